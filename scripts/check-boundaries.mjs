@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Enforces DESIGN.md's module dependency direction and the "only through index.ts" rule.
+// A small script instead of dependency-cruiser: the rules fit on one screen and need no config DSL.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+
+const SRC = resolve(import.meta.dirname, "..", "src");
+
+/** Which modules each module may import. Anything not listed is a violation. */
+const ALLOWED = {
+  core: [],
+  data: ["core"],
+  transform: ["core", "data"],
+  // The model bundle carries the fitted preprocessing pipeline, so models may import transform.
+  models: ["core", "data", "transform"],
+  evaluate: ["core", "data"],
+  tune: ["core"],
+  monitor: ["core", "data"],
+  store: ["core"],
+  track: ["core", "data", "transform", "models", "evaluate", "tune", "monitor", "store"],
+  features: ["core", "data", "transform", "store", "track"],
+  serve: ["core", "data", "transform", "models", "monitor", "store", "track", "features"],
+  orchestrate: [
+    "core",
+    "data",
+    "transform",
+    "models",
+    "evaluate",
+    "tune",
+    "monitor",
+    "store",
+    "track",
+    "features",
+    "serve",
+  ],
+  server: [
+    "core",
+    "data",
+    "transform",
+    "models",
+    "evaluate",
+    "tune",
+    "monitor",
+    "store",
+    "track",
+    "features",
+    "serve",
+    "orchestrate",
+  ],
+  cli: [
+    "core",
+    "data",
+    "transform",
+    "models",
+    "evaluate",
+    "tune",
+    "monitor",
+    "store",
+    "track",
+    "features",
+    "serve",
+    "orchestrate",
+    "server",
+  ],
+  // The public SDK (src/index.ts) re-exports every library module but never the CLI or server.
+  "(root)": [
+    "core",
+    "data",
+    "transform",
+    "models",
+    "evaluate",
+    "tune",
+    "monitor",
+    "store",
+    "track",
+    "features",
+    "serve",
+    "orchestrate",
+  ],
+};
+
+/** Modules whose code must stay pure: no database, HTTP or terminal packages. */
+const PURE = new Set(["core", "transform", "models", "evaluate", "tune", "monitor"]);
+const IMPURE_PACKAGES = [
+  /^pg$/,
+  /^better-sqlite3$/,
+  /^kysely/,
+  /^@duckdb\//,
+  /^fastify/,
+  /^ioredis/,
+  /^redis$/,
+  /^node:http/,
+];
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else if (path.endsWith(".ts")) yield path;
+  }
+}
+
+function moduleOf(file) {
+  const rel = relative(SRC, file).split(sep);
+  return rel.length === 1 ? "(root)" : rel[0];
+}
+
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+const violations = [];
+
+for (const file of walk(SRC)) {
+  const from = moduleOf(file);
+  const isTest = file.endsWith(".test.ts");
+  const text = readFileSync(file, "utf8");
+  for (const match of text.matchAll(IMPORT_RE)) {
+    const spec = match[1] ?? match[2];
+    const line =
+      text.slice(0, match.index).split("\n").length + (text[match.index] === "\n" ? 1 : 0);
+    const where = `${relative(process.cwd(), file)}:${line}`;
+    if (!spec.startsWith(".")) {
+      if (PURE.has(from) && !isTest && IMPURE_PACKAGES.some((re) => re.test(spec))) {
+        violations.push(`${where}: module '${from}' must stay pure but imports '${spec}'`);
+      }
+      continue;
+    }
+    const target = resolve(dirname(file), spec);
+    const to = moduleOf(target.endsWith(".js") ? target.replace(/\.js$/, ".ts") : `${target}.ts`);
+    if (to === from) continue;
+    if (!(ALLOWED[from] ?? []).includes(to)) {
+      violations.push(`${where}: module '${from}' may not import module '${to}' ('${spec}')`);
+      continue;
+    }
+    const relInside = relative(join(SRC, to), target).split(sep);
+    const isIndex = relInside.length === 1 && /^index(\.js|\.ts)?$/.test(relInside[0]);
+    if (!isIndex && !relative(SRC, target).match(/^[^/]+$/)) {
+      violations.push(`${where}: import another module only through its index.ts, not '${spec}'`);
+    }
+  }
+}
+
+if (violations.length > 0) {
+  console.error(`Module boundary check failed (${violations.length}):`);
+  for (const v of violations) console.error(`  ${v}`);
+  process.exit(1);
+}
+console.log("Module boundaries: ok");

@@ -1,0 +1,13 @@
+/**
+ * keel: end-to-end machine learning for TypeScript. This is the public SDK; each module's
+ * surface is re-exported here.
+ *
+ * @example
+ * ```ts
+ * import { Frame, numericColumn } from "keel";
+ * const frame = Frame.fromColumns({ x: numericColumn([1, 2, 3]) });
+ * ```
+ *
+ * @module
+ */
+export * from "./core/index.js";
