@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { type CliIo, keelVersion, runCli } from "./run.js";
+
+function capture(): CliIo & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    interactive: false,
+    cwd: process.cwd(),
+    env: {},
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+describe("runCli", () => {
+  it("prints the version from package.json", async () => {
+    const io = capture();
+    expect(await runCli(["--version"], io)).toBe(0);
+    expect(io.stdout().trim()).toBe(keelVersion());
+    expect(keelVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("prints help with exit 0", async () => {
+    const io = capture();
+    expect(await runCli(["--help"], io)).toBe(0);
+    expect(io.stdout()).toContain("Usage: keel <command> [options]");
+  });
+
+  it("rejects an unknown command in one line with exit 2 and no stack", async () => {
+    const io = capture();
+    expect(await runCli(["frobnicate"], io)).toBe(2);
+    expect(io.stderr()).toBe(
+      "error KEEL_ERR_USAGE: Unknown command 'keel frobnicate'. See 'keel --help'.\n",
+    );
+  });
+});
