@@ -11,4 +11,5 @@ export {
   read,
 } from "./command.js";
 export { formatError, formatTable } from "./format.js";
+export { createProgressBar } from "./progress-bar.js";
 export { type CliIo, keelVersion, runCli } from "./run.js";
