@@ -107,7 +107,7 @@ function moduleOf(file) {
 }
 
 const IMPORT_RE =
-  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 const violations = [];
 
 for (const file of walk(SRC)) {
@@ -116,8 +116,8 @@ for (const file of walk(SRC)) {
   const text = readFileSync(file, "utf8");
   for (const match of text.matchAll(IMPORT_RE)) {
     const spec = match[1] ?? match[2];
-    const line =
-      text.slice(0, match.index).split("\n").length + (text[match.index] === "\n" ? 1 : 0);
+    // The line of the module specifier itself, so multi-line imports point at the right place.
+    const line = text.slice(0, match.index + match[0].lastIndexOf(spec)).split("\n").length;
     const where = `${relative(process.cwd(), file)}:${line}`;
     if (!spec.startsWith(".")) {
       if (PURE.has(from) && !isTest && IMPURE_PACKAGES.some((re) => re.test(spec))) {
