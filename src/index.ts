@@ -11,3 +11,4 @@
  * @module
  */
 export * from "./core/index.js";
+export * from "./evaluate/index.js";

@@ -1,0 +1,13 @@
+/**
+ * keel's evaluation: metrics that match scikit-learn, splitters, cross-validation without
+ * leakage, bias checks across segments (Fairlearn's definitions), comparison with a champion,
+ * validation gates and reports.
+ *
+ * @module
+ */
+export * from "./metrics/bootstrap.js";
+export * from "./metrics/business.js";
+export * from "./metrics/classification.js";
+export * from "./metrics/probabilistic.js";
+export * from "./metrics/ranking.js";
+export * from "./metrics/regression.js";
