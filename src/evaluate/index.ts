@@ -11,3 +11,7 @@ export * from "./metrics/classification.js";
 export * from "./metrics/probabilistic.js";
 export * from "./metrics/ranking.js";
 export * from "./metrics/regression.js";
+export * from "./split/k-fold.js";
+export * from "./split/splitter.js";
+export * from "./split/time-series-split.js";
+export * from "./split/train-test-split.js";
