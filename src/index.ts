@@ -12,3 +12,4 @@
  */
 export * from "./core/index.js";
 export * from "./evaluate/index.js";
+export * from "./tune/index.js";

@@ -1,0 +1,37 @@
+/**
+ * keel's hyperparameter tuning: define-by-run studies in the style of Optuna. `createStudy`
+ * and `loadStudy` open a {@link Study}; objectives call `trial.suggestFloat` / `suggestInt` /
+ * `suggestCategorical`; samplers (`TpeSampler`, `RandomSampler`, `GridSampler`) choose values,
+ * pruners (`MedianPruner`, `SuccessiveHalvingPruner`, `HyperbandPruner`) stop poor trials
+ * early, and storages (`InMemoryStorage`, `JournalFileStorage`) keep the trials.
+ *
+ * Parallelism: `optimize({ nJobs })` runs up to nJobs trials concurrently on the event loop
+ * (async objectives overlap; a synchronous CPU-bound objective does not). Each trial sees the
+ * study as fixed by its number, so a seeded study samples the same parameters for any nJobs.
+ * For CPU parallelism, run several processes on one shared storage.
+ *
+ * @example
+ * ```ts
+ * import { createStudy, TpeSampler } from "keel";
+ * const study = await createStudy({ direction: "minimize", sampler: new TpeSampler({ seed: 1 }) });
+ * await study.optimize((trial) => {
+ *   const x = trial.suggestFloat("x", -10, 10);
+ *   return (x - 2) ** 2;
+ * }, { nTrials: 40 });
+ * study.bestParams; // { x: ≈2 }
+ * ```
+ *
+ * @module
+ */
+export * from "./distributions.js";
+export * from "./frozen-trial.js";
+export * from "./in-memory-storage.js";
+export * from "./pruners/pruner.js";
+export * from "./samplers/grid-sampler.js";
+export * from "./samplers/random-sampler.js";
+export * from "./samplers/sampler.js";
+export * from "./samplers/search-space.js";
+export * from "./samplers/tpe/tpe-sampler.js";
+export * from "./storage.js";
+export * from "./study.js";
+export * from "./trial.js";

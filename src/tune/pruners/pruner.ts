@@ -1,0 +1,29 @@
+import type { FrozenTrial } from "../frozen-trial.js";
+import type { StudyView } from "../samplers/sampler.js";
+
+/**
+ * Decides whether a running trial should stop early, from its intermediate values and those of
+ * the other trials in its {@link StudyView}. Called by `trial.shouldPrune()`.
+ *
+ * @example
+ * ```ts
+ * const study = await createStudy({ direction: "minimize", pruner: new MedianPruner() });
+ * ```
+ */
+export interface Pruner {
+  prune(study: StudyView, trial: FrozenTrial): boolean;
+}
+
+/**
+ * A pruner that never prunes (the default).
+ *
+ * @example
+ * ```ts
+ * const study = await createStudy({ direction: "minimize", pruner: new NopPruner() });
+ * ```
+ */
+export class NopPruner implements Pruner {
+  prune(): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Distribution, ParamValue } from "./distributions.js";
+import type { FrozenTrial, JsonValue, StudyDirection } from "./frozen-trial.js";
+
+/** A study as a storage knows it. */
+export interface StudySummary {
+  readonly studyId: string;
+  readonly name: string;
+  readonly direction: StudyDirection;
+}
+
+/** What one write adds to a running trial; every field optional. */
+export interface TrialPatch {
+  readonly params?: Readonly<Record<string, { distribution: Distribution; value: ParamValue }>>;
+  /** `[step, value]` pairs; a step reported again replaces its value. */
+  readonly intermediateValues?: readonly (readonly [number, number])[];
+  readonly userAttrs?: Readonly<Record<string, JsonValue>>;
+  readonly systemAttrs?: Readonly<Record<string, JsonValue>>;
+}
+
+/** A final state a running trial can move to. */
+export type FinishedState = "COMPLETE" | "PRUNED" | "FAIL";
+
+/**
+ * Where studies and trials live. Every implementation (in memory, journal file, the tracking
+ * store on SQLite or PostgreSQL) keeps this contract, and runs {@link studyStorageSuite} to
+ * prove it.
+ *
+ * Contract:
+ * - **Study names** are unique per storage: `createStudy` with a taken name throws
+ *   `KEEL_ERR_ALREADY_EXISTS`; `getStudy` returns `undefined` for an unknown name.
+ * - **Trial numbers** are allocated atomically: however many callers (async tasks, threads,
+ *   processes, machines) call `createTrial` on one study at once, the numbers they get are
+ *   0, 1, 2, … without gaps or duplicates, in the order the storage serialises the calls.
+ *   A new trial is `RUNNING` with `datetimeStart` set.
+ * - **Writes** (`writeTrial`) apply only to a `RUNNING` trial; on any other state they throw
+ *   `KEEL_ERR_CONFLICT` and change nothing. A patch applies whole or not at all. A parameter,
+ *   once set, keeps its value: setting it again with the same value is a no-op, with another
+ *   value throws `KEEL_ERR_CONFLICT`. Attributes and intermediate values overwrite per key/step.
+ * - **State transitions** are compare-and-set: `finishTrial` moves a trial from `RUNNING` to
+ *   `COMPLETE` (value required, finite), `PRUNED` or `FAIL`, sets `datetimeComplete`, and
+ *   returns `true`; if the trial is no longer `RUNNING` (another process finished or failed it
+ *   first) it changes nothing and returns `false`. So exactly one caller wins.
+ * - **Reads** return snapshots: plain objects that later writes never change, reflecting every
+ *   write that completed (its promise resolved) before the read began, from this process or
+ *   any other sharing the storage. `getAllTrials` lists a study's trials ordered by number.
+ *   Unknown study or trial ids throw `KEEL_ERR_STUDY_NOT_FOUND` / `KEEL_ERR_NOT_FOUND`.
+ * - **Durability**: a durable storage has persisted a write when its promise resolves, so a
+ *   process killed afterwards loses nothing that was acknowledged.
+ *
+ * @example
+ * ```ts
+ * const storage: StudyStorage = new InMemoryStorage();
+ * const study = await storage.createStudy("s", "minimize");
+ * const trial = await storage.createTrial(study.studyId);
+ * await storage.writeTrial(trial.trialId, { intermediateValues: [[0, 1.5]] });
+ * await storage.finishTrial(trial.trialId, "COMPLETE", 1.2); // true
+ * ```
+ */
+export interface StudyStorage {
+  createStudy(name: string, direction: StudyDirection): Promise<StudySummary>;
+  getStudy(name: string): Promise<StudySummary | undefined>;
+  listStudies(): Promise<StudySummary[]>;
+  createTrial(studyId: string): Promise<FrozenTrial>;
+  writeTrial(trialId: string, patch: TrialPatch): Promise<void>;
+  finishTrial(
+    trialId: string,
+    state: FinishedState,
+    value?: number,
+    patch?: TrialPatch,
+  ): Promise<boolean>;
+  getTrial(trialId: string): Promise<FrozenTrial>;
+  getAllTrials(studyId: string): Promise<FrozenTrial[]>;
+  /** Releases files or connections; the storage is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { isKeelError } from "../core/index.js";
+import { GridSampler } from "./samplers/grid-sampler.js";
+import { RandomSampler } from "./samplers/random-sampler.js";
+import { TpeSampler } from "./samplers/tpe/tpe-sampler.js";
+import { createStudy, FAIL_REASON_ATTR, loadStudy } from "./study.js";
+import { TrialPruned } from "./trial.js";
+
+const quadratic = (trial: import("./trial.js").Trial) => {
+  const x = trial.suggestFloat("x", -10, 10);
+  const y = trial.suggestInt("y", -5, 5);
+  return (x - 2) ** 2 + (y + 1) ** 2;
+};
+
+describe("Study", () => {
+  it("optimizes, and exposes bestTrial, bestValue, bestParams and trials", async () => {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new TpeSampler({ seed: 1 }),
+    });
+    await study.optimize(quadratic, { nTrials: 30 });
+    expect(study.trials).toHaveLength(30);
+    expect(study.trials.map((t) => t.number)).toEqual([...Array(30).keys()]);
+    expect(study.trials.every((t) => t.state === "COMPLETE")).toBe(true);
+    expect(study.bestValue).toBe(Math.min(...study.trials.map((t) => t.value as number)));
+    expect(study.bestParams).toEqual(study.bestTrial.params);
+    expect(study.bestValue).toBeLessThan(3);
+  });
+
+  it("maximizes", async () => {
+    const study = await createStudy({
+      direction: "maximize",
+      sampler: new RandomSampler({ seed: 3 }),
+    });
+    await study.optimize((t) => -quadratic(t), { nTrials: 10 });
+    expect(study.bestValue).toBe(Math.max(...study.trials.map((t) => t.value as number)));
+  });
+
+  it("supports ask and tell for external loops, and refuses a second tell", async () => {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new RandomSampler({ seed: 1 }),
+    });
+    const trial = await study.ask();
+    const x = trial.suggestFloat("x", 0, 1);
+    expect(trial.suggestFloat("x", 0, 1)).toBe(x);
+    trial.setUserAttr("note", { fold: 3 });
+    const finished = await study.tell(trial, x * 2);
+    expect(finished).toMatchObject({
+      state: "COMPLETE",
+      value: x * 2,
+      userAttrs: { note: { fold: 3 } },
+    });
+    await expect(study.tell(trial, 1)).rejects.toMatchObject({ code: "KEEL_ERR_CONFLICT" });
+    const failed = await study.ask();
+    const told = await study.tell(failed, new Error("out of memory"));
+    expect(told.state).toBe("FAIL");
+    expect(told.systemAttrs[FAIL_REASON_ATTR]).toContain("out of memory");
+  });
+
+  it("records a throwing objective, NaN and pruning without stopping the study", async () => {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new RandomSampler({ seed: 2 }),
+    });
+    await study.optimize(
+      (trial) => {
+        const x = trial.suggestFloat("x", 0, 1);
+        if (trial.number === 1) throw new Error("boom");
+        if (trial.number === 2) return Number.NaN;
+        if (trial.number === 3) {
+          trial.report(0.5, 0);
+          throw new TrialPruned();
+        }
+        return x;
+      },
+      { nTrials: 5 },
+    );
+    expect(study.trials.map((t) => t.state)).toEqual([
+      "COMPLETE",
+      "FAIL",
+      "FAIL",
+      "PRUNED",
+      "COMPLETE",
+    ]);
+    expect(study.trials[1]?.systemAttrs[FAIL_REASON_ATTR]).toBe("Error: boom");
+    expect(study.trials[2]?.systemAttrs[FAIL_REASON_ATTR]).toContain("NaN");
+    expect(study.trials[3]?.intermediateValues.get(0)).toBe(0.5);
+  });
+
+  it("fails a trial that outlives timeoutMs and returns", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    const started = Date.now();
+    await study.optimize(
+      (trial) =>
+        new Promise<number>((resolve) => {
+          trial.suggestFloat("x", 0, 1);
+          if (trial.number > 0) return; // never resolves
+          resolve(1);
+        }),
+      { nTrials: 10, timeoutMs: 150 },
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(study.trials.map((t) => t.state)).toEqual(["COMPLETE", "FAIL"]);
+    expect(study.trials[1]?.systemAttrs[FAIL_REASON_ATTR]).toContain("timeoutMs");
+  });
+
+  it("rejects bad ranges and a changed distribution, naming the parameter", async () => {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new RandomSampler({ seed: 1 }),
+    });
+    const trial = await study.ask();
+    const codeOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return isKeelError(error) ? `${error.code}: ${error.message}` : String(error);
+      }
+      return "no error";
+    };
+    expect(codeOf(() => trial.suggestFloat("a", 2, 1))).toMatch(
+      /KEEL_ERR_SEARCH_SPACE: Parameter 'a': low must be <= high/,
+    );
+    expect(codeOf(() => trial.suggestFloat("b", 0, 1, { log: true }))).toMatch(
+      /'b'.*log-scaled range needs low > 0/,
+    );
+    expect(codeOf(() => trial.suggestInt("c", 0.5, 3))).toMatch(/'c'.*integers/);
+    expect(codeOf(() => trial.suggestCategorical("d", []))).toMatch(/'d'.*non-empty/);
+    trial.suggestFloat("lr", 0.01, 1);
+    expect(codeOf(() => trial.suggestFloat("lr", 0.01, 2))).toMatch(
+      /KEEL_ERR_SEARCH_SPACE: Parameter 'lr'.*float \[0.01, 1\]/,
+    );
+    await study.tell(trial, 1);
+    const next = await study.ask();
+    expect(codeOf(() => next.suggestInt("lr", 0, 5))).toMatch(
+      /Parameter 'lr': it was suggested as float/,
+    );
+  });
+
+  it("loads a study by name and reports unknown names", async () => {
+    const study = await createStudy({ name: "s1", direction: "minimize" });
+    await study.optimize(quadratic, { nTrials: 3 });
+    const again = await loadStudy({ name: "s1", storage: study.storage });
+    expect(again.trials).toHaveLength(3);
+    await expect(loadStudy({ name: "nope", storage: study.storage })).rejects.toMatchObject({
+      code: "KEEL_ERR_STUDY_NOT_FOUND",
+    });
+    await expect(
+      createStudy({ name: "s1", direction: "minimize", storage: study.storage }),
+    ).rejects.toMatchObject({
+      code: "KEEL_ERR_ALREADY_EXISTS",
+    });
+    const reused = await createStudy({
+      name: "s1",
+      direction: "minimize",
+      storage: study.storage,
+      loadIfExists: true,
+    });
+    expect(reused.trials).toHaveLength(3);
+  });
+
+  it("throws KEEL_ERR_NO_COMPLETED_TRIALS before any trial completes", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    expect(() => study.bestTrial).toThrow(/no completed trial/);
+  });
+
+  it("walks a grid exactly once and stops", async () => {
+    const sampler = new GridSampler({ a: [1, 2, 3], b: ["x", "y"] }, { seed: 5 });
+    const study = await createStudy({ direction: "minimize", sampler });
+    await study.optimize(
+      (t) => t.suggestInt("a", 1, 3) + (t.suggestCategorical("b", ["x", "y"]) === "x" ? 0 : 10),
+      {
+        nTrials: 100,
+      },
+    );
+    const seen = study.trials.map((t) => `${t.params.a}${t.params.b}`).sort();
+    expect(seen).toEqual(["1x", "1y", "2x", "2y", "3x", "3y"]);
+  });
+});

@@ -1,0 +1,461 @@
+import { hostname } from "node:os";
+import { describeValue, isKeelError, KeelError } from "../core/index.js";
+import type { Distribution, ParamValue } from "./distributions.js";
+import { bestOf, type FrozenTrial, type StudyDirection } from "./frozen-trial.js";
+import { InMemoryStorage } from "./in-memory-storage.js";
+import { NopPruner, type Pruner } from "./pruners/pruner.js";
+import type { Sampler, StudyView } from "./samplers/sampler.js";
+import { TpeSampler } from "./samplers/tpe/tpe-sampler.js";
+import type { StudyStorage, StudySummary } from "./storage.js";
+import { Trial, TrialPruned } from "./trial.js";
+
+/** Options of {@link createStudy}. */
+export interface CreateStudyOptions {
+  /** Unique per storage; generated when left out. */
+  readonly name?: string;
+  readonly direction: StudyDirection;
+  /** Default: `new TpeSampler()` (unseeded). */
+  readonly sampler?: Sampler;
+  /** Default: never prune. */
+  readonly pruner?: Pruner;
+  /** Default: a fresh {@link InMemoryStorage}. */
+  readonly storage?: StudyStorage;
+  /** Load the study when one of that name exists instead of failing (Optuna's `load_if_exists`). */
+  readonly loadIfExists?: boolean;
+}
+
+/** Options of {@link loadStudy}. */
+export interface LoadStudyOptions {
+  readonly name: string;
+  readonly storage: StudyStorage;
+  readonly sampler?: Sampler;
+  readonly pruner?: Pruner;
+}
+
+/** System attribute naming the process that runs a trial, to fail it when that process dies. */
+const OWNER_ATTR = "keel:owner";
+/** System attribute with the reason a trial failed. */
+export const FAIL_REASON_ATTR = "keel:failReason";
+
+/**
+ * Creates a study in a storage (in memory by default).
+ *
+ * @example
+ * ```ts
+ * const study = await createStudy({ direction: "minimize", sampler: new TpeSampler({ seed: 1 }) });
+ * await study.optimize((t) => (t.suggestFloat("x", -5, 5) - 1) ** 2, { nTrials: 30 });
+ * study.bestParams; // { x: ≈1 }
+ * ```
+ */
+export async function createStudy(options: CreateStudyOptions): Promise<Study> {
+  if (options.direction !== "minimize" && options.direction !== "maximize") {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `direction must be 'minimize' or 'maximize'. Got ${describeValue(options.direction)}.`,
+    );
+  }
+  const storage = options.storage ?? new InMemoryStorage();
+  const name = options.name ?? `study-${Date.now().toString(36)}-${process.pid}`;
+  let summary = options.loadIfExists ? await storage.getStudy(name) : undefined;
+  if (summary !== undefined && summary.direction !== options.direction) {
+    throw new KeelError(
+      "KEEL_ERR_CONFLICT",
+      `Study '${name}' exists with direction '${summary.direction}', not '${options.direction}'.`,
+      { details: { study: name } },
+    );
+  }
+  summary ??= await storage.createStudy(name, options.direction);
+  const study = new Study(summary, storage, options.sampler, options.pruner);
+  await study.refresh();
+  return study;
+}
+
+/**
+ * Opens an existing study, failing the trials whose process died (a killed `optimize` leaves
+ * its running trial behind; it becomes `FAIL` here instead of `RUNNING` forever).
+ *
+ * @example
+ * ```ts
+ * const study = await loadStudy({ name: "churn-gbdt", storage: new JournalFileStorage(".keel/studies.jsonl") });
+ * study.trials.length;
+ * ```
+ */
+export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
+  const summary = await options.storage.getStudy(options.name);
+  if (summary === undefined) {
+    const names = (await options.storage.listStudies()).map((s) => s.name);
+    throw new KeelError(
+      "KEEL_ERR_STUDY_NOT_FOUND",
+      `No study named '${options.name}' in this storage${names.length > 0 ? ` (it holds: ${names.slice(0, 10).join(", ")})` : ""}.`,
+      { details: { study: options.name } },
+    );
+  }
+  const study = new Study(summary, options.storage, options.sampler, options.pruner);
+  await study.refresh();
+  return study;
+}
+
+/** An objective: returns the value to optimise, or throws (FAIL) or throws {@link TrialPruned}. */
+export type Objective = (trial: Trial) => number | Promise<number>;
+
+/** Called after each finished trial of `optimize`. */
+export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
+
+/** Options of {@link Study.optimize}. */
+export interface OptimizeOptions {
+  /** How many trials this call runs. */
+  readonly nTrials?: number;
+  /** Stop starting trials after this long; trials still running then are failed as timed out. */
+  readonly timeoutMs?: number;
+  /**
+   * Trials run at once (async-concurrently in this process; see the module docs). With a fixed
+   * sampler seed the sampled parameters are the same from run to run for any `nJobs`.
+   */
+  readonly nJobs?: number;
+  readonly callbacks?: readonly StudyCallback[];
+  /** Receives `start(nTrials)` and one `advance` per trial with the best value so far. */
+  readonly progress?: {
+    start(total: number, label: string): void;
+    advance(amount: number, status?: Record<string, number | string>): void;
+    finish(): void;
+  };
+}
+
+interface RunningEntry {
+  readonly trial: Trial;
+  readonly asked: FrozenTrial;
+  readonly done: Promise<void>;
+}
+
+/**
+ * A hyperparameter search: a direction, a sampler, a pruner and its trials in a storage.
+ * `trials`, `bestTrial`, `bestValue` and `bestParams` reflect the storage as of the last
+ * `ask`, `tell`, `optimize` or `refresh`.
+ *
+ * @example
+ * ```ts
+ * const study = await createStudy({ direction: "maximize" });
+ * const trial = await study.ask();
+ * await study.tell(trial, score(trial.suggestInt("k", 1, 20)));
+ * ```
+ */
+export class Study {
+  readonly name: string;
+  readonly direction: StudyDirection;
+  readonly sampler: Sampler;
+  readonly pruner: Pruner;
+  readonly storage: StudyStorage;
+  readonly #studyId: string;
+  #trials: FrozenTrial[] = [];
+  #stopped = false;
+
+  constructor(summary: StudySummary, storage: StudyStorage, sampler?: Sampler, pruner?: Pruner) {
+    this.name = summary.name;
+    this.direction = summary.direction;
+    this.#studyId = summary.studyId;
+    this.storage = storage;
+    this.sampler = sampler ?? new TpeSampler();
+    this.pruner = pruner ?? new NopPruner();
+  }
+
+  /** Every trial, ordered by number. */
+  get trials(): readonly FrozenTrial[] {
+    return this.#trials;
+  }
+
+  /**
+   * The best completed trial.
+   *
+   * @example
+   * ```ts
+   * study.bestTrial.params;
+   * ```
+   */
+  get bestTrial(): FrozenTrial {
+    const best = bestOf(this.#trials, this.direction);
+    if (best === undefined) {
+      throw new KeelError(
+        "KEEL_ERR_NO_COMPLETED_TRIALS",
+        `Study '${this.name}' has no completed trial yet (${this.#trials.length} trials in other states).`,
+        { details: { study: this.name } },
+      );
+    }
+    return best;
+  }
+
+  /** The best trial's value. */
+  get bestValue(): number {
+    return this.bestTrial.value as number;
+  }
+
+  /** The best trial's parameters. */
+  get bestParams(): Readonly<Record<string, ParamValue>> {
+    return this.bestTrial.params;
+  }
+
+  /**
+   * Re-reads the trials from the storage and fails those whose process died.
+   *
+   * @example
+   * ```ts
+   * await study.refresh(); study.trials.length;
+   * ```
+   */
+  async refresh(): Promise<readonly FrozenTrial[]> {
+    this.#trials = await this.storage.getAllTrials(this.#studyId);
+    let failedAny = false;
+    for (const t of this.#trials) {
+      if (t.state !== "RUNNING" || !ownerIsDead(t)) continue;
+      const reason = `the process that ran it (pid ${describeOwner(t)}) is gone`;
+      failedAny =
+        (await this.storage.finishTrial(t.trialId, "FAIL", undefined, {
+          systemAttrs: { [FAIL_REASON_ATTR]: reason },
+        })) || failedAny;
+    }
+    if (failedAny) this.#trials = await this.storage.getAllTrials(this.#studyId);
+    return this.#trials;
+  }
+
+  /**
+   * Stops `optimize` from starting more trials (running ones finish).
+   *
+   * @example
+   * ```ts
+   * const stopAt09: StudyCallback = (study, t) => { if ((t.value ?? 0) > 0.9) study.stop(); };
+   * ```
+   */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /**
+   * Starts a trial for an external loop; finish it with {@link Study.tell}.
+   *
+   * @example
+   * ```ts
+   * const trial = await study.ask();
+   * const x = trial.suggestFloat("x", 0, 1);
+   * await study.tell(trial, x * x);
+   * ```
+   */
+  async ask(): Promise<Trial> {
+    return this.#ask(new AbortController().signal);
+  }
+
+  /**
+   * Finishes a trial: a finite number completes it; NaN, ±Infinity or an error fail it (the
+   * error message is kept in its system attributes); a {@link TrialPruned} prunes it. Returns
+   * the finished trial. Telling a trial twice throws `KEEL_ERR_CONFLICT`.
+   *
+   * @example
+   * ```ts
+   * await study.tell(trial, 0.93);
+   * await study.tell(other, new Error("out of memory"));
+   * ```
+   */
+  async tell(trial: Trial, result: number | Error): Promise<FrozenTrial> {
+    const patch = trial.takePatch();
+    let ok: boolean;
+    if (result instanceof TrialPruned || isKeelError(result, "KEEL_ERR_TRIAL_PRUNED")) {
+      ok = await this.storage.finishTrial(trial.trialId, "PRUNED", undefined, patch);
+    } else if (typeof result === "number" && Number.isFinite(result)) {
+      ok = await this.storage.finishTrial(trial.trialId, "COMPLETE", result, patch);
+    } else {
+      const reason =
+        result instanceof Error
+          ? `${result.name}: ${result.message}`
+          : `the objective returned ${describeValue(result)}, not a finite number`;
+      ok = await this.storage.finishTrial(trial.trialId, "FAIL", undefined, {
+        ...patch,
+        systemAttrs: { ...patch.systemAttrs, [FAIL_REASON_ATTR]: reason },
+      });
+    }
+    const finished = await this.storage.getTrial(trial.trialId);
+    if (!ok) {
+      throw new KeelError(
+        "KEEL_ERR_CONFLICT",
+        `Trial ${trial.number} was already ${finished.state}; it cannot be told a result again.`,
+        { details: { trialId: trial.trialId, number: trial.number, state: finished.state } },
+      );
+    }
+    this.sampler.afterTrial?.(
+      this.#view(finished.number, []),
+      finished,
+      finished.state,
+      finished.value,
+    );
+    this.#trials = await this.storage.getAllTrials(this.#studyId);
+    return finished;
+  }
+
+  /**
+   * Runs the objective `nTrials` times (or until `timeoutMs`, or `stop()`), `nJobs` at a time.
+   * An objective that throws or returns NaN fails its trial and the study goes on.
+   *
+   * @example
+   * ```ts
+   * await study.optimize(async (trial) => crossValidatedAuc(trial), { nTrials: 50, nJobs: 2 });
+   * ```
+   */
+  async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<void> {
+    const nTrials = options.nTrials ?? Number.POSITIVE_INFINITY;
+    const nJobs = options.nJobs ?? 1;
+    if (!(Number.isInteger(nJobs) && nJobs >= 1)) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `nJobs must be an integer >= 1. Got ${describeValue(nJobs)}.`,
+      );
+    }
+    if (nTrials === Number.POSITIVE_INFINITY && options.timeoutMs === undefined) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        "optimize needs nTrials or timeoutMs (or both).",
+      );
+    }
+    await this.refresh();
+    this.#stopped = false;
+    const deadline =
+      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    const timeout = new AbortController();
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => timeout.abort(), Math.max(0, deadline - Date.now()));
+    const progress = options.progress;
+    progress?.start(Number.isFinite(nTrials) ? nTrials : 0, "trials");
+    // A FIFO window of at most nJobs trials. Trial n starts only after trial n - nJobs finished,
+    // and sees the trials in between as running: what each trial sees is fixed by its number.
+    const window: RunningEntry[] = [];
+    try {
+      for (let started = 0; started < nTrials; started++) {
+        if (window.length >= nJobs) await (window.shift() as RunningEntry).done;
+        if (this.#stopped || Date.now() >= deadline) break;
+        const trial = await this.#ask(timeout.signal, window);
+        const asked = this.#askedSnapshot(trial);
+        const done = this.#runOne(trial, objective, timeout.signal, options, progress);
+        window.push({ trial, asked, done });
+      }
+      await Promise.all(window.map((e) => e.done));
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      progress?.finish();
+    }
+    this.#trials = await this.storage.getAllTrials(this.#studyId);
+  }
+
+  async #runOne(
+    trial: Trial,
+    objective: Objective,
+    timeout: AbortSignal,
+    options: OptimizeOptions,
+    progress: OptimizeOptions["progress"],
+  ): Promise<void> {
+    const result = await raceTimeout(async () => objective(trial), timeout, options.timeoutMs);
+    const finished = await this.tell(trial, result);
+    for (const callback of options.callbacks ?? []) await callback(this, finished);
+    const best = bestOf(this.#trials, this.direction);
+    progress?.advance(1, best?.value === undefined ? {} : { best: best.value });
+  }
+
+  async #ask(signal: AbortSignal, window: readonly RunningEntry[] = []): Promise<Trial> {
+    const created = await this.storage.createTrial(this.#studyId);
+    const owner = { host: hostname(), pid: process.pid };
+    await this.storage.writeTrial(created.trialId, { systemAttrs: { [OWNER_ATTR]: owner } });
+    const frozen = await this.storage.getTrial(created.trialId);
+    this.#trials = await this.storage.getAllTrials(this.#studyId);
+    const view = this.#view(
+      frozen.number,
+      window.map((e) => e.asked),
+    );
+    const known = new Map<string, Distribution>();
+    for (const t of view.trials)
+      for (const [name, d] of Object.entries(t.distributions))
+        if (!known.has(name)) known.set(name, d);
+    this.sampler.beforeTrial?.(view, frozen);
+    const relativeSpace = this.sampler.inferRelativeSearchSpace(view, frozen);
+    const relativeParams =
+      Object.keys(relativeSpace).length === 0
+        ? {}
+        : this.sampler.sampleRelative(view, frozen, relativeSpace);
+    return new Trial(frozen, {
+      view,
+      sampler: this.sampler,
+      pruner: this.pruner,
+      knownDistributions: known,
+      relativeParams,
+      relativeSpace,
+      signal,
+    });
+  }
+
+  /** How a trial in the window looks to the trials after it: running, with its start params. */
+  #askedSnapshot(trial: Trial): FrozenTrial {
+    const frozen = trial.freeze();
+    return { ...frozen, state: "RUNNING", value: undefined };
+  }
+
+  #view(number: number, inWindow: readonly FrozenTrial[]): StudyView {
+    const override = new Map(inWindow.map((t) => [t.number, t]));
+    const trials = this.#trials
+      .filter((t) => t.number !== number)
+      .map((t) => override.get(t.number) ?? t);
+    return {
+      studyName: this.name,
+      direction: this.direction,
+      trials,
+      stop: () => this.stop(),
+    };
+  }
+}
+
+/** Runs `fn`, turning a throw into its error and the study's timeout into a timeout error. */
+async function raceTimeout(
+  fn: () => Promise<number>,
+  timeout: AbortSignal,
+  timeoutMs: number | undefined,
+): Promise<number | Error> {
+  const timedOut = () =>
+    new KeelError(
+      "KEEL_ERR_CANCELLED",
+      `The trial was still running when the study's timeoutMs (${timeoutMs} ms) passed.`,
+    );
+  if (timeout.aborted) return timedOut();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<Error>((resolve) => {
+    onAbort = () => resolve(timedOut());
+    timeout.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([fn().catch((error: unknown) => toError(error)), aborted]);
+  } finally {
+    if (onAbort !== undefined) timeout.removeEventListener("abort", onAbort);
+  }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function ownerOf(t: FrozenTrial): { host: string; pid: number } | undefined {
+  const owner = t.systemAttrs[OWNER_ATTR];
+  if (typeof owner !== "object" || owner === null || Array.isArray(owner)) return undefined;
+  const { host, pid } = owner as Record<string, unknown>;
+  return typeof host === "string" && typeof pid === "number" ? { host, pid } : undefined;
+}
+
+function describeOwner(t: FrozenTrial): string {
+  const owner = ownerOf(t);
+  return owner === undefined ? "unknown" : `${owner.pid} on ${owner.host}`;
+}
+
+/** A trial's owner is dead when it ran on this host, in another process, that no longer exists. */
+function ownerIsDead(t: FrozenTrial): boolean {
+  const owner = ownerOf(t);
+  if (owner === undefined || owner.host !== hostname() || owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
