@@ -1,0 +1,146 @@
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { KeelError } from "../core/index.js";
+
+/** What {@link openDataFile} learned about a file before DuckDB reads it. */
+export interface DataFileInfo {
+  readonly path: string;
+  readonly size: number;
+  /** The first bytes of the file (up to 64 KiB), for the header and a row-count estimate. */
+  readonly head: Uint8Array;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Checks that a data file exists, is a readable regular file and is not empty, and reads its
+ * first bytes. Each failure is a KeelError naming the file: `KEEL_ERR_FILE_NOT_FOUND`,
+ * `KEEL_ERR_FILE_UNREADABLE` or `KEEL_ERR_FILE_EMPTY`.
+ *
+ * @example
+ * ```ts
+ * const { size, head } = await openDataFile("data/telco_churn.csv");
+ * ```
+ */
+export async function openDataFile(path: string): Promise<DataFileInfo> {
+  let size: number;
+  try {
+    const stats = await stat(path);
+    if (stats.isDirectory()) {
+      throw new KeelError(
+        "KEEL_ERR_FILE_UNREADABLE",
+        `${path}: is a directory, expected a data file.`,
+        { details: { file: path } },
+      );
+    }
+    size = stats.size;
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  let head: Uint8Array;
+  try {
+    const handle = await open(path, "r");
+    try {
+      const buffer = new Uint8Array(Math.min(HEAD_BYTES, size));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  if (size === 0 || (size === head.length && isBlank(head))) {
+    throw new KeelError("KEEL_ERR_FILE_EMPTY", `${path}: the file is empty, expected data.`, {
+      details: { file: path, bytes: size },
+    });
+  }
+  return { path, size, head };
+}
+
+/**
+ * Turns a file-system error into a KeelError with the file name and a plain reason.
+ *
+ * @example
+ * ```ts
+ * try { await stat(path); } catch (e) { throw fileError(path, e); }
+ * ```
+ */
+export function fileError(path: string, error: unknown): KeelError {
+  if (error instanceof KeelError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") {
+    return new KeelError("KEEL_ERR_FILE_NOT_FOUND", `${path}: no such file.`, {
+      details: { file: path },
+      cause: error,
+    });
+  }
+  const reason =
+    code === "EACCES" || code === "EPERM"
+      ? "permission denied"
+      : code === "EISDIR"
+        ? "is a directory, expected a data file"
+        : error instanceof Error
+          ? error.message
+          : String(error);
+  return new KeelError("KEEL_ERR_FILE_UNREADABLE", `${path}: cannot read the file (${reason}).`, {
+    details: { file: path, code },
+    cause: error,
+  });
+}
+
+/**
+ * Scans a file for the first byte sequence that is not valid UTF-8 and returns its 1-based
+ * line and 0-based byte offset, or `undefined` when the whole file is valid. Used after a
+ * reader failed, to say exactly where the bad bytes are.
+ *
+ * @example
+ * ```ts
+ * await findInvalidUtf8("latin1.csv"); // { line: 3, byte: 41 }
+ * ```
+ */
+export async function findInvalidUtf8(
+  path: string,
+): Promise<{ line: number; byte: number } | undefined> {
+  let line = 1;
+  let offset = 0;
+  // Carry up to 3 bytes of an unfinished multi-byte sequence across chunk boundaries.
+  let carry = new Uint8Array(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const bytes = concat(carry, chunk as Buffer);
+    const base = offset - carry.length;
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i] as number;
+      if (b < 0x80) {
+        if (b === 0x0a) line++;
+        i++;
+        continue;
+      }
+      const width = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
+      if (width === 0) return { line, byte: base + i };
+      if (i + width > bytes.length) break;
+      for (let k = 1; k < width; k++) {
+        const next = bytes[i + k] as number;
+        if ((next & 0xc0) !== 0x80) return { line, byte: base + i };
+      }
+      i += width;
+    }
+    carry = bytes.slice(i);
+    offset += (chunk as Buffer).length;
+  }
+  return carry.length > 0 ? { line, byte: offset - carry.length } : undefined;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function isBlank(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  return true;
+}

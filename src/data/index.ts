@@ -1,0 +1,24 @@
+/**
+ * keel's data stage: read tabular data from files (CSV, TSV, Parquet, JSON lines) and
+ * databases (DuckDB, PostgreSQL) into Frames, write Frames back, version datasets, profile
+ * columns and run data-quality checks.
+ *
+ * @module
+ */
+
+export { datasetVersion } from "./dataset-version.js";
+export {
+  CATEGORICAL_MAX_DISTINCT,
+  CATEGORICAL_MAX_RATIO,
+  inferTextKind,
+} from "./infer-kind.js";
+export { readFrame } from "./read-frame.js";
+export type {
+  DataSource,
+  DuckDbQuerySource,
+  FileFormat,
+  PostgresQuerySource,
+  ReadOptions,
+  SchemaOverride,
+} from "./source.js";
+export { writeFrame } from "./write-frame.js";

@@ -1,0 +1,200 @@
+import {
+  booleanColumn,
+  type Column,
+  type ColumnKind,
+  categoricalFromValues,
+  describeValue,
+  KeelError,
+  numericColumn,
+  stringColumn,
+  timestampColumn,
+} from "../core/index.js";
+
+/**
+ * A text column is categorical when it has at most this many distinct values (and see
+ * {@link CATEGORICAL_MAX_RATIO}); otherwise it stays a string column.
+ */
+export const CATEGORICAL_MAX_DISTINCT = 1000;
+
+/**
+ * ...and when its distinct values are at most this share of its non-missing values, so that
+ * ids and free text (almost every value distinct) stay strings.
+ */
+export const CATEGORICAL_MAX_RATIO = 0.5;
+
+/** Names a row in error messages: `data.csv:12` for files, `query row 12` for queries. */
+export type RowLocator = (row: number) => { where: string; line?: number; record: number };
+
+/**
+ * Turns a column of text (`null` missing) into a typed column. With a declared kind every
+ * value must fit it, and the first that does not raises `KEEL_ERR_TYPE_MISMATCH` with its
+ * location. Without one the kind is inferred:
+ *
+ * - `boolean` when every value is `true` or `false` (any case). `Yes`/`No` stay categorical,
+ *   because the text carries the labels a model's positive class names.
+ * - `timestamp` when every value is an ISO 8601 date or date-time (`2026-01-02`,
+ *   `2026-01-02 10:00:00`, `2026-01-02T10:00:00Z`), mixed as they may be;
+ * - `categorical` when the number of distinct values is at most {@link CATEGORICAL_MAX_DISTINCT}
+ *   and at most {@link CATEGORICAL_MAX_RATIO} of the non-missing values;
+ * - `string` otherwise (ids, free text). An all-missing column is a string column.
+ *
+ * @example
+ * ```ts
+ * textToColumn("plan", ["basic", "pro", "pro", "basic"]).kind;             // "categorical"
+ * textToColumn("age", ["31", "x"], "numeric", (r) => ({ where: `f.csv:${r + 2}`, record: r }));
+ * // throws KEEL_ERR_TYPE_MISMATCH "f.csv:3: column 'age' expected a numeric value. Got 'x' instead."
+ * ```
+ */
+export function textToColumn(
+  name: string,
+  values: readonly (string | null)[],
+  declared?: ColumnKind,
+  locate: RowLocator = (row) => ({ where: `row ${row}`, record: row }),
+): Column {
+  const kind = declared ?? inferTextKind(values);
+  const fail = (row: number, value: string): never => {
+    const location = locate(row);
+    throw new KeelError(
+      "KEEL_ERR_TYPE_MISMATCH",
+      `${location.where}: column '${name}' expected a ${kind} value. Got ${describeValue(value)} instead.`,
+      {
+        details: {
+          location: location.where,
+          line: location.line,
+          record: location.record,
+          column: name,
+          expected: kind,
+          got: value,
+        },
+      },
+    );
+  };
+  switch (kind) {
+    case "numeric": {
+      const out = new Float64Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const text = values[i] ?? null;
+        out[i] = text === null ? Number.NaN : (parseNumber(text) ?? fail(i, text));
+      }
+      return numericColumn(out);
+    }
+    case "boolean": {
+      const out = new Int8Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const text = values[i] ?? null;
+        out[i] = text === null ? -1 : (parseBoolean(text) ?? fail(i, text));
+      }
+      return booleanColumn(out);
+    }
+    case "timestamp": {
+      const out = new Float64Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const text = values[i] ?? null;
+        out[i] = text === null ? Number.NaN : (parseTimestamp(text) ?? fail(i, text));
+      }
+      return timestampColumn(out);
+    }
+    case "categorical":
+      return categoricalFromValues(values);
+    case "string":
+      return stringColumn(values);
+  }
+}
+
+/**
+ * The kind inferred for a column of text (see {@link textToColumn} for the rule).
+ *
+ * @example
+ * ```ts
+ * inferTextKind(["TRUE", "false", null]); // "boolean"
+ * ```
+ */
+export function inferTextKind(values: readonly (string | null)[]): ColumnKind {
+  const distinct = new Set<string>();
+  let present = 0;
+  let allBoolean = true;
+  let allTimestamps = true;
+  for (const value of values) {
+    if (value === null) continue;
+    present++;
+    if (allBoolean) {
+      const lower = value.toLowerCase();
+      allBoolean = lower === "true" || lower === "false";
+    }
+    if (allTimestamps) allTimestamps = parseTimestamp(value) !== undefined;
+    if (distinct.size <= CATEGORICAL_MAX_DISTINCT) distinct.add(value);
+  }
+  if (present === 0) return "string";
+  if (allBoolean) return "boolean";
+  if (allTimestamps) return "timestamp";
+  return distinct.size <= CATEGORICAL_MAX_DISTINCT &&
+    distinct.size <= Math.max(1, CATEGORICAL_MAX_RATIO * present)
+    ? "categorical"
+    : "string";
+}
+
+/**
+ * Parses a decimal or scientific number, `NaN`/`inf` spelled as pandas writes them; `undefined`
+ * when the text is not a number.
+ *
+ * @example
+ * ```ts
+ * parseNumber(" 1.5e3 "); // 1500
+ * parseNumber("abc");     // undefined
+ * ```
+ */
+export function parseNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  const lower = trimmed.toLowerCase();
+  if (lower === "nan") return Number.NaN;
+  if (lower === "inf" || lower === "+inf" || lower === "infinity") return Number.POSITIVE_INFINITY;
+  if (lower === "-inf" || lower === "-infinity") return Number.NEGATIVE_INFINITY;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;
+  return Number(trimmed);
+}
+
+/**
+ * Parses `true/false`, `t/f`, `yes/no`, `y/n`, `1/0` (any case) to 1 or 0; `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * parseBoolean("Yes"); // 1
+ * ```
+ */
+export function parseBoolean(text: string): 1 | 0 | undefined {
+  switch (text.trim().toLowerCase()) {
+    case "true":
+    case "t":
+    case "yes":
+    case "y":
+    case "1":
+      return 1;
+    case "false":
+    case "f":
+    case "no":
+    case "n":
+    case "0":
+      return 0;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Parses an ISO 8601 date or date-time to epoch milliseconds. A date-time without a zone is
+ * read as UTC (as DuckDB and PostgreSQL's `timestamp` mean it), never as local time.
+ *
+ * @example
+ * ```ts
+ * parseTimestamp("2026-01-02 03:04:05"); // Date.UTC(2026, 0, 2, 3, 4, 5)
+ * ```
+ */
+export function parseTimestamp(text: string): number | undefined {
+  const trimmed = text.trim();
+  const naive = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/.exec(trimmed);
+  const iso = naive ? `${naive[1]}T${naive[2]}Z` : trimmed;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(iso)) return undefined;
+  const ms = Date.parse(iso.replace(/^(\d{4}-\d{2}-\d{2}) /, "$1T"));
+  return Number.isNaN(ms) ? undefined : ms;
+}

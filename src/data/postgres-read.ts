@@ -1,0 +1,100 @@
+import pg from "pg";
+import { type Column, type ColumnKind, columnNotFound, Frame, KeelError } from "../core/index.js";
+import { firstLine } from "./duckdb-session.js";
+import { textToColumn } from "./infer-kind.js";
+
+/** PostgreSQL type OIDs and the Frame kind their text form is parsed as. */
+const KIND_OF_OID: ReadonlyMap<number, ColumnKind> = new Map([
+  [20, "numeric"], // int8
+  [21, "numeric"], // int2
+  [23, "numeric"], // int4
+  [26, "numeric"], // oid
+  [700, "numeric"], // float4
+  [701, "numeric"], // float8
+  [1700, "numeric"], // numeric
+  [16, "boolean"], // bool
+  [1082, "timestamp"], // date
+  [1114, "timestamp"], // timestamp
+  [1184, "timestamp"], // timestamptz
+]);
+
+/** Text-like OIDs whose kind is inferred from the values (text, varchar, bpchar, name). */
+const TEXT_OIDS = new Set([25, 1043, 1042, 19]);
+
+/**
+ * Runs a query on PostgreSQL and collects the result into a Frame. Every value is fetched in
+ * PostgreSQL's text form and parsed by the result column's type, so `bigint` and `numeric`
+ * become numbers (not strings, as `pg` returns them by default) and dates are read as UTC
+ * (`pg` would build local-time `Date`s). The session runs in UTC for the same reason.
+ *
+ * @example
+ * ```ts
+ * const frame = await readPostgres("postgres://postgres@127.0.0.1:5432/test", "SELECT 1 AS one", new Map());
+ * ```
+ */
+export async function readPostgres(
+  url: string,
+  sql: string,
+  declared: ReadonlyMap<string, ColumnKind>,
+): Promise<Frame> {
+  const client = new pg.Client({
+    connectionString: url,
+    types: { getTypeParser: () => (text: string) => text },
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new KeelError(
+      "KEEL_ERR_DB_CONNECTION",
+      `Cannot connect to PostgreSQL at ${redact(url)}: ${firstLine(error)}`,
+      { details: { url: redact(url) }, cause: error },
+    );
+  }
+  try {
+    let result: pg.QueryArrayResult<(string | null)[]>;
+    try {
+      await client.query("SET TIME ZONE 'UTC'");
+      result = await client.query<(string | null)[]>({ text: sql, rowMode: "array" });
+    } catch (error) {
+      throw new KeelError("KEEL_ERR_SQL", `PostgreSQL query failed: ${firstLine(error)}`, {
+        details: { sql },
+        cause: error,
+      });
+    }
+    const names = result.fields.map((f) => f.name);
+    for (const name of declared.keys()) {
+      if (!names.includes(name)) throw columnNotFound(name, names, "PostgreSQL query: schema");
+    }
+    return Frame.fromColumns(
+      result.fields.map((field, c): [string, Column] => {
+        const natural = KIND_OF_OID.get(field.dataTypeID);
+        const kind =
+          declared.get(field.name) ??
+          (TEXT_OIDS.has(field.dataTypeID) ? undefined : (natural ?? "string"));
+        const values = result.rows.map((row) => {
+          const text = row[c] ?? null;
+          return text !== null && natural === "timestamp" ? isoFromPostgres(text) : text;
+        });
+        return [
+          field.name,
+          textToColumn(field.name, values, kind, (row) => ({
+            where: `PostgreSQL query row ${row + 1}`,
+            record: row,
+          })),
+        ];
+      }),
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/** `2026-01-02 03:04:05.5+00` → `2026-01-02T03:04:05.5+00:00`, which `Date.parse` reads. */
+function isoFromPostgres(text: string): string {
+  return text.replace(" ", "T").replace(/([+-]\d{2})$/, "$1:00");
+}
+
+/** Hides a password in a connection URL before it goes into a message. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}

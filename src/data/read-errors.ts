@@ -1,0 +1,82 @@
+import { KeelError } from "../core/index.js";
+import { firstLine } from "./duckdb-session.js";
+import { findInvalidUtf8 } from "./file-access.js";
+import type { FileFormat } from "./source.js";
+
+/**
+ * Explains why DuckDB failed to read a data file, as a KeelError that names the file and,
+ * where DuckDB or a scan of the bytes can tell, the line: a ragged row
+ * (`KEEL_ERR_RAGGED_ROW`, expected vs got fields), invalid UTF-8 (`KEEL_ERR_INVALID_UTF8`,
+ * line and byte), an error in the user's SQL (`KEEL_ERR_SQL`), anything else
+ * `KEEL_ERR_PARSE`.
+ *
+ * @example
+ * ```ts
+ * try { await read(); } catch (e) { throw await explainReadError(e, "data.csv", "csv", false); }
+ * ```
+ */
+export async function explainReadError(
+  error: unknown,
+  file: string,
+  format: FileFormat,
+  hasUserSql: boolean,
+): Promise<KeelError> {
+  if (error instanceof KeelError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  const fields = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (fields) {
+    const [, expected, got] = fields;
+    return new KeelError(
+      "KEEL_ERR_RAGGED_ROW",
+      `${file}:${line ?? "?"}: expected ${expected} fields (as in the header), got ${got}.`,
+      {
+        details: {
+          file,
+          line: line === undefined ? undefined : Number(line),
+          expected: Number(expected),
+          got: Number(got),
+        },
+        cause: error,
+      },
+    );
+  }
+  if (format !== "parquet") {
+    const bad = await findInvalidUtf8(file);
+    if (bad) {
+      return new KeelError(
+        "KEEL_ERR_INVALID_UTF8",
+        `${file}:${bad.line}: invalid UTF-8 at byte offset ${bad.byte}; expected a UTF-8 text file (re-encode it, e.g. iconv -f latin1 -t utf-8).`,
+        { details: { file, line: bad.line, byte: bad.byte }, cause: error },
+      );
+    }
+  }
+  if (hasUserSql && /^(Parser|Binder|Catalog) Error/.test(message)) {
+    return new KeelError("KEEL_ERR_SQL", `${file}: the query failed: ${firstLine(error)}`, {
+      details: { file },
+      cause: error,
+    });
+  }
+  return new KeelError(
+    "KEEL_ERR_PARSE",
+    `${file}${line ? `:${line}` : ""}: cannot read the file as ${format}: ${firstLine(error)}`,
+    {
+      details: { file, format, line: line === undefined ? undefined : Number(line) },
+      cause: error,
+    },
+  );
+}
+
+/**
+ * The column DuckDB could not convert while reading a CSV past its type-sniffing sample, or
+ * `undefined` for other errors.
+ *
+ * @example
+ * ```ts
+ * conversionFailedColumn(new Error('Error when converting column "b". Could not ...')); // "b"
+ * ```
+ */
+export function conversionFailedColumn(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Error when converting column "(.+?)"\./.exec(message)?.[1];
+}
