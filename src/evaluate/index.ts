@@ -5,12 +5,16 @@
  *
  * @module
  */
+
+export * from "./cross-validate.js";
 export * from "./metrics/bootstrap.js";
 export * from "./metrics/business.js";
 export * from "./metrics/classification.js";
 export * from "./metrics/probabilistic.js";
 export * from "./metrics/ranking.js";
+export * from "./metrics/registry.js";
 export * from "./metrics/regression.js";
+export * from "./predictions.js";
 export * from "./split/k-fold.js";
 export * from "./split/splitter.js";
 export * from "./split/time-series-split.js";
