@@ -14,3 +14,4 @@ export * from "./core/index.js";
 export * from "./evaluate/index.js";
 export * from "./tune/index.js";
 export * from "./data/index.js";
+export * from "./transform/index.js";

@@ -1,0 +1,266 @@
+import {
+  type CellValue,
+  type Column,
+  categoricalColumn,
+  decodeState,
+  describeValue,
+  type Estimator,
+  type EstimatorState,
+  encodeState,
+  type Fitted,
+  type Frame,
+  isKeelError,
+  numericColumn,
+  type StateLoaders,
+} from "../core/index.js";
+import { transformLoaders } from "./loaders.js";
+import { isFittedModel, isFittedTransformer, loadFitted } from "./state.js";
+
+/** How an estimator treats NaN / missing input, as its documentation states. */
+export type MissingPolicy =
+  /** Missing values come out missing where they went in (scalers). */
+  | "kept"
+  /** The output has no missing values (imputers, one-hot encoders). */
+  | "filled"
+  /** Output may contain missing values; the check only requires that transform succeeds. */
+  | "allowed"
+  /** Missing input is a KeelError. */
+  | "rejected";
+
+/** Options of {@link estimatorChecks}. */
+export interface EstimatorCheckOptions {
+  /** Training data; include every column kind the estimator accepts. */
+  readonly data: Frame;
+  /** The target, for supervised estimators and models. */
+  readonly y?: Column;
+  /** Loaders for the JSON round-trip (defaults to this module's; add model loaders for models). */
+  readonly loaders?: StateLoaders;
+  /** What missing numeric input does (default "allowed"). */
+  readonly missing?: MissingPolicy;
+  /** Rows checked one by one for transformRecord = transform (default: the first 200). */
+  readonly recordRows?: number;
+}
+
+/** The names of the checks, in the order they run. */
+export const ESTIMATOR_CHECK_NAMES = [
+  "fit does not mutate params",
+  "fit returns a new object each time",
+  "JSON round-trip gives identical output",
+  "missing values are handled as documented",
+  "same seed gives the same result",
+  "wrong schema at transform is a clear KeelError",
+  "transformRecord equals transform",
+] as const;
+
+/**
+ * scikit-learn's `check_estimator` for keel: one conformance suite that every estimator runs.
+ * It fits `factory()` on `data` and checks that fit leaves params untouched, that the fitted
+ * state survives `JSON.stringify` with bit-identical output, that missing values follow
+ * `missing`, that the same seed reproduces the output, that a frame without a fitted column is
+ * rejected with a KeelError naming it, and that `transformRecord` gives exactly `transform`'s
+ * numbers row by row. Every failing check is collected; the returned promise rejects with one
+ * Error listing them all. Framework-free, so any test runner can call it.
+ *
+ * @example
+ * ```ts
+ * it("passes estimatorChecks", async () => {
+ *   await estimatorChecks(() => new StandardScaler(), { data: numericFrame, missing: "kept" });
+ * });
+ * ```
+ */
+export async function estimatorChecks(
+  factory: () => Estimator<Fitted>,
+  options: EstimatorCheckOptions,
+): Promise<string[]> {
+  const { data, y } = options;
+  const loaders = options.loaders ?? transformLoaders;
+  const failures: string[] = [];
+  const passed: string[] = [];
+  const run = async (name: string, body: () => Promise<void> | void) => {
+    try {
+      await body();
+      passed.push(name);
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const fitOn = async (estimator: Estimator<Fitted>, frame = data, seed = 7) =>
+    estimator.fit(frame, y, { seed });
+
+  await run(ESTIMATOR_CHECK_NAMES[0], async () => {
+    const estimator = factory();
+    const before = snapshot(estimator.params);
+    await fitOn(estimator);
+    const after = snapshot(estimator.params);
+    if (before !== after) throw new Error(`params changed from ${before} to ${after}`);
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[1], async () => {
+    const estimator = factory();
+    const a = await fitOn(estimator);
+    const b = await fitOn(estimator);
+    if (a === b || (a as unknown) === estimator) throw new Error("fit returned a shared object");
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[2], async () => {
+    const fitted = await fitOn(factory());
+    const json = JSON.stringify(encodeState(fitted.toState() as never));
+    const loaded = loadFitted(decodeState(JSON.parse(json)) as unknown as EstimatorState, loaders);
+    const again = JSON.stringify(encodeState(loaded.toState() as never));
+    if (again !== json) throw new Error("re-serialising the loaded state gives different JSON");
+    assertSameOutput(output(fitted, data), output(loaded, data), "loaded vs original");
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[3], async () => {
+    const policy = options.missing ?? "allowed";
+    const holed = withMissing(data);
+    if (holed === undefined) return;
+    let out: OutputTable;
+    try {
+      const fitted = await fitOn(factory(), holed);
+      out = output(fitted, holed);
+    } catch (error) {
+      if (policy === "rejected" && isKeelError(error)) return;
+      throw error;
+    }
+    if (policy === "rejected")
+      throw new Error("missing input was accepted but is documented as rejected");
+    const missingOut = out.values.some((row) => row.some((v) => v === null || Number.isNaN(v)));
+    if (policy === "filled" && missingOut) throw new Error("output has missing values");
+    if (policy === "kept" && !missingOut) throw new Error("missing input did not stay missing");
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[4], async () => {
+    const a = output(await fitOn(factory(), data, 11), data);
+    const b = output(await fitOn(factory(), data, 11), data);
+    assertSameOutput(a, b, "two fits with seed 11");
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[5], async () => {
+    const fitted = await fitOn(factory());
+    const victim = fitted.featureNamesIn[0];
+    if (victim === undefined) throw new Error("featureNamesIn is empty");
+    const broken = data.drop([victim]);
+    try {
+      output(fitted, broken);
+    } catch (error) {
+      if (!isKeelError(error)) throw new Error(`threw a non-KeelError: ${String(error)}`);
+      if (!error.message.includes(victim)) {
+        throw new Error(`the error does not name column '${victim}': ${error.message}`);
+      }
+      return;
+    }
+    throw new Error(`transform accepted a frame without fitted column '${victim}'`);
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[6], async () => {
+    const fitted = await fitOn(factory());
+    if (!isFittedTransformer(fitted)) return;
+    const batch = fitted.transform(data);
+    const n = Math.min(options.recordRows ?? 200, data.nRows);
+    for (let i = 0; i < n; i++) {
+      const one = fitted.transformRecord(data.row(i));
+      const expected = batch.row(i);
+      const keys = Object.keys(expected);
+      if (Object.keys(one).join("\u0000") !== keys.join("\u0000")) {
+        throw new Error(
+          `row ${i}: record keys ${describeValue(Object.keys(one))} differ from ${describeValue(keys)}`,
+        );
+      }
+      for (const key of keys) {
+        if (!sameCell(one[key] ?? null, expected[key] ?? null)) {
+          throw new Error(
+            `row ${i}, column '${key}': transformRecord gave ${describeValue(one[key])}, transform gave ${describeValue(expected[key])}`,
+          );
+        }
+      }
+    }
+  });
+
+  if (failures.length > 0) {
+    throw new Error(
+      `${factory().type} failed ${failures.length} estimator check(s):\n- ${failures.join("\n- ")}`,
+    );
+  }
+  return passed;
+}
+
+interface OutputTable {
+  readonly names: readonly string[];
+  readonly values: readonly (readonly (number | string | boolean | null)[])[];
+}
+
+function output(fitted: Fitted, frame: Frame): OutputTable {
+  if (isFittedTransformer(fitted)) {
+    const out = fitted.transform(frame);
+    return {
+      names: out.columnNames,
+      values: out.entries().map(([name]) => columnCells(out, name)),
+    };
+  }
+  if (isFittedModel(fitted)) {
+    return { names: ["proba"], values: [Array.from(fitted.predictProba(frame))] };
+  }
+  throw new Error(`${fitted.type} is neither a transformer nor a model`);
+}
+
+function columnCells(frame: Frame, name: string): (number | string | boolean | null)[] {
+  const column = frame.column(name);
+  if (column.kind === "numeric" || column.kind === "timestamp") return Array.from(column.values);
+  return Array.from({ length: frame.nRows }, (_, i) => frame.row(i)[name] ?? null);
+}
+
+function assertSameOutput(a: OutputTable, b: OutputTable, what: string): void {
+  if (a.names.join("\u0000") !== b.names.join("\u0000")) {
+    throw new Error(
+      `${what}: output names differ: ${describeValue(a.names)} vs ${describeValue(b.names)}`,
+    );
+  }
+  a.values.forEach((column, j) => {
+    const other = b.values[j] ?? [];
+    column.forEach((v, i) => {
+      if (!sameCell(v, other[i] ?? null)) {
+        throw new Error(
+          `${what}: column '${a.names[j]}', row ${i}: ${describeValue(v)} vs ${describeValue(other[i])}`,
+        );
+      }
+    });
+  });
+}
+
+function sameCell(a: CellValue, b: CellValue): boolean {
+  return Object.is(a, b) || (typeof a === "number" && typeof b === "number" && a === b);
+}
+
+/** The frame with every third value of each numeric and categorical column missing, or undefined if none. */
+function withMissing(frame: Frame): Frame | undefined {
+  let out = frame;
+  let changed = false;
+  for (const [name, column] of frame.entries()) {
+    if (column.kind === "numeric") {
+      const values = Float64Array.from(column.values);
+      for (let i = 0; i < values.length; i += 3) values[i] = Number.NaN;
+      out = out.withColumn(name, numericColumn(values));
+      changed = true;
+    } else if (column.kind === "categorical") {
+      const codes = Int32Array.from(column.codes);
+      for (let i = 1; i < codes.length; i += 3) codes[i] = -1;
+      out = out.withColumn(name, categoricalColumn(codes, column.categories));
+      changed = true;
+    }
+  }
+  return changed ? out : undefined;
+}
+
+function snapshot(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === "number" && !Number.isFinite(v)) return `<${v}>`;
+    if (v === undefined) return "<undefined>";
+    if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+    if (v instanceof RegExp) return String(v);
+    if (typeof v === "object" && v !== null && "type" in v && "params" in v) {
+      return { type: (v as { type: unknown }).type, params: (v as { params: unknown }).params };
+    }
+    return v;
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * Column statistics that ignore NaN, computed the way NumPy does so that fitted values match
+ * scikit-learn's to the last few bits.
+ *
+ * @module
+ */
+
+/**
+ * The non-NaN values of `values`, sorted ascending.
+ *
+ * @example
+ * ```ts
+ * finiteSorted(Float64Array.of(3, Number.NaN, 1)); // Float64Array [1, 3]
+ * ```
+ */
+export function finiteSorted(values: Float64Array): Float64Array {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i] as number)) n++;
+  const out = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isNaN(v)) out[k++] = v;
+  }
+  return out.sort();
+}
+
+/**
+ * The `q`-th percentile (0–100) of sorted values with NumPy's default "linear" method, using
+ * its two-sided lerp; NaN for an empty array.
+ *
+ * @example
+ * ```ts
+ * percentileSorted(Float64Array.of(1, 2, 3, 4), 50); // 2.5
+ * ```
+ */
+export function percentileSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const position = (q / 100) * (n - 1);
+  const below = Math.floor(position);
+  const lo = sorted[Math.min(Math.max(below, 0), n - 1)] as number;
+  const hi = sorted[Math.min(below + 1, n - 1)] as number;
+  const t = position - below;
+  const diff = hi - lo;
+  // NumPy's _lerp: interpolate from whichever end is nearer, for symmetric rounding.
+  return t >= 0.5 ? hi - diff * (1 - t) : lo + diff * t;
+}
+
+/**
+ * The median of sorted values (mean of the two middle ones for an even count), as `np.median`.
+ *
+ * @example
+ * ```ts
+ * medianSorted(Float64Array.of(1, 2, 3, 10)); // 2.5
+ * ```
+ */
+export function medianSorted(sorted: Float64Array): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  return n % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Count, mean and population variance of the non-NaN values (two passes, for accuracy).
+ *
+ * @example
+ * ```ts
+ * meanVariance(Float64Array.of(1, 3, Number.NaN)); // { count: 2, mean: 2, variance: 1 }
+ * ```
+ */
+export function meanVariance(values: Float64Array): {
+  count: number;
+  mean: number;
+  variance: number;
+} {
+  let count = 0;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isNaN(v)) {
+      sum += v;
+      count++;
+    }
+  }
+  if (count === 0) return { count, mean: Number.NaN, variance: Number.NaN };
+  const mean = sum / count;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isNaN(v)) {
+      const d = v - mean;
+      squares += d * d;
+    }
+  }
+  return { count, mean, variance: squares / count };
+}
+
+/**
+ * Smallest and largest non-NaN values (NaN, NaN when there are none).
+ *
+ * @example
+ * ```ts
+ * minMax(Float64Array.of(2, Number.NaN, -1)); // { min: -1, max: 2 }
+ * ```
+ */
+export function minMax(values: Float64Array): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let seen = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isNaN(v)) {
+      seen = true;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return seen ? { min, max } : { min: Number.NaN, max: Number.NaN };
+}
