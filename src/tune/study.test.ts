@@ -178,3 +178,29 @@ describe("Study", () => {
     expect(seen).toEqual(["1x", "1y", "2x", "2y", "3x", "3y"]);
   });
 });
+
+describe("pruning inside optimize", () => {
+  it("prunes poor trials with MedianPruner and keeps pruned trials' reports", async () => {
+    const { MedianPruner } = await import("./pruners/percentile-pruner.js");
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new RandomSampler({ seed: 4 }),
+      pruner: new MedianPruner({ nStartupTrials: 3 }),
+    });
+    await study.optimize(
+      (trial) => {
+        const x = trial.suggestFloat("x", 0, 1);
+        for (let step = 0; step < 10; step++) {
+          trial.report(x * (10 - step), step);
+          if (trial.shouldPrune()) throw new TrialPruned(`pruned at step ${step}`);
+        }
+        return x;
+      },
+      { nTrials: 20 },
+    );
+    const pruned = study.trials.filter((t) => t.state === "PRUNED");
+    expect(pruned.length).toBeGreaterThan(3);
+    for (const t of pruned) expect(t.intermediateValues.size).toBeGreaterThan(0);
+    expect(study.bestValue).toBeLessThan(0.2);
+  });
+});

@@ -188,7 +188,9 @@ export class Trial {
    * ```
    */
   shouldPrune(): boolean {
-    return this.#context.pruner.prune(this.#context.view, this.freeze());
+    return this.#context.pruner.prune(this.#context.view, this.freeze(), (key, value) =>
+      this.setSystemAttr(key, value),
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { FrozenTrial } from "../frozen-trial.js";
+import type { FrozenTrial, JsonValue } from "../frozen-trial.js";
 import type { StudyView } from "../samplers/sampler.js";
 
 /**
@@ -11,7 +11,15 @@ import type { StudyView } from "../samplers/sampler.js";
  * ```
  */
 export interface Pruner {
-  prune(study: StudyView, trial: FrozenTrial): boolean;
+  /**
+   * @param record stores a system attribute on the running trial (successive halving keeps
+   *   the value with which the trial reached each rung); it reaches the storage with the trial.
+   */
+  prune(
+    study: StudyView,
+    trial: FrozenTrial,
+    record: (key: string, value: JsonValue) => void,
+  ): boolean;
 }
 
 /**
