@@ -12,6 +12,20 @@ export {
   CATEGORICAL_MAX_RATIO,
   inferTextKind,
 } from "./infer-kind.js";
+export {
+  countDistinct,
+  type NumericSummary,
+  quantilesInPlace,
+  summarizeNumbers,
+} from "./numeric-stats.js";
+export {
+  type ColumnProfile,
+  type FrameProfile,
+  profileFrame,
+  type QuantileProfile,
+  TOP_VALUES,
+  type TopValue,
+} from "./profile.js";
 export { readFrame } from "./read-frame.js";
 export type {
   DataSource,

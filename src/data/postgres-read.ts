@@ -91,7 +91,7 @@ export async function readPostgres(
 
 /** `2026-01-02 03:04:05.5+00` → `2026-01-02T03:04:05.5+00:00`, which `Date.parse` reads. */
 function isoFromPostgres(text: string): string {
-  return text.replace(" ", "T").replace(/([+-]\d{2})$/, "$1:00");
+  return text.replace(" ", "T").replace(/(:\d{2}(?:\.\d+)?)([+-]\d{2})$/, "$1$2:00");
 }
 
 /** Hides a password in a connection URL before it goes into a message. */
