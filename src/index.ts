@@ -15,3 +15,5 @@ export * from "./evaluate/index.js";
 export * from "./tune/index.js";
 export * from "./data/index.js";
 export * from "./transform/index.js";
+export * from "./store/index.js";
+export * from "./track/index.js";

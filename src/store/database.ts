@@ -1,0 +1,164 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { KeelError } from "../core/index.js";
+import { migrate, type SqlDialectName, writeTransaction } from "./migrations.js";
+import type { KeelDatabase } from "./schema.js";
+
+/**
+ * Where the metadata lives.
+ *
+ * @example
+ * ```ts
+ * const options: OpenDatabaseOptions = { root: "/srv/project" };          // SQLite .keel/keel.db
+ * const scaled: OpenDatabaseOptions = { dbUrl: "postgres://u@db:5432/ml" }; // PostgreSQL
+ * ```
+ */
+export interface OpenDatabaseOptions {
+  /** Project directory; the SQLite file is `<root>/.keel/keel.db`. Default: `process.cwd()`. */
+  readonly root?: string;
+  /**
+   * `postgres://…` for PostgreSQL, `sqlite:<path>` or a file path for SQLite. Default:
+   * `process.env.KEEL_DB_URL`, else the project's `.keel/keel.db`.
+   */
+  readonly dbUrl?: string;
+  /** PostgreSQL only: the schema (namespace) to use, created if absent. Default `public`. */
+  readonly pgSchema?: string;
+  /** SQLite only: how long a writer waits for the lock, in ms. Default 10000. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * An open metadata database: a typed Kysely handle, its dialect and how to close it.
+ *
+ * @example
+ * ```ts
+ * const store = await openDatabase({ root: "." });
+ * const n = await store.db.selectFrom("runs").select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+ * await store.close();
+ * ```
+ */
+export interface MetadataDatabase {
+  readonly db: Kysely<KeelDatabase>;
+  readonly dialect: SqlDialectName;
+  /** A printable location (file path, or the URL without its password). */
+  readonly location: string;
+  /** The raw better-sqlite3 handle on SQLite (for bulk fast paths), else undefined. */
+  readonly sqlite: Database.Database | undefined;
+  /** Runs `work` in a write transaction (see {@link writeTransaction}). */
+  write<T>(work: (tx: Kysely<KeelDatabase>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 as strings to avoid precision loss; keel's int8 columns are epoch
+// milliseconds and ids, all far below 2^53, so numbers are exact and far easier to use.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens (creating if needed) the metadata database and brings its schema up to date. SQLite
+ * runs in WAL mode with a busy timeout so that several processes can log to one file.
+ *
+ * @example
+ * ```ts
+ * const store = await openDatabase({ root: process.cwd() });
+ * ```
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<MetadataDatabase> {
+  const url = options.dbUrl ?? process.env.KEEL_DB_URL;
+  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  const root = resolve(options.root ?? process.cwd());
+  const file =
+    url === undefined || url === ""
+      ? join(root, ".keel", "keel.db")
+      : resolve(root, url.replace(/^sqlite:(\/\/)?/, ""));
+  return openSqlite(file, options.busyTimeoutMs ?? 10_000);
+}
+
+async function openSqlite(file: string, busyTimeoutMs: number): Promise<MetadataDatabase> {
+  let sqlite: Database.Database;
+  try {
+    mkdirSync(join(file, ".."), { recursive: true });
+    sqlite = new Database(file, { timeout: busyTimeoutMs });
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+  } catch (error) {
+    throw new KeelError(
+      "KEEL_ERR_DB_CONNECTION",
+      `cannot open the SQLite metadata store at ${file}: ${(error as Error).message}`,
+      { cause: error, details: { file } },
+    );
+  }
+  const db = new Kysely<KeelDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const store: MetadataDatabase = {
+    db,
+    dialect: "sqlite",
+    location: file,
+    sqlite,
+    write: (work) => writeTransaction(db, "sqlite", work),
+    close: () => db.destroy(),
+  };
+  await migrateOrClose(store);
+  return store;
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<MetadataDatabase> {
+  const schema = options.pgSchema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `pgSchema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`,
+      { details: { pgSchema: schema } },
+    );
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 8,
+    types: pgTypes,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  const location = url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema !== undefined) await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw new KeelError(
+      "KEEL_ERR_DB_CONNECTION",
+      `cannot connect to PostgreSQL at ${location}: ${(error as Error).message}`,
+      { cause: error, details: { url: location } },
+    );
+  }
+  const db = new Kysely<KeelDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const store: MetadataDatabase = {
+    db,
+    dialect: "postgres",
+    location,
+    sqlite: undefined,
+    write: (work) => writeTransaction(db, "postgres", work),
+    close: () => db.destroy(),
+  };
+  await migrateOrClose(store);
+  return store;
+}
+
+async function migrateOrClose(store: MetadataDatabase): Promise<void> {
+  try {
+    await migrate(store.db, store.dialect);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,144 @@
+import type { Generated } from "kysely";
+
+/**
+ * The metadata tables as Kysely sees them. One schema for SQLite and PostgreSQL; timestamps are
+ * integer milliseconds since the epoch, ids are strings, metric values are doubles with a
+ * separate `is_nan` flag (SQLite cannot store NaN; ±Infinity is stored as is on both).
+ *
+ * @example
+ * ```ts
+ * import type { Kysely } from "kysely";
+ * const db: Kysely<KeelDatabase> = (await openDatabase({ root: "." })).db;
+ * ```
+ */
+export interface KeelDatabase {
+  keel_migrations: MigrationRow;
+  experiments: ExperimentRow;
+  experiment_tags: KeyValueRow & { experiment_id: number };
+  runs: RunRow;
+  params: KeyValueRow & { run_uuid: string };
+  tags: KeyValueRow & { run_uuid: string };
+  metrics: MetricRow;
+  latest_metrics: MetricRow;
+  run_inputs: RunInputRow;
+  blobs: BlobRow;
+  run_artifacts: RunArtifactRow;
+  registered_models: RegisteredModelRow;
+  registered_model_tags: KeyValueRow & { name: string };
+  model_versions: ModelVersionRow;
+  model_version_tags: KeyValueRow & { name: string; version: number };
+  registered_model_aliases: { name: string; alias: string; version: number };
+  alias_events: AliasEventRow;
+}
+
+/** One applied migration. @example `{ version: 1, name: "initial", applied_at: 0 }` */
+export interface MigrationRow {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+/** A key/value pair row (params, tags). @example `{ key: "lr", value: "0.1" }` */
+export interface KeyValueRow {
+  key: string;
+  value: string;
+}
+
+/** An experiment. @example `{ experiment_id: 0, name: "Default", ... }` */
+export interface ExperimentRow {
+  experiment_id: Generated<number>;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_update_time: number;
+}
+
+/** A run. @example `{ run_uuid: "ab12…", status: "RUNNING", ... }` */
+export interface RunRow {
+  run_uuid: string;
+  experiment_id: number;
+  run_name: string;
+  user_id: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  lifecycle_stage: string;
+  artifact_uri: string;
+  parent_run_id: string | null;
+  deleted_time: number | null;
+}
+
+/** One metric observation (history) or the latest one per key. @example `{ key: "auc", value: 0.8, step: 0 }` */
+export interface MetricRow {
+  run_uuid: string;
+  key: string;
+  value: number;
+  is_nan: number;
+  step: number;
+  timestamp: number;
+}
+
+/** A dataset used by a run. @example `{ name: "telco", digest: "ab12", context: "training" }` */
+export interface RunInputRow {
+  run_uuid: string;
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema: string | null;
+  profile: string | null;
+  context: string;
+  tags: string;
+}
+
+/** A content-addressed file and how many references hold it. @example `{ sha256: "e3b0…", size: 0, ref_count: 1 }` */
+export interface BlobRow {
+  sha256: string;
+  size: number;
+  ref_count: number;
+  created_at: number;
+}
+
+/** A file of a run's artifact tree, pointing at a blob. @example `{ path: "model/keel-model.json" }` */
+export interface RunArtifactRow {
+  run_uuid: string;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** A registered model. @example `{ name: "churn", description: "" }` */
+export interface RegisteredModelRow {
+  name: string;
+  description: string;
+  creation_time: number;
+  last_updated_time: number;
+}
+
+/** An immutable model version. @example `{ name: "churn", version: 3, source: "runs:/ab12/model" }` */
+export interface ModelVersionRow {
+  name: string;
+  version: number;
+  creation_time: number;
+  last_updated_time: number;
+  description: string;
+  user_id: string;
+  source: string;
+  run_id: string;
+  run_link: string;
+  status: string;
+  signature: string | null;
+}
+
+/** One alias move in the audit log. @example `{ alias: "champion", from_version: 2, to_version: 3 }` */
+export interface AliasEventRow {
+  id: Generated<number>;
+  name: string;
+  alias: string;
+  from_version: number | null;
+  to_version: number | null;
+  actor: string;
+  reason: string;
+  created_at: number;
+}

@@ -1,0 +1,497 @@
+import { userInfo } from "node:os";
+import { KeelError } from "../core/index.js";
+import type { MetadataDatabase } from "../store/index.js";
+import { parseExperimentId, viewStages } from "./experiments.js";
+import { parseFilter, parseOrderBy } from "./filter-parser.js";
+import { compileRunFilter, compileRunOrderBy } from "./filter-sql.js";
+import { checkBatch, type LogBatch, writeBatch } from "./log-batch.js";
+import { decodeMetric } from "./metric-codec.js";
+import { newRunId, randomRunName } from "./names.js";
+import { decodePageToken, pageOf } from "./paging.js";
+import { loadRuns, runInfoOf } from "./run-loader.js";
+import type {
+  DatasetInput,
+  LifecycleStage,
+  Metric,
+  Page,
+  Run,
+  RunInfo,
+  RunStatus,
+  Tag,
+  ViewType,
+} from "./types.js";
+import { RUN_STATUSES } from "./types.js";
+import {
+  invalid,
+  LIMITS,
+  validateKey,
+  validateMaxResults,
+  validateName,
+  validateTag,
+} from "./validation.js";
+
+/**
+ * What {@link Runs.create} takes.
+ *
+ * @example
+ * ```ts
+ * const request: CreateRunRequest = { experimentId: "0", runName: "baseline", tags: [{ key: "team", value: "growth" }] };
+ * ```
+ */
+export interface CreateRunRequest {
+  readonly experimentId: string;
+  readonly runName?: string;
+  readonly userId?: string;
+  readonly startTime?: number;
+  readonly tags?: readonly Tag[];
+  readonly parentRunId?: string;
+}
+
+/**
+ * What {@link Runs.search} takes: MLflow's filter grammar plus OR and parentheses.
+ *
+ * @example
+ * ```ts
+ * const request: SearchRunsRequest = { experimentIds: ["1"], filter: "metrics.auc > 0.8", orderBy: ["metrics.auc DESC"] };
+ * ```
+ */
+export interface SearchRunsRequest {
+  readonly experimentIds?: readonly string[];
+  readonly filter?: string;
+  readonly orderBy?: readonly string[];
+  readonly maxResults?: number;
+  readonly pageToken?: string;
+  readonly viewType?: ViewType;
+}
+
+/**
+ * Runs in the metadata store: lifecycle (create, update, delete, restore), the batch write
+ * primitive, metric history, dataset inputs and search.
+ *
+ * Contract: `logBatch` is atomic (all of a batch or none of it); params are immutable; the
+ * latest value of a metric follows MLflow's (step, timestamp, value) rule whatever the order
+ * batches arrive in; concurrent writers (threads, processes, machines on PostgreSQL) never lose
+ * rows; reads see every batch that returned.
+ *
+ * @example
+ * ```ts
+ * const run = await tracking.runs.create({ experimentId: "0" });
+ * await tracking.runs.logBatch(run.info.runId, { params: [{ key: "lr", value: "0.1" }] });
+ * ```
+ */
+export class Runs {
+  readonly #database: MetadataDatabase;
+
+  constructor(database: MetadataDatabase) {
+    this.#database = database;
+  }
+
+  /**
+   * Starts a run (status RUNNING) in an active experiment.
+   *
+   * @example
+   * ```ts
+   * const run = await runs.create({ experimentId: "0", runName: "baseline" });
+   * ```
+   */
+  async create(request: CreateRunRequest): Promise<Run> {
+    const experimentId = parseExperimentId(request.experimentId);
+    const tags = (request.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const runName =
+      request.runName === undefined || request.runName === ""
+        ? (tags.find((t) => t.key === "mlflow.runName")?.value ?? randomRunName())
+        : validateName(request.runName, "run_name", 250);
+    const userId = request.userId ?? safeUserName();
+    const startTime = request.startTime ?? Date.now();
+    if (!Number.isSafeInteger(startTime) || startTime < 0)
+      invalid("start_time", "expected epoch milliseconds", startTime);
+    const runId = newRunId();
+    await this.#database.write(async (tx) => {
+      const experiment = await tx
+        .selectFrom("experiments")
+        .select(["lifecycle_stage", "artifact_location"])
+        .where("experiment_id", "=", experimentId)
+        .executeTakeFirst();
+      if (!experiment)
+        throw new KeelError(
+          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
+          `no experiment with id '${request.experimentId}'`,
+          { details: { experiment_id: request.experimentId } },
+        );
+      if (experiment.lifecycle_stage !== "active")
+        throw new KeelError(
+          "KEEL_ERR_INVALID_STATE",
+          `experiment '${request.experimentId}' is deleted; restore it before starting runs in it`,
+          { details: { experiment_id: request.experimentId } },
+        );
+      if (request.parentRunId !== undefined) await this.#requireRun(tx, request.parentRunId);
+      await tx
+        .insertInto("runs")
+        .values({
+          run_uuid: runId,
+          experiment_id: experimentId,
+          run_name: runName,
+          user_id: userId,
+          status: "RUNNING",
+          start_time: startTime,
+          end_time: null,
+          lifecycle_stage: "active",
+          artifact_uri: `${experiment.artifact_location.replace(/\/+$/, "")}/${runId}/artifacts`,
+          parent_run_id: request.parentRunId ?? null,
+          deleted_time: null,
+        })
+        .execute();
+      const allTags = new Map(tags.map((t) => [t.key, t.value]));
+      allTags.set("mlflow.runName", runName);
+      allTags.set("mlflow.user", userId);
+      if (request.parentRunId !== undefined) allTags.set("mlflow.parentRunId", request.parentRunId);
+      await writeBatch(tx, this.#database, runId, {
+        tags: [...allTags].map(([key, value]) => ({ key, value })),
+      });
+    });
+    return this.get(runId);
+  }
+
+  /**
+   * Gets a run with its latest metrics, params, tags and inputs.
+   *
+   * @example
+   * ```ts
+   * const run = await runs.get(runId);
+   * ```
+   */
+  async get(runId: string): Promise<Run> {
+    const [run] = await loadRuns(this.#database.db, [checkRunId(runId)]);
+    if (run === undefined) throw notFound(runId);
+    return run;
+  }
+
+  /**
+   * Updates status, end time or name; a terminal status without an end time ends the run now.
+   *
+   * @example
+   * ```ts
+   * await runs.update(runId, { status: "FINISHED" });
+   * ```
+   */
+  async update(
+    runId: string,
+    change: { status?: RunStatus; endTime?: number; runName?: string },
+  ): Promise<RunInfo> {
+    checkRunId(runId);
+    if (change.status !== undefined && !RUN_STATUSES.includes(change.status))
+      invalid("status", RUN_STATUSES.join(", "), change.status);
+    if (
+      change.endTime !== undefined &&
+      (!Number.isSafeInteger(change.endTime) || change.endTime < 0)
+    )
+      invalid("end_time", "expected epoch milliseconds", change.endTime);
+    const runName =
+      change.runName === undefined ? undefined : validateName(change.runName, "run_name", 250);
+    await this.#database.write(async (tx) => {
+      await this.#requireRun(tx, runId, "active");
+      const terminal =
+        change.status !== undefined && change.status !== "RUNNING" && change.status !== "SCHEDULED";
+      const endTime = change.endTime ?? (terminal ? Date.now() : undefined);
+      await tx
+        .updateTable("runs")
+        .set({
+          ...(change.status === undefined ? {} : { status: change.status }),
+          ...(endTime === undefined ? {} : { end_time: endTime }),
+          ...(runName === undefined ? {} : { run_name: runName }),
+        })
+        .where("run_uuid", "=", runId)
+        .execute();
+      if (runName !== undefined)
+        await writeBatch(tx, this.#database, runId, {
+          tags: [{ key: "mlflow.runName", value: runName }],
+        });
+    });
+    return (await this.get(runId)).info;
+  }
+
+  /**
+   * Soft-deletes a run (restorable; `keel gc` purges it and its unreferenced artifacts).
+   *
+   * @example
+   * ```ts
+   * await runs.delete(runId);
+   * ```
+   */
+  async delete(runId: string): Promise<void> {
+    await this.#setStage(runId, "deleted");
+  }
+
+  /**
+   * Restores a deleted run.
+   *
+   * @example
+   * ```ts
+   * await runs.restore(runId);
+   * ```
+   */
+  async restore(runId: string): Promise<void> {
+    await this.#setStage(runId, "active");
+  }
+
+  /**
+   * The one write primitive: metrics, params and tags of one run, atomically. Validated
+   * against MLflow's limits first; nothing is written if any part is invalid.
+   *
+   * @example
+   * ```ts
+   * await runs.logBatch(runId, { metrics: [{ key: "loss", value: 0.3, timestamp: Date.now(), step: 1 }] });
+   * ```
+   */
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    checkRunId(runId);
+    const full = checkBatch(batch);
+    if (full.metrics.length + full.params.length + full.tags.length === 0) return;
+    await this.#database.write(async (tx) => {
+      await this.#requireRun(tx, runId, "active");
+      await writeBatch(tx, this.#database, runId, full);
+    });
+  }
+
+  /**
+   * Logs one metric (a one-element {@link logBatch}).
+   *
+   * @example
+   * ```ts
+   * await runs.logMetric(runId, { key: "auc", value: 0.81, timestamp: Date.now(), step: 0 });
+   * ```
+   */
+  logMetric(runId: string, metric: Metric): Promise<void> {
+    return this.logBatch(runId, { metrics: [metric] });
+  }
+
+  /**
+   * Logs one param (a one-element {@link logBatch}); params are immutable.
+   *
+   * @example
+   * ```ts
+   * await runs.logParam(runId, { key: "maxDepth", value: "6" });
+   * ```
+   */
+  logParam(runId: string, param: Tag): Promise<void> {
+    return this.logBatch(runId, { params: [param] });
+  }
+
+  /**
+   * Sets one tag (a one-element {@link logBatch}).
+   *
+   * @example
+   * ```ts
+   * await runs.setTag(runId, { key: "team", value: "growth" });
+   * ```
+   */
+  setTag(runId: string, tag: Tag): Promise<void> {
+    return this.logBatch(runId, { tags: [tag] });
+  }
+
+  /**
+   * Deletes a tag; an absent tag is RESOURCE_DOES_NOT_EXIST (as in MLflow).
+   *
+   * @example
+   * ```ts
+   * await runs.deleteTag(runId, "team");
+   * ```
+   */
+  async deleteTag(runId: string, key: string): Promise<void> {
+    validateKey(key, "key");
+    await this.#database.write(async (tx) => {
+      await this.#requireRun(tx, runId, "active");
+      const result = await tx
+        .deleteFrom("tags")
+        .where("run_uuid", "=", runId)
+        .where("key", "=", key)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0)
+        throw new KeelError(
+          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
+          `no tag '${key}' on run '${runId}'`,
+          { details: { run_id: runId, key } },
+        );
+    });
+  }
+
+  /**
+   * Records datasets the run consumed (name, digest, source; context such as `training`).
+   * Logging the same dataset in the same context again is a no-op.
+   *
+   * @example
+   * ```ts
+   * await runs.logInputs(runId, [{ name: "telco", digest: "3f2a9c", source: "data/telco.csv", context: "training" }]);
+   * ```
+   */
+  async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
+    checkRunId(runId);
+    if (datasets.length > 1000)
+      invalid("datasets", "at most 1000 datasets per call", datasets.length);
+    const rows = datasets.map((d, i) => {
+      const name = validateName(d.name, `datasets[${i}].name`, LIMITS.maxDatasetNameLength);
+      const digest = validateName(d.digest, `datasets[${i}].digest`, LIMITS.maxDatasetDigestLength);
+      if (typeof d.source !== "string")
+        invalid(`datasets[${i}].source`, "expected a string", d.source);
+      const tags = [...(d.tags ?? [])];
+      const context = d.context ?? tags.find((t) => t.key === "mlflow.data.context")?.value ?? "";
+      if (context !== "" && !tags.some((t) => t.key === "mlflow.data.context"))
+        tags.push({ key: "mlflow.data.context", value: context });
+      return {
+        run_uuid: runId,
+        name,
+        digest,
+        source_type: d.sourceType ?? "local",
+        source: d.source,
+        schema: d.schema ?? null,
+        profile: d.profile ?? null,
+        context,
+        tags: JSON.stringify(tags),
+      };
+    });
+    if (rows.length === 0) return;
+    await this.#database.write(async (tx) => {
+      await this.#requireRun(tx, runId, "active");
+      await tx
+        .insertInto("run_inputs")
+        .values(rows)
+        .onConflict((oc) => oc.columns(["run_uuid", "name", "digest", "context"]).doNothing())
+        .execute();
+    });
+  }
+
+  /**
+   * The full history of one metric, ordered by step then timestamp, paged.
+   *
+   * @example
+   * ```ts
+   * const { items } = await runs.getMetricHistory(runId, "loss");
+   * ```
+   */
+  async getMetricHistory(
+    runId: string,
+    key: string,
+    options: { maxResults?: number; pageToken?: string } = {},
+  ): Promise<Page<Metric>> {
+    await this.get(runId);
+    const limit = validateMaxResults(
+      options.maxResults,
+      LIMITS.metricHistoryMaxResults,
+      LIMITS.metricHistoryMaxResults,
+    );
+    const offset = decodePageToken(options.pageToken);
+    const rows = await this.#database.db
+      .selectFrom("metrics")
+      .select(["key", "value", "is_nan", "step", "timestamp"])
+      .where("run_uuid", "=", runId)
+      .where("key", "=", key)
+      .orderBy("step")
+      .orderBy("timestamp")
+      .limit(limit + 1)
+      .offset(offset)
+      .execute();
+    const page = pageOf(rows, offset, limit);
+    return { items: page.items.map(decodeMetric), nextPageToken: page.nextPageToken };
+  }
+
+  /**
+   * Searches runs of the given experiments (all when empty). Newest first by default; with
+   * `orderBy`, runs lacking the ordered metric/param come last.
+   *
+   * @example
+   * ```ts
+   * const page = await runs.search({ experimentIds: ["1"], filter: "metrics.auc > 0.8 or params.model = 'gbdt'" });
+   * ```
+   */
+  async search(request: SearchRunsRequest = {}): Promise<Page<Run>> {
+    const limit = validateMaxResults(request.maxResults);
+    const offset = decodePageToken(request.pageToken);
+    const experimentIds = (request.experimentIds ?? []).map((id, i) =>
+      parseExperimentId(id, `experiment_ids[${i}]`),
+    );
+    const node = parseFilter(request.filter);
+    const order = compileRunOrderBy(parseOrderBy(request.orderBy));
+    const dialect = this.#database.dialect;
+    const rows = await this.#database.db
+      .selectFrom("runs")
+      .select("run_uuid")
+      .where("lifecycle_stage", "in", viewStages(request.viewType))
+      .$if(experimentIds.length > 0, (q) => q.where("experiment_id", "in", experimentIds))
+      .$if(node !== undefined, (q) => q.where(compileRunFilter(node!, dialect)))
+      .orderBy(order)
+      .limit(limit + 1)
+      .offset(offset)
+      .execute();
+    const page = pageOf(rows, offset, limit);
+    return {
+      items: await loadRuns(
+        this.#database.db,
+        page.items.map((r) => r.run_uuid),
+      ),
+      nextPageToken: page.nextPageToken,
+    };
+  }
+
+  async #setStage(runId: string, stage: LifecycleStage): Promise<void> {
+    checkRunId(runId);
+    await this.#database.write(async (tx) => {
+      await this.#requireRun(tx, runId, stage === "deleted" ? "active" : "deleted");
+      await tx
+        .updateTable("runs")
+        .set({ lifecycle_stage: stage, deleted_time: stage === "deleted" ? Date.now() : null })
+        .where("run_uuid", "=", runId)
+        .execute();
+    });
+  }
+
+  async #requireRun(
+    tx: MetadataDatabase["db"],
+    runId: string,
+    stage?: LifecycleStage,
+  ): Promise<RunInfo> {
+    const row = await tx
+      .selectFrom("runs")
+      .selectAll()
+      .where("run_uuid", "=", checkRunId(runId))
+      .executeTakeFirst();
+    if (!row) throw notFound(runId);
+    if (stage !== undefined && row.lifecycle_stage !== stage)
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        `the run ${runId} must be in the '${stage}' state, but it is '${row.lifecycle_stage}'`,
+        {
+          details: { run_id: runId, lifecycleStage: row.lifecycle_stage },
+        },
+      );
+    return runInfoOf(row);
+  }
+}
+
+/**
+ * Checks a run id against MLflow's pattern `^[a-zA-Z0-9][\w-]{0,255}$`.
+ *
+ * @example
+ * ```ts
+ * checkRunId("3f2a9c0d"); // "3f2a9c0d"
+ * ```
+ */
+export function checkRunId(runId: unknown): string {
+  if (typeof runId !== "string" || !/^[a-zA-Z0-9][\w-]{0,255}$/.test(runId))
+    invalid("run_id", "a run id (letters, digits, '_' and '-')", runId);
+  return runId;
+}
+
+function notFound(runId: string): KeelError {
+  return new KeelError("KEEL_ERR_RESOURCE_DOES_NOT_EXIST", `run '${runId}' not found`, {
+    details: { run_id: runId },
+  });
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers): MLflow falls back to "unknown" too.
+    return "unknown";
+  }
+}
