@@ -6,6 +6,8 @@
  * @module
  */
 
+export * from "./bias/fairness.js";
+export * from "./bias/metric-frame.js";
 export * from "./cross-validate.js";
 export * from "./metrics/bootstrap.js";
 export * from "./metrics/business.js";

@@ -29,7 +29,9 @@ export class LeakyTargetEncoder implements Estimator<FittedTransformer> {
     const ids = x.numeric("id");
     const labels = labelsOf(y!);
     const seen = new Map<number, number>();
-    ids.forEach((id, i) => seen.set(id, labels[i] === this.params.positive ? 1 : 0));
+    ids.forEach((id, i) => {
+      seen.set(id, labels[i] === this.params.positive ? 1 : 0);
+    });
     const leakOf = (id: number) => seen.get(id) ?? 0.5;
     return {
       type: this.type,
