@@ -4,7 +4,6 @@ import type { SqlDialectName } from "../store/index.js";
 import type { ComparisonOp, FilterComparison, FilterNode, OrderByTerm } from "./filter-parser.js";
 
 const NUMERIC_OPS: readonly ComparisonOp[] = ["=", "!=", ">", ">=", "<", "<="];
-const STRING_OPS: readonly ComparisonOp[] = ["=", "!=", "LIKE", "ILIKE"];
 const STRING_LIST_OPS: readonly ComparisonOp[] = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"];
 
 /** Run attributes a filter may name, mapped to their column (a fixed whitelist). */

@@ -129,7 +129,9 @@ export function validateBatch(batch: {
       "batch",
       `at most ${LIMITS.maxEntitiesPerBatch} metrics, params and tags in all, got ${total}`,
     );
-  metrics.forEach((m, i) => validateMetric(m, `metrics[${i}]`));
+  metrics.forEach((m, i) => {
+    validateMetric(m, `metrics[${i}]`);
+  });
   const seen = new Map<string, string>();
   params.forEach((p, i) => {
     validateKey(p.key, `params[${i}].key`);
