@@ -26,6 +26,7 @@
 export * from "./distributions.js";
 export * from "./frozen-trial.js";
 export * from "./in-memory-storage.js";
+export * from "./journal-file-storage.js";
 export * from "./pruners/hyperband-pruner.js";
 export * from "./pruners/percentile-pruner.js";
 export * from "./pruners/pruner.js";
@@ -36,5 +37,6 @@ export * from "./samplers/sampler.js";
 export * from "./samplers/search-space.js";
 export * from "./samplers/tpe/tpe-sampler.js";
 export * from "./storage.js";
+export * from "./storage-suite.js";
 export * from "./study.js";
 export * from "./trial.js";

@@ -1,0 +1,247 @@
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import type { ErrorCode } from "../core/index.js";
+import { isKeelError } from "../core/index.js";
+import { floatDistribution } from "./distributions.js";
+import type { StudyStorage } from "./storage.js";
+
+/** A storage under test, and optionally a second handle onto the same backend. */
+export interface StorageFixture {
+  readonly storage: StudyStorage;
+  /** Opens another handle (another connection, another file descriptor) on the same data. */
+  readonly openAnother?: () => Promise<StudyStorage>;
+  /** Closes handles and removes files or schemas the fixture created. */
+  dispose(): Promise<void>;
+}
+
+/** One conformance check: a name for the test runner and a function that throws on failure. */
+export interface StorageCheck {
+  readonly name: string;
+  run(fixture: StorageFixture): Promise<void>;
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    ok(isKeelError(error, code), `expected ${code}, got ${String(error)}`);
+    return;
+  }
+  throw new Error(`expected ${code}, but the call succeeded`);
+}
+
+let counter = 0;
+const uniqueName = (label: string) => `suite-${label}-${Date.now().toString(36)}-${counter++}`;
+const x = floatDistribution("x", 0, 1);
+
+/**
+ * The conformance suite every {@link StudyStorage} runs (Optuna keeps one storage test suite
+ * for every backend; so does keel). Framework-free: each check throws on failure, so any test
+ * runner can host it. Study names are unique per check, so a shared database works.
+ *
+ * @example
+ * ```ts
+ * describe("JournalFileStorage", () => {
+ *   for (const check of studyStorageSuite()) {
+ *     it(check.name, async () => {
+ *       const fixture = await openFixture();
+ *       try { await check.run(fixture); } finally { await fixture.dispose(); }
+ *     });
+ *   }
+ * });
+ * ```
+ */
+export function studyStorageSuite(): readonly StorageCheck[] {
+  return [
+    {
+      name: "creates, finds and lists studies; refuses a taken name",
+      async run({ storage }) {
+        const name = uniqueName("study");
+        const created = await storage.createStudy(name, "maximize");
+        deepStrictEqual(await storage.getStudy(name), created);
+        strictEqual(created.direction, "maximize");
+        ok((await storage.listStudies()).some((s) => s.name === name));
+        strictEqual(await storage.getStudy(uniqueName("missing")), undefined);
+        await rejectsWith(storage.createStudy(name, "minimize"), "KEEL_ERR_ALREADY_EXISTS");
+      },
+    },
+    {
+      name: "allocates trial numbers 0..n-1 without gaps or duplicates under concurrency",
+      async run({ storage, openAnother }) {
+        const study = await storage.createStudy(uniqueName("numbers"), "minimize");
+        const other = openAnother === undefined ? storage : await openAnother();
+        try {
+          const created = await Promise.all(
+            Array.from({ length: 24 }, (_, i) =>
+              (i % 2 === 0 ? storage : other).createTrial(study.studyId),
+            ),
+          );
+          deepStrictEqual(
+            created.map((t) => t.number).sort((a, b) => a - b),
+            [...Array(24).keys()],
+          );
+          ok(created.every((t) => t.state === "RUNNING" && typeof t.datetimeStart === "number"));
+          deepStrictEqual(
+            (await storage.getAllTrials(study.studyId)).map((t) => t.number),
+            [...Array(24).keys()],
+          );
+          strictEqual(new Set(created.map((t) => t.trialId)).size, 24);
+        } finally {
+          if (other !== storage) await other.close();
+        }
+      },
+    },
+    {
+      name: "writes params, intermediate values and attributes to a running trial",
+      async run({ storage }) {
+        const study = await storage.createStudy(uniqueName("writes"), "minimize");
+        const trial = await storage.createTrial(study.studyId);
+        await storage.writeTrial(trial.trialId, {
+          params: { x: { distribution: x, value: 0.25 } },
+          intermediateValues: [
+            [0, 3],
+            [1, 2],
+          ],
+          userAttrs: { note: { a: [1, 2] } },
+          systemAttrs: { owner: "me" },
+        });
+        await storage.writeTrial(trial.trialId, {
+          params: { x: { distribution: x, value: 0.25 } },
+          intermediateValues: [[1, 1.5]],
+          userAttrs: { other: true },
+        });
+        const read = await storage.getTrial(trial.trialId);
+        deepStrictEqual(read.params, { x: 0.25 });
+        deepStrictEqual(read.distributions, { x });
+        deepStrictEqual(
+          [...read.intermediateValues].sort((a, b) => a[0] - b[0]),
+          [
+            [0, 3],
+            [1, 1.5],
+          ],
+        );
+        deepStrictEqual(read.userAttrs, { note: { a: [1, 2] }, other: true });
+        strictEqual(read.systemAttrs.owner, "me");
+      },
+    },
+    {
+      name: "keeps a parameter's value and applies a bad patch not at all",
+      async run({ storage }) {
+        const study = await storage.createStudy(uniqueName("immutable"), "minimize");
+        const trial = await storage.createTrial(study.studyId);
+        await storage.writeTrial(trial.trialId, { params: { x: { distribution: x, value: 0.5 } } });
+        await rejectsWith(
+          storage.writeTrial(trial.trialId, {
+            params: { x: { distribution: x, value: 0.6 } },
+            userAttrs: { leaked: true },
+          }),
+          "KEEL_ERR_CONFLICT",
+        );
+        await rejectsWith(
+          storage.writeTrial(trial.trialId, {
+            params: { y: { distribution: x, value: 7 } },
+            userAttrs: { leaked: true },
+          }),
+          "KEEL_ERR_SEARCH_SPACE",
+        );
+        const read = await storage.getTrial(trial.trialId);
+        deepStrictEqual(read.params, { x: 0.5 });
+        deepStrictEqual(read.userAttrs, {});
+      },
+    },
+    {
+      name: "finishes a trial once (compare-and-set) and refuses later writes",
+      async run({ storage, openAnother }) {
+        const study = await storage.createStudy(uniqueName("finish"), "minimize");
+        const trial = await storage.createTrial(study.studyId);
+        const other = openAnother === undefined ? storage : await openAnother();
+        try {
+          const results = await Promise.all([
+            storage.finishTrial(trial.trialId, "COMPLETE", 1.5, { userAttrs: { by: "a" } }),
+            other.finishTrial(trial.trialId, "FAIL", undefined, { userAttrs: { by: "b" } }),
+          ]);
+          strictEqual(results.filter(Boolean).length, 1);
+          const read = await storage.getTrial(trial.trialId);
+          ok(read.state === (results[0] ? "COMPLETE" : "FAIL"));
+          strictEqual(read.value, results[0] ? 1.5 : undefined);
+          strictEqual(read.userAttrs.by, results[0] ? "a" : "b");
+          ok(typeof read.datetimeComplete === "number");
+          strictEqual(await storage.finishTrial(trial.trialId, "PRUNED"), false);
+          await rejectsWith(
+            storage.writeTrial(trial.trialId, { userAttrs: { late: 1 } }),
+            "KEEL_ERR_CONFLICT",
+          );
+        } finally {
+          if (other !== storage) await other.close();
+        }
+        const another = await storage.createTrial(study.studyId);
+        await rejectsWith(
+          storage.finishTrial(another.trialId, "COMPLETE", Number.NaN),
+          "KEEL_ERR_INVALID_ARGUMENT",
+        );
+        strictEqual((await storage.getTrial(another.trialId)).state, "RUNNING");
+      },
+    },
+    {
+      name: "returns snapshots that later writes do not change",
+      async run({ storage }) {
+        const study = await storage.createStudy(uniqueName("snapshot"), "minimize");
+        const trial = await storage.createTrial(study.studyId);
+        const before = await storage.getTrial(trial.trialId);
+        await storage.writeTrial(trial.trialId, {
+          intermediateValues: [[0, 1]],
+          userAttrs: { a: 1 },
+        });
+        strictEqual(before.intermediateValues.size, 0);
+        deepStrictEqual(before.userAttrs, {});
+        const all = await storage.getAllTrials(study.studyId);
+        await storage.finishTrial(trial.trialId, "PRUNED");
+        strictEqual(all[0]?.state, "RUNNING");
+      },
+    },
+    {
+      name: "keeps NaN and infinite intermediate values",
+      async run({ storage }) {
+        const study = await storage.createStudy(uniqueName("nan"), "minimize");
+        const trial = await storage.createTrial(study.studyId);
+        await storage.writeTrial(trial.trialId, {
+          intermediateValues: [
+            [0, Number.NaN],
+            [1, Number.POSITIVE_INFINITY],
+          ],
+        });
+        const read = await storage.getTrial(trial.trialId);
+        ok(Number.isNaN(read.intermediateValues.get(0)));
+        strictEqual(read.intermediateValues.get(1), Number.POSITIVE_INFINITY);
+      },
+    },
+    {
+      name: "makes one handle's writes visible to another handle",
+      async run({ storage, openAnother }) {
+        if (openAnother === undefined) return;
+        const other = await openAnother();
+        try {
+          const name = uniqueName("visible");
+          const study = await storage.createStudy(name, "minimize");
+          deepStrictEqual(await other.getStudy(name), study);
+          const trial = await other.createTrial(study.studyId);
+          await other.finishTrial(trial.trialId, "COMPLETE", 0.5, {
+            params: { x: { distribution: x, value: 0.1 } },
+          });
+          const read = await storage.getTrial(trial.trialId);
+          strictEqual(read.state, "COMPLETE");
+          deepStrictEqual(read.params, { x: 0.1 });
+        } finally {
+          await other.close();
+        }
+      },
+    },
+    {
+      name: "reports unknown studies and trials",
+      async run({ storage }) {
+        await rejectsWith(storage.getAllTrials("no-such-study"), "KEEL_ERR_STUDY_NOT_FOUND");
+        await rejectsWith(storage.createTrial("no-such-study"), "KEEL_ERR_STUDY_NOT_FOUND");
+        await rejectsWith(storage.getTrial("no-such-trial"), "KEEL_ERR_NOT_FOUND");
+      },
+    },
+  ];
+}
