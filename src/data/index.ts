@@ -6,6 +6,7 @@
  * @module
  */
 
+export * from "./checks/index.js";
 export { datasetVersion } from "./dataset-version.js";
 export {
   CATEGORICAL_MAX_DISTINCT,

@@ -124,7 +124,7 @@ function select(a: Float64Array, k: number, left: number, right: number): void {
     const x = a[l] as number;
     const y = a[mid] as number;
     const z = a[r] as number;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
     let i = l;
     let j = r;
     while (i <= j) {
