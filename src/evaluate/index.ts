@@ -8,6 +8,7 @@
 
 export * from "./bias/fairness.js";
 export * from "./bias/metric-frame.js";
+export * from "./compare.js";
 export * from "./cross-validate.js";
 export * from "./metrics/bootstrap.js";
 export * from "./metrics/business.js";

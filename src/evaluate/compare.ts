@@ -1,0 +1,173 @@
+import { type FittedModel, type Frame, isKeelError, KeelError, Rng } from "../core/index.js";
+import { quantile } from "./metrics/bootstrap.js";
+import { type MetricSpec, resolveMetric } from "./metrics/registry.js";
+import { type Predictions, predictionsOf, type ScoringOptions } from "./predictions.js";
+
+/** Options of {@link compareModels}. */
+export interface CompareOptions extends ScoringOptions {
+  /** The metric to compare on. Default "rocAuc". */
+  readonly metric?: MetricSpec;
+  /** Bootstrap resamples. Default 1000. */
+  readonly nResamples?: number;
+  /** Confidence level of the intervals. Default 0.95. */
+  readonly confidence?: number;
+  /** Resampling seed. Default 0. */
+  readonly seed?: number;
+}
+
+/** Candidate against baseline on the same rows, oriented so that positive means better. */
+export interface ModelComparison {
+  /** The metric key ("rocAuc", "precisionAtRecall@0.8"). */
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  readonly candidate: number;
+  readonly baseline: number;
+  /**
+   * `absolute`: candidate − baseline for scores (baseline − candidate for losses), so > 0 is
+   * always better. `relative`: absolute / |baseline| ("AUC improves by more than 1%" is
+   * relative > 0.01).
+   */
+  readonly improvement: { readonly absolute: number; readonly relative: number };
+  /** Paired percentile bootstrap intervals of both improvements. */
+  readonly ci: {
+    readonly absolute: readonly [number, number];
+    readonly relative: readonly [number, number];
+  };
+  readonly confidence: number;
+  /** Share of resamples in which the candidate was better. */
+  readonly probabilityOfImprovement: number;
+  readonly nRows: number;
+  readonly nResamples: number;
+  /** Resamples where the metric was undefined (one class drawn), left out. */
+  readonly nSkipped: number;
+}
+
+/**
+ * Compares a candidate model with a baseline (the champion) on the same rows, with a paired
+ * bootstrap: every resample scores both models on the same rows, so the interval is of the
+ * difference itself and far tighter than two separate intervals would suggest.
+ *
+ * @example
+ * ```ts
+ * const cmp = compareModels(challenger, champion, holdout, { target: "churn", positive: "Yes" });
+ * if (cmp.improvement.relative > 0.01 && cmp.ci.relative[0] > 0) promote(challenger);
+ * ```
+ */
+export function compareModels(
+  candidate: FittedModel,
+  baseline: FittedModel,
+  frame: Frame,
+  options: CompareOptions,
+): ModelComparison {
+  return comparePredictions(
+    predictionsOf(candidate, frame, options),
+    predictionsOf(baseline, frame, options),
+    options,
+  );
+}
+
+/**
+ * {@link compareModels} on predictions already made (same rows, same order).
+ *
+ * @example
+ * ```ts
+ * comparePredictions(predictionsOf(a, frame, opts), predictionsOf(b, frame, opts), { metric: "logLoss" });
+ * ```
+ */
+export function comparePredictions(
+  candidate: Predictions,
+  baseline: Predictions,
+  options: Omit<CompareOptions, "target"> = {},
+): ModelComparison {
+  const { nResamples = 1000, confidence = 0.95, seed = 0 } = options;
+  const metric = resolveMetric(options.metric ?? "rocAuc", "compareModels metric");
+  const n = candidate.yTrue.length;
+  if (baseline.yTrue.length !== n || candidate.yTrue.some((v, i) => v !== baseline.yTrue[i])) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      "compareModels: candidate and baseline must be scored on the same rows with the same labels (check both models have the same classes and positive class).",
+      { details: { candidateRows: n, baselineRows: baseline.yTrue.length } },
+    );
+  }
+  const sign = metric.higherIsBetter ? 1 : -1;
+  const improvementOf = (c: number, b: number) => {
+    const absolute = sign * (c - b);
+    return { absolute, relative: b === 0 ? Number.NaN : absolute / Math.abs(b) };
+  };
+  const c0 = metric.compute(candidate);
+  const b0 = metric.compute(baseline);
+  const rng = new Rng(seed);
+  const absolute: number[] = [];
+  const relative: number[] = [];
+  let better = 0;
+  let skipped = 0;
+  const rows = new Int32Array(n);
+  for (let r = 0; r < nResamples; r++) {
+    for (let i = 0; i < n; i++) rows[i] = rng.int(n);
+    try {
+      const d = improvementOf(
+        metric.compute(takePredictions(candidate, rows)),
+        metric.compute(takePredictions(baseline, rows)),
+      );
+      absolute.push(d.absolute);
+      relative.push(d.relative);
+      if (d.absolute > 0) better++;
+    } catch (error) {
+      if (!isKeelError(error, "KEEL_ERR_METRIC_UNDEFINED")) throw error;
+      skipped++;
+    }
+  }
+  if (absolute.length === 0) {
+    throw new KeelError(
+      "KEEL_ERR_METRIC_UNDEFINED",
+      `compareModels: ${metric.key} was undefined on every bootstrap resample of ${n} rows.`,
+      { details: { metric: metric.key, rows: n } },
+    );
+  }
+  absolute.sort((a, b) => a - b);
+  relative.sort((a, b) => a - b);
+  const lowQ = (1 - confidence) / 2;
+  const highQ = (1 + confidence) / 2;
+  return {
+    metric: metric.key,
+    higherIsBetter: metric.higherIsBetter,
+    candidate: c0,
+    baseline: b0,
+    improvement: improvementOf(c0, b0),
+    ci: {
+      absolute: [quantile(absolute, lowQ), quantile(absolute, highQ)],
+      relative: [quantile(relative, lowQ), quantile(relative, highQ)],
+    },
+    confidence,
+    probabilityOfImprovement: better / absolute.length,
+    nRows: n,
+    nResamples: absolute.length,
+    nSkipped: skipped,
+  };
+}
+
+/**
+ * The predictions of the given rows (repeats allowed), for resampling.
+ *
+ * @example
+ * ```ts
+ * const sample = takePredictions(predictions, Int32Array.of(0, 0, 3));
+ * ```
+ */
+export function takePredictions(p: Predictions, rows: Int32Array): Predictions {
+  const width = p.classes.length;
+  const pick = (values: Float64Array, w = 1) => {
+    const out = new Float64Array(rows.length * w);
+    rows.forEach((row, i) => {
+      for (let c = 0; c < w; c++) out[i * w + c] = values[row * w + c]!;
+    });
+    return out;
+  };
+  return {
+    ...p,
+    yTrue: pick(p.yTrue),
+    predicted: pick(p.predicted),
+    ...(p.proba ? { proba: pick(p.proba, width) } : {}),
+    ...(p.score ? { score: pick(p.score) } : {}),
+  };
+}
