@@ -17,3 +17,4 @@ export * from "./data/index.js";
 export * from "./transform/index.js";
 export * from "./store/index.js";
 export * from "./track/index.js";
+export * from "./models/index.js";

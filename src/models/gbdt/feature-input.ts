@@ -1,0 +1,222 @@
+import {
+  type Column,
+  columnNotFound,
+  type Frame,
+  type FrameRecord,
+  KeelError,
+} from "../../core/index.js";
+
+/** One model input as the trees see it: a number, or a category code into `categories`. */
+export interface FeatureSpec {
+  readonly name: string;
+  readonly kind: "numeric" | "categorical";
+  /** The training dictionary of a categorical feature; codes index it. */
+  readonly categories?: readonly string[];
+}
+
+/** One feature's training values: numbers (NaN missing) or category codes (-1 missing). */
+export type FeatureValues =
+  | { readonly kind: "numeric"; readonly values: Float64Array }
+  | { readonly kind: "categorical"; readonly codes: Int32Array };
+
+/**
+ * Describes the model inputs of a training frame: numeric, timestamp and boolean columns are
+ * numbers; categorical and string columns are native categoricals with their dictionary.
+ *
+ * @example
+ * ```ts
+ * const specs = featureSpecsOf(frame); // [{ name: "tenure", kind: "numeric" }, …]
+ * ```
+ */
+export function featureSpecsOf(frame: Frame): FeatureSpec[] {
+  return frame.entries().map(([name, column]): FeatureSpec => {
+    if (column.kind === "categorical")
+      return { name, kind: "categorical", categories: column.categories };
+    if (column.kind === "string") {
+      const seen = new Set<string>();
+      for (const v of column.values) if (v !== null) seen.add(v);
+      return { name, kind: "categorical", categories: [...seen].sort() };
+    }
+    return { name, kind: "numeric" };
+  });
+}
+
+function infiniteError(name: string, row: number, value: number): KeelError {
+  return new KeelError(
+    "KEEL_ERR_TYPE_MISMATCH",
+    `Column '${name}', row ${row}: expected a finite number or a missing value. Got ${value} instead.`,
+    { details: { column: name, row, value: String(value) } },
+  );
+}
+
+function numericValues(name: string, column: Column): Float64Array {
+  switch (column.kind) {
+    case "numeric":
+    case "timestamp": {
+      const values = column.values;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
+          throw infiniteError(name, i, v);
+      }
+      return values;
+    }
+    case "boolean": {
+      const out = new Float64Array(column.values.length);
+      for (let i = 0; i < out.length; i++) {
+        const v = column.values[i]!;
+        out[i] = v < 0 ? Number.NaN : v;
+      }
+      return out;
+    }
+    default:
+      throw new KeelError(
+        "KEEL_ERR_COLUMN_KIND",
+        `Column '${name}' must be numeric, boolean or timestamp as at training. Got a ${column.kind} column instead.`,
+        { details: { column: name, expected: "numeric", got: column.kind } },
+      );
+  }
+}
+
+/** Codes into `categories` for a categorical or string column; unseen values become -1. */
+function categoryCodes(
+  name: string,
+  column: Column,
+  categories: readonly string[],
+): { codes: Int32Array; unseen: number } {
+  const index = new Map(categories.map((c, i) => [c, i]));
+  let unseen = 0;
+  const lookup = (v: string | null): number => {
+    if (v === null) return -1;
+    const code = index.get(v);
+    if (code === undefined) unseen++;
+    return code ?? -1;
+  };
+  if (column.kind === "string") {
+    const codes = new Int32Array(column.values.length);
+    for (let i = 0; i < codes.length; i++) codes[i] = lookup(column.values[i] ?? null);
+    return { codes, unseen };
+  }
+  if (column.kind !== "categorical") {
+    throw new KeelError(
+      "KEEL_ERR_COLUMN_KIND",
+      `Column '${name}' must be categorical or string as at training. Got a ${column.kind} column instead.`,
+      { details: { column: name, expected: "categorical", got: column.kind } },
+    );
+  }
+  const same =
+    column.categories.length === categories.length &&
+    column.categories.every((c, i) => c === categories[i]);
+  if (same) return { codes: column.codes, unseen: 0 };
+  const remap = column.categories.map((c) => lookup(c));
+  unseen = 0;
+  const codes = new Int32Array(column.codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = column.codes[i]!;
+    const mapped = c < 0 ? -1 : remap[c]!;
+    if (c >= 0 && mapped < 0) unseen++;
+    codes[i] = mapped;
+  }
+  return { codes, unseen };
+}
+
+/**
+ * The training values of each feature, checked: ±Inf is an error naming the column and row.
+ *
+ * @example
+ * ```ts
+ * const values = featureValues(frame, featureSpecsOf(frame));
+ * ```
+ */
+export function featureValues(frame: Frame, specs: readonly FeatureSpec[]): FeatureValues[] {
+  return specs.map((spec) => {
+    const column = frame.get(spec.name);
+    if (column === undefined) throw columnNotFound(spec.name, frame.columnNames);
+    if (spec.kind === "numeric")
+      return { kind: "numeric", values: numericValues(spec.name, column) };
+    return {
+      kind: "categorical",
+      codes: categoryCodes(spec.name, column, spec.categories ?? []).codes,
+    };
+  });
+}
+
+/** A row-major matrix of model inputs, with category codes as numbers and NaN for missing. */
+export interface FeatureMatrix {
+  readonly values: Float64Array;
+  readonly nRows: number;
+  readonly nFeatures: number;
+  /** Categorical values not seen at training, per feature name (they are treated as missing). */
+  readonly unseenCategories: Readonly<Record<string, number>>;
+}
+
+/**
+ * Lays out a frame's model inputs row-major for prediction. Missing model columns are one error
+ * naming all of them; extra columns are ignored; unseen categories become missing and are counted.
+ *
+ * @example
+ * ```ts
+ * const { values, unseenCategories } = featureMatrix(frame, model.features);
+ * ```
+ */
+export function featureMatrix(frame: Frame, specs: readonly FeatureSpec[]): FeatureMatrix {
+  const missing = specs.filter((s) => !frame.has(s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    throw new KeelError(
+      "KEEL_ERR_SCHEMA_MISMATCH",
+      `The data lacks ${missing.length} column(s) the model needs: ${missing.map((m) => `'${m}'`).join(", ")}.`,
+      { details: { missing } },
+    );
+  }
+  const nRows = frame.nRows;
+  const nFeatures = specs.length;
+  const values = new Float64Array(nRows * nFeatures);
+  const unseenCategories: Record<string, number> = {};
+  specs.forEach((spec, f) => {
+    const column = frame.column(spec.name);
+    if (spec.kind === "numeric") {
+      const v = numericValues(spec.name, column);
+      for (let i = 0, at = f; i < nRows; i++, at += nFeatures) values[at] = v[i]!;
+      return;
+    }
+    const { codes, unseen } = categoryCodes(spec.name, column, spec.categories ?? []);
+    if (unseen > 0) unseenCategories[spec.name] = unseen;
+    for (let i = 0, at = f; i < nRows; i++, at += nFeatures) {
+      const c = codes[i]!;
+      values[at] = c < 0 ? Number.NaN : c;
+    }
+  });
+  return { values, nRows, nFeatures, unseenCategories };
+}
+
+/**
+ * Writes one record's model inputs into `out` (length = number of features): the allocation-free
+ * path single-record serving uses. Unknown categories and absent keys are missing.
+ *
+ * @example
+ * ```ts
+ * const row = new Float64Array(specs.length);
+ * recordInto({ tenure: 3, contract: "One year" }, specs, lookups, row);
+ * ```
+ */
+export function recordInto(
+  record: FrameRecord,
+  specs: readonly FeatureSpec[],
+  lookups: readonly (ReadonlyMap<string, number> | undefined)[],
+  out: Float64Array,
+): void {
+  for (let f = 0; f < specs.length; f++) {
+    const spec = specs[f]!;
+    const v = record[spec.name];
+    if (v === null || v === undefined) {
+      out[f] = Number.NaN;
+    } else if (spec.kind === "numeric") {
+      const n = typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : Number(v);
+      if (n === Number.POSITIVE_INFINITY || n === Number.NEGATIVE_INFINITY)
+        throw infiniteError(spec.name, 0, n);
+      out[f] = n;
+    } else {
+      out[f] = lookups[f]?.get(String(v)) ?? Number.NaN;
+    }
+  }
+}

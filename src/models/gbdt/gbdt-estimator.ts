@@ -1,0 +1,311 @@
+import {
+  type Column,
+  type Estimator,
+  type FitOptions,
+  type Frame,
+  KeelError,
+  type Logger,
+  nullLogger,
+  type ParamsInput,
+  type StateValue,
+  type Task,
+} from "../../core/index.js";
+import { classWeights, encodeClassTarget, regressionTarget } from "../target.js";
+import { binFeatures, binWithMappers } from "./binning.js";
+import { boost } from "./booster.js";
+import type { EvalMetricName } from "./eval-metrics.js";
+import {
+  type FeatureSpec,
+  type FeatureValues,
+  featureSpecsOf,
+  featureValues,
+} from "./feature-input.js";
+import { FittedGbdt } from "./gbdt-model.js";
+import { type ObjectiveName, objectiveFor } from "./objectives.js";
+import { type GbdtParams, gbdtParams } from "./params.js";
+
+/** Params a caller may pass to the GBDT estimators (camelCase names or their aliases). */
+export type GbdtParamsInput = ParamsInput<typeof gbdtParams.specs>;
+
+/**
+ * Gradient-boosted trees for binary and multiclass classification (log loss, softmax), on the
+ * histogram method with native categorical splits and learned missing-value directions.
+ *
+ * @example
+ * ```ts
+ * const clf = new GbdtClassifier({ nEstimators: 200, maxDepth: 6, learningRate: 0.1 });
+ * const model = await clf.fit(frame.drop(["churn"]), frame.column("churn"));
+ * model.predictProba(frame);
+ * ```
+ */
+export class GbdtClassifier implements Estimator<FittedGbdt> {
+  readonly type = "GbdtClassifier";
+  readonly params: GbdtParams;
+
+  constructor(params: GbdtParamsInput | Readonly<Record<string, unknown>> = {}) {
+    this.params = gbdtParams.parse(params);
+  }
+
+  /** Trains on `x` and the class labels `y`; see {@link FitOptions} for weights and validation. */
+  fit(x: Frame, y?: Column, options: FitOptions = {}): FittedGbdt {
+    return fitGbdt("GbdtClassifier", this.params, x, requireTarget(y), options);
+  }
+
+  /** A new classifier with some params replaced. */
+  withParams(patch: Readonly<Record<string, unknown>>): GbdtClassifier {
+    return new GbdtClassifier({ ...this.params, ...patch });
+  }
+}
+
+/**
+ * Gradient-boosted trees for regression: squared error, absolute error, Huber or Poisson.
+ *
+ * @example
+ * ```ts
+ * const model = await new GbdtRegressor({ objective: "huber" }).fit(x, frame.column("charges"));
+ * model.predict(x);
+ * ```
+ */
+export class GbdtRegressor implements Estimator<FittedGbdt> {
+  readonly type = "GbdtRegressor";
+  readonly params: GbdtParams;
+
+  constructor(params: GbdtParamsInput | Readonly<Record<string, unknown>> = {}) {
+    this.params = gbdtParams.parse(params);
+  }
+
+  /** Trains on `x` and the numeric target `y`. */
+  fit(x: Frame, y?: Column, options: FitOptions = {}): FittedGbdt {
+    return fitGbdt("GbdtRegressor", this.params, x, requireTarget(y), options);
+  }
+
+  /** A new regressor with some params replaced. */
+  withParams(patch: Readonly<Record<string, unknown>>): GbdtRegressor {
+    return new GbdtRegressor({ ...this.params, ...patch });
+  }
+}
+
+function requireTarget(y: Column | undefined): Column {
+  if (y === undefined) {
+    throw new KeelError("KEEL_ERR_TARGET_INVALID", "fit needs a target column y; none was given.");
+  }
+  return y;
+}
+
+function resolveObjective(
+  type: FittedGbdt["type"],
+  params: GbdtParams,
+  nClasses: number,
+): ObjectiveName {
+  const o = params.objective;
+  if (type === "GbdtClassifier") {
+    if (o !== "auto" && o !== "binary" && o !== "softmax") {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAM",
+        `The 'objective' parameter of GbdtClassifier must be 'auto', 'binary' or 'softmax'. Got '${o}' instead.`,
+        { details: { param: "objective", received: o } },
+      );
+    }
+    return nClasses === 2 ? "binary" : "softmax";
+  }
+  if (o === "binary" || o === "softmax") {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_PARAM",
+      `The 'objective' parameter of GbdtRegressor must be a regression loss. Got '${o}' instead.`,
+      { details: { param: "objective", received: o } },
+    );
+  }
+  return o === "auto" ? "squaredError" : o;
+}
+
+function resolveEvalMetric(params: GbdtParams, objective: ObjectiveName): EvalMetricName {
+  if (params.evalMetric !== "auto") return params.evalMetric;
+  if (objective === "binary") return "logloss";
+  if (objective === "softmax") return "mlogloss";
+  return objective === "absoluteError" ? "mae" : "rmse";
+}
+
+/** Drops features with no observed value, warning once with their names. */
+function usableFeatures(
+  specs: FeatureSpec[],
+  values: FeatureValues[],
+  logger: Logger,
+): { specs: FeatureSpec[]; values: FeatureValues[] } {
+  const keep: number[] = [];
+  const dropped: string[] = [];
+  values.forEach((v, f) => {
+    const arr = v.kind === "numeric" ? v.values : v.codes;
+    let observed = false;
+    for (let i = 0; i < arr.length && !observed; i++)
+      observed = v.kind === "numeric" ? !Number.isNaN(arr[i]!) : arr[i]! >= 0;
+    if (observed) keep.push(f);
+    else dropped.push(specs[f]!.name);
+  });
+  if (dropped.length > 0) {
+    logger.warn(`Dropped ${dropped.length} all-missing feature(s): ${dropped.join(", ")}.`, {
+      dropped,
+    });
+  }
+  return { specs: keep.map((f) => specs[f]!), values: keep.map((f) => values[f]!) };
+}
+
+function fitGbdt(
+  type: FittedGbdt["type"],
+  params: GbdtParams,
+  x: Frame,
+  yColumn: Column,
+  options: FitOptions,
+): FittedGbdt {
+  const logger = options.logger ?? nullLogger;
+  if (x.nRows === 0) {
+    throw new KeelError("KEEL_ERR_INVALID_ARGUMENT", `${type}.fit needs at least one row. Got 0.`);
+  }
+  let task: Task = "regression";
+  let classes: string[] = [];
+  let y: Float64Array;
+  if (type === "GbdtClassifier") {
+    const target = encodeClassTarget(yColumn, params.positiveClass);
+    classes = target.classes;
+    y = target.y;
+    task = classes.length === 2 ? "binary" : "multiclass";
+  } else {
+    y = regressionTarget(yColumn);
+  }
+  if (y.length !== x.nRows) {
+    throw new KeelError(
+      "KEEL_ERR_COLUMN_LENGTH",
+      `The target has ${y.length} rows but the features have ${x.nRows}.`,
+      { details: { target: y.length, features: x.nRows } },
+    );
+  }
+  const objectiveName = resolveObjective(type, params, classes.length);
+  const objective = objectiveFor(objectiveName, {
+    nClasses: classes.length,
+    huberDelta: params.huberDelta,
+  });
+  const weight = rowWeights(y, classes, params, options.sampleWeight, task);
+  const allSpecs = featureSpecsOf(x);
+  const { specs, values } = usableFeatures(allSpecs, featureValues(x, allSpecs), logger);
+  const data = binFeatures(
+    values,
+    specs.map((s) => s.categories?.length ?? 0),
+    params.maxBins,
+    params.seed,
+  );
+  const validation = options.validation
+    ? validationSet(options.validation, specs, data.mappers, type, classes, params, task)
+    : undefined;
+  if (params.earlyStoppingRounds !== undefined && validation === undefined) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_PARAM",
+      "The 'earlyStoppingRounds' parameter needs a validation set (FitOptions.validation, or --valid on the CLI).",
+      { details: { param: "earlyStoppingRounds" } },
+    );
+  }
+  const result = boost({
+    data,
+    y,
+    weight,
+    objective,
+    rules: {
+      growPolicy: params.growPolicy,
+      maxDepth: params.maxDepth,
+      maxLeaves: params.numLeaves,
+      learningRate: params.learningRate,
+      lambda: params.lambda,
+      alpha: params.alpha,
+      minChildWeight: params.minChildWeight,
+      minDataInLeaf: params.minDataInLeaf,
+      minSplitGain: params.minSplitGain,
+      maxCatToOnehot: params.maxCatToOnehot,
+    },
+    nEstimators: params.nEstimators,
+    subsample: params.subsample,
+    colsampleBytree: params.colsampleBytree,
+    seed: params.seed,
+    nThreads: params.nThreads,
+    ...(validation ? { validation } : {}),
+    evalMetric: resolveEvalMetric(params, objectiveName),
+    ...(params.earlyStoppingRounds !== undefined
+      ? { earlyStoppingRounds: params.earlyStoppingRounds }
+      : {}),
+    logger,
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  logger.debug("gbdt timers", result.timers);
+  return new FittedGbdt({
+    type,
+    task,
+    classes,
+    features: specs,
+    featureNamesIn: x.columnNames,
+    objective: objectiveName,
+    ensemble: result.ensemble,
+    params: stateParams(params),
+    evalHistory: result.evalHistory,
+  });
+}
+
+function rowWeights(
+  y: Float64Array,
+  classes: readonly string[],
+  params: GbdtParams,
+  sampleWeight: Float64Array | undefined,
+  task: Task,
+): Float64Array {
+  const w = sampleWeight ? Float64Array.from(sampleWeight) : new Float64Array(y.length).fill(1);
+  if (w.length !== y.length) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `sampleWeight has ${w.length} entries but the data has ${y.length} rows.`,
+      { details: { sampleWeight: w.length, rows: y.length } },
+    );
+  }
+  if (task !== "regression" && params.classWeight !== undefined) {
+    const cw = classWeights(y, classes, params.classWeight);
+    for (let i = 0; i < w.length; i++) w[i] = w[i]! * cw[i]!;
+  }
+  if (task === "binary" && params.scalePosWeight !== 1) {
+    for (let i = 0; i < w.length; i++) if (y[i] === 1) w[i] = w[i]! * params.scalePosWeight;
+  }
+  return w;
+}
+
+function validationSet(
+  validation: NonNullable<FitOptions["validation"]>,
+  specs: readonly FeatureSpec[],
+  mappers: Parameters<typeof binWithMappers>[1],
+  type: FittedGbdt["type"],
+  classes: readonly string[],
+  params: GbdtParams,
+  task: Task,
+): { bins: Uint8Array; y: Float64Array; weight: Float64Array } {
+  const bins = binWithMappers(featureValues(validation.x, specs), mappers);
+  let y: Float64Array;
+  if (type === "GbdtClassifier") {
+    const target = encodeClassTarget(validation.y);
+    const index = new Map(classes.map((c, i) => [c, i]));
+    y = new Float64Array(target.y.length);
+    for (let i = 0; i < y.length; i++) {
+      const k = index.get(target.classes[target.y[i]!]!);
+      if (k === undefined) {
+        throw new KeelError(
+          "KEEL_ERR_TARGET_INVALID",
+          `Validation row ${i} has class '${target.classes[target.y[i]!]}' that the training data lacks.`,
+          { details: { row: i } },
+        );
+      }
+      y[i] = k;
+    }
+  } else {
+    y = regressionTarget(validation.y);
+  }
+  return { bins, y, weight: rowWeights(y, classes, params, undefined, task) };
+}
+
+function stateParams(params: GbdtParams): { [key: string]: StateValue } {
+  const out: { [key: string]: StateValue } = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v as StateValue;
+  return out;
+}

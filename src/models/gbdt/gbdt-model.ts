@@ -1,0 +1,334 @@
+import {
+  type EstimatorState,
+  type FittedModel,
+  type Frame,
+  type FrameRecord,
+  KeelError,
+  type Logger,
+  type StateValue,
+  type Task,
+} from "../../core/index.js";
+import {
+  featureImportance,
+  predictMargins,
+  predictRowMargins,
+  type TreeEnsemble,
+} from "./ensemble.js";
+import { type FeatureSpec, featureMatrix, recordInto } from "./feature-input.js";
+import { type ObjectiveName, transformMargins } from "./objectives.js";
+import { treeShap } from "./tree-shap.js";
+
+/** Format version of {@link FittedGbdt} state. */
+export const GBDT_STATE_VERSION = 1;
+
+/** What a fitted GBDT is made of (also what importers such as XGBoost JSON produce). */
+export interface GbdtModelParts {
+  readonly type: "GbdtClassifier" | "GbdtRegressor";
+  readonly task: Task;
+  readonly classes: readonly string[];
+  readonly features: readonly FeatureSpec[];
+  /** Input columns seen at fit, including any dropped (all-missing) ones. */
+  readonly featureNamesIn: readonly string[];
+  readonly objective: ObjectiveName;
+  readonly ensemble: TreeEnsemble;
+  readonly params: { readonly [key: string]: StateValue };
+  /** Validation metric per round, when trained with a validation set. */
+  readonly evalHistory?: readonly number[];
+}
+
+/** Options of the predict methods. */
+export interface PredictOptions {
+  /** Receives a warning when categories unseen at training are treated as missing. */
+  readonly logger?: Logger;
+}
+
+/**
+ * A trained gradient-boosted tree model: batch and single-record prediction, raw margins,
+ * feature importance and TreeSHAP contributions.
+ *
+ * @example
+ * ```ts
+ * const model = await new GbdtClassifier({ nEstimators: 200 }).fit(x, y);
+ * model.predictProba(x);          // [P(class 0), P(class 1)] per row
+ * model.featureImportance("gain"); // { tenure: 812.4, … }
+ * ```
+ */
+export class FittedGbdt implements FittedModel {
+  readonly type: "GbdtClassifier" | "GbdtRegressor";
+  readonly task: Task;
+  readonly classes: readonly string[];
+  readonly featureNamesIn: readonly string[];
+  readonly features: readonly FeatureSpec[];
+  readonly objective: ObjectiveName;
+  readonly ensemble: TreeEnsemble;
+  readonly params: { readonly [key: string]: StateValue };
+  readonly evalHistory: readonly number[];
+  readonly #lookups: (ReadonlyMap<string, number> | undefined)[];
+  readonly #row: Float64Array;
+  readonly #margins: Float64Array;
+
+  constructor(parts: GbdtModelParts) {
+    this.type = parts.type;
+    this.task = parts.task;
+    this.classes = parts.classes;
+    this.featureNamesIn = parts.featureNamesIn;
+    this.features = parts.features;
+    this.objective = parts.objective;
+    this.ensemble = parts.ensemble;
+    this.params = parts.params;
+    this.evalHistory = parts.evalHistory ?? [];
+    this.#lookups = parts.features.map((f) =>
+      f.kind === "categorical" ? new Map((f.categories ?? []).map((c, i) => [c, i])) : undefined,
+    );
+    this.#row = new Float64Array(parts.features.length);
+    this.#margins = new Float64Array(parts.ensemble.nOutputs);
+  }
+
+  /** Number of trees. */
+  get nTrees(): number {
+    return this.ensemble.roots.length;
+  }
+
+  /**
+   * Raw margins (log-odds, softmax logits, or the regression value before any link), row-major
+   * `nRows × nOutputs`.
+   *
+   * @example
+   * ```ts
+   * model.predictMargins(frame)[0]; // log-odds of the first row (binary)
+   * ```
+   */
+  predictMargins(x: Frame, options: PredictOptions = {}): Float64Array {
+    const matrix = featureMatrix(x, this.features);
+    warnUnseen(matrix.unseenCategories, options.logger);
+    return predictMargins(this.ensemble, matrix.values, matrix.nRows);
+  }
+
+  /**
+   * Class probabilities, row-major `nRows × classes.length` (binary: column 1 is the positive class).
+   *
+   * @example
+   * ```ts
+   * const p = model.predictProba(frame); p[2 * i + 1]; // P(positive) of row i
+   * ```
+   */
+  predictProba(x: Frame, options: PredictOptions = {}): Float64Array {
+    this.#requireClassifier("predictProba");
+    return this.#probaFromMargins(this.predictMargins(x, options), x.nRows);
+  }
+
+  /**
+   * Class indices into `classes` for classifiers, predicted values for regressors.
+   *
+   * @example
+   * ```ts
+   * model.classes[model.predict(frame)[0]]; // the label of the first row
+   * ```
+   */
+  predict(x: Frame, options: PredictOptions = {}): Float64Array {
+    const margins = this.predictMargins(x, options);
+    if (this.task === "regression") return transformMargins(this.objective, 1, margins);
+    const proba = this.#probaFromMargins(margins, x.nRows);
+    const k = this.classes.length;
+    const out = new Float64Array(x.nRows);
+    for (let i = 0; i < x.nRows; i++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
+      out[i] = best;
+    }
+    return out;
+  }
+
+  /**
+   * One record's probabilities (classifiers) or value (regressors), without building a frame:
+   * the serving fast path. The returned array is reused by the next call.
+   *
+   * @example
+   * ```ts
+   * model.predictRecord({ tenure: 3, contract: "One year" }); // Float64Array [0.71, 0.29]
+   * ```
+   */
+  predictRecord(record: FrameRecord): Float64Array {
+    recordInto(record, this.features, this.#lookups, this.#row);
+    predictRowMargins(this.ensemble, this.#row, this.#margins);
+    if (this.task === "binary") {
+      const p = 1 / (1 + Math.exp(-this.#margins[0]!));
+      return Float64Array.of(1 - p, p);
+    }
+    return transformMargins(this.objective, this.ensemble.nOutputs, this.#margins.slice());
+  }
+
+  /**
+   * Total split gain or number of splits per feature.
+   *
+   * @example
+   * ```ts
+   * model.featureImportance("split"); // { tenure: 120, contract: 31, … }
+   * ```
+   */
+  featureImportance(kind: "gain" | "split" = "gain"): Record<string, number> {
+    const values = featureImportance(this.ensemble, kind);
+    return Object.fromEntries(this.features.map((f, i) => [f.name, values[i]!]));
+  }
+
+  /**
+   * TreeSHAP contributions per row and output: `nRows × nOutputs × (nFeatures + 1)`, the last
+   * entry of each group being the bias (expected margin). Each group sums to the raw margin.
+   *
+   * @example
+   * ```ts
+   * const phi = model.shapValues(frame); // binary: phi[i * (F + 1) + j]
+   * ```
+   */
+  shapValues(x: Frame): Float64Array {
+    const matrix = featureMatrix(x, this.features);
+    return treeShap(this.ensemble, matrix.values, matrix.nRows);
+  }
+
+  /**
+   * Serialisable state; typed arrays become binary buffers in a model bundle.
+   *
+   * @example
+   * ```ts
+   * const same = loadFittedGbdt(model.toState());
+   * ```
+   */
+  toState(): EstimatorState {
+    const e = this.ensemble;
+    return {
+      type: this.type,
+      version: GBDT_STATE_VERSION,
+      params: this.params,
+      state: {
+        task: this.task,
+        classes: [...this.classes],
+        featureNamesIn: [...this.featureNamesIn],
+        features: this.features.map(
+          (f): StateValue =>
+            f.categories === undefined
+              ? { name: f.name, kind: f.kind }
+              : { name: f.name, kind: f.kind, categories: [...f.categories] },
+        ),
+        objective: this.objective,
+        evalHistory: Float64Array.from(this.evalHistory),
+        ensemble: {
+          nFeatures: e.nFeatures,
+          nOutputs: e.nOutputs,
+          baseScore: e.baseScore,
+          roots: e.roots,
+          treeOutput: e.treeOutput,
+          feature: e.feature,
+          threshold: e.threshold,
+          left: e.left,
+          right: e.right,
+          defaultLeft: e.defaultLeft,
+          catStart: e.catStart,
+          catWords: e.catWords,
+          catBits: e.catBits,
+          value: e.value,
+          cover: e.cover,
+          gain: e.gain,
+        },
+      },
+    };
+  }
+
+  #probaFromMargins(margins: Float64Array, nRows: number): Float64Array {
+    if (this.task === "binary") {
+      const out = new Float64Array(2 * nRows);
+      for (let i = 0; i < nRows; i++) {
+        const p = 1 / (1 + Math.exp(-margins[i]!));
+        out[2 * i] = 1 - p;
+        out[2 * i + 1] = p;
+      }
+      return out;
+    }
+    return transformMargins("softmax", this.ensemble.nOutputs, margins);
+  }
+
+  #requireClassifier(method: string): void {
+    if (this.task === "regression") {
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `${method} needs a classifier; this ${this.type} is a regression model.`,
+        { details: { method, task: this.task } },
+      );
+    }
+  }
+}
+
+function warnUnseen(unseen: Readonly<Record<string, number>>, logger: Logger | undefined): void {
+  const entries = Object.entries(unseen);
+  if (entries.length === 0 || logger === undefined) return;
+  const total = entries.reduce((s, [, n]) => s + n, 0);
+  logger.warn(
+    `${total} categorical value(s) unseen at training were treated as missing (${entries
+      .map(([c, n]) => `${c}: ${n}`)
+      .join(", ")}).`,
+    { unseenCategories: unseen },
+  );
+}
+
+function invalidState(path: string, expected: string): KeelError {
+  return new KeelError("KEEL_ERR_STATE_INVALID", `${path}: expected ${expected}.`, {
+    details: { path, expected },
+  });
+}
+
+function typed<T>(value: unknown, ctor: new (n: number) => T, path: string): T {
+  if (!(value instanceof ctor)) throw invalidState(path, `a ${ctor.name}`);
+  return value;
+}
+
+/**
+ * Rebuilds a {@link FittedGbdt} from {@link FittedGbdt.toState} output.
+ *
+ * @example
+ * ```ts
+ * const model = loadFittedGbdt(state);
+ * ```
+ */
+export function loadFittedGbdt(state: EstimatorState): FittedGbdt {
+  if (state.type !== "GbdtClassifier" && state.type !== "GbdtRegressor")
+    throw invalidState("$.type", "'GbdtClassifier' or 'GbdtRegressor'");
+  if (state.version > GBDT_STATE_VERSION) {
+    throw new KeelError(
+      "KEEL_ERR_BUNDLE_VERSION",
+      `GBDT state version ${state.version} is newer than this keel supports (${GBDT_STATE_VERSION}); upgrade keel.`,
+      { details: { version: state.version, supported: GBDT_STATE_VERSION } },
+    );
+  }
+  const s = state.state as Record<string, unknown>;
+  const e = s.ensemble as Record<string, unknown> | undefined;
+  if (typeof s !== "object" || s === null || e === undefined)
+    throw invalidState("$.state", "an object with an ensemble");
+  const ensemble: TreeEnsemble = {
+    nFeatures: Number(e.nFeatures),
+    nOutputs: Number(e.nOutputs),
+    baseScore: typed(e.baseScore, Float64Array, "$.state.ensemble.baseScore"),
+    roots: typed(e.roots, Int32Array, "$.state.ensemble.roots"),
+    treeOutput: typed(e.treeOutput, Int32Array, "$.state.ensemble.treeOutput"),
+    feature: typed(e.feature, Int32Array, "$.state.ensemble.feature"),
+    threshold: typed(e.threshold, Float64Array, "$.state.ensemble.threshold"),
+    left: typed(e.left, Int32Array, "$.state.ensemble.left"),
+    right: typed(e.right, Int32Array, "$.state.ensemble.right"),
+    defaultLeft: typed(e.defaultLeft, Uint8Array, "$.state.ensemble.defaultLeft"),
+    catStart: typed(e.catStart, Int32Array, "$.state.ensemble.catStart"),
+    catWords: typed(e.catWords, Int32Array, "$.state.ensemble.catWords"),
+    catBits: typed(e.catBits, Uint32Array, "$.state.ensemble.catBits"),
+    value: typed(e.value, Float64Array, "$.state.ensemble.value"),
+    cover: typed(e.cover, Float64Array, "$.state.ensemble.cover"),
+    gain: typed(e.gain, Float64Array, "$.state.ensemble.gain"),
+  };
+  return new FittedGbdt({
+    type: state.type,
+    task: s.task as Task,
+    classes: s.classes as string[],
+    featureNamesIn: s.featureNamesIn as string[],
+    features: s.features as FeatureSpec[],
+    objective: s.objective as ObjectiveName,
+    ensemble,
+    params: state.params,
+    evalHistory: Array.from(typed(s.evalHistory, Float64Array, "$.state.evalHistory")),
+  });
+}
