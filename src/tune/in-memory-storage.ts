@@ -29,8 +29,8 @@ export class InMemoryStorage implements StudyStorage {
     return this.#model.listStudies();
   }
 
-  async createTrial(studyId: string): Promise<FrozenTrial> {
-    return this.#model.createTrial(studyId, String(this.#nextTrial++), Date.now());
+  async createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial> {
+    return this.#model.createTrial(studyId, String(this.#nextTrial++), Date.now(), initial);
   }
 
   async writeTrial(trialId: string, patch: TrialPatch): Promise<void> {

@@ -18,6 +18,7 @@ type Operation = { readonly id: string } & (
       readonly studyId: string;
       readonly trialId: string;
       readonly time: number;
+      readonly initial?: SerialPatch;
     }
   | { readonly op: "writeTrial"; readonly trialId: string; readonly patch: SerialPatch }
   | {
@@ -113,11 +114,17 @@ export class JournalFileStorage implements StudyStorage {
     return this.#model.listStudies();
   }
 
-  async createTrial(studyId: string): Promise<FrozenTrial> {
+  async createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial> {
     this.#sync();
     this.#model.getAllTrials(studyId); // unknown study: fail before writing
     const trialId = `${this.#writer}-${this.#sequence}`;
-    return this.#append({ op: "createTrial", studyId, trialId, time: Date.now() }) as FrozenTrial;
+    return this.#append({
+      op: "createTrial",
+      studyId,
+      trialId,
+      time: Date.now(),
+      ...(initial === undefined ? {} : { initial }),
+    }) as FrozenTrial;
   }
 
   async writeTrial(trialId: string, patch: TrialPatch): Promise<void> {
@@ -228,7 +235,7 @@ export class JournalFileStorage implements StudyStorage {
           result = this.#model.createStudy(o.studyId, o.name, o.direction);
           break;
         case "createTrial":
-          result = this.#model.createTrial(o.studyId, o.trialId, o.time);
+          result = this.#model.createTrial(o.studyId, o.trialId, o.time, o.initial);
           break;
         case "writeTrial":
           this.#model.writeTrial(o.trialId, o.patch);

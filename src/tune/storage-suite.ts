@@ -94,7 +94,8 @@ export function studyStorageSuite(): readonly StorageCheck[] {
       name: "writes params, intermediate values and attributes to a running trial",
       async run({ storage }) {
         const study = await storage.createStudy(uniqueName("writes"), "minimize");
-        const trial = await storage.createTrial(study.studyId);
+        const trial = await storage.createTrial(study.studyId, { systemAttrs: { born: 1 } });
+        strictEqual(trial.systemAttrs.born, 1);
         await storage.writeTrial(trial.trialId, {
           params: { x: { distribution: x, value: 0.25 } },
           intermediateValues: [

@@ -60,7 +60,8 @@ export interface StudyStorage {
   createStudy(name: string, direction: StudyDirection): Promise<StudySummary>;
   getStudy(name: string): Promise<StudySummary | undefined>;
   listStudies(): Promise<StudySummary[]>;
-  createTrial(studyId: string): Promise<FrozenTrial>;
+  /** Creates a RUNNING trial; `initial` is written in the same atomic step (e.g. its owner). */
+  createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial>;
   writeTrial(trialId: string, patch: TrialPatch): Promise<void>;
   finishTrial(
     trialId: string,

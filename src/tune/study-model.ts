@@ -59,7 +59,7 @@ export class StudyModel {
     return [...this.#studies.values()];
   }
 
-  createTrial(studyId: string, trialId: string, now: number): FrozenTrial {
+  createTrial(studyId: string, trialId: string, now: number, initial?: TrialPatch): FrozenTrial {
     const list = this.#studyTrials(studyId);
     const record: TrialRecord = {
       trialId,
@@ -77,6 +77,15 @@ export class StudyModel {
     };
     list.push(record);
     this.#trials.set(trialId, record);
+    if (initial !== undefined) {
+      try {
+        this.writeTrial(trialId, initial);
+      } catch (error) {
+        list.pop();
+        this.#trials.delete(trialId);
+        throw error;
+      }
+    }
     return snapshot(record);
   }
 

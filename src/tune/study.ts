@@ -358,10 +358,12 @@ export class Study {
   }
 
   async #ask(signal: AbortSignal, window: readonly RunningEntry[] = []): Promise<Trial> {
-    const created = await this.storage.createTrial(this.#studyId);
+    // The owner is written with the creation, so a process killed right after still leaves a
+    // trial that the next loadStudy can recognise as orphaned.
     const owner = { host: hostname(), pid: process.pid };
-    await this.storage.writeTrial(created.trialId, { systemAttrs: { [OWNER_ATTR]: owner } });
-    const frozen = await this.storage.getTrial(created.trialId);
+    const frozen = await this.storage.createTrial(this.#studyId, {
+      systemAttrs: { [OWNER_ATTR]: owner },
+    });
     this.#trials = await this.storage.getAllTrials(this.#studyId);
     const view = this.#view(
       frozen.number,
