@@ -3,5 +3,8 @@
  *
  * @module
  */
+
+export * from "./bundle/index.js";
 export * from "./gbdt/index.js";
+export { modelLoaders } from "./loaders.js";
 export { classWeights, encodeClassTarget, regressionTarget } from "./target.js";

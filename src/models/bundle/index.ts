@@ -1,0 +1,21 @@
+/**
+ * Model bundles: one directory holding the fitted preprocessing, the model, its metrics and
+ * lineage, which serving loads as is.
+ *
+ * @module
+ */
+export {
+  BUNDLE_BUFFERS,
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_JSON,
+  type BundleManifest,
+  type InputSignature,
+  type Lineage,
+} from "./bundle-format.js";
+export {
+  type BundlePredictOptions,
+  loadModel,
+  ModelBundle,
+  type ModelBundleParts,
+  saveModel,
+} from "./model-bundle.js";

@@ -1,0 +1,287 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import {
+  decodeState,
+  type EstimatorState,
+  encodeState,
+  type FittedModel,
+  type FittedTransformer,
+  type Frame,
+  KeelError,
+  type Logger,
+  type StateLoaders,
+  type StateValue,
+  type Task,
+} from "../../core/index.js";
+import { loadFitted, transformLoaders } from "../../transform/index.js";
+import { FittedGbdt } from "../gbdt/gbdt-model.js";
+import { modelLoaders } from "../loaders.js";
+import {
+  BUNDLE_BUFFERS,
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_JSON,
+  type BundleManifest,
+  type InputSignature,
+  type Lineage,
+} from "./bundle-format.js";
+
+/** What a bundle holds: the preprocessing that ran in training, the model, and its record. */
+export interface ModelBundleParts {
+  readonly model: FittedModel;
+  readonly preprocessor?: FittedTransformer;
+  readonly inputSignature: InputSignature;
+  readonly positiveClass?: string;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly lineage: Lineage;
+}
+
+/** Options of the bundle's predict methods. */
+export interface BundlePredictOptions {
+  readonly logger?: Logger;
+}
+
+/**
+ * A loaded model bundle: raw input frame in, predictions out, running exactly the fitted
+ * preprocessing that ran at training before the model.
+ *
+ * @example
+ * ```ts
+ * const bundle = await loadModel("models/churn");
+ * const proba = bundle.predictProba(frame); // nRows × classes.length
+ * ```
+ */
+export class ModelBundle {
+  readonly model: FittedModel;
+  readonly preprocessor: FittedTransformer | undefined;
+  readonly inputSignature: InputSignature;
+  readonly positiveClass: string | undefined;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly lineage: Lineage;
+
+  constructor(parts: ModelBundleParts) {
+    this.model = parts.model;
+    this.preprocessor = parts.preprocessor;
+    this.inputSignature = parts.inputSignature;
+    this.positiveClass = parts.positiveClass;
+    this.metrics = parts.metrics ?? {};
+    this.lineage = parts.lineage;
+  }
+
+  /** The task of the model. */
+  get task(): Task {
+    return this.model.task;
+  }
+
+  /** Class labels in probability-column order (classifiers). */
+  get classes(): readonly string[] {
+    return this.model.classes;
+  }
+
+  /**
+   * The model's input for a raw frame: checks that the signature's columns are there (one error
+   * naming every missing one), ignores extra columns, and runs the preprocessing.
+   *
+   * @example
+   * ```ts
+   * const x = bundle.prepare(frame);
+   * ```
+   */
+  prepare(frame: Frame): Frame {
+    const missing = this.inputSignature.columns
+      .map((c) => c.name)
+      .filter((name) => !frame.has(name));
+    if (missing.length > 0) {
+      throw new KeelError(
+        "KEEL_ERR_SCHEMA_MISMATCH",
+        `The data lacks ${missing.length} column(s) the model needs: ${missing.map((m) => `'${m}'`).join(", ")}.`,
+        { details: { missing } },
+      );
+    }
+    const x = frame.select(this.inputSignature.columns.map((c) => c.name));
+    return this.preprocessor ? this.preprocessor.transform(x) : x;
+  }
+
+  /**
+   * Class probabilities, row-major `nRows × classes.length`.
+   *
+   * @example
+   * ```ts
+   * bundle.predictProba(frame);
+   * ```
+   */
+  predictProba(frame: Frame, options: BundlePredictOptions = {}): Float64Array {
+    const x = this.prepare(frame);
+    return this.model instanceof FittedGbdt
+      ? this.model.predictProba(x, options)
+      : this.model.predictProba(x);
+  }
+
+  /**
+   * Class indices (classifiers) or values (regressors).
+   *
+   * @example
+   * ```ts
+   * bundle.predict(frame);
+   * ```
+   */
+  predict(frame: Frame, options: BundlePredictOptions = {}): Float64Array {
+    const x = this.prepare(frame);
+    // GBDT models take a logger for their unseen-category warning; other models have none.
+    return this.model instanceof FittedGbdt
+      ? this.model.predict(x, options)
+      : this.model.predict(x);
+  }
+}
+
+function stateToJson(state: EstimatorState, buffers: Uint8Array[]): unknown {
+  return encodeState(state as unknown as StateValue, buffers);
+}
+
+/**
+ * Writes a model bundle directory: `keel-model.json` (format version, task, input signature,
+ * fitted preprocessing, model, metrics, lineage) and `keel-model.bin` (the typed arrays). The
+ * bundle is written to a temporary sibling directory and renamed into place, so readers never
+ * see half a bundle; an existing bundle at `dir` is replaced.
+ *
+ * @example
+ * ```ts
+ * await saveModel("models/churn", { model, inputSignature: { columns: frame.schema() }, lineage });
+ * ```
+ */
+export async function saveModel(dir: string, parts: ModelBundleParts): Promise<void> {
+  const buffers: Uint8Array[] = [];
+  const model = stateToJson(parts.model.toState(), buffers);
+  const preprocessor = parts.preprocessor
+    ? stateToJson(parts.preprocessor.toState(), buffers)
+    : null;
+  const layout: [number, number][] = [];
+  let offset = 0;
+  for (const b of buffers) {
+    // 8-byte alignment lets a reader map Float64 arrays straight out of the file.
+    offset = Math.ceil(offset / 8) * 8;
+    layout.push([offset, b.byteLength]);
+    offset += b.byteLength;
+  }
+  const bin = new Uint8Array(offset);
+  buffers.forEach((b, i) => bin.set(b, layout[i]![0]));
+  const manifest: BundleManifest = {
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    task: parts.model.task,
+    classes: parts.model.classes,
+    ...(parts.positiveClass !== undefined ? { positiveClass: parts.positiveClass } : {}),
+    inputSignature: parts.inputSignature,
+    preprocessor,
+    model,
+    metrics: parts.metrics ?? {},
+    lineage: parts.lineage,
+    buffers: layout,
+  };
+  const parent = dirname(dir);
+  const temp = join(parent, `.${basename(dir)}.tmp-${randomBytes(6).toString("hex")}`);
+  try {
+    await mkdir(temp, { recursive: true });
+    await writeFile(join(temp, BUNDLE_JSON), `${JSON.stringify(manifest, null, 1)}\n`);
+    await writeFile(join(temp, BUNDLE_BUFFERS), bin);
+    await rm(dir, { recursive: true, force: true });
+    await rename(temp, dir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw new KeelError(
+      "KEEL_ERR_WRITE_FAILED",
+      `Could not write the model bundle to '${dir}': ${error instanceof Error ? error.message : String(error)}`,
+      { details: { dir }, cause: error },
+    );
+  }
+}
+
+function bundleError(
+  dir: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): KeelError {
+  return new KeelError("KEEL_ERR_BUNDLE_INVALID", `${join(dir, BUNDLE_JSON)}: ${message}`, {
+    details: { dir, ...details },
+  });
+}
+
+/**
+ * Loads a bundle written by {@link saveModel}. A missing or malformed bundle is
+ * `KEEL_ERR_BUNDLE_INVALID`; one from a newer format is `KEEL_ERR_BUNDLE_VERSION`. Extra loaders
+ * let bundles hold estimator types from outside keel.
+ *
+ * @example
+ * ```ts
+ * const bundle = await loadModel("models/churn");
+ * bundle.lineage.runId;
+ * ```
+ */
+export async function loadModel(
+  dir: string,
+  extraLoaders: StateLoaders = {},
+): Promise<ModelBundle> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, BUNDLE_JSON), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KeelError(
+      code === "ENOENT" ? "KEEL_ERR_FILE_NOT_FOUND" : "KEEL_ERR_FILE_UNREADABLE",
+      `'${dir}' is not a model bundle: ${join(dir, BUNDLE_JSON)} ${code === "ENOENT" ? "does not exist" : "cannot be read"}.`,
+      { details: { dir }, cause: error },
+    );
+  }
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(text) as BundleManifest;
+  } catch (error) {
+    throw bundleError(dir, `not valid JSON (${error instanceof Error ? error.message : ""}).`);
+  }
+  if (
+    typeof manifest !== "object" ||
+    manifest === null ||
+    typeof manifest.formatVersion !== "number"
+  )
+    throw bundleError(dir, "expected an object with a numeric 'formatVersion'.");
+  if (manifest.formatVersion > BUNDLE_FORMAT_VERSION) {
+    throw new KeelError(
+      "KEEL_ERR_BUNDLE_VERSION",
+      `${join(dir, BUNDLE_JSON)}: bundle format version ${manifest.formatVersion} is newer than this keel reads (${BUNDLE_FORMAT_VERSION}). Upgrade keel to load it.`,
+      { details: { dir, formatVersion: manifest.formatVersion, supported: BUNDLE_FORMAT_VERSION } },
+    );
+  }
+  let bin: Buffer;
+  try {
+    bin = await readFile(join(dir, BUNDLE_BUFFERS));
+  } catch (error) {
+    throw bundleError(dir, `its buffer file ${BUNDLE_BUFFERS} cannot be read.`, {
+      cause: String(error),
+    });
+  }
+  const layout = Array.isArray(manifest.buffers) ? manifest.buffers : [];
+  const buffers = layout.map(([offset, length], i) => {
+    if (offset + length > bin.byteLength)
+      throw bundleError(dir, `$.buffers[${i}] points past the end of ${BUNDLE_BUFFERS}.`);
+    return new Uint8Array(bin.buffer, bin.byteOffset + offset, length);
+  });
+  const loaders: StateLoaders = { ...transformLoaders, ...modelLoaders, ...extraLoaders };
+  const decode = (json: unknown, path: string): EstimatorState => {
+    const state = decodeState(json, buffers, path);
+    if (typeof state !== "object" || state === null || !("type" in state))
+      throw bundleError(dir, `${path} must be an estimator state with a 'type'.`);
+    return state as unknown as EstimatorState;
+  };
+  const model = loadFitted(decode(manifest.model, "$.model"), loaders) as FittedModel;
+  const preprocessor =
+    manifest.preprocessor === null || manifest.preprocessor === undefined
+      ? undefined
+      : (loadFitted(decode(manifest.preprocessor, "$.preprocessor"), loaders) as FittedTransformer);
+  return new ModelBundle({
+    model,
+    ...(preprocessor ? { preprocessor } : {}),
+    inputSignature: manifest.inputSignature,
+    ...(manifest.positiveClass !== undefined ? { positiveClass: manifest.positiveClass } : {}),
+    metrics: manifest.metrics ?? {},
+    lineage: manifest.lineage,
+  });
+}
