@@ -182,7 +182,7 @@ function compileComparison(c: FilterComparison, dialect: SqlDialectName): RawBui
 export function compileRunFilter(node: FilterNode, dialect: SqlDialectName): RawBuilder<SqlBool> {
   if (node.kind === "compare") return compileComparison(node, dialect);
   const parts = node.children.map((child) => sql`(${compileRunFilter(child, dialect)})`);
-  return sql<SqlBool>`${sql.join(parts, sql.raw(node.kind === "and" ? " and " : " or "))}`;
+  return sql<SqlBool>`(${sql.join(parts, sql.raw(node.kind === "and" ? " and " : " or "))})`;
 }
 
 /**
@@ -269,7 +269,7 @@ export function compileEntityFilter(
 ): RawBuilder<SqlBool> {
   if (node.kind !== "compare") {
     const parts = node.children.map((child) => sql`(${compileEntityFilter(child, spec, dialect)})`);
-    return sql<SqlBool>`${sql.join(parts, sql.raw(node.kind === "and" ? " and " : " or "))}`;
+    return sql<SqlBool>`(${sql.join(parts, sql.raw(node.kind === "and" ? " and " : " or "))})`;
   }
   const c = node;
   if (c.entity === "tags") {
