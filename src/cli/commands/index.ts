@@ -1,7 +1,9 @@
 import type { Command } from "../command.js";
+import { dataProfileCommand } from "./data-profile.js";
+import { dataValidateCommand } from "./data-validate.js";
 
 /**
  * Every command of the `keel` CLI. Add a command by writing `commands/<name>.ts` and listing it
  * here; help output follows this order.
  */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [dataProfileCommand, dataValidateCommand];

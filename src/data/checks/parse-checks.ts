@@ -65,7 +65,7 @@ export function parseChecks(document: unknown, source = "checks"): DataCheck[] {
       message: `expected { "checks": [ ... ] }. Got ${describeValue(document)} instead.`,
     });
   } else {
-    list.forEach((item: unknown, i: number) => validateCheck(item, `checks[${i}]`, issues));
+    for (const [i, item] of list.entries()) validateCheck(item, `checks[${i}]`, issues);
   }
   if (issues.length > 0) {
     const [first] = issues;

@@ -40,7 +40,9 @@ export async function runChecks(
   options: RunChecksOptions = {},
 ): Promise<CheckReport> {
   const source = options.source ?? "checks";
-  checks.forEach((check, i) => validateAgainstFrame(frame, check, `${source}: checks[${i}]`));
+  for (const [i, check] of checks.entries()) {
+    validateAgainstFrame(frame, check, `${source}: checks[${i}]`);
+  }
   const now = options.now ?? Date.now();
   const run = async (session: DuckDbSession | undefined) => {
     const results: CheckResult[] = [];
