@@ -131,6 +131,10 @@ export const ERROR_CODES = {
   },
   KEEL_ERR_UNKNOWN_METRIC: { status: 400, description: "A metric name is not known." },
   KEEL_ERR_GATE_FAILED: { status: 422, description: "A validation gate failed." },
+  KEEL_ERR_POLICY_INVALID: {
+    status: 400,
+    description: "A validation policy is malformed (JSON path of each issue in details).",
+  },
 
   // tune
   KEEL_ERR_TRIAL_PRUNED: {

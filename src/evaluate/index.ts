@@ -10,6 +10,8 @@ export * from "./bias/fairness.js";
 export * from "./bias/metric-frame.js";
 export * from "./compare.js";
 export * from "./cross-validate.js";
+export * from "./gates/check-gates.js";
+export * from "./gates/policy.js";
 export * from "./metrics/bootstrap.js";
 export * from "./metrics/business.js";
 export * from "./metrics/classification.js";
