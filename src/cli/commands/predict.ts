@@ -1,0 +1,155 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import {
+  type Column,
+  categoricalColumn,
+  Frame,
+  KeelError,
+  numericColumn,
+} from "../../core/index.js";
+import { readFrame, writeFrame } from "../../data/index.js";
+import { loadModel, type ModelBundle } from "../../models/index.js";
+import { openTracking } from "../../track/index.js";
+import { type CommandContext, defineCommand, read } from "../command.js";
+import { dataPath } from "./data-profile.js";
+import { cliLogger } from "./train.js";
+
+/**
+ * `keel predict`: scores a data file with a model bundle (a directory or a registry URI
+ * `models:/NAME@ALIAS`) and writes predictions in input order. Binary: `prediction` =
+ * P(positive class); multiclass: `p_<class>` per class and `prediction` = the most likely
+ * class; regression: `prediction`.
+ *
+ * @example
+ * ```sh
+ * keel predict --model models/churn --data new.csv --out scores.csv
+ * ```
+ */
+export const predictCommand = defineCommand({
+  path: ["predict"],
+  summary: "Score a data file with a model bundle",
+  usage: "--model DIR|models:/NAME@ALIAS --data FILE --out FILE.csv",
+  positionals: [0, 0],
+  options: {
+    model: {
+      type: "string",
+      valueName: "DIR",
+      description: "model bundle directory or models:/NAME@ALIAS",
+    },
+    data: {
+      type: "string",
+      valueName: "FILE",
+      description: "rows to score (extra columns are ignored)",
+    },
+    out: {
+      type: "string",
+      valueName: "FILE",
+      description: "where to write the predictions (CSV, TSV or Parquet)",
+    },
+  },
+  examples: ["keel predict --model models/churn --data telco.csv --out scores.csv"],
+  async run(ctx) {
+    const modelRef = required(ctx, "model");
+    const dataFile = dataPath(ctx, required(ctx, "data"));
+    const out = resolve(ctx.cwd, required(ctx, "out"));
+    const bundle = await openBundle(ctx, modelRef);
+    const frame = await readFrame(dataFile);
+    const started = performance.now();
+    const predictions = predictionFrame(bundle, frame, ctx);
+    const seconds = (performance.now() - started) / 1000;
+    await mkdir(dirname(out), { recursive: true });
+    await writeFrame(predictions, out);
+    const summary = {
+      rows: frame.nRows,
+      out,
+      task: bundle.task,
+      columns: predictions.columnNames,
+      seconds,
+    };
+    if (ctx.json) ctx.out(`${JSON.stringify(summary)}\n`);
+    else
+      ctx.out(
+        `Wrote ${frame.nRows.toLocaleString("en-US")} predictions (${bundle.task}) to ${out} in ${seconds.toFixed(2)} s\n`,
+      );
+    return 0;
+  },
+});
+
+function required(ctx: CommandContext, name: string): string {
+  const value = read.string(ctx.options, name);
+  if (value === undefined || value === "") {
+    throw new KeelError("KEEL_ERR_USAGE", `keel predict needs --${name}.`, {
+      details: { option: name },
+    });
+  }
+  return value;
+}
+
+/** Loads a bundle from a directory, or from the registry for `models:/…` URIs. */
+async function openBundle(ctx: CommandContext, ref: string): Promise<ModelBundle> {
+  if (!ref.startsWith("models:/")) return loadModel(resolve(ctx.cwd, ref));
+  const tracking = await openTracking({ root: ctx.cwd });
+  const local = await mkdtemp(join(tmpdir(), "keel-model-"));
+  try {
+    const version = await tracking.models.resolve(ref);
+    const match = /^runs:\/([^/]+)\/(.+)$/.exec(version.source);
+    if (!match) {
+      // A plain path registered as the source.
+      return await loadModel(resolve(ctx.cwd, version.source));
+    }
+    const [, runId, path] = match as unknown as [string, string, string];
+    for (const entry of await tracking.artifacts.list(runId, path)) {
+      // A bundle is two flat files; deeper entries are not part of it.
+      if (entry.isDir) continue;
+      const relative = entry.path.slice(path.length).replace(/^\/+/, "");
+      const target = join(local, relative);
+      await mkdir(dirname(target), { recursive: true });
+      const chunks: Buffer[] = [];
+      const { stream } = await tracking.artifacts.open(runId, entry.path);
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      await writeFile(target, Buffer.concat(chunks));
+    }
+    return await loadModel(local);
+  } finally {
+    await tracking.close();
+    await rm(local, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The prediction file's columns, per DESIGN.md's contract, rows in input order.
+ *
+ * @example
+ * ```ts
+ * const out = predictionFrame(bundle, frame, ctx); // binary: one column "prediction"
+ * ```
+ */
+export function predictionFrame(bundle: ModelBundle, frame: Frame, ctx: CommandContext): Frame {
+  const logger = cliLogger(ctx);
+  const n = frame.nRows;
+  if (bundle.task === "regression") {
+    return Frame.fromColumns({ prediction: numericColumn(bundle.predict(frame, { logger })) });
+  }
+  const proba = bundle.predictProba(frame, { logger });
+  const classes = bundle.classes;
+  const k = classes.length;
+  if (bundle.task === "binary") {
+    const positive = new Float64Array(n);
+    for (let i = 0; i < n; i++) positive[i] = proba[2 * i + 1]!;
+    return Frame.fromColumns({ prediction: numericColumn(positive) });
+  }
+  const columns: [string, Column][] = classes.map((c, j) => {
+    const p = new Float64Array(n);
+    for (let i = 0; i < n; i++) p[i] = proba[i * k + j]!;
+    return [`p_${c}`, numericColumn(p)];
+  });
+  const best = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let top = 0;
+    for (let j = 1; j < k; j++) if (proba[i * k + j]! > proba[i * k + top]!) top = j;
+    best[i] = top;
+  }
+  columns.push(["prediction", categoricalColumn(best, classes)]);
+  return Frame.fromColumns(columns);
+}

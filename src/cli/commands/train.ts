@@ -1,0 +1,337 @@
+import { resolve } from "node:path";
+import {
+  type Column,
+  columnNotFound,
+  createLogger,
+  type Estimator,
+  type FittedModel,
+  type Frame,
+  KeelError,
+  type Logger,
+  type Task,
+} from "../../core/index.js";
+import { datasetVersion, readFrame } from "../../data/index.js";
+import { accuracy, logLoss, mae, rmse, rocAuc } from "../../evaluate/index.js";
+import {
+  encodeClassTarget,
+  GbdtClassifier,
+  GbdtRegressor,
+  gbdtParams,
+  type InputSignature,
+  regressionTarget,
+  saveModel,
+} from "../../models/index.js";
+import { type ActiveRun, openTracking } from "../../track/index.js";
+import { type CommandContext, defineCommand, read } from "../command.js";
+import { formatTable } from "../format.js";
+import { createProgressBar } from "../progress-bar.js";
+import { dataPath } from "./data-profile.js";
+
+const KEEL_VERSION = "0.1.0";
+
+/**
+ * `keel train`: reads a data file, infers the task when not given, fits the model (GBDT with
+ * native categoricals and missing values), writes a model bundle and prints a summary. With
+ * `--experiment` the run is tracked (params, metrics, the bundle as artifact `model`).
+ *
+ * @example
+ * ```sh
+ * keel train --data telco.csv --target churn --positive Yes --param nEstimators=200 --out models/churn
+ * ```
+ */
+export const trainCommand = defineCommand({
+  path: ["train"],
+  summary: "Train a model on a data file and write a model bundle",
+  usage:
+    "--data FILE --target COL [--positive V] [--task binary|multiclass|regression] [--model gbdt] [--param k=v]... [--valid FILE] [--experiment NAME] --out DIR",
+  positionals: [0, 0],
+  options: {
+    data: {
+      type: "string",
+      valueName: "FILE",
+      description: "training data (CSV, TSV, Parquet, JSON lines)",
+    },
+    target: { type: "string", valueName: "COL", description: "the column to predict" },
+    positive: {
+      type: "string",
+      valueName: "VALUE",
+      description: "the positive class of a binary target",
+    },
+    task: {
+      type: "string",
+      valueName: "TASK",
+      description: "binary, multiclass or regression (inferred when left out)",
+    },
+    model: { type: "string", valueName: "KIND", description: "gbdt (default)", default: "gbdt" },
+    param: {
+      type: "string",
+      valueName: "KEY=VALUE",
+      multiple: true,
+      description: "a model parameter, e.g. nEstimators=200 (repeatable)",
+    },
+    valid: {
+      type: "string",
+      valueName: "FILE",
+      description: "validation data for early stopping and metrics",
+    },
+    experiment: {
+      type: "string",
+      valueName: "NAME",
+      description: "track the run under this experiment",
+    },
+    out: { type: "string", valueName: "DIR", description: "where to write the model bundle" },
+  },
+  examples: [
+    "keel train --data telco.csv --target churn --positive Yes --out models/churn",
+    "keel train --data telco.csv --target churn --param nEstimators=200 --param maxDepth=6 --out m --json",
+  ],
+  async run(ctx) {
+    const dataFile = dataPath(ctx, required(ctx, "data"));
+    const target = required(ctx, "target");
+    const out = resolve(ctx.cwd, required(ctx, "out"));
+    const modelKind = read.string(ctx.options, "model") ?? "gbdt";
+    if (modelKind !== "gbdt") {
+      throw new KeelError("KEEL_ERR_USAGE", `--model must be 'gbdt'. Got '${modelKind}' instead.`, {
+        details: { option: "model", received: modelKind },
+      });
+    }
+    const positive = read.string(ctx.options, "positive");
+    const logger = cliLogger(ctx);
+    const frame = await readFrame(dataFile);
+    const yColumn = targetColumn(frame, target, read.string(ctx.options, "data") ?? "--data");
+    const task = resolveTask(read.string(ctx.options, "task"), yColumn, positive);
+    const params = parseParams(read.list(ctx.options, "param"));
+    const estimator = buildEstimator(task, params, positive);
+    const x = frame.drop([target]);
+    const validFile = read.string(ctx.options, "valid");
+    const valid = validFile ? await readFrame(dataPath(ctx, validFile)) : undefined;
+    const validation = valid
+      ? { x: valid.drop([target]), y: targetColumn(valid, target, validFile ?? "--valid") }
+      : undefined;
+
+    const experiment = read.string(ctx.options, "experiment");
+    const tracking = experiment ? await openTracking({ root: ctx.cwd }) : undefined;
+    let run: ActiveRun | undefined;
+    try {
+      run = tracking ? await tracking.startRun({ experiment }) : undefined;
+      const started = performance.now();
+      const model = (await estimator.fit(x, yColumn, {
+        logger,
+        progress: createProgressBar({
+          write: (t) => ctx.err(t),
+          interactive: ctx.interactive && !ctx.json,
+        }),
+        ...(validation ? { validation } : {}),
+      })) as FittedModel;
+      const trainSeconds = (performance.now() - started) / 1000;
+      const metrics: Record<string, number> = {
+        ...prefixed("train", scoreModel(model, x, yColumn, positive)),
+        ...(validation
+          ? prefixed("valid", scoreModel(model, validation.x, validation.y, positive))
+          : {}),
+        trainSeconds,
+      };
+      const inputSignature: InputSignature = { columns: x.schema(), target };
+      const dataHash = await datasetVersion(dataFile);
+      await saveModel(out, {
+        model,
+        inputSignature,
+        ...(positive !== undefined ? { positiveClass: positive } : {}),
+        metrics,
+        lineage: {
+          dataHash,
+          params: estimator.params,
+          codeVersion: KEEL_VERSION,
+          ...(run ? { runId: run.id } : {}),
+          trainedOn: read.string(ctx.options, "data"),
+          createdAt: new Date().toISOString(),
+        },
+      });
+      if (run) {
+        await run.logParams(loggableParams(estimator.params));
+        run.logMetrics(metrics);
+        await run.logInput({
+          name: target,
+          digest: dataHash.slice(0, 12),
+          source: dataFile,
+          context: "training",
+        });
+        await run.logArtifact(out, "model");
+        await run.end();
+      }
+      const summary = {
+        bundle: out,
+        task,
+        model: model.type,
+        rows: frame.nRows,
+        features: x.nColumns,
+        classes: model.classes,
+        metrics,
+        ...(run ? { runId: run.id, experiment } : {}),
+      };
+      if (ctx.json) ctx.out(`${JSON.stringify(summary)}\n`);
+      else {
+        ctx.out(
+          `Trained ${model.type} (${task}) on ${frame.nRows.toLocaleString("en-US")} rows × ${x.nColumns} features in ${trainSeconds.toFixed(2)} s → ${out}\n\n`,
+        );
+        ctx.out(
+          `${formatTable(
+            ["metric", "value"],
+            Object.entries(metrics).map(([k, v]) => [k, Number(v.toPrecision(6))]),
+          )}\n`,
+        );
+        if (run) ctx.out(`\nrun ${run.id} in experiment '${experiment}'\n`);
+      }
+      return 0;
+    } catch (error) {
+      if (run) await run.end("FAILED");
+      throw error;
+    } finally {
+      await tracking?.close();
+    }
+  },
+});
+
+function required(ctx: CommandContext, name: string): string {
+  const value = read.string(ctx.options, name);
+  if (value === undefined || value === "") {
+    throw new KeelError("KEEL_ERR_USAGE", `keel train needs --${name}.`, {
+      details: { option: name },
+    });
+  }
+  return value;
+}
+
+/**
+ * A logger that prints warnings on standard error as `warning: …` lines.
+ *
+ * @example
+ * ```ts
+ * const logger = cliLogger(ctx);
+ * ```
+ */
+export function cliLogger(ctx: CommandContext): Logger {
+  return createLogger({ level: "warn", sink: (r) => ctx.err(`warning: ${r.message}\n`) });
+}
+
+function targetColumn(frame: Frame, target: string, where: string): Column {
+  const column = frame.get(target);
+  if (column === undefined) {
+    const notFound = columnNotFound(target, frame.columnNames, `--target in ${where}`);
+    throw new KeelError("KEEL_ERR_TARGET_INVALID", notFound.message, {
+      details: notFound.details,
+    });
+  }
+  return column;
+}
+
+function distinctCount(column: Column): number {
+  const seen = new Set<unknown>();
+  const n = column.kind === "categorical" ? column.codes.length : column.values.length;
+  for (let i = 0; i < n && seen.size <= 2; i++) {
+    const v = column.kind === "categorical" ? column.codes[i] : column.values[i];
+    if (v !== null && v !== -1 && !(typeof v === "number" && Number.isNaN(v))) seen.add(v);
+  }
+  return seen.size;
+}
+
+/** Infers the task: a named positive class or two values → binary; text → multiclass; else regression. */
+function resolveTask(given: string | undefined, y: Column, positive: string | undefined): Task {
+  if (given !== undefined) {
+    if (given !== "binary" && given !== "multiclass" && given !== "regression") {
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `--task must be binary, multiclass or regression. Got '${given}' instead.`,
+        { details: { option: "task", received: given } },
+      );
+    }
+    if (given === "regression" && positive !== undefined)
+      throw new KeelError("KEEL_ERR_USAGE", "--positive only applies to classification tasks.");
+    return given;
+  }
+  if (positive !== undefined) return "binary";
+  const distinct = distinctCount(y);
+  if (distinct <= 2) return "binary";
+  return y.kind === "numeric" ? "regression" : "multiclass";
+}
+
+function parseParams(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) {
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `--param must look like key=value. Got '${pair}' instead.`,
+        {
+          details: { option: "param", received: pair },
+        },
+      );
+    }
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function buildEstimator(
+  task: Task,
+  pairs: Record<string, string>,
+  positive: string | undefined,
+): Estimator<FittedModel> {
+  const params = gbdtParams.parseStrings(pairs);
+  if (task === "regression") return new GbdtRegressor(params);
+  const classifier = new GbdtClassifier({
+    ...params,
+    ...(positive !== undefined ? { positiveClass: positive } : {}),
+  });
+  return classifier;
+}
+
+function prefixed(prefix: string, metrics: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`${prefix}.${k}`, v]));
+}
+
+/** Headline metrics on a labelled frame: AUC/log loss/accuracy, or RMSE/MAE. */
+function scoreModel(
+  model: FittedModel,
+  x: Frame,
+  y: Column,
+  positive: string | undefined,
+): Record<string, number> {
+  if (model.task === "regression") {
+    const truth = regressionTarget(y);
+    const predicted = model.predict(x);
+    return { rmse: rmse(truth, predicted), mae: mae(truth, predicted) };
+  }
+  const encoded = encodeClassTarget(
+    y,
+    model.task === "binary" ? (positive ?? model.classes[1]) : undefined,
+  );
+  const index = new Map(model.classes.map((c, i) => [c, i]));
+  const truth = Float64Array.from(encoded.y, (k) => index.get(encoded.classes[k]!) ?? -1);
+  const proba = model.predictProba(x);
+  const predicted = model.predict(x);
+  if (model.task === "binary") {
+    const p1 = new Float64Array(x.nRows).map((_, i) => proba[2 * i + 1]!);
+    return {
+      auc: rocAuc(truth, p1),
+      logLoss: logLoss(truth, p1),
+      accuracy: accuracy(truth, predicted),
+    };
+  }
+  return { logLoss: logLoss(truth, proba), accuracy: accuracy(truth, predicted) };
+}
+
+function loggableParams(
+  params: Readonly<Record<string, unknown>>,
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    out[k] =
+      typeof v === "number" || typeof v === "boolean" || typeof v === "string"
+        ? v
+        : JSON.stringify(v);
+  }
+  return out;
+}
