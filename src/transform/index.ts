@@ -20,13 +20,45 @@ export {
   loadColumnTransformer,
 } from "./column-transformer.js";
 export {
+  DATETIME_FIELDS,
+  DatetimeFeatures,
+  type DatetimeFeaturesParams,
+  type DatetimeField,
+  datetimeFeaturesParams,
+  FittedDatetimeFeatures,
+  loadDatetimeFeatures,
+} from "./datetime-features.js";
+export {
+  DeriveColumns,
+  type DeriveColumnsParams,
+  deriveColumnsParams,
+  FittedDeriveColumns,
+  loadDeriveColumns,
+} from "./derive-columns.js";
+export {
   ESTIMATOR_CHECK_NAMES,
   type EstimatorCheckOptions,
   estimatorChecks,
   type MissingPolicy,
 } from "./estimator-checks.js";
+export { EXPRESSION_FUNCTIONS } from "./expression/compile.js";
+export { type ExpressionNode, parseExpression } from "./expression/parser.js";
 export { FittedPipeline, loadPipeline } from "./fitted-pipeline.js";
+export {
+  FittedKBinsDiscretizer,
+  KBinsDiscretizer,
+  type KBinsDiscretizerParams,
+  kbinsDiscretizerParams,
+  loadKBinsDiscretizer,
+} from "./kbins-discretizer.js";
 export { transformLoaders } from "./loaders.js";
+export {
+  FittedMinMaxScaler,
+  loadMinMaxScaler,
+  MinMaxScaler,
+  type MinMaxScalerParams,
+  minMaxScalerParams,
+} from "./min-max-scaler.js";
 export {
   FittedOneHotEncoder,
   loadOneHotEncoder,
@@ -34,7 +66,21 @@ export {
   type OneHotEncoderParams,
   oneHotEncoderParams,
 } from "./one-hot-encoder.js";
+export {
+  FittedOrdinalEncoder,
+  loadOrdinalEncoder,
+  OrdinalEncoder,
+  type OrdinalEncoderParams,
+  ordinalEncoderParams,
+} from "./ordinal-encoder.js";
 export { Pipeline, type PipelineStep } from "./pipeline.js";
+export {
+  FittedRobustScaler,
+  loadRobustScaler,
+  RobustScaler,
+  type RobustScalerParams,
+  robustScalerParams,
+} from "./robust-scaler.js";
 export {
   type ColumnSelector,
   type ColumnSpecifier,
@@ -66,3 +112,10 @@ export {
   stateFromValue,
   stateToValue,
 } from "./state.js";
+export {
+  FittedTargetEncoder,
+  loadTargetEncoder,
+  TargetEncoder,
+  type TargetEncoderParams,
+  targetEncoderParams,
+} from "./target-encoder.js";

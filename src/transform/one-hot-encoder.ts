@@ -5,7 +5,6 @@ import {
   type FittedTransformer,
   Frame,
   type FrameRecord,
-  KeelError,
   numericColumn,
   type ParamsInput,
   type ParamsOf,
@@ -275,24 +274,10 @@ function layoutOf(
       .map((k) => categoryLabel(fitted, k)),
     ...(infrequent.length > 0 ? [INFREQUENT_LABEL] : []),
   ];
-  let dropped = -1;
-  if (params.drop === "first" || (params.drop === "ifBinary" && nGrouped === 2)) {
-    if (infrequent.includes(0)) {
-      throw new KeelError(
-        "KEEL_ERR_INVALID_PARAM",
-        `OneHotEncoder: cannot drop the first category ${JSON.stringify(categoryLabel(fitted, 0))} of column '${fitted.name}' because it is infrequent (as scikit-learn refuses).`,
-        {
-          details: {
-            estimator: "OneHotEncoder",
-            column: fitted.name,
-            param: "drop",
-            expected: "a frequent first category",
-          },
-        },
-      );
-    }
-    dropped = grouped[0] as number;
-  }
+  // scikit-learn 1.2 drops column 0 of the grouped layout (the first frequent category, or the
+  // infrequent group when every category is infrequent).
+  const dropped =
+    params.drop === "first" || (params.drop === "ifBinary" && nGrouped === 2) ? 0 : -1;
   const outOfGrouped = (g: number): number =>
     g === dropped ? -1 : g > dropped && dropped >= 0 ? g - 1 : g;
   const outOf = Int32Array.from(grouped, outOfGrouped);

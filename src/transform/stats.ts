@@ -37,10 +37,12 @@ export function finiteSorted(values: Float64Array): Float64Array {
 export function percentileSorted(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
-  const position = (q / 100) * (n - 1);
+  // NumPy's "linear" method, written as NumPy computes it (virtual index n·q + (1 − q) − 1).
+  const quantile = q / 100;
+  const position = n * quantile + (1 - quantile) - 1;
   const below = Math.floor(position);
   const lo = sorted[Math.min(Math.max(below, 0), n - 1)] as number;
-  const hi = sorted[Math.min(below + 1, n - 1)] as number;
+  const hi = sorted[Math.min(Math.max(below + 1, 0), n - 1)] as number;
   const t = position - below;
   const diff = hi - lo;
   // NumPy's _lerp: interpolate from whichever end is nearer, for symmetric rounding.
@@ -121,3 +123,22 @@ export function minMax(values: Float64Array): { min: number; max: number } {
   }
   return seen ? { min, max } : { min: Number.NaN, max: Number.NaN };
 }
+
+/**
+ * `count` evenly spaced values from `start` to `stop` inclusive, as `np.linspace` computes them.
+ *
+ * @example
+ * ```ts
+ * linspace(0, 1, 5); // Float64Array [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
+export function linspace(start: number, stop: number, count: number): Float64Array {
+  const out = new Float64Array(count);
+  const step = (stop - start) / (count - 1);
+  for (let i = 0; i < count; i++) out[i] = i * step + start;
+  if (count > 1) out[count - 1] = stop;
+  return out;
+}
+
+/** Values below this are treated as zero scale, as scikit-learn's `_handle_zeros_in_scale`. */
+export const ZERO_SCALE = 10 * Number.EPSILON;

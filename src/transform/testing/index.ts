@@ -3,4 +3,14 @@
  *
  * @module
  */
+
+export {
+  type FixtureCase,
+  type FixtureColumn,
+  type FixtureFrame,
+  type Fixtures,
+  fixtureColumn,
+  fixtureFrame,
+  loadFixtures,
+} from "./fixtures.js";
 export { readTelco, sampleRows, TELCO_PATH } from "./telco.js";
