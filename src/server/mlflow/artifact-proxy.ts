@@ -1,0 +1,107 @@
+import type { Readable } from "node:stream";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { KeelError } from "../../core/index.js";
+import type { Tracking } from "../../track/index.js";
+import { compact, fileInfoJson } from "./shapes.js";
+
+/**
+ * Splits a proxied artifact path `<experiment id>/<run id>/artifacts[/<path>]` (the layout of
+ * keel's `mlflow-artifacts:/` run URIs) into the run id and the path inside its tree. Paths
+ * with `..`, absolute paths, backslashes or NUL bytes are rejected.
+ *
+ * @example
+ * ```ts
+ * splitProxyPath("1/3f2a/artifacts/model/keel-model.json"); // { runId: "3f2a", path: "model/keel-model.json" }
+ * ```
+ */
+export function splitProxyPath(raw: string): { runId: string; path: string } {
+  const reject = (why: string): never => {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_PARAMETER_VALUE",
+      `invalid artifact path ${JSON.stringify(raw)}: ${why}`,
+      { details: { path: raw } },
+    );
+  };
+  if (raw.includes("\0")) reject("it contains a NUL byte");
+  if (raw.includes("\\")) reject("backslashes are not allowed");
+  if (raw.startsWith("/")) reject("it must be relative");
+  const parts = raw.split("/");
+  if (parts.some((p) => p === ".." || p === ".")) reject("'.' and '..' segments are not allowed");
+  const [experimentId, runId, artifacts, ...rest] = parts;
+  if (
+    experimentId === undefined ||
+    !/^\d+$/.test(experimentId) ||
+    runId === undefined ||
+    runId === "" ||
+    artifacts !== "artifacts"
+  )
+    reject("expected <experiment id>/<run id>/artifacts/<path>");
+  return { runId: runId as string, path: rest.filter((p) => p !== "").join("/") };
+}
+
+function wildcard(request: FastifyRequest): string {
+  const raw = (request.params as { "*"?: string })["*"] ?? "";
+  // Fastify has already percent-decoded the path; a NUL arrives as a real NUL byte here.
+  return raw;
+}
+
+/**
+ * MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/...`): GET downloads a file
+ * (or lists a directory with `?path=`), PUT uploads one into the content-addressed store,
+ * DELETE removes a file or directory from the run's tree.
+ *
+ * @example
+ * ```ts
+ * app.register(artifactProxyRoutes, { prefix: "/api/2.0/mlflow-artifacts", tracking });
+ * ```
+ */
+export const artifactProxyRoutes: FastifyPluginAsync<{ tracking: Tracking }> = async (
+  app,
+  { tracking },
+) => {
+  // Uploads are streamed straight into the artifact store, whatever their content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+
+  app.get("/artifacts", async (request) => {
+    const { path: raw = "" } = request.query as { path?: string };
+    const { runId, path } = splitProxyPath(raw);
+    const entries = await tracking.artifacts.list(runId, path);
+    const base = path === "" ? "" : `${path}/`;
+    return compact({
+      files: entries.map((e) => fileInfoJson({ ...e, path: e.path.slice(base.length) })),
+    });
+  });
+
+  app.get("/artifacts/*", async (request, reply) => {
+    const { runId, path } = splitProxyPath(wildcard(request));
+    const { stream, size } = await tracking.artifacts.open(runId, path);
+    return reply
+      .header("content-type", "application/octet-stream")
+      .header("content-length", size)
+      .send(stream);
+  });
+
+  app.put("/artifacts/*", async (request) => {
+    const { runId, path } = splitProxyPath(wildcard(request));
+    if (path === "")
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        "an artifact upload needs a file path after <run id>/artifacts/",
+      );
+    const body = request.body as Readable | undefined;
+    if (body === undefined || typeof (body as Readable).pipe !== "function")
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        "an artifact upload needs a request body",
+      );
+    await tracking.artifacts.put(runId, path, body);
+    return {};
+  });
+
+  app.delete("/artifacts/*", async (request) => {
+    const { runId, path } = splitProxyPath(wildcard(request));
+    await tracking.artifacts.delete(runId, path);
+    return {};
+  });
+};
