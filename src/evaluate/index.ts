@@ -20,6 +20,8 @@ export * from "./metrics/ranking.js";
 export * from "./metrics/registry.js";
 export * from "./metrics/regression.js";
 export * from "./predictions.js";
+export * from "./report/build-report.js";
+export * from "./report/render-html.js";
 export * from "./split/k-fold.js";
 export * from "./split/splitter.js";
 export * from "./split/time-series-split.js";
