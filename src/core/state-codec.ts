@@ -20,8 +20,8 @@ export type JsonValue =
   | boolean
   | number
   | string
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
 
 function dtypeOf(value: unknown): DType | undefined {
   for (const [name, ctor] of Object.entries(TYPED)) if (value instanceof ctor) return name as DType;

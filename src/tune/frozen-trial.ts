@@ -10,14 +10,10 @@ export type TrialState = "WAITING" | "RUNNING" | "COMPLETE" | "PRUNED" | "FAIL";
 /** Whether a study looks for the smallest or the largest value. */
 export type StudyDirection = "minimize" | "maximize";
 
-/** A JSON value, for user and system attributes. */
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+/** A JSON value, for user and system attributes (core's type, re-exported for tune's users). */
+import type { JsonValue } from "../core/index.js";
+
+export type { JsonValue };
 
 /**
  * A read-only snapshot of one trial, as storages return it and samplers, pruners and

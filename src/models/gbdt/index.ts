@@ -5,7 +5,6 @@
  * @module
  */
 export { predictMargins as predictEnsembleMargins, type TreeEnsemble } from "./ensemble.js";
-export { rocAuc } from "./eval-metrics.js";
 export type { FeatureSpec } from "./feature-input.js";
 export { GbdtClassifier, type GbdtParamsInput, GbdtRegressor } from "./gbdt-estimator.js";
 export {
