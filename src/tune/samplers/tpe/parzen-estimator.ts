@@ -12,6 +12,13 @@ export interface ParzenOptions {
   readonly considerMagicClip: boolean;
   readonly considerEndpoints: boolean;
   readonly multivariate: boolean;
+  /**
+   * Kernel widths of a multivariate estimator: `"scott"` is Optuna's one shared width
+   * 0.2·n^(-1/(d+4)) of each range; `"neighbor"` gives every kernel, in every dimension, the
+   * univariate rule's width (the larger gap to its sorted neighbours), so joint sampling keeps
+   * the widths that adapt to where observations cluster.
+   */
+  readonly bandwidth: "scott" | "neighbor";
   /** Weights of the n observations, oldest first. */
   readonly weights: (n: number) => Float64Array;
 }
@@ -69,9 +76,10 @@ export class ParzenEstimator {
     this.#weights[n] = options.priorWeight;
     const total = this.#weights.reduce((s, v) => s + v, 0);
     for (let i = 0; i <= n; i++) (this.#weights[i] as number) /= total;
-    const sigma0 = options.multivariate
-      ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (this.#names.length + 4))
-      : undefined;
+    const sigma0 =
+      options.multivariate && options.bandwidth === "scott"
+        ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (this.#names.length + 4))
+        : undefined;
     this.#kernels = this.#names.map((name) => {
       const d = space[name] as Distribution;
       const obs = observations[name] ?? new Float64Array(0);
