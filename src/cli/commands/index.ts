@@ -1,7 +1,17 @@
 import type { Command } from "../command.js";
 import { dataProfileCommand } from "./data-profile.js";
 import { dataValidateCommand } from "./data-validate.js";
+import { gcCommand } from "./gc.js";
+import {
+  modelsAliasCommand,
+  modelsListCommand,
+  modelsRegisterCommand,
+  modelsRollbackCommand,
+  modelsShowCommand,
+} from "./models.js";
 import { predictCommand } from "./predict.js";
+import { runsCompareCommand, runsListCommand, runsShowCommand } from "./runs.js";
+import { serverCommand } from "./server.js";
 import { trainCommand } from "./train.js";
 
 /**
@@ -13,4 +23,14 @@ export const commands: readonly Command[] = [
   dataValidateCommand,
   trainCommand,
   predictCommand,
+  runsListCommand,
+  runsShowCommand,
+  runsCompareCommand,
+  modelsListCommand,
+  modelsShowCommand,
+  modelsRegisterCommand,
+  modelsAliasCommand,
+  modelsRollbackCommand,
+  gcCommand,
+  serverCommand,
 ];
