@@ -144,3 +144,27 @@ function isBlank(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
   return true;
 }
+
+/**
+ * The number of lines in a file (a last line without a line break counts), by scanning for
+ * line breaks with `indexOf`, which is far cheaper than parsing the file.
+ *
+ * @example
+ * ```ts
+ * await countLines("data/telco_churn.csv"); // 7044: the header and 7,043 rows
+ * ```
+ */
+export async function countLines(path: string): Promise<number> {
+  let lines = 0;
+  let last = 0x0a;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) {
+      const bytes = chunk as Buffer;
+      for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) lines++;
+      if (bytes.length > 0) last = bytes[bytes.length - 1] as number;
+    }
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  return last === 0x0a ? lines : lines + 1;
+}

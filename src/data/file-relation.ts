@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { KeelError } from "../core/index.js";
 import { csvHeader } from "./csv-header.js";
 import { quoteLiteral } from "./duckdb-session.js";
-import type { DataFileInfo } from "./file-access.js";
+import { countLines, type DataFileInfo } from "./file-access.js";
 import type { RowLocator } from "./infer-kind.js";
 import type { FileFormat } from "./source.js";
 
@@ -11,6 +11,8 @@ export interface FileRelation {
   readonly sql: string;
   /** Names a data row in messages: `data.csv:12`. */
   readonly locate: RowLocator;
+  /** The expected number of data rows (see `RelationReadOptions.countRows`). */
+  readonly countRows?: () => Promise<number>;
   /** Re-plans the relation with one column read as text (see {@link csvRelation}). */
   readonly asText?: (column: string) => FileRelation;
 }
@@ -39,6 +41,7 @@ export async function fileRelation(
     case "jsonl":
       return {
         sql: `SELECT * FROM read_json(${path}, format='newline_delimited')`,
+        countRows: () => countLines(info.path),
         locate: (row) => ({ where: `${info.path}:${row + 1}`, line: row + 1, record: row }),
       };
     case "parquet":
@@ -98,6 +101,7 @@ export async function csvRelation(
       .join(", ");
     return {
       sql: `SELECT * FROM read_csv(${quoteLiteral(info.path)}, auto_detect=false, ${dialect}, strict_mode=true, null_padding=false, columns={${columns}})`,
+      countRows: async () => Math.max(0, (await countLines(info.path)) - 1),
       locate,
       asText: (column) => {
         types.set(column, "VARCHAR");

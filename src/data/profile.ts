@@ -5,7 +5,7 @@ import {
   compareStrings,
   type Frame,
 } from "../core/index.js";
-import { type NumericSummary, summarizeNumbers } from "./numeric-stats.js";
+import { hashTableSize, type NumericSummary, summarizeNumbers } from "./numeric-stats.js";
 
 /** The 5/25/50/75/95 % quantiles of a column (epoch ms for timestamps). */
 export interface QuantileProfile {
@@ -65,10 +65,12 @@ export const TOP_VALUES = 5;
  */
 export function profileFrame(frame: Frame): FrameProfile {
   let scratch: Float64Array | undefined;
+  let table: Float64Array | undefined;
   const columns = frame.entries().map(([name, column]): ColumnProfile => {
     if (column.kind === "numeric" || column.kind === "timestamp") {
       scratch ??= new Float64Array(frame.nRows);
-      return fromSummary(name, column.kind, summarizeNumbers(column.values, scratch));
+      table ??= new Float64Array(hashTableSize(frame.nRows));
+      return fromSummary(name, column.kind, summarizeNumbers(column.values, scratch, table));
     }
     return profileLabels(name, column);
   });

@@ -150,3 +150,21 @@ describe("datasetVersion", () => {
     });
   });
 });
+
+describe("readFrame row counting", () => {
+  it("reads quoted line breaks and blank trailing lines", async () => {
+    const path = join(scratch(), "multiline.csv");
+    writeFileSync(path, 'id,note\n1,"two\nlines"\n2,plain\n\n\n');
+    const frame = await readFrame(path, { schema: { note: "string" } });
+    expect(frame.toRecords()).toEqual([
+      { id: 1, note: "two\nlines" },
+      { id: 2, note: "plain" },
+    ]);
+  });
+
+  it("reads a file without a final line break", async () => {
+    const path = join(scratch(), "no-eol.csv");
+    writeFileSync(path, "a,b\n1,2\n3,4");
+    expect((await readFrame(path)).numeric("b")).toEqual(Float64Array.of(2, 4));
+  });
+});

@@ -103,6 +103,7 @@ async function readRelationOnce(
     return readRelation(session.connection, relation.sql, {
       declared,
       locate: relation.locate,
+      ...(relation.countRows ? { countRows: relation.countRows } : {}),
       sourceName: path,
     });
   }
