@@ -1,7 +1,12 @@
-import { type FittedModel, type Frame, isKeelError, KeelError, Rng } from "../core/index.js";
+import { type Frame, isKeelError, KeelError, Rng } from "../core/index.js";
 import { quantile } from "./metrics/bootstrap.js";
 import { type MetricSpec, resolveMetric } from "./metrics/registry.js";
-import { type Predictions, predictionsOf, type ScoringOptions } from "./predictions.js";
+import {
+  type Predictions,
+  predictionsOf,
+  type Scorer,
+  type ScoringOptions,
+} from "./predictions.js";
 
 /** Options of {@link compareModels}. */
 export interface CompareOptions extends ScoringOptions {
@@ -54,8 +59,8 @@ export interface ModelComparison {
  * ```
  */
 export function compareModels(
-  candidate: FittedModel,
-  baseline: FittedModel,
+  candidate: Scorer,
+  baseline: Scorer,
   frame: Frame,
   options: CompareOptions,
 ): ModelComparison {

@@ -23,6 +23,12 @@ export interface Predictions {
   readonly positive?: number;
 }
 
+/**
+ * What scoring needs of a model: a fitted model, or anything shaped like one (a loaded model
+ * bundle, which runs its preprocessing before the model).
+ */
+export type Scorer = Pick<FittedModel, "task" | "classes" | "predict" | "predictProba">;
+
 /** Options shared by everything that scores a model on a frame. */
 export interface ScoringOptions {
   /** The target column. */
@@ -43,11 +49,7 @@ export interface ScoringOptions {
  * rocAuc(binaryLabels(p), p.score!);
  * ```
  */
-export function predictionsOf(
-  model: FittedModel,
-  frame: Frame,
-  options: ScoringOptions,
-): Predictions {
+export function predictionsOf(model: Scorer, frame: Frame, options: ScoringOptions): Predictions {
   const x = frame.drop([options.target]);
   const column = frame.column(options.target);
   if (model.task === "regression") {

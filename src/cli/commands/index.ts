@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { dataProfileCommand } from "./data-profile.js";
 import { dataValidateCommand } from "./data-validate.js";
+import { evalCommand } from "./eval.js";
 import { gcCommand } from "./gc.js";
 import {
   modelsAliasCommand,
@@ -13,6 +14,7 @@ import { predictCommand } from "./predict.js";
 import { runsCompareCommand, runsListCommand, runsShowCommand } from "./runs.js";
 import { serverCommand } from "./server.js";
 import { trainCommand } from "./train.js";
+import { tuneCommand } from "./tune.js";
 
 /**
  * Every command of the `keel` CLI. Add a command by writing `commands/<name>.ts` and listing it
@@ -23,6 +25,8 @@ export const commands: readonly Command[] = [
   dataValidateCommand,
   trainCommand,
   predictCommand,
+  evalCommand,
+  tuneCommand,
   runsListCommand,
   runsShowCommand,
   runsCompareCommand,

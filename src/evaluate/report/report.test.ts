@@ -5,13 +5,27 @@ import { ColumnScoreModel, churnLikeFrame } from "../testing/toy-estimators.js";
 describe("evaluation report", () => {
   it("holds the charts' data as JSON and renders self-contained HTML", async () => {
     const frame = churnLikeFrame(500, 2);
-    const model = await new ColumnScoreModel("signal").fit(frame.drop(["churn"]), frame.column("churn"));
+    const model = await new ColumnScoreModel("signal").fit(
+      frame.drop(["churn"]),
+      frame.column("churn"),
+    );
     const predictions = predictionsOf(model, frame, { target: "churn", positive: "Yes" });
     const gates = checkGates(
-      { gates: [{ metric: "rocAuc", min: 0.6 }, { bias: "demographicParityRatio", by: "segment", min: 0.8 }] },
+      {
+        gates: [
+          { metric: "rocAuc", min: 0.6 },
+          { bias: "demographicParityRatio", by: "segment", min: 0.8 },
+        ],
+      },
       { predictions, frame },
     );
-    const report = buildReport({ predictions, frame, segments: ["segment"], gates, title: "Churn <test>" });
+    const report = buildReport({
+      predictions,
+      frame,
+      segments: ["segment"],
+      gates,
+      title: "Churn <test>",
+    });
     const json = JSON.parse(JSON.stringify(report));
     expect(json.metrics.rocAuc).toBeGreaterThan(0.6);
     expect(json.curves.roc.x[0]).toBe(0);
@@ -26,7 +40,9 @@ describe("evaluation report", () => {
     expect(html).toContain("<title>Churn &lt;test&gt;</title>");
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(8);
     expect(html).not.toMatch(/<script src|<link |https?:\/\/(?!www\.w3\.org)/);
-    const embedded = /<script type="application\/json" id="report-data">(.*)<\/script>/s.exec(html)![1]!;
+    const embedded = /<script type="application\/json" id="report-data">(.*)<\/script>/s.exec(
+      html,
+    )![1]!;
     expect(JSON.parse(embedded).title).toBe("Churn <test>");
   });
 });

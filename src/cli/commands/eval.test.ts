@@ -1,0 +1,143 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CliIo, runCli } from "../run.js";
+
+function capture(): CliIo & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    interactive: false,
+    cwd: process.cwd(),
+    env: {},
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "keel-eval-"));
+const model = join(dir, "model");
+const policy = (gates: unknown[], cv?: unknown) => {
+  const file = join(dir, `policy-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(cv === undefined ? { gates } : { cv, gates }));
+  return file;
+};
+
+describe("keel eval on the Telco data", () => {
+  beforeAll(async () => {
+    const io = capture();
+    const code = await runCli(
+      [
+        "train",
+        "--data",
+        "data/telco_churn.csv",
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--param",
+        "nEstimators=30",
+        "--out",
+        model,
+      ],
+      io,
+    );
+    expect(code, io.stderr()).toBe(0);
+  });
+
+  it("prints the gate table, writes the report and exits 0 when every gate passes", async () => {
+    const io = capture();
+    const report = join(dir, "out", "report.html");
+    const file = policy(
+      [
+        { metric: "rocAuc", min: 0.8 },
+        { metric: "precisionAtRecall", recall: 0.8, min: 0.4 },
+        { bias: "equalOpportunityDifference", by: "senior_citizen", max: 0.5 },
+        { compare: "champion", metric: "rocAuc", minRelativeImprovement: 0.01 },
+      ],
+      { folds: 3, stratified: true },
+    );
+    const code = await runCli(
+      [
+        "eval",
+        "--model",
+        model,
+        "--data",
+        "data/telco_churn.csv",
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--policy",
+        file,
+        "--report",
+        report,
+      ],
+      io,
+    );
+    expect(code, io.stderr()).toBe(0);
+    const out = io.stdout();
+    expect(out).toMatch(/3-fold CV of its recipe/);
+    expect(out).toMatch(/rocAuc ≥ 0\.8\s+0\.8\d+\s+≥ 0\.8\s+PASS\s+cv/);
+    expect(out).toMatch(
+      /equalOpportunityDifference\[senior_citizen\] ≤ 0\.5\s+[\d.]+\s+≤ 0\.5\s+PASS/,
+    );
+    expect(out).toMatch(/SKIPPED\s+no champion model was given/);
+    expect(out).toContain("All gates passed.");
+    const html = readFileSync(report, "utf8");
+    expect(html).toContain("<svg");
+    expect(existsSync(join(dir, "out", "report.json"))).toBe(true);
+  });
+
+  it("exits 1 when a gate fails, with the same model as champion for the compare gate", async () => {
+    const io = capture();
+    const file = policy([
+      { metric: "rocAuc", min: 0.99 },
+      { compare: "champion", metric: "rocAuc", minRelativeImprovement: 0.01 },
+    ]);
+    const code = await runCli(
+      [
+        "eval",
+        "--model",
+        model,
+        "--champion",
+        model,
+        "--data",
+        "data/telco_churn.csv",
+        "--policy",
+        file,
+        "--json",
+      ],
+      io,
+    );
+    expect(code).toBe(1);
+    const result = JSON.parse(io.stdout()) as {
+      passed: boolean;
+      gates: { name: string; status: string; value: number; source?: string }[];
+    };
+    expect(result.passed).toBe(false);
+    expect(result.gates.map((g) => g.status)).toEqual(["fail", "fail"]);
+    expect(result.gates[0]!.source).toBe("holdout");
+    expect(result.gates[1]!.value).toBe(0);
+  });
+
+  it("a policy naming an unknown metric is a usage error with a did-you-mean (exit 2)", async () => {
+    const io = capture();
+    const file = policy([{ metric: "rocAUC", min: 0.8 }]);
+    const code = await runCli(
+      ["eval", "--model", model, "--data", "data/telco_churn.csv", "--policy", file],
+      io,
+    );
+    expect(code).toBe(2);
+    expect(io.stderr()).toMatch(
+      /^error KEEL_ERR_UNKNOWN_METRIC: .*policy-\w+\.json: \$\.gates\[0\]\.metric: unknown metric 'rocAUC'\. Did you mean 'rocAuc'/,
+    );
+  });
+});

@@ -1,0 +1,284 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { type Estimator, type FittedModel, type Frame, KeelError } from "../../core/index.js";
+import { readFrame } from "../../data/index.js";
+import {
+  buildReport,
+  type CrossValidateResult,
+  checkGates,
+  crossValidate,
+  type GateReport,
+  KFold,
+  type MetricSpec,
+  type Predictions,
+  parsePolicy,
+  predictionsOf,
+  renderReportHtml,
+  StratifiedKFold,
+  type ValidationPolicy,
+} from "../../evaluate/index.js";
+import { GbdtClassifier, GbdtRegressor, loadModel, type ModelBundle } from "../../models/index.js";
+import { openTracking } from "../../track/index.js";
+import { type CommandContext, defineCommand, read } from "../command.js";
+import { formatTable } from "../format.js";
+import { dataPath } from "./data-profile.js";
+
+/**
+ * `keel eval`: scores a model bundle on labelled data, cross-validates its training recipe
+ * when the policy asks for CV, checks the policy's gates (metrics, bias across segments,
+ * improvement over the champion), prints the gate table and writes an HTML + JSON report.
+ * Exit code 1 when a gate fails.
+ *
+ * @example
+ * ```sh
+ * keel eval --model models/churn --data telco.csv --target churn --positive Yes \
+ *   --policy policy.json --report out/report.html
+ * ```
+ */
+export const evalCommand = defineCommand({
+  path: ["eval"],
+  summary: "Evaluate a model: CV, business metrics, bias checks, gates and a report",
+  usage:
+    "--model DIR|models:/NAME@ALIAS --data FILE --target COL [--positive V] [--policy FILE] [--report OUT.html] [--json]",
+  positionals: [0, 0],
+  options: {
+    model: {
+      type: "string",
+      valueName: "DIR",
+      description: "model bundle directory or models:/NAME@ALIAS",
+    },
+    data: { type: "string", valueName: "FILE", description: "labelled rows to evaluate on" },
+    target: {
+      type: "string",
+      valueName: "COL",
+      description: "target column (default: the one the model was trained for)",
+    },
+    positive: {
+      type: "string",
+      valueName: "V",
+      description: "positive class of a binary target (default: the model's)",
+    },
+    policy: {
+      type: "string",
+      valueName: "FILE",
+      description: "validation policy JSON: { cv, gates: [...] }",
+    },
+    champion: {
+      type: "string",
+      valueName: "DIR",
+      description: "champion bundle or models:/NAME@champion for compare gates",
+    },
+    segment: {
+      type: "string",
+      valueName: "COL",
+      multiple: true,
+      description: "column to break metrics down by in the report (bias gates' columns are added)",
+    },
+    report: {
+      type: "string",
+      valueName: "OUT.html",
+      description: "write the HTML report here and its data next to it as .json",
+    },
+  },
+  examples: [
+    "keel eval --model models/churn --data telco.csv --target churn --positive Yes --policy policy.json --report report.html",
+    "keel eval --model models:/churn@challenger --champion models:/churn@champion --data holdout.csv --policy policy.json --json",
+  ],
+  async run(ctx) {
+    const bundle = await openBundle(ctx, required(ctx, "model"));
+    const frame = await readFrame(dataPath(ctx, required(ctx, "data")));
+    const target = read.string(ctx.options, "target") ?? bundle.inputSignature.target;
+    if (target === undefined) {
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        "keel eval needs --target: the model bundle does not record its target column.",
+        { details: { option: "target" } },
+      );
+    }
+    frame.column(target);
+    const positive = read.string(ctx.options, "positive") ?? bundle.positiveClass;
+    const scoring = { target, ...(positive !== undefined ? { positive } : {}) };
+    const predictions = predictionsOf(bundle, frame, scoring);
+    const policyFile = read.string(ctx.options, "policy");
+    const policy: ValidationPolicy = policyFile
+      ? parsePolicy(await readFile(resolve(ctx.cwd, policyFile), "utf8"), policyFile)
+      : { gates: [] };
+    const notes: string[] = [];
+    const cv = await crossValidateRecipe(bundle, frame, policy, target, positive, notes);
+    const championRef = read.string(ctx.options, "champion");
+    const champion = championRef
+      ? predictionsOf(await openBundle(ctx, championRef), frame, scoring)
+      : undefined;
+    const gates = checkGates(policy, {
+      predictions,
+      frame,
+      ...(cv ? { cv } : {}),
+      ...(champion ? { champion } : {}),
+    });
+    const segments = [
+      ...new Set([
+        ...read.list(ctx.options, "segment"),
+        ...policy.gates.flatMap((g) =>
+          "bias" in g ? (typeof g.by === "string" ? [g.by] : g.by) : [],
+        ),
+      ]),
+    ];
+    const report = buildReport({
+      predictions,
+      frame,
+      segments,
+      gates,
+      ...(cv ? { cv } : {}),
+      title: `Evaluation of ${read.string(ctx.options, "model")} on ${read.string(ctx.options, "data")}`,
+    });
+    const reportFile = read.string(ctx.options, "report");
+    let written: { html: string; json: string } | undefined;
+    if (reportFile) {
+      const html = resolve(ctx.cwd, reportFile);
+      const json = `${html.replace(/\.html?$/i, "")}.json`;
+      await mkdir(dirname(html), { recursive: true });
+      await writeFile(html, renderReportHtml(report));
+      await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+      written = { html, json };
+    }
+    if (ctx.json) {
+      ctx.out(
+        `${JSON.stringify({ passed: gates.passed, gates: gates.results, metrics: report.metrics, cv: report.cv, notes, report: written ?? null })}\n`,
+      );
+    } else {
+      printSummary(ctx, predictions, report.metrics, cv, gates, notes, written);
+    }
+    return gates.passed ? 0 : 1;
+  },
+});
+
+/**
+ * Cross-validates the model's training recipe when the policy asks for CV: the bundle's
+ * estimator rebuilt from its recorded params and fitted afresh in every fold. Only GBDT
+ * bundles without a separate preprocessor can be rebuilt today; otherwise CV is skipped with
+ * a note and gates read the holdout predictions.
+ */
+async function crossValidateRecipe(
+  bundle: ModelBundle,
+  frame: Frame,
+  policy: ValidationPolicy,
+  target: string,
+  positive: string | undefined,
+  notes: string[],
+): Promise<CrossValidateResult | undefined> {
+  if (!policy.cv) return undefined;
+  const type = bundle.model.type;
+  if (
+    bundle.preprocessor !== undefined ||
+    (type !== "GbdtClassifier" && type !== "GbdtRegressor")
+  ) {
+    notes.push(
+      `cv skipped: a ${type} bundle${bundle.preprocessor ? " with a preprocessor" : ""} cannot be refitted from its record yet; gates use the evaluation data`,
+    );
+    return undefined;
+  }
+  const estimator: Estimator<FittedModel> =
+    type === "GbdtClassifier"
+      ? new GbdtClassifier(bundle.lineage.params)
+      : new GbdtRegressor(bundle.lineage.params);
+  const folds = policy.cv.folds ?? 5;
+  const seed = policy.cv.seed ?? 0;
+  const stratified = (policy.cv.stratified ?? true) && bundle.task !== "regression";
+  const metrics: MetricSpec[] = policy.gates.flatMap((g) =>
+    "bias" in g || "compare" in g ? [] : [g as MetricSpec],
+  );
+  const columns = [...bundle.inputSignature.columns.map((c) => c.name), target];
+  return crossValidate(estimator, frame.select(columns), {
+    target,
+    cv: stratified
+      ? new StratifiedKFold({ nSplits: folds, shuffle: true, seed })
+      : new KFold({ nSplits: folds, shuffle: true, seed }),
+    metrics: metrics.length > 0 ? metrics : [bundle.task === "regression" ? "rmse" : "rocAuc"],
+    ...(positive !== undefined ? { positive } : {}),
+    seed,
+  });
+}
+
+function printSummary(
+  ctx: CommandContext,
+  predictions: Predictions,
+  metrics: Readonly<Record<string, number | null>>,
+  cv: CrossValidateResult | undefined,
+  gates: GateReport,
+  notes: readonly string[],
+  written: { html: string; json: string } | undefined,
+): void {
+  const rows = Object.entries(metrics).map(([key, value]) => [
+    key,
+    value,
+    cv?.mean[key] ?? null,
+    cv?.std[key] ?? null,
+  ]);
+  ctx.out(
+    `Evaluated a ${predictions.task} model on ${predictions.yTrue.length.toLocaleString("en-US")} rows${cv ? `, ${cv.folds.length}-fold CV of its recipe` : ""}\n\n`,
+  );
+  ctx.out(`${formatTable(["metric", "evaluation data", "cv mean", "cv std"], rows)}\n\n`);
+  if (gates.results.length > 0) {
+    ctx.out(
+      `${formatTable(
+        ["gate", "value", "threshold", "result", "from"],
+        gates.results.map((g) => [
+          g.name,
+          Number.isNaN(g.value) ? null : g.value,
+          [
+            g.threshold.min !== undefined ? `≥ ${g.threshold.min}` : "",
+            g.threshold.max !== undefined ? `≤ ${g.threshold.max}` : "",
+          ]
+            .filter(Boolean)
+            .join(" "),
+          g.status.toUpperCase(),
+          g.source ?? g.reason ?? (g.kind === "bias" ? "evaluation data" : ""),
+        ]),
+      )}\n\n`,
+    );
+    ctx.out(gates.passed ? "All gates passed.\n" : "A gate FAILED.\n");
+  }
+  for (const note of notes) ctx.out(`note: ${note}\n`);
+  if (written) ctx.out(`Report: ${written.html} (data: ${written.json})\n`);
+}
+
+function required(ctx: CommandContext, name: string): string {
+  const value = read.string(ctx.options, name);
+  if (value === undefined || value === "") {
+    throw new KeelError("KEEL_ERR_USAGE", `keel eval needs --${name}.`, {
+      details: { option: name },
+    });
+  }
+  return value;
+}
+
+/**
+ * Loads a bundle from a directory, or downloads it from the registry for `models:/…` URIs.
+ * (The same steps as `keel predict`; kept here until a shared CLI helper exists.)
+ */
+async function openBundle(ctx: CommandContext, ref: string): Promise<ModelBundle> {
+  if (!ref.startsWith("models:/")) return loadModel(resolve(ctx.cwd, ref));
+  const tracking = await openTracking({ root: ctx.cwd });
+  const local = await mkdtemp(join(tmpdir(), "keel-model-"));
+  try {
+    const version = await tracking.models.resolve(ref);
+    const match = /^runs:\/([^/]+)\/(.+)$/.exec(version.source);
+    if (!match) return await loadModel(resolve(ctx.cwd, version.source));
+    const runId = match[1]!;
+    const path = match[2]!;
+    for (const entry of await tracking.artifacts.list(runId, path)) {
+      if (entry.isDir) continue;
+      const file = join(local, entry.path.slice(path.length).replace(/^\/+/, ""));
+      await mkdir(dirname(file), { recursive: true });
+      const chunks: Buffer[] = [];
+      const { stream } = await tracking.artifacts.open(runId, entry.path);
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      await writeFile(file, Buffer.concat(chunks));
+    }
+    return await loadModel(local);
+  } finally {
+    await tracking.close();
+    await rm(local, { recursive: true, force: true });
+  }
+}
