@@ -37,6 +37,7 @@ export * from "./samplers/random-sampler.js";
 export * from "./samplers/sampler.js";
 export * from "./samplers/search-space.js";
 export * from "./samplers/tpe/tpe-sampler.js";
+export * from "./search-space-spec.js";
 export * from "./storage.js";
 export * from "./storage-suite.js";
 export * from "./study.js";

@@ -1,0 +1,316 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  type Column,
+  type Estimator,
+  type FittedModel,
+  type Frame,
+  KeelError,
+  type Task,
+} from "../../core/index.js";
+import { datasetVersion, readFrame } from "../../data/index.js";
+import { crossValidate, resolveMetric } from "../../evaluate/index.js";
+import { GbdtClassifier, GbdtRegressor, gbdtParams, saveModel } from "../../models/index.js";
+import { type ActiveRun, openTracking, type Tracking } from "../../track/index.js";
+import {
+  createStudy,
+  defaultSearchSpace,
+  type FrozenTrial,
+  fixedParams,
+  MedianPruner,
+  type ParamValue,
+  parseSearchSpace,
+  type SearchSpace,
+  suggestParams,
+  TpeSampler,
+  TrialPruned,
+} from "../../tune/index.js";
+import { type CommandContext, defineCommand, read } from "../command.js";
+import { formatTable } from "../format.js";
+import { createProgressBar } from "../progress-bar.js";
+import { dataPath } from "./data-profile.js";
+
+/**
+ * `keel tune`: a TPE search over GBDT hyperparameters scored by k-fold cross-validation, with
+ * a progress bar showing the best value so far; refits the best configuration on all rows and
+ * writes its bundle. With `--experiment`, the study is a tracked run and every trial a nested
+ * run (params, per-fold metric, final value).
+ *
+ * @example
+ * ```sh
+ * keel tune --data telco.csv --target churn --trials 50 --cv 5 --metric rocAuc --out models/tuned
+ * ```
+ */
+export const tuneCommand = defineCommand({
+  path: ["tune"],
+  summary: "Search model hyperparameters with TPE and cross-validation, then refit the best",
+  usage:
+    "--data FILE --target COL [--model gbdt] [--trials 50] [--cv 5] [--metric rocAuc] [--jobs N] [--space FILE] [--seed S] [--experiment NAME] --out DIR",
+  positionals: [0, 0],
+  options: {
+    data: { type: "string", valueName: "FILE", description: "training data" },
+    target: { type: "string", valueName: "COL", description: "the column to predict" },
+    positive: {
+      type: "string",
+      valueName: "VALUE",
+      description: "positive class of a binary target",
+    },
+    model: { type: "string", valueName: "KIND", description: "gbdt (default)", default: "gbdt" },
+    trials: { type: "string", valueName: "N", description: "trials to run (default 50)" },
+    cv: { type: "string", valueName: "K", description: "cross-validation folds (default 5)" },
+    metric: {
+      type: "string",
+      valueName: "NAME",
+      description: "metric to optimise (default rocAuc; rmse for regression)",
+    },
+    jobs: { type: "string", valueName: "N", description: "trials at once (default 1)" },
+    space: {
+      type: "string",
+      valueName: "FILE",
+      description: "JSON search space (default: the model's declared search hints)",
+    },
+    seed: { type: "string", valueName: "S", description: "seed of sampler and folds (default 0)" },
+    experiment: { type: "string", valueName: "NAME", description: "track study and trials here" },
+    out: { type: "string", valueName: "DIR", description: "where to write the best model bundle" },
+  },
+  examples: [
+    "keel tune --data telco.csv --target churn --positive Yes --trials 50 --out models/tuned",
+    "keel tune --data telco.csv --target churn --space space.json --jobs 2 --seed 7 --out m --json",
+  ],
+  async run(ctx) {
+    const dataArg = required(ctx, "data");
+    const target = required(ctx, "target");
+    const out = resolve(ctx.cwd, required(ctx, "out"));
+    const modelKind = read.string(ctx.options, "model") ?? "gbdt";
+    if (modelKind !== "gbdt") {
+      throw new KeelError("KEEL_ERR_USAGE", `--model must be 'gbdt'. Got '${modelKind}' instead.`);
+    }
+    const nTrials = intOption(ctx, "trials", 50, 1);
+    const folds = intOption(ctx, "cv", 5, 2);
+    const nJobs = intOption(ctx, "jobs", 1, 1);
+    const seed = intOption(ctx, "seed", 0, 0);
+    const positive = read.string(ctx.options, "positive");
+    const space = loadSpace(ctx);
+    const dataFile = dataPath(ctx, dataArg);
+    const frame = await readFrame(dataFile);
+    const task = inferTask(frame, target, positive);
+    const metric = resolveMetric(
+      read.string(ctx.options, "metric") ??
+        (task === "regression" ? "rmse" : task === "binary" ? "rocAuc" : "logLoss"),
+      "--metric",
+    );
+    const direction = metric.higherIsBetter ? "maximize" : "minimize";
+    const build = (params: Record<string, ParamValue>) =>
+      estimatorFor(task, { ...params, seed }, positive);
+
+    const experiment = read.string(ctx.options, "experiment");
+    const tracking = experiment ? await openTracking({ root: ctx.cwd }) : undefined;
+    let parent: ActiveRun | undefined;
+    try {
+      parent = tracking
+        ? await tracking.startRun({ experiment, runName: `tune-${target}` })
+        : undefined;
+      const study = await createStudy({
+        direction,
+        sampler: new TpeSampler({ seed }),
+        pruner: new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 1 }),
+      });
+      const progress = createProgressBar({
+        write: (t) => ctx.err(t),
+        interactive: ctx.interactive && !ctx.json,
+      });
+      await study.optimize(
+        async (trial) => {
+          const params = suggestParams(trial, space);
+          const result = await crossValidate(build(params), frame, {
+            target,
+            cv: folds,
+            metrics: [metric.key],
+            seed,
+            ...(positive === undefined ? {} : { positive }),
+            onFold: (fold) => {
+              trial.report(fold.metrics[metric.key] as number, fold.fold);
+              if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold.fold}`);
+            },
+          });
+          return result.mean[metric.key] as number;
+        },
+        {
+          nTrials,
+          nJobs,
+          progress,
+          callbacks:
+            tracking && parent
+              ? [
+                  (_, t) =>
+                    logTrial(tracking, parent as ActiveRun, experiment as string, t, metric.key),
+                ]
+              : [],
+        },
+      );
+      const best = study.bestTrial;
+      // Fixed entries of the space are not trial parameters; the refit needs them all the same.
+      const bestParams = { ...fixedParams(space), ...best.params };
+      const model = (await build(bestParams).fit(
+        frame.drop([target]),
+        frame.column(target),
+      )) as FittedModel;
+      await saveModel(out, {
+        model,
+        inputSignature: { columns: frame.drop([target]).schema(), target },
+        ...(positive === undefined ? {} : { positiveClass: positive }),
+        metrics: { [`cv.${metric.key}`]: best.value as number },
+        lineage: {
+          dataHash: await datasetVersion(dataFile),
+          params: { ...bestParams, seed },
+          codeVersion: "0.1.0",
+          ...(parent ? { runId: parent.id } : {}),
+          trainedOn: dataArg,
+          createdAt: new Date().toISOString(),
+        },
+      });
+      const counts = countStates(study.trials);
+      if (parent) {
+        await parent.logParams(
+          Object.fromEntries(Object.entries(bestParams).map(([k, v]) => [k, String(v)])),
+        );
+        parent.logMetric(`best.${metric.key}`, best.value as number);
+        await parent.logArtifact(out, "model");
+        await parent.end();
+      }
+      const summary = {
+        metric: metric.key,
+        direction,
+        bestValue: best.value,
+        bestParams,
+        bestTrial: best.number,
+        trials: counts,
+        bundle: out,
+        ...(parent ? { runId: parent.id, experiment } : {}),
+      };
+      if (ctx.json) ctx.out(`${JSON.stringify(summary)}\n`);
+      else {
+        ctx.out(
+          `Best ${metric.key} ${Number((best.value as number).toPrecision(6))} (trial ${best.number} of ${study.trials.length}; ${counts.COMPLETE} complete, ${counts.PRUNED} pruned, ${counts.FAIL} failed) → ${out}\n\n`,
+        );
+        ctx.out(
+          `${formatTable(
+            ["param", "value"],
+            Object.entries(bestParams).map(([k, v]) => [
+              k,
+              typeof v === "number" ? Number(v.toPrecision(6)) : String(v),
+            ]),
+          )}\n`,
+        );
+      }
+      return 0;
+    } catch (error) {
+      if (parent) await parent.end("FAILED");
+      throw error;
+    } finally {
+      await tracking?.close();
+    }
+  },
+});
+
+function required(ctx: CommandContext, name: string): string {
+  const value = read.string(ctx.options, name);
+  if (value === undefined || value === "") {
+    throw new KeelError("KEEL_ERR_USAGE", `keel tune needs --${name}.`, {
+      details: { option: name },
+    });
+  }
+  return value;
+}
+
+function intOption(ctx: CommandContext, name: string, fallback: number, min: number): number {
+  const text = read.string(ctx.options, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value >= min)) {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--${name} must be an integer >= ${min}. Got '${text}' instead.`,
+      {
+        details: { option: name, received: text },
+      },
+    );
+  }
+  return value;
+}
+
+function loadSpace(ctx: CommandContext): SearchSpace {
+  const file = read.string(ctx.options, "space");
+  if (file === undefined) return defaultSearchSpace(gbdtParams);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(dataPath(ctx, file), "utf8"));
+  } catch (error) {
+    const code =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "KEEL_ERR_FILE_NOT_FOUND"
+        : "KEEL_ERR_PARSE";
+    throw new KeelError(code, `--space ${file}: ${(error as Error).message}`, {
+      details: { file },
+    });
+  }
+  return parseSearchSpace(json, gbdtParams, file);
+}
+
+function inferTask(frame: Frame, target: string, positive: string | undefined): Task {
+  const column: Column = frame.column(target);
+  if (positive !== undefined) return "binary";
+  const seen = new Set<unknown>();
+  const n = column.kind === "categorical" ? column.codes.length : column.values.length;
+  for (let i = 0; i < n && seen.size <= 2; i++) {
+    const v = column.kind === "categorical" ? column.codes[i] : column.values[i];
+    if (v !== null && v !== -1 && !(typeof v === "number" && Number.isNaN(v))) seen.add(v);
+  }
+  if (seen.size <= 2) return "binary";
+  return column.kind === "numeric" ? "regression" : "multiclass";
+}
+
+function estimatorFor(
+  task: Task,
+  params: Record<string, unknown>,
+  positive: string | undefined,
+): Estimator<FittedModel> {
+  if (task === "regression") return new GbdtRegressor(params);
+  return new GbdtClassifier({
+    ...params,
+    ...(positive === undefined ? {} : { positiveClass: positive }),
+  });
+}
+
+function countStates(
+  trials: readonly FrozenTrial[],
+): Record<"COMPLETE" | "PRUNED" | "FAIL", number> {
+  const counts = { COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+  for (const t of trials) if (t.state in counts) counts[t.state as keyof typeof counts]++;
+  return counts;
+}
+
+/** Records a finished trial as a nested run of the study's run. */
+async function logTrial(
+  tracking: Tracking,
+  parent: ActiveRun,
+  experiment: string,
+  trial: FrozenTrial,
+  metricKey: string,
+): Promise<void> {
+  const run = await tracking.startRun({
+    experiment,
+    runName: `trial-${trial.number}`,
+    parentRunId: parent.id,
+    tags: { "keel.trial.number": trial.number, "keel.trial.state": trial.state },
+  });
+  await run.logParams(
+    Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, String(v)])),
+  );
+  for (const [step, value] of trial.intermediateValues)
+    if (Number.isFinite(value)) run.logMetric(`fold.${metricKey}`, value, step);
+  if (trial.value !== undefined) run.logMetric(metricKey, trial.value);
+  await run.end(
+    trial.state === "COMPLETE" ? "FINISHED" : trial.state === "PRUNED" ? "KILLED" : "FAILED",
+  );
+}

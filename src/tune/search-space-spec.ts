@@ -1,0 +1,180 @@
+import {
+  closestNames,
+  describeValue,
+  KeelError,
+  type ParamSpec,
+  type ParamsDeclaration,
+} from "../core/index.js";
+import {
+  type CategoricalChoice,
+  categoricalDistribution,
+  type Distribution,
+  floatDistribution,
+  intDistribution,
+  type ParamValue,
+} from "./distributions.js";
+import type { Trial } from "./trial.js";
+
+/** A declarative search space: per parameter a distribution, or a fixed value. */
+export type SearchSpace = Readonly<Record<string, Distribution | { readonly fixed: ParamValue }>>;
+
+/**
+ * The default search space of a component, from the `search` hints of its params declaration
+ * (what `keel tune` searches when no `--space` file is given).
+ *
+ * @example
+ * ```ts
+ * defaultSearchSpace(gbdtParams); // { learningRate: { kind: "float", low: 0.01, high: 0.3, log: true }, ... }
+ * ```
+ */
+export function defaultSearchSpace(
+  declaration: ParamsDeclaration<Record<string, ParamSpec<unknown>>>,
+): SearchSpace {
+  const space: Record<string, Distribution> = {};
+  for (const [name, spec] of Object.entries(declaration.specs)) {
+    if (spec.search === undefined) continue;
+    const hint = spec.search as Readonly<Record<string, unknown>>;
+    space[name] = hintToDistribution(name, spec, hint, `${declaration.owner}.${name}`);
+  }
+  return space;
+}
+
+/**
+ * Parses a search space written as JSON — `{ "maxDepth": { "low": 2, "high": 8 },
+ * "learningRate": { "low": 0.01, "high": 0.3, "log": true }, "growPolicy": { "choices":
+ * ["depthwise", "lossguide"] }, "nEstimators": 300 }` — against a params declaration: the type
+ * of each range (int or float) comes from the declaration. Unknown names and bad ranges raise
+ * `KEEL_ERR_SEARCH_SPACE` with the JSON path and, for typos, a suggestion.
+ *
+ * @example
+ * ```ts
+ * parseSearchSpace(JSON.parse(text), gbdtParams, "space.json");
+ * ```
+ */
+export function parseSearchSpace(
+  json: unknown,
+  declaration: ParamsDeclaration<Record<string, ParamSpec<unknown>>>,
+  where: string,
+): SearchSpace {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new KeelError(
+      "KEEL_ERR_SEARCH_SPACE",
+      `${where}: a search space must be a JSON object of parameter names. Got ${describeValue(json)}.`,
+      { details: { file: where } },
+    );
+  }
+  const space: Record<string, Distribution | { fixed: ParamValue }> = {};
+  const names = Object.keys(declaration.specs);
+  for (const [name, entry] of Object.entries(json)) {
+    const path = `${where}: $.${name}`;
+    const spec = declaration.specs[name];
+    if (spec === undefined) {
+      const hint = closestNames(name, names);
+      throw new KeelError(
+        "KEEL_ERR_SEARCH_SPACE",
+        `${path}: ${declaration.owner} has no parameter '${name}'.${hint.length > 0 ? ` Did you mean '${hint[0]}'?` : ""}`,
+        { details: { file: where, path: `$.${name}`, param: name, known: names } },
+      );
+    }
+    if (typeof entry !== "object" || entry === null) {
+      if (!spec.check(entry)) {
+        throw new KeelError(
+          "KEEL_ERR_SEARCH_SPACE",
+          `${path}: a fixed value must be ${spec.constraint}. Got ${describeValue(entry)}.`,
+          { details: { file: where, path: `$.${name}`, param: name } },
+        );
+      }
+      space[name] = { fixed: entry as ParamValue };
+      continue;
+    }
+    space[name] = hintToDistribution(name, spec, entry as Record<string, unknown>, path);
+  }
+  return space;
+}
+
+/**
+ * Suggests every parameter of a search space in a trial (fixed values pass through).
+ *
+ * @example
+ * ```ts
+ * await study.optimize((trial) => score(suggestParams(trial, space)), { nTrials: 50 });
+ * ```
+ */
+export function suggestParams(trial: Trial, space: SearchSpace): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = {};
+  for (const [name, d] of Object.entries(space)) {
+    if ("fixed" in d) params[name] = d.fixed;
+    else if (d.kind === "categorical") params[name] = trial.suggestCategorical(name, d.choices);
+    else if (d.kind === "int")
+      params[name] = trial.suggestInt(name, d.low, d.high, { log: d.log, step: d.step });
+    else
+      params[name] = trial.suggestFloat(name, d.low, d.high, {
+        log: d.log,
+        ...(d.step === undefined ? {} : { step: d.step }),
+      });
+  }
+  return params;
+}
+
+/**
+ * The fixed values of a search space (they are not trial parameters, but every fit needs them).
+ *
+ * @example
+ * ```ts
+ * fixedParams({ nEstimators: { fixed: 300 }, maxDepth: intDistribution("maxDepth", 2, 8) }); // { nEstimators: 300 }
+ * ```
+ */
+export function fixedParams(space: SearchSpace): Record<string, ParamValue> {
+  const fixed: Record<string, ParamValue> = {};
+  for (const [name, d] of Object.entries(space)) if ("fixed" in d) fixed[name] = d.fixed;
+  return fixed;
+}
+
+function hintToDistribution(
+  name: string,
+  spec: ParamSpec<unknown>,
+  hint: Readonly<Record<string, unknown>>,
+  path: string,
+): Distribution {
+  try {
+    if ("choices" in hint) {
+      const choices = hint.choices as CategoricalChoice[];
+      const bad = Array.isArray(choices) ? choices.find((c) => !spec.check(c)) : undefined;
+      if (bad !== undefined) {
+        throw new KeelError(
+          "KEEL_ERR_SEARCH_SPACE",
+          `choice ${describeValue(bad)} is not ${spec.constraint}.`,
+        );
+      }
+      return categoricalDistribution(name, choices);
+    }
+    const { low, high, log, step } = hint as {
+      low: number;
+      high: number;
+      log?: boolean;
+      step?: number;
+    };
+    for (const bound of [low, high]) {
+      if (!spec.check(bound)) {
+        throw new KeelError(
+          "KEEL_ERR_SEARCH_SPACE",
+          `bound ${describeValue(bound)} is not ${spec.constraint}.`,
+        );
+      }
+    }
+    const options = {
+      ...(log === undefined ? {} : { log }),
+      ...(step === undefined ? {} : { step }),
+    };
+    return spec.type === "int"
+      ? intDistribution(name, low, high, options)
+      : floatDistribution(name, low, high, options);
+  } catch (error) {
+    if (!(error instanceof KeelError)) throw error;
+    throw new KeelError(
+      "KEEL_ERR_SEARCH_SPACE",
+      `${path}: ${error.message.replace(/^Parameter '[^']*': /, "")} Expected { "low", "high", "log"?, "step"? } or { "choices": [...] } or a fixed value.`,
+      { details: { path, param: name } },
+    );
+  }
+}
