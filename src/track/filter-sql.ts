@@ -1,4 +1,4 @@
-import { type RawBuilder, type SqlBool, sql } from "kysely";
+import { type AliasedRawBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import type { SqlDialectName } from "../store/index.js";
 import type { ComparisonOp, FilterComparison, FilterNode, OrderByTerm } from "./filter-parser.js";
@@ -186,25 +186,37 @@ export function compileRunFilter(node: FilterNode, dialect: SqlDialectName): Raw
 }
 
 /**
- * Compiles `order_by` terms to SQL ordering expressions over `runs`, NULLs (runs without the
- * metric/param) last as in MLflow, with `start_time DESC, run_uuid` as the final tie-breakers.
+ * Compiled run ordering: extra select columns (`o0`, `o1`…, one correlated lookup per ordered
+ * metric/param/tag, evaluated once per row) and the ORDER BY list over them. NULLs (runs
+ * without the key) sort last in both directions, as in MLflow; `start_time DESC, run_uuid` are
+ * the final tie-breakers.
  *
  * @example
  * ```ts
- * const order = compileRunOrderBy(parseOrderBy(["metrics.auc DESC"]));
+ * const { columns, order } = compileRunOrderBy(parseOrderBy(["metrics.auc DESC"]));
+ * db.selectFrom("runs").select(["run_uuid", ...columns]).orderBy(order);
  * ```
  */
-export function compileRunOrderBy(terms: readonly OrderByTerm[]): RawBuilder<unknown> {
+export function compileRunOrderBy(terms: readonly OrderByTerm[]): {
+  columns: AliasedRawBuilder<unknown, string>[];
+  order: RawBuilder<unknown>;
+} {
+  const columns: AliasedRawBuilder<unknown, string>[] = [];
   const parts: RawBuilder<unknown>[] = [];
-  for (const term of terms) {
-    const direction = sql.raw(term.ascending ? "asc" : "desc");
-    let expr: RawBuilder<unknown>;
-    if (term.entity === "metrics") {
-      expr = sql`(select lm.value from latest_metrics lm where lm.run_uuid = runs.run_uuid and lm.key = ${term.key})`;
-    } else if (term.entity === "params" || term.entity === "tags") {
-      const table = sql.raw(term.entity);
-      expr = sql`(select kv.value from ${table} kv where kv.run_uuid = runs.run_uuid and kv.key = ${term.key})`;
-    } else if (term.entity === "attributes") {
+  terms.forEach((term, i) => {
+    const direction = sql.raw(term.ascending ? "asc nulls last" : "desc nulls last");
+    if (term.entity === "metrics" || term.entity === "params" || term.entity === "tags") {
+      const alias = `o${i}`;
+      const lookup =
+        term.entity === "metrics"
+          ? sql`(select lm.value from latest_metrics lm where lm.run_uuid = runs.run_uuid and lm.key = ${term.key})`
+          : sql`(select kv.value from ${sql.raw(term.entity)} kv where kv.run_uuid = runs.run_uuid and kv.key = ${term.key})`;
+      columns.push(lookup.as(alias));
+      // Output-column names may only appear bare in PostgreSQL's ORDER BY, hence NULLS LAST.
+      parts.push(sql`${sql.ref(alias)} ${direction}`);
+      return;
+    }
+    if (term.entity === "attributes") {
       const column = RUN_STRING_ATTRIBUTES[term.key] ?? RUN_NUMERIC_ATTRIBUTES[term.key];
       if (column === undefined)
         throw new KeelError(
@@ -214,20 +226,19 @@ export function compileRunOrderBy(terms: readonly OrderByTerm[]): RawBuilder<unk
             details: { order_by: term.key },
           },
         );
-      expr = sql`${sql.ref(`runs.${column}`)}`;
-    } else {
-      throw new KeelError(
-        "KEEL_ERR_INVALID_PARAMETER_VALUE",
-        `cannot order runs by ${term.entity}.${term.key}`,
-        {
-          details: { order_by: `${term.entity}.${term.key}` },
-        },
-      );
+      parts.push(sql`${sql.ref(`runs.${column}`)} ${direction}`);
+      return;
     }
-    parts.push(sql`case when ${expr} is null then 1 else 0 end`, sql`${expr} ${direction}`);
-  }
+    throw new KeelError(
+      "KEEL_ERR_INVALID_PARAMETER_VALUE",
+      `cannot order runs by ${term.entity}.${term.key}`,
+      {
+        details: { order_by: `${term.entity}.${term.key}` },
+      },
+    );
+  });
   parts.push(sql`runs.start_time desc`, sql`runs.run_uuid asc`);
-  return sql.join(parts);
+  return { columns, order: sql.join(parts) };
 }
 
 /**

@@ -46,3 +46,4 @@ export {
 } from "./tracking.js";
 export * from "./types.js";
 export { LIMITS as TRACKING_LIMITS } from "./validation.js";
+export { TrackingStudyStorage } from "./study-storage.js";

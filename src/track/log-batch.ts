@@ -2,7 +2,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import type { MetadataDatabase, MetricRow } from "../store/index.js";
-import { encodeMetricValue, isNewerMetric } from "./metric-codec.js";
+import { isNewerMetric } from "./metric-codec.js";
 import type { Metric, Param, Tag } from "./types.js";
 import { validateBatch } from "./validation.js";
 
@@ -54,13 +54,19 @@ export async function writeBatch(
   if (params.length > 0) await writeParams(tx, runId, params);
   if (tags.length > 0) await writeTags(tx, runId, tags);
   if (metrics.length === 0) return;
-  const rows: MetricRow[] = metrics.map((m) => ({
-    run_uuid: runId,
-    key: m.key,
-    ...encodeMetricValue(m.value),
-    step: m.step,
-    timestamp: m.timestamp,
-  }));
+  const rows: MetricRow[] = new Array(metrics.length);
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i] as Metric;
+    const nan = Number.isNaN(m.value);
+    rows[i] = {
+      run_uuid: runId,
+      key: m.key,
+      value: nan ? 0 : m.value,
+      is_nan: nan ? 1 : 0,
+      step: m.step,
+      timestamp: m.timestamp,
+    };
+  }
   const latest = latestPerKey(rows);
   const raw = database.sqlite;
   if (raw !== undefined) {

@@ -410,11 +410,11 @@ export class Runs {
       parseExperimentId(id, `experiment_ids[${i}]`),
     );
     const node = parseFilter(request.filter);
-    const order = compileRunOrderBy(parseOrderBy(request.orderBy));
+    const { columns, order } = compileRunOrderBy(parseOrderBy(request.orderBy));
     const dialect = this.#database.dialect;
     const rows = await this.#database.db
       .selectFrom("runs")
-      .select("run_uuid")
+      .select(["runs.run_uuid", ...columns])
       .where("lifecycle_stage", "in", viewStages(request.viewType))
       .$if(experimentIds.length > 0, (q) => q.where("experiment_id", "in", experimentIds))
       .$if(node !== undefined, (q) => q.where(compileRunFilter(node!, dialect)))

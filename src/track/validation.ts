@@ -55,6 +55,8 @@ const KEY_PATTERN = /^[/\w.\- ]*$/;
  * ```
  */
 export function validateKey(key: unknown, where: string): string {
+  // Training loops log the same few keys millions of times: remember the ones already checked.
+  if (typeof key === "string" && validKeys.has(key)) return key;
   if (typeof key !== "string" || key === "") invalid(where, "expected a non-empty string", key);
   if (key.length > LIMITS.maxKeyLength)
     invalid(where, `must be at most ${LIMITS.maxKeyLength} characters, got ${key.length}`, key);
@@ -66,8 +68,12 @@ export function validateKey(key: unknown, where: string): string {
     );
   if (key.startsWith("/") || key.split("/").includes(".."))
     invalid(where, "must not be an absolute path or contain '..'", key);
+  if (validKeys.size >= 10_000) validKeys.clear();
+  validKeys.add(key);
   return key;
 }
+
+const validKeys = new Set<string>();
 
 function validateValue(value: unknown, max: number, where: string): string {
   if (typeof value !== "string") invalid(where, "expected a string", value);
