@@ -20,6 +20,11 @@ import { labelsOf } from "../predictions.js";
 /**
  * Learns each row's target by its `id` column and writes it back as a feature `leak` (0.5 for
  * ids it never saw): fitted on validation rows it hands the model their answers.
+ *
+ * @example
+ * ```ts
+ * const leaked = new LeakyTargetEncoder().fit(x, y).transform(x); // column "leak" = the target
+ * ```
  */
 export class LeakyTargetEncoder implements Estimator<FittedTransformer> {
   readonly type = "LeakyTargetEncoder";
@@ -52,7 +57,14 @@ export class LeakyTargetEncoder implements Estimator<FittedTransformer> {
   }
 }
 
-/** A "model" whose P(positive) is a squashed feature column: enough to rank rows. */
+/**
+ * A "model" whose P(positive) is a squashed feature column: enough to rank rows.
+ *
+ * @example
+ * ```ts
+ * const model = new ColumnScoreModel("signal").fit(x, y); // P(Yes) rises with x.signal
+ * ```
+ */
 export class ColumnScoreModel implements Estimator<FittedModel> {
   readonly type = "ColumnScoreModel";
   readonly params: { column: string };
@@ -90,7 +102,14 @@ export class ColumnScoreModel implements Estimator<FittedModel> {
   }
 }
 
-/** Transformer then model, fitted together: the shape of transform's Pipeline. */
+/**
+ * Transformer then model, fitted together: the shape of transform's Pipeline.
+ *
+ * @example
+ * ```ts
+ * const pipeline = new TwoStepPipeline(new LeakyTargetEncoder(), new ColumnScoreModel("leak"));
+ * ```
+ */
 export class TwoStepPipeline implements Estimator<FittedModel> {
   readonly type = "TwoStepPipeline";
   readonly params = {};
@@ -119,7 +138,14 @@ export class TwoStepPipeline implements Estimator<FittedModel> {
   }
 }
 
-/** A frame of `n` rows: id, a weakly informative feature `signal`, target `churn` Yes/No. */
+/**
+ * A frame of `n` rows: id, a weakly informative feature `signal`, a `segment`, target `churn`.
+ *
+ * @example
+ * ```ts
+ * const frame = churnLikeFrame(400); // seeded: the same rows every time
+ * ```
+ */
 export function churnLikeFrame(n: number, seed = 1): Frame {
   let s = seed >>> 0;
   const rand = () => {
