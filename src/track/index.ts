@@ -38,6 +38,7 @@ export {
   type SearchModelsRequest,
 } from "./registry.js";
 export { type CreateRunRequest, Runs, type SearchRunsRequest } from "./runs.js";
+export { TrackingStudyStorage } from "./study-storage.js";
 export {
   type OpenTrackingOptions,
   openTracking,
@@ -46,4 +47,3 @@ export {
 } from "./tracking.js";
 export * from "./types.js";
 export { LIMITS as TRACKING_LIMITS } from "./validation.js";
-export { TrackingStudyStorage } from "./study-storage.js";

@@ -468,7 +468,7 @@ export function trackingStoreSuite(): TrackingCheck[] {
         const experimentId = await tracking.experiments.create({ name: unique("concurrent") });
         const shared = await tracking.runs.create({ experimentId });
         const processes = 4;
-        const batches = 25;
+        const batches = 15;
         await fixture.spawnWriters({
           processes,
           batches,

@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
 }
 
 /**
- * Transpiles src/core, src/store and src/track to JavaScript under `outDir` so that tests can
+ * Transpiles src/core, src/tune, src/store and src/track to JavaScript under `outDir` so that tests can
  * log from child processes (Node 20 cannot load TypeScript). `outDir` must sit inside the
  * project so that `kysely`, `better-sqlite3` and `pg` resolve from its node_modules. Returns
  * the path of the transpiled track index. Test-only: excluded from the build.
@@ -23,8 +23,11 @@ function sources(dir: string): string[] {
  * const trackIndex = transpileTrack(join(process.cwd(), ".tmp", "track-js"));
  * ```
  */
-export function transpileTrack(outDir: string): string {
-  for (const module of ["core", "store", "track"]) {
+export function transpileTrack(
+  outDir: string,
+  modules: readonly string[] = ["core", "tune", "store", "track"],
+): string {
+  for (const module of modules) {
     for (const file of sources(join(SRC, module))) {
       const output = ts.transpileModule(readFileSync(file, "utf8"), {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
