@@ -12,6 +12,8 @@ import {
 import { quoteIdentifier } from "./duckdb-session.js";
 import { type RowLocator, textToColumn } from "./infer-kind.js";
 
+const STREAMING_BUFFER = "64MB";
+
 /** Options of {@link readRelation}. */
 export interface RelationReadOptions {
   /** Declared kinds by column name; the rest are inferred. */
@@ -78,6 +80,9 @@ export async function readRelation(
         ).getRows()[0]?.[0] ?? 0,
       );
   const select = `SELECT ${plans.map((p) => `${p.expression} AS ${quoteIdentifier(p.name)}`).join(", ")} FROM (${query}) AS keel_source`;
+  // DuckDB fills a streamed result ahead of the reader, in parallel, up to this many bytes;
+  // the default (~1 MB) leaves its threads idle while JavaScript copies a chunk.
+  await connection.run(`SET streaming_buffer_size = '${STREAMING_BUFFER}'`);
   const result = await connection.stream(select);
   const doubles = plans.map((p) =>
     p.transport === "double" ? new DoubleBuffer(expectedRows) : undefined,

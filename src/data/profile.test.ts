@@ -159,3 +159,14 @@ describe("numeric kernels", () => {
     ).toBe(2);
   });
 });
+
+describe("countDistinct on large inputs", () => {
+  it("counts exactly through the bucketed path", () => {
+    const n = 200_000;
+    const data = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 150_001) / 8);
+    expect(countDistinct(data)).toBe(new Set(data).size);
+    expect(
+      countDistinct(data, { partition: new Float64Array(n), table: new Float64Array(4096) }),
+    ).toBe(150_001);
+  });
+});

@@ -5,7 +5,12 @@ import {
   compareStrings,
   type Frame,
 } from "../core/index.js";
-import { hashTableSize, type NumericSummary, summarizeNumbers } from "./numeric-stats.js";
+import {
+  BUCKET_TABLE_SIZE,
+  type DistinctWorkspace,
+  type NumericSummary,
+  summarizeNumbers,
+} from "./numeric-stats.js";
 
 /** The 5/25/50/75/95 % quantiles of a column (epoch ms for timestamps). */
 export interface QuantileProfile {
@@ -65,12 +70,15 @@ export const TOP_VALUES = 5;
  */
 export function profileFrame(frame: Frame): FrameProfile {
   let scratch: Float64Array | undefined;
-  let table: Float64Array | undefined;
+  let workspace: DistinctWorkspace | undefined;
   const columns = frame.entries().map(([name, column]): ColumnProfile => {
     if (column.kind === "numeric" || column.kind === "timestamp") {
       scratch ??= new Float64Array(frame.nRows);
-      table ??= new Float64Array(hashTableSize(frame.nRows));
-      return fromSummary(name, column.kind, summarizeNumbers(column.values, scratch, table));
+      workspace ??= {
+        partition: new Float64Array(frame.nRows),
+        table: new Float64Array(BUCKET_TABLE_SIZE),
+      };
+      return fromSummary(name, column.kind, summarizeNumbers(column.values, scratch, workspace));
     }
     return profileLabels(name, column);
   });
