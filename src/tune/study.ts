@@ -57,14 +57,23 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
   const storage = options.storage ?? new InMemoryStorage();
   const name = options.name ?? `study-${Date.now().toString(36)}-${process.pid}`;
   let summary = options.loadIfExists ? await storage.getStudy(name) : undefined;
-  if (summary !== undefined && summary.direction !== options.direction) {
+  if (summary === undefined) {
+    try {
+      summary = await storage.createStudy(name, options.direction);
+    } catch (error) {
+      // Another process created it between our read and our write: load theirs.
+      if (!(options.loadIfExists && isKeelError(error, "KEEL_ERR_ALREADY_EXISTS"))) throw error;
+      summary = await storage.getStudy(name);
+      if (summary === undefined) throw error;
+    }
+  }
+  if (summary.direction !== options.direction) {
     throw new KeelError(
       "KEEL_ERR_CONFLICT",
       `Study '${name}' exists with direction '${summary.direction}', not '${options.direction}'.`,
       { details: { study: name } },
     );
   }
-  summary ??= await storage.createStudy(name, options.direction);
   const study = new Study(summary, storage, options.sampler, options.pruner);
   await study.refresh();
   return study;
