@@ -13,12 +13,16 @@ export interface FileRelation {
   readonly locate: RowLocator;
   /** The expected number of data rows (see `RelationReadOptions.countRows`). */
   readonly countRows?: () => Promise<number>;
+  /** Text meaning "missing" in this format (see `RelationReadOptions.missingTokens`). */
+  readonly missingTokens?: ReadonlySet<string>;
   /** Re-plans the relation with one column read as text (see {@link csvRelation}). */
   readonly asText?: (column: string) => FileRelation;
 }
 
 /** Text spelled like a missing value, as pandas' `read_csv` treats it. */
 export const MISSING_TOKENS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"] as const;
+
+const MISSING_TOKEN_SET: ReadonlySet<string> = new Set(MISSING_TOKENS);
 
 /**
  * Plans the DuckDB relation for a data file of the given format.
@@ -86,7 +90,7 @@ export async function csvRelation(
     `delim=${quoteLiteral(delimiter)}`,
     `quote='"'`,
     `escape='"'`,
-    `nullstr=[${MISSING_TOKENS.map(quoteLiteral).join(", ")}]`,
+    "nullstr=''",
   ].join(", ");
   const sniffed = await sniffTypes(connection, info.path, dialect, header.length);
   const types = new Map(header.map((name, i) => [name, sniffed?.[i] ?? "VARCHAR"]));
@@ -102,6 +106,7 @@ export async function csvRelation(
     return {
       sql: `SELECT * FROM read_csv(${quoteLiteral(info.path)}, auto_detect=false, ${dialect}, strict_mode=true, null_padding=false, columns={${columns}})`,
       countRows: async () => Math.max(0, (await countLines(info.path)) - 1),
+      missingTokens: MISSING_TOKEN_SET,
       locate,
       asText: (column) => {
         types.set(column, "VARCHAR");

@@ -30,6 +30,9 @@ export type RowLocator = (row: number) => { where: string; line?: number; record
  * value must fit it, and the first that does not raises `KEEL_ERR_TYPE_MISMATCH` with its
  * location. Without one the kind is inferred:
  *
+ * - `numeric` when every value is a number, for text read from files (`options.numbers`:
+ *   DuckDB types clean numeric columns itself, so this catches those with missing-value
+ *   tokens such as `NA`); text from databases stays text;
  * - `boolean` when every value is `true` or `false` (any case). `Yes`/`No` stay categorical,
  *   because the text carries the labels a model's positive class names.
  * - `timestamp` when every value is an ISO 8601 date or date-time (`2026-01-02`,
@@ -50,8 +53,9 @@ export function textToColumn(
   values: readonly (string | null)[],
   declared?: ColumnKind,
   locate: RowLocator = (row) => ({ where: `row ${row}`, record: row }),
+  options: { numbers?: boolean } = {},
 ): Column {
-  const kind = declared ?? inferTextKind(values);
+  const kind = declared ?? inferTextKind(values, options);
   const fail = (row: number, value: string): never => {
     const location = locate(row);
     throw new KeelError(
@@ -109,10 +113,14 @@ export function textToColumn(
  * inferTextKind(["TRUE", "false", null]); // "boolean"
  * ```
  */
-export function inferTextKind(values: readonly (string | null)[]): ColumnKind {
+export function inferTextKind(
+  values: readonly (string | null)[],
+  options: { numbers?: boolean } = {},
+): ColumnKind {
   const distinct = new Set<string>();
   let present = 0;
   let allBoolean = true;
+  let allNumbers = options.numbers === true;
   let allTimestamps = true;
   for (const value of values) {
     if (value === null) continue;
@@ -121,11 +129,13 @@ export function inferTextKind(values: readonly (string | null)[]): ColumnKind {
       const lower = value.toLowerCase();
       allBoolean = lower === "true" || lower === "false";
     }
+    if (allNumbers) allNumbers = parseNumber(value) !== undefined;
     if (allTimestamps) allTimestamps = parseTimestamp(value) !== undefined;
     if (distinct.size <= CATEGORICAL_MAX_DISTINCT) distinct.add(value);
   }
   if (present === 0) return "string";
   if (allBoolean) return "boolean";
+  if (allNumbers) return "numeric";
   if (allTimestamps) return "timestamp";
   return distinct.size <= CATEGORICAL_MAX_DISTINCT &&
     distinct.size <= Math.max(1, CATEGORICAL_MAX_RATIO * present)

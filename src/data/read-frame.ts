@@ -104,6 +104,7 @@ async function readRelationOnce(
       declared,
       locate: relation.locate,
       ...(relation.countRows ? { countRows: relation.countRows } : {}),
+      ...(relation.missingTokens ? { missingTokens: relation.missingTokens } : {}),
       sourceName: path,
     });
   }
@@ -112,6 +113,7 @@ async function readRelationOnce(
   return readRelation(session.connection, sql, {
     declared,
     locate: (row) => ({ where: `${path} (query result row ${row + 1})`, record: row }),
+    ...(relation.missingTokens ? { missingTokens: relation.missingTokens } : {}),
     sourceName: `${path} (query)`,
   });
 }
