@@ -1,8 +1,9 @@
 import type { Rng } from "../../../core/index.js";
 import type { Distribution } from "../../distributions.js";
-import { logGaussMass, logPdfTruncatedNormal, sampleTruncatedNormal } from "./truncnorm.js";
+import { logGaussMass, sampleTruncatedNormal } from "./truncnorm.js";
 
 const EPS = 1e-12;
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /** Multivariate kernels share one bandwidth: SIGMA0 · n^(-1/(d+4)) of each range (Scott-like). */
 const SIGMA0_MAGNITUDE = 0.2;
 
@@ -32,6 +33,8 @@ interface NumericKernel {
   readonly q: number | undefined;
   readonly mus: Float64Array;
   readonly sigmas: Float64Array;
+  /** Per kernel, log of its truncation mass (plus log sigma for continuous densities). */
+  readonly logNormalizers: Float64Array;
   readonly distribution: Exclude<Distribution, { kind: "categorical" }>;
 }
 
@@ -123,8 +126,9 @@ export class ParzenEstimator {
     const nk = this.#weights.length;
     const out = new Float64Array(size);
     const terms = new Float64Array(nk);
+    const logWeights = this.#weights.map(Math.log);
     for (let s = 0; s < size; s++) {
-      for (let k = 0; k < nk; k++) terms[k] = Math.log(this.#weights[k] as number);
+      terms.set(logWeights);
       this.#kernels.forEach((kernel, j) => {
         const v = (points[this.#names[j] as string] as Float64Array)[s] as number;
         for (let k = 0; k < nk; k++) {
@@ -204,7 +208,15 @@ function numericKernel(
   for (let i = 0; i <= n; i++)
     sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sigmas[i] as number));
   sigmas[n] = high - low;
-  return { kind: "numeric", low, high, q, mus, sigmas, distribution: d };
+  const logNormalizers = new Float64Array(n + 1);
+  for (let k = 0; k <= n; k++) {
+    const mu = mus[k] as number;
+    const sigma = sigmas[k] as number;
+    logNormalizers[k] =
+      logGaussMass((low - mu) / sigma, (high - mu) / sigma) +
+      (q === undefined ? Math.log(sigma) : 0);
+  }
+  return { kind: "numeric", low, high, q, mus, sigmas, logNormalizers, distribution: d };
 }
 
 function kernelLogPdf(kernel: Kernel, k: number, v: number): number {
@@ -213,13 +225,15 @@ function kernelLogPdf(kernel: Kernel, k: number, v: number): number {
   const mu = kernel.mus[k] as number;
   const sigma = kernel.sigmas[k] as number;
   const x = kernel.distribution.log ? Math.log(v) : v;
-  if (kernel.q === undefined) return logPdfTruncatedNormal(x, mu, sigma, kernel.low, kernel.high);
+  const normalizer = kernel.logNormalizers[k] as number;
+  if (kernel.q === undefined) {
+    if (x < kernel.low || x > kernel.high) return Number.NEGATIVE_INFINITY;
+    const z = (x - mu) / sigma;
+    return -0.5 * z * z - LOG_SQRT_2PI - normalizer;
+  }
   const upper = Math.min(x + kernel.q / 2, kernel.high);
   const lower = Math.max(x - kernel.q / 2, kernel.low);
-  return (
-    logGaussMass((lower - mu) / sigma, (upper - mu) / sigma) -
-    logGaussMass((kernel.low - mu) / sigma, (kernel.high - mu) / sigma)
-  );
+  return logGaussMass((lower - mu) / sigma, (upper - mu) / sigma) - normalizer;
 }
 
 function fromEstimatorSpace(x: number, kernel: NumericKernel): number {
