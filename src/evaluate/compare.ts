@@ -1,4 +1,5 @@
 import { type Frame, isKeelError, KeelError, Rng } from "../core/index.js";
+import { orderByScore, resampleInOrder } from "./internal/resample.js";
 import { quantile } from "./metrics/bootstrap.js";
 import { type MetricSpec, resolveMetric } from "./metrics/registry.js";
 import {
@@ -106,13 +107,18 @@ export function comparePredictions(
   const relative: number[] = [];
   let better = 0;
   let skipped = 0;
-  const rows = new Int32Array(n);
+  // Each model's resample lists the same drawn rows in that model's score order (see
+  // resampleInOrder): identical multisets, so the pairing holds, and no per-resample sort.
+  const candidateOrder = orderByScore(candidate.score, n);
+  const baselineOrder = orderByScore(baseline.score, n);
   for (let r = 0; r < nResamples; r++) {
-    for (let i = 0; i < n; i++) rows[i] = rng.int(n);
+    const state = rng.state();
+    const candidateRows = resampleInOrder(rng, candidateOrder);
+    const baselineRows = resampleInOrder(new Rng(state), baselineOrder);
     try {
       const d = improvementOf(
-        metric.compute(takePredictions(candidate, rows)),
-        metric.compute(takePredictions(baseline, rows)),
+        metric.compute(takePredictions(candidate, candidateRows)),
+        metric.compute(takePredictions(baseline, baselineRows)),
       );
       absolute.push(d.absolute);
       relative.push(d.relative);

@@ -21,6 +21,8 @@ const NATIVE_SORT_BELOW = 4096;
  */
 export function sortAscending(values: Float64Array): Float64Array {
   const n = values.length;
+  // Bootstrap resamples arrive already in score order; checking costs one pass.
+  if (isAscending(values)) return values.slice();
   if (n < NATIVE_SORT_BELOW) return Float64Array.from(values).sort();
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
   let lo = new Uint32Array(n);
@@ -91,6 +93,11 @@ function histograms(lo: Uint32Array, hi: Uint32Array): Uint32Array {
     counts[5 * RADIX + (h >>> (2 * RADIX_BITS))]!++;
   }
   return counts;
+}
+
+function isAscending(values: Float64Array): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i - 1]! > values[i]!) return false;
+  return true;
 }
 
 function isSingleBucket(count: Uint32Array, n: number): boolean {

@@ -1,4 +1,5 @@
 import { isKeelError, KeelError, Rng } from "../../core/index.js";
+import { orderByScore, resampleInOrder } from "../internal/resample.js";
 import { checkInteger, checkNotEmpty, checkUnitInterval } from "../internal/validate.js";
 
 /** A metric of labels and scores (or predictions), like every metric function here. */
@@ -65,9 +66,11 @@ export function bootstrapCi(
   const sampleTrue = new Float64Array(n);
   const sampleScore = new Float64Array(n * width);
   let skipped = 0;
+  const order = orderByScore(width === 1 ? yScore : undefined, n);
   for (let r = 0; r < nResamples; r++) {
+    const rows = resampleInOrder(rng, order);
     for (let i = 0; i < n; i++) {
-      const j = rng.int(n);
+      const j = rows[i]!;
       sampleTrue[i] = yTrue[j] as number;
       for (let c = 0; c < width; c++) sampleScore[i * width + c] = yScore[j * width + c] as number;
     }
