@@ -280,6 +280,29 @@ export function trackingStoreSuite(): TrackingCheck[] {
           ordered.items.map((r) => r.data.metrics[0]?.value),
           [4, 4, 4, 4, 3],
         );
+        // Metric-first ordering pages across the boundary to the runs without the metric.
+        const bare: string[] = [];
+        for (let i = 0; i < 3; i++)
+          bare.push(
+            (await tracking.runs.create({ experimentId, startTime: 5_000 + i })).info.runId,
+          );
+        const walked: string[] = [];
+        let next: string | undefined;
+        do {
+          const page = await tracking.runs.search({
+            experimentIds: [experimentId],
+            orderBy: ["metrics.score ASC", "attributes.start_time ASC"],
+            maxResults: 4,
+            ...(next ? { pageToken: next } : {}),
+          });
+          walked.push(...page.items.map((r) => r.info.runId));
+          next = page.nextPageToken;
+        } while (next !== undefined);
+        const expected = ids
+          .map((id, i) => ({ id, score: i % 5, start: i }))
+          .sort((x, y) => x.score - y.score || x.start - y.start)
+          .map((x) => x.id);
+        deepStrictEqual(walked, [...expected, ...bare]);
         const run = ids[0]!;
         const metrics = Array.from({ length: 30 }, (_, i) => metric("loss", 1 / (i + 1), i, 10));
         await tracking.runs.logBatch(run, { metrics });
