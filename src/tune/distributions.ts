@@ -1,12 +1,33 @@
 import { describeValue, KeelError } from "../core/index.js";
 
-/** A value a categorical parameter may take: anything that survives a JSON round trip as is. */
+/**
+ * A value a categorical parameter may take: anything that survives a JSON round trip as is.
+ *
+ * @example
+ * ```ts
+ * trial.suggestCategorical("booster", ["gbtree", "dart"]);
+ * ```
+ */
 export type CategoricalChoice = string | number | boolean | null;
 
-/** A value a parameter takes in a trial. */
+/**
+ * A value a parameter takes in a trial.
+ *
+ * @example
+ * ```ts
+ * const value: ParamValue = study.bestParams.learningRate;
+ * ```
+ */
 export type ParamValue = number | CategoricalChoice;
 
-/** A float parameter in `[low, high]`, optionally log-scaled or on a grid of `step`. */
+/**
+ * A float parameter in `[low, high]`, optionally log-scaled or on a grid of `step`.
+ *
+ * @example
+ * ```ts
+ * const d: FloatDistribution = floatDistribution("lr", 1e-3, 1, { log: true });
+ * ```
+ */
 export interface FloatDistribution {
   readonly kind: "float";
   readonly low: number;
@@ -15,7 +36,14 @@ export interface FloatDistribution {
   readonly step?: number;
 }
 
-/** An integer parameter in `[low, high]` on a grid of `step` (1 by default), optionally log-scaled. */
+/**
+ * An integer parameter in `[low, high]` on a grid of `step` (1 by default), optionally log-scaled.
+ *
+ * @example
+ * ```ts
+ * const d: IntDistribution = intDistribution("depth", 2, 10, { step: 2 });
+ * ```
+ */
 export interface IntDistribution {
   readonly kind: "int";
   readonly low: number;
@@ -24,16 +52,37 @@ export interface IntDistribution {
   readonly step: number;
 }
 
-/** A parameter that takes one of a fixed list of choices. */
+/**
+ * A parameter that takes one of a fixed list of choices.
+ *
+ * @example
+ * ```ts
+ * const d: CategoricalDistribution = categoricalDistribution("kind", ["a", "b"]);
+ * ```
+ */
 export interface CategoricalDistribution {
   readonly kind: "categorical";
   readonly choices: readonly CategoricalChoice[];
 }
 
-/** Where a parameter's values come from: plain JSON, so storages persist it as is. */
+/**
+ * Where a parameter's values come from: plain JSON, so storages persist it as is.
+ *
+ * @example
+ * ```ts
+ * const d: Distribution = study.bestTrial.distributions.learningRate;
+ * ```
+ */
 export type Distribution = FloatDistribution | IntDistribution | CategoricalDistribution;
 
-/** Options of `suggestFloat` / `suggestInt`. */
+/**
+ * Options of `suggestFloat` / `suggestInt`.
+ *
+ * @example
+ * ```ts
+ * trial.suggestFloat("lr", 1e-4, 1, { log: true }); trial.suggestInt("k", 0, 100, { step: 5 });
+ * ```
+ */
 export interface NumericSuggestOptions {
   /** Sample on a log scale (needs `low > 0`). */
   readonly log?: boolean;
@@ -219,7 +268,14 @@ export function checkCompatible(name: string, known: Distribution, given: Distri
   );
 }
 
-/** True when a distribution has exactly one possible value. */
+/**
+ * True when a distribution has exactly one possible value.
+ *
+ * @example
+ * ```ts
+ * isSingleValued(intDistribution("k", 3, 3)); // true
+ * ```
+ */
 export function isSingleValued(d: Distribution): boolean {
   return d.kind === "categorical" ? d.choices.length === 1 : d.low === d.high;
 }

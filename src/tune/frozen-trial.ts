@@ -4,10 +4,22 @@ import type { Distribution, ParamValue } from "./distributions.js";
  * The life of a trial. `RUNNING` becomes exactly one of the finished states, once:
  * `COMPLETE` (has a value), `PRUNED` (stopped early by a pruner), `FAIL` (threw, returned NaN,
  * timed out, or its process died). `WAITING` is a trial enqueued but not yet started.
+ *
+ * @example
+ * ```ts
+ * const done = study.trials.filter((t) => t.state === "COMPLETE");
+ * ```
  */
 export type TrialState = "WAITING" | "RUNNING" | "COMPLETE" | "PRUNED" | "FAIL";
 
-/** Whether a study looks for the smallest or the largest value. */
+/**
+ * Whether a study looks for the smallest or the largest value.
+ *
+ * @example
+ * ```ts
+ * const direction: StudyDirection = metric.higherIsBetter ? "maximize" : "minimize";
+ * ```
+ */
 export type StudyDirection = "minimize" | "maximize";
 
 /** A JSON value, for user and system attributes (core's type, re-exported for tune's users). */

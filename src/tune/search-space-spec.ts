@@ -15,7 +15,14 @@ import {
 } from "./distributions.js";
 import type { Trial } from "./trial.js";
 
-/** A declarative search space: per parameter a distribution, or a fixed value. */
+/**
+ * A declarative search space: per parameter a distribution, or a fixed value.
+ *
+ * @example
+ * ```ts
+ * const space: SearchSpace = { maxDepth: intDistribution("maxDepth", 2, 8), nEstimators: { fixed: 300 } };
+ * ```
+ */
 export type SearchSpace = Readonly<Record<string, Distribution | { readonly fixed: ParamValue }>>;
 
 /**

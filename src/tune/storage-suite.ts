@@ -4,7 +4,14 @@ import { isKeelError } from "../core/index.js";
 import { floatDistribution } from "./distributions.js";
 import type { StudyStorage } from "./storage.js";
 
-/** A storage under test, and optionally a second handle onto the same backend. */
+/**
+ * A storage under test, and optionally a second handle onto the same backend.
+ *
+ * @example
+ * ```ts
+ * const fixture: StorageFixture = { storage: new InMemoryStorage(), dispose: async () => {} };
+ * ```
+ */
 export interface StorageFixture {
   readonly storage: StudyStorage;
   /** Opens another handle (another connection, another file descriptor) on the same data. */
@@ -13,7 +20,14 @@ export interface StorageFixture {
   dispose(): Promise<void>;
 }
 
-/** One conformance check: a name for the test runner and a function that throws on failure. */
+/**
+ * One conformance check: a name for the test runner and a function that throws on failure.
+ *
+ * @example
+ * ```ts
+ * for (const check of studyStorageSuite()) await check.run(fixture);
+ * ```
+ */
 export interface StorageCheck {
   readonly name: string;
   run(fixture: StorageFixture): Promise<void>;

@@ -1,14 +1,28 @@
 import type { Distribution, ParamValue } from "./distributions.js";
 import type { FrozenTrial, JsonValue, StudyDirection } from "./frozen-trial.js";
 
-/** A study as a storage knows it. */
+/**
+ * A study as a storage knows it.
+ *
+ * @example
+ * ```ts
+ * const summary: StudySummary = await storage.createStudy("s", "minimize");
+ * ```
+ */
 export interface StudySummary {
   readonly studyId: string;
   readonly name: string;
   readonly direction: StudyDirection;
 }
 
-/** What one write adds to a running trial; every field optional. */
+/**
+ * What one write adds to a running trial; every field optional.
+ *
+ * @example
+ * ```ts
+ * await storage.writeTrial(trialId, { intermediateValues: [[0, 0.71]], userAttrs: { fold: 0 } });
+ * ```
+ */
 export interface TrialPatch {
   readonly params?: Readonly<Record<string, { distribution: Distribution; value: ParamValue }>>;
   /** `[step, value]` pairs; a step reported again replaces its value. */
@@ -17,7 +31,14 @@ export interface TrialPatch {
   readonly systemAttrs?: Readonly<Record<string, JsonValue>>;
 }
 
-/** A final state a running trial can move to. */
+/**
+ * A final state a running trial can move to.
+ *
+ * @example
+ * ```ts
+ * await storage.finishTrial(trialId, "PRUNED");
+ * ```
+ */
 export type FinishedState = "COMPLETE" | "PRUNED" | "FAIL";
 
 /**

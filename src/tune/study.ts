@@ -9,7 +9,14 @@ import { TpeSampler } from "./samplers/tpe/tpe-sampler.js";
 import type { StudyStorage, StudySummary } from "./storage.js";
 import { Trial, TrialPruned } from "./trial.js";
 
-/** Options of {@link createStudy}. */
+/**
+ * Options of {@link createStudy}.
+ *
+ * @example
+ * ```ts
+ * await createStudy({ name: "churn", direction: "maximize", sampler: new TpeSampler({ seed: 1 }) });
+ * ```
+ */
 export interface CreateStudyOptions {
   /** Unique per storage; generated when left out. */
   readonly name?: string;
@@ -24,7 +31,14 @@ export interface CreateStudyOptions {
   readonly loadIfExists?: boolean;
 }
 
-/** Options of {@link loadStudy}. */
+/**
+ * Options of {@link loadStudy}.
+ *
+ * @example
+ * ```ts
+ * await loadStudy({ name: "churn", storage: new JournalFileStorage("studies.jsonl") });
+ * ```
+ */
 export interface LoadStudyOptions {
   readonly name: string;
   readonly storage: StudyStorage;
@@ -34,7 +48,14 @@ export interface LoadStudyOptions {
 
 /** System attribute naming the process that runs a trial, to fail it when that process dies. */
 const OWNER_ATTR = "keel:owner";
-/** System attribute with the reason a trial failed. */
+/**
+ * System attribute with the reason a trial failed.
+ *
+ * @example
+ * ```ts
+ * study.trials.filter((t) => t.state === "FAIL").map((t) => t.systemAttrs[FAIL_REASON_ATTR]);
+ * ```
+ */
 export const FAIL_REASON_ATTR = "keel:failReason";
 
 /**
@@ -104,13 +125,34 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   return study;
 }
 
-/** An objective: returns the value to optimise, or throws (FAIL) or throws {@link TrialPruned}. */
+/**
+ * An objective: returns the value to optimise, or throws (FAIL) or throws {@link TrialPruned}.
+ *
+ * @example
+ * ```ts
+ * const objective: Objective = (trial) => (trial.suggestFloat("x", -1, 1) - 0.5) ** 2;
+ * ```
+ */
 export type Objective = (trial: Trial) => number | Promise<number>;
 
-/** Called after each finished trial of `optimize`. */
+/**
+ * Called after each finished trial of `optimize`.
+ *
+ * @example
+ * ```ts
+ * const log: StudyCallback = (_study, trial) => console.log(trial.number, trial.value);
+ * ```
+ */
 export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
 
-/** Options of {@link Study.optimize}. */
+/**
+ * Options of {@link Study.optimize}.
+ *
+ * @example
+ * ```ts
+ * await study.optimize(objective, { nTrials: 50, nJobs: 2, timeoutMs: 60_000 });
+ * ```
+ */
 export interface OptimizeOptions {
   /** How many trials this call runs. */
   readonly nTrials?: number;

@@ -31,7 +31,14 @@ export class TrialPruned extends KeelError {
   }
 }
 
-/** What a {@link Trial} needs from its study; built by the study, not by users. */
+/**
+ * What a {@link Trial} needs from its study; built by the study, not by users.
+ *
+ * @example
+ * ```ts
+ * // Built by Study#ask; users receive the Trial, not its context.
+ * ```
+ */
 export interface TrialContext {
   readonly view: StudyView;
   readonly sampler: Sampler;

@@ -4,7 +4,14 @@ import type { FrozenTrial } from "../frozen-trial.js";
 import { intersectionSearchSpace } from "../samplers/search-space.js";
 import { fitRegressionForest, type LeafBox } from "./regression-forest.js";
 
-/** Options of {@link getParamImportances}. */
+/**
+ * Options of {@link getParamImportances}.
+ *
+ * @example
+ * ```ts
+ * getParamImportances(study.trials, { params: ["learningRate", "maxDepth"], seed: 1 });
+ * ```
+ */
 export interface ParamImportanceOptions {
   /** Only these parameters (default: those every completed trial has). */
   readonly params?: readonly string[];

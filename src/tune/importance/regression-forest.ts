@@ -1,6 +1,13 @@
 import type { Rng } from "../../core/index.js";
 
-/** A leaf of a regression tree: its box in the (normalised) feature space and its mean. */
+/**
+ * A leaf of a regression tree: its box in the (normalised) feature space and its mean.
+ *
+ * @example
+ * ```ts
+ * const box: LeafBox = { low: Float64Array.of(0), high: Float64Array.of(0.5), value: 1.2 };
+ * ```
+ */
 export interface LeafBox {
   readonly low: Float64Array;
   readonly high: Float64Array;

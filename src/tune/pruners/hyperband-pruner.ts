@@ -4,7 +4,14 @@ import type { StudyView } from "../samplers/sampler.js";
 import type { Pruner } from "./pruner.js";
 import { SuccessiveHalvingPruner } from "./successive-halving-pruner.js";
 
-/** Options of {@link HyperbandPruner}; defaults are Optuna's. */
+/**
+ * Options of {@link HyperbandPruner}; defaults are Optuna's.
+ *
+ * @example
+ * ```ts
+ * new HyperbandPruner({ minResource: 1, maxResource: 100, reductionFactor: 3 });
+ * ```
+ */
 export interface HyperbandPrunerOptions {
   /** Steps before the first rung of the most aggressive bracket. Default 1. */
   readonly minResource?: number;

@@ -3,7 +3,14 @@ import { type FrozenTrial, type JsonValue, lastStep } from "../frozen-trial.js";
 import type { StudyView } from "../samplers/sampler.js";
 import type { Pruner } from "./pruner.js";
 
-/** Options shared by {@link PercentilePruner} and {@link MedianPruner}; defaults are Optuna's. */
+/**
+ * Options shared by {@link PercentilePruner} and {@link MedianPruner}; defaults are Optuna's.
+ *
+ * @example
+ * ```ts
+ * new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 10, intervalSteps: 2 });
+ * ```
+ */
 export interface PercentilePrunerOptions {
   /** Completed trials needed before anything is pruned. Default 5. */
   readonly nStartupTrials?: number;

@@ -9,7 +9,14 @@ import type { StudyView } from "../samplers/sampler.js";
 import { nonNegativeInt } from "./percentile-pruner.js";
 import type { Pruner } from "./pruner.js";
 
-/** Options of {@link SuccessiveHalvingPruner}; defaults are Optuna's. */
+/**
+ * Options of {@link SuccessiveHalvingPruner}; defaults are Optuna's.
+ *
+ * @example
+ * ```ts
+ * new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 3 });
+ * ```
+ */
 export interface SuccessiveHalvingPrunerOptions {
   /**
    * Steps before the first rung. Default `"auto"`: max(last step of the longest completed

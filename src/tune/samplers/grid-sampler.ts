@@ -3,7 +3,14 @@ import { contains, type Distribution, type ParamValue } from "../distributions.j
 import type { FrozenTrial } from "../frozen-trial.js";
 import { type Sampler, type StudyView, TrialRngs } from "./sampler.js";
 
-/** For each parameter name, the values to try. */
+/**
+ * For each parameter name, the values to try.
+ *
+ * @example
+ * ```ts
+ * const grid: SearchGrid = { maxDepth: [3, 6], booster: ["gbtree", "dart"] };
+ * ```
+ */
 export type SearchGrid = Readonly<Record<string, readonly ParamValue[]>>;
 
 /**

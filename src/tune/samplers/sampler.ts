@@ -7,6 +7,11 @@ import type { FrozenTrial, StudyDirection, TrialState } from "../frozen-trial.js
  * trial started. With `nJobs > 1`, trials started in the same window show as `RUNNING` with the
  * parameters they were given at their start, whether or not they have finished since, so what
  * a trial sees does not depend on thread timing (this is what makes parallel runs reproducible).
+ *
+ * @example
+ * ```ts
+ * const good = view.trials.filter((t) => t.state === "COMPLETE");
+ * ```
  */
 export interface StudyView {
   readonly studyName: string;

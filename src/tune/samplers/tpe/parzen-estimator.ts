@@ -7,7 +7,14 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /** Multivariate kernels share one bandwidth: SIGMA0 · n^(-1/(d+4)) of each range (Scott-like). */
 const SIGMA0_MAGNITUDE = 0.2;
 
-/** How a Parzen estimator is built (Optuna's `_ParzenEstimatorParameters`). */
+/**
+ * How a Parzen estimator is built (Optuna's `_ParzenEstimatorParameters`).
+ *
+ * @example
+ * ```ts
+ * const options: ParzenOptions = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, multivariate: true, bandwidth: "neighbor", weights: defaultWeights };
+ * ```
+ */
 export interface ParzenOptions {
   readonly priorWeight: number;
   readonly considerMagicClip: boolean;
@@ -46,7 +53,14 @@ interface CategoricalKernel {
 
 type Kernel = NumericKernel | CategoricalKernel;
 
-/** Observed internal values per parameter (categorical: choice index), one per trial. */
+/**
+ * Observed internal values per parameter (categorical: choice index), one per trial.
+ *
+ * @example
+ * ```ts
+ * const observations: Observations = { x: Float64Array.of(0.1, 0.4) };
+ * ```
+ */
 export type Observations = Readonly<Record<string, Float64Array>>;
 
 /**

@@ -10,7 +10,14 @@ import { type Sampler, type StudyView, sampleUniform, TrialRngs } from "../sampl
 import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../search-space.js";
 import { type Observations, ParzenEstimator, type ParzenOptions } from "./parzen-estimator.js";
 
-/** Options of {@link TpeSampler}; every default is Optuna's. */
+/**
+ * Options of {@link TpeSampler}; every default is Optuna's.
+ *
+ * @example
+ * ```ts
+ * new TpeSampler({ seed: 1, nStartupTrials: 20, multivariate: false });
+ * ```
+ */
 export interface TpeSamplerOptions {
   readonly seed?: number;
   /** Random trials before TPE starts modelling. Default 10. */
