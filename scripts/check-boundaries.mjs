@@ -133,7 +133,13 @@ for (const file of walk(SRC)) {
       continue;
     }
     const relInside = relative(join(SRC, to), target).split(sep);
-    const isIndex = relInside.length === 1 && /^index(\.js|\.ts)?$/.test(relInside[0]);
+    // Tests may also use another module's test kit, but only through its testing/index.ts.
+    const isIndex =
+      (relInside.length === 1 && /^index(\.js|\.ts)?$/.test(relInside[0])) ||
+      (isTest &&
+        relInside.length === 2 &&
+        relInside[0] === "testing" &&
+        /^index(\.js|\.ts)?$/.test(relInside[1]));
     if (!isIndex && !relative(SRC, target).match(/^[^/]+$/)) {
       violations.push(`${where}: import another module only through its index.ts, not '${spec}'`);
     }

@@ -47,6 +47,26 @@ describe("module boundary check", () => {
     expect(check(root).output).toMatch(/only through its index\.ts/);
   });
 
+  it("lets tests use another module's test kit through testing/index.ts only", () => {
+    const root = tree({
+      "transform/testing/index.ts": "export const checks = 1;\n",
+      "transform/testing/inner.ts": "export const inner = 1;\n",
+      "transform/index.ts": "export const t = 1;\n",
+      "models/gbdt.test.ts":
+        'import { checks } from "../transform/testing/index.js";\nexport const c = checks;\n',
+      "models/gbdt.ts":
+        'import { checks } from "../transform/testing/index.js";\nexport const c = checks;\n',
+      "models/other.test.ts":
+        'import { inner } from "../transform/testing/inner.js";\nexport const i = inner;\n',
+    });
+    const { output } = check(root);
+    expect(output).not.toMatch(/gbdt\.test\.ts/);
+    expect(output).toMatch(/models\/gbdt\.ts:1: import another module only through its index\.ts/);
+    expect(output).toMatch(
+      /models\/other\.test\.ts:1: import another module only through its index\.ts/,
+    );
+  });
+
   it("keeps algorithm modules free of database packages", () => {
     const root = tree({ "models/train.ts": 'import pg from "pg";\nexport const p = pg;\n' });
     expect(check(root).output).toMatch(/module 'models' must stay pure but imports 'pg'/);
