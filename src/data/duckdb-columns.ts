@@ -14,7 +14,14 @@ import { type RowLocator, textToColumn } from "./infer-kind.js";
 
 const STREAMING_BUFFER = "64MB";
 
-/** Options of {@link readRelation}. */
+/**
+ * Options of {@link readRelation}.
+ *
+ * @example
+ * ```ts
+ * await readRelation(connection, sql, { declared: new Map([["id", "string"]]) });
+ * ```
+ */
 export interface RelationReadOptions {
   /** Declared kinds by column name; the rest are inferred. */
   readonly declared?: ReadonlyMap<string, ColumnKind>;

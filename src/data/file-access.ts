@@ -2,7 +2,14 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { KeelError } from "../core/index.js";
 
-/** What {@link openDataFile} learned about a file before DuckDB reads it. */
+/**
+ * What {@link openDataFile} learned about a file before DuckDB reads it.
+ *
+ * @example
+ * ```ts
+ * const { path, size, head } = await openDataFile("data.csv");
+ * ```
+ */
 export interface DataFileInfo {
   readonly path: string;
   readonly size: number;

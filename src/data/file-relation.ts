@@ -6,7 +6,15 @@ import { countLines, type DataFileInfo } from "./file-access.js";
 import type { RowLocator } from "./infer-kind.js";
 import type { FileFormat } from "./source.js";
 
-/** A DuckDB SELECT over a data file, with what the reader needs to know about it. */
+/**
+ * A DuckDB SELECT over a data file, with what the reader needs to know about it.
+ *
+ * @example
+ * ```ts
+ * const { sql, locate } = await fileRelation(connection, info, "csv");
+ * locate(0).where; // "data.csv:2"
+ * ```
+ */
 export interface FileRelation {
   readonly sql: string;
   /** Names a data row in messages: `data.csv:12`. */
@@ -19,7 +27,14 @@ export interface FileRelation {
   readonly asText?: (column: string) => FileRelation;
 }
 
-/** Text spelled like a missing value, as pandas' `read_csv` treats it. */
+/**
+ * Text spelled like a missing value, as pandas' `read_csv` treats it.
+ *
+ * @example
+ * ```ts
+ * MISSING_TOKENS.includes("NA"); // true
+ * ```
+ */
 export const MISSING_TOKENS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"] as const;
 
 const MISSING_TOKEN_SET: ReadonlySet<string> = new Set(MISSING_TOKENS);

@@ -13,16 +13,33 @@ import {
 /**
  * A text column is categorical when it has at most this many distinct values (and see
  * {@link CATEGORICAL_MAX_RATIO}); otherwise it stays a string column.
+ *
+ * @example
+ * ```ts
+ * inferTextKind(ids); // "string" when ids has more than CATEGORICAL_MAX_DISTINCT distinct values
+ * ```
  */
 export const CATEGORICAL_MAX_DISTINCT = 1000;
 
 /**
  * ...and when its distinct values are at most this share of its non-missing values, so that
  * ids and free text (almost every value distinct) stay strings.
+ *
+ * @example
+ * ```ts
+ * inferTextKind(["a", "b", "a", "b"]); // "categorical": 2 distinct ≤ 0.5 × 4
+ * ```
  */
 export const CATEGORICAL_MAX_RATIO = 0.5;
 
-/** Names a row in error messages: `data.csv:12` for files, `query row 12` for queries. */
+/**
+ * Names a row in error messages: `data.csv:12` for files, `query row 12` for queries.
+ *
+ * @example
+ * ```ts
+ * const locate: RowLocator = (row) => ({ where: `data.csv:${row + 2}`, line: row + 2, record: row });
+ * ```
+ */
 export type RowLocator = (row: number) => { where: string; line?: number; record: number };
 
 /**

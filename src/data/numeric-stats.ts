@@ -1,7 +1,21 @@
-/** The quantiles a profile reports, as fractions. */
+/**
+ * The quantiles a profile reports, as fractions.
+ *
+ * @example
+ * ```ts
+ * quantilesInPlace(values, PROFILE_QUANTILES);
+ * ```
+ */
 export const PROFILE_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
 
-/** Summary statistics of the non-missing values of a numeric or timestamp column. */
+/**
+ * Summary statistics of the non-missing values of a numeric or timestamp column.
+ *
+ * @example
+ * ```ts
+ * const { mean, std, quantiles } = summarizeNumbers(frame.numeric("tenure"));
+ * ```
+ */
 export interface NumericSummary {
   readonly count: number;
   readonly missing: number;
@@ -163,7 +177,14 @@ function select(a: Float64Array, k: number, left: number, right: number): void {
   }
 }
 
-/** Reusable buffers for {@link countDistinct}, so that profiling many columns allocates once. */
+/**
+ * Reusable buffers for {@link countDistinct}, so that profiling many columns allocates once.
+ *
+ * @example
+ * ```ts
+ * const workspace = { partition: new Float64Array(n), table: new Float64Array(BUCKET_TABLE_SIZE) };
+ * ```
+ */
 export interface DistinctWorkspace {
   /** At least as long as the data. */
   readonly partition: Float64Array;
@@ -172,7 +193,14 @@ export interface DistinctWorkspace {
 }
 
 const BUCKET_BITS = 8;
-/** Hash tables stay this small (32 KiB) so that probing stays in the CPU cache. */
+/**
+ * Hash tables stay this small (32 KiB) so that probing stays in the CPU cache.
+ *
+ * @example
+ * ```ts
+ * new Float64Array(BUCKET_TABLE_SIZE); // a reusable bucket table for countDistinct
+ * ```
+ */
 export const BUCKET_TABLE_SIZE = 4096;
 
 /**

@@ -12,7 +12,14 @@ import {
   summarizeNumbers,
 } from "./numeric-stats.js";
 
-/** The 5/25/50/75/95 % quantiles of a column (epoch ms for timestamps). */
+/**
+ * The 5/25/50/75/95 % quantiles of a column (epoch ms for timestamps).
+ *
+ * @example
+ * ```ts
+ * // { p05: 1, p25: 9, p50: 29, p75: 55, p95: 72 }  (Telco tenure)
+ * ```
+ */
 export interface QuantileProfile {
   readonly p05: number;
   readonly p25: number;
@@ -21,7 +28,14 @@ export interface QuantileProfile {
   readonly p95: number;
 }
 
-/** One of the most frequent values of a column and how often it occurs. */
+/**
+ * One of the most frequent values of a column and how often it occurs.
+ *
+ * @example
+ * ```ts
+ * // { value: "Month-to-month", count: 3875 }
+ * ```
+ */
 export interface TopValue {
   readonly value: string | boolean;
   readonly count: number;
@@ -31,6 +45,12 @@ export interface TopValue {
  * The profile of one column. Statistics that do not apply to the kind are `null`: numeric
  * columns have min/max/mean/std/quantiles; timestamps min/max/quantiles (epoch ms);
  * booleans `mean` (the share of `true`) and `top`; categoricals and strings `top`.
+ *
+ * @example
+ * ```ts
+ * const tenure = profileFrame(frame).columns.find((c) => c.name === "tenure");
+ * tenure?.quantiles?.p50; // 29
+ * ```
  */
 export interface ColumnProfile {
   readonly name: string;
@@ -46,13 +66,27 @@ export interface ColumnProfile {
   readonly top: readonly TopValue[] | null;
 }
 
-/** The profile of a frame: its row count and one {@link ColumnProfile} per column. */
+/**
+ * The profile of a frame: its row count and one {@link ColumnProfile} per column.
+ *
+ * @example
+ * ```ts
+ * const { rows, columns } = profileFrame(frame);
+ * ```
+ */
 export interface FrameProfile {
   readonly rows: number;
   readonly columns: readonly ColumnProfile[];
 }
 
-/** How many most frequent values a profile lists per column. */
+/**
+ * How many most frequent values a profile lists per column.
+ *
+ * @example
+ * ```ts
+ * (column.top?.length ?? 0) <= TOP_VALUES; // true
+ * ```
+ */
 export const TOP_VALUES = 5;
 
 /**

@@ -1,15 +1,36 @@
 import type { ColumnKind, Schema } from "../core/index.js";
 
-/** The file formats {@link readFrame} reads. */
+/**
+ * The file formats {@link readFrame} reads.
+ *
+ * @example
+ * ```ts
+ * await readFrame("events.log", { format: "jsonl" });
+ * ```
+ */
 export type FileFormat = "csv" | "tsv" | "parquet" | "jsonl";
 
-/** A SQL query against a DuckDB database file, or an in-memory one (`":memory:"`). */
+/**
+ * A SQL query against a DuckDB database file, or an in-memory one (`":memory:"`).
+ *
+ * @example
+ * ```ts
+ * await readFrame({ duckdb: "warehouse.duckdb", sql: "SELECT * FROM customers" });
+ * ```
+ */
 export interface DuckDbQuerySource {
   readonly duckdb: string;
   readonly sql: string;
 }
 
-/** A SQL query against PostgreSQL, by connection URL (`postgres://user@host:5432/db`). */
+/**
+ * A SQL query against PostgreSQL, by connection URL (`postgres://user@host:5432/db`).
+ *
+ * @example
+ * ```ts
+ * await readFrame({ postgres: "postgres://postgres@127.0.0.1:5432/test", sql: "SELECT 1 AS one" });
+ * ```
+ */
 export interface PostgresQuerySource {
   readonly postgres: string;
   readonly sql: string;
@@ -42,7 +63,14 @@ export type DataSource = string | DuckDbQuerySource | PostgresQuerySource;
  */
 export type SchemaOverride = Schema | Readonly<Record<string, ColumnKind>>;
 
-/** Options of {@link readFrame}. */
+/**
+ * Options of {@link readFrame}.
+ *
+ * @example
+ * ```ts
+ * await readFrame("telco.csv", { schema: { senior_citizen: "categorical" }, sql: "SELECT * FROM data LIMIT 10" });
+ * ```
+ */
 export interface ReadOptions {
   /** Declared kinds; a value that does not fit is a `KEEL_ERR_TYPE_MISMATCH` naming file:line:column. */
   readonly schema?: SchemaOverride;

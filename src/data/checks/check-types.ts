@@ -1,18 +1,39 @@
 import type { CellValue, ColumnKind } from "../../core/index.js";
 
-/** Every value may be missing (`null` cells pass); missing values fail only `notNull`. */
+/**
+ * Every value may be missing (`null` cells pass); missing values fail only `notNull`.
+ *
+ * @example
+ * ```ts
+ * { check: "notNull", column: "churn" }
+ * ```
+ */
 export interface NotNullCheck {
   readonly check: "notNull";
   readonly column: string;
 }
 
-/** No non-missing value occurs twice; every row holding a repeated value fails. */
+/**
+ * No non-missing value occurs twice; every row holding a repeated value fails.
+ *
+ * @example
+ * ```ts
+ * { check: "unique", column: "customer_id" }
+ * ```
+ */
 export interface UniqueCheck {
   readonly check: "unique";
   readonly column: string;
 }
 
-/** Values lie in `[min, max]` (either bound optional; ISO strings allowed for timestamps). */
+/**
+ * Values lie in `[min, max]` (either bound optional; ISO strings allowed for timestamps).
+ *
+ * @example
+ * ```ts
+ * { check: "range", column: "tenure", min: 0, max: 100 }
+ * ```
+ */
 export interface RangeCheck {
   readonly check: "range";
   readonly column: string;
@@ -20,14 +41,28 @@ export interface RangeCheck {
   readonly max?: number | string;
 }
 
-/** Values are among `values`. */
+/**
+ * Values are among `values`.
+ *
+ * @example
+ * ```ts
+ * { check: "allowedValues", column: "churn", values: ["Yes", "No"] }
+ * ```
+ */
 export interface AllowedValuesCheck {
   readonly check: "allowedValues";
   readonly column: string;
   readonly values: readonly (string | number | boolean)[];
 }
 
-/** Values (as text) match the regular expression `pattern` (JavaScript syntax) in full. */
+/**
+ * Values (as text) match the regular expression `pattern` (JavaScript syntax) in full.
+ *
+ * @example
+ * ```ts
+ * { check: "regex", column: "customer_id", pattern: "\\d{4}-[A-Z]{5}" }
+ * ```
+ */
 export interface RegexCheck {
   readonly check: "regex";
   readonly column: string;
@@ -35,7 +70,14 @@ export interface RegexCheck {
   readonly flags?: string;
 }
 
-/** The number of rows lies in `[min, max]`. */
+/**
+ * The number of rows lies in `[min, max]`.
+ *
+ * @example
+ * ```ts
+ * { check: "rowCount", min: 1000 }
+ * ```
+ */
 export interface RowCountCheck {
   readonly check: "rowCount";
   readonly min?: number;
@@ -45,6 +87,11 @@ export interface RowCountCheck {
 /**
  * The newest timestamp in `column` is at most `maxAge` old: milliseconds, or a duration such
  * as `"90m"`, `"36h"`, `"1d"`, `"2w"`.
+ *
+ * @example
+ * ```ts
+ * { check: "freshness", column: "updated_at", maxAge: "1d" }
+ * ```
  */
 export interface FreshnessCheck {
   readonly check: "freshness";
@@ -55,6 +102,11 @@ export interface FreshnessCheck {
 /**
  * The frame has these columns with these kinds (a list or a record name → kind); with
  * `exact`, no others.
+ *
+ * @example
+ * ```ts
+ * { check: "schema", columns: { tenure: "numeric", churn: "categorical" }, exact: false }
+ * ```
  */
 export interface SchemaCheck {
   readonly check: "schema";
@@ -67,6 +119,11 @@ export interface SchemaCheck {
 /**
  * A DuckDB query over the data (the table `data`) that returns the failing rows: the check
  * passes when it returns none.
+ *
+ * @example
+ * ```ts
+ * { check: "sql", query: "SELECT * FROM data WHERE total_charges < 0" }
+ * ```
  */
 export interface SqlCheck {
   readonly check: "sql";
@@ -99,13 +156,26 @@ export type DataCheck =
   | SchemaCheck
   | SqlCheck;
 
-/** The name of a kind of check: `"notNull"`, `"range"`, ... */
+/**
+ * The name of a kind of check: `"notNull"`, `"range"`, ...
+ *
+ * @example
+ * ```ts
+ * const name: CheckName = "allowedValues";
+ * ```
+ */
 export type CheckName = DataCheck["check"];
 
 /**
  * The outcome of one check: which check on which column (`null` for checks on the whole
  * frame), whether it passed, how many rows failed and a sample of them (`{ row, value }`
  * with 0-based row numbers; for whole-frame checks, what was found instead).
+ *
+ * @example
+ * ```ts
+ * // { check: "range", column: "tenure", passed: false, failingRows: 2,
+ * //   sample: [{ row: 17, value: -1 }, { row: 90, value: 240 }] }
+ * ```
  */
 export interface CheckResult {
   readonly check: CheckName;
@@ -115,7 +185,14 @@ export interface CheckResult {
   readonly sample: readonly Record<string, CellValue>[];
 }
 
-/** The outcome of a list of checks: `passed` when every one passed. */
+/**
+ * The outcome of a list of checks: `passed` when every one passed.
+ *
+ * @example
+ * ```ts
+ * const { passed, results } = await runChecks(frame, checks);
+ * ```
+ */
 export interface CheckReport {
   readonly passed: boolean;
   readonly results: readonly CheckResult[];

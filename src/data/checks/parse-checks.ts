@@ -30,10 +30,24 @@ const SPECS: Readonly<Record<CheckName, CheckSpec>> = {
 
 const KINDS = ["numeric", "categorical", "boolean", "timestamp", "string"];
 
-/** The names of every known check, for messages and docs. */
+/**
+ * The names of every known check, for messages and docs.
+ *
+ * @example
+ * ```ts
+ * CHECK_NAMES.includes("notNull"); // true
+ * ```
+ */
 export const CHECK_NAMES = Object.keys(SPECS) as CheckName[];
 
-/** One problem found in a checks document, with its JSON path. */
+/**
+ * One problem found in a checks document, with its JSON path.
+ *
+ * @example
+ * ```ts
+ * // { path: "checks[3].column", message: "expected a string. Got 5 instead." }
+ * ```
+ */
 export interface CheckIssue {
   readonly path: string;
   readonly message: string;
@@ -153,7 +167,7 @@ function validateCheck(item: unknown, path: string, issues: CheckIssue[]): void 
   for (const [field, type] of Object.entries(spec.optional)) {
     if (item[field] !== undefined) validateField(item[field], type, `${path}.${field}`, issues);
   }
-  if (spec.oneOf && spec.oneOf.every((field) => item[field] === undefined)) {
+  if (spec.oneOf?.every((field) => item[field] === undefined)) {
     issues.push({
       path,
       message: `a ${name} check needs ${spec.oneOf.map((f) => `'${f}'`).join(" or ")}.`,

@@ -1,7 +1,14 @@
 import { type CellValue, type Column, cellAt, isMissingAt } from "../../core/index.js";
 import type { CheckResult } from "./check-types.js";
 
-/** How many failing rows a result lists. */
+/**
+ * How many failing rows a result lists.
+ *
+ * @example
+ * ```ts
+ * result.sample.length <= SAMPLE_SIZE; // true
+ * ```
+ */
 export const SAMPLE_SIZE = 5;
 
 /**

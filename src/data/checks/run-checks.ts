@@ -13,7 +13,14 @@ import { parseTimestamp } from "../infer-kind.js";
 import type { CheckReport, CheckResult, DataCheck, SchemaCheck } from "./check-types.js";
 import { parseDuration, rowCheck, SAMPLE_SIZE, uniqueRows } from "./row-checks.js";
 
-/** Options of {@link runChecks}. */
+/**
+ * Options of {@link runChecks}.
+ *
+ * @example
+ * ```ts
+ * await runChecks(frame, checks, { source: "checks.json", now: Date.parse("2026-04-01") });
+ * ```
+ */
 export interface RunChecksOptions {
   /** Names the checks in error messages (`checks.json: checks[2].column: ...`). */
   readonly source?: string;
