@@ -23,6 +23,6 @@ export * from "./predictions.js";
 export * from "./report/build-report.js";
 export * from "./report/render-html.js";
 export * from "./split/k-fold.js";
-export * from "./split/splitter.js";
+export type { Fold, SplitInput, Splitter } from "./split/splitter.js";
 export * from "./split/time-series-split.js";
 export * from "./split/train-test-split.js";
