@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTracking } from "../track/index.js";
-import { transpileTrack } from "../track/testing/transpile-track.js";
+import { transpileModules } from "./testing/transpile-modules.js";
 
 // The server runs as a real child process (transpiled to JavaScript inside the project so that
 // fastify and better-sqlite3 resolve) and is killed with SIGKILL while clients log to it.
@@ -19,7 +19,7 @@ const BATCH = 200;
 
 function startServer(): Promise<{ child: ChildProcess; port: number }> {
   mkdirSync(jsDir, { recursive: true });
-  transpileTrack(jsDir, ["core", "tune", "store", "track", "server"]);
+  transpileModules(jsDir, ["core", "tune", "store", "track", "server"]);
   const script = join(jsDir, "serve.mjs");
   writeFileSync(
     script,
