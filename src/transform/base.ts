@@ -147,7 +147,16 @@ export async function inStepAsync<T>(step: string, body: () => Promise<T>): Prom
   }
 }
 
-function withStepPath(step: string, error: unknown): unknown {
+/**
+ * The error `inStep` throws: a KeelError with `step` prepended to its step path; anything else
+ * unchanged. For hot paths that cannot afford a closure per call.
+ *
+ * @example
+ * ```ts
+ * try { out = step.transformRecord(record); } catch (error) { throw withStepPath("scale", error); }
+ * ```
+ */
+export function withStepPath(step: string, error: unknown): unknown {
   if (!isKeelError(error)) return error;
   const inner = typeof error.details.stepPath === "string" ? error.details.stepPath : undefined;
   const base =
@@ -283,4 +292,57 @@ export function unknownStep(owner: string, key: string, names: readonly string[]
     `${owner} has no step named '${head}' (parameter '${key}'). Steps: ${names.map((n) => `'${n}'`).join(", ")}.${suggestions.length > 0 ? ` Did you mean '${suggestions[0]}'?` : ""}`,
     { details: { estimator: owner, param: key, expected: [...names], got: head } },
   );
+}
+
+/**
+ * The allocation-free half of `transformRecord`: writes the outputs for one record into `out`
+ * under `names[offset + k]` for the k-th output, so containers (ColumnTransformer, Pipeline)
+ * can fill one result object instead of copying each part's. Used by serving's hot path.
+ */
+export interface RecordWriter {
+  writeRecord(
+    record: FrameRecord,
+    out: OutputRecord,
+    names: readonly string[],
+    offset: number,
+  ): void;
+}
+
+/**
+ * True when a fitted transformer implements {@link RecordWriter}.
+ *
+ * @example
+ * ```ts
+ * if (hasWriteRecord(step)) step.writeRecord(record, out, names, 0);
+ * ```
+ */
+export function hasWriteRecord(fitted: object): fitted is RecordWriter {
+  return typeof (fitted as Partial<RecordWriter>).writeRecord === "function";
+}
+
+/**
+ * Builds record outputs of a fixed key order quickly: cloning a template object with every key
+ * already present avoids a hidden-class transition per key.
+ *
+ * @example
+ * ```ts
+ * const template = new RecordTemplate(["a", "b"]);
+ * const out = template.create(); // { a: null, b: null }
+ * ```
+ */
+export class RecordTemplate {
+  readonly names: readonly string[];
+  readonly #template: OutputRecord;
+
+  constructor(names: readonly string[]) {
+    this.names = names;
+    // Object.fromEntries gives a fast-mode object; one filled by keyed stores turns into a
+    // dictionary, and cloning that is ten times slower (measured on V8 12).
+    this.#template = Object.fromEntries(names.map((name) => [name, null]));
+  }
+
+  /** A fresh output object with every key set to null, in order. */
+  create(): OutputRecord {
+    return { ...this.#template };
+  }
 }

@@ -16,12 +16,15 @@ import {
   expectState,
   type FitTransformResult,
   hasFitTransform,
+  hasWriteRecord,
   inStep,
   inStepAsync,
   is,
   type OutputRecord,
+  RecordTemplate,
   stateField,
   unknownStep,
+  withStepPath,
 } from "./base.js";
 import { missingColumn } from "./input.js";
 import { type ColumnSpecifier, isColumnSelector } from "./selectors.js";
@@ -302,6 +305,7 @@ export class FittedColumnTransformer implements FittedTransformer {
     readonly inner: readonly string[];
     readonly outer: readonly string[];
   }[];
+  #template: RecordTemplate | undefined;
 
   constructor(
     featureNamesIn: readonly string[],
@@ -404,14 +408,32 @@ export class FittedColumnTransformer implements FittedTransformer {
    * ```
    */
   transformRecord(record: FrameRecord): OutputRecord {
-    const out: OutputRecord = {};
+    this.#template ??= new RecordTemplate(this.featureNamesOut());
+    const out = this.#template.create();
+    this.writeRecord(record, out, this.#template.names, 0);
+    return out;
+  }
+
+  /**
+   * Writes one record's outputs into `out` under `names[offset + k]` (see RecordWriter); each
+   * part writes its own slice directly, without an intermediate object.
+   *
+   * @example
+   * ```ts
+   * fitted.writeRecord(record, out, fitted.featureNamesOut(), 0);
+   * ```
+   */
+  writeRecord(
+    record: FrameRecord,
+    out: OutputRecord,
+    names: readonly string[],
+    offset: number,
+  ): void {
     const parts = this.#parts;
+    let base = offset;
     for (let p = 0; p < parts.length; p++) {
       const part = parts[p] as FittedPart;
-      const { inner, outer } = this.#names[p] as {
-        inner: readonly string[];
-        outer: readonly string[];
-      };
+      const inner = (this.#names[p] as { inner: readonly string[] }).inner;
       const fitted = part.fitted;
       if (fitted === "passthrough") {
         for (let k = 0; k < inner.length; k++) {
@@ -424,15 +446,23 @@ export class FittedColumnTransformer implements FittedTransformer {
               { details: { estimator: this.type, stepPath: part.name, column: name } },
             );
           }
-          out[outer[k] as string] = typeof value === "number" && Number.isNaN(value) ? null : value;
+          out[names[base + k] as string] =
+            typeof value === "number" && Number.isNaN(value) ? null : value;
         }
-        continue;
+      } else {
+        try {
+          if (hasWriteRecord(fitted)) fitted.writeRecord(record, out, names, base);
+          else {
+            const result = fitted.transformRecord(record);
+            for (let k = 0; k < inner.length; k++)
+              out[names[base + k] as string] = result[inner[k] as string] ?? null;
+          }
+        } catch (error) {
+          throw withStepPath(part.name, error);
+        }
       }
-      const result = inStep(part.name, () => fitted.transformRecord(record));
-      for (let k = 0; k < inner.length; k++)
-        out[outer[k] as string] = result[inner[k] as string] ?? null;
+      base += inner.length;
     }
-    return out;
   }
 
   /**

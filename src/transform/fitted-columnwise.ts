@@ -6,7 +6,7 @@ import {
   numericColumn,
   type StateValue,
 } from "../core/index.js";
-import { type OutputRecord, paramsState, requireColumns } from "./base.js";
+import { type OutputRecord, paramsState, RecordTemplate, requireColumns } from "./base.js";
 import { numericInput, recordNumber } from "./input.js";
 
 /**
@@ -27,6 +27,7 @@ export abstract class FittedColumnwise implements FittedTransformer {
   readonly type: string;
   readonly featureNamesIn: readonly string[];
   protected readonly params: object;
+  #template: RecordTemplate | undefined;
 
   protected constructor(type: string, featureNamesIn: readonly string[], params: object) {
     this.type = type;
@@ -68,14 +69,31 @@ export abstract class FittedColumnwise implements FittedTransformer {
    * ```
    */
   transformRecord(record: FrameRecord): OutputRecord {
-    const out: OutputRecord = {};
-    const names = this.featureNamesIn;
-    for (let j = 0; j < names.length; j++) {
-      const name = names[j] as string;
-      const v = this.transformValue(j, recordNumber(record, name, this.type));
-      out[name] = !Number.isNaN(v) ? v : null;
-    }
+    this.#template ??= new RecordTemplate(this.featureNamesIn);
+    const out = this.#template.create();
+    this.writeRecord(record, out, this.featureNamesIn, 0);
     return out;
+  }
+
+  /**
+   * Writes one record's outputs into `out` under `names[offset + j]` (see RecordWriter).
+   *
+   * @example
+   * ```ts
+   * fitted.writeRecord({ tenure: 12 }, out, ["num__tenure"], 0);
+   * ```
+   */
+  writeRecord(
+    record: FrameRecord,
+    out: OutputRecord,
+    names: readonly string[],
+    offset: number,
+  ): void {
+    const inputs = this.featureNamesIn;
+    for (let j = 0; j < inputs.length; j++) {
+      const v = this.transformValue(j, recordNumber(record, inputs[j] as string, this.type));
+      out[names[offset + j] as string] = !Number.isNaN(v) ? v : null;
+    }
   }
 
   /**

@@ -11,7 +11,14 @@ import {
   type StateValue,
   type Task,
 } from "../core/index.js";
-import { expectState, inStep, type OutputRecord, stateField } from "./base.js";
+import {
+  expectState,
+  hasWriteRecord,
+  inStep,
+  type OutputRecord,
+  stateField,
+  withStepPath,
+} from "./base.js";
 import {
   isFittedModel,
   isFittedTransformer,
@@ -114,9 +121,14 @@ export class FittedPipeline implements FittedTransformer, FittedModel {
    */
   preprocessRecord(record: FrameRecord): OutputRecord {
     let current: FrameRecord = record;
-    for (const [name, step] of this.#transformers) {
-      const input = current;
-      current = inStep(name, () => step.transformRecord(input));
+    const steps = this.#transformers;
+    for (let s = 0; s < steps.length; s++) {
+      const [name, step] = steps[s] as readonly [string, FittedTransformer];
+      try {
+        current = step.transformRecord(current);
+      } catch (error) {
+        throw withStepPath(name, error);
+      }
     }
     return current as OutputRecord;
   }
@@ -145,6 +157,41 @@ export class FittedPipeline implements FittedTransformer, FittedModel {
   transformRecord(record: FrameRecord): Record<string, CellValue> {
     this.#requireTransformer("transformRecord");
     return this.preprocessRecord(record);
+  }
+
+  /**
+   * Writes one record's outputs into `out` under `names[offset + k]` (see RecordWriter): the
+   * steps before the last run as usual, the last writes straight into `out`.
+   *
+   * @example
+   * ```ts
+   * fitted.writeRecord(record, out, fitted.featureNamesOut(), 0);
+   * ```
+   */
+  writeRecord(
+    record: FrameRecord,
+    out: OutputRecord,
+    names: readonly string[],
+    offset: number,
+  ): void {
+    this.#requireTransformer("writeRecord");
+    const steps = this.#transformers;
+    let current: FrameRecord = record;
+    for (let s = 0; s < steps.length; s++) {
+      const [name, step] = steps[s] as readonly [string, FittedTransformer];
+      try {
+        if (s < steps.length - 1) current = step.transformRecord(current);
+        else if (hasWriteRecord(step)) step.writeRecord(current, out, names, offset);
+        else {
+          const result = step.transformRecord(current);
+          step.featureNamesOut().forEach((inner, k) => {
+            out[names[offset + k] as string] = result[inner] ?? null;
+          });
+        }
+      } catch (error) {
+        throw withStepPath(name, error);
+      }
+    }
   }
 
   /**

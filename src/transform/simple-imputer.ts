@@ -20,6 +20,7 @@ import {
   is,
   type OutputRecord,
   paramsState,
+  RecordTemplate,
   requireColumns,
   stateField,
   TransformerEstimator,
@@ -101,8 +102,11 @@ export class SimpleImputer extends TransformerEstimator<SimpleImputerParams, Fit
     const { strategy, fillValue } = this.params;
     if (column.kind === "numeric" || column.kind === "boolean") {
       const values = numericInput(Frame.fromColumns([[name, column]]), name, this.type);
-      const sorted = finiteSorted(values);
-      const hadMissing = sorted.length < values.length;
+      // Sorting is only needed for order statistics; mean and constant take one pass.
+      const sorted =
+        strategy === "median" || strategy === "mostFrequent" ? finiteSorted(values) : undefined;
+      const observed = sorted?.length ?? countObserved(values);
+      const hadMissing = observed < values.length;
       let fill: number;
       if (strategy === "constant") {
         if (typeof fillValue === "string") {
@@ -121,9 +125,9 @@ export class SimpleImputer extends TransformerEstimator<SimpleImputerParams, Fit
         }
         fill = fillValue ?? 0;
       } else if (strategy === "mean") fill = meanVariance(values).mean;
-      else if (strategy === "median") fill = medianSorted(sorted);
-      else fill = modeOfSorted(sorted);
-      const keep = strategy === "constant" || sorted.length > 0;
+      else if (strategy === "median") fill = medianSorted(sorted as Float64Array);
+      else fill = modeOfSorted(sorted as Float64Array);
+      const keep = strategy === "constant" || observed > 0;
       return {
         column: { name, kind: "numeric", numberFill: fill, categoryFill: "" },
         hadMissing,
@@ -182,6 +186,12 @@ interface ImputedColumn {
   readonly categoryFill: string;
 }
 
+function countObserved(values: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i] as number)) n++;
+  return n;
+}
+
 function modeOfSorted(sorted: Float64Array): number {
   let best = Number.NaN;
   let bestCount = 0;
@@ -212,6 +222,7 @@ export class FittedSimpleImputer implements FittedTransformer {
   readonly #params: SimpleImputerParams;
   readonly #columns: readonly ImputedColumn[];
   readonly #indicators: readonly string[];
+  #template: RecordTemplate | undefined;
 
   constructor(
     featureNamesIn: readonly string[],
@@ -291,21 +302,42 @@ export class FittedSimpleImputer implements FittedTransformer {
    * ```
    */
   transformRecord(record: FrameRecord): OutputRecord {
-    const out: OutputRecord = {};
-    for (const c of this.#columns) {
+    this.#template ??= new RecordTemplate(this.featureNamesOut());
+    const out = this.#template.create();
+    this.writeRecord(record, out, this.#template.names, 0);
+    return out;
+  }
+
+  /**
+   * Writes one record's outputs into `out` under `names[offset + k]` (see RecordWriter).
+   *
+   * @example
+   * ```ts
+   * fitted.writeRecord(record, out, fitted.featureNamesOut(), 0);
+   * ```
+   */
+  writeRecord(
+    record: FrameRecord,
+    out: OutputRecord,
+    names: readonly string[],
+    offset: number,
+  ): void {
+    let k = offset;
+    const columns = this.#columns;
+    for (let j = 0; j < columns.length; j++) {
+      const c = columns[j] as ImputedColumn;
       if (c.kind === "numeric") {
         const v = recordNumber(record, c.name, this.type);
         const filled = !Number.isNaN(v) ? v : c.numberFill;
-        out[c.name] = !Number.isNaN(filled) ? filled : null;
+        out[names[k++] as string] = !Number.isNaN(filled) ? filled : null;
       } else {
-        out[c.name] = recordCategory(record, c.name, this.type) ?? c.categoryFill;
+        out[names[k++] as string] = recordCategory(record, c.name, this.type) ?? c.categoryFill;
       }
     }
     for (const name of this.#indicators) {
       // recordCategory reads any field kind and rejects an absent one.
-      out[`missingindicator_${name}`] = recordCategory(record, name, this.type) === null ? 1 : 0;
+      out[names[k++] as string] = recordCategory(record, name, this.type) === null ? 1 : 0;
     }
-    return out;
   }
 
   /**
