@@ -9,7 +9,14 @@ import {
   type ScoringOptions,
 } from "./predictions.js";
 
-/** Options of {@link compareModels}. */
+/**
+ * Options of {@link compareModels}.
+ *
+ * @example
+ * ```ts
+ * compareModels(a, b, frame, { target: "churn", positive: "Yes", metric: "rocAuc", nResamples: 2000 });
+ * ```
+ */
 export interface CompareOptions extends ScoringOptions {
   /** The metric to compare on. Default "rocAuc". */
   readonly metric?: MetricSpec;
@@ -21,7 +28,14 @@ export interface CompareOptions extends ScoringOptions {
   readonly seed?: number;
 }
 
-/** Candidate against baseline on the same rows, oriented so that positive means better. */
+/**
+ * Candidate against baseline on the same rows, oriented so that positive means better.
+ *
+ * @example
+ * ```ts
+ * const { improvement, ci } = compareModels(challenger, champion, frame, { target: "churn" });
+ * ```
+ */
 export interface ModelComparison {
   /** The metric key ("rocAuc", "precisionAtRecall@0.8"). */
   readonly metric: string;

@@ -12,7 +12,14 @@ import { fromProba, labelsOf, type Predictions } from "./predictions.js";
 import { KFold, StratifiedKFold } from "./split/k-fold.js";
 import type { Splitter } from "./split/splitter.js";
 
-/** Options of {@link crossValidate}. */
+/**
+ * Options of {@link crossValidate}.
+ *
+ * @example
+ * ```ts
+ * await crossValidate(pipeline, frame, { target: "churn", cv: 5, metrics: ["rocAuc", "logLoss"], seed: 1 });
+ * ```
+ */
 export interface CrossValidateOptions {
   /** The target column; every other column is passed to the estimator. */
   readonly target: string;
@@ -40,7 +47,14 @@ export interface CrossValidateOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One fold's outcome. */
+/**
+ * One fold's outcome.
+ *
+ * @example
+ * ```ts
+ * onFold: (f: FoldResult) => console.log(f.fold, f.metrics.rocAuc, f.fitSeconds)
+ * ```
+ */
 export interface FoldResult {
   readonly fold: number;
   readonly nTrain: number;
@@ -51,7 +65,14 @@ export interface FoldResult {
   readonly scoreSeconds: number;
 }
 
-/** Out-of-fold predictions: each row predicted by the model that did not see it. */
+/**
+ * Out-of-fold predictions: each row predicted by the model that did not see it.
+ *
+ * @example
+ * ```ts
+ * const { proba, fold } = (await crossValidate(pipeline, frame, { target: "churn" })).oof;
+ * ```
+ */
 export interface OutOfFold {
   readonly task: Task;
   readonly classes: readonly string[];
@@ -63,7 +84,14 @@ export interface OutOfFold {
   readonly prediction?: Float64Array;
 }
 
-/** What {@link crossValidate} returns. */
+/**
+ * What {@link crossValidate} returns.
+ *
+ * @example
+ * ```ts
+ * const { mean, std, folds } = await crossValidate(pipeline, frame, { target: "churn" });
+ * ```
+ */
 export interface CrossValidateResult {
   readonly folds: readonly FoldResult[];
   /** Mean over folds of each metric. */

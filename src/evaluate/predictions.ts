@@ -12,6 +12,11 @@ import {
  * classifiers `yTrue` and `predicted` are indices into `classes` and `proba` is row-major
  * `n × classes.length`; for binary tasks `score` is P(positive class) and `positive` its index.
  * For regression `yTrue` and `predicted` are values.
+ *
+ * @example
+ * ```ts
+ * const p: Predictions = predictionsOf(model, holdout, { target: "churn" });
+ * ```
  */
 export interface Predictions {
   readonly task: Task;
@@ -26,10 +31,22 @@ export interface Predictions {
 /**
  * What scoring needs of a model: a fitted model, or anything shaped like one (a loaded model
  * bundle, which runs its preprocessing before the model).
+ *
+ * @example
+ * ```ts
+ * const scorer: Scorer = await loadModel("models/churn"); // a bundle scores like a model
+ * ```
  */
 export type Scorer = Pick<FittedModel, "task" | "classes" | "predict" | "predictProba">;
 
-/** Options shared by everything that scores a model on a frame. */
+/**
+ * Options shared by everything that scores a model on a frame.
+ *
+ * @example
+ * ```ts
+ * predictionsOf(model, frame, { target: "churn", positive: "Yes", threshold: 0.3 });
+ * ```
+ */
 export interface ScoringOptions {
   /** The target column. */
   readonly target: string;

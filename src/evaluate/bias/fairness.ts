@@ -7,7 +7,14 @@ import {
   type SensitiveFeatures,
 } from "./metric-frame.js";
 
-/** Options of the fairness metrics: Fairlearn's keyword arguments, camelCased. */
+/**
+ * Options of the fairness metrics: Fairlearn's keyword arguments, camelCased.
+ *
+ * @example
+ * ```ts
+ * equalOpportunityDifference(yTrue, yPred, { sensitive: { gender }, method: "to_overall", minGroupSize: 30 });
+ * ```
+ */
 export interface FairnessOptions {
   readonly sensitive: SensitiveFeatures;
   /** Default "between_groups". */
@@ -136,7 +143,14 @@ export function equalOpportunityDifference(
   return frameOf(yTrue, yPred, options, "tpr").difference(method(options)).tpr!;
 }
 
-/** The outcome of {@link disparateImpactRatio}. */
+/**
+ * The outcome of {@link disparateImpactRatio}.
+ *
+ * @example
+ * ```ts
+ * const { ratio, passes } = disparateImpactRatio(yTrue, yPred, { sensitive: { gender } });
+ * ```
+ */
 export interface DisparateImpact {
   /** Smallest over largest selection rate across groups. */
   readonly ratio: number;

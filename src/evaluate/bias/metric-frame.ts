@@ -1,15 +1,36 @@
 import { describeValue, Frame, isKeelError, KeelError } from "../../core/index.js";
 import { labelsOf } from "../predictions.js";
 
-/** A metric of (yTrue, yPred or yScore), like every metric function in keel. */
+/**
+ * A metric of (yTrue, yPred or yScore), like every metric function in keel.
+ *
+ * @example
+ * ```ts
+ * const tpr: GroupMetric = (yTrue, yPred) => recall(yTrue, yPred);
+ * ```
+ */
 export type GroupMetric = (yTrue: ArrayLike<number>, yPredOrScore: ArrayLike<number>) => number;
 
-/** Sensitive features: named columns of one value per row, or a frame of them. */
+/**
+ * Sensitive features: named columns of one value per row, or a frame of them.
+ *
+ * @example
+ * ```ts
+ * const sensitive: SensitiveFeatures = { senior_citizen: frame.numeric("senior_citizen") };
+ * ```
+ */
 export type SensitiveFeatures =
   | Frame
   | Readonly<Record<string, ArrayLike<string | number | boolean | null>>>;
 
-/** Options of {@link MetricFrame}. */
+/**
+ * Options of {@link MetricFrame}.
+ *
+ * @example
+ * ```ts
+ * new MetricFrame({ metrics: { recall }, yTrue, yPred, sensitive: { gender }, minGroupSize: 30 });
+ * ```
+ */
 export interface MetricFrameOptions {
   /** One metric, or several by name. */
   readonly metrics: GroupMetric | Readonly<Record<string, GroupMetric>>;
@@ -27,7 +48,14 @@ export interface MetricFrameOptions {
   readonly minGroupSize?: number;
 }
 
-/** One group of rows sharing the sensitive values. */
+/**
+ * One group of rows sharing the sensitive values.
+ *
+ * @example
+ * ```ts
+ * for (const g of mf.byGroup) console.log(g.key, g.size, g.metrics.recall);
+ * ```
+ */
 export interface GroupResult {
   /** The sensitive values, by column. */
   readonly group: Readonly<Record<string, string>>;
@@ -42,7 +70,14 @@ export interface GroupResult {
   readonly undefinedMetrics: Readonly<Record<string, string>>;
 }
 
-/** How {@link MetricFrame.difference} and {@link MetricFrame.ratio} compare groups. */
+/**
+ * How {@link MetricFrame.difference} and {@link MetricFrame.ratio} compare groups.
+ *
+ * @example
+ * ```ts
+ * mf.difference({ method: "to_overall" satisfies DisparityMethod });
+ * ```
+ */
 export type DisparityMethod = "between_groups" | "to_overall";
 
 /**

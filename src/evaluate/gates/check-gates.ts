@@ -15,7 +15,14 @@ import { type MetricSpec, resolveMetric } from "../metrics/registry.js";
 import { binaryLabels, labelsOf, type Predictions } from "../predictions.js";
 import type { BiasGate, CompareGate, Gate, MetricGate, ValidationPolicy } from "./policy.js";
 
-/** What gates are checked against. */
+/**
+ * What gates are checked against.
+ *
+ * @example
+ * ```ts
+ * checkGates(policy, { predictions, frame: holdout, champion: championPredictions });
+ * ```
+ */
 export interface GateContext {
   /** The model's predictions on the evaluation rows. */
   readonly predictions: Predictions;
@@ -29,7 +36,14 @@ export interface GateContext {
   readonly bootstrap?: { readonly nResamples?: number; readonly seed?: number };
 }
 
-/** One group's value in a bias gate. */
+/**
+ * One group's value in a bias gate.
+ *
+ * @example
+ * ```ts
+ * report.results[2]?.groups?.map((g) => `${g.key}: n=${g.size}`);
+ * ```
+ */
 export interface GateGroup {
   readonly key: string;
   readonly size: number;
@@ -37,7 +51,14 @@ export interface GateGroup {
   readonly values: Readonly<Record<string, number>>;
 }
 
-/** One gate's outcome. */
+/**
+ * One gate's outcome.
+ *
+ * @example
+ * ```ts
+ * for (const g of checkGates(policy, context).results) console.log(g.name, g.value, g.status);
+ * ```
+ */
 export interface GateResult {
   /** Human-readable gate: "precisionAtRecall@0.8 ≥ 0.5". */
   readonly name: string;
@@ -55,7 +76,14 @@ export interface GateResult {
   readonly comparison?: ModelComparison;
 }
 
-/** All gates' outcomes; `passed` is false if any gate failed. */
+/**
+ * All gates' outcomes; `passed` is false if any gate failed.
+ *
+ * @example
+ * ```ts
+ * const { passed, results } = checkGates(policy, { predictions });
+ * ```
+ */
 export interface GateReport {
   readonly passed: boolean;
   readonly results: readonly GateResult[];

@@ -1,7 +1,14 @@
 import { closestNames, describeValue, KeelError } from "../../core/index.js";
 import { type MetricSpec, resolveMetric } from "../metrics/registry.js";
 
-/** A gate on a model metric: `{ metric: "rocAuc", min: 0.8 }`. */
+/**
+ * A gate on a model metric: `{ metric: "rocAuc", min: 0.8 }`.
+ *
+ * @example
+ * ```ts
+ * const gate: MetricGate = { metric: "precisionAtRecall", recall: 0.8, min: 0.5 };
+ * ```
+ */
 export interface MetricGate {
   readonly metric: string;
   readonly min?: number;
@@ -13,7 +20,14 @@ export interface MetricGate {
   readonly average?: "micro" | "macro" | "weighted";
 }
 
-/** A gate on a fairness metric across the groups of one or more columns. */
+/**
+ * A gate on a fairness metric across the groups of one or more columns.
+ *
+ * @example
+ * ```ts
+ * const gate: BiasGate = { bias: "equalOpportunityDifference", by: "senior_citizen", max: 0.1 };
+ * ```
+ */
 export interface BiasGate {
   readonly bias: BiasMetricName;
   /** Sensitive column(s); several give their intersections. */
@@ -24,7 +38,14 @@ export interface BiasGate {
   readonly minGroupSize?: number;
 }
 
-/** A gate on the improvement over the champion: absolute or relative, never ambiguous. */
+/**
+ * A gate on the improvement over the champion: absolute or relative, never ambiguous.
+ *
+ * @example
+ * ```ts
+ * const gate: CompareGate = { compare: "champion", metric: "rocAuc", minRelativeImprovement: 0.01 };
+ * ```
+ */
 export interface CompareGate {
   readonly compare: "champion";
   readonly metric: string;
@@ -35,7 +56,14 @@ export interface CompareGate {
   readonly k?: number;
 }
 
-/** Any gate of a policy. */
+/**
+ * Any gate of a policy.
+ *
+ * @example
+ * ```ts
+ * const gates: Gate[] = [{ metric: "rocAuc", min: 0.8 }];
+ * ```
+ */
 export type Gate = MetricGate | BiasGate | CompareGate;
 
 /**
@@ -60,7 +88,14 @@ export interface ValidationPolicy {
   readonly gates: readonly Gate[];
 }
 
-/** The fairness metrics a bias gate may name. */
+/**
+ * The fairness metrics a bias gate may name.
+ *
+ * @example
+ * ```ts
+ * const name: BiasMetricName = "disparateImpactRatio";
+ * ```
+ */
 export type BiasMetricName =
   | "demographicParityDifference"
   | "demographicParityRatio"

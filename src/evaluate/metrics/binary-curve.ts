@@ -12,6 +12,11 @@ import {
  * both arrays from the top visits the distinct thresholds in descending order with the number
  * of positives and negatives tied at each, which is scikit-learn's `_binary_clf_curve` without
  * an argsort of row indices.
+ *
+ * @example
+ * ```ts
+ * const { positives, negatives } = rankScores("rocAuc", yTrue, yScore, "both");
+ * ```
  */
 export interface RankedScores {
   readonly positives: Float64Array;
@@ -54,6 +59,11 @@ export function rankScores(
 /**
  * The counts at each distinct threshold, highest first: `tps[k]` and `fps[k]` are the positives
  * and negatives scored ≥ `thresholds[k]` (scikit-learn's `_binary_clf_curve`).
+ *
+ * @example
+ * ```ts
+ * const { tps, fps } = thresholdCounts(rankScores("gainCurve", yTrue, yScore, "positive"));
+ * ```
  */
 export interface ThresholdCounts {
   readonly thresholds: Float64Array;

@@ -2,10 +2,24 @@ import { isKeelError, KeelError, Rng } from "../../core/index.js";
 import { orderByScore, resampleInOrder } from "../internal/resample.js";
 import { checkInteger, checkNotEmpty, checkUnitInterval } from "../internal/validate.js";
 
-/** A metric of labels and scores (or predictions), like every metric function here. */
+/**
+ * A metric of labels and scores (or predictions), like every metric function here.
+ *
+ * @example
+ * ```ts
+ * const ap: MetricFn = averagePrecision;
+ * ```
+ */
 export type MetricFn = (yTrue: ArrayLike<number>, yScore: ArrayLike<number>) => number;
 
-/** Options of {@link bootstrapCi}. */
+/**
+ * Options of {@link bootstrapCi}.
+ *
+ * @example
+ * ```ts
+ * bootstrapCi(rocAuc, yTrue, yScore, { nResamples: 2000, confidence: 0.9, seed: 7 });
+ * ```
+ */
 export interface BootstrapOptions {
   /** Number of resamples. Default 1000. */
   readonly nResamples?: number;
@@ -15,7 +29,14 @@ export interface BootstrapOptions {
   readonly seed?: number;
 }
 
-/** A point estimate with a percentile bootstrap interval. */
+/**
+ * A point estimate with a percentile bootstrap interval.
+ *
+ * @example
+ * ```ts
+ * const { estimate, low, high } = bootstrapCi(rocAuc, yTrue, yScore);
+ * ```
+ */
 export interface ConfidenceInterval {
   /** The metric on the full data. */
   readonly estimate: number;

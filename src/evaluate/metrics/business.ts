@@ -92,7 +92,14 @@ export function liftAt(yTrue: ArrayLike<number>, yScore: ArrayLike<number>, k: n
   return captured / take / (nPositive / n);
 }
 
-/** The cumulative gain curve: share of positives captured against share of rows flagged. */
+/**
+ * The cumulative gain curve: share of positives captured against share of rows flagged.
+ *
+ * @example
+ * ```ts
+ * const { fraction, gain } = gainCurve(yTrue, yScore);
+ * ```
+ */
 export interface GainCurve {
   /** Fraction of rows flagged, from 0 to 1. */
   readonly fraction: Float64Array;

@@ -1,16 +1,37 @@
 import { describeValue, KeelError } from "../../core/index.js";
 import { checkFinite, checkNotEmpty, checkSameLength } from "../internal/validate.js";
 
-/** A confusion matrix: `matrix[i][j]` counts rows of true class `labels[i]` predicted `labels[j]`. */
+/**
+ * A confusion matrix: `matrix[i][j]` counts rows of true class `labels[i]` predicted `labels[j]`.
+ *
+ * @example
+ * ```ts
+ * const { labels, matrix } = confusionMatrix([0, 1, 1], [0, 0, 1]);
+ * ```
+ */
 export interface ConfusionMatrix {
   readonly labels: readonly number[];
   readonly matrix: readonly (readonly number[])[];
 }
 
-/** How precision, recall and F1 combine classes (scikit-learn's `average`). */
+/**
+ * How precision, recall and F1 combine classes (scikit-learn's `average`).
+ *
+ * @example
+ * ```ts
+ * f1Score(yTrue, yPred, { average: "weighted" satisfies ClassAverage });
+ * ```
+ */
 export type ClassAverage = "binary" | "micro" | "macro" | "weighted";
 
-/** Options of {@link precision}, {@link recall} and {@link f1Score}. */
+/**
+ * Options of {@link precision}, {@link recall} and {@link f1Score}.
+ *
+ * @example
+ * ```ts
+ * precision(yTrue, yPred, { average: "binary", positive: 2 });
+ * ```
+ */
 export interface ClassAverageOptions {
   /** Default "binary": the score of the positive label only. */
   readonly average?: ClassAverage;

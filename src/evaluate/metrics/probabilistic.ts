@@ -73,7 +73,14 @@ export function brierScore(yTrue: ArrayLike<number>, yProb: ArrayLike<number>): 
   return total / yTrue.length;
 }
 
-/** Options of {@link calibrationCurve} and {@link expectedCalibrationError}. */
+/**
+ * Options of {@link calibrationCurve} and {@link expectedCalibrationError}.
+ *
+ * @example
+ * ```ts
+ * calibrationCurve(yTrue, yProb, { nBins: 10, strategy: "quantile" });
+ * ```
+ */
 export interface CalibrationOptions {
   /** Number of bins. Default 5 for the curve (scikit-learn's), 10 for the ECE. */
   readonly nBins?: number;
@@ -81,7 +88,14 @@ export interface CalibrationOptions {
   readonly strategy?: "uniform" | "quantile";
 }
 
-/** Observed frequency against mean predicted probability, for the non-empty bins. */
+/**
+ * Observed frequency against mean predicted probability, for the non-empty bins.
+ *
+ * @example
+ * ```ts
+ * const { probTrue, probPred, counts } = calibrationCurve(yTrue, yProb);
+ * ```
+ */
 export interface CalibrationCurve {
   /** Fraction of positives in each bin. */
   readonly probTrue: Float64Array;

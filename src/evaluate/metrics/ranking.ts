@@ -7,7 +7,14 @@ import {
   thresholdCounts,
 } from "./binary-curve.js";
 
-/** How `rocAuc` reduces a multiclass problem to binary ones, and how it averages them. */
+/**
+ * How `rocAuc` reduces a multiclass problem to binary ones, and how it averages them.
+ *
+ * @example
+ * ```ts
+ * rocAuc(yTrue, proba, { multiClass: "ovo", average: "weighted" });
+ * ```
+ */
 export interface RocAucOptions {
   /** One-vs-rest (each class against all others) or one-vs-one (Hand & Till). Default "ovr". */
   readonly multiClass?: "ovr" | "ovo";
@@ -82,7 +89,14 @@ export function prAuc(yTrue: ArrayLike<number>, yScore: ArrayLike<number>): numb
   return area;
 }
 
-/** A ROC curve: false and true positive rates at decreasing thresholds. */
+/**
+ * A ROC curve: false and true positive rates at decreasing thresholds.
+ *
+ * @example
+ * ```ts
+ * const { fpr, tpr, thresholds } = rocCurve(yTrue, yScore);
+ * ```
+ */
 export interface RocCurve {
   readonly fpr: Float64Array;
   readonly tpr: Float64Array;
@@ -132,7 +146,14 @@ export function rocCurve(
   return { fpr, tpr, thresholds: outThresholds };
 }
 
-/** A precision-recall curve, as scikit-learn returns it (increasing thresholds). */
+/**
+ * A precision-recall curve, as scikit-learn returns it (increasing thresholds).
+ *
+ * @example
+ * ```ts
+ * const { precision, recall } = precisionRecallCurve(yTrue, yScore);
+ * ```
+ */
 export interface PrecisionRecallCurve {
   /** One longer than `thresholds`: ends with precision 1. */
   readonly precision: Float64Array;

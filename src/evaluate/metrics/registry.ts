@@ -16,6 +16,11 @@ import { mae, mape, r2, rmse } from "./regression.js";
 /**
  * A metric named in a policy, a CV call or the CLI: a name, or an object with the name under
  * `metric` and its parameters (`{ metric: "precisionAtRecall", recall: 0.8 }`).
+ *
+ * @example
+ * ```ts
+ * const specs: MetricSpec[] = ["rocAuc", { metric: "liftAt", k: 0.05 }];
+ * ```
  */
 export type MetricSpec =
   | string
@@ -30,7 +35,14 @@ export type MetricSpec =
 
 type MetricOptions = Partial<Exclude<MetricSpec, string>>;
 
-/** A metric ready to compute on {@link Predictions}. */
+/**
+ * A metric ready to compute on {@link Predictions}.
+ *
+ * @example
+ * ```ts
+ * const { key, compute } = resolveMetric("logLoss");
+ * ```
+ */
 export interface NamedMetric {
   /** The display key, with parameters: "precisionAtRecall@0.8". */
   readonly key: string;

@@ -11,13 +11,27 @@ import { precisionRecallCurve, rocAuc, rocCurve } from "../metrics/ranking.js";
 import { type MetricSpec, resolveMetric } from "../metrics/registry.js";
 import { binaryLabels, labelsOf, type Predictions } from "../predictions.js";
 
-/** A curve as plain arrays, thinned to at most a few hundred points for display. */
+/**
+ * A curve as plain arrays, thinned to at most a few hundred points for display.
+ *
+ * @example
+ * ```ts
+ * report.curves?.roc.x; // false positive rates, at most ~300 points
+ * ```
+ */
 export interface CurvePoints {
   readonly x: number[];
   readonly y: number[];
 }
 
-/** Per-group metrics of one sensitive column. */
+/**
+ * Per-group metrics of one sensitive column.
+ *
+ * @example
+ * ```ts
+ * for (const s of report.segments) console.log(s.column, s.groups.length);
+ * ```
+ */
 export interface SegmentReport {
   readonly column: string;
   readonly minGroupSize: number;
@@ -33,6 +47,11 @@ export interface SegmentReport {
 /**
  * Everything the evaluation report shows, as JSON-safe data (NaN becomes null): the same
  * object is written as `report.json` and rendered as `report.html`.
+ *
+ * @example
+ * ```ts
+ * const report: EvaluationReport = buildReport({ predictions, gates });
+ * ```
  */
 export interface EvaluationReport {
   readonly title: string;
@@ -66,7 +85,14 @@ export interface EvaluationReport {
   readonly comparison: ModelComparison | null;
 }
 
-/** Options of {@link buildReport}. */
+/**
+ * Options of {@link buildReport}.
+ *
+ * @example
+ * ```ts
+ * buildReport({ predictions, frame, segments: ["senior_citizen"], minGroupSize: 50 });
+ * ```
+ */
 export interface BuildReportOptions {
   readonly predictions: Predictions;
   /** The evaluation rows, for segment columns. */

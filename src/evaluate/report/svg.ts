@@ -8,7 +8,14 @@ const HEIGHT = 280;
 const PAD = { left: 48, right: 12, top: 28, bottom: 40 };
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c"];
 
-/** One line of a {@link lineChart}. */
+/**
+ * One line of a {@link lineChart}.
+ *
+ * @example
+ * ```ts
+ * lineChart({ title: "ROC", xLabel: "FPR", yLabel: "TPR", series: [{ name: "model", x: fpr, y: tpr }] });
+ * ```
+ */
 export interface Series {
   readonly name: string;
   readonly x: ArrayLike<number>;

@@ -9,7 +9,14 @@ import {
   type Splitter,
 } from "./splitter.js";
 
-/** Options of {@link KFold} and {@link StratifiedKFold}. */
+/**
+ * Options of {@link KFold} and {@link StratifiedKFold}.
+ *
+ * @example
+ * ```ts
+ * new StratifiedKFold({ nSplits: 10, shuffle: true, seed: 3 });
+ * ```
+ */
 export interface KFoldOptions {
   /** Number of folds. Default 5. */
   readonly nSplits?: number;

@@ -1,12 +1,26 @@
 import { describeValue, KeelError } from "../../core/index.js";
 
-/** One train/validation split: row indices, ascending. */
+/**
+ * One train/validation split: row indices, ascending.
+ *
+ * @example
+ * ```ts
+ * for (const { train, test } of new KFold().split({ nRows: 100 })) frame.take(train);
+ * ```
+ */
 export interface Fold {
   readonly train: Int32Array;
   readonly test: Int32Array;
 }
 
-/** What a splitter may look at: the row count, and labels or groups when it needs them. */
+/**
+ * What a splitter may look at: the row count, and labels or groups when it needs them.
+ *
+ * @example
+ * ```ts
+ * new GroupKFold().split({ nRows: frame.nRows, groups: customerIds });
+ * ```
+ */
 export interface SplitInput {
   readonly nRows: number;
   /** Labels to stratify on (StratifiedKFold). */

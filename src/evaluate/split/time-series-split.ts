@@ -1,7 +1,14 @@
 import { describeValue, KeelError } from "../../core/index.js";
 import { checkSplits, type Fold, type SplitInput, type Splitter } from "./splitter.js";
 
-/** Options of {@link TimeSeriesSplit}. */
+/**
+ * Options of {@link TimeSeriesSplit}.
+ *
+ * @example
+ * ```ts
+ * new TimeSeriesSplit({ nSplits: 4, gap: 7, maxTrainSize: 365 });
+ * ```
+ */
 export interface TimeSeriesSplitOptions {
   /** Number of folds. Default 5. */
   readonly nSplits?: number;

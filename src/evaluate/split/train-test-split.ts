@@ -1,7 +1,14 @@
 import { describeValue, type Frame, KeelError, Rng } from "../../core/index.js";
 import { codesByAppearance } from "./splitter.js";
 
-/** Options of {@link trainTestSplit}. */
+/**
+ * Options of {@link trainTestSplit}.
+ *
+ * @example
+ * ```ts
+ * trainTestSplit(frame, { testSize: 0.2, stratify: "churn", seed: 1 });
+ * ```
+ */
 export interface TrainTestSplitOptions {
   /** Fraction of rows for test in (0, 1), rounded up as scikit-learn does. Default 0.25. */
   readonly testSize?: number;
@@ -11,7 +18,14 @@ export interface TrainTestSplitOptions {
   readonly stratify?: string | ArrayLike<number | string | null>;
 }
 
-/** Row indices of both parts (ascending) and, for a frame input, the two frames. */
+/**
+ * Row indices of both parts (ascending) and, for a frame input, the two frames.
+ *
+ * @example
+ * ```ts
+ * const { train, test, testIndex } = trainTestSplit(frame, { testSize: 0.2 });
+ * ```
+ */
 export interface TrainTestSplit<T> {
   readonly trainIndex: Int32Array;
   readonly testIndex: Int32Array;
