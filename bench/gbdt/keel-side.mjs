@@ -3,10 +3,14 @@
 // Prints one JSON line: auc, trainSeconds, predict200kSeconds, singleRecordMicros, peakRssMb.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Frame, GbdtClassifier, numericColumn, readFrame, rocAuc } from "../../dist/index.js";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
+// KEEL_DIST points at another build (e.g. a snapshot taken before a long run); default dist/.
+const dist = process.env.KEEL_DIST ?? join(here, "..", "..", "dist");
+const { Frame, GbdtClassifier, numericColumn, readFrame, rocAuc } = await import(
+  pathToFileURL(join(dist, "index.js")).href
+);
 const dataDir = join(here, "..", ".data");
 const [dataset = "telco", nEstimatorsText = "200"] = process.argv.slice(2);
 const params = {

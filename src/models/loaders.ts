@@ -1,5 +1,7 @@
 import type { StateLoaders } from "../core/index.js";
 import { loadFittedGbdt } from "./gbdt/gbdt-model.js";
+import { loadLinearRegression } from "./linear/linear-regression.js";
+import { loadLogisticRegression } from "./linear/logistic-regression.js";
 
 /**
  * State loaders for every fitted model type this module defines, by `type`. Combine with the
@@ -13,4 +15,6 @@ import { loadFittedGbdt } from "./gbdt/gbdt-model.js";
 export const modelLoaders: StateLoaders = {
   GbdtClassifier: loadFittedGbdt,
   GbdtRegressor: loadFittedGbdt,
+  LinearRegression: loadLinearRegression,
+  LogisticRegression: loadLogisticRegression,
 };

@@ -18,10 +18,23 @@ import {
   GbdtRegressor,
   gbdtParams,
   type InputSignature,
+  LinearRegression,
+  LogisticRegression,
+  linearRegressionParams,
+  logisticRegressionParams,
   regressionTarget,
   saveModel,
 } from "../../models/index.js";
 import { type ActiveRun, openTracking } from "../../track/index.js";
+import {
+  ColumnTransformer,
+  OneHotEncoder,
+  Pipeline,
+  SimpleImputer,
+  StandardScaler,
+  selectCategorical,
+  selectNumeric,
+} from "../../transform/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { formatTable } from "../format.js";
 import { createProgressBar } from "../progress-bar.js";
@@ -43,7 +56,7 @@ export const trainCommand = defineCommand({
   path: ["train"],
   summary: "Train a model on a data file and write a model bundle",
   usage:
-    "--data FILE --target COL [--positive V] [--task binary|multiclass|regression] [--model gbdt] [--param k=v]... [--valid FILE] [--experiment NAME] --out DIR",
+    "--data FILE --target COL [--positive V] [--task binary|multiclass|regression] [--model gbdt|linear] [--param k=v]... [--valid FILE] [--experiment NAME] --out DIR",
   positionals: [0, 0],
   options: {
     data: {
@@ -62,7 +75,12 @@ export const trainCommand = defineCommand({
       valueName: "TASK",
       description: "binary, multiclass or regression (inferred when left out)",
     },
-    model: { type: "string", valueName: "KIND", description: "gbdt (default)", default: "gbdt" },
+    model: {
+      type: "string",
+      valueName: "KIND",
+      description: "gbdt (default) or linear (logistic/ridge with impute, scale, one-hot)",
+      default: "gbdt",
+    },
     param: {
       type: "string",
       valueName: "KEY=VALUE",
@@ -90,10 +108,12 @@ export const trainCommand = defineCommand({
     const target = required(ctx, "target");
     const out = resolve(ctx.cwd, required(ctx, "out"));
     const modelKind = read.string(ctx.options, "model") ?? "gbdt";
-    if (modelKind !== "gbdt") {
-      throw new KeelError("KEEL_ERR_USAGE", `--model must be 'gbdt'. Got '${modelKind}' instead.`, {
-        details: { option: "model", received: modelKind },
-      });
+    if (modelKind !== "gbdt" && modelKind !== "linear") {
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `--model must be 'gbdt' or 'linear'. Got '${modelKind}' instead.`,
+        { details: { option: "model", received: modelKind } },
+      );
     }
     const positive = read.string(ctx.options, "positive");
     const logger = cliLogger(ctx);
@@ -101,8 +121,15 @@ export const trainCommand = defineCommand({
     const yColumn = targetColumn(frame, target, read.string(ctx.options, "data") ?? "--data");
     const task = resolveTask(read.string(ctx.options, "task"), yColumn, positive);
     const params = parseParams(read.list(ctx.options, "param"));
-    const estimator = buildEstimator(task, params, positive);
+    const linear = modelKind === "linear";
+    const estimator = linear
+      ? buildLinear(task, params, positive)
+      : buildEstimator(task, params, positive);
     const x = frame.drop([target]);
+    // GBDT takes raw columns (native categoricals, missing values); linear models get
+    // impute + scale + one-hot, fitted here and saved in the bundle.
+    const preprocessor = linear ? await linearPreprocessing().fit(x) : undefined;
+    const modelInput = (f: Frame): Frame => (preprocessor ? preprocessor.transform(f) : f);
     const validFile = read.string(ctx.options, "valid");
     const valid = validFile ? await readFrame(dataPath(ctx, validFile)) : undefined;
     const validation = valid
@@ -115,19 +142,19 @@ export const trainCommand = defineCommand({
     try {
       run = tracking ? await tracking.startRun({ experiment }) : undefined;
       const started = performance.now();
-      const model = (await estimator.fit(x, yColumn, {
+      const model = (await estimator.fit(modelInput(x), yColumn, {
         logger,
         progress: createProgressBar({
           write: (t) => ctx.err(t),
           interactive: ctx.interactive && !ctx.json,
         }),
-        ...(validation ? { validation } : {}),
+        ...(validation ? { validation: { x: modelInput(validation.x), y: validation.y } } : {}),
       })) as FittedModel;
       const trainSeconds = (performance.now() - started) / 1000;
       const metrics: Record<string, number> = {
-        ...prefixed("train", scoreModel(model, x, yColumn, positive)),
+        ...prefixed("train", scoreModel(model, modelInput(x), yColumn, positive)),
         ...(validation
-          ? prefixed("valid", scoreModel(model, validation.x, validation.y, positive))
+          ? prefixed("valid", scoreModel(model, modelInput(validation.x), validation.y, positive))
           : {}),
         trainSeconds,
       };
@@ -135,6 +162,7 @@ export const trainCommand = defineCommand({
       const dataHash = await datasetVersion(dataFile);
       await saveModel(out, {
         model,
+        ...(preprocessor ? { preprocessor } : {}),
         inputSignature,
         ...(positive !== undefined ? { positiveClass: positive } : {}),
         metrics,
@@ -285,6 +313,45 @@ function buildEstimator(
     ...(positive !== undefined ? { positiveClass: positive } : {}),
   });
   return classifier;
+}
+
+function buildLinear(
+  task: Task,
+  pairs: Record<string, string>,
+  positive: string | undefined,
+): Estimator<FittedModel> {
+  if (task === "regression")
+    return new LinearRegression(linearRegressionParams.parseStrings(pairs));
+  const params = logisticRegressionParams.parseStrings(pairs);
+  return new LogisticRegression({
+    ...params,
+    ...(positive !== undefined ? { positiveClass: positive } : {}),
+  });
+}
+
+/** Median-impute and standardise numbers; most-frequent-impute and one-hot categories. */
+function linearPreprocessing(): ColumnTransformer {
+  return new ColumnTransformer(
+    [
+      [
+        "num",
+        new Pipeline([
+          ["impute", new SimpleImputer({ strategy: "median" })],
+          ["scale", new StandardScaler()],
+        ]),
+        selectNumeric(),
+      ],
+      [
+        "cat",
+        new Pipeline([
+          ["impute", new SimpleImputer({ strategy: "mostFrequent" })],
+          ["onehot", new OneHotEncoder({ handleUnknown: "ignore" })],
+        ]),
+        selectCategorical(),
+      ],
+    ],
+    { remainder: "drop" },
+  );
 }
 
 function prefixed(prefix: string, metrics: Record<string, number>): Record<string, number> {

@@ -1,15 +1,18 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isKeelError } from "../../core/index.js";
 import { GbdtClassifier } from "../gbdt/gbdt-estimator.js";
 import { syntheticClassification } from "../testing/synthetic.js";
 import { BUNDLE_JSON } from "./bundle-format.js";
 import { loadModel, saveModel } from "./model-bundle.js";
 
-describe("model bundle", async () => {
-  const root = await mkdtemp(join(tmpdir(), "keel-bundle-"));
+describe("model bundle", () => {
+  let root = "";
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "keel-bundle-"));
+  });
   afterAll(() => rm(root, { recursive: true, force: true }));
   const train = syntheticClassification(600, 1);
   const model = new GbdtClassifier({ nEstimators: 15, seed: 3 }).fit(train.x, train.y);

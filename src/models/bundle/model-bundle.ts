@@ -164,7 +164,9 @@ export async function saveModel(dir: string, parts: ModelBundleParts): Promise<v
     offset += b.byteLength;
   }
   const bin = new Uint8Array(offset);
-  buffers.forEach((b, i) => bin.set(b, layout[i]![0]));
+  buffers.forEach((b, i) => {
+    bin.set(b, layout[i]![0]);
+  });
   const manifest: BundleManifest = {
     formatVersion: BUNDLE_FORMAT_VERSION,
     task: parts.model.task,

@@ -1,0 +1,42 @@
+import { type Frame, KeelError } from "../../core/index.js";
+
+/**
+ * A numeric frame as a row-major matrix for the linear models. Linear models need numbers:
+ * categorical, string or missing values are an error that names the column (and row), with
+ * the fix: preprocess with the transform module (SimpleImputer, OneHotEncoder, StandardScaler).
+ *
+ * @example
+ * ```ts
+ * const { values, nRows, nFeatures } = designMatrix(frame, frame.columnNames);
+ * ```
+ */
+export function designMatrix(
+  frame: Frame,
+  names: readonly string[],
+): { values: Float64Array; nRows: number; nFeatures: number } {
+  const nRows = frame.nRows;
+  const nFeatures = names.length;
+  const values = new Float64Array(nRows * nFeatures);
+  names.forEach((name, f) => {
+    const column = frame.column(name);
+    if (column.kind !== "numeric" && column.kind !== "boolean") {
+      throw new KeelError(
+        "KEEL_ERR_COLUMN_KIND",
+        `Column '${name}' must be numeric for a linear model. Got a ${column.kind} column instead; encode it first (OneHotEncoder in a Pipeline).`,
+        { details: { column: name, expected: "numeric", got: column.kind } },
+      );
+    }
+    for (let i = 0; i < nRows; i++) {
+      const v = column.values[i]!;
+      if (column.kind === "boolean" ? v < 0 : !Number.isFinite(v)) {
+        throw new KeelError(
+          "KEEL_ERR_TYPE_MISMATCH",
+          `Column '${name}', row ${i}: a linear model needs a finite number. Got ${column.kind === "boolean" ? "a missing value" : String(v)} instead; impute first (SimpleImputer in a Pipeline).`,
+          { details: { column: name, row: i } },
+        );
+      }
+      values[i * nFeatures + f] = v;
+    }
+  });
+  return { values, nRows, nFeatures };
+}
