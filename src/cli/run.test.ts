@@ -41,3 +41,28 @@ describe("runCli", () => {
     );
   });
 });
+
+describe("command list", () => {
+  it("loads every listed command under the path it is listed at", async () => {
+    const { commands } = await import("./commands/index.js");
+    for (const entry of commands) {
+      const command = await entry.load();
+      expect(command.path).toEqual(entry.path);
+    }
+  });
+});
+
+describe("command groups", () => {
+  it("shows the group's commands for 'keel data --help'", async () => {
+    const io = capture();
+    expect(await runCli(["data", "--help"], io)).toBe(0);
+    expect(io.stdout()).toContain("keel data profile");
+    expect(io.stdout()).not.toContain("keel train");
+  });
+
+  it("asks for a subcommand when a group is given alone", async () => {
+    const io = capture();
+    expect(await runCli(["data"], io)).toBe(2);
+    expect(io.stderr()).toContain("'keel data' needs a subcommand: profile, validate.");
+  });
+});

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { closestNames, isKeelError, KeelError } from "../core/index.js";
 import type { Command, CommandContext, OptionSpec } from "./command.js";
-import { commands } from "./commands/index.js";
+import { type CommandEntry, commands } from "./commands/index.js";
 import { formatError, formatTable } from "./format.js";
 
 /** Where the CLI writes; tests pass their own to capture output. */
@@ -52,11 +52,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-      io.out(`${topHelp(argv[0] === "help" ? argv.slice(1) : [])}\n`);
+      io.out(`${await topHelp(argv[0] === "help" ? argv.slice(1) : [])}\n`);
       return 0;
     }
-    const { command, rest } = findCommand(argv);
-    return await runCommand(command, rest, io);
+    const words = argv.filter((a) => !a.startsWith("-"));
+    const isGroup =
+      commands.some((c) => c.path.length > 1 && c.path[0] === words[0]) && words.length === 1;
+    if (isGroup && (argv.includes("--help") || argv.includes("-h"))) {
+      io.out(`${await topHelp(words)}\n`);
+      return 0;
+    }
+    const { entry, rest } = findCommand(argv);
+    return await runCommand(await entry.load(), rest, io);
   } catch (error) {
     io.err(`${formatError(error, debug)}\n`);
     return isKeelError(error)
@@ -67,17 +74,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function findCommand(argv: readonly string[]): { command: Command; rest: string[] } {
+function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: string[] } {
   const words: string[] = [];
   for (const arg of argv) {
     if (arg.startsWith("-")) break;
     words.push(arg);
   }
   for (let n = words.length; n > 0; n--) {
-    const command = commands.find(
+    const entry = commands.find(
       (c) => c.path.length === n && c.path.every((w, i) => w === words[i]),
     );
-    if (command) return { command, rest: argv.slice(n) };
+    if (entry) return { entry, rest: argv.slice(n) };
   }
   const group = commands.filter((c) => c.path[0] === words[0]);
   if (group.length > 0 && words.length <= 1) {
@@ -152,8 +159,11 @@ async function runCommand(command: Command, args: string[], io: CliIo): Promise<
   return command.run(context);
 }
 
-function topHelp(prefix: readonly string[]): string {
-  const shown = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
+async function topHelp(prefix: readonly string[]): Promise<string> {
+  // Help is the one place that loads every command, for their summaries.
+  const shown = await Promise.all(
+    commands.filter((c) => prefix.every((w, i) => c.path[i] === w)).map((c) => c.load()),
+  );
   const rows = shown.map((c) => [`keel ${c.path.join(" ")}`, c.summary]);
   return [
     `keel ${keelVersion()}: machine learning for TypeScript, from data to deployment`,

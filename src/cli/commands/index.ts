@@ -1,40 +1,52 @@
 import type { Command } from "../command.js";
-import { dataProfileCommand } from "./data-profile.js";
-import { dataValidateCommand } from "./data-validate.js";
-import { evalCommand } from "./eval.js";
-import { gcCommand } from "./gc.js";
-import {
-  modelsAliasCommand,
-  modelsListCommand,
-  modelsRegisterCommand,
-  modelsRollbackCommand,
-  modelsShowCommand,
-} from "./models.js";
-import { predictCommand } from "./predict.js";
-import { runsCompareCommand, runsListCommand, runsShowCommand } from "./runs.js";
-import { serverCommand } from "./server.js";
-import { trainCommand } from "./train.js";
-import { tuneCommand } from "./tune.js";
+
+/**
+ * A command's path and how to load it. Commands are imported only when they run, so that
+ * `keel --version` or `keel data profile` does not pay for loading the HTTP server, the
+ * PostgreSQL driver and every algorithm.
+ */
+export interface CommandEntry {
+  readonly path: readonly string[];
+  load(): Promise<Command>;
+}
 
 /**
  * Every command of the `keel` CLI. Add a command by writing `commands/<name>.ts` and listing it
  * here; help output follows this order.
+ *
+ * @example
+ * ```ts
+ * const entry = commands.find((c) => c.path.join(" ") === "data profile");
+ * const command = await entry?.load();
+ * ```
  */
-export const commands: readonly Command[] = [
-  dataProfileCommand,
-  dataValidateCommand,
-  trainCommand,
-  predictCommand,
-  evalCommand,
-  tuneCommand,
-  runsListCommand,
-  runsShowCommand,
-  runsCompareCommand,
-  modelsListCommand,
-  modelsShowCommand,
-  modelsRegisterCommand,
-  modelsAliasCommand,
-  modelsRollbackCommand,
-  gcCommand,
-  serverCommand,
+export const commands: readonly CommandEntry[] = [
+  {
+    path: ["data", "profile"],
+    load: async () => (await import("./data-profile.js")).dataProfileCommand,
+  },
+  {
+    path: ["data", "validate"],
+    load: async () => (await import("./data-validate.js")).dataValidateCommand,
+  },
+  { path: ["train"], load: async () => (await import("./train.js")).trainCommand },
+  { path: ["predict"], load: async () => (await import("./predict.js")).predictCommand },
+  { path: ["eval"], load: async () => (await import("./eval.js")).evalCommand },
+  { path: ["tune"], load: async () => (await import("./tune.js")).tuneCommand },
+  { path: ["runs", "list"], load: async () => (await import("./runs.js")).runsListCommand },
+  { path: ["runs", "show"], load: async () => (await import("./runs.js")).runsShowCommand },
+  { path: ["runs", "compare"], load: async () => (await import("./runs.js")).runsCompareCommand },
+  { path: ["models", "list"], load: async () => (await import("./models.js")).modelsListCommand },
+  { path: ["models", "show"], load: async () => (await import("./models.js")).modelsShowCommand },
+  {
+    path: ["models", "register"],
+    load: async () => (await import("./models.js")).modelsRegisterCommand,
+  },
+  { path: ["models", "alias"], load: async () => (await import("./models.js")).modelsAliasCommand },
+  {
+    path: ["models", "rollback"],
+    load: async () => (await import("./models.js")).modelsRollbackCommand,
+  },
+  { path: ["gc"], load: async () => (await import("./gc.js")).gcCommand },
+  { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
 ];
