@@ -5,10 +5,12 @@
  * pruners (`MedianPruner`, `SuccessiveHalvingPruner`, `HyperbandPruner`) stop poor trials
  * early, and storages (`InMemoryStorage`, `JournalFileStorage`) keep the trials.
  *
- * Parallelism: `optimize({ nJobs })` runs up to nJobs trials concurrently on the event loop
- * (async objectives overlap; a synchronous CPU-bound objective does not). Each trial sees the
- * study as fixed by its number, so a seeded study samples the same parameters for any nJobs.
- * For CPU parallelism, run several processes on one shared storage.
+ * Parallelism: `optimize(fn, { nJobs })` runs up to nJobs trials concurrently on the event loop
+ * (async objectives overlap); `optimize({ module, exportName }, { nJobs })` runs a module's
+ * objective on nJobs worker threads (CPU-bound objectives; a trial past `timeoutMs` has its
+ * thread terminated). Each trial sees the study as fixed by its number, so a seeded study
+ * samples the same parameters for any nJobs and either mode. Several processes or machines can
+ * share one study through a shared storage.
  *
  * @example
  * ```ts
@@ -42,3 +44,5 @@ export * from "./storage.js";
 export * from "./storage-suite.js";
 export * from "./study.js";
 export * from "./trial.js";
+export { RemoteTrial } from "./workers/remote-trial.js";
+export * from "./workers/worker-pool.js";

@@ -8,6 +8,7 @@ import type { Sampler, StudyView } from "./samplers/sampler.js";
 import { TpeSampler } from "./samplers/tpe/tpe-sampler.js";
 import type { StudyStorage, StudySummary } from "./storage.js";
 import { Trial, TrialPruned } from "./trial.js";
+import { type ObjectiveModule, WorkerPool } from "./workers/worker-pool.js";
 
 /**
  * Options of {@link createStudy}.
@@ -159,8 +160,9 @@ export interface OptimizeOptions {
   /** Stop starting trials after this long; trials still running then are failed as timed out. */
   readonly timeoutMs?: number;
   /**
-   * Trials run at once (async-concurrently in this process; see the module docs). With a fixed
-   * sampler seed the sampled parameters are the same from run to run for any `nJobs`.
+   * Trials run at once: async-concurrently for a function objective, on worker threads for an
+   * {@link ObjectiveModule}. With a fixed sampler seed the sampled parameters are the same from
+   * run to run for any `nJobs`.
    */
   readonly nJobs?: number;
   readonly callbacks?: readonly StudyCallback[];
@@ -348,7 +350,10 @@ export class Study {
    * await study.optimize(async (trial) => crossValidatedAuc(trial), { nTrials: 50, nJobs: 2 });
    * ```
    */
-  async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<void> {
+  async optimize(
+    objective: Objective | ObjectiveModule,
+    options: OptimizeOptions = {},
+  ): Promise<void> {
     const nTrials = options.nTrials ?? Number.POSITIVE_INFINITY;
     const nJobs = options.nJobs ?? 1;
     if (!(Number.isInteger(nJobs) && nJobs >= 1)) {
@@ -365,6 +370,9 @@ export class Study {
     }
     await this.refresh();
     this.#stopped = false;
+    // A module objective runs on nJobs worker threads; a function runs on the event loop.
+    const pool =
+      typeof objective === "function" ? undefined : await WorkerPool.start(objective, nJobs);
     const deadline =
       options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
     const timeout = new AbortController();
@@ -372,6 +380,14 @@ export class Study {
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => timeout.abort(), Math.max(0, deadline - Date.now()));
+    const run: Objective =
+      pool === undefined
+        ? (objective as Objective)
+        : async (trial) => {
+            const result = await pool.run(trial, timeout.signal);
+            if (result instanceof Error) throw result;
+            return result;
+          };
     const progress = options.progress;
     progress?.start(Number.isFinite(nTrials) ? nTrials : 0, "trials");
     // A FIFO window of at most nJobs trials. Trial n starts only after trial n - nJobs finished,
@@ -383,12 +399,13 @@ export class Study {
         if (this.#stopped || Date.now() >= deadline) break;
         const trial = await this.#ask(timeout.signal, window);
         const asked = this.#askedSnapshot(trial);
-        const done = this.#runOne(trial, objective, timeout.signal, options, progress);
+        const done = this.#runOne(trial, run, timeout.signal, options, progress);
         window.push({ trial, asked, done });
       }
       await Promise.all(window.map((e) => e.done));
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      await pool?.close();
       progress?.finish();
     }
     this.#trials = await this.storage.getAllTrials(this.#studyId);

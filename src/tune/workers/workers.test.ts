@@ -1,0 +1,81 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { transpileTune } from "../testing/transpile-tune.js";
+
+// Worker threads load JavaScript only, so this runs the transpiled tune module in a child process.
+const dir = mkdtempSync(join(tmpdir(), "keel-tune-workers-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let runner = "";
+beforeAll(() => {
+  const tuneIndex = transpileTune(join(dir, "js"));
+  writeFileSync(
+    join(dir, "objective.mjs"),
+    `export function objective(trial) {
+  const x = trial.suggestFloat("x", -2, 2);
+  const kind = trial.suggestCategorical("kind", ["a", "b"]);
+  let busy = 0;
+  for (let i = 0; i < 200000; i++) busy += Math.sqrt(i); // CPU-bound on purpose
+  trial.report(x * x, 0);
+  if (trial.number === 3) throw new Error("boom");
+  return (x - 1) ** 2 + (kind === "a" ? 0 : 1) + busy * 0;
+}
+export function forever(trial) {
+  trial.suggestFloat("x", 0, 1);
+  for (;;) {}
+}
+`,
+  );
+  runner = join(dir, "runner.mjs");
+  writeFileSync(
+    runner,
+    `import { createStudy, TpeSampler } from ${JSON.stringify(tuneIndex)};
+import * as objectives from ${JSON.stringify(join(dir, "objective.mjs"))};
+const [mode, exportName, nJobs, timeoutMs] = process.argv.slice(2);
+const study = await createStudy({ direction: "minimize", sampler: new TpeSampler({ seed: 3, nStartupTrials: 4 }) });
+const objective = mode === "worker"
+  ? { module: ${JSON.stringify(join(dir, "objective.mjs"))}, exportName }
+  : objectives[exportName];
+await study.optimize(objective, { nTrials: 10, nJobs: Number(nJobs), ...(timeoutMs ? { timeoutMs: Number(timeoutMs) } : {}) });
+console.log(JSON.stringify(study.trials.map((t) => ({ state: t.state, params: t.params, reason: t.systemAttrs["keel:failReason"] ?? null }))));
+`,
+  );
+});
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [runner, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  expect(result.stderr).toBe("");
+  return JSON.parse(result.stdout) as {
+    state: string;
+    params: Record<string, unknown>;
+    reason: string | null;
+  }[];
+}
+
+describe("optimize with a module objective on worker threads", () => {
+  it("runs define-by-run objectives in workers, reproducibly, with the same parameters as in-process", () => {
+    const first = run("worker", "objective", "2");
+    const second = run("worker", "objective", "2");
+    expect(second).toEqual(first);
+    expect(first).toHaveLength(10);
+    expect(first[3]).toMatchObject({ state: "FAIL", reason: "Error: boom" });
+    expect(first.filter((t) => t.state === "COMPLETE")).toHaveLength(9);
+    // Where the objective runs does not change what is sampled.
+    expect(run("inline", "objective", "2")).toEqual(first);
+  });
+
+  it("stops a trial that never returns when timeoutMs passes, by terminating its thread", () => {
+    const started = Date.now();
+    const trials = run("worker", "forever", "1", "500");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(trials).toHaveLength(1);
+    expect(trials[0]?.state).toBe("FAIL");
+    expect(trials[0]?.reason).toMatch(/timeoutMs/);
+  });
+});
