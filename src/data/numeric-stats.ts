@@ -102,11 +102,12 @@ export function summarizeNumbers(
 }
 
 /**
- * Linear-interpolated quantiles of non-missing numbers, computed by selection; reorders
- * `data`. The order statistics needed (⌊h⌋ for each quantile) are selected middle-first, so
- * that each selection works only inside the part its neighbours left (about 2.5 passes for
- * five quantiles instead of five); the statistic after each, ⌊h⌋ + 1, is then the minimum of
- * the stretch up to the next selected position.
+ * Linear-interpolated quantiles of non-missing numbers; may reorder `data`. Each needs two
+ * order statistics, x[⌊h⌋] and x[⌊h⌋ + 1]. Large inputs find them with a histogram: one pass
+ * counts the values into 65,536 equal-width bins between min and max (binning is monotonic,
+ * so bins hold consecutive ranks), a second copies out only the few bins holding the wanted
+ * ranks, and selection runs inside those. Small inputs, or a spread too wide to bin, use
+ * middle-first quickselect on the whole array.
  *
  * @example
  * ```ts
@@ -115,20 +116,86 @@ export function summarizeNumbers(
  */
 export function quantilesInPlace(data: Float64Array, qs: readonly number[]): number[] {
   const n = data.length;
-  const positions = [...new Set(qs.map((q) => Math.floor((n - 1) * q)))].sort((a, b) => a - b);
-  selectMany(data, positions, 0, positions.length - 1, 0, n - 1);
+  const ranks = [
+    ...new Set(
+      qs.flatMap((q) => {
+        const h = (n - 1) * q;
+        const lo = Math.floor(h);
+        return h > lo && lo + 1 < n ? [lo, lo + 1] : [lo];
+      }),
+    ),
+  ].sort((a, b) => a - b);
+  const values = orderStatistics(data, ranks);
   return qs.map((q) => {
     const h = (n - 1) * q;
     const lo = Math.floor(h);
-    const low = data[lo] as number;
+    const low = values.get(lo) as number;
     if (h === lo || lo + 1 >= n) return low;
-    // Everything right of a selected position is at least its value, so the next order
-    // statistic is the minimum up to (and including) the next selected position.
-    const next = positions.find((p) => p > lo) ?? n - 1;
-    let high = Number.POSITIVE_INFINITY;
-    for (let i = lo + 1; i <= next; i++) if ((data[i] as number) < high) high = data[i] as number;
-    return low + (h - lo) * (high - low);
+    return low + (h - lo) * ((values.get(lo + 1) as number) - low);
   });
+}
+
+const HISTOGRAM_BINS = 65536;
+
+/** The values at the given ascending ranks (0-based) of `data`. */
+function orderStatistics(data: Float64Array, ranks: readonly number[]): Map<number, number> {
+  const n = data.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = data[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const scale = HISTOGRAM_BINS / (max - min);
+  if (n < 8 * HISTOGRAM_BINS || !(max > min) || !Number.isFinite(scale) || scale === 0) {
+    selectMany(data, ranks, 0, ranks.length - 1, 0, n - 1);
+    return new Map(ranks.map((r) => [r, data[r] as number]));
+  }
+  const last = HISTOGRAM_BINS - 1;
+  const counts = new Int32Array(HISTOGRAM_BINS);
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(last, ((data[i] as number) - min) * scale) | 0;
+    counts[b] = (counts[b] as number) + 1;
+  }
+  // Which bin holds each rank, and where that bin starts in sorted order.
+  const slotOfBin = new Int32Array(HISTOGRAM_BINS).fill(-1);
+  const slotStart: number[] = [];
+  const slotSize: number[] = [];
+  const rankSlot: number[] = [];
+  let bin = 0;
+  let start = 0;
+  for (const rank of ranks) {
+    while (start + (counts[bin] as number) <= rank) {
+      start += counts[bin] as number;
+      bin++;
+    }
+    if (slotOfBin[bin] === -1) {
+      slotOfBin[bin] = slotStart.length;
+      slotStart.push(start);
+      slotSize.push(counts[bin] as number);
+    }
+    rankSlot.push(slotOfBin[bin] as number);
+  }
+  const buffers = slotSize.map((size) => new Float64Array(size));
+  const fill = new Int32Array(buffers.length);
+  for (let i = 0; i < n; i++) {
+    const v = data[i] as number;
+    const slot = slotOfBin[Math.min(last, (v - min) * scale) | 0] as number;
+    if (slot < 0) continue;
+    const at = fill[slot] as number;
+    (buffers[slot] as Float64Array)[at] = v;
+    fill[slot] = at + 1;
+  }
+  const out = new Map<number, number>();
+  ranks.forEach((rank, i) => {
+    const slot = rankSlot[i] as number;
+    const buffer = buffers[slot] as Float64Array;
+    const k = rank - (slotStart[slot] as number);
+    select(buffer, k, 0, buffer.length - 1);
+    out.set(rank, buffer[k] as number);
+  });
+  return out;
 }
 
 /** Selects `positions[from..to]` (ascending) within `data[left..right]`, middle first. */

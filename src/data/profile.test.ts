@@ -134,8 +134,22 @@ describe("numeric kernels", () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    for (const n of [1, 2, 3, 10, 101, 5000]) {
-      const data = Float64Array.from({ length: n }, () => Math.floor(next() * 50) / 7);
+    for (const [n, spread] of [
+      [1, 50],
+      [2, 50],
+      [3, 50],
+      [10, 50],
+      [101, 50],
+      [5000, 50],
+      // Large enough for the histogram path: many ties, then a heavy tail that piles most
+      // values into few bins.
+      [600_000, 50],
+      [600_000, 1e9],
+    ] as const) {
+      const data = Float64Array.from({ length: n }, () => {
+        const u = next();
+        return spread > 100 ? Math.floor(spread ** (u * u)) / 3 : Math.floor(u * spread) / 7;
+      });
       const sorted = data.slice().sort();
       const qs = [0.05, 0.25, 0.5, 0.75, 0.95];
       const expected = qs.map((q) => {
