@@ -128,6 +128,32 @@ describe("keel eval on the Telco data", () => {
     expect(result.gates[1]!.value).toBe(0);
   });
 
+  it("--experiment tracks the evaluation as a run with the report as artifacts", async () => {
+    const io = { ...capture(), cwd: dir };
+    let out = "";
+    io.out = (t: string) => {
+      out += t;
+    };
+    const file = policy([{ metric: "rocAuc", min: 0.5 }]);
+    const code = await runCli(
+      [
+        "eval",
+        "--model",
+        model,
+        "--data",
+        join(process.cwd(), "data/telco_churn.csv"),
+        "--policy",
+        file,
+        "--experiment",
+        "churn-eval",
+      ],
+      io,
+    );
+    expect(code, io.stderr()).toBe(0);
+    expect(out).toMatch(/note: tracked as run \w+ in experiment 'churn-eval'/);
+    expect(existsSync(join(dir, ".keel"))).toBe(true);
+  });
+
   it("a policy naming an unknown metric is a usage error with a did-you-mean (exit 2)", async () => {
     const io = capture();
     const file = policy([{ metric: "rocAUC", min: 0.8 }]);

@@ -80,6 +80,12 @@ export const evalCommand = defineCommand({
       valueName: "OUT.html",
       description: "write the HTML report here and its data next to it as .json",
     },
+    experiment: {
+      type: "string",
+      valueName: "NAME",
+      description:
+        "track the evaluation as a run: metrics, gate results and the report as artifacts",
+    },
   },
   examples: [
     "keel eval --model models/churn --data telco.csv --target churn --positive Yes --policy policy.json --report report.html",
@@ -132,7 +138,10 @@ export const evalCommand = defineCommand({
       ...(cv ? { cv } : {}),
       title: `Evaluation of ${read.string(ctx.options, "model")} on ${read.string(ctx.options, "data")}`,
     });
-    const reportFile = read.string(ctx.options, "report");
+    const experiment = read.string(ctx.options, "experiment");
+    const reportFile =
+      read.string(ctx.options, "report") ??
+      (experiment ? join(await mkdtemp(join(tmpdir(), "keel-eval-")), "report.html") : undefined);
     let written: { html: string; json: string } | undefined;
     if (reportFile) {
       const html = resolve(ctx.cwd, reportFile);
@@ -142,6 +151,10 @@ export const evalCommand = defineCommand({
       await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
       written = { html, json };
     }
+    const runId = experiment
+      ? await trackEvaluation(ctx, experiment, report.metrics, cv, gates, written)
+      : undefined;
+    if (runId) notes.push(`tracked as run ${runId} in experiment '${experiment}'`);
     if (ctx.json) {
       ctx.out(
         `${JSON.stringify({ passed: gates.passed, gates: gates.results, metrics: report.metrics, cv: report.cv, notes, report: written ?? null })}\n`,
@@ -198,6 +211,53 @@ async function crossValidateRecipe(
     ...(positive !== undefined ? { positive } : {}),
     seed,
   });
+}
+
+/**
+ * Logs the evaluation as a tracked run: metrics (`eval.*`, `cv.*.mean`), one tag per gate and
+ * overall, and the report files under the `evaluation` artifact path. Returns the run id.
+ */
+async function trackEvaluation(
+  ctx: CommandContext,
+  experiment: string,
+  metrics: Readonly<Record<string, number | null>>,
+  cv: CrossValidateResult | undefined,
+  gates: GateReport,
+  written: { html: string; json: string } | undefined,
+): Promise<string> {
+  // MLflow metric names allow letters, digits, _ - . / and spaces: "precisionAtRecall@0.8"
+  // is logged as "precisionAtRecall_0.8".
+  const name = (key: string) => key.replace(/[^\w./\- ]/g, "_");
+  const logged: Record<string, number> = {};
+  for (const [key, value] of Object.entries(metrics)) {
+    if (value !== null) logged[`eval.${name(key)}`] = value;
+  }
+  for (const [key, value] of Object.entries(cv?.mean ?? {})) logged[`cv.${name(key)}.mean`] = value;
+  const tracking = await openTracking({ root: ctx.cwd });
+  const run = await tracking.startRun({ experiment });
+  try {
+    run.logMetrics(logged);
+    await run.setTags({
+      "keel.eval.passed": String(gates.passed),
+      ...Object.fromEntries(
+        gates.results.map((g, i) => [
+          `keel.eval.gate.${i}`,
+          `${g.status}: ${g.name} (value ${g.value})`,
+        ]),
+      ),
+    });
+    if (written) {
+      await run.logArtifact(written.html, "evaluation");
+      await run.logArtifact(written.json, "evaluation");
+    }
+    await run.end();
+    return run.id;
+  } catch (error) {
+    await run.end("FAILED");
+    throw error;
+  } finally {
+    await tracking.close();
+  }
 }
 
 function printSummary(
