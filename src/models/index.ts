@@ -6,6 +6,7 @@
 
 export * from "./bundle/index.js";
 export * from "./gbdt/index.js";
+export * from "./interop/index.js";
 export * from "./linear/index.js";
 export { modelLoaders } from "./loaders.js";
 export { classWeights, encodeClassTarget, regressionTarget } from "./target.js";
