@@ -39,20 +39,15 @@ export const linearRegressionParams = declareParams("LinearRegression", {
 
 type LinearParams = ParamsOf<typeof linearRegressionParams.specs>;
 
-/** Solves the symmetric positive-definite system `a x = b` in place by Cholesky. */
-function choleskySolve(a: Float64Array, b: Float64Array, p: number): Float64Array {
+/** Solves the symmetric positive-definite system `a x = b` by Cholesky; undefined if not PD. */
+function choleskySolve(a: Float64Array, b: Float64Array, p: number): Float64Array | undefined {
   const l = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j <= i; j++) {
       let s = a[i * p + j]!;
       for (let k = 0; k < j; k++) s -= l[i * p + k]! * l[j * p + k]!;
       if (i === j) {
-        if (s <= 0) {
-          throw new KeelError(
-            "KEEL_ERR_INVALID_ARGUMENT",
-            "LinearRegression: the features are collinear (X'X is singular); set alpha > 0 or drop redundant columns.",
-          );
-        }
+        if (!(s > 1e-12 * Math.abs(a[i * p + i]!) && s > 0)) return undefined;
         l[i * p + i] = Math.sqrt(s);
       } else l[i * p + j] = s / l[j * p + j]!;
     }
@@ -138,7 +133,21 @@ export class LinearRegression implements Estimator<FittedLinearRegression> {
       xtx[j * p + j] = xtx[j * p + j]! + this.params.alpha;
       for (let k = 0; k < j; k++) xtx[k * p + j] = xtx[j * p + k]!;
     }
-    const coef = p > 0 ? choleskySolve(xtx, xty, p) : new Float64Array(0);
+    let coef = p > 0 ? choleskySolve(xtx, xty, p) : new Float64Array(0);
+    if (coef === undefined) {
+      // Collinear columns (one-hot groups next to an intercept): a vanishing ridge picks the
+      // minimum-norm least-squares solution, as scikit-learn's lstsq-based fit does.
+      let trace = 0;
+      for (let j = 0; j < p; j++) trace += xtx[j * p + j]!;
+      for (let j = 0; j < p; j++) xtx[j * p + j] = xtx[j * p + j]! + 1e-9 * (trace / p);
+      coef = choleskySolve(xtx, xty, p);
+      if (coef === undefined) {
+        throw new KeelError(
+          "KEEL_ERR_INVALID_ARGUMENT",
+          "LinearRegression: X'X is singular even with a tiny ridge; set alpha > 0 or drop constant columns.",
+        );
+      }
+    }
     let intercept = meanY;
     for (let j = 0; j < p; j++) intercept -= coef[j]! * meanX[j]!;
     return new FittedLinearRegression({

@@ -1,0 +1,175 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliIo, runCli } from "../run.js";
+
+function capture(cwd: string): CliIo & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    interactive: false,
+    cwd,
+    env: {},
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+const TELCO = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  "..",
+  "..",
+  "shared",
+  "data",
+  "telco_churn.csv",
+);
+
+describe("keel train / keel predict on Telco", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "keel-train-"));
+    // The first 800 rows keep the test fast; unseen.csv adds a category training never saw.
+    const lines = (await readFile(TELCO, "utf8")).trimEnd().split("\n");
+    await writeFile(join(dir, "train.csv"), `${lines.slice(0, 801).join("\n")}\n`);
+    const unseen = lines[801]!.split(",");
+    unseen[17] = '"Crypto"'; // payment_method
+    await writeFile(
+      join(dir, "score.csv"),
+      `${[lines[0], ...lines.slice(801, 851), unseen.join(",")].join("\n")}\n`,
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("trains a GBDT bundle and writes P(positive) per input row", async () => {
+    const io = capture(dir);
+    const code = await runCli(
+      [
+        "train",
+        "--data",
+        "train.csv",
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--param",
+        "nEstimators=20",
+        "--out",
+        "model",
+        "--json",
+      ],
+      io,
+    );
+    expect(io.stderr()).toBe("");
+    expect(code).toBe(0);
+    const summary = JSON.parse(io.stdout()) as {
+      task: string;
+      metrics: Record<string, number>;
+      classes: string[];
+    };
+    expect(summary.task).toBe("binary");
+    expect(summary.classes).toEqual(["No", "Yes"]);
+    expect(summary.metrics["train.auc"]).toBeGreaterThan(0.8);
+
+    const scored = capture(dir);
+    expect(
+      await runCli(
+        ["predict", "--model", "model", "--data", "score.csv", "--out", "scores.csv"],
+        scored,
+      ),
+    ).toBe(0);
+    expect(scored.stderr()).toContain(
+      "1 categorical value(s) unseen at training were treated as missing (payment_method: 1)",
+    );
+    const rows = (await readFile(join(dir, "scores.csv"), "utf8")).trimEnd().split("\n");
+    expect(rows[0]).toBe("prediction");
+    expect(rows).toHaveLength(52);
+    for (const row of rows.slice(1)) expect(Number(row)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("writes p_<class> columns and the label for multiclass", async () => {
+    const io = capture(dir);
+    expect(
+      await runCli(
+        [
+          "train",
+          "--data",
+          "train.csv",
+          "--target",
+          "contract",
+          "--param",
+          "nEstimators=10",
+          "--out",
+          "multi",
+        ],
+        io,
+      ),
+    ).toBe(0);
+    expect(
+      await runCli(
+        ["predict", "--model", "multi", "--data", "score.csv", "--out", "multi.csv"],
+        capture(dir),
+      ),
+    ).toBe(0);
+    const header = (await readFile(join(dir, "multi.csv"), "utf8")).split("\n")[0];
+    expect(header).toBe("p_Month-to-month,p_One year,p_Two year,prediction");
+  });
+
+  it("trains the linear baseline with its preprocessing in the bundle", async () => {
+    const io = capture(dir);
+    expect(
+      await runCli(
+        [
+          "train",
+          "--data",
+          "train.csv",
+          "--target",
+          "monthly_charges",
+          "--model",
+          "linear",
+          "--out",
+          "lin",
+        ],
+        io,
+      ),
+    ).toBe(0);
+    expect(io.stdout()).toContain("LinearRegression (regression)");
+    expect(
+      await runCli(
+        ["predict", "--model", "lin", "--data", "score.csv", "--out", "lin.csv"],
+        capture(dir),
+      ),
+    ).toBe(0);
+  });
+
+  it("fails in one line with exit 2 on bad input", async () => {
+    const cases: [string[], string][] = [
+      [
+        ["--target", "chrn"],
+        "error KEEL_ERR_TARGET_INVALID: --target in train.csv: column 'chrn' is not in the frame",
+      ],
+      [
+        ["--target", "churn", "--positive", "Maybe"],
+        "error KEEL_ERR_TARGET_INVALID: The positive class 'Maybe' never occurs",
+      ],
+      [
+        ["--target", "churn", "--param", "maxDepth=-1"],
+        "error KEEL_ERR_INVALID_PARAM: The 'maxDepth' parameter of Gbdt must be an integer in [0, inf). Got -1 instead.",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const io = capture(dir);
+      expect(await runCli(["train", "--data", "train.csv", ...args, "--out", "bad"], io)).toBe(2);
+      expect(io.stderr()).toContain(message);
+      expect(io.stderr().trimEnd().split("\n").length).toBeLessThanOrEqual(2);
+    }
+  });
+});
