@@ -217,7 +217,14 @@ export function stateField<T extends StateValue>(
   return value;
 }
 
-/** Type guards for {@link stateField}. */
+/**
+ * Type guards for {@link stateField}.
+ *
+ * @example
+ * ```ts
+ * stateField(state, "mean", is.float64);
+ * ```
+ */
 export const is = {
   float64: (v: StateValue | undefined): v is Float64Array => v instanceof Float64Array,
   int32: (v: StateValue | undefined): v is Int32Array => v instanceof Int32Array,

@@ -23,7 +23,14 @@ import {
 import { frameOf } from "./fitted-columnwise.js";
 import { missingColumn, wrongKind } from "./input.js";
 
-/** The calendar fields {@link DatetimeFeatures} can extract (all in UTC). */
+/**
+ * The calendar fields {@link DatetimeFeatures} can extract (all in UTC).
+ *
+ * @example
+ * ```ts
+ * new DatetimeFeatures({ features: DATETIME_FIELDS.filter((f) => f !== "year") });
+ * ```
+ */
 export const DATETIME_FIELDS = ["year", "month", "day", "dayOfWeek", "hour", "dayOfYear"] as const;
 
 /** One calendar field. */
@@ -38,7 +45,14 @@ const PERIOD: Partial<Record<DatetimeField, number>> = {
   dayOfYear: 366,
 };
 
-/** The declared params of {@link DatetimeFeatures}. */
+/**
+ * The declared params of {@link DatetimeFeatures}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * datetimeFeaturesParams.describe().map((p) => p.name);
+ * ```
+ */
 export const datetimeFeaturesParams = declareParams("DatetimeFeatures", {
   features: param.custom<readonly DatetimeField[]>({
     default: DATETIME_FIELDS,

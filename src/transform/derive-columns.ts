@@ -31,7 +31,14 @@ import {
 } from "./expression/compile.js";
 import { parseExpression } from "./expression/parser.js";
 
-/** The declared params of {@link DeriveColumns}. */
+/**
+ * The declared params of {@link DeriveColumns}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * deriveColumnsParams.describe().map((p) => p.name);
+ * ```
+ */
 export const deriveColumnsParams = declareParams("DeriveColumns", {
   columns: param.custom<Readonly<Record<string, string>>>({
     default: {},

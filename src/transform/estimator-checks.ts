@@ -41,7 +41,14 @@ export interface EstimatorCheckOptions {
   readonly recordRows?: number;
 }
 
-/** The names of the checks, in the order they run. */
+/**
+ * The names of the checks, in the order they run.
+ *
+ * @example
+ * ```ts
+ * expect(await estimatorChecks(factory, { data })).toEqual([...ESTIMATOR_CHECK_NAMES]);
+ * ```
+ */
 export const ESTIMATOR_CHECK_NAMES = [
   "fit does not mutate params",
   "fit returns a new object each time",

@@ -22,7 +22,14 @@ import { frameOf } from "./fitted-columnwise.js";
 import { numericInput, recordNumber } from "./input.js";
 import { finiteSorted, linspace, percentileSorted } from "./stats.js";
 
-/** The declared params of {@link KBinsDiscretizer}. */
+/**
+ * The declared params of {@link KBinsDiscretizer}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * kbinsDiscretizerParams.describe().map((p) => p.name);
+ * ```
+ */
 export const kbinsDiscretizerParams = declareParams("KBinsDiscretizer", {
   nBins: param.int({
     default: 5,

@@ -11,7 +11,14 @@ import { FittedColumnwise } from "./fitted-columnwise.js";
 import { numericInput } from "./input.js";
 import { minMax, ZERO_SCALE } from "./stats.js";
 
-/** The declared params of {@link MinMaxScaler}. */
+/**
+ * The declared params of {@link MinMaxScaler}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * minMaxScalerParams.describe().map((p) => p.name);
+ * ```
+ */
 export const minMaxScalerParams = declareParams("MinMaxScaler", {
   featureRange: param.numberPair({
     default: [0, 1],

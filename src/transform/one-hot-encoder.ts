@@ -32,7 +32,14 @@ import {
 import { groupedIndex, infrequentIndices } from "./infrequent.js";
 import { recordCategory } from "./input.js";
 
-/** The declared params of {@link OneHotEncoder}. */
+/**
+ * The declared params of {@link OneHotEncoder}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * oneHotEncoderParams.describe().map((p) => p.name);
+ * ```
+ */
 export const oneHotEncoderParams = declareParams("OneHotEncoder", {
   handleUnknown: param.enum(["error", "ignore", "infrequentIfExist"] as const, {
     default: "error",

@@ -39,7 +39,14 @@ const numberOrNaN = (doc: string, fallback: number) =>
     fromString: (t) => (t.trim().toLowerCase() === "nan" ? Number.NaN : Number(t)),
   });
 
-/** The declared params of {@link OrdinalEncoder}. */
+/**
+ * The declared params of {@link OrdinalEncoder}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * ordinalEncoderParams.describe().map((p) => p.name);
+ * ```
+ */
 export const ordinalEncoderParams = declareParams("OrdinalEncoder", {
   handleUnknown: param.enum(["error", "useEncodedValue"] as const, {
     default: "error",

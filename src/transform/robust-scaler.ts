@@ -11,7 +11,14 @@ import { FittedColumnwise } from "./fitted-columnwise.js";
 import { numericInput } from "./input.js";
 import { finiteSorted, medianSorted, percentileSorted, ZERO_SCALE } from "./stats.js";
 
-/** The declared params of {@link RobustScaler}. */
+/**
+ * The declared params of {@link RobustScaler}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * robustScalerParams.describe().map((p) => p.name);
+ * ```
+ */
 export const robustScalerParams = declareParams("RobustScaler", {
   withCentering: param.boolean({ default: true, doc: "Subtract the median of each column." }),
   withScaling: param.boolean({

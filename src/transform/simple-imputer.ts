@@ -28,7 +28,14 @@ import {
 import { categoryCodes, numericInput, recordCategory, recordNumber, wrongKind } from "./input.js";
 import { finiteSorted, meanVariance, medianSorted } from "./stats.js";
 
-/** The declared params of {@link SimpleImputer}. */
+/**
+ * The declared params of {@link SimpleImputer}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * simpleImputerParams.describe().map((p) => p.name);
+ * ```
+ */
 export const simpleImputerParams = declareParams("SimpleImputer", {
   strategy: param.enum(["mean", "median", "mostFrequent", "constant"] as const, {
     default: "mean",

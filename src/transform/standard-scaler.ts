@@ -11,7 +11,14 @@ import { FittedColumnwise } from "./fitted-columnwise.js";
 import { numericInput } from "./input.js";
 import { meanVariance } from "./stats.js";
 
-/** The declared params of {@link StandardScaler}. */
+/**
+ * The declared params of {@link StandardScaler}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * standardScalerParams.describe().map((p) => p.name);
+ * ```
+ */
 export const standardScalerParams = declareParams("StandardScaler", {
   withMean: param.boolean({ default: true, doc: "Subtract the mean of each column." }),
   withStd: param.boolean({

@@ -140,5 +140,12 @@ export function linspace(start: number, stop: number, count: number): Float64Arr
   return out;
 }
 
-/** Values below this are treated as zero scale, as scikit-learn's `_handle_zeros_in_scale`. */
+/**
+ * Values below this are treated as zero scale, as scikit-learn's `_handle_zeros_in_scale`.
+ *
+ * @example
+ * ```ts
+ * const scale = range < ZERO_SCALE ? 1 : range;
+ * ```
+ */
 export const ZERO_SCALE = 10 * Number.EPSILON;

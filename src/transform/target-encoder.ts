@@ -27,7 +27,14 @@ import { recordCategory } from "./input.js";
 import { categoriesFromState, categoriesState } from "./one-hot-encoder.js";
 import { encodeTarget, foldAssignment } from "./target-folds.js";
 
-/** The declared params of {@link TargetEncoder}. */
+/**
+ * The declared params of {@link TargetEncoder}: validation, defaults, docs and CLI parsing.
+ *
+ * @example
+ * ```ts
+ * targetEncoderParams.describe().map((p) => p.name);
+ * ```
+ */
 export const targetEncoderParams = declareParams("TargetEncoder", {
   smooth: param.custom<"auto" | number>({
     default: "auto",

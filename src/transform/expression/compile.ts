@@ -39,7 +39,14 @@ const unaryMath = (f: (x: number) => number): FunctionSpec => ({
   apply: ([x]) => f(num(x ?? null)),
 });
 
-/** The functions an expression may call. */
+/**
+ * The functions an expression may call.
+ *
+ * @example
+ * ```ts
+ * Object.keys(EXPRESSION_FUNCTIONS); // ["abs", "ceil", …]
+ * ```
+ */
 export const EXPRESSION_FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
   abs: unaryMath(Math.abs),
   ceil: unaryMath(Math.ceil),
