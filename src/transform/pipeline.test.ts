@@ -149,6 +149,22 @@ describe("ColumnTransformer and Pipeline", () => {
     );
   });
 
+  it("passes estimatorChecks when it ends in a model", async () => {
+    await estimatorChecks(
+      () =>
+        new Pipeline([
+          ["cols", preprocessing()],
+          ["model", new MeanModel({ shift: -1 })],
+        ]),
+      {
+        data: x,
+        y: telco.column("churn"),
+        loaders: { ...transformLoaders, MeanModel: loadMeanModel },
+        missing: "filled",
+      },
+    );
+  });
+
   it("passes the remainder through and selects by regex", async () => {
     const frame = Frame.fromColumns({
       a_1: numericColumn([1, 2, 3]),
