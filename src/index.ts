@@ -11,10 +11,10 @@
  * @module
  */
 export * from "./core/index.js";
-export * from "./evaluate/index.js";
-export * from "./tune/index.js";
 export * from "./data/index.js";
-export * from "./transform/index.js";
+export * from "./evaluate/index.js";
+export * from "./models/index.js";
 export * from "./store/index.js";
 export * from "./track/index.js";
-export * from "./models/index.js";
+export * from "./transform/index.js";
+export * from "./tune/index.js";
