@@ -43,6 +43,8 @@ for (const dataset of ["telco", "synthetic"]) {
       system,
       nEstimators,
     ]);
+    // Partial results survive a failure later in the run.
+    writeFileSync(join(dataDir, "gbdt-results.json"), JSON.stringify(results, null, 1));
   }
   console.error(`${dataset}: keel ...`);
   results[dataset].keel = runJson(process.execPath, [
@@ -50,6 +52,7 @@ for (const dataset of ["telco", "synthetic"]) {
     dataset,
     nEstimators,
   ]);
+  writeFileSync(join(dataDir, "gbdt-results.json"), JSON.stringify(results, null, 1));
 }
 const loadAfter = loadavg()[0];
 

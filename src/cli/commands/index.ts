@@ -47,6 +47,10 @@ export const commands: readonly CommandEntry[] = [
     path: ["models", "rollback"],
     load: async () => (await import("./models.js")).modelsRollbackCommand,
   },
+  {
+    path: ["models", "import"],
+    load: async () => (await import("./models-import.js")).modelsImportCommand,
+  },
   { path: ["gc"], load: async () => (await import("./gc.js")).gcCommand },
   { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
 ];

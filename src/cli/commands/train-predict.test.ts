@@ -173,3 +173,35 @@ describe("keel train / keel predict on Telco", () => {
     }
   });
 });
+
+describe("keel models import", () => {
+  it("turns an XGBoost JSON model into a bundle keel predict reads", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "keel-import-"));
+    try {
+      const fixture = join(
+        import.meta.dirname,
+        "..",
+        "..",
+        "models",
+        "interop",
+        "fixtures",
+        "xgb-binary.json",
+      );
+      const io = capture(dir);
+      expect(
+        await runCli(["models", "import", "--format", "xgboost-json", fixture, "--out", "xgb"], io),
+      ).toBe(0);
+      expect(io.stdout()).toContain("Imported 25 trees (binary)");
+      await writeFile(join(dir, "x.csv"), "f0,f1,f2,f3,f4\n0.1,0.2,,0.4,0.5\n0.3,-1,0.7,0.1,0.2\n");
+      expect(
+        await runCli(
+          ["predict", "--model", "xgb", "--data", "x.csv", "--out", "p.csv"],
+          capture(dir),
+        ),
+      ).toBe(0);
+      expect((await readFile(join(dir, "p.csv"), "utf8")).split("\n")[0]).toBe("prediction");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
