@@ -1,40 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { type CliIo, keelVersion, runCli } from "./run.js";
-
-function capture(): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    cwd: process.cwd(),
-    env: {},
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { keelVersion, runCli } from "./run.js";
+import { captureIo } from "./testing/capture-io.js";
 
 describe("runCli", () => {
   it("prints the version from package.json", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["--version"], io)).toBe(0);
     expect(io.stdout().trim()).toBe(keelVersion());
     expect(keelVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("prints help with exit 0", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["--help"], io)).toBe(0);
     expect(io.stdout()).toContain("Usage: keel <command> [options]");
   });
 
   it("rejects an unknown command in one line with exit 2 and no stack", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["frobnicate"], io)).toBe(2);
     expect(io.stderr()).toBe(
       "error KEEL_ERR_USAGE: Unknown command 'keel frobnicate'. See 'keel --help'.\n",
@@ -54,14 +37,14 @@ describe("command list", () => {
 
 describe("command groups", () => {
   it("shows the group's commands for 'keel data --help'", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["data", "--help"], io)).toBe(0);
     expect(io.stdout()).toContain("keel data profile");
     expect(io.stdout()).not.toContain("keel train");
   });
 
   it("asks for a subcommand when a group is given alone", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["data"], io)).toBe(2);
     expect(io.stderr()).toContain("'keel data' needs a subcommand: profile, validate.");
   });

@@ -3,31 +3,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../run.js";
-
-function capture(cwd = process.cwd()): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    cwd,
-    env: {},
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { runCli } from "../run.js";
+import { captureIo } from "../testing/capture-io.js";
 
 const fixture = (name: string) => `src/data/fixtures/${name}`;
 
 describe("keel data profile", () => {
   it("shows 7,043 rows and 20 columns for the Telco data", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["data", "profile", "data/telco_churn.csv"], io)).toBe(0);
     const lines = io.stdout().split("\n");
     expect(lines[0]).toMatch(
@@ -44,7 +27,7 @@ describe("keel data profile", () => {
   });
 
   it("prints the profile as one JSON document with --json", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["data", "profile", fixture("people.csv"), "--json"], io)).toBe(0);
     const profile = JSON.parse(io.stdout()) as { rows: number; columns: Record<string, unknown>[] };
     expect(profile.rows).toBe(4);
@@ -72,10 +55,10 @@ describe("keel data profile", () => {
   });
 
   it("prints a missing file and a ragged row as one-line errors with exit 2", async () => {
-    const missing = capture();
+    const missing = captureIo();
     expect(await runCli(["data", "profile", "nope.csv"], missing)).toBe(2);
     expect(missing.stderr()).toBe("error KEEL_ERR_FILE_NOT_FOUND: nope.csv: no such file.\n");
-    const ragged = capture();
+    const ragged = captureIo();
     expect(await runCli(["data", "profile", fixture("ragged.csv")], ragged)).toBe(2);
     expect(ragged.stderr()).toBe(
       "error KEEL_ERR_RAGGED_ROW: src/data/fixtures/ragged.csv:3: expected 3 fields (as in the header), got 2.\n",
@@ -84,7 +67,7 @@ describe("keel data profile", () => {
   });
 
   it("resolves the file against the working directory", async () => {
-    const io = capture(join(process.cwd(), "src/data/fixtures"));
+    const io = captureIo(join(process.cwd(), "src/data/fixtures"));
     expect(await runCli(["data", "profile", "people.tsv", "--json"], io)).toBe(0);
     expect(JSON.parse(io.stdout())).toMatchObject({ rows: 4 });
   });

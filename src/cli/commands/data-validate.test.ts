@@ -2,31 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../run.js";
-
-function capture(cwd = process.cwd()): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    cwd,
-    env: {},
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { runCli } from "../run.js";
+import { captureIo } from "../testing/capture-io.js";
 
 const fixture = (name: string) => `src/data/fixtures/${name}`;
 
 describe("keel data validate", () => {
   it("exits 0 when every check passes, with a table of results", async () => {
-    const io = capture();
+    const io = captureIo();
     const code = await runCli(
       ["data", "validate", "data/telco_churn.csv", "--checks", "data/telco-checks.json"],
       io,
@@ -38,7 +21,7 @@ describe("keel data validate", () => {
   });
 
   it("exits 1 when a check fails, and --json prints the documented shape", async () => {
-    const io = capture();
+    const io = captureIo();
     const code = await runCli(
       [
         "data",
@@ -85,7 +68,7 @@ describe("keel data validate", () => {
     const dir = mkdtempSync(join(tmpdir(), "keel-cli-"));
     const checks = join(dir, "checks.json");
     writeFileSync(checks, JSON.stringify({ checks: [{ check: "range", column: "age", max: 40 }] }));
-    const io = capture();
+    const io = captureIo();
     expect(await runCli(["data", "validate", fixture("people.csv"), "--checks", checks], io)).toBe(
       1,
     );
@@ -94,7 +77,7 @@ describe("keel data validate", () => {
   });
 
   it("exits 2 on an unknown check, a check on a missing column, or no --checks", async () => {
-    const unknown = capture();
+    const unknown = captureIo();
     expect(
       await runCli(
         ["data", "validate", fixture("people.csv"), "--checks", fixture("unknown-check.json")],
@@ -109,7 +92,7 @@ describe("keel data validate", () => {
     const dir = mkdtempSync(join(tmpdir(), "keel-cli-"));
     const checks = join(dir, "checks.json");
     writeFileSync(checks, JSON.stringify({ checks: [{ check: "notNull", column: "plann" }] }));
-    const column = capture();
+    const column = captureIo();
     expect(
       await runCli(["data", "validate", fixture("people.csv"), "--checks", checks], column),
     ).toBe(2);
@@ -117,7 +100,7 @@ describe("keel data validate", () => {
       `error KEEL_ERR_CHECK_INVALID: ${checks}: checks[0].column: the data has no column 'plann'. Did you mean 'plan'?\n`,
     );
 
-    const usage = capture();
+    const usage = captureIo();
     expect(await runCli(["data", "validate", fixture("people.csv")], usage)).toBe(2);
     expect(usage.stderr()).toContain("needs --checks CHECKS.json");
   });

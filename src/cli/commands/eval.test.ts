@@ -2,25 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../run.js";
-
-function capture(): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    cwd: process.cwd(),
-    env: {},
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { runCli } from "../run.js";
+import { captureIo } from "../testing/capture-io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keel-eval-"));
 const model = join(dir, "model");
@@ -32,7 +15,7 @@ const policy = (gates: unknown[], cv?: unknown) => {
 
 describe("keel eval on the Telco data", () => {
   beforeAll(async () => {
-    const io = capture();
+    const io = captureIo();
     const code = await runCli(
       [
         "train",
@@ -53,7 +36,7 @@ describe("keel eval on the Telco data", () => {
   });
 
   it("prints the gate table, writes the report and exits 0 when every gate passes", async () => {
-    const io = capture();
+    const io = captureIo();
     const report = join(dir, "out", "report.html");
     const file = policy(
       [
@@ -97,7 +80,7 @@ describe("keel eval on the Telco data", () => {
   });
 
   it("exits 1 when a gate fails, with the same model as champion for the compare gate", async () => {
-    const io = capture();
+    const io = captureIo();
     const file = policy([
       { metric: "rocAuc", min: 0.99 },
       { compare: "champion", metric: "rocAuc", minRelativeImprovement: 0.01 },
@@ -129,7 +112,7 @@ describe("keel eval on the Telco data", () => {
   });
 
   it("--experiment tracks the evaluation as a run with the report as artifacts", async () => {
-    const io = { ...capture(), cwd: dir };
+    const io = { ...captureIo(), cwd: dir };
     let out = "";
     io.out = (t: string) => {
       out += t;
@@ -155,7 +138,7 @@ describe("keel eval on the Telco data", () => {
   });
 
   it("a policy naming an unknown metric is a usage error with a did-you-mean (exit 2)", async () => {
-    const io = capture();
+    const io = captureIo();
     const file = policy([{ metric: "rocAUC", min: 0.8 }]);
     const code = await runCli(
       ["eval", "--model", model, "--data", "data/telco_churn.csv", "--policy", file],

@@ -2,25 +2,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../run.js";
-
-function capture(cwd = process.cwd()): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    cwd,
-    env: {},
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+import { runCli } from "../run.js";
+import { captureIo } from "../testing/capture-io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keel-tune-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +41,7 @@ describe("keel tune", () => {
   );
 
   it("runs the trials, prints best params and value as JSON, and writes the refitted bundle", async () => {
-    const io = capture();
+    const io = captureIo();
     const out = join(dir, "model");
     const args = [
       "tune",
@@ -94,7 +77,7 @@ describe("keel tune", () => {
   it("rejects an unknown parameter in --space with a suggestion", async () => {
     const bad = join(dir, "bad-space.json");
     writeFileSync(bad, JSON.stringify({ learningRte: { low: 0.01, high: 0.1 } }));
-    const io = capture();
+    const io = captureIo();
     const code = await runCli(
       ["tune", "--data", data, "--target", "y", "--space", bad, "--out", join(dir, "x")],
       io,
@@ -109,7 +92,7 @@ describe("keel tune", () => {
   it("rejects a bad range in --space naming the JSON path", async () => {
     const bad = join(dir, "bad-range.json");
     writeFileSync(bad, JSON.stringify({ maxDepth: { low: 8, high: 2 } }));
-    const io = capture();
+    const io = captureIo();
     const code = await runCli(
       ["tune", "--data", data, "--target", "y", "--space", bad, "--out", join(dir, "x")],
       io,
