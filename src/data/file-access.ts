@@ -164,11 +164,21 @@ function isBlank(bytes: Uint8Array): boolean {
 export async function countLines(path: string): Promise<number> {
   let lines = 0;
   let last = 0x0a;
+  // One buffer read into again and again: a fresh buffer per block (as a read stream makes)
+  // costs a page fault per 4 KiB, which on a large file takes longer than the counting.
+  const buffer = Buffer.allocUnsafe(1 << 22);
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) {
-      const bytes = chunk as Buffer;
-      for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) lines++;
-      if (bytes.length > 0) last = bytes[bytes.length - 1] as number;
+    const handle = await open(path, "r");
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        const bytes = buffer.subarray(0, bytesRead);
+        for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) lines++;
+        last = bytes[bytesRead - 1] as number;
+      }
+    } finally {
+      await handle.close();
     }
   } catch (error) {
     throw fileError(path, error);
