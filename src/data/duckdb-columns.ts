@@ -53,8 +53,9 @@ interface ColumnPlan {
 
 /**
  * Runs a SELECT on DuckDB and collects the result into a Frame. Numeric, boolean and
- * timestamp columns are cast to DOUBLE inside DuckDB (missing as NaN) and copied out a whole
- * 2,048-row vector at a time with one `memcpy`-like `Uint8Array.set`, never value by value;
+ * timestamp columns are cast to DOUBLE inside DuckDB and copied out a whole
+ * 2,048-row vector at a time with one `memcpy`-like `Uint8Array.set` (missing values, NULL in
+ * DuckDB, become NaN from the vector's validity bits), never value by value;
  * text columns are decoded per value and then typed by {@link textToColumn}.
  *
  * @example
@@ -163,7 +164,9 @@ function planColumn(name: string, type: string, declared: ColumnKind | undefined
       name,
       transport: "double",
       kind: natural,
-      expression: `coalesce(CAST(${asDouble} AS DOUBLE), 'NaN'::DOUBLE)`,
+      // Missing values stay NULL here and become NaN from the validity mask while copying:
+      // a coalesce() to NaN inside DuckDB costs about a third more of its parsing CPU.
+      expression: `CAST(${asDouble} AS DOUBLE)`,
     };
   }
   return {
@@ -185,7 +188,11 @@ function copyChunk(
     const buffer = doubles[c];
     if (buffer !== undefined) {
       const vector = duckdb.data_chunk_get_vector(chunk.chunk, c);
-      buffer.append(duckdb.vector_get_data(vector, rows * 8), rows);
+      buffer.append(
+        duckdb.vector_get_data(vector, rows * 8),
+        duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8),
+        rows,
+      );
       continue;
     }
     const text = texts[c];
@@ -239,7 +246,11 @@ class DoubleBuffer {
     this.#bytes = new Uint8Array(this.#values.buffer);
   }
 
-  append(bytes: Uint8Array, count: number): void {
+  /**
+   * Appends `count` doubles; `validity` (one bit per row, `null` when every row is valid)
+   * marks the missing ones, which become NaN.
+   */
+  append(bytes: Uint8Array, validity: Uint8Array | null, count: number): void {
     if (this.#length + count > this.#values.length) {
       const grown = new Float64Array(
         Math.max(this.#length + count, Math.ceil(this.#values.length * 1.5)),
@@ -249,7 +260,23 @@ class DoubleBuffer {
       this.#bytes = new Uint8Array(grown.buffer);
     }
     this.#bytes.set(bytes.subarray(0, count * 8), this.#length * 8);
+    if (validity !== null) this.#markMissing(validity, count);
     this.#length += count;
+  }
+
+  /** Sets NaN where a validity bit is clear, looking at single bits only in bytes not all set. */
+  #markMissing(validity: Uint8Array, count: number): void {
+    const values = this.#values;
+    const base = this.#length;
+    const bytes = Math.ceil(count / 8);
+    for (let b = 0; b < bytes; b++) {
+      const mask = validity[b] as number;
+      if (mask === 0xff) continue;
+      const end = Math.min(8, count - b * 8);
+      for (let bit = 0; bit < end; bit++) {
+        if ((mask & (1 << bit)) === 0) values[base + b * 8 + bit] = Number.NaN;
+      }
+    }
   }
 
   /** The filled values; a copy only when more than a tenth of the buffer would be wasted. */
