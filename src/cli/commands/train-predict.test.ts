@@ -2,36 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../run.js";
+import { runCli } from "../run.js";
+import { captureIo } from "../testing/capture-io.js";
 
-function capture(cwd: string): CliIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    cwd,
-    env: {},
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
-
-const TELCO = join(
-  import.meta.dirname,
-  "..",
-  "..",
-  "..",
-  "..",
-  "shared",
-  "data",
-  "telco_churn.csv",
-);
+// The copy committed in the repository, so the test does not depend on a folder beside it.
+const TELCO = join(import.meta.dirname, "..", "..", "..", "data", "telco_churn.csv");
 
 describe("keel train / keel predict on Telco", () => {
   let dir = "";
@@ -50,7 +25,7 @@ describe("keel train / keel predict on Telco", () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it("trains a GBDT bundle and writes P(positive) per input row", async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     const code = await runCli(
       [
         "train",
@@ -79,7 +54,7 @@ describe("keel train / keel predict on Telco", () => {
     expect(summary.classes).toEqual(["No", "Yes"]);
     expect(summary.metrics["train.auc"]).toBeGreaterThan(0.8);
 
-    const scored = capture(dir);
+    const scored = captureIo(dir);
     expect(
       await runCli(
         ["predict", "--model", "model", "--data", "score.csv", "--out", "scores.csv"],
@@ -96,7 +71,7 @@ describe("keel train / keel predict on Telco", () => {
   });
 
   it("writes p_<class> columns and the label for multiclass", async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     expect(
       await runCli(
         [
@@ -116,7 +91,7 @@ describe("keel train / keel predict on Telco", () => {
     expect(
       await runCli(
         ["predict", "--model", "multi", "--data", "score.csv", "--out", "multi.csv"],
-        capture(dir),
+        captureIo(dir),
       ),
     ).toBe(0);
     const header = (await readFile(join(dir, "multi.csv"), "utf8")).split("\n")[0];
@@ -124,7 +99,7 @@ describe("keel train / keel predict on Telco", () => {
   });
 
   it("trains the linear baseline with its preprocessing in the bundle", async () => {
-    const io = capture(dir);
+    const io = captureIo(dir);
     expect(
       await runCli(
         [
@@ -145,7 +120,7 @@ describe("keel train / keel predict on Telco", () => {
     expect(
       await runCli(
         ["predict", "--model", "lin", "--data", "score.csv", "--out", "lin.csv"],
-        capture(dir),
+        captureIo(dir),
       ),
     ).toBe(0);
   });
@@ -166,7 +141,7 @@ describe("keel train / keel predict on Telco", () => {
       ],
     ];
     for (const [args, message] of cases) {
-      const io = capture(dir);
+      const io = captureIo(dir);
       expect(await runCli(["train", "--data", "train.csv", ...args, "--out", "bad"], io)).toBe(2);
       expect(io.stderr()).toContain(message);
       expect(io.stderr().trimEnd().split("\n").length).toBeLessThanOrEqual(2);
@@ -187,7 +162,7 @@ describe("keel models import", () => {
         "fixtures",
         "xgb-binary.json",
       );
-      const io = capture(dir);
+      const io = captureIo(dir);
       expect(
         await runCli(["models", "import", "--format", "xgboost-json", fixture, "--out", "xgb"], io),
       ).toBe(0);
@@ -196,7 +171,7 @@ describe("keel models import", () => {
       expect(
         await runCli(
           ["predict", "--model", "xgb", "--data", "x.csv", "--out", "p.csv"],
-          capture(dir),
+          captureIo(dir),
         ),
       ).toBe(0);
       expect((await readFile(join(dir, "p.csv"), "utf8")).split("\n")[0]).toBe("prediction");
