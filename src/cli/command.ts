@@ -1,4 +1,4 @@
-import type { KeelError } from "../core/index.js";
+import { KeelError } from "../core/index.js";
 
 /** One option of a command, as `node:util` `parseArgs` takes it plus help text. */
 export interface OptionSpec {
@@ -17,6 +17,8 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
 
 /** What a command's `run` receives. */
 export interface CommandContext {
+  /** The command as typed, for messages: "keel predict". */
+  readonly command: string;
   readonly positionals: readonly string[];
   readonly options: OptionValues;
   /** Writes to standard output. */
@@ -106,6 +108,28 @@ export const read = {
     return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
   },
 };
+
+/**
+ * The value of a string option the command cannot run without, or a usage error naming it.
+ *
+ * @example
+ * ```ts
+ * const data = requireOption(ctx, "data"); // throws "keel train needs --data." when absent
+ * ```
+ */
+export function requireOption(ctx: CommandContext, name: string): string {
+  const value = read.string(ctx.options, name);
+  if (value === undefined || value === "") {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `${ctx.command} needs --${name}. See '${ctx.command} --help'.`,
+      {
+        details: { option: name },
+      },
+    );
+  }
+  return value;
+}
 
 /** An error the CLI shows as is (re-exported for command files). */
 export type { KeelError };

@@ -148,6 +148,7 @@ async function runCommand(command: Command, args: string[], io: CliIo): Promise<
     );
   }
   const context: CommandContext = {
+    command: name,
     positionals: parsed.positionals,
     options: parsed.values as CommandContext["options"],
     out: io.out,

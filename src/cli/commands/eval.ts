@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Estimator, type FittedModel, type Frame, KeelError } from "../../core/index.js";
@@ -18,10 +18,11 @@ import {
   StratifiedKFold,
   type ValidationPolicy,
 } from "../../evaluate/index.js";
-import { GbdtClassifier, GbdtRegressor, loadModel, type ModelBundle } from "../../models/index.js";
+import { GbdtClassifier, GbdtRegressor, type ModelBundle } from "../../models/index.js";
 import { openTracking } from "../../track/index.js";
-import { type CommandContext, defineCommand, read } from "../command.js";
+import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
+import { openModelBundle } from "../model-ref.js";
 import { dataPath } from "./data-profile.js";
 
 /**
@@ -92,8 +93,8 @@ export const evalCommand = defineCommand({
     "keel eval --model models:/churn@challenger --champion models:/churn@champion --data holdout.csv --policy policy.json --json",
   ],
   async run(ctx) {
-    const bundle = await openBundle(ctx, required(ctx, "model"));
-    const frame = await readFrame(dataPath(ctx, required(ctx, "data")));
+    const bundle = await openModelBundle(ctx.cwd, requireOption(ctx, "model"));
+    const frame = await readFrame(dataPath(ctx, requireOption(ctx, "data")));
     const target = read.string(ctx.options, "target") ?? bundle.inputSignature.target;
     if (target === undefined) {
       throw new KeelError(
@@ -114,7 +115,7 @@ export const evalCommand = defineCommand({
     const cv = await crossValidateRecipe(bundle, frame, policy, target, positive, notes);
     const championRef = read.string(ctx.options, "champion");
     const champion = championRef
-      ? predictionsOf(await openBundle(ctx, championRef), frame, scoring)
+      ? predictionsOf(await openModelBundle(ctx.cwd, championRef), frame, scoring)
       : undefined;
     const gates = checkGates(policy, {
       predictions,
@@ -301,44 +302,4 @@ function printSummary(
   }
   for (const note of notes) ctx.out(`note: ${note}\n`);
   if (written) ctx.out(`Report: ${written.html} (data: ${written.json})\n`);
-}
-
-function required(ctx: CommandContext, name: string): string {
-  const value = read.string(ctx.options, name);
-  if (value === undefined || value === "") {
-    throw new KeelError("KEEL_ERR_USAGE", `keel eval needs --${name}.`, {
-      details: { option: name },
-    });
-  }
-  return value;
-}
-
-/**
- * Loads a bundle from a directory, or downloads it from the registry for `models:/…` URIs.
- * (The same steps as `keel predict`; kept here until a shared CLI helper exists.)
- */
-async function openBundle(ctx: CommandContext, ref: string): Promise<ModelBundle> {
-  if (!ref.startsWith("models:/")) return loadModel(resolve(ctx.cwd, ref));
-  const tracking = await openTracking({ root: ctx.cwd });
-  const local = await mkdtemp(join(tmpdir(), "keel-model-"));
-  try {
-    const version = await tracking.models.resolve(ref);
-    const match = /^runs:\/([^/]+)\/(.+)$/.exec(version.source);
-    if (!match) return await loadModel(resolve(ctx.cwd, version.source));
-    const runId = match[1]!;
-    const path = match[2]!;
-    for (const entry of await tracking.artifacts.list(runId, path)) {
-      if (entry.isDir) continue;
-      const file = join(local, entry.path.slice(path.length).replace(/^\/+/, ""));
-      await mkdir(dirname(file), { recursive: true });
-      const chunks: Buffer[] = [];
-      const { stream } = await tracking.artifacts.open(runId, entry.path);
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      await writeFile(file, Buffer.concat(chunks));
-    }
-    return await loadModel(local);
-  } finally {
-    await tracking.close();
-    await rm(local, { recursive: true, force: true });
-  }
 }

@@ -1,17 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import {
-  type Column,
-  categoricalColumn,
-  Frame,
-  KeelError,
-  numericColumn,
-} from "../../core/index.js";
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { type Column, categoricalColumn, Frame, numericColumn } from "../../core/index.js";
 import { readFrame, writeFrame } from "../../data/index.js";
-import { loadModel, type ModelBundle } from "../../models/index.js";
-import { openTracking } from "../../track/index.js";
-import { type CommandContext, defineCommand, read } from "../command.js";
+import type { ModelBundle } from "../../models/index.js";
+import { type CommandContext, defineCommand, requireOption } from "../command.js";
+import { openModelBundle } from "../model-ref.js";
 import { dataPath } from "./data-profile.js";
 import { cliLogger } from "./train.js";
 
@@ -50,10 +43,10 @@ export const predictCommand = defineCommand({
   },
   examples: ["keel predict --model models/churn --data telco.csv --out scores.csv"],
   async run(ctx) {
-    const modelRef = required(ctx, "model");
-    const dataFile = dataPath(ctx, required(ctx, "data"));
-    const out = resolve(ctx.cwd, required(ctx, "out"));
-    const bundle = await openBundle(ctx, modelRef);
+    const modelRef = requireOption(ctx, "model");
+    const dataFile = dataPath(ctx, requireOption(ctx, "data"));
+    const out = resolve(ctx.cwd, requireOption(ctx, "out"));
+    const bundle = await openModelBundle(ctx.cwd, modelRef);
     const frame = await readFrame(dataFile);
     const started = performance.now();
     const predictions = predictionFrame(bundle, frame, ctx);
@@ -75,47 +68,6 @@ export const predictCommand = defineCommand({
     return 0;
   },
 });
-
-function required(ctx: CommandContext, name: string): string {
-  const value = read.string(ctx.options, name);
-  if (value === undefined || value === "") {
-    throw new KeelError("KEEL_ERR_USAGE", `keel predict needs --${name}.`, {
-      details: { option: name },
-    });
-  }
-  return value;
-}
-
-/** Loads a bundle from a directory, or from the registry for `models:/…` URIs. */
-async function openBundle(ctx: CommandContext, ref: string): Promise<ModelBundle> {
-  if (!ref.startsWith("models:/")) return loadModel(resolve(ctx.cwd, ref));
-  const tracking = await openTracking({ root: ctx.cwd });
-  const local = await mkdtemp(join(tmpdir(), "keel-model-"));
-  try {
-    const version = await tracking.models.resolve(ref);
-    const match = /^runs:\/([^/]+)\/(.+)$/.exec(version.source);
-    if (!match) {
-      // A plain path registered as the source.
-      return await loadModel(resolve(ctx.cwd, version.source));
-    }
-    const [, runId, path] = match as unknown as [string, string, string];
-    for (const entry of await tracking.artifacts.list(runId, path)) {
-      // A bundle is two flat files; deeper entries are not part of it.
-      if (entry.isDir) continue;
-      const relative = entry.path.slice(path.length).replace(/^\/+/, "");
-      const target = join(local, relative);
-      await mkdir(dirname(target), { recursive: true });
-      const chunks: Buffer[] = [];
-      const { stream } = await tracking.artifacts.open(runId, entry.path);
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      await writeFile(target, Buffer.concat(chunks));
-    }
-    return await loadModel(local);
-  } finally {
-    await tracking.close();
-    await rm(local, { recursive: true, force: true });
-  }
-}
 
 /**
  * The prediction file's columns, per DESIGN.md's contract, rows in input order.

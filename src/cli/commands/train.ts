@@ -35,7 +35,7 @@ import {
   selectCategorical,
   selectNumeric,
 } from "../../transform/index.js";
-import { type CommandContext, defineCommand, read } from "../command.js";
+import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
 import { createProgressBar } from "../progress-bar.js";
 import { dataPath } from "./data-profile.js";
@@ -104,9 +104,9 @@ export const trainCommand = defineCommand({
     "keel train --data telco.csv --target churn --param nEstimators=200 --param maxDepth=6 --out m --json",
   ],
   async run(ctx) {
-    const dataFile = dataPath(ctx, required(ctx, "data"));
-    const target = required(ctx, "target");
-    const out = resolve(ctx.cwd, required(ctx, "out"));
+    const dataFile = dataPath(ctx, requireOption(ctx, "data"));
+    const target = requireOption(ctx, "target");
+    const out = resolve(ctx.cwd, requireOption(ctx, "out"));
     const modelKind = read.string(ctx.options, "model") ?? "gbdt";
     if (modelKind !== "gbdt" && modelKind !== "linear") {
       throw new KeelError(
@@ -219,16 +219,6 @@ export const trainCommand = defineCommand({
     }
   },
 });
-
-function required(ctx: CommandContext, name: string): string {
-  const value = read.string(ctx.options, name);
-  if (value === undefined || value === "") {
-    throw new KeelError("KEEL_ERR_USAGE", `keel train needs --${name}.`, {
-      details: { option: name },
-    });
-  }
-  return value;
-}
 
 /**
  * A logger that prints warnings on standard error as `warning: …` lines.

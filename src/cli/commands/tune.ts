@@ -25,7 +25,7 @@ import {
   TpeSampler,
   TrialPruned,
 } from "../../tune/index.js";
-import { type CommandContext, defineCommand, read } from "../command.js";
+import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
 import { createProgressBar } from "../progress-bar.js";
 import { dataPath } from "./data-profile.js";
@@ -78,9 +78,9 @@ export const tuneCommand = defineCommand({
     "keel tune --data telco.csv --target churn --space space.json --jobs 2 --seed 7 --out m --json",
   ],
   async run(ctx) {
-    const dataArg = required(ctx, "data");
-    const target = required(ctx, "target");
-    const out = resolve(ctx.cwd, required(ctx, "out"));
+    const dataArg = requireOption(ctx, "data");
+    const target = requireOption(ctx, "target");
+    const out = resolve(ctx.cwd, requireOption(ctx, "out"));
     const modelKind = read.string(ctx.options, "model") ?? "gbdt";
     if (modelKind !== "gbdt") {
       throw new KeelError("KEEL_ERR_USAGE", `--model must be 'gbdt'. Got '${modelKind}' instead.`);
@@ -212,16 +212,6 @@ export const tuneCommand = defineCommand({
     }
   },
 });
-
-function required(ctx: CommandContext, name: string): string {
-  const value = read.string(ctx.options, name);
-  if (value === undefined || value === "") {
-    throw new KeelError("KEEL_ERR_USAGE", `keel tune needs --${name}.`, {
-      details: { option: name },
-    });
-  }
-  return value;
-}
 
 function intOption(ctx: CommandContext, name: string, fallback: number, min: number): number {
   const text = read.string(ctx.options, name);
