@@ -316,6 +316,43 @@ export interface RecordWriter {
 }
 
 /**
+ * The record path every record-writing fitted transformer shares: `transformRecord` clones a
+ * cached output template (keys in `featureNamesOut()` order) and lets `writeRecord` fill it, so
+ * one record and a batch go through the same per-row code.
+ *
+ * @example
+ * ```ts
+ * class FittedDoubler extends RecordWritingTransformer {
+ *   featureNamesOut() { return ["x2"]; }
+ *   writeRecord(record: FrameRecord, out: OutputRecord, names: readonly string[], offset: number) {
+ *     out[names[offset] as string] = 2 * Number(record.x);
+ *   }
+ * }
+ * new FittedDoubler().transformRecord({ x: 3 }); // { x2: 6 }
+ * ```
+ */
+export abstract class RecordWritingTransformer implements RecordWriter {
+  #template: RecordTemplate | undefined;
+
+  abstract featureNamesOut(): string[];
+
+  abstract writeRecord(
+    record: FrameRecord,
+    out: OutputRecord,
+    names: readonly string[],
+    offset: number,
+  ): void;
+
+  /** Transforms one record; gives exactly the numbers `transform` gives for the same row. */
+  transformRecord(record: FrameRecord): OutputRecord {
+    this.#template ??= new RecordTemplate(this.featureNamesOut());
+    const out = this.#template.create();
+    this.writeRecord(record, out, this.#template.names, 0);
+    return out;
+  }
+}
+
+/**
  * True when a fitted transformer implements {@link RecordWriter}.
  *
  * @example

@@ -21,7 +21,7 @@ import {
   inStepAsync,
   is,
   type OutputRecord,
-  RecordTemplate,
+  RecordWritingTransformer,
   stateField,
   unknownStep,
   withStepPath,
@@ -295,7 +295,7 @@ interface FittedPart {
  * const one = fitted.transformRecord(frame.row(0));
  * ```
  */
-export class FittedColumnTransformer implements FittedTransformer {
+export class FittedColumnTransformer extends RecordWritingTransformer implements FittedTransformer {
   readonly type = "ColumnTransformer";
   readonly featureNamesIn: readonly string[];
   readonly #options: Required<ColumnTransformerOptions>;
@@ -305,13 +305,13 @@ export class FittedColumnTransformer implements FittedTransformer {
     readonly inner: readonly string[];
     readonly outer: readonly string[];
   }[];
-  #template: RecordTemplate | undefined;
 
   constructor(
     featureNamesIn: readonly string[],
     options: Required<ColumnTransformerOptions>,
     parts: readonly FittedPart[],
   ) {
+    super();
     this.featureNamesIn = featureNamesIn;
     this.#options = options;
     this.#parts = parts;
@@ -397,21 +397,6 @@ export class FittedColumnTransformer implements FittedTransformer {
       });
     });
     return Frame.fromColumns(columns);
-  }
-
-  /**
-   * Transforms one record; gives exactly what `transform` gives for the same row.
-   *
-   * @example
-   * ```ts
-   * fitted.transformRecord({ tenure: 3, contract: "One year" });
-   * ```
-   */
-  transformRecord(record: FrameRecord): OutputRecord {
-    this.#template ??= new RecordTemplate(this.featureNamesOut());
-    const out = this.#template.create();
-    this.writeRecord(record, out, this.#template.names, 0);
-    return out;
   }
 
   /**

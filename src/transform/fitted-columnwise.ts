@@ -6,7 +6,12 @@ import {
   numericColumn,
   type StateValue,
 } from "../core/index.js";
-import { type OutputRecord, paramsState, RecordTemplate, requireColumns } from "./base.js";
+import {
+  type OutputRecord,
+  paramsState,
+  RecordWritingTransformer,
+  requireColumns,
+} from "./base.js";
 import { numericInput, recordNumber } from "./input.js";
 
 /**
@@ -23,13 +28,16 @@ import { numericInput, recordNumber } from "./input.js";
  * }
  * ```
  */
-export abstract class FittedColumnwise implements FittedTransformer {
+export abstract class FittedColumnwise
+  extends RecordWritingTransformer
+  implements FittedTransformer
+{
   readonly type: string;
   readonly featureNamesIn: readonly string[];
   protected readonly params: object;
-  #template: RecordTemplate | undefined;
 
   protected constructor(type: string, featureNamesIn: readonly string[], params: object) {
+    super();
     this.type = type;
     this.featureNamesIn = featureNamesIn;
     this.params = params;
@@ -58,21 +66,6 @@ export abstract class FittedColumnwise implements FittedTransformer {
         this.transformColumn(j, numericInput(x, name, this.type)),
       ]),
     );
-  }
-
-  /**
-   * Transforms one record; missing values come back as `null`, as `Frame.row` shows them.
-   *
-   * @example
-   * ```ts
-   * fitted.transformRecord({ tenure: 12 }); // { tenure: -0.87 }
-   * ```
-   */
-  transformRecord(record: FrameRecord): OutputRecord {
-    this.#template ??= new RecordTemplate(this.featureNamesIn);
-    const out = this.#template.create();
-    this.writeRecord(record, out, this.featureNamesIn, 0);
-    return out;
   }
 
   /**

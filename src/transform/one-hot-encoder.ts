@@ -16,7 +16,7 @@ import {
   is,
   type OutputRecord,
   paramsState,
-  RecordTemplate,
+  RecordWritingTransformer,
   requireColumns,
   stateField,
   TransformerEstimator,
@@ -133,14 +133,13 @@ interface ColumnLayout {
  * fitted.categories(); // { contract: ["Month-to-month", "One year", "Two year"] }
  * ```
  */
-export class FittedOneHotEncoder implements FittedTransformer {
+export class FittedOneHotEncoder extends RecordWritingTransformer implements FittedTransformer {
   readonly type = "OneHotEncoder";
   readonly featureNamesIn: readonly string[];
   readonly #params: OneHotEncoderParams;
   readonly #columns: readonly FittedCategories[];
   readonly #infrequent: readonly (readonly number[])[];
   readonly #layouts: readonly ColumnLayout[];
-  #template: RecordTemplate | undefined;
 
   constructor(
     featureNamesIn: readonly string[],
@@ -148,6 +147,7 @@ export class FittedOneHotEncoder implements FittedTransformer {
     columns: readonly FittedCategories[],
     infrequent: readonly (readonly number[])[],
   ) {
+    super();
     this.featureNamesIn = featureNamesIn;
     this.#params = params;
     this.#columns = columns;
@@ -211,21 +211,6 @@ export class FittedOneHotEncoder implements FittedTransformer {
       }
     }
     return Frame.fromColumns(out);
-  }
-
-  /**
-   * Encodes one record.
-   *
-   * @example
-   * ```ts
-   * fitted.transformRecord({ contract: "One year" }); // { "contract_Month-to-month": 0, "contract_One year": 1, … }
-   * ```
-   */
-  transformRecord(record: FrameRecord): OutputRecord {
-    this.#template ??= new RecordTemplate(this.featureNamesOut());
-    const out = this.#template.create();
-    this.writeRecord(record, out, this.#template.names, 0);
-    return out;
   }
 
   /**

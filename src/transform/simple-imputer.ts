@@ -20,7 +20,7 @@ import {
   is,
   type OutputRecord,
   paramsState,
-  RecordTemplate,
+  RecordWritingTransformer,
   requireColumns,
   stateField,
   TransformerEstimator,
@@ -223,13 +223,12 @@ function modeOfSorted(sorted: Float64Array): number {
  * fitted.statistics(); // { tenure: 29, contract: "Month-to-month" }
  * ```
  */
-export class FittedSimpleImputer implements FittedTransformer {
+export class FittedSimpleImputer extends RecordWritingTransformer implements FittedTransformer {
   readonly type = "SimpleImputer";
   readonly featureNamesIn: readonly string[];
   readonly #params: SimpleImputerParams;
   readonly #columns: readonly ImputedColumn[];
   readonly #indicators: readonly string[];
-  #template: RecordTemplate | undefined;
 
   constructor(
     featureNamesIn: readonly string[],
@@ -237,6 +236,7 @@ export class FittedSimpleImputer implements FittedTransformer {
     columns: readonly ImputedColumn[],
     indicators: readonly string[],
   ) {
+    super();
     this.featureNamesIn = featureNamesIn;
     this.#params = params;
     this.#columns = columns;
@@ -298,21 +298,6 @@ export class FittedSimpleImputer implements FittedTransformer {
       out.push([`missingindicator_${name}`, numericColumn(flags)]);
     }
     return Frame.fromColumns(out);
-  }
-
-  /**
-   * Fills one record the same way.
-   *
-   * @example
-   * ```ts
-   * fitted.transformRecord({ tenure: null, contract: "One year" }); // { tenure: 29, contract: "One year" }
-   * ```
-   */
-  transformRecord(record: FrameRecord): OutputRecord {
-    this.#template ??= new RecordTemplate(this.featureNamesOut());
-    const out = this.#template.create();
-    this.writeRecord(record, out, this.#template.names, 0);
-    return out;
   }
 
   /**
