@@ -91,9 +91,14 @@ describe("SIGKILL during logging", () => {
     expect(check).toBe("ok");
     let total = 0;
     for (const runId of runIds) {
-      const history = await after.runs.getMetricHistory(runId, "m");
+      // Read every page: a quick machine logs more than one page (25,000 metrics) in the window.
       const perBatch = new Map<number, number>();
-      for (const m of history.items) perBatch.set(m.value, (perBatch.get(m.value) ?? 0) + 1);
+      let pageToken: string | undefined;
+      do {
+        const page = await after.runs.getMetricHistory(runId, "m", { pageToken });
+        for (const m of page.items) perBatch.set(m.value, (perBatch.get(m.value) ?? 0) + 1);
+        pageToken = page.nextPageToken;
+      } while (pageToken);
       const params = new Set(
         (await after.runs.get(runId)).data.params.map((p) => Number(p.key.slice(1))),
       );
