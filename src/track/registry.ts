@@ -154,18 +154,7 @@ export class ModelRegistry {
     validateName(name, "name", 256);
     const tags = (options.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
     await this.#database.write(async (tx) => {
-      if (
-        await tx
-          .selectFrom("registered_models")
-          .select("name")
-          .where("name", "=", name)
-          .executeTakeFirst()
-      )
-        throw new KeelError(
-          "KEEL_ERR_RESOURCE_ALREADY_EXISTS",
-          `registered model (name=${name}) already exists`,
-          { details: { name } },
-        );
+      await this.#requireModelAbsent(tx, name);
       const now = Date.now();
       await tx
         .insertInto("registered_models")
@@ -211,18 +200,7 @@ export class ModelRegistry {
     validateName(newName, "new_name", 256);
     await this.#database.write(async (tx) => {
       await this.#requireModel(tx, name);
-      if (
-        await tx
-          .selectFrom("registered_models")
-          .select("name")
-          .where("name", "=", newName)
-          .executeTakeFirst()
-      )
-        throw new KeelError(
-          "KEEL_ERR_RESOURCE_ALREADY_EXISTS",
-          `registered model (name=${newName}) already exists`,
-          { details: { name: newName } },
-        );
+      await this.#requireModelAbsent(tx, newName);
       for (const table of [
         "registered_models",
         "registered_model_tags",
@@ -859,6 +837,21 @@ export class ModelRegistry {
       .$if(lock && this.#database.dialect === "postgres", (q) => q.forUpdate())
       .executeTakeFirst();
     if (!row) throw missingModel(name);
+  }
+
+  async #requireModelAbsent(tx: Tx, name: string): Promise<void> {
+    const row = await tx
+      .selectFrom("registered_models")
+      .select("name")
+      .where("name", "=", name)
+      .executeTakeFirst();
+    if (row) {
+      throw new KeelError(
+        "KEEL_ERR_RESOURCE_ALREADY_EXISTS",
+        `registered model (name=${name}) already exists`,
+        { details: { name } },
+      );
+    }
   }
 
   async #requireVersion(tx: Tx, name: string, version: number): Promise<void> {
