@@ -10,6 +10,7 @@
 // (Optuna drives it by ask/tell over a pipe), so only the sampler differs.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -33,6 +34,7 @@ const nTrials = Number(values.trials);
 const telcoSeeds = Number(values["telco-seeds"]);
 const telcoTrials = Number(values["telco-trials"]);
 const PY = "/usr/bin/python3";
+const loadAtStart = loadavg()[0];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -226,8 +228,13 @@ const note = [
   `keel TpeSampler (defaults: multivariate, per-dimension neighbour bandwidths, constant liar) vs Optuna ${optunaVersion} TPESampler (defaults) under /usr/bin/python3, seeds 0..n-1 for both, run ${new Date().toISOString().slice(0, 16)}Z by \`node bench/tune/run.mjs\`.`,
   "Analytic problems: Branin (2-D), Rosenbrock (4-D, [-5, 10]), Styblinski–Tang (5-D, [-5, 5]), minimised; the value is the best objective found, median over seeds.",
   "Telco: keel's GBDT (nEstimators fixed at 100; the other declared search hints: learningRate, maxDepth, minChildWeight, lambda, subsample, colsampleBytree), 5-fold CV ROC AUC computed by keel for both samplers (Optuna by ask/tell), maximised.",
-  "Known algorithmic differences: keel's multivariate kernels take per-dimension neighbour-gap widths (Optuna's multivariate mode uses one Scott-style width; its default is univariate), and keel uses the normalised truncated-normal density while Optuna 3.1's `_truncnorm.logpdf` omits the \u2212log \u03c3 term. The Telco row used 2 seeds instead of the issue's 5 to fit the session's time budget; a 0.0003 AUC gap over 2 seeds is within seed noise.",
-  "Sampler time is wall time inside the sampler's methods per trial (objective excluded), measured on a 2-core machine shared with other jobs (load average > 10 during the run), so absolute times are noisy; both sides ran under the same load.",
+  "Known algorithmic differences: keel's multivariate kernels take per-dimension neighbour-gap widths (Optuna's multivariate mode uses one Scott-style width; its default is univariate), and keel uses the normalised truncated-normal density while Optuna 3.1's `_truncnorm.logpdf` omits the \u2212log \u03c3 term. ",
+  ...(telcoSeeds < 5
+    ? [
+        `The Telco row used ${telcoSeeds} seeds instead of the issue's 5 (--telco-seeds), so its medians are noisy.`,
+      ]
+    : []),
+  `Sampler time is wall time inside the sampler's methods per trial (objective excluded), measured on a ${cpus().length}-core machine with 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end; both sides ran under the same load.`,
 ];
 const section = [...table, ...note].join("\n");
 
