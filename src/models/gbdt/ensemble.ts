@@ -1,4 +1,10 @@
 import type { BinMapper } from "./binning.js";
+import {
+  type CompiledForest,
+  compileForest,
+  forestMargins,
+  forestRowMargins,
+} from "./compiled-forest.js";
 import type { GrownNode } from "./tree-learner.js";
 
 /**
@@ -201,9 +207,22 @@ export function nextNode(e: TreeEnsemble, node: number, v: number): number {
   return inSet ? e.left[node]! : e.right[node]!;
 }
 
+/** Compiled layouts per ensemble (ensembles are immutable), built on first prediction. */
+const compiledForests = new WeakMap<TreeEnsemble, CompiledForest | null>();
+
+function compiledForestOf(e: TreeEnsemble): CompiledForest | undefined {
+  let forest = compiledForests.get(e);
+  if (forest === undefined) {
+    forest = compileForest(e) ?? null;
+    compiledForests.set(e, forest);
+  }
+  return forest ?? undefined;
+}
+
 /**
  * Raw margins for a row-major matrix: `out[i * nOutputs + k]` = base score + the sum of the
  * trees of output k. Trees beyond `nTrees` are ignored (early-stopping truncation, staged use).
+ * Uses the padded layout of {@link compileForest} when the trees are shallow enough.
  *
  * @example
  * ```ts
@@ -211,6 +230,30 @@ export function nextNode(e: TreeEnsemble, node: number, v: number): number {
  * ```
  */
 export function predictMargins(
+  e: TreeEnsemble,
+  x: Float64Array,
+  nRows: number,
+  nTrees = e.roots.length,
+): Float64Array {
+  const forest = compiledForestOf(e);
+  if (forest === undefined) return walkMargins(e, x, nRows, nTrees);
+  const K = e.nOutputs;
+  const out = new Float64Array(nRows * K);
+  for (let i = 0; i < nRows; i++) for (let k = 0; k < K; k++) out[i * K + k] = e.baseScore[k]!;
+  forestMargins(e, forest, x, nRows, nTrees, out);
+  return out;
+}
+
+/**
+ * {@link predictMargins} by walking the ensemble's nodes one by one: the reference the compiled
+ * layout must match bit for bit, and the path for trees too deep to pad.
+ *
+ * @example
+ * ```ts
+ * const margins = walkMargins(ensemble, matrix.values, matrix.nRows);
+ * ```
+ */
+export function walkMargins(
   e: TreeEnsemble,
   x: Float64Array,
   nRows: number,
@@ -257,8 +300,13 @@ export function predictMargins(
  * ```
  */
 export function predictRowMargins(e: TreeEnsemble, row: Float64Array, out: Float64Array): void {
-  const { feature, threshold, left, right, defaultLeft, catStart, value, roots, treeOutput } = e;
   for (let k = 0; k < e.nOutputs; k++) out[k] = e.baseScore[k]!;
+  const forest = compiledForestOf(e);
+  if (forest !== undefined) {
+    forestRowMargins(e, forest, row, out);
+    return;
+  }
+  const { feature, threshold, left, right, defaultLeft, catStart, value, roots, treeOutput } = e;
   for (let t = 0; t < roots.length; t++) {
     let node = roots[t]!;
     let f = feature[node]!;
