@@ -1,9 +1,12 @@
 // Batch and single-record prediction timing for a realistic GBDT (200 trees, depth 6), for
 // profiling `predictProba`/`predictMargins` without running the whole of bench/gbdt.
-// Usage: node [--cpu-prof] bench/gbdt/predict-profile.mjs [--retrain] [--save-reference]
+// Usage: node [--cpu-prof] bench/gbdt/predict-profile.mjs [--retrain] [--save-reference] [--xgboost]
 // The model is trained once on seeded synthetic data (100k rows, 50 numeric features with 5%
 // missing, 3 categoricals) and cached in bench/.data; --save-reference stores its margins on the
 // 200k prediction rows so later runs (after a change to prediction) check they are bit-identical.
+// --xgboost also writes the same data as raw float64 (category codes, NaN missing or unseen)
+// and times XGBoost (same settings, one-hot categoricals) predicting the 200k rows in this run.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -41,6 +44,7 @@ function makeData(nRows, seed, withUnseen) {
   const next = rng(seed);
   const numeric = Array.from({ length: N_NUMERIC }, () => new Float64Array(nRows));
   const cats = CATEGORIES.map(() => new Array(nRows));
+  const codes = CATEGORIES.map(() => new Float64Array(nRows));
   const y = new Float64Array(nRows);
   for (let i = 0; i < nRows; i++) {
     let score = 0;
@@ -51,9 +55,13 @@ function makeData(nRows, seed, withUnseen) {
     }
     for (let c = 0; c < CATEGORIES.length; c++) {
       const k = Math.floor(next() * CATEGORIES[c].length);
+      codes[c][i] = Number.NaN;
       if (next() < 0.03) cats[c][i] = null;
       else if (withUnseen && next() < 0.01) cats[c][i] = `unseen${c}`;
-      else cats[c][i] = CATEGORIES[c][k];
+      else {
+        cats[c][i] = CATEGORIES[c][k];
+        codes[c][i] = k;
+      }
       score += (k % 3) - 1;
     }
     y[i] = score + (next() - 0.5) * 3 > 0 ? 1 : 0;
@@ -61,7 +69,21 @@ function makeData(nRows, seed, withUnseen) {
   const columns = numeric.map((v, f) => [`f${f}`, numericColumn(v)]);
   for (let c = 0; c < CATEGORIES.length; c++)
     columns.push([`cat${c}`, categoricalFromValues(cats[c])]);
-  return { x: Frame.fromColumns(columns), y: numericColumn(y) };
+  return {
+    x: Frame.fromColumns(columns),
+    y: numericColumn(y),
+    raw: [...numeric, ...codes],
+    yRaw: y,
+  };
+}
+
+/** Column-major float64 file of a data set's raw columns, then its labels. */
+function writeRaw(name, data) {
+  const nRows = data.yRaw.length;
+  const all = new Float64Array((data.raw.length + 1) * nRows);
+  for (const [j, column] of data.raw.entries()) all.set(column, j * nRows);
+  all.set(data.yRaw, data.raw.length * nRows);
+  writeFileSync(join(dataDir, name), Buffer.from(all.buffer));
 }
 
 const modelFile = join(dataDir, "predict-profile-model.json");
@@ -135,8 +157,27 @@ if (args.has("--save-reference")) {
   for (let i = 0; diff >= 0 && i < ref.length; i++) if (!Object.is(ref[i], margins[i])) diff++;
   check = diff === 0 ? "bit-identical to reference" : `DIFFERS from reference (${diff} margins)`;
 }
+let xgboost;
+if (args.has("--xgboost")) {
+  writeRaw("predict-profile-train.f64", makeData(100_000, 1, false));
+  writeRaw("predict-profile-test.f64", test);
+  const run = spawnSync(
+    "/usr/bin/python3",
+    [
+      join(here, "predict-reference.py"),
+      dataDir,
+      String(N_NUMERIC),
+      CATEGORIES.map((c) => c.length).join(","),
+    ],
+    { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "2", OMP_WAIT_POLICY: "PASSIVE" } },
+  );
+  if (run.status !== 0) throw new Error(`predict-reference.py failed: ${run.stderr}`);
+  xgboost = JSON.parse(run.stdout.trim().split("\n").at(-1));
+  xgboost.keelOverXgboost = +(best / 1000 / xgboost.predictProba200kSeconds).toFixed(2);
+}
 console.log(
   JSON.stringify({
+    xgboost,
     trees: model.nTrees,
     predictMargins200kSeconds: +(best / 1000).toFixed(3),
     predictProba200kSeconds: +(probaMs / 1000).toFixed(3),
