@@ -87,6 +87,21 @@ export function encodeClassTarget(column: Column, positive?: string): ClassTarge
 }
 
 /**
+ * The target column a supervised `fit` was given, or the error every model raises without one.
+ *
+ * @example
+ * ```ts
+ * const target = requireTarget(y); // throws KEEL_ERR_TARGET_INVALID when y is undefined
+ * ```
+ */
+export function requireTarget(y: Column | undefined): Column {
+  if (y === undefined) {
+    throw new KeelError("KEEL_ERR_TARGET_INVALID", "fit needs a target column y; none was given.");
+  }
+  return y;
+}
+
+/**
  * A regression target as numbers; missing or infinite values are an error naming the row.
  *
  * @example

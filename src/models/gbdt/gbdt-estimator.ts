@@ -10,7 +10,7 @@ import {
   type StateValue,
   type Task,
 } from "../../core/index.js";
-import { classWeights, encodeClassTarget, regressionTarget } from "../target.js";
+import { classWeights, encodeClassTarget, regressionTarget, requireTarget } from "../target.js";
 import { binFeatures, binWithMappers } from "./binning.js";
 import { boost } from "./booster.js";
 import type { EvalMetricName } from "./eval-metrics.js";
@@ -83,13 +83,6 @@ export class GbdtRegressor implements Estimator<FittedGbdt> {
   withParams(patch: Readonly<Record<string, unknown>>): GbdtRegressor {
     return new GbdtRegressor({ ...this.params, ...patch });
   }
-}
-
-function requireTarget(y: Column | undefined): Column {
-  if (y === undefined) {
-    throw new KeelError("KEEL_ERR_TARGET_INVALID", "fit needs a target column y; none was given.");
-  }
-  return y;
 }
 
 function resolveObjective(

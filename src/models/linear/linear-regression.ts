@@ -11,7 +11,7 @@ import {
   type ParamsOf,
   param,
 } from "../../core/index.js";
-import { regressionTarget } from "../target.js";
+import { regressionTarget, requireTarget } from "../target.js";
 import { designMatrix } from "./design-matrix.js";
 
 /**
@@ -96,12 +96,7 @@ export class LinearRegression implements Estimator<FittedLinearRegression> {
 
   /** Fits on a numeric frame and numeric target. */
   fit(x: Frame, y?: Column, options: FitOptions = {}): FittedLinearRegression {
-    if (y === undefined)
-      throw new KeelError(
-        "KEEL_ERR_TARGET_INVALID",
-        "fit needs a target column y; none was given.",
-      );
-    const target = regressionTarget(y);
+    const target = regressionTarget(requireTarget(y));
     const names = x.columnNames;
     const { values, nRows, nFeatures: p } = designMatrix(x, names);
     const w = options.sampleWeight ?? new Float64Array(nRows).fill(1);

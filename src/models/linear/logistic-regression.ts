@@ -12,7 +12,7 @@ import {
   param,
   type Task,
 } from "../../core/index.js";
-import { encodeClassTarget } from "../target.js";
+import { encodeClassTarget, requireTarget } from "../target.js";
 import { designMatrix } from "./design-matrix.js";
 import { minimizeLbfgs } from "./lbfgs.js";
 
@@ -86,12 +86,7 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression> {
 
   /** Fits on a numeric frame and class labels. */
   fit(x: Frame, y?: Column, options: FitOptions = {}): FittedLogisticRegression {
-    if (y === undefined)
-      throw new KeelError(
-        "KEEL_ERR_TARGET_INVALID",
-        "fit needs a target column y; none was given.",
-      );
-    const target = encodeClassTarget(y, this.params.positiveClass);
+    const target = encodeClassTarget(requireTarget(y), this.params.positiveClass);
     const names = x.columnNames;
     const { values, nRows, nFeatures: p } = designMatrix(x, names);
     const weight = options.sampleWeight ?? new Float64Array(nRows).fill(1);
