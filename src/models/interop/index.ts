@@ -1,6 +1,13 @@
 /**
- * Interop with other systems: import XGBoost JSON models.
+ * Interop with other systems: import XGBoost JSON models, export GBDT models to ONNX.
  *
  * @module
  */
+export {
+  exportOnnx,
+  ONNX_IR_VERSION,
+  ONNX_ML_OPSET,
+  ONNX_OPSET,
+  type OnnxExportOptions,
+} from "./onnx-export.js";
 export { importXgboostJson, keelThreshold } from "./xgboost-json.js";
