@@ -51,6 +51,10 @@ export const commands: readonly CommandEntry[] = [
     path: ["models", "import"],
     load: async () => (await import("./models-import.js")).modelsImportCommand,
   },
+  {
+    path: ["models", "export"],
+    load: async () => (await import("./models-export.js")).modelsExportCommand,
+  },
   { path: ["gc"], load: async () => (await import("./gc.js")).gcCommand },
   { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
 ];
