@@ -253,7 +253,12 @@ function nameAllocator(taken: Iterable<string>): (base: string) => string {
  * ```ts
  * const model = new GbdtClassifier({ nEstimators: 100 }).fit(x, y);
  * await writeFile("churn.onnx", exportOnnx(model, { producerVersion: "0.1.0" }));
- * // onnxruntime: session.run({ tenure: new Tensor("float64", [3], [1, 1]), contract: … })
+ * // onnxruntime-node, one row:
+ * const session = await InferenceSession.create(exportOnnx(model));
+ * const { probabilities } = await session.run({
+ *   tenure: new Tensor("float64", Float64Array.of(3), [1, 1]),
+ *   contract: new Tensor("string", ["One year"], [1, 1]),
+ * });
  * ```
  */
 export function exportOnnx(m: FittedGbdt, options: OnnxExportOptions = {}): Uint8Array {
