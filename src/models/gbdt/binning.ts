@@ -1,5 +1,6 @@
 import { Rng } from "../../core/index.js";
 import type { FeatureValues } from "./feature-input.js";
+import { KernelMemory } from "./kernel-memory.js";
 
 /**
  * How one feature's values map to histogram bins. Value bins come first; the last bin
@@ -143,41 +144,50 @@ export function categoricalBinMapper(
   };
 }
 
-/** The bin of a numeric value: the first bin whose upper bound is at least the value. */
+/**
+ * The bin of a numeric value: the first bin whose upper bound is at least the value. A binary
+ * search without branches (the window start moves by `half` or by 0): which way each step goes
+ * is unpredictable, and binning a million rows takes tens of millions of steps.
+ */
 function numericBin(upperBounds: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = upperBounds.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (v <= upperBounds[mid]!) hi = mid;
-    else lo = mid + 1;
+  let base = 0;
+  let n = upperBounds.length;
+  while (n > 1) {
+    const half = n >>> 1;
+    base += half * Number(upperBounds[base + half - 1]! < v);
+    n -= half;
   }
-  return lo;
+  return base;
 }
 
 /**
  * Training data reduced to bins once, in the two layouts the learner reads:
- * feature-major bytes for partitioning and traversal (one feature's bins are contiguous), and a
- * row-major matrix of global histogram indices (`binOffsets[f] + bin`) for histogram building,
- * where each row's features share a cache line and no offset lookup is needed.
+ * feature-major bytes for partitioning and traversal (one feature's bins are contiguous), and
+ * row-major bytes for histogram building (each row's features share a cache line), the latter in
+ * the fit's {@link KernelMemory} where the WebAssembly kernels and histogram threads read it.
+ * Histograms lay features' bins end to end, so a cell's slot is `binOffsets[f] + bin`.
  */
 export interface BinnedData {
   readonly nRows: number;
   readonly nFeatures: number;
-  /** `columnBins[f * nRows + row]`: the bin of a cell. */
+  /** `columnBins[f * nRows + row]`: the bin of a cell (in `memory`). */
   readonly columnBins: Uint8Array;
-  /** `histBins[row * nFeatures + f]`: the cell's index into a histogram (SharedArrayBuffer). */
-  readonly histBins: Uint16Array;
+  /** `rowBins[row * nFeatures + f]`: the same bins row-major, in `memory`. */
+  readonly rowBins: Uint8Array;
   readonly mappers: readonly BinMapper[];
   /** Offset of each feature's first bin in a histogram (features laid end to end). */
   readonly binOffsets: Int32Array;
   /** Total histogram bins over all features. */
   readonly totalBins: number;
+  /** `binOffsets` in bytes of (gradient, hessian) pairs, plus the end, in `memory` (kernels read it). */
+  readonly histSlots: Uint32Array;
+  /** The fit's working memory, holding `rowBins`; the learner allocates its buffers here too. */
+  readonly memory: KernelMemory;
 }
 
 /**
- * Bins every feature once, before boosting starts (LightGBM's "bin once"). The histogram
- * matrix lives in a SharedArrayBuffer so histogram workers read it without copying.
+ * Bins every feature once, before boosting starts (LightGBM's "bin once"), into a new
+ * {@link KernelMemory} sized for the bins, the gradients and the row order.
  *
  * @example
  * ```ts
@@ -190,6 +200,7 @@ export function binFeatures(
   categoryCounts: readonly number[],
   maxBins: number,
   seed: number,
+  nOutputs = 1,
 ): BinnedData {
   const nFeatures = values.length;
   const nRows = rowCount(values);
@@ -205,15 +216,48 @@ export function binFeatures(
     binOffsets[f] = totalBins;
     totalBins += m.nBins;
   });
-  const columnBins = new Uint8Array(nRows * nFeatures);
-  const histBins = new Uint16Array(new SharedArrayBuffer(Math.max(2, 2 * nRows * nFeatures)));
-  values.forEach((v, f) => {
-    const column = columnBins.subarray(f * nRows, (f + 1) * nRows);
-    writeFeatureBins(v, mappers[f]!, column);
-    const offset = binOffsets[f]!;
-    for (let i = 0, at = f; i < nRows; i++, at += nFeatures) histBins[at] = offset + column[i]!;
+  // Both bin layouts, (gradient, hessian) per row and output, the row order and its partition
+  // scratch, and a few histograms.
+  const memory = KernelMemory.create(
+    2 * nRows * nFeatures + 16 * nRows * nOutputs + 8 * nRows + 64 * 16 * totalBins,
+  );
+  const histSlots = memory.uint32(nFeatures + 1);
+  binOffsets.forEach((offset, f) => {
+    histSlots[f] = 16 * offset;
   });
-  return { nRows, nFeatures, columnBins, histBins, mappers, binOffsets, totalBins };
+  histSlots[nFeatures] = 16 * totalBins;
+  const columnBins = memory.uint8(nRows * nFeatures);
+  const rowBins = memory.uint8(nRows * nFeatures);
+  values.forEach((v, f) => {
+    writeFeatureBins(v, mappers[f]!, columnBins.subarray(f * nRows, (f + 1) * nRows));
+  });
+  transpose(columnBins, nRows, nFeatures, rowBins);
+  return {
+    nRows,
+    nFeatures,
+    columnBins,
+    rowBins,
+    mappers,
+    binOffsets,
+    totalBins,
+    histSlots,
+    memory,
+  };
+}
+
+/** Rows transposed together: their row-major bytes stay in cache while every feature is written. */
+const TRANSPOSE_BLOCK = 2048;
+
+/** Feature-major bytes to row-major, a block of rows at a time. */
+function transpose(columns: Uint8Array, nRows: number, nFeatures: number, out: Uint8Array): void {
+  for (let r0 = 0; r0 < nRows; r0 += TRANSPOSE_BLOCK) {
+    const r1 = Math.min(nRows, r0 + TRANSPOSE_BLOCK);
+    for (let f = 0; f < nFeatures; f++) {
+      const from = f * nRows;
+      for (let r = r0, at = r0 * nFeatures + f; r < r1; r++, at += nFeatures)
+        out[at] = columns[from + r]!;
+    }
+  }
 }
 
 function rowCount(values: readonly FeatureValues[]): number {
@@ -242,15 +286,50 @@ export function binWithMappers(
   return bins;
 }
 
+/**
+ * {@link numericBin} for every value, four values searched in lockstep: one search is a chain
+ * of dependent loads, four independent chains keep the CPU busy (about 3x faster). A missing
+ * value fails every comparison and is replaced by the missing bin.
+ */
+function writeNumericBins(
+  values: Float64Array,
+  bounds: Float64Array,
+  missing: number,
+  out: Uint8Array,
+): void {
+  const quadEnd = values.length & ~3;
+  for (let i = 0; i < quadEnd; i += 4) {
+    const x0 = values[i]!;
+    const x1 = values[i + 1]!;
+    const x2 = values[i + 2]!;
+    const x3 = values[i + 3]!;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    let b3 = 0;
+    for (let n = bounds.length; n > 1; ) {
+      const half = n >>> 1;
+      b0 += half * Number(bounds[b0 + half - 1]! < x0);
+      b1 += half * Number(bounds[b1 + half - 1]! < x1);
+      b2 += half * Number(bounds[b2 + half - 1]! < x2);
+      b3 += half * Number(bounds[b3 + half - 1]! < x3);
+      n -= half;
+    }
+    out[i] = Number.isNaN(x0) ? missing : b0;
+    out[i + 1] = Number.isNaN(x1) ? missing : b1;
+    out[i + 2] = Number.isNaN(x2) ? missing : b2;
+    out[i + 3] = Number.isNaN(x3) ? missing : b3;
+  }
+  for (let i = quadEnd; i < values.length; i++) {
+    const x = values[i]!;
+    out[i] = Number.isNaN(x) ? missing : numericBin(bounds, x);
+  }
+}
+
 function writeFeatureBins(v: FeatureValues, mapper: BinMapper, out: Uint8Array): void {
   const missing = mapper.missingBin;
   if (v.kind === "numeric") {
-    const values = v.values;
-    const bounds = mapper.upperBounds;
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i]!;
-      out[i] = !Number.isNaN(x) ? numericBin(bounds, x) : missing;
-    }
+    writeNumericBins(v.values, mapper.upperBounds, missing, out);
   } else {
     const codes = v.codes;
     const toBin = mapper.categoryToBin;

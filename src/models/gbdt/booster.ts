@@ -72,20 +72,14 @@ export function boost(input: BoosterInput): BoosterResult {
   const validScore = validation ? constantScores(validation.y.length, baseScore) : undefined;
   // One shared block for every output's (gradient, hessian) pairs and one for the row order,
   // so histogram workers see them without copies.
-  const ghAll = sharedFloat64(2 * nRows * K);
+  const ghAll = data.memory.float64(2 * nRows * K);
   const gh = Array.from({ length: K }, (_, k) =>
     ghAll.subarray(2 * nRows * k, 2 * nRows * (k + 1)),
   );
-  const rows = new Uint32Array(new SharedArrayBuffer(4 * Math.max(1, nRows)));
-  const scratch = new Uint32Array(nRows);
-  const pool = new HistogramPool(data.totalBins);
-  const histograms = createHistogramBuilder(
-    data,
-    input.nThreads,
-    ghAll,
-    rows,
-    input.minCellsPerThread,
-  );
+  const rows = data.memory.uint32(nRows);
+  const scratch = data.memory.uint32(nRows);
+  const pool = new HistogramPool(data);
+  const histograms = createHistogramBuilder(data, input.nThreads, input.minCellsPerThread);
   const rng = new Rng(input.seed);
   const builder = new EnsembleBuilder(data.nFeatures, K, baseScore);
   const evalHistory: number[] = [];
@@ -163,10 +157,6 @@ export function boost(input: BoosterInput): BoosterResult {
   const ensemble = truncate(builder.finish(), nRounds * K);
   logger.debug("boosting timers", timers.report());
   return { ensemble, nRounds, evalHistory, timers: timers.report() };
-}
-
-function sharedFloat64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n)), 0, n);
 }
 
 function constantScores(nRows: number, base: Float64Array): Float64Array {

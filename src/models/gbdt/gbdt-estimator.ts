@@ -184,6 +184,7 @@ function fitGbdt(
     specs.map((s) => s.categories?.length ?? 0),
     params.maxBins,
     params.seed,
+    objective.nOutputs,
   );
   const validation = options.validation
     ? validationSet(options.validation, specs, data.mappers, type, classes, params, task)

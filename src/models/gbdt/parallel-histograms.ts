@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { BinnedData } from "./binning.js";
-import { buildHistogram } from "./histogram.js";
+import { instantiateKernels, kernelsModule } from "./kernel-memory.js";
 import type { HistogramBuilder } from "./tree-learner.js";
 
 /** A histogram builder that may own worker threads: `close` ends them. */
@@ -13,14 +13,16 @@ export interface ClosableHistogramBuilder extends HistogramBuilder {
 const MIN_CELLS_PER_THREAD = 2_000_000;
 
 /**
- * Builds histograms on `nThreads` threads (0 = one per core). Threads split the FEATURES, not the
- * rows: every bin is still summed by one thread in row order, so the model is identical for any
- * thread count. The main thread takes the first share, workers the others, and they meet on an
- * Atomics barrier over SharedArrayBuffers (no message per node).
+ * Builds histograms with the WebAssembly kernel on `nThreads` threads (0 = one per core).
+ * Threads split the FEATURES, not the rows: every bin is still summed by one thread in row
+ * order, so the model is identical for any thread count. Every buffer lives in the fit's shared
+ * {@link BinnedData.memory}, so workers write their features' part of the histogram in place;
+ * the main thread takes the first share and they meet on an Atomics barrier (no message per
+ * node).
  *
  * @example
  * ```ts
- * const histograms = createHistogramBuilder(data, 2, ghAll, rows);
+ * const histograms = createHistogramBuilder(data, 2);
  * histograms.build(gh, rows, 0, rows.length, hist);
  * histograms.close();
  * ```
@@ -28,8 +30,6 @@ const MIN_CELLS_PER_THREAD = 2_000_000;
 export function createHistogramBuilder(
   data: BinnedData,
   nThreads: number,
-  ghAll: Float64Array,
-  rows: Uint32Array,
   minCellsPerThread = MIN_CELLS_PER_THREAD,
 ): ClosableHistogramBuilder {
   const wanted = nThreads === 0 ? availableParallelism() : nThreads;
@@ -38,166 +38,147 @@ export function createHistogramBuilder(
     Math.min(wanted, data.nFeatures, Math.floor((data.nRows * data.nFeatures) / minCellsPerThread)),
   );
   if (threads <= 1) {
+    const { kernels } = data.memory;
     return {
-      build: (gh, rowsIn, begin, end, hist) =>
-        buildHistogram(
-          data.histBins,
+      build: (gh, rows, begin, end, hist) =>
+        kernels.histogram(
+          data.rowBins.byteOffset,
           data.nFeatures,
-          gh,
-          rowsIn,
+          gh.byteOffset,
+          rows.byteOffset,
           begin,
           end,
           0,
           data.nFeatures,
-          hist,
-          0,
-          hist.length,
+          hist.byteOffset,
+          data.histSlots.byteOffset,
         ),
       close() {},
     };
   }
-  return new WorkerHistogramBuilder(data, threads, ghAll, rows);
+  return new WorkerHistogramBuilder(data, threads);
 }
 
-// Control words shared with the workers.
-const GENERATION = 0;
-const PENDING = 1;
-const BEGIN = 2;
-const END = 3;
-const GH_OFFSET = 4;
-const STOP = 5;
+/** Control words shared with the workers; pointers are stored as int32 and read back unsigned. */
+const CONTROL = {
+  GENERATION: 0,
+  PENDING: 1,
+  BEGIN: 2,
+  END: 3,
+  GH: 4,
+  ROWS: 5,
+  HIST: 6,
+  STOP: 7,
+} as const;
 
-/** The worker's loop: wait for a new generation, build its feature range, count down. */
-function workerMain(workerData: unknown, kernel: typeof buildHistogram): void {
-  const {
-    control,
-    histBins,
-    nFeatures,
-    ghAll,
-    rows,
-    scratch,
-    featureBegin,
-    featureEnd,
-    histBegin,
-    histEnd,
-  } = workerData as {
-    control: Int32Array;
-    histBins: Uint16Array;
-    nFeatures: number;
-    histBegin: number;
-    histEnd: number;
-    ghAll: Float64Array;
-    rows: Uint32Array;
-    scratch: Float64Array;
-    featureBegin: number;
-    featureEnd: number;
-  };
+interface WorkerSetup {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly control: Int32Array;
+  readonly bins: number;
+  readonly nFeatures: number;
+  readonly featureBegin: number;
+  readonly featureEnd: number;
+  readonly slots: number;
+}
+
+/**
+ * The worker's loop: wait for a new generation, build its feature range, count down. Runs as
+ * eval'd source, so it may only use what it is given.
+ */
+function workerMain(
+  setup: WorkerSetup,
+  instantiate: typeof instantiateKernels,
+  c: typeof CONTROL,
+): void {
+  const { control } = setup;
+  const kernels = instantiate(setup.module, setup.memory);
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, 0, seen);
-    seen = Atomics.load(control, 0);
-    if (Atomics.load(control, 5) === 1) return;
-    const ghOffset = control[4]!;
-    const gh = ghAll.subarray(ghOffset);
-    kernel(
-      histBins,
-      nFeatures,
-      gh,
-      rows,
-      control[2]!,
-      control[3]!,
-      featureBegin,
-      featureEnd,
-      scratch,
-      histBegin,
-      histEnd,
+    Atomics.wait(control, c.GENERATION, seen);
+    seen = Atomics.load(control, c.GENERATION);
+    if (Atomics.load(control, c.STOP) === 1) return;
+    kernels.histogram(
+      setup.bins,
+      setup.nFeatures,
+      control[c.GH]! >>> 0,
+      control[c.ROWS]! >>> 0,
+      control[c.BEGIN]!,
+      control[c.END]!,
+      setup.featureBegin,
+      setup.featureEnd,
+      control[c.HIST]! >>> 0,
+      setup.slots,
     );
-    if (Atomics.sub(control, 1, 1) === 1) Atomics.notify(control, 1);
+    if (Atomics.sub(control, c.PENDING, 1) === 1) Atomics.notify(control, c.PENDING);
   }
 }
 
 class WorkerHistogramBuilder implements ClosableHistogramBuilder {
   readonly #data: BinnedData;
   readonly #control = new Int32Array(new SharedArrayBuffer(64));
-  readonly #scratch: Float64Array;
-  readonly #ghAll: Float64Array;
-  readonly #rows: Uint32Array;
   readonly #workers: Worker[] = [];
   readonly #mainEnd: number;
 
-  constructor(data: BinnedData, threads: number, ghAll: Float64Array, rows: Uint32Array) {
+  constructor(data: BinnedData, threads: number) {
     this.#data = data;
-    this.#ghAll = ghAll;
-    this.#rows = rows;
-    this.#scratch = new Float64Array(new SharedArrayBuffer(16 * data.totalBins));
     const bounds = Array.from({ length: threads + 1 }, (_, t) =>
       Math.round((t * data.nFeatures) / threads),
     );
     this.#mainEnd = bounds[1]!;
     const source = `const { workerData } = require("node:worker_threads");
-(${workerMain.toString()})(workerData, ${buildHistogram.toString()});`;
+(${workerMain.toString()})(workerData, ${instantiateKernels.toString()}, ${JSON.stringify(CONTROL)});`;
     for (let t = 1; t < threads; t++) {
-      this.#workers.push(
-        new Worker(source, {
-          eval: true,
-          workerData: {
-            control: this.#control,
-            histBins: data.histBins,
-            nFeatures: data.nFeatures,
-            histBegin: 2 * data.binOffsets[bounds[t]!]!,
-            histEnd: t + 1 < threads ? 2 * data.binOffsets[bounds[t + 1]!]! : 2 * data.totalBins,
-            ghAll,
-            rows,
-            scratch: this.#scratch,
-            featureBegin: bounds[t],
-            featureEnd: bounds[t + 1],
-          },
-        }),
-      );
+      const setup: WorkerSetup = {
+        module: kernelsModule(),
+        memory: data.memory.memory,
+        control: this.#control,
+        bins: data.rowBins.byteOffset,
+        nFeatures: data.nFeatures,
+        featureBegin: bounds[t]!,
+        featureEnd: bounds[t + 1]!,
+        slots: data.histSlots.byteOffset,
+      };
+      this.#workers.push(new Worker(source, { eval: true, workerData: setup }));
     }
     for (const worker of this.#workers) worker.unref();
   }
 
   build(gh: Float64Array, rows: Uint32Array, begin: number, end: number, hist: Float64Array): void {
-    const { histBins, nFeatures, binOffsets } = this.#data;
-    if (rows !== this.#rows || gh.buffer !== this.#ghAll.buffer) {
-      // Only the registered shared buffers are visible to workers.
-      buildHistogram(histBins, nFeatures, gh, rows, begin, end, 0, nFeatures, hist, 0, hist.length);
-      return;
-    }
+    const data = this.#data;
     const control = this.#control;
+    const { BEGIN, END, GH, ROWS, HIST, PENDING, GENERATION } = CONTROL;
     control[BEGIN] = begin;
     control[END] = end;
-    control[GH_OFFSET] = (gh.byteOffset - this.#ghAll.byteOffset) / 8;
+    control[GH] = gh.byteOffset | 0;
+    control[ROWS] = rows.byteOffset | 0;
+    control[HIST] = hist.byteOffset | 0;
     Atomics.store(control, PENDING, this.#workers.length);
     Atomics.add(control, GENERATION, 1);
     Atomics.notify(control, GENERATION);
-    const mainHistEnd = 2 * binOffsets[this.#mainEnd]!;
-    buildHistogram(
-      histBins,
-      nFeatures,
-      gh,
-      rows,
+    data.memory.kernels.histogram(
+      data.rowBins.byteOffset,
+      data.nFeatures,
+      gh.byteOffset,
+      rows.byteOffset,
       begin,
       end,
       0,
       this.#mainEnd,
-      hist,
-      0,
-      mainHistEnd,
+      hist.byteOffset,
+      data.histSlots.byteOffset,
     );
     for (;;) {
       const pending = Atomics.load(control, PENDING);
       if (pending === 0) break;
       Atomics.wait(control, PENDING, pending);
     }
-    hist.set(this.#scratch.subarray(mainHistEnd), mainHistEnd);
   }
 
   close(): void {
-    Atomics.store(this.#control, STOP, 1);
-    Atomics.add(this.#control, GENERATION, 1);
-    Atomics.notify(this.#control, GENERATION);
+    Atomics.store(this.#control, CONTROL.STOP, 1);
+    Atomics.add(this.#control, CONTROL.GENERATION, 1);
+    Atomics.notify(this.#control, CONTROL.GENERATION);
     for (const worker of this.#workers) void worker.terminate();
   }
 }

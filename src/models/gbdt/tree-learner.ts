@@ -48,28 +48,35 @@ export interface TreeContext {
 
 /**
  * Reuses histogram buffers between nodes and trees: a tree of depth 6 needs a few dozen, and
- * allocating ~200 KB per node would keep the garbage collector busy.
+ * the fit's kernel memory only grows. Buffers come from {@link BinnedData.memory}, where the
+ * WebAssembly kernels and histogram threads can write them.
  *
  * @example
  * ```ts
- * const pool = new HistogramPool(data.totalBins);
+ * const pool = new HistogramPool(data);
  * const hist = pool.acquire();
  * pool.release(hist);
  * ```
  */
 export class HistogramPool {
   readonly #free: Float64Array[] = [];
-  readonly #size: number;
+  readonly #data: BinnedData;
+  /** A split's per-bin direction, copied where the partition kernel reads it. */
+  readonly goLeft: Uint8Array;
 
-  constructor(totalBins: number) {
-    this.#size = 2 * totalBins;
+  constructor(data: BinnedData) {
+    this.#data = data;
+    this.goLeft = data.memory.uint8(256);
   }
 
   /** A buffer of `2 * totalBins` doubles (contents unspecified; builders overwrite it). */
   acquire(): Float64Array {
-    return (
-      this.#free.pop() ?? new Float64Array(new SharedArrayBuffer(this.#size * 8), 0, this.#size)
-    );
+    return this.#free.pop() ?? this.#data.memory.float64(2 * this.#data.totalBins);
+  }
+
+  /** The larger child's histogram from its parent's: `parent -= small`, in place. */
+  subtract(parent: Float64Array, small: Float64Array): void {
+    this.#data.memory.kernels.subtract(parent.byteOffset, small.byteOffset, parent.length);
   }
 
   /** Gives a buffer back for reuse. */
@@ -152,9 +159,7 @@ export function growTree(ctx: TreeContext): GrownNode {
     timed(timers, "histograms", () =>
       ctx.histograms.build(ctx.gh, ctx.rows, small.begin, small.end, smallHist),
     );
-    timed(timers, "subtract", () => {
-      for (let k = 0; k < parentHist.length; k++) parentHist[k] = parentHist[k]! - smallHist[k]!;
-    });
+    timed(timers, "subtract", () => pool.subtract(parentHist, smallHist));
     hists.set(small, smallHist);
     hists.set(large, parentHist);
     for (const child of [left, right]) {
@@ -235,23 +240,22 @@ function sumGradients(
 }
 
 /**
- * Stable in-place partition of the node's rows: left rows first, right rows after, each in
- * their original (ascending) order so histogram building keeps reading memory forwards.
+ * Stable in-place partition of the node's rows (the WebAssembly kernel): left rows first, right
+ * rows after, each in their original (ascending) order so histogram building keeps reading
+ * memory forwards.
  */
 function partitionRows(ctx: TreeContext, node: GrownNode, split: SplitInfo): number {
-  const { rows, scratch } = ctx;
-  const { columnBins, nRows } = ctx.data;
-  const goLeft = split.goLeft;
-  const column = columnBins.subarray(split.feature * nRows, (split.feature + 1) * nRows);
-  let l = node.begin;
-  let r = 0;
-  for (let i = node.begin; i < node.end; i++) {
-    const row = rows[i]!;
-    if (goLeft[column[row]!] === 1) rows[l++] = row;
-    else scratch[r++] = row;
-  }
-  rows.set(scratch.subarray(0, r), l);
-  return l;
+  const { columnBins, nRows, memory } = ctx.data;
+  const goLeft = ctx.pool.goLeft;
+  goLeft.set(split.goLeft);
+  return memory.kernels.partition(
+    ctx.rows.byteOffset,
+    node.begin,
+    node.end,
+    columnBins.byteOffset + split.feature * nRows,
+    goLeft.byteOffset,
+    ctx.scratch.byteOffset,
+  );
 }
 
 function setLeafValues(node: GrownNode, rules: GrowthRules): void {
