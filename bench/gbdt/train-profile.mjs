@@ -39,4 +39,11 @@ new GbdtClassifier({
 }).fit(frame, numericColumn(y.subarray(0, nTrain)), { logger });
 const seconds = (performance.now() - started) / 1000;
 const timers = records.find((r) => r.message === "gbdt timers");
-console.log(JSON.stringify({ nRows: nTrain, nEstimators: Number(nEstimators), seconds, timers: timers?.fields }));
+console.log(
+  JSON.stringify({
+    nRows: nTrain,
+    nEstimators: Number(nEstimators),
+    seconds,
+    timers: timers?.fields,
+  }),
+);
