@@ -31,13 +31,18 @@ function mixedData(nRows: number, seed: number, unseen: boolean) {
   return { x, y: numericColumn(y), label: categoricalFromValues(label) };
 }
 
-/** The compiled layout against the node-by-node walk, batch and single record, bit for bit. */
+/**
+ * The compiled layout against the node-by-node walk, bit for bit: the JavaScript batch walk, the
+ * WebAssembly batch walk on 1 to 3 threads (frames of 512 rows or more), and single records.
+ */
 function expectSameAsWalk(model: FittedGbdt, x: Frame): void {
   const e = model.ensemble;
   const matrix = featureMatrix(x, model.features);
   const walked = walkMargins(e, matrix.values, matrix.nRows);
   expect(compileForest(e)).toBeDefined();
-  expect(model.predictMargins(x)).toEqual(walked);
+  expect(x.nRows).toBeGreaterThanOrEqual(512);
+  expect(predictMargins(e, matrix.values, matrix.nRows)).toEqual(walked);
+  for (const nThreads of [1, 2, 3]) expect(model.predictMargins(x, { nThreads })).toEqual(walked);
   const staged = Math.max(1, e.roots.length >> 1);
   expect(predictMargins(e, matrix.values, matrix.nRows, staged)).toEqual(
     walkMargins(e, matrix.values, matrix.nRows, staged),
@@ -53,15 +58,16 @@ function expectSameAsWalk(model: FittedGbdt, x: Frame): void {
 
 describe("compiled forest prediction", () => {
   const train = mixedData(1500, 1, false);
-  const test = mixedData(400, 2, true);
+  // Over two kernel chunks of 2,048 rows, so several threads share the batch.
+  const test = mixedData(5000, 2, true);
 
   it("matches the node walk for a binary model with NaNs, categoricals and unseen categories", () => {
     const binary = syntheticClassification(1500, 3);
     const model = new GbdtClassifier({ nEstimators: 25, maxDepth: 6 }).fit(binary.x, binary.y);
-    const probe = syntheticClassification(300, 4).x.withColumn(
+    const probe = syntheticClassification(5000, 4).x.withColumn(
       "color",
       categoricalFromValues(
-        Array.from({ length: 300 }, (_, i) => (i % 9 === 0 ? "zz" : `c${i % 8}`)),
+        Array.from({ length: 5000 }, (_, i) => (i % 9 === 0 ? "zz" : `c${i % 8}`)),
       ),
     );
     expectSameAsWalk(model, probe);

@@ -210,7 +210,16 @@ export function nextNode(e: TreeEnsemble, node: number, v: number): number {
 /** Compiled layouts per ensemble (ensembles are immutable), built on first prediction. */
 const compiledForests = new WeakMap<TreeEnsemble, CompiledForest | null>();
 
-function compiledForestOf(e: TreeEnsemble): CompiledForest | undefined {
+/**
+ * The padded layout of an ensemble ({@link compileForest}), built once and cached, or undefined
+ * when its trees are too deep to pad.
+ *
+ * @example
+ * ```ts
+ * const forest = compiledForestOf(ensemble);
+ * ```
+ */
+export function compiledForestOf(e: TreeEnsemble): CompiledForest | undefined {
   let forest = compiledForests.get(e);
   if (forest === undefined) {
     forest = compileForest(e) ?? null;

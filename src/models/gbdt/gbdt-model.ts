@@ -8,13 +8,9 @@ import {
   type StateValue,
   type Task,
 } from "../../core/index.js";
-import {
-  featureImportance,
-  predictMargins,
-  predictRowMargins,
-  type TreeEnsemble,
-} from "./ensemble.js";
+import { featureImportance, predictRowMargins, type TreeEnsemble } from "./ensemble.js";
 import { type FeatureSpec, featureMatrix, recordInto } from "./feature-input.js";
+import { frameMargins } from "./frame-margins.js";
 import { type ObjectiveName, transformMargins } from "./objectives.js";
 import { treeShap } from "./tree-shap.js";
 
@@ -40,6 +36,8 @@ export interface GbdtModelParts {
 export interface PredictOptions {
   /** Receives a warning when categories unseen at training are treated as missing. */
   readonly logger?: Logger;
+  /** Threads for large batches (0, the default, uses every core); results do not depend on it. */
+  readonly nThreads?: number;
 }
 
 /**
@@ -99,9 +97,14 @@ export class FittedGbdt implements FittedModel {
    * ```
    */
   predictMargins(x: Frame, options: PredictOptions = {}): Float64Array {
-    const matrix = featureMatrix(x, this.features);
-    warnUnseen(matrix.unseenCategories, options.logger);
-    return predictMargins(this.ensemble, matrix.values, matrix.nRows);
+    const { margins, unseenCategories } = frameMargins(
+      this.ensemble,
+      this.features,
+      x,
+      options.nThreads ?? 0,
+    );
+    warnUnseen(unseenCategories, options.logger);
+    return margins;
   }
 
   /**

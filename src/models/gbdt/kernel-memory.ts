@@ -22,6 +22,21 @@ export interface GbdtKernelExports {
     slots: number,
   ): void;
   subtract(a: number, b: number, n: number): void;
+  forestMargins(
+    x: number,
+    rowBegin: number,
+    rowEnd: number,
+    nFeatures: number,
+    nOutputs: number,
+    nTrees: number,
+    depth: number,
+    nodes: number,
+    catBits: number,
+    leaf: number,
+    treeOutput: number,
+    out: number,
+    categorical: number,
+  ): void;
   partition(
     rows: number,
     begin: number,
@@ -116,6 +131,28 @@ export class KernelMemory {
   uint32(length: number): Uint32Array {
     const at = this.#allocate(4 * length);
     return new Uint32Array(this.memory.buffer, at, length);
+  }
+
+  /** A zeroed array of 32-bit signed integers. */
+  int32(length: number): Int32Array {
+    const at = this.#allocate(4 * length);
+    return new Int32Array(this.memory.buffer, at, length);
+  }
+
+  /**
+   * A copy of `source` in this memory, for a kernel to read; returns its byte offset.
+   *
+   * @example
+   * ```ts
+   * const leaves = memory.copyOf(forest.leaf); // pointer for the kernel
+   * ```
+   */
+  copyOf(source: Int32Array | Uint32Array | Float64Array): number {
+    const at = this.#allocate(source.byteLength);
+    new Uint8Array(this.memory.buffer, at, source.byteLength).set(
+      new Uint8Array(source.buffer, source.byteOffset, source.byteLength),
+    );
+    return at;
   }
 
   /** A zeroed array of doubles. */
