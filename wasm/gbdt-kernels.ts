@@ -92,49 +92,49 @@ export function partition(
   return <i32>((left - rows) >> 2);
 }
 
+/** How {@link forestMargins} reads categorical splits; the cheapest mode a forest allows. */
+const NUMERIC_ONLY = 0;
+/** Every category bitset fits in 64 bits, kept in the node in place of the threshold. */
+const NARROW_CATEGORIES = 1;
+/** Some bitset is wider: categorical nodes point into `catBits`. */
+const WIDE_CATEGORIES = 2;
+
 /**
- * 1 when value `v` goes right at the padded-forest node at byte `node`, else 0, without
- * branches: the same rule, bit for bit, as `goesRight` in src/models/gbdt/compiled-forest.ts
- * (see there). A node is 16 bytes: the threshold as f64 (for a categorical split, the i32 index
- * of its category bitset's first word in `catBits` instead), the feature as i32, and the flags as
- * i32 (bit 0: missing goes right, bit 1: categorical, bits 2 and up: bitset length in words).
- * The conversions to i32 saturate (non-trapping), so a missing value's code is 0 as JavaScript's
- * `v | 0` gives; a code only matters for categorical splits, whose inputs are small whole numbers.
+ * Which way a value goes at a padded-forest node: 1 for right, 0 for left, matching bit for bit
+ * `goesRight` in src/models/gbdt/compiled-forest.ts (see there). A node is 16 bytes: 8 bytes of
+ * split (the threshold as f64; for a categorical split in NARROW_CATEGORIES mode its 64-bit
+ * category set, in WIDE_CATEGORIES mode the i32 index of its set's first word in `catBits`), the
+ * feature as i32, and flags as i32 (bit 0: missing goes right, bit 1: categorical, bits 2 and
+ * up: set length in 32-bit words). Conversions to i32 saturate (non-trapping), so a missing
+ * value's code is 0 as JavaScript's `v | 0` gives; a code only matters at categorical splits,
+ * whose inputs are small whole numbers or missing.
  */
 @inline
-function goesRight(node: usize, v: f64, catBits: usize): i32 {
-  const threshold = load<f64>(node);
-  const bits = load<i32>(node, 12);
+function goesRight(node: usize, v: f64, catBits: usize, mode: i32): i32 {
+  const flags = load<i32>(node, 12);
   const missing = <i32>isNaN(v);
-  const isCategorical = (bits >>> 1) & 1;
+  if (mode === NUMERIC_ONLY) return (flags & missing) | <i32>(v > load<f64>(node));
+  if ((flags & 2) === 0) return (flags & missing) | <i32>(v > load<f64>(node));
+  if (mode === NARROW_CATEGORIES) {
+    const code = <i32>v;
+    const inSet = <i32>(load<u64>(node) >>> (<u64>code & 63)) & 1 & <i32>(<u32>code < 64);
+    return (missing & flags) | ((inSet ^ 1) & (missing ^ 1));
+  }
+  if ((flags & 2) === 0) return (flags & missing) | <i32>(v > load<f64>(node));
   const code = <i32>v;
   const word = <u32>code >>> 5;
-  const inRange = <i32>(word < <u32>bits >>> 2);
-  const wordAt = <usize>((load<i32>(node) & -isCategorical) + <i32>word * inRange);
+  const inRange = <i32>(word < <u32>flags >>> 2);
+  const wordAt = <usize>(load<i32>(node) + <i32>word * inRange);
   const inSet = (load<u32>(catBits + (wordAt << 2)) >>> (<u32>code & 31)) & <u32>inRange;
-  return (
-    (missing & bits) |
-    (isCategorical & (<i32>inSet ^ 1) & (missing ^ 1)) |
-    ((isCategorical ^ 1) & <i32>(v > threshold))
-  );
-}
-
-/** {@link goesRight} for a forest without categorical splits: a missing value fails `v > t`. */
-@inline
-function goesRightNumeric(node: usize, v: f64): i32 {
-  return (load<i32>(node, 12) & <i32>isNaN(v)) | <i32>(v > load<f64>(node));
+  return (missing & flags) | ((<i32>inSet ^ 1) & (missing ^ 1));
 }
 
 /** One step down a padded tree from heap slot `slot` for the row at `row`. */
 @inline
-function step(nodes: usize, slot: usize, row: usize, catBits: usize, categorical: bool): usize {
+function step(nodes: usize, slot: usize, row: usize, catBits: usize, mode: i32): usize {
   const node = nodes + (slot << 4);
   const v = load<f64>(row + ((<usize>load<i32>(node, 8)) << 3));
-  const right =
-    categorical && (load<i32>(node, 12) & 2) !== 0
-      ? goesRight(node, v, catBits)
-      : goesRightNumeric(node, v);
-  return 2 * slot + 1 + <usize>right;
+  return 2 * slot + 1 + <usize>goesRight(node, v, catBits, mode);
 }
 
 /**
@@ -143,8 +143,8 @@ function step(nodes: usize, slot: usize, row: usize, catBits: usize, categorical
  * src/models/gbdt/compiled-forest.ts) to `out` (`nRows × nOutputs`, already holding the base
  * scores) for rows `[rowBegin, rowEnd)` of row-major `x`, in the same order as the JavaScript
  * walk so every sum is bit-identical. Rows go through each tree in blocks that stay in cache,
- * four rows descending together. `categorical` is 0 when no split is categorical, which skips
- * the bitset work.
+ * four rows descending together. `mode` says how categorical splits are stored (see
+ * {@link goesRight}).
  */
 export function forestMargins(
   x: usize,
@@ -159,7 +159,7 @@ export function forestMargins(
   leaf: usize,
   treeOutput: usize,
   out: usize,
-  categorical: bool,
+  mode: i32,
 ): void {
   const nInternal = (1 << depth) - 1;
   const rowBytes = (<usize>nFeatures) << 3;
@@ -182,10 +182,10 @@ export function forestMargins(
         let s2: usize = 0;
         let s3: usize = 0;
         for (let d = 0; d < depth; d++) {
-          s0 = step(treeNodes, s0, r0, catBits, categorical);
-          s1 = step(treeNodes, s1, r1, catBits, categorical);
-          s2 = step(treeNodes, s2, r2, catBits, categorical);
-          s3 = step(treeNodes, s3, r3, catBits, categorical);
+          s0 = step(treeNodes, s0, r0, catBits, mode);
+          s1 = step(treeNodes, s1, r1, catBits, mode);
+          s2 = step(treeNodes, s2, r2, catBits, mode);
+          s3 = step(treeNodes, s3, r3, catBits, mode);
         }
         const o = out + ((<usize>(i * nOutputs + k)) << 3);
         store<f64>(o, load<f64>(o) + load<f64>(leafBase + (s0 << 3)));
@@ -198,10 +198,66 @@ export function forestMargins(
       for (; i < b1; i++) {
         const row = x + <usize>i * rowBytes;
         let slot: usize = 0;
-        for (let d = 0; d < depth; d++) slot = step(treeNodes, slot, row, catBits, categorical);
+        for (let d = 0; d < depth; d++) slot = step(treeNodes, slot, row, catBits, mode);
         const o = out + ((<usize>(i * nOutputs + k)) << 3);
         store<f64>(o, load<f64>(o) + load<f64>(leafBase + (slot << 3)));
       }
     }
+  }
+}
+
+/**
+ * {@link forestMargins} for one row, four trees descending together: a single walk is a chain
+ * of dependent loads, and trees are independent, so four chains at once keep the CPU busy.
+ * Leaves are added to `out` in tree order, so sums stay bit-identical to the batch walk.
+ */
+export function rowMargins(
+  row: usize,
+  nTrees: i32,
+  depth: i32,
+  nodes: usize,
+  catBits: usize,
+  leaf: usize,
+  treeOutput: usize,
+  out: usize,
+  mode: i32,
+): void {
+  const nInternal = (1 << depth) - 1;
+  const treeBytes = (<usize>nInternal) << 4;
+  const leafBytes = (<usize>(nInternal + 1)) << 3;
+  const quadEnd = nTrees & ~3;
+  let t = 0;
+  for (; t < quadEnd; t += 4) {
+    const n0 = nodes + <usize>t * treeBytes;
+    const n1 = n0 + treeBytes;
+    const n2 = n1 + treeBytes;
+    const n3 = n2 + treeBytes;
+    let s0: usize = 0;
+    let s1: usize = 0;
+    let s2: usize = 0;
+    let s3: usize = 0;
+    for (let d = 0; d < depth; d++) {
+      s0 = step(n0, s0, row, catBits, mode);
+      s1 = step(n1, s1, row, catBits, mode);
+      s2 = step(n2, s2, row, catBits, mode);
+      s3 = step(n3, s3, row, catBits, mode);
+    }
+    const l0 = leaf + <usize>t * leafBytes - ((<usize>nInternal) << 3);
+    const o0 = out + ((<usize>load<i32>(treeOutput + ((<usize>t) << 2))) << 3);
+    store<f64>(o0, load<f64>(o0) + load<f64>(l0 + (s0 << 3)));
+    const o1 = out + ((<usize>load<i32>(treeOutput + ((<usize>t) << 2), 4)) << 3);
+    store<f64>(o1, load<f64>(o1) + load<f64>(l0 + leafBytes + (s1 << 3)));
+    const o2 = out + ((<usize>load<i32>(treeOutput + ((<usize>t) << 2), 8)) << 3);
+    store<f64>(o2, load<f64>(o2) + load<f64>(l0 + 2 * leafBytes + (s2 << 3)));
+    const o3 = out + ((<usize>load<i32>(treeOutput + ((<usize>t) << 2), 12)) << 3);
+    store<f64>(o3, load<f64>(o3) + load<f64>(l0 + 3 * leafBytes + (s3 << 3)));
+  }
+  for (; t < nTrees; t++) {
+    const treeNodes = nodes + <usize>t * treeBytes;
+    let slot: usize = 0;
+    for (let d = 0; d < depth; d++) slot = step(treeNodes, slot, row, catBits, mode);
+    const l = leaf + <usize>t * leafBytes - ((<usize>nInternal) << 3);
+    const o = out + ((<usize>load<i32>(treeOutput + ((<usize>t) << 2))) << 3);
+    store<f64>(o, load<f64>(o) + load<f64>(l + (slot << 3)));
   }
 }

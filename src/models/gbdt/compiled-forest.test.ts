@@ -47,6 +47,14 @@ function expectSameAsWalk(model: FittedGbdt, x: Frame): void {
   expect(predictMargins(e, matrix.values, matrix.nRows, staged)).toEqual(
     walkMargins(e, matrix.values, matrix.nRows, staged),
   );
+  // Single records (the WebAssembly one-row walk) against the batch, through the same link.
+  const batch = model.task === "regression" ? model.predict(x) : model.predictProba(x);
+  const width = model.task === "regression" ? 1 : model.classes.length;
+  for (let i = 0; i < 300; i++) {
+    expect(Array.from(model.predictRecord(x.row(i)))).toEqual(
+      Array.from(batch.subarray(i * width, (i + 1) * width)),
+    );
+  }
   const row = new Float64Array(e.nFeatures);
   const out = new Float64Array(e.nOutputs);
   for (let i = 0; i < matrix.nRows; i++) {

@@ -181,7 +181,13 @@ export function featureMatrix(
     if (spec.kind === "numeric") return numericValues(spec.name, column);
     const { codes, unseen } = categoryCodes(spec.name, column, spec.categories ?? []);
     if (unseen > 0) unseenCategories[spec.name] = unseen;
-    return Float64Array.from(codes, (c) => (c < 0 ? Number.NaN : c));
+    // A plain loop: Float64Array.from with a mapping function is ~20x slower in V8.
+    const out = new Float64Array(codes.length);
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i]!;
+      out[i] = c < 0 ? Number.NaN : c;
+    }
+    return out;
   });
   // Transpose column-major sources into row-major output in row blocks, so the block being
   // written stays in cache instead of every write missing it (5x faster on 200k × 50).

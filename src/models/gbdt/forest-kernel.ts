@@ -1,6 +1,6 @@
 import type { CompiledForest } from "./compiled-forest.js";
 import type { TreeEnsemble } from "./ensemble.js";
-import type { GbdtKernelExports, KernelMemory } from "./kernel-memory.js";
+import { type GbdtKernelExports, KernelMemory } from "./kernel-memory.js";
 
 /**
  * Where a padded forest lies inside a {@link KernelMemory}, in the layout of
@@ -21,9 +21,16 @@ export interface ForestPointers {
   readonly catBits: number;
   readonly leaf: number;
   readonly treeOutput: number;
-  /** Whether any split is categorical (otherwise the kernel skips the bitset work). */
-  readonly categorical: boolean;
+  /**
+   * How categorical splits are stored: 0 none, 1 every category set fits in 64 bits (kept in
+   * the node), 2 some set is wider (nodes point into `catBits`). The kernel takes the cheapest.
+   */
+  readonly mode: 0 | 1 | 2;
 }
+
+const NUMERIC_ONLY = 0;
+const NARROW = 1;
+const WIDE = 2;
 
 /**
  * Bytes {@link copyForest} needs (with alignment padding).
@@ -59,16 +66,26 @@ export function copyForest(
   const nNodes = forest.feature.length;
   const nodes = memory.float64(2 * nNodes);
   const words = new Int32Array(nodes.buffer, nodes.byteOffset, 4 * nNodes);
-  let categorical = false;
+  let mode: number = NUMERIC_ONLY;
   for (let n = 0; n < nNodes; n++) {
     const info = forest.info[n]!;
-    const isCategorical = (info & 2) !== 0;
-    categorical ||= isCategorical;
-    // A categorical split keeps its bitset's index where a numeric one keeps its threshold.
-    if (isCategorical) words[4 * n] = forest.catStart[n]!;
-    else nodes[2 * n] = forest.threshold[n]!;
+    if ((info & 2) !== 0) mode = Math.max(mode, info >>> 2 <= 2 ? NARROW : WIDE);
+  }
+  for (let n = 0; n < nNodes; n++) {
+    const info = forest.info[n]!;
     words[4 * n + 2] = forest.feature[n]!;
     words[4 * n + 3] = info;
+    if ((info & 2) === 0) {
+      nodes[2 * n] = forest.threshold[n]!;
+    } else if (mode === NARROW) {
+      // The category set itself, in place of the threshold.
+      const start = forest.catStart[n]!;
+      const nWords = info >>> 2;
+      words[4 * n] = nWords > 0 ? forest.catBits[start]! : 0;
+      words[4 * n + 1] = nWords > 1 ? forest.catBits[start + 1]! : 0;
+    } else {
+      words[4 * n] = forest.catStart[n]!;
+    }
   }
   return {
     nOutputs: e.nOutputs,
@@ -79,7 +96,7 @@ export function copyForest(
     catBits: memory.copyOf(forest.catBits),
     leaf: memory.copyOf(forest.leaf),
     treeOutput: memory.copyOf(e.treeOutput.subarray(0, forest.nTrees)),
-    categorical,
+    mode: mode as ForestPointers["mode"],
   };
 }
 
@@ -114,6 +131,58 @@ export function runForest(
     at.leaf,
     at.treeOutput,
     out,
-    at.categorical ? 1 : 0,
+    at.mode,
   );
+}
+
+/**
+ * A forest kept in its own small kernel memory with room for one row: the single-record
+ * (serving) path, where setting up memory per call would cost more than the walk.
+ *
+ * @example
+ * ```ts
+ * const resident = ResidentForest.create(ensemble, compileForest(ensemble)!);
+ * resident.row.set(features);
+ * resident.margins(out); // out[k] = margin of output k
+ * ```
+ */
+export class ResidentForest {
+  /** Write the row's model inputs here before calling {@link margins}. */
+  readonly row: Float64Array;
+  readonly #memory: KernelMemory;
+  readonly #at: ForestPointers;
+  readonly #out: Float64Array;
+  readonly #baseScore: Float64Array;
+
+  private constructor(memory: KernelMemory, e: TreeEnsemble, forest: CompiledForest) {
+    this.#memory = memory;
+    this.#at = copyForest(memory, e, forest);
+    this.row = memory.float64(e.nFeatures);
+    this.#out = memory.float64(e.nOutputs);
+    this.#baseScore = e.baseScore;
+  }
+
+  /** Copies `forest` into a new kernel memory. */
+  static create(e: TreeEnsemble, forest: CompiledForest): ResidentForest {
+    const bytes = forestBytes(forest) + 8 * (e.nFeatures + e.nOutputs) + 64;
+    return new ResidentForest(KernelMemory.create(bytes), e, forest);
+  }
+
+  /** The margins of {@link row} into `out` (length nOutputs). */
+  margins(out: Float64Array): void {
+    const at = this.#at;
+    this.#out.set(this.#baseScore);
+    this.#memory.kernels.rowMargins(
+      this.row.byteOffset,
+      at.nTrees,
+      at.depth,
+      at.nodes,
+      at.catBits,
+      at.leaf,
+      at.treeOutput,
+      this.#out.byteOffset,
+      at.mode,
+    );
+    out.set(this.#out);
+  }
 }

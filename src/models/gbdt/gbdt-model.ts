@@ -8,8 +8,14 @@ import {
   type StateValue,
   type Task,
 } from "../../core/index.js";
-import { featureImportance, predictRowMargins, type TreeEnsemble } from "./ensemble.js";
+import {
+  compiledForestOf,
+  featureImportance,
+  predictRowMargins,
+  type TreeEnsemble,
+} from "./ensemble.js";
 import { type FeatureSpec, featureMatrix, recordInto } from "./feature-input.js";
+import { ResidentForest } from "./forest-kernel.js";
 import { frameMargins } from "./frame-margins.js";
 import { type ObjectiveName, transformMargins } from "./objectives.js";
 import { treeShap } from "./tree-shap.js";
@@ -64,6 +70,7 @@ export class FittedGbdt implements FittedModel {
   readonly #lookups: (ReadonlyMap<string, number> | undefined)[];
   readonly #row: Float64Array;
   readonly #margins: Float64Array;
+  #resident: ResidentForest | null | undefined;
 
   constructor(parts: GbdtModelParts) {
     this.type = parts.type;
@@ -152,13 +159,28 @@ export class FittedGbdt implements FittedModel {
    * ```
    */
   predictRecord(record: FrameRecord): Float64Array {
-    recordInto(record, this.features, this.#lookups, this.#row);
-    predictRowMargins(this.ensemble, this.#row, this.#margins);
+    const resident = this.#residentForest();
+    if (resident) {
+      recordInto(record, this.features, this.#lookups, resident.row);
+      resident.margins(this.#margins);
+    } else {
+      recordInto(record, this.features, this.#lookups, this.#row);
+      predictRowMargins(this.ensemble, this.#row, this.#margins);
+    }
     if (this.task === "binary") {
       const p = 1 / (1 + Math.exp(-this.#margins[0]!));
       return Float64Array.of(1 - p, p);
     }
     return transformMargins(this.objective, this.ensemble.nOutputs, this.#margins.slice());
+  }
+
+  /** The forest in kernel memory for single records, made on first use (null: not paddable). */
+  #residentForest(): ResidentForest | undefined {
+    if (this.#resident === undefined) {
+      const forest = compiledForestOf(this.ensemble);
+      this.#resident = forest ? ResidentForest.create(this.ensemble, forest) : null;
+    }
+    return this.#resident ?? undefined;
   }
 
   /**

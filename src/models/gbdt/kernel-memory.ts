@@ -35,7 +35,18 @@ export interface GbdtKernelExports {
     leaf: number,
     treeOutput: number,
     out: number,
-    categorical: number,
+    mode: number,
+  ): void;
+  rowMargins(
+    row: number,
+    nTrees: number,
+    depth: number,
+    nodes: number,
+    catBits: number,
+    leaf: number,
+    treeOutput: number,
+    out: number,
+    mode: number,
   ): void;
   partition(
     rows: number,
