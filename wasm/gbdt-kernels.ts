@@ -94,7 +94,10 @@ export function partition(
 
 /** How {@link forestMargins} reads categorical splits; the cheapest mode a forest allows. */
 const NUMERIC_ONLY = 0;
-/** Every category bitset fits in 64 bits, kept in the node in place of the threshold. */
+/**
+ * Every category set fits in 64 bits and is kept in the node in place of the threshold; the
+ * caller encodes categorical inputs as `1 << code` bit patterns (NaN stays missing).
+ */
 const NARROW_CATEGORIES = 1;
 /** Some bitset is wider: categorical nodes point into `catBits`. */
 const WIDE_CATEGORIES = 2;
@@ -114,11 +117,16 @@ function goesRight(node: usize, v: f64, catBits: usize, mode: i32): i32 {
   const flags = load<i32>(node, 12);
   const missing = <i32>isNaN(v);
   if (mode === NUMERIC_ONLY) return (flags & missing) | <i32>(v > load<f64>(node));
-  if ((flags & 2) === 0) return (flags & missing) | <i32>(v > load<f64>(node));
   if (mode === NARROW_CATEGORIES) {
-    const code = <i32>v;
-    const inSet = <i32>(load<u64>(node) >>> (<u64>code & 63)) & 1 & <i32>(<u32>code < 64);
-    return (missing & flags) | ((inSet ^ 1) & (missing ^ 1));
+    // Branch-free; inputs of categorical features arrive as the bit pattern `1 << code`, so
+    // membership is one AND with the node's set (no float-to-int conversion).
+    const isCategorical = (flags >>> 1) & 1;
+    const inSet = <i32>((load<u64>(node) & reinterpret<u64>(v)) !== 0);
+    return (
+      (missing & flags) |
+      (isCategorical & (inSet ^ 1) & (missing ^ 1)) |
+      ((isCategorical ^ 1) & <i32>(v > load<f64>(node)))
+    );
   }
   if ((flags & 2) === 0) return (flags & missing) | <i32>(v > load<f64>(node));
   const code = <i32>v;

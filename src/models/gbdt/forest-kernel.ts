@@ -26,6 +26,41 @@ export interface ForestPointers {
    * the node), 2 some set is wider (nodes point into `catBits`). The kernel takes the cheapest.
    */
   readonly mode: 0 | 1 | 2;
+  /** Features whose inputs {@link encodeCategoryBits} must re-encode first (narrow mode only). */
+  readonly categoricalFeatures: Int32Array;
+}
+
+/**
+ * Re-encodes categorical inputs of rows `[rowBegin, rowEnd)` of row-major `x` in place for the
+ * kernel's narrow mode: category code `c` becomes the double whose bits are `1 << c` (0 when
+ * `c` ≥ 64: in no set), so set membership is one AND; missing (NaN) stays missing.
+ *
+ * @example
+ * ```ts
+ * encodeCategoryBits(at, matrix.values, 0, nRows);
+ * ```
+ */
+export function encodeCategoryBits(
+  at: ForestPointers,
+  x: Float64Array,
+  rowBegin: number,
+  rowEnd: number,
+): void {
+  const features = at.categoricalFeatures;
+  if (features.length === 0) return;
+  const words = new Uint32Array(x.buffer, x.byteOffset, 2 * x.length);
+  const F = at.nFeatures;
+  for (let i = rowBegin; i < rowEnd; i++) {
+    for (let j = 0; j < features.length; j++) {
+      const at64 = i * F + features[j]!;
+      const v = x[at64]!;
+      if (Number.isNaN(v)) continue;
+      const code = v | 0;
+      // Little-endian: the low word first.
+      words[2 * at64] = code < 32 ? 1 << code : 0;
+      words[2 * at64 + 1] = code >= 32 && code < 64 ? 1 << (code - 32) : 0;
+    }
+  }
 }
 
 const NUMERIC_ONLY = 0;
@@ -66,11 +101,23 @@ export function copyForest(
   const nNodes = forest.feature.length;
   const nodes = memory.float64(2 * nNodes);
   const words = new Int32Array(nodes.buffer, nodes.byteOffset, 4 * nNodes);
+  // Narrow mode needs every set within 64 bits and no feature split both ways (its inputs are
+  // re-encoded as bit patterns, which only categorical splits read). Read from the ensemble:
+  // the padded forest's filler splits are numeric on feature 0 but never decide anything.
+  const splitKinds = new Uint8Array(e.nFeatures);
   let mode: number = NUMERIC_ONLY;
-  for (let n = 0; n < nNodes; n++) {
-    const info = forest.info[n]!;
-    if ((info & 2) !== 0) mode = Math.max(mode, info >>> 2 <= 2 ? NARROW : WIDE);
+  for (let n = 0; n < e.feature.length; n++) {
+    const f = e.feature[n]!;
+    if (f < 0) continue;
+    const categorical = e.catStart[n]! >= 0;
+    splitKinds[f] = splitKinds[f]! | (categorical ? 2 : 1);
+    if (categorical) mode = Math.max(mode, e.catWords[n]! <= 2 ? NARROW : WIDE);
   }
+  if (mode === NARROW && splitKinds.includes(3)) mode = WIDE;
+  const categoricalFeatures: number[] = [];
+  splitKinds.forEach((kind, f) => {
+    if (kind === 2) categoricalFeatures.push(f);
+  });
   for (let n = 0; n < nNodes; n++) {
     const info = forest.info[n]!;
     words[4 * n + 2] = forest.feature[n]!;
@@ -97,6 +144,7 @@ export function copyForest(
     leaf: memory.copyOf(forest.leaf),
     treeOutput: memory.copyOf(e.treeOutput.subarray(0, forest.nTrees)),
     mode: mode as ForestPointers["mode"],
+    categoricalFeatures: Int32Array.from(mode === NARROW ? categoricalFeatures : []),
   };
 }
 
@@ -171,6 +219,7 @@ export class ResidentForest {
   /** The margins of {@link row} into `out` (length nOutputs). */
   margins(out: Float64Array): void {
     const at = this.#at;
+    encodeCategoryBits(at, this.row, 0, 1);
     this.#out.set(this.#baseScore);
     this.#memory.kernels.rowMargins(
       this.row.byteOffset,

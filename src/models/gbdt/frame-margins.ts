@@ -1,7 +1,7 @@
 import type { Frame } from "../../core/index.js";
 import { compiledForestOf, predictMargins, type TreeEnsemble } from "./ensemble.js";
 import { type FeatureSpec, featureMatrix } from "./feature-input.js";
-import { copyForest, forestBytes } from "./forest-kernel.js";
+import { copyForest, encodeCategoryBits, forestBytes } from "./forest-kernel.js";
 import { KernelMemory } from "./kernel-memory.js";
 import { walkOnThreads } from "./prediction-pool.js";
 
@@ -51,6 +51,7 @@ export function frameMargins(
   const memory = KernelMemory.create(bytes);
   const at = copyForest(memory, e, forest);
   const matrix = featureMatrix(frame, specs, (length) => memory.float64(length));
+  encodeCategoryBits(at, matrix.values, 0, nRows);
   const out = memory.float64(nRows * K);
   for (let i = 0; i < nRows; i++) for (let k = 0; k < K; k++) out[i * K + k] = e.baseScore[k]!;
   walkOnThreads(
