@@ -269,3 +269,9 @@ export function rowMargins(
     store<f64>(o, load<f64>(o) + load<f64>(l + (slot << 3)));
   }
 }
+
+/** `a[i] += b[i]` for `n` doubles (`n` even): folds a lane's partial histogram into the total. */
+export function accumulate(a: usize, b: usize, n: i32): void {
+  const stop = a + ((<usize>n) << 3);
+  for (; a < stop; a += 16, b += 16) v128.store(a, f64x2.add(v128.load(a), v128.load(b)));
+}

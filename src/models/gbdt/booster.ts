@@ -27,6 +27,8 @@ export interface BoosterInput {
   readonly nThreads: number;
   /** Smallest rows × features per thread worth a thread hand-off (tests lower it). */
   readonly minCellsPerThread?: number;
+  /** Rows per histogram lane (tests lower it to reach the lane path on small data). */
+  readonly laneRows?: number;
   readonly validation?: {
     readonly bins: Uint8Array;
     readonly y: Float64Array;
@@ -79,7 +81,12 @@ export function boost(input: BoosterInput): BoosterResult {
   const rows = data.memory.uint32(nRows);
   const scratch = data.memory.uint32(nRows);
   const pool = new HistogramPool(data);
-  const histograms = createHistogramBuilder(data, input.nThreads, input.minCellsPerThread);
+  const histograms = createHistogramBuilder(data, input.nThreads, {
+    ...(input.minCellsPerThread !== undefined
+      ? { minCellsPerThread: input.minCellsPerThread }
+      : {}),
+    ...(input.laneRows !== undefined ? { laneRows: input.laneRows } : {}),
+  });
   const rng = new Rng(input.seed);
   const builder = new EnsembleBuilder(data.nFeatures, K, baseScore);
   const evalHistory: number[] = [];

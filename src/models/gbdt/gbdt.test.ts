@@ -110,7 +110,7 @@ describe("GbdtClassifier", () => {
     expect(JSON.stringify(encodeState(a.toState().state))).toBe(
       JSON.stringify(encodeState(b.toState().state)),
     );
-    // Threads split features, never rows: force the worker path on small data and compare.
+    // Force the helper threads and the lane path on small data and compare.
     const rng = new Rng(5);
     const n = 3000;
     const columns = Array.from({ length: 6 }, () => {
@@ -122,6 +122,7 @@ describe("GbdtClassifier", () => {
       columns[0]!.values[i]! + columns[3]!.values[i]! > 0 ? 1 : 0,
     );
     const data = binFeatures(columns, [0, 0, 0, 0, 0, 0], 64, 0);
+    // Lanes of 400 rows: nodes of 800+ rows are built lane by lane, smaller ones by feature.
     const run = (nThreads: number) =>
       boost({
         data,
@@ -146,13 +147,17 @@ describe("GbdtClassifier", () => {
         seed: 0,
         nThreads,
         minCellsPerThread: 1,
+        laneRows: 400,
         evalMetric: "logloss",
       }).ensemble;
     const one = run(1);
-    const two = run(2);
-    expect(Buffer.from(two.value.buffer).equals(Buffer.from(one.value.buffer))).toBe(true);
-    expect(Buffer.from(two.threshold.buffer).equals(Buffer.from(one.threshold.buffer))).toBe(true);
-    expect(Array.from(two.feature)).toEqual(Array.from(one.feature));
+    for (const other of [run(2), run(3)]) {
+      expect(Buffer.from(other.value.buffer).equals(Buffer.from(one.value.buffer))).toBe(true);
+      expect(Buffer.from(other.threshold.buffer).equals(Buffer.from(one.threshold.buffer))).toBe(
+        true,
+      );
+      expect(Array.from(other.feature)).toEqual(Array.from(one.feature));
+    }
   });
 
   it("grows leaf-wise up to numLeaves", () => {

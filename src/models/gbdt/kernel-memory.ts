@@ -22,6 +22,7 @@ export interface GbdtKernelExports {
     slots: number,
   ): void;
   subtract(a: number, b: number, n: number): void;
+  accumulate(a: number, b: number, n: number): void;
   forestMargins(
     x: number,
     rowBegin: number,

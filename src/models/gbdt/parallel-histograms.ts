@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { BinnedData } from "./binning.js";
-import { instantiateKernels, kernelsModule } from "./kernel-memory.js";
+import { type GbdtKernelExports, instantiateKernels, kernelsModule } from "./kernel-memory.js";
 import type { HistogramBuilder } from "./tree-learner.js";
 
 /** A histogram builder that may own worker threads: `close` ends them. */
@@ -11,14 +11,30 @@ export interface ClosableHistogramBuilder extends HistogramBuilder {
 
 /** Below this many cells (rows × features) thread hand-offs cost more than they save. */
 const MIN_CELLS_PER_THREAD = 2_000_000;
+/** Rows per lane: nodes of at least two lanes' rows are built lane by lane (see below). */
+const LANE_ROWS = 16384;
+/** At most this many lanes (partial histograms) per node. */
+const MAX_LANES = 8;
+
+/** How the histogram of a node is split into work, by its row count only. */
+export interface HistogramPlan {
+  readonly minCellsPerThread?: number;
+  readonly laneRows?: number;
+}
 
 /**
  * Builds histograms with the WebAssembly kernel on `nThreads` threads (0 = one per core).
- * Threads split the FEATURES, not the rows: every bin is still summed by one thread in row
- * order, so the model is identical for any thread count. Every buffer lives in the fit's shared
- * {@link BinnedData.memory}, so workers write their features' part of the histogram in place;
- * the main thread takes the first share and they meet on an Atomics barrier (no message per
- * node).
+ *
+ * Large nodes are cut into LANES: up to 8 consecutive runs of the node's rows, each summed into
+ * its own partial histogram by whichever thread takes it, then added up in lane order. A node
+ * deep in the tree holds rows scattered over the data, so building it is bound by memory
+ * latency; lanes give each thread its own rows to fetch, where splitting the features would
+ * have both threads wait on the same rows. Smaller nodes are split by FEATURE across threads.
+ * Either way the number of lanes and the order of every sum depend on the node's size alone,
+ * never on the thread count, so the model is identical for any `nThreads`.
+ *
+ * Every buffer lives in the fit's shared {@link BinnedData.memory}; helper threads write in
+ * place and meet the calling thread on an Atomics barrier (no message per node).
  *
  * @example
  * ```ts
@@ -30,65 +46,88 @@ const MIN_CELLS_PER_THREAD = 2_000_000;
 export function createHistogramBuilder(
   data: BinnedData,
   nThreads: number,
-  minCellsPerThread = MIN_CELLS_PER_THREAD,
+  plan: HistogramPlan = {},
 ): ClosableHistogramBuilder {
   const wanted = nThreads === 0 ? availableParallelism() : nThreads;
   const threads = Math.max(
     1,
-    Math.min(wanted, data.nFeatures, Math.floor((data.nRows * data.nFeatures) / minCellsPerThread)),
+    Math.min(
+      wanted,
+      Math.floor((data.nRows * data.nFeatures) / (plan.minCellsPerThread ?? MIN_CELLS_PER_THREAD)),
+    ),
   );
-  if (threads <= 1) {
-    const { kernels } = data.memory;
-    return {
-      build: (gh, rows, begin, end, hist) =>
-        kernels.histogram(
-          data.rowBins.byteOffset,
-          data.nFeatures,
-          gh.byteOffset,
-          rows.byteOffset,
-          begin,
-          end,
-          0,
-          data.nFeatures,
-          hist.byteOffset,
-          data.histSlots.byteOffset,
-        ),
-      close() {},
-    };
-  }
-  return new WorkerHistogramBuilder(data, threads);
+  return new LaneHistogramBuilder(data, threads, plan.laneRows ?? LANE_ROWS);
 }
 
-/** Control words shared with the workers; pointers are stored as int32 and read back unsigned. */
+/** Control words shared with the helpers; pointers are stored as int32 and read back unsigned. */
 const CONTROL = {
   GENERATION: 0,
   PENDING: 1,
-  BEGIN: 2,
-  END: 3,
-  GH: 4,
-  ROWS: 5,
-  HIST: 6,
-  STOP: 7,
+  STOP: 2,
+  /** 0: split features; 1: take lanes from NEXT_LANE. */
+  MODE: 3,
+  NEXT_LANE: 4,
+  LANES: 5,
+  BEGIN: 6,
+  END: 7,
+  GH: 8,
+  ROWS: 9,
+  HIST: 10,
+  /** Pointer to the lanes' histogram pointers (u32 each; lane 0 is HIST). */
+  LANE_HISTS: 11,
 } as const;
 
-interface WorkerSetup {
+interface HelperSetup {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly control: Int32Array;
   readonly bins: number;
   readonly nFeatures: number;
+  readonly slots: number;
+  /** This helper's share of the features in feature mode. */
   readonly featureBegin: number;
   readonly featureEnd: number;
-  readonly slots: number;
+}
+
+/** The lanes' work, shared by the calling thread and helpers: take lanes until none are left. */
+function takeLanes(
+  kernels: GbdtKernelExports,
+  control: Int32Array,
+  laneHists: Uint32Array,
+  bins: number,
+  nFeatures: number,
+  slots: number,
+  c: typeof CONTROL,
+): void {
+  const lanes = control[c.LANES]!;
+  const begin = control[c.BEGIN]!;
+  const n = control[c.END]! - begin;
+  for (;;) {
+    const lane = Atomics.add(control, c.NEXT_LANE, 1);
+    if (lane >= lanes) return;
+    kernels.histogram(
+      bins,
+      nFeatures,
+      control[c.GH]! >>> 0,
+      control[c.ROWS]! >>> 0,
+      begin + Math.floor((lane * n) / lanes),
+      begin + Math.floor(((lane + 1) * n) / lanes),
+      0,
+      nFeatures,
+      laneHists[lane]!,
+      slots,
+    );
+  }
 }
 
 /**
- * The worker's loop: wait for a new generation, build its feature range, count down. Runs as
- * eval'd source, so it may only use what it is given.
+ * A helper's loop: wait for a new generation, do its part, count down. Runs as eval'd source,
+ * so it may only use what it is given.
  */
-function workerMain(
-  setup: WorkerSetup,
+function helperMain(
+  setup: HelperSetup,
   instantiate: typeof instantiateKernels,
+  lanes: typeof takeLanes,
   c: typeof CONTROL,
 ): void {
   const { control } = setup;
@@ -98,87 +137,153 @@ function workerMain(
     Atomics.wait(control, c.GENERATION, seen);
     seen = Atomics.load(control, c.GENERATION);
     if (Atomics.load(control, c.STOP) === 1) return;
-    kernels.histogram(
-      setup.bins,
-      setup.nFeatures,
-      control[c.GH]! >>> 0,
-      control[c.ROWS]! >>> 0,
-      control[c.BEGIN]!,
-      control[c.END]!,
-      setup.featureBegin,
-      setup.featureEnd,
-      control[c.HIST]! >>> 0,
-      setup.slots,
-    );
+    if (control[c.MODE] === 1) {
+      const laneHists = new Uint32Array(
+        setup.memory.buffer,
+        control[c.LANE_HISTS]! >>> 0,
+        control[c.LANES]!,
+      );
+      lanes(kernels, control, laneHists, setup.bins, setup.nFeatures, setup.slots, c);
+    } else {
+      kernels.histogram(
+        setup.bins,
+        setup.nFeatures,
+        control[c.GH]! >>> 0,
+        control[c.ROWS]! >>> 0,
+        control[c.BEGIN]!,
+        control[c.END]!,
+        setup.featureBegin,
+        setup.featureEnd,
+        control[c.HIST]! >>> 0,
+        setup.slots,
+      );
+    }
     if (Atomics.sub(control, c.PENDING, 1) === 1) Atomics.notify(control, c.PENDING);
   }
 }
 
-class WorkerHistogramBuilder implements ClosableHistogramBuilder {
+class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #data: BinnedData;
+  readonly #laneRows: number;
   readonly #control = new Int32Array(new SharedArrayBuffer(64));
-  readonly #workers: Worker[] = [];
-  readonly #mainEnd: number;
+  readonly #helpers: Worker[] = [];
+  /** Where feature mode's calling thread stops (helpers take the rest). */
+  readonly #mainFeatureEnd: number;
+  /** Partial histograms of lanes 1..7 (lane 0 sums into the target), made on first use. */
+  #laneHists: Uint32Array | undefined;
 
-  constructor(data: BinnedData, threads: number) {
+  constructor(data: BinnedData, threads: number, laneRows: number) {
     this.#data = data;
+    this.#laneRows = laneRows;
+    const featureThreads = Math.min(threads, data.nFeatures);
     const bounds = Array.from({ length: threads + 1 }, (_, t) =>
-      Math.round((t * data.nFeatures) / threads),
+      Math.min(data.nFeatures, Math.round((t * data.nFeatures) / featureThreads)),
     );
-    this.#mainEnd = bounds[1]!;
+    this.#mainFeatureEnd = bounds[1]!;
     const source = `const { workerData } = require("node:worker_threads");
-(${workerMain.toString()})(workerData, ${instantiateKernels.toString()}, ${JSON.stringify(CONTROL)});`;
+(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${takeLanes.toString()}, ${JSON.stringify(CONTROL)});`;
     for (let t = 1; t < threads; t++) {
-      const setup: WorkerSetup = {
+      const setup: HelperSetup = {
         module: kernelsModule(),
         memory: data.memory.memory,
         control: this.#control,
         bins: data.rowBins.byteOffset,
         nFeatures: data.nFeatures,
+        slots: data.histSlots.byteOffset,
         featureBegin: bounds[t]!,
         featureEnd: bounds[t + 1]!,
-        slots: data.histSlots.byteOffset,
       };
-      this.#workers.push(new Worker(source, { eval: true, workerData: setup }));
+      this.#helpers.push(new Worker(source, { eval: true, workerData: setup }));
     }
-    for (const worker of this.#workers) worker.unref();
+    for (const worker of this.#helpers) worker.unref();
   }
 
   build(gh: Float64Array, rows: Uint32Array, begin: number, end: number, hist: Float64Array): void {
     const data = this.#data;
-    const control = this.#control;
-    const { BEGIN, END, GH, ROWS, HIST, PENDING, GENERATION } = CONTROL;
-    control[BEGIN] = begin;
-    control[END] = end;
-    control[GH] = gh.byteOffset | 0;
-    control[ROWS] = rows.byteOffset | 0;
-    control[HIST] = hist.byteOffset | 0;
-    Atomics.store(control, PENDING, this.#workers.length);
-    Atomics.add(control, GENERATION, 1);
-    Atomics.notify(control, GENERATION);
-    data.memory.kernels.histogram(
-      data.rowBins.byteOffset,
-      data.nFeatures,
-      gh.byteOffset,
-      rows.byteOffset,
-      begin,
-      end,
-      0,
-      this.#mainEnd,
-      hist.byteOffset,
-      data.histSlots.byteOffset,
-    );
-    for (;;) {
-      const pending = Atomics.load(control, PENDING);
-      if (pending === 0) break;
-      Atomics.wait(control, PENDING, pending);
+    const { kernels } = data.memory;
+    const lanes = Math.min(MAX_LANES, Math.floor((end - begin) / this.#laneRows));
+    if (lanes < 2 && this.#helpers.length === 0) {
+      kernels.histogram(
+        data.rowBins.byteOffset,
+        data.nFeatures,
+        gh.byteOffset,
+        rows.byteOffset,
+        begin,
+        end,
+        0,
+        data.nFeatures,
+        hist.byteOffset,
+        data.histSlots.byteOffset,
+      );
+      return;
     }
+    const c = CONTROL;
+    const control = this.#control;
+    control[c.BEGIN] = begin;
+    control[c.END] = end;
+    control[c.GH] = gh.byteOffset | 0;
+    control[c.ROWS] = rows.byteOffset | 0;
+    control[c.HIST] = hist.byteOffset | 0;
+    let laneHists: Uint32Array | undefined;
+    if (lanes >= 2) {
+      laneHists = this.#lanePointers();
+      laneHists[0] = hist.byteOffset;
+      control[c.MODE] = 1;
+      control[c.LANES] = lanes;
+      control[c.NEXT_LANE] = 0;
+      control[c.LANE_HISTS] = laneHists.byteOffset | 0;
+    } else {
+      control[c.MODE] = 0;
+    }
+    if (this.#helpers.length > 0) {
+      Atomics.store(control, c.PENDING, this.#helpers.length);
+      Atomics.add(control, c.GENERATION, 1);
+      Atomics.notify(control, c.GENERATION);
+    }
+    const bins = data.rowBins.byteOffset;
+    const slots = data.histSlots.byteOffset;
+    if (laneHists) {
+      takeLanes(kernels, control, laneHists, bins, data.nFeatures, slots, c);
+    } else {
+      kernels.histogram(
+        bins,
+        data.nFeatures,
+        gh.byteOffset,
+        rows.byteOffset,
+        begin,
+        end,
+        0,
+        this.#mainFeatureEnd,
+        hist.byteOffset,
+        slots,
+      );
+    }
+    for (;;) {
+      const pending = Atomics.load(control, c.PENDING);
+      if (pending === 0) break;
+      Atomics.wait(control, c.PENDING, pending);
+    }
+    if (laneHists) {
+      for (let lane = 1; lane < lanes; lane++)
+        kernels.accumulate(hist.byteOffset, laneHists[lane]!, 2 * data.totalBins);
+    }
+  }
+
+  #lanePointers(): Uint32Array {
+    if (this.#laneHists === undefined) {
+      const memory = this.#data.memory;
+      const pointers = memory.uint32(MAX_LANES);
+      for (let lane = 1; lane < MAX_LANES; lane++)
+        pointers[lane] = memory.float64(2 * this.#data.totalBins).byteOffset;
+      this.#laneHists = pointers;
+    }
+    return this.#laneHists;
   }
 
   close(): void {
     Atomics.store(this.#control, CONTROL.STOP, 1);
     Atomics.add(this.#control, CONTROL.GENERATION, 1);
     Atomics.notify(this.#control, CONTROL.GENERATION);
-    for (const worker of this.#workers) void worker.terminate();
+    for (const worker of this.#helpers) void worker.terminate();
   }
 }
