@@ -6,9 +6,16 @@ import { categoricalFromValues, Frame, isKeelError, numericColumn, Rng } from ".
 import { GbdtClassifier, GbdtRegressor } from "../gbdt/gbdt-estimator.js";
 import { FittedGbdt } from "../gbdt/gbdt-model.js";
 import { exportOnnx } from "./onnx-export.js";
+import { ProtoWriter } from "./protobuf-writer.js";
 import { importXgboostJson } from "./xgboost-json.js";
 
 const TOLERANCE = 1e-5;
+
+/** The bytes of one ModelProto `metadata_props` entry (field 14, a StringStringEntryProto). */
+function metadataEntry(key: string, value: string): Buffer {
+  const entry = new ProtoWriter().string(1, key).string(2, value).finish();
+  return Buffer.from(new ProtoWriter().message(14, entry).finish());
+}
 
 /** ONNX feeds for a frame: numeric columns as [N, 1] doubles, categorical ones as strings. */
 function feedsOf(model: FittedGbdt, frame: Frame): Record<string, ort.Tensor> {
@@ -248,6 +255,16 @@ describe("exportOnnx: ONNX Runtime predicts what keel predicts", () => {
       categoricalFromValues(labels),
     );
     const bytes = exportOnnx(model);
+    // keel's provenance entries come first, then the caller's (other keel.* keys are allowed).
+    const withExtra = Buffer.from(
+      exportOnnx(model, { metadata: { "keel.positive_class": "b", owner: "growth" } }),
+    );
+    const task = withExtra.indexOf(metadataEntry("keel.task", "binary"));
+    const positive = withExtra.indexOf(metadataEntry("keel.positive_class", "b"));
+    const owner = withExtra.indexOf(metadataEntry("owner", "growth"));
+    expect(task).toBeGreaterThan(0);
+    expect(positive).toBeGreaterThan(task);
+    expect(owner).toBeGreaterThan(positive);
     // Deterministic: no timestamps or random ids in the file.
     expect(exportOnnx(model)).toEqual(bytes);
     const session = await ort.InferenceSession.create(bytes);
@@ -297,6 +314,41 @@ describe("exportOnnx refuses what it cannot express", () => {
       features: model.features.map((f, i) => (i === 0 ? { ...f, name: "margins" } : f)),
     });
     expect(() => exportOnnx(renamed)).toThrow(/feature 'margins' has the name of an output/);
+  });
+
+  it("user metadata that would overwrite one of keel's own keys", () => {
+    try {
+      exportOnnx(model, { metadata: { owner: "growth", "keel.task": "regression" } });
+      expect.unreachable();
+    } catch (error) {
+      expect(isKeelError(error) && error.code).toBe("KEEL_ERR_INVALID_ARGUMENT");
+      expect(String(error)).toMatch(
+        /options\.metadata sets 'keel\.task', which keel writes itself/,
+      );
+      expect(isKeelError(error) && error.details).toMatchObject({
+        path: "options.metadata",
+        got: ["keel.task"],
+      });
+    }
+  });
+
+  it("a model whose base scores do not match its outputs, saying expected and got", () => {
+    const e = model.ensemble;
+    const broken = new FittedGbdt({
+      ...model,
+      ensemble: { ...e, baseScore: Float64Array.of(0, 0) },
+    });
+    try {
+      exportOnnx(broken);
+      expect.unreachable();
+    } catch (error) {
+      expect(isKeelError(error) && error.code).toBe("KEEL_ERR_UNSUPPORTED");
+      expect(isKeelError(error) && error.details).toEqual({
+        expected: 1,
+        got: 2,
+        path: "ensemble.baseScore",
+      });
+    }
   });
 
   it("a category-set split on a numeric feature", () => {

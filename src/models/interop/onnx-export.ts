@@ -4,20 +4,73 @@ import type { FeatureSpec } from "../gbdt/feature-input.js";
 import type { FittedGbdt } from "../gbdt/gbdt-model.js";
 import { attr, model as encodeModel, node, OnnxType, tensor, valueInfo } from "./onnx-proto.js";
 
-/** ONNX IR version of exported models: IR 10 came with opset 21 and `ai.onnx.ml` 5. */
+/**
+ * ONNX IR version of exported models: IR 10 came with opset 21 and `ai.onnx.ml` 5.
+ *
+ * @example
+ * ```ts
+ * const session = await InferenceSession.create(exportOnnx(model)); // needs a runtime reading IR 10
+ * console.log(`exported with IR ${ONNX_IR_VERSION}`);
+ * ```
+ */
 export const ONNX_IR_VERSION = 10;
-/** Version of the default (`ai.onnx`) operator set the exported graph imports. */
+/**
+ * Version of the default (`ai.onnx`) operator set the exported graph imports.
+ *
+ * @example
+ * ```ts
+ * // A runtime must implement ai.onnx opset 21 or later to load the export.
+ * if (runtimeOpset < ONNX_OPSET) throw new Error("ONNX Runtime too old for keel's export");
+ * ```
+ */
 export const ONNX_OPSET = 21;
-/** Version of the `ai.onnx.ml` operator set: 5 is the first with the `TreeEnsemble` operator. */
+/**
+ * Version of the `ai.onnx.ml` operator set: 5 is the first with the `TreeEnsemble` operator.
+ *
+ * @example
+ * ```ts
+ * // A runtime without ai.onnx.ml opset 5 has no TreeEnsemble operator and cannot load the export.
+ * if (runtimeMlOpset < ONNX_ML_OPSET) throw new Error("no TreeEnsemble operator");
+ * ```
+ */
 export const ONNX_ML_OPSET = 5;
 
-/** Options of {@link exportOnnx}. */
+/**
+ * Metadata keys keel writes itself. User metadata may not reuse them: a reader takes them as
+ * the model's provenance, so a silent overwrite would misdescribe the graph.
+ */
+const KEEL_METADATA_KEYS = [
+  "keel.type",
+  "keel.task",
+  "keel.objective",
+  "keel.classes",
+  "keel.features",
+] as const;
+
+/**
+ * Options of {@link exportOnnx}.
+ *
+ * @example
+ * ```ts
+ * const options: OnnxExportOptions = {
+ *   graphName: "churn",
+ *   producerVersion: "0.1.0",
+ *   metadata: { "keel.positive_class": "Yes", owner: "growth-team" },
+ * };
+ * const bytes = exportOnnx(model, options);
+ * ```
+ */
 export interface OnnxExportOptions {
   /** The graph's name (default `"keel_gbdt"`). */
   readonly graphName?: string;
   /** Recorded as the model's producer_version, for example the keel version. */
   readonly producerVersion?: string;
-  /** Extra `metadata_props` entries (added after keel's own `keel.*` entries). */
+  /**
+   * Extra `metadata_props` entries, written after keel's own. A key keel writes itself
+   * (`keel.type`, `keel.task`, `keel.objective`, `keel.classes`, `keel.features`) throws
+   * `KEEL_ERR_INVALID_ARGUMENT` rather than replacing keel's value; other `keel.*` keys, such as
+   * `keel.positive_class`, are allowed.
+   */
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
@@ -27,7 +80,7 @@ const BRANCH_MEMBER = 6;
 /** LabelEncoder carries codes as float32; integers above 2^24 would no longer be exact. */
 const MAX_FLOAT_CODES = 2 ** 24;
 
-function unsupported(message: string, details: Record<string, unknown> = {}): KeelError {
+function unsupported(message: string, details: Record<string, unknown>): KeelError {
   return new KeelError("KEEL_ERR_UNSUPPORTED", `ONNX export: ${message}`, { details });
 }
 
@@ -77,7 +130,12 @@ function treeEnsembleAttributes(e: TreeEnsemble, features: readonly FeatureSpec[
       // keel truncates the value to an integer code before the set test; ONNX compares exactly.
       throw unsupported(
         `node ${n} splits numeric feature '${features[f]?.name}' by category set; only categorical features can.`,
-        { node: n, feature: features[f]?.name ?? null },
+        {
+          node: n,
+          feature: features[f]?.name ?? null,
+          expected: "categorical",
+          got: features[f]?.kind ?? null,
+        },
       );
     }
     const codes: number[] = [];
@@ -102,6 +160,8 @@ function treeEnsembleAttributes(e: TreeEnsemble, features: readonly FeatureSpec[
     if (target < 0 || target >= e.nOutputs)
       throw unsupported(`tree ${t} adds to output ${target}; the model has ${e.nOutputs}.`, {
         tree: t,
+        expected: `an output in 0..${e.nOutputs - 1}`,
+        got: target,
       });
     const order: number[] = [];
     const stack = [root];
@@ -111,6 +171,8 @@ function treeEnsembleAttributes(e: TreeEnsemble, features: readonly FeatureSpec[
         throw unsupported(`tree ${t} is not a tree (node ${n} is missing or reached twice).`, {
           tree: t,
           node: n,
+          expected: `each node in 0..${nodeCount - 1} reached once`,
+          got: n < 0 || n >= nodeCount ? "a node out of range" : "a node reached twice",
         });
       if (isLeaf(n)) {
         slot[n] = leafWeights.length;
@@ -119,7 +181,11 @@ function treeEnsembleAttributes(e: TreeEnsemble, features: readonly FeatureSpec[
       } else {
         const f = e.feature[n]!;
         if (f >= features.length)
-          throw unsupported(`node ${n} splits on feature ${f}; the model has ${features.length}.`);
+          throw unsupported(`node ${n} splits on feature ${f}; the model has ${features.length}.`, {
+            node: n,
+            expected: `a feature index in 0..${features.length - 1}`,
+            got: f,
+          });
         slot[n] = order.length + featureIds.length;
         order.push(n);
         stack.push(e.right[n]!, e.left[n]!);
@@ -193,7 +259,7 @@ function checkExportable(m: FittedGbdt): void {
   const fail = (expected: string) =>
     unsupported(
       `a ${m.task} model with objective '${m.objective}' and ${e.nOutputs} output(s) cannot be exported; expected ${expected}.`,
-      { task: m.task, objective: m.objective, nOutputs: e.nOutputs },
+      { expected, got: { task: m.task, objective: m.objective, nOutputs: e.nOutputs } },
     );
   if (
     m.task === "binary" &&
@@ -210,13 +276,22 @@ function checkExportable(m: FittedGbdt): void {
     (e.nOutputs !== 1 || m.objective === "binary" || m.objective === "softmax")
   )
     throw fail("a regression objective and one output");
-  if (m.features.length === 0) throw unsupported("the model has no input features.");
+  if (m.features.length === 0)
+    throw unsupported("the model has no input features; expected at least one.", {
+      expected: "at least one feature",
+      got: 0,
+    });
   if (e.nFeatures !== m.features.length)
     throw unsupported(
       `the trees use ${e.nFeatures} features but the model declares ${m.features.length}.`,
+      { expected: m.features.length, got: e.nFeatures, path: "ensemble.nFeatures" },
     );
   if (e.baseScore.length !== e.nOutputs)
-    throw unsupported(`${e.baseScore.length} base scores for ${e.nOutputs} outputs.`);
+    throw unsupported(`${e.baseScore.length} base scores for ${e.nOutputs} outputs.`, {
+      expected: e.nOutputs,
+      got: e.baseScore.length,
+      path: "ensemble.baseScore",
+    });
 }
 
 /** Hands out tensor names that collide with no feature (graph input) name. */
@@ -271,7 +346,7 @@ export function exportOnnx(m: FittedGbdt, options: OnnxExportOptions = {}): Uint
     if (outputNames.includes(f.name))
       throw unsupported(
         `feature '${f.name}' has the name of an output of the ONNX graph (${outputNames.join(", ")}); rename the column before training.`,
-        { feature: f.name },
+        { feature: f.name, expected: `a name other than ${outputNames.join(", ")}`, got: f.name },
       );
   }
   const fresh = nameAllocator([...m.features.map((f) => f.name), ...outputNames]);
@@ -291,7 +366,7 @@ export function exportOnnx(m: FittedGbdt, options: OnnxExportOptions = {}): Uint
     if (categories.length > MAX_FLOAT_CODES)
       throw unsupported(
         `categorical feature '${f.name}' has ${categories.length} categories; at most ${MAX_FLOAT_CODES} export.`,
-        { feature: f.name },
+        { feature: f.name, expected: `at most ${MAX_FLOAT_CODES}`, got: categories.length },
       );
     inputs.push(
       valueInfo(
@@ -392,15 +467,30 @@ export function exportOnnx(m: FittedGbdt, options: OnnxExportOptions = {}): Uint
     initializers,
     inputs,
     outputs,
-    metadata: {
-      "keel.type": m.type,
-      "keel.task": m.task,
-      "keel.objective": m.objective,
-      "keel.classes": JSON.stringify(m.classes),
-      "keel.features": JSON.stringify(m.features.map((f) => ({ name: f.name, kind: f.kind }))),
-      ...options.metadata,
-    },
+    metadata: metadataOf(m, options.metadata ?? {}),
   });
+}
+
+/** keel's provenance entries, then the caller's; a caller key equal to one of keel's throws. */
+function metadataOf(
+  m: FittedGbdt,
+  extra: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const own: Record<(typeof KEEL_METADATA_KEYS)[number], string> = {
+    "keel.type": m.type,
+    "keel.task": m.task,
+    "keel.objective": m.objective,
+    "keel.classes": JSON.stringify(m.classes),
+    "keel.features": JSON.stringify(m.features.map((f) => ({ name: f.name, kind: f.kind }))),
+  };
+  const clashes = Object.keys(extra).filter((k) => Object.hasOwn(own, k));
+  if (clashes.length > 0)
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `ONNX export: options.metadata sets ${clashes.map((k) => `'${k}'`).join(", ")}, which keel writes itself; expected keys other than ${KEEL_METADATA_KEYS.join(", ")}.`,
+      { details: { path: "options.metadata", expected: KEEL_METADATA_KEYS, got: clashes } },
+    );
+  return { ...own, ...extra };
 }
 
 /** Probabilities from `margins`: [1 − p, p] with p = Sigmoid for binary, Softmax for multiclass. */

@@ -4,26 +4,52 @@
  */
 import { ProtoWriter } from "./protobuf-writer.js";
 
-/** TensorProto.DataType values used by the exporter. */
+/**
+ * TensorProto.DataType values used by the exporter: STRING types the categorical inputs and the
+ * label output, DOUBLE the numeric ones and Cast targets; {@link tensor} writes DOUBLE, FLOAT and
+ * UINT8 data.
+ *
+ * @example
+ * ```ts
+ * valueInfo("label", OnnxType.STRING, ["N"]);
+ * attr.int("to", OnnxType.DOUBLE); // a Cast node's target type
+ * ```
+ */
 export const OnnxType = {
   FLOAT: 1,
   UINT8: 2,
-  INT64: 7,
   STRING: 8,
   DOUBLE: 11,
 } as const;
 
-/** An element type of {@link OnnxType}. */
+/**
+ * An element type of {@link OnnxType}.
+ *
+ * @example
+ * ```ts
+ * const elemType: OnnxElemType = OnnxType.DOUBLE;
+ * valueInfo("margins", elemType, ["N", 1]);
+ * ```
+ */
 export type OnnxElemType = (typeof OnnxType)[keyof typeof OnnxType];
 
 /** AttributeProto.AttributeType values. */
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 };
 
-/** One encoded AttributeProto. */
+/**
+ * One encoded AttributeProto, as {@link attr} returns it and {@link OnnxNode} takes it.
+ *
+ * @example
+ * ```ts
+ * const axis: OnnxAttribute = attr.int("axis", 1);
+ * node({ opType: "Concat", inputs: ["a", "b"], outputs: ["ab"], name: "concat", attributes: [axis] });
+ * ```
+ */
 export type OnnxAttribute = Uint8Array;
 
 /**
- * A TensorProto holding `values` as little-endian raw data (double, float, uint8 or int64).
+ * A TensorProto holding `values` as little-endian raw data (double, float or uint8: the element
+ * types the exporter's initializers and tensor attributes need).
  *
  * @example
  * ```ts
@@ -76,7 +102,22 @@ export const attr = {
     new ProtoWriter().string(1, name).int64(20, AttrType.TENSOR).message(5, encodedTensor).finish(),
 };
 
-/** What {@link node} needs to encode a NodeProto. */
+/**
+ * What {@link node} needs to encode a NodeProto. `domain` is empty (or absent) for the default
+ * `ai.onnx` operators, `"ai.onnx.ml"` for TreeEnsemble and LabelEncoder.
+ *
+ * @example
+ * ```ts
+ * const cast: OnnxNode = {
+ *   opType: "Cast",
+ *   name: "tenure/to_double",
+ *   inputs: ["tenure/code_f32"],
+ *   outputs: ["tenure/code"],
+ *   attributes: [attr.int("to", OnnxType.DOUBLE)],
+ * };
+ * const bytes = node(cast);
+ * ```
+ */
 export interface OnnxNode {
   readonly opType: string;
   readonly inputs: readonly string[];
@@ -132,7 +173,26 @@ export function valueInfo(
   return w.finish();
 }
 
-/** What {@link model} needs to encode a ModelProto. */
+/**
+ * What {@link model} needs to encode a ModelProto: `nodes`, `initializers`, `inputs` and
+ * `outputs` are already encoded by {@link node}, {@link tensor} and {@link valueInfo}.
+ *
+ * @example
+ * ```ts
+ * const m: OnnxModel = {
+ *   irVersion: 10,
+ *   opsets: [{ domain: "", version: 21 }],
+ *   producerName: "keel",
+ *   graphName: "identity",
+ *   nodes: [node({ opType: "Identity", inputs: ["x"], outputs: ["y"], name: "id" })],
+ *   initializers: [],
+ *   inputs: [valueInfo("x", OnnxType.DOUBLE, ["N", 1])],
+ *   outputs: [valueInfo("y", OnnxType.DOUBLE, ["N", 1])],
+ *   metadata: { "keel.type": "Identity" },
+ * };
+ * const bytes = model(m);
+ * ```
+ */
 export interface OnnxModel {
   readonly irVersion: number;
   readonly opsets: readonly { readonly domain: string; readonly version: number }[];
@@ -152,7 +212,7 @@ export interface OnnxModel {
  *
  * @example
  * ```ts
- * const bytes = model({ irVersion: 10, opsets: [{ domain: "", version: 21 }], … });
+ * const bytes = model(m); // m: an OnnxModel, as in its example
  * ```
  */
 export function model(m: OnnxModel): Uint8Array {
