@@ -134,4 +134,12 @@ describe("keel models export --format onnx", () => {
     ).toBe(2);
     expect(io.stderr()).toContain("--format must be 'onnx'. Got 'pmml' instead.");
   });
+
+  it("says what --out expects when it is missing", async () => {
+    const io = captureIo(dir);
+    expect(await runCli(["models", "export", "--format", "onnx", "model"], io)).toBe(2);
+    expect(io.stderr()).toContain(
+      "keel models export needs --out FILE.onnx, the file to write. Got no --out instead.",
+    );
+  });
 });

@@ -38,7 +38,13 @@ export const modelsExportCommand = defineCommand({
       );
     }
     const out = read.string(ctx.options, "out");
-    if (out === undefined) throw new KeelError("KEEL_ERR_USAGE", "keel models export needs --out.");
+    if (out === undefined || out === "") {
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `keel models export needs --out FILE.onnx, the file to write. Got ${out === undefined ? "no --out" : "an empty --out"} instead. See 'keel models export --help'.`,
+        { details: { option: "out", expected: "FILE.onnx", received: out ?? null } },
+      );
+    }
     const ref = ctx.positionals[0] ?? "";
     const bundle = await openModelBundle(ctx.cwd, ref);
     const model = bundle.model;
