@@ -2,10 +2,14 @@ import { describe, expect, it } from "vitest";
 import { categoricalFromValues, Frame, numericColumn, Rng } from "../../core/index.js";
 import { syntheticClassification } from "../testing/synthetic.js";
 import { compileForest } from "./compiled-forest.js";
-import { predictMargins, predictRowMargins, walkMargins } from "./ensemble.js";
+import { EnsembleBuilder, predictMargins, predictRowMargins, walkMargins } from "./ensemble.js";
 import { featureMatrix } from "./feature-input.js";
+import { copyForest } from "./forest-kernel.js";
+import { frameMargins } from "./frame-margins.js";
 import { GbdtClassifier, GbdtRegressor } from "./gbdt-estimator.js";
 import type { FittedGbdt } from "./gbdt-model.js";
+import { KernelMemory } from "./kernel-memory.js";
+import { batchMemory, walkOnThreads } from "./prediction-pool.js";
 
 /** Numeric, missing and categorical inputs; 70 categories so bitsets span several words. */
 function mixedData(nRows: number, seed: number, unseen: boolean) {
@@ -100,5 +104,95 @@ describe("compiled forest prediction", () => {
       maxDepth: 8,
     }).fit(train.x, train.y);
     expectSameAsWalk(leafWise, test.x);
+  });
+});
+
+describe("WebAssembly forest modes", () => {
+  /** One tree: feature 0 split numerically at the root, then by category set below. */
+  function mixedSplitEnsemble(categories: number[]) {
+    const b = new EnsembleBuilder(2, 1, Float64Array.of(0.25));
+    const root = b.addNode({ feature: 0, threshold: 40.5, defaultLeft: true, cover: 10 });
+    const cat = b.addNode({ feature: 0, categories, defaultLeft: false, cover: 6 });
+    const num = b.addNode({ feature: 1, threshold: -0.5, defaultLeft: false, cover: 4 });
+    const leaves = [1, 2, 3, 4].map((value) => b.addNode({ feature: -1, value, cover: 1 }));
+    b.setChildren(root, cat, num);
+    b.setChildren(cat, leaves[0]!, leaves[1]!);
+    b.setChildren(num, leaves[2]!, leaves[3]!);
+    b.addTree(root, 0);
+    return b.finish();
+  }
+
+  function modeOf(e: ReturnType<typeof mixedSplitEnsemble>) {
+    const memory = KernelMemory.create(0);
+    return copyForest(memory, e, compileForest(e)!).mode;
+  }
+
+  it("walks narrow sets (codes 32-63 included) and mixed-split features like the node walk", () => {
+    const rows = 3000;
+    const x = new Float64Array(2 * rows);
+    for (let i = 0; i < rows; i++) {
+      x[2 * i] = i % 97 === 0 ? Number.NaN : i % 70;
+      x[2 * i + 1] = i % 5 === 0 ? Number.NaN : (i % 7) - 3;
+    }
+    for (const categories of [
+      [1, 3, 33, 40, 63], // narrow by size, but feature 0 is also split numerically: wide
+      [2, 35, 69], // wider than 64 bits: wide
+    ]) {
+      const e = mixedSplitEnsemble(categories);
+      expect(modeOf(e)).toBe(2);
+      const frame = Frame.fromColumns({
+        a: numericColumn(x.filter((_, k) => k % 2 === 0)),
+        b: numericColumn(x.filter((_, k) => k % 2 === 1)),
+      });
+      const walked = walkMargins(e, x, rows);
+      const specs = [
+        { name: "a", kind: "numeric" as const },
+        { name: "b", kind: "numeric" as const },
+      ];
+      for (const nThreads of [1, 2])
+        expect(frameMargins(e, specs, frame, nThreads).margins).toEqual(walked);
+    }
+  });
+
+  it("picks narrow mode for a trained model whose category codes reach 32-63", () => {
+    const rng = new Rng(8);
+    const n = 4000;
+    const city = Array.from({ length: n }, () => `c${rng.int(60)}`);
+    const y = numericColumn(Float64Array.from(city, (c) => (Number(c.slice(1)) % 3 === 0 ? 1 : 0)));
+    const x = Frame.fromColumns({ city: categoricalFromValues(city) });
+    const model = new GbdtClassifier({ nEstimators: 5, maxDepth: 3 }).fit(x, y);
+    expect(Math.max(...model.ensemble.catWords)).toBe(2);
+    expect(modeOf(model.ensemble)).toBe(1);
+    expectSameAsWalk(model, x);
+  });
+
+  it("rejects a nThreads that is not a whole number ≥ 0", () => {
+    const model = new GbdtRegressor({ nEstimators: 2 }).fit(
+      mixedData(600, 3, false).x,
+      mixedData(600, 3, false).y,
+    );
+    expect(() => model.predictMargins(mixedData(600, 4, false).x, { nThreads: -1 })).toThrow(
+      /nThreads must be a whole number/,
+    );
+  });
+});
+
+describe("prediction threads", () => {
+  it("turn a failing walk into a KeelError, and the next batch works", () => {
+    const train = mixedData(1500, 5, false);
+    const model = new GbdtRegressor({ nEstimators: 5, maxDepth: 4 }).fit(train.x, train.y);
+    const e = model.ensemble;
+    const memory = batchMemory();
+    const at = copyForest(memory, e, compileForest(e)!);
+    const out = memory.float64(8192 * e.nOutputs);
+    // Inputs "beyond" the memory: every thread's walk traps on its first read.
+    expect(() =>
+      walkOnThreads(memory, at, 0xfff00000, 8192, e.roots.length, out.byteOffset, 2),
+    ).toThrow(expect.objectContaining({ code: "KEEL_ERR_INTERNAL" }));
+    const test = mixedData(5000, 6, false).x;
+    const matrix = featureMatrix(test, model.features);
+    expect(model.predictMargins(test, { nThreads: 2 })).toEqual(
+      walkMargins(e, matrix.values, matrix.nRows),
+    );
   });
 });

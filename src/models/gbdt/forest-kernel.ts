@@ -4,8 +4,9 @@ import { type GbdtKernelExports, KernelMemory } from "./kernel-memory.js";
 
 /**
  * Where a padded forest lies inside a {@link KernelMemory}, in the layout of
- * wasm/gbdt-kernels.ts: 16-byte nodes (threshold, or bitset start for categorical splits; feature;
- * flags), the category bitsets, the leaves, and each tree's output.
+ * wasm/gbdt-kernels.ts: 16-byte nodes (8 bytes of split: the threshold, or for a categorical
+ * split its 64-bit category set in narrow mode or the index of its set in `catBits` in wide
+ * mode; the feature; flags), the category bitsets, the leaves, and each tree's output.
  *
  * @example
  * ```ts

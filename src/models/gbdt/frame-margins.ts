@@ -1,19 +1,25 @@
-import type { Frame } from "../../core/index.js";
+import { type Frame, KeelError } from "../../core/index.js";
 import { compiledForestOf, predictMargins, type TreeEnsemble } from "./ensemble.js";
 import { type FeatureSpec, featureMatrix } from "./feature-input.js";
-import { copyForest, encodeCategoryBits, forestBytes } from "./forest-kernel.js";
-import { KernelMemory } from "./kernel-memory.js";
-import { walkOnThreads } from "./prediction-pool.js";
+import { copyForest, encodeCategoryBits } from "./forest-kernel.js";
+import { batchMemory, walkOnThreads } from "./prediction-pool.js";
 
 /**
  * Batches from this many rows go to the WebAssembly walk: below it, setting up a kernel memory
  * costs more than the faster walk saves.
  */
 const KERNEL_MIN_ROWS = 512;
-/** Larger batches are walked in JavaScript rather than over one kernel memory's 4 GiB. */
-const KERNEL_MAX_BYTES = 2 ** 31;
+/** Inputs and margins per slice of a large frame: bounds the batch memory kept between batches. */
+const BATCH_BYTES = 256 * 2 ** 20;
 
-/** Margins of a frame and the unseen categories met on the way. */
+/**
+ * Margins of a frame and the unseen categories met on the way.
+ *
+ * @example
+ * ```ts
+ * const { margins, unseenCategories }: FrameMargins = frameMargins(e, specs, frame, 0);
+ * ```
+ */
 export interface FrameMargins {
   /** Row-major `nRows × nOutputs`. */
   readonly margins: Float64Array;
@@ -21,8 +27,9 @@ export interface FrameMargins {
 }
 
 /**
- * Raw margins of every row of `frame`. Large batches are laid out straight into a kernel memory
- * with the forest and walked by the WebAssembly kernel on `nThreads` threads (0 = all cores);
+ * Raw margins of every row of `frame`. Large batches are laid out straight into the calling
+ * thread's batch memory ({@link batchMemory}) with the forest and walked by the WebAssembly
+ * kernel on `nThreads` threads (0 = all cores);
  * small ones, and trees too deep to pad, by the JavaScript walk. Both give bit-identical
  * margins, whatever the thread count.
  *
@@ -37,32 +44,42 @@ export function frameMargins(
   frame: Frame,
   nThreads: number,
 ): FrameMargins {
+  if (!Number.isInteger(nThreads) || nThreads < 0) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `PredictOptions.nThreads must be a whole number ≥ 0 (0 uses every core). Got ${nThreads} instead.`,
+      { details: { option: "nThreads", expected: "integer >= 0", received: String(nThreads) } },
+    );
+  }
   const nRows = frame.nRows;
   const K = e.nOutputs;
   const forest = compiledForestOf(e);
-  const bytes = forest ? forestBytes(forest) + 8 * nRows * (specs.length + K) + 64 : 0;
-  if (forest === undefined || nRows < KERNEL_MIN_ROWS || bytes > KERNEL_MAX_BYTES) {
+  if (forest === undefined || nRows < KERNEL_MIN_ROWS) {
     const matrix = featureMatrix(frame, specs);
     return {
       margins: predictMargins(e, matrix.values, nRows),
       unseenCategories: matrix.unseenCategories,
     };
   }
-  const memory = KernelMemory.create(bytes);
-  const at = copyForest(memory, e, forest);
-  const matrix = featureMatrix(frame, specs, (length) => memory.float64(length));
-  encodeCategoryBits(at, matrix.values, 0, nRows);
-  const out = memory.float64(nRows * K);
-  for (let i = 0; i < nRows; i++) for (let k = 0; k < K; k++) out[i * K + k] = e.baseScore[k]!;
-  walkOnThreads(
-    memory,
-    at,
-    matrix.values.byteOffset,
-    nRows,
-    forest.nTrees,
-    out.byteOffset,
-    nThreads,
-  );
-  // Copied out so the kernel memory, input and all, goes with this call.
-  return { margins: out.slice(), unseenCategories: matrix.unseenCategories };
+  // Slices of at most BATCH_BYTES of inputs and margins, so the batch memory (kept for the
+  // next batch) stays bounded whatever the frame's size.
+  const sliceRows = Math.max(KERNEL_MIN_ROWS, Math.floor(BATCH_BYTES / (8 * (specs.length + K))));
+  const margins = new Float64Array(nRows * K);
+  const unseenCategories: Record<string, number> = {};
+  for (let begin = 0; begin < nRows; begin += sliceRows) {
+    const slice = begin === 0 && sliceRows >= nRows ? frame : frame.slice(begin, begin + sliceRows);
+    const n = slice.nRows;
+    const memory = batchMemory();
+    const at = copyForest(memory, e, forest);
+    // featureMatrix writes every cell and the base scores every margin: no need to clear first.
+    const matrix = featureMatrix(slice, specs, (length) => memory.float64(length, false));
+    for (const [name, count] of Object.entries(matrix.unseenCategories))
+      unseenCategories[name] = (unseenCategories[name] ?? 0) + count;
+    encodeCategoryBits(at, matrix.values, 0, n);
+    const out = memory.float64(n * K, false);
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) out[i * K + k] = e.baseScore[k]!;
+    walkOnThreads(memory, at, matrix.values.byteOffset, n, forest.nTrees, out.byteOffset, nThreads);
+    margins.set(out, begin * K);
+  }
+  return { margins, unseenCategories };
 }

@@ -105,12 +105,46 @@ describe("GBDT WebAssembly kernels", () => {
     expect(Array.from(a)).toEqual([4, 3, 2, 1, 0, -1]);
   });
 
-  it("grows as allocations need and keeps earlier views valid", () => {
+  it("accumulate folds one histogram into another", () => {
     const memory = KernelMemory.create(0);
-    const first = memory.uint8(16).fill(7);
-    const big = memory.float64(100_000);
-    big[99_999] = 1;
-    expect(first[15]).toBe(7);
-    expect(memory.allocatedBytes).toBeGreaterThan(800_000);
+    const a = memory.float64(4);
+    const b = memory.float64(4);
+    a.set([1, 2, 3, 4]);
+    b.set([0.5, -2, 10, 0]);
+    memory.kernels.accumulate(a.byteOffset, b.byteOffset, 4);
+    expect(Array.from(a)).toEqual([1.5, 0, 13, 4]);
+  });
+
+  it("grows as allocations need; kernels still read data written through earlier views", () => {
+    const memory = KernelMemory.create(0);
+    const before = memory.memory.buffer.byteLength;
+    const a = memory.float64(2);
+    a.set([5, 7]);
+    const big = memory.float64(1_000_000);
+    expect(memory.memory.buffer.byteLength).toBeGreaterThan(before);
+    big[999_999] = 3;
+    const b = memory.float64(2);
+    b.set([1, 2]);
+    // Written before the growth, read by the kernel after it.
+    memory.kernels.subtract(a.byteOffset, b.byteOffset, 2);
+    expect(Array.from(a)).toEqual([4, 5]);
+  });
+
+  it("reset reuses the memory and still hands out zeroed arrays", () => {
+    const memory = KernelMemory.create(0);
+    memory.float64(100).fill(9);
+    memory.reset();
+    const again = memory.float64(100);
+    expect(Array.from(again).every((v) => v === 0)).toBe(true);
+    expect(again.byteOffset).toBe(16);
+    again.fill(4);
+    memory.reset();
+    // Callers that write every element may skip the clearing, and then see old values.
+    expect(memory.float64(100, false)[0]).toBe(4);
+  });
+
+  it("refuses more than one WebAssembly memory can hold, with the sizes", () => {
+    const memory = KernelMemory.create(0);
+    expect(() => memory.uint8(2 ** 32)).toThrow(/4096 MiB/);
   });
 });

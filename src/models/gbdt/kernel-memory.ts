@@ -91,10 +91,18 @@ export function instantiateKernels(
 }
 
 /**
- * One training run's working memory: a shared WebAssembly memory that holds the binned rows,
- * gradients, row order and histograms, so the WebAssembly kernels and the histogram threads all
- * read them in place. Allocation is a bump pointer: everything lives as long as the fit, and
- * the whole memory is dropped with it.
+ * Usable bytes: wasm32 addresses 4 GiB, but the kernels' loops compare against an end pointer,
+ * which must not wrap to 0, so the last 64 bytes stay unused.
+ */
+const MAX_BYTES = MAX_PAGES * PAGE_BYTES - 64;
+
+/**
+ * Working memory of the GBDT kernels: a shared WebAssembly memory holding what a kernel reads
+ * and writes (a fit's binned rows, gradients, row order and histograms; a prediction batch's
+ * forest, inputs and margins; a model's resident forest), so the kernels and helper threads
+ * all use it in place. Allocation is a bump pointer; {@link reset} starts over for the next
+ * batch, and the memory goes when its owner drops it. (Each memory reserves, but does not use,
+ * about 10 GiB of address space: V8's guard regions for WebAssembly.)
  *
  * @example
  * ```ts
@@ -107,6 +115,8 @@ export class KernelMemory {
   readonly memory: WebAssembly.Memory;
   readonly kernels: GbdtKernelExports;
   #top = ALIGN;
+  /** Bytes below this were handed out before a {@link reset} and may hold old values. */
+  #used = ALIGN;
 
   private constructor(memory: WebAssembly.Memory) {
     this.memory = memory;
@@ -133,22 +143,39 @@ export class KernelMemory {
     return this.#top;
   }
 
+  /**
+   * Frees everything at once, keeping the memory (it never shrinks) for the next user. Earlier
+   * views then alias later allocations: only the owner of every view may call this.
+   *
+   * @example
+   * ```ts
+   * memory.reset(); // next batch
+   * ```
+   */
+  reset(): void {
+    this.#used = Math.max(this.#used, this.#top);
+    this.#top = ALIGN;
+  }
+
   /** A zeroed byte array. */
   uint8(length: number): Uint8Array {
-    const at = this.#allocate(length);
+    const at = this.#allocate(length, true);
     return new Uint8Array(this.memory.buffer, at, length);
   }
 
   /** A zeroed array of 32-bit unsigned integers. */
   uint32(length: number): Uint32Array {
-    const at = this.#allocate(4 * length);
+    const at = this.#allocate(4 * length, true);
     return new Uint32Array(this.memory.buffer, at, length);
   }
 
-  /** A zeroed array of 32-bit signed integers. */
-  int32(length: number): Int32Array {
-    const at = this.#allocate(4 * length);
-    return new Int32Array(this.memory.buffer, at, length);
+  /**
+   * An array of doubles, zeroed unless `zero` is false (for a caller that writes every element,
+   * so a reused memory need not be cleared first).
+   */
+  float64(length: number, zero = true): Float64Array {
+    const at = this.#allocate(8 * length, zero);
+    return new Float64Array(this.memory.buffer, at, length);
   }
 
   /**
@@ -160,35 +187,29 @@ export class KernelMemory {
    * ```
    */
   copyOf(source: Int32Array | Uint32Array | Float64Array): number {
-    const at = this.#allocate(source.byteLength);
+    const at = this.#allocate(source.byteLength, false);
     new Uint8Array(this.memory.buffer, at, source.byteLength).set(
       new Uint8Array(source.buffer, source.byteOffset, source.byteLength),
     );
     return at;
   }
 
-  /** A zeroed array of doubles. */
-  float64(length: number): Float64Array {
-    const at = this.#allocate(8 * length);
-    return new Float64Array(this.memory.buffer, at, length);
-  }
-
   /** Reserves `bytes`; call it before reading `memory.buffer`, which growing replaces. */
-  #allocate(bytes: number): number {
+  #allocate(bytes: number, zero: boolean): number {
     const at = this.#top;
     const end = at + Math.ceil(bytes / ALIGN) * ALIGN;
-    const have = this.memory.buffer.byteLength;
-    if (end > have) {
-      const pages = Math.ceil((end - have) / PAGE_BYTES);
-      if (have / PAGE_BYTES + pages > MAX_PAGES) {
-        throw new KeelError(
-          "KEEL_ERR_UNSUPPORTED",
-          `GBDT training needs ${Math.ceil(end / 2 ** 20)} MiB of working memory for the binned data, gradients and histograms; the limit is 4096 MiB (one WebAssembly memory). Train on fewer rows or features, for example a sample.`,
-          { details: { neededBytes: end, limitBytes: MAX_PAGES * PAGE_BYTES } },
-        );
-      }
-      this.memory.grow(pages);
+    if (end > MAX_BYTES) {
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `The GBDT kernels need ${Math.ceil(end / 2 ** 20)} MiB of working memory here (binned data, gradients and histograms when training; inputs and margins when predicting); one WebAssembly memory holds at most 4096 MiB. Use fewer rows or features at once, for example a sample or smaller batches.`,
+        { details: { neededBytes: end, limitBytes: MAX_BYTES } },
+      );
     }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE_BYTES));
+    // Fresh pages are zero; only bytes handed out before a reset need clearing.
+    if (zero && at < this.#used)
+      new Uint8Array(this.memory.buffer, at, Math.min(end, this.#used) - at).fill(0);
     this.#top = end;
     return at;
   }

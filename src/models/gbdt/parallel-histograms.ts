@@ -1,10 +1,23 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from "node:worker_threads";
+import { KeelError } from "../../core/index.js";
 import type { BinnedData } from "./binning.js";
 import { type GbdtKernelExports, instantiateKernels, kernelsModule } from "./kernel-memory.js";
 import type { HistogramBuilder } from "./tree-learner.js";
 
-/** A histogram builder that may own worker threads: `close` ends them. */
+/**
+ * A histogram builder that may own worker threads: `close` ends them.
+ *
+ * @example
+ * ```ts
+ * const builder: ClosableHistogramBuilder = createHistogramBuilder(data, 2);
+ * ```
+ */
 export interface ClosableHistogramBuilder extends HistogramBuilder {
   close(): void;
 }
@@ -16,7 +29,15 @@ const LANE_ROWS = 16384;
 /** At most this many lanes (partial histograms) per node. */
 const MAX_LANES = 8;
 
-/** How the histogram of a node is split into work, by its row count only. */
+/**
+ * Overrides of when threads and lanes are used (tests lower them to reach those paths on small
+ * data).
+ *
+ * @example
+ * ```ts
+ * createHistogramBuilder(data, 2, { minCellsPerThread: 1, laneRows: 400 });
+ * ```
+ */
 export interface HistogramPlan {
   readonly minCellsPerThread?: number;
   readonly laneRows?: number;
@@ -75,9 +96,12 @@ const CONTROL = {
   HIST: 10,
   /** Pointer to the lanes' histogram pointers (u32 each; lane 0 is HIST). */
   LANE_HISTS: 11,
+  /** Set by a helper whose work threw (its message follows on its error port). */
+  FAILED: 12,
 } as const;
 
 interface HelperSetup {
+  readonly errors: MessagePort;
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly control: Int32Array;
@@ -137,28 +161,34 @@ function helperMain(
     Atomics.wait(control, c.GENERATION, seen);
     seen = Atomics.load(control, c.GENERATION);
     if (Atomics.load(control, c.STOP) === 1) return;
-    if (control[c.MODE] === 1) {
-      const laneHists = new Uint32Array(
-        setup.memory.buffer,
-        control[c.LANE_HISTS]! >>> 0,
-        control[c.LANES]!,
-      );
-      lanes(kernels, control, laneHists, setup.bins, setup.nFeatures, setup.slots, c);
-    } else {
-      kernels.histogram(
-        setup.bins,
-        setup.nFeatures,
-        control[c.GH]! >>> 0,
-        control[c.ROWS]! >>> 0,
-        control[c.BEGIN]!,
-        control[c.END]!,
-        setup.featureBegin,
-        setup.featureEnd,
-        control[c.HIST]! >>> 0,
-        setup.slots,
-      );
+    try {
+      if (control[c.MODE] === 1) {
+        const laneHists = new Uint32Array(
+          setup.memory.buffer,
+          control[c.LANE_HISTS]! >>> 0,
+          control[c.LANES]!,
+        );
+        lanes(kernels, control, laneHists, setup.bins, setup.nFeatures, setup.slots, c);
+      } else if (setup.featureEnd > setup.featureBegin) {
+        kernels.histogram(
+          setup.bins,
+          setup.nFeatures,
+          control[c.GH]! >>> 0,
+          control[c.ROWS]! >>> 0,
+          control[c.BEGIN]!,
+          control[c.END]!,
+          setup.featureBegin,
+          setup.featureEnd,
+          control[c.HIST]! >>> 0,
+          setup.slots,
+        );
+      }
+    } catch (error) {
+      setup.errors.postMessage(error instanceof Error ? error.message : String(error));
+      Atomics.store(control, c.FAILED, 1);
+    } finally {
+      if (Atomics.sub(control, c.PENDING, 1) === 1) Atomics.notify(control, c.PENDING);
     }
-    if (Atomics.sub(control, c.PENDING, 1) === 1) Atomics.notify(control, c.PENDING);
   }
 }
 
@@ -167,6 +197,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #laneRows: number;
   readonly #control = new Int32Array(new SharedArrayBuffer(64));
   readonly #helpers: Worker[] = [];
+  readonly #errorPorts: MessagePort[] = [];
   /** Where feature mode's calling thread stops (helpers take the rest). */
   readonly #mainFeatureEnd: number;
   /** Partial histograms of lanes 1..7 (lane 0 sums into the target), made on first use. */
@@ -183,7 +214,11 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     const source = `const { workerData } = require("node:worker_threads");
 (${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${takeLanes.toString()}, ${JSON.stringify(CONTROL)});`;
     for (let t = 1; t < threads; t++) {
+      const channel = new MessageChannel();
+      channel.port2.unref();
+      this.#errorPorts.push(channel.port2);
       const setup: HelperSetup = {
+        errors: channel.port1,
         module: kernelsModule(),
         memory: data.memory.memory,
         control: this.#control,
@@ -193,7 +228,9 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
         featureBegin: bounds[t]!,
         featureEnd: bounds[t + 1]!,
       };
-      this.#helpers.push(new Worker(source, { eval: true, workerData: setup }));
+      this.#helpers.push(
+        new Worker(source, { eval: true, workerData: setup, transferList: [channel.port1] }),
+      );
     }
     for (const worker of this.#helpers) worker.unref();
   }
@@ -242,26 +279,48 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     }
     const bins = data.rowBins.byteOffset;
     const slots = data.histSlots.byteOffset;
-    if (laneHists) {
-      takeLanes(kernels, control, laneHists, bins, data.nFeatures, slots, c);
-    } else {
-      kernels.histogram(
-        bins,
-        data.nFeatures,
-        gh.byteOffset,
-        rows.byteOffset,
-        begin,
-        end,
-        0,
-        this.#mainFeatureEnd,
-        hist.byteOffset,
-        slots,
-      );
+    let failure: unknown;
+    try {
+      if (laneHists) {
+        takeLanes(kernels, control, laneHists, bins, data.nFeatures, slots, c);
+      } else {
+        kernels.histogram(
+          bins,
+          data.nFeatures,
+          gh.byteOffset,
+          rows.byteOffset,
+          begin,
+          end,
+          0,
+          this.#mainFeatureEnd,
+          hist.byteOffset,
+          slots,
+        );
+      }
+    } catch (error) {
+      failure = error;
+      control[c.NEXT_LANE] = MAX_LANES;
     }
+    // Whatever happened here, helpers are still writing into the memory: wait for them.
     for (;;) {
       const pending = Atomics.load(control, c.PENDING);
       if (pending === 0) break;
       Atomics.wait(control, c.PENDING, pending);
+    }
+    if (failure !== undefined || control[c.FAILED] === 1) {
+      const messages = this.#errorPorts.flatMap((port) => {
+        const received = receiveMessageOnPort(port);
+        return received ? [String(received.message)] : [];
+      });
+      const reason = failure instanceof Error ? failure.message : (messages[0] ?? "unknown");
+      throw new KeelError(
+        "KEEL_ERR_INTERNAL",
+        `Building a histogram of ${end - begin} rows with the WebAssembly kernel failed: ${reason}. Train again with nThreads: 1, and report this.`,
+        {
+          details: { rows: end - begin, helpers: this.#helpers.length, helperErrors: messages },
+          cause: failure,
+        },
+      );
     }
     if (laneHists) {
       for (let lane = 1; lane < lanes; lane++)
@@ -281,6 +340,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   }
 
   close(): void {
+    for (const port of this.#errorPorts) port.close();
     Atomics.store(this.#control, CONTROL.STOP, 1);
     Atomics.add(this.#control, CONTROL.GENERATION, 1);
     Atomics.notify(this.#control, CONTROL.GENERATION);

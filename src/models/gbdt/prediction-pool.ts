@@ -1,8 +1,13 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from "node:worker_threads";
 import { KeelError } from "../../core/index.js";
 import { type ForestPointers, runForest } from "./forest-kernel.js";
-import { type KernelMemory, kernelsModule } from "./kernel-memory.js";
+import { KernelMemory, kernelsModule } from "./kernel-memory.js";
 
 /** Rows per unit of work: small enough to balance threads, large enough to amortise the hand-off. */
 const CHUNK_ROWS = 2048;
@@ -12,10 +17,11 @@ const NEXT = 0;
 const PENDING = 1;
 const FAILED = 2;
 
-/** What a helper thread gets for one batch. */
+/** What a helper thread gets for one batch; `memory` comes only with a new memory's first job. */
 interface Job {
-  readonly module: WebAssembly.Module;
-  readonly memory: WebAssembly.Memory;
+  readonly memoryId: number;
+  readonly memory?: WebAssembly.Memory;
+  readonly module?: WebAssembly.Module;
   readonly control: Int32Array;
   readonly at: ForestPointers;
   readonly x: number;
@@ -27,28 +33,33 @@ interface Job {
 
 /**
  * A helper's job loop, run as eval'd source: take chunks until none are left, then count down.
- * The instance is made per job and dropped, so a helper never keeps a batch's memory alive.
+ * It instantiates the kernels once per memory (the pool's memory lives as long as the process),
+ * and reports a failure on `errors` before counting down, so the caller is never left waiting.
  */
-function helperMain(run: typeof runForest, instantiate: (job: Job) => unknown): void {
-  const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+function helperMain(run: typeof runForest): void {
+  const { parentPort, workerData } =
+    require("node:worker_threads") as typeof import("node:worker_threads");
+  const errors = (workerData as { errors: MessagePort }).errors;
+  let memoryId = -1;
+  let kernels: Parameters<typeof runForest>[0] | undefined;
   parentPort?.on("message", (job: Job) => {
     const { control } = job;
     try {
-      const kernels = instantiate(job) as Parameters<typeof runForest>[0];
+      if (job.memory !== undefined && job.module !== undefined) {
+        kernels = new WebAssembly.Instance(job.module, { env: { memory: job.memory } })
+          .exports as unknown as Parameters<typeof runForest>[0];
+        memoryId = job.memoryId;
+      }
+      if (kernels === undefined || memoryId !== job.memoryId)
+        throw new Error(`no kernels for memory ${job.memoryId}`);
       for (;;) {
         const begin = Atomics.add(control, 0, 1) * job.chunkRows;
         if (begin >= job.nRows) break;
-        run(
-          kernels,
-          job.at,
-          job.x,
-          begin,
-          Math.min(job.nRows, begin + job.chunkRows),
-          job.nTrees,
-          job.out,
-        );
+        const end = Math.min(job.nRows, begin + job.chunkRows);
+        run(kernels, job.at, job.x, begin, end, job.nTrees, job.out);
       }
-    } catch {
+    } catch (error) {
+      errors.postMessage(error instanceof Error ? error.message : String(error));
       Atomics.store(control, 2, 1);
     } finally {
       if (Atomics.sub(control, 1, 1) === 1) Atomics.notify(control, 1);
@@ -56,28 +67,70 @@ function helperMain(run: typeof runForest, instantiate: (job: Job) => unknown): 
   });
 }
 
-const helpers: Worker[] = [];
+interface Helper {
+  readonly worker: Worker;
+  readonly errors: MessagePort;
+  /** The pool memory this helper has kernels for. */
+  memoryId: number;
+}
 
-function helperThreads(count: number): Worker[] {
+const helpers: Helper[] = [];
+let pool: { memory: KernelMemory; id: number } | undefined;
+let nextMemoryId = 0;
+
+function helperThreads(count: number): Helper[] {
   while (helpers.length < count) {
-    const source = `(${helperMain.toString()})(${runForest.toString()}, (job) => new WebAssembly.Instance(job.module, { env: { memory: job.memory } }).exports);`;
-    const worker = new Worker(source, { eval: true });
+    const channel = new MessageChannel();
+    const source = `(${helperMain.toString()})(${runForest.toString()});`;
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: { errors: channel.port1 },
+      transferList: [channel.port1],
+    });
     // Idle helpers must not keep the process alive.
     worker.unref();
-    helpers.push(worker);
+    channel.port2.unref();
+    helpers.push({ worker, errors: channel.port2, memoryId: -1 });
   }
   return helpers.slice(0, count);
 }
 
+/** Ends every helper (after a failure: the next batch starts fresh ones). */
+function dropHelpers(): void {
+  for (const helper of helpers.splice(0)) {
+    helper.errors.close();
+    void helper.worker.terminate();
+  }
+}
+
 /**
- * Walks a forest copied into `memory` over `nRows` rows of `x` on up to `nThreads` threads
- * (0 = one per core): the calling thread and helper threads (started on first use, kept for
- * later batches) take chunks of rows from a shared counter, so a busy core does not hold the
- * others up. Rows are independent, so margins are the same for any thread count.
+ * The calling thread's memory for prediction batches, reset for a new batch: one memory for
+ * the life of the process, grown to the largest batch so far, so helper threads keep their
+ * kernels and no batch's memory outlives it in a helper. Only the batch being predicted uses
+ * it (prediction is synchronous).
  *
  * @example
  * ```ts
- * walkOnThreads(memory, at, x.byteOffset, nRows, nTrees, out.byteOffset, 0);
+ * const memory = batchMemory();
+ * const at = copyForest(memory, ensemble, forest);
+ * ```
+ */
+export function batchMemory(): KernelMemory {
+  pool ??= { memory: KernelMemory.create(1 << 20), id: nextMemoryId++ };
+  pool.memory.reset();
+  return pool.memory;
+}
+
+/**
+ * Walks a forest copied into the {@link batchMemory} over `nRows` rows of `x` on up to
+ * `nThreads` threads (0 = one per core): the calling thread and helper threads (started on
+ * first use, kept for later batches) take chunks of rows from a shared counter, so a busy core
+ * does not hold the others up. Rows are independent, so margins are the same for any thread
+ * count.
+ *
+ * @example
+ * ```ts
+ * walkOnThreads(batchMemory(), at, x.byteOffset, nRows, nTrees, out.byteOffset, 0);
  * ```
  */
 export function walkOnThreads(
@@ -93,35 +146,55 @@ export function walkOnThreads(
     nThreads === 0 ? availableParallelism() : nThreads,
     Math.ceil(nRows / CHUNK_ROWS),
   );
+  const isPool = pool !== undefined && pool.memory === memory;
+  const workers = isPool ? helperThreads(Math.max(0, threads - 1)) : [];
   const control = new Int32Array(new SharedArrayBuffer(12));
-  const workers = helperThreads(Math.max(0, threads - 1));
   control[PENDING] = workers.length;
-  const job: Job = {
-    module: kernelsModule(),
-    memory: memory.memory,
-    control,
-    at,
-    x,
-    nRows,
-    nTrees,
-    out,
-    chunkRows: CHUNK_ROWS,
-  };
-  for (const worker of workers) worker.postMessage(job);
-  for (;;) {
-    const begin = Atomics.add(control, NEXT, 1) * CHUNK_ROWS;
-    if (begin >= nRows) break;
-    runForest(memory.kernels, at, x, begin, Math.min(nRows, begin + CHUNK_ROWS), nTrees, out);
+  for (const helper of workers) {
+    const fresh = helper.memoryId !== pool!.id;
+    helper.worker.postMessage({
+      memoryId: pool!.id,
+      ...(fresh ? { memory: memory.memory, module: kernelsModule() } : {}),
+      control,
+      at,
+      x,
+      nRows,
+      nTrees,
+      out,
+      chunkRows: CHUNK_ROWS,
+    } satisfies Job);
+    helper.memoryId = pool!.id;
   }
+  let failure: unknown;
+  try {
+    for (;;) {
+      const begin = Atomics.add(control, NEXT, 1) * CHUNK_ROWS;
+      if (begin >= nRows) break;
+      runForest(memory.kernels, at, x, begin, Math.min(nRows, begin + CHUNK_ROWS), nTrees, out);
+    }
+  } catch (error) {
+    failure = error;
+    // Stop the helpers taking more chunks.
+    Atomics.store(control, NEXT, Math.ceil(nRows / CHUNK_ROWS) + 1);
+  }
+  // Whatever happened here, the helpers are still using the memory: wait for them.
   for (;;) {
     const pending = Atomics.load(control, PENDING);
     if (pending === 0) break;
     Atomics.wait(control, PENDING, pending);
   }
-  if (control[FAILED] === 1) {
+  const messages = workers.flatMap((h) => {
+    const received = receiveMessageOnPort(h.errors);
+    return received ? [String(received.message)] : [];
+  });
+  if (failure !== undefined || control[FAILED] === 1) {
+    dropHelpers();
+    const reason =
+      failure instanceof Error ? failure.message : (messages[0] ?? String(failure ?? "unknown"));
     throw new KeelError(
       "KEEL_ERR_INTERNAL",
-      "A prediction thread failed; run again with nThreads: 1 to predict on the calling thread only.",
+      `Predicting ${nRows} rows with the WebAssembly forest walk failed: ${reason}. Run again with nThreads: 1 to predict on the calling thread only, and report this.`,
+      { details: { nRows, nThreads: threads, helperErrors: messages }, cause: failure },
     );
   }
 }

@@ -2,8 +2,8 @@
 // `node scripts/build-wasm.mjs` after changing the source.
 
 /**
- * The GBDT training kernels as a WebAssembly module (base64), imported memory shared between
- * threads; see wasm/gbdt-kernels.ts for what each export does.
+ * The GBDT kernels (training and prediction) as a WebAssembly module (base64), imported memory
+ * shared between threads; see wasm/gbdt-kernels.ts for what each export does.
  *
  * @example
  * ```ts
