@@ -278,3 +278,24 @@ export function accumulate(a: usize, b: usize, n: i32): void {
   const stop = a + ((<usize>n) << 3);
   for (; a < stop; a += 16, b += 16) v128.store(a, f64x2.add(v128.load(a), v128.load(b)));
 }
+
+/**
+ * Binary log-loss (gradient, hessian) pairs of rows `[begin, end)`: p = sigmoid(score),
+ * g = (p - y) w, h = max(p (1 - p), 1e-16) w, as the JavaScript objective in
+ * src/models/gbdt/objectives.ts (whose exp may differ in the last bit; a model always uses one).
+ */
+export function binaryGradients(
+  score: usize,
+  y: usize,
+  w: usize,
+  gh: usize,
+  begin: i32,
+  end: i32,
+): void {
+  for (let i = <usize>begin; i < <usize>end; i++) {
+    const p = 1.0 / (1.0 + Math.exp(-load<f64>(score + (i << 3))));
+    const weight = load<f64>(w + (i << 3));
+    store<f64>(gh + (i << 4), (p - load<f64>(y + (i << 3))) * weight);
+    store<f64>(gh + (i << 4), max(p * (1.0 - p), 1e-16) * weight, 8);
+  }
+}

@@ -252,10 +252,10 @@ export function binFeatures(
     binOffsets[f] = totalBins;
     totalBins += m.nBins;
   });
-  // Both bin layouts, (gradient, hessian) per row and output, the row order and its partition
-  // scratch, and a few histograms.
+  // Both bin layouts, (gradient, hessian) and the score per row and output, labels and weights,
+  // the row order and its partition scratch, and a few histograms.
   const memory = KernelMemory.create(
-    2 * nRows * nFeatures + 16 * nRows * nOutputs + 8 * nRows + 64 * 16 * totalBins,
+    2 * nRows * nFeatures + 24 * nRows * nOutputs + 24 * nRows + 64 * 16 * totalBins,
   );
   const histSlots = memory.uint32(nFeatures + 1);
   binOffsets.forEach((offset, f) => {

@@ -70,8 +70,19 @@ export function boost(input: BoosterInput): BoosterResult {
   const nRows = data.nRows;
   const K = objective.nOutputs;
   const baseScore = objective.initScore(y, weight);
-  const score = constantScores(nRows, baseScore);
-  const validScore = validation ? constantScores(validation.y.length, baseScore) : undefined;
+  // Scores, labels and weights in the kernel memory: the binary objective's gradients are a
+  // WebAssembly kernel run on the histogram threads.
+  const score = constantScores(data.memory.float64(nRows * K, false), nRows, baseScore);
+  const kernelGradients = objective.name === "binary";
+  const yKernel = kernelGradients ? data.memory.float64(nRows, false) : y;
+  const wKernel = kernelGradients ? data.memory.float64(nRows, false) : weight;
+  if (kernelGradients) {
+    yKernel.set(y);
+    wKernel.set(weight);
+  }
+  const validScore = validation
+    ? constantScores(new Float64Array(validation.y.length * K), validation.y.length, baseScore)
+    : undefined;
   // One shared block for every output's (gradient, hessian) pairs and one for the row order,
   // so histogram workers see them without copies.
   const ghAll = data.memory.float64(2 * nRows * K);
@@ -96,7 +107,8 @@ export function boost(input: BoosterInput): BoosterResult {
     for (let round = 0; round < input.nEstimators; round++) {
       input.signal?.throwIfAborted();
       const stopGradients = timers.start("gradients");
-      objective.gradients(score, y, weight, gh);
+      if (kernelGradients) histograms.binaryGradients(score, yKernel, wKernel, gh[0]!);
+      else objective.gradients(score, y, weight, gh);
       stopGradients();
       const bag = sampleRows(rng, nRows, input.subsample);
       const featureMask = sampleFeatures(rng, data.nFeatures, input.colsampleBytree);
@@ -166,9 +178,8 @@ export function boost(input: BoosterInput): BoosterResult {
   return { ensemble, nRounds, evalHistory, timers: timers.report() };
 }
 
-function constantScores(nRows: number, base: Float64Array): Float64Array {
+function constantScores(out: Float64Array, nRows: number, base: Float64Array): Float64Array {
   const K = base.length;
-  const out = new Float64Array(nRows * K);
   for (let i = 0; i < nRows; i++) for (let k = 0; k < K; k++) out[i * K + k] = base[k]!;
   return out;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../core/index.js";
-import { KernelMemory } from "./kernel-memory.js";
+import { instantiateKernels, KernelMemory, kernelsModule } from "./kernel-memory.js";
+import { gbdtKernelsReservedBytes } from "./kernels/gbdt-kernels-wasm.js";
 
 describe("GBDT WebAssembly kernels", () => {
   const nRows = 500;
@@ -130,13 +131,24 @@ describe("GBDT WebAssembly kernels", () => {
     expect(Array.from(a)).toEqual([4, 5]);
   });
 
+  it("never hands out the module's static data, which every instantiation rewrites", () => {
+    const memory = KernelMemory.create(0);
+    expect(gbdtKernelsReservedBytes).toBeGreaterThan(1024); // Math.exp's tables live there
+    const first = memory.float64(4);
+    expect(first.byteOffset).toBeGreaterThanOrEqual(gbdtKernelsReservedBytes);
+    first.set([1, 2, 3, 4]);
+    // A helper thread instantiating the module on this memory leaves the data alone.
+    instantiateKernels(kernelsModule(), memory.memory);
+    expect(Array.from(first)).toEqual([1, 2, 3, 4]);
+  });
+
   it("reset reuses the memory and still hands out zeroed arrays", () => {
     const memory = KernelMemory.create(0);
     memory.float64(100).fill(9);
     memory.reset();
     const again = memory.float64(100);
     expect(Array.from(again).every((v) => v === 0)).toBe(true);
-    expect(again.byteOffset).toBe(16);
+    expect(again.byteOffset).toBe(gbdtKernelsReservedBytes);
     again.fill(4);
     memory.reset();
     // Callers that write every element may skip the clearing, and then see old values.

@@ -1,5 +1,5 @@
 import { KeelError } from "../../core/index.js";
-import { gbdtKernelsWasm } from "./kernels/gbdt-kernels-wasm.js";
+import { gbdtKernelsReservedBytes, gbdtKernelsWasm } from "./kernels/gbdt-kernels-wasm.js";
 
 const PAGE_BYTES = 65_536;
 /** wasm32 addresses 4 GiB: 65,536 pages. */
@@ -23,6 +23,14 @@ export interface GbdtKernelExports {
   ): void;
   subtract(a: number, b: number, n: number): void;
   accumulate(a: number, b: number, n: number): void;
+  binaryGradients(
+    score: number,
+    y: number,
+    w: number,
+    gh: number,
+    begin: number,
+    end: number,
+  ): void;
   forestMargins(
     x: number,
     rowBegin: number,
@@ -114,9 +122,11 @@ const MAX_BYTES = MAX_PAGES * PAGE_BYTES - 64;
 export class KernelMemory {
   readonly memory: WebAssembly.Memory;
   readonly kernels: GbdtKernelExports;
-  #top = ALIGN;
+  // The module's static data sits at the bottom, rewritten by every instantiation (a helper
+  // thread's too): allocations start above it.
+  #top = gbdtKernelsReservedBytes;
   /** Bytes below this were handed out before a {@link reset} and may hold old values. */
-  #used = ALIGN;
+  #used = gbdtKernelsReservedBytes;
 
   private constructor(memory: WebAssembly.Memory) {
     this.memory = memory;
@@ -132,7 +142,8 @@ export class KernelMemory {
    * ```
    */
   static create(expectedBytes: number): KernelMemory {
-    const pages = Math.min(MAX_PAGES, Math.max(1, Math.ceil((expectedBytes + ALIGN) / PAGE_BYTES)));
+    const bytes = expectedBytes + gbdtKernelsReservedBytes;
+    const pages = Math.min(MAX_PAGES, Math.max(1, Math.ceil(bytes / PAGE_BYTES)));
     return new KernelMemory(
       new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true }),
     );
@@ -154,7 +165,7 @@ export class KernelMemory {
    */
   reset(): void {
     this.#used = Math.max(this.#used, this.#top);
-    this.#top = ALIGN;
+    this.#top = gbdtKernelsReservedBytes;
   }
 
   /** A zeroed byte array. */

@@ -19,8 +19,12 @@ import type { HistogramBuilder } from "./tree-learner.js";
  * ```
  */
 export interface ClosableHistogramBuilder extends HistogramBuilder {
+  binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void;
   close(): void;
 }
+
+/** Rows per unit of gradient work taken from the shared counter. */
+const GRADIENT_CHUNK = 16_384;
 
 /** Below this many cells (rows × features) thread hand-offs cost more than they save. */
 const MIN_CELLS_PER_THREAD = 2_000_000;
@@ -98,6 +102,10 @@ const CONTROL = {
   LANE_HISTS: 11,
   /** Set by a helper whose work threw (its message follows on its error port). */
   FAILED: 12,
+  /** Binary gradients mode (MODE 2): scores, labels, weights; rows [0, END) in chunks. */
+  SCORE: 13,
+  Y: 14,
+  W: 15,
 } as const;
 
 interface HelperSetup {
@@ -144,6 +152,28 @@ function takeLanes(
   }
 }
 
+/** Gradient work shared by the calling thread and helpers: take row chunks until none are left. */
+function takeGradientChunks(
+  kernels: GbdtKernelExports,
+  control: Int32Array,
+  c: typeof CONTROL,
+): void {
+  const n = control[c.END]!;
+  const chunk = control[c.BEGIN]!;
+  for (;;) {
+    const begin = Atomics.add(control, c.NEXT_LANE, 1) * chunk;
+    if (begin >= n) return;
+    kernels.binaryGradients(
+      control[c.SCORE]! >>> 0,
+      control[c.Y]! >>> 0,
+      control[c.W]! >>> 0,
+      control[c.GH]! >>> 0,
+      begin,
+      Math.min(n, begin + chunk),
+    );
+  }
+}
+
 /**
  * A helper's loop: wait for a new generation, do its part, count down. Runs as eval'd source,
  * so it may only use what it is given.
@@ -152,6 +182,7 @@ function helperMain(
   setup: HelperSetup,
   instantiate: typeof instantiateKernels,
   lanes: typeof takeLanes,
+  gradients: typeof takeGradientChunks,
   c: typeof CONTROL,
 ): void {
   const { control } = setup;
@@ -162,7 +193,9 @@ function helperMain(
     seen = Atomics.load(control, c.GENERATION);
     if (Atomics.load(control, c.STOP) === 1) return;
     try {
-      if (control[c.MODE] === 1) {
+      if (control[c.MODE] === 2) {
+        gradients(kernels, control, c);
+      } else if (control[c.MODE] === 1) {
         const laneHists = new Uint32Array(
           setup.memory.buffer,
           control[c.LANE_HISTS]! >>> 0,
@@ -195,7 +228,7 @@ function helperMain(
 class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #data: BinnedData;
   readonly #laneRows: number;
-  readonly #control = new Int32Array(new SharedArrayBuffer(64));
+  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 16));
   readonly #helpers: Worker[] = [];
   readonly #errorPorts: MessagePort[] = [];
   /** Where feature mode's calling thread stops (helpers take the rest). */
@@ -212,7 +245,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     );
     this.#mainFeatureEnd = bounds[1]!;
     const source = `const { workerData } = require("node:worker_threads");
-(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${takeLanes.toString()}, ${JSON.stringify(CONTROL)});`;
+(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${takeLanes.toString()}, ${takeGradientChunks.toString()}, ${JSON.stringify(CONTROL)});`;
     for (let t = 1; t < threads; t++) {
       const channel = new MessageChannel();
       channel.port2.unref();
@@ -272,15 +305,9 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     } else {
       control[c.MODE] = 0;
     }
-    if (this.#helpers.length > 0) {
-      Atomics.store(control, c.PENDING, this.#helpers.length);
-      Atomics.add(control, c.GENERATION, 1);
-      Atomics.notify(control, c.GENERATION);
-    }
     const bins = data.rowBins.byteOffset;
     const slots = data.histSlots.byteOffset;
-    let failure: unknown;
-    try {
+    this.#together(`Building a histogram of ${end - begin} rows`, () => {
       if (laneHists) {
         takeLanes(kernels, control, laneHists, bins, data.nFeatures, slots, c);
       } else {
@@ -297,35 +324,67 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
           slots,
         );
       }
+    });
+    if (laneHists) {
+      for (let lane = 1; lane < lanes; lane++)
+        kernels.accumulate(hist.byteOffset, laneHists[lane]!, 2 * data.totalBins);
+    }
+  }
+
+  binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void {
+    const c = CONTROL;
+    const control = this.#control;
+    control[c.MODE] = 2;
+    control[c.NEXT_LANE] = 0;
+    control[c.BEGIN] = GRADIENT_CHUNK;
+    control[c.END] = y.length;
+    control[c.SCORE] = score.byteOffset | 0;
+    control[c.Y] = y.byteOffset | 0;
+    control[c.W] = w.byteOffset | 0;
+    control[c.GH] = gh.byteOffset | 0;
+    const { kernels } = this.#data.memory;
+    this.#together(`Computing gradients of ${y.length} rows`, () =>
+      takeGradientChunks(kernels, control, c),
+    );
+  }
+
+  /**
+   * Runs the calling thread's `share` while the helpers do theirs (as the control words say),
+   * then waits for them, whatever happened: they are still using the memory. A failure anywhere
+   * becomes one KeelError naming `what`.
+   */
+  #together(what: string, share: () => void): void {
+    const c = CONTROL;
+    const control = this.#control;
+    if (this.#helpers.length > 0) {
+      Atomics.store(control, c.PENDING, this.#helpers.length);
+      Atomics.add(control, c.GENERATION, 1);
+      Atomics.notify(control, c.GENERATION);
+    }
+    let failure: unknown;
+    try {
+      share();
     } catch (error) {
       failure = error;
-      control[c.NEXT_LANE] = MAX_LANES;
+      // Nothing left to take for the helpers in lane and gradient mode.
+      control[c.NEXT_LANE] = 2 ** 30;
     }
-    // Whatever happened here, helpers are still writing into the memory: wait for them.
     for (;;) {
       const pending = Atomics.load(control, c.PENDING);
       if (pending === 0) break;
       Atomics.wait(control, c.PENDING, pending);
     }
-    if (failure !== undefined || control[c.FAILED] === 1) {
-      const messages = this.#errorPorts.flatMap((port) => {
-        const received = receiveMessageOnPort(port);
-        return received ? [String(received.message)] : [];
-      });
-      const reason = failure instanceof Error ? failure.message : (messages[0] ?? "unknown");
-      throw new KeelError(
-        "KEEL_ERR_INTERNAL",
-        `Building a histogram of ${end - begin} rows with the WebAssembly kernel failed: ${reason}. Train again with nThreads: 1, and report this.`,
-        {
-          details: { rows: end - begin, helpers: this.#helpers.length, helperErrors: messages },
-          cause: failure,
-        },
-      );
-    }
-    if (laneHists) {
-      for (let lane = 1; lane < lanes; lane++)
-        kernels.accumulate(hist.byteOffset, laneHists[lane]!, 2 * data.totalBins);
-    }
+    if (failure === undefined && control[c.FAILED] !== 1) return;
+    const messages = this.#errorPorts.flatMap((port) => {
+      const received = receiveMessageOnPort(port);
+      return received ? [String(received.message)] : [];
+    });
+    const reason = failure instanceof Error ? failure.message : (messages[0] ?? "unknown");
+    throw new KeelError(
+      "KEEL_ERR_INTERNAL",
+      `${what} with the WebAssembly kernels failed: ${reason}. Train again with nThreads: 1, and report this.`,
+      { details: { helpers: this.#helpers.length, helperErrors: messages }, cause: failure },
+    );
   }
 
   #lanePointers(): Uint32Array {
