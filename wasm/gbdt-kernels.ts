@@ -123,13 +123,12 @@ function goesRight(node: usize, v: f64, catBits: usize, mode: i32): i32 {
   if (mode === NARROW_CATEGORIES) {
     // Branch-free; inputs of categorical features arrive as the bit pattern `1 << code`, so
     // membership is one AND with the node's set (no float-to-int conversion).
-    const isCategorical = (flags >>> 1) & 1;
-    const inSet = <i32>((load<u64>(node) & reinterpret<u64>(v)) !== 0);
-    return (
-      (missing & flags) |
-      (isCategorical & (inSet ^ 1) & (missing ^ 1)) |
-      ((isCategorical ^ 1) & <i32>(v > load<f64>(node)))
-    );
+    // Both rules evaluated, one picked by `select` (a conditional move, not a branch).
+    const split = load<u64>(node);
+    const outOfSet = <i32>((split & reinterpret<u64>(v)) === 0);
+    const above = <i32>(v > reinterpret<f64>(split));
+    const right = select<i32>(outOfSet, above, flags & 2);
+    return select<i32>(flags & 1, right, missing);
   }
   if ((flags & 2) === 0) return (flags & missing) | <i32>(v > load<f64>(node));
   const code = <i32>v;
