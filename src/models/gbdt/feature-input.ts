@@ -176,18 +176,14 @@ export function featureMatrix(
   const nRows = frame.nRows;
   const nFeatures = specs.length;
   const unseenCategories: Record<string, number> = {};
-  const sources = specs.map((spec): Float64Array => {
+  // Numeric sources are read as they are; category codes are read as codes (-1 missing) and
+  // written as numbers, in the same pass that lays rows out.
+  const sources = specs.map((spec): Float64Array | Int32Array => {
     const column = frame.column(spec.name);
     if (spec.kind === "numeric") return numericValues(spec.name, column);
     const { codes, unseen } = categoryCodes(spec.name, column, spec.categories ?? []);
     if (unseen > 0) unseenCategories[spec.name] = unseen;
-    // A plain loop: Float64Array.from with a mapping function is ~20x slower in V8.
-    const out = new Float64Array(codes.length);
-    for (let i = 0; i < codes.length; i++) {
-      const c = codes[i]!;
-      out[i] = c < 0 ? Number.NaN : c;
-    }
-    return out;
+    return codes;
   });
   // Transpose column-major sources into row-major output in row blocks, so the block being
   // written stays in cache instead of every write missing it (5x faster on 200k × 50).
@@ -197,8 +193,15 @@ export function featureMatrix(
     const b1 = Math.min(nRows, b0 + BLOCK);
     for (let f = 0; f < nFeatures; f++) {
       const source = sources[f]!;
-      for (let i = b0, at = b0 * nFeatures + f; i < b1; i++, at += nFeatures)
-        values[at] = source[i]!;
+      if (source instanceof Float64Array) {
+        for (let i = b0, at = b0 * nFeatures + f; i < b1; i++, at += nFeatures)
+          values[at] = source[i]!;
+      } else {
+        for (let i = b0, at = b0 * nFeatures + f; i < b1; i++, at += nFeatures) {
+          const code = source[i]!;
+          values[at] = code < 0 ? Number.NaN : code;
+        }
+      }
     }
   }
   return { values, nRows, nFeatures, unseenCategories };
