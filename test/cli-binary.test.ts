@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -12,5 +14,41 @@ describe("the keel binary", () => {
     const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
     expect(result.stderr).not.toMatch(/EPIPE|Error/);
     expect(result.status).toBe(0);
+  });
+
+  it("runs tune trials on worker threads with --jobs, reading the data in each worker", () => {
+    const dir = mkdtempSync(join(tmpdir(), "keel-tune-jobs-"));
+    try {
+      const args = ["tune", "--data", telco, "--target", "churn", "--positive", "Yes"];
+      const result = spawnSync(
+        process.execPath,
+        [
+          bin,
+          ...args,
+          "--trials",
+          "6",
+          "--cv",
+          "2",
+          "--jobs",
+          "2",
+          "--out",
+          join(dir, "m"),
+          "--json",
+        ],
+        { encoding: "utf8", timeout: 120_000 },
+      );
+      expect(result.stderr).not.toMatch(/Error|error KEEL/);
+      expect(result.status).toBe(0);
+      const summary = JSON.parse(result.stdout) as {
+        bestValue: number;
+        trials: { COMPLETE: number; PRUNED: number; FAIL: number };
+      };
+      expect(summary.trials.FAIL).toBe(0);
+      expect(summary.trials.COMPLETE + summary.trials.PRUNED).toBe(6);
+      expect(summary.bestValue).toBeGreaterThan(0.8);
+      expect(existsSync(join(dir, "m", "keel-model.json"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -107,7 +107,10 @@ export function parseSearchSpace(
  * await study.optimize((trial) => score(suggestParams(trial, space)), { nTrials: 50 });
  * ```
  */
-export function suggestParams(trial: Trial, space: SearchSpace): Record<string, ParamValue> {
+export function suggestParams(
+  trial: Pick<Trial, "suggestFloat" | "suggestInt" | "suggestCategorical">,
+  space: SearchSpace,
+): Record<string, ParamValue> {
   const params: Record<string, ParamValue> = {};
   for (const [name, d] of Object.entries(space)) {
     if ("fixed" in d) params[name] = d.fixed;

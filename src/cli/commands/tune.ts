@@ -2,15 +2,14 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   type Column,
-  type Estimator,
   type FittedModel,
   type Frame,
   KeelError,
   type Task,
 } from "../../core/index.js";
 import { datasetVersion, readFrame } from "../../data/index.js";
-import { crossValidate, resolveMetric } from "../../evaluate/index.js";
-import { GbdtClassifier, GbdtRegressor, gbdtParams, saveModel } from "../../models/index.js";
+import { resolveMetric } from "../../evaluate/index.js";
+import { gbdtParams, saveModel } from "../../models/index.js";
 import { type ActiveRun, openTracking, type Tracking } from "../../track/index.js";
 import {
   createStudy,
@@ -21,13 +20,12 @@ import {
   type ParamValue,
   parseSearchSpace,
   type SearchSpace,
-  suggestParams,
   TpeSampler,
-  TrialPruned,
 } from "../../tune/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
 import { createProgressBar } from "../progress-bar.js";
+import { objective, type TuneContext, tuneEstimator } from "../tune-objective.js";
 import { dataPath } from "./data-profile.js";
 
 /**
@@ -63,7 +61,11 @@ export const tuneCommand = defineCommand({
       valueName: "NAME",
       description: "metric to optimise (default rocAuc; rmse for regression)",
     },
-    jobs: { type: "string", valueName: "N", description: "trials at once (default 1)" },
+    jobs: {
+      type: "string",
+      valueName: "N",
+      description: "trials at once, each on its own worker thread (default 1)",
+    },
     space: {
       type: "string",
       valueName: "FILE",
@@ -101,7 +103,17 @@ export const tuneCommand = defineCommand({
     );
     const direction = metric.higherIsBetter ? "maximize" : "minimize";
     const build = (params: Record<string, ParamValue>) =>
-      estimatorFor(task, { ...params, seed }, positive);
+      tuneEstimator(task, { ...params, seed }, positive);
+    const context: TuneContext = {
+      dataFile,
+      target,
+      ...(positive === undefined ? {} : { positive }),
+      task,
+      folds,
+      metric: metric.key,
+      seed,
+      space,
+    };
 
     const experiment = read.string(ctx.options, "experiment");
     const tracking = experiment ? await openTracking({ root: ctx.cwd }) : undefined;
@@ -119,22 +131,13 @@ export const tuneCommand = defineCommand({
         write: (t) => ctx.err(t),
         interactive: ctx.interactive && !ctx.json,
       });
+      // One job: trials run here, on the frame already read. More: each trial runs on one of
+      // nJobs worker threads (fits are CPU-bound; the event loop alone would run them in turn),
+      // and each thread reads the data file once.
       await study.optimize(
-        async (trial) => {
-          const params = suggestParams(trial, space);
-          const result = await crossValidate(build(params), frame, {
-            target,
-            cv: folds,
-            metrics: [metric.key],
-            seed,
-            ...(positive === undefined ? {} : { positive }),
-            onFold: (fold) => {
-              trial.report(fold.metrics[metric.key] as number, fold.fold);
-              if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold.fold}`);
-            },
-          });
-          return result.mean[metric.key] as number;
-        },
+        nJobs === 1
+          ? (trial) => objective(trial, context, frame)
+          : { module: new URL("../tune-objective.js", import.meta.url), context },
         {
           nTrials,
           nJobs,
@@ -258,18 +261,6 @@ function inferTask(frame: Frame, target: string, positive: string | undefined): 
   }
   if (seen.size <= 2) return "binary";
   return column.kind === "numeric" ? "regression" : "multiclass";
-}
-
-function estimatorFor(
-  task: Task,
-  params: Record<string, unknown>,
-  positive: string | undefined,
-): Estimator<FittedModel> {
-  if (task === "regression") return new GbdtRegressor(params);
-  return new GbdtClassifier({
-    ...params,
-    ...(positive === undefined ? {} : { positiveClass: positive }),
-  });
 }
 
 function countStates(

@@ -1,6 +1,6 @@
 /**
  * The worker-thread side of {@link WorkerPool}: loads the objective module once, then runs one
- * trial per `run` message. The objective gets a {@link RemoteTrial}: its `suggest*` and
+ * trial per `run` message. The objective gets a {@link RemoteTrial} (and the study's context): its `suggest*` and
  * `shouldPrune` calls are answered synchronously by the main thread (which owns the sampler
  * and the pruner) through a shared buffer, so define-by-run objectives work unchanged.
  *
@@ -12,6 +12,8 @@ import { RemoteTrial, type WorkerChannel } from "./remote-trial.js";
 interface WorkerInput {
   readonly module: string;
   readonly exportName: string;
+  /** The study's `ObjectiveModule.context`, passed to every call. */
+  readonly context: unknown;
   readonly shared: SharedArrayBuffer;
 }
 
@@ -37,7 +39,7 @@ port.on("message", (message: { type: "run"; trialNumber: number }) => {
     return;
   }
   Promise.resolve()
-    .then(() => objective(trial) as number | Promise<number>)
+    .then(() => objective(trial, input.context) as number | Promise<number>)
     .then(
       (value) => finish({ value: Number(value) }),
       (error: unknown) =>

@@ -7,16 +7,22 @@ import { ANSWER_BYTES, answer } from "./remote-trial.js";
 
 /**
  * An objective that lives in a module, so that worker threads can load it: `module` is a path
- * or URL, `exportName` the exported function (default `"objective"`).
+ * or URL, `exportName` the exported function (default `"objective"`), called as
+ * `objective(trial, context)`. `context` (anything structured clone copies: data paths,
+ * settings) reaches every worker once, at start.
  *
  * @example
  * ```ts
- * await study.optimize({ module: new URL("./objective.js", import.meta.url) }, { nTrials: 40, nJobs: 4 });
+ * await study.optimize(
+ *   { module: new URL("./objective.js", import.meta.url), context: { data: "train.csv" } },
+ *   { nTrials: 40, nJobs: 4 },
+ * );
  * ```
  */
 export interface ObjectiveModule {
   readonly module: string | URL;
   readonly exportName?: string;
+  readonly context?: unknown;
 }
 
 interface Slot {
@@ -59,7 +65,12 @@ export class WorkerPool {
       Array.from({ length: size }, async () => {
         const shared = new SharedArrayBuffer(ANSWER_BYTES);
         const worker = new Worker(script, {
-          workerData: { module: href, exportName: objective.exportName ?? "objective", shared },
+          workerData: {
+            module: href,
+            exportName: objective.exportName ?? "objective",
+            context: objective.context,
+            shared,
+          },
         });
         const slot: Slot = {
           worker,

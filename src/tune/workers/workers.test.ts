@@ -23,6 +23,10 @@ beforeAll(() => {
   if (trial.number === 3) throw new Error("boom");
   return (x - 1) ** 2 + (kind === "a" ? 0 : 1) + busy * 0;
 }
+export function scaled(trial, context) {
+  // The study's context arrives with every call, in every worker.
+  return trial.suggestFloat("x", 0, 1) * context.scale;
+}
 export function forever(trial) {
   trial.suggestFloat("x", 0, 1);
   for (;;) {}
@@ -37,10 +41,10 @@ import * as objectives from ${JSON.stringify(join(dir, "objective.mjs"))};
 const [mode, exportName, nJobs, timeoutMs] = process.argv.slice(2);
 const study = await createStudy({ direction: "minimize", sampler: new TpeSampler({ seed: 3, nStartupTrials: 4 }) });
 const objective = mode === "worker"
-  ? { module: ${JSON.stringify(join(dir, "objective.mjs"))}, exportName }
-  : objectives[exportName];
+  ? { module: ${JSON.stringify(join(dir, "objective.mjs"))}, exportName, context: { scale: 1000 } }
+  : (trial) => objectives[exportName](trial, { scale: 1000 });
 await study.optimize(objective, { nTrials: 10, nJobs: Number(nJobs), ...(timeoutMs ? { timeoutMs: Number(timeoutMs) } : {}) });
-console.log(JSON.stringify(study.trials.map((t) => ({ state: t.state, params: t.params, reason: t.systemAttrs["keel:failReason"] ?? null }))));
+console.log(JSON.stringify(study.trials.map((t) => ({ state: t.state, params: t.params, value: t.value ?? null, reason: t.systemAttrs["keel:failReason"] ?? null }))));
 `,
   );
 });
@@ -54,6 +58,7 @@ function run(...args: string[]) {
   return JSON.parse(result.stdout) as {
     state: string;
     params: Record<string, unknown>;
+    value: number | null;
     reason: string | null;
   }[];
 }
@@ -68,6 +73,16 @@ describe("optimize with a module objective on worker threads", () => {
     expect(first.filter((t) => t.state === "COMPLETE")).toHaveLength(9);
     // Where the objective runs does not change what is sampled.
     expect(run("inline", "objective", "2")).toEqual(first);
+  });
+
+  it("passes the study's context to the objective in every worker", () => {
+    const trials = run("worker", "scaled", "2");
+    expect(trials).toHaveLength(10);
+    for (const t of trials) {
+      expect(t.state).toBe("COMPLETE");
+      expect(t.value).toBeCloseTo((t.params.x as number) * 1000, 9);
+    }
+    expect(run("inline", "scaled", "2")).toEqual(trials);
   });
 
   it("stops a trial that never returns when timeoutMs passes, by terminating its thread", () => {

@@ -1,0 +1,102 @@
+import type { Estimator, FittedModel, Frame, Task } from "../core/index.js";
+import { readFrame } from "../data/index.js";
+import { crossValidate } from "../evaluate/index.js";
+import { GbdtClassifier, GbdtRegressor } from "../models/index.js";
+import {
+  type ParamValue,
+  type SearchSpace,
+  suggestParams,
+  type Trial,
+  TrialPruned,
+} from "../tune/index.js";
+
+/**
+ * What a `keel tune` trial needs besides its trial: plain data, so it can be sent once to each
+ * worker thread when trials run in parallel (`--jobs`).
+ *
+ * @example
+ * ```ts
+ * const context: TuneContext = { dataFile: "telco.csv", target: "churn", positive: "Yes",
+ *   task: "binary", folds: 5, metric: "rocAuc", seed: 0, space };
+ * ```
+ */
+export interface TuneContext {
+  /** Absolute path of the data file; a worker reads it once. */
+  readonly dataFile: string;
+  readonly target: string;
+  readonly positive?: string;
+  readonly task: Task;
+  readonly folds: number;
+  /** Metric key as `crossValidate` names it (`rocAuc`, `rmse`, ...). */
+  readonly metric: string;
+  readonly seed: number;
+  readonly space: SearchSpace;
+}
+
+/** The part of a trial a tune objective uses: a local `Trial` or a worker's `RemoteTrial`. */
+export type TuneTrial = Pick<
+  Trial,
+  "suggestFloat" | "suggestInt" | "suggestCategorical" | "report" | "shouldPrune"
+>;
+
+/**
+ * The GBDT estimator for a task and parameters.
+ *
+ * @example
+ * ```ts
+ * const estimator = tuneEstimator("binary", { maxDepth: 4, seed: 0 }, "Yes");
+ * ```
+ */
+export function tuneEstimator(
+  task: Task,
+  params: Record<string, unknown>,
+  positive: string | undefined,
+): Estimator<FittedModel> {
+  if (task === "regression") return new GbdtRegressor(params);
+  return new GbdtClassifier({
+    ...params,
+    ...(positive === undefined ? {} : { positiveClass: positive }),
+  });
+}
+
+/** This thread's copy of the data, read on the first trial (one file per `keel tune`). */
+let loaded: { file: string; frame: Promise<Frame> } | undefined;
+
+/**
+ * One `keel tune` trial: suggest the space's parameters, cross-validate the model with them
+ * (reporting each fold, so the pruner can stop a poor trial early) and return the mean metric.
+ * In a worker thread the data is read from `context.dataFile` once; in process, pass `frame`.
+ *
+ * @example
+ * ```ts
+ * await study.optimize({ module: new URL("./tune-objective.js", import.meta.url), context }, { nJobs: 2 });
+ * ```
+ */
+export async function objective(
+  trial: TuneTrial,
+  context: TuneContext,
+  frame?: Frame,
+): Promise<number> {
+  if (frame === undefined) {
+    if (loaded?.file !== context.dataFile)
+      loaded = { file: context.dataFile, frame: readFrame(context.dataFile) };
+    frame = await loaded.frame;
+  }
+  const params: Record<string, ParamValue> = suggestParams(trial, context.space);
+  const result = await crossValidate(
+    tuneEstimator(context.task, { ...params, seed: context.seed }, context.positive),
+    frame,
+    {
+      target: context.target,
+      cv: context.folds,
+      metrics: [context.metric],
+      seed: context.seed,
+      ...(context.positive === undefined ? {} : { positive: context.positive }),
+      onFold: (fold) => {
+        trial.report(fold.metrics[context.metric] as number, fold.fold);
+        if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold.fold}`);
+      },
+    },
+  );
+  return result.mean[context.metric] as number;
+}
