@@ -21,7 +21,8 @@ import {
  * ```
  */
 export interface TuneContext {
-  /** Absolute path of the data file; a worker reads it once. */
+  /** Path of the data file (absolute, or relative to the process's working directory, which
+   * worker threads share); a worker reads it once. */
   readonly dataFile: string;
   readonly target: string;
   readonly positive?: string;
@@ -33,7 +34,14 @@ export interface TuneContext {
   readonly space: SearchSpace;
 }
 
-/** The part of a trial a tune objective uses: a local `Trial` or a worker's `RemoteTrial`. */
+/**
+ * The part of a trial a tune objective uses: a local `Trial` or a worker's `RemoteTrial`.
+ *
+ * @example
+ * ```ts
+ * const trial: TuneTrial = remoteTrial; // suggest*, report, shouldPrune
+ * ```
+ */
 export type TuneTrial = Pick<
   Trial,
   "suggestFloat" | "suggestInt" | "suggestCategorical" | "report" | "shouldPrune"

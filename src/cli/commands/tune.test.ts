@@ -100,4 +100,25 @@ describe("keel tune", () => {
     expect(code).toBe(2);
     expect(io.stderr()).toMatch(/\$\.maxDepth: low must be <= high/);
   });
+
+  it("says why when no trial completes, with the first failure's reason", async () => {
+    // Two positives cannot fill five stratified folds: every trial fails the same way.
+    const tiny = join(dir, "tiny.csv");
+    const rows = Array.from({ length: 30 }, (_, i) => `${i},${i < 2 ? "Yes" : "No"}`);
+    writeFileSync(tiny, `x,y\n${rows.join("\n")}\n`);
+    const io = captureIo();
+    const code = await runCli(
+      ["tune", "--data", tiny, "--target", "y", "--positive", "Yes", "--trials", "2"].concat([
+        "--cv",
+        "5",
+        "--out",
+        join(dir, "none"),
+      ]),
+      io,
+    );
+    expect(code).not.toBe(0);
+    expect(io.stderr()).toMatch(
+      /KEEL_ERR_NO_COMPLETED_TRIALS: No trial completed \(2 failed, 0 pruned\)\. Trial 0 failed with: /,
+    );
+  });
 });

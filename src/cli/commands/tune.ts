@@ -14,6 +14,7 @@ import { type ActiveRun, openTracking, type Tracking } from "../../track/index.j
 import {
   createStudy,
   defaultSearchSpace,
+  FAIL_REASON_ATTR,
   type FrozenTrial,
   fixedParams,
   MedianPruner,
@@ -151,6 +152,7 @@ export const tuneCommand = defineCommand({
               : [],
         },
       );
+      if (!study.trials.some((t) => t.state === "COMPLETE")) throw noTrialCompleted(study.trials);
       const best = study.bestTrial;
       // Fixed entries of the space are not trial parameters; the refit needs them all the same.
       const bestParams = { ...fixedParams(space), ...best.params };
@@ -261,6 +263,18 @@ function inferTask(frame: Frame, target: string, positive: string | undefined): 
   }
   if (seen.size <= 2) return "binary";
   return column.kind === "numeric" ? "regression" : "multiclass";
+}
+
+/** Why no trial completed, with the first failure's reason (the user's first clue). */
+function noTrialCompleted(trials: readonly FrozenTrial[]): KeelError {
+  const counts = countStates(trials);
+  const failed = trials.find((t) => t.state === "FAIL");
+  const reason = failed?.systemAttrs[FAIL_REASON_ATTR];
+  return new KeelError(
+    "KEEL_ERR_NO_COMPLETED_TRIALS",
+    `No trial completed (${counts.FAIL} failed, ${counts.PRUNED} pruned).${reason === undefined ? "" : ` Trial ${failed?.number} failed with: ${String(reason)}`}`,
+    { details: { ...counts, firstFailure: reason === undefined ? null : String(reason) } },
+  );
 }
 
 function countStates(

@@ -163,7 +163,13 @@ describe("WebAssembly forest modes", () => {
     const model = new GbdtClassifier({ nEstimators: 5, maxDepth: 3 }).fit(x, y);
     expect(Math.max(...model.ensemble.catWords)).toBe(2);
     expect(modeOf(model.ensemble)).toBe(1);
-    expectSameAsWalk(model, x);
+    // Missing and unseen cities as well as seen ones, through the narrow walk.
+    const probe = Frame.fromColumns({
+      city: categoricalFromValues(
+        city.map((c, i) => (i % 11 === 0 ? null : i % 13 === 0 ? `new${i}` : c)),
+      ),
+    });
+    expectSameAsWalk(model, probe);
   });
 
   it("rejects a nThreads that is not a whole number ≥ 0", () => {

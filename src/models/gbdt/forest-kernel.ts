@@ -56,7 +56,9 @@ export function encodeCategoryBits(
       const at64 = i * F + features[j]!;
       const v = x[at64]!;
       if (Number.isNaN(v)) continue;
-      const code = v | 0;
+      // Codes are whole numbers ≥ 0 (featureMatrix and recordInto give NaN for anything else);
+      // a negative one, in no set, must not alias a real category's bit.
+      const code = v < 0 ? 64 : v | 0;
       // Little-endian: the low word first.
       words[2 * at64] = code < 32 ? 1 << code : 0;
       words[2 * at64 + 1] = code >= 32 && code < 64 ? 1 << (code - 32) : 0;

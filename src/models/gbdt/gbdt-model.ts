@@ -42,7 +42,11 @@ export interface GbdtModelParts {
 export interface PredictOptions {
   /** Receives a warning when categories unseen at training are treated as missing. */
   readonly logger?: Logger;
-  /** Threads for large batches (0, the default, uses every core); results do not depend on it. */
+  /**
+   * Threads for large batches: 0, the default, uses every core when called on the main thread
+   * and one inside a worker thread (already one of the application's many). Results do not
+   * depend on it.
+   */
   readonly nThreads?: number;
 }
 

@@ -9,6 +9,7 @@ import { KeelError } from "../../core/index.js";
 import type { BinnedData } from "./binning.js";
 import { type GbdtKernelExports, instantiateKernels, kernelsModule } from "./kernel-memory.js";
 import type { HistogramBuilder } from "./tree-learner.js";
+import { waitForHelpers } from "./wait-for-helpers.js";
 
 /**
  * A histogram builder that may own worker threads: `close` ends them.
@@ -89,7 +90,10 @@ const CONTROL = {
   GENERATION: 0,
   PENDING: 1,
   STOP: 2,
-  /** 0: split features; 1: take lanes from NEXT_LANE. */
+  /**
+   * 0: split features; 1: take lanes from NEXT_LANE; 2: binary gradients, taking row chunks of
+   * BEGIN rows from NEXT_LANE over rows [0, END).
+   */
   MODE: 3,
   NEXT_LANE: 4,
   LANES: 5,
@@ -106,6 +110,8 @@ const CONTROL = {
   SCORE: 13,
   Y: 14,
   W: 15,
+  /** Units of work helpers finished (their sign of life, see waitForHelpers). */
+  PROGRESS: 16,
 } as const;
 
 interface HelperSetup {
@@ -220,6 +226,7 @@ function helperMain(
       setup.errors.postMessage(error instanceof Error ? error.message : String(error));
       Atomics.store(control, c.FAILED, 1);
     } finally {
+      Atomics.add(control, c.PROGRESS, 1);
       if (Atomics.sub(control, c.PENDING, 1) === 1) Atomics.notify(control, c.PENDING);
     }
   }
@@ -228,7 +235,7 @@ function helperMain(
 class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #data: BinnedData;
   readonly #laneRows: number;
-  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 16));
+  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 17));
   readonly #helpers: Worker[] = [];
   readonly #errorPorts: MessagePort[] = [];
   /** Where feature mode's calling thread stops (helpers take the rest). */
@@ -356,6 +363,9 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   #together(what: string, share: () => void): void {
     const c = CONTROL;
     const control = this.#control;
+    // A fresh start: no failure flag or message left from an earlier call.
+    Atomics.store(control, c.FAILED, 0);
+    for (const port of this.#errorPorts) while (receiveMessageOnPort(port) !== undefined);
     if (this.#helpers.length > 0) {
       Atomics.store(control, c.PENDING, this.#helpers.length);
       Atomics.add(control, c.GENERATION, 1);
@@ -367,12 +377,14 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     } catch (error) {
       failure = error;
       // Nothing left to take for the helpers in lane and gradient mode.
-      control[c.NEXT_LANE] = 2 ** 30;
+      Atomics.store(control, c.NEXT_LANE, 2 ** 30);
     }
-    for (;;) {
-      const pending = Atomics.load(control, c.PENDING);
-      if (pending === 0) break;
-      Atomics.wait(control, c.PENDING, pending);
+    if (!waitForHelpers(control, c.PENDING, c.PROGRESS)) {
+      throw new KeelError(
+        "KEEL_ERR_INTERNAL",
+        `${what}: a helper thread stopped responding (it may have failed to start or run out of memory). Train with nThreads: 1 to use the calling thread only.`,
+        { details: { helpers: this.#helpers.length } },
+      );
     }
     if (failure === undefined && control[c.FAILED] !== 1) return;
     const messages = this.#errorPorts.flatMap((port) => {
@@ -380,10 +392,19 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
       return received ? [String(received.message)] : [];
     });
     const reason = failure instanceof Error ? failure.message : (messages[0] ?? "unknown");
+    // Only a helper's own failure is worth retrying on one thread: the kernel failing here
+    // would fail there too.
+    const advice =
+      failure === undefined
+        ? "Train with nThreads: 1 to use the calling thread only, and report this."
+        : "This is a bug in keel; please report it with the message.";
     throw new KeelError(
       "KEEL_ERR_INTERNAL",
-      `${what} with the WebAssembly kernels failed: ${reason}. Train again with nThreads: 1, and report this.`,
-      { details: { helpers: this.#helpers.length, helperErrors: messages }, cause: failure },
+      `${what} with the WebAssembly kernels failed: ${reason}. ${advice}`,
+      {
+        details: { helpers: this.#helpers.length, helperErrors: messages },
+        cause: failure,
+      },
     );
   }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import {
+  isMainThread,
   MessageChannel,
   type MessagePort,
   receiveMessageOnPort,
@@ -8,14 +9,17 @@ import {
 import { KeelError } from "../../core/index.js";
 import { type ForestPointers, runForest } from "./forest-kernel.js";
 import { KernelMemory, kernelsModule } from "./kernel-memory.js";
+import { waitForHelpers } from "./wait-for-helpers.js";
 
 /** Rows per unit of work: small enough to balance threads, large enough to amortise the hand-off. */
 const CHUNK_ROWS = 2048;
 
-// Shared words of one batch: the next chunk to take, helpers still working, a helper's failure.
+// Shared words of one batch: the next chunk to take, helpers still working, a helper's failure,
+// chunks finished by helpers (their sign of life).
 const NEXT = 0;
 const PENDING = 1;
 const FAILED = 2;
+const PROGRESS = 3;
 
 /** What a helper thread gets for one batch; `memory` comes only with a new memory's first job. */
 interface Job {
@@ -57,6 +61,7 @@ function helperMain(run: typeof runForest): void {
         if (begin >= job.nRows) break;
         const end = Math.min(job.nRows, begin + job.chunkRows);
         run(kernels, job.at, job.x, begin, end, job.nTrees, job.out);
+        Atomics.add(control, 3, 1);
       }
     } catch (error) {
       errors.postMessage(error instanceof Error ? error.message : String(error));
@@ -142,13 +147,13 @@ export function walkOnThreads(
   out: number,
   nThreads: number,
 ): void {
-  const threads = Math.min(
-    nThreads === 0 ? availableParallelism() : nThreads,
-    Math.ceil(nRows / CHUNK_ROWS),
-  );
+  // nThreads 0 means every core on the main thread, but one inside a worker thread: that
+  // thread is already one of the application's many (keel tune --jobs runs trials on them).
+  const automatic = isMainThread ? availableParallelism() : 1;
+  const threads = Math.min(nThreads === 0 ? automatic : nThreads, Math.ceil(nRows / CHUNK_ROWS));
   const isPool = pool !== undefined && pool.memory === memory;
   const workers = isPool ? helperThreads(Math.max(0, threads - 1)) : [];
-  const control = new Int32Array(new SharedArrayBuffer(12));
+  const control = new Int32Array(new SharedArrayBuffer(16));
   control[PENDING] = workers.length;
   for (const helper of workers) {
     const fresh = helper.memoryId !== pool!.id;
@@ -178,10 +183,13 @@ export function walkOnThreads(
     Atomics.store(control, NEXT, Math.ceil(nRows / CHUNK_ROWS) + 1);
   }
   // Whatever happened here, the helpers are still using the memory: wait for them.
-  for (;;) {
-    const pending = Atomics.load(control, PENDING);
-    if (pending === 0) break;
-    Atomics.wait(control, PENDING, pending);
+  if (!waitForHelpers(control, PENDING, PROGRESS)) {
+    dropHelpers();
+    throw new KeelError(
+      "KEEL_ERR_INTERNAL",
+      `Predicting ${nRows} rows: a helper thread stopped responding (it may have failed to start or run out of memory). Predict with nThreads: 1 to use the calling thread only.`,
+      { details: { nRows, nThreads: threads } },
+    );
   }
   const messages = workers.flatMap((h) => {
     const received = receiveMessageOnPort(h.errors);
@@ -189,11 +197,17 @@ export function walkOnThreads(
   });
   if (failure !== undefined || control[FAILED] === 1) {
     dropHelpers();
+    // Only a helper's own failure is worth retrying on the calling thread alone; the kernel
+    // itself failing here would fail there too.
+    const advice =
+      failure === undefined
+        ? "Predict with nThreads: 1 to use the calling thread only, and report this."
+        : "This is a bug in keel; please report it with the message.";
     const reason =
       failure instanceof Error ? failure.message : (messages[0] ?? String(failure ?? "unknown"));
     throw new KeelError(
       "KEEL_ERR_INTERNAL",
-      `Predicting ${nRows} rows with the WebAssembly forest walk failed: ${reason}. Run again with nThreads: 1 to predict on the calling thread only, and report this.`,
+      `Predicting ${nRows} rows with the WebAssembly forest walk failed: ${reason}. ${advice}`,
       { details: { nRows, nThreads: threads, helperErrors: messages }, cause: failure },
     );
   }

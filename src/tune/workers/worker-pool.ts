@@ -54,6 +54,15 @@ export class WorkerPool {
   }
 
   static async start(objective: ObjectiveModule, size: number): Promise<WorkerPool> {
+    try {
+      structuredClone(objective.context);
+    } catch (error) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `ObjectiveModule.context must be plain data that worker threads can receive (numbers, strings, arrays, objects, typed arrays). Got a value that cannot be copied: ${error instanceof Error ? error.message : String(error)}`,
+        { details: { path: "context", expected: "structured-clone data" }, cause: error },
+      );
+    }
     const href =
       objective.module instanceof URL
         ? objective.module.href

@@ -93,4 +93,15 @@ describe("optimize with a module objective on worker threads", () => {
     expect(trials[0]?.state).toBe("FAIL");
     expect(trials[0]?.reason).toMatch(/timeoutMs/);
   });
+
+  it("refuses a context worker threads cannot receive, before starting any", async () => {
+    const { createStudy } = await import("../study.js");
+    const study = await createStudy({ direction: "minimize" });
+    await expect(
+      study.optimize(
+        { module: "./objective.mjs", context: { callback: () => 1 } },
+        { nTrials: 1, nJobs: 1 },
+      ),
+    ).rejects.toThrow(/ObjectiveModule.context must be plain data/);
+  });
 });
