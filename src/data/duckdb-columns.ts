@@ -12,7 +12,7 @@ import {
 import { quoteIdentifier } from "./duckdb-session.js";
 import { type RowLocator, textToColumn } from "./infer-kind.js";
 
-const STREAMING_BUFFER = "64MB";
+const STREAMING_BUFFER = "32MB";
 
 /**
  * Options of {@link readRelation}.
@@ -95,7 +95,8 @@ export async function readRelation(
       );
   const select = `SELECT ${plans.map((p) => `${p.expression} AS ${quoteIdentifier(p.name)}`).join(", ")} FROM (${query}) AS keel_source`;
   // DuckDB fills a streamed result ahead of the reader, in parallel, up to this many bytes;
-  // the default (~1 MB) leaves its threads idle while JavaScript copies a chunk.
+  // the default (~1 MB) leaves its threads idle while JavaScript copies a chunk, and 64 MB
+  // held more memory without reading faster (bench/read-csv).
   await connection.run(`SET streaming_buffer_size = '${STREAMING_BUFFER}'`);
   const result = await connection.stream(select);
   const doubles = plans.map((p) =>
