@@ -67,6 +67,32 @@ export interface GbdtKernelExports {
   ): number;
 }
 
+/**
+ * A shared `WebAssembly.Memory` as the rest of keel sees it. Declared here so that keel's type
+ * declarations name no WebAssembly global (TypeScript keeps those in lib "DOM", which a
+ * consumer of keel may not load).
+ *
+ * @example
+ * ```ts
+ * const memory: SharedWasmMemory = KernelMemory.create(0).memory;
+ * ```
+ */
+export interface SharedWasmMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+
+/**
+ * The compiled kernels (a `WebAssembly.Module`), opaque: only {@link instantiateKernels} looks
+ * inside. Cheap to send to worker threads.
+ *
+ * @example
+ * ```ts
+ * const module: KernelsModule = kernelsModule();
+ * ```
+ */
+export type KernelsModule = object;
+
 let compiled: WebAssembly.Module | undefined;
 
 /**
@@ -77,7 +103,7 @@ let compiled: WebAssembly.Module | undefined;
  * new Worker(source, { eval: true, workerData: { module: kernelsModule(), memory } });
  * ```
  */
-export function kernelsModule(): WebAssembly.Module {
+export function kernelsModule(): KernelsModule {
   compiled ??= new WebAssembly.Module(Buffer.from(gbdtKernelsWasm, "base64"));
   return compiled;
 }
@@ -91,10 +117,10 @@ export function kernelsModule(): WebAssembly.Module {
  * ```
  */
 export function instantiateKernels(
-  module: WebAssembly.Module,
-  memory: WebAssembly.Memory,
+  module: KernelsModule,
+  memory: SharedWasmMemory,
 ): GbdtKernelExports {
-  return new WebAssembly.Instance(module, { env: { memory } })
+  return new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory } })
     .exports as unknown as GbdtKernelExports;
 }
 
@@ -120,7 +146,7 @@ const MAX_BYTES = MAX_PAGES * PAGE_BYTES - 64;
  * ```
  */
 export class KernelMemory {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: SharedWasmMemory;
   readonly kernels: GbdtKernelExports;
   // The module's static data sits at the bottom, rewritten by every instantiation (a helper
   // thread's too): allocations start above it.
