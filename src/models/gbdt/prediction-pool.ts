@@ -121,7 +121,13 @@ function dropHelpers(): void {
  * ```
  */
 export function batchMemory(): KernelMemory {
-  pool ??= { memory: KernelMemory.create(1 << 20), id: nextMemoryId++ };
+  if (pool === undefined) {
+    pool = { memory: KernelMemory.create(1 << 20), id: nextMemoryId++ };
+    // Helpers take tens of milliseconds to start: start them with the first batch (they boot
+    // while it is laid out and walked), so the next, larger batch finds them ready. Not inside
+    // a worker thread, which predicts on one thread by default.
+    if (isMainThread) helperThreads(availableParallelism() - 1);
+  }
   pool.memory.reset();
   return pool.memory;
 }
