@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import {
+  isMainThread,
   MessageChannel,
   type MessagePort,
   receiveMessageOnPort,
@@ -74,7 +75,9 @@ export function createHistogramBuilder(
   nThreads: number,
   plan: HistogramPlan = {},
 ): ClosableHistogramBuilder {
-  const wanted = nThreads === 0 ? availableParallelism() : nThreads;
+  // 0 means every core on the main thread, one inside a worker thread (already one of the
+  // application's many, as keel tune --jobs runs its trials).
+  const wanted = nThreads === 0 ? (isMainThread ? availableParallelism() : 1) : nThreads;
   const threads = Math.max(
     1,
     Math.min(

@@ -178,9 +178,9 @@ export const gbdtParams = declareParams("Gbdt", {
     aliases: ["random_state", "random_seed"],
   }),
   nThreads: param.int({
-    default: 1,
+    default: 0,
     min: 0,
-    doc: "Threads for histogram building; 0 means one per core. The model is identical whatever the count.",
+    doc: "Training threads; 0 (the default) means one per core, or one inside a worker thread. Threads start only for data large enough to pay for them, and the model is identical whatever the count.",
     aliases: ["nthread", "n_jobs", "num_threads"],
   }),
 });
