@@ -59,6 +59,7 @@ function expectSameAsWalk(model: FittedGbdt, x: Frame): void {
       Array.from(batch.subarray(i * width, (i + 1) * width)),
     );
   }
+  // The node-by-node single-row walk (the path for trees too deep to pad) against the batch.
   const row = new Float64Array(e.nFeatures);
   const out = new Float64Array(e.nOutputs);
   for (let i = 0; i < matrix.nRows; i++) {

@@ -32,8 +32,6 @@ export interface CompiledForest {
   readonly catBits: Uint32Array;
   /** `2^depth` leaf values per tree. */
   readonly leaf: Float64Array;
-  /** Scratch for one row's category codes (single-record prediction; JS runs it to completion). */
-  readonly rowCodes: Int32Array;
 }
 
 function treeDepth(e: TreeEnsemble, root: number): number {
@@ -105,8 +103,7 @@ export function compileForest(e: TreeEnsemble): CompiledForest | undefined {
       stack.push(e.left[node]!, 2 * slot + 1, e.right[node]!, 2 * slot + 2);
     }
   }
-  const rowCodes = new Int32Array(e.nFeatures);
-  return { depth, nTrees, nInternal, feature, threshold, info, catStart, catBits, leaf, rowCodes };
+  return { depth, nTrees, nInternal, feature, threshold, info, catStart, catBits, leaf };
 }
 
 /**
@@ -206,52 +203,5 @@ export function forestMargins(
         out[o] = out[o]! + leaf[leafBase + slot]!;
       }
     }
-  }
-}
-
-/**
- * One row's margins added into `out` (already holding the base scores), allocation-free.
- *
- * @example
- * ```ts
- * forestRowMargins(e, forest, row, out);
- * ```
- */
-export function forestRowMargins(
-  e: TreeEnsemble,
-  forest: CompiledForest,
-  row: Float64Array,
-  out: Float64Array,
-): void {
-  const { depth, nTrees, nInternal, feature, threshold, info, catStart, catBits, leaf } = forest;
-  // Category codes truncated once per feature, not at every node (a third of the walk's time).
-  const codes = forest.rowCodes;
-  // A missing value's code (NaN | 0 = 0) is masked out by the split's missing rule.
-  for (let f = 0; f < codes.length; f++) codes[f] = row[f]! | 0;
-  const treeOutput = e.treeOutput;
-  for (let t = 0; t < nTrees; t++) {
-    const base = t * nInternal;
-    let slot = 0;
-    for (let d = 0; d < depth; d++) {
-      // goesRight by hand over local arrays, with the precomputed code.
-      const at = base + slot;
-      const f = feature[at]!;
-      const v = row[f]!;
-      const code = codes[f]!;
-      const bits = info[at]!;
-      const missing = Number(Number.isNaN(v));
-      const isCategorical = (bits >>> 1) & 1;
-      const word = code >>> 5;
-      const inRange = Number(word < bits >>> 2);
-      const inSet = (catBits[catStart[at]! + Math.imul(word, inRange)]! >>> (code & 31)) & inRange;
-      slot =
-        2 * slot +
-        1 +
-        ((missing & bits) |
-          (isCategorical & (inSet ^ 1) & (missing ^ 1)) |
-          ((isCategorical ^ 1) & Number(v > threshold[at]!)));
-    }
-    const k = treeOutput[t]!;
-    out[k] = out[k]! + leaf[t * (nInternal + 1) - nInternal + slot]!;
   }
 }

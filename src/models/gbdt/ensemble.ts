@@ -1,10 +1,5 @@
 import type { BinMapper } from "./binning.js";
-import {
-  type CompiledForest,
-  compileForest,
-  forestMargins,
-  forestRowMargins,
-} from "./compiled-forest.js";
+import { type CompiledForest, compileForest, forestMargins } from "./compiled-forest.js";
 import type { GrownNode } from "./tree-learner.js";
 
 /**
@@ -300,7 +295,9 @@ export function walkMargins(
 }
 
 /**
- * Raw margins of one row into `out` (length nOutputs), allocation-free: the serving fast path.
+ * Raw margins of one row into `out` (length nOutputs), allocation-free, walking node by node:
+ * the single-record path for trees too deep to pad (padded forests go through the resident
+ * WebAssembly walk, `ResidentForest`).
  *
  * @example
  * ```ts
@@ -310,11 +307,6 @@ export function walkMargins(
  */
 export function predictRowMargins(e: TreeEnsemble, row: Float64Array, out: Float64Array): void {
   for (let k = 0; k < e.nOutputs; k++) out[k] = e.baseScore[k]!;
-  const forest = compiledForestOf(e);
-  if (forest !== undefined) {
-    forestRowMargins(e, forest, row, out);
-    return;
-  }
   const { feature, threshold, left, right, defaultLeft, catStart, value, roots, treeOutput } = e;
   for (let t = 0; t < roots.length; t++) {
     let node = roots[t]!;
