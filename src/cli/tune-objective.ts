@@ -1,7 +1,6 @@
-import type { Estimator, FittedModel, Frame, Task } from "../core/index.js";
+import type { Frame, Task } from "../core/index.js";
 import { readFrame } from "../data/index.js";
 import { crossValidate } from "../evaluate/index.js";
-import { GbdtClassifier, GbdtRegressor } from "../models/index.js";
 import {
   type ParamValue,
   type SearchSpace,
@@ -9,6 +8,7 @@ import {
   type Trial,
   TrialPruned,
 } from "../tune/index.js";
+import { gbdtEstimator } from "./gbdt-estimator.js";
 
 /**
  * What a `keel tune` trial needs besides its trial: plain data, so it can be sent once to each
@@ -47,26 +47,6 @@ export type TuneTrial = Pick<
   "suggestFloat" | "suggestInt" | "suggestCategorical" | "report" | "shouldPrune"
 >;
 
-/**
- * The GBDT estimator for a task and parameters.
- *
- * @example
- * ```ts
- * const estimator = tuneEstimator("binary", { maxDepth: 4, seed: 0 }, "Yes");
- * ```
- */
-export function tuneEstimator(
-  task: Task,
-  params: Record<string, unknown>,
-  positive: string | undefined,
-): Estimator<FittedModel> {
-  if (task === "regression") return new GbdtRegressor(params);
-  return new GbdtClassifier({
-    ...params,
-    ...(positive === undefined ? {} : { positiveClass: positive }),
-  });
-}
-
 /** This thread's copy of the data, read on the first trial (one file per `keel tune`). */
 let loaded: { file: string; frame: Promise<Frame> } | undefined;
 
@@ -92,7 +72,7 @@ export async function objective(
   }
   const params: Record<string, ParamValue> = suggestParams(trial, context.space);
   const result = await crossValidate(
-    tuneEstimator(context.task, { ...params, seed: context.seed }, context.positive),
+    gbdtEstimator(context.task, { ...params, seed: context.seed }, context.positive),
     frame,
     {
       target: context.target,

@@ -14,8 +14,6 @@ import { datasetVersion, readFrame } from "../../data/index.js";
 import { accuracy, logLoss, mae, rmse, rocAuc } from "../../evaluate/index.js";
 import {
   encodeClassTarget,
-  GbdtClassifier,
-  GbdtRegressor,
   gbdtParams,
   type InputSignature,
   LinearRegression,
@@ -37,6 +35,7 @@ import {
 } from "../../transform/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
+import { gbdtEstimator } from "../gbdt-estimator.js";
 import { createProgressBar } from "../progress-bar.js";
 import { dataPath } from "./data-profile.js";
 
@@ -124,7 +123,7 @@ export const trainCommand = defineCommand({
     const linear = modelKind === "linear";
     const estimator = linear
       ? buildLinear(task, params, positive)
-      : buildEstimator(task, params, positive);
+      : gbdtEstimator(task, gbdtParams.parseStrings(params), positive);
     const x = frame.drop([target]);
     // GBDT takes raw columns (native categoricals, missing values); linear models get
     // impute + scale + one-hot, fitted here and saved in the bundle.
@@ -289,20 +288,6 @@ function parseParams(pairs: readonly string[]): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
-}
-
-function buildEstimator(
-  task: Task,
-  pairs: Record<string, string>,
-  positive: string | undefined,
-): Estimator<FittedModel> {
-  const params = gbdtParams.parseStrings(pairs);
-  if (task === "regression") return new GbdtRegressor(params);
-  const classifier = new GbdtClassifier({
-    ...params,
-    ...(positive !== undefined ? { positiveClass: positive } : {}),
-  });
-  return classifier;
 }
 
 function buildLinear(

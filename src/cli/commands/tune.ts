@@ -25,8 +25,9 @@ import {
 } from "../../tune/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
+import { gbdtEstimator } from "../gbdt-estimator.js";
 import { createProgressBar } from "../progress-bar.js";
-import { objective, type TuneContext, tuneEstimator } from "../tune-objective.js";
+import { objective, type TuneContext } from "../tune-objective.js";
 import { dataPath } from "./data-profile.js";
 
 /**
@@ -104,7 +105,7 @@ export const tuneCommand = defineCommand({
     );
     const direction = metric.higherIsBetter ? "maximize" : "minimize";
     const build = (params: Record<string, ParamValue>) =>
-      tuneEstimator(task, { ...params, seed }, positive);
+      gbdtEstimator(task, { ...params, seed }, positive);
     const context: TuneContext = {
       dataFile,
       target,
