@@ -14,3 +14,4 @@ export * from "./logger.js";
 export * from "./params.js";
 export * from "./rng.js";
 export * from "./state-codec.js";
+export * from "./wait-for-helpers.js";

@@ -6,12 +6,11 @@ import {
   receiveMessageOnPort,
   Worker,
 } from "node:worker_threads";
+import { waitForHelpers } from "../core/index.js";
 import { type DistinctWorkspace, type NumericSummary, summarizeNumbers } from "./numeric-stats.js";
 
 /** Below this many cells a helper thread costs more (it takes ~40 ms to start) than it saves. */
 const MIN_CELLS = 2_000_000;
-/** A helper that has not answered in this long is presumed dead; its column is redone here. */
-const STALL_MS = 120_000;
 
 interface Helper {
   readonly worker: Worker;
@@ -74,14 +73,13 @@ export function summarizeNumericColumns(
       if (second !== undefined) out.push(summarizeNumbers(second, scratch, workspace));
       continue;
     }
-    const done = new Int32Array(new SharedArrayBuffer(4));
+    // [pending, progress] for waitForHelpers: the helper counts the one column down.
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    control[0] = 1;
     const copy = second.slice();
-    h.worker.postMessage({ values: copy, done }, [copy.buffer]);
+    h.worker.postMessage({ values: copy, control }, [copy.buffer]);
     out.push(summarizeNumbers(first, scratch, workspace));
-    const waitedSince = Date.now();
-    while (Atomics.load(done, 0) === 0 && Date.now() - waitedSince < STALL_MS)
-      Atomics.wait(done, 0, 0, 1000);
-    const reply = Atomics.load(done, 0) === 1 ? receiveMessageOnPort(h.replies) : undefined;
+    const reply = waitForHelpers(control, 0, 1) ? receiveMessageOnPort(h.replies) : undefined;
     const message = reply?.message as { summary?: NumericSummary } | undefined;
     if (message?.summary !== undefined) {
       out.push(message.summary);

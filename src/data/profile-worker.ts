@@ -1,7 +1,7 @@
 /**
  * The helper thread of {@link summarizeNumericColumns}: summarises each column it is sent with
- * its own scratch buffers, posts the summary back and raises the shared flag the caller waits
- * on (the caller is blocked, so it reads the reply with `receiveMessageOnPort`).
+ * its own scratch buffers, posts the summary back and counts the shared word the caller waits on
+ * down (the caller is blocked, so it reads the reply with `receiveMessageOnPort`).
  *
  * @module
  */
@@ -10,7 +10,8 @@ import { BUCKET_TABLE_SIZE, type DistinctWorkspace, summarizeNumbers } from "./n
 
 interface Job {
   readonly values: Float64Array;
-  readonly done: Int32Array;
+  /** [pending, progress] of `waitForHelpers`: counted down when the column is done. */
+  readonly control: Int32Array;
 }
 
 const replies = (workerData as { replies: MessagePort }).replies;
@@ -20,7 +21,7 @@ let workspace: DistinctWorkspace = {
   table: new Float64Array(BUCKET_TABLE_SIZE),
 };
 
-parentPort?.on("message", ({ values, done }: Job) => {
+parentPort?.on("message", ({ values, control }: Job) => {
   try {
     if (scratch.length < values.length) {
       scratch = new Float64Array(values.length);
@@ -30,7 +31,7 @@ parentPort?.on("message", ({ values, done }: Job) => {
   } catch (error) {
     replies.postMessage({ error: error instanceof Error ? error.message : String(error) });
   } finally {
-    Atomics.store(done, 0, 1);
-    Atomics.notify(done, 0);
+    Atomics.store(control, 0, 0);
+    Atomics.notify(control, 0);
   }
 });

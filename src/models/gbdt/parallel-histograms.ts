@@ -6,11 +6,10 @@ import {
   receiveMessageOnPort,
   Worker,
 } from "node:worker_threads";
-import { KeelError } from "../../core/index.js";
+import { KeelError, waitForHelpers } from "../../core/index.js";
 import type { BinnedData } from "./binning.js";
 import { type GbdtKernelExports, instantiateKernels, kernelsModule } from "./kernel-memory.js";
 import type { HistogramBuilder } from "./tree-learner.js";
-import { waitForHelpers } from "./wait-for-helpers.js";
 
 /**
  * A histogram builder that may own worker threads: `close` ends them.

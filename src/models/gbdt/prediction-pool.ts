@@ -6,10 +6,9 @@ import {
   receiveMessageOnPort,
   Worker,
 } from "node:worker_threads";
-import { KeelError } from "../../core/index.js";
+import { KeelError, waitForHelpers } from "../../core/index.js";
 import { type ForestPointers, runForest } from "./forest-kernel.js";
 import { KernelMemory, kernelsModule } from "./kernel-memory.js";
-import { waitForHelpers } from "./wait-for-helpers.js";
 
 /** Rows per unit of work: small enough to balance threads, large enough to amortise the hand-off. */
 const CHUNK_ROWS = 2048;

@@ -1,6 +1,6 @@
 /**
  * How long helper threads may go without any sign of progress before they are presumed dead:
- * longer than any single unit of their work (a histogram lane, a chunk of rows).
+ * longer than any single unit of their work (a histogram lane, a chunk of rows, a column).
  */
 const STALL_MS = 120_000;
 
