@@ -6,8 +6,9 @@ import {
   receiveMessageOnPort,
   Worker,
 } from "node:worker_threads";
-import { KeelError, waitForHelpers } from "../../core/index.js";
+import { waitForHelpers } from "../../core/index.js";
 import type { BinnedData } from "./binning.js";
+import { helperFailure, helpersStalled } from "./helper-failure.js";
 import { type GbdtKernelExports, instantiateKernels, kernelsModule } from "./kernel-memory.js";
 import type { HistogramBuilder } from "./tree-learner.js";
 
@@ -281,21 +282,6 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     const data = this.#data;
     const { kernels } = data.memory;
     const lanes = Math.min(MAX_LANES, Math.floor((end - begin) / this.#laneRows));
-    if (lanes < 2 && this.#helpers.length === 0) {
-      kernels.histogram(
-        data.rowBins.byteOffset,
-        data.nFeatures,
-        gh.byteOffset,
-        rows.byteOffset,
-        begin,
-        end,
-        0,
-        data.nFeatures,
-        hist.byteOffset,
-        data.histSlots.byteOffset,
-      );
-      return;
-    }
     const c = CONTROL;
     const control = this.#control;
     control[c.BEGIN] = begin;
@@ -381,33 +367,11 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
       // Nothing left to take for the helpers in lane and gradient mode.
       Atomics.store(control, c.NEXT_LANE, 2 ** 30);
     }
-    if (!waitForHelpers(control, c.PENDING, c.PROGRESS)) {
-      throw new KeelError(
-        "KEEL_ERR_INTERNAL",
-        `${what}: a helper thread stopped responding (it may have failed to start or run out of memory). Train with nThreads: 1 to use the calling thread only.`,
-        { details: { helpers: this.#helpers.length } },
-      );
-    }
-    if (failure === undefined && control[c.FAILED] !== 1) return;
-    const messages = this.#errorPorts.flatMap((port) => {
-      const received = receiveMessageOnPort(port);
-      return received ? [String(received.message)] : [];
-    });
-    const reason = failure instanceof Error ? failure.message : (messages[0] ?? "unknown");
-    // Only a helper's own failure is worth retrying on one thread: the kernel failing here
-    // would fail there too.
-    const advice =
-      failure === undefined
-        ? "Train with nThreads: 1 to use the calling thread only, and report this."
-        : "This is a bug in keel; please report it with the message.";
-    throw new KeelError(
-      "KEEL_ERR_INTERNAL",
-      `${what} with the WebAssembly kernels failed: ${reason}. ${advice}`,
-      {
-        details: { helpers: this.#helpers.length, helperErrors: messages },
-        cause: failure,
-      },
-    );
+    const details = { helpers: this.#helpers.length };
+    if (!waitForHelpers(control, c.PENDING, c.PROGRESS))
+      throw helpersStalled(what, "Train with nThreads: 1", details);
+    if (failure !== undefined || control[c.FAILED] === 1)
+      throw helperFailure(what, "Train with nThreads: 1", failure, this.#errorPorts, details);
   }
 
   #lanePointers(): Uint32Array {

@@ -1,13 +1,8 @@
 import { availableParallelism } from "node:os";
-import {
-  isMainThread,
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-  Worker,
-} from "node:worker_threads";
-import { KeelError, waitForHelpers } from "../../core/index.js";
+import { isMainThread, MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { waitForHelpers } from "../../core/index.js";
 import { type ForestPointers, runForest } from "./forest-kernel.js";
+import { helperFailure, helpersStalled } from "./helper-failure.js";
 import { KernelMemory, kernelsModule } from "./kernel-memory.js";
 
 /** Rows per unit of work: small enough to balance threads, large enough to amortise the hand-off. */
@@ -188,32 +183,21 @@ export function walkOnThreads(
     Atomics.store(control, NEXT, Math.ceil(nRows / CHUNK_ROWS) + 1);
   }
   // Whatever happened here, the helpers are still using the memory: wait for them.
+  const what = `Predicting ${nRows} rows`;
+  const details = { nRows, nThreads: threads };
   if (!waitForHelpers(control, PENDING, PROGRESS)) {
     dropHelpers();
-    throw new KeelError(
-      "KEEL_ERR_INTERNAL",
-      `Predicting ${nRows} rows: a helper thread stopped responding (it may have failed to start or run out of memory). Predict with nThreads: 1 to use the calling thread only.`,
-      { details: { nRows, nThreads: threads } },
-    );
+    throw helpersStalled(what, "Predict with nThreads: 1", details);
   }
-  const messages = workers.flatMap((h) => {
-    const received = receiveMessageOnPort(h.errors);
-    return received ? [String(received.message)] : [];
-  });
   if (failure !== undefined || control[FAILED] === 1) {
-    dropHelpers();
-    // Only a helper's own failure is worth retrying on the calling thread alone; the kernel
-    // itself failing here would fail there too.
-    const advice =
-      failure === undefined
-        ? "Predict with nThreads: 1 to use the calling thread only, and report this."
-        : "This is a bug in keel; please report it with the message.";
-    const reason =
-      failure instanceof Error ? failure.message : (messages[0] ?? String(failure ?? "unknown"));
-    throw new KeelError(
-      "KEEL_ERR_INTERNAL",
-      `Predicting ${nRows} rows with the WebAssembly forest walk failed: ${reason}. ${advice}`,
-      { details: { nRows, nThreads: threads, helperErrors: messages }, cause: failure },
+    const error = helperFailure(
+      what,
+      "Predict with nThreads: 1",
+      failure,
+      workers.map((h) => h.errors),
+      details,
     );
+    dropHelpers();
+    throw error;
   }
 }
