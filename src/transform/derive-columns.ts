@@ -30,6 +30,7 @@ import {
   type ExpressionValue,
 } from "./expression/compile.js";
 import { parseExpression } from "./expression/parser.js";
+import { requireRows } from "./input.js";
 
 /**
  * The declared params of {@link DeriveColumns}: validation, defaults, docs and CLI parsing.
@@ -104,6 +105,7 @@ export class DeriveColumns extends TransformerEstimator<DeriveColumnsParams, Fit
    * ```
    */
   fit(x: Frame): FittedDeriveColumns {
+    requireRows(x, this.type);
     const kinds = x.entries().map(([name, column]): [string, Kind] => [name, kindOf(column)]);
     return new FittedDeriveColumns(x.columnNames, this.params, kinds);
   }

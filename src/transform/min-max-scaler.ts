@@ -8,7 +8,7 @@ import {
 } from "../core/index.js";
 import { expectState, is, stateField, TransformerEstimator } from "./base.js";
 import { FittedColumnwise } from "./fitted-columnwise.js";
-import { numericInput } from "./input.js";
+import { numericInput, requireRows } from "./input.js";
 import { minMax, ZERO_SCALE } from "./stats.js";
 
 /**
@@ -61,6 +61,7 @@ export class MinMaxScaler extends TransformerEstimator<MinMaxScalerParams, Fitte
    * ```
    */
   fit(x: Frame): FittedMinMaxScaler {
+    requireRows(x, this.type);
     const [low, high] = this.params.featureRange;
     const names = x.columnNames;
     const scale = new Float64Array(names.length);

@@ -8,7 +8,7 @@ import {
 } from "../core/index.js";
 import { expectState, is, stateField, TransformerEstimator } from "./base.js";
 import { FittedColumnwise } from "./fitted-columnwise.js";
-import { numericInput } from "./input.js";
+import { numericInput, requireRows } from "./input.js";
 import { finiteSorted, medianSorted, percentileSorted, ZERO_SCALE } from "./stats.js";
 
 /**
@@ -64,6 +64,7 @@ export class RobustScaler extends TransformerEstimator<RobustScalerParams, Fitte
    * ```
    */
   fit(x: Frame): FittedRobustScaler {
+    requireRows(x, this.type);
     const names = x.columnNames;
     const center = new Float64Array(names.length);
     const scale = new Float64Array(names.length).fill(1);

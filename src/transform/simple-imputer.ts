@@ -25,8 +25,15 @@ import {
   stateField,
   TransformerEstimator,
 } from "./base.js";
-import { categoryCodes, numericInput, recordCategory, recordNumber, wrongKind } from "./input.js";
-import { finiteSorted, meanVariance, medianSorted } from "./stats.js";
+import {
+  categoryCodes,
+  numericInput,
+  recordCategory,
+  recordNumber,
+  requireRows,
+  wrongKind,
+} from "./input.js";
+import { finiteSorted, medianSorted, nanMean } from "./stats.js";
 
 /**
  * The declared params of {@link SimpleImputer}: validation, defaults, docs and CLI parsing.
@@ -92,6 +99,7 @@ export class SimpleImputer extends TransformerEstimator<SimpleImputerParams, Fit
    * ```
    */
   fit(x: Frame): FittedSimpleImputer {
+    requireRows(x, this.type);
     const columns: ImputedColumn[] = [];
     const indicators: string[] = [];
     for (const [name, column] of x.entries()) {
@@ -131,7 +139,7 @@ export class SimpleImputer extends TransformerEstimator<SimpleImputerParams, Fit
           );
         }
         fill = fillValue ?? 0;
-      } else if (strategy === "mean") fill = meanVariance(values).mean;
+      } else if (strategy === "mean") fill = nanMean(values);
       else if (strategy === "median") fill = medianSorted(sorted as Float64Array);
       else fill = modeOfSorted(sorted as Float64Array);
       const keep = strategy === "constant" || observed > 0;
