@@ -36,7 +36,7 @@ export function pairwiseSum(
 function sumRange(a: ArrayLike<number>, at: number, n: number, skipNaN: boolean): number {
   const v = (i: number): number => {
     const x = a[i] as number;
-    return skipNaN && x !== x ? 0 : x;
+    return skipNaN && Number.isNaN(x) ? 0 : x;
   };
   if (n < UNROLL) {
     let res = 0;
