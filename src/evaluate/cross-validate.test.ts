@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isKeelError } from "../core/index.js";
+import { type Column, type Frame, isKeelError } from "../core/index.js";
 import { crossValidate, GroupKFold, rocAuc, StratifiedKFold } from "./index.js";
 import {
   ColumnScoreModel,
@@ -97,6 +97,26 @@ describe("crossValidate fits the whole pipeline inside each fold", () => {
         .map((s) => frame.toRecords().filter((r) => r.segment === s).length)
         .sort(),
     );
+    // The group column decides the folds only: the model never sees it as a feature.
+    const seen: (readonly string[])[] = [];
+    const inner = new ColumnScoreModel("signal");
+    const recording = {
+      type: inner.type,
+      params: inner.params,
+      fit: (x: Frame, y?: Column) => {
+        seen.push(x.columnNames);
+        return inner.fit(x, y);
+      },
+      withParams: () => recording,
+    };
+    await crossValidate(recording, frame, {
+      target: "churn",
+      cv: new GroupKFold({ nSplits: 2 }),
+      groups: "segment",
+      metrics: ["accuracy"],
+    });
+    expect(seen).toHaveLength(2);
+    for (const names of seen) expect(names).not.toContain("segment");
     const error = await crossValidate(new ColumnScoreModel("signal"), frame, {
       target: "churn",
       metrics: ["rocAcu"],

@@ -34,7 +34,10 @@ export interface CrossValidateOptions {
   readonly positive?: string;
   /** Binary decision threshold for label metrics (accuracy, f1…). Default 0.5. */
   readonly threshold?: number;
-  /** Column holding each row's group, passed to group-aware splitters (GroupKFold). */
+  /**
+   * Column holding each row's group, passed to group-aware splitters (GroupKFold). It is not
+   * a feature: it is dropped from the frame the estimator is fitted on and predicts.
+   */
   readonly groups?: string;
   /** Seed for the default splitter and for each fold's fit (`seed + fold`). Default 0. */
   readonly seed?: number;
@@ -141,9 +144,12 @@ export async function crossValidate(
   const folds = splitter.split({
     nRows: frame.nRows,
     y: labels,
-    ...(options.groups ? { groups: labelsOf(frame.column(options.groups)) } : {}),
+    ...(options.groups ? { groups: groupsOf(frame.column(options.groups)) } : {}),
   });
-  const x = frame.drop([target]);
+  // The group column only decides the folds; a model that saw customer ids would learn them.
+  const x = frame.drop(
+    options.groups && options.groups !== target ? [target, options.groups] : [target],
+  );
   const results: FoldResult[] = [];
   const oof = new OutOfFoldBuilder(frame.nRows);
   for (const [k, { train, test }] of folds.entries()) {
@@ -186,6 +192,11 @@ function defaultSplitter(cv: Splitter | number, target: Column, seed: number): S
   return classification
     ? new StratifiedKFold({ nSplits: cv, shuffle: true, seed })
     : new KFold({ nSplits: cv, shuffle: true, seed });
+}
+
+/** Group ids for a splitter: numbers stay numbers (sorted by value), anything else is a label. */
+function groupsOf(column: Column): ArrayLike<number | string | null> {
+  return column.kind === "numeric" ? column.values : labelsOf(column);
 }
 
 function takeColumn(frame: Frame, name: string, rows: Int32Array): Column {

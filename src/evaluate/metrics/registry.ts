@@ -229,6 +229,6 @@ function computeMetric(
   if (name === "logLoss") return logLoss(p.yTrue, p.proba!);
   return rocAuc(p.yTrue, p.proba!, {
     multiClass: options.multiClass ?? "ovr",
-    average: options.average === "weighted" ? "weighted" : "macro",
+    average: options.average ?? "macro",
   });
 }
