@@ -2,14 +2,14 @@
  * NumPy 1.24's default `np.argsort` (kind "quicksort": an introsort) for numbers, step for
  * step. It is not stable, so the order it gives tied values is part of scikit-learn's
  * behaviour wherever ties are broken by an argsort — `GroupKFold` orders groups of equal size
- * this way. Partitions of up to 16 elements are insertion-sorted (stable there); larger ones
+ * this way. Partitions of up to 16 elements (a span of 15) are insertion-sorted (stable there); larger ones
  * are split around a median of three; past 2·log2(n) levels NumPy falls back to a heapsort,
  * ported as well.
  *
  * @module
  */
 
-const SMALL_QUICKSORT = 16;
+const SMALL_QUICKSORT = 15;
 
 /**
  * The permutation that sorts `values` ascending, exactly as NumPy 1.24's `np.argsort(values)`.
