@@ -92,6 +92,21 @@ function msb(n: number): number {
   return depth;
 }
 
+/**
+ * The permutation NumPy 1.24's `np.argsort(values, kind="heapsort")` gives: the fallback that
+ * {@link numpyArgsort} switches to on a partition that recursed too deep.
+ *
+ * @example
+ * ```ts
+ * numpyHeapArgsort([2, 1, 2]); // Int32Array [1, 2, 0]: unstable, the tie comes out reversed
+ * ```
+ */
+export function numpyHeapArgsort(values: ArrayLike<number>): Int32Array {
+  const tosort = Int32Array.from({ length: values.length }, (_, i) => i);
+  heapsortRange(tosort, 0, values.length, (a, b) => (values[a] as number) < (values[b] as number));
+  return tosort;
+}
+
 /** NumPy's `aheapsort` on `tosort[start .. start + n)`, with its 1-based indexing. */
 function heapsortRange(
   tosort: Int32Array,
@@ -104,32 +119,25 @@ function heapsortRange(
   const set = (k: number, value: number): void => {
     tosort[start + k - 1] = value;
   };
-  for (let l = n >> 1; l > 0; --l) {
-    const tmp = get(l);
-    let i = l;
-    for (let j = l << 1; j <= n; ) {
-      if (j < n && less(get(j), get(j + 1))) j += 1;
-      if (less(tmp, get(j))) {
-        set(i, get(j));
-        i = j;
-        j += j;
-      } else break;
+  // Sift the entry at `top` down the heap of the first `limit` entries.
+  const sift = (top: number, limit: number): void => {
+    const tmp = get(top);
+    let i = top;
+    for (let j = top << 1; j <= limit; ) {
+      if (j < limit && less(get(j), get(j + 1))) j += 1;
+      if (!less(tmp, get(j))) break;
+      set(i, get(j));
+      i = j;
+      j += j;
     }
     set(i, tmp);
-  }
+  };
+  for (let l = n >> 1; l > 0; --l) sift(l, n);
   for (let m = n; m > 1; ) {
     const tmp = get(m);
     set(m, get(1));
+    set(1, tmp);
     m -= 1;
-    let i = 1;
-    for (let j = 2; j <= m; ) {
-      if (j < m && less(get(j), get(j + 1))) j++;
-      if (less(tmp, get(j))) {
-        set(i, get(j));
-        i = j;
-        j += j;
-      } else break;
-    }
-    set(i, tmp);
+    sift(1, m);
   }
 }
