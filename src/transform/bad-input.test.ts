@@ -264,5 +264,18 @@ describe("hard inputs scikit-learn refuses are refused with keel's clear errors"
       Frame.fromColumns({ v: numericColumn([0.99999, 1, 1.9999999999999998, 2, 3, -1, 9]) }),
     );
     expect(Array.from(out.numeric("v"))).toEqual([0, 1, 1, 2, 2, 0, 2]);
+    // The quantile example: scikit-learn 1.2.1 gives [0, 0, 1, 2, 3, 3].
+    const big = Frame.fromColumns({
+      v: numericColumn([100000, 100001, 100002, 100003, 100004, 100005]),
+    });
+    const quantile = new KBinsDiscretizer({ nBins: 4, encode: "ordinal" }).fit(big);
+    expect(Array.from(quantile.transform(big).numeric("v"))).toEqual([0, 0, 1, 2, 3, 3]);
+  });
+
+  it("StandardScaler standardises a constant column of ten 0.1s to 0, as scikit-learn", () => {
+    const tenths = Frame.fromColumns({ x: numericColumn(new Float64Array(10).fill(0.1)) });
+    const fitted = new StandardScaler().fit(tenths);
+    expect(fitted.scale[0]).toBe(1);
+    for (const v of fitted.transform(tenths).numeric("x")) expect(Math.abs(v)).toBeLessThan(1e-15);
   });
 });
