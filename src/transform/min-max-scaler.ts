@@ -36,7 +36,8 @@ export type MinMaxScalerParams = ParamsOf<typeof minMaxScalerParams.specs>;
 /**
  * Scales each numeric column linearly so that its training minimum and maximum land on
  * `featureRange`, as scikit-learn's `MinMaxScaler` (`x * scale + min`). A constant column maps
- * to the low end. NaN is ignored at fit and stays NaN.
+ * to the low end. NaN is ignored at fit and stays NaN; fitting on 0 rows and ±Infinity are
+ * refused with a KeelError, as scikit-learn refuses them.
  *
  * @example
  * ```ts

@@ -71,7 +71,10 @@ const UNKNOWN_HINT =
  * Encodes each category as its index in the sorted categories (0, 1, 2, …), as scikit-learn's
  * `OrdinalEncoder`. A missing value seen at fit becomes `encodedMissingValue` (NaN by
  * default); an unseen category (a missing value unseen at fit included) raises or becomes
- * `unknownValue`.
+ * `unknownValue`. Categories sort as Python sorts them (numbers by value, strings by code
+ * point). As in scikit-learn, `unknownValue` or `encodedMissingValue` equal to a code a seen
+ * category has (0 … n−1, the missing category counted) is refused at fit: the two would be
+ * indistinguishable.
  *
  * @example
  * ```ts

@@ -39,7 +39,8 @@ export type RobustScalerParams = ParamsOf<typeof robustScalerParams.specs>;
 /**
  * Centres on the median and divides by an interquantile range, as scikit-learn's
  * `RobustScaler`: robust to outliers. Percentiles use NumPy's linear interpolation; NaN is
- * ignored at fit and stays NaN; a zero range leaves the column unscaled.
+ * ignored at fit and stays NaN; a zero range leaves the column unscaled. Fitting on 0 rows and
+ * ±Infinity are refused with a KeelError, as scikit-learn refuses them.
  *
  * @example
  * ```ts

@@ -72,6 +72,7 @@ const DEFAULT_CATEGORY_FILL = "missing_value";
  * Replaces missing values with a per-column statistic, as scikit-learn's `SimpleImputer`.
  * Numeric (and boolean) columns take `mean`, `median`, `mostFrequent` or `constant`;
  * categorical and string columns take `mostFrequent` or `constant` and stay categorical.
+ * The mean is NumPy's (`np.ma.mean`: a pairwise sum), so it matches on columns around 1e9.
  * Ties in `mostFrequent` go to the smallest value. As in scikit-learn 1.2, a column with no
  * observed value at fit is dropped from the output unless the strategy is `constant`.
  *

@@ -270,9 +270,14 @@ describe("bad input is a KeelError naming the metric", () => {
   });
   it("NaN scores", () => {
     expect(code(() => averagePrecision([0, 1], [0.1, Number.NaN]))).toMatch(
-      /averagePrecision: yScore\[1\] is NaN/,
+      /averagePrecision: yScore\[1\] \(of 2\) is NaN/,
     );
-    expect(code(() => logLoss([0, 1], [0.1, Number.NaN]))).toMatch(/logLoss: yProb\[1\] is NaN/);
+    expect(code(() => logLoss([0, 1], [0.1, Number.NaN]))).toMatch(
+      /logLoss: yProb\[1\] \(of 2\) is NaN/,
+    );
+    expect(code(() => rmse([1, 2, 3], [1, Number.POSITIVE_INFINITY, 3]))).toMatch(
+      /rmse: yPred\[1\] \(of 3\) is Infinity/,
+    );
   });
   it("labels that are not 0/1, probabilities out of range, bad options", () => {
     expect(code(() => rocAuc([0, 2], [0.1, 0.2]))).toMatch(/must be 0 \(negative\) or 1/);
