@@ -249,14 +249,15 @@ export function parseBoolean(text: string): 1 | 0 | undefined {
  * `2026-01-02T10:00:00.123`, with an optional zone (`Z`, `+05:00`, `+0530`, `+05`).
  */
 const TIMESTAMP_SHAPE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^(-?\d{4,6})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Parses an ISO 8601 date or date-time to epoch milliseconds. A date-time without a zone is
  * read as UTC (as DuckDB and PostgreSQL's `timestamp` mean it), never as local time; an
- * offset is honoured. A date that does not exist (`2024-02-30`, `2023-02-29`, hour 25) is
+ * offset is honoured; years before 1 are astronomical (`-0043` is 44 BC) and `infinity` is
+ * ±Infinity, as PostgreSQL writes them. A date that does not exist (`2024-02-30`, `2023-02-29`, hour 25) is
  * `undefined`, never rolled over into the next month as `Date.parse` would.
  *
  * @example
@@ -267,7 +268,11 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * ```
  */
 export function parseTimestamp(text: string): number | undefined {
-  const match = TIMESTAMP_SHAPE.exec(text.trim());
+  const trimmed = text.trim();
+  // PostgreSQL's and pandas' spellings of the timestamps past either end of time.
+  if (/^\+?infinity$/i.test(trimmed)) return Number.POSITIVE_INFINITY;
+  if (/^-infinity$/i.test(trimmed)) return Number.NEGATIVE_INFINITY;
+  const match = TIMESTAMP_SHAPE.exec(trimmed);
   if (!match) return undefined;
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
   const year = Number(y);
