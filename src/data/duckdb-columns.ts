@@ -40,6 +40,11 @@ export interface RelationReadOptions {
   readonly sourceName?: string;
   /** The Frame's column names by position, when the query's own names are internal ones. */
   readonly names?: readonly string[];
+  /**
+   * Renames a repeated result name as pandas does (`id`, `id.1`) instead of refusing it: a
+   * self-join's `SELECT *` repeats every name.
+   */
+  readonly renameRepeats?: boolean;
   /** Columns (by Frame name) to take as text whatever their type. */
   readonly textColumns?: ReadonlySet<string>;
   /**
@@ -124,10 +129,15 @@ export async function readRelation(
 ): Promise<Frame> {
   const query = singleStatement(sql, options.sourceName ?? "query");
   const described = await connection.runAndReadAll(`DESCRIBE ${query}`);
-  const columns = described.getRows().map((row, i) => ({
-    name: options.names?.[i] ?? String(row[0]),
-    type: String(row[1]),
-  }));
+  const seen = new Set<string>();
+  const columns = described.getRows().map((row, i) => {
+    let name = options.names?.[i] ?? String(row[0]);
+    if (options.renameRepeats) {
+      for (let k = 1; seen.has(name); k++) name = `${String(row[0])}.${k}`;
+      seen.add(name);
+    }
+    return { name, type: String(row[1]) };
+  });
   const declared = options.declared ?? new Map<string, ColumnKind>();
   const names = columns.map((c) => c.name);
   for (const name of declared.keys()) {

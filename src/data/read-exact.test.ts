@@ -234,7 +234,7 @@ describe("writing and reading back keeps values", () => {
   it("round-trips big and small numbers through CSV", async () => {
     const path = join(scratch(), "r.csv");
     const frame = Frame.fromColumns({
-      x: numericColumn([1e-300, 1.7976931348623157e308, -0.1, 123456789.123456789]),
+      x: numericColumn([1e-300, 1.7976931348623157e308, -0.1, 123456789.12345679]),
       s: stringColumn(["NAx", "02134", " lead", "ünïcødé"]),
     });
     await writeFrame(frame, path);

@@ -190,7 +190,10 @@ async function sqlCheck(
     throw new KeelError("KEEL_ERR_INTERNAL", "sql check without a DuckDB session");
   let failing: Frame;
   try {
-    failing = await readRelationExact(session.connection, query, { sourceName: where });
+    failing = await readRelationExact(session.connection, query, {
+      sourceName: where,
+      renameRepeats: true,
+    });
   } catch (error) {
     throw explainSqlError(error, where, { query });
   }
