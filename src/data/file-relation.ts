@@ -40,6 +40,11 @@ export interface FileRelation {
    * other formats carry types, which a cast to text renders exactly.
    */
   readonly asText?: (index: number) => FileRelation;
+  /**
+   * Re-plans the relation with room for lines as long as the file (CSV): DuckDB's 2 MiB line
+   * limit reports a longer, properly quoted field as an unterminated quote.
+   */
+  readonly withLongLines?: () => FileRelation;
   /** The file column an internal name in a DuckDB message stands for (CSV). */
   readonly columnOfInternalName?: (name: string) => number | undefined;
   /** Files the reader's DuckDB session may open: the data file (or its copy). */
@@ -70,6 +75,9 @@ export interface CsvDialect {
  * 2.00–2.26×). A longer line is retried with a buffer that holds it (see `longLines`).
  */
 const CSV_BUFFER_BYTES = 4 * 2 ** 20;
+
+/** The longest line keel asks DuckDB to hold, when a file has lines over its 2 MiB default. */
+const LONGEST_LINE = 2 ** 30;
 
 /**
  * Text spelled like a missing value, as pandas' `read_csv` treats it.
@@ -206,13 +214,18 @@ export async function csvRelation(
     record: row,
   });
   const missingTokens = dialect.missing;
+  let lineBytes = 0;
   const plan = (): FileRelation => {
+    const limits =
+      lineBytes > 0
+        ? `max_line_size=${lineBytes}, buffer_size=${lineBytes}`
+        : `buffer_size=${CSV_BUFFER_BYTES}`;
     const columns = internal
       .map(
         (name, i) => `${quoteLiteral(name)}: '${numeric[i] && !scan.found ? "DOUBLE" : "VARCHAR"}'`,
       )
       .join(", ");
-    const source = `read_csv(${quoteLiteral(file)}, auto_detect=false, ${options}, strict_mode=true, null_padding=false, buffer_size=${CSV_BUFFER_BYTES}, columns={${columns}})`;
+    const source = `read_csv(${quoteLiteral(file)}, auto_detect=false, ${options}, strict_mode=true, null_padding=false, ${limits}, columns={${columns}})`;
     const select = (alias: (i: number) => string) =>
       internal
         .map((name, i) => {
@@ -236,6 +249,17 @@ export async function csvRelation(
       countRows: async () => scan.lines,
       missingTokens,
       locate,
+      ...(lineBytes === 0
+        ? {
+            withLongLines: () => {
+              lineBytes = Math.min(
+                LONGEST_LINE,
+                Math.max(CSV_BUFFER_BYTES, 2 ** Math.ceil(Math.log2(info.size + 1))),
+              );
+              return plan();
+            },
+          }
+        : {}),
       asText: (index) => {
         numeric[index] = false;
         return plan();

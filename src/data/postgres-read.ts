@@ -1,7 +1,7 @@
 import pg from "pg";
 import { type Column, type ColumnKind, columnNotFound, Frame, KeelError } from "../core/index.js";
 import { errorReason, firstLine } from "./duckdb-session.js";
-import { textToColumn } from "./infer-kind.js";
+import { isUnsafeIntegerText, textToColumn } from "./infer-kind.js";
 import { singleStatement } from "./sql-statement.js";
 
 /** PostgreSQL type OIDs and the Frame kind their text form is parsed as. */
@@ -70,13 +70,19 @@ export async function readPostgres(
     return Frame.fromColumns(
       result.fields.map((field, c): [string, Column] => {
         const natural = KIND_OF_OID.get(field.dataTypeID);
-        const kind =
-          declared.get(field.name) ??
-          (TEXT_OIDS.has(field.dataTypeID) ? undefined : (natural ?? "string"));
         const values = result.rows.map((row) => {
           const text = row[c] ?? null;
           return text !== null && natural === "timestamp" ? isoFromPostgres(text) : text;
         });
+        // A bigint or numeric beyond ±2^53 is not a number to keel (a float64 would round
+        // it): the column is inferred from its text instead, as an id column would be.
+        const exact =
+          natural === "numeric" && values.some((v) => v !== null && isUnsafeIntegerText(v))
+            ? undefined
+            : natural;
+        const kind =
+          declared.get(field.name) ??
+          (TEXT_OIDS.has(field.dataTypeID) || exact === undefined ? undefined : exact);
         return [
           field.name,
           textToColumn(field.name, values, kind, (row) => ({

@@ -110,6 +110,10 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
           }
           continue;
         }
+        if (relation.withLongLines && isLineTooLong(error)) {
+          relation = relation.withLongLines();
+          continue;
+        }
         const failed = conversionFailedColumn(error);
         const index = failed === undefined ? undefined : relation.columnOfInternalName?.(failed);
         if (index === undefined || relation.asText === undefined) {
@@ -156,6 +160,12 @@ async function readRelationOnce(
     textColumns,
     sourceName: `${path} (query)`,
   });
+}
+
+/** DuckDB's report of a line over its limit (which it may word as an unterminated quote). */
+function isLineTooLong(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /unterminated quote|maximum line size/i.test(message);
 }
 
 function csvDialect(options: ReadOptions, defaultDelimiter: string): CsvDialect {
