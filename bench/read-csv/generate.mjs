@@ -40,3 +40,42 @@ export async function generate(path) {
   renameSync(temporary, path);
   return statSync(path).size;
 }
+
+export const LATE_ROWS = 1_000_000;
+export const LATE_COLUMNS = 20;
+export const LATE_FROM = 900_000;
+
+/**
+ * Writes the late-decimals input: LATE_ROWS rows × LATE_COLUMNS columns of whole numbers
+ * until row LATE_FROM, then numbers with 4 decimals (and 5% missing throughout), from the
+ * same seed. A reader that guesses the types from a sample reads the late decimals as
+ * integers; pandas reads every value exactly. Returns the size in bytes.
+ */
+export async function generateLate(path) {
+  if (existsSync(path)) return statSync(path).size;
+  mkdirSync(dirname(path), { recursive: true });
+  const rng = new Rng(SEED + 1);
+  const temporary = `${path}.tmp`;
+  const out = createWriteStream(temporary);
+  out.write(`${Array.from({ length: LATE_COLUMNS }, (_, j) => `x${j}`).join(",")}\n`);
+  const batch = [];
+  for (let i = 0; i < LATE_ROWS; i++) {
+    const cells = new Array(LATE_COLUMNS);
+    for (let j = 0; j < LATE_COLUMNS; j++) {
+      const missing = rng.next() < MISSING;
+      const value = j * 10 + (1 + j) * rng.normal();
+      const scale = i < LATE_FROM ? 1 : 1e4;
+      cells[j] = missing ? "" : String(Math.round(value * scale) / scale);
+    }
+    batch.push(cells.join(","));
+    if (batch.length === 10_000) {
+      if (!out.write(`${batch.join("\n")}\n`)) await once(out, "drain");
+      batch.length = 0;
+    }
+  }
+  if (batch.length > 0) out.write(`${batch.join("\n")}\n`);
+  out.end();
+  await once(out, "finish");
+  renameSync(temporary, path);
+  return statSync(path).size;
+}
