@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cellAt, Frame, KeelError, numericColumn, stringColumn } from "../core/index.js";
-import { readFrame, runChecks, writeFrame } from "./index.js";
+import { profileFrame, readFrame, runChecks, writeFrame } from "./index.js";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "keel-exact-"));
 
@@ -98,6 +98,7 @@ describe("readFrame never changes a value past DuckDB's sample", () => {
     expect(cellAt(ids, 25_001)).toBe("9007199254740992");
     const report = await runChecks(frame, [{ check: "unique", column: "v" }]);
     expect(report.passed).toBe(true);
+    expect(profileFrame(frame).columns[0]?.note).toContain("beyond ±2^53");
     const declared = await readError(readFrame(path, { schema: { v: "numeric" } }));
     expect(declared.message).toContain("2^53");
 
