@@ -215,6 +215,11 @@ describe("SQL over a file", () => {
     const read = await readError(readFrame(csv(), { sql: `SELECT * FROM read_csv('${secret}')` }));
     expect(read.message).toContain("disabled by configuration");
     expect(read.message).not.toContain("secret-value");
+    const database = await readError(
+      readFrame({ duckdb: ":memory:", sql: `SELECT * FROM read_text('${secret}')` }),
+    );
+    expect(database.code).toBe("KEEL_ERR_SQL");
+    expect(database.message).toContain("disabled by configuration");
   });
 });
 
