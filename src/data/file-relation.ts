@@ -49,6 +49,8 @@ export interface FileRelation {
   readonly columnOfInternalName?: (name: string) => number | undefined;
   /** Files the reader's DuckDB session may open: the data file (or its copy). */
   readonly files: readonly string[];
+  /** The header-less copy DuckDB reads instead of the file, and the lines it left out. */
+  readonly copy?: { readonly path: string; readonly lineOffset: number };
   /** Removes what planning created (a header-less copy of the file). */
   readonly dispose?: () => Promise<void>;
 }
@@ -269,7 +271,7 @@ export async function csvRelation(
         return index < 0 ? undefined : index;
       },
       files: [file],
-      ...(dispose ? { dispose } : {}),
+      ...(dispose ? { dispose, copy: { path: file, lineOffset: header.lines } } : {}),
     };
   };
   return plan();

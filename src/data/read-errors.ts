@@ -20,9 +20,20 @@ export async function explainReadError(
   file: string,
   format: FileFormat,
   hasUserSql: boolean,
+  copy?: { readonly path: string; readonly lineOffset: number },
 ): Promise<KeelError> {
   if (error instanceof KeelError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  let message = error instanceof Error ? error.message : String(error);
+  if (copy) {
+    // DuckDB read a header-less copy of the file: name the user's file and count its lines.
+    message = message
+      .replaceAll(copy.path, file)
+      .replace(
+        /CSV Error on Line: (\d+)/,
+        (_, n: string) => `CSV Error on Line: ${Number(n) + copy.lineOffset}`,
+      );
+    error = new Error(message, { cause: error });
+  }
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
   const fields = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (fields) {

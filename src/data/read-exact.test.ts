@@ -140,6 +140,13 @@ describe("readFrame reads headers as RFC 4180 and pandas do", () => {
     expect(d.row(0)).toEqual({ id: 1, 'multi\nline "name"': 2 });
   });
 
+  it("names the user's file and line when a header DuckDB cannot skip precedes a bad row", async () => {
+    const path = csv('a,"b"c\n1,2\n3,4,5\n');
+    const error = await readError(readFrame(path));
+    expect(error.code).toBe("KEEL_ERR_RAGGED_ROW");
+    expect(error.message).toBe(`${path}:3: expected 2 fields (as in the header), got 3.`);
+  });
+
   it("reads a header longer than 64 KiB", async () => {
     const names = Array.from({ length: 4000 }, (_, i) => `a_rather_long_column_name_${i}`);
     const frame = await readFrame(csv(`${names.join(",")}\n${names.map((_, i) => i).join(",")}\n`));

@@ -98,7 +98,9 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
       try {
         return await readRelationOnce(session, relation, options.sql, declared, path, text);
       } catch (error) {
-        if (attempt > 10_000) throw await explainReadError(error, path, format, false);
+        if (attempt > 10_000) {
+          throw await explainReadError(error, path, format, false, relation.copy);
+        }
         if (error instanceof ColumnsNeedText) {
           for (const [k, name] of error.names.entries()) {
             const index =
@@ -117,7 +119,13 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
         const failed = conversionFailedColumn(error);
         const index = failed === undefined ? undefined : relation.columnOfInternalName?.(failed);
         if (index === undefined || relation.asText === undefined) {
-          throw await explainReadError(error, path, format, options.sql !== undefined);
+          throw await explainReadError(
+            error,
+            path,
+            format,
+            options.sql !== undefined,
+            relation.copy,
+          );
         }
         relation = relation.asText(index);
       }
