@@ -61,20 +61,6 @@ export async function readCsvHeader(
   }
 }
 
-/**
- * The fields of the first record of delimited text held in memory (see
- * {@link readCsvHeader} for the rules).
- *
- * @example
- * ```ts
- * csvHeader(new TextEncoder().encode('id,"name, full",age\n1,x,2\n'), ","); // ["id", "name, full", "age"]
- * ```
- */
-export function csvHeader(head: Uint8Array, delimiter: string, quote = '"'): string[] {
-  const parser = new HeaderParser(delimiter.charCodeAt(0), quote.charCodeAt(0));
-  return (parser.feed(head) ?? parser.finish()).names;
-}
-
 /** A byte-level state machine: delimiter, quote and line breaks are ASCII in UTF-8 text. */
 class HeaderParser {
   readonly #delimiter: number;

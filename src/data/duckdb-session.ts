@@ -56,7 +56,7 @@ export class DuckDbSession {
     } catch (error) {
       throw new KeelError(
         "KEEL_ERR_DB_CONNECTION",
-        `Cannot open the DuckDB database '${path}': ${firstLine(error)}`,
+        `Cannot open the DuckDB database '${path}': ${errorReason(error)}`,
         { details: { database: path }, cause: error },
       );
     }
