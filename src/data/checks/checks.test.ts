@@ -298,7 +298,7 @@ describe("check fixes", () => {
     ]);
     expect(report.results.map((r) => r.passed)).toEqual([true, true]);
     const bad = await failure(() =>
-      runChecks(small, [{ check: "allowedValues", column: "day", values: [17] }]),
+      runChecks(small, [{ check: "allowedValues", column: "day", values: ["yesterday"] }]),
     );
     expect(bad.code).toBe("KEEL_ERR_CHECK_INVALID");
   });

@@ -272,10 +272,14 @@ function validateAgainstFrame(frame: Frame, check: DataCheck, path: string): voi
     }
     if (check.check === "allowedValues" && column.kind === "timestamp") {
       for (const [k, value] of check.values.entries()) {
-        if (typeof value !== "string" || parseTimestamp(value) === undefined) {
+        // Epoch milliseconds (numbers) still work; text must be a date.
+        if (
+          typeof value === "boolean" ||
+          (typeof value === "string" && parseTimestamp(value) === undefined)
+        ) {
           throw new KeelError(
             "KEEL_ERR_CHECK_INVALID",
-            `${path}.values[${k}]: '${check.column}' is a timestamp column, so expected an ISO date or date-time. Got ${describeValue(value)} instead.`,
+            `${path}.values[${k}]: '${check.column}' is a timestamp column, so expected an ISO date or date-time (or epoch milliseconds). Got ${describeValue(value)} instead.`,
             { details: { path: `${path}.values[${k}]`, value } },
           );
         }
