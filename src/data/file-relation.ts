@@ -74,9 +74,11 @@ export interface CsvDialect {
  * DuckDB's CSV read buffer per thread: 4 MiB (its default is 16× the 2 MiB line limit). The
  * buffers in flight are most of the memory a read needs beyond the Frame itself, and smaller
  * ones did not read slower in bench/read-csv (1M × 50: peak RSS 1.73–1.89× the Frame instead of
- * 2.00–2.26×). A longer line is retried with a buffer that holds it (see `longLines`).
+ * 2.00–2.26×). A longer line is retried with a buffer that holds it (see `withLongLines`).
  */
 const CSV_BUFFER_BYTES = 4 * 2 ** 20;
+
+const NO_MISSING = "\uE000keel: nothing is missing\uE000";
 
 /** The longest line keel asks DuckDB to hold, when a file has lines over its 2 MiB default. */
 const LONGEST_LINE = 2 ** 30;
@@ -193,9 +195,10 @@ export async function csvRelation(
   // so only a file with an underscore in its data needs the slower guarded conversion.
   const scan = await scanFile(info.path, { from: header.bytes, find: 0x5f });
   const internal = names.map((_, i) => `#${i}`);
+  // DuckDB wants some null string; with none asked for, one no file holds (private use area).
   const nullstr = dialect.missing.has("")
     ? "''"
-    : `[${[...dialect.missing].map(quoteLiteral).join(", ") || "'\u0000'"}]`;
+    : `[${[...(dialect.missing.size > 0 ? dialect.missing : [NO_MISSING])].map(quoteLiteral).join(", ")}]`;
   const options = [
     `header=false`,
     `skip=${skip}`,

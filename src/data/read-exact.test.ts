@@ -183,6 +183,9 @@ describe("readFrame options sep, quote, naValues and keepDefaultNa", () => {
     const kept = await readFrame(path, { keepDefaultNa: false, naValues: ["-"] });
     expect(kept.row(0)).toMatchObject({ code: "NA" });
     expect(kept.numeric("score")[1]).toBeNaN();
+    const nothing = await readFrame(path, { keepDefaultNa: false });
+    // As pandas: with no missing spellings at all, '-' is text, so score is text too.
+    expect(nothing.row(1)).toMatchObject({ code: "FR", score: "-" });
     const dropped = await readFrame(path, { naValues: ["-"] });
     expect(dropped.row(0)).toMatchObject({ code: null });
   });
