@@ -29,6 +29,7 @@ export interface Lineage {
     readonly columns: readonly string[];
     readonly threshold: number;
     readonly complete: boolean;
+    readonly duplicateShare: number;
     readonly hashes: string;
   };
   /** Training file or source name, for people. */
