@@ -335,7 +335,7 @@ function checkCompare(
     return cannot(
       draft,
       context.championUnavailable ??
-        "no champion model was given; a compare gate needs one (mark it optional to let a first model through)",
+        `no champion model was given; a compare gate needs one${draft.optional ? "" : " (mark the gate optional to let a first model through)"}`,
       sources,
     );
   }
