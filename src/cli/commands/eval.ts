@@ -24,20 +24,23 @@ import { openModelBundle } from "../model-ref.js";
 import { dataPath } from "./data-profile.js";
 
 /**
- * `keel eval`: scores a model bundle on labelled data, cross-validates its training recipe
- * when the policy asks for CV, checks the policy's gates (metrics, bias across segments,
- * improvement over the champion), prints the gate table and writes an HTML + JSON report.
- * Exit code 1 when a gate fails.
+ * `keel eval`: checks a policy's gates (metrics, business costs, bias across segments,
+ * improvement over the champion) on the model's own out-of-sample predictions — its
+ * predictions of a holdout, or out-of-fold predictions of its recipe when the data is (or
+ * overlaps) its training data per the bundle's lineage (see `validateModel`) — reports a CV of
+ * the recipe when the policy asks for one, prints where the numbers came from and the gate
+ * table, and writes an HTML + JSON report. Exit code 1 when a gate fails.
  *
  * @example
  * ```sh
- * keel eval --model models/churn --data telco.csv --target churn --positive Yes \
- *   --policy policy.json --report out/report.html
+ * keel eval --model models/churn --data holdout.csv --policy policy.json \
+ *   --champion models:/churn@champion --report out/report.html
  * ```
  */
 export const evalCommand = defineCommand({
   path: ["eval"],
-  summary: "Evaluate a model: CV, business metrics, bias checks, gates and a report",
+  summary:
+    "Evaluate a model on rows it never saw: gates (metrics, costs, bias, champion), recipe CV and a report",
   usage:
     "--model DIR|models:/NAME@ALIAS --data FILE --target COL [--positive V] [--threshold P] [--policy FILE] [--champion DIR] [--report OUT.html] [--json]",
   positionals: [0, 0],
