@@ -178,7 +178,15 @@ export const evalCommand = defineCommand({
       written = { html, json };
     }
     const runId = experiment
-      ? await trackEvaluation(ctx, experiment, report.metrics, cv, gates, written)
+      ? await trackEvaluation(
+          ctx,
+          experiment,
+          report.metrics,
+          cv,
+          gates,
+          written,
+          validation.evidence.candidate.source,
+        )
       : undefined;
     if (runId) notes.push(`tracked as run ${runId} in experiment '${experiment}'`);
     if (ctx.json) {
@@ -285,6 +293,7 @@ async function trackEvaluation(
   cv: CrossValidateResult | undefined,
   gates: GateReport,
   written: { html: string; json: string } | undefined,
+  source: string,
 ): Promise<string> {
   // MLflow metric names allow letters, digits, _ - . / and spaces: "precisionAtRecall@0.8"
   // is logged as "precisionAtRecall_0.8".
@@ -300,6 +309,7 @@ async function trackEvaluation(
     run.logMetrics(logged);
     await run.setTags({
       "keel.eval.passed": String(gates.passed),
+      "keel.eval.source": source,
       ...Object.fromEntries(
         gates.results.map((g, i) => [
           `keel.eval.gate.${i}`,

@@ -261,8 +261,10 @@ function checkBias(
     groups = new MetricFrame({
       metrics: {
         selectionRate,
-        truePositiveRate,
-        falsePositiveRate,
+        // A group without positives has no true positive rate (Fairlearn reports 0, which
+        // would count as a real gap); without negatives, no false positive rate.
+        truePositiveRate: (t, q) => definedRate("truePositiveRate", t, q, 1),
+        falsePositiveRate: (t, q) => definedRate("falsePositiveRate", t, q, 0),
         positives: (t) => countOnes(t),
       },
       yTrue,
@@ -295,6 +297,16 @@ function checkBias(
       extra,
     );
   }
+  for (const rate of GATED_RATES[gate.bias]) {
+    const defined = judgedGroups.filter((g) => !Number.isNaN(g.metrics[rate]!));
+    if (defined.length < 2) {
+      return cannot(
+        draft,
+        `only ${defined.length} of the ${judgedGroups.length} judged groups ${defined.length === 1 ? "has" : "have"} a ${rate} (it needs ${rate === "truePositiveRate" ? "positive" : "negative"} rows in the group); comparing groups needs two`,
+        extra,
+      );
+    }
+  }
   const value = biasValue(gate, groups);
   const small = groups.byGroup.length - judgedGroups.length;
   const result = judged(draft, value, extra);
@@ -303,6 +315,40 @@ function checkBias(
     ...result,
     reason: `${small} group(s) under ${minGroupSize} rows reported, not judged (${sizes(groups.byGroup.filter((g) => !g.judged))})`,
   };
+}
+
+/**
+ * The per-group rates each fairness metric compares.
+ *
+ * @example
+ * ```ts
+ * GATED_RATES.equalizedOddsDifference; // ["truePositiveRate", "falsePositiveRate"]
+ * ```
+ */
+export const GATED_RATES: Readonly<Record<BiasGate["bias"], readonly string[]>> = {
+  demographicParityDifference: ["selectionRate"],
+  demographicParityRatio: ["selectionRate"],
+  disparateImpactRatio: ["selectionRate"],
+  equalOpportunityDifference: ["truePositiveRate"],
+  equalizedOddsDifference: ["truePositiveRate", "falsePositiveRate"],
+};
+
+function definedRate(
+  name: string,
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  label: 0 | 1,
+): number {
+  let total = 0;
+  for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === label) total++;
+  if (total === 0) {
+    throw new KeelError(
+      "KEEL_ERR_METRIC_UNDEFINED",
+      `${name} is undefined on a group without ${label === 1 ? "positive" : "negative"} rows.`,
+      { details: { metric: name } },
+    );
+  }
+  return label === 1 ? truePositiveRate(yTrue, yPred) : falsePositiveRate(yTrue, yPred);
 }
 
 /** Fairlearn's between-groups difference or ratio over the judged groups. */

@@ -192,4 +192,35 @@ describe("comparePredictions counts what it leaves out", () => {
     expect(cmp.probabilityOfTie).toBe(1);
     expect(cmp.outcomes).toEqual({ better: 0, tied: cmp.nResamples, worse: 0 });
   });
+
+  it("a bias gate on true positive rates fails when only one judged group has positives", () => {
+    // Group B is large enough but has no churners: its true positive rate does not exist, and
+    // Fairlearn's 0 would read as a gap of 0.6 (or hide one). There is one rate to compare.
+    const labels: string[] = [];
+    const scores: number[] = [];
+    const group: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const inB = i >= 100;
+      const yes = !inB && i % 2 === 0;
+      labels.push(yes ? "Yes" : "No");
+      scores.push(i % 5 < 3 ? 0.9 : 0.1);
+      group.push(inB ? "B" : "A");
+    }
+    const frame = Frame.fromRecords(group.map((g) => ({ group: g })));
+    const gate = checkGates(
+      { gates: [{ bias: "equalOpportunityDifference", by: "group", max: 0.1 }] },
+      { predictions: binary(labels, scores), frame },
+    ).results[0]!;
+    expect(gate.status).toBe("fail");
+    expect(gate.reason).toBe(
+      "only 1 of the 2 judged groups has a truePositiveRate (it needs positive rows in the group); comparing groups needs two",
+    );
+    expect(Number.isNaN(gate.groups![1]!.values.truePositiveRate!)).toBe(true);
+    // Selection rates exist in both groups: a demographic parity gate is computed as usual.
+    const parity = checkGates(
+      { gates: [{ bias: "demographicParityDifference", by: "group", max: 0.5 }] },
+      { predictions: binary(labels, scores), frame },
+    ).results[0]!;
+    expect(parity.status).toBe("pass");
+  });
 });

@@ -179,10 +179,7 @@ export function buildReport(options: BuildReportOptions): EvaluationReport {
   const binary = p.task === "binary";
   const y = binary ? binaryLabels(p) : undefined;
   return {
-    title: options.title ?? "Model evaluation",
-    createdAt: new Date().toISOString(),
-    rule: EVIDENCE_RULE,
-    evidence: options.evidence ?? null,
+    ...headOf(options),
     task: p.task,
     classes: p.classes,
     positive: binary ? p.classes[p.positive!]! : null,
@@ -223,14 +220,20 @@ function cvOf(options: BuildReportOptions): EvaluationReport["cv"] {
   return cv ? { of: "recipe", folds: cv.folds.length, mean: cv.mean, std: cv.std } : null;
 }
 
-/** A report with no out-of-sample predictions to show: the gates and why, nothing else. */
-function withoutPredictions(options: BuildReportOptions): EvaluationReport {
-  const model = options.model ?? { task: "binary" as Task, classes: [] };
+function headOf(options: BuildReportOptions) {
   return {
     title: options.title ?? "Model evaluation",
     createdAt: new Date().toISOString(),
     rule: EVIDENCE_RULE,
     evidence: options.evidence ?? null,
+  };
+}
+
+/** A report with no out-of-sample predictions to show: the gates and why, nothing else. */
+function withoutPredictions(options: BuildReportOptions): EvaluationReport {
+  const model = options.model ?? { task: "binary" as Task, classes: [] };
+  return {
+    ...headOf(options),
     task: model.task,
     classes: model.classes,
     positive: null,

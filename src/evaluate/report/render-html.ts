@@ -1,4 +1,5 @@
-import type { GateResult } from "../gates/check-gates.js";
+import { GATED_RATES, type GateResult } from "../gates/check-gates.js";
+import type { BiasMetricName } from "../gates/policy.js";
 import type { EvaluationReport } from "./build-report.js";
 import { barChart, escapeHtml, heatmap, lineChart } from "./svg.js";
 
@@ -67,13 +68,6 @@ function gateTable(results: readonly GateResult[], passed: boolean): string {
 
 /** Every bias gate's groups with all their rates, the gated rate highlighted: why it passed or failed. */
 function biasGroups(results: readonly GateResult[]): string {
-  const gated: Record<string, readonly string[]> = {
-    demographicParityDifference: ["selectionRate"],
-    demographicParityRatio: ["selectionRate"],
-    disparateImpactRatio: ["selectionRate"],
-    equalOpportunityDifference: ["truePositiveRate"],
-    equalizedOddsDifference: ["truePositiveRate", "falsePositiveRate"],
-  };
   const columns = [
     ["selectionRate", "selection rate"],
     ["truePositiveRate", "true positive rate"],
@@ -82,7 +76,7 @@ function biasGroups(results: readonly GateResult[]): string {
   const blocks = results
     .filter((g) => g.kind === "bias" && g.groups !== undefined && g.groups.length > 0)
     .map((g) => {
-      const marked = gated[g.metric.slice(0, g.metric.indexOf("["))] ?? [];
+      const marked = GATED_RATES[g.metric.slice(0, g.metric.indexOf("[")) as BiasMetricName] ?? [];
       const cls = (key: string) => (marked.includes(key) ? ` class="gated"` : "");
       const numCls = (key: string) =>
         marked.includes(key) ? ` class="num gated"` : ` class="num"`;
