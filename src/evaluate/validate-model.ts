@@ -1,7 +1,7 @@
 import type { Estimator, FittedModel, Frame } from "../core/index.js";
 import { type CrossValidateResult, crossValidate, type OutOfFold } from "./cross-validate.js";
 import { checkGates, type GateReport, type PredictionSource } from "./gates/check-gates.js";
-import type { ValidationPolicy } from "./gates/policy.js";
+import { checkPolicyColumns, type ValidationPolicy } from "./gates/policy.js";
 import type { MetricSpec } from "./metrics/registry.js";
 import {
   fromProba,
@@ -58,6 +58,8 @@ export interface ModelToJudge {
  */
 export interface ValidateModelOptions extends ScoringOptions {
   readonly policy: ValidationPolicy;
+  /** The policy's file name, for error messages. Default "policy". */
+  readonly policySource?: string;
   readonly candidate: ModelToJudge;
   readonly champion?: ModelToJudge;
   /** Bootstrap settings of compare gates. */
@@ -130,6 +132,7 @@ export async function validateModel(
   options: ValidateModelOptions,
 ): Promise<ModelValidation> {
   const { policy, candidate } = options;
+  checkPolicyColumns(policy, frame.columnNames, options.policySource);
   const notes: string[] = [];
   const own = await outOfSample(frame, candidate, options, "the model");
   notes.push(...own.notes);

@@ -131,6 +131,7 @@ export const evalCommand = defineCommand({
     const validation = await validateModel(frame, {
       ...scoring,
       policy,
+      ...(policyFile ? { policySource: policyFile } : {}),
       candidate: modelToJudge(bundle, frame, dataHash),
       ...(championRef
         ? {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isKeelError } from "../../core/index.js";
-import { parsePolicy } from "../index.js";
+import { checkPolicyColumns, parsePolicy } from "../index.js";
 
 function issuesOf(policy: unknown, options = {}): { path: string; message: string }[] {
   try {
@@ -136,5 +136,23 @@ describe("parsePolicy names the file and JSON path of every mistake", () => {
       { task: "binary", classes: ["No", "Yes"] },
     );
     expect(ok.threshold).toBe(0.3);
+  });
+
+  it("bias gates' columns are checked against the data, with a did-you-mean", () => {
+    const policy = parsePolicy({
+      gates: [
+        { bias: "demographicParityRatio", by: "gendr", min: 0.8 },
+        { bias: "equalOpportunityDifference", by: ["gender", "senor_citizen"], max: 0.1 },
+      ],
+    });
+    let message = "";
+    try {
+      checkPolicyColumns(policy, ["gender", "senior_citizen", "churn"], "p.json");
+    } catch (e) {
+      if (isKeelError(e, "KEEL_ERR_POLICY_INVALID")) message = e.message;
+    }
+    expect(message).toBe(
+      "p.json: invalid validation policy: $.gates[0].by: the data has no column 'gendr'. Did you mean 'gender'?; $.gates[1].by[1]: the data has no column 'senor_citizen'. Did you mean 'senior_citizen'?.",
+    );
   });
 });

@@ -237,6 +237,33 @@ export function parsePolicy(
   return value as unknown as ValidationPolicy;
 }
 
+/**
+ * Checks a policy against the evaluation data: every column a bias gate names must be there.
+ * Issues carry the policy file and JSON path (with a did-you-mean), as `parsePolicy`'s do.
+ *
+ * @example
+ * ```ts
+ * checkPolicyColumns(policy, frame.columnNames, "policy.json");
+ * ```
+ */
+export function checkPolicyColumns(
+  policy: ValidationPolicy,
+  columns: readonly string[],
+  source = "policy",
+): void {
+  const issues: { path: string; message: string }[] = [];
+  policy.gates.forEach((gate, i) => {
+    if (!("bias" in gate)) return;
+    const by = typeof gate.by === "string" ? [gate.by] : gate.by;
+    by.forEach((column, j) => {
+      if (columns.includes(column)) return;
+      const path = typeof gate.by === "string" ? `$.gates[${i}].by` : `$.gates[${i}].by[${j}]`;
+      issues.push({ path, message: `the data has no column '${column}'.${hint(column, columns)}` });
+    });
+  });
+  if (issues.length > 0) throw invalid(source, issues);
+}
+
 type Issue = (path: string, message: string) => void;
 
 function checkGate(
