@@ -203,6 +203,29 @@ describe("keel eval judges a model on rows it never saw", () => {
     );
   });
 
+  it("a linear bundle on its training rows: no out-of-sample predictions, every gate fails", async () => {
+    await train(["--data", "holdout.csv", "--model", "linear", "--out", "linear"]);
+    const p = writePolicy("linear.json", {
+      cv: { folds: 3 },
+      gates: [
+        { metric: "rocAuc", min: 0.5 },
+        { compare: "champion", metric: "rocAuc", minAbsoluteImprovement: 0, optional: true },
+      ],
+    });
+    const own = await evalJson(["--model", "linear", "--data", "holdout.csv", "--policy", p]);
+    expect(own.code).toBe(1);
+    expect(own.result.evidence.candidate.source).toBe("unavailable");
+    expect(own.result.gates.map((g) => g.status)).toEqual(["fail", "skipped"]);
+    expect(own.result.gates[0]!.reason).toMatch(
+      /^the evaluation rows are its training rows \(.*\) and the model's recipe cannot be refitted for out-of-fold predictions \(a LogisticRegression bundle with a fitted preprocessor records no unfitted recipe to refit yet\); evaluate it on rows it was not trained on$/,
+    );
+    // On rows it never saw, the same bundle is judged on its own predictions.
+    const other = await evalJson(["--model", "linear", "--data", "train.csv", "--policy", p]);
+    expect(other.code, other.err).toBe(0);
+    expect(other.result.evidence.candidate.source).toBe("holdout");
+    expect(other.result.notes.join("\n")).toMatch(/cv skipped: a LogisticRegression bundle/);
+  });
+
   it("--threshold and expectedCost: the cost follows the decision threshold", async () => {
     const p = writePolicy("cost.json", {
       gates: [{ metric: "expectedCost", costMatrix: { Yes: { No: 5 }, No: { Yes: 1 } }, max: 10 }],

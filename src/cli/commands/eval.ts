@@ -6,6 +6,7 @@ import { datasetVersion, readFrame } from "../../data/index.js";
 import {
   buildReport,
   type CrossValidateResult,
+  type Evidence,
   type GateReport,
   type MetricSpec,
   type ModelToJudge,
@@ -341,8 +342,12 @@ function printSummary(
   notes: readonly string[],
   written: { html: string; json: string } | undefined,
 ): void {
-  ctx.out(`Judged on ${evidence.candidate.statement}.\n`);
-  if (evidence.champion) ctx.out(`Champion judged on ${evidence.champion.statement}.\n`);
+  const judged = (e: Evidence) =>
+    e.source === "unavailable"
+      ? `No out-of-sample predictions: ${e.statement}.`
+      : `Judged on ${e.statement}.`;
+  ctx.out(`${judged(evidence.candidate)}\n`);
+  if (evidence.champion) ctx.out(`Champion: ${judged(evidence.champion)}\n`);
   ctx.out("\n");
   if (Object.keys(metrics).length > 0) {
     const rows = Object.entries(metrics).map(([key, value]) => [
@@ -362,7 +367,11 @@ function printSummary(
           g.name,
           Number.isNaN(g.value) ? null : g.value,
           g.status.toUpperCase(),
-          g.reason ?? (g.source ? `from ${g.source} predictions` : ""),
+          // The statement is printed once above; the JSON keeps it in every gate.
+          evidence.candidate.source === "unavailable" &&
+          g.reason?.startsWith(evidence.candidate.statement)
+            ? `no out-of-sample predictions (see above)${g.optional ? "; optional: skipped" : ""}`
+            : (g.reason ?? (g.source ? `from ${g.source} predictions` : "")),
         ]),
       )}\n\n`,
     );
