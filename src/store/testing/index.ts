@@ -1,0 +1,1 @@
+export { dropPgSchemas } from "./drop-pg-schemas.js";
