@@ -69,7 +69,7 @@ export class ArtifactStore {
    * ```
    */
   async stage(source: Readable): Promise<StagedBlob> {
-    await mkdir(this.#tempDir, { recursive: true });
+    await mkdir(this.#tempDir, { recursive: true, mode: 0o700 });
     const tempPath = join(this.#tempDir, `${randomUUID()}.part`);
     const hash = createHash("sha256");
     let size = 0;
@@ -84,10 +84,12 @@ export class ArtifactStore {
             yield bytes;
           }
         },
-        createWriteStream(tempPath, { flags: "wx" }),
+        createWriteStream(tempPath, { flags: "wx", mode: 0o600 }),
       );
     } catch (error) {
       await rm(tempPath, { force: true });
+      // A source that refuses to go on (an upload over its size limit) says why itself.
+      if (error instanceof KeelError) throw error;
       throw new KeelError(
         "KEEL_ERR_WRITE_FAILED",
         `writing an artifact failed: ${(error as Error).message}`,
@@ -109,7 +111,7 @@ export class ArtifactStore {
    */
   async commit(staged: StagedBlob): Promise<void> {
     const target = this.pathOf(staged.sha256);
-    await mkdir(join(target, ".."), { recursive: true });
+    await mkdir(join(target, ".."), { recursive: true, mode: 0o700 });
     // rename is atomic within one filesystem; identical content may already be there.
     await rename(staged.tempPath, target);
   }

@@ -39,7 +39,8 @@ describe("openDatabase (SQLite)", () => {
 describe.skipIf(!pgUrl)("openDatabase (PostgreSQL)", () => {
   const schema = `keel_store_${process.pid}_${Date.now()}`;
   afterAll(async () => {
-    const cleanup = await openDatabase({ dbUrl: pgUrl });
+    // Through this test's own schema: `public` may hold another keel version's tables.
+    const cleanup = await openDatabase({ dbUrl: pgUrl, pgSchema: schema });
     await cleanup.db.schema.dropSchema(schema).ifExists().cascade().execute();
     await cleanup.close();
   });
