@@ -14,6 +14,7 @@ const db = new Database(process.env.KEEL_SQLITE_FILE, {
   timeout: Number(process.env.KEEL_SQLITE_BUSY_MS),
 });
 db.pragma("query_only = 1");
+process.send({ ready: true });
 const cache = new Map();
 process.on("message", ({ id, sql, parameters }) => {
   try {
@@ -39,7 +40,10 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-type Reply = { id: number; rows: unknown[] } | { id: number; error: { message: string } };
+type Reply =
+  | { ready: true }
+  | { id: number; rows: unknown[] }
+  | { id: number; error: { message: string } };
 
 /**
  * Runs SQLite SELECTs in a separate process holding its own read-only connection to the same
@@ -62,6 +66,8 @@ export class SqliteReader {
   readonly #busyTimeoutMs: number;
   readonly #queue: Pending[] = [];
   #child: ChildProcess | undefined;
+  /** The child has opened the database (its start-up does not count against the limit). */
+  #ready = false;
   #current: Pending | undefined;
   #timer: NodeJS.Timeout | undefined;
   #nextId = 1;
@@ -119,7 +125,7 @@ export class SqliteReader {
 
   #pump(): void {
     if (this.#current !== undefined || this.#closed) return;
-    const next = this.#queue.shift();
+    const next = this.#queue[0];
     if (next === undefined) {
       // An idle reader must not keep the process alive.
       this.#child?.unref();
@@ -129,6 +135,8 @@ export class SqliteReader {
     const child = this.#spawned();
     child.ref();
     child.channel?.ref();
+    if (!this.#ready) return;
+    this.#queue.shift();
     this.#current = next;
     this.#timer = setTimeout(() => this.#timedOut(next), this.#timeoutMs);
     child.send({ id: next.id, sql: next.sql, parameters: next.parameters });
@@ -147,6 +155,11 @@ export class SqliteReader {
       },
     });
     child.on("message", (reply: Reply) => {
+      if ("ready" in reply) {
+        this.#ready = true;
+        this.#pump();
+        return;
+      }
       const pending = this.#finish(reply.id);
       if (pending === undefined) return;
       if ("rows" in reply) pending.resolve(reply.rows);
@@ -160,18 +173,22 @@ export class SqliteReader {
     });
     child.on("exit", (code, signal) => {
       if (this.#child !== child) return;
+      const started = this.#ready;
       this.#child = undefined;
-      const pending = this.#current && this.#finish(this.#current.id);
-      pending?.reject(
-        new KeelError(
-          "KEEL_ERR_STORE",
-          `the SQLite reader process stopped (${signal ?? `exit code ${code}`})`,
-          { details: { file: this.#file } },
-        ),
+      this.#ready = false;
+      const failure = new KeelError(
+        "KEEL_ERR_STORE",
+        `the SQLite reader process ${started ? "stopped" : "could not start"} (${signal ?? `exit code ${code}`})`,
+        { details: { file: this.#file } },
       );
+      const pending = this.#current && this.#finish(this.#current.id);
+      pending?.reject(failure);
+      // A reader that cannot even open the file would fail again: fail what waits instead.
+      if (!started) for (const waiting of this.#queue.splice(0)) waiting.reject(failure);
       this.#pump();
     });
     this.#child = child;
+    this.#ready = false;
     return child;
   }
 
@@ -193,6 +210,7 @@ export class SqliteReader {
   #kill(): void {
     const child = this.#child;
     this.#child = undefined;
+    this.#ready = false;
     child?.kill("SIGKILL");
   }
 }

@@ -24,7 +24,8 @@ const schema = `keel_study_${process.pid}_${Date.now() % 1e8}`;
 afterAll(async () => {
   rmSync(tempRoot, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  const admin = await openDatabase({ dbUrl: pgUrl });
+  // Through this test's own schema: `public` may hold another keel version's tables.
+  const admin = await openDatabase({ dbUrl: pgUrl, pgSchema: schema });
   await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
   await admin.close();
 });

@@ -50,9 +50,11 @@ function runWriter(args: object): Promise<void> {
 function fixtureFor(
   options: OpenTrackingOptions,
   cleanup: () => Promise<void>,
+  statementTimeoutMs = 0,
 ): () => Promise<TrackingFixture> {
   return async () => {
     const tracking = await openTracking(options);
+    tracking.database.setStatementTimeout(statementTimeoutMs);
     return {
       tracking,
       async spawnWriters({ processes, batches, sharedRunId, experimentId }) {
@@ -72,6 +74,11 @@ function fixtureFor(
 
 const backends: [string, (() => Promise<TrackingFixture>) | undefined][] = [
   ["SQLite", fixtureFor({ root: join(tempRoot, "sqlite") }, async () => {})],
+  // As a server runs it: reads in the off-thread reader process, under a time limit.
+  [
+    "SQLite with a statement time limit",
+    fixtureFor({ root: join(tempRoot, "sqlite-limited") }, async () => {}, 10_000),
+  ],
   [
     "PostgreSQL",
     pgUrl === undefined
@@ -91,7 +98,11 @@ for (const [name, open] of backends) {
   describe.skipIf(open === undefined)(`trackingStoreSuite on ${name}`, () => {
     afterAll(async () => {
       if (name !== "PostgreSQL" || pgUrl === undefined) return;
-      const admin = await openDatabase({ dbUrl: pgUrl });
+      // Through a schema of this test's own: `public` may hold another keel version's tables.
+      const admin = await openDatabase({
+        dbUrl: pgUrl,
+        pgSchema: `keel_track_${process.pid}_admin`,
+      });
       const schemas = await admin.db
         .selectFrom("information_schema.schemata" as never)
         .select("schema_name" as never)
