@@ -167,6 +167,7 @@ async function openSqlite(file: string, busyTimeoutMs: number): Promise<Metadata
         ms > 0 && !inMemory
           ? new SqliteReader(file, { statementTimeoutMs: ms, busyTimeoutMs })
           : undefined;
+      routing.reader?.start();
       void old?.close();
     },
     async close() {

@@ -79,6 +79,21 @@ export class SqliteReader {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
   }
 
+  /**
+   * Starts the reader process now rather than on the first query (starting a process blocks
+   * the calling thread for a moment, which a server had better pay before it takes requests).
+   *
+   * @example
+   * ```ts
+   * reader.start();
+   * ```
+   */
+  start(): void {
+    if (this.#closed) return;
+    this.#spawned();
+    this.#pump();
+  }
+
   /** The statement time limit in milliseconds. @example `reader.statementTimeoutMs; // 10000` */
   get statementTimeoutMs(): number {
     return this.#timeoutMs;
@@ -204,7 +219,8 @@ export class SqliteReader {
     if (this.#finish(pending.id) === undefined) return;
     this.#kill();
     pending.reject(statementTimeout(this.#timeoutMs));
-    this.#pump();
+    // Start the replacement now, not inside the next request.
+    this.start();
   }
 
   #kill(): void {

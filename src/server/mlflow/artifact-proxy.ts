@@ -139,9 +139,6 @@ export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = asy
     }
     uploading++;
     try {
-      const declared = Number(request.headers["content-length"]);
-      if (Number.isFinite(declared) && declared > uploadLimitBytes)
-        throw uploadTooLarge(uploadLimitBytes, declared);
       const run = await tracking.runs.get(runId);
       if (run.info.lifecycleStage !== "active")
         throw new KeelError(
@@ -149,6 +146,9 @@ export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = asy
           `the run ${runId} must be active to log artifacts`,
           { details: { run_id: runId } },
         );
+      const declared = Number(request.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > uploadLimitBytes)
+        throw uploadTooLarge(uploadLimitBytes, declared);
       // pipeline (not pipe) so that a client hanging up fails the upload instead of stalling it.
       const limited = pipeline(body, byteLimit(uploadLimitBytes), () => {});
       await tracking.artifacts.put(runId, path, limited);
