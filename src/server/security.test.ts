@@ -133,6 +133,33 @@ for (const [name, open] of backends) {
       expect(healthTimes.length).toBeGreaterThan(3);
       expect(Math.max(...healthTimes)).toBeLessThan(100);
     }, 120_000);
+
+    it("stops a search that runs past the statement time limit with 503, and keeps serving", async () => {
+      const limited = await createApp({
+        tracking,
+        limits: { statementTimeoutMs: name === "SQLite" ? 50 : 1 },
+      });
+      try {
+        const filter = balancedOr(
+          Array.from({ length: FILTER_LIMITS.maxComparisons }, (_, i) => `params.lr = 'v${i}'`),
+        );
+        const res = await limited.inject({
+          method: "POST",
+          url: `${API}/runs/search`,
+          payload: { experiment_ids: [experimentId], filter },
+        });
+        expect(res.statusCode).toBe(503);
+        expect(JSON.parse(res.body)).toMatchObject({
+          error_code: "TEMPORARILY_UNAVAILABLE",
+          details: { statementTimeoutMs: name === "SQLite" ? 50 : 1 },
+        });
+        const health = await limited.inject({ url: "/health" });
+        expect(health.statusCode).toBe(200);
+      } finally {
+        await limited.close();
+        tracking.database.setStatementTimeout(10_000);
+      }
+    }, 60_000);
   });
 }
 
@@ -585,7 +612,7 @@ describe("files on disk", () => {
       await tracking.artifacts.put(run.id, "a.txt", Readable.from([Buffer.from("x")]));
       const mode = (p: string) => statSync(p).mode & 0o777;
       expect(mode(join(root, ".keel"))).toBe(0o700);
-      for (const file of ["keel.db", "keel.db-wal"])
+      for (const file of ["keel.db", "keel.db-wal", "keel.db-shm"])
         expect(mode(join(root, ".keel", file)), file).toBe(0o600);
       const shard = join(root, ".keel", "artifacts", "sha256");
       expect(mode(shard)).toBe(0o700);

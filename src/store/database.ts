@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { type Driver, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { KeelError } from "../core/index.js";
 import { migrate, type SqlDialectName, writeTransaction } from "./migrations.js";
@@ -103,27 +103,14 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<M
   return store;
 }
 
-/** Kysely's dialects with their driver wrapped in a {@link RoutedDriver}. */
-class RoutedSqliteDialect extends SqliteDialect {
-  readonly #routing: QueryRouting;
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], routing: QueryRouting) {
-    super(config);
-    this.#routing = routing;
-  }
-  override createDriver(): Driver {
-    return new RoutedDriver(super.createDriver(), this.#routing);
-  }
-}
-
-class RoutedPostgresDialect extends PostgresDialect {
-  readonly #routing: QueryRouting;
-  constructor(config: ConstructorParameters<typeof PostgresDialect>[0], routing: QueryRouting) {
-    super(config);
-    this.#routing = routing;
-  }
-  override createDriver(): Driver {
-    return new RoutedDriver(super.createDriver(), this.#routing);
-  }
+/** A Kysely dialect whose driver is wrapped in a {@link RoutedDriver}. */
+function routed(dialect: Dialect, routing: QueryRouting): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new RoutedDriver(dialect.createDriver(), routing),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+  };
 }
 
 /**
@@ -153,7 +140,7 @@ async function openSqlite(file: string, busyTimeoutMs: number): Promise<Metadata
   }
   const routing: QueryRouting = { reader: undefined, pgStatementTimeoutMs: 0 };
   const db = new Kysely<KeelDatabase>({
-    dialect: new RoutedSqliteDialect({ database: sqlite }, routing),
+    dialect: routed(new SqliteDialect({ database: sqlite }), routing),
   });
   const store: MetadataDatabase = {
     db,
@@ -216,7 +203,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     reader: undefined,
     pgStatementTimeoutMs: options.statementTimeoutMs ?? 0,
   };
-  const db = new Kysely<KeelDatabase>({ dialect: new RoutedPostgresDialect({ pool }, routing) });
+  const db = new Kysely<KeelDatabase>({ dialect: routed(new PostgresDialect({ pool }), routing) });
   const store: MetadataDatabase = {
     db,
     dialect: "postgres",
