@@ -4,9 +4,10 @@ import { KeelError } from "../core/index.js";
 declare module "fastify" {
   interface FastifyContextConfig {
     /**
-     * A write route that takes a raw (non-JSON) body, such as an artifact upload: exempt from
-     * the JSON content-type rule (it still gets the Host and Origin checks and needs a write
-     * token); it must check what it receives itself.
+     * A write route that takes a raw (non-JSON) body or none, such as an artifact upload or
+     * delete (PUT and DELETE, which browsers always preflight cross-origin): exempt from the
+     * JSON content-type rule (it still gets the Host and Origin checks and needs a write token);
+     * it must check what it receives itself.
      */
     rawBody?: boolean;
   }

@@ -94,15 +94,21 @@ for (const [name, open] of backends) {
       await (await fetch(`${base}/health`)).text();
       await (await search("params.lr = 'v1'")).text();
       await (await search(`${"params.lr = 'a' OR ".repeat(600)}params.lr = 'b'`)).text();
+      const widestFilter = balancedOr(
+        Array.from({ length: FILTER_LIMITS.maxComparisons }, (_, i) => `params.lr = 'v${i}'`),
+      );
+      await (await search(widestFilter)).text();
       let done = false;
       const healthTimes: number[] = [];
+      // The client shares the server's event loop, so each probe is timed from when it was due
+      // (20 ms after the last answer), not from when a frozen loop got round to sending it.
       const probe = (async () => {
         while (!done) {
-          const t0 = performance.now();
+          const due = performance.now() + 20;
+          await new Promise((r) => setTimeout(r, 20));
           const res = await fetch(`${base}/health`);
           await res.text();
-          healthTimes.push(performance.now() - t0);
-          await new Promise((r) => setTimeout(r, 20));
+          healthTimes.push(performance.now() - due);
         }
       })();
       const terms = (n: number) =>
@@ -113,11 +119,7 @@ for (const [name, open] of backends) {
         const body = (await huge.json()) as { details: { limit: string } };
         expect(body.details.limit).toBe("maxLength");
         // The heaviest filter the limits let through (about a second of SQLite work).
-        const widest = await search(
-          balancedOr(
-            Array.from({ length: FILTER_LIMITS.maxComparisons }, (_, i) => `params.lr = 'v${i}'`),
-          ),
-        );
+        const widest = await search(widestFilter);
         expect([200, 503]).toContain(widest.status);
         if (widest.status === 200)
           expect(((await widest.json()) as { runs: unknown[] }).runs.length).toBe(
@@ -129,9 +131,18 @@ for (const [name, open] of backends) {
         done = true;
         await probe;
       }
-      console.log(name, healthTimes.map((t) => t.toFixed(0)).join(" "));
-      expect(healthTimes.length).toBeGreaterThan(3);
-      expect(Math.max(...healthTimes)).toBeLessThan(100);
+      console.log(
+        `/health during the search on ${name} (ms):`,
+        healthTimes.map((t) => t.toFixed(0)).join(" "),
+      );
+      // A frozen event loop makes every probe wait for the whole query (a second or more). On a
+      // CPU shared with other jobs the scheduler alone delays a stray probe past 100 ms (seen on
+      // PostgreSQL too, where the query never touches this thread), so: 95 % under 100 ms, and
+      // none near the query's length.
+      const sorted = [...healthTimes].sort((a, b) => a - b);
+      expect(sorted.length).toBeGreaterThan(10);
+      expect(sorted[Math.floor(sorted.length * 0.95) - 1]).toBeLessThan(100);
+      expect(sorted.at(-1)).toBeLessThan(500);
     }, 120_000);
 
     it("stops a search that runs past the statement time limit with 503, and keeps serving", async () => {
@@ -174,6 +185,16 @@ describe("access control with tokens", () => {
         { name: "ci", scope: "write", sha256: hashToken("write-secret") },
         { name: "viewer", scope: "read", sha256: hashToken("read-secret") },
       ],
+      // Routes another module mounts get the same checks, with nothing to opt into.
+      plugins: [
+        {
+          prefix: "/v1",
+          plugin: async (v1) => {
+            v1.get("/ping", async () => "pong");
+            v1.post("/deployments/:name/predict", async () => ({ ok: true }));
+          },
+        },
+      ],
     });
     await app.ready();
   });
@@ -194,6 +215,8 @@ describe("access control with tokens", () => {
       if (url === "/health") expect(res.statusCode, `${method} ${url}`).toBe(200);
       else expect(res.statusCode, `${method} ${url}`).toBe(401);
     }
+    expect(routes).toContainEqual(["GET", "/v1/ping"]);
+    expect(routes).toContainEqual(["POST", "/v1/deployments/:name/predict"]);
     expect(routes).toContainEqual(["GET", `${API}/runs/get`]);
     expect(routes).toContainEqual(["GET", "/ajax-api/2.0/mlflow/runs/get"]);
     expect(routes).toContainEqual(["GET", "/api/2.0/mlflow-artifacts/artifacts/1/r/artifacts/x"]);
@@ -541,6 +564,9 @@ describe("uploads", () => {
       payload: Buffer.alloc(1_000),
     });
     expect(small.statusCode).toBe(200);
+    // An MLflow client deletes an artifact with a body-less DELETE.
+    const removed = await fetch(`${base}${url(runId)}`, { method: "DELETE" });
+    expect(removed.status).toBe(200);
   });
 
   it("caps concurrent uploads (429) and times out slow-body clients", async () => {

@@ -85,7 +85,12 @@ function byteLimit(limit: number): Transform {
  *
  * @example
  * ```ts
- * app.register(artifactProxyRoutes, { prefix: "/api/2.0/mlflow-artifacts", tracking });
+ * app.register(artifactProxyRoutes, {
+ *   prefix: "/api/2.0/mlflow-artifacts",
+ *   tracking,
+ *   uploadLimitBytes: 2 ** 30,
+ *   maxConcurrentUploads: 8,
+ * });
  * ```
  */
 export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = async (
@@ -161,7 +166,8 @@ export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = asy
     }
   });
 
-  app.delete("/artifacts/*", async (request) => {
+  // The path is the only parameter (no body), and browsers preflight any cross-origin DELETE.
+  app.delete("/artifacts/*", { config: { rawBody: true } }, async (request) => {
     const { runId, path } = splitProxyPath(wildcard(request));
     await tracking.artifacts.delete(runId, path);
     return {};
