@@ -1,14 +1,30 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { KeelError } from "../core/index.js";
 import { loadModel, type ModelBundle } from "../models/index.js";
-import { openTracking } from "../track/index.js";
+import { openTracking, parseModelSource } from "../track/index.js";
+
+/** A local source's real directory, which (symlinks followed) must still be inside the project. */
+async function realInside(path: string, root: string, source: string): Promise<string> {
+  const [real, base] = await Promise.all([realpath(path).catch(() => path), realpath(root)]);
+  const inside = relative(base, real);
+  if (inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+    throw new KeelError(
+      "KEEL_ERR_INVALID_PARAMETER_VALUE",
+      `the model version source ${JSON.stringify(source)} leads outside the project directory ${base} (through a symbolic link)`,
+      { details: { source } },
+    );
+  return real;
+}
 
 /**
  * Loads a model bundle named the way every keel command takes one: a directory, or a registry
- * URI (`models:/churn@champion`, `models:/churn/3`). A registered version whose source is a
- * run artifact (`runs:/RUN/PATH`) is copied out of the artifact store into a temporary
- * directory, loaded, and the copy removed.
+ * URI (`models:/churn@champion`, `models:/churn/3`). A registered version's source is checked
+ * as the registry checks it ({@link parseModelSource}: a run artifact, or a path inside the
+ * project, symbolic links followed), so that a version registered by someone else can never
+ * load files from elsewhere. A run artifact source is copied out of the artifact store into a
+ * temporary directory, loaded, and the copy removed.
  *
  * @example
  * ```ts
@@ -22,11 +38,10 @@ export async function openModelBundle(cwd: string, ref: string): Promise<ModelBu
   const local = await mkdtemp(join(tmpdir(), "keel-model-"));
   try {
     const version = await tracking.models.resolve(ref);
-    const match = /^runs:\/([^/]+)\/(.+)$/.exec(version.source);
-    // A plain path registered as the source.
-    if (!match) return await loadModel(resolve(cwd, version.source));
-    const runId = match[1] ?? "";
-    const path = match[2] ?? "";
+    const source = parseModelSource(version.source, cwd);
+    if (source.kind === "local")
+      return await loadModel(await realInside(source.path, cwd, version.source));
+    const { runId, path } = source;
     for (const entry of await tracking.artifacts.list(runId, path)) {
       // A bundle is two flat files; deeper entries are not part of it.
       if (entry.isDir) continue;

@@ -181,6 +181,40 @@ export const ERROR_CODES = {
     status: 401,
     description: "The request carries no valid credentials.",
   },
+
+  // server hardening: resource bounds and request checks
+  KEEL_ERR_LIMIT_EXCEEDED: {
+    status: 400,
+    description: "An input is larger than a documented limit (the limit and its name in details).",
+  },
+  KEEL_ERR_QUERY_TIMEOUT: {
+    status: 503,
+    description: "A query ran past the statement time limit and was stopped.",
+  },
+  KEEL_ERR_HOST_NOT_ALLOWED: {
+    status: 403,
+    description: "The request's Host header is not in the server's allow-list (DNS rebinding).",
+  },
+  KEEL_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description: "A write call was sent without an application/json body.",
+  },
+  KEEL_ERR_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    description: "A request body or upload is larger than the server's limit.",
+  },
+  KEEL_ERR_TOO_MANY_REQUESTS: {
+    status: 429,
+    description: "Too many concurrent requests of one kind (such as uploads); retry later.",
+  },
+  KEEL_ERR_INSECURE_BIND: {
+    status: 400,
+    description: "A server would listen beyond loopback without tokens.",
+  },
+  KEEL_ERR_FILE_PERMISSIONS: {
+    status: 400,
+    description: "A file that grants access (such as tokens.json) is writable by others.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

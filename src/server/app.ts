@@ -1,7 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { KeelError } from "../core/index.js";
 import type { Tracking } from "../track/index.js";
 import { type ApiToken, installAuth } from "./auth.js";
 import { sendError } from "./errors.js";
+import { allowedHostsFor, installRequestGuards } from "./guards.js";
+import { DEFAULT_SERVER_LIMITS, jsonDepth, type ServerLimits } from "./limits.js";
 import { artifactProxyRoutes } from "./mlflow/artifact-proxy.js";
 import { experimentRoutes } from "./mlflow/experiment-routes.js";
 import { registryRoutes } from "./mlflow/registry-routes.js";
@@ -32,19 +35,24 @@ export interface AppOptions {
   readonly tracking: Tracking;
   /** Bearer tokens; none means an open server (bind it to 127.0.0.1, the default). */
   readonly tokens?: readonly ApiToken[];
+  /** Host header allow-list (see {@link allowedHostsFor}). Default: loopback names only. */
+  readonly allowedHosts?: readonly string[];
+  /** Overrides of {@link DEFAULT_SERVER_LIMITS}. */
+  readonly limits?: Partial<ServerLimits>;
   /** More route plugins to mount (serving routes come from their own modules). */
   readonly plugins?: readonly RoutePlugin[];
   /** Fastify's logger (off by default). */
   readonly logger?: boolean;
 }
 
-/** MLflow's MAX_BATCH_LOG_REQUEST_SIZE, applied to every JSON body. */
-const JSON_BODY_LIMIT = 1_000_000;
-
 /**
  * Builds the keel HTTP app: the MLflow REST API 2.0 under `/api/2.0/mlflow/` (and the UI's
  * `/ajax-api/2.0/mlflow/`), the artifact proxy under `/api/2.0/mlflow-artifacts/`, `/health`,
- * token access control, MLflow-shaped errors, and any extra route plugins.
+ * MLflow-shaped errors, and any extra route plugins, behind checks installed once on the root
+ * so that every route gets them: the Host allow-list and CSRF rules ({@link installRequestGuards}),
+ * token access control ({@link installAuth}), JSON size and depth limits, request, header and
+ * idle timeouts, a connection cap, and the store's statement time limit (which, on SQLite, moves
+ * reads off the event loop; see `MetadataDatabase.setStatementTimeout`).
  *
  * @example
  * ```ts
@@ -53,7 +61,22 @@ const JSON_BODY_LIMIT = 1_000_000;
  * ```
  */
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: JSON_BODY_LIMIT });
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks request and header deadlines on this interval (30 s by default).
+    http: {
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    },
+    return503OnClosing: true,
+  });
+  app.server.maxConnections = limits.maxConnections;
+  options.tracking.database.setStatementTimeout(limits.statementTimeoutMs);
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
@@ -61,16 +84,46 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       message: `no endpoint ${request.method} ${request.url.split("?")[0]}`,
     }),
   );
+  installJsonParser(app, limits);
+  installRequestGuards(app, options.allowedHosts ?? allowedHostsFor(undefined));
   installAuth(app, options.tokens ?? []);
-  app.get("/health", async () => "OK");
+  app.get("/health", { config: { public: true } }, async () => "OK");
   const { tracking } = options;
   for (const prefix of ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"]) {
     await app.register(experimentRoutes, { prefix, tracking });
     await app.register(runRoutes, { prefix, tracking });
     await app.register(registryRoutes, { prefix, tracking });
   }
-  await app.register(artifactProxyRoutes, { prefix: "/api/2.0/mlflow-artifacts", tracking });
+  await app.register(artifactProxyRoutes, {
+    prefix: "/api/2.0/mlflow-artifacts",
+    tracking,
+    uploadLimitBytes: limits.uploadLimitBytes,
+    maxConcurrentUploads: limits.maxConcurrentUploads,
+  });
   for (const mount of options.plugins ?? [])
     await app.register(mount.plugin, { prefix: mount.prefix });
   return app;
+}
+
+/** JSON bodies: nesting depth checked before parsing, then Fastify's own (proto-safe) parser. */
+function installJsonParser(app: FastifyInstance, limits: ServerLimits): void {
+  const parse = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    const depth = jsonDepth(text, limits.jsonDepth);
+    if (depth > limits.jsonDepth) {
+      done(
+        new KeelError(
+          "KEEL_ERR_LIMIT_EXCEEDED",
+          `the JSON body nests deeper than the limit of ${limits.jsonDepth} levels (jsonDepth)`,
+          { details: { limit: "jsonDepth", max: limits.jsonDepth } },
+        ),
+        undefined,
+      );
+      return;
+    }
+    // Fastify's parser answers through `done`; its return value carries nothing.
+    void parse(request, text, done);
+  });
 }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { KeelError } from "../core/index.js";
@@ -35,7 +35,9 @@ export function hashToken(secret: string): string {
 
 /**
  * Loads the project's tokens from `<root>/.keel/tokens.json` (`[{ name, scope, sha256 }]`);
- * no file means no tokens (an open server, bound to 127.0.0.1 by default).
+ * no file means no tokens (an open server, bound to 127.0.0.1 by default). A file that group or
+ * others may write is refused (`KEEL_ERR_FILE_PERMISSIONS`): whoever can edit it can grant
+ * themselves a token.
  *
  * @example
  * ```ts
@@ -46,8 +48,16 @@ export function loadTokens(root: string): ApiToken[] {
   const file = join(root, ".keel", "tokens.json");
   let text: string;
   try {
+    const mode = statSync(file).mode;
+    if (process.platform !== "win32" && (mode & 0o022) !== 0)
+      throw new KeelError(
+        "KEEL_ERR_FILE_PERMISSIONS",
+        `${file} is writable by ${mode & 0o002 ? "everyone" : "its group"} (mode ${(mode & 0o777).toString(8)}); anyone who can edit it can grant themselves access. Run: chmod 600 ${file}`,
+        { details: { file, mode: (mode & 0o777).toString(8) } },
+      );
     text = readFileSync(file, "utf8");
   } catch (error) {
+    if (error instanceof KeelError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw new KeelError(
       "KEEL_ERR_FILE_UNREADABLE",
@@ -91,6 +101,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The scope a route needs; default: `read` for GET/HEAD, `write` otherwise. */
     scope?: TokenScope;
+    /** A route anyone may call, without a token or Host check (only `/health`). */
+    public?: boolean;
   }
   interface FastifyRequest {
     /** The authenticated token's name, when a token was presented. */
@@ -111,9 +123,11 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Installs bearer-token access control: once any token is configured, every write call needs a
- * `write` token (401 without a valid one, 403 with a read token); reads stay open unless a
- * presented token is invalid.
+ * Installs bearer-token access control: once any token is configured, every route but those
+ * marked `public` (only `/health`) needs `Authorization: Bearer <token>` — a `read` or `write`
+ * token for reads (GET, HEAD, and POST searches marked `scope: "read"`), a `write` token for
+ * everything else; 401 without a valid token, 403 with a read token on a write. The hook is on
+ * the root, so routes that other modules mount later are covered too.
  *
  * @example
  * ```ts
@@ -124,26 +138,29 @@ export function installAuth(app: FastifyInstance, tokens: readonly ApiToken[]): 
   if (tokens.length === 0) return;
   const hashes = tokens.map((t) => ({ token: t, digest: Buffer.from(t.sha256, "hex") }));
   app.addHook("onRequest", async (request) => {
+    const config = request.routeOptions.config;
+    if (config.public === true) return;
     const needed: TokenScope =
-      request.routeOptions.config.scope ??
-      (request.method === "GET" || request.method === "HEAD" ? "read" : "write");
+      config.scope ?? (request.method === "GET" || request.method === "HEAD" ? "read" : "write");
     const secret = bearer(request);
-    if (secret === undefined) {
-      if (needed === "read") return;
+    if (secret === undefined)
       throw new KeelError(
         "KEEL_ERR_UNAUTHENTICATED",
-        "this call writes; send 'Authorization: Bearer <token>' with a write token",
+        `this server needs a token: send 'Authorization: Bearer <token>' with a ${needed} token`,
+        { details: { scope: needed } },
       );
-    }
     const digest = Buffer.from(hashToken(secret), "hex");
-    const match = hashes.find((h) => timingSafeEqual(h.digest, digest));
+    // Compare against every token (no early exit), each in constant time.
+    let match: ApiToken | undefined;
+    for (const h of hashes) if (timingSafeEqual(h.digest, digest)) match ??= h.token;
     if (match === undefined)
       throw new KeelError("KEEL_ERR_UNAUTHENTICATED", "invalid bearer token");
-    request.tokenName = match.token.name;
-    if (needed === "write" && match.token.scope !== "write")
+    request.tokenName = match.name;
+    if (needed === "write" && match.scope !== "write")
       throw new KeelError(
         "KEEL_ERR_PERMISSION_DENIED",
-        `token '${match.token.name}' has read scope; this call needs write`,
+        `token '${match.name}' has read scope; this call needs write`,
+        { details: { token: match.name, scope: "write" } },
       );
   });
 }

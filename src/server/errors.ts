@@ -23,6 +23,10 @@ export const MLFLOW_ERROR_CODES: Partial<Record<ErrorCode, string>> = {
   KEEL_ERR_UNAUTHENTICATED: "UNAUTHENTICATED",
   KEEL_ERR_PERMISSION_DENIED: "PERMISSION_DENIED",
   KEEL_ERR_PARSE: "MALFORMED_REQUEST",
+  KEEL_ERR_LIMIT_EXCEEDED: "INVALID_PARAMETER_VALUE",
+  KEEL_ERR_QUERY_TIMEOUT: "TEMPORARILY_UNAVAILABLE",
+  KEEL_ERR_TOO_MANY_REQUESTS: "REQUEST_LIMIT_EXCEEDED",
+  KEEL_ERR_HOST_NOT_ALLOWED: "PERMISSION_DENIED",
 };
 
 function mlflowCodeFor(error: KeelError): string {
@@ -48,10 +52,11 @@ export function fromFastifyError(error: FastifyError | Error): KeelError {
   if (isKeelError(error)) return error;
   const fastify = error as FastifyError;
   if (fastify.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    // 400 INVALID_PARAMETER_VALUE, as MLflow answers a request over its size limit.
     return new KeelError(
       "KEEL_ERR_INVALID_PARAMETER_VALUE",
-      "the request body is larger than the 1,000,000-byte limit",
-      { details: { limitBytes: 1_000_000 } },
+      "the request body is larger than the server's JSON body limit (bodyLimitBytes)",
+      { details: { limit: "bodyLimitBytes" } },
     );
   if (
     fastify.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||

@@ -14,7 +14,13 @@
 export { type AppOptions, createApp, type RoutePlugin } from "./app.js";
 export { type ApiToken, hashToken, installAuth, loadTokens, type TokenScope } from "./auth.js";
 export { fromFastifyError, MLFLOW_ERROR_CODES, sendError } from "./errors.js";
-export { artifactProxyRoutes, splitProxyPath } from "./mlflow/artifact-proxy.js";
+export { allowedHostsFor, hostName, installRequestGuards } from "./guards.js";
+export { DEFAULT_SERVER_LIMITS, jsonDepth, type ServerLimits } from "./limits.js";
+export {
+  type ArtifactProxyOptions,
+  artifactProxyRoutes,
+  splitProxyPath,
+} from "./mlflow/artifact-proxy.js";
 export { experimentRoutes } from "./mlflow/experiment-routes.js";
 export { registryRoutes } from "./mlflow/registry-routes.js";
 export { runRoutes } from "./mlflow/run-routes.js";

@@ -449,7 +449,7 @@ describe("bearer tokens", () => {
     await secured.close();
   });
 
-  it("needs a write token for writes (401 without or with a bad one, 403 with read scope); reads stay open", async () => {
+  it("needs a write token for writes (401 without or with a bad one, 403 with read scope) and a token for reads", async () => {
     const create = (authorization?: string) =>
       secured.inject({
         method: "POST",
@@ -465,12 +465,22 @@ describe("bearer tokens", () => {
     expect(reader.statusCode).toBe(403);
     expect(JSON.parse(reader.body).error_code).toBe("PERMISSION_DENIED");
     expect((await create("Bearer write-secret")).statusCode).toBe(200);
-    expect(
-      (await secured.inject({ method: "GET", url: `${API}/experiments/get?experiment_id=0` }))
-        .statusCode,
-    ).toBe(200);
-    expect(
-      (await secured.inject({ method: "POST", url: `${API}/runs/search`, payload: {} })).statusCode,
-    ).toBe(200);
+    const get = (authorization?: string) =>
+      secured.inject({
+        method: "GET",
+        url: `${API}/experiments/get?experiment_id=0`,
+        ...(authorization ? { headers: { authorization } } : {}),
+      });
+    expect((await get()).statusCode).toBe(401);
+    expect((await get("Bearer read-secret")).statusCode).toBe(200);
+    const search = (authorization?: string) =>
+      secured.inject({
+        method: "POST",
+        url: `${API}/runs/search`,
+        payload: {},
+        ...(authorization ? { headers: { authorization } } : {}),
+      });
+    expect((await search()).statusCode).toBe(401);
+    expect((await search("Bearer read-secret")).statusCode).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -69,7 +69,7 @@ export class ArtifactStore {
    * ```
    */
   async stage(source: Readable): Promise<StagedBlob> {
-    await mkdir(this.#tempDir, { recursive: true });
+    await mkdir(this.#tempDir, { recursive: true, mode: 0o700 });
     const tempPath = join(this.#tempDir, `${randomUUID()}.part`);
     const hash = createHash("sha256");
     let size = 0;
@@ -84,10 +84,12 @@ export class ArtifactStore {
             yield bytes;
           }
         },
-        createWriteStream(tempPath, { flags: "wx" }),
+        createWriteStream(tempPath, { flags: "wx", mode: 0o600 }),
       );
     } catch (error) {
       await rm(tempPath, { force: true });
+      // A source that refuses to go on (an upload over its size limit) says why itself.
+      if (error instanceof KeelError) throw error;
       throw new KeelError(
         "KEEL_ERR_WRITE_FAILED",
         `writing an artifact failed: ${(error as Error).message}`,
@@ -109,7 +111,7 @@ export class ArtifactStore {
    */
   async commit(staged: StagedBlob): Promise<void> {
     const target = this.pathOf(staged.sha256);
-    await mkdir(join(target, ".."), { recursive: true });
+    await mkdir(join(target, ".."), { recursive: true, mode: 0o700 });
     // rename is atomic within one filesystem; identical content may already be there.
     await rename(staged.tempPath, target);
   }
@@ -139,19 +141,29 @@ export class ArtifactStore {
   }
 
   /**
-   * Deletes a blob file (the caller has removed its database row).
+   * Deletes a blob file (the caller has removed its database row). Only a regular file reached
+   * through real directories is deleted: a symbolic link anywhere on the way (planted to point
+   * out of the store) is left alone, and so is anything that is not a regular file.
    *
    * @example
    * ```ts
    * await artifacts.remove(sha);
    * ```
    */
-  async remove(sha256: string): Promise<void> {
-    await rm(this.pathOf(sha256), { force: true });
+  async remove(sha256: string): Promise<boolean> {
+    const path = this.pathOf(sha256);
+    const shard = join(path, "..");
+    if (!(await isRealDirectory(join(shard, ".."))) || !(await isRealDirectory(shard)))
+      return false;
+    if (!(await isRegularFile(path))) return false;
+    await unlink(path);
+    return true;
   }
 
   /**
    * Every digest that has a file, and temp files older than `olderThanMs` (crash leftovers).
+   * Uses `lstat` and never follows symbolic links; names it does not recognise (stray files
+   * and directories, links) are skipped, not deleted and not an error.
    *
    * @example
    * ```ts
@@ -162,17 +174,43 @@ export class ArtifactStore {
     const digests = new Map<string, number>();
     const staleTemp: string[] = [];
     const now = Date.now();
-    for (const prefix of await listDir(join(this.root, "sha256"))) {
-      for (const name of await listDir(join(this.root, "sha256", prefix))) {
-        const info = await stat(join(this.root, "sha256", prefix, name));
-        if (/^[0-9a-f]{64}$/.test(name)) digests.set(name, info.mtimeMs);
+    const blobs = join(this.root, "sha256");
+    if (await isRealDirectory(blobs)) {
+      for (const prefix of await listDir(blobs)) {
+        const shard = join(blobs, prefix);
+        if (!/^[0-9a-f]{2}$/.test(prefix) || !(await isRealDirectory(shard))) continue;
+        for (const name of await listDir(shard)) {
+          if (!/^[0-9a-f]{64}$/.test(name) || !name.startsWith(prefix)) continue;
+          const info = await lstat(join(shard, name));
+          if (info.isFile()) digests.set(name, info.mtimeMs);
+        }
       }
     }
-    for (const name of await listDir(this.#tempDir)) {
-      const path = join(this.#tempDir, name);
-      if (now - (await stat(path)).mtimeMs > olderThanMs) staleTemp.push(path);
+    if (await isRealDirectory(this.#tempDir)) {
+      for (const name of await listDir(this.#tempDir)) {
+        if (!name.endsWith(".part")) continue;
+        const path = join(this.#tempDir, name);
+        const info = await lstat(path);
+        if (info.isFile() && now - info.mtimeMs > olderThanMs) staleTemp.push(path);
+      }
     }
     return { digests, staleTemp };
+  }
+}
+
+async function isRealDirectory(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile();
+  } catch {
+    return false;
   }
 }
 

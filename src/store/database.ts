@@ -1,11 +1,13 @@
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { KeelError } from "../core/index.js";
 import { migrate, type SqlDialectName, writeTransaction } from "./migrations.js";
+import { type QueryRouting, RoutedDriver } from "./routed-driver.js";
 import type { KeelDatabase } from "./schema.js";
+import { SqliteReader } from "./sqlite-reader.js";
 
 /**
  * Where the metadata lives.
@@ -28,6 +30,8 @@ export interface OpenDatabaseOptions {
   readonly pgSchema?: string;
   /** SQLite only: how long a writer waits for the lock, in ms. Default 10000. */
   readonly busyTimeoutMs?: number;
+  /** A statement time limit to start with (see {@link MetadataDatabase.setStatementTimeout}). */
+  readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -49,6 +53,21 @@ export interface MetadataDatabase {
   readonly sqlite: Database.Database | undefined;
   /** Runs `work` in a write transaction (see {@link writeTransaction}). */
   write<T>(work: (tx: Kysely<KeelDatabase>) => Promise<T>): Promise<T>;
+  /**
+   * Sets a statement time limit in ms (0: none, the default), as a server does so that no
+   * request can hold the store for long. A statement that runs longer fails with
+   * `KEEL_ERR_QUERY_TIMEOUT` (HTTP 503). On PostgreSQL it is the session's `statement_timeout`.
+   * On a SQLite file, reads outside transactions then run in a separate reader process, off the
+   * event loop, which is killed (and restarted) when a statement overruns; writes and
+   * transactions stay on the main connection. An in-memory SQLite database keeps every
+   * statement on the main connection, without a limit.
+   *
+   * @example
+   * ```ts
+   * store.setStatementTimeout(10_000);
+   * ```
+   */
+  setStatementTimeout(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -79,13 +98,35 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<M
     url === undefined || url === ""
       ? join(root, ".keel", "keel.db")
       : resolve(root, url.replace(/^sqlite:(\/\/)?/, ""));
-  return openSqlite(file, options.busyTimeoutMs ?? 10_000);
+  const store = await openSqlite(file, options.busyTimeoutMs ?? 10_000);
+  if (options.statementTimeoutMs) store.setStatementTimeout(options.statementTimeoutMs);
+  return store;
+}
+
+/** A Kysely dialect whose driver is wrapped in a {@link RoutedDriver}. */
+function routed(dialect: Dialect, routing: QueryRouting): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new RoutedDriver(dialect.createDriver(), routing),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+  };
+}
+
+/**
+ * Creates the store's file owner-only: the directory 0700 when it is made here, the database
+ * file 0600 (SQLite gives its -wal and -shm files the database file's mode).
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
 }
 
 async function openSqlite(file: string, busyTimeoutMs: number): Promise<MetadataDatabase> {
   let sqlite: Database.Database;
+  const inMemory = file === ":memory:";
   try {
-    mkdirSync(join(file, ".."), { recursive: true });
+    if (!inMemory) createPrivately(file);
     sqlite = new Database(file, { timeout: busyTimeoutMs });
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
@@ -97,14 +138,31 @@ async function openSqlite(file: string, busyTimeoutMs: number): Promise<Metadata
       { cause: error, details: { file } },
     );
   }
-  const db = new Kysely<KeelDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const routing: QueryRouting = { reader: undefined, pgStatementTimeoutMs: 0 };
+  const db = new Kysely<KeelDatabase>({
+    dialect: routed(new SqliteDialect({ database: sqlite }), routing),
+  });
   const store: MetadataDatabase = {
     db,
     dialect: "sqlite",
     location: file,
     sqlite,
     write: (work) => writeTransaction(db, "sqlite", work),
-    close: () => db.destroy(),
+    setStatementTimeout(ms) {
+      const old = routing.reader;
+      routing.reader =
+        ms > 0 && !inMemory
+          ? new SqliteReader(file, { statementTimeoutMs: ms, busyTimeoutMs })
+          : undefined;
+      routing.reader?.start();
+      void old?.close();
+    },
+    async close() {
+      const reader = routing.reader;
+      routing.reader = undefined;
+      await reader?.close();
+      await db.destroy();
+    },
   };
   await migrateOrClose(store);
   return store;
@@ -141,13 +199,20 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
       { cause: error, details: { url: location } },
     );
   }
-  const db = new Kysely<KeelDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const routing: QueryRouting = {
+    reader: undefined,
+    pgStatementTimeoutMs: options.statementTimeoutMs ?? 0,
+  };
+  const db = new Kysely<KeelDatabase>({ dialect: routed(new PostgresDialect({ pool }), routing) });
   const store: MetadataDatabase = {
     db,
     dialect: "postgres",
     location,
     sqlite: undefined,
     write: (work) => writeTransaction(db, "postgres", work),
+    setStatementTimeout(ms) {
+      routing.pgStatementTimeoutMs = Math.max(0, ms);
+    },
     close: () => db.destroy(),
   };
   await migrateOrClose(store);

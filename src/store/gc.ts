@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import type { ArtifactStore } from "./artifact-store.js";
 import type { MetadataDatabase } from "./database.js";
 
@@ -24,7 +24,9 @@ export interface GcReport {
  * Deletes unreferenced artifact blobs: rows with `ref_count` 0 and their files, files that no
  * row knows (older than the grace period, so an upload in flight is never touched) and stale
  * temp files. The row is deleted before the file, and writers record the row before they move
- * the file into place, so a blob that is referenced again concurrently survives.
+ * the file into place, so a blob that is referenced again concurrently survives. Only regular
+ * files the store itself laid out are deleted (`lstat`, never through a symbolic link); anything
+ * else found in the store is skipped.
  *
  * @example
  * ```ts
@@ -50,10 +52,13 @@ export async function collectGarbage(
   const now = Date.now();
   for (const [sha256, mtimeMs] of digests) {
     if (known.has(sha256) || now - mtimeMs <= graceMs) continue;
-    await artifacts.remove(sha256);
-    orphansDeleted++;
+    if (await artifacts.remove(sha256)) orphansDeleted++;
   }
-  for (const path of staleTemp) await rm(path, { force: true });
+  // scan() lists only regular files (lstat) in the real temp directory.
+  for (const path of staleTemp)
+    await unlink(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
   return {
     blobsDeleted: dead.length,
     bytesFreed: dead.reduce((sum, b) => sum + Number(b.size), 0),

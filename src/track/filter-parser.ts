@@ -76,6 +76,67 @@ const ENTITY_ALIASES: Record<string, FilterComparison["entity"]> = {
   datasets: "datasets",
 };
 
+/**
+ * Size limits on search input, so that no filter or ordering can make a query (or its parser)
+ * run for long: beyond them a search fails with `KEEL_ERR_LIMIT_EXCEEDED` (HTTP 400) naming
+ * the limit. A filter of 100 comparisons already costs SQLite about a second on 2,000 runs.
+ *
+ * @example
+ * ```ts
+ * FILTER_LIMITS.maxComparisons; // 100
+ * ```
+ */
+export const FILTER_LIMITS = {
+  /** Characters in one filter string. */
+  maxLength: 10_000,
+  /** Comparisons (`key op value`) in one filter. */
+  maxComparisons: 100,
+  /** Nesting depth of parentheses. */
+  maxDepth: 20,
+  /** Values in one `IN (...)` / `NOT IN (...)` list. */
+  maxInValues: 1_000,
+  /** Terms in one `order_by` list. */
+  maxOrderByTerms: 20,
+  /** Characters in one `order_by` term. */
+  maxOrderByTermLength: 1_000,
+} as const;
+
+function tooLarge(limit: keyof typeof FILTER_LIMITS, what: string, got: number): never {
+  throw new KeelError(
+    "KEEL_ERR_LIMIT_EXCEEDED",
+    `${what}: ${got} is more than the limit of ${FILTER_LIMITS[limit]} (${limit})`,
+    { details: { limit, max: FILTER_LIMITS[limit], got } },
+  );
+}
+
+/** Checks a filter against {@link FILTER_LIMITS} before it is parsed (the parser recurses). */
+function checkFilterLimits(source: string): void {
+  if (source.length > FILTER_LIMITS.maxLength)
+    tooLarge("maxLength", "the filter is too long (characters)", source.length);
+  let depth = 0;
+  let comparisons = 0;
+  let inList: number | undefined;
+  let afterIn = false;
+  for (const token of tokenize(source)) {
+    const word = token.kind === "ident" ? token.text.toUpperCase() : "";
+    if (token.kind === "op" || word === "LIKE" || word === "ILIKE" || word === "IN") comparisons++;
+    if (token.kind === "(") {
+      if (afterIn) inList = 0;
+      else if (++depth > FILTER_LIMITS.maxDepth)
+        tooLarge("maxDepth", "the filter nests parentheses too deeply", depth);
+    } else if (token.kind === ")") {
+      if (inList !== undefined) inList = undefined;
+      else depth--;
+    } else if (inList !== undefined && (token.kind === "string" || token.kind === "quoted")) {
+      if (++inList > FILTER_LIMITS.maxInValues)
+        tooLarge("maxInValues", "an IN list has too many values", inList);
+    }
+    afterIn = word === "IN";
+  }
+  if (comparisons > FILTER_LIMITS.maxComparisons)
+    tooLarge("maxComparisons", "the filter has too many comparisons", comparisons);
+}
+
 function syntaxError(source: string, position: number, expected: string, got: string): never {
   throw new KeelError(
     "KEEL_ERR_FILTER_SYNTAX",
@@ -226,7 +287,7 @@ class Parser {
     const dot = token.text.indexOf(".");
     if (dot < 0) return { entity: "attributes", key: token.text, position: token.position };
     const prefix = token.text.slice(0, dot).toLowerCase();
-    const entity = ENTITY_ALIASES[prefix];
+    const entity = Object.hasOwn(ENTITY_ALIASES, prefix) ? ENTITY_ALIASES[prefix] : undefined;
     if (entity === undefined)
       this.fail("an identifier prefix metrics., params., tags., attributes. or datasets.", token);
     let key = token.text.slice(dot + 1);
@@ -288,6 +349,7 @@ class Parser {
  */
 export function parseFilter(source: string | undefined): FilterNode | undefined {
   if (source === undefined || source.trim() === "") return undefined;
+  checkFilterLimits(source);
   const parser = new Parser(source);
   const node = parser.parseOr();
   if (parser.peek().kind !== "end") parser.fail("AND, OR or the end of the filter");
@@ -303,7 +365,11 @@ export function parseFilter(source: string | undefined): FilterNode | undefined 
  * ```
  */
 export function parseOrderBy(terms: readonly string[] | undefined): OrderByTerm[] {
+  if (terms !== undefined && terms.length > FILTER_LIMITS.maxOrderByTerms)
+    tooLarge("maxOrderByTerms", "order_by has too many terms", terms.length);
   return (terms ?? []).map((term) => {
+    if (term.length > FILTER_LIMITS.maxOrderByTermLength)
+      tooLarge("maxOrderByTermLength", "an order_by term is too long (characters)", term.length);
     const parser = new Parser(term);
     const { entity, key } = parser.parseIdentifier();
     let ascending = true;

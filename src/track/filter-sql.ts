@@ -29,6 +29,11 @@ const DATASET_FIELDS: Record<string, string> = {
   context: "context",
 };
 
+/** A whitelist lookup that never reaches `Object.prototype` (`toString`, `__proto__`…). */
+function own(whitelist: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(whitelist, key) ? whitelist[key] : undefined;
+}
+
 function unsupported(c: FilterComparison, what: string): never {
   throw new KeelError(
     "KEEL_ERR_INVALID_PARAMETER_VALUE",
@@ -139,7 +144,7 @@ function compileComparison(c: FilterComparison, dialect: SqlDialectName): RawBui
       return sql<SqlBool>`exists (select 1 from ${table} kv where kv.run_uuid = runs.run_uuid and kv.key = ${c.key} and ${stringCompare(sql.ref("kv.value"), c.op, value, dialect)})`;
     }
     case "datasets": {
-      const field = DATASET_FIELDS[c.key];
+      const field = own(DATASET_FIELDS, c.key);
       if (field === undefined)
         unsupported(c, `unknown dataset field '${c.key}'; use name, digest or context`);
       checkOp(c, STRING_LIST_OPS);
@@ -148,14 +153,14 @@ function compileComparison(c: FilterComparison, dialect: SqlDialectName): RawBui
       return sql<SqlBool>`exists (select 1 from run_inputs ri where ri.run_uuid = runs.run_uuid and ${stringCompare(sql.ref(`ri.${field}`), c.op, value, dialect)})`;
     }
     case "attributes": {
-      const stringColumn = RUN_STRING_ATTRIBUTES[c.key];
+      const stringColumn = own(RUN_STRING_ATTRIBUTES, c.key);
       if (stringColumn !== undefined) {
         checkOp(c, STRING_LIST_OPS);
         const value =
           c.op === "IN" || c.op === "NOT IN" ? (c.value as readonly string[]) : stringValue(c);
         return stringCompare(sql.ref(`runs.${stringColumn}`), c.op, value, dialect);
       }
-      const numericColumn = RUN_NUMERIC_ATTRIBUTES[c.key];
+      const numericColumn = own(RUN_NUMERIC_ATTRIBUTES, c.key);
       if (numericColumn !== undefined) {
         checkOp(c, NUMERIC_OPS);
         return numericCompare(sql.ref(`runs.${numericColumn}`), c.op, numberValue(c));
@@ -217,7 +222,7 @@ export function compileRunOrderBy(terms: readonly OrderByTerm[]): {
       return;
     }
     if (term.entity === "attributes") {
-      const column = RUN_STRING_ATTRIBUTES[term.key] ?? RUN_NUMERIC_ATTRIBUTES[term.key];
+      const column = own(RUN_STRING_ATTRIBUTES, term.key) ?? own(RUN_NUMERIC_ATTRIBUTES, term.key);
       if (column === undefined)
         throw new KeelError(
           "KEEL_ERR_INVALID_PARAMETER_VALUE",
@@ -294,14 +299,14 @@ export function compileEntityFilter(
   }
   if (c.entity !== "attributes")
     unsupported(c, `${c.entity}.${c.key} cannot be used in this search`);
-  const stringColumn = spec.strings[c.key];
+  const stringColumn = own(spec.strings, c.key);
   if (stringColumn !== undefined) {
     checkOp(c, STRING_LIST_OPS);
     const value =
       c.op === "IN" || c.op === "NOT IN" ? (c.value as readonly string[]) : stringValue(c);
     return stringCompare(sql.ref(stringColumn), c.op, value, dialect);
   }
-  const numericColumn = spec.numbers[c.key];
+  const numericColumn = own(spec.numbers, c.key);
   if (numericColumn !== undefined) {
     checkOp(c, NUMERIC_OPS);
     return numericCompare(sql.ref(numericColumn), c.op, numberValue(c));
@@ -327,7 +332,9 @@ export function compileEntityOrderBy(
 ): RawBuilder<unknown> {
   const parts = terms.map((term) => {
     const column =
-      term.entity === "attributes" ? (spec.strings[term.key] ?? spec.numbers[term.key]) : undefined;
+      term.entity === "attributes"
+        ? (own(spec.strings, term.key) ?? own(spec.numbers, term.key))
+        : undefined;
     if (column === undefined)
       throw new KeelError(
         "KEEL_ERR_INVALID_PARAMETER_VALUE",

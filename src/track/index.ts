@@ -22,6 +22,7 @@ export { gitCommit } from "./code-version.js";
 export { Experiments, type SearchExperimentsRequest } from "./experiments.js";
 export {
   type ComparisonOp,
+  FILTER_LIMITS,
   type FilterComparison,
   type FilterNode,
   type OrderByTerm,
@@ -29,6 +30,7 @@ export {
   parseOrderBy,
 } from "./filter-parser.js";
 export type { LogBatch } from "./log-batch.js";
+export { type ModelSource, parseModelSource } from "./model-source.js";
 export { type ModelRef, parseModelUri } from "./model-uri.js";
 export { purgeDeletedRuns } from "./purge.js";
 export {

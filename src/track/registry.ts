@@ -3,6 +3,7 @@ import { KeelError } from "../core/index.js";
 import type { MetadataDatabase, ModelVersionRow } from "../store/index.js";
 import { parseFilter, parseOrderBy } from "./filter-parser.js";
 import { compileEntityFilter, compileEntityOrderBy, type EntityFilterSpec } from "./filter-sql.js";
+import { parseModelSource } from "./model-source.js";
 import { parseModelUri } from "./model-uri.js";
 import { decodePageToken, pageOf } from "./paging.js";
 import type { AliasEvent, ModelVersion, Page, RegisteredModel, Tag } from "./types.js";
@@ -134,9 +135,12 @@ export function parseVersion(version: unknown): number {
  */
 export class ModelRegistry {
   readonly #database: MetadataDatabase;
+  readonly #root: string;
 
-  constructor(database: MetadataDatabase) {
+  /** `root` is the project directory: local version sources must lie inside it. */
+  constructor(database: MetadataDatabase, root: string = process.cwd()) {
     this.#database = database;
+    this.#root = root;
   }
 
   /**
@@ -351,6 +355,9 @@ export class ModelRegistry {
   async createVersion(name: string, request: CreateModelVersionRequest): Promise<ModelVersion> {
     if (typeof request.source !== "string" || request.source === "")
       invalid("source", "a non-empty artifact URI or path", request.source);
+    // Only run artifacts and paths inside the project: a registered source is later loaded
+    // (and its code-free bundle trusted) by `keel predict --model models:/…`.
+    parseModelSource(request.source, this.#root, request.runId);
     const tags = (request.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
     const version = await this.#database.write(async (tx) => {
       await this.#requireModel(tx, name, true);

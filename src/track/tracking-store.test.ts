@@ -50,9 +50,11 @@ function runWriter(args: object): Promise<void> {
 function fixtureFor(
   options: OpenTrackingOptions,
   cleanup: () => Promise<void>,
+  statementTimeoutMs = 0,
 ): () => Promise<TrackingFixture> {
   return async () => {
     const tracking = await openTracking(options);
+    tracking.database.setStatementTimeout(statementTimeoutMs);
     return {
       tracking,
       async spawnWriters({ processes, batches, sharedRunId, experimentId }) {
@@ -72,6 +74,11 @@ function fixtureFor(
 
 const backends: [string, (() => Promise<TrackingFixture>) | undefined][] = [
   ["SQLite", fixtureFor({ root: join(tempRoot, "sqlite") }, async () => {})],
+  // As a server runs it: reads in the off-thread reader process, under a time limit.
+  [
+    "SQLite with a statement time limit",
+    fixtureFor({ root: join(tempRoot, "sqlite-limited") }, async () => {}, 10_000),
+  ],
   [
     "PostgreSQL",
     pgUrl === undefined

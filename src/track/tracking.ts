@@ -81,7 +81,7 @@ export class Tracking {
     this.experiments = new Experiments(database);
     this.runs = new Runs(database);
     this.artifacts = new RunArtifacts(database, artifactStore);
-    this.models = new ModelRegistry(database);
+    this.models = new ModelRegistry(database, root);
   }
 
   /**

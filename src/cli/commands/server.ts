@@ -1,12 +1,65 @@
+import { isIP } from "node:net";
 import { KeelError } from "../../core/index.js";
-import { createApp, loadTokens } from "../../server/index.js";
+import { allowedHostsFor, createApp, loadTokens, type ServerLimits } from "../../server/index.js";
 import { defineCommand, read } from "../command.js";
+import { parseDuration } from "./gc.js";
 import { DB_OPTION, trackingFor } from "./runs.js";
+
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/**
+ * Parses a size such as `500MB`, `2GiB` or `1048576` into bytes.
+ *
+ * @example
+ * ```ts
+ * parseBytes("500MB", "--upload-limit"); // 500000000
+ * ```
+ */
+export function parseBytes(text: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match?.[2]?.toLowerCase() ?? "";
+  if (!match || !Object.hasOwn(BYTE_UNITS, unit))
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `${option} expects a size like 500MB, 2GiB or a number of bytes; got '${text}'`,
+      { details: { option } },
+    );
+  return Math.floor(Number(match[1]) * (BYTE_UNITS[unit] ?? 1));
+}
+
+/**
+ * Whether a bind address only accepts connections from this machine.
+ *
+ * @example
+ * ```ts
+ * isLoopback("127.0.0.1"); // true
+ * isLoopback("0.0.0.0");   // false
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h === "::1") return true;
+  return isIP(h) === 4 && h.startsWith("127.");
+}
+
+/** How long in-flight requests get to finish on SIGINT/SIGTERM before their sockets are cut. */
+const SHUTDOWN_GRACE_MS = 3_000;
 
 /**
  * `keel server`: the HTTP API (MLflow REST 2.0 for tracking and the registry, the artifact
  * proxy) on 127.0.0.1 by default; point `MLFLOW_TRACKING_URI` at it. Tokens from
- * `.keel/tokens.json` guard every write once any is configured. Runs until SIGINT/SIGTERM.
+ * `.keel/tokens.json` guard every route but `/health` once any is configured; a bind beyond
+ * loopback without tokens is refused unless `--allow-insecure` is given. Runs until SIGINT or
+ * SIGTERM, then stops within a few seconds.
  *
  * @example
  * ```sh
@@ -17,7 +70,8 @@ import { DB_OPTION, trackingFor } from "./runs.js";
 export const serverCommand = defineCommand({
   path: ["server"],
   summary: "Serve the tracking and registry API (MLflow REST 2.0 compatible)",
-  usage: "[--host 127.0.0.1] [--port 5000]",
+  usage:
+    "[--host 127.0.0.1] [--port 5000] [--allowed-hosts H,…] [--allow-insecure] [--upload-limit SIZE] [--statement-timeout DURATION]",
   positionals: [0, 0],
   options: {
     host: {
@@ -26,6 +80,26 @@ export const serverCommand = defineCommand({
       description: "interface to bind (default 127.0.0.1)",
     },
     port: { type: "string", valueName: "PORT", description: "port (default 5000)" },
+    "allowed-hosts": {
+      type: "string",
+      valueName: "HOSTS",
+      description:
+        "comma-separated Host names clients use beyond loopback and --host (*.example.com for subdomains)",
+    },
+    "allow-insecure": {
+      type: "boolean",
+      description: "listen beyond loopback even without tokens (anyone who can connect can write)",
+    },
+    "upload-limit": {
+      type: "string",
+      valueName: "SIZE",
+      description: "largest artifact upload (default 1GiB)",
+    },
+    "statement-timeout": {
+      type: "string",
+      valueName: "DURATION",
+      description: "stop store queries running longer than this (default 10s; 0 for none)",
+    },
     ...DB_OPTION,
   },
   async run(ctx) {
@@ -35,19 +109,54 @@ export const serverCommand = defineCommand({
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new KeelError("KEEL_ERR_USAGE", `--port must be 0-65535, got '${portText}'`);
     const tokens = loadTokens(ctx.cwd);
+    if (tokens.length === 0 && !isLoopback(host) && !read.flag(ctx.options, "allow-insecure"))
+      throw new KeelError(
+        "KEEL_ERR_INSECURE_BIND",
+        `refusing to listen on ${host} without tokens: anyone who can reach it could read and change every run and model. Add tokens to .keel/tokens.json, bind 127.0.0.1, or pass --allow-insecure`,
+        { details: { host } },
+      );
+    const limits: Partial<ServerLimits> = {};
+    const upload = read.string(ctx.options, "upload-limit");
+    if (upload !== undefined)
+      Object.assign(limits, { uploadLimitBytes: parseBytes(upload, "--upload-limit") });
+    const statement = read.string(ctx.options, "statement-timeout");
+    if (statement !== undefined)
+      Object.assign(limits, {
+        statementTimeoutMs: parseDuration(statement, "--statement-timeout"),
+      });
+    const extraHosts = (read.string(ctx.options, "allowed-hosts") ?? "").split(",");
     const tracking = await trackingFor(ctx);
-    const app = await createApp({ tracking, tokens });
-    const address = await app.listen({ host, port });
-    ctx.err(
-      `keel server listening on ${address} (${tokens.length > 0 ? `${tokens.length} token(s): writes need a write token` : "no tokens: open"}, store ${tracking.database.location})\n`,
-    );
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    await app.close();
-    await tracking.close();
-    return 0;
+    try {
+      const app = await createApp({
+        tracking,
+        tokens,
+        limits,
+        allowedHosts: allowedHostsFor(host, extraHosts),
+      });
+      const address = await app.listen({ host, port });
+      const access =
+        tokens.length > 0
+          ? `${tokens.length} token(s): every call but /health needs one`
+          : isLoopback(host)
+            ? "no tokens: open to this machine only"
+            : "no tokens, --allow-insecure: OPEN TO THE NETWORK";
+      ctx.err(
+        `keel server listening on ${address} (${access}, store ${tracking.database.location})\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+      // In-flight requests get a short grace, then their sockets are cut so that close() returns.
+      const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+      return 0;
+    } finally {
+      await tracking.close();
+    }
   },
 });

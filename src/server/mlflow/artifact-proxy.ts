@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { pipeline, type Readable, Transform } from "node:stream";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { KeelError } from "../../core/index.js";
 import type { Tracking } from "../../track/index.js";
@@ -45,20 +45,59 @@ function wildcard(request: FastifyRequest): string {
   return raw;
 }
 
+/** What {@link artifactProxyRoutes} takes. @example `const o: ArtifactProxyOptions = { tracking, uploadLimitBytes: 2 ** 30, maxConcurrentUploads: 8 };` */
+export interface ArtifactProxyOptions {
+  readonly tracking: Tracking;
+  /** Largest upload in bytes (413 beyond it). */
+  readonly uploadLimitBytes: number;
+  /** Uploads in progress at once (429 beyond it). */
+  readonly maxConcurrentUploads: number;
+}
+
+function uploadTooLarge(limit: number, got: number | undefined): KeelError {
+  return new KeelError(
+    "KEEL_ERR_PAYLOAD_TOO_LARGE",
+    `the upload is larger than the limit of ${limit} bytes (uploadLimitBytes)${got === undefined ? "" : `: ${got} bytes declared`}`,
+    { details: { limit: "uploadLimitBytes", max: limit, ...(got === undefined ? {} : { got }) } },
+  );
+}
+
+/** Passes bytes through, failing once more than `limit` have gone by. */
+function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) callback(uploadTooLarge(limit, undefined));
+      else callback(null, chunk);
+    },
+  });
+}
+
 /**
  * MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/...`): GET downloads a file
  * (or lists a directory with `?path=`), PUT uploads one into the content-addressed store,
- * DELETE removes a file or directory from the run's tree.
+ * DELETE removes a file or directory from the run's tree. An upload is refused before a byte
+ * is stored when too many are in progress (429), when its run is missing (404) or not active,
+ * or when it declares more than the upload limit (413); one that sends more than the limit is
+ * cut off at the limit and nothing is kept. Refused uploads close the connection, so an unread
+ * body is not drained.
  *
  * @example
  * ```ts
- * app.register(artifactProxyRoutes, { prefix: "/api/2.0/mlflow-artifacts", tracking });
+ * app.register(artifactProxyRoutes, {
+ *   prefix: "/api/2.0/mlflow-artifacts",
+ *   tracking,
+ *   uploadLimitBytes: 2 ** 30,
+ *   maxConcurrentUploads: 8,
+ * });
  * ```
  */
-export const artifactProxyRoutes: FastifyPluginAsync<{ tracking: Tracking }> = async (
+export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = async (
   app,
-  { tracking },
+  { tracking, uploadLimitBytes, maxConcurrentUploads },
 ) => {
+  let uploading = 0;
   // Uploads are streamed straight into the artifact store, whatever their content type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
@@ -82,7 +121,7 @@ export const artifactProxyRoutes: FastifyPluginAsync<{ tracking: Tracking }> = a
       .send(stream);
   });
 
-  app.put("/artifacts/*", async (request) => {
+  app.put("/artifacts/*", { config: { rawBody: true } }, async (request, reply) => {
     const { runId, path } = splitProxyPath(wildcard(request));
     if (path === "")
       throw new KeelError(
@@ -95,11 +134,40 @@ export const artifactProxyRoutes: FastifyPluginAsync<{ tracking: Tracking }> = a
         "KEEL_ERR_INVALID_PARAMETER_VALUE",
         "an artifact upload needs a request body",
       );
-    await tracking.artifacts.put(runId, path, body);
-    return {};
+    if (uploading >= maxConcurrentUploads) {
+      reply.header("connection", "close");
+      throw new KeelError(
+        "KEEL_ERR_TOO_MANY_REQUESTS",
+        `${uploading} uploads are in progress, the limit (maxConcurrentUploads); retry later`,
+        { details: { limit: "maxConcurrentUploads", max: maxConcurrentUploads } },
+      );
+    }
+    uploading++;
+    try {
+      const run = await tracking.runs.get(runId);
+      if (run.info.lifecycleStage !== "active")
+        throw new KeelError(
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+          `the run ${runId} must be active to log artifacts`,
+          { details: { run_id: runId } },
+        );
+      const declared = Number(request.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > uploadLimitBytes)
+        throw uploadTooLarge(uploadLimitBytes, declared);
+      // pipeline (not pipe) so that a client hanging up fails the upload instead of stalling it.
+      const limited = pipeline(body, byteLimit(uploadLimitBytes), () => {});
+      await tracking.artifacts.put(runId, path, limited);
+      return {};
+    } catch (error) {
+      reply.header("connection", "close");
+      throw error;
+    } finally {
+      uploading--;
+    }
   });
 
-  app.delete("/artifacts/*", async (request) => {
+  // The path is the only parameter (no body), and browsers preflight any cross-origin DELETE.
+  app.delete("/artifacts/*", { config: { rawBody: true } }, async (request) => {
     const { runId, path } = splitProxyPath(wildcard(request));
     await tracking.artifacts.delete(runId, path);
     return {};

@@ -23,7 +23,9 @@ function missing(name: string): never {
 }
 
 /**
- * The request's parameters (JSON body merged over the query string), which must be an object.
+ * The request's parameters: the query string for GET and HEAD, the JSON body (an object) for
+ * every other method. A write never reads the query string, as MLflow: a link or a form
+ * cannot smuggle parameters into it.
  *
  * @example
  * ```ts
@@ -31,11 +33,12 @@ function missing(name: string): never {
  * ```
  */
 export function paramsOf(request: FastifyRequest): Params {
-  const query = (request.query ?? {}) as Params;
+  if (request.method === "GET" || request.method === "HEAD")
+    return { ...((request.query ?? {}) as Params) };
   const body = request.body;
-  if (body === undefined || body === null || body === "") return { ...query };
+  if (body === undefined || body === null || body === "") return {};
   if (typeof body !== "object" || Array.isArray(body)) bad("body", "a JSON object", body);
-  return { ...query, ...(body as Params) };
+  return { ...(body as Params) };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { sql } from "kysely";
 import { type ErrorCode, isKeelError } from "../../core/index.js";
+import { FILTER_LIMITS } from "../filter-parser.js";
 import type { Tracking } from "../tracking.js";
 import type { Metric } from "../types.js";
 
@@ -49,10 +51,126 @@ const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now()}-${cou
  * The conformance suite every tracking backend passes (SQLite and PostgreSQL): experiments,
  * run lifecycle, parameter immutability and batch atomicity, MLflow's latest-metric rule with
  * NaN/±Inf, pagination, the filter grammar (with OR and parentheses), SQL-injection attempts,
- * registry versions and aliases under concurrency, and four concurrent writer processes.
+ * registry versions and aliases under concurrency, four concurrent writer processes, search
+ * size limits, and the statement time limit.
  */
 export function trackingStoreSuite(): TrackingCheck[] {
   return [
+    {
+      name: "search limits: oversized filters and orderings are KEEL_ERR_LIMIT_EXCEEDED; prototype names are rejected, not crashes",
+      async run({ tracking }) {
+        const experimentId = await tracking.experiments.create({ name: unique("limits") });
+        const search = (filter: string, orderBy: string[] = []) =>
+          tracking.runs.search({ experimentIds: [experimentId], filter, orderBy });
+        const terms = (n: number) =>
+          Array.from({ length: n }, (_, i) => `params.lr = 'x${i}'`).join(" OR ");
+        strictEqual((await search(terms(FILTER_LIMITS.maxComparisons))).items.length, 0);
+        const limitOf = async (promise: Promise<unknown>): Promise<unknown> => {
+          try {
+            await promise;
+          } catch (error) {
+            ok(isKeelError(error, "KEEL_ERR_LIMIT_EXCEEDED"), `got ${String(error)}`);
+            return (error as { details?: { limit?: unknown } }).details?.limit;
+          }
+          throw new Error("expected KEEL_ERR_LIMIT_EXCEEDED, but the search succeeded");
+        };
+        strictEqual(await limitOf(search(terms(2_000))), "maxLength");
+        strictEqual(
+          await limitOf(search(terms(FILTER_LIMITS.maxComparisons + 1).replaceAll("x", ""))),
+          "maxComparisons",
+        );
+        strictEqual(
+          await limitOf(search(`${"(".repeat(100_000)}params.a = 'b'${")".repeat(100_000)}`)),
+          "maxLength",
+        );
+        strictEqual(
+          await limitOf(search(`${"(".repeat(21)}params.a = 'b'${")".repeat(21)}`)),
+          "maxDepth",
+        );
+        const values = Array.from({ length: 1_001 }, () => "'a'").join(",");
+        strictEqual(await limitOf(search(`params.a IN (${values})`)), "maxInValues");
+        strictEqual(
+          await limitOf(
+            search(
+              "",
+              Array.from({ length: 5_000 }, () => "attributes.start_time"),
+            ),
+          ),
+          "maxOrderByTerms",
+        );
+        for (const name of [
+          "attributes.toString",
+          "__proto__",
+          "constructor",
+          "valueOf",
+          "datasets.constructor",
+        ])
+          await rejectsWith(search(`${name} = 'x'`), "KEEL_ERR_INVALID_PARAMETER_VALUE");
+        await rejectsWith(search("constructor.x = 'y'"), "KEEL_ERR_FILTER_SYNTAX");
+        await rejectsWith(
+          search("", ["attributes.hasOwnProperty"]),
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        );
+        await rejectsWith(
+          tracking.experiments.search({ filter: "attributes.toString = 'x'" }),
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        );
+        await rejectsWith(
+          tracking.models.search({ filter: "__proto__ = 'x'" }),
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        );
+      },
+    },
+    {
+      name: "statement time limit: a runaway read stops with KEEL_ERR_QUERY_TIMEOUT, the event loop keeps ticking, the store stays usable",
+      async run({ tracking }) {
+        const { database } = tracking;
+        database.setStatementTimeout(300);
+        let ticks = 0;
+        let worstGapMs = 0;
+        let last = performance.now();
+        const ticker = setInterval(() => {
+          const now = performance.now();
+          worstGapMs = Math.max(worstGapMs, now - last);
+          last = now;
+          ticks++;
+        }, 10);
+        const started = performance.now();
+        try {
+          await rejectsWith(
+            database.db
+              .selectFrom(
+                sql<{
+                  n: number;
+                }>`(with recursive c(x) as (select 1 union all select x + 1 from c where x < 2000000000) select count(*) as n from c)`.as(
+                  "t",
+                ),
+              )
+              .selectAll()
+              .execute(),
+            "KEEL_ERR_QUERY_TIMEOUT",
+          );
+        } finally {
+          clearInterval(ticker);
+        }
+        const elapsed = performance.now() - started;
+        ok(elapsed < 5_000, `the limit of 300 ms stopped the query only after ${elapsed} ms`);
+        ok(
+          ticks > 5 && worstGapMs < 250,
+          `the event loop stalled: ${ticks} ticks, worst gap ${worstGapMs} ms`,
+        );
+        const experimentId = await tracking.experiments.create({ name: unique("after-timeout") });
+        strictEqual(
+          (await tracking.experiments.get(experimentId)).name.startsWith("after-timeout"),
+          true,
+        );
+        database.setStatementTimeout(0);
+        strictEqual(
+          (await tracking.runs.search({ experimentIds: [experimentId] })).items.length,
+          0,
+        );
+      },
+    },
     {
       name: "experiments: create, get, get by name, rename, tag, delete, restore, search",
       async run({ tracking }) {
