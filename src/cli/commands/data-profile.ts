@@ -1,12 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
-import {
-  type ColumnProfile,
-  datasetVersion,
-  type FileFormat,
-  profileFrame,
-  readFrame,
-} from "../../data/index.js";
-import { type CommandContext, defineCommand, read } from "../command.js";
+import { type ColumnProfile, datasetVersion, profileFrame, readFrame } from "../../data/index.js";
+import { type CommandContext, defineCommand } from "../command.js";
 import { formatCell, formatTable } from "../format.js";
 import { DATA_READ_OPTIONS, dataReadOptions } from "./data-read-options.js";
 

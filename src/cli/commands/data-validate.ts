@@ -1,5 +1,5 @@
 import { type CellValue, KeelError } from "../../core/index.js";
-import { type FileFormat, loadChecks, readFrame, runChecks } from "../../data/index.js";
+import { loadChecks, readFrame, runChecks } from "../../data/index.js";
 import { defineCommand, read } from "../command.js";
 import { formatCell, formatTable } from "../format.js";
 import { dataPath } from "./data-profile.js";
