@@ -139,6 +139,30 @@ describe("keel train / keel predict on Telco", () => {
         ["--target", "churn", "--param", "maxDepth=-1"],
         "error KEEL_ERR_INVALID_PARAM: The 'maxDepth' parameter of Gbdt must be an integer in [0, inf). Got -1 instead.",
       ],
+      [
+        ["--target", "churn", "--positive", "Yes", "--param", "positiveClass=No"],
+        "error KEEL_ERR_USAGE: --positive 'Yes' and --param positiveClass=No name different positive classes",
+      ],
+      [
+        ["--target", "churn", "--param", "pos_label=Yes", "--param", "positive=No"],
+        "error KEEL_ERR_INVALID_PARAM: The 'positiveClass' parameter of Gbdt is given twice",
+      ],
+      [
+        ["--target", "churn", "--task", "multiclass"],
+        "error KEEL_ERR_USAGE: --task multiclass needs at least three classes; the target has 2 ('No', 'Yes'). Use --task binary.",
+      ],
+      [
+        ["--target", "payment_method", "--task", "binary"],
+        "error KEEL_ERR_USAGE: --task binary needs exactly two classes; the target has 4",
+      ],
+      [
+        ["--target", "churn", "--param", "evalMetric=rmse"],
+        "error KEEL_ERR_INVALID_PARAM: The 'evalMetric' parameter 'rmse' does not fit a binary task",
+      ],
+      [
+        ["--target", "churn", "--param", "classWeight={\"Yes\":2,\"yes\":1}"],
+        "error KEEL_ERR_INVALID_PARAM: The 'classWeight' parameter names a class the target lacks: 'yes'",
+      ],
     ];
     for (const [args, message] of cases) {
       const io = captureIo(dir);

@@ -67,13 +67,15 @@ export const gbdtParams = declareParams("Gbdt", {
     aliases: ["max_depth"],
     search: { low: 2, high: 10 },
   }),
-  numLeaves: param.int({
-    default: 31,
-    min: 2,
-    doc: "Maximum leaves per tree under growPolicy 'lossguide'.",
-    aliases: ["num_leaves", "max_leaves", "maxLeaves"],
-    search: { low: 8, high: 256, log: true },
-  }),
+  numLeaves: param.optional(
+    param.int({
+      default: 31,
+      min: 2,
+      doc: "Maximum leaves per tree. Caps depthwise trees too (XGBoost's max_leaves); when left out, 31 under 'lossguide' and no cap under 'depthwise'.",
+      aliases: ["num_leaves", "max_leaves", "maxLeaves"],
+      search: { low: 8, high: 256, log: true },
+    }),
+  ),
   minChildWeight: param.number({
     default: 1,
     min: 0,

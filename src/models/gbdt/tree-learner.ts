@@ -27,6 +27,7 @@ export interface GrowthRules extends SplitRules {
   readonly growPolicy: "depthwise" | "lossguide";
   /** 0 means unlimited. */
   readonly maxDepth: number;
+  /** Leaves per tree, for both policies (depthwise stops mid-level, as XGBoost's max_leaves); Infinity for none. */
   readonly maxLeaves: number;
   readonly learningRate: number;
 }
@@ -97,7 +98,7 @@ export class HistogramPool {
  */
 export function growTree(ctx: TreeContext): GrownNode {
   const { rules, pool, timers } = ctx;
-  const maxLeaves = rules.growPolicy === "lossguide" ? rules.maxLeaves : Number.POSITIVE_INFINITY;
+  const maxLeaves = rules.maxLeaves;
   const [grad, hess] = sumGradients(ctx.gh, ctx.rows, 0, ctx.nRows);
   let nextId = 0;
   const root: GrownNode = {
