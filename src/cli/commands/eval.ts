@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Estimator, type FittedModel, type Frame, KeelError } from "../../core/index.js";
-import { readFrame } from "../../data/index.js";
 import {
   buildReport,
   type CrossValidateResult,
@@ -18,7 +17,12 @@ import {
   StratifiedKFold,
   type ValidationPolicy,
 } from "../../evaluate/index.js";
-import { GbdtClassifier, GbdtRegressor, type ModelBundle } from "../../models/index.js";
+import {
+  GbdtClassifier,
+  GbdtRegressor,
+  type ModelBundle,
+  readBundleData,
+} from "../../models/index.js";
 import { openTracking } from "../../track/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
@@ -94,7 +98,10 @@ export const evalCommand = defineCommand({
   ],
   async run(ctx) {
     const bundle = await openModelBundle(ctx.cwd, requireOption(ctx, "model"));
-    const frame = await readFrame(dataPath(ctx, requireOption(ctx, "data")));
+    const frame = await readBundleData(
+      bundle.inputSignature,
+      dataPath(ctx, requireOption(ctx, "data")),
+    );
     const target = read.string(ctx.options, "target") ?? bundle.inputSignature.target;
     if (target === undefined) {
       throw new KeelError(

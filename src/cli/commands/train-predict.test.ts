@@ -21,6 +21,9 @@ describe("keel train / keel predict on Telco", () => {
       join(dir, "score.csv"),
       `${[lines[0], ...lines.slice(801, 851), unseen.join(",")].join("\n")}\n`,
     );
+    // The 11 customers with tenure 0: total_charges is blank in every one of them.
+    const zero = lines.slice(1).filter((l) => l.split(",")[5] === "0");
+    await writeFile(join(dir, "tenure-zero.csv"), `${[lines[0], ...zero].join("\n")}\n`);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -68,6 +71,18 @@ describe("keel train / keel predict on Telco", () => {
     expect(rows[0]).toBe("prediction");
     expect(rows).toHaveLength(52);
     for (const row of rows.slice(1)) expect(Number(row)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("scores a batch with the bundle's column kinds (the 11 tenure-0 rows)", async () => {
+    const io = captureIo(dir);
+    const code = await runCli(
+      ["predict", "--model", "model", "--data", "tenure-zero.csv", "--out", "zero.csv"],
+      io,
+    );
+    expect(io.stderr()).toBe("");
+    expect(code).toBe(0);
+    const rows = (await readFile(join(dir, "zero.csv"), "utf8")).trimEnd().split("\n");
+    expect(rows).toHaveLength(12);
   });
 
   it("writes p_<class> columns and the label for multiclass", async () => {
