@@ -175,7 +175,7 @@ describe("keel train / keel predict on Telco", () => {
         "error KEEL_ERR_INVALID_PARAM: The 'evalMetric' parameter 'rmse' does not fit a binary task",
       ],
       [
-        ["--target", "churn", "--param", "classWeight={\"Yes\":2,\"yes\":1}"],
+        ["--target", "churn", "--param", 'classWeight={"Yes":2,"yes":1}'],
         "error KEEL_ERR_INVALID_PARAM: The 'classWeight' parameter names a class the target lacks: 'yes'",
       ],
     ];

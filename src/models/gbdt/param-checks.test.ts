@@ -25,7 +25,10 @@ const three = (() => {
 const regression = (() => {
   const rng = new Rng(5);
   const x0 = Float64Array.from({ length: 300 }, () => rng.normal());
-  return { x: Frame.fromColumns({ x0: numericColumn(x0) }), y: numericColumn(x0.map((v) => 2 * v)) };
+  return {
+    x: Frame.fromColumns({ x0: numericColumn(x0) }),
+    y: numericColumn(x0.map((v) => 2 * v)),
+  };
 })();
 
 describe("every GBDT parameter acts or is refused", () => {
@@ -72,7 +75,8 @@ describe("every GBDT parameter acts or is refused", () => {
     w[7] = bad;
     for (const fit of [
       () => new GbdtClassifier({ nEstimators: 2 }).fit(binary.x, binary.y, { sampleWeight: w }),
-      () => new GbdtRegressor({ nEstimators: 2 }).fit(regression.x, regression.y, { sampleWeight: w }),
+      () =>
+        new GbdtRegressor({ nEstimators: 2 }).fit(regression.x, regression.y, { sampleWeight: w }),
       () => new LinearRegression().fit(regression.x, regression.y, { sampleWeight: w }),
       () => new LogisticRegression().fit(three.x, three.y, { sampleWeight: w }),
     ]) {
@@ -120,9 +124,8 @@ describe("every GBDT parameter acts or is refused", () => {
       ).details,
     ).toMatchObject({ param: "classWeight" });
     expect(
-      failure(() =>
-        new GbdtClassifier({ scalePosWeight: 3, nEstimators: 2 }).fit(three.x, three.y),
-      ).details,
+      failure(() => new GbdtClassifier({ scalePosWeight: 3, nEstimators: 2 }).fit(three.x, three.y))
+        .details,
     ).toMatchObject({ param: "scalePosWeight", task: "multiclass" });
   });
 
