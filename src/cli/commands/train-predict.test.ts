@@ -214,6 +214,28 @@ describe("keel models import", () => {
         ),
       ).toBe(0);
       expect((await readFile(join(dir, "p.csv"), "utf8")).split("\n")[0]).toBe("prediction");
+      const manifest = JSON.parse(await readFile(join(dir, "xgb", "keel-model.json"), "utf8")) as {
+        lineage: { params: object; importedFrom: string };
+      };
+      expect(manifest.lineage).toMatchObject({ params: {}, importedFrom: "XGBoost JSON (binary)" });
+      const refused = captureIo(dir);
+      expect(
+        await runCli(
+          [
+            "models",
+            "import",
+            "--format",
+            "xgboost-json",
+            fixture.replace("binary", "categorical"),
+            "--out",
+            "c",
+          ],
+          refused,
+        ),
+      ).toBe(2);
+      expect(refused.stderr()).toContain(
+        "error KEEL_ERR_MODEL_IMPORT: XGBoost JSON $.learner.gradient_booster.model.trees[0].split_type[1]: node 1 splits feature 'c' as a categorical",
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -10,4 +10,4 @@ export {
   ONNX_OPSET,
   type OnnxExportOptions,
 } from "./onnx-export.js";
-export { importXgboostJson, keelThreshold } from "./xgboost-json.js";
+export { importXgboostJson, keelThreshold, parseXgboostJsonText } from "./xgboost-json.js";
