@@ -304,8 +304,8 @@ describe("exportOnnx on XGBoost imports", () => {
 });
 
 describe("exportOnnx refuses what it cannot express", () => {
-  const { x } = mixedFrame(300, 3);
-  const y = categoricalFromValues(Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? "a" : "b")));
+  const { x, score } = mixedFrame(300, 3);
+  const y = categoricalFromValues(Array.from(score, (s) => (s > 0.5 ? "a" : "b")));
   const model = new GbdtClassifier({ nEstimators: 2, maxDepth: 2 }).fit(x, y);
 
   it("a feature named like a graph output", () => {
