@@ -132,6 +132,19 @@ describe("keel train / keel predict on Telco", () => {
       ),
     ).toBe(0);
     expect(io.stdout()).toContain("LinearRegression (regression)");
+    // The logistic recipe converges on all of Telco (collinear one-hot columns) without a warning.
+    const logistic = captureIo(dir);
+    const args = ["train", "--data", TELCO, "--target", "churn", "--positive", "Yes"];
+    expect(await runCli([...args, "--model", "linear", "--out", "logit"], logistic)).toBe(0);
+    expect(logistic.stderr()).toBe("");
+    const capped = captureIo(dir);
+    expect(
+      await runCli(
+        [...args, "--model", "linear", "--param", "max_iter=20", "--out", "logit20"],
+        capped,
+      ),
+    ).toBe(0);
+    expect(capped.stderr()).toContain("did not converge in 20 iterations");
     expect(
       await runCli(
         ["predict", "--model", "lin", "--data", "score.csv", "--out", "lin.csv"],

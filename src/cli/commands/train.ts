@@ -332,6 +332,9 @@ function parseParams(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
+/** L-BFGS iterations of the logistic regression `keel train --model linear` builds. */
+const LINEAR_RECIPE_MAX_ITER = 1000;
+
 function buildLinear(
   task: Task,
   pairs: Record<string, string>,
@@ -340,8 +343,15 @@ function buildLinear(
   if (task === "regression")
     return new LinearRegression(linearRegressionParams.parseStrings(pairs));
   const params = logisticRegressionParams.parseStrings(pairs);
+  // One-hot columns of one source are collinear (Telco's six "No internet service" columns are
+  // one column), which leaves keel's L-BFGS short of scikit-learn's tolerance after 100
+  // iterations on ordinary tables; the recipe keel builds allows more unless told otherwise.
+  const iterationsGiven = ["maxIter", ...logisticRegressionParams.specs.maxIter.aliases].some(
+    (k) => pairs[k] !== undefined,
+  );
   return new LogisticRegression({
     ...params,
+    ...(iterationsGiven ? {} : { maxIter: LINEAR_RECIPE_MAX_ITER }),
     ...(positive !== undefined ? { positiveClass: positive } : {}),
   });
 }

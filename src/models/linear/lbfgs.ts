@@ -15,6 +15,9 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+/** scikit-learn passes `ftol = 64 * eps` to scipy's L-BFGS-B. */
+const FTOL = 64 * Number.EPSILON;
+
 /**
  * Limited-memory BFGS (Nocedal & Wright, Algorithm 7.5) with a backtracking Armijo line search:
  * enough for the convex losses of the linear models. Stops when the largest gradient entry is
@@ -106,7 +109,8 @@ export function minimizeLbfgs(
     w = wNext;
     g = gNext;
     value = next;
-    if (improvement <= 1e-16 * Math.max(1, Math.abs(value))) {
+    // scipy's L-BFGS-B relative-reduction test with scikit-learn's ftol (64 machine epsilons).
+    if (improvement <= FTOL * Math.max(1, Math.abs(value), Math.abs(value + improvement))) {
       return { w, value, iterations: iter + 1, converged: true };
     }
   }
