@@ -67,7 +67,7 @@ for (const [name, ref] of Object.entries(reference.results)) {
       console.error(`${name} seed ${seed} ${variant}: ${scores[variant].at(-1).toFixed(4)}`);
     }
   }
-  rows.push({ name, task: ref.task, xgboost: ref.xgboost, ...scores, frame });
+  rows.push({ name, task: ref.task, xgboost: ref.xgboost, ref, ...scores, frame });
 }
 const loadAfter = loadavg()[0];
 
@@ -107,6 +107,13 @@ for (const r of rows) {
   }
   lines.push(
     `| ${describe[r.name]} | ${r.task === "binary" ? "AUC" : "RMSE"} | **${d.toFixed(4)}** | ${o.toFixed(4)} | ${x.toFixed(4)} | ${goal} | ${met ? "yes" : "**no**"} |`,
+  );
+}
+for (const r of rows.filter((row) => row.ref.xgboostMeanStart)) {
+  const meanStart = mean(r.ref.xgboostMeanStart);
+  lines.push(
+    "",
+    `${r.name}: XGBoost 1.7 starts regression from \`base_score\` 0.5, keel (as LightGBM and XGBoost 2) from the label mean. Started from the mean too, XGBoost's RMSE is ${meanStart.toFixed(4)}, against keel's ${mean(r.default).toFixed(4)} (keel ${mean(r.default) <= meanStart ? "lower" : "higher"}): the gap in the row above is the starting score, not the trees.`,
   );
 }
 lines.push(
