@@ -19,11 +19,45 @@ interface SetColumn {
   readonly codes: readonly number[];
 }
 
-function unsupported(message: string, details: Record<string, unknown>): KeelError {
+/**
+ * The error of a model the ONNX graph cannot reproduce.
+ *
+ * @example
+ * ```ts
+ * throw unsupported("tree 3 is not a tree.", { tree: 3 });
+ * ```
+ */
+export function unsupported(message: string, details: Record<string, unknown>): KeelError {
   return new KeelError("KEEL_ERR_UNSUPPORTED", `ONNX export: ${message}`, { details });
 }
 
-function setCodes(e: TreeEnsemble, n: number): number[] {
+/**
+ * The category codes a categorical split at node `n` sends left, ascending. A set test on a
+ * numeric feature cannot be exported (keel truncates the value to an integer code before the
+ * test; ONNX compares exactly), so it is refused naming the node and feature.
+ *
+ * @example
+ * ```ts
+ * categorySplitCodes(model.ensemble, node, model.features); // [0, 3, 7]
+ * ```
+ */
+export function categorySplitCodes(
+  e: TreeEnsemble,
+  n: number,
+  features: readonly FeatureSpec[],
+): number[] {
+  const f = e.feature[n]!;
+  if (features[f]?.kind !== "categorical") {
+    throw unsupported(
+      `node ${n} splits numeric feature '${features[f]?.name}' by category set; only categorical features can.`,
+      {
+        node: n,
+        feature: features[f]?.name ?? null,
+        expected: "categorical",
+        got: features[f]?.kind ?? null,
+      },
+    );
+  }
   const codes: number[] = [];
   const start = e.catStart[n]!;
   for (let w = 0; w < e.catWords[n]!; w++) {
@@ -62,19 +96,7 @@ export function classicTreeNodes(
   for (let n = 0; n < nodeCount; n++) {
     const f = e.feature[n]!;
     if (f < 0 || e.catStart[n]! < 0) continue;
-    if (features[f]?.kind !== "categorical") {
-      // keel truncates the value to an integer code before the set test; ONNX compares exactly.
-      throw unsupported(
-        `node ${n} splits numeric feature '${features[f]?.name}' by category set; only categorical features can.`,
-        {
-          node: n,
-          feature: features[f]?.name ?? null,
-          expected: "categorical",
-          got: features[f]?.kind ?? null,
-        },
-      );
-    }
-    const codes = setCodes(e, n);
+    const codes = categorySplitCodes(e, n, features);
     if (codes.length === 0) continue;
     const key = `${f}:${codes.join(",")}`;
     let j = setIndex.get(key);

@@ -2,7 +2,7 @@ import { KeelError } from "../../core/index.js";
 import type { TreeEnsemble } from "../gbdt/ensemble.js";
 import type { FeatureSpec } from "../gbdt/feature-input.js";
 import type { FittedGbdt } from "../gbdt/gbdt-model.js";
-import { classicTreeNodes } from "./onnx-classic-trees.js";
+import { categorySplitCodes, classicTreeNodes, unsupported } from "./onnx-classic-trees.js";
 import { attr, model as encodeModel, node, OnnxType, tensor, valueInfo } from "./onnx-proto.js";
 
 /**
@@ -133,10 +133,6 @@ const BRANCH_MEMBER = 6;
 /** LabelEncoder carries codes as float32; integers above 2^24 would no longer be exact. */
 const MAX_FLOAT_CODES = 2 ** 24;
 
-function unsupported(message: string, details: Record<string, unknown>): KeelError {
-  return new KeelError("KEEL_ERR_UNSUPPORTED", `ONNX export: ${message}`, { details });
-}
-
 /**
  * The trees as `ai.onnx.ml` TreeEnsemble (opset 5) attributes. Interior nodes are numbered in
  * preorder, left child first, tree after tree, so the NaN-separated `membership_values` lists
@@ -173,29 +169,12 @@ function treeEnsembleAttributes(e: TreeEnsemble, features: readonly FeatureSpec[
     falseIds.push(slot[right]!);
     falseLeafs.push(isLeaf(right) ? 1 : 0);
     missingTracksTrue.push(e.defaultLeft[n] === 1 ? 1 : 0);
-    const start = e.catStart[n]!;
-    if (start < 0) {
+    if (e.catStart[n]! < 0) {
       modes.push(BRANCH_LEQ);
       splits.push(e.threshold[n]!);
       return;
     }
-    if (features[f]?.kind !== "categorical") {
-      // keel truncates the value to an integer code before the set test; ONNX compares exactly.
-      throw unsupported(
-        `node ${n} splits numeric feature '${features[f]?.name}' by category set; only categorical features can.`,
-        {
-          node: n,
-          feature: features[f]?.name ?? null,
-          expected: "categorical",
-          got: features[f]?.kind ?? null,
-        },
-      );
-    }
-    const codes: number[] = [];
-    for (let w = 0; w < e.catWords[n]!; w++) {
-      const word = e.catBits[start + w]!;
-      for (let b = 0; b < 32; b++) if ((word >>> b) & 1) codes.push(w * 32 + b);
-    }
+    const codes = categorySplitCodes(e, n, features);
     if (codes.length === 0) {
       // No category goes left: every code (>= 0) goes right, missing follows defaultLeft.
       modes.push(BRANCH_LEQ);
