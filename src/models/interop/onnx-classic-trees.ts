@@ -3,7 +3,14 @@ import type { TreeEnsemble } from "../gbdt/ensemble.js";
 import type { FeatureSpec } from "../gbdt/feature-input.js";
 import { attr, node, OnnxType, tensor } from "./onnx-proto.js";
 
-/** What {@link classicTreeNodes} needs from the graph being built. */
+/**
+ * What {@link classicTreeNodes} needs from the graph being built.
+ *
+ * @example
+ * ```ts
+ * const graph: ClassicTreeGraph = { columns: ["tenure", "contract/code"], fresh, initializers: [] };
+ * ```
+ */
 export interface ClassicTreeGraph {
   /** The `[N, 1]` double column of each feature: its value, or its category code (NaN missing). */
   readonly columns: readonly string[];
