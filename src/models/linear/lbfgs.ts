@@ -15,8 +15,11 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** scikit-learn passes `ftol = 64 * eps` to scipy's L-BFGS-B. */
-const FTOL = 64 * Number.EPSILON;
+/**
+ * scipy's L-BFGS-B default `ftol` (factr 1e7 × machine epsilon), which scikit-learn 1.2's lbfgs
+ * solver runs with: stop once an iteration lowers the loss by less than this relative amount.
+ */
+const FTOL = 1e7 * Number.EPSILON;
 
 /**
  * Limited-memory BFGS (Nocedal & Wright, Algorithm 7.5) with a backtracking Armijo line search:
@@ -109,7 +112,7 @@ export function minimizeLbfgs(
     w = wNext;
     g = gNext;
     value = next;
-    // scipy's L-BFGS-B relative-reduction test with scikit-learn's ftol (64 machine epsilons).
+    // scipy's L-BFGS-B relative-reduction test: (f_k - f_k+1) / max(|f_k|, |f_k+1|, 1) <= ftol.
     if (improvement <= FTOL * Math.max(1, Math.abs(value), Math.abs(value + improvement))) {
       return { w, value, iterations: iter + 1, converged: true };
     }
