@@ -9,4 +9,9 @@ export * from "./gbdt/index.js";
 export * from "./interop/index.js";
 export * from "./linear/index.js";
 export { modelLoaders } from "./loaders.js";
-export { classWeights, encodeClassTarget, regressionTarget } from "./target.js";
+export {
+  checkSampleWeight,
+  classWeights,
+  encodeClassTarget,
+  regressionTarget,
+} from "./target.js";

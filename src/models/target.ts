@@ -148,10 +148,68 @@ export function classWeights(
 ): Float64Array {
   const counts = new Float64Array(classes.length);
   for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
+  if (spec !== "balanced") {
+    const unknown = Object.keys(spec).filter((c) => !classes.includes(c));
+    if (unknown.length > 0) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAM",
+        `The 'classWeight' parameter names ${unknown.length === 1 ? "a class" : "classes"} the target lacks: ${unknown
+          .slice(0, 10)
+          .map((c) => `'${c}'`)
+          .join(", ")}. The classes are ${classes
+          .slice(0, 10)
+          .map((c) => `'${c}'`)
+          .join(", ")}.`,
+        { details: { param: "classWeight", unknown, classes: classes.slice(0, 100) } },
+      );
+    }
+  }
   const perClass = classes.map((c, k) =>
     spec === "balanced" ? y.length / (classes.length * Math.max(1, counts[k]!)) : (spec[c] ?? 1),
   );
   const out = new Float64Array(y.length);
   for (let i = 0; i < y.length; i++) out[i] = perClass[y[i]!]!;
   return out;
+}
+
+/**
+ * Checks per-row training weights: one per row, each finite and at least zero, some above zero
+ * (XGBoost refuses the same with "Weights must be positive values"). A NaN or negative weight
+ * would otherwise train a NaN or constant model without a word. Returns the weights, or ones
+ * when none were given.
+ *
+ * @example
+ * ```ts
+ * const w = checkSampleWeight(options.sampleWeight, y.length); // throws on NaN, -1 or all zeros
+ * ```
+ */
+export function checkSampleWeight(weight: Float64Array | undefined, nRows: number): Float64Array {
+  if (weight === undefined) return new Float64Array(nRows).fill(1);
+  if (weight.length !== nRows) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `sampleWeight has ${weight.length} entries but the data has ${nRows} rows.`,
+      { details: { sampleWeight: weight.length, rows: nRows } },
+    );
+  }
+  let total = 0;
+  for (let i = 0; i < nRows; i++) {
+    const w = weight[i]!;
+    if (!(w >= 0) || w === Number.POSITIVE_INFINITY) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `sampleWeight must hold finite numbers of at least 0. Got ${w} at row ${i}.`,
+        { details: { row: i, value: String(w) } },
+      );
+    }
+    total += w;
+  }
+  if (nRows > 0 && total === 0) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `sampleWeight is 0 for all ${nRows} rows; at least one row needs a positive weight.`,
+      { details: { rows: nRows } },
+    );
+  }
+  return weight;
 }

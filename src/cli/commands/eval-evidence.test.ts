@@ -199,7 +199,7 @@ describe("keel eval judges a model on rows it never saw", () => {
     expect(code, err).toBe(0);
     expect(result.evidence.candidate.source).toBe("holdout");
     expect(result.notes.join("\n")).toMatch(
-      /cv skipped: an imported model \(xgboost binary:logistic\) has no keel training recipe to refit/,
+      /cv skipped: an imported model \(XGBoost JSON \(binary\)\) has no keel training recipe to refit/,
     );
   });
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Estimator, type FittedModel, type Frame, KeelError } from "../../core/index.js";
-import { datasetVersion, readFrame } from "../../data/index.js";
+import { datasetVersion } from "../../data/index.js";
 import {
   buildReport,
   type CrossValidateResult,
@@ -17,7 +17,12 @@ import {
   type ValidationPolicy,
   validateModel,
 } from "../../evaluate/index.js";
-import { GbdtClassifier, GbdtRegressor, type ModelBundle } from "../../models/index.js";
+import {
+  GbdtClassifier,
+  GbdtRegressor,
+  type ModelBundle,
+  readBundleData,
+} from "../../models/index.js";
 import { openTracking } from "../../track/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
@@ -103,7 +108,7 @@ export const evalCommand = defineCommand({
   async run(ctx) {
     const bundle = await openModelBundle(ctx.cwd, requireOption(ctx, "model"));
     const dataFile = dataPath(ctx, requireOption(ctx, "data"));
-    const frame = await readFrame(dataFile);
+    const frame = await readBundleData(bundle.inputSignature, dataFile);
     const target = read.string(ctx.options, "target") ?? bundle.inputSignature.target;
     if (target === undefined) {
       throw new KeelError(
@@ -232,14 +237,15 @@ function thresholdOf(ctx: CommandContext, task: string): number | undefined {
 function modelToJudge(bundle: ModelBundle, frame: Frame, dataHash: string): ModelToJudge {
   const params = bundle.lineage.params;
   const type = bundle.model.type;
-  const imported = typeof params.importedFrom === "string";
-  const noRecipe = imported
-    ? `an imported model (${params.importedFrom}) has no keel training recipe to refit`
-    : bundle.preprocessor !== undefined
-      ? `a ${type} bundle with a fitted preprocessor records no unfitted recipe to refit yet`
-      : type !== "GbdtClassifier" && type !== "GbdtRegressor"
-        ? `a ${type} bundle cannot be refitted from its record yet`
-        : undefined;
+  const importedFrom = bundle.lineage.importedFrom;
+  const noRecipe =
+    importedFrom !== undefined
+      ? `an imported model (${importedFrom}) has no keel training recipe to refit`
+      : bundle.preprocessor !== undefined
+        ? `a ${type} bundle with a fitted preprocessor records no unfitted recipe to refit yet`
+        : type !== "GbdtClassifier" && type !== "GbdtRegressor"
+          ? `a ${type} bundle cannot be refitted from its record yet`
+          : undefined;
   const recipe: Estimator<FittedModel> | undefined =
     noRecipe !== undefined
       ? undefined

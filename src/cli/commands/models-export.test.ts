@@ -71,7 +71,25 @@ describe("keel models export --format onnx", () => {
     ).toBe(0);
     expect(exported.stderr()).toBe("");
     const summary = JSON.parse(exported.stdout()) as { task: string; trees: number };
-    expect(summary).toMatchObject({ task: "binary", trees: 12 });
+    expect(summary).toMatchObject({
+      task: "binary",
+      trees: 12,
+      opset: 17,
+      mlOpset: 3,
+      irVersion: 8,
+      treeOperator: "TreeEnsembleRegressor",
+    });
+    const newest = captureIo(dir);
+    expect(
+      await runCli(
+        [
+          ...["models", "export", "--format", "onnx", "model", "--target-opset", "21"],
+          ...["--out", "out/churn-21.onnx", "--json"],
+        ],
+        newest,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(newest.stdout())).toMatchObject({ opset: 21, treeOperator: "TreeEnsemble" });
 
     const scored = captureIo(dir);
     expect(
@@ -89,9 +107,31 @@ describe("keel models export --format onnx", () => {
     const features = bundle.model.state.features;
     expect(features.some((f) => f.kind === "categorical")).toBe(true);
     const frame = await readFrame(TELCO);
-    const session = await ort.InferenceSession.create(
-      await readFile(join(dir, "out", "churn.onnx")),
-    );
+    for (const file of ["churn.onnx", "churn-21.onnx"]) {
+      await expectOnnxScores(join(dir, "out", file), features, frame, expected);
+    }
+  });
+
+  it("refuses a target opset outside 11..21", async () => {
+    for (const opset of ["10", "22", "seventeen"]) {
+      const io = captureIo(dir);
+      expect(
+        await runCli(
+          ["models", "export", "--format", "onnx", "model", "--target-opset", opset, "--out", "x"],
+          io,
+        ),
+      ).toBe(2);
+      expect(io.stderr()).toMatch(/11 to 21\. Got '?[a-z0-9]+'? instead/);
+    }
+  });
+
+  async function expectOnnxScores(
+    file: string,
+    features: FeatureSpec[],
+    frame: Frame,
+    expected: number[],
+  ): Promise<void> {
+    const session = await ort.InferenceSession.create(await readFile(file));
     try {
       expect(session.inputNames).toEqual(features.map((f) => f.name));
       const out = await session.run(feedsOf(features, frame));
@@ -107,7 +147,7 @@ describe("keel models export --format onnx", () => {
     } finally {
       await session.release();
     }
-  });
+  }
 
   it("refuses a linear bundle with one line", async () => {
     const lines = (await readFile(TELCO, "utf8")).split("\n").slice(0, 301);

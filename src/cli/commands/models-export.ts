@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { KeelError } from "../../core/index.js";
-import { exportOnnx, FittedGbdt } from "../../models/index.js";
+import { exportOnnx, FittedGbdt, ONNX_OPSET, onnxVersions } from "../../models/index.js";
 import { defineCommand, read } from "../command.js";
 import { openModelBundle } from "../model-ref.js";
 import { keelVersion } from "../run.js";
@@ -26,8 +26,17 @@ export const modelsExportCommand = defineCommand({
   options: {
     format: { type: "string", valueName: "FORMAT", description: "onnx" },
     out: { type: "string", valueName: "FILE", description: "where to write the .onnx file" },
+    "target-opset": {
+      type: "string",
+      valueName: "N",
+      description:
+        "ai.onnx opset, 11 to 21 (default 17: classic TreeEnsembleRegressor, ai.onnx.ml 3, IR 8); 21 writes ai.onnx.ml 5 TreeEnsemble (IR 10)",
+    },
   },
-  examples: ["keel models export --format onnx models/churn --out churn.onnx"],
+  examples: [
+    "keel models export --format onnx models/churn --out churn.onnx",
+    "keel models export --format onnx models/churn --target-opset 21 --out churn-v21.onnx",
+  ],
   async run(ctx) {
     const format = read.string(ctx.options, "format");
     if (format !== "onnx") {
@@ -45,6 +54,16 @@ export const modelsExportCommand = defineCommand({
         { details: { option: "out", expected: "FILE.onnx", received: out ?? null } },
       );
     }
+    const opsetText = read.string(ctx.options, "target-opset");
+    const targetOpset = opsetText === undefined ? ONNX_OPSET : Number(opsetText);
+    if (!Number.isInteger(targetOpset)) {
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `--target-opset must be an integer from 11 to 21. Got '${opsetText}' instead.`,
+        { details: { option: "target-opset", received: opsetText ?? null } },
+      );
+    }
+    const versions = onnxVersions(targetOpset);
     const ref = ctx.positionals[0] ?? "";
     const bundle = await openModelBundle(ctx.cwd, ref);
     const model = bundle.model;
@@ -65,6 +84,7 @@ export const modelsExportCommand = defineCommand({
       );
     }
     const bytes = exportOnnx(model, {
+      targetOpset,
       producerVersion: keelVersion(),
       ...(bundle.positiveClass === undefined
         ? {}
@@ -87,11 +107,15 @@ export const modelsExportCommand = defineCommand({
       trees: model.nTrees,
       features: model.features.length,
       bytes: bytes.length,
+      opset: versions.opset,
+      mlOpset: versions.mlOpset,
+      irVersion: versions.irVersion,
+      treeOperator: versions.trees,
     };
     if (ctx.json) ctx.out(`${JSON.stringify(summary)}\n`);
     else
       ctx.out(
-        `Exported ${model.nTrees} trees (${model.task}, ${model.features.length} features) from ${ref} → ${file} (${bytes.length.toLocaleString("en-US")} bytes)\n`,
+        `Exported ${model.nTrees} trees (${model.task}, ${model.features.length} features) from ${ref} → ${file} (${bytes.length.toLocaleString("en-US")} bytes; opset ${versions.opset}, ai.onnx.ml ${versions.mlOpset} ${versions.trees}, IR ${versions.irVersion})\n`,
       );
     return 0;
   },

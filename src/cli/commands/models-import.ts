@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { KeelError } from "../../core/index.js";
-import { importXgboostJson, saveModel } from "../../models/index.js";
+import { importXgboostJson, parseXgboostJsonText, saveModel } from "../../models/index.js";
 import { defineCommand, read } from "../command.js";
 import { keelVersion } from "../run.js";
 
@@ -36,16 +36,17 @@ export const modelsImportCommand = defineCommand({
     const out = read.string(ctx.options, "out");
     if (out === undefined) throw new KeelError("KEEL_ERR_USAGE", "keel models import needs --out.");
     const file = resolve(ctx.cwd, ctx.positionals[0] ?? "");
-    let json: unknown;
+    let text: string;
     try {
-      json = JSON.parse(await readFile(file, "utf8"));
+      text = await readFile(file, "utf8");
     } catch (error) {
       throw new KeelError(
         "KEEL_ERR_MODEL_IMPORT",
-        `${ctx.positionals[0]}: not a readable JSON file (${error instanceof Error ? error.message : String(error)}).`,
+        `${ctx.positionals[0]}: not a readable file (${error instanceof Error ? error.message : String(error)}).`,
         { details: { file }, cause: error },
       );
     }
+    const json = parseXgboostJsonText(text, ctx.positionals[0] ?? file);
     const model = importXgboostJson(json);
     const dir = resolve(ctx.cwd, out);
     await saveModel(dir, {
@@ -54,7 +55,8 @@ export const modelsImportCommand = defineCommand({
         columns: model.features.map((f) => ({ name: f.name, kind: "numeric" as const })),
       },
       lineage: {
-        params: model.params,
+        params: {},
+        importedFrom: `XGBoost JSON (${model.task})`,
         codeVersion: keelVersion(),
         trainedOn: ctx.positionals[0],
         createdAt: new Date().toISOString(),

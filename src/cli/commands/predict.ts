@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type Column, categoricalColumn, Frame, numericColumn } from "../../core/index.js";
-import { readFrame, writeFrame } from "../../data/index.js";
-import type { ModelBundle } from "../../models/index.js";
+import { writeFrame } from "../../data/index.js";
+import { type ModelBundle, readBundleData } from "../../models/index.js";
 import { type CommandContext, defineCommand, requireOption } from "../command.js";
 import { openModelBundle } from "../model-ref.js";
 import { dataPath } from "./data-profile.js";
@@ -47,7 +47,8 @@ export const predictCommand = defineCommand({
     const dataFile = dataPath(ctx, requireOption(ctx, "data"));
     const out = resolve(ctx.cwd, requireOption(ctx, "out"));
     const bundle = await openModelBundle(ctx.cwd, modelRef);
-    const frame = await readFrame(dataFile);
+    // The bundle's own column kinds, not ones re-inferred from this batch.
+    const frame = await readBundleData(bundle.inputSignature, dataFile);
     const started = performance.now();
     const predictions = predictionFrame(bundle, frame, ctx);
     const seconds = (performance.now() - started) / 1000;

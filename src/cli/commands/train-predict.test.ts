@@ -21,6 +21,9 @@ describe("keel train / keel predict on Telco", () => {
       join(dir, "score.csv"),
       `${[lines[0], ...lines.slice(801, 851), unseen.join(",")].join("\n")}\n`,
     );
+    // The 11 customers with tenure 0: total_charges is blank in every one of them.
+    const zero = lines.slice(1).filter((l) => l.split(",")[5] === "0");
+    await writeFile(join(dir, "tenure-zero.csv"), `${[lines[0], ...zero].join("\n")}\n`);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -70,6 +73,18 @@ describe("keel train / keel predict on Telco", () => {
     for (const row of rows.slice(1)) expect(Number(row)).toBeGreaterThanOrEqual(0);
   });
 
+  it("scores a batch with the bundle's column kinds (the 11 tenure-0 rows)", async () => {
+    const io = captureIo(dir);
+    const code = await runCli(
+      ["predict", "--model", "model", "--data", "tenure-zero.csv", "--out", "zero.csv"],
+      io,
+    );
+    expect(io.stderr()).toBe("");
+    expect(code).toBe(0);
+    const rows = (await readFile(join(dir, "zero.csv"), "utf8")).trimEnd().split("\n");
+    expect(rows).toHaveLength(12);
+  });
+
   it("writes p_<class> columns and the label for multiclass", async () => {
     const io = captureIo(dir);
     expect(
@@ -117,6 +132,19 @@ describe("keel train / keel predict on Telco", () => {
       ),
     ).toBe(0);
     expect(io.stdout()).toContain("LinearRegression (regression)");
+    // The logistic recipe converges on all of Telco (collinear one-hot columns) without a warning.
+    const logistic = captureIo(dir);
+    const args = ["train", "--data", TELCO, "--target", "churn", "--positive", "Yes"];
+    expect(await runCli([...args, "--model", "linear", "--out", "logit"], logistic)).toBe(0);
+    expect(logistic.stderr()).toBe("");
+    const capped = captureIo(dir);
+    expect(
+      await runCli(
+        [...args, "--model", "linear", "--param", "max_iter=20", "--out", "logit20"],
+        capped,
+      ),
+    ).toBe(0);
+    expect(capped.stderr()).toContain("did not converge in 20 iterations");
     expect(
       await runCli(
         ["predict", "--model", "lin", "--data", "score.csv", "--out", "lin.csv"],
@@ -138,6 +166,30 @@ describe("keel train / keel predict on Telco", () => {
       [
         ["--target", "churn", "--param", "maxDepth=-1"],
         "error KEEL_ERR_INVALID_PARAM: The 'maxDepth' parameter of Gbdt must be an integer in [0, inf). Got -1 instead.",
+      ],
+      [
+        ["--target", "churn", "--positive", "Yes", "--param", "positiveClass=No"],
+        "error KEEL_ERR_USAGE: --positive 'Yes' and --param positiveClass=No name different positive classes",
+      ],
+      [
+        ["--target", "churn", "--param", "pos_label=Yes", "--param", "positive=No"],
+        "error KEEL_ERR_INVALID_PARAM: The 'positiveClass' parameter of Gbdt is given twice",
+      ],
+      [
+        ["--target", "churn", "--task", "multiclass"],
+        "error KEEL_ERR_USAGE: --task multiclass needs at least three classes; the target has 2 ('No', 'Yes'). Use --task binary.",
+      ],
+      [
+        ["--target", "payment_method", "--task", "binary"],
+        "error KEEL_ERR_USAGE: --task binary needs exactly two classes; the target has 4",
+      ],
+      [
+        ["--target", "churn", "--param", "evalMetric=rmse"],
+        "error KEEL_ERR_INVALID_PARAM: The 'evalMetric' parameter 'rmse' does not fit a binary task",
+      ],
+      [
+        ["--target", "churn", "--param", 'classWeight={"Yes":2,"yes":1}'],
+        "error KEEL_ERR_INVALID_PARAM: The 'classWeight' parameter names a class the target lacks: 'yes'",
       ],
     ];
     for (const [args, message] of cases) {
@@ -175,6 +227,28 @@ describe("keel models import", () => {
         ),
       ).toBe(0);
       expect((await readFile(join(dir, "p.csv"), "utf8")).split("\n")[0]).toBe("prediction");
+      const manifest = JSON.parse(await readFile(join(dir, "xgb", "keel-model.json"), "utf8")) as {
+        lineage: { params: object; importedFrom: string };
+      };
+      expect(manifest.lineage).toMatchObject({ params: {}, importedFrom: "XGBoost JSON (binary)" });
+      const refused = captureIo(dir);
+      expect(
+        await runCli(
+          [
+            "models",
+            "import",
+            "--format",
+            "xgboost-json",
+            fixture.replace("binary", "categorical"),
+            "--out",
+            "c",
+          ],
+          refused,
+        ),
+      ).toBe(2);
+      expect(refused.stderr()).toContain(
+        "error KEEL_ERR_MODEL_IMPORT: XGBoost JSON $.learner.gradient_booster.model.trees[0].split_type[1]: node 1 splits feature 'c' as a categorical",
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -114,12 +114,12 @@ export const trainCommand = defineCommand({
         { details: { option: "model", received: modelKind } },
       );
     }
-    const positive = read.string(ctx.options, "positive");
+    const params = parseParams(read.list(ctx.options, "param"));
+    const positive = resolvePositive(read.string(ctx.options, "positive"), params);
     const logger = cliLogger(ctx);
     const frame = await readFrame(dataFile);
     const yColumn = targetColumn(frame, target, read.string(ctx.options, "data") ?? "--data");
     const task = resolveTask(read.string(ctx.options, "task"), yColumn, positive);
-    const params = parseParams(read.list(ctx.options, "param"));
     const linear = modelKind === "linear";
     const estimator = linear
       ? buildLinear(task, params, positive)
@@ -253,7 +253,32 @@ function distinctCount(column: Column): number {
   return seen.size;
 }
 
-/** Infers the task: a named positive class or two values → binary; text → multiclass; else regression. */
+/**
+ * The positive class, named by `--positive` or by the `positiveClass` parameter (or one of its
+ * aliases); naming two different classes is refused rather than one silently winning.
+ */
+function resolvePositive(
+  flag: string | undefined,
+  params: Readonly<Record<string, string>>,
+): string | undefined {
+  const spec = gbdtParams.specs.positiveClass;
+  const key = ["positiveClass", ...spec.aliases].find((k) => params[k] !== undefined);
+  const fromParam = key === undefined ? undefined : params[key];
+  if (flag !== undefined && fromParam !== undefined && flag !== fromParam) {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--positive '${flag}' and --param ${key}=${fromParam} name different positive classes; give one.`,
+      { details: { option: "positive", received: flag, param: key, paramValue: fromParam } },
+    );
+  }
+  return flag ?? fromParam;
+}
+
+/**
+ * The task: as given (checked against the target's classes, so `--task multiclass` on two
+ * classes is refused rather than quietly trained as binary), or inferred: a named positive class
+ * or two values → binary; text → multiclass; else regression.
+ */
 function resolveTask(given: string | undefined, y: Column, positive: string | undefined): Task {
   if (given !== undefined) {
     if (given !== "binary" && given !== "multiclass" && given !== "regression") {
@@ -265,12 +290,29 @@ function resolveTask(given: string | undefined, y: Column, positive: string | un
     }
     if (given === "regression" && positive !== undefined)
       throw new KeelError("KEEL_ERR_USAGE", "--positive only applies to classification tasks.");
+    if (given !== "regression") checkClassCount(given, y);
     return given;
   }
   if (positive !== undefined) return "binary";
   const distinct = distinctCount(y);
   if (distinct <= 2) return "binary";
   return y.kind === "numeric" ? "regression" : "multiclass";
+}
+
+/** A binary task needs exactly two classes, a multiclass one at least three. */
+function checkClassCount(task: "binary" | "multiclass", y: Column): void {
+  const { classes } = encodeClassTarget(y);
+  const fits = task === "binary" ? classes.length === 2 : classes.length >= 3;
+  if (fits) return;
+  const shown = classes
+    .slice(0, 5)
+    .map((c) => `'${c}'`)
+    .join(", ");
+  throw new KeelError(
+    "KEEL_ERR_USAGE",
+    `--task ${task} needs ${task === "binary" ? "exactly two classes" : "at least three classes"}; the target has ${classes.length} (${shown}${classes.length > 5 ? ", …" : ""}). Use --task ${classes.length === 2 ? "binary" : "multiclass"}${task === "binary" ? " or regression" : ""}.`,
+    { details: { option: "task", received: task, classes: classes.length } },
+  );
 }
 
 function parseParams(pairs: readonly string[]): Record<string, string> {
@@ -291,6 +333,9 @@ function parseParams(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
+/** L-BFGS iterations of the logistic regression `keel train --model linear` builds. */
+const LINEAR_RECIPE_MAX_ITER = 1000;
+
 function buildLinear(
   task: Task,
   pairs: Record<string, string>,
@@ -299,8 +344,15 @@ function buildLinear(
   if (task === "regression")
     return new LinearRegression(linearRegressionParams.parseStrings(pairs));
   const params = logisticRegressionParams.parseStrings(pairs);
+  // One-hot columns of one source are collinear (Telco's six "No internet service" columns are
+  // one column), which leaves keel's L-BFGS short of scikit-learn's tolerance after 100
+  // iterations on ordinary tables; the recipe keel builds allows more unless told otherwise.
+  const iterationsGiven = ["maxIter", ...logisticRegressionParams.specs.maxIter.aliases].some(
+    (k) => pairs[k] !== undefined,
+  );
   return new LogisticRegression({
     ...params,
+    ...(iterationsGiven ? {} : { maxIter: LINEAR_RECIPE_MAX_ITER }),
     ...(positive !== undefined ? { positiveClass: positive } : {}),
   });
 }

@@ -34,6 +34,11 @@ export interface Lineage {
   };
   /** Training file or source name, for people. */
   readonly trainedOn?: string;
+  /**
+   * Set when the model was imported rather than trained by keel (e.g. "xgboost binary:logistic"):
+   * its `params` are empty and it cannot be refitted from this record.
+   */
+  readonly importedFrom?: string;
   /** ISO-8601 time the bundle was written. */
   readonly createdAt: string;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { type BundleReadOptions, readBundleData } from "./bundle-data.js";
 export {
   BUNDLE_BUFFERS,
   BUNDLE_FORMAT_VERSION,

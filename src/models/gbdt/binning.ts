@@ -8,6 +8,12 @@ import { KernelMemory } from "./kernel-memory.js";
  */
 export interface BinMapper {
   readonly kind: "numeric" | "categorical";
+  /**
+   * The input feature this binned column reads. A categorical with more categories than a
+   * byte of bins holds is binned as several columns (parts), each giving its own categories a
+   * bin and sending the rest to its missing bin, so every category can be learned.
+   */
+  readonly source: number;
   /** Number of bins including the missing bin. */
   readonly nBins: number;
   /** Index of the missing-value bin (= nBins - 1). */
@@ -16,7 +22,7 @@ export interface BinMapper {
   readonly upperBounds: Float64Array;
   /** Categorical: the category code each value bin stands for. */
   readonly binToCategory: Int32Array;
-  /** Categorical: the bin of each category code (rare overflow categories go to the missing bin). */
+  /** Categorical: the bin of each category code (other parts' categories go to the missing bin). */
   readonly categoryToBin: Int32Array;
 }
 
@@ -68,6 +74,7 @@ export function numericBinMapper(
   const upperBounds = Float64Array.from(bounds);
   return {
     kind: "numeric",
+    source: 0,
     nBins: upperBounds.length + 1,
     missingBin: upperBounds.length,
     upperBounds,
@@ -138,19 +145,25 @@ function binSampleRows(nRows: number, seed: number): Uint32Array | undefined {
 }
 
 /**
- * Gives each category its own bin; when there are more categories than bins, the most frequent
- * keep theirs (ties by code) and the rest share the missing bin.
+ * Gives each category its own bin. When there are more categories than a feature's bins hold
+ * (`maxBins - 1` plus the missing bin), the categories are dealt, most frequent first (ties by
+ * code), into several parts of at most `maxBins - 1`; each part is a binned column of its own
+ * whose missing bin also holds the other parts' categories. A split on a part sends some of its
+ * categories left and everything else right, which is a plain categorical split of the input
+ * feature, so no category is merged away whatever the cardinality.
  *
  * @example
  * ```ts
- * categoricalBinMapper(Int32Array.of(0, 1, 1, -1), 2, 256).nBins; // 3
+ * categoricalBinMappers(Int32Array.of(0, 1, 1, -1), 2, 256, 0)[0].nBins; // 3
+ * categoricalBinMappers(codesOf800Levels, 800, 256, 0).length; // 4 parts of ≤ 255 categories
  * ```
  */
-export function categoricalBinMapper(
+export function categoricalBinMappers(
   codes: Int32Array,
   nCategories: number,
   maxBins: number,
-): BinMapper {
+  source: number,
+): BinMapper[] {
   const counts = new Float64Array(nCategories);
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i]!;
@@ -158,26 +171,30 @@ export function categoricalBinMapper(
   }
   const present: number[] = [];
   for (let c = 0; c < nCategories; c++) if (counts[c]! > 0) present.push(c);
-  let kept = present;
-  if (present.length > maxBins - 1) {
-    kept = [...present]
-      .sort((a, b) => counts[b]! - counts[a]! || a - b)
-      .slice(0, maxBins - 1)
-      .sort((a, b) => a - b);
+  const perPart = maxBins - 1;
+  const parts: number[][] = [];
+  if (present.length <= perPart) parts.push(present);
+  else {
+    const byCount = [...present].sort((a, b) => counts[b]! - counts[a]! || a - b);
+    for (let at = 0; at < byCount.length; at += perPart)
+      parts.push(byCount.slice(at, at + perPart).sort((a, b) => a - b));
   }
-  const binToCategory = Int32Array.from(kept);
-  const categoryToBin = new Int32Array(nCategories).fill(kept.length);
-  kept.forEach((c, bin) => {
-    categoryToBin[c] = bin;
+  return parts.map((kept) => {
+    const binToCategory = Int32Array.from(kept);
+    const categoryToBin = new Int32Array(nCategories).fill(kept.length);
+    kept.forEach((c, bin) => {
+      categoryToBin[c] = bin;
+    });
+    return {
+      kind: "categorical",
+      source,
+      nBins: kept.length + 1,
+      missingBin: kept.length,
+      upperBounds: new Float64Array(0),
+      binToCategory,
+      categoryToBin,
+    };
   });
-  return {
-    kind: "categorical",
-    nBins: kept.length + 1,
-    missingBin: kept.length,
-    upperBounds: new Float64Array(0),
-    binToCategory,
-    categoryToBin,
-  };
 }
 
 /**
@@ -205,7 +222,10 @@ function numericBin(upperBounds: Float64Array, v: number): number {
  */
 export interface BinnedData {
   readonly nRows: number;
+  /** Binned columns: one per input feature, more for categoricals binned in parts. */
   readonly nFeatures: number;
+  /** Input features (what {@link BinMapper.source} indexes). */
+  readonly nSourceFeatures: number;
   /** `columnBins[f * nRows + row]`: the bin of a cell (in `memory`). */
   readonly columnBins: Uint8Array;
   /** `rowBins[row * nFeatures + f]`: the same bins row-major, in `memory`. */
@@ -238,14 +258,14 @@ export function binFeatures(
   seed: number,
   nOutputs = 1,
 ): BinnedData {
-  const nFeatures = values.length;
   const nRows = rowCount(values);
   const sampleRows = binSampleRows(nRows, seed);
-  const mappers = values.map((v, f) =>
+  const mappers = values.flatMap((v, f) =>
     v.kind === "numeric"
-      ? numericBinMapper(v.values, maxBins, sampleRows)
-      : categoricalBinMapper(v.codes, categoryCounts[f] ?? 0, maxBins),
+      ? [{ ...numericBinMapper(v.values, maxBins, sampleRows), source: f }]
+      : categoricalBinMappers(v.codes, categoryCounts[f] ?? 0, maxBins, f),
   );
+  const nFeatures = mappers.length;
   const binOffsets = new Int32Array(nFeatures);
   let totalBins = 0;
   mappers.forEach((m, f) => {
@@ -264,13 +284,14 @@ export function binFeatures(
   histSlots[nFeatures] = 16 * totalBins;
   const columnBins = memory.uint8(nRows * nFeatures);
   const rowBins = memory.uint8(nRows * nFeatures);
-  values.forEach((v, f) => {
-    writeFeatureBins(v, mappers[f]!, columnBins.subarray(f * nRows, (f + 1) * nRows));
+  mappers.forEach((m, f) => {
+    writeFeatureBins(values[m.source]!, m, columnBins.subarray(f * nRows, (f + 1) * nRows));
   });
   transpose(columnBins, nRows, nFeatures, rowBins);
   return {
     nRows,
     nFeatures,
+    nSourceFeatures: values.length,
     columnBins,
     rowBins,
     mappers,
@@ -315,9 +336,9 @@ export function binWithMappers(
   mappers: readonly BinMapper[],
 ): Uint8Array {
   const nRows = rowCount(values);
-  const bins = new Uint8Array(nRows * values.length);
-  values.forEach((v, f) => {
-    writeFeatureBins(v, mappers[f]!, bins.subarray(f * nRows, (f + 1) * nRows));
+  const bins = new Uint8Array(nRows * mappers.length);
+  mappers.forEach((m, f) => {
+    writeFeatureBins(values[m.source]!, m, bins.subarray(f * nRows, (f + 1) * nRows));
   });
   return bins;
 }

@@ -99,7 +99,7 @@ export function boost(input: BoosterInput): BoosterResult {
     ...(input.laneRows !== undefined ? { laneRows: input.laneRows } : {}),
   });
   const rng = new Rng(input.seed);
-  const builder = new EnsembleBuilder(data.nFeatures, K, baseScore);
+  const builder = new EnsembleBuilder(data.nSourceFeatures, K, baseScore);
   const evalHistory: number[] = [];
   let best = { round: -1, value: Number.NaN };
   progress.start(input.nEstimators, "boosting");

@@ -132,7 +132,7 @@ export class EnsembleBuilder {
       let id: number;
       if (mapper.kind === "numeric") {
         id = this.addNode({
-          feature: split.feature,
+          feature: mapper.source,
           threshold: mapper.upperBounds[split.thresholdBin]!,
           defaultLeft: split.defaultLeft,
           cover: node.hess,
@@ -143,7 +143,7 @@ export class EnsembleBuilder {
         for (let b = 0; b < mapper.missingBin; b++)
           if (split.goLeft[b] === 1) categories.push(mapper.binToCategory[b]!);
         id = this.addNode({
-          feature: split.feature,
+          feature: mapper.source,
           categories,
           defaultLeft: split.defaultLeft,
           cover: node.hess,

@@ -10,7 +10,13 @@ import {
   type StateValue,
   type Task,
 } from "../../core/index.js";
-import { classWeights, encodeClassTarget, regressionTarget, requireTarget } from "../target.js";
+import {
+  checkSampleWeight,
+  classWeights,
+  encodeClassTarget,
+  regressionTarget,
+  requireTarget,
+} from "../target.js";
 import { binFeatures, binWithMappers } from "./binning.js";
 import { boost } from "./booster.js";
 import type { EvalMetricName } from "./eval-metrics.js";
@@ -111,11 +117,89 @@ function resolveObjective(
   return o === "auto" ? "squaredError" : o;
 }
 
-function resolveEvalMetric(params: GbdtParams, objective: ObjectiveName): EvalMetricName {
-  if (params.evalMetric !== "auto") return params.evalMetric;
-  if (objective === "binary") return "logloss";
-  if (objective === "softmax") return "mlogloss";
-  return objective === "absoluteError" ? "mae" : "rmse";
+/** The early-stopping metrics that mean something for each task (XGBoost's per-objective sets). */
+const METRICS_FOR_TASK: Readonly<Record<Task, readonly EvalMetricName[]>> = {
+  binary: ["logloss", "auc", "error"],
+  multiclass: ["mlogloss"],
+  regression: ["rmse", "mae"],
+};
+
+/**
+ * The validation metric: the task's default for 'auto', otherwise the one asked for if it fits
+ * the task. A metric that does not fit (AUC on a regressor, logloss on three classes) would
+ * score garbage and stop boosting after one round, so it is refused.
+ */
+function resolveEvalMetric(
+  params: GbdtParams,
+  objective: ObjectiveName,
+  task: Task,
+): EvalMetricName {
+  if (params.evalMetric === "auto") {
+    if (objective === "binary") return "logloss";
+    if (objective === "softmax") return "mlogloss";
+    return objective === "absoluteError" ? "mae" : "rmse";
+  }
+  const allowed = METRICS_FOR_TASK[task];
+  if (!allowed.includes(params.evalMetric)) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_PARAM",
+      `The 'evalMetric' parameter '${params.evalMetric}' does not fit a ${task} task; use ${allowed
+        .map((m) => `'${m}'`)
+        .join(", ")} or 'auto'.`,
+      { details: { param: "evalMetric", received: params.evalMetric, task, allowed } },
+    );
+  }
+  return params.evalMetric;
+}
+
+/**
+ * Parameters that would be silently ignored for this task or growth policy are refused: a
+ * parameter either acts or says why it cannot.
+ */
+function checkParamsApply(type: FittedGbdt["type"], params: GbdtParams, task: Task): void {
+  const refuse = (param: string, why: string): never => {
+    throw new KeelError("KEEL_ERR_INVALID_PARAM", `The '${param}' parameter ${why}`, {
+      details: { param, task, estimator: type },
+    });
+  };
+  if (type === "GbdtRegressor" && params.positiveClass !== undefined)
+    refuse("positiveClass", "only applies to classifiers; GbdtRegressor has no classes.");
+  if (type === "GbdtRegressor" && params.classWeight !== undefined)
+    refuse("classWeight", "only applies to classifiers; use sampleWeight for a regressor.");
+  if (params.scalePosWeight !== 1 && task !== "binary")
+    refuse(
+      "scalePosWeight",
+      `only applies to binary targets; this one is ${task}. Use classWeight for several classes.`,
+    );
+  if (params.maxDepth === 0 && params.growPolicy === "depthwise" && params.numLeaves === undefined)
+    refuse(
+      "maxDepth",
+      "is 0 (unlimited) under growPolicy 'depthwise' with no numLeaves cap, which grows every tree until the rows run out; set maxDepth, numLeaves, or growPolicy 'lossguide'.",
+    );
+}
+
+/** Labels an objective cannot fit (XGBoost: "PoissonRegression: label must be nonnegative"). */
+function checkLabels(objective: ObjectiveName, y: Float64Array): void {
+  if (objective !== "poisson") return;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i]! < 0) {
+      throw new KeelError(
+        "KEEL_ERR_TARGET_INVALID",
+        `The 'poisson' objective needs labels of at least 0 (counts or rates). Got ${y[i]} at row ${i}.`,
+        { details: { objective, row: i, value: y[i] } },
+      );
+    }
+  }
+}
+
+/**
+ * The leaf cap of each tree: `numLeaves` when given (it caps depthwise trees too, as XGBoost's
+ * `max_leaves` does), else 31 under 'lossguide' (LightGBM's default) and none under 'depthwise'.
+ */
+function resolveMaxLeaves(params: GbdtParams): number {
+  if (params.numLeaves !== undefined) return params.numLeaves;
+  if (params.growPolicy === "lossguide") return 31;
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Drops features with no observed value, warning once with their names. */
@@ -176,6 +260,9 @@ function fitGbdt(
     nClasses: classes.length,
     huberDelta: params.huberDelta,
   });
+  checkParamsApply(type, params, task);
+  checkLabels(objectiveName, y);
+  const evalMetric = resolveEvalMetric(params, objectiveName, task);
   const weight = rowWeights(y, classes, params, options.sampleWeight, task);
   const allSpecs = featureSpecsOf(x);
   const { specs, values } = usableFeatures(allSpecs, featureValues(x, allSpecs), logger);
@@ -204,7 +291,7 @@ function fitGbdt(
     rules: {
       growPolicy: params.growPolicy,
       maxDepth: params.maxDepth,
-      maxLeaves: params.numLeaves,
+      maxLeaves: resolveMaxLeaves(params),
       learningRate: params.learningRate,
       lambda: params.lambda,
       alpha: params.alpha,
@@ -212,6 +299,11 @@ function fitGbdt(
       minDataInLeaf: params.minDataInLeaf,
       minSplitGain: params.minSplitGain,
       maxCatToOnehot: params.maxCatToOnehot,
+      catSmooth: params.catSmooth,
+      catL2: params.catL2,
+      maxCatThreshold: params.maxCatThreshold,
+      minDataPerGroup: params.minDataPerGroup,
+      catPenalty: params.catPenalty,
     },
     nEstimators: params.nEstimators,
     subsample: params.subsample,
@@ -219,7 +311,7 @@ function fitGbdt(
     seed: params.seed,
     nThreads: params.nThreads,
     ...(validation ? { validation } : {}),
-    evalMetric: resolveEvalMetric(params, objectiveName),
+    evalMetric,
     ...(params.earlyStoppingRounds !== undefined
       ? { earlyStoppingRounds: params.earlyStoppingRounds }
       : {}),
@@ -248,14 +340,7 @@ function rowWeights(
   sampleWeight: Float64Array | undefined,
   task: Task,
 ): Float64Array {
-  const w = sampleWeight ? Float64Array.from(sampleWeight) : new Float64Array(y.length).fill(1);
-  if (w.length !== y.length) {
-    throw new KeelError(
-      "KEEL_ERR_INVALID_ARGUMENT",
-      `sampleWeight has ${w.length} entries but the data has ${y.length} rows.`,
-      { details: { sampleWeight: w.length, rows: y.length } },
-    );
-  }
+  const w = Float64Array.from(checkSampleWeight(sampleWeight, y.length));
   if (task !== "regression" && params.classWeight !== undefined) {
     const cw = classWeights(y, classes, params.classWeight);
     for (let i = 0; i < w.length; i++) w[i] = w[i]! * cw[i]!;

@@ -67,13 +67,15 @@ export const gbdtParams = declareParams("Gbdt", {
     aliases: ["max_depth"],
     search: { low: 2, high: 10 },
   }),
-  numLeaves: param.int({
-    default: 31,
-    min: 2,
-    doc: "Maximum leaves per tree under growPolicy 'lossguide'.",
-    aliases: ["num_leaves", "max_leaves", "maxLeaves"],
-    search: { low: 8, high: 256, log: true },
-  }),
+  numLeaves: param.optional(
+    param.int({
+      default: 31,
+      min: 2,
+      doc: "Maximum leaves per tree. Caps depthwise trees too (XGBoost's max_leaves); when left out, 31 under 'lossguide' and no cap under 'depthwise'.",
+      aliases: ["num_leaves", "max_leaves", "maxLeaves"],
+      search: { low: 8, high: 256, log: true },
+    }),
+  ),
   minChildWeight: param.number({
     default: 1,
     min: 0,
@@ -149,8 +151,38 @@ export const gbdtParams = declareParams("Gbdt", {
   maxCatToOnehot: param.int({
     default: 4,
     min: 1,
-    doc: "Categorical features with at most this many categories use one-vs-rest splits; others use gradient-sorted partitions.",
+    doc: "Categorical features with at most this many categories (in a node) use one-vs-rest splits only; above it, gradient-sorted partitions are tried as well (regularised by catSmooth, catL2, maxCatThreshold, minDataPerGroup and catPenalty).",
     aliases: ["max_cat_to_onehot"],
+  }),
+  catSmooth: param.number({
+    default: 10,
+    min: 0,
+    doc: "Categorical partitions: added to each category's hessian before categories are ordered by gradient ratio, so small categories sort near the middle (LightGBM's cat_smooth).",
+    aliases: ["cat_smooth"],
+  }),
+  catL2: param.number({
+    default: 10,
+    min: 0,
+    doc: "Categorical partitions: extra L2 regularisation of the two sides' leaf values (LightGBM's cat_l2).",
+    aliases: ["cat_l2"],
+  }),
+  maxCatThreshold: param.int({
+    default: 32,
+    min: 1,
+    doc: "Categorical partitions: most categories on the side searched from each end of the order (LightGBM's max_cat_threshold).",
+    aliases: ["max_cat_threshold"],
+  }),
+  minDataPerGroup: param.int({
+    default: 10,
+    min: 1,
+    doc: "Categorical partitions: fewest rows a category needs in a node to take part (smaller ones stay with the rest; one-vs-rest splits still consider them). LightGBM's min_data_per_group.",
+    aliases: ["min_data_per_group"],
+  }),
+  catPenalty: param.number({
+    default: 1,
+    min: 0,
+    doc: "Categorical partitions: gain given up per category chosen among, in units of the gradient noise (about what one category without signal gains by chance). 0 turns the penalty off.",
+    aliases: ["cat_penalty"],
   }),
   huberDelta: param.number({
     default: 1,

@@ -8,6 +8,16 @@ export interface SplitRules {
   readonly minDataInLeaf: number;
   readonly minSplitGain: number;
   readonly maxCatToOnehot: number;
+  /** Added to each category's hessian before categories are sorted by gradient ratio. */
+  readonly catSmooth: number;
+  /** Extra L2 on the leaf values of a many-category partition. */
+  readonly catL2: number;
+  /** Most categories on the searched side of a partition. */
+  readonly maxCatThreshold: number;
+  /** Fewest rows a category needs to take part in a partition (one-vs-rest is always tried). */
+  readonly minDataPerGroup: number;
+  /** Gain a partition gives up per category it chose among, in units of the gradient noise. */
+  readonly catPenalty: number;
 }
 
 /** The best split of one node: which feature, where each bin goes, and the children's sums. */
@@ -30,6 +40,12 @@ export interface NodeSums {
   readonly grad: number;
   readonly hess: number;
   readonly count: number;
+  /**
+   * The gradient noise of the tree's rows, `Σg² / Σh`: the gain one category adds to a split
+   * by chance (about 1 for well-fitted log loss, the residual variance for squared error).
+   * Scales the partition penalty so it means the same for every loss and label scale.
+   */
+  readonly noise: number;
 }
 
 /** Soft-thresholds a gradient sum by the L1 penalty (XGBoost's ThresholdL1). */
@@ -139,15 +155,21 @@ function bestNumericSplit(
   return best;
 }
 
-/** LightGBM's cat_smooth: shrinks each category's gradient ratio towards zero before sorting. */
-const CAT_SMOOTH = 10;
-/** LightGBM's max_cat_threshold: at most this many categories on the searched side. */
-const MAX_CAT_THRESHOLD = 32;
-
 /**
- * Categorical split search. Few categories: one category against the rest. Many: sort the
- * categories by gradient/hessian and scan prefixes from both ends, as LightGBM does; missing
- * values (and overflow categories) always go right.
+ * Categorical split search, regularised so that a many-category feature without signal does
+ * not win over a weak real feature:
+ *
+ * - every category against the rest is always a candidate (what one-hot columns give);
+ * - above `maxCatToOnehot` categories, partitions are candidates too, found as LightGBM finds
+ *   them: categories with at least `minDataPerGroup` rows sorted by `g / (h + catSmooth)`,
+ *   prefixes of up to `maxCatThreshold` scanned from both ends, leaf values shrunk by an extra
+ *   `catL2`. Choosing the best of those partitions finds noise: among K categories without
+ *   signal it gains about (K − 1) times the gradient noise by chance. So a partition's gain is
+ *   reduced by `catPenalty × noise × (K − 1)` (a penalty that grows with the categories chosen
+ *   among, which neither XGBoost nor LightGBM applies): it wins only when the categories'
+ *   signal beats what chance would give.
+ *
+ * Missing values (and the categories of other parts) always go right.
  */
 function bestCategoricalSplit(
   hist: Float64Array,
@@ -164,12 +186,22 @@ function bestCategoricalSplit(
   for (let b = 0; b < nValueBins; b++) if (hist[2 * (offset + b) + 1]! > 0) present.push(b);
   let bestGain = rules.minSplitGain;
   let result: { best: Best; leftBins: number[] } | undefined;
-  const consider = (lg: number, lh: number, leftBins: () => number[]): void => {
+  const consider = (
+    lg: number,
+    lh: number,
+    leftBins: () => number[],
+    l2: number,
+    penalty: number,
+  ): void => {
     const gr = node.grad - lg;
     const hr = node.hess - lh;
     if (lh < minChildWeight || hr < minChildWeight) return;
     if (lh * perHess < minDataInLeaf - 0.5 || hr * perHess < minDataInLeaf - 0.5) return;
-    const gain = leafScore(lg, lh, lambda, alpha) + leafScore(gr, hr, lambda, alpha) - parentScore;
+    const gain =
+      leafScore(lg, lh, l2, alpha) +
+      leafScore(gr, hr, l2, alpha) -
+      (l2 === lambda ? parentScore : leafScore(node.grad, node.hess, l2, alpha)) -
+      penalty;
     if (gain > bestGain) {
       bestGain = gain;
       result = {
@@ -178,23 +210,28 @@ function bestCategoricalSplit(
       };
     }
   };
-  if (present.length <= rules.maxCatToOnehot) {
-    for (const b of present)
-      consider(hist[2 * (offset + b)]!, hist[2 * (offset + b) + 1]!, () => [b]);
-    return result;
-  }
+  for (const b of present)
+    consider(hist[2 * (offset + b)]!, hist[2 * (offset + b) + 1]!, () => [b], lambda, 0);
+  if (present.length <= rules.maxCatToOnehot) return result;
+  const groups = present.filter(
+    (b) => hist[2 * (offset + b) + 1]! * perHess >= rules.minDataPerGroup - 0.5,
+  );
+  if (groups.length < 3) return result;
   const ratio = (b: number): number =>
-    hist[2 * (offset + b)]! / (hist[2 * (offset + b) + 1]! + CAT_SMOOTH);
-  const sorted = [...present].sort((a, b) => ratio(a) - ratio(b) || a - b);
-  const limit = Math.min(MAX_CAT_THRESHOLD, sorted.length - 1);
+    hist[2 * (offset + b)]! / (hist[2 * (offset + b) + 1]! + rules.catSmooth);
+  const sorted = groups.sort((a, b) => ratio(a) - ratio(b) || a - b);
+  const limit = Math.min(rules.maxCatThreshold, sorted.length - 1);
+  const l2 = lambda + rules.catL2;
+  const penalty = rules.catPenalty * node.noise * (sorted.length - 1);
   for (const order of [sorted, [...sorted].reverse()]) {
     let lg = 0;
     let lh = 0;
+    // One category alone is a one-vs-rest candidate already.
     for (let k = 0; k < limit; k++) {
       const b = order[k]!;
       lg += hist[2 * (offset + b)]!;
       lh += hist[2 * (offset + b) + 1]!;
-      consider(lg, lh, () => order.slice(0, k + 1));
+      if (k > 0) consider(lg, lh, () => order.slice(0, k + 1), l2, penalty);
     }
   }
   return result;

@@ -27,6 +27,7 @@ export interface GrowthRules extends SplitRules {
   readonly growPolicy: "depthwise" | "lossguide";
   /** 0 means unlimited. */
   readonly maxDepth: number;
+  /** Leaves per tree, for both policies (depthwise stops mid-level, as XGBoost's max_leaves); Infinity for none. */
   readonly maxLeaves: number;
   readonly learningRate: number;
 }
@@ -97,8 +98,9 @@ export class HistogramPool {
  */
 export function growTree(ctx: TreeContext): GrownNode {
   const { rules, pool, timers } = ctx;
-  const maxLeaves = rules.growPolicy === "lossguide" ? rules.maxLeaves : Number.POSITIVE_INFINITY;
-  const [grad, hess] = sumGradients(ctx.gh, ctx.rows, 0, ctx.nRows);
+  const maxLeaves = rules.maxLeaves;
+  const [grad, hess, gradSquares] = sumGradients(ctx.gh, ctx.rows, 0, ctx.nRows);
+  const noise = hess > 0 ? gradSquares / hess : 0;
   let nextId = 0;
   const root: GrownNode = {
     id: nextId++,
@@ -114,7 +116,7 @@ export function growTree(ctx: TreeContext): GrownNode {
     const hist = pool.acquire();
     timed(timers, "histograms", () => ctx.histograms.build(ctx.gh, ctx.rows, 0, ctx.nRows, hist));
     hists.set(root, hist);
-    root.split = timed(timers, "splits", () => bestSplit(ctx, root, hist));
+    root.split = timed(timers, "splits", () => bestSplit(ctx, root, hist, noise));
   }
   const open: GrownNode[] = root.split ? [root] : [];
   let nLeaves = 1;
@@ -165,7 +167,7 @@ export function growTree(ctx: TreeContext): GrownNode {
     for (const child of [left, right]) {
       const hist = hists.get(child)!;
       const split = canSplit(child, rules)
-        ? timed(timers, "splits", () => bestSplit(ctx, child, hist))
+        ? timed(timers, "splits", () => bestSplit(ctx, child, hist, noise))
         : undefined;
       if (split) {
         child.split = split;
@@ -195,7 +197,12 @@ function canSplit(node: GrownNode, rules: GrowthRules): boolean {
   return node.end - node.begin >= 2 * rules.minDataInLeaf;
 }
 
-function bestSplit(ctx: TreeContext, node: GrownNode, hist: Float64Array): SplitInfo | undefined {
+function bestSplit(
+  ctx: TreeContext,
+  node: GrownNode,
+  hist: Float64Array,
+  noise: number,
+): SplitInfo | undefined {
   return findBestSplit(
     hist,
     ctx.data.mappers,
@@ -205,6 +212,7 @@ function bestSplit(ctx: TreeContext, node: GrownNode, hist: Float64Array): Split
       grad: node.grad,
       hess: node.hess,
       count: node.end - node.begin,
+      noise,
     },
     ctx.rules,
   );
@@ -223,20 +231,24 @@ function takeNext(open: GrownNode[], policy: GrowthRules["growPolicy"]): GrownNo
   return open.splice(at, 1)[0]!;
 }
 
+/** Sums of gradients, hessians and squared gradients over rows[begin..end). */
 function sumGradients(
   gh: Float64Array,
   rows: Uint32Array,
   begin: number,
   end: number,
-): [number, number] {
+): [number, number, number] {
   let g = 0;
   let h = 0;
+  let g2 = 0;
   for (let i = begin; i < end; i++) {
     const r = rows[i]!;
-    g += gh[2 * r]!;
+    const gi = gh[2 * r]!;
+    g += gi;
+    g2 += gi * gi;
     h += gh[2 * r + 1]!;
   }
-  return [g, h];
+  return [g, h, g2];
 }
 
 /**

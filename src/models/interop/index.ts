@@ -9,5 +9,6 @@ export {
   ONNX_ML_OPSET,
   ONNX_OPSET,
   type OnnxExportOptions,
+  onnxVersions,
 } from "./onnx-export.js";
-export { importXgboostJson, keelThreshold } from "./xgboost-json.js";
+export { importXgboostJson, keelThreshold, parseXgboostJsonText } from "./xgboost-json.js";

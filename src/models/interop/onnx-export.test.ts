@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { categoricalFromValues, Frame, isKeelError, numericColumn, Rng } from "../../core/index.js";
 import { GbdtClassifier, GbdtRegressor } from "../gbdt/gbdt-estimator.js";
 import { FittedGbdt } from "../gbdt/gbdt-model.js";
-import { exportOnnx } from "./onnx-export.js";
+import { exportOnnx, ONNX_OPSET, onnxVersions } from "./onnx-export.js";
 import { ProtoWriter } from "./protobuf-writer.js";
 import { importXgboostJson } from "./xgboost-json.js";
 
@@ -36,8 +36,8 @@ function feedsOf(model: FittedGbdt, frame: Frame): Record<string, ort.Tensor> {
   return feeds;
 }
 
-async function runOnnx(model: FittedGbdt, frame: Frame) {
-  const bytes = exportOnnx(model);
+async function runOnce(model: FittedGbdt, frame: Frame, targetOpset?: number) {
+  const bytes = exportOnnx(model, targetOpset === undefined ? {} : { targetOpset });
   const session = await ort.InferenceSession.create(bytes);
   try {
     const out = await session.run(feedsOf(model, frame));
@@ -51,6 +51,19 @@ async function runOnnx(model: FittedGbdt, frame: Frame) {
   } finally {
     await session.release();
   }
+}
+
+/**
+ * Runs the default export (opset 17, classic TreeEnsembleRegressor) in ONNX Runtime and returns
+ * its outputs, after checking that the opset-21 export (TreeEnsemble) gives the same margins and
+ * labels: every comparison with keel below holds for both forms.
+ */
+async function runOnnx(model: FittedGbdt, frame: Frame) {
+  const classic = await runOnce(model, frame);
+  const treeEnsemble = await runOnce(model, frame, 21);
+  expect(maxAbsDiff(classic.margins, treeEnsemble.margins)).toBeLessThanOrEqual(TOLERANCE);
+  expect(classic.label).toEqual(treeEnsemble.label);
+  return classic;
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -277,6 +290,25 @@ describe("exportOnnx: ONNX Runtime predicts what keel predicts", () => {
   });
 });
 
+describe("onnxVersions", () => {
+  it("targets opset 17, ai.onnx.ml 3 and IR 8 by default; TreeEnsemble only at 21", () => {
+    expect(onnxVersions(ONNX_OPSET)).toEqual({
+      opset: 17,
+      irVersion: 8,
+      mlOpset: 3,
+      trees: "TreeEnsembleRegressor",
+    });
+    expect(onnxVersions(11).irVersion).toBe(6);
+    expect(onnxVersions(21)).toMatchObject({ irVersion: 10, mlOpset: 5, trees: "TreeEnsemble" });
+    expect(() => onnxVersions(22)).toThrow(/from 11 to 21\. Got 22 instead/);
+    // ModelProto field 1 (ir_version) leads the file: tag 0x08, then the varint.
+    const { x } = mixedFrame(200, 5);
+    const y = categoricalFromValues(Array.from({ length: 200 }, (_, i) => (i % 2 ? "a" : "b")));
+    const bytes = exportOnnx(new GbdtClassifier({ nEstimators: 2 }).fit(x, y));
+    expect([bytes[0], bytes[1]]).toEqual([0x08, 8]);
+  });
+});
+
 describe("exportOnnx on XGBoost imports", () => {
   const fixtures = join(import.meta.dirname, "fixtures");
   for (const name of ["binary", "multiclass", "regression"]) {
@@ -304,8 +336,8 @@ describe("exportOnnx on XGBoost imports", () => {
 });
 
 describe("exportOnnx refuses what it cannot express", () => {
-  const { x } = mixedFrame(300, 3);
-  const y = categoricalFromValues(Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? "a" : "b")));
+  const { x, score } = mixedFrame(300, 3);
+  const y = categoricalFromValues(Array.from(score, (s) => (s > 0.5 ? "a" : "b")));
   const model = new GbdtClassifier({ nEstimators: 2, maxDepth: 2 }).fit(x, y);
 
   it("a feature named like a graph output", () => {

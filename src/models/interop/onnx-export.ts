@@ -2,38 +2,85 @@ import { KeelError } from "../../core/index.js";
 import type { TreeEnsemble } from "../gbdt/ensemble.js";
 import type { FeatureSpec } from "../gbdt/feature-input.js";
 import type { FittedGbdt } from "../gbdt/gbdt-model.js";
+import { categorySplitCodes, classicTreeNodes, unsupported } from "./onnx-classic-trees.js";
 import { attr, model as encodeModel, node, OnnxType, tensor, valueInfo } from "./onnx-proto.js";
 
 /**
- * ONNX IR version of exported models: IR 10 came with opset 21 and `ai.onnx.ml` 5.
+ * The `ai.onnx` opset keel targets by default: 17, with IR version 8 and `ai.onnx.ml` 3, which
+ * onnx 1.12 (Debian's python3-onnx) checks and every maintained runtime loads. The trees are
+ * the classic `TreeEnsembleRegressor`.
  *
  * @example
  * ```ts
- * const session = await InferenceSession.create(exportOnnx(model)); // needs a runtime reading IR 10
- * console.log(`exported with IR ${ONNX_IR_VERSION}`);
+ * exportOnnx(model); // same as exportOnnx(model, { targetOpset: ONNX_OPSET })
  * ```
  */
-export const ONNX_IR_VERSION = 10;
+export const ONNX_OPSET = 17;
 /**
- * Version of the default (`ai.onnx`) operator set the exported graph imports.
+ * IR version of a default export (opset 17).
  *
  * @example
  * ```ts
- * // A runtime must implement ai.onnx opset 21 or later to load the export.
- * if (runtimeOpset < ONNX_OPSET) throw new Error("ONNX Runtime too old for keel's export");
+ * console.log(`exported with IR ${ONNX_IR_VERSION}`); // 8
  * ```
  */
-export const ONNX_OPSET = 21;
+export const ONNX_IR_VERSION = 8;
 /**
- * Version of the `ai.onnx.ml` operator set: 5 is the first with the `TreeEnsemble` operator.
+ * `ai.onnx.ml` opset of a default export: 3 is the first with double-precision tree attributes.
  *
  * @example
  * ```ts
- * // A runtime without ai.onnx.ml opset 5 has no TreeEnsemble operator and cannot load the export.
- * if (runtimeMlOpset < ONNX_ML_OPSET) throw new Error("no TreeEnsemble operator");
+ * onnxVersions(17).mlOpset === ONNX_ML_OPSET; // true
  * ```
  */
-export const ONNX_ML_OPSET = 5;
+export const ONNX_ML_OPSET = 3;
+
+/** The lowest target opset the graph's operators allow (Equal on doubles came with 11). */
+const MIN_OPSET = 11;
+/** The opset whose `ai.onnx.ml` 5 has the `TreeEnsemble` operator. */
+const TREE_ENSEMBLE_OPSET = 21;
+
+/**
+ * What an export for `targetOpset` writes: opsets 11–20 give the classic
+ * `TreeEnsembleRegressor` of `ai.onnx.ml` 3 (its double-precision attributes; ONNX Runtime has
+ * them from 1.10) with the IR version that came with the opset (6 for 11, 7 for 12–14, 8 for
+ * 15–18, 9 for 19–20); opset 21 writes the `TreeEnsemble` operator (`ai.onnx.ml` 5, IR 10),
+ * which only recent runtimes read.
+ *
+ * @example
+ * ```ts
+ * onnxVersions(17); // { opset: 17, irVersion: 8, mlOpset: 3, trees: "TreeEnsembleRegressor" }
+ * onnxVersions(21); // { opset: 21, irVersion: 10, mlOpset: 5, trees: "TreeEnsemble" }
+ * ```
+ */
+export function onnxVersions(targetOpset: number): {
+  opset: number;
+  irVersion: number;
+  mlOpset: number;
+  trees: "TreeEnsembleRegressor" | "TreeEnsemble";
+} {
+  if (
+    !Number.isInteger(targetOpset) ||
+    targetOpset < MIN_OPSET ||
+    targetOpset > TREE_ENSEMBLE_OPSET
+  )
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `ONNX export: the target opset must be an integer from ${MIN_OPSET} to ${TREE_ENSEMBLE_OPSET}. Got ${targetOpset} instead.`,
+      {
+        details: {
+          param: "targetOpset",
+          expected: `${MIN_OPSET}..${TREE_ENSEMBLE_OPSET}`,
+          got: targetOpset,
+        },
+      },
+    );
+  if (targetOpset === TREE_ENSEMBLE_OPSET)
+    return { opset: targetOpset, irVersion: 10, mlOpset: 5, trees: "TreeEnsemble" };
+  // The IR version that came with each opset, so a runtime of that age accepts the file.
+  const irVersion = targetOpset <= 11 ? 6 : targetOpset <= 14 ? 7 : targetOpset <= 18 ? 8 : 9;
+  return { opset: targetOpset, irVersion, mlOpset: 3, trees: "TreeEnsembleRegressor" };
+}
 
 /**
  * Metadata keys keel writes itself. User metadata may not reuse them: a reader takes them as
@@ -72,6 +119,12 @@ export interface OnnxExportOptions {
    * `keel.positive_class`, are allowed.
    */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * The `ai.onnx` opset to target, 11 to 21 (default {@link ONNX_OPSET}, 17). Up to 20 the trees
+   * are the classic `TreeEnsembleRegressor` every runtime reads; 21 writes `ai.onnx.ml` 5's
+   * `TreeEnsemble` (IR 10) for runtimes that have it. See {@link onnxVersions}.
+   */
+  readonly targetOpset?: number;
 }
 
 /** TreeEnsemble (ai.onnx.ml 5) node modes. */
@@ -79,10 +132,6 @@ const BRANCH_LEQ = 0;
 const BRANCH_MEMBER = 6;
 /** LabelEncoder carries codes as float32; integers above 2^24 would no longer be exact. */
 const MAX_FLOAT_CODES = 2 ** 24;
-
-function unsupported(message: string, details: Record<string, unknown>): KeelError {
-  return new KeelError("KEEL_ERR_UNSUPPORTED", `ONNX export: ${message}`, { details });
-}
 
 /**
  * The trees as `ai.onnx.ml` TreeEnsemble (opset 5) attributes. Interior nodes are numbered in
@@ -120,29 +169,12 @@ function treeEnsembleAttributes(e: TreeEnsemble, features: readonly FeatureSpec[
     falseIds.push(slot[right]!);
     falseLeafs.push(isLeaf(right) ? 1 : 0);
     missingTracksTrue.push(e.defaultLeft[n] === 1 ? 1 : 0);
-    const start = e.catStart[n]!;
-    if (start < 0) {
+    if (e.catStart[n]! < 0) {
       modes.push(BRANCH_LEQ);
       splits.push(e.threshold[n]!);
       return;
     }
-    if (features[f]?.kind !== "categorical") {
-      // keel truncates the value to an integer code before the set test; ONNX compares exactly.
-      throw unsupported(
-        `node ${n} splits numeric feature '${features[f]?.name}' by category set; only categorical features can.`,
-        {
-          node: n,
-          feature: features[f]?.name ?? null,
-          expected: "categorical",
-          got: features[f]?.kind ?? null,
-        },
-      );
-    }
-    const codes: number[] = [];
-    for (let w = 0; w < e.catWords[n]!; w++) {
-      const word = e.catBits[start + w]!;
-      for (let b = 0; b < 32; b++) if ((word >>> b) & 1) codes.push(w * 32 + b);
-    }
+    const codes = categorySplitCodes(e, n, features);
     if (codes.length === 0) {
       // No category goes left: every code (>= 0) goes right, missing follows defaultLeft.
       modes.push(BRANCH_LEQ);
@@ -314,9 +346,11 @@ function nameAllocator(taken: Iterable<string>): (base: string) => string {
  *   for categorical ones, mapped to their training codes by `ai.onnx.ml` LabelEncoder; a string
  *   outside the training dictionary (use `""` for a missing value) becomes NaN, i.e. missing, as
  *   keel treats unseen categories;
- * - Concat to `[N, F]`, then `ai.onnx.ml` TreeEnsemble (opset 5; BRANCH_LEQ for numeric splits,
- *   BRANCH_MEMBER for categorical ones, the learned missing-value direction per node), plus the
- *   base score: output `margins` `[N, K]`;
+ * - the trees, plus the base score: output `margins` `[N, K]`. By default (target opset 11–20)
+ *   the classic `ai.onnx.ml` 3 TreeEnsembleRegressor, with each category set a split tests
+ *   computed as a 0/1 column in the graph (see `classicTreeNodes`); with `targetOpset: 21` the
+ *   `ai.onnx.ml` 5 TreeEnsemble (BRANCH_LEQ for numeric splits, BRANCH_MEMBER for categorical
+ *   ones). Both keep each node's learned missing-value direction;
  * - the link: binary `probabilities` `[N, 2]` = [1 − p, p] with p = Sigmoid(margin), multiclass
  *   `probabilities` = Softmax(margins), both with `label` `[N]` (the most likely class, as
  *   `predict`); regression `prediction` `[N, 1]` (Exp of the margin for Poisson, else the margin).
@@ -338,6 +372,7 @@ function nameAllocator(taken: Iterable<string>): (base: string) => string {
  */
 export function exportOnnx(m: FittedGbdt, options: OnnxExportOptions = {}): Uint8Array {
   checkExportable(m);
+  const versions = onnxVersions(options.targetOpset ?? ONNX_OPSET);
   const classifier = m.task !== "regression";
   const outputNames = classifier
     ? ["probabilities", "label", "margins"]
@@ -405,26 +440,35 @@ export function exportOnnx(m: FittedGbdt, options: OnnxExportOptions = {}): Uint
     return asDouble;
   });
 
-  const x = fresh("keel/features");
-  const treeSum = fresh("keel/tree_sum");
   const baseScore = fresh("keel/base_score");
   initializers.push(tensor(baseScore, OnnxType.DOUBLE, [K], e.baseScore));
+  let treeSum: string;
+  if (versions.trees === "TreeEnsembleRegressor") {
+    const classic = classicTreeNodes(e, m.features, { columns, fresh, initializers });
+    nodes.push(...classic.nodes);
+    treeSum = classic.output;
+  } else {
+    const x = fresh("keel/features");
+    treeSum = fresh("keel/tree_sum");
+    nodes.push(
+      node({
+        opType: "Concat",
+        name: fresh("keel/concat"),
+        inputs: columns,
+        outputs: [x],
+        attributes: [attr.int("axis", 1)],
+      }),
+      node({
+        opType: "TreeEnsemble",
+        domain: "ai.onnx.ml",
+        name: fresh("keel/trees"),
+        inputs: [x],
+        outputs: [treeSum],
+        attributes: treeEnsembleAttributes(e, m.features),
+      }),
+    );
+  }
   nodes.push(
-    node({
-      opType: "Concat",
-      name: fresh("keel/concat"),
-      inputs: columns,
-      outputs: [x],
-      attributes: [attr.int("axis", 1)],
-    }),
-    node({
-      opType: "TreeEnsemble",
-      domain: "ai.onnx.ml",
-      name: fresh("keel/trees"),
-      inputs: [x],
-      outputs: [treeSum],
-      attributes: treeEnsembleAttributes(e, m.features),
-    }),
     node({
       opType: "Add",
       name: fresh("keel/add_base_score"),
@@ -454,10 +498,10 @@ export function exportOnnx(m: FittedGbdt, options: OnnxExportOptions = {}): Uint
   outputs.push(valueInfo("margins", OnnxType.DOUBLE, ["N", K], "raw scores before the link"));
 
   return encodeModel({
-    irVersion: ONNX_IR_VERSION,
+    irVersion: versions.irVersion,
     opsets: [
-      { domain: "", version: ONNX_OPSET },
-      { domain: "ai.onnx.ml", version: ONNX_ML_OPSET },
+      { domain: "", version: versions.opset },
+      { domain: "ai.onnx.ml", version: versions.mlOpset },
     ],
     producerName: "keel",
     ...(options.producerVersion === undefined ? {} : { producerVersion: options.producerVersion }),

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Frame, numericColumn } from "../../core/index.js";
-import { importXgboostJson, keelThreshold } from "./xgboost-json.js";
+import { importXgboostJson, keelThreshold, parseXgboostJsonText } from "./xgboost-json.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 
@@ -76,5 +76,29 @@ describe("importXgboostJson predicts exactly as XGBoost 1.7", () => {
     expect(() => importXgboostJson(copy)).toThrow(
       /\$\.learner\.objective\.name: objective 'rank:pairwise' is not supported/,
     );
+  });
+
+  it("reads XGBoost's bare NaN tokens and refuses categorical splits by name", () => {
+    const text = readFileSync(join(fixtures, "xgb-categorical.json"), "utf8");
+    expect(text).toContain("NaN");
+    expect(() => JSON.parse(text)).toThrow();
+    const json = parseXgboostJsonText(text, "xgb-categorical.json");
+    expect(() => importXgboostJson(json)).toThrow(
+      /trees\[0\]\.split_type\[1\]: node 1 splits feature 'c' as a categorical/,
+    );
+  });
+
+  it("keeps NaN-like text inside strings and names the file of broken JSON", () => {
+    expect(parseXgboostJsonText('{"a":"NaN, Infinity","b":[NaN,-Infinity,1]}', "m.json")).toEqual({
+      a: "NaN, Infinity",
+      b: [null, null, 1],
+    });
+    expect(() => parseXgboostJsonText('{"a":', "m.json")).toThrow(
+      /^m\.json: not a readable JSON file/,
+    );
+  });
+
+  it("leaves training params empty, so a refit does not inherit made-up ones", () => {
+    expect(importXgboostJson(load("binary").model).params).toEqual({});
   });
 });

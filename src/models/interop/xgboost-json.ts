@@ -91,6 +91,51 @@ function baseMargin(objective: ObjectiveName, baseScore: number): number {
 }
 
 /**
+ * Parses the text of an XGBoost JSON model. XGBoost writes `NaN` (and may write `Infinity`) as
+ * bare tokens, which JSON does not allow (its categorical nodes hold NaN split values); outside
+ * strings they are read as `null`. A file that is still not JSON is `KEEL_ERR_MODEL_IMPORT`
+ * naming the file.
+ *
+ * @example
+ * ```ts
+ * const json = parseXgboostJsonText(await readFile("m.json", "utf8"), "m.json");
+ * ```
+ */
+export function parseXgboostJsonText(text: string, file: string): unknown {
+  let out = "";
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      continue;
+    }
+    const token = /^-?(?:NaN|Infinity)/.exec(text.slice(i, i + 9))?.[0];
+    if (token !== undefined) {
+      out += `${text.slice(from, i)}null`;
+      i += token.length - 1;
+      from = i + 1;
+    }
+  }
+  out += text.slice(from);
+  try {
+    return JSON.parse(out);
+  } catch (error) {
+    throw new KeelError(
+      "KEEL_ERR_MODEL_IMPORT",
+      `${file}: not a readable JSON file (${error instanceof Error ? error.message : String(error)}).`,
+      { details: { file }, cause: error },
+    );
+  }
+}
+
+/**
  * Imports a model saved by XGBoost's `Booster.save_model("m.json")` (gbtree, numeric splits)
  * as a {@link FittedGbdt} that predicts what XGBoost predicts: binary (classes "0", "1"),
  * multiclass (classes "0".."K-1") and regression. Split values are converted so that keel's
@@ -144,8 +189,14 @@ export function importXgboostJson(
   const builder = new EnsembleBuilder(nFeatures, nOutputs, new Float64Array(nOutputs).fill(base));
   trees.forEach((tree, t) => {
     const path = `$.learner.gradient_booster.model.trees[${t}]`;
-    if (tree.split_type?.some((s) => s !== 0))
-      throw importError("categorical splits are not supported.", `${path}.split_type`);
+    const categorical = tree.split_type?.findIndex((s) => s !== 0) ?? -1;
+    if (categorical >= 0) {
+      const feature = tree.split_indices[categorical] ?? -1;
+      throw importError(
+        `node ${categorical} splits feature '${names[feature] ?? feature}' as a categorical (XGBoost's enable_categorical). keel cannot import categorical splits: XGBoost 1.7's JSON holds category codes but not the labels they stand for. Train in keel (native categorical splits), or in XGBoost on one-hot columns.`,
+        `${path}.split_type[${categorical}]`,
+      );
+    }
     // Preorder, like trees keel grows, so each tree's nodes stay contiguous.
     const visit = (i: number): number => {
       const left = tree.left_children[i];
@@ -184,6 +235,7 @@ export function importXgboostJson(
     featureNamesIn: names,
     objective,
     ensemble: builder.finish(),
-    params: { importedFrom: `xgboost ${objectiveName}` },
+    // No training params: the JSON does not hold them, and a refit must not inherit made-up ones.
+    params: {},
   });
 }

@@ -16,6 +16,12 @@ function dot(a: Float64Array, b: Float64Array): number {
 }
 
 /**
+ * scipy's L-BFGS-B default `ftol` (factr 1e7 × machine epsilon), which scikit-learn 1.2's lbfgs
+ * solver runs with: stop once an iteration lowers the loss by less than this relative amount.
+ */
+const FTOL = 1e7 * Number.EPSILON;
+
+/**
  * Limited-memory BFGS (Nocedal & Wright, Algorithm 7.5) with a backtracking Armijo line search:
  * enough for the convex losses of the linear models. Stops when the largest gradient entry is
  * below `tol` (scikit-learn's lbfgs criterion) or after `maxIter` iterations.
@@ -106,7 +112,8 @@ export function minimizeLbfgs(
     w = wNext;
     g = gNext;
     value = next;
-    if (improvement <= 1e-16 * Math.max(1, Math.abs(value))) {
+    // scipy's L-BFGS-B relative-reduction test: (f_k - f_k+1) / max(|f_k|, |f_k+1|, 1) <= ftol.
+    if (improvement <= FTOL * Math.max(1, Math.abs(value), Math.abs(value + improvement))) {
       return { w, value, iterations: iter + 1, converged: true };
     }
   }

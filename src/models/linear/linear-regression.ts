@@ -11,7 +11,7 @@ import {
   type ParamsOf,
   param,
 } from "../../core/index.js";
-import { regressionTarget, requireTarget } from "../target.js";
+import { checkSampleWeight, regressionTarget, requireTarget } from "../target.js";
 import { designMatrix } from "./design-matrix.js";
 
 /**
@@ -99,7 +99,7 @@ export class LinearRegression implements Estimator<FittedLinearRegression> {
     const target = regressionTarget(requireTarget(y));
     const names = x.columnNames;
     const { values, nRows, nFeatures: p } = designMatrix(x, names);
-    const w = options.sampleWeight ?? new Float64Array(nRows).fill(1);
+    const w = checkSampleWeight(options.sampleWeight, nRows);
     let sw = 0;
     const meanX = new Float64Array(p);
     let meanY = 0;

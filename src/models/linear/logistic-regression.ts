@@ -12,7 +12,7 @@ import {
   param,
   type Task,
 } from "../../core/index.js";
-import { encodeClassTarget, requireTarget } from "../target.js";
+import { checkSampleWeight, encodeClassTarget, requireTarget } from "../target.js";
 import { designMatrix } from "./design-matrix.js";
 import { minimizeLbfgs } from "./lbfgs.js";
 
@@ -89,7 +89,7 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression> {
     const target = encodeClassTarget(requireTarget(y), this.params.positiveClass);
     const names = x.columnNames;
     const { values, nRows, nFeatures: p } = designMatrix(x, names);
-    const weight = options.sampleWeight ?? new Float64Array(nRows).fill(1);
+    const weight = checkSampleWeight(options.sampleWeight, nRows);
     const nClasses = target.classes.length;
     const K = nClasses === 2 ? 1 : nClasses;
     const width = p + 1;
