@@ -26,6 +26,8 @@ const TRIAL_NUMBER = "keel.trial.number";
 const TRIAL_STATE = "keel.trial.state";
 const TRIAL_VALUE = "keel.trial.value";
 const DISTRIBUTION = "keel.distribution.";
+/** A categorical value as JSON, so `1` and `"1"`, `true` and `"true"`, `null` and `"null"` stay apart. */
+const CHOICE = "keel.choice.";
 const USER_ATTR = "keel.user.";
 const SYSTEM_ATTR = "keel.system.";
 const INTERMEDIATE = "intermediate_value";
@@ -328,6 +330,8 @@ export class TrackingStudyStorage implements StudyStorage {
       }
       params.push({ key: name, value: String(value) });
       tags.push({ key: `${DISTRIBUTION}${name}`, value: JSON.stringify(distribution) });
+      if (distribution.kind === "categorical")
+        tags.push({ key: `${CHOICE}${name}`, value: JSON.stringify(value) });
     }
     for (const [key, value] of Object.entries(patch.userAttrs ?? {}))
       tags.push({ key: `${USER_ATTR}${key}`, value: JSON.stringify(value) });
@@ -393,11 +397,13 @@ export class TrackingStudyStorage implements StudyStorage {
       const tagMap = new Map(tags.filter((t) => t.run_uuid === id).map((t) => [t.key, t.value]));
       if (!tagMap.has(TRIAL_NUMBER)) continue;
       const distributions: Record<string, Distribution> = {};
+      const choices = new Map<string, string>();
       const userAttrs: Record<string, JsonValue> = {};
       const systemAttrs: Record<string, JsonValue> = {};
       for (const [key, value] of tagMap) {
         if (key.startsWith(DISTRIBUTION))
           distributions[key.slice(DISTRIBUTION.length)] = JSON.parse(value) as Distribution;
+        else if (key.startsWith(CHOICE)) choices.set(key.slice(CHOICE.length), value);
         else if (key.startsWith(USER_ATTR))
           userAttrs[key.slice(USER_ATTR.length)] = JSON.parse(value) as JsonValue;
         else if (key.startsWith(SYSTEM_ATTR))
@@ -407,7 +413,7 @@ export class TrackingStudyStorage implements StudyStorage {
       for (const p of params) {
         if (p.run_uuid !== id) continue;
         const d = distributions[p.key];
-        if (d !== undefined) values[p.key] = decodeParam(d, p.value);
+        if (d !== undefined) values[p.key] = decodeParam(d, p.value, choices.get(p.key));
       }
       const intermediateValues = new Map<number, number>();
       for (const m of metrics) {
@@ -439,9 +445,13 @@ export class TrackingStudyStorage implements StudyStorage {
   }
 }
 
-/** MLflow params are strings: numbers come back through Number, categories by their text. */
-function decodeParam(d: Distribution, text: string): ParamValue {
+/**
+ * MLflow params are strings: numbers come back through Number, categories from their JSON tag
+ * (trials written before that tag existed: the first choice with the same text).
+ */
+function decodeParam(d: Distribution, text: string, json: string | undefined): ParamValue {
   if (d.kind !== "categorical") return Number(text);
+  if (json !== undefined) return JSON.parse(json) as ParamValue;
   const choice = d.choices.find((c) => String(c) === text);
   return choice === undefined ? text : choice;
 }

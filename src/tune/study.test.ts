@@ -127,15 +127,48 @@ describe("Study", () => {
     );
     expect(codeOf(() => trial.suggestInt("c", 0.5, 3))).toMatch(/'c'.*integers/);
     expect(codeOf(() => trial.suggestCategorical("d", []))).toMatch(/'d'.*non-empty/);
-    trial.suggestFloat("lr", 0.01, 1);
-    expect(codeOf(() => trial.suggestFloat("lr", 0.01, 2))).toMatch(
-      /KEEL_ERR_SEARCH_SPACE: Parameter 'lr'.*float \[0.01, 1\]/,
+    const lr = trial.suggestFloat("lr", 0.01, 1);
+    // Optuna's rule: within a trial a name keeps its value, even when asked with a new range.
+    expect(trial.suggestFloat("lr", 0.01, 2)).toBe(lr);
+    expect(codeOf(() => trial.suggestFloat("lr", 0.01, 1, { log: true }))).toMatch(
+      /KEEL_ERR_SEARCH_SPACE: Parameter 'lr'.*float \[0.01, 1\].*keeps its log flag/,
     );
+    trial.suggestCategorical("kind", ["a", "b"]);
     await study.tell(trial, 1);
     const next = await study.ask();
     expect(codeOf(() => next.suggestInt("lr", 0, 5))).toMatch(
-      /Parameter 'lr': it was suggested as float/,
+      /Parameter 'lr': it was suggested as float.*keeps its kind/,
     );
+    expect(codeOf(() => next.suggestCategorical("kind", ["b", "a"]))).toMatch(
+      /Parameter 'kind'.*keeps its choices/,
+    );
+  });
+
+  it.each([
+    ["TPE", () => new TpeSampler({ seed: 3, nStartupTrials: 5 })],
+    ["TPE univariate", () => new TpeSampler({ seed: 3, nStartupTrials: 5, multivariate: false })],
+    ["random", () => new RandomSampler({ seed: 3 })],
+  ])("accepts ranges that change between trials, as Optuna does (%s)", async (name, sampler) => {
+    const study = await createStudy({ direction: "minimize", sampler: sampler() });
+    await study.optimize(
+      (trial) => {
+        // LightGBM's standard pattern: the leaf budget depends on the depth.
+        const depth = trial.suggestInt("maxDepth", 1, 7);
+        const leaves = trial.suggestInt("numLeaves", 2, 2 ** depth);
+        const lr = trial.suggestFloat("lr", 0.001 * depth, 0.1 * depth, { log: true });
+        return Math.abs(leaves - 10) + Math.abs(depth - 4) + lr;
+      },
+      { nTrials: 40 },
+    );
+    expect(study.trials.map((t) => t.state)).toEqual(Array(40).fill("COMPLETE"));
+    for (const t of study.trials) {
+      const depth = t.params.maxDepth as number;
+      expect(t.params.numLeaves).toBeGreaterThanOrEqual(2);
+      expect(t.params.numLeaves).toBeLessThanOrEqual(2 ** depth);
+      expect(t.distributions.numLeaves).toMatchObject({ low: 2, high: 2 ** depth });
+    }
+    // TPE still learns from trials with other ranges: it finds the optimum region.
+    if (name.startsWith("TPE")) expect(study.bestValue).toBeLessThan(1.5);
   });
 
   it("loads a study by name and reports unknown names", async () => {

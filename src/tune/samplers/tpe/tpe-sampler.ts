@@ -1,5 +1,6 @@
 import { describeValue, KeelError, type Rng } from "../../../core/index.js";
 import {
+  compatibleDistributions,
   type Distribution,
   fromInternal,
   type ParamValue,
@@ -239,13 +240,22 @@ function split(scored: readonly Scored[], nBelow: number): { below: Scored[]; ab
   return { below, above };
 }
 
-/** Internal values of the trials that have every parameter of `space`. */
+/**
+ * Internal values of the trials that have every parameter of `space` with a compatible
+ * distribution. A range that changed between trials keeps its observations, even those now
+ * outside the range: the truncated kernels still say which end of the range did well.
+ */
 function observe(
   group: readonly Scored[],
   space: Readonly<Record<string, Distribution>>,
 ): Observations {
   const names = Object.keys(space);
-  const having = group.filter((s) => names.every((name) => name in s.trial.params));
+  const having = group.filter((s) =>
+    names.every((name) => {
+      const d = s.trial.distributions[name];
+      return d !== undefined && compatibleDistributions(d, space[name] as Distribution);
+    }),
+  );
   const out: Record<string, Float64Array> = {};
   for (const name of names) {
     const d = space[name] as Distribution;
