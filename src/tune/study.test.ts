@@ -105,6 +105,92 @@ describe("Study", () => {
     expect(study.trials[1]?.systemAttrs[FAIL_REASON_ATTR]).toContain("timeoutMs");
   });
 
+  it("starts a trial whenever a job is free: one slow trial does not hold the others", async () => {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new TpeSampler({ seed: 1 }),
+    });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const started = Date.now();
+    await study.optimize(
+      async (trial) => {
+        const x = trial.suggestFloat("x", 0, 1);
+        await sleep(trial.number === 0 ? 800 : 20);
+        return x;
+      },
+      { nTrials: 12, nJobs: 2 },
+    );
+    const slow = study.trials[0];
+    expect(study.trials.every((t) => t.state === "COMPLETE")).toBe(true);
+    // The 11 fast trials ran on the other job while trial 0 slept: all done before it.
+    for (const t of study.trials.slice(1))
+      expect(t.datetimeComplete as number).toBeLessThan(slow?.datetimeComplete as number);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("keeps every free job busy until timeoutMs, and fails the hung trial then", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    await study.optimize(
+      (trial) =>
+        new Promise<number>((resolve) => {
+          const x = trial.suggestFloat("x", 0, 1);
+          if (trial.number === 0) return; // hangs
+          setTimeout(() => resolve(x), 20);
+        }),
+      { nTrials: 1000, nJobs: 2, timeoutMs: 500 },
+    );
+    const states = study.trials.map((t) => t.state);
+    expect(states[0]).toBe("FAIL");
+    expect(study.trials[0]?.systemAttrs[FAIL_REASON_ATTR]).toContain("timeoutMs");
+    expect(states.filter((s) => s === "COMPLETE").length).toBeGreaterThan(8);
+  });
+
+  it("fails a trial past trialTimeoutMs and goes on with the next one", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    const aborted: boolean[] = [];
+    await study.optimize(
+      (trial) =>
+        new Promise<number>((resolve) => {
+          const x = trial.suggestFloat("x", 0, 1);
+          trial.signal.addEventListener("abort", () => aborted.push(true));
+          if (trial.number % 3 === 0) return; // hangs
+          setTimeout(() => resolve(x), 5);
+        }),
+      { nTrials: 7, trialTimeoutMs: 100 },
+    );
+    expect(study.trials.map((t) => t.state)).toEqual([
+      "FAIL",
+      "COMPLETE",
+      "COMPLETE",
+      "FAIL",
+      "COMPLETE",
+      "COMPLETE",
+      "FAIL",
+    ]);
+    expect(study.trials[3]?.systemAttrs[FAIL_REASON_ATTR]).toContain("trialTimeoutMs (100 ms)");
+    expect(aborted).toHaveLength(3);
+    await expect(study.optimize(() => 1, { nTrials: 1, trialTimeoutMs: 0 })).rejects.toMatchObject({
+      code: "KEEL_ERR_INVALID_ARGUMENT",
+    });
+  });
+
+  it("stops on an aborted signal: no new trial, running ones failed as interrupted", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    const controller = new AbortController();
+    await study.optimize(
+      (trial) =>
+        new Promise<number>((resolve) => {
+          const x = trial.suggestFloat("x", 0, 1);
+          if (trial.number === 4) controller.abort();
+          setTimeout(() => resolve(x), trial.number === 3 ? 1000 : 5);
+        }),
+      { nTrials: 100, nJobs: 2, signal: controller.signal },
+    );
+    expect(study.trials).toHaveLength(5);
+    expect(study.trials.filter((t) => t.state === "FAIL").map((t) => t.number)).toEqual([3, 4]);
+    expect(study.trials[3]?.systemAttrs[FAIL_REASON_ATTR]).toContain("interrupted");
+  });
+
   it("rejects bad ranges and a changed distribution, naming the parameter", async () => {
     const study = await createStudy({
       direction: "minimize",

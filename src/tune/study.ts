@@ -151,7 +151,7 @@ export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise
  *
  * @example
  * ```ts
- * await study.optimize(objective, { nTrials: 50, nJobs: 2, timeoutMs: 60_000 });
+ * await study.optimize(objective, { nTrials: 50, nJobs: 2, timeoutMs: 60_000, trialTimeoutMs: 10_000 });
  * ```
  */
 export interface OptimizeOptions {
@@ -160,11 +160,25 @@ export interface OptimizeOptions {
   /** Stop starting trials after this long; trials still running then are failed as timed out. */
   readonly timeoutMs?: number;
   /**
+   * Fail a single trial that runs longer than this and free its worker for the next trial (a
+   * module objective's thread is terminated and replaced; a function objective is abandoned and
+   * its `trial.signal` aborted). Default: no limit per trial.
+   */
+  readonly trialTimeoutMs?: number;
+  /**
    * Trials run at once: async-concurrently for a function objective, on worker threads for an
-   * {@link ObjectiveModule}. With a fixed sampler seed the sampled parameters are the same from
-   * run to run for any `nJobs`.
+   * {@link ObjectiveModule}. A new trial starts as soon as any running one finishes, so one slow
+   * trial never holds the others up. Reproducibility: with `nJobs: 1` a seeded sampler gives
+   * the same trials from run to run; with more jobs each trial sees whichever trials finished
+   * before it started, so TPE's choices depend on timing (as in Optuna). `RandomSampler` and
+   * TPE's random startup trials draw from a stream per trial number and stay the same.
    */
   readonly nJobs?: number;
+  /**
+   * Aborting it (Ctrl-C in `keel tune`) stops the study like a timeout: no new trial starts,
+   * running trials are failed as interrupted, and `optimize` resolves.
+   */
+  readonly signal?: AbortSignal;
   readonly callbacks?: readonly StudyCallback[];
   /** Receives `start(nTrials)` and one `advance` per trial with the best value so far. */
   readonly progress?: {
@@ -172,12 +186,6 @@ export interface OptimizeOptions {
     advance(amount: number, status?: Record<string, number | string>): void;
     finish(): void;
   };
-}
-
-interface RunningEntry {
-  readonly trial: Trial;
-  readonly asked: FrozenTrial;
-  readonly done: Promise<void>;
 }
 
 /**
@@ -362,7 +370,18 @@ export class Study {
         `nJobs must be an integer >= 1. Got ${describeValue(nJobs)}.`,
       );
     }
-    if (nTrials === Number.POSITIVE_INFINITY && options.timeoutMs === undefined) {
+    const trialTimeoutMs = options.trialTimeoutMs;
+    if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0)) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `trialTimeoutMs must be a positive number of milliseconds. Got ${describeValue(trialTimeoutMs)}.`,
+      );
+    }
+    if (
+      nTrials === Number.POSITIVE_INFINITY &&
+      options.timeoutMs === undefined &&
+      options.signal === undefined
+    ) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
         "optimize needs nTrials or timeoutMs (or both).",
@@ -375,57 +394,88 @@ export class Study {
       typeof objective === "function" ? undefined : await WorkerPool.start(objective, nJobs);
     const deadline =
       options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-    const timeout = new AbortController();
+    // One signal stops the whole study: the study's timeout or the caller's signal.
+    const stop = new AbortController();
     const timer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => timeout.abort(), Math.max(0, deadline - Date.now()));
+        : setTimeout(
+            () =>
+              stop.abort(
+                cancelled(`the study's timeoutMs (${options.timeoutMs} ms) passed`, "timeout"),
+              ),
+            Math.max(0, deadline - Date.now()),
+          );
+    const onCallerAbort = () =>
+      stop.abort(cancelled("the study was interrupted", "interrupted", options.signal?.reason));
+    if (options.signal?.aborted) onCallerAbort();
+    else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
     const run: Objective =
       pool === undefined
         ? (objective as Objective)
         : async (trial) => {
-            const result = await pool.run(trial, timeout.signal);
+            const result = await pool.run(trial, trial.signal);
             if (result instanceof Error) throw result;
             return result;
           };
     const progress = options.progress;
     progress?.start(Number.isFinite(nTrials) ? nTrials : 0, "trials");
-    // A FIFO window of at most nJobs trials. Trial n starts only after trial n - nJobs finished,
-    // and sees the trials in between as running: what each trial sees is fixed by its number.
-    const window: RunningEntry[] = [];
+    // Every free job starts a trial at once; a finished trial frees its job for the next one.
+    const running = new Map<number, { trial: Trial; done: Promise<void> }>();
+    let started = 0;
+    let failure: { error: unknown } | undefined;
     try {
-      for (let started = 0; started < nTrials; started++) {
-        if (window.length >= nJobs) await (window.shift() as RunningEntry).done;
-        if (this.#stopped || Date.now() >= deadline) break;
-        const trial = await this.#ask(timeout.signal, window);
-        const asked = this.#askedSnapshot(trial);
-        const done = this.#runOne(trial, run, timeout.signal, options, progress);
-        window.push({ trial, asked, done });
+      for (;;) {
+        while (
+          running.size < nJobs &&
+          started < nTrials &&
+          failure === undefined &&
+          !this.#stopped &&
+          !stop.signal.aborted
+        ) {
+          const trialStop = perTrialSignal(stop.signal, trialTimeoutMs);
+          const trial = await this.#ask(
+            trialStop.signal,
+            [...running.values()].map((r) => r.trial),
+          );
+          started++;
+          const done = this.#runOne(trial, run, options, progress)
+            .catch((error: unknown) => {
+              failure ??= { error };
+            })
+            .finally(() => {
+              trialStop.dispose();
+              running.delete(trial.number);
+            });
+          running.set(trial.number, { trial, done });
+        }
+        if (running.size === 0) break;
+        await Promise.race([...running.values()].map((r) => r.done));
       }
-      await Promise.all(window.map((e) => e.done));
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onCallerAbort);
       await pool?.close();
       progress?.finish();
     }
     this.#trials = await this.storage.getAllTrials(this.#studyId);
+    if (failure !== undefined) throw failure.error;
   }
 
   async #runOne(
     trial: Trial,
     objective: Objective,
-    timeout: AbortSignal,
     options: OptimizeOptions,
     progress: OptimizeOptions["progress"],
   ): Promise<void> {
-    const result = await raceTimeout(async () => objective(trial), timeout, options.timeoutMs);
+    const result = await raceAbort(async () => objective(trial), trial.signal);
     const finished = await this.tell(trial, result);
     for (const callback of options.callbacks ?? []) await callback(this, finished);
     const best = bestOf(this.#trials, this.direction);
     progress?.advance(1, best?.value === undefined ? {} : { best: best.value });
   }
 
-  async #ask(signal: AbortSignal, window: readonly RunningEntry[] = []): Promise<Trial> {
+  async #ask(signal: AbortSignal, running: readonly Trial[] = []): Promise<Trial> {
     // The owner is written with the creation, so a process killed right after still leaves a
     // trial that the next loadStudy can recognise as orphaned.
     const owner = { host: hostname(), pid: process.pid };
@@ -433,9 +483,11 @@ export class Study {
       systemAttrs: { [OWNER_ATTR]: owner },
     });
     this.#trials = await this.storage.getAllTrials(this.#studyId);
+    // Trials running in this process show with the parameters they have drawn so far (the
+    // storage only gets them when they finish), so constant liar can steer away from them.
     const view = this.#view(
       frozen.number,
-      window.map((e) => e.asked),
+      running.map((t) => t.freeze()),
     );
     const known = new Map<string, Distribution>();
     for (const t of view.trials)
@@ -458,14 +510,8 @@ export class Study {
     });
   }
 
-  /** How a trial in the window looks to the trials after it: running, with its start params. */
-  #askedSnapshot(trial: Trial): FrozenTrial {
-    const frozen = trial.freeze();
-    return { ...frozen, state: "RUNNING", value: undefined };
-  }
-
-  #view(number: number, inWindow: readonly FrozenTrial[]): StudyView {
-    const override = new Map(inWindow.map((t) => [t.number, t]));
+  #view(number: number, running: readonly FrozenTrial[]): StudyView {
+    const override = new Map(running.map((t) => [t.number, t]));
     const trials = this.#trials
       .filter((t) => t.number !== number)
       .map((t) => override.get(t.number) ?? t);
@@ -478,27 +524,55 @@ export class Study {
   }
 }
 
-/** Runs `fn`, turning a throw into its error and the study's timeout into a timeout error. */
-async function raceTimeout(
-  fn: () => Promise<number>,
-  timeout: AbortSignal,
-  timeoutMs: number | undefined,
-): Promise<number | Error> {
-  const timedOut = () =>
-    new KeelError(
-      "KEEL_ERR_CANCELLED",
-      `The trial was still running when the study's timeoutMs (${timeoutMs} ms) passed.`,
-    );
-  if (timeout.aborted) return timedOut();
+/** The error a trial fails with when it is stopped from outside; `kind` names why. */
+function cancelled(why: string, kind: "timeout" | "interrupted", cause?: unknown): KeelError {
+  return new KeelError("KEEL_ERR_CANCELLED", `The trial was still running when ${why}.`, {
+    details: { reason: kind },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** A trial's own signal: aborted with the study's, or after `trialTimeoutMs`. */
+function perTrialSignal(
+  study: AbortSignal,
+  trialTimeoutMs: number | undefined,
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onStudy = () => controller.abort(study.reason);
+  if (study.aborted) onStudy();
+  else study.addEventListener("abort", onStudy, { once: true });
+  const timer =
+    trialTimeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            controller.abort(
+              cancelled(`its trialTimeoutMs (${trialTimeoutMs} ms) passed`, "timeout"),
+            ),
+          trialTimeoutMs,
+        );
+  return {
+    signal: controller.signal,
+    dispose() {
+      if (timer !== undefined) clearTimeout(timer);
+      study.removeEventListener("abort", onStudy);
+    },
+  };
+}
+
+/** Runs `fn`, turning a throw into its error and an abort of `signal` into the abort's reason. */
+async function raceAbort(fn: () => Promise<number>, signal: AbortSignal): Promise<number | Error> {
+  const reason = () => toError(signal.reason);
+  if (signal.aborted) return reason();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<Error>((resolve) => {
-    onAbort = () => resolve(timedOut());
-    timeout.addEventListener("abort", onAbort, { once: true });
+    onAbort = () => resolve(reason());
+    signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
     return await Promise.race([fn().catch((error: unknown) => toError(error)), aborted]);
   } finally {
-    if (onAbort !== undefined) timeout.removeEventListener("abort", onAbort);
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
   }
 }
 

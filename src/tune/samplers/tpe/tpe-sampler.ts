@@ -96,7 +96,7 @@ interface Scored {
  * The Tree-structured Parzen Estimator, following Optuna's `TPESampler`: after
  * `nStartupTrials` random trials, split the trials into the best `gamma(n)` and the rest, fit
  * a Parzen estimator to each, draw `nEiCandidates` from the good one and keep the candidate
- * with the highest l(x)/g(x). Seeded per trial, so results reproduce for any `nJobs`.
+ * with the highest l(x)/g(x). Seeded per trial number: with `nJobs: 1` a seeded study repeats exactly.
  *
  * @example
  * ```ts
