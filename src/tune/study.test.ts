@@ -145,6 +145,24 @@ describe("Study", () => {
     expect(states.filter((s) => s === "COMPLETE").length).toBeGreaterThan(8);
   });
 
+  it("lets timers and signals in between synchronous trials (timeoutMs stops them)", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    const busy = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+    };
+    const started = Date.now();
+    await study.optimize(
+      (trial) => {
+        busy(10);
+        return trial.suggestFloat("x", 0, 1);
+      },
+      { nTrials: 1000, timeoutMs: 200 },
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(study.trials.length).toBeLessThan(100);
+  });
+
   it("fails a trial past trialTimeoutMs and goes on with the next one", async () => {
     const study = await createStudy({ direction: "minimize" });
     const aborted: boolean[] = [];

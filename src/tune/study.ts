@@ -451,6 +451,9 @@ export class Study {
         }
         if (running.size === 0) break;
         await Promise.race([...running.values()].map((r) => r.done));
+        // Objectives that never leave the microtask queue would starve timers and signal
+        // handlers (timeoutMs, Ctrl-C) for the whole study: let the event loop turn once.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       if (timer !== undefined) clearTimeout(timer);
