@@ -24,7 +24,8 @@ const schema = `keel_study_${process.pid}_${Date.now() % 1e8}`;
 afterAll(async () => {
   rmSync(tempRoot, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  const admin = await openDatabase({ dbUrl: pgUrl });
+  // Connect through the test's own schema: the shared public schema may belong to a newer keel.
+  const admin = await openDatabase({ dbUrl: pgUrl, pgSchema: schema });
   await admin.db.schema.dropSchema(schema).ifExists().cascade().execute();
   await admin.close();
 });

@@ -120,7 +120,11 @@ export class TrackingStudyStorage implements StudyStorage {
     }));
   }
 
-  async createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial> {
+  async createTrial(
+    studyId: string,
+    initial?: TrialPatch,
+    state: "RUNNING" | "WAITING" = "RUNNING",
+  ): Promise<FrozenTrial> {
     const trialId = newRunId();
     await this.#database.write(async (tx) => {
       const study = await this.#lockRun(tx, studyId);
@@ -131,13 +135,54 @@ export class TrackingStudyStorage implements StudyStorage {
         .where("parent_run_id", "=", studyId)
         .executeTakeFirstOrThrow();
       const number = Number(count.n);
-      await this.#insertRun(tx, study.experiment_id, trialId, `trial-${number}`, studyId, {
-        [TRIAL_NUMBER]: String(number),
-        [TRIAL_STATE]: "RUNNING",
-      });
+      await this.#insertRun(
+        tx,
+        study.experiment_id,
+        trialId,
+        `trial-${number}`,
+        studyId,
+        { [TRIAL_NUMBER]: String(number), [TRIAL_STATE]: state },
+        RUN_STATUS[state],
+      );
       if (initial !== undefined) await this.#applyPatch(tx, trialId, number, initial, {});
     });
     return this.getTrial(trialId);
+  }
+
+  async claimWaitingTrial(studyId: string, patch?: TrialPatch): Promise<FrozenTrial | undefined> {
+    const claimed = await this.#database.write(async (tx) => {
+      // The study's row lock (PostgreSQL) or the write lock (SQLite) serialises claimers.
+      const study = await this.#lockRun(tx, studyId);
+      if (study === undefined || !(await this.#isStudy(tx, studyId))) throw studyNotFound(studyId);
+      const waiting = await tx
+        .selectFrom("runs")
+        .innerJoin("tags as s", (join) =>
+          join.onRef("s.run_uuid", "=", "runs.run_uuid").on("s.key", "=", TRIAL_STATE),
+        )
+        .innerJoin("tags as n", (join) =>
+          join.onRef("n.run_uuid", "=", "runs.run_uuid").on("n.key", "=", TRIAL_NUMBER),
+        )
+        .select(["runs.run_uuid as id", "n.value as number"])
+        .where("runs.parent_run_id", "=", studyId)
+        .where("s.value", "=", "WAITING")
+        .execute();
+      const first = waiting.sort((a, b) => Number(a.number) - Number(b.number))[0];
+      if (first === undefined) return undefined;
+      await writeBatch(tx, this.#database, first.id, {
+        tags: [{ key: TRIAL_STATE, value: "RUNNING" }],
+      });
+      await tx
+        .updateTable("runs")
+        .set({ status: RUN_STATUS.RUNNING, start_time: Date.now() })
+        .where("run_uuid", "=", first.id)
+        .execute();
+      if (patch !== undefined) {
+        const [current] = await this.#readTrials(tx, [first.id]);
+        await this.#applyPatch(tx, first.id, Number(first.number), patch, current?.params ?? {});
+      }
+      return first.id;
+    });
+    return claimed === undefined ? undefined : this.getTrial(claimed);
   }
 
   async writeTrial(trialId: string, patch: TrialPatch): Promise<void> {
@@ -271,6 +316,7 @@ export class TrackingStudyStorage implements StudyStorage {
     runName: string,
     parentRunId: string | null,
     tags: Record<string, string>,
+    status = "RUNNING",
   ): Promise<void> {
     const experiment = await tx
       .selectFrom("experiments")
@@ -285,7 +331,7 @@ export class TrackingStudyStorage implements StudyStorage {
         experiment_id: experimentId,
         run_name: runName,
         user_id: user,
-        status: "RUNNING",
+        status,
         start_time: Date.now(),
         end_time: null,
         lifecycle_stage: "active",
@@ -437,7 +483,7 @@ export class TrackingStudyStorage implements StudyStorage {
         intermediateValues,
         userAttrs,
         systemAttrs,
-        datetimeStart: Number(run.start_time),
+        datetimeStart: state === "WAITING" ? undefined : Number(run.start_time),
         datetimeComplete: run.end_time === null ? undefined : Number(run.end_time),
       });
     }

@@ -265,6 +265,52 @@ export function studyStorageSuite(): readonly StorageCheck[] {
       },
     },
     {
+      name: "hands each enqueued WAITING trial to exactly one claimer, lowest number first",
+      async run({ storage, openAnother }) {
+        const study = await storage.createStudy(uniqueName("waiting"), "minimize");
+        const other = openAnother === undefined ? storage : await openAnother();
+        try {
+          const running = await storage.createTrial(study.studyId);
+          const waiting = [];
+          for (let i = 0; i < 4; i++)
+            waiting.push(
+              await storage.createTrial(study.studyId, { systemAttrs: { fixed: i } }, "WAITING"),
+            );
+          deepStrictEqual(
+            waiting.map((t) => [t.number, t.state, t.datetimeStart, t.systemAttrs.fixed]),
+            [1, 2, 3, 4].map((n) => [n, "WAITING", undefined, n - 1]),
+          );
+          await rejectsWith(
+            storage.writeTrial(waiting[0]?.trialId as string, { userAttrs: { a: 1 } }),
+            "KEEL_ERR_CONFLICT",
+          );
+          strictEqual(await storage.finishTrial(waiting[0]?.trialId as string, "FAIL"), false);
+          const claims = await Promise.all(
+            Array.from({ length: 6 }, (_, i) =>
+              (i % 2 === 0 ? storage : other).claimWaitingTrial(study.studyId, {
+                systemAttrs: { claimedBy: i },
+              }),
+            ),
+          );
+          const got = claims.filter((c) => c !== undefined);
+          deepStrictEqual(
+            got.map((t) => t.number).sort((a, b) => a - b),
+            [1, 2, 3, 4],
+          );
+          ok(got.every((t) => t.state === "RUNNING" && typeof t.datetimeStart === "number"));
+          ok(got.every((t) => typeof t.systemAttrs.claimedBy === "number"));
+          strictEqual(await storage.claimWaitingTrial(study.studyId), undefined);
+          const first = await storage.claimWaitingTrial(study.studyId);
+          strictEqual(first, undefined);
+          strictEqual((await storage.getTrial(running.trialId)).state, "RUNNING");
+          // A claimed trial is an ordinary running one.
+          ok(await storage.finishTrial(waiting[0]?.trialId as string, "COMPLETE", 1));
+        } finally {
+          if (other !== storage) await other.close();
+        }
+      },
+    },
+    {
       name: "keeps NaN and infinite intermediate values",
       async run({ storage }) {
         const study = await storage.createStudy(uniqueName("nan"), "minimize");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isKeelError } from "../core/index.js";
+import { createLogger, isKeelError, type LogRecord } from "../core/index.js";
 import { GridSampler } from "./samplers/grid-sampler.js";
 import { RandomSampler } from "./samplers/random-sampler.js";
 import { TpeSampler } from "./samplers/tpe/tpe-sampler.js";
@@ -207,6 +207,55 @@ describe("Study", () => {
     expect(study.trials).toHaveLength(5);
     expect(study.trials.filter((t) => t.state === "FAIL").map((t) => t.number)).toEqual([3, 4]);
     expect(study.trials[3]?.systemAttrs[FAIL_REASON_ATTR]).toContain("interrupted");
+  });
+
+  it("runs enqueued trials first with their values (Optuna's enqueueTrial)", async () => {
+    const warnings: LogRecord[] = [];
+    const logger = createLogger({ level: "warn", sink: (r) => warnings.push(r) });
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new TpeSampler({ seed: 1 }),
+      logger,
+    });
+    const queued = await study.enqueueTrial({ x: 0.25, kind: "b" });
+    await study.enqueueTrial({ x: 7, kind: "a" }); // x outside [0, 1]: sampled, with a warning
+    expect(queued).toMatchObject({ number: 0, state: "WAITING", datetimeStart: undefined });
+    expect(study.trials.map((t) => t.state)).toEqual(["WAITING", "WAITING"]);
+    await study.optimize(
+      (t) => t.suggestFloat("x", 0, 1) + (t.suggestCategorical("kind", ["a", "b"]) === "a" ? 1 : 0),
+      { nTrials: 3 },
+    );
+    expect(study.trials).toHaveLength(3);
+    expect(study.trials[0]?.params).toEqual({ x: 0.25, kind: "b" });
+    expect(study.trials[1]?.params.kind).toBe("a");
+    expect(study.trials[1]?.params.x).not.toBe(7);
+    expect(study.trials.every((t) => t.state === "COMPLETE")).toBe(true);
+    expect(warnings.map((w) => w.message)).toEqual([
+      "Trial 1: the enqueued value 7 of 'x' is outside float [0, 1]; sampling instead.",
+    ]);
+    await expect(study.enqueueTrial({ x: Number.NaN })).rejects.toMatchObject({
+      code: "KEEL_ERR_INVALID_ARGUMENT",
+    });
+  });
+
+  it("keeps the first value of a step reported twice and warns, as Optuna 3.1", async () => {
+    const warnings: LogRecord[] = [];
+    const logger = createLogger({ level: "warn", sink: (r) => warnings.push(r) });
+    const study = await createStudy({ direction: "minimize", logger });
+    const trial = await study.ask();
+    trial.report(0.5, 0);
+    trial.report(0.9, 0);
+    trial.report(0.4, 1);
+    expect([...trial.intermediateValues]).toEqual([
+      [0, 0.5],
+      [1, 0.4],
+    ]);
+    const told = await study.tell(trial, 0.4);
+    expect(told.intermediateValues.get(0)).toBe(0.5);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toBe(
+      "Trial 0: step 0 was already reported (value 0.5); the new value 0.9 is ignored.",
+    );
   });
 
   it("rejects bad ranges and a changed distribution, naming the parameter", async () => {

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
-import { describeValue, isKeelError, KeelError } from "../core/index.js";
+import { createLogger, describeValue, isKeelError, KeelError, type Logger } from "../core/index.js";
 import type { Distribution, ParamValue } from "./distributions.js";
-import { bestOf, type FrozenTrial, type StudyDirection } from "./frozen-trial.js";
+import { bestOf, type FrozenTrial, type JsonValue, type StudyDirection } from "./frozen-trial.js";
 import { InMemoryStorage } from "./in-memory-storage.js";
 import { NopPruner, type Pruner } from "./pruners/pruner.js";
 import type { Sampler, StudyView } from "./samplers/sampler.js";
@@ -30,6 +30,8 @@ export interface CreateStudyOptions {
   readonly storage?: StudyStorage;
   /** Load the study when one of that name exists instead of failing (Optuna's `load_if_exists`). */
   readonly loadIfExists?: boolean;
+  /** Where warnings go (a step reported twice, an enqueued value outside its range). Default: {@link warningLogger}. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -45,10 +47,27 @@ export interface LoadStudyOptions {
   readonly storage: StudyStorage;
   readonly sampler?: Sampler;
   readonly pruner?: Pruner;
+  readonly logger?: Logger;
 }
+
+/**
+ * The default logger of a study: warnings become Node process warnings on stderr, as Optuna's
+ * go through Python's `warnings`.
+ *
+ * @example
+ * ```ts
+ * await createStudy({ direction: "minimize", logger: warningLogger }); // the default
+ * ```
+ */
+export const warningLogger: Logger = createLogger({
+  level: "warn",
+  sink: (record) => process.emitWarning(record.message, { code: "KEEL_TUNE" }),
+});
 
 /** System attribute naming the process that runs a trial, to fail it when that process dies. */
 const OWNER_ATTR = "keel:owner";
+/** System attribute of an enqueued trial: the parameters it was enqueued with. */
+const FIXED_PARAMS_ATTR = "keel:fixedParams";
 /**
  * System attribute with the reason a trial failed.
  *
@@ -96,7 +115,7 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
       { details: { study: name } },
     );
   }
-  const study = new Study(summary, storage, options.sampler, options.pruner);
+  const study = new Study(summary, storage, options.sampler, options.pruner, options.logger);
   await study.refresh();
   return study;
 }
@@ -121,7 +140,13 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
       { details: { study: options.name } },
     );
   }
-  const study = new Study(summary, options.storage, options.sampler, options.pruner);
+  const study = new Study(
+    summary,
+    options.storage,
+    options.sampler,
+    options.pruner,
+    options.logger,
+  );
   await study.refresh();
   return study;
 }
@@ -206,12 +231,20 @@ export class Study {
   readonly sampler: Sampler;
   readonly pruner: Pruner;
   readonly storage: StudyStorage;
+  readonly logger: Logger;
   readonly #studyId: string;
   #trials: FrozenTrial[] = [];
   #stopped = false;
 
-  constructor(summary: StudySummary, storage: StudyStorage, sampler?: Sampler, pruner?: Pruner) {
+  constructor(
+    summary: StudySummary,
+    storage: StudyStorage,
+    sampler?: Sampler,
+    pruner?: Pruner,
+    logger?: Logger,
+  ) {
     this.name = summary.name;
+    this.logger = logger ?? warningLogger;
     this.direction = summary.direction;
     this.#studyId = summary.studyId;
     this.storage = storage;
@@ -287,6 +320,52 @@ export class Study {
    */
   stop(): void {
     this.#stopped = true;
+  }
+
+  /**
+   * Queues a trial with given parameter values (Optuna's `enqueue_trial`): the next `ask` or
+   * `optimize` trial, in this process or any other sharing the storage, runs it first. The
+   * objective suggests as usual and gets these values; a name not given here, or a value
+   * outside the distribution suggested, is sampled (the latter with a warning). The trial is
+   * `WAITING` until then.
+   *
+   * @example
+   * ```ts
+   * await study.enqueueTrial({ learningRate: 0.1, maxDepth: 6 }); // start from the defaults
+   * await study.optimize(objective, { nTrials: 50 });
+   * ```
+   */
+  async enqueueTrial(
+    params: Readonly<Record<string, ParamValue>>,
+    options: { userAttrs?: Readonly<Record<string, JsonValue>> } = {},
+  ): Promise<FrozenTrial> {
+    for (const [name, value] of Object.entries(params)) {
+      const t = typeof value;
+      if (
+        !(
+          value === null ||
+          t === "string" ||
+          t === "boolean" ||
+          (t === "number" && !Number.isNaN(value))
+        )
+      ) {
+        throw new KeelError(
+          "KEEL_ERR_INVALID_ARGUMENT",
+          `enqueueTrial: parameter '${name}' must be a number, string, boolean or null. Got ${describeValue(value)}.`,
+          { details: { param: name } },
+        );
+      }
+    }
+    const trial = await this.storage.createTrial(
+      this.#studyId,
+      {
+        systemAttrs: { [FIXED_PARAMS_ATTR]: { ...params } },
+        ...(options.userAttrs === undefined ? {} : { userAttrs: options.userAttrs }),
+      },
+      "WAITING",
+    );
+    this.#trials = await this.storage.getAllTrials(this.#studyId);
+    return trial;
   }
 
   /**
@@ -482,9 +561,11 @@ export class Study {
     // The owner is written with the creation, so a process killed right after still leaves a
     // trial that the next loadStudy can recognise as orphaned.
     const owner = { host: hostname(), pid: process.pid };
-    const frozen = await this.storage.createTrial(this.#studyId, {
-      systemAttrs: { [OWNER_ATTR]: owner },
-    });
+    const claim = { systemAttrs: { [OWNER_ATTR]: owner } };
+    // An enqueued trial goes first; otherwise a new one.
+    const frozen =
+      (await this.storage.claimWaitingTrial(this.#studyId, claim)) ??
+      (await this.storage.createTrial(this.#studyId, claim));
     this.#trials = await this.storage.getAllTrials(this.#studyId);
     // Trials running in this process show with the parameters they have drawn so far (the
     // storage only gets them when they finish), so constant liar can steer away from them.
@@ -510,6 +591,8 @@ export class Study {
       relativeParams,
       relativeSpace,
       signal,
+      logger: this.logger,
+      fixedParams: fixedParamsOf(frozen),
     });
   }
 
@@ -577,6 +660,12 @@ async function raceAbort(fn: () => Promise<number>, signal: AbortSignal): Promis
   } finally {
     if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
   }
+}
+
+function fixedParamsOf(t: FrozenTrial): Readonly<Record<string, ParamValue>> {
+  const fixed = t.systemAttrs[FIXED_PARAMS_ATTR];
+  if (typeof fixed !== "object" || fixed === null || Array.isArray(fixed)) return {};
+  return fixed as Record<string, ParamValue>;
 }
 
 function toError(error: unknown): Error {

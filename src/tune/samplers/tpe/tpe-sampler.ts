@@ -47,6 +47,16 @@ export interface TpeSamplerOptions {
    * found better optima on the bench/tune problems (see bench/README.md).
    */
   readonly bandwidth?: "neighbor" | "scott";
+  /**
+   * Continuous kernels as proper densities (with their −log σ term). `false` reproduces Optuna
+   * 3.1's `_truncnorm.logpdf`, which omits it. Default true.
+   */
+  readonly normalizeKernels?: boolean;
+  /**
+   * With `multivariate`, which parameters the joint kernel covers: `"all"`, or `"numeric"` to
+   * leave categoricals to their own univariate estimator. Default "all".
+   */
+  readonly jointParams?: "all" | "numeric";
   /** With `multivariate`, model groups of parameters that occur together separately. Default false. */
   readonly group?: boolean;
   /**
@@ -112,6 +122,7 @@ export class TpeSampler implements Sampler {
   readonly #parzen: ParzenOptions;
   readonly #group: boolean;
   readonly #constantLiar: boolean;
+  readonly #jointParams: "all" | "numeric";
 
   constructor(options: TpeSamplerOptions = {}) {
     const nStartup = options.nStartupTrials ?? 10;
@@ -133,17 +144,21 @@ export class TpeSampler implements Sampler {
       considerEndpoints: options.considerEndpoints ?? false,
       multivariate,
       bandwidth: options.bandwidth ?? "neighbor",
+      normalizeKernels: options.normalizeKernels ?? true,
       weights: options.weights ?? defaultWeights,
     };
     this.#group = multivariate && (options.group ?? false);
     this.#constantLiar = options.constantLiar ?? true;
+    this.#jointParams = options.jointParams ?? "all";
   }
 
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
     if (!this.#parzen.multivariate) return {};
-    if (!this.#group) return intersectionSearchSpace(study.trials);
     const space: Record<string, Distribution> = {};
-    for (const g of groupDecomposedSearchSpace(study.trials)) Object.assign(space, g);
+    if (!this.#group) Object.assign(space, intersectionSearchSpace(study.trials));
+    else for (const g of groupDecomposedSearchSpace(study.trials)) Object.assign(space, g);
+    if (this.#jointParams === "numeric")
+      for (const [name, d] of Object.entries(space)) if (d.kind === "categorical") delete space[name];
     return space;
   }
 
