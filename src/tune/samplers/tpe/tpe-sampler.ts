@@ -158,7 +158,8 @@ export class TpeSampler implements Sampler {
     if (!this.#group) Object.assign(space, intersectionSearchSpace(study.trials));
     else for (const g of groupDecomposedSearchSpace(study.trials)) Object.assign(space, g);
     if (this.#jointParams === "numeric")
-      for (const [name, d] of Object.entries(space)) if (d.kind === "categorical") delete space[name];
+      for (const [name, d] of Object.entries(space))
+        if (d.kind === "categorical") delete space[name];
     return space;
   }
 
