@@ -12,7 +12,10 @@ import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../search-s
 import { type Observations, ParzenEstimator, type ParzenOptions } from "./parzen-estimator.js";
 
 /**
- * Options of {@link TpeSampler}; every default is Optuna's.
+ * Options of {@link TpeSampler}. keel's defaults are Optuna 3.1's `TPESampler` options with
+ * `multivariate=True, group=True` (Optuna's default is univariate): chosen because, on every
+ * bench/tune problem but one, they found better optima than Optuna's defaults (bench/README.md
+ * has the table and the one shortfall). `multivariate: false` gives Optuna's default algorithm.
  *
  * @example
  * ```ts
@@ -37,27 +40,34 @@ export interface TpeSamplerOptions {
   readonly considerEndpoints?: boolean;
   /**
    * Model the parameters every trial has jointly (one kernel per trial over all dimensions)
-   * instead of one at a time. Default true, as Optuna 5 does for single-objective studies.
+   * instead of one at a time. Default true (Optuna 3.1's default is false).
    */
   readonly multivariate?: boolean;
   /**
-   * Kernel widths when `multivariate`: `"neighbor"` (default) uses, per dimension, the
-   * univariate Parzen rule (the larger gap to the sorted neighbours, clipped); `"scott"` is
-   * Optuna's shared width 0.2·n^(-1/(d+4)). keel's default differs from Optuna's because it
-   * found better optima on the bench/tune problems (see bench/README.md).
+   * Kernel widths when `multivariate`: `"scott"` (default, Optuna's) is one shared width
+   * 0.2·n^(-1/(d+4)) of each range; `"neighbor"` gives every kernel, per dimension, the
+   * univariate rule's width (the larger gap to its sorted neighbours). Neighbour widths make
+   * the numeric part of each joint kernel so peaked that l(x)/g(x) hardly depends on the
+   * categorical dimension, and the search can stay on a wrong category: use them with
+   * `jointParams: "numeric"`.
    */
   readonly bandwidth?: "neighbor" | "scott";
   /**
-   * Continuous kernels as proper densities (with their −log σ term). `false` reproduces Optuna
-   * 3.1's `_truncnorm.logpdf`, which omits it. Default true.
+   * Continuous kernels as proper densities (with their −log σ term). Default false, which is
+   * Optuna 3.1's `_truncnorm.logpdf` (it omits the term; the wide prior kernel then weighs more,
+   * so the search explores a little more).
    */
   readonly normalizeKernels?: boolean;
   /**
-   * With `multivariate`, which parameters the joint kernel covers: `"all"`, or `"numeric"` to
-   * leave categoricals to their own univariate estimator. Default "all".
+   * With `multivariate`, which parameters the joint kernel covers: `"all"` (default), or
+   * `"numeric"` to leave categoricals to their own univariate estimator.
    */
   readonly jointParams?: "all" | "numeric";
-  /** With `multivariate`, model groups of parameters that occur together separately. Default false. */
+  /**
+   * With `multivariate`, model groups of parameters that occur together (Optuna's
+   * `GroupDecomposedSearchSpace`) separately, so conditional parameters are modelled jointly
+   * within their branch. Default true.
+   */
   readonly group?: boolean;
   /**
    * Count running trials as bad ones, so parallel workers spread out instead of sampling the
@@ -143,11 +153,11 @@ export class TpeSampler implements Sampler {
       considerMagicClip: options.considerMagicClip ?? true,
       considerEndpoints: options.considerEndpoints ?? false,
       multivariate,
-      bandwidth: options.bandwidth ?? "neighbor",
-      normalizeKernels: options.normalizeKernels ?? true,
+      bandwidth: options.bandwidth ?? "scott",
+      normalizeKernels: options.normalizeKernels ?? false,
       weights: options.weights ?? defaultWeights,
     };
-    this.#group = multivariate && (options.group ?? false);
+    this.#group = multivariate && (options.group ?? true);
     this.#constantLiar = options.constantLiar ?? true;
     this.#jointParams = options.jointParams ?? "all";
   }
