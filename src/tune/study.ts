@@ -463,7 +463,7 @@ export class Study {
     ) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
-        "optimize needs nTrials or timeoutMs (or both).",
+        "optimize needs nTrials, timeoutMs or signal (any of them, to know when to stop).",
       );
     }
     await this.refresh();
@@ -516,7 +516,10 @@ export class Study {
           const trial = await this.#ask(
             trialStop.signal,
             [...running.values()].map((r) => r.trial),
-          );
+          ).catch((error: unknown) => {
+            trialStop.dispose();
+            throw error;
+          });
           started++;
           const done = this.#runOne(trial, run, options, progress)
             .catch((error: unknown) => {

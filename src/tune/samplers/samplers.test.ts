@@ -88,7 +88,7 @@ describe("samplers", () => {
 
   it("finds the right category of a mixed space with the default TPE (the issue's 8 of 20 seeds)", async () => {
     // A float, a log float, a 4-way categorical and an int, as in the report.
-    const offset: Record<string, number> = { a: 1.5, b: 0, c: 2.5, d: 1 };
+    const offset = { a: 1.5, b: 0, c: 2.5, d: 1 } as const;
     const objective: Objective = (t) => {
       const x = t.suggestFloat("x", -5, 5);
       const lr = t.suggestFloat("lr", 1e-4, 1, { log: true });
