@@ -46,8 +46,11 @@ const RUN_STATUS: Record<TrialState, string> = {
  * A {@link StudyStorage} on the tracking store (SQLite by default, PostgreSQL with
  * `KEEL_DB_URL`): a study is a run of an experiment, and every trial a nested run with its
  * parameters (as MLflow params), intermediate values (metric `intermediate_value` by step),
- * final value (metric `value`) and state (run status). So tuning shows up in `keel runs` and
- * any MLflow client, survives crashes, and several processes or machines can share a study.
+ * final value (metric `value`) and state (run status; an enqueued WAITING trial is a SCHEDULED
+ * run). Categorical values also go into a `keel.choice.<name>` tag as JSON, since MLflow params
+ * are text and `1`, `"1"` and `true`, `"true"` would otherwise read back alike. So tuning shows
+ * up in `keel runs` and any MLflow client, survives crashes, and several processes or machines
+ * can share a study.
  *
  * Atomicity: trial numbers are allocated inside one write transaction that also inserts the
  * trial's run (SQLite `BEGIN IMMEDIATE`; PostgreSQL locks the study's run row), so concurrent
