@@ -187,7 +187,8 @@ export interface OptimizeOptions {
   /**
    * Fail a single trial that runs longer than this and free its worker for the next trial (a
    * module objective's thread is terminated and replaced; a function objective is abandoned and
-   * its `trial.signal` aborted). Default: no limit per trial.
+   * its `trial.signal` aborted). Counted from the trial's start, so a replacement thread's
+   * start-up counts too. Default: no limit per trial.
    */
   readonly trialTimeoutMs?: number;
   /**
