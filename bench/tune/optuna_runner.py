@@ -30,7 +30,49 @@ def styblinski_tang5(t):
     return sum(x ** 4 - 16 * x ** 2 + 5 * x for x in xs) / 2
 
 
-PROBLEMS = {"branin": branin, "rosenbrock4": rosenbrock4, "styblinskiTang5": styblinski_tang5}
+MIXED_OFFSET = {"gbtree": 1.2, "dart": 0.0, "linear": 2.5, "rf": 0.8, "goss": 1.6, "hist": 0.4}
+
+
+def mixed6(t):
+    booster = t.suggest_categorical("booster", list(MIXED_OFFSET))
+    eta = t.suggest_float("eta", 1e-4, 1.0, log=True)
+    lam = t.suggest_float("lambda", 1e-3, 100.0, log=True)
+    depth = t.suggest_int("depth", 1, 16)
+    subsample = t.suggest_float("subsample", 0.3, 1.0)
+    return (
+        MIXED_OFFSET[booster]
+        + (math.log10(eta) - math.log10(0.03)) ** 2
+        + 0.25 * math.log10(lam) ** 2
+        + 0.05 * (depth - 6) ** 2
+        + 4 * (subsample - 0.8) ** 2
+    )
+
+
+def conditional(t):
+    model = t.suggest_categorical("model", ["linear", "tree", "knn", "svm"])
+    if model == "linear":
+        alpha = t.suggest_float("alpha", 1e-5, 10.0, log=True)
+        l1_ratio = t.suggest_float("l1Ratio", 0.0, 1.0)
+        return 0.5 + (math.log10(alpha) + 3) ** 2 / 4 + (l1_ratio - 0.3) ** 2
+    if model == "tree":
+        depth = t.suggest_int("depth", 1, 12)
+        lr = t.suggest_float("lr", 1e-3, 1.0, log=True)
+        return 0.2 + (depth - 6) ** 2 / 16 + (math.log10(lr) + 1.5) ** 2 / 2
+    if model == "knn":
+        k = t.suggest_int("k", 1, 64, log=True)
+        return 0.4 + (math.log(k) - math.log(15)) ** 2
+    c = t.suggest_float("c", 1e-3, 1e3, log=True)
+    gamma = t.suggest_float("gamma", 1e-4, 1.0, log=True)
+    return 0.45 + (math.log10(c) - 1) ** 2 / 4 + (math.log10(gamma) + 2) ** 2 / 4
+
+
+PROBLEMS = {
+    "branin": branin,
+    "rosenbrock4": rosenbrock4,
+    "styblinskiTang5": styblinski_tang5,
+    "mixed6": mixed6,
+    "conditional": conditional,
+}
 
 
 class TimedSampler(optuna.samplers.BaseSampler):

@@ -1,6 +1,6 @@
 import type { Frame, Task } from "../core/index.js";
 import { readFrame } from "../data/index.js";
-import { crossValidate } from "../evaluate/index.js";
+import { crossValidate, type MetricSpec } from "../evaluate/index.js";
 import {
   type ParamValue,
   type SearchSpace,
@@ -17,7 +17,7 @@ import { gbdtEstimator } from "./gbdt-estimator.js";
  * @example
  * ```ts
  * const context: TuneContext = { dataFile: "telco.csv", target: "churn", positive: "Yes",
- *   task: "binary", folds: 5, metric: "rocAuc", seed: 0, space };
+ *   task: "binary", folds: 5, metric: "rocAuc", metricKey: "rocAuc", seed: 0, space };
  * ```
  */
 export interface TuneContext {
@@ -28,8 +28,10 @@ export interface TuneContext {
   readonly positive?: string;
   readonly task: Task;
   readonly folds: number;
-  /** Metric key as `crossValidate` names it (`rocAuc`, `rmse`, ...). */
-  readonly metric: string;
+  /** The metric with its parameter: `"rocAuc"`, `{ metric: "precisionAtRecall", recall: 0.8 }`. */
+  readonly metric: MetricSpec;
+  /** Its key in `crossValidate`'s results (`rocAuc`, `precisionAtRecall@0.8`). */
+  readonly metricKey: string;
   readonly seed: number;
   readonly space: SearchSpace;
 }
@@ -45,7 +47,7 @@ export interface TuneContext {
 export type TuneTrial = Pick<
   Trial,
   "suggestFloat" | "suggestInt" | "suggestCategorical" | "report" | "shouldPrune"
->;
+> & { readonly signal?: AbortSignal };
 
 /** This thread's copy of the data, read on the first trial (one file per `keel tune`). */
 let loaded: { file: string; frame: Promise<Frame> } | undefined;
@@ -81,10 +83,12 @@ export async function objective(
       seed: context.seed,
       ...(context.positive === undefined ? {} : { positive: context.positive }),
       onFold: (fold) => {
-        trial.report(fold.metrics[context.metric] as number, fold.fold);
+        // Interrupted or past its time: stop at this fold instead of fitting the rest for nothing.
+        if (trial.signal?.aborted) throw trial.signal.reason;
+        trial.report(fold.metrics[context.metricKey] as number, fold.fold);
         if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold.fold}`);
       },
     },
   );
-  return result.mean[context.metric] as number;
+  return result.mean[context.metricKey] as number;
 }

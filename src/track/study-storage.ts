@@ -26,6 +26,8 @@ const TRIAL_NUMBER = "keel.trial.number";
 const TRIAL_STATE = "keel.trial.state";
 const TRIAL_VALUE = "keel.trial.value";
 const DISTRIBUTION = "keel.distribution.";
+/** A categorical value as JSON, so `1` and `"1"`, `true` and `"true"`, `null` and `"null"` stay apart. */
+const CHOICE = "keel.choice.";
 const USER_ATTR = "keel.user.";
 const SYSTEM_ATTR = "keel.system.";
 const INTERMEDIATE = "intermediate_value";
@@ -44,8 +46,11 @@ const RUN_STATUS: Record<TrialState, string> = {
  * A {@link StudyStorage} on the tracking store (SQLite by default, PostgreSQL with
  * `KEEL_DB_URL`): a study is a run of an experiment, and every trial a nested run with its
  * parameters (as MLflow params), intermediate values (metric `intermediate_value` by step),
- * final value (metric `value`) and state (run status). So tuning shows up in `keel runs` and
- * any MLflow client, survives crashes, and several processes or machines can share a study.
+ * final value (metric `value`) and state (run status; an enqueued WAITING trial is a SCHEDULED
+ * run). Categorical values also go into a `keel.choice.<name>` tag as JSON, since MLflow params
+ * are text and `1`, `"1"` and `true`, `"true"` would otherwise read back alike. So tuning shows
+ * up in `keel runs` and any MLflow client, survives crashes, and several processes or machines
+ * can share a study.
  *
  * Atomicity: trial numbers are allocated inside one write transaction that also inserts the
  * trial's run (SQLite `BEGIN IMMEDIATE`; PostgreSQL locks the study's run row), so concurrent
@@ -118,7 +123,11 @@ export class TrackingStudyStorage implements StudyStorage {
     }));
   }
 
-  async createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial> {
+  async createTrial(
+    studyId: string,
+    initial?: TrialPatch,
+    state: "RUNNING" | "WAITING" = "RUNNING",
+  ): Promise<FrozenTrial> {
     const trialId = newRunId();
     await this.#database.write(async (tx) => {
       const study = await this.#lockRun(tx, studyId);
@@ -129,13 +138,54 @@ export class TrackingStudyStorage implements StudyStorage {
         .where("parent_run_id", "=", studyId)
         .executeTakeFirstOrThrow();
       const number = Number(count.n);
-      await this.#insertRun(tx, study.experiment_id, trialId, `trial-${number}`, studyId, {
-        [TRIAL_NUMBER]: String(number),
-        [TRIAL_STATE]: "RUNNING",
-      });
+      await this.#insertRun(
+        tx,
+        study.experiment_id,
+        trialId,
+        `trial-${number}`,
+        studyId,
+        { [TRIAL_NUMBER]: String(number), [TRIAL_STATE]: state },
+        RUN_STATUS[state],
+      );
       if (initial !== undefined) await this.#applyPatch(tx, trialId, number, initial, {});
     });
     return this.getTrial(trialId);
+  }
+
+  async claimWaitingTrial(studyId: string, patch?: TrialPatch): Promise<FrozenTrial | undefined> {
+    const claimed = await this.#database.write(async (tx) => {
+      // The study's row lock (PostgreSQL) or the write lock (SQLite) serialises claimers.
+      const study = await this.#lockRun(tx, studyId);
+      if (study === undefined || !(await this.#isStudy(tx, studyId))) throw studyNotFound(studyId);
+      const waiting = await tx
+        .selectFrom("runs")
+        .innerJoin("tags as s", (join) =>
+          join.onRef("s.run_uuid", "=", "runs.run_uuid").on("s.key", "=", TRIAL_STATE),
+        )
+        .innerJoin("tags as n", (join) =>
+          join.onRef("n.run_uuid", "=", "runs.run_uuid").on("n.key", "=", TRIAL_NUMBER),
+        )
+        .select(["runs.run_uuid as id", "n.value as number"])
+        .where("runs.parent_run_id", "=", studyId)
+        .where("s.value", "=", "WAITING")
+        .execute();
+      const first = waiting.sort((a, b) => Number(a.number) - Number(b.number))[0];
+      if (first === undefined) return undefined;
+      await writeBatch(tx, this.#database, first.id, {
+        tags: [{ key: TRIAL_STATE, value: "RUNNING" }],
+      });
+      await tx
+        .updateTable("runs")
+        .set({ status: RUN_STATUS.RUNNING, start_time: Date.now() })
+        .where("run_uuid", "=", first.id)
+        .execute();
+      if (patch !== undefined) {
+        const [current] = await this.#readTrials(tx, [first.id]);
+        await this.#applyPatch(tx, first.id, Number(first.number), patch, current?.params ?? {});
+      }
+      return first.id;
+    });
+    return claimed === undefined ? undefined : this.getTrial(claimed);
   }
 
   async writeTrial(trialId: string, patch: TrialPatch): Promise<void> {
@@ -269,6 +319,7 @@ export class TrackingStudyStorage implements StudyStorage {
     runName: string,
     parentRunId: string | null,
     tags: Record<string, string>,
+    status = "RUNNING",
   ): Promise<void> {
     const experiment = await tx
       .selectFrom("experiments")
@@ -283,7 +334,7 @@ export class TrackingStudyStorage implements StudyStorage {
         experiment_id: experimentId,
         run_name: runName,
         user_id: user,
-        status: "RUNNING",
+        status,
         start_time: Date.now(),
         end_time: null,
         lifecycle_stage: "active",
@@ -328,6 +379,8 @@ export class TrackingStudyStorage implements StudyStorage {
       }
       params.push({ key: name, value: String(value) });
       tags.push({ key: `${DISTRIBUTION}${name}`, value: JSON.stringify(distribution) });
+      if (distribution.kind === "categorical")
+        tags.push({ key: `${CHOICE}${name}`, value: JSON.stringify(value) });
     }
     for (const [key, value] of Object.entries(patch.userAttrs ?? {}))
       tags.push({ key: `${USER_ATTR}${key}`, value: JSON.stringify(value) });
@@ -393,11 +446,13 @@ export class TrackingStudyStorage implements StudyStorage {
       const tagMap = new Map(tags.filter((t) => t.run_uuid === id).map((t) => [t.key, t.value]));
       if (!tagMap.has(TRIAL_NUMBER)) continue;
       const distributions: Record<string, Distribution> = {};
+      const choices = new Map<string, string>();
       const userAttrs: Record<string, JsonValue> = {};
       const systemAttrs: Record<string, JsonValue> = {};
       for (const [key, value] of tagMap) {
         if (key.startsWith(DISTRIBUTION))
           distributions[key.slice(DISTRIBUTION.length)] = JSON.parse(value) as Distribution;
+        else if (key.startsWith(CHOICE)) choices.set(key.slice(CHOICE.length), value);
         else if (key.startsWith(USER_ATTR))
           userAttrs[key.slice(USER_ATTR.length)] = JSON.parse(value) as JsonValue;
         else if (key.startsWith(SYSTEM_ATTR))
@@ -407,7 +462,7 @@ export class TrackingStudyStorage implements StudyStorage {
       for (const p of params) {
         if (p.run_uuid !== id) continue;
         const d = distributions[p.key];
-        if (d !== undefined) values[p.key] = decodeParam(d, p.value);
+        if (d !== undefined) values[p.key] = decodeParam(d, p.value, choices.get(p.key));
       }
       const intermediateValues = new Map<number, number>();
       for (const m of metrics) {
@@ -431,7 +486,7 @@ export class TrackingStudyStorage implements StudyStorage {
         intermediateValues,
         userAttrs,
         systemAttrs,
-        datetimeStart: Number(run.start_time),
+        datetimeStart: state === "WAITING" ? undefined : Number(run.start_time),
         datetimeComplete: run.end_time === null ? undefined : Number(run.end_time),
       });
     }
@@ -439,9 +494,13 @@ export class TrackingStudyStorage implements StudyStorage {
   }
 }
 
-/** MLflow params are strings: numbers come back through Number, categories by their text. */
-function decodeParam(d: Distribution, text: string): ParamValue {
+/**
+ * MLflow params are strings: numbers come back through Number, categories from their JSON tag
+ * (trials written before that tag existed: the first choice with the same text).
+ */
+function decodeParam(d: Distribution, text: string, json: string | undefined): ParamValue {
   if (d.kind !== "categorical") return Number(text);
+  if (json !== undefined) return JSON.parse(json) as ParamValue;
   const choice = d.choices.find((c) => String(c) === text);
   return choice === undefined ? text : choice;
 }

@@ -251,19 +251,45 @@ export function describeDistribution(d: Distribution): string {
 }
 
 /**
- * Throws `KEEL_ERR_SEARCH_SPACE` naming the parameter when a study already knows `name` with
- * a different distribution: a changed range would silently corrupt what the sampler learnt.
+ * True when a parameter may move from distribution `a` to `b` between trials, as Optuna allows:
+ * the same kind (float, int or categorical), the same log flag, and for categoricals the same
+ * choices in the same order. Bounds and step may change, which is what a range that depends on
+ * another parameter needs (`suggestInt("numLeaves", 2, 2 ** depth)`).
  *
  * @example
  * ```ts
- * checkCompatible("lr", previous, floatDistribution("lr", 0, 2)); // throws if previous differs
+ * compatibleDistributions(intDistribution("k", 2, 128), intDistribution("k", 2, 16)); // true
+ * compatibleDistributions(intDistribution("k", 1, 9), floatDistribution("k", 1, 9)); // false
+ * ```
+ */
+export function compatibleDistributions(a: Distribution, b: Distribution): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "categorical" || b.kind === "categorical") return sameDistribution(a, b);
+  return a.log === b.log;
+}
+
+/**
+ * Throws `KEEL_ERR_SEARCH_SPACE` naming the parameter when a study already knows `name` with an
+ * incompatible distribution (another kind, another log flag, other choices): values of
+ * different kinds cannot be modelled together. A changed range is fine
+ * (see {@link compatibleDistributions}).
+ *
+ * @example
+ * ```ts
+ * checkCompatible("lr", previous, floatDistribution("lr", 0, 2)); // throws if previous was an int or log-scaled
  * ```
  */
 export function checkCompatible(name: string, known: Distribution, given: Distribution): void {
-  if (sameDistribution(known, given)) return;
+  if (compatibleDistributions(known, given)) return;
+  const what =
+    known.kind !== given.kind
+      ? "a parameter keeps its kind"
+      : known.kind === "categorical"
+        ? "a categorical parameter keeps its choices (in order)"
+        : "a parameter keeps its log flag";
   throw invalid(
     name,
-    `it was suggested as ${describeDistribution(known)} earlier in this study, and now as ${describeDistribution(given)}. Use a new name for a different range.`,
+    `it was suggested as ${describeDistribution(known)} earlier in this study, and now as ${describeDistribution(given)}; ${what} (bounds and step may change). Use a new name for a different parameter.`,
     { known, given },
   );
 }

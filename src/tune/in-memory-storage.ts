@@ -29,8 +29,19 @@ export class InMemoryStorage implements StudyStorage {
     return this.#model.listStudies();
   }
 
-  async createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial> {
-    return this.#model.createTrial(studyId, String(this.#nextTrial++), Date.now(), initial);
+  async createTrial(
+    studyId: string,
+    initial?: TrialPatch,
+    state: "RUNNING" | "WAITING" = "RUNNING",
+  ): Promise<FrozenTrial> {
+    return this.#model.createTrial(studyId, String(this.#nextTrial++), Date.now(), initial, state);
+  }
+
+  async claimWaitingTrial(studyId: string, patch?: TrialPatch): Promise<FrozenTrial | undefined> {
+    const [first] = this.#model.waitingTrials(studyId);
+    if (first === undefined) return undefined;
+    this.#model.claimTrial(first.trialId, Date.now(), patch);
+    return this.#model.getTrial(first.trialId);
   }
 
   async writeTrial(trialId: string, patch: TrialPatch): Promise<void> {

@@ -7,10 +7,11 @@
  *
  * Parallelism: `optimize(fn, { nJobs })` runs up to nJobs trials concurrently on the event loop
  * (async objectives overlap); `optimize({ module, exportName }, { nJobs })` runs a module's
- * objective on nJobs worker threads (CPU-bound objectives; a trial past `timeoutMs` has its
- * thread terminated). Each trial sees the study as fixed by its number, so a seeded study
- * samples the same parameters for any nJobs and either mode. Several processes or machines can
- * share one study through a shared storage.
+ * objective on nJobs worker threads (CPU-bound objectives; a trial past `timeoutMs` or
+ * `trialTimeoutMs` has its thread terminated and replaced). A new trial starts whenever a job is
+ * free. With `nJobs: 1` a seeded study is reproducible in either mode; with more jobs TPE sees
+ * whichever trials finished first, as in Optuna. Several processes or machines can share one
+ * study through a shared storage.
  *
  * @example
  * ```ts

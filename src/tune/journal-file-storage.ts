@@ -19,6 +19,14 @@ type Operation = { readonly id: string } & (
       readonly trialId: string;
       readonly time: number;
       readonly initial?: SerialPatch;
+      /** Absent in journals written before enqueued trials existed: RUNNING. */
+      readonly state?: "WAITING";
+    }
+  | {
+      readonly op: "claimTrial";
+      readonly trialId: string;
+      readonly time: number;
+      readonly patch: SerialPatch | null;
     }
   | { readonly op: "writeTrial"; readonly trialId: string; readonly patch: SerialPatch }
   | {
@@ -114,7 +122,11 @@ export class JournalFileStorage implements StudyStorage {
     return this.#model.listStudies();
   }
 
-  async createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial> {
+  async createTrial(
+    studyId: string,
+    initial?: TrialPatch,
+    state: "RUNNING" | "WAITING" = "RUNNING",
+  ): Promise<FrozenTrial> {
     this.#sync();
     this.#model.getAllTrials(studyId); // unknown study: fail before writing
     const trialId = `${this.#writer}-${this.#sequence}`;
@@ -124,7 +136,24 @@ export class JournalFileStorage implements StudyStorage {
       trialId,
       time: Date.now(),
       ...(initial === undefined ? {} : { initial }),
+      ...(state === "WAITING" ? { state } : {}),
     }) as FrozenTrial;
+  }
+
+  async claimWaitingTrial(studyId: string, patch?: TrialPatch): Promise<FrozenTrial | undefined> {
+    // The first claim line in the file wins; a writer that lost tries the next waiting trial.
+    for (;;) {
+      this.#sync();
+      const [first] = this.#model.waitingTrials(studyId);
+      if (first === undefined) return undefined;
+      const won = this.#append({
+        op: "claimTrial",
+        trialId: first.trialId,
+        time: Date.now(),
+        patch: patch ?? null,
+      }) as boolean;
+      if (won) return this.#model.getTrial(first.trialId);
+    }
   }
 
   async writeTrial(trialId: string, patch: TrialPatch): Promise<void> {
@@ -235,7 +264,16 @@ export class JournalFileStorage implements StudyStorage {
           result = this.#model.createStudy(o.studyId, o.name, o.direction);
           break;
         case "createTrial":
-          result = this.#model.createTrial(o.studyId, o.trialId, o.time, o.initial);
+          result = this.#model.createTrial(
+            o.studyId,
+            o.trialId,
+            o.time,
+            o.initial,
+            o.state ?? "RUNNING",
+          );
+          break;
+        case "claimTrial":
+          result = this.#model.claimTrial(o.trialId, o.time, o.patch ?? undefined);
           break;
         case "writeTrial":
           this.#model.writeTrial(o.trialId, o.patch);
@@ -262,7 +300,11 @@ export class JournalFileStorage implements StudyStorage {
 
 /** NaN and ±Infinity are not JSON: intermediate values are written as strings for those. */
 function intermediateToJson(o: Operation): Operation {
-  if ((o.op !== "writeTrial" && o.op !== "finishTrial") || !o.patch?.intermediateValues) return o;
+  if (
+    (o.op !== "writeTrial" && o.op !== "finishTrial" && o.op !== "claimTrial") ||
+    !o.patch?.intermediateValues
+  )
+    return o;
   const values = o.patch.intermediateValues.map(([s, v]) => [
     s,
     Number.isFinite(v) ? v : String(v),
@@ -274,7 +316,11 @@ function intermediateToJson(o: Operation): Operation {
 }
 
 function jsonToIntermediate(o: Operation): Operation {
-  if ((o.op !== "writeTrial" && o.op !== "finishTrial") || !o.patch?.intermediateValues) return o;
+  if (
+    (o.op !== "writeTrial" && o.op !== "finishTrial" && o.op !== "claimTrial") ||
+    !o.patch?.intermediateValues
+  )
+    return o;
   const values = o.patch.intermediateValues.map(([s, v]) => [s, Number(v)] as [number, number]);
   return { ...o, patch: { ...o.patch, intermediateValues: values } };
 }

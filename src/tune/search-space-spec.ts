@@ -50,7 +50,8 @@ export function defaultSearchSpace(
  * Parses a search space written as JSON — `{ "maxDepth": { "low": 2, "high": 8 },
  * "learningRate": { "low": 0.01, "high": 0.3, "log": true }, "growPolicy": { "choices":
  * ["depthwise", "lossguide"] }, "nEstimators": 300 }` — against a params declaration: the type
- * of each range (int or float) comes from the declaration. Unknown names and bad ranges raise
+ * of each range (int or float) comes from the declaration, and a declared alias
+ * (`learning_rate`) stands for its parameter. Unknown names and bad ranges raise
  * `KEEL_ERR_SEARCH_SPACE` with the JSON path and, for typos, a suggestion.
  *
  * @example
@@ -72,23 +73,40 @@ export function parseSearchSpace(
   }
   const space: Record<string, Distribution | { fixed: ParamValue }> = {};
   const names = Object.keys(declaration.specs);
-  for (const [name, entry] of Object.entries(json)) {
-    const path = `${where}: $.${name}`;
-    const spec = declaration.specs[name];
-    if (spec === undefined) {
-      const hint = closestNames(name, names);
+  // Aliases (`learning_rate`, `eta`) name the same parameter, as `--param` and constructors accept.
+  const canonical = new Map<string, string>();
+  for (const [name, spec] of Object.entries(declaration.specs)) {
+    canonical.set(name, name);
+    for (const alias of spec.aliases) canonical.set(alias, name);
+  }
+  const givenAs = new Map<string, string>();
+  for (const [key, entry] of Object.entries(json)) {
+    const path = `${where}: $.${key}`;
+    const name = canonical.get(key);
+    const spec = name === undefined ? undefined : declaration.specs[name];
+    if (name === undefined || spec === undefined) {
+      const hint = closestNames(key, [...canonical.keys()]);
       throw new KeelError(
         "KEEL_ERR_SEARCH_SPACE",
-        `${path}: ${declaration.owner} has no parameter '${name}'.${hint.length > 0 ? ` Did you mean '${hint[0]}'?` : ""}`,
-        { details: { file: where, path: `$.${name}`, param: name, known: names } },
+        `${path}: ${declaration.owner} has no parameter '${key}'.${hint.length > 0 ? ` Did you mean '${hint[0]}'?` : ""}`,
+        { details: { file: where, path: `$.${key}`, param: key, known: names } },
       );
     }
+    const earlier = givenAs.get(name);
+    if (earlier !== undefined) {
+      throw new KeelError(
+        "KEEL_ERR_SEARCH_SPACE",
+        `${path}: '${key}' and '${earlier}' both name ${declaration.owner}'s '${name}'; give it once.`,
+        { details: { file: where, path: `$.${key}`, param: name, names: [earlier, key] } },
+      );
+    }
+    givenAs.set(name, key);
     if (typeof entry !== "object" || entry === null) {
       if (!spec.check(entry)) {
         throw new KeelError(
           "KEEL_ERR_SEARCH_SPACE",
           `${path}: a fixed value must be ${spec.constraint}. Got ${describeValue(entry)}.`,
-          { details: { file: where, path: `$.${name}`, param: name } },
+          { details: { file: where, path: `$.${key}`, param: name } },
         );
       }
       space[name] = { fixed: entry as ParamValue };

@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { ErrorCode } from "../core/index.js";
 import { isKeelError } from "../core/index.js";
-import { floatDistribution } from "./distributions.js";
+import { categoricalDistribution, floatDistribution, intDistribution } from "./distributions.js";
 import type { StudyStorage } from "./storage.js";
 
 /**
@@ -211,6 +211,103 @@ export function studyStorageSuite(): readonly StorageCheck[] {
         const all = await storage.getAllTrials(study.studyId);
         await storage.finishTrial(trial.trialId, "PRUNED");
         strictEqual(all[0]?.state, "RUNNING");
+      },
+    },
+    {
+      name: "returns every parameter value with its type: categorical 1 and '1', true and 'true', null and 'null' stay apart",
+      async run({ storage, openAnother }) {
+        const study = await storage.createStudy(uniqueName("typed"), "minimize");
+        const pairs = [
+          [1, "1"],
+          [true, "true"],
+          [null, "null"],
+          [false, 0],
+          [1.5, "1.5"],
+        ] as const;
+        const expected: Record<string, unknown>[] = [];
+        for (const pick of [0, 1]) {
+          const trial = await storage.createTrial(study.studyId);
+          const params: Record<
+            string,
+            {
+              distribution: ReturnType<typeof categoricalDistribution>;
+              value: string | number | boolean | null;
+            }
+          > = {};
+          const values: Record<string, unknown> = {};
+          pairs.forEach((pair, i) => {
+            const value = pair[pick] as string | number | boolean | null;
+            params[`c${i}`] = { distribution: categoricalDistribution(`c${i}`, pair), value };
+            values[`c${i}`] = value;
+          });
+          const f = floatDistribution("f", 0, 1);
+          const k = intDistribution("k", -5, 5);
+          await storage.finishTrial(trial.trialId, "COMPLETE", 1, {
+            params: {
+              ...params,
+              f: { distribution: f, value: 0.1 + 0.2 },
+              k: { distribution: k, value: -3 },
+            },
+          });
+          expected.push({ ...values, f: 0.1 + 0.2, k: -3 });
+        }
+        for (const reader of [
+          storage,
+          ...(openAnother === undefined ? [] : [await openAnother()]),
+        ]) {
+          const read = await reader.getAllTrials(study.studyId);
+          deepStrictEqual(
+            read.map((t) => t.params),
+            expected,
+          );
+          if (reader !== storage) await reader.close();
+        }
+      },
+    },
+    {
+      name: "hands each enqueued WAITING trial to exactly one claimer, lowest number first",
+      async run({ storage, openAnother }) {
+        const study = await storage.createStudy(uniqueName("waiting"), "minimize");
+        const other = openAnother === undefined ? storage : await openAnother();
+        try {
+          const running = await storage.createTrial(study.studyId);
+          const waiting = [];
+          for (let i = 0; i < 4; i++)
+            waiting.push(
+              await storage.createTrial(study.studyId, { systemAttrs: { fixed: i } }, "WAITING"),
+            );
+          deepStrictEqual(
+            waiting.map((t) => [t.number, t.state, t.datetimeStart, t.systemAttrs.fixed]),
+            [1, 2, 3, 4].map((n) => [n, "WAITING", undefined, n - 1]),
+          );
+          await rejectsWith(
+            storage.writeTrial(waiting[0]?.trialId as string, { userAttrs: { a: 1 } }),
+            "KEEL_ERR_CONFLICT",
+          );
+          strictEqual(await storage.finishTrial(waiting[0]?.trialId as string, "FAIL"), false);
+          const claims = await Promise.all(
+            Array.from({ length: 6 }, (_, i) =>
+              (i % 2 === 0 ? storage : other).claimWaitingTrial(study.studyId, {
+                systemAttrs: { claimedBy: i },
+              }),
+            ),
+          );
+          const got = claims.filter((c) => c !== undefined);
+          deepStrictEqual(
+            got.map((t) => t.number).sort((a, b) => a - b),
+            [1, 2, 3, 4],
+          );
+          ok(got.every((t) => t.state === "RUNNING" && typeof t.datetimeStart === "number"));
+          ok(got.every((t) => typeof t.systemAttrs.claimedBy === "number"));
+          strictEqual(await storage.claimWaitingTrial(study.studyId), undefined);
+          const first = await storage.claimWaitingTrial(study.studyId);
+          strictEqual(first, undefined);
+          strictEqual((await storage.getTrial(running.trialId)).state, "RUNNING");
+          // A claimed trial is an ordinary running one.
+          ok(await storage.finishTrial(waiting[0]?.trialId as string, "COMPLETE", 1));
+        } finally {
+          if (other !== storage) await other.close();
+        }
       },
     },
     {

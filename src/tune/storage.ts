@@ -53,6 +53,8 @@ export type FinishedState = "COMPLETE" | "PRUNED" | "FAIL";
  *   processes, machines) call `createTrial` on one study at once, the numbers they get are
  *   0, 1, 2, … without gaps or duplicates, in the order the storage serialises the calls.
  *   A new trial is `RUNNING` with `datetimeStart` set.
+ * - **Enqueued trials** are created `WAITING` and get their number then; `claimWaitingTrial`
+ *   hands each to exactly one caller (compare-and-set WAITING → RUNNING), lowest number first.
  * - **Writes** (`writeTrial`) apply only to a `RUNNING` trial; on any other state they throw
  *   `KEEL_ERR_CONFLICT` and change nothing. A patch applies whole or not at all. A parameter,
  *   once set, keeps its value: setting it again with the same value is a no-op, with another
@@ -81,8 +83,22 @@ export interface StudyStorage {
   createStudy(name: string, direction: StudyDirection): Promise<StudySummary>;
   getStudy(name: string): Promise<StudySummary | undefined>;
   listStudies(): Promise<StudySummary[]>;
-  /** Creates a RUNNING trial; `initial` is written in the same atomic step (e.g. its owner). */
-  createTrial(studyId: string, initial?: TrialPatch): Promise<FrozenTrial>;
+  /**
+   * Creates a RUNNING trial (or, with `state: "WAITING"`, an enqueued one without
+   * `datetimeStart`); `initial` is written in the same atomic step (its owner, or an enqueued
+   * trial's fixed parameters).
+   */
+  createTrial(
+    studyId: string,
+    initial?: TrialPatch,
+    state?: "RUNNING" | "WAITING",
+  ): Promise<FrozenTrial>;
+  /**
+   * Moves the lowest-numbered WAITING trial of a study to RUNNING (setting `datetimeStart` and
+   * writing `patch`) and returns it; `undefined` when none waits. Atomic: however many callers
+   * claim at once, each WAITING trial goes to exactly one of them.
+   */
+  claimWaitingTrial(studyId: string, patch?: TrialPatch): Promise<FrozenTrial | undefined>;
   writeTrial(trialId: string, patch: TrialPatch): Promise<void>;
   finishTrial(
     trialId: string,

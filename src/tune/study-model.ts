@@ -59,7 +59,13 @@ export class StudyModel {
     return [...this.#studies.values()];
   }
 
-  createTrial(studyId: string, trialId: string, now: number, initial?: TrialPatch): FrozenTrial {
+  createTrial(
+    studyId: string,
+    trialId: string,
+    now: number,
+    initial?: TrialPatch,
+    state: "RUNNING" | "WAITING" = "RUNNING",
+  ): FrozenTrial {
     const list = this.#studyTrials(studyId);
     const record: TrialRecord = {
       trialId,
@@ -86,7 +92,37 @@ export class StudyModel {
         throw error;
       }
     }
+    if (state === "WAITING") {
+      record.state = "WAITING";
+      record.datetimeStart = undefined;
+    }
     return snapshot(record);
+  }
+
+  /** The WAITING trials of a study, lowest number first. */
+  waitingTrials(studyId: string): FrozenTrial[] {
+    return this.#studyTrials(studyId)
+      .filter((r) => r.state === "WAITING")
+      .map(snapshot);
+  }
+
+  /**
+   * Compare-and-set WAITING → RUNNING (with `datetimeStart` and `patch`); false when the trial
+   * is no longer WAITING (another caller claimed it first).
+   */
+  claimTrial(trialId: string, now: number, patch: TrialPatch | undefined): boolean {
+    const record = this.#trial(trialId);
+    if (record.state !== "WAITING") return false;
+    record.state = "RUNNING";
+    record.datetimeStart = now;
+    try {
+      if (patch !== undefined) this.writeTrial(trialId, patch);
+    } catch (error) {
+      record.state = "WAITING";
+      record.datetimeStart = undefined;
+      throw error;
+    }
+    return true;
   }
 
   /** Validates the whole patch first, then applies it: all or nothing. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isKeelError } from "../core/index.js";
+import { createLogger, isKeelError, type LogRecord } from "../core/index.js";
 import { GridSampler } from "./samplers/grid-sampler.js";
 import { RandomSampler } from "./samplers/random-sampler.js";
 import { TpeSampler } from "./samplers/tpe/tpe-sampler.js";
@@ -105,6 +105,159 @@ describe("Study", () => {
     expect(study.trials[1]?.systemAttrs[FAIL_REASON_ATTR]).toContain("timeoutMs");
   });
 
+  it("starts a trial whenever a job is free: one slow trial does not hold the others", async () => {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new TpeSampler({ seed: 1 }),
+    });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const started = Date.now();
+    await study.optimize(
+      async (trial) => {
+        const x = trial.suggestFloat("x", 0, 1);
+        await sleep(trial.number === 0 ? 800 : 20);
+        return x;
+      },
+      { nTrials: 12, nJobs: 2 },
+    );
+    const slow = study.trials[0];
+    expect(study.trials.every((t) => t.state === "COMPLETE")).toBe(true);
+    // The 11 fast trials ran on the other job while trial 0 slept: all done before it.
+    for (const t of study.trials.slice(1))
+      expect(t.datetimeComplete as number).toBeLessThan(slow?.datetimeComplete as number);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("keeps every free job busy until timeoutMs, and fails the hung trial then", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    await study.optimize(
+      (trial) =>
+        new Promise<number>((resolve) => {
+          const x = trial.suggestFloat("x", 0, 1);
+          if (trial.number === 0) return; // hangs
+          setTimeout(() => resolve(x), 20);
+        }),
+      { nTrials: 1000, nJobs: 2, timeoutMs: 500 },
+    );
+    const states = study.trials.map((t) => t.state);
+    expect(states[0]).toBe("FAIL");
+    expect(study.trials[0]?.systemAttrs[FAIL_REASON_ATTR]).toContain("timeoutMs");
+    expect(states.filter((s) => s === "COMPLETE").length).toBeGreaterThan(8);
+  });
+
+  it("lets timers and signals in between synchronous trials (timeoutMs stops them)", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    const busy = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+    };
+    const started = Date.now();
+    await study.optimize(
+      (trial) => {
+        busy(10);
+        return trial.suggestFloat("x", 0, 1);
+      },
+      { nTrials: 1000, timeoutMs: 200 },
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(study.trials.length).toBeLessThan(100);
+  });
+
+  it("fails a trial past trialTimeoutMs and goes on with the next one", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    const aborted: boolean[] = [];
+    await study.optimize(
+      (trial) =>
+        new Promise<number>((resolve) => {
+          const x = trial.suggestFloat("x", 0, 1);
+          trial.signal.addEventListener("abort", () => aborted.push(true));
+          if (trial.number % 3 === 0) return; // hangs
+          setTimeout(() => resolve(x), 5);
+        }),
+      { nTrials: 7, trialTimeoutMs: 100 },
+    );
+    expect(study.trials.map((t) => t.state)).toEqual([
+      "FAIL",
+      "COMPLETE",
+      "COMPLETE",
+      "FAIL",
+      "COMPLETE",
+      "COMPLETE",
+      "FAIL",
+    ]);
+    expect(study.trials[3]?.systemAttrs[FAIL_REASON_ATTR]).toContain("trialTimeoutMs (100 ms)");
+    expect(aborted).toHaveLength(3);
+    await expect(study.optimize(() => 1, { nTrials: 1, trialTimeoutMs: 0 })).rejects.toMatchObject({
+      code: "KEEL_ERR_INVALID_ARGUMENT",
+    });
+  });
+
+  it("stops on an aborted signal: no new trial, running ones failed as interrupted", async () => {
+    const study = await createStudy({ direction: "minimize" });
+    const controller = new AbortController();
+    await study.optimize(
+      (trial) =>
+        new Promise<number>((resolve) => {
+          const x = trial.suggestFloat("x", 0, 1);
+          if (trial.number === 4) controller.abort();
+          setTimeout(() => resolve(x), trial.number === 3 ? 1000 : 5);
+        }),
+      { nTrials: 100, nJobs: 2, signal: controller.signal },
+    );
+    expect(study.trials).toHaveLength(5);
+    expect(study.trials.filter((t) => t.state === "FAIL").map((t) => t.number)).toEqual([3, 4]);
+    expect(study.trials[3]?.systemAttrs[FAIL_REASON_ATTR]).toContain("interrupted");
+  });
+
+  it("runs enqueued trials first with their values (Optuna's enqueueTrial)", async () => {
+    const warnings: LogRecord[] = [];
+    const logger = createLogger({ level: "warn", sink: (r) => warnings.push(r) });
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new TpeSampler({ seed: 1 }),
+      logger,
+    });
+    const queued = await study.enqueueTrial({ x: 0.25, kind: "b" });
+    await study.enqueueTrial({ x: 7, kind: "a" }); // x outside [0, 1]: sampled, with a warning
+    expect(queued).toMatchObject({ number: 0, state: "WAITING", datetimeStart: undefined });
+    expect(study.trials.map((t) => t.state)).toEqual(["WAITING", "WAITING"]);
+    await study.optimize(
+      (t) => t.suggestFloat("x", 0, 1) + (t.suggestCategorical("kind", ["a", "b"]) === "a" ? 1 : 0),
+      { nTrials: 3 },
+    );
+    expect(study.trials).toHaveLength(3);
+    expect(study.trials[0]?.params).toEqual({ x: 0.25, kind: "b" });
+    expect(study.trials[1]?.params.kind).toBe("a");
+    expect(study.trials[1]?.params.x).not.toBe(7);
+    expect(study.trials.every((t) => t.state === "COMPLETE")).toBe(true);
+    expect(warnings.map((w) => w.message)).toEqual([
+      "Trial 1: the enqueued value 7 of 'x' is outside float [0, 1]; sampling instead.",
+    ]);
+    await expect(study.enqueueTrial({ x: Number.NaN })).rejects.toMatchObject({
+      code: "KEEL_ERR_INVALID_ARGUMENT",
+    });
+  });
+
+  it("keeps the first value of a step reported twice and warns, as Optuna 3.1", async () => {
+    const warnings: LogRecord[] = [];
+    const logger = createLogger({ level: "warn", sink: (r) => warnings.push(r) });
+    const study = await createStudy({ direction: "minimize", logger });
+    const trial = await study.ask();
+    trial.report(0.5, 0);
+    trial.report(0.9, 0);
+    trial.report(0.4, 1);
+    expect([...trial.intermediateValues]).toEqual([
+      [0, 0.5],
+      [1, 0.4],
+    ]);
+    const told = await study.tell(trial, 0.4);
+    expect(told.intermediateValues.get(0)).toBe(0.5);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toBe(
+      "Trial 0: step 0 was already reported (value 0.5); the new value 0.9 is ignored.",
+    );
+  });
+
   it("rejects bad ranges and a changed distribution, naming the parameter", async () => {
     const study = await createStudy({
       direction: "minimize",
@@ -127,15 +280,48 @@ describe("Study", () => {
     );
     expect(codeOf(() => trial.suggestInt("c", 0.5, 3))).toMatch(/'c'.*integers/);
     expect(codeOf(() => trial.suggestCategorical("d", []))).toMatch(/'d'.*non-empty/);
-    trial.suggestFloat("lr", 0.01, 1);
-    expect(codeOf(() => trial.suggestFloat("lr", 0.01, 2))).toMatch(
-      /KEEL_ERR_SEARCH_SPACE: Parameter 'lr'.*float \[0.01, 1\]/,
+    const lr = trial.suggestFloat("lr", 0.01, 1);
+    // Optuna's rule: within a trial a name keeps its value, even when asked with a new range.
+    expect(trial.suggestFloat("lr", 0.01, 2)).toBe(lr);
+    expect(codeOf(() => trial.suggestFloat("lr", 0.01, 1, { log: true }))).toMatch(
+      /KEEL_ERR_SEARCH_SPACE: Parameter 'lr'.*float \[0.01, 1\].*keeps its log flag/,
     );
+    trial.suggestCategorical("kind", ["a", "b"]);
     await study.tell(trial, 1);
     const next = await study.ask();
     expect(codeOf(() => next.suggestInt("lr", 0, 5))).toMatch(
-      /Parameter 'lr': it was suggested as float/,
+      /Parameter 'lr': it was suggested as float.*keeps its kind/,
     );
+    expect(codeOf(() => next.suggestCategorical("kind", ["b", "a"]))).toMatch(
+      /Parameter 'kind'.*keeps its choices/,
+    );
+  });
+
+  it.each([
+    ["TPE", () => new TpeSampler({ seed: 3, nStartupTrials: 5 })],
+    ["TPE univariate", () => new TpeSampler({ seed: 3, nStartupTrials: 5, multivariate: false })],
+    ["random", () => new RandomSampler({ seed: 3 })],
+  ])("accepts ranges that change between trials, as Optuna does (%s)", async (name, sampler) => {
+    const study = await createStudy({ direction: "minimize", sampler: sampler() });
+    await study.optimize(
+      (trial) => {
+        // LightGBM's standard pattern: the leaf budget depends on the depth.
+        const depth = trial.suggestInt("maxDepth", 1, 7);
+        const leaves = trial.suggestInt("numLeaves", 2, 2 ** depth);
+        const lr = trial.suggestFloat("lr", 0.001 * depth, 0.1 * depth, { log: true });
+        return Math.abs(leaves - 10) + Math.abs(depth - 4) + lr;
+      },
+      { nTrials: 40 },
+    );
+    expect(study.trials.map((t) => t.state)).toEqual(Array(40).fill("COMPLETE"));
+    for (const t of study.trials) {
+      const depth = t.params.maxDepth as number;
+      expect(t.params.numLeaves).toBeGreaterThanOrEqual(2);
+      expect(t.params.numLeaves).toBeLessThanOrEqual(2 ** depth);
+      expect(t.distributions.numLeaves).toMatchObject({ low: 2, high: 2 ** depth });
+    }
+    // TPE still learns from trials with other ranges: it finds the optimum region.
+    if (name.startsWith("TPE")) expect(study.bestValue).toBeLessThan(1.5);
   });
 
   it("loads a study by name and reports unknown names", async () => {

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
-import { describeValue, isKeelError, KeelError } from "../core/index.js";
+import { createLogger, describeValue, isKeelError, KeelError, type Logger } from "../core/index.js";
 import type { Distribution, ParamValue } from "./distributions.js";
-import { bestOf, type FrozenTrial, type StudyDirection } from "./frozen-trial.js";
+import { bestOf, type FrozenTrial, type JsonValue, type StudyDirection } from "./frozen-trial.js";
 import { InMemoryStorage } from "./in-memory-storage.js";
 import { NopPruner, type Pruner } from "./pruners/pruner.js";
 import type { Sampler, StudyView } from "./samplers/sampler.js";
@@ -30,6 +30,8 @@ export interface CreateStudyOptions {
   readonly storage?: StudyStorage;
   /** Load the study when one of that name exists instead of failing (Optuna's `load_if_exists`). */
   readonly loadIfExists?: boolean;
+  /** Where warnings go (a step reported twice, an enqueued value outside its range). Default: {@link warningLogger}. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -45,10 +47,27 @@ export interface LoadStudyOptions {
   readonly storage: StudyStorage;
   readonly sampler?: Sampler;
   readonly pruner?: Pruner;
+  readonly logger?: Logger;
 }
+
+/**
+ * The default logger of a study: warnings become Node process warnings on stderr, as Optuna's
+ * go through Python's `warnings`.
+ *
+ * @example
+ * ```ts
+ * await createStudy({ direction: "minimize", logger: warningLogger }); // the default
+ * ```
+ */
+export const warningLogger: Logger = createLogger({
+  level: "warn",
+  sink: (record) => process.emitWarning(record.message, { code: "KEEL_TUNE" }),
+});
 
 /** System attribute naming the process that runs a trial, to fail it when that process dies. */
 const OWNER_ATTR = "keel:owner";
+/** System attribute of an enqueued trial: the parameters it was enqueued with. */
+const FIXED_PARAMS_ATTR = "keel:fixedParams";
 /**
  * System attribute with the reason a trial failed.
  *
@@ -96,7 +115,7 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
       { details: { study: name } },
     );
   }
-  const study = new Study(summary, storage, options.sampler, options.pruner);
+  const study = new Study(summary, storage, options.sampler, options.pruner, options.logger);
   await study.refresh();
   return study;
 }
@@ -121,7 +140,13 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
       { details: { study: options.name } },
     );
   }
-  const study = new Study(summary, options.storage, options.sampler, options.pruner);
+  const study = new Study(
+    summary,
+    options.storage,
+    options.sampler,
+    options.pruner,
+    options.logger,
+  );
   await study.refresh();
   return study;
 }
@@ -151,7 +176,7 @@ export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise
  *
  * @example
  * ```ts
- * await study.optimize(objective, { nTrials: 50, nJobs: 2, timeoutMs: 60_000 });
+ * await study.optimize(objective, { nTrials: 50, nJobs: 2, timeoutMs: 60_000, trialTimeoutMs: 10_000 });
  * ```
  */
 export interface OptimizeOptions {
@@ -160,11 +185,26 @@ export interface OptimizeOptions {
   /** Stop starting trials after this long; trials still running then are failed as timed out. */
   readonly timeoutMs?: number;
   /**
+   * Fail a single trial that runs longer than this and free its worker for the next trial (a
+   * module objective's thread is terminated and replaced; a function objective is abandoned and
+   * its `trial.signal` aborted). Counted from the trial's start, so a replacement thread's
+   * start-up counts too. Default: no limit per trial.
+   */
+  readonly trialTimeoutMs?: number;
+  /**
    * Trials run at once: async-concurrently for a function objective, on worker threads for an
-   * {@link ObjectiveModule}. With a fixed sampler seed the sampled parameters are the same from
-   * run to run for any `nJobs`.
+   * {@link ObjectiveModule}. A new trial starts as soon as any running one finishes, so one slow
+   * trial never holds the others up. Reproducibility: with `nJobs: 1` a seeded sampler gives
+   * the same trials from run to run; with more jobs each trial sees whichever trials finished
+   * before it started, so TPE's choices depend on timing (as in Optuna). `RandomSampler` and
+   * TPE's random startup trials draw from a stream per trial number and stay the same.
    */
   readonly nJobs?: number;
+  /**
+   * Aborting it (Ctrl-C in `keel tune`) stops the study like a timeout: no new trial starts,
+   * running trials are failed as interrupted, and `optimize` resolves.
+   */
+  readonly signal?: AbortSignal;
   readonly callbacks?: readonly StudyCallback[];
   /** Receives `start(nTrials)` and one `advance` per trial with the best value so far. */
   readonly progress?: {
@@ -172,12 +212,6 @@ export interface OptimizeOptions {
     advance(amount: number, status?: Record<string, number | string>): void;
     finish(): void;
   };
-}
-
-interface RunningEntry {
-  readonly trial: Trial;
-  readonly asked: FrozenTrial;
-  readonly done: Promise<void>;
 }
 
 /**
@@ -198,12 +232,20 @@ export class Study {
   readonly sampler: Sampler;
   readonly pruner: Pruner;
   readonly storage: StudyStorage;
+  readonly logger: Logger;
   readonly #studyId: string;
   #trials: FrozenTrial[] = [];
   #stopped = false;
 
-  constructor(summary: StudySummary, storage: StudyStorage, sampler?: Sampler, pruner?: Pruner) {
+  constructor(
+    summary: StudySummary,
+    storage: StudyStorage,
+    sampler?: Sampler,
+    pruner?: Pruner,
+    logger?: Logger,
+  ) {
     this.name = summary.name;
+    this.logger = logger ?? warningLogger;
     this.direction = summary.direction;
     this.#studyId = summary.studyId;
     this.storage = storage;
@@ -279,6 +321,52 @@ export class Study {
    */
   stop(): void {
     this.#stopped = true;
+  }
+
+  /**
+   * Queues a trial with given parameter values (Optuna's `enqueue_trial`): the next `ask` or
+   * `optimize` trial, in this process or any other sharing the storage, runs it first. The
+   * objective suggests as usual and gets these values; a name not given here, or a value
+   * outside the distribution suggested, is sampled (the latter with a warning). The trial is
+   * `WAITING` until then.
+   *
+   * @example
+   * ```ts
+   * await study.enqueueTrial({ learningRate: 0.1, maxDepth: 6 }); // start from the defaults
+   * await study.optimize(objective, { nTrials: 50 });
+   * ```
+   */
+  async enqueueTrial(
+    params: Readonly<Record<string, ParamValue>>,
+    options: { userAttrs?: Readonly<Record<string, JsonValue>> } = {},
+  ): Promise<FrozenTrial> {
+    for (const [name, value] of Object.entries(params)) {
+      const t = typeof value;
+      if (
+        !(
+          value === null ||
+          t === "string" ||
+          t === "boolean" ||
+          (t === "number" && !Number.isNaN(value))
+        )
+      ) {
+        throw new KeelError(
+          "KEEL_ERR_INVALID_ARGUMENT",
+          `enqueueTrial: parameter '${name}' must be a number, string, boolean or null. Got ${describeValue(value)}.`,
+          { details: { param: name } },
+        );
+      }
+    }
+    const trial = await this.storage.createTrial(
+      this.#studyId,
+      {
+        systemAttrs: { [FIXED_PARAMS_ATTR]: { ...params } },
+        ...(options.userAttrs === undefined ? {} : { userAttrs: options.userAttrs }),
+      },
+      "WAITING",
+    );
+    this.#trials = await this.storage.getAllTrials(this.#studyId);
+    return trial;
   }
 
   /**
@@ -362,10 +450,21 @@ export class Study {
         `nJobs must be an integer >= 1. Got ${describeValue(nJobs)}.`,
       );
     }
-    if (nTrials === Number.POSITIVE_INFINITY && options.timeoutMs === undefined) {
+    const trialTimeoutMs = options.trialTimeoutMs;
+    if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0)) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
-        "optimize needs nTrials or timeoutMs (or both).",
+        `trialTimeoutMs must be a positive number of milliseconds. Got ${describeValue(trialTimeoutMs)}.`,
+      );
+    }
+    if (
+      nTrials === Number.POSITIVE_INFINITY &&
+      options.timeoutMs === undefined &&
+      options.signal === undefined
+    ) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        "optimize needs nTrials, timeoutMs or signal (any of them, to know when to stop).",
       );
     }
     await this.refresh();
@@ -375,67 +474,108 @@ export class Study {
       typeof objective === "function" ? undefined : await WorkerPool.start(objective, nJobs);
     const deadline =
       options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-    const timeout = new AbortController();
+    // One signal stops the whole study: the study's timeout or the caller's signal.
+    const stop = new AbortController();
     const timer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => timeout.abort(), Math.max(0, deadline - Date.now()));
+        : setTimeout(
+            () =>
+              stop.abort(
+                cancelled(`the study's timeoutMs (${options.timeoutMs} ms) passed`, "timeout"),
+              ),
+            Math.max(0, deadline - Date.now()),
+          );
+    const onCallerAbort = () =>
+      stop.abort(cancelled("the study was interrupted", "interrupted", options.signal?.reason));
+    if (options.signal?.aborted) onCallerAbort();
+    else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
     const run: Objective =
       pool === undefined
         ? (objective as Objective)
         : async (trial) => {
-            const result = await pool.run(trial, timeout.signal);
+            const result = await pool.run(trial, trial.signal);
             if (result instanceof Error) throw result;
             return result;
           };
     const progress = options.progress;
     progress?.start(Number.isFinite(nTrials) ? nTrials : 0, "trials");
-    // A FIFO window of at most nJobs trials. Trial n starts only after trial n - nJobs finished,
-    // and sees the trials in between as running: what each trial sees is fixed by its number.
-    const window: RunningEntry[] = [];
+    // Every free job starts a trial at once; a finished trial frees its job for the next one.
+    const running = new Map<number, { trial: Trial; done: Promise<void> }>();
+    let started = 0;
+    let failure: { error: unknown } | undefined;
     try {
-      for (let started = 0; started < nTrials; started++) {
-        if (window.length >= nJobs) await (window.shift() as RunningEntry).done;
-        if (this.#stopped || Date.now() >= deadline) break;
-        const trial = await this.#ask(timeout.signal, window);
-        const asked = this.#askedSnapshot(trial);
-        const done = this.#runOne(trial, run, timeout.signal, options, progress);
-        window.push({ trial, asked, done });
+      for (;;) {
+        while (
+          running.size < nJobs &&
+          started < nTrials &&
+          failure === undefined &&
+          !this.#stopped &&
+          !stop.signal.aborted
+        ) {
+          const trialStop = perTrialSignal(stop.signal, trialTimeoutMs);
+          const trial = await this.#ask(
+            trialStop.signal,
+            [...running.values()].map((r) => r.trial),
+          ).catch((error: unknown) => {
+            trialStop.dispose();
+            throw error;
+          });
+          started++;
+          const done = this.#runOne(trial, run, options, progress)
+            .catch((error: unknown) => {
+              failure ??= { error };
+            })
+            .finally(() => {
+              trialStop.dispose();
+              running.delete(trial.number);
+            });
+          running.set(trial.number, { trial, done });
+        }
+        if (running.size === 0) break;
+        await Promise.race([...running.values()].map((r) => r.done));
+        // Objectives that never leave the microtask queue would starve timers and signal
+        // handlers (timeoutMs, Ctrl-C) for the whole study: let the event loop turn once.
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      await Promise.all(window.map((e) => e.done));
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onCallerAbort);
       await pool?.close();
       progress?.finish();
     }
     this.#trials = await this.storage.getAllTrials(this.#studyId);
+    if (failure !== undefined) throw failure.error;
   }
 
   async #runOne(
     trial: Trial,
     objective: Objective,
-    timeout: AbortSignal,
     options: OptimizeOptions,
     progress: OptimizeOptions["progress"],
   ): Promise<void> {
-    const result = await raceTimeout(async () => objective(trial), timeout, options.timeoutMs);
+    const result = await raceAbort(async () => objective(trial), trial.signal);
     const finished = await this.tell(trial, result);
     for (const callback of options.callbacks ?? []) await callback(this, finished);
     const best = bestOf(this.#trials, this.direction);
     progress?.advance(1, best?.value === undefined ? {} : { best: best.value });
   }
 
-  async #ask(signal: AbortSignal, window: readonly RunningEntry[] = []): Promise<Trial> {
+  async #ask(signal: AbortSignal, running: readonly Trial[] = []): Promise<Trial> {
     // The owner is written with the creation, so a process killed right after still leaves a
     // trial that the next loadStudy can recognise as orphaned.
     const owner = { host: hostname(), pid: process.pid };
-    const frozen = await this.storage.createTrial(this.#studyId, {
-      systemAttrs: { [OWNER_ATTR]: owner },
-    });
+    const claim = { systemAttrs: { [OWNER_ATTR]: owner } };
+    // An enqueued trial goes first; otherwise a new one.
+    const frozen =
+      (await this.storage.claimWaitingTrial(this.#studyId, claim)) ??
+      (await this.storage.createTrial(this.#studyId, claim));
     this.#trials = await this.storage.getAllTrials(this.#studyId);
+    // Trials running in this process show with the parameters they have drawn so far (the
+    // storage only gets them when they finish), so constant liar can steer away from them.
     const view = this.#view(
       frozen.number,
-      window.map((e) => e.asked),
+      running.map((t) => t.freeze()),
     );
     const known = new Map<string, Distribution>();
     for (const t of view.trials)
@@ -455,17 +595,13 @@ export class Study {
       relativeParams,
       relativeSpace,
       signal,
+      logger: this.logger,
+      fixedParams: fixedParamsOf(frozen),
     });
   }
 
-  /** How a trial in the window looks to the trials after it: running, with its start params. */
-  #askedSnapshot(trial: Trial): FrozenTrial {
-    const frozen = trial.freeze();
-    return { ...frozen, state: "RUNNING", value: undefined };
-  }
-
-  #view(number: number, inWindow: readonly FrozenTrial[]): StudyView {
-    const override = new Map(inWindow.map((t) => [t.number, t]));
+  #view(number: number, running: readonly FrozenTrial[]): StudyView {
+    const override = new Map(running.map((t) => [t.number, t]));
     const trials = this.#trials
       .filter((t) => t.number !== number)
       .map((t) => override.get(t.number) ?? t);
@@ -478,28 +614,62 @@ export class Study {
   }
 }
 
-/** Runs `fn`, turning a throw into its error and the study's timeout into a timeout error. */
-async function raceTimeout(
-  fn: () => Promise<number>,
-  timeout: AbortSignal,
-  timeoutMs: number | undefined,
-): Promise<number | Error> {
-  const timedOut = () =>
-    new KeelError(
-      "KEEL_ERR_CANCELLED",
-      `The trial was still running when the study's timeoutMs (${timeoutMs} ms) passed.`,
-    );
-  if (timeout.aborted) return timedOut();
+/** The error a trial fails with when it is stopped from outside; `kind` names why. */
+function cancelled(why: string, kind: "timeout" | "interrupted", cause?: unknown): KeelError {
+  return new KeelError("KEEL_ERR_CANCELLED", `The trial was still running when ${why}.`, {
+    details: { reason: kind },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** A trial's own signal: aborted with the study's, or after `trialTimeoutMs`. */
+function perTrialSignal(
+  study: AbortSignal,
+  trialTimeoutMs: number | undefined,
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onStudy = () => controller.abort(study.reason);
+  if (study.aborted) onStudy();
+  else study.addEventListener("abort", onStudy, { once: true });
+  const timer =
+    trialTimeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            controller.abort(
+              cancelled(`its trialTimeoutMs (${trialTimeoutMs} ms) passed`, "timeout"),
+            ),
+          trialTimeoutMs,
+        );
+  return {
+    signal: controller.signal,
+    dispose() {
+      if (timer !== undefined) clearTimeout(timer);
+      study.removeEventListener("abort", onStudy);
+    },
+  };
+}
+
+/** Runs `fn`, turning a throw into its error and an abort of `signal` into the abort's reason. */
+async function raceAbort(fn: () => Promise<number>, signal: AbortSignal): Promise<number | Error> {
+  const reason = () => toError(signal.reason);
+  if (signal.aborted) return reason();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<Error>((resolve) => {
-    onAbort = () => resolve(timedOut());
-    timeout.addEventListener("abort", onAbort, { once: true });
+    onAbort = () => resolve(reason());
+    signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
     return await Promise.race([fn().catch((error: unknown) => toError(error)), aborted]);
   } finally {
-    if (onAbort !== undefined) timeout.removeEventListener("abort", onAbort);
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
   }
+}
+
+function fixedParamsOf(t: FrozenTrial): Readonly<Record<string, ParamValue>> {
+  const fixed = t.systemAttrs[FIXED_PARAMS_ATTR];
+  if (typeof fixed !== "object" || fixed === null || Array.isArray(fixed)) return {};
+  return fixed as Record<string, ParamValue>;
 }
 
 function toError(error: unknown): Error {

@@ -1,9 +1,11 @@
-import { describeValue, KeelError } from "../core/index.js";
+import { describeValue, KeelError, type Logger } from "../core/index.js";
 import {
   type CategoricalChoice,
   categoricalDistribution,
   checkCompatible,
+  contains,
   type Distribution,
+  describeDistribution,
   floatDistribution,
   intDistribution,
   type NumericSuggestOptions,
@@ -49,6 +51,10 @@ export interface TrialContext {
   readonly relativeParams: Readonly<Record<string, ParamValue>>;
   readonly relativeSpace: Readonly<Record<string, Distribution>>;
   readonly signal: AbortSignal;
+  /** Receives warnings (a step reported twice, an enqueued value outside its range). */
+  readonly logger: Logger;
+  /** Values an enqueued trial was given (`study.enqueueTrial`). */
+  readonly fixedParams?: Readonly<Record<string, ParamValue>>;
 }
 
 /**
@@ -160,7 +166,8 @@ export class Trial {
 
   /**
    * Records an intermediate value (a validation score after `step` epochs or rounds) for
-   * pruners and plots. Reporting a step again replaces its value.
+   * pruners and plots. A step reported again keeps its first value and the study's logger
+   * warns (Optuna 3.1's rule: what the pruner already judged stays as it was).
    *
    * @example
    * ```ts
@@ -180,6 +187,13 @@ export class Trial {
         "KEEL_ERR_INVALID_ARGUMENT",
         `trial.report(value, step) needs a number value. Got ${describeValue(value)}.`,
       );
+    }
+    if (this.#intermediate.has(step)) {
+      this.#context.logger.warn(
+        `Trial ${this.number}: step ${step} was already reported (value ${this.#intermediate.get(step)}); the new value ${value} is ignored.`,
+        { trial: this.number, step, kept: this.#intermediate.get(step), ignored: value },
+      );
+      return;
     }
     this.#intermediate.set(step, value);
     this.#pending.intermediate.set(step, value);
@@ -266,13 +280,22 @@ export class Trial {
     const context = this.#context;
     const relativeDistribution = context.relativeSpace[name];
     let value: ParamValue;
-    if (
+    const fixed = context.fixedParams;
+    if (fixed !== undefined && name in fixed && contains(distribution, fixed[name] as ParamValue)) {
+      value = fixed[name] as ParamValue;
+    } else if (
       name in context.relativeParams &&
       relativeDistribution !== undefined &&
       sameDistribution(relativeDistribution, distribution)
     ) {
       value = context.relativeParams[name] as ParamValue;
     } else {
+      if (fixed !== undefined && name in fixed) {
+        context.logger.warn(
+          `Trial ${this.number}: the enqueued value ${describeValue(fixed[name])} of '${name}' is outside ${describeDistribution(distribution)}; sampling instead.`,
+          { trial: this.number, param: name },
+        );
+      }
       value = context.sampler.sampleIndependent(context.view, this.freeze(), name, distribution);
     }
     this.#params[name] = value;

@@ -8,7 +8,12 @@ import {
   type Task,
 } from "../../core/index.js";
 import { datasetVersion, readFrame } from "../../data/index.js";
-import { resolveMetric, rowFingerprint } from "../../evaluate/index.js";
+import {
+  METRIC_NAMES,
+  type MetricSpec,
+  resolveMetric,
+  rowFingerprint,
+} from "../../evaluate/index.js";
 import { gbdtParams, saveModel } from "../../models/index.js";
 import { type ActiveRun, openTracking, type Tracking } from "../../track/index.js";
 import {
@@ -45,7 +50,9 @@ export const tuneCommand = defineCommand({
   path: ["tune"],
   summary: "Search model hyperparameters with TPE and cross-validation, then refit the best",
   usage:
-    "--data FILE --target COL [--model gbdt] [--trials 50] [--cv 5] [--metric rocAuc] [--jobs N] [--space FILE] [--seed S] [--experiment NAME] --out DIR",
+    "--data FILE --target COL [--model gbdt] [--trials 50] [--cv 5] [--metric rocAuc [--recall R|--precision P|--k K]] [--jobs N] [--space FILE] [--seed S] [--experiment NAME] --out DIR",
+  description:
+    "Ctrl-C (SIGINT) or SIGTERM stops the search: running trials are failed as interrupted, the tracked parent run ends KILLED, the best configuration so far is refitted and its bundle written to --out (its path printed), and keel exits with 130. A second Ctrl-C exits at once.",
   positionals: [0, 0],
   options: {
     data: { type: "string", valueName: "FILE", description: "training data" },
@@ -61,7 +68,23 @@ export const tuneCommand = defineCommand({
     metric: {
       type: "string",
       valueName: "NAME",
-      description: "metric to optimise (default rocAuc; rmse for regression)",
+      description:
+        "metric to optimise (default rocAuc; logLoss for multiclass; rmse for regression); any metric keel eval knows",
+    },
+    recall: {
+      type: "string",
+      valueName: "R",
+      description: "recall level of precisionAtRecall / thresholdAtRecall (default 0.8)",
+    },
+    precision: {
+      type: "string",
+      valueName: "P",
+      description: "precision level of recallAtPrecision (default 0.8)",
+    },
+    k: {
+      type: "string",
+      valueName: "K",
+      description: "top fraction of liftAt (default 0.1)",
     },
     jobs: {
       type: "string",
@@ -98,11 +121,12 @@ export const tuneCommand = defineCommand({
     const dataFile = dataPath(ctx, dataArg);
     const frame = await readFrame(dataFile);
     const task = inferTask(frame, target, positive);
-    const metric = resolveMetric(
+    const metricSpec = metricSpecOf(
+      ctx,
       read.string(ctx.options, "metric") ??
         (task === "regression" ? "rmse" : task === "binary" ? "rocAuc" : "logLoss"),
-      "--metric",
     );
+    const metric = resolveMetric(metricSpec, "--metric");
     const direction = metric.higherIsBetter ? "maximize" : "minimize";
     const build = (params: Record<string, ParamValue>) =>
       gbdtEstimator(task, { ...params, seed }, positive);
@@ -112,13 +136,15 @@ export const tuneCommand = defineCommand({
       ...(positive === undefined ? {} : { positive }),
       task,
       folds,
-      metric: metric.key,
+      metric: metricSpec,
+      metricKey: metric.key,
       seed,
       space,
     };
 
     const experiment = read.string(ctx.options, "experiment");
     const tracking = experiment ? await openTracking({ root: ctx.cwd }) : undefined;
+    const interrupt = interruptOnSignals();
     let parent: ActiveRun | undefined;
     try {
       parent = tracking
@@ -144,6 +170,7 @@ export const tuneCommand = defineCommand({
           nTrials,
           nJobs,
           progress,
+          signal: interrupt.signal,
           callbacks:
             tracking && parent
               ? [
@@ -153,7 +180,21 @@ export const tuneCommand = defineCommand({
               : [],
         },
       );
-      if (!study.trials.some((t) => t.state === "COMPLETE")) throw noTrialCompleted(study.trials);
+      const interrupted = interrupt.signal.aborted;
+      // A second Ctrl-C while the best model is refitted and saved exits at once.
+      interrupt.dispose();
+      if (!study.trials.some((t) => t.state === "COMPLETE")) {
+        if (!interrupted) throw noTrialCompleted(study.trials);
+        if (parent) await parent.end("KILLED");
+        ctx.err(
+          `Interrupted after ${study.trials.length} trials, none complete: no bundle written.\n`,
+        );
+        if (ctx.json)
+          ctx.out(
+            `${JSON.stringify({ interrupted: true, bundle: null, trials: countStates(study.trials) })}\n`,
+          );
+        return 130;
+      }
       const best = study.bestTrial;
       // Fixed entries of the space are not trial parameters; the refit needs them all the same.
       const bestParams = { ...fixedParams(space), ...best.params };
@@ -183,7 +224,8 @@ export const tuneCommand = defineCommand({
         );
         parent.logMetric(`best.${metric.key}`, best.value as number);
         await parent.logArtifact(out, "model");
-        await parent.end();
+        // MLflow's status for a run stopped by the user.
+        await parent.end(interrupted ? "KILLED" : "FINISHED");
       }
       const summary = {
         metric: metric.key,
@@ -193,8 +235,14 @@ export const tuneCommand = defineCommand({
         bestTrial: best.number,
         trials: counts,
         bundle: out,
+        ...(interrupted ? { interrupted: true } : {}),
         ...(parent ? { runId: parent.id, experiment } : {}),
       };
+      if (interrupted) {
+        ctx.err(
+          `Interrupted after ${study.trials.length} trials; best-so-far bundle (trial ${best.number}) written to ${out}\n`,
+        );
+      }
       if (ctx.json) ctx.out(`${JSON.stringify(summary)}\n`);
       else {
         ctx.out(
@@ -210,15 +258,72 @@ export const tuneCommand = defineCommand({
           )}\n`,
         );
       }
-      return 0;
+      return interrupted ? 130 : 0;
     } catch (error) {
-      if (parent) await parent.end("FAILED");
+      if (parent) await parent.end(interrupt.signal.aborted ? "KILLED" : "FAILED");
       throw error;
     } finally {
+      interrupt.dispose();
       await tracking?.close();
     }
   },
 });
+
+/**
+ * An abort signal for SIGINT and SIGTERM while a search runs. `once`: after the first signal
+ * the default handler is back, so a second Ctrl-C ends the process at once.
+ */
+function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => controller.abort(name);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+    },
+  };
+}
+
+/** Metric parameters by flag; which metric takes which is read from the metric registry. */
+const METRIC_FLAGS = ["recall", "precision", "k"] as const;
+
+/**
+ * `--metric NAME` with its parameter flag (`--recall 0.8`), as `crossValidate` takes it. A flag
+ * the metric does not take is a usage error naming the metrics that do.
+ */
+function metricSpecOf(ctx: CommandContext, name: string): MetricSpec {
+  resolveMetric(name, "--metric");
+  const spec: Record<string, string | number> = { metric: name };
+  for (const flag of METRIC_FLAGS) {
+    const text = read.string(ctx.options, flag);
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (!(Number.isFinite(value) && value > 0 && value <= 1)) {
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `--${flag} must be a number in (0, 1]. Got '${text}' instead.`,
+        { details: { option: flag, received: text } },
+      );
+    }
+    // A level no default uses tells which metrics read this flag.
+    const probe = 0.123456789;
+    const takes = (metric: string) =>
+      resolveMetric({ metric, [flag]: probe } as MetricSpec).key.endsWith(`@${probe}`);
+    if (!takes(name)) {
+      const which = METRIC_NAMES.filter(takes);
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `--${flag} does not apply to --metric ${name}; it sets the level of ${which.join(", ")}.`,
+        { details: { option: flag, metric: name, appliesTo: which } },
+      );
+    }
+    spec[flag] = value;
+  }
+  return spec as unknown as MetricSpec;
+}
 
 function intOption(ctx: CommandContext, name: string, fallback: number, min: number): number {
   const text = read.string(ctx.options, name);

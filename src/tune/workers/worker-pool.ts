@@ -26,7 +26,9 @@ export interface ObjectiveModule {
 }
 
 interface Slot {
-  readonly worker: Worker;
+  worker: Worker;
+  /** Resolves once the worker has loaded the objective module. */
+  ready: Promise<void>;
   readonly shared: SharedArrayBuffer;
   trial: Trial | undefined;
   /** An error from a call the worker did not wait for (report, setUserAttr); fails the trial. */
@@ -34,23 +36,34 @@ interface Slot {
   settle: ((result: number | Error) => void) | undefined;
 }
 
+interface WorkerScript {
+  readonly href: string;
+  readonly exportName: string;
+  readonly context: unknown;
+}
+
 /**
  * A fixed pool of worker threads that run trials of a module objective, for CPU-bound
  * objectives. The main thread keeps the sampler and pruner; workers ask it for each
- * suggestion synchronously (see `RemoteTrial`).
+ * suggestion synchronously (see `RemoteTrial`). A trial stopped from outside (its signal
+ * aborted: a timeout or an interrupt) has its thread terminated, and a fresh thread takes the
+ * slot, so the pool keeps its size.
  *
  * @example
  * ```ts
  * const pool = await WorkerPool.start({ module: "./objective.js" }, 4);
- * const value = await pool.run(trial); // number, or the Error the objective threw
+ * const value = await pool.run(trial, trial.signal); // number, or the Error the objective threw
  * await pool.close();
  * ```
  */
 export class WorkerPool {
   readonly #slots: Slot[];
+  readonly #script: WorkerScript;
+  #closed = false;
 
-  private constructor(slots: Slot[]) {
+  private constructor(slots: Slot[], script: WorkerScript) {
     this.#slots = slots;
+    this.#script = script;
   }
 
   static async start(objective: ObjectiveModule, size: number): Promise<WorkerPool> {
@@ -69,63 +82,53 @@ export class WorkerPool {
         : /^[a-z]+:/i.test(objective.module)
           ? objective.module
           : pathToFileURL(resolve(objective.module)).href;
-    const script = new URL("./trial-worker.js", import.meta.url);
-    const slots = await Promise.all(
-      Array.from({ length: size }, async () => {
-        const shared = new SharedArrayBuffer(ANSWER_BYTES);
-        const worker = new Worker(script, {
-          workerData: {
-            module: href,
-            exportName: objective.exportName ?? "objective",
-            context: objective.context,
-            shared,
-          },
-        });
-        const slot: Slot = {
-          worker,
-          shared,
-          trial: undefined,
-          callError: undefined,
-          settle: undefined,
-        };
-        await new Promise<void>((ready, fail) => {
-          worker.once("message", () => ready());
-          worker.once("error", (error) =>
-            fail(
-              new KeelError(
-                "KEEL_ERR_INVALID_ARGUMENT",
-                `Cannot load the objective module ${href} in a worker: ${error.message}`,
-                {
-                  cause: error,
-                },
-              ),
-            ),
-          );
-        });
-        worker.on("message", (message: WorkerMessage) => handle(slot, message));
-        worker.on("error", (error) => slot.settle?.(error));
-        worker.on("exit", (code) =>
-          slot.settle?.(new Error(`The worker thread exited with code ${code} during the trial.`)),
-        );
-        return slot;
-      }),
-    );
-    return new WorkerPool(slots);
+    const script: WorkerScript = {
+      href,
+      exportName: objective.exportName ?? "objective",
+      context: objective.context,
+    };
+    const slots = Array.from({ length: size }, () => {
+      const slot = {
+        shared: new SharedArrayBuffer(ANSWER_BYTES),
+        trial: undefined,
+        callError: undefined,
+        settle: undefined,
+      } as unknown as Slot;
+      spawn(slot, script);
+      return slot;
+    });
+    const pool = new WorkerPool(slots, script);
+    try {
+      await Promise.all(slots.map((s) => s.ready));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
   }
 
   /** Runs one trial on an idle worker; resolves with its value or the error it ended with. */
-  run(trial: Trial, signal: AbortSignal): Promise<number | Error> {
+  async run(trial: Trial, signal: AbortSignal): Promise<number | Error> {
     const slot = this.#slots.find((s) => s.trial === undefined);
     if (slot === undefined) {
-      return Promise.resolve(new KeelError("KEEL_ERR_INTERNAL", "No idle worker for the trial."));
+      return new KeelError("KEEL_ERR_INTERNAL", "No idle worker for the trial.");
     }
     slot.trial = trial;
+    try {
+      await slot.ready;
+    } catch (error) {
+      slot.trial = undefined;
+      return error as Error;
+    }
     return new Promise<number | Error>((settle) => {
       const onAbort = () => {
-        // A trial that outlives the study's timeout is stopped for real: its thread is terminated.
-        void slot.worker.terminate();
+        // A trial stopped from outside is stopped for real: its thread is terminated, and a
+        // fresh one takes the slot so the next trial does not wait.
+        const stopped = slot.worker;
+        slot.settle?.(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+        void stopped.terminate();
+        if (!this.#closed) spawn(slot, this.#script);
       };
-      signal.addEventListener("abort", onAbort, { once: true });
       slot.settle = (result) => {
         signal.removeEventListener("abort", onAbort);
         slot.trial = undefined;
@@ -133,13 +136,56 @@ export class WorkerPool {
         slot.callError = undefined;
         settle(result);
       };
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
       slot.worker.postMessage({ type: "run", trialNumber: trial.number });
     });
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
+}
+
+/** Starts a worker thread in a slot; `slot.ready` settles when it has loaded the module. */
+function spawn(slot: Slot, script: WorkerScript): void {
+  const worker = new Worker(new URL("./trial-worker.js", import.meta.url), {
+    workerData: {
+      module: script.href,
+      exportName: script.exportName,
+      context: script.context,
+      shared: slot.shared,
+    },
+  });
+  slot.worker = worker;
+  slot.ready = new Promise<void>((ready, fail) => {
+    worker.once("message", () => ready());
+    worker.once("error", (error) =>
+      fail(
+        new KeelError(
+          "KEEL_ERR_INVALID_ARGUMENT",
+          `Cannot load the objective module ${script.href} in a worker: ${error.message}`,
+          { cause: error },
+        ),
+      ),
+    );
+  });
+  // A load failure is reported by whoever awaits `ready`; keep it from being unhandled here.
+  slot.ready.catch(() => {});
+  worker.on("message", (message: WorkerMessage) => {
+    if (slot.worker === worker) handle(slot, message);
+  });
+  worker.on("error", (error) => {
+    if (slot.worker === worker) slot.settle?.(error);
+  });
+  worker.on("exit", (code) => {
+    if (slot.worker === worker)
+      slot.settle?.(new Error(`The worker thread exited with code ${code} during the trial.`));
+  });
 }
 
 type WorkerMessage =

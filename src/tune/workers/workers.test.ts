@@ -31,6 +31,11 @@ export function forever(trial) {
   trial.suggestFloat("x", 0, 1);
   for (;;) {}
 }
+export function sometimesForever(trial) {
+  const x = trial.suggestFloat("x", 0, 1);
+  if (trial.number % 2 === 0) for (;;) {}
+  return x;
+}
 `,
   );
   runner = join(dir, "runner.mjs");
@@ -38,12 +43,12 @@ export function forever(trial) {
     runner,
     `import { createStudy, TpeSampler } from ${JSON.stringify(tuneIndex)};
 import * as objectives from ${JSON.stringify(join(dir, "objective.mjs"))};
-const [mode, exportName, nJobs, timeoutMs] = process.argv.slice(2);
+const [mode, exportName, nJobs, timeoutMs, trialTimeoutMs] = process.argv.slice(2);
 const study = await createStudy({ direction: "minimize", sampler: new TpeSampler({ seed: 3, nStartupTrials: 4 }) });
 const objective = mode === "worker"
   ? { module: ${JSON.stringify(join(dir, "objective.mjs"))}, exportName, context: { scale: 1000 } }
   : (trial) => objectives[exportName](trial, { scale: 1000 });
-await study.optimize(objective, { nTrials: 10, nJobs: Number(nJobs), ...(timeoutMs ? { timeoutMs: Number(timeoutMs) } : {}) });
+await study.optimize(objective, { nTrials: 10, nJobs: Number(nJobs), ...(timeoutMs ? { timeoutMs: Number(timeoutMs) } : {}), ...(trialTimeoutMs ? { trialTimeoutMs: Number(trialTimeoutMs) } : {}) });
 console.log(JSON.stringify(study.trials.map((t) => ({ state: t.state, params: t.params, value: t.value ?? null, reason: t.systemAttrs["keel:failReason"] ?? null }))));
 `,
   );
@@ -65,14 +70,20 @@ function run(...args: string[]) {
 
 describe("optimize with a module objective on worker threads", () => {
   it("runs define-by-run objectives in workers, reproducibly, with the same parameters as in-process", () => {
-    const first = run("worker", "objective", "2");
-    const second = run("worker", "objective", "2");
-    expect(second).toEqual(first);
+    // One job: a seeded study is reproducible, wherever the objective runs.
+    const first = run("worker", "objective", "1");
+    expect(run("worker", "objective", "1")).toEqual(first);
     expect(first).toHaveLength(10);
     expect(first[3]).toMatchObject({ state: "FAIL", reason: "Error: boom" });
     expect(first.filter((t) => t.state === "COMPLETE")).toHaveLength(9);
-    // Where the objective runs does not change what is sampled.
-    expect(run("inline", "objective", "2")).toEqual(first);
+    expect(run("inline", "objective", "1")).toEqual(first);
+    // Two jobs: every trial runs; TPE's choices depend on which trial finished first.
+    const parallel = run("worker", "objective", "2");
+    expect(parallel.map((t) => t.state)).toEqual(first.map((t) => t.state));
+    // The random startup trials draw from one stream per trial number: the same for any nJobs.
+    expect(parallel.slice(0, 2).map((t) => t.params)).toEqual(
+      first.slice(0, 2).map((t) => t.params),
+    );
   });
 
   it("passes the study's context to the objective in every worker", () => {
@@ -82,7 +93,7 @@ describe("optimize with a module objective on worker threads", () => {
       expect(t.state).toBe("COMPLETE");
       expect(t.value).toBeCloseTo((t.params.x as number) * 1000, 9);
     }
-    expect(run("inline", "scaled", "2")).toEqual(trials);
+    expect(run("inline", "scaled", "1")).toEqual(run("worker", "scaled", "1"));
   });
 
   it("stops a trial that never returns when timeoutMs passes, by terminating its thread", () => {
@@ -92,6 +103,17 @@ describe("optimize with a module objective on worker threads", () => {
     expect(trials).toHaveLength(1);
     expect(trials[0]?.state).toBe("FAIL");
     expect(trials[0]?.reason).toMatch(/timeoutMs/);
+  });
+
+  it("frees the worker of a trial past trialTimeoutMs: a fresh thread runs the next trial", () => {
+    const started = Date.now();
+    // Generous: the limit counts from the trial's start, and a fresh thread must load first.
+    const trials = run("worker", "sometimesForever", "2", "", "2500");
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(trials.map((t) => t.state)).toEqual(
+      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? "FAIL" : "COMPLETE")),
+    );
+    expect(trials[0]?.reason).toMatch(/trialTimeoutMs \(2500 ms\)/);
   });
 
   it("refuses a context worker threads cannot receive, before starting any", async () => {

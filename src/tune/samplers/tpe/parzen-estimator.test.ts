@@ -11,6 +11,7 @@ const univariate = {
   considerEndpoints: false,
   multivariate: false,
   bandwidth: "neighbor",
+  normalizeKernels: true,
   weights: defaultWeights,
 } as const;
 

@@ -12,7 +12,7 @@ const SIGMA0_MAGNITUDE = 0.2;
  *
  * @example
  * ```ts
- * const options: ParzenOptions = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, multivariate: true, bandwidth: "neighbor", weights: defaultWeights };
+ * const options: ParzenOptions = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, multivariate: true, bandwidth: "neighbor", normalizeKernels: true, weights: defaultWeights };
  * ```
  */
 export interface ParzenOptions {
@@ -27,6 +27,12 @@ export interface ParzenOptions {
    * the widths that adapt to where observations cluster.
    */
   readonly bandwidth: "scott" | "neighbor";
+  /**
+   * `true`: each continuous kernel is a proper density (its −log σ term included). `false`:
+   * Optuna 3.1's `_truncnorm.logpdf`, which leaves −log σ out, so a narrow kernel peaks no
+   * higher than a wide one and l(x)/g(x) favours well-covered regions less sharply.
+   */
+  readonly normalizeKernels: boolean;
   /** Weights of the n observations, oldest first. */
   readonly weights: (n: number) => Float64Array;
 }
@@ -228,7 +234,7 @@ function numericKernel(
     const sigma = sigmas[k] as number;
     logNormalizers[k] =
       logGaussMass((low - mu) / sigma, (high - mu) / sigma) +
-      (q === undefined ? Math.log(sigma) : 0);
+      (q === undefined && options.normalizeKernels ? Math.log(sigma) : 0);
   }
   return { kind: "numeric", low, high, q, mus, sigmas, logNormalizers, distribution: d };
 }

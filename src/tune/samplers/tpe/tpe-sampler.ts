@@ -1,5 +1,6 @@
 import { describeValue, KeelError, type Rng } from "../../../core/index.js";
 import {
+  compatibleDistributions,
   type Distribution,
   fromInternal,
   type ParamValue,
@@ -11,7 +12,10 @@ import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../search-s
 import { type Observations, ParzenEstimator, type ParzenOptions } from "./parzen-estimator.js";
 
 /**
- * Options of {@link TpeSampler}; every default is Optuna's.
+ * Options of {@link TpeSampler}. keel's defaults are Optuna 3.1's `TPESampler` options with
+ * `multivariate=True, group=True` (Optuna's default is univariate): chosen because, on every
+ * bench/tune problem but one, they found better optima than Optuna's defaults (bench/README.md
+ * has the table and the one shortfall). `multivariate: false` gives Optuna's default algorithm.
  *
  * @example
  * ```ts
@@ -36,17 +40,34 @@ export interface TpeSamplerOptions {
   readonly considerEndpoints?: boolean;
   /**
    * Model the parameters every trial has jointly (one kernel per trial over all dimensions)
-   * instead of one at a time. Default true, as Optuna 5 does for single-objective studies.
+   * instead of one at a time. Default true (Optuna 3.1's default is false).
    */
   readonly multivariate?: boolean;
   /**
-   * Kernel widths when `multivariate`: `"neighbor"` (default) uses, per dimension, the
-   * univariate Parzen rule (the larger gap to the sorted neighbours, clipped); `"scott"` is
-   * Optuna's shared width 0.2·n^(-1/(d+4)). keel's default differs from Optuna's because it
-   * found better optima on the bench/tune problems (see bench/README.md).
+   * Kernel widths when `multivariate`: `"scott"` (default, Optuna's) is one shared width
+   * 0.2·n^(-1/(d+4)) of each range; `"neighbor"` gives every kernel, per dimension, the
+   * univariate rule's width (the larger gap to its sorted neighbours). Neighbour widths make
+   * the numeric part of each joint kernel so peaked that l(x)/g(x) hardly depends on the
+   * categorical dimension, and the search can stay on a wrong category: use them with
+   * `jointParams: "numeric"`.
    */
   readonly bandwidth?: "neighbor" | "scott";
-  /** With `multivariate`, model groups of parameters that occur together separately. Default false. */
+  /**
+   * Continuous kernels as proper densities (with their −log σ term). Default false, which is
+   * Optuna 3.1's `_truncnorm.logpdf` (it omits the term; the wide prior kernel then weighs more,
+   * so the search explores a little more).
+   */
+  readonly normalizeKernels?: boolean;
+  /**
+   * With `multivariate`, which parameters the joint kernel covers: `"all"` (default), or
+   * `"numeric"` to leave categoricals to their own univariate estimator.
+   */
+  readonly jointParams?: "all" | "numeric";
+  /**
+   * With `multivariate`, model groups of parameters that occur together (Optuna's
+   * `GroupDecomposedSearchSpace`) separately, so conditional parameters are modelled jointly
+   * within their branch. Default true.
+   */
   readonly group?: boolean;
   /**
    * Count running trials as bad ones, so parallel workers spread out instead of sampling the
@@ -95,7 +116,7 @@ interface Scored {
  * The Tree-structured Parzen Estimator, following Optuna's `TPESampler`: after
  * `nStartupTrials` random trials, split the trials into the best `gamma(n)` and the rest, fit
  * a Parzen estimator to each, draw `nEiCandidates` from the good one and keep the candidate
- * with the highest l(x)/g(x). Seeded per trial, so results reproduce for any `nJobs`.
+ * with the highest l(x)/g(x). Seeded per trial number: with `nJobs: 1` a seeded study repeats exactly.
  *
  * @example
  * ```ts
@@ -111,6 +132,7 @@ export class TpeSampler implements Sampler {
   readonly #parzen: ParzenOptions;
   readonly #group: boolean;
   readonly #constantLiar: boolean;
+  readonly #jointParams: "all" | "numeric";
 
   constructor(options: TpeSamplerOptions = {}) {
     const nStartup = options.nStartupTrials ?? 10;
@@ -131,18 +153,23 @@ export class TpeSampler implements Sampler {
       considerMagicClip: options.considerMagicClip ?? true,
       considerEndpoints: options.considerEndpoints ?? false,
       multivariate,
-      bandwidth: options.bandwidth ?? "neighbor",
+      bandwidth: options.bandwidth ?? "scott",
+      normalizeKernels: options.normalizeKernels ?? false,
       weights: options.weights ?? defaultWeights,
     };
-    this.#group = multivariate && (options.group ?? false);
+    this.#group = multivariate && (options.group ?? true);
     this.#constantLiar = options.constantLiar ?? true;
+    this.#jointParams = options.jointParams ?? "all";
   }
 
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
     if (!this.#parzen.multivariate) return {};
-    if (!this.#group) return intersectionSearchSpace(study.trials);
     const space: Record<string, Distribution> = {};
-    for (const g of groupDecomposedSearchSpace(study.trials)) Object.assign(space, g);
+    if (!this.#group) Object.assign(space, intersectionSearchSpace(study.trials));
+    else for (const g of groupDecomposedSearchSpace(study.trials)) Object.assign(space, g);
+    if (this.#jointParams === "numeric")
+      for (const [name, d] of Object.entries(space))
+        if (d.kind === "categorical") delete space[name];
     return space;
   }
 
@@ -239,13 +266,22 @@ function split(scored: readonly Scored[], nBelow: number): { below: Scored[]; ab
   return { below, above };
 }
 
-/** Internal values of the trials that have every parameter of `space`. */
+/**
+ * Internal values of the trials that have every parameter of `space` with a compatible
+ * distribution. A range that changed between trials keeps its observations, even those now
+ * outside the range: the truncated kernels still say which end of the range did well.
+ */
 function observe(
   group: readonly Scored[],
   space: Readonly<Record<string, Distribution>>,
 ): Observations {
   const names = Object.keys(space);
-  const having = group.filter((s) => names.every((name) => name in s.trial.params));
+  const having = group.filter((s) =>
+    names.every((name) => {
+      const d = s.trial.distributions[name];
+      return d !== undefined && compatibleDistributions(d, space[name] as Distribution);
+    }),
+  );
   const out: Record<string, Float64Array> = {};
   for (const name of names) {
     const d = space[name] as Distribution;
