@@ -1,6 +1,6 @@
 import { type ColumnKind, closestNames, describeValue, KeelError } from "../core/index.js";
 import type { Entity, FeatureService, FeatureView, OnDemandFeatureView } from "./definitions.js";
-import { parseDuration } from "./duration.js";
+import { durationSeconds } from "./duration.js";
 import type { RequestSource } from "./sources.js";
 
 /**
@@ -158,11 +158,11 @@ export class FeatureRepo {
       let ttlSeconds = 0;
       let freshnessSeconds = 0;
       try {
-        ttlSeconds = parseDuration(view.ttl, `${where}: ${label} ttl`);
+        ttlSeconds = durationSeconds(view.ttl, `${where}: ${label} ttl`);
         freshnessSeconds =
           view.freshness === undefined
             ? ttlSeconds
-            : parseDuration(view.freshness, `${where}: ${label} freshness`);
+            : durationSeconds(view.freshness, `${where}: ${label} freshness`);
       } catch (error) {
         issues.push((error as Error).message);
       }
