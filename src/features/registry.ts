@@ -190,7 +190,7 @@ export class FeatureRegistry {
             kind: change.kind,
             name: change.name,
             version: change.toVersion,
-            spec: canonical(spec),
+            spec: JSON.stringify(spec),
             digest: digest(spec),
             comment,
             created_at: now,

@@ -151,7 +151,7 @@ export interface FeatureDefinitionRow {
   kind: string;
   name: string;
   version: number;
-  /** The definition as canonical JSON. */
+  /** The definition as JSON (its digest is of the key-sorted form). */
   spec: string;
   digest: string;
   comment: string;
