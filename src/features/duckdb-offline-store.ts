@@ -289,7 +289,7 @@ export function duckDbOfflineStore(options: DuckDbOfflineOptions = {}): OfflineS
     );
     const unions = rels.map(
       (r) =>
-        `SELECT ${keys.map((k) => `CAST(${ident(k)} AS VARCHAR) AS ${ident(k)}`).join(", ")} FROM (${featureRowsSql("duckdb", r)}) WHERE ${INTERNAL}ts BETWEEN ${range.start * 1000} AND ${range.end * 1000}`,
+        `SELECT ${keys.map(ident).join(", ")} FROM (${featureRowsSql("duckdb", r)}) WHERE ${INTERNAL}ts BETWEEN ${range.start * 1000} AND ${range.end * 1000}`,
     );
     return `SELECT DISTINCT ${keys.map(ident).join(", ")}, make_timestamp(${range.end * 1000}) AS event_timestamp FROM (${unions.join(" UNION ALL ")}) ORDER BY ${keys.map(ident).join(", ")}`;
   }
