@@ -51,20 +51,19 @@ export function databaseFor(ctx: CommandContext, loaded: LoadedConfig): Promise<
 }
 
 /**
- * The project's feature store as registered: views, entities and services from the registry's
- * current versions (what `keel apply` stored, or a rollback restored), on-demand views from
- * the config. Runs `work` and closes the stores after.
+ * Opens the project's feature store as registered: views, entities and services from the
+ * registry's current versions (what `keel apply` stored, or a rollback restored), on-demand
+ * views from the config. The caller closes it.
  *
  * @example
  * ```ts
- * await withFeatureStore(ctx, async (store) => store.status());
+ * const { store, close } = await openProjectFeatures(ctx, await configFor(ctx));
  * ```
  */
-export async function withFeatureStore<T>(
+export async function openProjectFeatures(
   ctx: CommandContext,
-  work: (store: FeatureStore, loaded: LoadedConfig) => Promise<T>,
-): Promise<T> {
-  const loaded = await configFor(ctx);
+  loaded: LoadedConfig,
+): Promise<{ store: FeatureStore; close: () => Promise<void> }> {
   const database = await databaseFor(ctx, loaded);
   try {
     const registry = new FeatureRegistry(database);
@@ -87,19 +86,43 @@ export async function withFeatureStore<T>(
         : settings,
       loaded.root,
     );
-    try {
-      const store = new FeatureStore({
-        repo,
-        offline: openOfflineStore(loaded.config.offlineStore, loaded.root),
-        online,
-        registry,
-      });
-      return await work(store, loaded);
-    } finally {
-      await online.close();
-    }
-  } finally {
+    const store = new FeatureStore({
+      repo,
+      offline: openOfflineStore(loaded.config.offlineStore, loaded.root),
+      online,
+      registry,
+    });
+    return {
+      store,
+      close: async () => {
+        await online.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
     await database.close();
+    throw error;
+  }
+}
+
+/**
+ * Runs `work` with the project's feature store ({@link openProjectFeatures}) and closes it after.
+ *
+ * @example
+ * ```ts
+ * await withFeatureStore(ctx, async (store) => store.status());
+ * ```
+ */
+export async function withFeatureStore<T>(
+  ctx: CommandContext,
+  work: (store: FeatureStore, loaded: LoadedConfig) => Promise<T>,
+): Promise<T> {
+  const loaded = await configFor(ctx);
+  const { store, close } = await openProjectFeatures(ctx, loaded);
+  try {
+    return await work(store, loaded);
+  } finally {
+    await close();
   }
 }
 

@@ -14,6 +14,7 @@
 export { type AppOptions, createApp, type RoutePlugin } from "./app.js";
 export { type ApiToken, hashToken, installAuth, loadTokens, type TokenScope } from "./auth.js";
 export { fromFastifyError, MLFLOW_ERROR_CODES, sendError } from "./errors.js";
+export { feastResponse, featureRoutePlugins } from "./features/feature-routes.js";
 export { artifactProxyRoutes, splitProxyPath } from "./mlflow/artifact-proxy.js";
 export { experimentRoutes } from "./mlflow/experiment-routes.js";
 export { registryRoutes } from "./mlflow/registry-routes.js";

@@ -1,6 +1,12 @@
-import { KeelError } from "../../core/index.js";
-import { createApp, loadTokens } from "../../server/index.js";
-import { defineCommand, read } from "../command.js";
+import { isKeelError, KeelError } from "../../core/index.js";
+import {
+  createApp,
+  featureRoutePlugins,
+  loadTokens,
+  type RoutePlugin,
+} from "../../server/index.js";
+import { type CommandContext, defineCommand, read } from "../command.js";
+import { configFor, openProjectFeatures } from "../features-project.js";
 import { DB_OPTION, trackingFor } from "./runs.js";
 
 /**
@@ -26,6 +32,12 @@ export const serverCommand = defineCommand({
       description: "interface to bind (default 127.0.0.1)",
     },
     port: { type: "string", valueName: "PORT", description: "port (default 5000)" },
+    config: {
+      type: "string",
+      valueName: "PATH",
+      description:
+        "keel.config.ts whose registered features to serve (default: ./keel.config.ts if any)",
+    },
     ...DB_OPTION,
   },
   async run(ctx) {
@@ -36,7 +48,8 @@ export const serverCommand = defineCommand({
       throw new KeelError("KEEL_ERR_USAGE", `--port must be 0-65535, got '${portText}'`);
     const tokens = loadTokens(ctx.cwd);
     const tracking = await trackingFor(ctx);
-    const app = await createApp({ tracking, tokens });
+    const features = await featurePlugins(ctx);
+    const app = await createApp({ tracking, tokens, plugins: features.plugins });
     const address = await app.listen({ host, port });
     ctx.err(
       `keel server listening on ${address} (${tokens.length > 0 ? `${tokens.length} token(s): writes need a write token` : "no tokens: open"}, store ${tracking.database.location})\n`,
@@ -47,7 +60,36 @@ export const serverCommand = defineCommand({
       process.once("SIGTERM", stop);
     });
     await app.close();
+    await features.close();
     await tracking.close();
     return 0;
   },
 });
+
+/**
+ * The feature routes of the project in the working directory (or `--config`), when it has one;
+ * a server started outside a project serves tracking only.
+ */
+async function featurePlugins(
+  ctx: CommandContext,
+): Promise<{ plugins: RoutePlugin[]; close: () => Promise<void> }> {
+  let loaded: Awaited<ReturnType<typeof configFor>>;
+  try {
+    loaded = await configFor(ctx);
+  } catch (error) {
+    if (
+      isKeelError(error, "KEEL_ERR_CONFIG_NOT_FOUND") &&
+      read.string(ctx.options, "config") === undefined
+    )
+      return { plugins: [], close: async () => {} };
+    throw error;
+  }
+  try {
+    const { store, close } = await openProjectFeatures(ctx, loaded);
+    return { plugins: featureRoutePlugins(store), close };
+  } catch (error) {
+    if (!isKeelError(error, "KEEL_ERR_NOT_FOUND")) throw error;
+    ctx.err(`feature routes off: ${error.message}\n`);
+    return { plugins: [], close: async () => {} };
+  }
+}
