@@ -331,21 +331,21 @@ export function duckDbOfflineStore(options: DuckDbOfflineOptions = {}): OfflineS
           return undefined;
         }
         const result = join(scratch, "result.parquet");
+        const schema = { schema: Object.fromEntries(kinds) };
+        if (!(query.entityRows instanceof Frame)) {
+          // One pass: entity columns and features together, read back once.
+          const full = `SELECT e.* EXCLUDE (${INTERNAL}row, ${INTERNAL}ts), ${aliases.map((a) => `p.${ident(a)}`).join(", ")} FROM ${entity.describeAs} e JOIN (${joined}) p ON p.${INTERNAL}row = e.${INTERNAL}row ORDER BY e.${INTERNAL}row`;
+          await sqlErrors("historical retrieval", () =>
+            c.run(`COPY (${full}) TO ${literal(result)} (FORMAT parquet)`),
+          );
+          return readFrame(result, schema);
+        }
+        // A Frame keeps its own columns (kinds and dictionaries as given); only features come back.
         await sqlErrors("historical retrieval", () =>
           c.run(`COPY (${joined}) TO ${literal(result)} (FORMAT parquet)`),
         );
-        const features = await readFrame(result, { schema: Object.fromEntries(kinds) });
-        const base =
-          query.entityRows instanceof Frame
-            ? query.entityRows
-            : await (async () => {
-                const file = join(scratch, "entities-out.parquet");
-                await c.run(
-                  `COPY (SELECT * EXCLUDE (${INTERNAL}row, ${INTERNAL}ts) FROM ${entity.describeAs} ORDER BY ${INTERNAL}row) TO ${literal(file)} (FORMAT parquet)`,
-                );
-                return readFrame(file);
-              })();
-        const columns: [string, Column][] = base.entries();
+        const features = await readFrame(result, schema);
+        const columns: [string, Column][] = query.entityRows.entries();
         for (const alias of aliases) columns.push([alias, features.column(alias)]);
         return Frame.fromColumns(columns);
       });
