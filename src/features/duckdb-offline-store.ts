@@ -14,9 +14,11 @@ import {
   latestSql,
   microsExpression,
   outputNames,
+  outputsByView,
   pointInTimeSql,
   type ViewRelation,
 } from "./pit-sql.js";
+import { checkSourceColumnsPresent } from "./source-columns.js";
 import type { BatchSource } from "./sources.js";
 import { type DescribedColumn, INTERNAL, ident, literal } from "./sql-text.js";
 
@@ -171,14 +173,8 @@ export function duckDbOfflineStore(options: DuckDbOfflineOptions = {}): OfflineS
     aliases: readonly string[],
     scratch: string,
   ): Promise<ViewRelation[]> {
-    const byView = new Map<string, { feature: string; alias: string }[]>();
-    features.forEach(([view, feature], i) => {
-      const list = byView.get(view) ?? [];
-      list.push({ feature, alias: aliases[i] ?? feature });
-      byView.set(view, list);
-    });
     const out: ViewRelation[] = [];
-    for (const [name, outputs] of byView) {
+    for (const [name, outputs] of outputsByView(features, aliases)) {
       const view = repo.view(name);
       const sql = await sqlErrors(view.name, () => relationOf(repo, view, scratch));
       const columns = await sqlErrors(view.name, () => describe(c, sql));
@@ -388,24 +384,6 @@ export function duckDbOfflineStore(options: DuckDbOfflineOptions = {}): OfflineS
       await writeFrame(rows, join(folder, name));
     },
   };
-}
-
-function checkSourceColumnsPresent(view: ResolvedView, columns: readonly DescribedColumn[]): void {
-  const names = new Set(columns.map((c) => c.name));
-  const needed = [
-    ...view.joinKeys,
-    view.definition.timestampField,
-    ...(view.definition.createdTimestampField ? [view.definition.createdTimestampField] : []),
-    ...view.features.map((f) => f.name),
-  ];
-  const missing = needed.filter((n) => !names.has(n));
-  if (missing.length > 0) {
-    throw new KeelError(
-      "KEEL_ERR_FEATURE_DEFINITION",
-      `feature view '${view.name}': its source has no column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")} (it has ${[...names].join(", ")})`,
-      { details: { view: view.name, missing, columns: [...names] } },
-    );
-  }
 }
 
 async function sqlErrors<T>(what: string, work: () => Promise<T>): Promise<T> {

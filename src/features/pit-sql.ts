@@ -219,3 +219,24 @@ export function outputNames(
   });
   return names;
 }
+
+/**
+ * Groups requested `[view, feature]` pairs by view, each with its output column name.
+ *
+ * @example
+ * ```ts
+ * outputsByView([["a", "x"], ["b", "y"]], ["x", "y"]).get("a"); // [{ feature: "x", alias: "x" }]
+ * ```
+ */
+export function outputsByView(
+  features: readonly (readonly [string, string])[],
+  aliases: readonly string[],
+): Map<string, { feature: string; alias: string }[]> {
+  const byView = new Map<string, { feature: string; alias: string }[]>();
+  features.forEach(([view, feature], i) => {
+    const list = byView.get(view) ?? [];
+    list.push({ feature, alias: aliases[i] ?? feature });
+    byView.set(view, list);
+  });
+  return byView;
+}

@@ -9,9 +9,11 @@ import {
   latestSql,
   microsExpression,
   outputNames,
+  outputsByView,
   pointInTimeSql,
   type ViewRelation,
 } from "./pit-sql.js";
+import { checkSourceColumnsPresent } from "./source-columns.js";
 import { type DescribedColumn, INTERNAL, ident } from "./sql-text.js";
 
 /**
@@ -161,17 +163,13 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
     features: readonly (readonly [string, string])[],
     aliases: readonly string[],
   ): Promise<ViewRelation[]> {
-    const byView = new Map<string, { feature: string; alias: string }[]>();
-    features.forEach(([view, feature], i) => {
-      const list = byView.get(view) ?? [];
-      list.push({ feature, alias: aliases[i] ?? feature });
-      byView.set(view, list);
-    });
     const out: ViewRelation[] = [];
-    for (const [name, outputs] of byView) {
+    for (const [name, outputs] of outputsByView(features, aliases)) {
       const view = repo.view(name);
       const sql = await relationOf(client, view);
-      out.push({ view, sql, columns: await describe(client, sql), outputs });
+      const columns = await describe(client, sql);
+      checkSourceColumnsPresent(view, columns);
+      out.push({ view, sql, columns, outputs });
     }
     return out;
   }

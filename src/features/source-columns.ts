@@ -58,3 +58,33 @@ export function checkSourceColumns(view: ResolvedView, columns: readonly Describ
     });
   }
 }
+
+/**
+ * Checks only that a view's source has every column the view names (join keys, timestamps,
+ * features): the cheap check every retrieval makes before its query runs.
+ *
+ * @example
+ * ```ts
+ * checkSourceColumnsPresent(view, await describe(relation));
+ * ```
+ */
+export function checkSourceColumnsPresent(
+  view: ResolvedView,
+  columns: readonly DescribedColumn[],
+): void {
+  const names = new Set(columns.map((c) => c.name));
+  const needed = [
+    ...view.joinKeys,
+    view.definition.timestampField,
+    ...(view.definition.createdTimestampField ? [view.definition.createdTimestampField] : []),
+    ...view.features.map((f) => f.name),
+  ];
+  const missing = needed.filter((n) => !names.has(n));
+  if (missing.length > 0) {
+    throw new KeelError(
+      "KEEL_ERR_FEATURE_DEFINITION",
+      `feature view '${view.name}': its source has no column${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")} (it has ${[...names].join(", ")})`,
+      { details: { view: view.name, missing, columns: [...names] } },
+    );
+  }
+}
