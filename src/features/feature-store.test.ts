@@ -15,8 +15,9 @@ import { duckDbOfflineStore } from "./duckdb-offline-store.js";
 import { FeatureRepo } from "./feature-repo.js";
 import { FeatureStore } from "./feature-store.js";
 import type { OnlineStore } from "./online-store.js";
+import { postgresOfflineStore } from "./postgres-offline-store.js";
 import { FeatureRegistry } from "./registry.js";
-import { fileSource, pushSource, requestSource } from "./sources.js";
+import { fileSource, postgresSource, pushSource, requestSource } from "./sources.js";
 import { sqliteOnlineStore } from "./sqlite-online-store.js";
 
 const DAY = 86_400_000;
@@ -352,6 +353,75 @@ describe.skipIf(!pgUrl)("feature registry on PostgreSQL", () => {
       await registry.recordMaterialization("stats", 0, 5, 3);
       expect((await registry.state("stats")).materializedUntil).toBe(10);
     } finally {
+      await database.close();
+    }
+  });
+
+  it("serves a push-fed view from PostgreSQL: pushed rows land in the offline log, then materialise and join", async () => {
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(
+      `CREATE TABLE ${schema}.clicks_batch (customer_id bigint, event_timestamp timestamptz, clicks_1h double precision, device text)`,
+    );
+    await client.query(
+      `INSERT INTO ${schema}.clicks_batch VALUES (1, '2026-03-01T08:00:00Z', 1, 'web'), (3, '2026-03-01T08:00:00Z', 7, 'ios')`,
+    );
+    await client.end();
+    const view = defineFeatureView({
+      ...clicks,
+      source: pushSource({
+        name: "clicks_push",
+        batchSource: postgresSource({ query: `SELECT * FROM ${schema}.clicks_batch` }),
+      }),
+    });
+    const pgRepo = FeatureRepo.from({ entities: [customer], featureViews: [view] }, "/");
+    const database = await openDatabase({ dbUrl: pgUrl ?? "", pgSchema: schema });
+    const online = sqliteOnlineStore({ path: ":memory:" });
+    try {
+      const store = new FeatureStore({
+        repo: pgRepo,
+        offline: postgresOfflineStore({ url: pgUrl ?? "", schema }),
+        online,
+        registry: new FeatureRegistry(database),
+      });
+      await store.push(
+        "clicks_push",
+        [{ customer_id: 1, event_timestamp: "2026-03-01T09:30:00Z", clicks_1h: 4, device: "ios" }],
+        { to: "offline" },
+      );
+      expect((await online.read("clicks", ['["1"]']))[0]).toBeUndefined(); // offline only
+      const { Frame } = await import("../core/index.js");
+      const training = await store.getHistoricalFeatures({
+        entityRows: Frame.fromRecords(
+          [
+            { customer_id: 1, event_timestamp: "2026-03-01T09:00:00Z" },
+            { customer_id: 1, event_timestamp: "2026-03-01T10:00:00Z" },
+            { customer_id: 3, event_timestamp: "2026-03-01T10:00:00Z" },
+          ],
+          [
+            { name: "customer_id", kind: "numeric" },
+            { name: "event_timestamp", kind: "timestamp" },
+          ],
+        ),
+        features: ["clicks:clicks_1h", "clicks:device"],
+      });
+      // Row 2 sees the pushed row (09:30); row 3's only row is 2h old, outside the 1h TTL.
+      expect(training?.toRecords().map((r) => [r.clicks_1h, r.device])).toEqual([
+        [1, "web"],
+        [4, "ios"],
+        [null, null],
+      ]);
+      const [m] = await store.materialize({
+        start: Date.UTC(2026, 2, 1),
+        end: Date.UTC(2026, 2, 2),
+      });
+      expect(m?.rows).toBe(2);
+      expect(
+        (await online.read("clicks", ['["1"]', '["3"]'])).map((r) => r?.values.clicks_1h),
+      ).toEqual([4, 7]);
+    } finally {
+      await online.close();
       await database.close();
     }
   });

@@ -116,12 +116,16 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
     if (source.type === "postgres") return `(${source.query})`;
     if (source.type !== "push") throw unsupported(source.type);
     const parts: string[] = [];
-    const columns = pushColumns(view);
+    // The push log keeps join keys as text (pushed JSON may carry numbers or strings); the
+    // batch source's keys are cast to match, so the UNION has one type per column.
+    const select = pushColumns(view)
+      .map((c) =>
+        view.joinKeys.includes(c) ? `CAST(${ident(c)} AS text) AS ${ident(c)}` : ident(c),
+      )
+      .join(", ");
     if (source.batchSource !== undefined) {
       if (source.batchSource.type !== "postgres") throw unsupported(source.batchSource.type);
-      parts.push(
-        `SELECT ${columns.map(ident).join(", ")} FROM (${source.batchSource.query}) AS ${INTERNAL}b`,
-      );
+      parts.push(`SELECT ${select} FROM (${source.batchSource.query}) AS ${INTERNAL}b`);
     }
     const exists = await client.query(
       "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
@@ -129,7 +133,7 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
     );
     if ((exists.rowCount ?? 0) > 0 || parts.length === 0) {
       await ensurePushTable(client, view);
-      parts.push(`SELECT ${columns.map(ident).join(", ")} FROM ${table(pushTable(view.name))}`);
+      parts.push(`SELECT ${select} FROM ${table(pushTable(view.name))}`);
     }
     return `(${parts.join(" UNION ALL ")})`;
   }
