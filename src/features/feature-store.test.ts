@@ -154,6 +154,34 @@ describe("FeatureStore on DuckDB + SQLite", () => {
     await close();
   });
 
+  it("commits a chunked window chunk by chunk, so an interrupted run resumes from the last chunk", async () => {
+    const inner = sqliteOnlineStore({ path: ":memory:" });
+    let writes = 0;
+    const flaky: OnlineStore = {
+      ...inner,
+      write: async (view, rows) => {
+        if (++writes === 2) throw new KeelError("KEEL_ERR_ONLINE_STORE", "simulated crash");
+        await inner.write(view, rows);
+      },
+    };
+    const { store, close } = await open(flaky);
+    await failure(
+      store.materialize({ start: T0, end: T0 + 3 * DAY, views: ["stats"], chunkMs: DAY }),
+    );
+    // Day 0 was written and recorded; day 1's write failed, so the watermark stops at day 1.
+    expect((await store.registry.state("stats")).materializedUntil).toBe(T0 + DAY);
+    const resumed = await store.materializeIncremental({
+      end: T0 + 3 * DAY,
+      views: ["stats"],
+      chunkMs: DAY,
+    });
+    expect(resumed[0]).toMatchObject({ start: T0 + DAY, end: T0 + 3 * DAY });
+    expect(
+      (await inner.read("stats", ['["1"]', '["2"]', '["3"]'])).map((r) => r?.values.plan),
+    ).toEqual(["pro", "basic", "team"]);
+    await close();
+  });
+
   it("shows progress while materialising", async () => {
     const { store, close } = await open();
     const seen: string[] = [];
@@ -163,7 +191,7 @@ describe("FeatureStore on DuckDB + SQLite", () => {
       finish: () => seen.push("done"),
     };
     await store.materialize({ start: 0, end: T0 + 3 * DAY, views: ["stats"], progress });
-    expect(seen).toEqual(["materialize stats:3", "+3", "done"]);
+    expect(seen).toEqual([`materialize stats to ${iso(T0 + 3 * DAY)}:3`, "+3", "done"]);
     await close();
   });
 

@@ -200,7 +200,8 @@ export class FeatureStore {
    * the online store, in batches, then records the window and advances the view's watermark.
    * The watermark moves only after every batch of the window is written, and online writes are
    * newer-wins, so a run that stopped midway is finished by running it again, and running it
-   * twice changes nothing.
+   * twice changes nothing. With `chunkMs` the window is processed chunk by chunk in time
+   * order, the watermark advancing after each, so an interrupted run resumes where it stopped.
    *
    * @example
    * ```ts
@@ -212,6 +213,8 @@ export class FeatureStore {
     end: number;
     views?: readonly string[];
     progress?: Progress;
+    /** Split the window into chunks of this many ms, each committed (watermark and all) in turn. */
+    chunkMs?: number;
   }): Promise<MaterializeResult[]> {
     const results: MaterializeResult[] = [];
     for (const view of this.#onlineViews(options.views)) {
@@ -221,6 +224,7 @@ export class FeatureStore {
           options.start,
           options.end,
           options.progress ?? nullProgress,
+          options.chunkMs,
         ),
       );
     }
@@ -240,6 +244,8 @@ export class FeatureStore {
     end: number;
     views?: readonly string[];
     progress?: Progress;
+    /** Split the window into chunks of this many ms, each committed (watermark and all) in turn. */
+    chunkMs?: number;
   }): Promise<MaterializeResult[]> {
     const results: MaterializeResult[] = [];
     for (const view of this.#onlineViews(options.views)) {
@@ -247,7 +253,13 @@ export class FeatureStore {
       const start =
         state.materializedUntil ?? (view.ttlSeconds > 0 ? options.end - view.ttlSeconds * 1000 : 0);
       results.push(
-        await this.#materializeView(view, start, options.end, options.progress ?? nullProgress),
+        await this.#materializeView(
+          view,
+          start,
+          options.end,
+          options.progress ?? nullProgress,
+          options.chunkMs,
+        ),
       );
     }
     return results;
@@ -342,6 +354,7 @@ export class FeatureStore {
     start: number,
     end: number,
     progress: Progress,
+    chunkMs: number | undefined,
   ): Promise<MaterializeResult> {
     if (!(end >= start)) {
       throw new KeelError(
@@ -352,17 +365,27 @@ export class FeatureStore {
         },
       );
     }
-    const latest = await this.offline.latest(this.repo, view, start, end);
-    const writes = toWrites(view, latest, (name) => latest.column(name), "us");
-    progress.start(writes.length, `materialize ${view.name}`);
-    for (let i = 0; i < writes.length; i += BATCH) {
-      const batch = writes.slice(i, i + BATCH);
-      await this.online.write(view.name, batch);
-      progress.advance(batch.length);
+    // Each chunk of the window is written and then recorded (advancing the watermark) before
+    // the next is read, so an interrupted run resumes from the last finished chunk.
+    const step = chunkMs !== undefined && chunkMs > 0 ? chunkMs : Number.POSITIVE_INFINITY;
+    let rows = 0;
+    for (let from = start; ; ) {
+      const to = Math.min(end, from + step);
+      const latest = await this.offline.latest(this.repo, view, from, to);
+      const writes = toWrites(view, latest, (name) => latest.column(name), "us");
+      progress.start(writes.length, `materialize ${view.name} to ${new Date(to).toISOString()}`);
+      for (let i = 0; i < writes.length; i += BATCH) {
+        const batch = writes.slice(i, i + BATCH);
+        await this.online.write(view.name, batch);
+        progress.advance(batch.length);
+      }
+      progress.finish();
+      await this.registry.recordMaterialization(view.name, from, to, writes.length);
+      rows += writes.length;
+      if (to >= end) break;
+      from = to;
     }
-    progress.finish();
-    await this.registry.recordMaterialization(view.name, start, end, writes.length);
-    return { view: view.name, start, end, rows: writes.length };
+    return { view: view.name, start, end, rows };
   }
 }
 

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { type CellValue, KeelError } from "../../core/index.js";
-import { FeatureRegistry, formatDuration } from "../../features/index.js";
+import { durationSeconds, FeatureRegistry, formatDuration } from "../../features/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import {
   configFor,
@@ -188,6 +188,11 @@ export const featuresOnlineCommand = defineCommand({
 });
 
 const materializeOptions = {
+  chunk: {
+    type: "string",
+    valueName: "DURATION",
+    description: "commit the window in chunks (e.g. 1d), each advancing the watermark",
+  },
   views: {
     type: "string",
     valueName: "V,…",
@@ -263,7 +268,9 @@ export const featuresMaterializeIncrementalCommand = defineCommand({
 
 function viewsAndProgress(ctx: CommandContext) {
   const views = read.string(ctx.options, "views");
+  const chunk = read.string(ctx.options, "chunk");
   return {
+    ...(chunk === undefined ? {} : { chunkMs: durationSeconds(chunk, "--chunk") * 1000 }),
     ...(views === undefined ? {} : { views: views.split(",").map((v) => v.trim()) }),
     progress: createProgressBar({ write: ctx.err, interactive: ctx.interactive && !ctx.json }),
   };
