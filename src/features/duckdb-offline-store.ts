@@ -10,12 +10,13 @@ import { checkEntityColumns, entityRowError } from "./entity-rows.js";
 import type { FeatureRepo, ResolvedView } from "./feature-repo.js";
 import type { HistoricalQuery, OfflineStore } from "./offline-store.js";
 import {
-  featureRowsSql,
   latestSql,
   microsExpression,
   outputNames,
   outputsByView,
   pointInTimeSql,
+  rangeEntitySql,
+  rangeViews,
   type ViewRelation,
 } from "./pit-sql.js";
 import { checkSourceColumnsPresent } from "./source-columns.js";
@@ -255,27 +256,7 @@ export function duckDbOfflineStore(options: DuckDbOfflineOptions = {}): OfflineS
     query: HistoricalQuery,
     scratch: string,
   ): Promise<string> {
-    const range = query.range;
-    if (range === undefined) {
-      throw new KeelError(
-        "KEEL_ERR_INVALID_ARGUMENT",
-        "historical retrieval needs entityRows or a { start, end } range",
-        {
-          details: {},
-        },
-      );
-    }
-    const views = [...new Set(query.features.map(([v]) => v))].map((v) => repo.view(v));
-    const keys = views[0]?.joinKeys ?? [];
-    for (const view of views) {
-      if (view.joinKeys.join(",") !== keys.join(",")) {
-        throw new KeelError(
-          "KEEL_ERR_INVALID_ARGUMENT",
-          `retrieval by time range needs views with the same join keys; '${view.name}' has ${view.joinKeys.join(", ")}, '${views[0]?.name}' has ${keys.join(", ")}`,
-          { details: { view: view.name } },
-        );
-      }
-    }
+    const { range, views } = rangeViews(repo, query);
     const rels = await relations(
       c,
       repo,
@@ -283,11 +264,7 @@ export function duckDbOfflineStore(options: DuckDbOfflineOptions = {}): OfflineS
       [],
       scratch,
     );
-    const unions = rels.map(
-      (r) =>
-        `SELECT ${keys.map(ident).join(", ")} FROM (${featureRowsSql("duckdb", r)}) WHERE ${INTERNAL}ts BETWEEN ${range.start * 1000} AND ${range.end * 1000}`,
-    );
-    return `SELECT DISTINCT ${keys.map(ident).join(", ")}, make_timestamp(${range.end * 1000}) AS event_timestamp FROM (${unions.join(" UNION ALL ")}) ORDER BY ${keys.map(ident).join(", ")}`;
+    return rangeEntitySql("duckdb", rels, range);
   }
 
   return {

@@ -440,6 +440,15 @@ describe.skipIf(!pgUrl)("feature registry on PostgreSQL", () => {
         [4, "ios"],
         [null, null],
       ]);
+      const ranged = await store.getHistoricalFeatures({
+        range: { start: Date.UTC(2026, 2, 1, 8), end: Date.UTC(2026, 2, 1, 9) },
+        features: ["clicks:clicks_1h"],
+      });
+      // Entities with a row in [08:00, 09:00], as of 09:00 (the 09:30 push is after it).
+      expect(ranged?.toRecords().map((r) => [r.customer_id, r.clicks_1h])).toEqual([
+        ["1", 1],
+        ["3", 7],
+      ]);
       const [m] = await store.materialize({
         start: Date.UTC(2026, 2, 1),
         end: Date.UTC(2026, 2, 2),

@@ -1,5 +1,6 @@
 import { KeelError } from "../core/index.js";
-import type { ResolvedView } from "./feature-repo.js";
+import type { FeatureRepo, ResolvedView } from "./feature-repo.js";
+import type { HistoricalQuery } from "./offline-store.js";
 import { type DescribedColumn, INTERNAL, ident, typeFamily } from "./sql-text.js";
 
 /** The SQL engine a query is written for. */
@@ -245,4 +246,65 @@ export function outputsByView(
     byView.set(view, list);
   });
   return byView;
+}
+
+/**
+ * The range and views of a retrieval by time range, checking that every requested view has the
+ * same join keys (the entity rows are their union).
+ *
+ * @example
+ * ```ts
+ * const { range, views } = rangeViews(repo, { range: { start, end }, features, fullFeatureNames: false });
+ * ```
+ */
+export function rangeViews(
+  repo: FeatureRepo,
+  query: HistoricalQuery,
+): { range: { start: number; end: number }; views: ResolvedView[] } {
+  const range = query.range;
+  if (range === undefined) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      "historical retrieval needs entityRows or a { start, end } range",
+      { details: {} },
+    );
+  }
+  const views = [...new Set(query.features.map(([v]) => v))].map((v) => repo.view(v));
+  const keys = views[0]?.joinKeys ?? [];
+  for (const view of views) {
+    if (view.joinKeys.join(",") !== keys.join(",")) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `retrieval by time range needs views with the same join keys; '${view.name}' has ${view.joinKeys.join(", ")}, '${views[0]?.name}' has ${keys.join(", ")}`,
+        { details: { view: view.name } },
+      );
+    }
+  }
+  return { range, views };
+}
+
+/**
+ * Entity rows for a retrieval by time range: every entity with a feature row in
+ * [start, end] (epoch ms) in any of the views, once, with `event_timestamp` = end, by key order.
+ *
+ * @example
+ * ```ts
+ * const sql = rangeEntitySql("postgres", relations, { start, end });
+ * ```
+ */
+export function rangeEntitySql(
+  engine: SqlEngine,
+  relations: readonly ViewRelation[],
+  range: { start: number; end: number },
+): string {
+  const keys = (relations[0]?.view.joinKeys ?? []).map(ident).join(", ");
+  const unions = relations.map(
+    (r) =>
+      `SELECT ${keys} FROM (${featureRowsSql(engine, r)}) AS ${INTERNAL}r WHERE ${TS} BETWEEN ${range.start * 1000} AND ${range.end * 1000}`,
+  );
+  const end =
+    engine === "duckdb"
+      ? `make_timestamp(${range.end * 1000})`
+      : `to_timestamp(${range.end} / 1000.0)`;
+  return `SELECT DISTINCT ${keys}, ${end} AS event_timestamp FROM (${unions.join(" UNION ALL ")}) AS ${INTERNAL}u ORDER BY ${keys}`;
 }

@@ -11,6 +11,8 @@ import {
   outputNames,
   outputsByView,
   pointInTimeSql,
+  rangeEntitySql,
+  rangeViews,
   type ViewRelation,
 } from "./pit-sql.js";
 import { checkSourceColumnsPresent } from "./source-columns.js";
@@ -206,14 +208,6 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
       else if (typeof input === "string") {
         frame = await readFrame(input);
         label = input;
-      } else if (input === undefined) {
-        throw new KeelError(
-          "KEEL_ERR_UNSUPPORTED",
-          "the PostgreSQL offline store needs entity rows (retrieval by time range is DuckDB only for now)",
-          {
-            details: {},
-          },
-        );
       }
       const name = `keel_entities_${randomBytes(6).toString("hex")}`;
       return withClient(async (client) => {
@@ -223,9 +217,25 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
             checkEntityColumns(frame.columnNames, query.features, repo, label);
             columns = await upload(client, frame, name);
           } else {
-            label = "the entity query";
+            let sql: string;
+            if (input === undefined) {
+              label = "the time range";
+              const { range, views } = rangeViews(repo, query);
+              const rels = await relations(
+                client,
+                repo,
+                views.map((v) => [v.name, v.features[0]?.name ?? ""] as const),
+                [],
+              );
+              sql = rangeEntitySql("postgres", rels, range);
+            } else {
+              label = "the entity query";
+              sql = (input as { sql: string }).sql;
+            }
+            // DuckDB keeps a query's row order in a table's rowid; here row_number() over the
+            // query's output order numbers the rows.
             await client.query(
-              `CREATE UNLOGGED TABLE ${table(name)} AS SELECT row_number() OVER () - 1 AS ${INTERNAL}row, * FROM (${(input as { sql: string }).sql}) AS ${INTERNAL}q`,
+              `CREATE UNLOGGED TABLE ${table(name)} AS SELECT row_number() OVER () - 1 AS ${INTERNAL}row, * FROM (${sql}) AS ${INTERNAL}q`,
             );
             columns = (await describe(client, table(name))).filter(
               (c) => c.name !== `${INTERNAL}row`,
