@@ -34,6 +34,18 @@ const ALLOWED = {
     "features",
     "serve",
   ],
+  // defineConfig and the keel.config.ts loader sit above the modules whose definitions they type.
+  config: [
+    "core",
+    "data",
+    "transform",
+    "store",
+    "track",
+    "features",
+    "serve",
+    "monitor",
+    "orchestrate",
+  ],
   server: [
     "core",
     "data",
@@ -62,6 +74,7 @@ const ALLOWED = {
     "serve",
     "orchestrate",
     "server",
+    "config",
   ],
   // The public SDK (src/index.ts) re-exports every library module but never the CLI or server.
   "(root)": [
@@ -77,6 +90,7 @@ const ALLOWED = {
     "features",
     "serve",
     "orchestrate",
+    "config",
   ],
 };
 

@@ -10,9 +10,11 @@
  *
  * @module
  */
+export * from "./config/index.js";
 export * from "./core/index.js";
 export * from "./data/index.js";
 export * from "./evaluate/index.js";
+export * from "./features/index.js";
 export * from "./models/index.js";
 export * from "./store/index.js";
 export * from "./track/index.js";

@@ -215,6 +215,40 @@ export const ERROR_CODES = {
     status: 400,
     description: "A file that grants access (such as tokens.json) is writable by others.",
   },
+
+  // config: keel.config.ts
+  KEEL_ERR_CONFIG_NOT_FOUND: {
+    status: 404,
+    description:
+      "No keel.config.ts (or .js/.mjs) in the directory, or the --config path is missing.",
+  },
+  KEEL_ERR_CONFIG_INVALID: {
+    status: 400,
+    description: "keel.config.ts failed to load or its default export is not a valid config.",
+  },
+
+  // features: definitions, retrieval, online store
+  KEEL_ERR_FEATURE_DEFINITION: {
+    status: 400,
+    description:
+      "A feature definition is invalid (unknown entity, duplicate name, bad TTL, schema not matching its source).",
+  },
+  KEEL_ERR_FEATURE_NOT_FOUND: {
+    status: 404,
+    description: "A feature reference names an unknown feature view, feature or feature service.",
+  },
+  KEEL_ERR_ENTITY_ROWS: {
+    status: 400,
+    description: "Entity rows lack a join key or event_timestamp, or hold an unusable value.",
+  },
+  KEEL_ERR_PUSH_SCHEMA: {
+    status: 400,
+    description: "Pushed rows do not match the feature view's schema; nothing was written.",
+  },
+  KEEL_ERR_ONLINE_STORE: {
+    status: 503,
+    description: "The online feature store (SQLite or Redis) could not be reached or written.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

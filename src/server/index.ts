@@ -14,6 +14,7 @@
 export { type AppOptions, createApp, type RoutePlugin } from "./app.js";
 export { type ApiToken, hashToken, installAuth, loadTokens, type TokenScope } from "./auth.js";
 export { fromFastifyError, MLFLOW_ERROR_CODES, sendError } from "./errors.js";
+export { feastResponse, featureRoutePlugins } from "./features/feature-routes.js";
 export { allowedHostsFor, hostName, installRequestGuards } from "./guards.js";
 export { DEFAULT_SERVER_LIMITS, jsonDepth, type ServerLimits } from "./limits.js";
 export {

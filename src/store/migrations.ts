@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { KeelError } from "../core/index.js";
+import { featureTables } from "./feature-tables.js";
 import type { KeelDatabase } from "./schema.js";
 
 /** Which SQL engine a store runs on. @example `const d: SqlDialectName = "sqlite";` */
@@ -214,7 +215,10 @@ async function initial(typed: Kysely<KeelDatabase>, dialect: SqlDialectName): Pr
  * MIGRATIONS.at(-1)?.version; // the schema version this keel writes
  * ```
  */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", up: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", up: initial },
+  { version: 2, name: "feature_registry", up: featureTables },
+];
 
 /**
  * Brings the schema up to date inside one exclusive transaction: SQLite takes the write lock

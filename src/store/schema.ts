@@ -29,6 +29,9 @@ export interface KeelDatabase {
   model_version_tags: KeyValueRow & { name: string; version: number };
   registered_model_aliases: { name: string; alias: string; version: number };
   alias_events: AliasEventRow;
+  feature_definitions: FeatureDefinitionRow;
+  feature_view_state: FeatureViewStateRow;
+  feature_materializations: FeatureMaterializationRow;
 }
 
 /** One applied migration. @example `{ version: 1, name: "initial", applied_at: 0 }` */
@@ -141,4 +144,35 @@ export interface AliasEventRow {
   actor: string;
   reason: string;
   created_at: number;
+}
+
+/** One applied version of a feature definition. @example `{ kind: "featureView", name: "stats", version: 2 }` */
+export interface FeatureDefinitionRow {
+  kind: string;
+  name: string;
+  version: number;
+  /** The definition as JSON (its digest is of the key-sorted form). */
+  spec: string;
+  digest: string;
+  comment: string;
+  created_at: number;
+}
+
+/** Freshness state of a feature view (epoch ms). @example `{ view: "stats", materialized_until: 0 }` */
+export interface FeatureViewStateRow {
+  view: string;
+  materialized_until: number | null;
+  last_materialized_at: number | null;
+  last_push_at: number | null;
+  last_pushed_event: number | null;
+}
+
+/** One finished materialisation of a view's window. @example `{ view: "stats", rows: 1000 }` */
+export interface FeatureMaterializationRow {
+  id: Generated<number>;
+  view: string;
+  start_ts: number;
+  end_ts: number;
+  rows: number;
+  finished_at: number;
 }

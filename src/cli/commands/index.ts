@@ -56,5 +56,20 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./models-export.js")).modelsExportCommand,
   },
   { path: ["gc"], load: async () => (await import("./gc.js")).gcCommand },
+  { path: ["apply"], load: async () => (await import("./apply.js")).applyCommand },
+  ...(
+    [
+      ["historical", "featuresHistoricalCommand"],
+      ["online", "featuresOnlineCommand"],
+      ["materialize", "featuresMaterializeCommand"],
+      ["materialize-incremental", "featuresMaterializeIncrementalCommand"],
+      ["status", "featuresStatusCommand"],
+      ["history", "featuresHistoryCommand"],
+      ["rollback", "featuresRollbackCommand"],
+    ] as const
+  ).map(([name, symbol]) => ({
+    path: ["features", name],
+    load: async () => (await import("./features.js"))[symbol],
+  })),
   { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
 ];

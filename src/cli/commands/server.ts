@@ -1,7 +1,15 @@
 import { isIP } from "node:net";
-import { KeelError } from "../../core/index.js";
-import { allowedHostsFor, createApp, loadTokens, type ServerLimits } from "../../server/index.js";
-import { defineCommand, read } from "../command.js";
+import { isKeelError, KeelError } from "../../core/index.js";
+import {
+  allowedHostsFor,
+  createApp,
+  featureRoutePlugins,
+  loadTokens,
+  type RoutePlugin,
+  type ServerLimits,
+} from "../../server/index.js";
+import { type CommandContext, defineCommand, read } from "../command.js";
+import { configFor, openProjectFeatures } from "../features-project.js";
 import { parseDuration } from "./gc.js";
 import { DB_OPTION, trackingFor } from "./runs.js";
 
@@ -100,6 +108,12 @@ export const serverCommand = defineCommand({
       valueName: "DURATION",
       description: "stop store queries running longer than this (default 10s; 0 for none)",
     },
+    config: {
+      type: "string",
+      valueName: "PATH",
+      description:
+        "keel.config.ts whose registered features to serve (default: ./keel.config.ts if any)",
+    },
     ...DB_OPTION,
   },
   async run(ctx) {
@@ -126,11 +140,13 @@ export const serverCommand = defineCommand({
       });
     const extraHosts = (read.string(ctx.options, "allowed-hosts") ?? "").split(",");
     const tracking = await trackingFor(ctx);
+    const features = await featurePlugins(ctx);
     try {
       const app = await createApp({
         tracking,
         tokens,
         limits,
+        plugins: features.plugins,
         allowedHosts: allowedHostsFor(host, extraHosts),
       });
       const address = await app.listen({ host, port });
@@ -156,7 +172,36 @@ export const serverCommand = defineCommand({
       }
       return 0;
     } finally {
+      await features.close();
       await tracking.close();
     }
   },
 });
+
+/**
+ * The feature routes of the project in the working directory (or `--config`), when it has one;
+ * a server started outside a project serves tracking only.
+ */
+async function featurePlugins(
+  ctx: CommandContext,
+): Promise<{ plugins: RoutePlugin[]; close: () => Promise<void> }> {
+  let loaded: Awaited<ReturnType<typeof configFor>>;
+  try {
+    loaded = await configFor(ctx);
+  } catch (error) {
+    if (
+      isKeelError(error, "KEEL_ERR_CONFIG_NOT_FOUND") &&
+      read.string(ctx.options, "config") === undefined
+    )
+      return { plugins: [], close: async () => {} };
+    throw error;
+  }
+  try {
+    const { store, close } = await openProjectFeatures(ctx, loaded);
+    return { plugins: featureRoutePlugins(store), close };
+  } catch (error) {
+    if (!isKeelError(error, "KEEL_ERR_NOT_FOUND")) throw error;
+    ctx.err(`feature routes off: ${error.message}\n`);
+    return { plugins: [], close: async () => {} };
+  }
+}

@@ -1,0 +1,57 @@
+import type {
+  FeatureDefinitions,
+  OfflineStoreSettings,
+  OnlineStoreSettings,
+} from "../features/index.js";
+
+/**
+ * A keel project's configuration: the default export of `keel.config.ts`. Today it holds the
+ * feature store (definitions and which stores to use); serving, monitoring and pipelines add
+ * their sections here.
+ *
+ * @example
+ * ```ts
+ * const config: KeelConfig = { project: "churn", entities: [customer], featureViews: [stats] };
+ * ```
+ */
+export interface KeelConfig extends FeatureDefinitions {
+  /** The project's name (used to namespace online-store keys). Default: the config directory's name. */
+  readonly project?: string;
+  /** Offline store: `{ type: "duckdb", database? }` (default) or `{ type: "postgres", url?, schema? }`. */
+  readonly offlineStore?: OfflineStoreSettings;
+  /** Online store: `{ type: "sqlite", path? }` (default) or `{ type: "redis", url?, prefix? }`. */
+  readonly onlineStore?: OnlineStoreSettings;
+}
+
+/**
+ * The top-level keys {@link KeelConfig} knows; the loader rejects any other, with a suggestion.
+ *
+ * @example
+ * ```ts
+ * CONFIG_KEYS.includes("featureViews"); // true
+ * ```
+ */
+export const CONFIG_KEYS: readonly string[] = [
+  "project",
+  "offlineStore",
+  "onlineStore",
+  "entities",
+  "featureViews",
+  "onDemandFeatureViews",
+  "featureServices",
+];
+
+/**
+ * Types a `keel.config.ts`: returns its argument unchanged, so the config is plain data that
+ * editors check against {@link KeelConfig}.
+ *
+ * @example
+ * ```ts
+ * // keel.config.ts
+ * import { defineConfig, defineEntity } from "keel";
+ * export default defineConfig({ entities: [defineEntity({ name: "customer", joinKeys: ["customer_id"] })], featureViews: [] });
+ * ```
+ */
+export function defineConfig<const C extends KeelConfig>(config: C): C {
+  return config;
+}

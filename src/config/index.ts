@@ -1,0 +1,15 @@
+/**
+ * The project config: `defineConfig` types `keel.config.ts`, and `loadConfig` finds, compiles
+ * (jiti) and validates it, with errors that name the file and line. The CLI, the server and
+ * later serving, monitoring and pipelines all read the project through this one loader.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "keel";
+ * const { config, features } = await loadConfig({ cwd: process.cwd() });
+ * ```
+ *
+ * @module
+ */
+export { CONFIG_KEYS, defineConfig, type KeelConfig } from "./define-config.js";
+export { CONFIG_FILES, type LoadedConfig, loadConfig, projectName } from "./load-config.js";
