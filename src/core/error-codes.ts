@@ -171,6 +171,11 @@ export const ERROR_CODES = {
     status: 401,
     description: "The request carries no valid credentials.",
   },
+  KEEL_ERR_STORE_BUSY: {
+    status: 503,
+    description:
+      "The metadata store kept aborting the write (deadlock or serialization conflict) after keel's bounded retries; nothing was written, retry the call.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

@@ -52,7 +52,7 @@ export interface OrderByTerm {
   readonly ascending: boolean;
 }
 
-type TokenKind = "ident" | "string" | "quoted" | "number" | "op" | "(" | ")" | "," | "end";
+type TokenKind = "ident" | "string" | "quoted" | "number" | "op" | "(" | ")" | "," | "." | "end";
 interface Token {
   readonly kind: TokenKind;
   readonly text: string;
@@ -138,7 +138,8 @@ function tokenize(source: string): Token[] {
       i += op[0].length;
       continue;
     }
-    if (ch === "(" || ch === ")" || ch === ",") {
+    // A lone "." joins a backticked entity to its key: `params`.`lr`.
+    if (ch === "(" || ch === ")" || ch === "," || ch === ".") {
       tokens.push({ kind: ch, text: ch, position: start });
       i++;
       continue;
@@ -219,7 +220,18 @@ class Parser {
     const token = this.peek();
     if (token.kind === "quoted") {
       this.next();
-      return { entity: "attributes", key: token.text, position: token.position };
+      if (this.peek().kind !== ".")
+        return { entity: "attributes", key: token.text, position: token.position };
+      // `params`.`lr` or `metrics`.auc: a backticked (or double-quoted) entity name.
+      this.next();
+      const entity = ENTITY_ALIASES[token.text.toLowerCase()];
+      if (entity === undefined)
+        this.fail("an entity metrics, params, tags, attributes or datasets", token);
+      const keyToken = this.next();
+      if (keyToken.kind !== "ident" && keyToken.kind !== "quoted" && keyToken.kind !== "string")
+        this.fail("a key after the '.'", keyToken);
+      if (keyToken.text === "") this.fail("a non-empty key", keyToken);
+      return { entity, key: keyToken.text, position: token.position };
     }
     if (token.kind !== "ident") this.fail("an identifier such as metrics.auc");
     this.next();
@@ -296,6 +308,7 @@ export function parseFilter(source: string | undefined): FilterNode | undefined 
 
 /**
  * Parses MLflow `order_by` terms: `metrics.auc DESC`, `attributes.start_time`, `params.lr ASC`.
+ * The same field twice is INVALID_PARAMETER_VALUE, as in MLflow.
  *
  * @example
  * ```ts
@@ -303,6 +316,7 @@ export function parseFilter(source: string | undefined): FilterNode | undefined 
  * ```
  */
 export function parseOrderBy(terms: readonly string[] | undefined): OrderByTerm[] {
+  const seen = new Set<string>();
   return (terms ?? []).map((term) => {
     const parser = new Parser(term);
     const { entity, key } = parser.parseIdentifier();
@@ -310,6 +324,14 @@ export function parseOrderBy(terms: readonly string[] | undefined): OrderByTerm[
     if (parser.keyword("DESC")) ascending = false;
     else parser.keyword("ASC");
     if (parser.peek().kind !== "end") parser.fail("ASC, DESC or the end of the order_by term");
+    const field = `${entity}.${key}`;
+    if (seen.has(field))
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        `\`order_by\` contains duplicate fields: ${field} appears more than once in ${JSON.stringify(terms)}`,
+        { details: { order_by: terms } },
+      );
+    seen.add(field);
     return { entity, key, ascending };
   });
 }

@@ -55,6 +55,7 @@ function fixtureFor(
     const tracking = await openTracking(options);
     return {
       tracking,
+      openAnother: () => openTracking(options),
       async spawnWriters({ processes, batches, sharedRunId, experimentId }) {
         await Promise.all(
           Array.from({ length: processes }, (_, writer) =>
