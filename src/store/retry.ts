@@ -92,7 +92,10 @@ export async function retryWrite<T>(
     throw new KeelError(
       "KEEL_ERR_RESOURCE_ALREADY_EXISTS",
       `the resource already exists (the database refused a duplicate key: ${message})`,
-      { cause: last, details: { constraint: (last as { constraint?: string }).constraint } },
+      {
+        cause: last,
+        details: { constraint: (last as { constraint?: string }).constraint ?? null },
+      },
     );
   throw new KeelError(
     "KEEL_ERR_STORE_BUSY",
