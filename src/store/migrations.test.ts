@@ -38,7 +38,7 @@ async function writeVersionOneStore(db: Kysely<KeelDatabase>, dialect: SqlDialec
     .execute();
   await db
     .insertInto("registered_models")
-    .values({ name: "churn", description: "", creation_time: 0, last_updated_time: 0 } as never)
+    .values({ name: "churn", description: "", creation_time: 0, last_updated_time: 0 })
     .execute();
   for (const version of [1, 3])
     await db
@@ -55,7 +55,7 @@ async function writeVersionOneStore(db: Kysely<KeelDatabase>, dialect: SqlDialec
         run_link: "",
         status: "READY",
         signature: null,
-      } as never)
+      })
       .execute();
 }
 

@@ -404,10 +404,11 @@ export class Runs {
       .select(["key", "value", "is_nan", "step", "timestamp"])
       .where("run_uuid", "=", runId)
       .where("key", "=", key)
+      // The order of the unique index (run_uuid, key, step, timestamp, value, is_nan): no sort.
       .orderBy("step")
       .orderBy("timestamp")
-      .orderBy("is_nan")
       .orderBy("value")
+      .orderBy("is_nan")
       .$if(limit !== undefined, (q) => q.limit(limit! + 1).offset(offset))
       .execute();
     if (limit === undefined) return { items: rows.map(decodeMetric), nextPageToken: undefined };
