@@ -500,11 +500,12 @@ export class Runs {
     count: number,
   ): Promise<string[]> {
     const { columns, order } = compileRunOrderBy(rest);
-    const withMetric = () =>
+    const withMetric = (nan: 0 | 1) =>
       this.#database.db
         .selectFrom("latest_metrics as first_metric")
         .innerJoin("runs", "runs.run_uuid", "first_metric.run_uuid")
         .where("first_metric.key", "=", key)
+        .where("first_metric.is_nan", "=", nan)
         .where("runs.lifecycle_stage", "in", scope.stages)
         .$if(scope.experimentIds !== undefined, (q) =>
           q.where("runs.experiment_id", "in", scope.experimentIds!),
@@ -512,32 +513,49 @@ export class Runs {
         .$if(scope.node !== undefined, (q) =>
           q.where(compileRunFilter(scope.node!, this.#database.dialect)),
         );
-    const rows = await withMetric()
-      .select(["runs.run_uuid", ...columns])
-      // NaN after every number in both directions (MLflow), then the value.
-      .orderBy(sql`first_metric.is_nan asc`)
-      .orderBy(sql`first_metric.value ${sql.raw(ascending ? "asc" : "desc")}`)
-      .orderBy(order)
-      .limit(count)
-      .offset(offset)
-      .execute();
-    const ids = rows.map((r) => r.run_uuid);
-    if (ids.length === count) return ids;
-    let total = offset + ids.length;
-    if (ids.length === 0 && offset > 0) {
-      const counted = await withMetric()
-        .select((eb) => eb.fn.countAll().as("n"))
-        .executeTakeFirst();
-      total = Number(counted?.n ?? 0);
+    const tier = (nan: 0 | 1): Tier => ({
+      page: async (skip, take) =>
+        (
+          await withMetric(nan)
+            .select(["runs.run_uuid", ...columns])
+            .orderBy(sql`first_metric.value ${sql.raw(ascending ? "asc" : "desc")}`)
+            .orderBy(order)
+            .limit(take)
+            .offset(skip)
+            .execute()
+        ).map((r) => r.run_uuid),
+      size: async () =>
+        Number(
+          (
+            await withMetric(nan)
+              .select((eb) => eb.fn.countAll().as("n"))
+              .executeTakeFirst()
+          )?.n ?? 0,
+        ),
+    });
+    // MLflow's order in both directions: numbers by value, then NaN, then runs without the
+    // metric. Each tier reads `(key, is_nan, value)` in index order in either direction.
+    const tiers: Tier[] = [
+      tier(0),
+      tier(1),
+      {
+        page: async (skip, take) =>
+          (await this.#idsQuery(scope, rest, skip, take, key)).map((r) => r.run_uuid),
+        size: async () => 0, // the last tier: never asked
+      },
+    ];
+    const ids: string[] = [];
+    let skip = offset;
+    for (const [i, t] of tiers.entries()) {
+      const got = await t.page(skip, count - ids.length);
+      ids.push(...got);
+      if (ids.length === count || i === tiers.length - 1) break;
+      // This tier ran out; skip what it held of the offset (counting it only when the whole
+      // tier lay before the page).
+      const size = got.length > 0 || skip === 0 ? skip + got.length : await t.size();
+      skip = Math.max(0, skip - size);
     }
-    const missing = await this.#idsQuery(
-      scope,
-      rest,
-      Math.max(0, offset - total),
-      count - ids.length,
-      key,
-    );
-    return [...ids, ...missing.map((r) => r.run_uuid)];
+    return ids;
   }
 
   async #setStage(runId: string, stage: LifecycleStage): Promise<void> {
@@ -576,6 +594,12 @@ export class Runs {
       );
     return runInfoOf(row);
   }
+}
+
+/** One tier of a metric-ordered search: a page of its run ids, and how many it holds. */
+interface Tier {
+  page(skip: number, take: number): Promise<string[]>;
+  size(): Promise<number>;
 }
 
 /** What a run search is restricted to. */

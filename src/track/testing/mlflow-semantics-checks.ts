@@ -81,7 +81,7 @@ export function mlflowSemanticsChecks(): TrackingCheck[] {
         const none = await make("none", undefined, 4);
         const zero = await make("zero", 0, 5);
         const inf = await make("inf", Number.POSITIVE_INFINITY, 6);
-        for (const pageSize of [100, 2]) {
+        for (const pageSize of [100, 2, 1]) {
           deepStrictEqual(
             await searchIds(
               tracking,
