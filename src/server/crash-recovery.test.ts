@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../store/index.js";
 import { type OpenTrackingOptions, openTracking } from "../track/index.js";
-import { transpileModules } from "./testing/transpile-modules.js";
+import { startServerProcess } from "./testing/server-process.js";
 
 // The server runs as a real child process (transpiled to JavaScript inside the project so that
 // fastify and better-sqlite3 resolve) and is killed with SIGKILL while clients log to it.
@@ -24,34 +23,6 @@ afterAll(async () => {
 
 const BATCH = 200;
 const CLIENTS = 8;
-
-function startServer(options: OpenTrackingOptions): Promise<{ child: ChildProcess; port: number }> {
-  mkdirSync(jsDir, { recursive: true });
-  transpileModules(jsDir, ["core", "tune", "store", "track", "server"]);
-  const script = join(jsDir, "serve.mjs");
-  writeFileSync(
-    script,
-    `import { createApp } from "./server/index.js";
-import { openTracking } from "./track/index.js";
-const tracking = await openTracking(JSON.parse(process.argv[2]));
-const app = await createApp({ tracking });
-const address = await app.listen({ host: "127.0.0.1", port: 0 });
-process.stdout.write("LISTENING " + new URL(address).port + "\\n");
-`,
-  );
-  const child = spawn(process.execPath, [script, JSON.stringify(options)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const match = /LISTENING (\d+)/.exec(out);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-}
 
 const backends: [string, OpenTrackingOptions | undefined][] = [
   ["SQLite", { root: join(root, "sqlite") }],
@@ -72,7 +43,7 @@ for (const [backend, options] of backends)
           runIds.push((await setup.runs.create({ experimentId: "0" })).info.runId);
         await setup.close();
 
-        const { child, port } = await startServer(options!);
+        const { child, port } = await startServerProcess(jsDir, options!);
         const acked = new Map<string, Set<number>>(runIds.map((id) => [id, new Set<number>()]));
         let stop = false;
         const client = async (runId: string) => {
