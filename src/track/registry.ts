@@ -235,11 +235,7 @@ export class ModelRegistry {
         "alias_events",
       ] as const)
         await tx.updateTable(table).set({ name: newName }).where("name", "=", name).execute();
-      await tx
-        .updateTable("registered_models")
-        .set({ last_updated_time: Date.now() })
-        .where("name", "=", newName)
-        .execute();
+      await touchModel(tx, newName, Date.now());
     });
     return this.get(newName);
   }
@@ -748,11 +744,7 @@ export class ModelRegistry {
         .where("name", "=", name)
         .where("version", "=", number)
         .execute();
-      await tx
-        .updateTable("registered_models")
-        .set({ last_updated_time: now })
-        .where("name", "=", name)
-        .execute();
+      await touchModel(tx, name, now);
     });
     return this.getVersion(name, number);
   }
@@ -917,11 +909,7 @@ export class ModelRegistry {
         created_at: now,
       })
       .execute();
-    await tx
-      .updateTable("registered_models")
-      .set({ last_updated_time: now })
-      .where("name", "=", name)
-      .execute();
+    await touchModel(tx, name, now);
   }
 
   /**
@@ -1041,6 +1029,15 @@ export class ModelRegistry {
       ];
     });
   }
+}
+
+/** Marks a registered model as updated at `now`. */
+async function touchModel(tx: Tx, name: string, now: number): Promise<void> {
+  await tx
+    .updateTable("registered_models")
+    .set({ last_updated_time: now })
+    .where("name", "=", name)
+    .execute();
 }
 
 /**
