@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "./database.js";
 import { MIGRATIONS } from "./migrations.js";
+import { pgAdmin } from "./testing/pg-admin.js";
 
 const pgUrl = process.env.KEEL_TEST_PG_URL;
 if (!pgUrl) console.warn("KEEL_TEST_PG_URL is not set: skipping the PostgreSQL store tests");
@@ -39,9 +40,7 @@ describe("openDatabase (SQLite)", () => {
 describe.skipIf(!pgUrl)("openDatabase (PostgreSQL)", () => {
   const schema = `keel_store_${process.pid}_${Date.now()}`;
   afterAll(async () => {
-    const cleanup = await openDatabase({ dbUrl: pgUrl });
-    await cleanup.db.schema.dropSchema(schema).ifExists().cascade().execute();
-    await cleanup.close();
+    await pgAdmin(pgUrl!, `drop schema if exists ${schema} cascade`);
   });
 
   it("migrates a fresh schema and returns int8 columns as numbers", async () => {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "./database.js";
 import { MIGRATIONS, type SqlDialectName } from "./migrations.js";
 import type { KeelDatabase } from "./schema.js";
+import { pgAdmin } from "./testing/pg-admin.js";
 
 // A store written by the first keel (schema version 1) with what version 2 must repair: the
 // same metric point stored twice, and model versions whose highest number must be remembered.
@@ -17,9 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "keel-upgrade-"));
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  const admin = await openDatabase({ dbUrl: pgUrl });
-  await admin.db.schema.dropSchema(pgSchema).ifExists().cascade().execute();
-  await admin.close();
+  await pgAdmin(pgUrl, `drop schema if exists ${pgSchema} cascade`);
 });
 
 async function writeVersionOneStore(db: Kysely<KeelDatabase>, dialect: SqlDialectName) {
@@ -80,9 +79,7 @@ const backends: [
     pgUrl === undefined
       ? undefined
       : async () => {
-          const admin = await openDatabase({ dbUrl: pgUrl });
-          await sql`create schema ${sql.raw(pgSchema)}`.execute(admin.db);
-          await admin.close();
+          await pgAdmin(pgUrl, `create schema ${pgSchema}`);
           const db = new Kysely<KeelDatabase>({
             dialect: new PostgresDialect({
               pool: new pg.Pool({ connectionString: pgUrl, options: `-c search_path=${pgSchema}` }),

@@ -35,10 +35,13 @@ describe("retryWrite", () => {
     expect(isKeelError(busy, "KEEL_ERR_STORE_BUSY")).toBe(true);
     expect((busy as KeelError).status).toBe(503);
     expect(calls).toBe(4);
+    let tries = 0;
     const duplicate = await retryWrite(async () => {
+      tries++;
       throw driverError("23505", "duplicate key value violates unique constraint");
     }, fast).catch((e: unknown) => e);
     expect(isKeelError(duplicate, "KEEL_ERR_RESOURCE_ALREADY_EXISTS")).toBe(true);
+    expect(tries).toBe(2);
     const answer = new KeelError("KEEL_ERR_INVALID_STATE", "an answer, not a failure");
     let once = 0;
     await expect(

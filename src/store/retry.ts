@@ -60,7 +60,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Runs a whole write transaction (`attempt` must begin and end it, so every retry starts from
  * a clean slate) until it commits, retrying deadlocks and serialization failures with jittered
- * backoff. A duplicate-key failure is also retried: the next attempt reads the committed row
+ * backoff. A duplicate-key failure is retried once: the next attempt reads the committed row
  * and answers as a caller-written check would (RESOURCE_ALREADY_EXISTS with its own message);
  * if the duplicate persists it becomes RESOURCE_ALREADY_EXISTS here. When the retries run out
  * the caller gets KEEL_ERR_STORE_BUSY (HTTP 503): the transaction was rolled back, so the call
@@ -76,6 +76,7 @@ export async function retryWrite<T>(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<T> {
   let last: unknown;
+  let duplicates = 0;
   for (let i = 0; i < policy.attempts; i++) {
     try {
       return await attempt();
@@ -83,6 +84,8 @@ export async function retryWrite<T>(
       const kind = classifyWriteFailure(error);
       if (kind === "other") throw error;
       last = error;
+      // One more look is enough for a duplicate: the racing row is committed by then.
+      if (kind === "duplicate" && ++duplicates > 1) break;
       if (i + 1 < policy.attempts)
         await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** i));
     }

@@ -5,7 +5,14 @@ import { parseFilter, parseOrderBy } from "./filter-parser.js";
 import { compileEntityFilter, compileEntityOrderBy, type EntityFilterSpec } from "./filter-sql.js";
 import { decodePageToken, pageOf } from "./paging.js";
 import type { Experiment, LifecycleStage, Page, Tag, ViewType } from "./types.js";
-import { invalid, LIMITS, validateMaxResults, validateName, validateTag } from "./validation.js";
+import {
+  invalid,
+  LIMITS,
+  validateMaxResults,
+  validateName,
+  validateTag,
+  validateTags,
+} from "./validation.js";
 
 /**
  * Options of {@link Experiments.search}.
@@ -80,7 +87,7 @@ export class Experiments {
     tags?: readonly Tag[];
   }): Promise<string> {
     const name = validateName(request.name, "name", LIMITS.maxExperimentNameLength);
-    const tags = (request.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const tags = validateTags(request.tags, "tags");
     return this.#database.write(async (tx) => {
       const existing = await tx
         .selectFrom("experiments")

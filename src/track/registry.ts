@@ -21,6 +21,7 @@ import {
   validateMaxResults,
   validateName,
   validateTag,
+  validateTags,
 } from "./validation.js";
 
 type Tx = MetadataDatabase["db"];
@@ -177,7 +178,7 @@ export class ModelRegistry {
     options: { description?: string; tags?: readonly Tag[] } = {},
   ): Promise<RegisteredModel> {
     validateName(name, "name", 256);
-    const tags = (options.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const tags = validateTags(options.tags, "tags");
     await this.#database.write(async (tx) => {
       await this.#requireModelAbsent(tx, name);
       const now = Date.now();
@@ -368,7 +369,7 @@ export class ModelRegistry {
   async createVersion(name: string, request: CreateModelVersionRequest): Promise<ModelVersion> {
     if (typeof request.source !== "string" || request.source === "")
       invalid("source", "a non-empty artifact URI or path", request.source);
-    const tags = (request.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const tags = validateTags(request.tags, "tags");
     const version = await this.#database.write(async (tx) => {
       await this.#requireModel(tx, name);
       if (request.runId) {

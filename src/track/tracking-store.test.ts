@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { openDatabase } from "../store/index.js";
+import { dropPgSchemas } from "../store/testing/index.js";
 import {
   type TrackingFixture,
   trackingStoreSuite,
@@ -92,15 +92,7 @@ for (const [name, open] of backends) {
   describe.skipIf(open === undefined)(`trackingStoreSuite on ${name}`, () => {
     afterAll(async () => {
       if (name !== "PostgreSQL" || pgUrl === undefined) return;
-      const admin = await openDatabase({ dbUrl: pgUrl });
-      const schemas = await admin.db
-        .selectFrom("information_schema.schemata" as never)
-        .select("schema_name" as never)
-        .where("schema_name" as never, "like", `keel_track_${process.pid}_%` as never)
-        .execute();
-      for (const row of schemas as { schema_name: string }[])
-        await admin.db.schema.dropSchema(row.schema_name).ifExists().cascade().execute();
-      await admin.close();
+      await dropPgSchemas(pgUrl, `keel_track_${process.pid}_`);
     });
     for (const check of trackingStoreSuite()) {
       it(check.name, async () => {

@@ -210,6 +210,23 @@ export function validateTag(tag: Tag, where: string): Tag {
 }
 
 /**
+ * Validates tags and keeps the last value of each key, in key order: what a request naming a
+ * key twice means (MLflow stores such tags through a dict), and the order rows are locked in.
+ *
+ * @example
+ * ```ts
+ * validateTags([{ key: "a", value: "1" }, { key: "a", value: "2" }], "tags"); // [{ key: "a", value: "2" }]
+ * ```
+ */
+export function validateTags(tags: readonly Tag[] | undefined, where: string): Tag[] {
+  const last = new Map<string, Tag>();
+  (tags ?? []).forEach((t, i) => {
+    last.set(t.key, validateTag(t, `${where}[${i}]`));
+  });
+  return [...last.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
  * Checks an alias name: `^[\w\-]*$`, at most 255 characters, not `latest` and not `v<digits>`
  * (both reserved, case-insensitively, as in MLflow).
  *

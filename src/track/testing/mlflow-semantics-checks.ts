@@ -324,6 +324,31 @@ export function mlflowSemanticsChecks(): TrackingCheck[] {
       },
     },
     {
+      name: "a tag key given twice on create keeps its last value (experiments, models, versions)",
+      async run({ tracking }) {
+        const twice = [
+          { key: "team", value: "a" },
+          { key: "team", value: "b" },
+        ];
+        const experimentId = await tracking.experiments.create({
+          name: unique("tags"),
+          tags: twice,
+        });
+        deepStrictEqual((await tracking.experiments.get(experimentId)).tags, [
+          { key: "team", value: "b" },
+        ]);
+        const name = unique("tags-model");
+        deepStrictEqual((await tracking.models.create(name, { tags: twice })).tags, [
+          { key: "team", value: "b" },
+        ]);
+        const version = await tracking.models.createVersion(name, {
+          source: "s3://m",
+          tags: twice,
+        });
+        deepStrictEqual(version.tags, [{ key: "team", value: "b" }]);
+      },
+    },
+    {
       name: "filter grammar: backticked entities, attributes.Created, attributes.`Run name`",
       async run({ tracking }) {
         const experimentId = await tracking.experiments.create({ name: unique("backticks") });
