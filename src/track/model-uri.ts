@@ -41,7 +41,7 @@ export function parseModelUri(uri: string): ModelRef {
   if (at > 0) return { name: body.slice(0, at), alias: body.slice(at + 1) };
   throw new KeelError(
     "KEEL_ERR_INVALID_PARAMETER_VALUE",
-    `not a model URI: ${JSON.stringify(uri)}; expected models:/NAME@ALIAS, models:/NAME/VERSION or models:/NAME/latest`,
+    `not a model URI: ${JSON.stringify(uri)}; expected models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/STAGE or models:/NAME/latest`,
     { details: { uri } },
   );
 }
