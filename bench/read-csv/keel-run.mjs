@@ -21,5 +21,11 @@ console.log(
     rows: profile.rows,
     columns: profile.columns.length,
     meanOfX0: profile.columns[0]?.mean,
+    // The sum of every value read, to compare with pandas': a rounded value changes it.
+    sumOfAll: frame.columnNames.reduce((total, name) => {
+      let sum = 0;
+      for (const v of frame.numeric(name)) if (!Number.isNaN(v)) sum += v;
+      return total + sum;
+    }, 0),
   }),
 );

@@ -27,6 +27,7 @@ print(
             "rows": len(frame),
             "columns": frame.shape[1],
             "meanOfX0": float(summary["x0"]["mean"]),
+            "sumOfAll": float(sum(frame[c].sum() for c in frame.columns)),
             "pandas": pd.__version__,
         }
     )

@@ -176,16 +176,37 @@ export function categoricalFromValues(
 }
 
 /**
- * Compares strings by UTF-16 code units, the order Python and NumPy use for `sorted()`.
+ * Compares strings by Unicode code points, the order Python and NumPy use for `sorted()` and
+ * `np.unique` (and UTF-8 byte order, as DuckDB and PostgreSQL's C collation sort). JavaScript's
+ * `<` compares UTF-16 code units instead, which differs when a character above U+FFFF (a
+ * surrogate pair, such as an emoji) meets one in U+E000–U+FFFF (such as U+FF01 '！').
  * (`localeCompare` would differ from scikit-learn on case and accents.)
  *
  * @example
  * ```ts
  * ["b", "B", "a"].sort(compareStrings); // ["B", "a", "b"]
+ * ["😀", "！"].sort(compareStrings); // ["！", "😀"] (U+FF01 < U+1F600)
  * ```
  */
 export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Reorders UTF-16 code units so that comparing them compares code points: surrogates (which
+ * only start characters above U+FFFF) move above U+E000–U+FFFF.
+ */
+function codePointRank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
 }
 
 /**

@@ -105,6 +105,16 @@ export const ERROR_CODES = {
     status: 400,
     description: "Serialised estimator state is malformed or of an unknown type.",
   },
+  KEEL_ERR_EMPTY_INPUT: {
+    status: 400,
+    description:
+      "An estimator was asked to fit on 0 rows (scikit-learn: 'Found array with 0 sample(s)').",
+  },
+  KEEL_ERR_NON_FINITE: {
+    status: 400,
+    description:
+      "A numeric input holds +Infinity or -Infinity where only finite numbers or NaN are accepted.",
+  },
 
   // models
   KEEL_ERR_TARGET_INVALID: {

@@ -14,4 +14,5 @@ export * from "./logger.js";
 export * from "./params.js";
 export * from "./rng.js";
 export * from "./state-codec.js";
+export * from "./summation.js";
 export * from "./wait-for-helpers.js";

@@ -9,10 +9,8 @@ import {
   numericColumn,
   timestampColumn,
 } from "../core/index.js";
-import { quoteIdentifier } from "./duckdb-session.js";
 import { type RowLocator, textToColumn } from "./infer-kind.js";
-
-const STREAMING_BUFFER = "32MB";
+import { singleStatement } from "./sql-statement.js";
 
 /**
  * Options of {@link readRelation}.
@@ -40,6 +38,65 @@ export interface RelationReadOptions {
   readonly missingTokens?: ReadonlySet<string>;
   /** Names the source in messages about declared columns it lacks. */
   readonly sourceName?: string;
+  /** The Frame's column names by position, when the query's own names are internal ones. */
+  readonly names?: readonly string[];
+  /**
+   * Renames a repeated result name as pandas does (`id`, `id.1`) instead of refusing it: a
+   * self-join's `SELECT *` repeats every name.
+   */
+  readonly renameRepeats?: boolean;
+  /** Columns (by Frame name) to take as text whatever their type. */
+  readonly textColumns?: ReadonlySet<string>;
+  /**
+   * The query's DOUBLE columns were parsed from text (a CSV): an integer beyond 2^53 in one
+   * may have been rounded, so such a column is asked for again as text.
+   */
+  readonly numbersFromText?: boolean;
+}
+
+/**
+ * Thrown by {@link readRelation} when columns must be read again as text: their numbers
+ * include integers beyond ±2^53, which a float64 cannot hold exactly (`9007199254740993`
+ * would read as `…992`). The caller re-plans them as text (see {@link readRelationExact}).
+ *
+ * @example
+ * ```ts
+ * try { await readRelation(c, sql); } catch (e) { if (e instanceof ColumnsNeedText) e.names; }
+ * ```
+ */
+export class ColumnsNeedText extends Error {
+  constructor(
+    readonly names: readonly string[],
+    readonly positions: readonly number[],
+  ) {
+    super(`columns ${names.join(", ")} hold integers beyond 2^53`);
+  }
+}
+
+/**
+ * {@link readRelation}, reading again as text every column that turned out to hold integers
+ * beyond ±2^53 (types that carry their values, as DuckDB tables, Parquet and JSON do, cast
+ * to their exact text).
+ *
+ * @example
+ * ```ts
+ * const frame = await readRelationExact(connection, "SELECT * FROM read_parquet('ids.parquet')");
+ * ```
+ */
+export async function readRelationExact(
+  connection: DuckDBConnection,
+  sql: string,
+  options: RelationReadOptions = {},
+): Promise<Frame> {
+  const text = new Set(options.textColumns ?? []);
+  for (;;) {
+    try {
+      return await readRelation(connection, sql, { ...options, textColumns: text });
+    } catch (error) {
+      if (!(error instanceof ColumnsNeedText)) throw error;
+      for (const name of error.names) text.add(name);
+    }
+  }
 }
 
 /** How one result column travels from DuckDB: as doubles copied in bulk, or as text. */
@@ -49,6 +106,8 @@ interface ColumnPlan {
   /** The kind the column becomes (`undefined`: infer from its text). */
   readonly kind: ColumnKind | undefined;
   readonly expression: string;
+  /** Whether integers beyond 2^53 must be looked for (see {@link ColumnsNeedText}). */
+  readonly checkIntegers: boolean;
 }
 
 /**
@@ -68,12 +127,17 @@ export async function readRelation(
   sql: string,
   options: RelationReadOptions = {},
 ): Promise<Frame> {
-  const query = sql.trim().replace(/;+\s*$/, "");
+  const query = singleStatement(sql, options.sourceName ?? "query");
   const described = await connection.runAndReadAll(`DESCRIBE ${query}`);
-  const columns = described.getRows().map((row) => ({
-    name: String(row[0]),
-    type: String(row[1]),
-  }));
+  const seen = new Set<string>();
+  const columns = described.getRows().map((row, i) => {
+    let name = options.names?.[i] ?? String(row[0]);
+    if (options.renameRepeats) {
+      for (let k = 1; seen.has(name); k++) name = `${String(row[0])}.${k}`;
+      seen.add(name);
+    }
+    return { name, type: String(row[1]) };
+  });
   const declared = options.declared ?? new Map<string, ColumnKind>();
   const names = columns.map((c) => c.name);
   for (const name of declared.keys()) {
@@ -81,7 +145,15 @@ export async function readRelation(
       throw columnNotFound(name, names, `${options.sourceName ?? "the source"}: schema`);
     }
   }
-  const plans = columns.map((c) => planColumn(c.name, c.type, declared.get(c.name)));
+  // Columns are addressed by position (k0, k1, ...): result names may repeat or differ only
+  // in case, which DuckDB's identifiers would not tell apart.
+  const source = `(${query}) AS keel_source(${columns.map((_, i) => `k${i}`).join(", ")})`;
+  const plans = columns.map((c, i) =>
+    planColumn(c.name, `k${i}`, c.type, declared.get(c.name), {
+      text: options.textColumns?.has(c.name) === true,
+      numbersFromText: options.numbersFromText === true,
+    }),
+  );
   // The expected row count sizes every buffer once, and it is how a failed read is noticed:
   // this version of the DuckDB Node API ends a streamed result that fails midway (a value
   // that does not convert) exactly like a complete one, so a short stream means an error.
@@ -93,11 +165,7 @@ export async function readRelation(
           await connection.runAndReadAll(`SELECT count(*) FROM (${query}) AS keel_source`)
         ).getRows()[0]?.[0] ?? 0,
       );
-  const select = `SELECT ${plans.map((p) => `${p.expression} AS ${quoteIdentifier(p.name)}`).join(", ")} FROM (${query}) AS keel_source`;
-  // DuckDB fills a streamed result ahead of the reader, in parallel, up to this many bytes;
-  // the default (~1 MB) leaves its threads idle while JavaScript copies a chunk, and 64 MB
-  // held more memory without reading faster (bench/read-csv).
-  await connection.run(`SET streaming_buffer_size = '${STREAMING_BUFFER}'`);
+  const select = `SELECT ${plans.map((p) => p.expression).join(", ")} FROM ${source}`;
   const result = await connection.stream(select);
   const doubles = plans.map((p) =>
     p.transport === "double" ? new DoubleBuffer(expectedRows) : undefined,
@@ -115,7 +183,16 @@ export async function readRelation(
     // none comes, the estimate was off (quoted line breaks, blank lines) and the stream was
     // complete.
     await connection.runAndReadAll(
-      `SELECT ${plans.map((p) => `count(${p.expression})`).join(", ")} FROM (${query}) AS keel_source`,
+      `SELECT ${plans.map((p) => `count(${p.expression})`).join(", ")} FROM ${source}`,
+    );
+  }
+  const unsafe = plans.flatMap((plan, i) =>
+    plan.checkIntegers && holdsUnsafeInteger(doubles[i]?.peek()) ? [i] : [],
+  );
+  if (unsafe.length > 0) {
+    throw new ColumnsNeedText(
+      unsafe.map((i) => plans[i]?.name as string),
+      unsafe,
     );
   }
   return Frame.fromColumns(
@@ -150,10 +227,16 @@ export function kindOfDuckDbType(type: string): ColumnKind | undefined {
   return undefined;
 }
 
-function planColumn(name: string, type: string, declared: ColumnKind | undefined): ColumnPlan {
+function planColumn(
+  name: string,
+  column: string,
+  type: string,
+  declared: ColumnKind | undefined,
+  options: { text: boolean; numbersFromText: boolean },
+): ColumnPlan {
   const natural = kindOfDuckDbType(type);
-  const column = quoteIdentifier(name);
-  const useNatural = natural !== undefined && (declared === undefined || declared === natural);
+  const useNatural =
+    !options.text && natural !== undefined && (declared === undefined || declared === natural);
   if (useNatural) {
     const asDouble =
       natural === "timestamp"
@@ -168,14 +251,45 @@ function planColumn(name: string, type: string, declared: ColumnKind | undefined
       // Missing values stay NULL here and become NaN from the validity mask while copying:
       // a coalesce() to NaN inside DuckDB costs about a third more of its parsing CPU.
       expression: `CAST(${asDouble} AS DOUBLE)`,
+      checkIntegers:
+        natural === "numeric" &&
+        (INTEGER_TYPES.test(type) || (options.numbersFromText && /^DOUBLE$/i.test(type))),
     };
   }
   return {
     name,
     transport: "text",
     kind: declared,
-    expression: `CAST(${column} AS VARCHAR)`,
+    expression: textExpression(column, type),
+    checkIntegers: false,
   };
+}
+
+const INTEGER_TYPES = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/i;
+
+/**
+ * A column as text: JSON strings without their quotes, nested values (structs, lists, maps)
+ * as JSON, never DuckDB's Python-like `{'x': 1}`.
+ */
+function textExpression(column: string, type: string): string {
+  const upper = type.toUpperCase();
+  if (upper === "JSON") return `(${column} ->> '$')`;
+  if (/^(STRUCT|MAP|UNION)\(/.test(upper) || upper.endsWith("]")) {
+    return `CAST(to_json(${column}) AS VARCHAR)`;
+  }
+  return `CAST(${column} AS VARCHAR)`;
+}
+
+/** True when a column read as doubles holds an integer a float64 may have rounded. */
+function holdsUnsafeInteger(values: Float64Array | undefined): boolean {
+  if (values === undefined) return false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if ((v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER) && Number.isFinite(v)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function copyChunk(
@@ -278,6 +392,11 @@ class DoubleBuffer {
         if ((mask & (1 << bit)) === 0) values[base + b * 8 + bit] = Number.NaN;
       }
     }
+  }
+
+  /** The values so far, without copying. */
+  peek(): Float64Array {
+    return this.#values.subarray(0, this.#length);
   }
 
   /** The filled values; a copy only when more than a tenth of the buffer would be wasted. */

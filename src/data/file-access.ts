@@ -162,19 +162,39 @@ function isBlank(bytes: Uint8Array): boolean {
  * ```
  */
 export async function countLines(path: string): Promise<number> {
+  return (await scanFile(path)).lines;
+}
+
+/**
+ * One pass over a file from byte `from`: its lines (as {@link countLines} counts them) and
+ * whether the byte `find` occurs at all, both with `indexOf`, which runs at memory speed.
+ *
+ * @example
+ * ```ts
+ * await scanFile("data.csv", { from: 120, find: 0x5f }); // { lines: 1000, found: false }
+ * ```
+ */
+export async function scanFile(
+  path: string,
+  options: { from?: number; find?: number } = {},
+): Promise<{ lines: number; found: boolean }> {
   let lines = 0;
   let last = 0x0a;
+  let found = false;
   // One buffer read into again and again: a fresh buffer per block (as a read stream makes)
   // costs a page fault per 4 KiB, which on a large file takes longer than the counting.
   const buffer = Buffer.allocUnsafe(1 << 22);
   try {
     const handle = await open(path, "r");
     try {
+      let position = options.from ?? 0;
       for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
         if (bytesRead === 0) break;
+        position += bytesRead;
         const bytes = buffer.subarray(0, bytesRead);
         for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) lines++;
+        if (!found && options.find !== undefined) found = bytes.indexOf(options.find) >= 0;
         last = bytes[bytesRead - 1] as number;
       }
     } finally {
@@ -183,5 +203,5 @@ export async function countLines(path: string): Promise<number> {
   } catch (error) {
     throw fileError(path, error);
   }
-  return last === 0x0a ? lines : lines + 1;
+  return { lines: last === 0x0a ? lines : lines + 1, found };
 }

@@ -1,8 +1,13 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { KeelError } from "../core/index.js";
-import { csvHeader } from "./csv-header.js";
-import { quoteLiteral } from "./duckdb-session.js";
-import { countLines, type DataFileInfo } from "./file-access.js";
+import { type ColumnKind, KeelError } from "../core/index.js";
+import { readCsvHeader } from "./csv-header.js";
+import { quoteIdentifier, quoteLiteral } from "./duckdb-session.js";
+import { countLines, type DataFileInfo, fileError, scanFile } from "./file-access.js";
 import type { RowLocator } from "./infer-kind.js";
 import type { FileFormat } from "./source.js";
 
@@ -16,24 +21,67 @@ import type { FileFormat } from "./source.js";
  * ```
  */
 export interface FileRelation {
+  /** The SELECT; for CSV its columns have internal names (see `names`). */
   readonly sql: string;
+  /** The file's column names by position, when `sql` names them otherwise. */
+  readonly names?: readonly string[];
+  /** `sql` with the file's own names, as a user's query sees the table `data`. */
+  readonly namedSql: string;
   /** Names a data row in messages: `data.csv:12`. */
   readonly locate: RowLocator;
   /** The expected number of data rows (see `RelationReadOptions.countRows`). */
   readonly countRows?: () => Promise<number>;
   /** Text meaning "missing" in this format (see `RelationReadOptions.missingTokens`). */
   readonly missingTokens?: ReadonlySet<string>;
-  /** Re-plans the relation with one column read as text (see {@link csvRelation}). */
-  readonly asText?: (column: string) => FileRelation;
+  /** Numbers were parsed from text (so a float64 may have rounded an integer). */
+  readonly numbersFromText: boolean;
+  /**
+   * Re-plans the relation with the file's column at `index` read as its text (CSV); the
+   * other formats carry types, which a cast to text renders exactly.
+   */
+  readonly asText?: (index: number) => FileRelation;
+  /**
+   * Re-plans the relation with room for lines as long as the file (CSV): DuckDB's 2 MiB line
+   * limit reports a longer, properly quoted field as an unterminated quote.
+   */
+  readonly withLongLines?: () => FileRelation;
+  /** The file column an internal name in a DuckDB message stands for (CSV). */
+  readonly columnOfInternalName?: (name: string) => number | undefined;
+  /** Files the reader's DuckDB session may open: the data file (or its copy). */
+  readonly files: readonly string[];
+  /** The header-less copy DuckDB reads instead of the file, and the lines it left out. */
+  readonly copy?: { readonly path: string; readonly lineOffset: number };
+  /** Removes what planning created (a header-less copy of the file). */
+  readonly dispose?: () => Promise<void>;
+}
+
+/**
+ * How a delimited text file is written and which text means "missing", as pandas'
+ * `sep`, `quotechar`, `na_values` and `keep_default_na` say it.
+ *
+ * @example
+ * ```ts
+ * const dialect: CsvDialect = { delimiter: ";", quote: '"', missing: new Set([""]) };
+ * ```
+ */
+export interface CsvDialect {
+  readonly delimiter: string;
+  readonly quote: string;
+  readonly missing: ReadonlySet<string>;
 }
 
 /**
  * DuckDB's CSV read buffer per thread: 4 MiB (its default is 16× the 2 MiB line limit). The
  * buffers in flight are most of the memory a read needs beyond the Frame itself, and smaller
  * ones did not read slower in bench/read-csv (1M × 50: peak RSS 1.73–1.89× the Frame instead of
- * 2.00–2.26×). Lines stay limited to DuckDB's 2 MiB.
+ * 2.00–2.26×). A longer line is retried with a buffer that holds it (see `withLongLines`).
  */
 const CSV_BUFFER_BYTES = 4 * 2 ** 20;
+
+const NO_MISSING = "\uE000keel: nothing is missing\uE000";
+
+/** The longest line keel asks DuckDB to hold, when a file has lines over its 2 MiB default. */
+const LONGEST_LINE = 2 ** 30;
 
 /**
  * Text spelled like a missing value, as pandas' `read_csv` treats it.
@@ -45,60 +93,79 @@ const CSV_BUFFER_BYTES = 4 * 2 ** 20;
  */
 export const MISSING_TOKENS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"] as const;
 
-const MISSING_TOKEN_SET: ReadonlySet<string> = new Set(MISSING_TOKENS);
-
 /**
  * Plans the DuckDB relation for a data file of the given format.
  *
  * @example
  * ```ts
- * const relation = await fileRelation(connection, await openDataFile("a.csv"), "csv");
+ * const relation = await fileRelation(connection, await openDataFile("a.csv"), "csv", dialect, new Map());
  * ```
  */
 export async function fileRelation(
   connection: DuckDBConnection,
   info: DataFileInfo,
   format: FileFormat,
+  dialect: CsvDialect,
+  declared: ReadonlyMap<string, ColumnKind>,
 ): Promise<FileRelation> {
   const path = quoteLiteral(info.path);
   switch (format) {
     case "csv":
     case "tsv":
-      return csvRelation(connection, info, format === "tsv" ? "\t" : ",");
-    case "jsonl":
+      return csvRelation(connection, info, dialect, declared);
+    case "jsonl": {
+      // The whole file decides the types (sample_size=-1): a key or a type first seen after
+      // DuckDB's 20,480-row sample would otherwise fail the read or be cut.
+      const sql = `SELECT * FROM read_json(${path}, format='newline_delimited', sample_size=-1, maximum_object_size=${2 ** 28})`;
       return {
-        sql: `SELECT * FROM read_json(${path}, format='newline_delimited')`,
+        sql,
+        namedSql: sql,
+        numbersFromText: false,
         countRows: () => countLines(info.path),
         locate: (row) => ({ where: `${info.path}:${row + 1}`, line: row + 1, record: row }),
+        files: [info.path],
       };
-    case "parquet":
+    }
+    case "parquet": {
+      const sql = `SELECT * FROM read_parquet(${path})`;
       return {
-        sql: `SELECT * FROM read_parquet(${path})`,
+        sql,
+        namedSql: sql,
+        numbersFromText: false,
         locate: (row) => ({ where: `${info.path} row ${row + 1}`, record: row }),
+        files: [info.path],
       };
+    }
   }
 }
 
 /**
- * Plans a CSV/TSV read in two steps. DuckDB's sniffer guesses the column types from a sample
- * (without booleans: `Yes`/`No` must stay text, see `inferTextKind`), then the file is read
- * with those types fixed, the header taken as is and strict mode on, so that a row with the
- * wrong number of fields is an error with its line instead of a guess. (Left to itself the
- * sniffer may take a ragged file's last row as the header.)
+ * Plans a CSV/TSV read. keel parses the header itself (any length, RFC 4180, names that
+ * differ only in case kept) and gives DuckDB positional internal names, so DuckDB never
+ * guesses a header or compares names case-insensitively. DuckDB's sniffer guesses from a
+ * sample which columns are numbers (`DOUBLE`) and which text; every other column (dates,
+ * booleans, text) is read as the file's text and typed by keel from all its values. A numeric
+ * guess is then checked on every value by DuckDB's strict number parser: a value past the
+ * sample that is not a plain decimal number (`n/a`, `0x1F`) fails it, and the reader reads
+ * that column again as text, so a guess never changes a value. Declared kinds other than
+ * numeric are read as text and converted by keel. Strict mode is on, so a row with the wrong
+ * number of fields is an error with its line instead of a guess.
  *
  * @example
  * ```ts
- * const relation = await csvRelation(connection, info, ",");
+ * const relation = await csvRelation(connection, info, dialect, new Map([["zip", "string"]]));
  * ```
  */
 export async function csvRelation(
   connection: DuckDBConnection,
   info: DataFileInfo,
-  delimiter: string,
+  dialect: CsvDialect,
+  declared: ReadonlyMap<string, ColumnKind>,
 ): Promise<FileRelation> {
-  const header = csvHeader(info.head, delimiter).map((name, i) => name || `column${i}`);
+  const header = await readCsvHeader(info.path, dialect.delimiter, dialect.quote);
+  const names = header.names.map((name, i) => name || `column${i}`);
   const seen = new Set<string>();
-  for (const name of header) {
+  for (const name of names) {
     if (seen.has(name)) {
       throw new KeelError(
         "KEEL_ERR_DUPLICATE_COLUMN",
@@ -108,33 +175,106 @@ export async function csvRelation(
     }
     seen.add(name);
   }
-  const dialect = [
-    "header=true",
-    `delim=${quoteLiteral(delimiter)}`,
-    `quote='"'`,
-    `escape='"'`,
-    "nullstr=''",
+  // A header DuckDB cannot skip (text after a closing quote) is left out of a copy instead.
+  let file = info.path;
+  let skip = 1;
+  let dispose: (() => Promise<void>) | undefined;
+  if (!header.regular) {
+    const directory = await mkdtemp(join(tmpdir(), "keel-csv-"));
+    file = join(directory, "body.csv");
+    try {
+      await pipeline(createReadStream(info.path, { start: header.bytes }), createWriteStream(file));
+    } catch (error) {
+      await rm(directory, { recursive: true, force: true });
+      throw fileError(info.path, error);
+    }
+    skip = 0;
+    dispose = () => rm(directory, { recursive: true, force: true });
+  }
+  // One pass counts the rows and looks for '_': DuckDB's number parser reads 1_000 as 1000,
+  // so only a file with an underscore in its data needs the slower guarded conversion.
+  const scan = await scanFile(info.path, { from: header.bytes, find: 0x5f });
+  const internal = names.map((_, i) => `#${i}`);
+  // DuckDB wants some null string; with none asked for, one no file holds (private use area).
+  const nullstr = dialect.missing.has("")
+    ? "''"
+    : `[${[...(dialect.missing.size > 0 ? dialect.missing : [NO_MISSING])].map(quoteLiteral).join(", ")}]`;
+  const options = [
+    `header=false`,
+    `skip=${skip}`,
+    `delim=${quoteLiteral(dialect.delimiter)}`,
+    `quote=${quoteLiteral(dialect.quote)}`,
+    `escape=${quoteLiteral(dialect.quote)}`,
+    `nullstr=${nullstr}`,
   ].join(", ");
-  const sniffed = await sniffTypes(connection, info.path, dialect, header.length);
-  const types = new Map(header.map((name, i) => [name, sniffed?.[i] ?? "VARCHAR"]));
+  const sniffed = await sniffTypes(connection, file, options, internal);
+  const numeric = names.map((name, i) => {
+    const kind = declared.get(name);
+    return sniffed?.[i] === "DOUBLE" && (kind === undefined || kind === "numeric");
+  });
+  const headerLines = header.lines;
   const locate: RowLocator = (row) => ({
-    where: `${info.path}:${row + 2}`,
-    line: row + 2,
+    where: `${info.path}:${row + headerLines + 1}`,
+    line: row + headerLines + 1,
     record: row,
   });
+  const missingTokens = dialect.missing;
+  let lineBytes = 0;
   const plan = (): FileRelation => {
-    const columns = header
-      .map((name) => `${quoteLiteral(name)}: ${quoteLiteral(types.get(name) ?? "VARCHAR")}`)
+    const limits =
+      lineBytes > 0
+        ? `max_line_size=${lineBytes}, buffer_size=${lineBytes}`
+        : `buffer_size=${CSV_BUFFER_BYTES}`;
+    const columns = internal
+      .map(
+        (name, i) => `${quoteLiteral(name)}: '${numeric[i] && !scan.found ? "DOUBLE" : "VARCHAR"}'`,
+      )
       .join(", ");
+    const source = `read_csv(${quoteLiteral(file)}, auto_detect=false, ${options}, strict_mode=true, null_padding=false, ${limits}, columns={${columns}})`;
+    const select = (alias: (i: number) => string) =>
+      internal
+        .map((name, i) => {
+          const column = quoteIdentifier(name);
+          const value =
+            numeric[i] && scan.found
+              ? `CASE WHEN strpos(${column}, '_') > 0 THEN error(${quoteLiteral(`Error when converting column "${name}". An underscore is not part of a number.`)}) ELSE CAST(${column} AS DOUBLE) END`
+              : column;
+          return `${value} AS ${alias(i)}`;
+        })
+        .join(", ");
+    // A single-column file's blank lines are not rows (pandas skips blank lines; in a wider
+    // file DuckDB does).
+    const where =
+      internal.length === 1 ? ` WHERE ${quoteIdentifier(internal[0] as string)} IS NOT NULL` : "";
     return {
-      sql: `SELECT * FROM read_csv(${quoteLiteral(info.path)}, auto_detect=false, ${dialect}, strict_mode=true, null_padding=false, buffer_size=${CSV_BUFFER_BYTES}, columns={${columns}})`,
-      countRows: async () => Math.max(0, (await countLines(info.path)) - 1),
-      missingTokens: MISSING_TOKEN_SET,
+      sql: `SELECT ${select((i) => quoteIdentifier(internal[i] as string))} FROM ${source}${where}`,
+      namedSql: `SELECT ${select((i) => quoteIdentifier(names[i] as string))} FROM ${source}${where}`,
+      names,
+      numbersFromText: true,
+      countRows: async () => scan.lines,
+      missingTokens,
       locate,
-      asText: (column) => {
-        types.set(column, "VARCHAR");
+      ...(lineBytes === 0
+        ? {
+            withLongLines: () => {
+              lineBytes = Math.min(
+                LONGEST_LINE,
+                Math.max(CSV_BUFFER_BYTES, 2 ** Math.ceil(Math.log2(info.size + 1))),
+              );
+              return plan();
+            },
+          }
+        : {}),
+      asText: (index) => {
+        numeric[index] = false;
         return plan();
       },
+      columnOfInternalName: (name) => {
+        const index = internal.indexOf(name);
+        return index < 0 ? undefined : index;
+      },
+      files: [file],
+      ...(dispose ? { dispose, copy: { path: file, lineOffset: header.lines } } : {}),
     };
   };
   return plan();
@@ -143,17 +283,17 @@ export async function csvRelation(
 async function sniffTypes(
   connection: DuckDBConnection,
   path: string,
-  dialect: string,
-  expectedColumns: number,
+  options: string,
+  internal: readonly string[],
 ): Promise<string[] | undefined> {
   try {
     const described = await connection.runAndReadAll(
-      `DESCRIBE SELECT * FROM read_csv(${quoteLiteral(path)}, ${dialect}, auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'])`,
+      `DESCRIBE SELECT * FROM read_csv(${quoteLiteral(path)}, ${options}, names=[${internal.map(quoteLiteral).join(", ")}], auto_type_candidates=['DOUBLE', 'VARCHAR'])`,
     );
     const types = described.getRows().map((row) => String(row[1]));
     // A ragged or odd file can fool the sniffer; then read every column as text and let the
     // strict read report the offending line.
-    return types.length === expectedColumns ? types : undefined;
+    return types.length === internal.length ? types : undefined;
   } catch {
     // The sniffer gives up on some malformed files; the strict read below reports why.
     return undefined;

@@ -75,9 +75,10 @@ export function textToColumn(
   const kind = declared ?? inferTextKind(values, options);
   const fail = (row: number, value: string): never => {
     const location = locate(row);
+    const reason = whyNotKind(kind, value);
     throw new KeelError(
       "KEEL_ERR_TYPE_MISMATCH",
-      `${location.where}: column '${name}' expected a ${kind} value. Got ${describeValue(value)} instead.`,
+      `${location.where}: column '${name}' expected a ${kind} value. Got ${describeValue(value)} instead${reason ? ` (${reason})` : ""}.`,
       {
         details: {
           location: location.where,
@@ -86,6 +87,7 @@ export function textToColumn(
           column: name,
           expected: kind,
           got: value,
+          ...(reason ? { reason } : {}),
         },
       },
     );
@@ -147,7 +149,9 @@ export function inferTextKind(
       allBoolean = lower === "true" || lower === "false";
     }
     if (allNumbers) allNumbers = parseNumber(value) !== undefined;
-    if (allTimestamps) allTimestamps = parseTimestamp(value) !== undefined;
+    // Shape, not calendar: a column of dates with a 2024-02-30 in it is a date column with a
+    // bad value (an error naming its line), not text.
+    if (allTimestamps) allTimestamps = TIMESTAMP_SHAPE.test(value.trim());
     if (distinct.size <= CATEGORICAL_MAX_DISTINCT) distinct.add(value);
   }
   if (present === 0) return "string";
@@ -178,7 +182,39 @@ export function parseNumber(text: string): number | undefined {
   if (lower === "inf" || lower === "+inf" || lower === "infinity") return Number.POSITIVE_INFINITY;
   if (lower === "-inf" || lower === "-infinity") return Number.NEGATIVE_INFINITY;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;
-  return Number(trimmed);
+  const value = Number(trimmed);
+  // A float64 holds every integer only up to 2^53: a longer id would silently become its
+  // neighbour (9007199254740993 → …992), so such integers are not numbers to keel.
+  if (Math.abs(value) > Number.MAX_SAFE_INTEGER && INTEGER_TEXT.test(trimmed)) return undefined;
+  return value;
+}
+
+const INTEGER_TEXT = /^[+-]?\d+\.?$/;
+
+/**
+ * True when the text is an integer a float64 cannot hold exactly (beyond ±2^53 − 1), which
+ * {@link parseNumber} refuses.
+ *
+ * @example
+ * ```ts
+ * isUnsafeIntegerText("9007199254740993"); // true
+ * isUnsafeIntegerText("1e20");             // false: written as a float, read as one
+ * ```
+ */
+export function isUnsafeIntegerText(text: string): boolean {
+  const trimmed = text.trim();
+  return INTEGER_TEXT.test(trimmed) && Math.abs(Number(trimmed)) > Number.MAX_SAFE_INTEGER;
+}
+
+/** Why a value that failed a declared kind failed it, when there is more to say than "not a …". */
+function whyNotKind(kind: ColumnKind, value: string): string | undefined {
+  if (kind === "numeric" && isUnsafeIntegerText(value)) {
+    return "an integer beyond ±2^53 cannot be held exactly as a number; declare the column string";
+  }
+  if (kind === "timestamp" && TIMESTAMP_SHAPE.test(value.trim())) {
+    return "no such date or time";
+  }
+  return undefined;
 }
 
 /**
@@ -209,19 +245,59 @@ export function parseBoolean(text: string): 1 | 0 | undefined {
 }
 
 /**
+ * ISO 8601 dates and date-times as keel reads them: `2026-01-02`, `2026-01-02 10:00`,
+ * `2026-01-02T10:00:00.123`, with an optional zone (`Z`, `+05:00`, `+0530`, `+05`).
+ */
+const TIMESTAMP_SHAPE =
+  /^(-?\d{4,6})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
  * Parses an ISO 8601 date or date-time to epoch milliseconds. A date-time without a zone is
- * read as UTC (as DuckDB and PostgreSQL's `timestamp` mean it), never as local time.
+ * read as UTC (as DuckDB and PostgreSQL's `timestamp` mean it), never as local time; an
+ * offset is honoured; years before 1 are astronomical (`-0043` is 44 BC) and `infinity` is
+ * ±Infinity, as PostgreSQL writes them. A date that does not exist (`2024-02-30`, `2023-02-29`, hour 25) is
+ * `undefined`, never rolled over into the next month as `Date.parse` would.
  *
  * @example
  * ```ts
- * parseTimestamp("2026-01-02 03:04:05"); // Date.UTC(2026, 0, 2, 3, 4, 5)
+ * parseTimestamp("2026-01-02 03:04:05");       // Date.UTC(2026, 0, 2, 3, 4, 5)
+ * parseTimestamp("2026-01-02T03:04:05+01:00"); // Date.UTC(2026, 0, 2, 2, 4, 5)
+ * parseTimestamp("2024-02-30");                // undefined
  * ```
  */
 export function parseTimestamp(text: string): number | undefined {
   const trimmed = text.trim();
-  const naive = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/.exec(trimmed);
-  const iso = naive ? `${naive[1]}T${naive[2]}Z` : trimmed;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(iso)) return undefined;
-  const ms = Date.parse(iso.replace(/^(\d{4}-\d{2}-\d{2}) /, "$1T"));
-  return Number.isNaN(ms) ? undefined : ms;
+  // PostgreSQL's and pandas' spellings of the timestamps past either end of time.
+  if (/^\+?infinity$/i.test(trimmed)) return Number.POSITIVE_INFINITY;
+  if (/^-infinity$/i.test(trimmed)) return Number.NEGATIVE_INFINITY;
+  const match = TIMESTAMP_SHAPE.exec(trimmed);
+  if (!match) return undefined;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > days) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
+  date.setUTCFullYear(year, month - 1, day);
+  // Milliseconds are what a timestamp column holds; finer digits are cut, as pandas' ns are.
+  date.setUTCHours(hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, "0")));
+  return date.getTime() - zoneOffsetMs(zone);
+}
+
+function zoneOffsetMs(zone: string | undefined): number {
+  if (zone === undefined || zone.toUpperCase() === "Z") return 0;
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  return sign * (hours * 60 + minutes) * 60_000;
 }

@@ -75,6 +75,31 @@ describe.skipIf(!url)("readFrame from PostgreSQL", () => {
     expect(frame.row(1)).toEqual({ id: "c-2", tenure: "34" });
   });
 
+  it("reads infinity, BC timestamps and bigints beyond 2^53 without changing them", async () => {
+    const frame = await readFrame({
+      postgres: connection,
+      sql: `SELECT * FROM (VALUES
+        ('infinity'::timestamp, '0044-03-15 12:00:00 BC'::timestamp, 9007199254740993::bigint),
+        ('-infinity'::timestamp, '2026-01-02 03:04:05'::timestamp, 9007199254740992::bigint)
+      ) AS t(edge, ides, id) -- two rows`,
+    });
+    expect(frame.column("edge").kind).toBe("timestamp");
+    expect(frame.row(0).edge).toBe(Number.POSITIVE_INFINITY);
+    expect(frame.row(1).edge).toBe(Number.NEGATIVE_INFINITY);
+    const ides = new Date(0);
+    ides.setUTCFullYear(-43, 2, 15);
+    ides.setUTCHours(12, 0, 0, 0);
+    expect(frame.row(0).ides).toBe(ides.getTime());
+    expect(frame.column("id").kind).not.toBe("numeric");
+    expect([frame.row(0).id, frame.row(1).id]).toEqual(["9007199254740993", "9007199254740992"]);
+  });
+
+  it("refuses two statements with KEEL_ERR_SQL, not a TypeError", async () => {
+    await expect(
+      readFrame({ postgres: connection, sql: "SELECT 1 AS a; SELECT 2 AS b" }),
+    ).rejects.toMatchObject({ code: "KEEL_ERR_SQL" });
+  });
+
   it("reports a failing query as KEEL_ERR_SQL", async () => {
     await expect(
       readFrame({ postgres: connection, sql: "SELECT nope FROM nowhere_at_all" }),

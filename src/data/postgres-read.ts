@@ -1,7 +1,8 @@
 import pg from "pg";
 import { type Column, type ColumnKind, columnNotFound, Frame, KeelError } from "../core/index.js";
-import { firstLine } from "./duckdb-session.js";
-import { textToColumn } from "./infer-kind.js";
+import { errorReason, firstLine } from "./duckdb-session.js";
+import { isUnsafeIntegerText, textToColumn } from "./infer-kind.js";
+import { singleStatement } from "./sql-statement.js";
 
 /** PostgreSQL type OIDs and the Frame kind their text form is parsed as. */
 const KIND_OF_OID: ReadonlyMap<number, ColumnKind> = new Map([
@@ -52,11 +53,12 @@ export async function readPostgres(
   }
   try {
     let result: pg.QueryArrayResult<(string | null)[]>;
+    const statement = singleStatement(sql, "PostgreSQL query");
     try {
       await client.query("SET TIME ZONE 'UTC'");
-      result = await client.query<(string | null)[]>({ text: sql, rowMode: "array" });
+      result = await client.query<(string | null)[]>({ text: statement, rowMode: "array" });
     } catch (error) {
-      throw new KeelError("KEEL_ERR_SQL", `PostgreSQL query failed: ${firstLine(error)}`, {
+      throw new KeelError("KEEL_ERR_SQL", `PostgreSQL query failed: ${errorReason(error)}`, {
         details: { sql },
         cause: error,
       });
@@ -68,13 +70,19 @@ export async function readPostgres(
     return Frame.fromColumns(
       result.fields.map((field, c): [string, Column] => {
         const natural = KIND_OF_OID.get(field.dataTypeID);
-        const kind =
-          declared.get(field.name) ??
-          (TEXT_OIDS.has(field.dataTypeID) ? undefined : (natural ?? "string"));
         const values = result.rows.map((row) => {
           const text = row[c] ?? null;
           return text !== null && natural === "timestamp" ? isoFromPostgres(text) : text;
         });
+        // A bigint or numeric beyond ±2^53 is not a number to keel (a float64 would round
+        // it): the column is inferred from its text instead, as an id column would be.
+        const exact =
+          natural === "numeric" && values.some((v) => v !== null && isUnsafeIntegerText(v))
+            ? undefined
+            : natural;
+        const kind =
+          declared.get(field.name) ??
+          (TEXT_OIDS.has(field.dataTypeID) || exact === undefined ? undefined : exact);
         return [
           field.name,
           textToColumn(field.name, values, kind, (row) => ({
@@ -89,9 +97,17 @@ export async function readPostgres(
   }
 }
 
-/** `2026-01-02 03:04:05.5+00` → `2026-01-02T03:04:05.5+00:00`, which `Date.parse` reads. */
+/**
+ * PostgreSQL's text for a date or timestamp as ISO 8601 that {@link parseTimestamp} reads
+ * (`2026-01-02 03:04:05.5+00` as is); `infinity`/`-infinity` stay as they are (parsed as
+ * ±Infinity) and a BC year becomes the astronomical year (1 BC is year 0, 44 BC is -0043).
+ */
 function isoFromPostgres(text: string): string {
-  return text.replace(" ", "T").replace(/(:\d{2}(?:\.\d+)?)([+-]\d{2})$/, "$1$2:00");
+  const bc = / BC$/.exec(text);
+  if (!bc) return text;
+  const body = text.slice(0, bc.index);
+  const year = Number(body.slice(0, body.indexOf("-")));
+  return `-${String(year - 1).padStart(4, "0")}${body.slice(body.indexOf("-"))}`;
 }
 
 /** Hides a password in a connection URL before it goes into a message. */

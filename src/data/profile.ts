@@ -5,6 +5,7 @@ import {
   compareStrings,
   type Frame,
 } from "../core/index.js";
+import { isUnsafeIntegerText } from "./infer-kind.js";
 import { BUCKET_TABLE_SIZE, type DistinctWorkspace, type NumericSummary } from "./numeric-stats.js";
 import { summarizeNumericColumns } from "./profile-threads.js";
 
@@ -60,6 +61,11 @@ export interface ColumnProfile {
   readonly quantiles: QuantileProfile | null;
   /** Up to {@link TOP_VALUES} most frequent values, most frequent first (ties by value). */
   readonly top: readonly TopValue[] | null;
+  /**
+   * Why the column has the kind it has, when a reader would not guess it: a column of
+   * integers beyond ±2^53 is text because a float64 would round them.
+   */
+  readonly note?: string;
 }
 
 /**
@@ -162,7 +168,9 @@ function profileLabels(
     .sort((a, b) => b[1] - a[1] || compareStrings(String(a[0]), String(b[0])))
     .slice(0, TOP_VALUES)
     .map(([value, count]) => ({ value, count }));
+  const note = column.kind === "boolean" ? undefined : unsafeIntegerNote(counts.keys());
   return {
+    ...(note ? { note } : {}),
     name,
     kind: column.kind,
     missing,
@@ -174,6 +182,18 @@ function profileLabels(
     quantiles: null,
     top,
   };
+}
+
+/** The note for a text column of integers some of which a float64 cannot hold exactly. */
+function unsafeIntegerNote(values: Iterable<string | boolean>): string | undefined {
+  let unsafe = 0;
+  for (const value of values) {
+    if (typeof value !== "string" || !/^\s*[+-]?\d+\s*$/.test(value)) return undefined;
+    if (isUnsafeIntegerText(value)) unsafe++;
+  }
+  return unsafe > 0
+    ? `integers kept as text: ${unsafe} distinct value${unsafe > 1 ? "s are" : " is"} beyond ±2^53, which a float64 would round`
+    : undefined;
 }
 
 function countLabels(column: Exclude<Column, { kind: "numeric" | "timestamp" }>): {

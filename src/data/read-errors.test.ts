@@ -110,3 +110,24 @@ describe("readFrame errors name the file and the place", () => {
     expect(error.message).toContain("broken.jsonl");
   });
 });
+
+describe("readFrame errors keep DuckDB's reason", () => {
+  const csv = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), "keel-reason-")), "r.csv");
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("says an unterminated quote is one, with its line", async () => {
+    const error = await failure(readFrame(csv('a,b\n1,"x\n2,y\n')));
+    expect(error.code).toBe("KEEL_ERR_PARSE");
+    expect(error.message).toContain("CSV Error on Line: 2");
+    expect(error.message).toContain("unterminated quote");
+  });
+
+  it("reads a properly quoted 9 MiB field instead of calling it unterminated", async () => {
+    const frame = await readFrame(csv(`a,b\n1,"${"x".repeat(9 * 2 ** 20)}"\n2,y\n`));
+    expect(frame.nRows).toBe(2);
+    expect(String(frame.row(0).b).length).toBe(9 * 2 ** 20);
+  });
+});

@@ -1,5 +1,5 @@
 import { KeelError } from "../core/index.js";
-import { firstLine } from "./duckdb-session.js";
+import { errorReason } from "./duckdb-session.js";
 import { findInvalidUtf8 } from "./file-access.js";
 import type { FileFormat } from "./source.js";
 
@@ -20,9 +20,20 @@ export async function explainReadError(
   file: string,
   format: FileFormat,
   hasUserSql: boolean,
+  copy?: { readonly path: string; readonly lineOffset: number },
 ): Promise<KeelError> {
   if (error instanceof KeelError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  let message = error instanceof Error ? error.message : String(error);
+  if (copy) {
+    // DuckDB read a header-less copy of the file: name the user's file and count its lines.
+    message = message
+      .replaceAll(copy.path, file)
+      .replace(
+        /CSV Error on Line: (\d+)/,
+        (_, n: string) => `CSV Error on Line: ${Number(n) + copy.lineOffset}`,
+      );
+    error = new Error(message, { cause: error });
+  }
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
   const fields = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (fields) {
@@ -52,14 +63,14 @@ export async function explainReadError(
     }
   }
   if (hasUserSql && /^(Parser|Binder|Catalog) Error/.test(message)) {
-    return new KeelError("KEEL_ERR_SQL", `${file}: the query failed: ${firstLine(error)}`, {
+    return new KeelError("KEEL_ERR_SQL", `${file}: the query failed: ${errorReason(error)}`, {
       details: { file },
       cause: error,
     });
   }
   return new KeelError(
     "KEEL_ERR_PARSE",
-    `${file}${line ? `:${line}` : ""}: cannot read the file as ${format}: ${firstLine(error)}`,
+    `${file}${line ? `:${line}` : ""}: cannot read the file as ${format}: ${errorReason(error)}`,
     {
       details: { file, format, line: line === undefined ? undefined : Number(line) },
       cause: error,
@@ -79,4 +90,32 @@ export async function explainReadError(
 export function conversionFailedColumn(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : String(error);
   return /Error when converting column "(.+?)"\./.exec(message)?.[1];
+}
+
+/**
+ * Turns a failure of a user's SQL into a `KEEL_ERR_SQL` that names where the query came from
+ * and keeps DuckDB's reason (a KeelError passes through with `where` in front of its message
+ * when it does not already name it).
+ *
+ * @example
+ * ```ts
+ * try { await run(); } catch (e) { throw explainSqlError(e, "checks.json: checks[2].query", { query }); }
+ * ```
+ */
+export function explainSqlError(
+  error: unknown,
+  where: string,
+  details: Record<string, unknown>,
+): KeelError {
+  if (error instanceof KeelError) {
+    if (error.message.startsWith(where)) return error;
+    return new KeelError(error.code, `${where}: ${error.message}`, {
+      details: { ...details, ...error.details },
+      cause: error,
+    });
+  }
+  return new KeelError("KEEL_ERR_SQL", `${where}: the query failed: ${errorReason(error)}`, {
+    details,
+    cause: error,
+  });
 }

@@ -1,4 +1,10 @@
-import type { ColumnKind, Schema } from "../core/index.js";
+import {
+  type ColumnKind,
+  closestNames,
+  describeValue,
+  KeelError,
+  type Schema,
+} from "../core/index.js";
 
 /**
  * The file formats {@link readFrame} reads.
@@ -81,6 +87,18 @@ export interface ReadOptions {
   readonly sql?: string;
   /** The file format when the extension does not tell it. */
   readonly format?: FileFormat;
+  /** CSV/TSV: the field delimiter, one character (default `,`; tab for `.tsv`), as pandas' `sep`. */
+  readonly sep?: string;
+  /** CSV/TSV: the quote character (default `"`; doubled inside quotes to mean itself). */
+  readonly quote?: string;
+  /** CSV/TSV: more text that means "missing" (`["-", "?"]`), as pandas' `na_values`. */
+  readonly naValues?: readonly string[];
+  /**
+   * CSV/TSV: whether the default missing-value spellings (`""`, `NA`, `N/A`, `NaN`, `nan`,
+   * `null`, `NULL`) mean missing (default true). False keeps them as text, so Namibia's
+   * `NA` stays a country code; only `naValues` then mean missing.
+   */
+  readonly keepDefaultNa?: boolean;
 }
 
 /**
@@ -93,11 +111,34 @@ export interface ReadOptions {
  */
 export function declaredKinds(schema: SchemaOverride | undefined): Map<string, ColumnKind> {
   if (schema === undefined) return new Map();
-  if (Array.isArray(schema)) {
-    return new Map((schema as Schema).map((spec) => [spec.name, spec.kind]));
+  const entries: [string, unknown, string][] = Array.isArray(schema)
+    ? (schema as Schema).map((spec, i) => [spec.name, spec.kind, `schema[${i}].kind`])
+    : Object.entries(schema as Readonly<Record<string, unknown>>).map(([name, kind]) => [
+        name,
+        kind,
+        `schema.${name}`,
+      ]);
+  for (const [, kind, path] of entries) {
+    if (typeof kind !== "string" || !COLUMN_KINDS.includes(kind as ColumnKind)) {
+      const suggestions = typeof kind === "string" ? closestNames(kind, COLUMN_KINDS) : [];
+      const hint = suggestions.length > 0 ? ` Did you mean '${suggestions[0]}'?` : "";
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `${path}: expected a column kind (${COLUMN_KINDS.join(", ")}). Got ${describeValue(kind)} instead.${hint}`,
+        { details: { path, got: kind, expected: COLUMN_KINDS } },
+      );
+    }
   }
-  return new Map(Object.entries(schema as Readonly<Record<string, ColumnKind>>));
+  return new Map(entries.map(([name, kind]) => [name, kind as ColumnKind]));
 }
+
+const COLUMN_KINDS: readonly ColumnKind[] = [
+  "numeric",
+  "categorical",
+  "boolean",
+  "timestamp",
+  "string",
+];
 
 /**
  * True when the source is a file path rather than a database query.

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { type Frame, KeelError } from "../core/index.js";
-import { firstLine, quoteLiteral, withDuckDb } from "./duckdb-session.js";
+import { errorReason, quoteLiteral, withDuckDb } from "./duckdb-session.js";
 import { detectFormat } from "./file-format.js";
 import { loadFrame } from "./frame-table.js";
 import type { FileFormat } from "./source.js";
@@ -48,7 +48,7 @@ export async function writeFrame(
     if (error instanceof KeelError) throw error;
     throw new KeelError(
       "KEEL_ERR_WRITE_FAILED",
-      `${path}: cannot write the file: ${firstLine(error)}`,
+      `${path}: cannot write the file: ${errorReason(error)}`,
       {
         details: { file: path, format },
         cause: error,

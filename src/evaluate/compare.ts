@@ -54,12 +54,22 @@ export interface ModelComparison {
     readonly relative: readonly [number, number];
   };
   readonly confidence: number;
-  /** Share of resamples in which the candidate was better. */
+  /** Share of resamples in which the candidate was strictly better. */
   readonly probabilityOfImprovement: number;
+  /** Share of resamples in which both models scored exactly the same (A vs A gives 1). */
+  readonly probabilityOfTie: number;
+  /** Resamples by outcome: candidate better, tied, worse (they sum to `nResamples`). */
+  readonly outcomes: { readonly better: number; readonly tied: number; readonly worse: number };
   readonly nRows: number;
+  /** Resamples in which the metric was defined for both models (the absolute interval's). */
   readonly nResamples: number;
   /** Resamples where the metric was undefined (one class drawn), left out. */
   readonly nSkipped: number;
+  /**
+   * Resamples left out of the relative interval because the champion scored 0 there
+   * (relative improvement undefined); the relative interval rests on `nResamples` minus these.
+   */
+  readonly nRelativeUndefined: number;
 }
 
 /**
@@ -120,7 +130,9 @@ export function comparePredictions(
   const absolute: number[] = [];
   const relative: number[] = [];
   let better = 0;
+  let tied = 0;
   let skipped = 0;
+  let relativeUndefined = 0;
   // Each model's resample lists the same drawn rows in that model's score order (see
   // resampleInOrder): identical multisets, so the pairing holds, and no per-resample sort.
   const candidateOrder = orderByScore(candidate.score, n);
@@ -135,8 +147,12 @@ export function comparePredictions(
         metric.compute(takePredictions(baseline, baselineRows)),
       );
       absolute.push(d.absolute);
-      relative.push(d.relative);
+      // A resample where the champion scores 0 has no relative improvement: counted, not
+      // averaged in as NaN (which would sort to one end and drag the interval).
+      if (Number.isNaN(d.relative)) relativeUndefined++;
+      else relative.push(d.relative);
       if (d.absolute > 0) better++;
+      else if (d.absolute === 0) tied++;
     } catch (error) {
       if (!isKeelError(error, "KEEL_ERR_METRIC_UNDEFINED")) throw error;
       skipped++;
@@ -161,13 +177,19 @@ export function comparePredictions(
     improvement: improvementOf(c0, b0),
     ci: {
       absolute: [quantile(absolute, lowQ), quantile(absolute, highQ)],
-      relative: [quantile(relative, lowQ), quantile(relative, highQ)],
+      relative:
+        relative.length === 0
+          ? [Number.NaN, Number.NaN]
+          : [quantile(relative, lowQ), quantile(relative, highQ)],
     },
     confidence,
     probabilityOfImprovement: better / absolute.length,
+    probabilityOfTie: tied / absolute.length,
+    outcomes: { better, tied, worse: absolute.length - better - tied },
     nRows: n,
     nResamples: absolute.length,
     nSkipped: skipped,
+    nRelativeUndefined: relativeUndefined,
   };
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isKeelError } from "../core/index.js";
+import {
+  type Column,
+  type Estimator,
+  type FitOptions,
+  type FittedModel,
+  type Frame,
+  isKeelError,
+} from "../core/index.js";
 import { crossValidate, GroupKFold, rocAuc, StratifiedKFold } from "./index.js";
 import {
   ColumnScoreModel,
@@ -97,6 +104,26 @@ describe("crossValidate fits the whole pipeline inside each fold", () => {
         .map((s) => frame.toRecords().filter((r) => r.segment === s).length)
         .sort(),
     );
+    // The group column decides the folds only: the model never sees it as a feature.
+    const seen: (readonly string[])[] = [];
+    const inner = new ColumnScoreModel("signal");
+    const recording = {
+      type: inner.type,
+      params: inner.params,
+      fit: (x: Frame, y?: Column) => {
+        seen.push(x.columnNames);
+        return inner.fit(x, y);
+      },
+      withParams: () => recording,
+    };
+    await crossValidate(recording, frame, {
+      target: "churn",
+      cv: new GroupKFold({ nSplits: 2 }),
+      groups: "segment",
+      metrics: ["accuracy"],
+    });
+    expect(seen).toHaveLength(2);
+    for (const names of seen) expect(names).not.toContain("segment");
     const error = await crossValidate(new ColumnScoreModel("signal"), frame, {
       target: "churn",
       metrics: ["rocAcu"],
@@ -105,5 +132,40 @@ describe("crossValidate fits the whole pipeline inside each fold", () => {
     expect((error as Error).message).toBe(
       "crossValidate metrics[0]: unknown metric 'rocAcu'. Did you mean 'rocAuc' or 'recall'?",
     );
+  });
+});
+
+describe("crossValidate with an inner validation split (early-stopped recipes)", () => {
+  it("passes each fit a validation part of its own training rows, never the fold's test rows", async () => {
+    const fits: { train: number[]; valid: number[] }[] = [];
+    const recorder: Estimator<FittedModel> = {
+      type: "Recorder",
+      params: {},
+      fit: (x: Frame, y?: Column, options?: FitOptions) => {
+        fits.push({
+          train: Array.from(x.numeric("id")),
+          valid: Array.from(options?.validation?.x.numeric("id") ?? []),
+        });
+        return new ColumnScoreModel("signal").fit(x, y);
+      },
+      withParams: () => recorder,
+    };
+    const result = await crossValidate(recorder, frame, {
+      target: "churn",
+      cv: 4,
+      validationFraction: 0.2,
+      metrics: ["rocAuc"],
+    });
+    expect(fits).toHaveLength(4);
+    for (const [k, fit] of fits.entries()) {
+      const test = new Set(
+        Array.from(result.oof.fold.entries())
+          .filter(([, f]) => f === k)
+          .map(([i]) => i),
+      );
+      expect(fit.valid.length).toBe(Math.ceil(0.2 * (fit.train.length + fit.valid.length)));
+      expect(fit.valid.some((id) => test.has(id) || fit.train.includes(id))).toBe(false);
+      expect(fit.train.length + fit.valid.length + test.size).toBe(400);
+    }
   });
 });

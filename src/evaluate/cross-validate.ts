@@ -11,6 +11,7 @@ import { type MetricSpec, type NamedMetric, resolveMetric } from "./metrics/regi
 import { fromProba, labelsOf, type Predictions } from "./predictions.js";
 import { KFold, StratifiedKFold } from "./split/k-fold.js";
 import type { Splitter } from "./split/splitter.js";
+import { trainTestSplit } from "./split/train-test-split.js";
 
 /**
  * Options of {@link crossValidate}.
@@ -34,8 +35,18 @@ export interface CrossValidateOptions {
   readonly positive?: string;
   /** Binary decision threshold for label metrics (accuracy, f1…). Default 0.5. */
   readonly threshold?: number;
-  /** Column holding each row's group, passed to group-aware splitters (GroupKFold). */
+  /**
+   * Column holding each row's group, passed to group-aware splitters (GroupKFold). It is not
+   * a feature: it is dropped from the frame the estimator is fitted on and predicts.
+   */
   readonly groups?: string;
+  /**
+   * Holds out this fraction of each fold's training rows (stratified for class targets, seeded
+   * `seed + fold`) and passes it to the fit as `validation`: what an early-stopped model needs,
+   * since its recipe cannot be fitted without a validation set and the fold's own validation
+   * rows must stay unseen. Off by default.
+   */
+  readonly validationFraction?: number;
   /** Seed for the default splitter and for each fold's fit (`seed + fold`). Default 0. */
   readonly seed?: number;
   /**
@@ -141,17 +152,28 @@ export async function crossValidate(
   const folds = splitter.split({
     nRows: frame.nRows,
     y: labels,
-    ...(options.groups ? { groups: labelsOf(frame.column(options.groups)) } : {}),
+    ...(options.groups ? { groups: groupsOf(frame.column(options.groups)) } : {}),
   });
-  const x = frame.drop([target]);
+  // The group column only decides the folds; a model that saw customer ids would learn them.
+  const x = frame.drop(
+    options.groups && options.groups !== target ? [target, options.groups] : [target],
+  );
   const results: FoldResult[] = [];
   const oof = new OutOfFoldBuilder(frame.nRows);
   for (const [k, { train, test }] of folds.entries()) {
     throwIfAborted(options.signal);
     const started = performance.now();
-    const model = await estimator.fit(x.take(train), takeColumn(frame, target, train), {
+    const { fit, valid } = innerSplit(
+      train,
+      labels,
+      targetColumn,
+      options.validationFraction,
+      seed + k,
+    );
+    const model = await estimator.fit(x.take(fit), takeColumn(frame, target, fit), {
       seed: seed + k,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(valid ? { validation: { x: x.take(valid), y: takeColumn(frame, target, valid) } } : {}),
     });
     const fitted = performance.now();
     const xTest = x.take(test);
@@ -186,6 +208,32 @@ function defaultSplitter(cv: Splitter | number, target: Column, seed: number): S
   return classification
     ? new StratifiedKFold({ nSplits: cv, shuffle: true, seed })
     : new KFold({ nSplits: cv, shuffle: true, seed });
+}
+
+/** Group ids for a splitter: numbers stay numbers (sorted by value), anything else is a label. */
+function groupsOf(column: Column): ArrayLike<number | string | null> {
+  return column.kind === "numeric" ? column.values : labelsOf(column);
+}
+
+/** The fold's training rows, less an inner validation part when `fraction` asks for one. */
+function innerSplit(
+  train: Int32Array,
+  labels: readonly (string | null)[],
+  target: Column,
+  fraction: number | undefined,
+  seed: number,
+): { fit: Int32Array; valid?: Int32Array } {
+  if (fraction === undefined) return { fit: train };
+  const classification = target.kind !== "numeric" && target.kind !== "timestamp";
+  const split = trainTestSplit(train.length, {
+    testSize: fraction,
+    seed,
+    ...(classification ? { stratify: Array.from(train, (i) => labels[i] ?? null) } : {}),
+  });
+  return {
+    fit: Int32Array.from(split.trainIndex, (j) => train[j]!),
+    valid: Int32Array.from(split.testIndex, (j) => train[j]!),
+  };
 }
 
 function takeColumn(frame: Frame, name: string, rows: Int32Array): Column {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { pgAdmin } from "../store/testing/index.js";
+import { dropPgSchemas } from "../store/testing/index.js";
 import { type OpenTrackingOptions, openTracking } from "../track/index.js";
 import { startServerProcess } from "./testing/server-process.js";
 
@@ -16,7 +16,7 @@ afterAll(async () => {
   rmSync(jsDir, { recursive: true, force: true });
   rmSync(root, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  await pgAdmin(pgUrl, `drop schema if exists ${pgSchema} cascade`);
+  await dropPgSchemas(pgUrl, pgSchema);
 });
 
 const BATCH = 200;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeelError } from "../core/index.js";
-import { pgAdmin } from "../store/testing/index.js";
+import { dropPgSchemas } from "../store/testing/index.js";
 import { type OpenTrackingOptions, openTracking, type Tracking } from "../track/index.js";
 import { createApp } from "./app.js";
 
@@ -18,7 +18,7 @@ const root = mkdtempSync(join(tmpdir(), "keel-compat-"));
 afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  await pgAdmin(pgUrl, `drop schema if exists ${pgSchema} cascade`);
+  await dropPgSchemas(pgUrl, pgSchema);
 });
 
 type Call = (

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { pgAdmin } from "../store/testing/index.js";
+import { dropPgSchemas } from "../store/testing/index.js";
 import { openTracking } from "../track/index.js";
 import { startServerProcess } from "./testing/server-process.js";
 
@@ -21,7 +21,7 @@ afterAll(async () => {
   rmSync(jsDir, { recursive: true, force: true });
   rmSync(root, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  await pgAdmin(pgUrl, `drop schema if exists ${pgSchema} cascade`);
+  await dropPgSchemas(pgUrl, pgSchema);
 });
 
 describe.skipIf(pgUrl === undefined)("two keel servers on one PostgreSQL database", () => {

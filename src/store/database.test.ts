@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "./database.js";
 import { MIGRATIONS } from "./migrations.js";
-import { pgAdmin } from "./testing/pg-admin.js";
+import { dropPgSchemas } from "./testing/index.js";
 
 const pgUrl = process.env.KEEL_TEST_PG_URL;
 if (!pgUrl) console.warn("KEEL_TEST_PG_URL is not set: skipping the PostgreSQL store tests");
@@ -40,7 +40,7 @@ describe("openDatabase (SQLite)", () => {
 describe.skipIf(!pgUrl)("openDatabase (PostgreSQL)", () => {
   const schema = `keel_store_${process.pid}_${Date.now()}`;
   afterAll(async () => {
-    await pgAdmin(pgUrl!, `drop schema if exists ${schema} cascade`);
+    await dropPgSchemas(pgUrl!, schema);
   });
 
   it("migrates a fresh schema and returns int8 columns as numbers", async () => {

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "./database.js";
 import { MIGRATIONS, type SqlDialectName } from "./migrations.js";
 import type { KeelDatabase } from "./schema.js";
-import { pgAdmin } from "./testing/pg-admin.js";
+import { dropPgSchemas } from "./testing/index.js";
 
 // A store written by the first keel (schema version 1) with what version 2 must repair: the
 // same metric point stored twice, and model versions whose highest number must be remembered.
@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "keel-upgrade-"));
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  await pgAdmin(pgUrl, `drop schema if exists ${pgSchema} cascade`);
+  await dropPgSchemas(pgUrl, pgSchema);
 });
 
 async function writeVersionOneStore(db: Kysely<KeelDatabase>, dialect: SqlDialectName) {
@@ -79,12 +79,12 @@ const backends: [
     pgUrl === undefined
       ? undefined
       : async () => {
-          await pgAdmin(pgUrl, `create schema ${pgSchema}`);
           const db = new Kysely<KeelDatabase>({
             dialect: new PostgresDialect({
               pool: new pg.Pool({ connectionString: pgUrl, options: `-c search_path=${pgSchema}` }),
             }),
           });
+          await sql`create schema ${sql.raw(pgSchema)}`.execute(db);
           await writeVersionOneStore(db, "postgres");
           await db.destroy();
           return { open: () => openDatabase({ dbUrl: pgUrl, pgSchema }) };

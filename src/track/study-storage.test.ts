@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { pgAdmin } from "../store/testing/index.js";
+import { dropPgSchemas } from "../store/testing/index.js";
 import {
   createStudy,
   loadStudy,
@@ -24,7 +24,7 @@ const schema = `keel_study_${process.pid}_${Date.now() % 1e8}`;
 afterAll(async () => {
   rmSync(tempRoot, { recursive: true, force: true });
   if (pgUrl === undefined) return;
-  await pgAdmin(pgUrl, `drop schema if exists ${schema} cascade`);
+  await dropPgSchemas(pgUrl, schema);
 });
 
 /**

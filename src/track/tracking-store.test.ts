@@ -92,7 +92,7 @@ for (const [name, open] of backends) {
   describe.skipIf(open === undefined)(`trackingStoreSuite on ${name}`, () => {
     afterAll(async () => {
       if (name !== "PostgreSQL" || pgUrl === undefined) return;
-      await dropPgSchemas(pgUrl, `keel_track_${process.pid}_`);
+      await dropPgSchemas(pgUrl, `keel_track_${process.pid}_%`);
     });
     for (const check of trackingStoreSuite()) {
       it(check.name, async () => {

@@ -180,3 +180,102 @@ describe("bad input gives a KeelError naming estimator, step path, column and ex
     );
   });
 });
+
+describe("hard inputs scikit-learn refuses are refused with keel's clear errors", () => {
+  it("±Infinity names the column, row, row count and value, at fit, transform and per record", async () => {
+    const infinite = frame.withColumn("tenure", numericColumn([1, Number.POSITIVE_INFINITY, 3, 4]));
+    const atFit = await failure(() => new StandardScaler().fit(infinite.select(["tenure"])));
+    expect(atFit.code).toBe("KEEL_ERR_NON_FINITE");
+    expect(atFit.message).toBe(
+      "StandardScaler: column 'tenure' holds Infinity at row 1 of 4; expected finite numbers (NaN for missing). Replace or drop infinite values before this step.",
+    );
+    expect(atFit.details).toMatchObject({ column: "tenure", row: 1, rows: 4, value: "Infinity" });
+    const fitted = new MinMaxScaler().fit(frame.select(["tenure"]));
+    const atTransform = await failure(() => fitted.transform(infinite));
+    expect(atTransform.code).toBe("KEEL_ERR_NON_FINITE");
+    const atRecord = await failure(() =>
+      fitted.transformRecord({ tenure: Number.NEGATIVE_INFINITY }),
+    );
+    expect(atRecord.message).toMatch(
+      /MinMaxScaler: column 'tenure' holds -Infinity; expected finite/,
+    );
+    const encoder = new OneHotEncoder().fit(frame.select(["tenure"]));
+    const asCategory = await failure(() =>
+      encoder.transformRecord({ tenure: Number.POSITIVE_INFINITY }),
+    );
+    expect(asCategory.code).toBe("KEEL_ERR_NON_FINITE");
+  });
+
+  it("fitting on 0 rows names the estimator and the columns, through Pipeline and ColumnTransformer too", async () => {
+    const empty = frame.slice(0, 0);
+    const direct = await failure(() => new RobustScaler().fit(empty.select(["tenure"])));
+    expect(direct.code).toBe("KEEL_ERR_EMPTY_INPUT");
+    expect(direct.message).toBe(
+      "RobustScaler: cannot fit on 0 rows (columns 'tenure'); fit needs at least 1 row.",
+    );
+    const nested = await failure(() =>
+      new Pipeline([
+        ["cols", new ColumnTransformer([["num", new SimpleImputer(), ["tenure"]]])],
+      ]).fit(empty),
+    );
+    expect(nested.code).toBe("KEEL_ERR_EMPTY_INPUT");
+    // Transforming an empty batch is fine: it gives an empty batch.
+    expect(new StandardScaler().fit(frame.select(["tenure"])).transform(empty).nRows).toBe(0);
+  });
+
+  it("OrdinalEncoder refuses codes that a seen category already has", async () => {
+    const clash = await failure(() =>
+      new OrdinalEncoder({ handleUnknown: "useEncodedValue", unknownValue: 1 }).fit(
+        frame.select(["home"]),
+      ),
+    );
+    expect(clash.code).toBe("KEEL_ERR_INVALID_PARAM");
+    expect(clash.message).toMatch(
+      /OrdinalEncoder: unknownValue = 1 is already the code of category 'rent' in column 'home'/,
+    );
+    const missing = await failure(() =>
+      new OrdinalEncoder({ encodedMissingValue: 2 }).fit(frame.select(["home"])),
+    );
+    expect(missing.message).toMatch(
+      /encodedMissingValue = 2 is already the code of category missing/,
+    );
+    // Outside the codes is fine, and so is a missing code for a column without missing values.
+    new OrdinalEncoder({ handleUnknown: "useEncodedValue", unknownValue: -1 }).fit(
+      frame.select(["home"]),
+    );
+    new OrdinalEncoder({ encodedMissingValue: 0 }).fit(frame.select(["tenure"]).slice(0, 3));
+  });
+
+  it("TargetEncoder refuses an infinite target", async () => {
+    const error = await failure(() =>
+      new TargetEncoder({ targetType: "continuous" }).fit(
+        frame.select(["home"]),
+        numericColumn([1, 2, Number.POSITIVE_INFINITY, 4]),
+      ),
+    );
+    expect(error.code).toBe("KEEL_ERR_NON_FINITE");
+  });
+
+  it("KBinsDiscretizer puts a value on an edge in the upper bin and one just below in the lower", () => {
+    const fitted = new KBinsDiscretizer({ nBins: 3, strategy: "uniform", encode: "ordinal" }).fit(
+      Frame.fromColumns({ v: numericColumn([0, 1, 2, 3]) }),
+    );
+    const out = fitted.transform(
+      Frame.fromColumns({ v: numericColumn([0.99999, 1, 1.9999999999999998, 2, 3, -1, 9]) }),
+    );
+    expect(Array.from(out.numeric("v"))).toEqual([0, 1, 1, 2, 2, 0, 2]);
+    // The issue's quantile example: scikit-learn 1.2.1 gives [0, 0, 1, 2, 3, 3].
+    const big = Frame.fromColumns({
+      v: numericColumn([100000, 100001, 100002, 100003, 100004, 100005]),
+    });
+    const quantile = new KBinsDiscretizer({ nBins: 4, encode: "ordinal" }).fit(big);
+    expect(Array.from(quantile.transform(big).numeric("v"))).toEqual([0, 0, 1, 2, 3, 3]);
+  });
+
+  it("StandardScaler standardises a constant column of ten 0.1s to 0, as scikit-learn", () => {
+    const tenths = Frame.fromColumns({ x: numericColumn(new Float64Array(10).fill(0.1)) });
+    const fitted = new StandardScaler().fit(tenths);
+    expect(fitted.scale[0]).toBe(1);
+    for (const v of fitted.transform(tenths).numeric("x")) expect(Math.abs(v)).toBeLessThan(1e-15);
+  });
+});

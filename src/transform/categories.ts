@@ -9,6 +9,8 @@ export interface FittedCategories {
   readonly hasMissing: boolean;
   /** True when the column was numeric (keys are number strings). */
   readonly numeric: boolean;
+  /** True when the column was boolean (keys "false" and "true"). */
+  readonly boolean: boolean;
   /** Counts per category, the missing category last. */
   readonly counts: Float64Array;
 }
@@ -23,6 +25,7 @@ export interface FittedCategories {
  */
 export function fitCategories(column: Column, name: string, owner: string): FittedCategories {
   const { codes, dictionary, numeric } = categoryCodes(column, name, owner);
+  const boolean = column.kind === "boolean";
   const raw = new Float64Array(dictionary.length);
   let missing = 0;
   for (let i = 0; i < codes.length; i++) {
@@ -38,7 +41,7 @@ export function fitCategories(column: Column, name: string, owner: string): Fitt
     counts[k] = byKey.get(key) ?? 0;
   });
   if (missing > 0) counts[categories.length] = missing;
-  return { name, categories, hasMissing: missing > 0, numeric, counts };
+  return { name, categories, hasMissing: missing > 0, numeric, boolean, counts };
 }
 
 /**
@@ -77,7 +80,13 @@ export function categoryIndex(fitted: FittedCategories): Map<string, number> {
 }
 
 /**
- * The category's display name in feature names: the key, or `nan` for missing (as scikit-learn).
+ * The category's display name in feature names, as scikit-learn prints a pandas column's
+ * categories: strings as they are; `nan` for missing; booleans as `False` / `True`; numbers as
+ * Python prints them, which depends on the dtype pandas gives the column: integers (`1`) when
+ * every category is a whole number and none is missing (an int64 column), otherwise floats in
+ * Python's `repr` (`1.0`, `0.5`, `1e-07`, `1e+16`), because pandas stores an integer column
+ * with a missing value as float64. keel frames keep every number as a float, so a column of
+ * whole numbers written `1.0` in the source still prints as `1` (pandas would print `1.0`).
  *
  * @example
  * ```ts
@@ -85,7 +94,46 @@ export function categoryIndex(fitted: FittedCategories): Map<string, number> {
  * ```
  */
 export function categoryLabel(fitted: FittedCategories, k: number): string {
-  return k < fitted.categories.length ? (fitted.categories[k] as string) : "nan";
+  if (k >= fitted.categories.length) return "nan";
+  const key = fitted.categories[k] as string;
+  if (fitted.boolean) return key === "true" ? "True" : key === "false" ? "False" : key;
+  if (!fitted.numeric) return key;
+  const floats = fitted.hasMissing || fitted.categories.some((c) => !isInt64(Number(c)));
+  return floats ? pythonFloatRepr(Number(key)) : String(Number(key));
+}
+
+function isInt64(v: number): boolean {
+  return Number.isInteger(v) && Math.abs(v) < 2 ** 63;
+}
+
+/**
+ * A number as Python's `repr(float)` writes it: the shortest digits that round-trip (as
+ * JavaScript's), in fixed notation with at least one decimal (`1.0`, `0.0001`) when the
+ * decimal exponent is in −5 < e < 16, otherwise in exponent notation with a sign and at
+ * least two exponent digits (`1e-05`, `1.5e+16`).
+ *
+ * @example
+ * ```ts
+ * pythonFloatRepr(1e-7); // "1e-07"
+ * pythonFloatRepr(3); // "3.0"
+ * ```
+ */
+export function pythonFloatRepr(v: number): string {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
+  const sign = v < 0 ? "-" : "";
+  const [mantissa = "", exponent = "0"] = Math.abs(v).toExponential().split("e");
+  const digits = mantissa.replace(".", "");
+  const e = Number(exponent);
+  if (e <= -5 || e >= 16) {
+    const rest = digits.length > 1 ? `.${digits.slice(1)}` : "";
+    return `${sign}${digits[0]}${rest}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  const point = e + 1;
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point < digits.length) return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  return `${sign}${digits}${"0".repeat(point - digits.length)}.0`;
 }
 
 /**

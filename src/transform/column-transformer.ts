@@ -26,7 +26,7 @@ import {
   unknownStep,
   withStepPath,
 } from "./base.js";
-import { missingColumn } from "./input.js";
+import { missingColumn, requireRows } from "./input.js";
 import { type ColumnSpecifier, isColumnSelector } from "./selectors.js";
 import { isFittedTransformer, loadFitted, stateFromValue, stateToValue } from "./state.js";
 
@@ -209,6 +209,7 @@ export class ColumnTransformer implements Estimator<FittedColumnTransformer> {
     options: FitOptions | undefined,
     wantOutput: boolean,
   ): Promise<FitTransformResult<FittedColumnTransformer>> {
+    requireRows(x, this.type);
     const resolved = this.#resolveColumns(x);
     const used = new Set(resolved.flatMap((r) => r.columns));
     const remainder = x.columnNames.filter((name) => !used.has(name));

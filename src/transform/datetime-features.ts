@@ -21,7 +21,7 @@ import {
   TransformerEstimator,
 } from "./base.js";
 import { frameOf } from "./fitted-columnwise.js";
-import { missingColumn, wrongKind } from "./input.js";
+import { finiteOrNaN, missingColumn, recordNumber, requireRows, wrongKind } from "./input.js";
 
 /**
  * The calendar fields {@link DatetimeFeatures} can extract (all in UTC).
@@ -107,6 +107,7 @@ export class DatetimeFeatures extends TransformerEstimator<
    * ```
    */
   fit(x: Frame): FittedDatetimeFeatures {
+    requireRows(x, this.type);
     for (const name of x.columnNames) timestampInput(x, name, this.type);
     return new FittedDatetimeFeatures(x.columnNames, this.params);
   }
@@ -115,7 +116,9 @@ export class DatetimeFeatures extends TransformerEstimator<
 function timestampInput(frame: Frame, name: string, owner: string): Float64Array {
   const column = frame.get(name);
   if (column === undefined) throw missingColumn(frame, name, owner);
-  if (column.kind === "timestamp" || column.kind === "numeric") return column.values;
+  if (column.kind === "timestamp" || column.kind === "numeric") {
+    return finiteOrNaN(column.values, name, owner);
+  }
   throw wrongKind(owner, name, column.kind, "a timestamp column (or numeric epoch milliseconds)");
 }
 
@@ -220,7 +223,7 @@ export class FittedDatetimeFeatures implements FittedTransformer {
     for (const name of this.featureNamesIn) {
       const v = record[name];
       let ms: number;
-      if (typeof v === "number") ms = v;
+      if (typeof v === "number") ms = recordNumber(record, name, this.type);
       else if (v === null) ms = Number.NaN;
       else if (typeof v === "string" && !Number.isNaN(Date.parse(v))) ms = Date.parse(v);
       else {

@@ -30,6 +30,7 @@ import {
   type ExpressionValue,
 } from "./expression/compile.js";
 import { parseExpression } from "./expression/parser.js";
+import { requireRows } from "./input.js";
 
 /**
  * The declared params of {@link DeriveColumns}: validation, defaults, docs and CLI parsing.
@@ -60,7 +61,9 @@ type Kind = "number" | "string";
 /**
  * Adds columns computed from expressions over other columns: ratios, logs, differences,
  * flags. Input columns pass through unchanged (a derived column with an input's name replaces
- * it in place); new columns are appended in the order given.
+ * it in place); new columns are appended in the order given. Unlike the other transformers it
+ * does not refuse ±Infinity (it only computes, like scikit-learn's FunctionTransformer): an
+ * infinite input, or a division by zero, stays infinite, and the next step refuses it.
  *
  * The expression language (parsed by a tokenizer and a recursive-descent parser, never `eval`):
  * - values: numbers (`2`, `1.5e3`), quoted strings (`"One year"`), columns by name (`tenure`)
@@ -104,6 +107,7 @@ export class DeriveColumns extends TransformerEstimator<DeriveColumnsParams, Fit
    * ```
    */
   fit(x: Frame): FittedDeriveColumns {
+    requireRows(x, this.type);
     const kinds = x.entries().map(([name, column]): [string, Kind] => [name, kindOf(column)]);
     return new FittedDeriveColumns(x.columnNames, this.params, kinds);
   }

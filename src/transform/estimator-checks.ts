@@ -1,4 +1,5 @@
 import {
+  booleanColumn,
   type CellValue,
   type Column,
   categoricalColumn,
@@ -8,10 +9,12 @@ import {
   type EstimatorState,
   encodeState,
   type Fitted,
-  type Frame,
+  Frame,
   isKeelError,
   numericColumn,
   type StateLoaders,
+  stringColumn,
+  timestampColumn,
 } from "../core/index.js";
 import { transformLoaders } from "./loaders.js";
 import { isFittedModel, isFittedTransformer, loadFitted } from "./state.js";
@@ -39,6 +42,13 @@ export interface EstimatorCheckOptions {
   readonly missing?: MissingPolicy;
   /** Rows checked one by one for transformRecord = transform (default: the first 200). */
   readonly recordRows?: number;
+  /**
+   * What ±Infinity in a numeric input does: "rejected" (default, as scikit-learn's
+   * `check_array`) — a KeelError `KEEL_ERR_NON_FINITE` naming the column, at fit and at
+   * transform, unless the estimator ignores the column; "kept" — it passes through (only for
+   * estimators that merely compute on their input, such as DeriveColumns).
+   */
+  readonly nonFinite?: "rejected" | "kept";
 }
 
 /**
@@ -57,6 +67,9 @@ export const ESTIMATOR_CHECK_NAMES = [
   "same seed gives the same result",
   "wrong schema at transform is a clear KeelError",
   "transformRecord equals transform",
+  "constant columns give finite output that does not depend on the row count",
+  "fitting on 0 rows is a clear KeelError",
+  "infinite input is handled as documented",
 ] as const;
 
 /**
@@ -64,9 +77,13 @@ export const ESTIMATOR_CHECK_NAMES = [
  * It fits `factory()` on `data` and checks that fit leaves params untouched, that the fitted
  * state survives `JSON.stringify` with bit-identical output, that missing values follow
  * `missing`, that the same seed reproduces the output, that a frame without a fitted column is
- * rejected with a KeelError naming it (columns it ignores must not change the output), and that `transformRecord` gives exactly `transform`'s
- * numbers row by row. Every failing check is collected; the returned promise rejects with one
- * Error listing them all. Framework-free, so any test runner can call it.
+ * rejected with a KeelError naming it (columns it ignores must not change the output), that
+ * `transformRecord` gives exactly `transform`'s numbers row by row, and three checks on hard
+ * inputs: constant columns of awkward values (0.1, 19.99, 1e9 + 0.1, 3e-9) fit and give finite
+ * output, the same (within 1e-9) whether fitted on 7 or 10 rows, so rounding residue is never
+ * mistaken for spread; fitting on 0 rows throws `KEEL_ERR_EMPTY_INPUT`; and ±Infinity follows
+ * `nonFinite`. Every failing check is collected; the returned promise rejects with one Error
+ * listing them all. Framework-free, so any test runner can call it.
  *
  * @example
  * ```ts
@@ -190,6 +207,91 @@ export async function estimatorChecks(
     }
   });
 
+  await run(ESTIMATOR_CHECK_NAMES[7], async () => {
+    const n = Math.min(10, data.nRows);
+    if (n < 2) return;
+    const ySlice = (k: number) => (y === undefined ? undefined : firstRows(y, k));
+    const fitConstant = async (values: readonly number[], rows: number) =>
+      output(
+        await factory().fit(constantFrame(data, values).slice(0, rows), ySlice(rows), { seed: 7 }),
+        constantFrame(data, values).slice(0, Math.min(7, n)),
+      );
+    // Large magnitudes: finite output is all that is asked (centring leaves an ulp of 1e9).
+    assertFinite(await fitConstant(LARGE, n), "fitted on constant columns around 1e9");
+    const out10 = await fitConstant(AWKWARD, n);
+    assertFinite(out10, "fitted on constant columns");
+    if (y !== undefined || n < 8) return;
+    // Unsupervised: rounding residue in a constant column's statistics must not be mistaken
+    // for spread, so 7 or 10 rows of it give the same output.
+    assertSameOutput(out10, await fitConstant(AWKWARD, 7), "10 vs 7 constant rows", 1e-9);
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[8], async () => {
+    let error: unknown;
+    try {
+      await factory().fit(data.slice(0, 0), y === undefined ? undefined : firstRows(y, 0), {
+        seed: 7,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    if (error === undefined) throw new Error("fit on 0 rows succeeded");
+    if (!isKeelError(error, "KEEL_ERR_EMPTY_INPUT")) {
+      throw new Error(`expected KEEL_ERR_EMPTY_INPUT, got ${describeError(error)}`);
+    }
+  });
+
+  await run(ESTIMATOR_CHECK_NAMES[9], async () => {
+    const policy = options.nonFinite ?? "rejected";
+    const candidates = data
+      .entries()
+      .filter(([, column]) => column.kind === "numeric")
+      .map(([name]) => name)
+      .slice(0, 10);
+    if (candidates.length === 0 || data.nRows < 2) return;
+    const fitted = await fitOn(factory());
+    const reference = output(fitted, data);
+    const row = Math.min(3, data.nRows - 1);
+    let reported = 0;
+    for (const [k, victim] of candidates.entries()) {
+      const value = k % 2 === 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      const poisoned = withValue(data, victim, row, value);
+      // At fit, then at transform of a model fitted on clean data.
+      for (const stage of ["fit", "transform"] as const) {
+        let result: OutputTable;
+        try {
+          result =
+            stage === "fit"
+              ? output(await fitOn(factory(), poisoned), data)
+              : output(fitted, poisoned);
+        } catch (error) {
+          if (policy === "kept")
+            throw new Error(`${stage} refused ${value}: ${describeError(error)}`);
+          if (!isKeelError(error, "KEEL_ERR_NON_FINITE")) {
+            throw new Error(
+              `${stage} with ${value} in '${victim}': expected KEEL_ERR_NON_FINITE, got ${describeError(error)}`,
+            );
+          }
+          if (!error.message.includes(`'${victim}'`)) {
+            throw new Error(`the error does not name column '${victim}': ${error.message}`);
+          }
+          reported++;
+          continue;
+        }
+        if (policy === "kept") continue;
+        // Accepted: only a column the estimator ignores may hold it, and nothing may change.
+        assertSameOutput(
+          reference,
+          result,
+          `${stage} accepted ${value} in '${victim}' (only a column the estimator ignores may), and the output changed`,
+        );
+      }
+    }
+    if (policy === "rejected" && reported === 0) {
+      throw new Error("no infinite value was ever refused");
+    }
+  });
+
   if (failures.length > 0) {
     throw new Error(
       `${factory().type} failed ${failures.length} estimator check(s):\n- ${failures.join("\n- ")}`,
@@ -212,7 +314,10 @@ function output(fitted: Fitted, frame: Frame): OutputTable {
     };
   }
   if (isFittedModel(fitted)) {
-    return { names: ["proba"], values: [Array.from(fitted.predictProba(frame))] };
+    // Regression models have no probabilities; their predictions are the output.
+    return fitted.task === "regression"
+      ? { names: ["prediction"], values: [Array.from(fitted.predict(frame))] }
+      : { names: ["proba"], values: [Array.from(fitted.predictProba(frame))] };
   }
   throw new Error(`${fitted.type} is neither a transformer nor a model`);
 }
@@ -223,7 +328,7 @@ function columnCells(frame: Frame, name: string): (number | string | boolean | n
   return Array.from({ length: frame.nRows }, (_, i) => frame.row(i)[name] ?? null);
 }
 
-function assertSameOutput(a: OutputTable, b: OutputTable, what: string): void {
+function assertSameOutput(a: OutputTable, b: OutputTable, what: string, tolerance = 0): void {
   if (a.names.join("\u0000") !== b.names.join("\u0000")) {
     throw new Error(
       `${what}: output names differ: ${describeValue(a.names)} vs ${describeValue(b.names)}`,
@@ -232,13 +337,93 @@ function assertSameOutput(a: OutputTable, b: OutputTable, what: string): void {
   a.values.forEach((column, j) => {
     const other = b.values[j] ?? [];
     column.forEach((v, i) => {
-      if (!sameCell(v, other[i] ?? null)) {
+      const w = other[i] ?? null;
+      const near =
+        tolerance > 0 &&
+        typeof v === "number" &&
+        typeof w === "number" &&
+        Math.abs(v - w) <= tolerance * Math.max(1, Math.abs(v), Math.abs(w));
+      if (!near && !sameCell(v, w)) {
         throw new Error(
           `${what}: column '${a.names[j]}', row ${i}: ${describeValue(v)} vs ${describeValue(other[i])}`,
         );
       }
     });
   });
+}
+
+function assertFinite(table: OutputTable, what: string): void {
+  table.values.forEach((column, j) => {
+    column.forEach((v, i) => {
+      if (typeof v === "number" && !Number.isFinite(v)) {
+        throw new Error(`${what}: column '${table.names[j]}', row ${i} is ${v}`);
+      }
+    });
+  });
+}
+
+function describeError(error: unknown): string {
+  if (isKeelError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The first `k` values of a column. */
+function firstRows(column: Column, k: number): Column {
+  return Frame.fromColumns([["y", column]])
+    .slice(0, k)
+    .column("y");
+}
+
+/** `frame` with `value` at `row` of numeric column `name`. */
+function withValue(frame: Frame, name: string, row: number, value: number): Frame {
+  const values = Float64Array.from(frame.numeric(name));
+  values[row] = value;
+  return frame.withColumn(name, numericColumn(values));
+}
+
+/** Constants whose computed mean is not exactly themselves for some row counts. */
+const AWKWARD = [0.1, 19.99, 3e-9, 0.15, 1 / 3, -7.3];
+const LARGE = [1e9 + 0.1, -7.3e8 - 0.15];
+
+/**
+ * The frame with every column made constant: numeric columns one of `values` in turn, categorical ones their first category, booleans true, timestamps
+ * their first instant, strings their first value.
+ */
+function constantFrame(frame: Frame, values: readonly number[]): Frame {
+  const n = frame.nRows;
+  let out = frame;
+  frame.entries().forEach(([name, column], j) => {
+    switch (column.kind) {
+      case "numeric":
+        out = out.withColumn(
+          name,
+          numericColumn(new Float64Array(n).fill(values[j % values.length] as number)),
+        );
+        break;
+      case "timestamp":
+        out = out.withColumn(
+          name,
+          timestampColumn(new Float64Array(n).fill(column.values[0] ?? 0)),
+        );
+        break;
+      case "boolean":
+        out = out.withColumn(name, booleanColumn(new Int8Array(n).fill(1)));
+        break;
+      case "categorical": {
+        const first = column.codes.find((c) => c >= 0) ?? 0;
+        out = out.withColumn(
+          name,
+          categoricalColumn(new Int32Array(n).fill(first), column.categories),
+        );
+        break;
+      }
+      default: {
+        const first = column.values.find((v) => v !== null) ?? "x";
+        out = out.withColumn(name, stringColumn(new Array<string>(n).fill(first)));
+      }
+    }
+  });
+  return out;
 }
 
 function sameCell(a: CellValue, b: CellValue): boolean {

@@ -23,7 +23,7 @@ import {
 export function numericInput(frame: Frame, name: string, owner: string): Float64Array {
   const column = frame.get(name);
   if (column === undefined) throw missingColumn(frame, name, owner);
-  if (column.kind === "numeric") return column.values;
+  if (column.kind === "numeric") return finiteOrNaN(column.values, name, owner);
   if (column.kind === "boolean") {
     const out = new Float64Array(column.values.length);
     for (let i = 0; i < out.length; i++) {
@@ -33,6 +33,80 @@ export function numericInput(frame: Frame, name: string, owner: string): Float64
     return out;
   }
   throw wrongKind(owner, name, column.kind, "a numeric or boolean column");
+}
+
+/**
+ * Returns `values` unchanged after checking that none is ±Infinity, as scikit-learn's
+ * `check_array` refuses "Input X contains infinity": an infinite value would poison a mean, a
+ * variance or a bin edge. NaN (missing) is allowed. The error names the estimator, the
+ * column, the first row and the value.
+ *
+ * @example
+ * ```ts
+ * finiteOrNaN(frame.numeric("tenure"), "tenure", "StandardScaler");
+ * ```
+ */
+export function finiteOrNaN(values: Float64Array, name: string, owner: string): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      throw nonFinite(owner, name, v, i, values.length);
+    }
+  }
+  return values;
+}
+
+function nonFinite(
+  owner: string,
+  name: string,
+  value: number,
+  row: number | undefined,
+  nRows: number | undefined,
+): KeelError {
+  const where = row === undefined ? "" : ` at row ${row} of ${nRows}`;
+  return new KeelError(
+    "KEEL_ERR_NON_FINITE",
+    `${owner}: column '${name}' holds ${value}${where}; expected finite numbers (NaN for missing). Replace or drop infinite values before this step.`,
+    {
+      details: {
+        estimator: owner,
+        column: name,
+        row: row ?? null,
+        rows: nRows ?? null,
+        value: String(value),
+        expected: "a finite number or NaN",
+      },
+    },
+  );
+}
+
+/**
+ * Refuses to fit on a frame with no rows, as scikit-learn's `check_array` ("Found array with 0
+ * sample(s)"): every statistic of an empty column would be NaN and the fitted state useless.
+ *
+ * @example
+ * ```ts
+ * fit(x: Frame) { requireRows(x, this.type); … }
+ * ```
+ */
+export function requireRows(frame: Frame, owner: string): void {
+  if (frame.nRows > 0) return;
+  const shown = frame.columnNames
+    .slice(0, 10)
+    .map((c) => `'${c}'`)
+    .join(", ");
+  throw new KeelError(
+    "KEEL_ERR_EMPTY_INPUT",
+    `${owner}: cannot fit on 0 rows (columns ${shown || "none"}); fit needs at least 1 row.`,
+    {
+      details: {
+        estimator: owner,
+        rows: 0,
+        columns: frame.columnNames.slice(0, 100),
+        expected: "at least 1 row",
+      },
+    },
+  );
 }
 
 /**
@@ -81,7 +155,12 @@ export function missingColumn(frame: Frame, name: string, owner: string): KeelEr
  */
 export function recordNumber(record: FrameRecord, name: string, owner: string): number {
   const v = record[name];
-  if (typeof v === "number") return v;
+  if (typeof v === "number") {
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      throw nonFinite(owner, name, v, undefined, undefined);
+    }
+    return v;
+  }
   if (v === null) return Number.NaN;
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v === undefined) throw missingField(record, name, owner);
@@ -105,7 +184,12 @@ export function recordCategory(record: FrameRecord, name: string, owner: string)
   const v = record[name];
   if (typeof v === "string") return v;
   if (v === null) return null;
-  if (typeof v === "number") return Number.isNaN(v) ? null : String(v);
+  if (typeof v === "number") {
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      throw nonFinite(owner, name, v, undefined, undefined);
+    }
+    return Number.isNaN(v) ? null : String(v);
+  }
   if (typeof v === "boolean") return String(v);
   throw missingField(record, name, owner);
 }
@@ -157,6 +241,7 @@ export function categoryCodes(column: Column, name: string, owner: string): Cate
     }
     case "numeric":
     case "string": {
+      if (column.kind === "numeric") finiteOrNaN(column.values, name, owner);
       const index = new Map<CellValue, number>();
       const dictionary: string[] = [];
       const values = column.values;

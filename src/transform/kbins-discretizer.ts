@@ -19,7 +19,7 @@ import {
   TransformerEstimator,
 } from "./base.js";
 import { frameOf } from "./fitted-columnwise.js";
-import { numericInput, recordNumber } from "./input.js";
+import { numericInput, recordNumber, requireRows } from "./input.js";
 import { finiteSorted, linspace, percentileSorted } from "./stats.js";
 
 /**
@@ -50,16 +50,13 @@ export const kbinsDiscretizerParams = declareParams("KBinsDiscretizer", {
 /** Validated {@link KBinsDiscretizer} params. */
 export type KBinsDiscretizerParams = ParamsOf<typeof kbinsDiscretizerParams.specs>;
 
-// scikit-learn nudges values up by atol + rtol·|x| before binning, so a value that equals an
-// edge up to rounding lands in the upper bin.
-const RTOL = 1e-5;
-const ATOL = 1e-8;
-
 /**
  * Bins numeric columns, as scikit-learn's `KBinsDiscretizer` (strategies `uniform` and
  * `quantile`, without subsampling). Quantile edges closer than 1e-8 are merged, so a column
- * may get fewer bins; a constant column gets one. NaN, which scikit-learn rejects, gives NaN
- * (ordinal) or all zeros (onehot).
+ * may get fewer bins; a constant column gets one. A value goes to the bin whose lower edge is
+ * the largest inner edge ≤ it (scikit-learn 1.2.1's `searchsorted(..., side="right")`), so a
+ * value on an edge opens the upper bin. NaN, which scikit-learn rejects, gives NaN (ordinal)
+ * or all zeros (onehot); ±Infinity and fitting on 0 rows are refused with a KeelError.
  *
  * @example
  * ```ts
@@ -88,6 +85,7 @@ export class KBinsDiscretizer extends TransformerEstimator<
    * ```
    */
   fit(x: Frame): FittedKBinsDiscretizer {
+    requireRows(x, this.type);
     const { nBins, strategy } = this.params;
     const edges = x.columnNames.map((name) => {
       const sorted = finiteSorted(numericInput(x, name, this.type));
@@ -133,19 +131,22 @@ export class FittedKBinsDiscretizer implements FittedTransformer {
     return (this.binEdges[j]?.length ?? 2) - 1;
   }
 
-  /** The bin of one value: the number of inner edges ≤ the nudged value (`np.digitize`), clipped. */
+  /**
+   * The bin of one value, as scikit-learn 1.2's `searchsorted(edges[1:-1], x, side="right")`:
+   * the number of inner edges ≤ the value, so a value exactly on an edge goes to the upper bin
+   * and one just below it stays in the lower bin (no tolerance is added).
+   */
   #bin(j: number, value: number): number {
     if (Number.isNaN(value)) return Number.NaN;
     const edges = this.binEdges[j] as Float64Array;
-    const nudged = value + (ATOL + RTOL * Math.abs(value));
     let lo = 1;
-    let hi = edges.length;
+    let hi = edges.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((edges[mid] as number) <= nudged) lo = mid + 1;
+      if ((edges[mid] as number) <= value) lo = mid + 1;
       else hi = mid;
     }
-    return Math.min(Math.max(lo - 1, 0), this.#nBins(j) - 1);
+    return lo - 1;
   }
 
   /**

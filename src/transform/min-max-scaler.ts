@@ -8,7 +8,7 @@ import {
 } from "../core/index.js";
 import { expectState, is, stateField, TransformerEstimator } from "./base.js";
 import { FittedColumnwise } from "./fitted-columnwise.js";
-import { numericInput } from "./input.js";
+import { numericInput, requireRows } from "./input.js";
 import { minMax, ZERO_SCALE } from "./stats.js";
 
 /**
@@ -36,7 +36,8 @@ export type MinMaxScalerParams = ParamsOf<typeof minMaxScalerParams.specs>;
 /**
  * Scales each numeric column linearly so that its training minimum and maximum land on
  * `featureRange`, as scikit-learn's `MinMaxScaler` (`x * scale + min`). A constant column maps
- * to the low end. NaN is ignored at fit and stays NaN.
+ * to the low end. NaN is ignored at fit and stays NaN; fitting on 0 rows and ±Infinity are
+ * refused with a KeelError, as scikit-learn refuses them.
  *
  * @example
  * ```ts
@@ -61,6 +62,7 @@ export class MinMaxScaler extends TransformerEstimator<MinMaxScalerParams, Fitte
    * ```
    */
   fit(x: Frame): FittedMinMaxScaler {
+    requireRows(x, this.type);
     const [low, high] = this.params.featureRange;
     const names = x.columnNames;
     const scale = new Float64Array(names.length);

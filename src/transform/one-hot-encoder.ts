@@ -30,7 +30,7 @@ import {
   unknownCategory,
 } from "./categories.js";
 import { groupedIndex, infrequentIndices } from "./infrequent.js";
-import { recordCategory } from "./input.js";
+import { recordCategory, requireRows } from "./input.js";
 
 /**
  * The declared params of {@link OneHotEncoder}: validation, defaults, docs and CLI parsing.
@@ -103,6 +103,7 @@ export class OneHotEncoder extends TransformerEstimator<OneHotEncoderParams, Fit
    * ```
    */
   fit(x: Frame): FittedOneHotEncoder {
+    requireRows(x, this.type);
     const columns = x.entries().map(([name, column]) => fitCategories(column, name, this.type));
     const { minFrequency, maxCategories } = this.params;
     const infrequent = columns.map((c) =>
@@ -316,7 +317,7 @@ function layoutOf(
  *
  * @example
  * ```ts
- * categoriesState(columns); // { names, categories, hasMissing, numeric, counts }
+ * categoriesState(columns); // { names, categories, hasMissing, numeric, boolean, counts }
  * ```
  */
 export function categoriesState(columns: readonly FittedCategories[]) {
@@ -325,6 +326,7 @@ export function categoriesState(columns: readonly FittedCategories[]) {
     categories: columns.map((c) => [...c.categories]),
     hasMissing: columns.map((c) => c.hasMissing),
     numeric: columns.map((c) => c.numeric),
+    boolean: columns.map((c) => c.boolean),
     counts: columns.map((c) => c.counts),
   };
 }
@@ -343,11 +345,15 @@ export function categoriesFromState(state: EstimatorState): FittedCategories[] {
   const hasMissing = stateField(state, "hasMissing", is.booleans);
   const numeric = stateField(state, "numeric", is.booleans);
   const counts = stateField(state, "counts", is.float64s);
+  // States written before boolean columns printed as False / True have no "boolean" field.
+  const written = (state.state as { readonly boolean?: unknown } | null)?.boolean !== undefined;
+  const boolean = written ? stateField(state, "boolean", is.booleans) : [];
   return names.map((name, j) => ({
     name,
     categories: categories[j] ?? [],
     hasMissing: hasMissing[j] ?? false,
     numeric: numeric[j] ?? false,
+    boolean: boolean[j] ?? false,
     counts: counts[j] ?? new Float64Array(0),
   }));
 }

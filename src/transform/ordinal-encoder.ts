@@ -1,10 +1,12 @@
 import {
   cellAt,
   declareParams,
+  describeValue,
   type EstimatorState,
   type FittedTransformer,
   type Frame,
   type FrameRecord,
+  KeelError,
   type ParamsInput,
   type ParamsOf,
   param,
@@ -27,7 +29,7 @@ import {
   unknownCategory,
 } from "./categories.js";
 import { frameOf } from "./fitted-columnwise.js";
-import { recordCategory } from "./input.js";
+import { recordCategory, requireRows } from "./input.js";
 import { categoriesFromState, categoriesState } from "./one-hot-encoder.js";
 
 const numberOrNaN = (doc: string, fallback: number) =>
@@ -69,7 +71,10 @@ const UNKNOWN_HINT =
  * Encodes each category as its index in the sorted categories (0, 1, 2, …), as scikit-learn's
  * `OrdinalEncoder`. A missing value seen at fit becomes `encodedMissingValue` (NaN by
  * default); an unseen category (a missing value unseen at fit included) raises or becomes
- * `unknownValue`.
+ * `unknownValue`. Categories sort as Python sorts them (numbers by value, strings by code
+ * point). As in scikit-learn, `unknownValue` or `encodedMissingValue` equal to a code a seen
+ * category has (0 … n−1, the missing category counted) is refused at fit: the two would be
+ * indistinguishable.
  *
  * @example
  * ```ts
@@ -98,9 +103,54 @@ export class OrdinalEncoder extends TransformerEstimator<
    * ```
    */
   fit(x: Frame): FittedOrdinalEncoder {
+    requireRows(x, this.type);
     const columns = x.entries().map(([name, column]) => fitCategories(column, name, this.type));
+    const { handleUnknown, unknownValue, encodedMissingValue } = this.params;
+    if (handleUnknown === "useEncodedValue") {
+      refuseCollision(this.type, "unknownValue", unknownValue, columns);
+    }
+    refuseCollision(
+      this.type,
+      "encodedMissingValue",
+      encodedMissingValue,
+      columns.filter((c) => c.hasMissing),
+    );
     return new FittedOrdinalEncoder(x.columnNames, this.params, columns);
   }
+}
+
+/**
+ * Refuses a code that a seen category already has, as scikit-learn does for `unknown_value`
+ * and `encoded_missing_value`: otherwise an unseen or missing value would be indistinguishable
+ * from the category with that code. Codes run 0..n−1 over the categories, the missing one
+ * included (scikit-learn counts it), so the check is 0 ≤ code < n.
+ */
+function refuseCollision(
+  owner: string,
+  param: "unknownValue" | "encodedMissingValue",
+  code: number,
+  columns: readonly FittedCategories[],
+): void {
+  const clashes = columns.filter((c) => {
+    const n = c.categories.length + (c.hasMissing ? 1 : 0);
+    return code >= 0 && code < n;
+  });
+  if (clashes.length === 0) return;
+  const first = clashes[0] as FittedCategories;
+  const taken = code < first.categories.length ? describeValue(first.categories[code]) : "missing";
+  throw new KeelError(
+    "KEEL_ERR_INVALID_PARAM",
+    `${owner}: ${param} = ${code} is already the code of category ${taken} in column '${first.name}'${clashes.length > 1 ? ` (and ${clashes.length - 1} more column(s))` : ""}; use a code outside 0..${first.categories.length + (first.hasMissing ? 1 : 0) - 1}, such as -1, or NaN.`,
+    {
+      details: {
+        estimator: owner,
+        param,
+        value: code,
+        columns: clashes.map((c) => c.name),
+        expected: "a code no seen category uses (negative, ≥ the number of categories, or NaN)",
+      },
+    },
+  );
 }
 
 /**

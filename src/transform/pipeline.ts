@@ -15,6 +15,7 @@ import {
   unknownStep,
 } from "./base.js";
 import { FittedPipeline } from "./fitted-pipeline.js";
+import { requireRows } from "./input.js";
 import { isFittedTransformer } from "./state.js";
 
 /** One named step of a {@link Pipeline}. */
@@ -180,6 +181,7 @@ export class Pipeline implements Estimator<FittedPipeline> {
     options: FitOptions | undefined,
     wantLastOutput: boolean,
   ): Promise<{ fitted: FittedPipeline; output?: Frame }> {
+    requireRows(x, this.type);
     const fittedSteps: [string, Fitted][] = [];
     let current = x;
     let validation = options?.validation;

@@ -8,7 +8,7 @@ import {
 } from "../core/index.js";
 import { expectState, is, stateField, TransformerEstimator } from "./base.js";
 import { FittedColumnwise } from "./fitted-columnwise.js";
-import { numericInput } from "./input.js";
+import { numericInput, requireRows } from "./input.js";
 import { finiteSorted, medianSorted, percentileSorted, ZERO_SCALE } from "./stats.js";
 
 /**
@@ -39,7 +39,8 @@ export type RobustScalerParams = ParamsOf<typeof robustScalerParams.specs>;
 /**
  * Centres on the median and divides by an interquantile range, as scikit-learn's
  * `RobustScaler`: robust to outliers. Percentiles use NumPy's linear interpolation; NaN is
- * ignored at fit and stays NaN; a zero range leaves the column unscaled.
+ * ignored at fit and stays NaN; a zero range leaves the column unscaled. Fitting on 0 rows and
+ * ±Infinity are refused with a KeelError, as scikit-learn refuses them.
  *
  * @example
  * ```ts
@@ -64,6 +65,7 @@ export class RobustScaler extends TransformerEstimator<RobustScalerParams, Fitte
    * ```
    */
   fit(x: Frame): FittedRobustScaler {
+    requireRows(x, this.type);
     const names = x.columnNames;
     const center = new Float64Array(names.length);
     const scale = new Float64Array(names.length).fill(1);

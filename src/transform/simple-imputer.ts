@@ -25,8 +25,15 @@ import {
   stateField,
   TransformerEstimator,
 } from "./base.js";
-import { categoryCodes, numericInput, recordCategory, recordNumber, wrongKind } from "./input.js";
-import { finiteSorted, meanVariance, medianSorted } from "./stats.js";
+import {
+  categoryCodes,
+  numericInput,
+  recordCategory,
+  recordNumber,
+  requireRows,
+  wrongKind,
+} from "./input.js";
+import { finiteSorted, medianSorted, nanMean } from "./stats.js";
 
 /**
  * The declared params of {@link SimpleImputer}: validation, defaults, docs and CLI parsing.
@@ -65,6 +72,7 @@ const DEFAULT_CATEGORY_FILL = "missing_value";
  * Replaces missing values with a per-column statistic, as scikit-learn's `SimpleImputer`.
  * Numeric (and boolean) columns take `mean`, `median`, `mostFrequent` or `constant`;
  * categorical and string columns take `mostFrequent` or `constant` and stay categorical.
+ * The mean is NumPy's (`np.ma.mean`: a pairwise sum), so it matches on columns around 1e9.
  * Ties in `mostFrequent` go to the smallest value. As in scikit-learn 1.2, a column with no
  * observed value at fit is dropped from the output unless the strategy is `constant`.
  *
@@ -92,6 +100,7 @@ export class SimpleImputer extends TransformerEstimator<SimpleImputerParams, Fit
    * ```
    */
   fit(x: Frame): FittedSimpleImputer {
+    requireRows(x, this.type);
     const columns: ImputedColumn[] = [];
     const indicators: string[] = [];
     for (const [name, column] of x.entries()) {
@@ -131,7 +140,7 @@ export class SimpleImputer extends TransformerEstimator<SimpleImputerParams, Fit
           );
         }
         fill = fillValue ?? 0;
-      } else if (strategy === "mean") fill = meanVariance(values).mean;
+      } else if (strategy === "mean") fill = nanMean(values);
       else if (strategy === "median") fill = medianSorted(sorted as Float64Array);
       else fill = modeOfSorted(sorted as Float64Array);
       const keep = strategy === "constant" || observed > 0;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Estimator, Fitted, FittedTransformer, Frame } from "../core/index.js";
+import {
+  type Estimator,
+  type Fitted,
+  type FittedTransformer,
+  type Frame,
+  isKeelError,
+  pairwiseSum,
+} from "../core/index.js";
 import {
   ColumnTransformer,
   DatetimeFeatures,
@@ -85,5 +92,41 @@ describe(`scikit-learn ${fixtures.sklearn} fixtures`, () => {
       const { output } = await (estimator as TargetEncoder).fitTransform(fitFrame, y);
       compare(output, c.expectedFitTransform);
     }
+  });
+});
+
+describe(`inputs scikit-learn ${fixtures.sklearn} refuses are refused with a KeelError`, () => {
+  it.each(fixtures.refusals.map((r) => [r.name, r] as const))("%s", async (_name, r) => {
+    const make = ESTIMATORS[r.estimator] as (p: AnyParams) => Estimator<Fitted>;
+    const frame = fixtureFrame(fixtures, r.fit);
+    const error = await Promise.resolve()
+      .then(() => make(r.params).fit(frame))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error, `scikit-learn: ${r.sklearnError}`).toBeDefined();
+    expect(isKeelError(error), String(error)).toBe(true);
+    expect((error as { code: string }).code).toBe(r.keelCode);
+    const message = (error as Error).message;
+    if (r.keelCode === "KEEL_ERR_NON_FINITE") {
+      // Names the column, the row and the value, as scikit-learn's "Input X contains infinity".
+      expect(message).toMatch(/column '(wave|tiny|n)' holds -?Infinity at row \d+ of \d+/);
+    }
+    if (r.keelCode === "KEEL_ERR_EMPTY_INPUT") expect(message).toMatch(/cannot fit on 0 rows/);
+    if (r.keelCode === "KEEL_ERR_INVALID_PARAM") {
+      expect(message).toMatch(/(unknownValue|encodedMissingValue) = \d+ is already the code/);
+    }
+  });
+});
+
+describe("pairwiseSum reproduces NumPy's sums bit for bit", () => {
+  it.each(fixtures.sums.map((c) => [`${c.dataset}.${c.column}`, c] as const))("%s", (_n, c) => {
+    const values = fixtureFrame(fixtures, { dataset: c.dataset, columns: [c.column] }).numeric(
+      c.column,
+    );
+    expect(pairwiseSum(values, { nanAsZero: true })).toBe(c.nansum);
+    if (c.sum !== null) expect(pairwiseSum(values)).toBe(c.sum);
+    else expect(pairwiseSum(values)).toBeNaN();
   });
 });

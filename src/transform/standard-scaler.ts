@@ -8,8 +8,8 @@ import {
 } from "../core/index.js";
 import { expectState, is, stateField, TransformerEstimator } from "./base.js";
 import { FittedColumnwise } from "./fitted-columnwise.js";
-import { numericInput } from "./input.js";
-import { meanVariance } from "./stats.js";
+import { numericInput, requireRows } from "./input.js";
+import { isConstantFeature, meanVariance } from "./stats.js";
 
 /**
  * The declared params of {@link StandardScaler}: validation, defaults, docs and CLI parsing.
@@ -32,8 +32,11 @@ export type StandardScalerParams = ParamsOf<typeof standardScalerParams.specs>;
 
 /**
  * Standardises numeric columns to zero mean and unit variance, as scikit-learn's
- * `StandardScaler`: `(x - mean) / std` with the population standard deviation; a column with
- * zero variance is only centred. NaN is ignored at fit and stays NaN.
+ * `StandardScaler`: `(x - mean) / std` with the population standard deviation. Sums are
+ * NumPy's pairwise sums and the variance its corrected two-pass formula, so columns around 1e9
+ * match to the last bits. A column constant up to rounding (scikit-learn's
+ * `_is_constant_feature`) is only centred, so it comes out 0. NaN is ignored at fit and stays
+ * NaN; fitting on 0 rows and ±Infinity anywhere are refused with a KeelError.
  *
  * @example
  * ```ts
@@ -62,15 +65,18 @@ export class StandardScaler extends TransformerEstimator<
    * ```
    */
   fit(x: Frame): FittedStandardScaler {
+    requireRows(x, this.type);
     const names = x.columnNames;
     const mean = new Float64Array(names.length);
     const scale = new Float64Array(names.length);
     names.forEach((name, j) => {
       const stats = meanVariance(numericInput(x, name, this.type));
       mean[j] = this.params.withMean ? stats.mean : 0;
-      const std = Math.sqrt(stats.variance);
-      // scikit-learn leaves constant columns unscaled instead of dividing by zero.
-      scale[j] = !this.params.withStd || std === 0 || Number.isNaN(std) ? 1 : std;
+      // A column constant up to rounding keeps scale 1, as scikit-learn's _handle_zeros_in_scale
+      // with its constant mask: dividing by a rounding residue (1e-17) would turn 0 into ±1.
+      const constant =
+        Number.isNaN(stats.variance) || isConstantFeature(stats.variance, stats.mean, stats.count);
+      scale[j] = !this.params.withStd || constant ? 1 : Math.sqrt(stats.variance);
     });
     return new FittedStandardScaler(names, this.params, mean, scale);
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { pairwiseSum } from "../core/index.js";
+
 /**
  * The non-NaN values of `values`, sorted ascending.
  *
@@ -67,7 +69,11 @@ export function medianSorted(sorted: Float64Array): number {
 }
 
 /**
- * Count, mean and population variance of the non-NaN values (two passes, for accuracy).
+ * Count, mean and population variance of the non-NaN values, as scikit-learn's
+ * `_incremental_mean_and_var` computes them on a first batch: NumPy's pairwise `nansum` for the
+ * sum (see `pairwiseSum`: a plain loop drifts by several ulps on columns around 1e9), then the
+ * corrected two-pass variance of Chan, Golub and LeVeque, `(Σd² − (Σd)²/n) / n` with
+ * `d = x − mean`, whose correction term cancels most of the rounding left in the mean.
  *
  * @example
  * ```ts
@@ -80,25 +86,52 @@ export function meanVariance(values: Float64Array): {
   variance: number;
 } {
   let count = 0;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (!Number.isNaN(v)) {
-      sum += v;
-      count++;
-    }
-  }
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i] as number)) count++;
   if (count === 0) return { count, mean: Number.NaN, variance: Number.NaN };
-  const mean = sum / count;
-  let squares = 0;
+  const mean = pairwiseSum(values, { nanAsZero: true }) / count;
+  const deviations = new Float64Array(values.length);
+  const squares = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (!Number.isNaN(v)) {
-      const d = v - mean;
-      squares += d * d;
-    }
+    const d = (values[i] as number) - mean;
+    deviations[i] = d;
+    squares[i] = d * d;
   }
-  return { count, mean, variance: squares / count };
+  const correction = pairwiseSum(deviations, { nanAsZero: true });
+  const unnormalised =
+    pairwiseSum(squares, { nanAsZero: true }) - (correction * correction) / count;
+  return { count, mean, variance: unnormalised / count };
+}
+
+/**
+ * The mean of the non-NaN values as `np.ma.mean` (scikit-learn's mean imputer) computes it:
+ * the pairwise sum with NaN counted as 0, divided by the count. NaN when there are none.
+ *
+ * @example
+ * ```ts
+ * nanMean(Float64Array.of(1, Number.NaN, 2)); // 1.5
+ * ```
+ */
+export function nanMean(values: Float64Array): number {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i] as number)) count++;
+  return count === 0 ? Number.NaN : pairwiseSum(values, { nanAsZero: true }) / count;
+}
+
+/**
+ * True when a column is constant up to rounding, scikit-learn's `_is_constant_feature`: the
+ * variance is within the error that computing it on `count` values near `mean` can leave
+ * (`var ≤ n·ε·var + (n·mean·ε)²`). A column of ten 0.1s has variance 1.9e-34, not 0; without
+ * this test its scale would be 1.4e-17 and its standardised values ±1 instead of 0.
+ *
+ * @example
+ * ```ts
+ * const { count, mean, variance } = meanVariance(values);
+ * isConstantFeature(variance, mean, count); // true for ten 0.1s
+ * ```
+ */
+export function isConstantFeature(variance: number, mean: number, count: number): boolean {
+  const drift = count * mean * Number.EPSILON;
+  return variance <= count * Number.EPSILON * variance + drift * drift;
 }
 
 /**

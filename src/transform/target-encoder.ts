@@ -8,6 +8,7 @@ import {
   type FrameRecord,
   type ParamsInput,
   type ParamsOf,
+  pairwiseSum,
   param,
   type StateLoader,
 } from "../core/index.js";
@@ -23,7 +24,7 @@ import {
 } from "./base.js";
 import { categoryIndex, type FittedCategories, fitCategories, fittedCodes } from "./categories.js";
 import { frameOf } from "./fitted-columnwise.js";
-import { recordCategory } from "./input.js";
+import { recordCategory, requireRows } from "./input.js";
 import { categoriesFromState, categoriesState } from "./one-hot-encoder.js";
 import { encodeTarget, foldAssignment } from "./target-folds.js";
 
@@ -97,6 +98,7 @@ export class TargetEncoder extends TransformerEstimator<TargetEncoderParams, Fit
    * ```
    */
   fit(x: Frame, y?: Column): FittedTargetEncoder {
+    requireRows(x, this.type);
     const target = encodeTarget(y, this.params.targetType, this.type);
     const columns = x.entries().map(([name, column]) => fitCategories(column, name, this.type));
     const all = Int32Array.from({ length: x.nRows }, (_, i) => i);
@@ -158,10 +160,9 @@ function indicesWhere(values: Int32Array, keep: (v: number) => boolean): number[
   return out;
 }
 
+/** `np.mean(y[rows])`: NumPy's pairwise sum of the gathered rows, over their count. */
 function mean(y: Float64Array, rows: Int32Array): number {
-  let sum = 0;
-  for (const i of rows) sum += y[i] as number;
-  return sum / rows.length;
+  return pairwiseSum(Float64Array.from(rows, (i) => y[i] as number)) / rows.length;
 }
 
 /** The encoding of each category from the rows in `rows` (scikit-learn 1.3's formula). */
@@ -183,13 +184,20 @@ function encodingsOf(
   }
   const out = new Float64Array(nCategories);
   if (smooth !== "auto") {
-    for (let c = 0; c < nCategories; c++)
-      out[c] = ((sums[c] as number) + smooth * yMean) / ((counts[c] as number) + smooth);
+    // A category with no rows in this fold gets the fold's mean, as scikit-learn 1.3 does;
+    // with smooth 0 the formula would be 0 / 0.
+    for (let c = 0; c < nCategories; c++) {
+      const n = counts[c] as number;
+      out[c] = n === 0 ? yMean : ((sums[c] as number) + smooth * yMean) / (n + smooth);
+    }
     return out;
   }
-  let squares = 0;
-  for (const i of rows) squares += ((y[i] as number) - yMean) ** 2;
-  const yVariance = squares / rows.length;
+  // np.var: the pairwise sum of squared deviations from the pairwise mean, over n.
+  const squares = Float64Array.from(rows, (i) => {
+    const d = (y[i] as number) - yMean;
+    return d * d;
+  });
+  const yVariance = pairwiseSum(squares) / rows.length;
   const means = Float64Array.from(sums, (s, c) => s / (counts[c] as number));
   const deviations = new Float64Array(nCategories);
   for (const i of rows) {

@@ -42,6 +42,22 @@ export function encodeTarget(
     else if (y.kind === "string") key = y.values[i] ?? null;
     else {
       const v = y.values[i] as number;
+      if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+        throw new KeelError(
+          "KEEL_ERR_NON_FINITE",
+          `${owner}: the target holds ${v} at row ${i} of ${n}; expected finite numbers.`,
+          {
+            details: {
+              estimator: owner,
+              column: "y",
+              row: i,
+              rows: n,
+              value: String(v),
+              expected: "a finite number",
+            },
+          },
+        );
+      }
       key = Number.isNaN(v) ? null : String(v);
       numbers[i] = v;
     }

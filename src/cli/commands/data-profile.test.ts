@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -9,6 +10,23 @@ import { captureIo } from "../testing/capture-io.js";
 const fixture = (name: string) => `src/data/fixtures/${name}`;
 
 describe("keel data profile", () => {
+  it("reads with --sep, --quote, --na-value and --no-default-na", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keel-cli-read-"));
+    const file = join(dir, "countries.csv");
+    writeFileSync(file, "code;score;note\nNA;1;'a;b'\nFR;-;x\nNA;3;y\nDE;4;z\n");
+    const io = captureIo();
+    const args = ["data", "profile", file, "--sep", ";", "--quote", "'", "--json"];
+    expect(await runCli([...args, "--na-value", "-", "--no-default-na"], io)).toBe(0);
+    const profile = JSON.parse(io.stdout()) as {
+      columns: { name: string; kind: string; missing: number; distinct: number }[];
+    };
+    const byName = Object.fromEntries(profile.columns.map((c) => [c.name, c]));
+    // NA is Namibia here, not a missing value: 3 distinct codes of 4, none missing.
+    expect(byName.code).toMatchObject({ kind: "string", missing: 0, distinct: 3 });
+    expect(byName.score).toMatchObject({ kind: "numeric", missing: 1 });
+    expect(profile.columns.map((c) => c.name)).toEqual(["code", "score", "note"]);
+  });
+
   it("shows 7,043 rows and 20 columns for the Telco data", async () => {
     const io = captureIo();
     expect(await runCli(["data", "profile", "data/telco_churn.csv"], io)).toBe(0);

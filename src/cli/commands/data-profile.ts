@@ -8,6 +8,7 @@ import {
 } from "../../data/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { formatCell, formatTable } from "../format.js";
+import { DATA_READ_OPTIONS, dataReadOptions } from "./data-read-options.js";
 
 /**
  * `keel data profile FILE`: reads a data file and prints one row per column (kind, missing,
@@ -23,14 +24,11 @@ import { formatCell, formatTable } from "../format.js";
 export const dataProfileCommand = defineCommand({
   path: ["data", "profile"],
   summary: "Profile a data file: kinds, missing values, distinct counts, statistics",
-  usage: "FILE [--format csv|tsv|parquet|jsonl] [--json]",
+  usage:
+    "FILE [--format csv|tsv|parquet|jsonl] [--sep C] [--quote C] [--na-value T]... [--no-default-na] [--json]",
   positionals: [1, 1],
   options: {
-    format: {
-      type: "string",
-      valueName: "FORMAT",
-      description: "csv, tsv, parquet or jsonl when the extension does not tell",
-    },
+    ...DATA_READ_OPTIONS,
   },
   examples: [
     "keel data profile data/telco_churn.csv",
@@ -38,8 +36,7 @@ export const dataProfileCommand = defineCommand({
   ],
   async run(ctx) {
     const file = dataPath(ctx, ctx.positionals[0] ?? "");
-    const format = read.string(ctx.options, "format") as FileFormat | undefined;
-    const frame = await readFrame(file, format ? { format } : {});
+    const frame = await readFrame(file, dataReadOptions(ctx.options));
     const profile = profileFrame(frame);
     if (ctx.json) {
       ctx.out(`${JSON.stringify(profile)}\n`);

@@ -3,6 +3,7 @@ import { type FileFormat, loadChecks, readFrame, runChecks } from "../../data/in
 import { defineCommand, read } from "../command.js";
 import { formatCell, formatTable } from "../format.js";
 import { dataPath } from "./data-profile.js";
+import { DATA_READ_OPTIONS, dataReadOptions } from "./data-read-options.js";
 
 /**
  * `keel data validate FILE --checks CHECKS.json`: runs the data checks of a checks file and
@@ -17,7 +18,8 @@ import { dataPath } from "./data-profile.js";
 export const dataValidateCommand = defineCommand({
   path: ["data", "validate"],
   summary: "Run data checks on a file (exit 1 when any check fails)",
-  usage: "FILE --checks CHECKS.json [--format csv|tsv|parquet|jsonl] [--json]",
+  usage:
+    "FILE --checks CHECKS.json [--format csv|tsv|parquet|jsonl] [--sep C] [--quote C] [--na-value T]... [--no-default-na] [--json]",
   positionals: [1, 1],
   options: {
     checks: {
@@ -25,11 +27,7 @@ export const dataValidateCommand = defineCommand({
       valueName: "CHECKS.json",
       description: 'The checks file: { "checks": [ { "check": "notNull", "column": "id" }, ... ] }',
     },
-    format: {
-      type: "string",
-      valueName: "FORMAT",
-      description: "csv, tsv, parquet or jsonl when the extension does not tell",
-    },
+    ...DATA_READ_OPTIONS,
   },
   description:
     "Checks: notNull, unique, range (min/max), allowedValues (values), regex (pattern), rowCount (min/max), freshness (maxAge like '1d'), schema (columns), sql (query returning failing rows from the table `data`).",
@@ -44,8 +42,7 @@ export const dataValidateCommand = defineCommand({
     }
     const checks = await loadChecks(dataPath(ctx, checksFile));
     const file = dataPath(ctx, ctx.positionals[0] ?? "");
-    const format = read.string(ctx.options, "format") as FileFormat | undefined;
-    const frame = await readFrame(file, format ? { format } : {});
+    const frame = await readFrame(file, dataReadOptions(ctx.options));
     const report = await runChecks(frame, checks, { source: checksFile });
     if (ctx.json) {
       ctx.out(`${JSON.stringify(report)}\n`);

@@ -2,21 +2,20 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Estimator, type FittedModel, type Frame, KeelError } from "../../core/index.js";
-import { readFrame } from "../../data/index.js";
+import { datasetVersion, readFrame } from "../../data/index.js";
 import {
   buildReport,
   type CrossValidateResult,
-  checkGates,
-  crossValidate,
+  type Evidence,
   type GateReport,
-  KFold,
   type MetricSpec,
-  type Predictions,
+  type ModelToJudge,
+  type ModelValidation,
   parsePolicy,
-  predictionsOf,
   renderReportHtml,
-  StratifiedKFold,
+  trainingOverlap,
   type ValidationPolicy,
+  validateModel,
 } from "../../evaluate/index.js";
 import { GbdtClassifier, GbdtRegressor, type ModelBundle } from "../../models/index.js";
 import { openTracking } from "../../track/index.js";
@@ -26,22 +25,25 @@ import { openModelBundle } from "../model-ref.js";
 import { dataPath } from "./data-profile.js";
 
 /**
- * `keel eval`: scores a model bundle on labelled data, cross-validates its training recipe
- * when the policy asks for CV, checks the policy's gates (metrics, bias across segments,
- * improvement over the champion), prints the gate table and writes an HTML + JSON report.
- * Exit code 1 when a gate fails.
+ * `keel eval`: checks a policy's gates (metrics, business costs, bias across segments,
+ * improvement over the champion) on the model's own out-of-sample predictions — its
+ * predictions of a holdout, or out-of-fold predictions of its recipe when the data is (or
+ * overlaps) its training data per the bundle's lineage (see `validateModel`) — reports a CV of
+ * the recipe when the policy asks for one, prints where the numbers came from and the gate
+ * table, and writes an HTML + JSON report. Exit code 1 when a gate fails.
  *
  * @example
  * ```sh
- * keel eval --model models/churn --data telco.csv --target churn --positive Yes \
- *   --policy policy.json --report out/report.html
+ * keel eval --model models/churn --data holdout.csv --policy policy.json \
+ *   --champion models:/churn@champion --report out/report.html
  * ```
  */
 export const evalCommand = defineCommand({
   path: ["eval"],
-  summary: "Evaluate a model: CV, business metrics, bias checks, gates and a report",
+  summary:
+    "Evaluate a model on rows it never saw: gates (metrics, costs, bias, champion), recipe CV and a report",
   usage:
-    "--model DIR|models:/NAME@ALIAS --data FILE --target COL [--positive V] [--policy FILE] [--report OUT.html] [--json]",
+    "--model DIR|models:/NAME@ALIAS --data FILE --target COL [--positive V] [--threshold P] [--policy FILE] [--champion DIR] [--report OUT.html] [--json]",
   positionals: [0, 0],
   options: {
     model: {
@@ -60,10 +62,16 @@ export const evalCommand = defineCommand({
       valueName: "V",
       description: "positive class of a binary target (default: the model's)",
     },
+    threshold: {
+      type: "string",
+      valueName: "P",
+      description:
+        "binary decision threshold on P(positive) for label metrics, costs and bias gates (default: the policy's, else 0.5)",
+    },
     policy: {
       type: "string",
       valueName: "FILE",
-      description: "validation policy JSON: { cv, gates: [...] }",
+      description: "validation policy JSON: { cv, threshold, gates: [...] }",
     },
     champion: {
       type: "string",
@@ -94,7 +102,8 @@ export const evalCommand = defineCommand({
   ],
   async run(ctx) {
     const bundle = await openModelBundle(ctx.cwd, requireOption(ctx, "model"));
-    const frame = await readFrame(dataPath(ctx, requireOption(ctx, "data")));
+    const dataFile = dataPath(ctx, requireOption(ctx, "data"));
+    const frame = await readFrame(dataFile);
     const target = read.string(ctx.options, "target") ?? bundle.inputSignature.target;
     if (target === undefined) {
       throw new KeelError(
@@ -105,24 +114,35 @@ export const evalCommand = defineCommand({
     }
     frame.column(target);
     const positive = read.string(ctx.options, "positive") ?? bundle.positiveClass;
-    const scoring = { target, ...(positive !== undefined ? { positive } : {}) };
-    const predictions = predictionsOf(bundle, frame, scoring);
     const policyFile = read.string(ctx.options, "policy");
     const policy: ValidationPolicy = policyFile
-      ? parsePolicy(await readFile(resolve(ctx.cwd, policyFile), "utf8"), policyFile)
+      ? parsePolicy(await readFile(resolve(ctx.cwd, policyFile), "utf8"), policyFile, {
+          task: bundle.task,
+          classes: bundle.classes,
+        })
       : { gates: [] };
-    const notes: string[] = [];
-    const cv = await crossValidateRecipe(bundle, frame, policy, target, positive, notes);
+    const threshold = thresholdOf(ctx, bundle.task) ?? policy.threshold;
+    const scoring = {
+      target,
+      ...(positive !== undefined ? { positive } : {}),
+      ...(threshold !== undefined ? { threshold } : {}),
+    };
+    const dataHash = await datasetVersion(dataFile);
     const championRef = read.string(ctx.options, "champion");
-    const champion = championRef
-      ? predictionsOf(await openModelBundle(ctx.cwd, championRef), frame, scoring)
-      : undefined;
-    const gates = checkGates(policy, {
-      predictions,
-      frame,
-      ...(cv ? { cv } : {}),
-      ...(champion ? { champion } : {}),
+    const validation = await validateModel(frame, {
+      ...scoring,
+      policy,
+      ...(policyFile ? { policySource: policyFile } : {}),
+      candidate: modelToJudge(bundle, frame, dataHash),
+      ...(championRef
+        ? {
+            champion: modelToJudge(await openModelBundle(ctx.cwd, championRef), frame, dataHash),
+          }
+        : {}),
     });
+    const notes = [...validation.notes];
+    const gates = validation.gates;
+    const cv = validation.recipeCv;
     const segments = [
       ...new Set([
         ...read.list(ctx.options, "segment"),
@@ -132,11 +152,18 @@ export const evalCommand = defineCommand({
       ]),
     ];
     const report = buildReport({
-      predictions,
+      ...(validation.predictions
+        ? { predictions: validation.predictions }
+        : { model: { task: bundle.task, classes: bundle.classes } }),
+      evidence: validation.evidence,
       frame,
       segments,
       gates,
+      extraMetrics: policy.gates.flatMap((g) =>
+        "bias" in g || "compare" in g ? [] : [g as MetricSpec],
+      ),
       ...(cv ? { cv } : {}),
+      ...(threshold !== undefined ? { threshold } : {}),
       title: `Evaluation of ${read.string(ctx.options, "model")} on ${read.string(ctx.options, "data")}`,
     });
     const experiment = read.string(ctx.options, "experiment");
@@ -153,65 +180,108 @@ export const evalCommand = defineCommand({
       written = { html, json };
     }
     const runId = experiment
-      ? await trackEvaluation(ctx, experiment, report.metrics, cv, gates, written)
+      ? await trackEvaluation(
+          ctx,
+          experiment,
+          report.metrics,
+          cv,
+          gates,
+          written,
+          validation.evidence.candidate.source,
+        )
       : undefined;
     if (runId) notes.push(`tracked as run ${runId} in experiment '${experiment}'`);
     if (ctx.json) {
       ctx.out(
-        `${JSON.stringify({ passed: gates.passed, gates: gates.results, metrics: report.metrics, cv: report.cv, notes, report: written ?? null })}\n`,
+        `${JSON.stringify({ passed: gates.passed, evidence: validation.evidence, gates: gates.results, metrics: report.metrics, cv: report.cv, notes, report: written ?? null })}\n`,
       );
     } else {
-      printSummary(ctx, predictions, report.metrics, cv, gates, notes, written);
+      printSummary(ctx, validation.evidence, report.metrics, cv, gates, notes, written);
     }
     return gates.passed ? 0 : 1;
   },
 });
 
+function thresholdOf(ctx: CommandContext, task: string): number | undefined {
+  const text = read.string(ctx.options, "threshold");
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !(value > 0 && value < 1)) {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--threshold must be a probability strictly between 0 and 1. Got '${text}' instead.`,
+      { details: { option: "threshold", received: text } },
+    );
+  }
+  if (task !== "binary") {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--threshold applies to binary classifiers; this model's task is ${task}.`,
+      { details: { option: "threshold", task } },
+    );
+  }
+  return value;
+}
+
 /**
- * Cross-validates the model's training recipe when the policy asks for CV: the bundle's
- * estimator rebuilt from its recorded params and fitted afresh in every fold. Only GBDT
- * bundles without a separate preprocessor can be rebuilt today; otherwise CV is skipped with
- * a note and gates read the holdout predictions.
+ * What the evaluation knows of a bundle: its recipe when it can be rebuilt (GBDT bundles
+ * trained by keel: the estimator from the recorded params, with an inner validation split in
+ * CV when it stops early), and how much of the evaluation data it was trained on, from its
+ * lineage: the data file's hash, else the row fingerprint.
  */
-async function crossValidateRecipe(
+function modelToJudge(bundle: ModelBundle, frame: Frame, dataHash: string): ModelToJudge {
+  const params = bundle.lineage.params;
+  const type = bundle.model.type;
+  const imported = typeof params.importedFrom === "string";
+  const noRecipe = imported
+    ? `an imported model (${params.importedFrom}) has no keel training recipe to refit`
+    : bundle.preprocessor !== undefined
+      ? `a ${type} bundle with a fitted preprocessor records no unfitted recipe to refit yet`
+      : type !== "GbdtClassifier" && type !== "GbdtRegressor"
+        ? `a ${type} bundle cannot be refitted from its record yet`
+        : undefined;
+  const recipe: Estimator<FittedModel> | undefined =
+    noRecipe !== undefined
+      ? undefined
+      : type === "GbdtClassifier"
+        ? new GbdtClassifier(params)
+        : new GbdtRegressor(params);
+  return {
+    model: bundle,
+    ...(recipe ? { recipe } : { noRecipe: noRecipe! }),
+    earlyStopping: params.earlyStoppingRounds !== undefined && params.earlyStoppingRounds !== null,
+    columns: bundle.inputSignature.columns.map((c) => c.name),
+    ...seenOf(bundle, frame, dataHash),
+  };
+}
+
+function seenOf(
   bundle: ModelBundle,
   frame: Frame,
-  policy: ValidationPolicy,
-  target: string,
-  positive: string | undefined,
-  notes: string[],
-): Promise<CrossValidateResult | undefined> {
-  if (!policy.cv) return undefined;
-  const type = bundle.model.type;
-  if (
-    bundle.preprocessor !== undefined ||
-    (type !== "GbdtClassifier" && type !== "GbdtRegressor")
-  ) {
-    notes.push(
-      `cv skipped: a ${type} bundle${bundle.preprocessor ? " with a preprocessor" : ""} cannot be refitted from its record yet; gates use the evaluation data`,
-    );
-    return undefined;
+  dataHash: string,
+): { seen?: { share: number; how: string } } {
+  const { lineage } = bundle;
+  if (lineage.dataHash === dataHash) {
+    return {
+      seen: {
+        share: 1,
+        how: `the data file's SHA-256 equals the training data hash in the bundle's lineage${lineage.trainedOn ? ` (trained on ${lineage.trainedOn})` : ""}`,
+      },
+    };
   }
-  const estimator: Estimator<FittedModel> =
-    type === "GbdtClassifier"
-      ? new GbdtClassifier(bundle.lineage.params)
-      : new GbdtRegressor(bundle.lineage.params);
-  const folds = policy.cv.folds ?? 5;
-  const seed = policy.cv.seed ?? 0;
-  const stratified = (policy.cv.stratified ?? true) && bundle.task !== "regression";
-  const metrics: MetricSpec[] = policy.gates.flatMap((g) =>
-    "bias" in g || "compare" in g ? [] : [g as MetricSpec],
-  );
-  const columns = [...bundle.inputSignature.columns.map((c) => c.name), target];
-  return crossValidate(estimator, frame.select(columns), {
-    target,
-    cv: stratified
-      ? new StratifiedKFold({ nSplits: folds, shuffle: true, seed })
-      : new KFold({ nSplits: folds, shuffle: true, seed }),
-    metrics: metrics.length > 0 ? metrics : [bundle.task === "regression" ? "rmse" : "rocAuc"],
-    ...(positive !== undefined ? { positive } : {}),
-    seed,
-  });
+  if (lineage.rows) {
+    const overlap = trainingOverlap(lineage.rows, frame);
+    return { seen: { share: overlap.share, how: overlap.how } };
+  }
+  if (lineage.dataHash) {
+    return {
+      seen: {
+        share: 0,
+        how: "the data file's hash differs from the training data's; the bundle records no row fingerprint to check for partial overlap",
+      },
+    };
+  }
+  return {};
 }
 
 /**
@@ -225,6 +295,7 @@ async function trackEvaluation(
   cv: CrossValidateResult | undefined,
   gates: GateReport,
   written: { html: string; json: string } | undefined,
+  source: string,
 ): Promise<string> {
   // MLflow metric names allow letters, digits, _ - . / and spaces: "precisionAtRecall@0.8"
   // is logged as "precisionAtRecall_0.8".
@@ -240,6 +311,7 @@ async function trackEvaluation(
     run.logMetrics(logged);
     await run.setTags({
       "keel.eval.passed": String(gates.passed),
+      "keel.eval.source": source,
       ...Object.fromEntries(
         gates.results.map((g, i) => [
           `keel.eval.gate.${i}`,
@@ -263,38 +335,43 @@ async function trackEvaluation(
 
 function printSummary(
   ctx: CommandContext,
-  predictions: Predictions,
+  evidence: ModelValidation["evidence"],
   metrics: Readonly<Record<string, number | null>>,
   cv: CrossValidateResult | undefined,
   gates: GateReport,
   notes: readonly string[],
   written: { html: string; json: string } | undefined,
 ): void {
-  const rows = Object.entries(metrics).map(([key, value]) => [
-    key,
-    value,
-    cv?.mean[key] ?? null,
-    cv?.std[key] ?? null,
-  ]);
-  ctx.out(
-    `Evaluated a ${predictions.task} model on ${predictions.yTrue.length.toLocaleString("en-US")} rows${cv ? `, ${cv.folds.length}-fold CV of its recipe` : ""}\n\n`,
-  );
-  ctx.out(`${formatTable(["metric", "evaluation data", "cv mean", "cv std"], rows)}\n\n`);
+  const judged = (e: Evidence) =>
+    e.source === "unavailable"
+      ? `No out-of-sample predictions: ${e.statement}.`
+      : `Judged on ${e.statement}.`;
+  ctx.out(`${judged(evidence.candidate)}\n`);
+  if (evidence.champion) ctx.out(`Champion: ${judged(evidence.champion)}\n`);
+  ctx.out("\n");
+  if (Object.keys(metrics).length > 0) {
+    const rows = Object.entries(metrics).map(([key, value]) => [
+      key,
+      value,
+      cv?.mean[key] ?? null,
+      cv?.std[key] ?? null,
+    ]);
+    const judged = evidence.candidate.source === "out-of-fold" ? "out-of-fold" : "holdout";
+    ctx.out(`${formatTable([`metric`, judged, "recipe cv mean", "recipe cv std"], rows)}\n\n`);
+  }
   if (gates.results.length > 0) {
     ctx.out(
       `${formatTable(
-        ["gate", "value", "threshold", "result", "from"],
+        ["gate", "value", "result", "why"],
         gates.results.map((g) => [
           g.name,
           Number.isNaN(g.value) ? null : g.value,
-          [
-            g.threshold.min !== undefined ? `≥ ${g.threshold.min}` : "",
-            g.threshold.max !== undefined ? `≤ ${g.threshold.max}` : "",
-          ]
-            .filter(Boolean)
-            .join(" "),
           g.status.toUpperCase(),
-          g.source ?? g.reason ?? (g.kind === "bias" ? "evaluation data" : ""),
+          // The statement is printed once above; the JSON keeps it in every gate.
+          evidence.candidate.source === "unavailable" &&
+          g.reason?.startsWith(evidence.candidate.statement)
+            ? `no out-of-sample predictions (see above)${g.optional ? "; optional: skipped" : ""}`
+            : (g.reason ?? (g.source ? `from ${g.source} predictions` : "")),
         ]),
       )}\n\n`,
     );

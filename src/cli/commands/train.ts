@@ -11,7 +11,7 @@ import {
   type Task,
 } from "../../core/index.js";
 import { datasetVersion, readFrame } from "../../data/index.js";
-import { accuracy, logLoss, mae, rmse, rocAuc } from "../../evaluate/index.js";
+import { accuracy, logLoss, mae, rmse, rocAuc, rowFingerprint } from "../../evaluate/index.js";
 import {
   encodeClassTarget,
   gbdtParams,
@@ -167,6 +167,7 @@ export const trainCommand = defineCommand({
         metrics,
         lineage: {
           dataHash,
+          rows: rowFingerprint(x),
           params: estimator.params,
           codeVersion: KEEL_VERSION,
           ...(run ? { runId: run.id } : {}),

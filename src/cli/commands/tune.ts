@@ -8,7 +8,7 @@ import {
   type Task,
 } from "../../core/index.js";
 import { datasetVersion, readFrame } from "../../data/index.js";
-import { resolveMetric } from "../../evaluate/index.js";
+import { resolveMetric, rowFingerprint } from "../../evaluate/index.js";
 import { gbdtParams, saveModel } from "../../models/index.js";
 import { type ActiveRun, openTracking, type Tracking } from "../../track/index.js";
 import {
@@ -168,6 +168,7 @@ export const tuneCommand = defineCommand({
         metrics: { [`cv.${metric.key}`]: best.value as number },
         lineage: {
           dataHash: await datasetVersion(dataFile),
+          rows: rowFingerprint(frame.drop([target])),
           params: { ...bestParams, seed },
           codeVersion: "0.1.0",
           ...(parent ? { runId: parent.id } : {}),

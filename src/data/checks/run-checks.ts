@@ -6,10 +6,11 @@ import {
   type Frame,
   KeelError,
 } from "../../core/index.js";
-import { readRelation } from "../duckdb-columns.js";
-import { type DuckDbSession, firstLine, withDuckDb } from "../duckdb-session.js";
+import { readRelationExact } from "../duckdb-columns.js";
+import { type DuckDbSession, withDuckDb } from "../duckdb-session.js";
 import { loadFrame } from "../frame-table.js";
 import { parseTimestamp } from "../infer-kind.js";
+import { explainSqlError } from "../read-errors.js";
 import type { CheckReport, CheckResult, DataCheck, SchemaCheck } from "./check-types.js";
 import { parseDuration, rowCheck, SAMPLE_SIZE, uniqueRows } from "./row-checks.js";
 
@@ -65,6 +66,9 @@ export async function runChecks(
   if (!checks.some((c) => c.check === "sql")) return run(undefined);
   return withDuckDb(async (session) => {
     await loadFrame(session.connection, frame, "data");
+    // A checks file is configuration that may come from a pull request: its SQL sees the
+    // table `data` and cannot open, write, install or attach any file.
+    await session.confine([]);
     return run(session);
   });
 }
@@ -94,16 +98,26 @@ function runFrameCheck(
       );
     }
     case "allowedValues": {
+      const column = frame.column(check.column);
+      if (column.kind === "timestamp") {
+        // Timestamps are epoch ms inside; the allowed values are dates as people write them.
+        const allowed = new Set(
+          check.values.map((v) => (typeof v === "string" ? parseTimestamp(v) : v)),
+        );
+        return rowCheck("allowedValues", check.column, column, (v) => allowed.has(v as number));
+      }
       const allowed = new Set<CellValue>(check.values);
-      return rowCheck("allowedValues", check.column, frame.column(check.column), (v) =>
-        allowed.has(v),
-      );
+      return rowCheck("allowedValues", check.column, column, (v) => allowed.has(v));
     }
     case "regex": {
-      const pattern = new RegExp(`^(?:${check.pattern})$`, check.flags);
-      return rowCheck("regex", check.column, frame.column(check.column), (v) =>
-        pattern.test(String(v)),
-      );
+      // Without g and y: those make test() resume at lastIndex, so one row's match would
+      // decide where the next row's starts.
+      const flags = (check.flags ?? "").replace(/[gy]/g, "");
+      const pattern = new RegExp(`^(?:${check.pattern})$`, flags);
+      const column = frame.column(check.column);
+      const text = (v: CellValue) =>
+        column.kind === "timestamp" && typeof v === "number" ? isoText(v) : String(v);
+      return rowCheck("regex", check.column, column, (v) => pattern.test(text(v)));
     }
     case "rowCount": {
       const passed =
@@ -176,13 +190,12 @@ async function sqlCheck(
     throw new KeelError("KEEL_ERR_INTERNAL", "sql check without a DuckDB session");
   let failing: Frame;
   try {
-    failing = await readRelation(session.connection, query);
-  } catch (error) {
-    if (error instanceof KeelError) throw error;
-    throw new KeelError("KEEL_ERR_SQL", `${where}: the query failed: ${firstLine(error)}`, {
-      details: { query },
-      cause: error,
+    failing = await readRelationExact(session.connection, query, {
+      sourceName: where,
+      renameRepeats: true,
     });
+  } catch (error) {
+    throw explainSqlError(error, where, { query });
   }
   return {
     check: "sql",
@@ -191,6 +204,14 @@ async function sqlCheck(
     failingRows: failing.nRows,
     sample: failing.head(SAMPLE_SIZE).toRecords(),
   };
+}
+
+/**
+ * A timestamp as a regex check sees it: ISO 8601 in UTC, without milliseconds when there are
+ * none (`2026-01-02T03:04:05Z`).
+ */
+function isoText(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
 }
 
 function bound(value: number | string | undefined): number | undefined {
@@ -234,6 +255,32 @@ function validateAgainstFrame(frame: Frame, check: DataCheck, path: string): voi
             "KEEL_ERR_CHECK_INVALID",
             `${path}.${key}: expected a number${column.kind === "timestamp" ? " or an ISO date" : ""}. Got ${describeValue(value)} instead.`,
             { details: { path: `${path}.${key}`, value } },
+          );
+        }
+      }
+    }
+    if (check.check === "range") {
+      const min = bound(check.min);
+      const max = bound(check.max);
+      if (min !== undefined && max !== undefined && min > max) {
+        throw new KeelError(
+          "KEEL_ERR_CHECK_INVALID",
+          `${path}: min (${describeValue(check.min)}) is greater than max (${describeValue(check.max)}); no value could pass.`,
+          { details: { path, min: check.min, max: check.max } },
+        );
+      }
+    }
+    if (check.check === "allowedValues" && column.kind === "timestamp") {
+      for (const [k, value] of check.values.entries()) {
+        // Epoch milliseconds (numbers) still work; text must be a date.
+        if (
+          typeof value === "boolean" ||
+          (typeof value === "string" && parseTimestamp(value) === undefined)
+        ) {
+          throw new KeelError(
+            "KEEL_ERR_CHECK_INVALID",
+            `${path}.values[${k}]: '${check.column}' is a timestamp column, so expected an ISO date or date-time (or epoch milliseconds). Got ${describeValue(value)} instead.`,
+            { details: { path: `${path}.values[${k}]`, value } },
           );
         }
       }

@@ -100,10 +100,12 @@ describe("checkGates", () => {
       ["rocAuc ≥ 0.99", "fail"],
       ["precisionAtRecall@0.8 ≥ 0.2", "pass"],
       ["equalOpportunityDifference[segment] ≤ 0.2", "pass"],
-      ["rocAuc relative improvement over champion ≥ 0.01", "skipped"],
+      ["rocAuc improvement over champion: relative ≥ 0.01", "fail"],
     ]);
     expect(report.passed).toBe(false);
     expect(report.results[0]!.source).toBe("holdout");
+    expect(report.results[1]!.reason).toMatch(/^0\.\d+ is below the minimum 0\.99$/);
+    expect(report.results[4]!.reason).toMatch(/no champion model was given/);
     const bias = report.results[3]!;
     expect(bias.groups!.map((g) => g.key)).toEqual(["segment=adult", "segment=senior"]);
     expect(bias.groups!.reduce((a, g) => a + g.size, 0)).toBe(800);

@@ -53,8 +53,8 @@ export function checkFinite(metric: string, values: ArrayLike<number>, name: str
     if (!Number.isFinite(v)) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
-        `${metric}: ${name}[${i}] is ${describeValue(v)}; every value must be a finite number (NaN scores usually mean the model saw a value it cannot handle).`,
-        { details: { metric, argument: name, position: i, value: String(v) } },
+        `${metric}: ${name}[${i}] (of ${values.length}) is ${describeValue(v)}; every value must be a finite number (NaN scores usually mean the model saw a value it cannot handle).`,
+        { details: { metric, argument: name, position: i, rows: values.length, value: String(v) } },
       );
     }
   }

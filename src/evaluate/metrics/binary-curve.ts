@@ -1,3 +1,4 @@
+import { KeelError } from "../../core/index.js";
 import { sortAscending } from "../internal/radix-sort.js";
 import {
   checkBinaryLabels,
@@ -44,7 +45,15 @@ export function rankScores(
   checkFinite(metric, yScore, "yScore");
   const n = yTrue.length;
   if (needs === "both") checkBothClasses(metric, nPos, n);
-  if (needs === "positive" && nPos === 0) checkBothClasses(metric, nPos, n);
+  if (needs === "positive" && nPos === 0) {
+    // scikit-learn returns 0 with a warning here (recall is 0/0); keel refuses, so that a fold
+    // or segment without positives is reported instead of scored as a useless model.
+    throw new KeelError(
+      "KEEL_ERR_METRIC_UNDEFINED",
+      `${metric}: is undefined without positive rows; all ${n} rows of yTrue are negative (0), so recall is 0/0. It needs at least one positive (1). (scikit-learn returns 0 with a warning; keel refuses.)`,
+      { details: { metric, rows: n, positives: 0, expected: "at least one positive row" } },
+    );
+  }
   const positives = new Float64Array(nPos);
   const negatives = new Float64Array(n - nPos);
   let p = 0;

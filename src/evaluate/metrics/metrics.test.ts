@@ -72,7 +72,17 @@ interface Fixtures {
   binary: BinaryCase[];
   labels: LabelsCase[];
   multiclass: { name: string; yTrue: number[]; yScore: number[]; expected: Dict }[];
-  regression: { name: string; yTrue: number[]; yPred: number[]; expected: Dict }[];
+  regression: { name: string; yTrue: number[]; yPred: number[]; expected: Dict; keelR2?: number }[];
+  refusals: {
+    name: string;
+    metric: string;
+    args: (number | string)[][];
+    options: Record<string, string>;
+    keelCode: string;
+    sklearnError?: string;
+    sklearnValue?: number | null;
+    sklearnWarning?: string | null;
+  }[];
 }
 
 const fixtures = JSON.parse(
@@ -177,6 +187,8 @@ describe("multiclass rocAuc and logLoss match scikit-learn", () => {
           expect(got).toBeCloseTo(c.expected[`${multiClass}_${average}`]!, 9);
         }
       }
+      const micro = rocAuc(c.yTrue, c.yScore, { multiClass: "ovr", average: "micro" });
+      expect(micro).toBeCloseTo(c.expected.ovr_micro!, 9);
       expect(logLoss(c.yTrue, c.yScore)).toBeCloseTo(c.expected.logLoss!, 9);
     });
   }
@@ -185,13 +197,51 @@ describe("multiclass rocAuc and logLoss match scikit-learn", () => {
 describe("regression metrics match scikit-learn", () => {
   for (const c of fixtures.regression) {
     it(c.name, () => {
-      expect(rmse(c.yTrue, c.yPred)).toBeCloseTo(c.expected.rmse!, 9);
-      expect(mae(c.yTrue, c.yPred)).toBeCloseTo(c.expected.mae!, 9);
-      expect(r2(c.yTrue, c.yPred)).toBeCloseTo(c.expected.r2!, 9);
-      const m = c.expected.mape!;
-      expect(Math.abs(mape(c.yTrue, c.yPred) - m) / Math.max(1, Math.abs(m))).toBeLessThan(1e-12);
+      near(rmse(c.yTrue, c.yPred), c.expected.rmse!);
+      near(mae(c.yTrue, c.yPred), c.expected.mae!);
+      near(mape(c.yTrue, c.yPred), c.expected.mape!);
+      if (c.keelR2 !== undefined) {
+        // A deliberate difference (README): an exactly constant yTrue is constant for keel.
+        expect(r2(c.yTrue, c.yPred)).toBe(c.keelR2);
+        expect(c.expected.r2!).toBeLessThan(-1e20);
+      } else if (c.expected.r2 !== undefined) near(r2(c.yTrue, c.yPred), c.expected.r2);
     });
   }
+});
+
+/** Within 1e-9 relative to the larger magnitude (values near 1e-9 need a relative test). */
+function near(actual: number, expected: number): void {
+  const scale = Math.max(Math.abs(actual), Math.abs(expected));
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(1e-9 * scale);
+}
+
+describe("what scikit-learn refuses (or only warns about) keel refuses with a KeelError", () => {
+  const fns: Record<string, (a: number[], b: number[], o: Record<string, string>) => number> = {
+    rocAuc: (a, b, o) => rocAuc(a, b, o as never),
+    averagePrecision: (a, b) => averagePrecision(a, b),
+    rmse: (a, b) => rmse(a, b),
+    mae: (a, b) => mae(a, b),
+    r2: (a, b) => r2(a, b),
+  };
+  for (const c of fixtures.refusals) {
+    it(c.name, () => {
+      const [a = [], b = []] = c.args.map((arg) => arg.map(Number));
+      const fn = fns[c.metric]!;
+      let error: unknown;
+      try {
+        fn(a, b, c.options);
+      } catch (e) {
+        error = e;
+      }
+      expect(isKeelError(error), `scikit-learn: ${c.sklearnError ?? c.sklearnValue}`).toBe(true);
+      expect((error as { code: string }).code).toBe(c.keelCode);
+    });
+  }
+  it("averagePrecision without positives says why and what scikit-learn does", () => {
+    expect(() => averagePrecision([0, 0, 0], [0.2, 0.5, 0.9])).toThrow(
+      /averagePrecision: is undefined without positive rows; all 3 rows of yTrue are negative \(0\).*scikit-learn returns 0/,
+    );
+  });
 });
 
 describe("bad input is a KeelError naming the metric", () => {
@@ -220,9 +270,14 @@ describe("bad input is a KeelError naming the metric", () => {
   });
   it("NaN scores", () => {
     expect(code(() => averagePrecision([0, 1], [0.1, Number.NaN]))).toMatch(
-      /averagePrecision: yScore\[1\] is NaN/,
+      /averagePrecision: yScore\[1\] \(of 2\) is NaN/,
     );
-    expect(code(() => logLoss([0, 1], [0.1, Number.NaN]))).toMatch(/logLoss: yProb\[1\] is NaN/);
+    expect(code(() => logLoss([0, 1], [0.1, Number.NaN]))).toMatch(
+      /logLoss: yProb\[1\] \(of 2\) is NaN/,
+    );
+    expect(code(() => rmse([1, 2, 3], [1, Number.POSITIVE_INFINITY, 3]))).toMatch(
+      /rmse: yPred\[1\] \(of 3\) is Infinity/,
+    );
   });
   it("labels that are not 0/1, probabilities out of range, bad options", () => {
     expect(code(() => rocAuc([0, 2], [0.1, 0.2]))).toMatch(/must be 0 \(negative\) or 1/);

@@ -1,4 +1,4 @@
-import { KeelError } from "../../core/index.js";
+import { describeValue, KeelError } from "../../core/index.js";
 import { checkFinite, checkNotEmpty } from "../internal/validate.js";
 import {
   rankedAveragePrecision,
@@ -18,8 +18,35 @@ import {
 export interface RocAucOptions {
   /** One-vs-rest (each class against all others) or one-vs-one (Hand & Till). Default "ovr". */
   readonly multiClass?: "ovr" | "ovo";
-  /** "macro": plain mean over classes (or pairs); "weighted": by class (or pair) prevalence. */
-  readonly average?: "macro" | "weighted";
+  /**
+   * "macro": plain mean over classes (or pairs); "weighted": by class (or pair) prevalence;
+   * "micro" (ovr only): one ROC over every (row, class) cell of the one-hot labels against the
+   * flattened scores. Default "macro". Binary problems ignore it, as scikit-learn does.
+   */
+  readonly average?: "micro" | "macro" | "weighted";
+}
+
+const MULTI_CLASS = ["ovr", "ovo"] as const;
+const AVERAGES = ["micro", "macro", "weighted"] as const;
+
+/** Refuses option values scikit-learn refuses, instead of silently running another variant. */
+function checkRocAucOptions(options: RocAucOptions, multiclass: boolean): void {
+  const { multiClass, average } = options;
+  const bad = (parameter: string, value: unknown, expected: readonly string[], why = "") =>
+    new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `rocAuc: ${parameter} must be one of ${expected.map((e) => `'${e}'`).join(", ")}${why}. Got ${describeValue(value)} instead.`,
+      { details: { metric: "rocAuc", parameter, value: String(value), expected } },
+    );
+  if (multiClass !== undefined && !(MULTI_CLASS as readonly unknown[]).includes(multiClass)) {
+    throw bad("multiClass", multiClass, MULTI_CLASS);
+  }
+  if (average !== undefined && !(AVERAGES as readonly unknown[]).includes(average)) {
+    throw bad("average", average, AVERAGES);
+  }
+  if (multiclass && multiClass === "ovo" && average === "micro") {
+    throw bad("average", average, ["macro", "weighted"], " with multiClass 'ovo'");
+  }
 }
 
 /**
@@ -32,6 +59,7 @@ export interface RocAucOptions {
  * ```ts
  * rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75
  * rocAuc([0, 1, 2], [0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.1, 0.2, 0.7], { multiClass: "ovo" }); // 1
+ * rocAuc([0, 1, 2], [0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.1, 0.2, 0.7], { average: "micro" }); // 1
  * ```
  */
 export function rocAuc(
@@ -40,7 +68,9 @@ export function rocAuc(
   options: RocAucOptions = {},
 ): number {
   const n = yTrue.length;
-  if (n > 0 && yScore.length !== n && yScore.length % n === 0) {
+  const multiclass = n > 0 && yScore.length !== n && yScore.length % n === 0;
+  checkRocAucOptions(options, multiclass && yScore.length / n > 2);
+  if (multiclass) {
     const nClasses = yScore.length / n;
     if (nClasses === 2) return rocAuc(yTrue, column(yScore, n, 2, 1));
     return multiclassRocAuc(yTrue, yScore, nClasses, options);
@@ -50,7 +80,11 @@ export function rocAuc(
 
 /**
  * Average precision (area under the step-wise precision-recall curve), as scikit-learn's
- * `average_precision_score` for binary labels. Defined when there is at least one positive.
+ * `average_precision_score` for binary labels. Defined when there is at least one positive:
+ * with none, scikit-learn warns and returns 0, but keel throws `KEEL_ERR_METRIC_UNDEFINED`
+ * (deliberately — a fold or segment without positives says nothing about the model, and a 0
+ * would fail a gate or drag a cross-validated mean for the wrong reason). The same holds for
+ * `prAuc`, `precisionRecallCurve` and the business metrics built on the curve.
  *
  * @example
  * ```ts
@@ -236,6 +270,12 @@ function multiclassRocAuc(
         { details: { metric: "rocAuc", row: i, sum } },
       );
     }
+  }
+  if (multiClass === "ovr" && average === "micro") {
+    // scikit-learn ravels the one-hot labels and the scores row by row into one binary problem.
+    const hot = new Uint8Array(n * nClasses);
+    for (let i = 0; i < n; i++) hot[i * nClasses + (yTrue[i] as number)] = 1;
+    return rankedRocAuc(rankScores("rocAuc", hot, yScore, "both"));
   }
   if (multiClass === "ovr") {
     let total = 0;

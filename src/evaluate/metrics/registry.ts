@@ -9,6 +9,7 @@ import {
   precision,
   recall,
 } from "./classification.js";
+import { type CostMatrix, expectedCost } from "./expected-cost.js";
 import { brierScore, expectedCalibrationError, logLoss } from "./probabilistic.js";
 import { averagePrecision, prAuc, rocAuc } from "./ranking.js";
 import { mae, mape, r2, rmse } from "./regression.js";
@@ -31,6 +32,8 @@ export type MetricSpec =
       readonly k?: number;
       readonly average?: "micro" | "macro" | "weighted";
       readonly multiClass?: "ovr" | "ovo";
+      /** expectedCost's costs by true class, then predicted class. */
+      readonly costMatrix?: CostMatrix;
     };
 
 type MetricOptions = Partial<Exclude<MetricSpec, string>>;
@@ -58,10 +61,35 @@ interface Definition {
   readonly kind: Kind;
   readonly higherIsBetter: boolean;
   readonly param?: { readonly name: "recall" | "precision" | "k"; readonly default: number };
+  /** Takes `average` (and, for rocAuc, `multiClass`). */
+  readonly averaged?: boolean;
+  /** Needs a `costMatrix`. */
+  readonly costs?: boolean;
+}
+
+/**
+ * What a metric needs and accepts, for checking a policy before anything is computed.
+ *
+ * @example
+ * ```ts
+ * metricInfo("precisionAtRecall"); // { tasks: ["binary"], param: "recall", higherIsBetter: true, … }
+ * ```
+ */
+export interface MetricInfo {
+  readonly name: string;
+  readonly higherIsBetter: boolean;
+  /** The tasks the metric is defined for. */
+  readonly tasks: readonly ("binary" | "multiclass" | "regression")[];
+  /** Its one numeric parameter, if any ("recall", "precision", "k"). */
+  readonly param?: "recall" | "precision" | "k";
+  /** Whether it takes `average` (and `multiClass` for rocAuc). */
+  readonly averaged: boolean;
+  /** Whether it needs a `costMatrix`. */
+  readonly costs: boolean;
 }
 
 const DEFINITIONS: Readonly<Record<string, Definition>> = {
-  rocAuc: { kind: "proba", higherIsBetter: true },
+  rocAuc: { kind: "proba", higherIsBetter: true, averaged: true },
   averagePrecision: { kind: "binary-score", higherIsBetter: true },
   prAuc: { kind: "binary-score", higherIsBetter: true },
   logLoss: { kind: "proba", higherIsBetter: false },
@@ -85,10 +113,11 @@ const DEFINITIONS: Readonly<Record<string, Definition>> = {
   liftAt: { kind: "binary-score", higherIsBetter: true, param: { name: "k", default: 0.1 } },
   accuracy: { kind: "label", higherIsBetter: true },
   balancedAccuracy: { kind: "label", higherIsBetter: true },
-  precision: { kind: "label", higherIsBetter: true },
-  recall: { kind: "label", higherIsBetter: true },
-  f1Score: { kind: "label", higherIsBetter: true },
+  precision: { kind: "label", higherIsBetter: true, averaged: true },
+  recall: { kind: "label", higherIsBetter: true, averaged: true },
+  f1Score: { kind: "label", higherIsBetter: true, averaged: true },
   matthewsCorrcoef: { kind: "label", higherIsBetter: true },
+  expectedCost: { kind: "label", higherIsBetter: false, costs: true },
   rmse: { kind: "regression", higherIsBetter: false },
   mae: { kind: "regression", higherIsBetter: false },
   r2: { kind: "regression", higherIsBetter: true },
@@ -106,6 +135,33 @@ const DEFINITIONS: Readonly<Record<string, Definition>> = {
 export const METRIC_NAMES: readonly string[] = Object.keys(DEFINITIONS);
 
 /**
+ * What the metric `name` needs and accepts; undefined for an unknown name.
+ *
+ * @example
+ * ```ts
+ * metricInfo("rmse")?.tasks; // ["regression"]
+ * ```
+ */
+export function metricInfo(name: string): MetricInfo | undefined {
+  const definition = Object.hasOwn(DEFINITIONS, name) ? DEFINITIONS[name] : undefined;
+  if (definition === undefined) return undefined;
+  const tasks: MetricInfo["tasks"] =
+    definition.kind === "regression"
+      ? ["regression"]
+      : definition.kind === "binary-score"
+        ? ["binary"]
+        : ["binary", "multiclass"];
+  return {
+    name,
+    higherIsBetter: definition.higherIsBetter,
+    tasks,
+    ...(definition.param ? { param: definition.param.name } : {}),
+    averaged: definition.averaged === true,
+    costs: definition.costs === true,
+  };
+}
+
+/**
  * Turns a metric name or spec into a metric over {@link Predictions}. Unknown names are a
  * `KEEL_ERR_UNKNOWN_METRIC` error with did-you-mean suggestions; `where` (a JSON path or flag)
  * is put in front of the message.
@@ -120,7 +176,8 @@ export const METRIC_NAMES: readonly string[] = Object.keys(DEFINITIONS);
 export function resolveMetric(spec: MetricSpec, where?: string): NamedMetric {
   const name = typeof spec === "string" ? spec : spec.metric;
   const prefix = where ? `${where}: ` : "";
-  const definition = typeof name === "string" ? DEFINITIONS[name] : undefined;
+  const definition =
+    typeof name === "string" && Object.hasOwn(DEFINITIONS, name) ? DEFINITIONS[name] : undefined;
   if (definition === undefined) {
     const suggestions = typeof name === "string" ? closestNames(name, METRIC_NAMES) : [];
     const hint =
@@ -185,6 +242,10 @@ function computeMetric(
       p.task === "binary"
         ? [binaryLabels(p), binaryLabels(p, p.predicted)]
         : [p.yTrue, p.predicted];
+    if (name === "expectedCost") {
+      // Costs are named by class, so they read the class indices, not the 0/1 positive labels.
+      return expectedCost(p.yTrue, p.predicted, p.classes, options.costMatrix ?? {});
+    }
     switch (name) {
       case "accuracy":
         return accuracy(yTrue, yPred);
@@ -229,6 +290,6 @@ function computeMetric(
   if (name === "logLoss") return logLoss(p.yTrue, p.proba!);
   return rocAuc(p.yTrue, p.proba!, {
     multiClass: options.multiClass ?? "ovr",
-    average: options.average === "weighted" ? "weighted" : "macro",
+    average: options.average ?? "macro",
   });
 }

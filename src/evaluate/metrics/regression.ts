@@ -1,11 +1,12 @@
-import { KeelError } from "../../core/index.js";
+import { KeelError, pairwiseSum } from "../../core/index.js";
 import { checkFinite, checkNotEmpty, checkSameLength } from "../internal/validate.js";
 
 /** float64 machine epsilon, scikit-learn's floor for |y| in MAPE. */
 const EPS = 2.220446049250313e-16;
 
 /**
- * Root mean squared error, as `mean_squared_error(..., squared=False)`.
+ * Root mean squared error, as `mean_squared_error(..., squared=False)`. Means are NumPy's
+ * pairwise sums over n (see `pairwiseSum`), as `np.average` computes them.
  *
  * @example
  * ```ts
@@ -14,12 +15,9 @@ const EPS = 2.220446049250313e-16;
  */
 export function rmse(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   check("rmse", yTrue, yPred);
-  let total = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    const d = (yTrue[i] as number) - (yPred[i] as number);
-    total += d * d;
-  }
-  return Math.sqrt(total / yTrue.length);
+  return Math.sqrt(
+    average(yTrue.length, (i) => square((yTrue[i] as number) - (yPred[i] as number))),
+  );
 }
 
 /**
@@ -32,19 +30,20 @@ export function rmse(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number
  */
 export function mae(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   check("mae", yTrue, yPred);
-  let total = 0;
-  for (let i = 0; i < yTrue.length; i++)
-    total += Math.abs((yTrue[i] as number) - (yPred[i] as number));
-  return total / yTrue.length;
+  return average(yTrue.length, (i) => Math.abs((yPred[i] as number) - (yTrue[i] as number)));
 }
 
 /**
- * The coefficient of determination, as `r2_score`: 1 − SS_res / SS_tot. With a constant
- * `yTrue` scikit-learn returns 1 for a perfect fit and 0 otherwise, and so does this.
+ * The coefficient of determination, as `r2_score`: 1 − SS_res / SS_tot, with NumPy's pairwise
+ * sums. With a constant `yTrue` it is 1 for a perfect fit and 0 otherwise, as scikit-learn's
+ * `force_finite`. A `yTrue` whose values are all identical counts as constant even when the
+ * rounded mean is off by an ulp (scikit-learn then divides by a residue such as 6e-34 and
+ * returns about −1e31, e.g. for [0.1, 0.1, 0.1]); keel returns 0 there, deliberately.
  *
  * @example
  * ```ts
  * r2([1, 2, 3], [1, 2, 3]); // 1
+ * r2([0.1, 0.1, 0.1], [0.1, 0.2, 0.1]); // 0
  * ```
  */
 export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
@@ -57,17 +56,15 @@ export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
       { details: { metric: "r2", rows: n } },
     );
   }
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += yTrue[i] as number;
-  mean /= n;
-  let residual = 0;
-  let spread = 0;
-  for (let i = 0; i < n; i++) {
-    const y = yTrue[i] as number;
-    residual += (y - (yPred[i] as number)) ** 2;
-    spread += (y - mean) ** 2;
-  }
-  if (spread === 0) return residual === 0 ? 1 : 0;
+  const mean = average(n, (i) => yTrue[i] as number);
+  const residual = pairwiseSum(
+    Float64Array.from({ length: n }, (_, i) => square((yTrue[i] as number) - (yPred[i] as number))),
+  );
+  const spread = allEqual(yTrue)
+    ? 0
+    : pairwiseSum(Float64Array.from({ length: n }, (_, i) => square((yTrue[i] as number) - mean)));
+  if (residual === 0) return 1;
+  if (spread === 0) return 0;
   return 1 - residual / spread;
 }
 
@@ -83,12 +80,25 @@ export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
  */
 export function mape(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   check("mape", yTrue, yPred);
-  let total = 0;
-  for (let i = 0; i < yTrue.length; i++) {
+  return average(yTrue.length, (i) => {
     const y = yTrue[i] as number;
-    total += Math.abs(y - (yPred[i] as number)) / Math.max(Math.abs(y), EPS);
-  }
-  return total / yTrue.length;
+    return Math.abs((yPred[i] as number) - y) / Math.max(Math.abs(y), EPS);
+  });
+}
+
+/** `np.average` of n terms: their pairwise sum over n. */
+function average(n: number, term: (i: number) => number): number {
+  return pairwiseSum(Float64Array.from({ length: n }, (_, i) => term(i))) / n;
+}
+
+/** d·d, exactly NumPy's square (`**` goes through a general pow). */
+function square(d: number): number {
+  return d * d;
+}
+
+function allEqual(values: ArrayLike<number>): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
+  return true;
 }
 
 function check(metric: string, yTrue: ArrayLike<number>, yPred: ArrayLike<number>): void {

@@ -10,6 +10,7 @@ import { calibrationCurve } from "../metrics/probabilistic.js";
 import { precisionRecallCurve, rocAuc, rocCurve } from "../metrics/ranking.js";
 import { type MetricSpec, resolveMetric } from "../metrics/registry.js";
 import { binaryLabels, labelsOf, type Predictions } from "../predictions.js";
+import type { Evidence } from "../validate-model.js";
 
 /**
  * A curve as plain arrays, thinned to at most a few hundred points for display.
@@ -34,6 +35,8 @@ export interface CurvePoints {
  */
 export interface SegmentReport {
   readonly column: string;
+  /** Why there are no groups to show. */
+  readonly note?: string;
   readonly minGroupSize: number;
   readonly groups: readonly {
     readonly key: string;
@@ -56,6 +59,13 @@ export interface SegmentReport {
 export interface EvaluationReport {
   readonly title: string;
   readonly createdAt: string;
+  /** The rule for where every number comes from, stated once for readers. */
+  readonly rule: string;
+  /** Which predictions the metrics and gates scored, for the model and the champion. */
+  readonly evidence: {
+    readonly candidate: Evidence;
+    readonly champion?: Evidence;
+  } | null;
   readonly task: Task;
   readonly classes: readonly string[];
   readonly positive: string | null;
@@ -64,7 +74,9 @@ export interface EvaluationReport {
   readonly metrics: Readonly<Record<string, number | null>>;
   /** Why a metric is null, by key. */
   readonly notes: Readonly<Record<string, string>>;
+  /** CV of the training recipe: it estimates the recipe, not the fitted model; no gate reads it. */
   readonly cv: {
+    readonly of: "recipe";
     readonly folds: number;
     readonly mean: Readonly<Record<string, number>>;
     readonly std: Readonly<Record<string, number>>;
@@ -94,7 +106,14 @@ export interface EvaluationReport {
  * ```
  */
 export interface BuildReportOptions {
-  readonly predictions: Predictions;
+  /** The model's out-of-sample predictions; absent when none could be had (say why in `evidence`). */
+  readonly predictions?: Predictions;
+  /** Task and classes when there are no predictions. */
+  readonly model?: { readonly task: Task; readonly classes: readonly string[] };
+  /** Where the predictions came from (see `validateModel`). */
+  readonly evidence?: { readonly candidate: Evidence; readonly champion?: Evidence };
+  /** Metrics to add to the summary (the policy's metric gates, e.g. expectedCost). */
+  readonly extraMetrics?: readonly MetricSpec[];
   /** The evaluation rows, for segment columns. */
   readonly frame?: Frame;
   /** Sensitive or business segment columns to break metrics down by. */
@@ -143,10 +162,12 @@ const SUMMARY: Record<Task, MetricSpec[]> = {
  */
 export function buildReport(options: BuildReportOptions): EvaluationReport {
   const p = options.predictions;
+  if (p === undefined) return withoutPredictions(options);
   const metrics: Record<string, number | null> = {};
   const notes: Record<string, string> = {};
-  for (const spec of SUMMARY[p.task]) {
+  for (const spec of [...SUMMARY[p.task], ...(options.extraMetrics ?? [])]) {
     const metric = resolveMetric(spec);
+    if (metric.key in metrics) continue;
     try {
       metrics[metric.key] = finite(metric.compute(p));
     } catch (error) {
@@ -158,8 +179,7 @@ export function buildReport(options: BuildReportOptions): EvaluationReport {
   const binary = p.task === "binary";
   const y = binary ? binaryLabels(p) : undefined;
   return {
-    title: options.title ?? "Model evaluation",
-    createdAt: new Date().toISOString(),
+    ...headOf(options),
     task: p.task,
     classes: p.classes,
     positive: binary ? p.classes[p.positive!]! : null,
@@ -167,9 +187,7 @@ export function buildReport(options: BuildReportOptions): EvaluationReport {
     threshold: options.threshold ?? 0.5,
     metrics,
     notes,
-    cv: options.cv
-      ? { folds: options.cv.folds.length, mean: options.cv.mean, std: options.cv.std }
-      : null,
+    cv: cvOf(options),
     curves: hasBothClasses(y) ? curvesOf(y, p.score!) : null,
     confusionMatrix:
       p.task === "regression"
@@ -181,6 +199,52 @@ export function buildReport(options: BuildReportOptions): EvaluationReport {
             }).matrix.map((row) => [...row]),
           },
     segments: segmentsOf(options),
+    gates: options.gates ?? null,
+    comparison: options.comparison ?? null,
+  };
+}
+
+/**
+ * The rule every number in a report obeys, as printed in it.
+ *
+ * @example
+ * ```ts
+ * report.rule === EVIDENCE_RULE; // true
+ * ```
+ */
+export const EVIDENCE_RULE =
+  "A fitted model is judged on its own predictions of rows it never saw: the given holdout, or — when the evaluation rows are (or overlap) its training rows, as its lineage shows — out-of-fold predictions of its recipe refitted without each row's fold. Cross-validation estimates the recipe, not the fitted model, and no gate reads it. Champion and candidate are scored on the same rows.";
+
+function cvOf(options: BuildReportOptions): EvaluationReport["cv"] {
+  const cv = options.cv;
+  return cv ? { of: "recipe", folds: cv.folds.length, mean: cv.mean, std: cv.std } : null;
+}
+
+function headOf(options: BuildReportOptions) {
+  return {
+    title: options.title ?? "Model evaluation",
+    createdAt: new Date().toISOString(),
+    rule: EVIDENCE_RULE,
+    evidence: options.evidence ?? null,
+  };
+}
+
+/** A report with no out-of-sample predictions to show: the gates and why, nothing else. */
+function withoutPredictions(options: BuildReportOptions): EvaluationReport {
+  const model = options.model ?? { task: "binary" as Task, classes: [] };
+  return {
+    ...headOf(options),
+    task: model.task,
+    classes: model.classes,
+    positive: null,
+    nRows: 0,
+    threshold: options.threshold ?? 0.5,
+    metrics: {},
+    notes: {},
+    cv: cvOf(options),
+    curves: null,
+    confusionMatrix: null,
+    segments: [],
     gates: options.gates ?? null,
     comparison: options.comparison ?? null,
   };
@@ -206,13 +270,16 @@ function curvesOf(y: Uint8Array, score: Float64Array): NonNullable<EvaluationRep
 
 function segmentsOf(options: BuildReportOptions): SegmentReport[] {
   const p = options.predictions;
-  if (!options.frame || !options.segments || p.task !== "binary") return [];
+  if (!p || !options.frame || !options.segments || p.task !== "binary") return [];
   const frame = options.frame;
   const minGroupSize = options.minGroupSize ?? 30;
   const yTrue = binaryLabels(p);
   const yPred = binaryLabels(p, p.predicted);
   return options.segments.map((column) => {
     const sensitive = { [column]: labelsOf(frame.column(column)) };
+    if (new Set(sensitive[column]).size < 2) {
+      return { column, minGroupSize, groups: [], note: "one group only: nothing to compare" };
+    }
     const byLabel = new MetricFrame({
       metrics: { recall: truePositiveRate, selectionRate },
       yTrue,

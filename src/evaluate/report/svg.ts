@@ -41,6 +41,28 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * A text label that fits `maxChars`: cut in the middle with "…" when longer, the full text kept as a
+ * `<title>` child so browsers show it on hover. Attributes go on the `<text>` element.
+ *
+ * @example
+ * ```ts
+ * svgLabel("Electronic check (automatic)", 12, 'x="10" y="20"'); // <text …>Electr…matic)<title>…</title></text>
+ * ```
+ */
+export function svgLabel(text: string, maxChars: number, attributes: string): string {
+  const chars = [...text];
+  // Cut in the middle: class names often share a prefix ("Consumer - prepaid", "Consumer -
+  // postpaid") and differ at the end, so both ends stay.
+  const head = Math.ceil((maxChars - 1) / 2);
+  const tail = Math.max(0, maxChars - 1 - head);
+  const shown =
+    chars.length > maxChars
+      ? `${chars.slice(0, head).join("")}…${tail > 0 ? chars.slice(-tail).join("") : ""}`
+      : text;
+  return `<text ${attributes}>${escapeHtml(shown)}<title>${escapeHtml(text)}</title></text>`;
+}
+
+/**
  * A line chart on [0, 1] × [0, 1] axes by default, with an optional diagonal reference.
  *
  * @example
@@ -113,18 +135,22 @@ export function barChart(options: {
   const rowHeight = 26;
   const height = PAD.top + 12 + rowHeight * options.bars.length;
   const labelWidth = 150;
-  const barSpace = WIDTH + 120 - labelWidth - 90;
+  // Room right of the longest bar for its value and note ("0.750  (n=12, not judged)").
+  const barSpace = WIDTH + 120 - labelWidth - 170;
   const max =
     options.max ??
     Math.max(1e-12, ...options.bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)));
-  const parts = [
-    `<text x="8" y="18" font-size="13" font-weight="600">${escapeHtml(options.title)}</text>`,
-  ];
+  const parts = [svgLabel(options.title, 70, `x="8" y="18" font-size="13" font-weight="600"`)];
   options.bars.forEach((bar, i) => {
     const y = PAD.top + i * rowHeight;
     const w = Number.isFinite(bar.value) ? (bar.value / max) * barSpace : 0;
     parts.push(
-      `<text x="${labelWidth - 6}" y="${y + 15}" text-anchor="end" font-size="11">${escapeHtml(bar.label)}</text>`,
+      // ~6 px a character at 11 px: long group names are cut to the label column, not drawn over the bars.
+      svgLabel(
+        bar.label,
+        Math.floor((labelWidth - 10) / 6),
+        `x="${labelWidth - 6}" y="${y + 15}" text-anchor="end" font-size="11"`,
+      ),
       `<rect x="${labelWidth}" y="${y + 3}" width="${fmt(Math.max(0, w))}" height="${rowHeight - 8}" fill="${bar.muted ? "#cbd5e1" : COLORS[0]}"/>`,
       `<text x="${labelWidth + Math.max(0, w) + 4}" y="${y + 15}" font-size="11">${Number.isFinite(bar.value) ? bar.value.toFixed(3) : "undefined"}${bar.note ? `  (${escapeHtml(bar.note)})` : ""}</text>`,
     );
@@ -133,7 +159,9 @@ export function barChart(options: {
 }
 
 /**
- * A confusion matrix as a shaded grid with counts.
+ * A confusion matrix as a shaded grid with counts. Cells keep a readable size however many
+ * classes there are (the chart grows instead); column labels are slanted and, like row
+ * labels, cut with "…" past 20 characters, the full name shown on hover.
  *
  * @example
  * ```ts
@@ -146,33 +174,55 @@ export function heatmap(options: {
   matrix: readonly (readonly number[])[];
 }): string {
   const k = options.labels.length;
-  const cell = Math.min(90, 220 / k);
-  const left = 110;
-  const top = 60;
+  const cell = Math.max(30, Math.min(90, 240 / k));
+  const maxChars = 20;
+  const longest = Math.min(maxChars, Math.max(1, ...options.labels.map((l) => [...l].length)));
+  const slanted = k > 2 || longest * 6.5 > cell;
+  const left = 34 + longest * 6.5;
+  // Slanted column labels need height for their longest name (at 45°: width / √2).
+  const top = 30 + (slanted ? Math.ceil(longest * 6.5 * 0.71) : 12);
   const max = Math.max(1, ...options.matrix.flat());
   const parts = [
-    `<text x="8" y="18" font-size="13" font-weight="600">${escapeHtml(options.title)}</text>`,
-    `<text x="${left + (cell * k) / 2}" y="${top - 26}" text-anchor="middle" font-size="11" fill="#4b5563">predicted</text>`,
-    `<text x="14" y="${top + (cell * k) / 2}" font-size="11" fill="#4b5563">actual</text>`,
+    svgLabel(options.title, 60, `x="8" y="18" font-size="13" font-weight="600"`),
+    // Under the grid: above it the slanted class names would run into it.
+    `<text x="${fmt(left + (cell * k) / 2)}" y="${fmt(top + cell * k + 16)}" text-anchor="middle" font-size="11" fill="#4b5563">predicted</text>`,
+    `<text x="12" y="${fmt(top + (cell * k) / 2)}" font-size="11" fill="#4b5563" text-anchor="middle" transform="rotate(-90 12 ${fmt(top + (cell * k) / 2)})">actual</text>`,
   ];
   options.labels.forEach((label, j) => {
+    const cx = left + j * cell + cell / 2;
     parts.push(
-      `<text x="${left + j * cell + cell / 2}" y="${top - 8}" text-anchor="middle" font-size="11">${escapeHtml(label)}</text>`,
-      `<text x="${left - 6}" y="${top + j * cell + cell / 2 + 4}" text-anchor="end" font-size="11">${escapeHtml(label)}</text>`,
+      slanted
+        ? svgLabel(
+            label,
+            maxChars,
+            `x="${fmt(cx)}" y="${top - 6}" font-size="11" transform="rotate(-45 ${fmt(cx)} ${top - 6})"`,
+          )
+        : svgLabel(
+            label,
+            maxChars,
+            `x="${fmt(cx)}" y="${top - 6}" text-anchor="middle" font-size="11"`,
+          ),
+      svgLabel(
+        label,
+        maxChars,
+        `x="${fmt(left - 6)}" y="${fmt(top + j * cell + cell / 2 + 4)}" text-anchor="end" font-size="11"`,
+      ),
     );
   });
+  const fontSize = cell >= 44 ? 13 : 11;
   options.matrix.forEach((row, i) => {
     row.forEach((count, j) => {
       const shade = count / max;
       const fill = `rgba(37, 99, 235, ${fmt(0.08 + 0.82 * shade)})`;
       parts.push(
-        `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell}" height="${cell}" fill="${fill}" stroke="#fff"/>`,
-        `<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle" font-size="13" fill="${shade > 0.55 ? "#fff" : "#111"}">${count}</text>`,
+        `<rect x="${fmt(left + j * cell)}" y="${fmt(top + i * cell)}" width="${fmt(cell)}" height="${fmt(cell)}" fill="${fill}" stroke="#fff"><title>actual ${escapeHtml(options.labels[i] ?? "")}, predicted ${escapeHtml(options.labels[j] ?? "")}: ${count}</title></rect>`,
+        `<text x="${fmt(left + j * cell + cell / 2)}" y="${fmt(top + i * cell + cell / 2 + 4)}" text-anchor="middle" font-size="${fontSize}" fill="${shade > 0.55 ? "#fff" : "#111"}">${count}</text>`,
       );
     });
   });
-  const size = top + cell * k + 20;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${size}" width="${WIDTH}" height="${size}" font-family="system-ui, sans-serif">${parts.join("")}</svg>`;
+  const width = Math.max(WIDTH, Math.ceil(left + cell * k + (slanted ? longest * 4.6 : 0) + 12));
+  const height = Math.ceil(top + cell * k + 26);
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif">${parts.join("")}</svg>`;
 }
 
 function frame(title: string, xLabel: string, yLabel: string, yMax: number): string {

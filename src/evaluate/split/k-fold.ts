@@ -1,4 +1,5 @@
-import { KeelError, Rng } from "../../core/index.js";
+import { compareStrings, KeelError, Rng } from "../../core/index.js";
+import { numpyArgsort } from "../internal/numpy-argsort.js";
 import {
   checkSplits,
   codesByAppearance,
@@ -117,8 +118,12 @@ export class StratifiedKFold implements Splitter {
 
 /**
  * K folds where each group lands in exactly one test fold, balancing rows per fold greedily
- * (largest group first into the lightest fold), as scikit-learn's `GroupKFold`. Use it when
- * rows of one customer must not be in both train and validation.
+ * (largest group first into the lightest fold), as scikit-learn 1.2's `GroupKFold`, fold for
+ * fold: groups are sorted (numbers by value, strings by code point, as `np.unique`), ordered
+ * by size with NumPy's unstable `argsort` reversed (so among groups of equal size the later
+ * one in sorted order usually goes first), and each goes to the first of the lightest folds.
+ * Use it when rows of one customer must not be in both train and validation. Missing groups
+ * are refused.
  *
  * @example
  * ```ts
@@ -135,7 +140,7 @@ export class GroupKFold implements Splitter {
 
   split(input: SplitInput): Fold[] {
     const groups = required("GroupKFold", input, "groups");
-    const { codes, counts } = codesByAppearance(groups);
+    const { codes, counts } = sortedGroupCodes(groups);
     if (counts.length < this.nSplits) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
@@ -143,7 +148,7 @@ export class GroupKFold implements Splitter {
         { details: { nSplits: this.nSplits, groups: counts.length } },
       );
     }
-    const bySize = counts.map((_, g) => g).sort((a, b) => counts[b]! - counts[a]! || a - b);
+    const bySize = numpyArgsort(counts).reverse();
     const load = new Float64Array(this.nSplits);
     const foldOfGroup = new Int32Array(counts.length);
     for (const g of bySize) {
@@ -157,6 +162,42 @@ export class GroupKFold implements Splitter {
       this.nSplits,
     );
   }
+}
+
+/**
+ * Codes of groups in sorted order (`np.unique(groups, return_inverse=True)`) and their sizes:
+ * numbers sort by value, anything else by its string's code points. A missing group (null,
+ * NaN) is an error naming the row.
+ */
+function sortedGroupCodes(groups: ArrayLike<number | string | null>): {
+  codes: Int32Array;
+  counts: Float64Array;
+} {
+  const numeric = Array.from({ length: groups.length }, (_, i) => groups[i]).every(
+    (g) => typeof g === "number",
+  );
+  const keys: (number | string)[] = new Array(groups.length);
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g === null || g === undefined || (typeof g === "number" && Number.isNaN(g))) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `GroupKFold: the group of row ${i} is missing; every row needs a group.`,
+        { details: { splitter: "GroupKFold", row: i, expected: "a group for every row" } },
+      );
+    }
+    keys[i] = numeric ? g : String(g);
+  }
+  const unique = [...new Set(keys)].sort(
+    numeric
+      ? (a, b) => (a as number) - (b as number)
+      : (a, b) => compareStrings(String(a), String(b)),
+  );
+  const index = new Map(unique.map((g, k) => [g, k]));
+  const codes = Int32Array.from(keys, (g) => index.get(g)!);
+  const counts = new Float64Array(unique.length);
+  for (const c of codes) counts[c]!++;
+  return { codes, counts };
 }
 
 function checkEnoughRows(splitter: string, nSplits: number, nRows: number): void {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { categoricalFromValues, Frame, isKeelError, numericColumn } from "../../core/index.js";
 import { GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit, trainTestSplit } from "../index.js";
+import { numpyArgsort, numpyHeapArgsort } from "../internal/numpy-argsort.js";
 
 const fixtures = JSON.parse(
   readFileSync(new URL("../fixtures/sklearn-metrics.json", import.meta.url), "utf8"),
@@ -13,6 +14,8 @@ const fixtures = JSON.parse(
     timeseries_13_4: { train: number[]; test: number[] }[];
     timeseries_20_3_gap2_max5: { train: number[]; test: number[] }[];
   };
+  groupKFold: { name: string; groups: (string | number)[]; nSplits: number; tests: number[][] }[];
+  argsort: { values: number[]; order: number[]; heapsort: number[] }[];
 };
 const { splits } = fixtures;
 
@@ -72,6 +75,27 @@ describe("shuffled splitters", () => {
     const classCounts = (test: Int32Array) =>
       [0, 1, 2].map((k) => [...test].filter((i) => y[i] === k).length);
     expect(shuffled.map((f) => classCounts(f.test))).toEqual(plain.map((f) => classCounts(f.test)));
+  });
+  for (const c of fixtures.groupKFold) {
+    it(`GroupKFold folds equal scikit-learn's: ${c.name}`, () => {
+      const folds = new GroupKFold({ nSplits: c.nSplits }).split({
+        nRows: c.groups.length,
+        groups: c.groups,
+      });
+      expect(folds.map((f) => [...f.test])).toEqual(c.tests);
+    });
+  }
+  it("numpyArgsort orders ties exactly as NumPy's default argsort", () => {
+    for (const c of fixtures.argsort) {
+      expect([...numpyArgsort(c.values)]).toEqual(c.order);
+      // Its fallback for partitions that recurse too deep, checked on its own.
+      expect([...numpyHeapArgsort(c.values)]).toEqual(c.heapsort);
+    }
+  });
+  it("GroupKFold refuses a missing group, naming the row", () => {
+    expect(() =>
+      new GroupKFold({ nSplits: 2 }).split({ nRows: 3, groups: ["a", null, "b"] }),
+    ).toThrow(/the group of row 1 is missing/);
   });
   it("GroupKFold keeps each group in one test fold and balances sizes", () => {
     const groups = ["a", "a", "a", "b", "b", "c", "d", "d", "d", "d", "e", "f"];

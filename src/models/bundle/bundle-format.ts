@@ -19,6 +19,19 @@ export interface Lineage {
   readonly codeVersion: string;
   /** The tracked run that produced the model, when tracking was on. */
   readonly runId?: string;
+  /**
+   * Which rows the model was trained on: a row count and a sketch of row hashes
+   * (`rowFingerprint` of the evaluate module), so an evaluation can tell a holdout from
+   * training data whatever the file.
+   */
+  readonly rows?: {
+    readonly rows: number;
+    readonly columns: readonly string[];
+    readonly threshold: number;
+    readonly complete: boolean;
+    readonly duplicateShare: number;
+    readonly hashes: string;
+  };
   /** Training file or source name, for people. */
   readonly trainedOn?: string;
   /** ISO-8601 time the bundle was written. */

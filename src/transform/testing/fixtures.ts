@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  booleanColumn,
   type Column,
   categoricalFromValues,
   Frame,
@@ -10,8 +11,9 @@ import {
 
 /** A column as the fixture script writes it. */
 export interface FixtureColumn {
-  readonly kind: "numeric" | "categorical" | "timestamp";
-  readonly values: readonly (number | string | null)[];
+  readonly kind: "numeric" | "categorical" | "timestamp" | "boolean";
+  /** Numbers, strings or booleans; null is missing; "Infinity" / "-Infinity" in numeric columns. */
+  readonly values: readonly (number | string | boolean | null)[];
 }
 
 /** A dataset as the fixture script writes it. */
@@ -35,11 +37,31 @@ export interface FixtureCase {
   readonly expectedFitTransform?: FixtureCase["expected"];
 }
 
+/** An input scikit-learn refuses; keel must refuse it too, with a KeelError of `keelCode`. */
+export interface FixtureRefusal {
+  readonly name: string;
+  readonly estimator: string;
+  readonly params: Record<string, unknown>;
+  readonly fit: { readonly dataset: string; readonly columns: readonly string[] };
+  readonly sklearnError: string;
+  readonly keelCode: string;
+}
+
+/** `np.sum` and `np.nansum` of one fixture column, bit for bit. */
+export interface FixtureSum {
+  readonly dataset: string;
+  readonly column: string;
+  readonly sum: number | null;
+  readonly nansum: number;
+}
+
 /** The committed fixture file produced by gen-sklearn.py. */
 export interface Fixtures {
   readonly sklearn: string;
   readonly datasets: Readonly<Record<string, FixtureFrame>>;
   readonly cases: readonly FixtureCase[];
+  readonly refusals: readonly FixtureRefusal[];
+  readonly sums: readonly FixtureSum[];
 }
 
 /**
@@ -66,6 +88,7 @@ export function loadFixtures(): Fixtures {
 export function fixtureColumn(column: FixtureColumn): Column {
   if (column.kind === "categorical")
     return categoricalFromValues(column.values.map((v) => (v === null ? null : String(v))));
+  if (column.kind === "boolean") return booleanColumn(column.values.map((v) => v === true));
   const numbers = column.values.map((v) => (v === null ? Number.NaN : Number(v)));
   return column.kind === "timestamp" ? timestampColumn(numbers) : numericColumn(numbers);
 }
