@@ -59,9 +59,10 @@ async function rawRound(round, prepared) {
   raw.pragma("synchronous = NORMAL");
   raw.exec(`create table metrics (run_uuid text not null, key text not null, value double precision not null,
     is_nan integer not null, step bigint not null, timestamp bigint not null);
-    create index metrics_run_key_idx on metrics (run_uuid, key, step);`);
+    create unique index metrics_point_unique on metrics (run_uuid, key, step, timestamp, value, is_nan);`);
   const insert = raw.prepare(
-    "insert into metrics (run_uuid, key, value, is_nan, step, timestamp) values (?, ?, ?, ?, ?, ?)",
+    // The same table and unique index as keel's (MLflow de-duplicates metric points too).
+    "insert into metrics (run_uuid, key, value, is_nan, step, timestamp) values (?, ?, ?, ?, ?, ?) on conflict do nothing",
   );
   const insertBatch = raw.transaction((rows) => {
     for (const m of rows)

@@ -249,6 +249,12 @@ export const ERROR_CODES = {
     status: 503,
     description: "The online feature store (SQLite or Redis) could not be reached or written.",
   },
+
+  KEEL_ERR_STORE_BUSY: {
+    status: 503,
+    description:
+      "The metadata store kept aborting the write (deadlock or serialization conflict) after keel's bounded retries; nothing was written, retry the call.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

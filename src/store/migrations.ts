@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import { featureTables } from "./feature-tables.js";
+import { type RetryPolicy, retryWrite } from "./retry.js";
 import type { KeelDatabase } from "./schema.js";
 
 /** Which SQL engine a store runs on. @example `const d: SqlDialectName = "sqlite";` */
@@ -208,6 +209,49 @@ async function initial(typed: Kysely<KeelDatabase>, dialect: SqlDialectName): Pr
 }
 
 /**
+ * MLflow 2.x semantics the first schema lacked: a metric point (run, key, step, timestamp,
+ * value) is stored once however often it is logged (exact duplicates already stored are
+ * dropped, the unique index replaces the history index it extends); latest-metric ordering
+ * puts NaN after every number, so the index reads `(key, is_nan, value)`; a registered model
+ * remembers the highest version number it ever handed out, so a deleted version's number is
+ * never reused; model versions carry MLflow's (deprecated, still used) stage.
+ */
+async function mlflowSemantics(
+  typed: Kysely<KeelDatabase>,
+  dialect: SqlDialectName,
+): Promise<void> {
+  const db = typed as SchemaDb;
+  await (dialect === "sqlite"
+    ? sql`delete from metrics where rowid not in (select min(rowid) from metrics group by run_uuid, key, step, timestamp, value, is_nan)`
+    : sql`delete from metrics a using metrics b where a.ctid > b.ctid and a.run_uuid = b.run_uuid and a.key = b.key and a.step = b.step and a.timestamp = b.timestamp and a.value = b.value and a.is_nan = b.is_nan`
+  ).execute(db);
+  await db.schema.dropIndex("metrics_run_key_idx").execute();
+  await db.schema
+    .createIndex("metrics_point_unique")
+    .on("metrics")
+    .columns(["run_uuid", "key", "step", "timestamp", "value", "is_nan"])
+    .unique()
+    .execute();
+  await db.schema.dropIndex("latest_metrics_key_value_idx").execute();
+  await db.schema
+    .createIndex("latest_metrics_key_nan_value_idx")
+    .on("latest_metrics")
+    .columns(["key", "is_nan", "value"])
+    .execute();
+  await db.schema
+    .alterTable("registered_models")
+    .addColumn("last_version", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
+  await sql`update registered_models set last_version = coalesce((select max(v.version) from model_versions v where v.name = registered_models.name), 0)`.execute(
+    db,
+  );
+  await db.schema
+    .alterTable("model_versions")
+    .addColumn("current_stage", "text", (c) => c.notNull().defaultTo("None"))
+    .execute();
+}
+
+/**
  * Every migration, in order. Append only.
  *
  * @example
@@ -218,6 +262,7 @@ async function initial(typed: Kysely<KeelDatabase>, dialect: SqlDialectName): Pr
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", up: initial },
   { version: 2, name: "feature_registry", up: featureTables },
+  { version: 3, name: "mlflow_semantics", up: mlflowSemantics },
 ];
 
 /**
@@ -274,10 +319,14 @@ export async function migrate(db: Kysely<KeelDatabase>, dialect: SqlDialectName)
 }
 
 /**
- * Runs `work` in a write transaction. On SQLite the transaction is `BEGIN IMMEDIATE`, so the
- * write lock is taken (waiting up to the busy timeout) before anything is read; a deferred
- * transaction that reads and then writes can fail with SQLITE_BUSY under concurrent writers
- * without waiting. On PostgreSQL it is an ordinary transaction.
+ * Runs `work` in a write transaction, whole or not at all. On SQLite the transaction is
+ * `BEGIN IMMEDIATE`, so the write lock is taken (waiting up to the busy timeout) before anything
+ * is read; a deferred transaction that reads and then writes can fail with SQLITE_BUSY under
+ * concurrent writers without waiting. On PostgreSQL it is an ordinary READ COMMITTED
+ * transaction. Either way a transaction the database aborts (deadlock, serialization failure,
+ * lock timeout, a duplicate key taken by a racing writer) is rolled back and `work` runs again
+ * from the start, with jittered backoff and a bound (see {@link retryWrite}), so `work` must
+ * only touch the database through `tx` and may run more than once.
  *
  * @example
  * ```ts
@@ -291,7 +340,18 @@ export async function writeTransaction<T>(
   dialect: SqlDialectName,
   work: (tx: Kysely<KeelDatabase>) => Promise<T>,
 ): Promise<T> {
-  if (dialect === "postgres") return db.transaction().execute(work);
+  if (dialect === "postgres") return retryWrite(() => db.transaction().execute(work));
+  // SQLite writers already queue on the file lock for the busy timeout; two more tries are
+  // enough to turn a rare timeout into an answer instead of waiting minutes.
+  return retryWrite(() => sqliteTransaction(db, work), SQLITE_RETRY_POLICY);
+}
+
+const SQLITE_RETRY_POLICY: RetryPolicy = { attempts: 3, baseDelayMs: 20, maxDelayMs: 200 };
+
+function sqliteTransaction<T>(
+  db: Kysely<KeelDatabase>,
+  work: (tx: Kysely<KeelDatabase>) => Promise<T>,
+): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {

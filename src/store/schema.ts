@@ -117,6 +117,8 @@ export interface RegisteredModelRow {
   description: string;
   creation_time: number;
   last_updated_time: number;
+  /** The highest version number ever created (deleted versions' numbers are never reused). */
+  last_version: Generated<number>;
 }
 
 /** An immutable model version. @example `{ name: "churn", version: 3, source: "runs:/ab12/model" }` */
@@ -132,6 +134,8 @@ export interface ModelVersionRow {
   run_link: string;
   status: string;
   signature: string | null;
+  /** MLflow's stage: None, Staging, Production or Archived. */
+  current_stage: Generated<string>;
 }
 
 /** One alias move in the audit log. @example `{ alias: "champion", from_version: 2, to_version: 3 }` */

@@ -5,7 +5,14 @@ import { parseFilter, parseOrderBy } from "./filter-parser.js";
 import { compileEntityFilter, compileEntityOrderBy, type EntityFilterSpec } from "./filter-sql.js";
 import { decodePageToken, pageOf } from "./paging.js";
 import type { Experiment, LifecycleStage, Page, Tag, ViewType } from "./types.js";
-import { invalid, LIMITS, validateMaxResults, validateName, validateTag } from "./validation.js";
+import {
+  invalid,
+  LIMITS,
+  validateMaxResults,
+  validateName,
+  validateTag,
+  validateTags,
+} from "./validation.js";
 
 /**
  * Options of {@link Experiments.search}.
@@ -80,7 +87,7 @@ export class Experiments {
     tags?: readonly Tag[];
   }): Promise<string> {
     const name = validateName(request.name, "name", LIMITS.maxExperimentNameLength);
-    const tags = (request.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const tags = validateTags(request.tags, "tags");
     return this.#database.write(async (tx) => {
       const existing = await tx
         .selectFrom("experiments")
@@ -192,8 +199,8 @@ export class Experiments {
     const node = parseFilter(request.filter);
     const stages = viewStages(request.viewType);
     const order = compileEntityOrderBy(parseOrderBy(request.orderBy), EXPERIMENT_FILTER, [
-      sql`experiments.creation_time desc`,
-      sql`experiments.experiment_id asc`,
+      { column: "experiments.creation_time", order: sql`experiments.creation_time desc` },
+      { column: "experiments.experiment_id", order: sql`experiments.experiment_id asc` },
     ]);
     const rows = await this.#database.db
       .selectFrom("experiments")
@@ -225,7 +232,13 @@ export class Experiments {
     const name = validateName(newName, "new_name", LIMITS.maxExperimentNameLength);
     const id = parseExperimentId(experimentId);
     await this.#database.write(async (tx) => {
-      await this.#mustExist(tx, id, experimentId);
+      const stage = await this.#mustExist(tx, id, experimentId);
+      if (stage !== "active")
+        throw new KeelError(
+          "KEEL_ERR_INVALID_STATE",
+          `cannot rename a non-active experiment: experiment '${experimentId}' is ${stage}`,
+          { details: { experiment_id: experimentId, lifecycleStage: stage } },
+        );
       const clash = await tx
         .selectFrom("experiments")
         .select("experiment_id")
@@ -257,7 +270,13 @@ export class Experiments {
     validateTag(tag, "tag");
     const id = parseExperimentId(experimentId);
     await this.#database.write(async (tx) => {
-      await this.#mustExist(tx, id, experimentId, "active");
+      const stage = await this.#mustExist(tx, id, experimentId);
+      if (stage !== "active")
+        invalid(
+          "experiment_id",
+          "the experiment must be in the 'active' state to set tags, but it is deleted",
+          experimentId,
+        );
       await tx
         .insertInto("experiment_tags")
         .values({ experiment_id: id, key: tag.key, value: tag.value })
@@ -295,7 +314,16 @@ export class Experiments {
     if (id === 0 && stage === "deleted")
       invalid("experiment_id", "the Default experiment cannot be deleted", experimentId);
     await this.#database.write(async (tx) => {
-      await this.#mustExist(tx, id, experimentId, stage === "deleted" ? "active" : "deleted");
+      // MLflow looks the experiment up among the active (delete) or deleted (restore) ones
+      // only, so deleting twice or restoring an active experiment is RESOURCE_DOES_NOT_EXIST.
+      const current = await this.#mustExist(tx, id, experimentId);
+      const wanted = stage === "deleted" ? "active" : "deleted";
+      if (current !== wanted)
+        throw new KeelError(
+          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
+          `no ${wanted} experiment with id '${experimentId}' (it is ${current})`,
+          { details: { experiment_id: experimentId, lifecycleStage: current } },
+        );
       const now = Date.now();
       await tx
         .updateTable("experiments")
@@ -311,29 +339,19 @@ export class Experiments {
     });
   }
 
-  async #mustExist(
-    tx: MetadataDatabase["db"],
-    id: number,
-    shown: string,
-    stage?: LifecycleStage,
-  ): Promise<void> {
+  /** The experiment's lifecycle stage, with its row locked (PostgreSQL) for this write. */
+  async #mustExist(tx: MetadataDatabase["db"], id: number, shown: string): Promise<LifecycleStage> {
     const row = await tx
       .selectFrom("experiments")
       .select("lifecycle_stage")
       .where("experiment_id", "=", id)
+      .$if(this.#database.dialect === "postgres", (q) => q.forNoKeyUpdate())
       .executeTakeFirst();
     if (!row)
       throw new KeelError("KEEL_ERR_RESOURCE_DOES_NOT_EXIST", `no experiment with id '${shown}'`, {
         details: { experiment_id: shown },
       });
-    if (stage !== undefined && row.lifecycle_stage !== stage)
-      throw new KeelError(
-        "KEEL_ERR_INVALID_STATE",
-        `experiment '${shown}' is ${row.lifecycle_stage}, expected ${stage}`,
-        {
-          details: { experiment_id: shown, lifecycleStage: row.lifecycle_stage },
-        },
-      );
+    return row.lifecycle_stage as LifecycleStage;
   }
 
   async #load(by: { ids?: readonly number[]; name?: string }): Promise<Experiment[]> {

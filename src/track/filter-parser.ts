@@ -52,7 +52,7 @@ export interface OrderByTerm {
   readonly ascending: boolean;
 }
 
-type TokenKind = "ident" | "string" | "quoted" | "number" | "op" | "(" | ")" | "," | "end";
+type TokenKind = "ident" | "string" | "quoted" | "number" | "op" | "(" | ")" | "," | "." | "end";
 interface Token {
   readonly kind: TokenKind;
   readonly text: string;
@@ -199,7 +199,8 @@ function tokenize(source: string): Token[] {
       i += op[0].length;
       continue;
     }
-    if (ch === "(" || ch === ")" || ch === ",") {
+    // A lone "." joins a backticked entity to its key: `params`.`lr`.
+    if (ch === "(" || ch === ")" || ch === "," || ch === ".") {
       tokens.push({ kind: ch, text: ch, position: start });
       i++;
       continue;
@@ -280,7 +281,19 @@ class Parser {
     const token = this.peek();
     if (token.kind === "quoted") {
       this.next();
-      return { entity: "attributes", key: token.text, position: token.position };
+      if (this.peek().kind !== ".")
+        return { entity: "attributes", key: token.text, position: token.position };
+      // `params`.`lr` or `metrics`.auc: a backticked (or double-quoted) entity name.
+      this.next();
+      const name = token.text.toLowerCase();
+      const entity = Object.hasOwn(ENTITY_ALIASES, name) ? ENTITY_ALIASES[name] : undefined;
+      if (entity === undefined)
+        this.fail("an entity metrics, params, tags, attributes or datasets", token);
+      const keyToken = this.next();
+      if (keyToken.kind !== "ident" && keyToken.kind !== "quoted" && keyToken.kind !== "string")
+        this.fail("a key after the '.'", keyToken);
+      if (keyToken.text === "") this.fail("a non-empty key", keyToken);
+      return { entity, key: keyToken.text, position: token.position };
     }
     if (token.kind !== "ident") this.fail("an identifier such as metrics.auc");
     this.next();
@@ -358,6 +371,7 @@ export function parseFilter(source: string | undefined): FilterNode | undefined 
 
 /**
  * Parses MLflow `order_by` terms: `metrics.auc DESC`, `attributes.start_time`, `params.lr ASC`.
+ * The same field twice is INVALID_PARAMETER_VALUE, as in MLflow.
  *
  * @example
  * ```ts
@@ -367,6 +381,7 @@ export function parseFilter(source: string | undefined): FilterNode | undefined 
 export function parseOrderBy(terms: readonly string[] | undefined): OrderByTerm[] {
   if (terms !== undefined && terms.length > FILTER_LIMITS.maxOrderByTerms)
     tooLarge("maxOrderByTerms", "order_by has too many terms", terms.length);
+  const seen = new Set<string>();
   return (terms ?? []).map((term) => {
     if (term.length > FILTER_LIMITS.maxOrderByTermLength)
       tooLarge("maxOrderByTermLength", "an order_by term is too long (characters)", term.length);
@@ -376,6 +391,14 @@ export function parseOrderBy(terms: readonly string[] | undefined): OrderByTerm[
     if (parser.keyword("DESC")) ascending = false;
     else parser.keyword("ASC");
     if (parser.peek().kind !== "end") parser.fail("ASC, DESC or the end of the order_by term");
+    const field = `${entity}.${key}`;
+    if (seen.has(field))
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        `\`order_by\` contains duplicate fields: ${field} appears more than once in ${JSON.stringify(terms)}`,
+        { details: { order_by: terms } },
+      );
+    seen.add(field);
     return { entity, key, ascending };
   });
 }

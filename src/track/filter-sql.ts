@@ -16,11 +16,16 @@ const RUN_STRING_ATTRIBUTES: Record<string, string> = {
   artifact_uri: "artifact_uri",
   lifecycle_stage: "lifecycle_stage",
   parent_run_id: "parent_run_id",
+  // MLflow's alternate spellings, as its UI writes them: attributes.`Run name`.
+  "run name": "run_name",
+  "Run name": "run_name",
+  "Run Name": "run_name",
 };
 const RUN_NUMERIC_ATTRIBUTES: Record<string, string> = {
   start_time: "start_time",
   end_time: "end_time",
   created: "start_time",
+  Created: "start_time",
   experiment_id: "experiment_id",
 };
 const DATASET_FIELDS: Record<string, string> = {
@@ -193,7 +198,8 @@ export function compileRunFilter(node: FilterNode, dialect: SqlDialectName): Raw
 /**
  * Compiled run ordering: extra select columns (`o0`, `o1`…, one correlated lookup per ordered
  * metric/param/tag, evaluated once per row) and the ORDER BY list over them. NULLs (runs
- * without the key) sort last in both directions, as in MLflow; `start_time DESC, run_uuid` are
+ * without the key) sort last in both directions, as in MLflow, and a NaN metric sorts after
+ * every number and before the runs without it; `start_time DESC, run_uuid` are
  * the final tie-breakers.
  *
  * @example
@@ -210,12 +216,24 @@ export function compileRunOrderBy(terms: readonly OrderByTerm[]): {
   const parts: RawBuilder<unknown>[] = [];
   terms.forEach((term, i) => {
     const direction = sql.raw(term.ascending ? "asc nulls last" : "desc nulls last");
-    if (term.entity === "metrics" || term.entity === "params" || term.entity === "tags") {
+    if (term.entity === "metrics") {
+      // Three tiers, in both directions (MLflow): numbers by value, then NaN, then no metric.
+      const tier = `o${i}n`;
       const alias = `o${i}`;
-      const lookup =
-        term.entity === "metrics"
-          ? sql`(select lm.value from latest_metrics lm where lm.run_uuid = runs.run_uuid and lm.key = ${term.key})`
-          : sql`(select kv.value from ${sql.raw(term.entity)} kv where kv.run_uuid = runs.run_uuid and kv.key = ${term.key})`;
+      columns.push(
+        sql`(select lm.is_nan from latest_metrics lm where lm.run_uuid = runs.run_uuid and lm.key = ${term.key})`.as(
+          tier,
+        ),
+        sql`(select lm.value from latest_metrics lm where lm.run_uuid = runs.run_uuid and lm.key = ${term.key})`.as(
+          alias,
+        ),
+      );
+      parts.push(sql`${sql.ref(tier)} asc nulls last`, sql`${sql.ref(alias)} ${direction}`);
+      return;
+    }
+    if (term.entity === "params" || term.entity === "tags") {
+      const alias = `o${i}`;
+      const lookup = sql`(select kv.value from ${sql.raw(term.entity)} kv where kv.run_uuid = runs.run_uuid and kv.key = ${term.key})`;
       columns.push(lookup.as(alias));
       // Output-column names may only appear bare in PostgreSQL's ORDER BY, hence NULLS LAST.
       parts.push(sql`${sql.ref(alias)} ${direction}`);
@@ -261,6 +279,8 @@ export function compileRunOrderBy(terms: readonly OrderByTerm[]): {
 export interface EntityFilterSpec {
   readonly strings: Record<string, string>;
   readonly numbers: Record<string, string>;
+  /** The keys `order_by` accepts, mapped to their column. Default: `strings` and `numbers`. */
+  readonly orderBy?: Record<string, string>;
   readonly tag: (
     where: (
       key: ReturnType<typeof sql.ref>,
@@ -318,32 +338,48 @@ export function compileEntityFilter(
 }
 
 /**
- * Compiles `order_by` terms for a non-run entity over its whitelisted columns.
+ * Compiles `order_by` terms for a non-run entity over its whitelisted columns; two terms on
+ * one column are INVALID_PARAMETER_VALUE (as in MLflow). A tie-breaker is skipped when a term
+ * already orders by its column.
  *
  * @example
  * ```ts
- * compileEntityOrderBy(parseOrderBy(["name ASC"]), spec, [sql`experiments.experiment_id asc`]);
+ * compileEntityOrderBy(parseOrderBy(["name ASC"]), spec, [
+ *   { column: "experiments.experiment_id", order: sql`experiments.experiment_id asc` },
+ * ]);
  * ```
  */
 export function compileEntityOrderBy(
   terms: readonly OrderByTerm[],
   spec: EntityFilterSpec,
-  tieBreakers: readonly RawBuilder<unknown>[],
+  tieBreakers: readonly { column: string; order: RawBuilder<unknown> }[],
 ): RawBuilder<unknown> {
+  const seen = new Set<string>();
   const parts = terms.map((term) => {
     const column =
       term.entity === "attributes"
-        ? (own(spec.strings, term.key) ?? own(spec.numbers, term.key))
+        ? spec.orderBy
+          ? own(spec.orderBy, term.key)
+          : (own(spec.strings, term.key) ?? own(spec.numbers, term.key))
         : undefined;
     if (column === undefined)
       throw new KeelError(
         "KEEL_ERR_INVALID_PARAMETER_VALUE",
-        `invalid order_by '${term.entity}.${term.key}'`,
+        `invalid order_by '${term.entity}.${term.key}'; use one of ${Object.keys(spec.orderBy ?? { ...spec.strings, ...spec.numbers }).join(", ")}`,
         {
           details: { order_by: `${term.entity}.${term.key}` },
         },
       );
+    if (seen.has(column))
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        `\`order_by\` contains duplicate fields: '${term.key}' orders by a column an earlier term already orders by`,
+        { details: { order_by: term.key } },
+      );
+    seen.add(column);
     return sql`${sql.ref(column)} ${sql.raw(term.ascending ? "asc" : "desc")}`;
   });
-  return sql.join([...parts, ...tieBreakers]);
+  // MLflow's tie-breakers apply only to columns the caller did not order by.
+  const rest = tieBreakers.filter((t) => !seen.has(t.column)).map((t) => t.order);
+  return sql.join([...parts, ...rest]);
 }

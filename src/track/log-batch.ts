@@ -2,7 +2,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import type { MetadataDatabase, MetricRow } from "../store/index.js";
-import { isNewerMetric } from "./metric-codec.js";
+import { encodeMetricValue, isNewerMetric } from "./metric-codec.js";
 import type { Metric, Param, Tag } from "./types.js";
 import { validateBatch } from "./validation.js";
 
@@ -23,8 +23,10 @@ export interface LogBatch {
   readonly tags?: readonly Tag[];
 }
 
+// A metric point already stored (same run, key, step, timestamp, value) is skipped, as MLflow
+// does, so a retried request never duplicates history.
 const SQLITE_INSERT_METRIC =
-  "insert into metrics (run_uuid, key, value, is_nan, step, timestamp) values (?, ?, ?, ?, ?, ?)";
+  "insert into metrics (run_uuid, key, value, is_nan, step, timestamp) values (?, ?, ?, ?, ?, ?) on conflict do nothing";
 const SQLITE_UPSERT_LATEST = `insert into latest_metrics (run_uuid, key, value, is_nan, step, timestamp) values (?, ?, ?, ?, ?, ?)
   on conflict (run_uuid, key) do update set value = excluded.value, is_nan = excluded.is_nan, step = excluded.step, timestamp = excluded.timestamp
   where excluded.step > latest_metrics.step
@@ -34,8 +36,14 @@ const SQLITE_UPSERT_LATEST = `insert into latest_metrics (run_uuid, key, value, 
 /**
  * Writes a validated batch inside the caller's write transaction: params are immutable (the
  * same value again is fine, a different one is INVALID_PARAMETER_VALUE and nothing of the batch
- * is written), tags are upserted, metrics appended to the history and folded into
- * `latest_metrics` with MLflow's (step, timestamp, value) rule in one conditional upsert.
+ * is written), tags are upserted, metrics appended to the history (a point already stored is
+ * skipped) and folded into `latest_metrics` with MLflow's (step, timestamp, value) rule in one
+ * conditional upsert.
+ *
+ * Lock order: every table is written in the same order (params, tags, runs, metrics,
+ * latest_metrics) and the rows of each in key order, so two batches on one run that name the
+ * same keys in opposite orders wait for each other instead of deadlocking on PostgreSQL (the
+ * store retries whatever deadlock remains, see `writeTransaction`).
  *
  * @example
  * ```ts
@@ -54,19 +62,7 @@ export async function writeBatch(
   if (params.length > 0) await writeParams(tx, runId, params);
   if (tags.length > 0) await writeTags(tx, runId, tags);
   if (metrics.length === 0) return;
-  const rows: MetricRow[] = new Array(metrics.length);
-  for (let i = 0; i < metrics.length; i++) {
-    const m = metrics[i] as Metric;
-    const nan = Number.isNaN(m.value);
-    rows[i] = {
-      run_uuid: runId,
-      key: m.key,
-      value: nan ? 0 : m.value,
-      is_nan: nan ? 1 : 0,
-      step: m.step,
-      timestamp: m.timestamp,
-    };
-  }
+  const rows = metricRows(runId, metrics);
   const latest = latestPerKey(rows);
   const raw = database.sqlite;
   if (raw !== undefined) {
@@ -81,6 +77,7 @@ export async function writeBatch(
     await tx
       .insertInto("metrics")
       .values(rows.slice(i, i + 1000))
+      .onConflict((oc) => oc.doNothing())
       .execute();
   await tx
     .insertInto("latest_metrics")
@@ -101,6 +98,43 @@ export async function writeBatch(
         ),
     )
     .execute();
+}
+
+const byKey = (a: { key: string }, b: { key: string }) =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
+/** Encoded rows in lock order (key, step, timestamp, value), exact repeats dropped. */
+function metricRows(runId: string, metrics: readonly Metric[]): MetricRow[] {
+  const rows: MetricRow[] = new Array(metrics.length);
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i] as Metric;
+    rows[i] = {
+      run_uuid: runId,
+      key: m.key,
+      ...encodeMetricValue(m.value),
+      step: m.step,
+      timestamp: m.timestamp,
+    };
+  }
+  rows.sort(
+    (a, b) =>
+      byKey(a, b) ||
+      a.step - b.step ||
+      a.timestamp - b.timestamp ||
+      a.is_nan - b.is_nan ||
+      a.value - b.value,
+  );
+  return rows.filter((r, i) => {
+    const p = rows[i - 1];
+    return (
+      p === undefined ||
+      p.key !== r.key ||
+      p.step !== r.step ||
+      p.timestamp !== r.timestamp ||
+      p.is_nan !== r.is_nan ||
+      p.value !== r.value
+    );
+  });
 }
 
 type SqliteHandle = NonNullable<MetadataDatabase["sqlite"]>;
@@ -125,11 +159,11 @@ function latestPerKey(rows: readonly MetricRow[]): MetricRow[] {
     const current = best.get(row.key);
     if (current === undefined || isNewerMetric(row, current)) best.set(row.key, row);
   }
-  return [...best.values()];
+  return [...best.values()].sort(byKey);
 }
 
 async function writeParams(tx: Tx, runId: string, params: readonly Param[]): Promise<void> {
-  const unique = [...new Map(params.map((p) => [p.key, p])).values()];
+  const unique = [...new Map(params.map((p) => [p.key, p])).values()].sort(byKey);
   await tx
     .insertInto("params")
     .values(unique.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
@@ -159,7 +193,7 @@ async function writeParams(tx: Tx, runId: string, params: readonly Param[]): Pro
 }
 
 async function writeTags(tx: Tx, runId: string, tags: readonly Tag[]): Promise<void> {
-  const last = [...new Map(tags.map((t) => [t.key, t])).values()];
+  const last = [...new Map(tags.map((t) => [t.key, t])).values()].sort(byKey);
   await tx
     .insertInto("tags")
     .values(last.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))

@@ -12,11 +12,13 @@ export interface ModelRef {
   readonly name: string;
   readonly alias?: string;
   readonly version?: number;
+  /** An MLflow stage (`models:/churn/Production`), as written. */
+  readonly stage?: string;
 }
 
 /**
- * Parses `models:/name@alias`, `models:/name/3`, `models:/name/latest` or the short
- * `name@alias`.
+ * Parses `models:/name@alias`, `models:/name/3`, `models:/name/latest`, a stage URI such as
+ * `models:/name/Production`, or the short `name@alias`.
  *
  * @example
  * ```ts
@@ -34,11 +36,12 @@ export function parseModelUri(uri: string): ModelRef {
     const tail = body.slice(slash + 1);
     if (tail === "latest") return { name };
     if (/^[1-9]\d*$/.test(tail)) return { name, version: Number(tail) };
+    if (/^(none|staging|production|archived)$/i.test(tail)) return { name, stage: tail };
   }
   if (at > 0) return { name: body.slice(0, at), alias: body.slice(at + 1) };
   throw new KeelError(
     "KEEL_ERR_INVALID_PARAMETER_VALUE",
-    `not a model URI: ${JSON.stringify(uri)}; expected models:/NAME@ALIAS, models:/NAME/VERSION or models:/NAME/latest`,
+    `not a model URI: ${JSON.stringify(uri)}; expected models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/STAGE or models:/NAME/latest`,
     { details: { uri } },
   );
 }

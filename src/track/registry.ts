@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import type { MetadataDatabase, ModelVersionRow } from "../store/index.js";
 import { parseFilter, parseOrderBy } from "./filter-parser.js";
@@ -6,7 +6,15 @@ import { compileEntityFilter, compileEntityOrderBy, type EntityFilterSpec } from
 import { parseModelSource } from "./model-source.js";
 import { parseModelUri } from "./model-uri.js";
 import { decodePageToken, pageOf } from "./paging.js";
-import type { AliasEvent, ModelVersion, Page, RegisteredModel, Tag } from "./types.js";
+import {
+  type AliasEvent,
+  MODEL_STAGES,
+  type ModelStage,
+  type ModelVersion,
+  type Page,
+  type RegisteredModel,
+  type Tag,
+} from "./types.js";
 import {
   invalid,
   validateAlias,
@@ -14,6 +22,7 @@ import {
   validateMaxResults,
   validateName,
   validateTag,
+  validateTags,
 } from "./validation.js";
 
 type Tx = MetadataDatabase["db"];
@@ -72,6 +81,13 @@ const MODEL_FILTER: EntityFilterSpec = {
     creation_timestamp: "registered_models.creation_time",
     last_updated_timestamp: "registered_models.last_updated_time",
   },
+  // MLflow: name, timestamp (= last_updated_timestamp); creation_timestamp is keel's extra.
+  orderBy: {
+    name: "registered_models.name",
+    timestamp: "registered_models.last_updated_time",
+    last_updated_timestamp: "registered_models.last_updated_time",
+    creation_timestamp: "registered_models.creation_time",
+  },
   tag: (where) =>
     sql`exists (select 1 from registered_model_tags t where t.name = registered_models.name and ${where(sql.ref("t.key"), sql.ref("t.value"))})`,
 };
@@ -87,6 +103,14 @@ const VERSION_FILTER: EntityFilterSpec = {
     version: "model_versions.version",
     version_number: "model_versions.version",
     creation_timestamp: "model_versions.creation_time",
+    last_updated_timestamp: "model_versions.last_updated_time",
+  },
+  orderBy: {
+    name: "model_versions.name",
+    version_number: "model_versions.version",
+    version: "model_versions.version",
+    creation_timestamp: "model_versions.creation_time",
+    last_updated_timestamp: "model_versions.last_updated_time",
   },
   tag: (where) =>
     sql`exists (select 1 from model_version_tags t where t.name = model_versions.name and t.version = model_versions.version and ${where(sql.ref("t.key"), sql.ref("t.value"))})`,
@@ -125,7 +149,9 @@ export function parseVersion(version: unknown): number {
 
 /**
  * The model registry: registered models, immutable auto-numbered versions, tags, movable
- * aliases (`models:/churn@champion`) with an audit log of every move, and rollback. No stages.
+ * aliases (`models:/churn@champion`) with an audit log of every move, and rollback. MLflow's
+ * deprecated stages are kept for its 2.x clients (`transitionStage`, `getLatestVersions`);
+ * aliases are the way forward.
  *
  * @example
  * ```ts
@@ -156,7 +182,7 @@ export class ModelRegistry {
     options: { description?: string; tags?: readonly Tag[] } = {},
   ): Promise<RegisteredModel> {
     validateName(name, "name", 256);
-    const tags = (options.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const tags = validateTags(options.tags, "tags");
     await this.#database.write(async (tx) => {
       await this.#requireModelAbsent(tx, name);
       const now = Date.now();
@@ -214,11 +240,7 @@ export class ModelRegistry {
         "alias_events",
       ] as const)
         await tx.updateTable(table).set({ name: newName }).where("name", "=", name).execute();
-      await tx
-        .updateTable("registered_models")
-        .set({ last_updated_time: Date.now() })
-        .where("name", "=", newName)
-        .execute();
+      await touchModel(tx, newName, Date.now());
     });
     return this.get(newName);
   }
@@ -285,7 +307,7 @@ export class ModelRegistry {
       )
       .orderBy(
         compileEntityOrderBy(parseOrderBy(request.orderBy), MODEL_FILTER, [
-          sql`registered_models.name asc`,
+          { column: "registered_models.name", order: sql`registered_models.name asc` },
         ]),
       )
       .limit(limit + 1)
@@ -319,7 +341,8 @@ export class ModelRegistry {
   }
 
   /**
-   * Deletes a registered model tag.
+   * Deletes a registered model tag; an absent tag is a no-op (as in MLflow), an absent model
+   * RESOURCE_DOES_NOT_EXIST.
    *
    * @example
    * ```ts
@@ -330,22 +353,17 @@ export class ModelRegistry {
     validateKey(key, "key");
     await this.#database.write(async (tx) => {
       await this.#requireModel(tx, name);
-      const result = await tx
+      await tx
         .deleteFrom("registered_model_tags")
         .where("name", "=", name)
         .where("key", "=", key)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0)
-        throw new KeelError(
-          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
-          `no tag '${key}' on registered model '${name}'`,
-          { details: { name, key } },
-        );
+        .execute();
     });
   }
 
   /**
-   * Creates the next version (1, 2, 3…) of a registered model.
+   * Creates the next version (1, 2, 3…) of a registered model. Numbers are never reused: after
+   * deleting version 3 of 3, the next version is 4.
    *
    * @example
    * ```ts
@@ -358,9 +376,9 @@ export class ModelRegistry {
     // Only run artifacts and paths inside the project: a registered source is later loaded
     // (and its code-free bundle trusted) by `keel predict --model models:/…`.
     parseModelSource(request.source, this.#root, request.runId);
-    const tags = (request.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const tags = validateTags(request.tags, "tags");
     const version = await this.#database.write(async (tx) => {
-      await this.#requireModel(tx, name, true);
+      await this.#requireModel(tx, name);
       if (request.runId) {
         const run = await tx
           .selectFrom("runs")
@@ -374,13 +392,17 @@ export class ModelRegistry {
             { details: { run_id: request.runId } },
           );
       }
-      const max = await tx
-        .selectFrom("model_versions")
-        .select((eb) => eb.fn.max("version").as("max"))
-        .where("name", "=", name)
-        .executeTakeFirst();
-      const next = Number(max?.max ?? 0) + 1;
+      // The model row counts every version ever created, so a deleted version's number is never
+      // handed out again (MLflow: max over all versions ever + 1); the update also holds the
+      // model's row lock until commit, so concurrent creates get consecutive numbers.
       const now = Date.now();
+      const counted = await tx
+        .updateTable("registered_models")
+        .set((eb) => ({ last_version: eb("last_version", "+", 1), last_updated_time: now }))
+        .where("name", "=", name)
+        .returning("last_version")
+        .executeTakeFirstOrThrow();
+      const next = Number(counted.last_version);
       await tx
         .insertInto("model_versions")
         .values({
@@ -402,11 +424,6 @@ export class ModelRegistry {
           .insertInto("model_version_tags")
           .values(tags.map((t) => ({ name, version: next, key: t.key, value: t.value })))
           .execute();
-      await tx
-        .updateTable("registered_models")
-        .set({ last_updated_time: now })
-        .where("name", "=", name)
-        .execute();
       return next;
     });
     return this.getVersion(name, version);
@@ -524,7 +541,8 @@ export class ModelRegistry {
   }
 
   /**
-   * Searches model versions (`name`, `run_id`, `source`, `version`, `tags.<key>`), newest first.
+   * Searches model versions (`name`, `run_id`, `source`, `version`, `tags.<key>`); MLflow's
+   * order by default: last updated first, then name ascending, then version descending.
    *
    * @example
    * ```ts
@@ -542,10 +560,18 @@ export class ModelRegistry {
         q.where(compileEntityFilter(node!, VERSION_FILTER, this.#database.dialect)),
       )
       .orderBy(
-        compileEntityOrderBy(parseOrderBy(request.orderBy), VERSION_FILTER, [
-          sql`model_versions.name asc`,
-          sql`model_versions.version desc`,
-        ]),
+        compileEntityOrderBy(
+          parseOrderBy(
+            request.orderBy === undefined || request.orderBy.length === 0
+              ? ["last_updated_timestamp DESC"]
+              : request.orderBy,
+          ),
+          VERSION_FILTER,
+          [
+            { column: "model_versions.name", order: sql`model_versions.name asc` },
+            { column: "model_versions.version", order: sql`model_versions.version desc` },
+          ],
+        ),
       )
       .limit(limit + 1)
       .offset(offset)
@@ -583,7 +609,7 @@ export class ModelRegistry {
   }
 
   /**
-   * Deletes a model version tag.
+   * Deletes a model version tag; an absent tag is a no-op (as in MLflow).
    *
    * @example
    * ```ts
@@ -591,21 +617,16 @@ export class ModelRegistry {
    * ```
    */
   async deleteVersionTag(name: string, version: number | string, key: string): Promise<void> {
+    validateKey(key, "key");
     const number = parseVersion(version);
     await this.#database.write(async (tx) => {
       await this.#requireVersion(tx, name, number);
-      const result = await tx
+      await tx
         .deleteFrom("model_version_tags")
         .where("name", "=", name)
         .where("version", "=", number)
         .where("key", "=", key)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0)
-        throw new KeelError(
-          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
-          `no tag '${key}' on model version (name=${name}, version=${number})`,
-          { details: { name, version: number, key } },
-        );
+        .execute();
     });
   }
 
@@ -641,7 +662,7 @@ export class ModelRegistry {
   }
 
   /**
-   * Removes an alias (logged like a move to nothing).
+   * Removes an alias (logged like a move to nothing); an absent alias is a no-op (as in MLflow).
    *
    * @example
    * ```ts
@@ -658,12 +679,7 @@ export class ModelRegistry {
         .where("name", "=", name)
         .where("alias", "=", alias)
         .executeTakeFirst();
-      if (current === undefined)
-        throw new KeelError(
-          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
-          `registered model alias ${alias} not found on model '${name}'`,
-          { details: { name, alias } },
-        );
+      if (current === undefined) return;
       await this.#moveAlias(tx, name, alias, Number(current.version), null, by);
     });
   }
@@ -685,8 +701,9 @@ export class ModelRegistry {
       .executeTakeFirst();
     if (row === undefined) {
       await this.get(name);
+      // MLflow answers a missing alias of an existing model with INVALID_PARAMETER_VALUE.
       throw new KeelError(
-        "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
         `registered model alias ${alias} not found on model '${name}'`,
         { details: { name, alias } },
       );
@@ -695,7 +712,69 @@ export class ModelRegistry {
   }
 
   /**
-   * Resolves `models:/name@alias`, `models:/name/3` or `models:/name/latest` (or `name@alias`).
+   * Moves a version to an MLflow stage (None, Staging, Production, Archived; any case). With
+   * `archiveExistingVersions`, the other versions in that stage move to Archived, which MLflow
+   * allows only for Staging and Production.
+   *
+   * @example
+   * ```ts
+   * await models.transitionStage("churn", 3, "Production", { archiveExistingVersions: true });
+   * ```
+   */
+  async transitionStage(
+    name: string,
+    version: number | string,
+    stage: string,
+    options: { archiveExistingVersions?: boolean } = {},
+  ): Promise<ModelVersion> {
+    const number = parseVersion(version);
+    const canonical = canonicalStage(stage);
+    if (options.archiveExistingVersions && canonical !== "Staging" && canonical !== "Production")
+      invalid(
+        "archive_existing_versions",
+        `only a transition to Staging or Production can archive existing versions, not to ${canonical}`,
+        true,
+      );
+    await this.#database.write(async (tx) => {
+      await this.#requireVersion(tx, name, number);
+      const now = Date.now();
+      if (options.archiveExistingVersions)
+        await tx
+          .updateTable("model_versions")
+          .set({ current_stage: "Archived", last_updated_time: now })
+          .where("name", "=", name)
+          .where("version", "!=", number)
+          .where("current_stage", "=", canonical)
+          .execute();
+      await tx
+        .updateTable("model_versions")
+        .set({ current_stage: canonical, last_updated_time: now })
+        .where("name", "=", name)
+        .where("version", "=", number)
+        .execute();
+      await touchModel(tx, name, now);
+    });
+    return this.getVersion(name, number);
+  }
+
+  /**
+   * The newest version in each of `stages` (every stage when none are given) that has one,
+   * ordered by version: MLflow's `get-latest-versions`.
+   *
+   * @example
+   * ```ts
+   * const [production] = await models.getLatestVersions("churn", ["Production"]);
+   * ```
+   */
+  async getLatestVersions(name: string, stages: readonly string[] = []): Promise<ModelVersion[]> {
+    const wanted = new Set(stages.length === 0 ? MODEL_STAGES : stages.map(canonicalStage));
+    const model = await this.get(name);
+    return model.latestVersions.filter((v) => wanted.has(v.currentStage));
+  }
+
+  /**
+   * Resolves `models:/name@alias`, `models:/name/3`, `models:/name/latest`,
+   * `models:/name/Production` (the newest version in that stage) or `name@alias`.
    *
    * @example
    * ```ts
@@ -706,6 +785,16 @@ export class ModelRegistry {
     const ref = parseModelUri(uri);
     if (ref.alias !== undefined) return this.getByAlias(ref.name, ref.alias);
     if (ref.version !== undefined) return this.getVersion(ref.name, ref.version);
+    if (ref.stage !== undefined) {
+      const [inStage] = await this.getLatestVersions(ref.name, [ref.stage]);
+      if (inStage === undefined)
+        throw new KeelError(
+          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
+          `registered model '${ref.name}' has no version in stage '${ref.stage}'`,
+          { details: { name: ref.name, stage: ref.stage } },
+        );
+      return inStage;
+    }
     const model = await this.get(ref.name);
     if (model.latestVersion === undefined)
       throw new KeelError(
@@ -828,22 +917,25 @@ export class ModelRegistry {
         created_at: now,
       })
       .execute();
-    await tx
-      .updateTable("registered_models")
-      .set({ last_updated_time: now })
-      .where("name", "=", name)
-      .execute();
+    await touchModel(tx, name, now);
   }
 
-  async #requireModel(tx: Tx, name: string, lock = false): Promise<void> {
+  /**
+   * Every registry write locks the model's row first (PostgreSQL; SQLite's write lock already
+   * serialises writers), so writes to one model queue in one order and never deadlock.
+   */
+  async #lockModel(tx: Tx, name: string): Promise<boolean> {
     const row = await tx
       .selectFrom("registered_models")
       .select("name")
       .where("name", "=", name)
-      // Serialises version numbering per model on PostgreSQL (SQLite's write lock already does).
-      .$if(lock && this.#database.dialect === "postgres", (q) => q.forUpdate())
+      .$if(this.#database.dialect === "postgres", (q) => q.forNoKeyUpdate())
       .executeTakeFirst();
-    if (!row) throw missingModel(name);
+    return row !== undefined;
+  }
+
+  async #requireModel(tx: Tx, name: string): Promise<void> {
+    if (!(await this.#lockModel(tx, name))) throw missingModel(name);
   }
 
   async #requireModelAbsent(tx: Tx, name: string): Promise<void> {
@@ -862,6 +954,7 @@ export class ModelRegistry {
   }
 
   async #requireVersion(tx: Tx, name: string, version: number): Promise<void> {
+    await this.#lockModel(tx, name);
     const row = await tx
       .selectFrom("model_versions")
       .select("version")
@@ -914,13 +1007,15 @@ export class ModelRegistry {
         .execute(),
       db
         .selectFrom("model_versions")
-        .select(["name", (eb) => eb.fn.max("version").as("max")])
+        .select(["name", "current_stage", (eb) => eb.fn.max("version").as("max")])
         .where("name", "in", list)
-        .groupBy("name")
+        .groupBy(["name", "current_stage"])
         .execute(),
     ]);
     const latestVersions = await this.#loadVersions(
-      latest.map((l) => ({ name: l.name, version: Number(l.max) })),
+      latest
+        .map((l) => ({ name: l.name, version: Number(l.max) }))
+        .sort((a, b) => a.version - b.version),
     );
     const byName = new Map(rows.map((r) => [r.name, r]));
     return list.flatMap((name) => {
@@ -936,15 +1031,42 @@ export class ModelRegistry {
           aliases: aliases
             .filter((a) => a.name === name)
             .map((a) => ({ alias: a.alias, version: Number(a.version) })),
-          latestVersion: latestVersions.find((v) => v.name === name),
+          latestVersion: latestVersions.findLast((v) => v.name === name),
+          latestVersions: latestVersions.filter((v) => v.name === name),
         },
       ];
     });
   }
 }
 
+/** Marks a registered model as updated at `now`. */
+async function touchModel(tx: Tx, name: string, now: number): Promise<void> {
+  await tx
+    .updateTable("registered_models")
+    .set({ last_updated_time: now })
+    .where("name", "=", name)
+    .execute();
+}
+
+/**
+ * MLflow's canonical stage name for any casing (`production` → `Production`).
+ *
+ * @example
+ * ```ts
+ * canonicalStage("staging"); // "Staging"
+ * ```
+ */
+export function canonicalStage(stage: unknown): ModelStage {
+  const found =
+    typeof stage === "string"
+      ? MODEL_STAGES.find((s) => s.toLowerCase() === stage.trim().toLowerCase())
+      : undefined;
+  if (found === undefined) invalid("stage", `one of ${MODEL_STAGES.join(", ")}`, stage);
+  return found;
+}
+
 function versionOf(
-  row: ModelVersionRow,
+  row: Selectable<ModelVersionRow>,
   tags: readonly Tag[],
   aliases: readonly string[],
 ): ModelVersion {
@@ -960,6 +1082,7 @@ function versionOf(
     runLink: row.run_link,
     status: "READY",
     signature: row.signature,
+    currentStage: canonicalStage(row.current_stage),
     tags: tags.map((t) => ({ key: t.key, value: t.value })),
     aliases: [...aliases].sort(),
   };

@@ -98,11 +98,26 @@ export class Runs {
   async create(request: CreateRunRequest): Promise<Run> {
     const experimentId = parseExperimentId(request.experimentId);
     const tags = (request.tags ?? []).map((t, i) => validateTag(t, `tags[${i}]`));
+    const tagged = (key: string) => tags.findLast((t) => t.key === key)?.value;
+    const nameTag = tagged("mlflow.runName");
+    if (
+      request.runName !== undefined &&
+      request.runName !== "" &&
+      nameTag !== undefined &&
+      nameTag !== request.runName
+    )
+      invalid(
+        "run_name",
+        `the 'mlflow.runName' tag says '${nameTag}'; give one name or the same name in both`,
+        request.runName,
+      );
     const runName =
       request.runName === undefined || request.runName === ""
-        ? (tags.find((t) => t.key === "mlflow.runName")?.value ?? randomRunName())
+        ? (nameTag ?? randomRunName())
         : validateName(request.runName, "run_name", 250);
-    const userId = request.userId ?? safeUserName();
+    // Tags are stored as the client sent them (MLflow's clients set mlflow.user themselves).
+    const userId = request.userId ?? tagged("mlflow.user") ?? safeUserName();
+    const parentRunId = request.parentRunId ?? tagged("mlflow.parentRunId");
     const startTime = request.startTime ?? Date.now();
     if (!Number.isSafeInteger(startTime) || startTime < 0)
       invalid("start_time", "expected epoch milliseconds", startTime);
@@ -120,12 +135,11 @@ export class Runs {
           { details: { experiment_id: request.experimentId } },
         );
       if (experiment.lifecycle_stage !== "active")
-        throw new KeelError(
-          "KEEL_ERR_INVALID_STATE",
-          `experiment '${request.experimentId}' is deleted; restore it before starting runs in it`,
-          { details: { experiment_id: request.experimentId } },
+        invalid(
+          "experiment_id",
+          `the experiment must be in the 'active' state, but it is deleted; restore it before starting runs in it`,
+          request.experimentId,
         );
-      if (request.parentRunId !== undefined) await this.#requireRun(tx, request.parentRunId);
       await tx
         .insertInto("runs")
         .values({
@@ -138,14 +152,14 @@ export class Runs {
           end_time: null,
           lifecycle_stage: "active",
           artifact_uri: `${experiment.artifact_location.replace(/\/+$/, "")}/${runId}/artifacts`,
-          parent_run_id: request.parentRunId ?? null,
+          parent_run_id: parentRunId ?? null,
           deleted_time: null,
         })
         .execute();
       const allTags = new Map(tags.map((t) => [t.key, t.value]));
       allTags.set("mlflow.runName", runName);
-      allTags.set("mlflow.user", userId);
-      if (request.parentRunId !== undefined) allTags.set("mlflow.parentRunId", request.parentRunId);
+      if (!allTags.has("mlflow.user")) allTags.set("mlflow.user", userId);
+      if (parentRunId !== undefined) allTags.set("mlflow.parentRunId", parentRunId);
       await writeBatch(tx, this.#database, runId, {
         tags: [...allTags].map(([key, value]) => ({ key, value })),
       });
@@ -362,7 +376,8 @@ export class Runs {
   }
 
   /**
-   * The full history of one metric, ordered by step then timestamp, paged.
+   * The history of one metric, ordered by step, timestamp then value: all of it unless
+   * `maxResults` asks for pages (as MLflow's SQL store returns the full history).
    *
    * @example
    * ```ts
@@ -375,29 +390,37 @@ export class Runs {
     options: { maxResults?: number; pageToken?: string } = {},
   ): Promise<Page<Metric>> {
     await this.get(runId);
-    const limit = validateMaxResults(
-      options.maxResults,
-      LIMITS.metricHistoryMaxResults,
-      LIMITS.metricHistoryMaxResults,
-    );
+    const paged = options.maxResults !== undefined || options.pageToken !== undefined;
+    const limit = paged
+      ? validateMaxResults(
+          options.maxResults,
+          LIMITS.metricHistoryMaxResults,
+          Number.MAX_SAFE_INTEGER - 1,
+        )
+      : undefined;
     const offset = decodePageToken(options.pageToken);
     const rows = await this.#database.db
       .selectFrom("metrics")
       .select(["key", "value", "is_nan", "step", "timestamp"])
       .where("run_uuid", "=", runId)
       .where("key", "=", key)
+      // The order of the unique index (run_uuid, key, step, timestamp, value, is_nan): no sort.
       .orderBy("step")
       .orderBy("timestamp")
-      .limit(limit + 1)
-      .offset(offset)
+      .orderBy("value")
+      .orderBy("is_nan")
+      .$if(limit !== undefined, (q) => q.limit(limit! + 1).offset(offset))
       .execute();
+    if (limit === undefined) return { items: rows.map(decodeMetric), nextPageToken: undefined };
     const page = pageOf(rows, offset, limit);
     return { items: page.items.map(decodeMetric), nextPageToken: page.nextPageToken };
   }
 
   /**
-   * Searches runs of the given experiments (all when empty). Newest first by default; with
-   * `orderBy`, runs lacking the ordered metric/param come last.
+   * Searches runs of the given experiments: every experiment when `experimentIds` is absent,
+   * none when it is an empty list (as MLflow answers `experiment_ids: []`). Newest first by
+   * default; with `orderBy`, runs lacking the ordered metric/param come last and, for metrics,
+   * NaN comes after every number and before the runs without the metric, in both directions.
    *
    * @example
    * ```ts
@@ -407,11 +430,16 @@ export class Runs {
   async search(request: SearchRunsRequest = {}): Promise<Page<Run>> {
     const limit = validateMaxResults(request.maxResults);
     const offset = decodePageToken(request.pageToken);
-    const experimentIds = (request.experimentIds ?? []).map((id, i) =>
+    const experimentIds = request.experimentIds?.map((id, i) =>
       parseExperimentId(id, `experiment_ids[${i}]`),
     );
     const node = parseFilter(request.filter);
     const terms = parseOrderBy(request.orderBy);
+    // Compiled before any short cut, so a bad filter or order_by is refused even when no
+    // experiment is searched (compiling checks every name against the whitelists).
+    if (node) compileRunFilter(node, this.#database.dialect);
+    compileRunOrderBy(terms);
+    if (experimentIds?.length === 0) return { items: [], nextPageToken: undefined };
     const scope: RunScope = { stages: viewStages(request.viewType), experimentIds, node };
     const first = terms[0];
     const ids =
@@ -445,8 +473,8 @@ export class Runs {
       .selectFrom("runs")
       .select(["runs.run_uuid", ...columns])
       .where("runs.lifecycle_stage", "in", scope.stages)
-      .$if(scope.experimentIds.length > 0, (q) =>
-        q.where("runs.experiment_id", "in", scope.experimentIds),
+      .$if(scope.experimentIds !== undefined, (q) =>
+        q.where("runs.experiment_id", "in", scope.experimentIds!),
       )
       .$if(scope.node !== undefined, (q) =>
         q.where(compileRunFilter(scope.node!, this.#database.dialect)),
@@ -464,7 +492,7 @@ export class Runs {
 
   /**
    * Ordering by a metric first: the runs that have it are read in index order of
-   * `latest_metrics (key, value)`, so a page costs about `offset + limit` lookups instead of
+   * `latest_metrics (key, is_nan, value)`, so a page costs about `offset + limit` lookups instead of
    * one per run of the experiment; the runs without it follow (NULLS LAST, as in MLflow).
    */
   async #idsByMetric(
@@ -476,42 +504,62 @@ export class Runs {
     count: number,
   ): Promise<string[]> {
     const { columns, order } = compileRunOrderBy(rest);
-    const withMetric = () =>
+    const withMetric = (nan: 0 | 1) =>
       this.#database.db
         .selectFrom("latest_metrics as first_metric")
         .innerJoin("runs", "runs.run_uuid", "first_metric.run_uuid")
         .where("first_metric.key", "=", key)
+        .where("first_metric.is_nan", "=", nan)
         .where("runs.lifecycle_stage", "in", scope.stages)
-        .$if(scope.experimentIds.length > 0, (q) =>
-          q.where("runs.experiment_id", "in", scope.experimentIds),
+        .$if(scope.experimentIds !== undefined, (q) =>
+          q.where("runs.experiment_id", "in", scope.experimentIds!),
         )
         .$if(scope.node !== undefined, (q) =>
           q.where(compileRunFilter(scope.node!, this.#database.dialect)),
         );
-    const rows = await withMetric()
-      .select(["runs.run_uuid", ...columns])
-      .orderBy(sql`first_metric.value ${sql.raw(ascending ? "asc" : "desc")}`)
-      .orderBy(order)
-      .limit(count)
-      .offset(offset)
-      .execute();
-    const ids = rows.map((r) => r.run_uuid);
-    if (ids.length === count) return ids;
-    let total = offset + ids.length;
-    if (ids.length === 0 && offset > 0) {
-      const counted = await withMetric()
-        .select((eb) => eb.fn.countAll().as("n"))
-        .executeTakeFirst();
-      total = Number(counted?.n ?? 0);
+    const tier = (nan: 0 | 1): Tier => ({
+      page: async (skip, take) =>
+        (
+          await withMetric(nan)
+            .select(["runs.run_uuid", ...columns])
+            .orderBy(sql`first_metric.value ${sql.raw(ascending ? "asc" : "desc")}`)
+            .orderBy(order)
+            .limit(take)
+            .offset(skip)
+            .execute()
+        ).map((r) => r.run_uuid),
+      size: async () =>
+        Number(
+          (
+            await withMetric(nan)
+              .select((eb) => eb.fn.countAll().as("n"))
+              .executeTakeFirst()
+          )?.n ?? 0,
+        ),
+    });
+    // MLflow's order in both directions: numbers by value, then NaN, then runs without the
+    // metric. Each tier reads `(key, is_nan, value)` in index order in either direction.
+    const tiers: Tier[] = [
+      tier(0),
+      tier(1),
+      {
+        page: async (skip, take) =>
+          (await this.#idsQuery(scope, rest, skip, take, key)).map((r) => r.run_uuid),
+        size: async () => 0, // the last tier: never asked
+      },
+    ];
+    const ids: string[] = [];
+    let skip = offset;
+    for (const [i, t] of tiers.entries()) {
+      const got = await t.page(skip, count - ids.length);
+      ids.push(...got);
+      if (ids.length === count || i === tiers.length - 1) break;
+      // This tier ran out; skip what it held of the offset (counting it only when the whole
+      // tier lay before the page).
+      const size = got.length > 0 || skip === 0 ? skip + got.length : await t.size();
+      skip = Math.max(0, skip - size);
     }
-    const missing = await this.#idsQuery(
-      scope,
-      rest,
-      Math.max(0, offset - total),
-      count - ids.length,
-      key,
-    );
-    return [...ids, ...missing.map((r) => r.run_uuid)];
+    return ids;
   }
 
   async #setStage(runId: string, stage: LifecycleStage): Promise<void> {
@@ -535,6 +583,9 @@ export class Runs {
       .selectFrom("runs")
       .selectAll()
       .where("run_uuid", "=", checkRunId(runId))
+      // Every write to a run takes the run's row lock first (PostgreSQL; SQLite's write lock
+      // already serialises writers), so writes to one run queue in one order and never deadlock.
+      .$if(this.#database.dialect === "postgres", (q) => q.forNoKeyUpdate())
       .executeTakeFirst();
     if (!row) throw notFound(runId);
     if (stage !== undefined && row.lifecycle_stage !== stage)
@@ -549,10 +600,17 @@ export class Runs {
   }
 }
 
+/** One tier of a metric-ordered search: a page of its run ids, and how many it holds. */
+interface Tier {
+  page(skip: number, take: number): Promise<string[]>;
+  size(): Promise<number>;
+}
+
 /** What a run search is restricted to. */
 interface RunScope {
   readonly stages: LifecycleStage[];
-  readonly experimentIds: number[];
+  /** Undefined: every experiment. */
+  readonly experimentIds: number[] | undefined;
   readonly node: FilterNode | undefined;
 }
 

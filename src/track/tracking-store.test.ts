@@ -57,6 +57,7 @@ function fixtureFor(
     tracking.database.setStatementTimeout(statementTimeoutMs);
     return {
       tracking,
+      openAnother: () => openTracking(options),
       async spawnWriters({ processes, batches, sharedRunId, experimentId }) {
         await Promise.all(
           Array.from({ length: processes }, (_, writer) =>

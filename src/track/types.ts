@@ -120,7 +120,23 @@ export interface RegisteredModel {
   readonly aliases: readonly { alias: string; version: number }[];
   /** The newest version, if any. */
   readonly latestVersion: ModelVersion | undefined;
+  /** The newest version in each stage that has one (MLflow's `latest_versions`), by version. */
+  readonly latestVersions: readonly ModelVersion[];
 }
+
+/**
+ * MLflow's model version stages (deprecated in MLflow 2.9 in favour of aliases, still what its
+ * 2.x clients resolve `models:/name/Production` through).
+ *
+ * @example
+ * ```ts
+ * const stage: ModelStage = "Production";
+ * ```
+ */
+export type ModelStage = "None" | "Staging" | "Production" | "Archived";
+
+/** Every {@link ModelStage}, in MLflow's order. @example `MODEL_STAGES.includes("Staging")` */
+export const MODEL_STAGES: readonly ModelStage[] = ["None", "Staging", "Production", "Archived"];
 
 /** An immutable model version. @example `const v: ModelVersion = await tracking.models.resolve("models:/churn@champion");` */
 export interface ModelVersion {
@@ -138,6 +154,8 @@ export interface ModelVersion {
   readonly signature: string | null;
   readonly tags: readonly Tag[];
   readonly aliases: readonly string[];
+  /** MLflow's stage; "None" until {@link ModelStage | transitioned}. */
+  readonly currentStage: ModelStage;
 }
 
 /** One alias move from the audit log. @example `{ alias: "champion", fromVersion: 2, toVersion: 3, actor: "ana", reason: "auc +2%" }` */

@@ -2,7 +2,9 @@ import { describeValue, KeelError } from "../core/index.js";
 import type { Metric, Param, Tag } from "./types.js";
 
 /**
- * MLflow's limits (mlflow/utils/validation.py), enforced with INVALID_PARAMETER_VALUE.
+ * MLflow's limits as of MLflow 2.14 (mlflow/utils/validation.py), enforced with
+ * INVALID_PARAMETER_VALUE: keys of at most 250 characters without colons, param values of at
+ * most 6000 characters, tag values of at most 5000.
  *
  * @example
  * ```ts
@@ -46,8 +48,41 @@ export function invalid(parameter: string, expected: string, got?: unknown): nev
 const KEY_PATTERN = /^[/\w.\- ]*$/;
 
 /**
- * Checks a param, metric or tag key: a non-empty string of at most 250 characters made of
- * letters, digits, `_ - . /` and spaces, with no `..` or leading `/` (which would escape a path).
+ * MLflow's `path_not_unique`: true when a key, read as a POSIX path, names the same file as a
+ * different key would (`a//b`, `a/`, `./a`, `a/../b`), is `.`, climbs out (`..`) or is absolute.
+ *
+ * @example
+ * ```ts
+ * pathNotUnique("a//b"); // true
+ * pathNotUnique("metrics/auc"); // false
+ * ```
+ */
+export function pathNotUnique(name: string): boolean {
+  const norm = normalizePosixPath(name);
+  return norm !== name || norm === "." || norm.startsWith("..") || norm.startsWith("/");
+}
+
+/** Python's `posixpath.normpath`. */
+function normalizePosixPath(path: string): string {
+  if (path === "") return ".";
+  const absolute = path.startsWith("/");
+  // POSIX keeps exactly two leading slashes; three or more collapse to one.
+  const lead = absolute ? (path.startsWith("//") && !path.startsWith("///") ? "//" : "/") : "";
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part !== ".." || (!absolute && parts.length === 0) || parts.at(-1) === "..")
+      parts.push(part);
+    else if (parts.length > 0) parts.pop();
+  }
+  const joined = lead + parts.join("/");
+  return joined === "" ? "." : joined;
+}
+
+/**
+ * Checks a param, metric or tag key as MLflow 2.14 does: a non-empty string of at most 250
+ * characters made of letters, digits, `_ - . /` and spaces (no colons), that names a unique
+ * path: not `.`, not absolute, no `..`, no empty or `.` segments (`a//b`, `a/`, `./a`).
  *
  * @example
  * ```ts
@@ -66,8 +101,12 @@ export function validateKey(key: unknown, where: string): string {
       "may only contain letters, digits, underscores, dashes, periods, slashes and spaces",
       key,
     );
-  if (key.startsWith("/") || key.split("/").includes(".."))
-    invalid(where, "must not be an absolute path or contain '..'", key);
+  if (pathNotUnique(key))
+    invalid(
+      where,
+      `names may be treated as files, and must not resolve to another name; this one resolves to '${normalizePosixPath(key)}'`,
+      key,
+    );
   if (validKeys.size >= 10_000) validKeys.clear();
   validKeys.add(key);
   return key;
@@ -106,8 +145,8 @@ export function validateMetric(metric: Metric, where: string): Metric {
 }
 
 /**
- * Checks a batch against MLflow's limits and key/value rules; duplicate param keys with
- * different values in one batch are rejected (as MLflow does).
+ * Checks a batch against MLflow's limits and key/value rules; a param key given twice in one
+ * batch is rejected, whatever the values (as MLflow does).
  *
  * @example
  * ```ts
@@ -138,18 +177,17 @@ export function validateBatch(batch: {
   metrics.forEach((m, i) => {
     validateMetric(m, `metrics[${i}]`);
   });
-  const seen = new Map<string, string>();
+  const seen = new Set<string>();
   params.forEach((p, i) => {
     validateKey(p.key, `params[${i}].key`);
     validateValue(p.value, LIMITS.maxParamValueLength, `params[${i}].value`);
-    const before = seen.get(p.key);
-    if (before !== undefined && before !== p.value)
+    if (seen.has(p.key))
       invalid(
         `params[${i}].key`,
-        `duplicate key '${p.key}' with different values in one batch`,
+        `duplicate parameter key '${p.key}' in one batch; send one value per key`,
         p.key,
       );
-    seen.set(p.key, p.value);
+    seen.add(p.key);
   });
   tags.forEach((t, i) => {
     validateKey(t.key, `tags[${i}].key`);
@@ -169,6 +207,23 @@ export function validateTag(tag: Tag, where: string): Tag {
   validateKey(tag.key, `${where}.key`);
   validateValue(tag.value, LIMITS.maxTagValueLength, `${where}.value`);
   return tag;
+}
+
+/**
+ * Validates tags and keeps the last value of each key, in key order: what a request naming a
+ * key twice means (MLflow stores such tags through a dict), and the order rows are locked in.
+ *
+ * @example
+ * ```ts
+ * validateTags([{ key: "a", value: "1" }, { key: "a", value: "2" }], "tags"); // [{ key: "a", value: "2" }]
+ * ```
+ */
+export function validateTags(tags: readonly Tag[] | undefined, where: string): Tag[] {
+  const last = new Map<string, Tag>();
+  (tags ?? []).forEach((t, i) => {
+    last.set(t.key, validateTag(t, `${where}[${i}]`));
+  });
+  return [...last.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**

@@ -83,7 +83,8 @@ export const runsListCommand = defineCommand({
   async run(ctx) {
     return withTracking(ctx, async (tracking) => {
       const name = read.string(ctx.options, "experiment");
-      let experimentIds: string[] = [];
+      // No --experiment: every experiment (an empty list would mean none, as in MLflow).
+      let experimentIds: string[] | undefined;
       if (name !== undefined) {
         const experiment = await tracking.experiments.getByName(name);
         if (experiment === undefined)
@@ -94,7 +95,7 @@ export const runsListCommand = defineCommand({
       }
       const filter = read.string(ctx.options, "filter");
       const page = await tracking.runs.search({
-        experimentIds,
+        ...(experimentIds === undefined ? {} : { experimentIds }),
         orderBy: read.list(ctx.options, "order-by"),
         maxResults: parseMax(ctx),
         ...(filter === undefined ? {} : { filter }),

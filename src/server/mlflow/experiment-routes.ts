@@ -81,7 +81,7 @@ export const experimentRoutes: FastifyPluginAsync<{ tracking: Tracking }> = asyn
   app.get("/experiments/search", async (request) => search(paramsOf(request)));
 
   app.get("/experiments/get", async (request) => {
-    const experiment = await experiments.get(read.string(paramsOf(request), "experiment_id"));
+    const experiment = await experiments.get(read.id(paramsOf(request), "experiment_id"));
     return { experiment: experimentJson(experiment) };
   });
 
@@ -100,24 +100,24 @@ export const experimentRoutes: FastifyPluginAsync<{ tracking: Tracking }> = asyn
   app.post("/experiments/update", async (request) => {
     const p = paramsOf(request);
     const newName = read.optionalString(p, "new_name");
-    if (newName !== undefined) await experiments.rename(read.string(p, "experiment_id"), newName);
-    else await experiments.get(read.string(p, "experiment_id"));
+    if (newName !== undefined) await experiments.rename(read.id(p, "experiment_id"), newName);
+    else await experiments.get(read.id(p, "experiment_id"));
     return {};
   });
 
   app.post("/experiments/delete", async (request) => {
-    await experiments.delete(read.string(paramsOf(request), "experiment_id"));
+    await experiments.delete(read.id(paramsOf(request), "experiment_id"));
     return {};
   });
 
   app.post("/experiments/restore", async (request) => {
-    await experiments.restore(read.string(paramsOf(request), "experiment_id"));
+    await experiments.restore(read.id(paramsOf(request), "experiment_id"));
     return {};
   });
 
   app.post("/experiments/set-experiment-tag", async (request) => {
     const p = paramsOf(request);
-    await experiments.setTag(read.string(p, "experiment_id"), {
+    await experiments.setTag(read.id(p, "experiment_id"), {
       key: read.string(p, "key"),
       value: read.optionalString(p, "value") ?? "",
     });

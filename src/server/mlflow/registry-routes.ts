@@ -118,6 +118,31 @@ export const registryRoutes: FastifyPluginAsync<{ tracking: Tracking }> = async 
     return {};
   });
 
+  // MLflow 2.x clients resolve models:/name/latest and stage URIs through this (POST; the
+  // UI and older clients use GET).
+  const latestVersions = async (p: Record<string, unknown>) => ({
+    model_versions: (
+      await models.getLatestVersions(read.string(p, "name"), read.stringList(p, "stages"))
+    ).map(modelVersionJson),
+  });
+  app.post("/registered-models/get-latest-versions", async (request) =>
+    latestVersions(paramsOf(request)),
+  );
+  app.get("/registered-models/get-latest-versions", async (request) =>
+    latestVersions(paramsOf(request)),
+  );
+
+  app.post("/model-versions/transition-stage", async (request) => {
+    const p = paramsOf(request);
+    const version = await models.transitionStage(
+      read.string(p, "name"),
+      versionOf(p),
+      read.string(p, "stage"),
+      { archiveExistingVersions: read.optionalBool(p, "archive_existing_versions") ?? false },
+    );
+    return { model_version: modelVersionJson(version) };
+  });
+
   app.post("/model-versions/create", async (request) => {
     const p = paramsOf(request);
     const runId = read.optionalString(p, "run_id");

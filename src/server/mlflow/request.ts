@@ -41,6 +41,12 @@ export function paramsOf(request: FastifyRequest): Params {
   return { ...(body as Params) };
 }
 
+function idText(v: unknown, name: string): string {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (typeof v === "string") return v;
+  return bad(name, "an experiment id (a decimal string or a non-negative integer)", v);
+}
+
 /**
  * Readers for typed parameters, with MLflow's INVALID_PARAMETER_VALUE messages.
  *
@@ -70,6 +76,33 @@ export const read = {
     const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
     if (typeof n !== "number" || !Number.isSafeInteger(n)) bad(name, "an integer", v);
     return n;
+  },
+  /**
+   * An experiment id: a decimal string, or a JSON integer (MLflow's clients send either).
+   * Absent gives `undefined`.
+   */
+  optionalId(p: Params, name: string): string | undefined {
+    const v = p[name];
+    if (v === undefined || v === null || v === "") return undefined;
+    return idText(v, name);
+  },
+  id(p: Params, name: string): string {
+    const v = read.optionalId(p, name);
+    if (v === undefined) missing(name);
+    return v;
+  },
+  /** A list of experiment ids (strings or integers). */
+  idList(p: Params, name: string): string[] {
+    return read.list(p, name).map((v, i) => idText(v, `${name}[${i}]`));
+  },
+  /** proto3 bool: true/false, or "true"/"false" in a query string. Absent gives `undefined`. */
+  optionalBool(p: Params, name: string): boolean | undefined {
+    const v = p[name];
+    if (v === undefined || v === null || v === "") return undefined;
+    if (typeof v === "boolean") return v;
+    if (v === "true" || v === "True") return true;
+    if (v === "false" || v === "False") return false;
+    return bad(name, "true or false", v);
   },
   int(p: Params, name: string): number {
     const v = read.optionalInt(p, name);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { KeelError } from "../../core/index.js";
-import { type RunStatus, TRACKING_LIMITS, type Tracking } from "../../track/index.js";
+import type { RunStatus, Tracking } from "../../track/index.js";
 import { viewTypeOf } from "./experiment-routes.js";
 import { type Params, paramsOf, read } from "./request.js";
 import { compact, fileInfoJson, metricJson, runInfoJson, runJson } from "./shapes.js";
@@ -55,15 +55,13 @@ export const runRoutes: FastifyPluginAsync<{ tracking: Tracking }> = async (app,
     const runName = read.optionalString(p, "run_name");
     const userId = read.optionalString(p, "user_id");
     const startTime = read.optionalInt(p, "start_time");
-    const tags = read.tags(p);
-    const parent = tags.find((t) => t.key === "mlflow.parentRunId")?.value;
+    // Tags go to the store as sent (mlflow.user, mlflow.parentRunId included).
     const run = await runs.create({
-      experimentId: read.optionalString(p, "experiment_id") ?? "0",
+      experimentId: read.optionalId(p, "experiment_id") ?? "0",
       ...(runName === undefined ? {} : { runName }),
       ...(userId === undefined ? {} : { userId }),
       ...(startTime === undefined ? {} : { startTime }),
-      ...(parent === undefined ? {} : { parentRunId: parent }),
-      tags,
+      tags: read.tags(p),
     });
     return { run: runJson(run) };
   });
@@ -102,7 +100,8 @@ export const runRoutes: FastifyPluginAsync<{ tracking: Tracking }> = async (app,
     const maxResults = read.optionalInt(p, "max_results");
     const viewType = viewTypeOf(p, "run_view_type");
     const page = await runs.search({
-      experimentIds: read.stringList(p, "experiment_ids"),
+      // Absent and empty are the same in proto3: no experiments, so no runs (as MLflow).
+      experimentIds: read.idList(p, "experiment_ids"),
       orderBy: read.stringList(p, "order_by"),
       ...(filter === undefined ? {} : { filter }),
       ...(pageToken === undefined ? {} : { pageToken }),
@@ -176,10 +175,9 @@ export const runRoutes: FastifyPluginAsync<{ tracking: Tracking }> = async (app,
     const p = paramsOf(request);
     const maxResults = read.optionalInt(p, "max_results");
     const pageToken = read.optionalString(p, "page_token");
+    // Without max_results the whole history comes back, as from MLflow's SQL store.
     const page = await runs.getMetricHistory(runIdOf(p), read.string(p, "metric_key"), {
-      ...(maxResults === undefined
-        ? {}
-        : { maxResults: Math.min(maxResults, TRACKING_LIMITS.metricHistoryMaxResults) }),
+      ...(maxResults === undefined ? {} : { maxResults }),
       ...(pageToken === undefined ? {} : { pageToken }),
     });
     return compact({ metrics: page.items.map(metricJson), next_page_token: page.nextPageToken });

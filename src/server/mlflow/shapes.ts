@@ -117,7 +117,7 @@ export function modelVersionJson(v: ModelVersion): Json {
     creation_timestamp: v.creationTime,
     last_updated_timestamp: v.lastUpdatedTime,
     user_id: v.userId,
-    current_stage: "None",
+    current_stage: v.currentStage,
     description: v.description,
     source: v.source,
     run_id: v.runId,
@@ -135,7 +135,7 @@ export function registeredModelJson(m: RegisteredModel): Json {
     creation_timestamp: m.creationTime,
     last_updated_timestamp: m.lastUpdatedTime,
     description: m.description,
-    latest_versions: m.latestVersion === undefined ? [] : [modelVersionJson(m.latestVersion)],
+    latest_versions: m.latestVersions.map(modelVersionJson),
     tags: tagsJson(m.tags),
     aliases: m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })),
   });

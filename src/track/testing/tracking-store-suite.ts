@@ -1,9 +1,10 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { sql } from "kysely";
-import { type ErrorCode, isKeelError } from "../../core/index.js";
+import { isKeelError } from "../../core/index.js";
 import { FILTER_LIMITS } from "../filter-parser.js";
 import type { Tracking } from "../tracking.js";
-import type { Metric } from "../types.js";
+import { mlflowSemanticsChecks } from "./mlflow-semantics-checks.js";
+import { metric, rejectsWith, unique } from "./suite-helpers.js";
 
 /**
  * A tracking backend under test. `spawnWriter` runs a child process that logs to the same
@@ -11,6 +12,8 @@ import type { Metric } from "../types.js";
  */
 export interface TrackingFixture {
   readonly tracking: Tracking;
+  /** Opens a second, independent instance on the same store (its own connections). */
+  openAnother(): Promise<Tracking>;
   /** Starts `processes` child processes, each running `batches` log-batch calls (see the worker). */
   spawnWriters(options: {
     processes: number;
@@ -26,26 +29,6 @@ export interface TrackingCheck {
   readonly name: string;
   run(fixture: TrackingFixture): Promise<void>;
 }
-
-async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    ok(isKeelError(error, code), `expected ${code}, got ${String(error)}`);
-    return;
-  }
-  throw new Error(`expected ${code}, but the call succeeded`);
-}
-
-const metric = (key: string, value: number, step: number, timestamp: number): Metric => ({
-  key,
-  value,
-  step,
-  timestamp,
-});
-
-let counter = 0;
-const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now()}-${counter++}`;
 
 /**
  * The conformance suite every tracking backend passes (SQLite and PostgreSQL): experiments,
@@ -216,9 +199,21 @@ export function trackingStoreSuite(): TrackingCheck[] {
           ).items.length,
           1,
         );
-        await rejectsWith(tracking.runs.create({ experimentId: id }), "KEEL_ERR_INVALID_STATE");
+        // MLflow: writes into a deleted experiment are INVALID_PARAMETER_VALUE, renaming it is
+        // INVALID_STATE, deleting it again (or restoring an active one) RESOURCE_DOES_NOT_EXIST.
+        await rejectsWith(
+          tracking.runs.create({ experimentId: id }),
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        );
+        await rejectsWith(
+          tracking.experiments.setTag(id, { key: "a", value: "b" }),
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        );
+        await rejectsWith(tracking.experiments.rename(id, `${name}-x`), "KEEL_ERR_INVALID_STATE");
+        await rejectsWith(tracking.experiments.delete(id), "KEEL_ERR_RESOURCE_DOES_NOT_EXIST");
         await tracking.experiments.restore(id);
         strictEqual((await tracking.experiments.get(id)).lifecycleStage, "active");
+        await rejectsWith(tracking.experiments.restore(id), "KEEL_ERR_RESOURCE_DOES_NOT_EXIST");
       },
     },
     {
@@ -360,7 +355,7 @@ export function trackingStoreSuite(): TrackingCheck[] {
             [2, 101, 1],
             [2, 101, 0.5],
             [2, 101, 3],
-          ].sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]!),
+          ].sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!),
         );
       },
     },
@@ -586,9 +581,10 @@ export function trackingStoreSuite(): TrackingCheck[] {
           ],
         );
         await tracking.models.deleteVersion(name, 2);
+        // MLflow: a missing alias of an existing model is INVALID_PARAMETER_VALUE.
         await rejectsWith(
           tracking.models.getByAlias(name, "champion"),
-          "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
         );
         const renamed = `${name}-r`;
         await tracking.models.rename(name, renamed);
@@ -632,6 +628,7 @@ export function trackingStoreSuite(): TrackingCheck[] {
         }
       },
     },
+    ...mlflowSemanticsChecks(),
   ];
 }
 
