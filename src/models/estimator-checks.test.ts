@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import {
   type Column,
+  type Estimator,
+  type FittedModel,
   type Frame,
   isKeelError,
   numericColumn,
   Rng,
   stringColumn,
 } from "../core/index.js";
-import { ESTIMATOR_CHECK_NAMES, estimatorChecks, transformLoaders } from "../transform/index.js";
+import {
+  ESTIMATOR_CHECK_NAMES,
+  estimatorChecks,
+  Pipeline,
+  SimpleImputer,
+  StandardScaler,
+  transformLoaders,
+} from "../transform/index.js";
 import {
   GbdtClassifier,
   GbdtRegressor,
@@ -41,6 +50,33 @@ describe("estimatorChecks on every model", () => {
   ] as const)("%s", async (_name, factory, data: Frame, y: Column, missing) => {
     const passed = await estimatorChecks(factory, { data, y, loaders, missing, recordRows: 40 });
     expect(passed).toEqual([...ESTIMATOR_CHECK_NAMES]);
+  });
+
+  it("a Pipeline ending in a model (its predictRecord, sampleWeight passed to the model)", async () => {
+    const factory = () =>
+      new Pipeline([
+        ["impute", new SimpleImputer()],
+        ["scale", new StandardScaler()],
+        ["model", new LogisticRegression()],
+      ]);
+    const data = mixed.select(["x0", "x1"]);
+    const passed = await estimatorChecks(factory, { data, y: labels, loaders, missing: "filled" });
+    expect(passed).toEqual([...ESTIMATOR_CHECK_NAMES]);
+  });
+
+  it("reports a model that drops sampleWeight", async () => {
+    const ignoresWeights = (): Estimator<FittedModel> => ({
+      type: "LinearRegression",
+      params: {},
+      withParams: () => ignoresWeights(),
+      fit: (x, y, options) =>
+        new LinearRegression().fit(x, y, { ...options, sampleWeight: undefined }),
+    });
+    await expect(
+      estimatorChecks(ignoresWeights, { data: numeric, y: amount, loaders, missing: "rejected" }),
+    ).rejects.toThrow(
+      /failed 1 estimator check\(s\):\n- invalid sample weights are a clear KeelError: sampleWeight with NaN at row 1 was accepted/,
+    );
   });
 });
 

@@ -50,6 +50,13 @@ export interface EstimatorCheckOptions {
    * estimators that merely compute on their input, such as DeriveColumns).
    */
   readonly nonFinite?: "rejected" | "kept";
+  /**
+   * Whether a model's fit honours `FitOptions.sampleWeight`: "checked" (default) — NaN,
+   * negative, all-zero and wrong-length weights must each be a KeelError naming
+   * `sampleWeight`; "ignored" — skip the check (only for test doubles that weigh nothing).
+   * Transformers never weigh rows and are not checked.
+   */
+  readonly sampleWeight?: "checked" | "ignored";
 }
 
 /**
@@ -191,14 +198,13 @@ export async function estimatorChecks(
   await run(ESTIMATOR_CHECK_NAMES[6], async () => {
     const fitted = await fitOn(factory());
     const predictRecord = recordPredictor(fitted);
-    if (predictRecord !== undefined) {
+    if (predictRecord !== undefined && data.nRows > 0) {
       // A model's single-record path (the serving one) must give the batch numbers exactly.
-      const batch = output(fitted, data).values[0] ?? [];
+      const batch = predictRecord.batch(data);
       const n = Math.min(options.recordRows ?? 200, data.nRows);
-      const width = batch.length / Math.max(1, data.nRows);
       for (let i = 0; i < n; i++) {
-        const one = Array.from(predictRecord(data.row(i)));
-        const expected = batch.slice(i * width, (i + 1) * width);
+        const one = predictRecord.one(data.row(i));
+        const expected = batch[i] ?? [];
         if (
           one.length !== expected.length ||
           one.some((v, k) => !sameCell(v, expected[k] ?? null))
@@ -288,8 +294,7 @@ export async function estimatorChecks(
         let result: OutputTable;
         try {
           if (stage === "predictRecord") {
-            const cells = Array.from(predictRecord?.(poisoned.row(row)) ?? []);
-            result = { names: ["record"], values: [cells] };
+            result = { names: ["record"], values: [predictRecord?.one(poisoned.row(row)) ?? []] };
           } else {
             result =
               stage === "fit"
@@ -312,7 +317,7 @@ export async function estimatorChecks(
         }
         if (policy === "kept") continue;
         if (stage === "predictRecord") {
-          const expected = Array.from(predictRecord?.(data.row(row)) ?? []);
+          const expected = predictRecord?.one(data.row(row)) ?? [];
           assertSameOutput(
             { names: ["record"], values: [expected] },
             result,
@@ -335,7 +340,8 @@ export async function estimatorChecks(
 
   await run(ESTIMATOR_CHECK_NAMES[10], async () => {
     // Only models weigh rows; transforms ignore FitOptions.sampleWeight.
-    if (!isFittedModel(await fitOn(factory())) || data.nRows < 2) return;
+    if (options.sampleWeight === "ignored" || data.nRows < 2) return;
+    if (!isFittedModel(await fitOn(factory()))) return;
     const n = data.nRows;
     const bad: [string, Float64Array][] = [
       ["NaN at row 1", new Float64Array(n).fill(1).fill(Number.NaN, 1, 2)],
@@ -370,11 +376,35 @@ export async function estimatorChecks(
 
 const STAGES = ["fit", "transform", "predictRecord"] as const;
 
-/** A model's single-record prediction (`predictRecord`), when it has one. */
-function recordPredictor(fitted: Fitted): ((record: FrameRecord) => ArrayLike<number>) | undefined {
+/**
+ * A model's single-record prediction (`predictRecord`) as an array, when it has one, and the
+ * batch output it must equal per row: a model's own `predictRecord` gives what the batch
+ * output gives (probabilities, or the regression value); a pipeline's gives one number, its
+ * `predict`.
+ */
+function recordPredictor(
+  fitted: Fitted,
+): { one: (record: FrameRecord) => number[]; batch: (frame: Frame) => number[][] } | undefined {
   if (!isFittedModel(fitted)) return undefined;
-  const f = fitted as Partial<{ predictRecord: (record: FrameRecord) => ArrayLike<number> }>;
-  return typeof f.predictRecord === "function" ? f.predictRecord.bind(fitted) : undefined;
+  const f = fitted as Partial<{
+    predictRecord: (record: FrameRecord) => number | ArrayLike<number>;
+  }>;
+  const predictRecord = f.predictRecord;
+  if (typeof predictRecord !== "function") return undefined;
+  const one = (record: FrameRecord): number[] => {
+    const out = predictRecord.call(fitted, record);
+    return typeof out === "number" ? [out] : Array.from(out);
+  };
+  const batch = (frame: Frame): number[][] => {
+    const width = one(frame.row(0)).length;
+    // A classifier's one number is its predicted class; otherwise the output's numbers.
+    const all: readonly number[] =
+      width === 1 && fitted.task !== "regression"
+        ? Array.from(fitted.predict(frame))
+        : (output(fitted, frame).values[0] as readonly number[]);
+    return Array.from({ length: frame.nRows }, (_, i) => all.slice(i * width, (i + 1) * width));
+  };
+  return { one, batch };
 }
 
 interface OutputTable {
