@@ -10,6 +10,7 @@ import {
   encodeState,
   type Fitted,
   Frame,
+  type FrameRecord,
   isKeelError,
   numericColumn,
   type StateLoaders,
@@ -49,6 +50,13 @@ export interface EstimatorCheckOptions {
    * estimators that merely compute on their input, such as DeriveColumns).
    */
   readonly nonFinite?: "rejected" | "kept";
+  /**
+   * Whether a model's fit honours `FitOptions.sampleWeight`: "checked" (default) — NaN,
+   * negative, all-zero and wrong-length weights must each be a KeelError naming
+   * `sampleWeight`; "ignored" — skip the check (only for test doubles that weigh nothing).
+   * Transformers never weigh rows and are not checked.
+   */
+  readonly sampleWeight?: "checked" | "ignored";
 }
 
 /**
@@ -70,6 +78,7 @@ export const ESTIMATOR_CHECK_NAMES = [
   "constant columns give finite output that does not depend on the row count",
   "fitting on 0 rows is a clear KeelError",
   "infinite input is handled as documented",
+  "invalid sample weights are a clear KeelError",
 ] as const;
 
 /**
@@ -78,11 +87,14 @@ export const ESTIMATOR_CHECK_NAMES = [
  * state survives `JSON.stringify` with bit-identical output, that missing values follow
  * `missing`, that the same seed reproduces the output, that a frame without a fitted column is
  * rejected with a KeelError naming it (columns it ignores must not change the output), that
- * `transformRecord` gives exactly `transform`'s numbers row by row, and three checks on hard
+ * `transformRecord` (or a model's `predictRecord`) gives exactly the batch numbers row by row,
+ * and three checks on hard
  * inputs: constant columns of awkward values (0.1, 19.99, 1e9 + 0.1, 3e-9) fit and give finite
  * output, the same (within 1e-9) whether fitted on 7 or 10 rows, so rounding residue is never
  * mistaken for spread; fitting on 0 rows throws `KEEL_ERR_EMPTY_INPUT`; and ±Infinity follows
- * `nonFinite`. Every failing check is collected; the returned promise rejects with one Error
+ * `nonFinite` (at fit, at transform or predict, and at `predictRecord`). Models must also refuse
+ * NaN, negative and all-zero `sampleWeight` with a KeelError, as scikit-learn's
+ * `_check_sample_weight`. Every failing check is collected; the returned promise rejects with one Error
  * listing them all. Framework-free, so any test runner can call it.
  *
  * @example
@@ -185,6 +197,25 @@ export async function estimatorChecks(
 
   await run(ESTIMATOR_CHECK_NAMES[6], async () => {
     const fitted = await fitOn(factory());
+    const predictRecord = recordPredictor(fitted);
+    if (predictRecord !== undefined && data.nRows > 0) {
+      // A model's single-record path (the serving one) must give the batch numbers exactly.
+      const batch = predictRecord.batch(data);
+      const n = Math.min(options.recordRows ?? 200, data.nRows);
+      for (let i = 0; i < n; i++) {
+        const one = predictRecord.one(data.row(i));
+        const expected = batch[i] ?? [];
+        if (
+          one.length !== expected.length ||
+          one.some((v, k) => !sameCell(v, expected[k] ?? null))
+        ) {
+          throw new Error(
+            `row ${i}: predictRecord gave ${describeValue(one)}, the batch gave ${describeValue(expected)}`,
+          );
+        }
+      }
+      return;
+    }
     if (!isFittedTransformer(fitted)) return;
     const batch = fitted.transform(data);
     const n = Math.min(options.recordRows ?? 200, data.nRows);
@@ -251,19 +282,25 @@ export async function estimatorChecks(
     if (candidates.length === 0 || data.nRows < 2) return;
     const fitted = await fitOn(factory());
     const reference = output(fitted, data);
+    const predictRecord = recordPredictor(fitted);
     const row = Math.min(3, data.nRows - 1);
     let reported = 0;
     for (const [k, victim] of candidates.entries()) {
       const value = k % 2 === 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
       const poisoned = withValue(data, victim, row, value);
-      // At fit, then at transform of a model fitted on clean data.
-      for (const stage of ["fit", "transform"] as const) {
+      // At fit, then at transform of a model fitted on clean data, then (models) one record.
+      const stages = predictRecord === undefined ? STAGES.slice(0, 2) : STAGES;
+      for (const stage of stages) {
         let result: OutputTable;
         try {
-          result =
-            stage === "fit"
-              ? output(await fitOn(factory(), poisoned), data)
-              : output(fitted, poisoned);
+          if (stage === "predictRecord") {
+            result = { names: ["record"], values: [predictRecord?.one(poisoned.row(row)) ?? []] };
+          } else {
+            result =
+              stage === "fit"
+                ? output(await fitOn(factory(), poisoned), data)
+                : output(fitted, poisoned);
+          }
         } catch (error) {
           if (policy === "kept")
             throw new Error(`${stage} refused ${value}: ${describeError(error)}`);
@@ -279,6 +316,15 @@ export async function estimatorChecks(
           continue;
         }
         if (policy === "kept") continue;
+        if (stage === "predictRecord") {
+          const expected = predictRecord?.one(data.row(row)) ?? [];
+          assertSameOutput(
+            { names: ["record"], values: [expected] },
+            result,
+            `predictRecord accepted ${value} in '${victim}' (only a field the model ignores may), and the output changed`,
+          );
+          continue;
+        }
         // Accepted: only a column the estimator ignores may hold it, and nothing may change.
         assertSameOutput(
           reference,
@@ -292,12 +338,73 @@ export async function estimatorChecks(
     }
   });
 
+  await run(ESTIMATOR_CHECK_NAMES[10], async () => {
+    // Only models weigh rows; transforms ignore FitOptions.sampleWeight.
+    if (options.sampleWeight === "ignored" || data.nRows < 2) return;
+    if (!isFittedModel(await fitOn(factory()))) return;
+    const n = data.nRows;
+    const bad: [string, Float64Array][] = [
+      ["NaN at row 1", new Float64Array(n).fill(1).fill(Number.NaN, 1, 2)],
+      ["-1 at row 1", new Float64Array(n).fill(1).fill(-1, 1, 2)],
+      ["all zero", new Float64Array(n)],
+      [`${n - 1} weights for ${n} rows`, new Float64Array(n - 1).fill(1)],
+    ];
+    for (const [what, sampleWeight] of bad) {
+      let error: unknown;
+      try {
+        await factory().fit(data, y, { seed: 7, sampleWeight });
+      } catch (caught) {
+        error = caught;
+      }
+      if (error === undefined) throw new Error(`sampleWeight with ${what} was accepted`);
+      if (!isKeelError(error)) {
+        throw new Error(`sampleWeight with ${what}: threw a non-KeelError ${describeError(error)}`);
+      }
+      if (!error.message.includes("sampleWeight")) {
+        throw new Error(`sampleWeight with ${what}: the error does not name it: ${error.message}`);
+      }
+    }
+  });
+
   if (failures.length > 0) {
     throw new Error(
       `${factory().type} failed ${failures.length} estimator check(s):\n- ${failures.join("\n- ")}`,
     );
   }
   return passed;
+}
+
+const STAGES = ["fit", "transform", "predictRecord"] as const;
+
+/**
+ * A model's single-record prediction (`predictRecord`) as an array, when it has one, and the
+ * batch output it must equal per row: a model's own `predictRecord` gives what the batch
+ * output gives (probabilities, or the regression value); a pipeline's gives one number, its
+ * `predict`.
+ */
+function recordPredictor(
+  fitted: Fitted,
+): { one: (record: FrameRecord) => number[]; batch: (frame: Frame) => number[][] } | undefined {
+  if (!isFittedModel(fitted)) return undefined;
+  const f = fitted as Partial<{
+    predictRecord: (record: FrameRecord) => number | ArrayLike<number>;
+  }>;
+  const predictRecord = f.predictRecord;
+  if (typeof predictRecord !== "function") return undefined;
+  const one = (record: FrameRecord): number[] => {
+    const out = predictRecord.call(fitted, record);
+    return typeof out === "number" ? [out] : Array.from(out);
+  };
+  const batch = (frame: Frame): number[][] => {
+    const width = one(frame.row(0)).length;
+    // A classifier's one number is its predicted class; otherwise the output's numbers.
+    const all: readonly number[] =
+      width === 1 && fitted.task !== "regression"
+        ? Array.from(fitted.predict(frame))
+        : (output(fitted, frame).values[0] as readonly number[]);
+    return Array.from({ length: frame.nRows }, (_, i) => all.slice(i * width, (i + 1) * width));
+  };
+  return { one, batch };
 }
 
 interface OutputTable {

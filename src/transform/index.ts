@@ -44,6 +44,7 @@ export {
 export { EXPRESSION_FUNCTIONS } from "./expression/compile.js";
 export { type ExpressionNode, parseExpression } from "./expression/parser.js";
 export { FittedPipeline, loadPipeline } from "./fitted-pipeline.js";
+export { finiteOrNaN, nonFiniteError, requireRows } from "./input.js";
 export {
   FittedKBinsDiscretizer,
   KBinsDiscretizer,

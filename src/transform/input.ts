@@ -50,18 +50,28 @@ export function finiteOrNaN(values: Float64Array, name: string, owner: string): 
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
-      throw nonFinite(owner, name, v, i, values.length);
+      throw nonFiniteError(owner, name, v, i, values.length);
     }
   }
   return values;
 }
 
-function nonFinite(
+/**
+ * The `KEEL_ERR_NON_FINITE` error for ±Infinity in column `name`: the message and `details`
+ * name the estimator, the column, the row (of `nRows`; omitted for a single record) and the
+ * value. Shared by transforms and models so both refuse infinity in the same words.
+ *
+ * @example
+ * ```ts
+ * throw nonFiniteError("LinearRegression", "tenure", Number.POSITIVE_INFINITY, 3, 10);
+ * ```
+ */
+export function nonFiniteError(
   owner: string,
   name: string,
   value: number,
-  row: number | undefined,
-  nRows: number | undefined,
+  row?: number,
+  nRows?: number,
 ): KeelError {
   const where = row === undefined ? "" : ` at row ${row} of ${nRows}`;
   return new KeelError(
@@ -157,7 +167,7 @@ export function recordNumber(record: FrameRecord, name: string, owner: string): 
   const v = record[name];
   if (typeof v === "number") {
     if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
-      throw nonFinite(owner, name, v, undefined, undefined);
+      throw nonFiniteError(owner, name, v);
     }
     return v;
   }
@@ -186,7 +196,7 @@ export function recordCategory(record: FrameRecord, name: string, owner: string)
   if (v === null) return null;
   if (typeof v === "number") {
     if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
-      throw nonFinite(owner, name, v, undefined, undefined);
+      throw nonFiniteError(owner, name, v);
     }
     return Number.isNaN(v) ? null : String(v);
   }

@@ -161,6 +161,8 @@ describe("ColumnTransformer and Pipeline", () => {
         y: telco.column("churn"),
         loaders: { ...transformLoaders, MeanModel: loadMeanModel },
         missing: "filled",
+        // MeanModel is a test double that weighs nothing.
+        sampleWeight: "ignored",
       },
     );
   });

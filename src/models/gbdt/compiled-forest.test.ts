@@ -41,7 +41,7 @@ function mixedData(nRows: number, seed: number, unseen: boolean) {
  */
 function expectSameAsWalk(model: FittedGbdt, x: Frame): void {
   const e = model.ensemble;
-  const matrix = featureMatrix(x, model.features);
+  const matrix = featureMatrix(x, model.features, model.type);
   const walked = walkMargins(e, matrix.values, matrix.nRows);
   expect(compileForest(e)).toBeDefined();
   expect(x.nRows).toBeGreaterThanOrEqual(512);
@@ -151,7 +151,7 @@ describe("WebAssembly forest modes", () => {
         { name: "b", kind: "numeric" as const },
       ];
       for (const nThreads of [1, 2])
-        expect(frameMargins(e, specs, frame, nThreads).margins).toEqual(walked);
+        expect(frameMargins(e, specs, frame, nThreads, "GbdtClassifier").margins).toEqual(walked);
     }
   });
 
@@ -197,7 +197,7 @@ describe("prediction threads", () => {
       walkOnThreads(memory, at, 0xfff00000, 8192, e.roots.length, out.byteOffset, 2),
     ).toThrow(expect.objectContaining({ code: "KEEL_ERR_INTERNAL" }));
     const test = mixedData(5000, 6, false).x;
-    const matrix = featureMatrix(test, model.features);
+    const matrix = featureMatrix(test, model.features, model.type);
     expect(model.predictMargins(test, { nThreads: 2 })).toEqual(
       walkMargins(e, matrix.values, matrix.nRows),
     );

@@ -1,10 +1,12 @@
 import {
   type Column,
   columnNotFound,
+  compareStrings,
   type Frame,
   type FrameRecord,
   KeelError,
 } from "../../core/index.js";
+import { finiteOrNaN, nonFiniteError } from "../../transform/index.js";
 
 /** One model input as the trees see it: a number, or a category code into `categories`. */
 export interface FeatureSpec {
@@ -35,32 +37,19 @@ export function featureSpecsOf(frame: Frame): FeatureSpec[] {
     if (column.kind === "string") {
       const seen = new Set<string>();
       for (const v of column.values) if (v !== null) seen.add(v);
-      return { name, kind: "categorical", categories: [...seen].sort() };
+      // Code-point order, as transform's encoders and Python sort categories.
+      return { name, kind: "categorical", categories: [...seen].sort(compareStrings) };
     }
     return { name, kind: "numeric" };
   });
 }
 
-function infiniteError(name: string, row: number, value: number): KeelError {
-  return new KeelError(
-    "KEEL_ERR_TYPE_MISMATCH",
-    `Column '${name}', row ${row}: expected a finite number or a missing value. Got ${value} instead.`,
-    { details: { column: name, row, value: String(value) } },
-  );
-}
-
-function numericValues(name: string, column: Column): Float64Array {
+function numericValues(name: string, column: Column, owner: string): Float64Array {
   switch (column.kind) {
     case "numeric":
-    case "timestamp": {
-      const values = column.values;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
-          throw infiniteError(name, i, v);
-      }
-      return values;
-    }
+    case "timestamp":
+      // ±Infinity is KEEL_ERR_NON_FINITE in the words transforms use (column, row, value).
+      return finiteOrNaN(column.values, name, owner);
     case "boolean": {
       const out = new Float64Array(column.values.length);
       for (let i = 0; i < out.length; i++) {
@@ -121,19 +110,24 @@ function categoryCodes(
 }
 
 /**
- * The training values of each feature, checked: ±Inf is an error naming the column and row.
+ * The training values of each feature, checked: ±Inf is a `KEEL_ERR_NON_FINITE` error naming
+ * `owner` (the model type), the column, the row and the value.
  *
  * @example
  * ```ts
- * const values = featureValues(frame, featureSpecsOf(frame));
+ * const values = featureValues(frame, featureSpecsOf(frame), "GbdtClassifier");
  * ```
  */
-export function featureValues(frame: Frame, specs: readonly FeatureSpec[]): FeatureValues[] {
+export function featureValues(
+  frame: Frame,
+  specs: readonly FeatureSpec[],
+  owner: string,
+): FeatureValues[] {
   return specs.map((spec) => {
     const column = frame.get(spec.name);
     if (column === undefined) throw columnNotFound(spec.name, frame.columnNames);
     if (spec.kind === "numeric")
-      return { kind: "numeric", values: numericValues(spec.name, column) };
+      return { kind: "numeric", values: numericValues(spec.name, column, owner) };
     return {
       kind: "categorical",
       codes: categoryCodes(spec.name, column, spec.categories ?? []).codes,
@@ -152,17 +146,19 @@ export interface FeatureMatrix {
 
 /**
  * Lays out a frame's model inputs row-major for prediction. Missing model columns are one error
- * naming all of them; extra columns are ignored; unseen categories become missing and are counted.
+ * naming all of them; extra columns are ignored; unseen categories become missing and are counted;
+ * ±Infinity is `KEEL_ERR_NON_FINITE` naming `owner` (the model type), the column and the row.
  * `allocate` places the matrix (for example in a kernel's memory, to avoid a copy).
  *
  * @example
  * ```ts
- * const { values, unseenCategories } = featureMatrix(frame, model.features);
+ * const { values, unseenCategories } = featureMatrix(frame, model.features, model.type);
  * ```
  */
 export function featureMatrix(
   frame: Frame,
   specs: readonly FeatureSpec[],
+  owner: string,
   allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
 ): FeatureMatrix {
   const missing = specs.filter((s) => !frame.has(s.name)).map((s) => s.name);
@@ -180,7 +176,7 @@ export function featureMatrix(
   // written as numbers, in the same pass that lays rows out.
   const sources = specs.map((spec): Float64Array | Int32Array => {
     const column = frame.column(spec.name);
-    if (spec.kind === "numeric") return numericValues(spec.name, column);
+    if (spec.kind === "numeric") return numericValues(spec.name, column, owner);
     const { codes, unseen } = categoryCodes(spec.name, column, spec.categories ?? []);
     if (unseen > 0) unseenCategories[spec.name] = unseen;
     return codes;
@@ -209,12 +205,13 @@ export function featureMatrix(
 
 /**
  * Writes one record's model inputs into `out` (length = number of features): the allocation-free
- * path single-record serving uses. Unknown categories and absent keys are missing.
+ * path single-record serving uses. Unknown categories and absent keys are missing; ±Infinity
+ * is `KEEL_ERR_NON_FINITE` naming `owner` (the model type) and the field, as at batch predict.
  *
  * @example
  * ```ts
  * const row = new Float64Array(specs.length);
- * recordInto({ tenure: 3, contract: "One year" }, specs, lookups, row);
+ * recordInto({ tenure: 3, contract: "One year" }, specs, lookups, row, "GbdtClassifier");
  * ```
  */
 export function recordInto(
@@ -222,6 +219,7 @@ export function recordInto(
   specs: readonly FeatureSpec[],
   lookups: readonly (ReadonlyMap<string, number> | undefined)[],
   out: Float64Array,
+  owner: string,
 ): void {
   for (let f = 0; f < specs.length; f++) {
     const spec = specs[f]!;
@@ -231,10 +229,31 @@ export function recordInto(
     } else if (spec.kind === "numeric") {
       const n = typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : Number(v);
       if (n === Number.POSITIVE_INFINITY || n === Number.NEGATIVE_INFINITY)
-        throw infiniteError(spec.name, 0, n);
+        throw nonFiniteError(owner, spec.name, n);
       out[f] = n;
     } else {
       out[f] = lookups[f]?.get(String(v)) ?? Number.NaN;
     }
+  }
+}
+
+/**
+ * Checks every numeric model input of `frame` for ±Infinity before it is cut into slices, so the
+ * `KEEL_ERR_NON_FINITE` error names the frame's row rather than a slice's.
+ *
+ * @example
+ * ```ts
+ * checkFiniteFeatures(frame, model.features, model.type);
+ * ```
+ */
+export function checkFiniteFeatures(
+  frame: Frame,
+  specs: readonly FeatureSpec[],
+  owner: string,
+): void {
+  for (const spec of specs) {
+    const column = frame.get(spec.name);
+    if (spec.kind === "numeric" && (column?.kind === "numeric" || column?.kind === "timestamp"))
+      finiteOrNaN(column.values, spec.name, owner);
   }
 }

@@ -1,6 +1,6 @@
 import { type Frame, KeelError } from "../../core/index.js";
 import { compiledForestOf, predictMargins, type TreeEnsemble } from "./ensemble.js";
-import { type FeatureSpec, featureMatrix } from "./feature-input.js";
+import { checkFiniteFeatures, type FeatureSpec, featureMatrix } from "./feature-input.js";
 import { copyForest, encodeCategoryBits } from "./forest-kernel.js";
 import { batchMemory, walkOnThreads } from "./prediction-pool.js";
 
@@ -35,7 +35,7 @@ export interface FrameMargins {
  *
  * @example
  * ```ts
- * const { margins } = frameMargins(model.ensemble, model.features, frame, 0);
+ * const { margins } = frameMargins(model.ensemble, model.features, frame, 0, model.type);
  * ```
  */
 export function frameMargins(
@@ -43,6 +43,7 @@ export function frameMargins(
   specs: readonly FeatureSpec[],
   frame: Frame,
   nThreads: number,
+  owner: string,
 ): FrameMargins {
   if (!Number.isInteger(nThreads) || nThreads < 0) {
     throw new KeelError(
@@ -55,7 +56,7 @@ export function frameMargins(
   const K = e.nOutputs;
   const forest = compiledForestOf(e);
   if (forest === undefined || nRows < KERNEL_MIN_ROWS) {
-    const matrix = featureMatrix(frame, specs);
+    const matrix = featureMatrix(frame, specs, owner);
     return {
       margins: predictMargins(e, matrix.values, nRows),
       unseenCategories: matrix.unseenCategories,
@@ -64,6 +65,8 @@ export function frameMargins(
   // Slices of at most BATCH_BYTES of inputs and margins, so the batch memory (kept for the
   // next batch) stays bounded whatever the frame's size.
   const sliceRows = Math.max(KERNEL_MIN_ROWS, Math.floor(BATCH_BYTES / (8 * (specs.length + K))));
+  // Checked on the whole frame first, so an infinite value is reported at its frame row.
+  if (sliceRows < nRows) checkFiniteFeatures(frame, specs, owner);
   const margins = new Float64Array(nRows * K);
   const unseenCategories: Record<string, number> = {};
   for (let begin = 0; begin < nRows; begin += sliceRows) {
@@ -72,7 +75,7 @@ export function frameMargins(
     const memory = batchMemory();
     const at = copyForest(memory, e, forest);
     // featureMatrix writes every cell and the base scores every margin: no need to clear first.
-    const matrix = featureMatrix(slice, specs, (length) => memory.float64(length, false));
+    const matrix = featureMatrix(slice, specs, owner, (length) => memory.float64(length, false));
     for (const [name, count] of Object.entries(matrix.unseenCategories))
       unseenCategories[name] = (unseenCategories[name] ?? 0) + count;
     encodeCategoryBits(at, matrix.values, 0, n);

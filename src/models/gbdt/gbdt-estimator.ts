@@ -10,6 +10,7 @@ import {
   type StateValue,
   type Task,
 } from "../../core/index.js";
+import { requireRows } from "../../transform/index.js";
 import {
   checkSampleWeight,
   classWeights,
@@ -234,9 +235,7 @@ function fitGbdt(
   options: FitOptions,
 ): FittedGbdt {
   const logger = options.logger ?? nullLogger;
-  if (x.nRows === 0) {
-    throw new KeelError("KEEL_ERR_INVALID_ARGUMENT", `${type}.fit needs at least one row. Got 0.`);
-  }
+  requireRows(x, type);
   let task: Task = "regression";
   let classes: string[] = [];
   let y: Float64Array;
@@ -265,7 +264,7 @@ function fitGbdt(
   const evalMetric = resolveEvalMetric(params, objectiveName, task);
   const weight = rowWeights(y, classes, params, options.sampleWeight, task);
   const allSpecs = featureSpecsOf(x);
-  const { specs, values } = usableFeatures(allSpecs, featureValues(x, allSpecs), logger);
+  const { specs, values } = usableFeatures(allSpecs, featureValues(x, allSpecs, type), logger);
   const data = binFeatures(
     values,
     specs.map((s) => s.categories?.length ?? 0),
@@ -360,7 +359,7 @@ function validationSet(
   params: GbdtParams,
   task: Task,
 ): { bins: Uint8Array; y: Float64Array; weight: Float64Array } {
-  const bins = binWithMappers(featureValues(validation.x, specs), mappers);
+  const bins = binWithMappers(featureValues(validation.x, specs, type), mappers);
   let y: Float64Array;
   if (type === "GbdtClassifier") {
     const target = encodeClassTarget(validation.y);

@@ -113,6 +113,7 @@ export class FittedGbdt implements FittedModel {
       this.features,
       x,
       options.nThreads ?? 0,
+      this.type,
     );
     warnUnseen(unseenCategories, options.logger);
     return margins;
@@ -165,10 +166,10 @@ export class FittedGbdt implements FittedModel {
   predictRecord(record: FrameRecord): Float64Array {
     const resident = this.#residentForest();
     if (resident) {
-      recordInto(record, this.features, this.#lookups, resident.row);
+      recordInto(record, this.features, this.#lookups, resident.row, this.type);
       resident.margins(this.#margins);
     } else {
-      recordInto(record, this.features, this.#lookups, this.#row);
+      recordInto(record, this.features, this.#lookups, this.#row, this.type);
       predictRowMargins(this.ensemble, this.#row, this.#margins);
     }
     if (this.task === "binary") {
@@ -210,7 +211,7 @@ export class FittedGbdt implements FittedModel {
    * ```
    */
   shapValues(x: Frame): Float64Array {
-    const matrix = featureMatrix(x, this.features);
+    const matrix = featureMatrix(x, this.features, this.type);
     return treeShap(this.ensemble, matrix.values, matrix.nRows);
   }
 

@@ -1,18 +1,21 @@
 import { type Frame, KeelError } from "../../core/index.js";
+import { finiteOrNaN } from "../../transform/index.js";
 
 /**
  * A numeric frame as a row-major matrix for the linear models. Linear models need numbers:
  * categorical, string or missing values are an error that names the column (and row), with
  * the fix: preprocess with the transform module (SimpleImputer, OneHotEncoder, StandardScaler).
+ * ±Infinity is `KEEL_ERR_NON_FINITE` naming `owner` (the model type), the column, row and value.
  *
  * @example
  * ```ts
- * const { values, nRows, nFeatures } = designMatrix(frame, frame.columnNames);
+ * const { values, nRows, nFeatures } = designMatrix(frame, frame.columnNames, "LinearRegression");
  * ```
  */
 export function designMatrix(
   frame: Frame,
   names: readonly string[],
+  owner: string,
 ): { values: Float64Array; nRows: number; nFeatures: number } {
   const nRows = frame.nRows;
   const nFeatures = names.length;
@@ -26,6 +29,8 @@ export function designMatrix(
         { details: { column: name, expected: "numeric", got: column.kind } },
       );
     }
+    // Infinity first, in the words transforms use; then NaN, which only imputing can fix.
+    if (column.kind === "numeric") finiteOrNaN(column.values, name, owner);
     for (let i = 0; i < nRows; i++) {
       const v = column.values[i]!;
       if (column.kind === "boolean" ? v < 0 : !Number.isFinite(v)) {

@@ -11,6 +11,7 @@ import {
   type ParamsOf,
   param,
 } from "../../core/index.js";
+import { requireRows } from "../../transform/index.js";
 import { checkSampleWeight, regressionTarget, requireTarget } from "../target.js";
 import { designMatrix } from "./design-matrix.js";
 
@@ -96,9 +97,10 @@ export class LinearRegression implements Estimator<FittedLinearRegression> {
 
   /** Fits on a numeric frame and numeric target. */
   fit(x: Frame, y?: Column, options: FitOptions = {}): FittedLinearRegression {
+    requireRows(x, this.type);
     const target = regressionTarget(requireTarget(y));
     const names = x.columnNames;
-    const { values, nRows, nFeatures: p } = designMatrix(x, names);
+    const { values, nRows, nFeatures: p } = designMatrix(x, names, this.type);
     const w = checkSampleWeight(options.sampleWeight, nRows);
     let sw = 0;
     const meanX = new Float64Array(p);
@@ -185,7 +187,7 @@ export class FittedLinearRegression implements FittedModel {
 
   /** Predicted values. */
   predict(x: Frame): Float64Array {
-    const { values, nRows, nFeatures: p } = designMatrix(x, this.featureNamesIn);
+    const { values, nRows, nFeatures: p } = designMatrix(x, this.featureNamesIn, this.type);
     const out = new Float64Array(nRows);
     for (let i = 0; i < nRows; i++) {
       let s = this.intercept;

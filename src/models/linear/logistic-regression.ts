@@ -12,6 +12,7 @@ import {
   param,
   type Task,
 } from "../../core/index.js";
+import { requireRows } from "../../transform/index.js";
 import { checkSampleWeight, encodeClassTarget, requireTarget } from "../target.js";
 import { designMatrix } from "./design-matrix.js";
 import { minimizeLbfgs } from "./lbfgs.js";
@@ -86,9 +87,10 @@ export class LogisticRegression implements Estimator<FittedLogisticRegression> {
 
   /** Fits on a numeric frame and class labels. */
   fit(x: Frame, y?: Column, options: FitOptions = {}): FittedLogisticRegression {
+    requireRows(x, this.type);
     const target = encodeClassTarget(requireTarget(y), this.params.positiveClass);
     const names = x.columnNames;
-    const { values, nRows, nFeatures: p } = designMatrix(x, names);
+    const { values, nRows, nFeatures: p } = designMatrix(x, names, this.type);
     const weight = checkSampleWeight(options.sampleWeight, nRows);
     const nClasses = target.classes.length;
     const K = nClasses === 2 ? 1 : nClasses;
@@ -200,7 +202,7 @@ export class FittedLogisticRegression implements FittedModel {
 
   /** Raw scores `nRows × K` (K = 1 for binary). */
   decisionFunction(x: Frame): Float64Array {
-    const { values, nRows, nFeatures: p } = designMatrix(x, this.featureNamesIn);
+    const { values, nRows, nFeatures: p } = designMatrix(x, this.featureNamesIn, this.type);
     const K = this.weights.length / (p + 1);
     const out = new Float64Array(nRows * K);
     for (let i = 0; i < nRows; i++) {
