@@ -1,6 +1,6 @@
 import { Rng } from "../../core/index.js";
 import type { Distribution, ParamValue } from "../distributions.js";
-import type { FrozenTrial, StudyDirection, TrialState } from "../frozen-trial.js";
+import type { FrozenTrial, JsonValue, StudyDirection, TrialState } from "../frozen-trial.js";
 
 /**
  * The study as one trial sees it: the direction and the other trials as they stood when the
@@ -14,7 +14,10 @@ import type { FrozenTrial, StudyDirection, TrialState } from "../frozen-trial.js
  */
 export interface StudyView {
   readonly studyName: string;
+  /** The first (for a single-objective study, the only) direction. */
   readonly direction: StudyDirection;
+  /** One direction per objective; more than one for a multi-objective study. */
+  readonly directions: readonly StudyDirection[];
   /** Every other trial of the study, ordered by number. */
   readonly trials: readonly FrozenTrial[];
   /** Asks the study to start no new trial (a grid sampler calls it when the grid is used up). */
@@ -35,6 +38,16 @@ export interface StudyView {
  * ```
  */
 export interface Sampler {
+  /**
+   * True when the sampler handles multi-objective studies (`directions` with more than one
+   * entry); a study refuses a sampler that does not say so. Random, grid and NSGA-II do.
+   */
+  readonly multiObjective?: boolean;
+  /**
+   * System attributes the sampler wants kept on the trial it just sampled relatively (NSGA-II's
+   * generation), written with the trial's result so every process sharing the study sees them.
+   */
+  trialSystemAttrs?(study: StudyView, trial: FrozenTrial): Record<string, JsonValue>;
   inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): Record<string, Distribution>;
   sampleRelative(
     study: StudyView,
