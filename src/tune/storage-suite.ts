@@ -358,7 +358,7 @@ export function studyStorageSuite(): readonly StorageCheck[] {
         deepStrictEqual(single.directions, ["maximize"]);
         const done = await storage.createTrial(study.studyId);
         // Values that text or float32 round-trips would change.
-        const values = [0.1 + 0.2, -1e-300, 123456789.123456789];
+        const values = [0.1 + 0.2, -1e-300, 123456789.12345679];
         ok(await storage.finishTrial(done.trialId, "COMPLETE", values));
         const failed = await storage.createTrial(study.studyId);
         await rejectsWith(
@@ -376,11 +376,7 @@ export function studyStorageSuite(): readonly StorageCheck[] {
         const other = openAnother === undefined ? storage : await openAnother();
         try {
           deepStrictEqual((await other.getStudy(name))?.directions, study.directions);
-          ok(
-            (await other.listStudies()).some(
-              (s) => s.name === name && s.directions.length === 3,
-            ),
-          );
+          ok((await other.listStudies()).some((s) => s.name === name && s.directions.length === 3));
           const [a, b] = await other.getAllTrials(study.studyId);
           deepStrictEqual(a?.values, values);
           // One objective's `value` only exists for single-objective studies, as in Optuna.

@@ -80,6 +80,7 @@ export class NsgaIiSampler implements Sampler {
   readonly #crossoverProb: number;
   readonly #swappingProb: number;
   readonly #plans = new Map<number, Plan>();
+  readonly #elites = new Map<string, FrozenTrial[]>();
 
   constructor(options: NsgaIiSamplerOptions = {}) {
     const populationSize = options.populationSize ?? 50;
@@ -189,10 +190,17 @@ export class NsgaIiSampler implements Sampler {
     }
     let generation = -1;
     let population: FrozenTrial[] = [];
+    let key = "";
     for (;;) {
       const members = byGeneration.get(generation + 1) ?? [];
       if (members.length < this.#populationSize) break;
-      population = eliteOf([...members, ...population], this.#populationSize, study.directions);
+      // A generation's elite depends only on its members and the previous elite, and COMPLETE
+      // trials never change: remember it instead of re-sorting every generation per trial.
+      key = `${key}|${members.map((t) => t.number).join(",")}`;
+      const cached = this.#elites.get(key);
+      population =
+        cached ?? eliteOf([...members, ...population], this.#populationSize, study.directions);
+      if (cached === undefined) this.#elites.set(key, population);
       generation++;
     }
     return { generation, population };
