@@ -27,7 +27,8 @@ export interface StudyView {
 /**
  * Chooses parameter values, as Optuna's `BaseSampler` does. The study calls, for each trial:
  * `beforeTrial`, then `inferRelativeSearchSpace` and `sampleRelative` once (joint sampling of
- * the parameters every trial had so far), then `sampleIndependent` for every suggested name
+ * the parameters every trial had so far; skipped when that space is empty), `trialSystemAttrs`,
+ * then `sampleIndependent` for every suggested name
  * the relative sample did not cover, then `afterTrial`. Samplers are deterministic functions
  * of their seed, the trial number and the view, never of wall-clock time: what varies with
  * `nJobs > 1` is the view (which trials had finished).
