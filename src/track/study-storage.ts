@@ -2,6 +2,7 @@ import { userInfo } from "node:os";
 import { describeValue, KeelError } from "../core/index.js";
 import type { MetadataDatabase } from "../store/index.js";
 import {
+  completeValues,
   contains,
   type Distribution,
   type FinishedState,
@@ -13,6 +14,7 @@ import {
   type StudySummary,
   type TrialPatch,
   type TrialState,
+  toDirections,
 } from "../tune/index.js";
 import { writeBatch } from "./log-batch.js";
 import { newRunId } from "./names.js";
@@ -75,7 +77,11 @@ export class TrackingStudyStorage implements StudyStorage {
     this.#experiment = options.experiment ?? "keel-studies";
   }
 
-  async createStudy(name: string, direction: StudyDirection): Promise<StudySummary> {
+  async createStudy(
+    name: string,
+    direction: StudyDirection | readonly StudyDirection[],
+  ): Promise<StudySummary> {
+    const directions = toDirections(direction);
     const experimentId = Number(await this.#tracking.experiments.ensure(this.#experiment));
     const studyId = newRunId();
     await this.#database.write(async (tx) => {
@@ -95,10 +101,10 @@ export class TrackingStudyStorage implements StudyStorage {
       }
       await this.#insertRun(tx, experimentId, studyId, `study-${name}`, null, {
         [STUDY_NAME]: name,
-        [STUDY_DIRECTION]: direction,
+        [STUDY_DIRECTION]: encodeDirections(directions),
       });
     });
-    return { studyId, name, direction };
+    return summaryOf(studyId, name, encodeDirections(directions));
   }
 
   async getStudy(name: string): Promise<StudySummary | undefined> {
@@ -116,11 +122,7 @@ export class TrackingStudyStorage implements StudyStorage {
       .where("n.key", "=", STUDY_NAME)
       .where("runs.lifecycle_stage", "=", "active")
       .execute();
-    return rows.map((r) => ({
-      studyId: r.id,
-      name: r.name,
-      direction: r.direction as StudyDirection,
-    }));
+    return rows.map((r) => summaryOf(r.id, r.name, r.direction));
   }
 
   async createTrial(
@@ -198,18 +200,10 @@ export class TrackingStudyStorage implements StudyStorage {
   async finishTrial(
     trialId: string,
     state: FinishedState,
-    value?: number,
+    value?: number | readonly number[],
     patch?: TrialPatch,
   ): Promise<boolean> {
-    if (state === "COMPLETE" && !(typeof value === "number" && Number.isFinite(value))) {
-      throw new KeelError(
-        "KEEL_ERR_INVALID_ARGUMENT",
-        `A COMPLETE trial needs a finite value. Got ${describeValue(value)}.`,
-        {
-          details: { trialId },
-        },
-      );
-    }
+    const values = state === "COMPLETE" ? completeValues(value, trialId) : [];
     return this.#database.write(async (tx) => {
       await this.#lockRun(tx, trialId);
       const trial = await this.#readTrials(tx, [trialId]);
@@ -222,12 +216,23 @@ export class TrackingStudyStorage implements StudyStorage {
       await writeBatch(tx, this.#database, trialId, {
         tags: [
           { key: TRIAL_STATE, value: state },
-          ...(state === "COMPLETE" ? [{ key: TRIAL_VALUE, value: String(value) }] : []),
+          ...(state === "COMPLETE"
+            ? [
+                {
+                  key: TRIAL_VALUE,
+                  // One objective as its number (as before); several as a JSON list.
+                  value: values.length === 1 ? String(values[0]) : JSON.stringify(values),
+                },
+              ]
+            : []),
         ],
-        metrics:
-          state === "COMPLETE"
-            ? [{ key: "value", value: value as number, step: 0, timestamp: now }]
-            : [],
+        // One objective: metric `value`; several: `value_0`, `value_1`, … (MLflow shows each).
+        metrics: values.map((v, i) => ({
+          key: values.length === 1 ? "value" : `value_${i}`,
+          value: v,
+          step: 0,
+          timestamp: now,
+        })),
       });
       await tx
         .updateTable("runs")
@@ -274,9 +279,7 @@ export class TrackingStudyStorage implements StudyStorage {
       .where("n.value", "=", name)
       .where("runs.lifecycle_stage", "=", "active")
       .executeTakeFirst();
-    return row === undefined
-      ? undefined
-      : { studyId: row.id, name, direction: row.direction as StudyDirection };
+    return row === undefined ? undefined : summaryOf(row.id, name, row.direction);
   }
 
   async #isStudy(db: Tx, runId: string): Promise<boolean> {
@@ -476,11 +479,18 @@ export class TrackingStudyStorage implements StudyStorage {
       }
       const state = tagMap.get(TRIAL_STATE) as TrialState;
       const valueText = tagMap.get(TRIAL_VALUE);
+      const trialValues =
+        state !== "COMPLETE" || valueText === undefined
+          ? undefined
+          : valueText.startsWith("[")
+            ? (JSON.parse(valueText) as number[])
+            : [Number(valueText)];
       out.push({
         trialId: id,
         number: Number(tagMap.get(TRIAL_NUMBER)),
         state,
-        value: state === "COMPLETE" && valueText !== undefined ? Number(valueText) : undefined,
+        value: trialValues?.length === 1 ? trialValues[0] : undefined,
+        values: trialValues,
         params: values,
         distributions,
         intermediateValues,
@@ -492,6 +502,21 @@ export class TrackingStudyStorage implements StudyStorage {
     }
     return out;
   }
+}
+
+/**
+ * The study's direction tag: the direction itself for one objective (as before), a JSON list
+ * for several.
+ */
+function encodeDirections(directions: readonly StudyDirection[]): string {
+  return directions.length === 1 ? (directions[0] as string) : JSON.stringify(directions);
+}
+
+function summaryOf(studyId: string, name: string, directionTag: string): StudySummary {
+  const directions = directionTag.startsWith("[")
+    ? (JSON.parse(directionTag) as StudyDirection[])
+    : [directionTag as StudyDirection];
+  return { studyId, name, direction: directions[0] as StudyDirection, directions };
 }
 
 /**

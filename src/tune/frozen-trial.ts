@@ -42,8 +42,13 @@ export interface FrozenTrial {
   /** 0, 1, 2, … within the study, in creation order, without gaps or duplicates. */
   readonly number: number;
   readonly state: TrialState;
-  /** The objective value; set only when `state` is `COMPLETE`. */
+  /**
+   * The objective value; set only when `state` is `COMPLETE` and the study has one objective
+   * (a multi-objective trial has `values` only, as Optuna's `trial.value` refuses them).
+   */
   readonly value: number | undefined;
+  /** Every objective value, one per study direction; set only when `state` is `COMPLETE`. */
+  readonly values: readonly number[] | undefined;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly distributions: Readonly<Record<string, Distribution>>;
   /** Values reported with `trial.report(value, step)`, by step. */
@@ -107,4 +112,66 @@ export function bestOf(
       best = t;
   }
   return best;
+}
+
+/**
+ * The directions of a study as a list: one direction becomes a list of one.
+ *
+ * @example
+ * ```ts
+ * toDirections("minimize"); // ["minimize"]
+ * ```
+ */
+export function toDirections(
+  direction: StudyDirection | readonly StudyDirection[],
+): StudyDirection[] {
+  return typeof direction === "string" ? [direction] : [...direction];
+}
+
+/**
+ * True when trial `a` dominates trial `b` under the directions: both COMPLETE, `a` at least as
+ * good in every objective and better in one (equal values dominate neither way, as in Optuna).
+ *
+ * @example
+ * ```ts
+ * dominates(a, b, ["minimize", "maximize"]);
+ * ```
+ */
+export function dominates(
+  a: FrozenTrial,
+  b: FrozenTrial,
+  directions: readonly StudyDirection[],
+): boolean {
+  const va = a.values;
+  const vb = b.values;
+  if (a.state !== "COMPLETE" || b.state !== "COMPLETE" || va === undefined || vb === undefined)
+    return false;
+  let better = false;
+  for (let i = 0; i < directions.length; i++) {
+    const sign = directions[i] === "maximize" ? -1 : 1;
+    const x = sign * (va[i] as number);
+    const y = sign * (vb[i] as number);
+    if (x > y) return false;
+    if (x < y) better = true;
+  }
+  return better;
+}
+
+/**
+ * The Pareto front of the COMPLETE trials: those no other trial dominates, ordered by number.
+ * Trials with identical values are all kept (neither dominates the other).
+ *
+ * @example
+ * ```ts
+ * paretoFront(study.trials, ["minimize", "maximize"]).map((t) => t.values);
+ * ```
+ */
+export function paretoFront(
+  trials: readonly FrozenTrial[],
+  directions: readonly StudyDirection[],
+): FrozenTrial[] {
+  const complete = trials.filter((t) => t.state === "COMPLETE" && t.values !== undefined);
+  return complete
+    .filter((t) => !complete.some((other) => dominates(other, t, directions)))
+    .sort((a, b) => a.number - b.number);
 }

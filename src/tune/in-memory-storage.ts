@@ -17,7 +17,10 @@ export class InMemoryStorage implements StudyStorage {
   #nextStudy = 0;
   #nextTrial = 0;
 
-  async createStudy(name: string, direction: StudyDirection): Promise<StudySummary> {
+  async createStudy(
+    name: string,
+    direction: StudyDirection | readonly StudyDirection[],
+  ): Promise<StudySummary> {
     return this.#model.createStudy(String(this.#nextStudy++), name, direction);
   }
 
@@ -51,7 +54,7 @@ export class InMemoryStorage implements StudyStorage {
   async finishTrial(
     trialId: string,
     state: FinishedState,
-    value?: number,
+    value?: number | readonly number[],
     patch?: TrialPatch,
   ): Promise<boolean> {
     return this.#model.finishTrial(trialId, state, value, patch, Date.now());

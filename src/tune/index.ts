@@ -36,6 +36,7 @@ export * from "./pruners/percentile-pruner.js";
 export * from "./pruners/pruner.js";
 export * from "./pruners/successive-halving-pruner.js";
 export * from "./samplers/grid-sampler.js";
+export * from "./samplers/nsga-ii-sampler.js";
 export * from "./samplers/random-sampler.js";
 export * from "./samplers/sampler.js";
 export * from "./samplers/search-space.js";

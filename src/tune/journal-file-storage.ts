@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { KeelError, toKeelError } from "../core/index.js";
-import type { FrozenTrial, StudyDirection } from "./frozen-trial.js";
-import type { FinishedState, StudyStorage, StudySummary, TrialPatch } from "./storage.js";
+import { type FrozenTrial, type StudyDirection, toDirections } from "./frozen-trial.js";
+import {
+  completeValues,
+  type FinishedState,
+  type StudyStorage,
+  type StudySummary,
+  type TrialPatch,
+} from "./storage.js";
 import { StudyModel } from "./study-model.js";
 
 /** One line of the journal. `id` lets the writer find the outcome of its own operation. */
@@ -12,6 +18,8 @@ type Operation = { readonly id: string } & (
       readonly studyId: string;
       readonly name: string;
       readonly direction: StudyDirection;
+      /** Written only for a multi-objective study (older journals have one direction). */
+      readonly directions?: readonly StudyDirection[];
     }
   | {
       readonly op: "createTrial";
@@ -33,7 +41,8 @@ type Operation = { readonly id: string } & (
       readonly op: "finishTrial";
       readonly trialId: string;
       readonly state: FinishedState;
-      readonly value: number | null;
+      /** A list for a multi-objective study. */
+      readonly value: number | readonly number[] | null;
       readonly patch: SerialPatch | null;
       readonly time: number;
     }
@@ -97,7 +106,11 @@ export class JournalFileStorage implements StudyStorage {
     return this.#path;
   }
 
-  async createStudy(name: string, direction: StudyDirection): Promise<StudySummary> {
+  async createStudy(
+    name: string,
+    direction: StudyDirection | readonly StudyDirection[],
+  ): Promise<StudySummary> {
+    const directions = toDirections(direction);
     this.#sync();
     if (this.#model.getStudy(name) !== undefined) {
       throw new KeelError("KEEL_ERR_ALREADY_EXISTS", `A study named '${name}' already exists.`, {
@@ -108,7 +121,8 @@ export class JournalFileStorage implements StudyStorage {
       op: "createStudy",
       studyId: randomUUID(),
       name,
-      direction,
+      direction: directions[0] as StudyDirection,
+      ...(directions.length > 1 ? { directions } : {}),
     }) as StudySummary;
   }
 
@@ -165,10 +179,11 @@ export class JournalFileStorage implements StudyStorage {
   async finishTrial(
     trialId: string,
     state: FinishedState,
-    value?: number,
+    value?: number | readonly number[],
     patch?: TrialPatch,
   ): Promise<boolean> {
     this.#sync();
+    if (state === "COMPLETE") completeValues(value, trialId);
     if (this.#model.getTrial(trialId).state !== "RUNNING") return false;
     return this.#append({
       op: "finishTrial",
@@ -261,7 +276,7 @@ export class JournalFileStorage implements StudyStorage {
     try {
       switch (o.op) {
         case "createStudy":
-          result = this.#model.createStudy(o.studyId, o.name, o.direction);
+          result = this.#model.createStudy(o.studyId, o.name, o.directions ?? o.direction);
           break;
         case "createTrial":
           result = this.#model.createTrial(

@@ -348,6 +348,50 @@ export function studyStorageSuite(): readonly StorageCheck[] {
       },
     },
     {
+      name: "keeps a multi-objective study's directions and every value of its trials, in order",
+      async run({ storage, openAnother }) {
+        const name = uniqueName("multi");
+        const study = await storage.createStudy(name, ["minimize", "maximize", "minimize"]);
+        deepStrictEqual(study.directions, ["minimize", "maximize", "minimize"]);
+        strictEqual(study.direction, "minimize");
+        const single = await storage.createStudy(uniqueName("single"), "maximize");
+        deepStrictEqual(single.directions, ["maximize"]);
+        const done = await storage.createTrial(study.studyId);
+        // Values that text or float32 round-trips would change.
+        const values = [0.1 + 0.2, -1e-300, 123456789.12345679];
+        ok(await storage.finishTrial(done.trialId, "COMPLETE", values));
+        const failed = await storage.createTrial(study.studyId);
+        await rejectsWith(
+          storage.finishTrial(failed.trialId, "COMPLETE", [1, Number.NaN, 2]),
+          "KEEL_ERR_INVALID_ARGUMENT",
+        );
+        await rejectsWith(
+          storage.finishTrial(failed.trialId, "COMPLETE", []),
+          "KEEL_ERR_INVALID_ARGUMENT",
+        );
+        strictEqual((await storage.getTrial(failed.trialId)).state, "RUNNING");
+        ok(await storage.finishTrial(failed.trialId, "FAIL"));
+        const singleTrial = await storage.createTrial(single.studyId);
+        ok(await storage.finishTrial(singleTrial.trialId, "COMPLETE", 0.25));
+        const other = openAnother === undefined ? storage : await openAnother();
+        try {
+          deepStrictEqual((await other.getStudy(name))?.directions, study.directions);
+          ok((await other.listStudies()).some((s) => s.name === name && s.directions.length === 3));
+          const [a, b] = await other.getAllTrials(study.studyId);
+          deepStrictEqual(a?.values, values);
+          // One objective's `value` only exists for single-objective studies, as in Optuna.
+          strictEqual(a?.value, undefined);
+          strictEqual(b?.state, "FAIL");
+          strictEqual(b?.values, undefined);
+          const s = await other.getTrial(singleTrial.trialId);
+          strictEqual(s.value, 0.25);
+          deepStrictEqual(s.values, [0.25]);
+        } finally {
+          if (other !== storage) await other.close();
+        }
+      },
+    },
+    {
       name: "reports unknown studies and trials",
       async run({ storage }) {
         await rejectsWith(storage.getAllTrials("no-such-study"), "KEEL_ERR_STUDY_NOT_FOUND");

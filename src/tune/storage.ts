@@ -1,3 +1,4 @@
+import { describeValue, KeelError } from "../core/index.js";
 import type { Distribution, ParamValue } from "./distributions.js";
 import type { FrozenTrial, JsonValue, StudyDirection } from "./frozen-trial.js";
 
@@ -12,7 +13,10 @@ import type { FrozenTrial, JsonValue, StudyDirection } from "./frozen-trial.js";
 export interface StudySummary {
   readonly studyId: string;
   readonly name: string;
+  /** The first (for a single-objective study, the only) direction. */
   readonly direction: StudyDirection;
+  /** One direction per objective; more than one makes a multi-objective study. */
+  readonly directions: readonly StudyDirection[];
 }
 
 /**
@@ -60,7 +64,8 @@ export type FinishedState = "COMPLETE" | "PRUNED" | "FAIL";
  *   once set, keeps its value: setting it again with the same value is a no-op, with another
  *   value throws `KEEL_ERR_CONFLICT`. Attributes and intermediate values overwrite per key/step.
  * - **State transitions** are compare-and-set: `finishTrial` moves a trial from `RUNNING` to
- *   `COMPLETE` (value required, finite), `PRUNED` or `FAIL`, sets `datetimeComplete`, and
+ *   `COMPLETE` (value required: a finite number, or for a multi-objective study a list of
+ *   finite numbers, one per direction, kept in order), `PRUNED` or `FAIL`, sets `datetimeComplete`, and
  *   returns `true`; if the trial is no longer `RUNNING` (another process finished or failed it
  *   first) it changes nothing and returns `false`. So exactly one caller wins.
  * - **Reads** return snapshots: plain objects that later writes never change, reflecting every
@@ -80,7 +85,11 @@ export type FinishedState = "COMPLETE" | "PRUNED" | "FAIL";
  * ```
  */
 export interface StudyStorage {
-  createStudy(name: string, direction: StudyDirection): Promise<StudySummary>;
+  /** One direction, or a list of them (one per objective) for a multi-objective study. */
+  createStudy(
+    name: string,
+    direction: StudyDirection | readonly StudyDirection[],
+  ): Promise<StudySummary>;
   getStudy(name: string): Promise<StudySummary | undefined>;
   listStudies(): Promise<StudySummary[]>;
   /**
@@ -103,11 +112,41 @@ export interface StudyStorage {
   finishTrial(
     trialId: string,
     state: FinishedState,
-    value?: number,
+    value?: number | readonly number[],
     patch?: TrialPatch,
   ): Promise<boolean>;
   getTrial(trialId: string): Promise<FrozenTrial>;
   getAllTrials(studyId: string): Promise<FrozenTrial[]>;
   /** Releases files or connections; the storage is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/**
+ * The values of a trial being completed, as a list, checked: one or more numbers, all finite.
+ * Every storage calls it so they refuse the same inputs with the same error.
+ *
+ * @example
+ * ```ts
+ * completeValues([0.1, 3], trialId); // [0.1, 3]
+ * completeValues(Number.NaN, trialId); // throws KEEL_ERR_INVALID_ARGUMENT
+ * ```
+ */
+export function completeValues(
+  value: number | readonly number[] | undefined,
+  trialId: string,
+): number[] {
+  const values =
+    typeof value === "number" ? [value] : Array.isArray(value) ? [...value] : undefined;
+  if (
+    values === undefined ||
+    values.length === 0 ||
+    !values.every((v) => typeof v === "number" && Number.isFinite(v))
+  ) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `A COMPLETE trial needs a finite value (or a non-empty list of finite values). Got ${describeValue(value)}.`,
+      { details: { trialId, value: Array.isArray(value) ? value.map(String) : String(value) } },
+    );
+  }
+  return values;
 }

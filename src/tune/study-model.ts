@@ -1,14 +1,25 @@
 import { describeValue, KeelError } from "../core/index.js";
 import { contains, type Distribution, type ParamValue } from "./distributions.js";
-import type { FrozenTrial, JsonValue, StudyDirection, TrialState } from "./frozen-trial.js";
-import type { FinishedState, StudySummary, TrialPatch } from "./storage.js";
+import {
+  type FrozenTrial,
+  type JsonValue,
+  type StudyDirection,
+  type TrialState,
+  toDirections,
+} from "./frozen-trial.js";
+import {
+  completeValues,
+  type FinishedState,
+  type StudySummary,
+  type TrialPatch,
+} from "./storage.js";
 
 interface TrialRecord {
   trialId: string;
   studyId: string;
   number: number;
   state: TrialState;
-  value: number | undefined;
+  values: number[] | undefined;
   params: Record<string, ParamValue>;
   distributions: Record<string, Distribution>;
   intermediateValues: Map<number, number>;
@@ -37,13 +48,18 @@ export class StudyModel {
   readonly #trials = new Map<string, TrialRecord>();
   readonly #trialsOfStudy = new Map<string, TrialRecord[]>();
 
-  createStudy(studyId: string, name: string, direction: StudyDirection): StudySummary {
+  createStudy(
+    studyId: string,
+    name: string,
+    direction: StudyDirection | readonly StudyDirection[],
+  ): StudySummary {
     if (this.#studyByName.has(name)) {
       throw new KeelError("KEEL_ERR_ALREADY_EXISTS", `A study named '${name}' already exists.`, {
         details: { study: name },
       });
     }
-    const summary = { studyId, name, direction };
+    const directions = toDirections(direction);
+    const summary = { studyId, name, direction: directions[0] as StudyDirection, directions };
     this.#studies.set(studyId, summary);
     this.#studyByName.set(name, studyId);
     this.#trialsOfStudy.set(studyId, []);
@@ -72,7 +88,7 @@ export class StudyModel {
       studyId,
       number: list.length,
       state: "RUNNING",
-      value: undefined,
+      values: undefined,
       params: {},
       distributions: {},
       intermediateValues: new Map(),
@@ -173,22 +189,16 @@ export class StudyModel {
   finishTrial(
     trialId: string,
     state: FinishedState,
-    value: number | undefined,
+    value: number | readonly number[] | undefined,
     patch: TrialPatch | undefined,
     now: number,
   ): boolean {
     const record = this.#trial(trialId);
-    if (state === "COMPLETE" && !(typeof value === "number" && Number.isFinite(value))) {
-      throw new KeelError(
-        "KEEL_ERR_INVALID_ARGUMENT",
-        `A COMPLETE trial needs a finite value. Got ${describeValue(value)}.`,
-        { details: { trialId, value: String(value) } },
-      );
-    }
+    const values = state === "COMPLETE" ? completeValues(value, trialId) : undefined;
     if (record.state !== "RUNNING") return false;
     if (patch !== undefined) this.writeTrial(trialId, patch);
     record.state = state;
-    record.value = state === "COMPLETE" ? value : undefined;
+    record.values = values;
     record.datetimeComplete = now;
     return true;
   }
@@ -231,7 +241,8 @@ function snapshot(r: TrialRecord): FrozenTrial {
     trialId: r.trialId,
     number: r.number,
     state: r.state,
-    value: r.value,
+    value: r.values?.length === 1 ? r.values[0] : undefined,
+    values: r.values === undefined ? undefined : [...r.values],
     params: { ...r.params },
     distributions: { ...r.distributions },
     intermediateValues: new Map(r.intermediateValues),

@@ -1,9 +1,16 @@
 import { hostname } from "node:os";
 import { createLogger, describeValue, isKeelError, KeelError, type Logger } from "../core/index.js";
 import type { Distribution, ParamValue } from "./distributions.js";
-import { bestOf, type FrozenTrial, type JsonValue, type StudyDirection } from "./frozen-trial.js";
+import {
+  bestOf,
+  type FrozenTrial,
+  type JsonValue,
+  paretoFront,
+  type StudyDirection,
+} from "./frozen-trial.js";
 import { InMemoryStorage } from "./in-memory-storage.js";
 import { NopPruner, type Pruner } from "./pruners/pruner.js";
+import { NsgaIiSampler } from "./samplers/nsga-ii-sampler.js";
 import type { Sampler, StudyView } from "./samplers/sampler.js";
 import { TpeSampler } from "./samplers/tpe/tpe-sampler.js";
 import type { StudyStorage, StudySummary } from "./storage.js";
@@ -16,13 +23,24 @@ import { type ObjectiveModule, WorkerPool } from "./workers/worker-pool.js";
  * @example
  * ```ts
  * await createStudy({ name: "churn", direction: "maximize", sampler: new TpeSampler({ seed: 1 }) });
+ * await createStudy({ directions: ["minimize", "maximize"] }); // latency down, accuracy up
  * ```
  */
 export interface CreateStudyOptions {
   /** Unique per storage; generated when left out. */
   readonly name?: string;
-  readonly direction: StudyDirection;
-  /** Default: `new TpeSampler()` (unseeded). */
+  /** The one objective's direction. Give exactly one of `direction` and `directions`. */
+  readonly direction?: StudyDirection;
+  /**
+   * One direction per objective: a multi-objective study (Optuna's `directions`) whose
+   * objective returns that many values and whose result is the Pareto front,
+   * {@link Study.bestTrials}. A list of one is a single-objective study.
+   */
+  readonly directions?: readonly StudyDirection[];
+  /**
+   * Default: `new TpeSampler()` (unseeded); for several directions `new NsgaIiSampler()`
+   * (TPE refuses multi-objective studies).
+   */
   readonly sampler?: Sampler;
   /** Default: never prune. */
   readonly pruner?: Pruner;
@@ -89,18 +107,16 @@ export const FAIL_REASON_ATTR = "keel:failReason";
  * ```
  */
 export async function createStudy(options: CreateStudyOptions): Promise<Study> {
-  if (options.direction !== "minimize" && options.direction !== "maximize") {
-    throw new KeelError(
-      "KEEL_ERR_INVALID_ARGUMENT",
-      `direction must be 'minimize' or 'maximize'. Got ${describeValue(options.direction)}.`,
-    );
-  }
+  const directions = directionsOf(options);
   const storage = options.storage ?? new InMemoryStorage();
   const name = options.name ?? `study-${Date.now().toString(36)}-${process.pid}`;
   let summary = options.loadIfExists ? await storage.getStudy(name) : undefined;
   if (summary === undefined) {
     try {
-      summary = await storage.createStudy(name, options.direction);
+      summary = await storage.createStudy(
+        name,
+        directions.length === 1 ? (directions[0] as StudyDirection) : directions,
+      );
     } catch (error) {
       // Another process created it between our read and our write: load theirs.
       if (!(options.loadIfExists && isKeelError(error, "KEEL_ERR_ALREADY_EXISTS"))) throw error;
@@ -108,16 +124,51 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
       if (summary === undefined) throw error;
     }
   }
-  if (summary.direction !== options.direction) {
+  if (summary.directions.join(",") !== directions.join(",")) {
     throw new KeelError(
       "KEEL_ERR_CONFLICT",
-      `Study '${name}' exists with direction '${summary.direction}', not '${options.direction}'.`,
-      { details: { study: name } },
+      `Study '${name}' exists with directions [${summary.directions.join(", ")}], not [${directions.join(", ")}].`,
+      { details: { study: name, stored: [...summary.directions], given: directions } },
     );
   }
   const study = new Study(summary, storage, options.sampler, options.pruner, options.logger);
   await study.refresh();
   return study;
+}
+
+/** The directions `createStudy` was given: exactly one of `direction`, `directions`, all valid. */
+function directionsOf(options: CreateStudyOptions): StudyDirection[] {
+  const { direction, directions } = options;
+  if ((direction === undefined) === (directions === undefined)) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      direction === undefined
+        ? "createStudy needs `direction` (one objective) or `directions` (one per objective). Got neither."
+        : "createStudy takes `direction` or `directions`, not both.",
+      { details: { parameter: "direction" } },
+    );
+  }
+  const list: unknown[] =
+    directions === undefined ? [direction] : Array.isArray(directions) ? directions : [];
+  const where = directions === undefined ? "direction" : "directions";
+  if (list.length === 0) {
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `directions must be a non-empty list of 'minimize' / 'maximize'. Got ${describeValue(directions)}.`,
+      { details: { parameter: "directions" } },
+    );
+  }
+  list.forEach((d, i) => {
+    if (d !== "minimize" && d !== "maximize") {
+      const at = directions === undefined ? where : `${where}[${i}]`;
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `${at} must be 'minimize' or 'maximize'. Got ${describeValue(d)}.`,
+        { details: { parameter: at } },
+      );
+    }
+  });
+  return list as StudyDirection[];
 }
 
 /**
@@ -152,14 +203,27 @@ export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
 }
 
 /**
- * An objective: returns the value to optimise, or throws (FAIL) or throws {@link TrialPruned}.
+ * What an objective returns: one number, or for a multi-objective study one number per
+ * direction, in order.
+ *
+ * @example
+ * ```ts
+ * const result: ObjectiveResult = [latencyMs, accuracy];
+ * ```
+ */
+export type ObjectiveResult = number | readonly number[];
+
+/**
+ * An objective: returns the value to optimise (a list of values for a multi-objective study),
+ * or throws (FAIL) or throws {@link TrialPruned}.
  *
  * @example
  * ```ts
  * const objective: Objective = (trial) => (trial.suggestFloat("x", -1, 1) - 0.5) ** 2;
+ * const twoGoals: Objective = (trial) => { const x = trial.suggestFloat("x", 0, 2); return [x ** 2, (x - 2) ** 2]; };
  * ```
  */
-export type Objective = (trial: Trial) => number | Promise<number>;
+export type Objective = (trial: Trial) => ObjectiveResult | Promise<ObjectiveResult>;
 
 /**
  * Called after each finished trial of `optimize`.
@@ -228,7 +292,10 @@ export interface OptimizeOptions {
  */
 export class Study {
   readonly name: string;
+  /** The first (for a single-objective study, the only) direction. */
   readonly direction: StudyDirection;
+  /** One direction per objective. */
+  readonly directions: readonly StudyDirection[];
   readonly sampler: Sampler;
   readonly pruner: Pruner;
   readonly storage: StudyStorage;
@@ -247,10 +314,57 @@ export class Study {
     this.name = summary.name;
     this.logger = logger ?? warningLogger;
     this.direction = summary.direction;
+    this.directions = [...summary.directions];
     this.#studyId = summary.studyId;
     this.storage = storage;
-    this.sampler = sampler ?? new TpeSampler();
+    const multi = this.directions.length > 1;
+    this.sampler = sampler ?? (multi ? new NsgaIiSampler() : new TpeSampler());
     this.pruner = pruner ?? new NopPruner();
+    if (multi && this.sampler.multiObjective !== true) {
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `Study '${this.name}' has ${this.directions.length} objectives, and ${this.sampler.constructor.name} samples single-objective studies only. Use NsgaIiSampler (the default for several directions), RandomSampler or GridSampler.`,
+        { details: { study: this.name, sampler: this.sampler.constructor.name } },
+      );
+    }
+    if (multi && !(this.pruner instanceof NopPruner)) {
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `Study '${this.name}' has ${this.directions.length} objectives: pruning is not supported for multi-objective studies (as in Optuna 3.1), so ${this.pruner.constructor.name} cannot be used.`,
+        { details: { study: this.name, pruner: this.pruner.constructor.name } },
+      );
+    }
+  }
+
+  /** True when the study has more than one objective. */
+  get isMultiObjective(): boolean {
+    return this.directions.length > 1;
+  }
+
+  /**
+   * The Pareto front: the COMPLETE trials no other COMPLETE trial dominates (at least as good
+   * in every objective, better in one), ordered by number; trials with equal values are all
+   * kept. For a single-objective study, every trial with the best value. Optuna's
+   * `best_trials`.
+   *
+   * @example
+   * ```ts
+   * const study = await createStudy({ directions: ["minimize", "maximize"] });
+   * await study.optimize((t) => { const x = t.suggestFloat("x", 0, 1); return [x, Math.sqrt(x)]; }, { nTrials: 20 });
+   * study.bestTrials.map((t) => t.values);
+   * ```
+   */
+  get bestTrials(): FrozenTrial[] {
+    return paretoFront(this.#trials, this.directions);
+  }
+
+  #refuseMultiObjective(what: string): void {
+    if (!this.isMultiObjective) return;
+    throw new KeelError(
+      "KEEL_ERR_UNSUPPORTED",
+      `${what}: study '${this.name}' has ${this.directions.length} objectives, so it has no single best trial; use study.bestTrials (the Pareto front).`,
+      { details: { study: this.name, directions: [...this.directions] } },
+    );
   }
 
   /** Every trial, ordered by number. */
@@ -259,7 +373,8 @@ export class Study {
   }
 
   /**
-   * The best completed trial.
+   * The best completed trial. A multi-objective study has none and throws
+   * `KEEL_ERR_UNSUPPORTED` (use {@link Study.bestTrials}), as Optuna's `best_trial` does.
    *
    * @example
    * ```ts
@@ -267,6 +382,7 @@ export class Study {
    * ```
    */
   get bestTrial(): FrozenTrial {
+    this.#refuseMultiObjective("bestTrial");
     const best = bestOf(this.#trials, this.direction);
     if (best === undefined) {
       throw new KeelError(
@@ -278,13 +394,15 @@ export class Study {
     return best;
   }
 
-  /** The best trial's value. */
+  /** The best trial's value (single-objective studies only, as `bestTrial`). */
   get bestValue(): number {
+    this.#refuseMultiObjective("bestValue");
     return this.bestTrial.value as number;
   }
 
-  /** The best trial's parameters. */
+  /** The best trial's parameters (single-objective studies only, as `bestTrial`). */
   get bestParams(): Readonly<Record<string, ParamValue>> {
+    this.#refuseMultiObjective("bestParams");
     return this.bestTrial.params;
   }
 
@@ -384,28 +502,32 @@ export class Study {
   }
 
   /**
-   * Finishes a trial: a finite number completes it; NaN, ±Infinity or an error fail it (the
-   * error message is kept in its system attributes); a {@link TrialPruned} prunes it. Returns
-   * the finished trial. Telling a trial twice throws `KEEL_ERR_CONFLICT`.
+   * Finishes a trial: a finite number (for a multi-objective study, a list of finite numbers,
+   * one per direction) completes it; NaN, ±Infinity, a list of the wrong length or an error
+   * fail it (the reason is kept in its system attributes under {@link FAIL_REASON_ATTR}, as
+   * Optuna fails such trials); a {@link TrialPruned} prunes it. Returns the finished trial.
+   * Telling a trial twice throws `KEEL_ERR_CONFLICT`.
    *
    * @example
    * ```ts
    * await study.tell(trial, 0.93);
    * await study.tell(other, new Error("out of memory"));
+   * await twoObjectives.tell(third, [12.5, 0.91]);
    * ```
    */
-  async tell(trial: Trial, result: number | Error): Promise<FrozenTrial> {
+  async tell(trial: Trial, result: ObjectiveResult | Error): Promise<FrozenTrial> {
     const patch = trial.takePatch();
     let ok: boolean;
+    const problem = result instanceof Error ? undefined : this.#checkResult(result);
     if (result instanceof TrialPruned || isKeelError(result, "KEEL_ERR_TRIAL_PRUNED")) {
       ok = await this.storage.finishTrial(trial.trialId, "PRUNED", undefined, patch);
-    } else if (typeof result === "number" && Number.isFinite(result)) {
+    } else if (!(result instanceof Error) && problem === undefined) {
       ok = await this.storage.finishTrial(trial.trialId, "COMPLETE", result, patch);
     } else {
       const reason =
         result instanceof Error
           ? `${result.name}: ${result.message}`
-          : `the objective returned ${describeValue(result)}, not a finite number`;
+          : (problem ?? "the objective returned no usable value");
       ok = await this.storage.finishTrial(trial.trialId, "FAIL", undefined, {
         ...patch,
         systemAttrs: { ...patch.systemAttrs, [FAIL_REASON_ATTR]: reason },
@@ -557,6 +679,10 @@ export class Study {
     const result = await raceAbort(async () => objective(trial), trial.signal);
     const finished = await this.tell(trial, result);
     for (const callback of options.callbacks ?? []) await callback(this, finished);
+    if (this.isMultiObjective) {
+      progress?.advance(1, { paretoFront: this.bestTrials.length });
+      return;
+    }
     const best = bestOf(this.#trials, this.direction);
     progress?.advance(1, best?.value === undefined ? {} : { best: best.value });
   }
@@ -587,7 +713,7 @@ export class Study {
       Object.keys(relativeSpace).length === 0
         ? {}
         : this.sampler.sampleRelative(view, frozen, relativeSpace);
-    return new Trial(frozen, {
+    const trial = new Trial(frozen, {
       view,
       sampler: this.sampler,
       pruner: this.pruner,
@@ -598,6 +724,30 @@ export class Study {
       logger: this.logger,
       fixedParams: fixedParamsOf(frozen),
     });
+    for (const [key, value] of Object.entries(this.sampler.trialSystemAttrs?.(view, frozen) ?? {}))
+      trial.setSystemAttr(key, value);
+    return trial;
+  }
+
+  /** Why a result cannot complete a trial, or `undefined` when it can. */
+  #checkResult(result: unknown): string | undefined {
+    const n = this.directions.length;
+    const values = typeof result === "number" && n === 1 ? [result] : result;
+    if (!Array.isArray(values)) {
+      return n === 1
+        ? `the objective returned ${describeValue(result)}, not a finite number`
+        : `the objective returned ${describeValue(result)}; this study has ${n} objectives (${this.directions.join(", ")}) and needs a list of ${n} finite numbers`;
+    }
+    if (values.length !== n) {
+      return `the objective returned ${values.length} value${values.length === 1 ? "" : "s"}, but the study has ${n} objective${n === 1 ? "" : "s"} (${this.directions.join(", ")})`;
+    }
+    const bad = values.findIndex((v) => !(typeof v === "number" && Number.isFinite(v)));
+    if (bad >= 0) {
+      return n === 1
+        ? `the objective returned ${describeValue(values[0])}, not a finite number`
+        : `the objective returned ${describeValue(values[bad])} as value ${bad} (${this.directions[bad]}), not a finite number`;
+    }
+    return undefined;
   }
 
   #view(number: number, running: readonly FrozenTrial[]): StudyView {
@@ -608,6 +758,7 @@ export class Study {
     return {
       studyName: this.name,
       direction: this.direction,
+      directions: this.directions,
       trials,
       stop: () => this.stop(),
     };
@@ -651,7 +802,10 @@ function perTrialSignal(
 }
 
 /** Runs `fn`, turning a throw into its error and an abort of `signal` into the abort's reason. */
-async function raceAbort(fn: () => Promise<number>, signal: AbortSignal): Promise<number | Error> {
+async function raceAbort(
+  fn: () => Promise<ObjectiveResult>,
+  signal: AbortSignal,
+): Promise<ObjectiveResult | Error> {
   const reason = () => toError(signal.reason);
   if (signal.aborted) return reason();
   let onAbort: (() => void) | undefined;

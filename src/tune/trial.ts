@@ -167,7 +167,9 @@ export class Trial {
   /**
    * Records an intermediate value (a validation score after `step` epochs or rounds) for
    * pruners and plots. A step reported again keeps its first value and the study's logger
-   * warns (Optuna 3.1's rule: what the pruner already judged stays as it was).
+   * warns (Optuna 3.1's rule: what the pruner already judged stays as it was). A
+   * multi-objective study refuses it (`KEEL_ERR_UNSUPPORTED`), as Optuna 3.1 does: pruning
+   * compares one value per step, which several objectives do not have.
    *
    * @example
    * ```ts
@@ -175,6 +177,7 @@ export class Trial {
    * ```
    */
   report(value: number, step: number): void {
+    this.#refuseMultiObjective("trial.report");
     if (!Number.isInteger(step) || step < 0) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
@@ -201,7 +204,8 @@ export class Trial {
 
   /**
    * Asks the study's pruner whether this trial should stop now. The objective then throws
-   * {@link TrialPruned}.
+   * {@link TrialPruned}. A multi-objective study refuses it (`KEEL_ERR_UNSUPPORTED`), as
+   * Optuna 3.1 does.
    *
    * @example
    * ```ts
@@ -209,8 +213,19 @@ export class Trial {
    * ```
    */
   shouldPrune(): boolean {
+    this.#refuseMultiObjective("trial.shouldPrune");
     return this.#context.pruner.prune(this.#context.view, this.freeze(), (key, value) =>
       this.setSystemAttr(key, value),
+    );
+  }
+
+  #refuseMultiObjective(method: string): void {
+    const directions = this.#context.view.directions;
+    if (directions.length <= 1) return;
+    throw new KeelError(
+      "KEEL_ERR_UNSUPPORTED",
+      `${method}: pruning is not supported for multi-objective studies (this study has ${directions.length} objectives: ${directions.join(", ")}); return the values at the end instead.`,
+      { details: { method, directions: [...directions] } },
     );
   }
 

@@ -17,6 +17,7 @@ function trial(
     number,
     state,
     value: state === "COMPLETE" ? 0 : undefined,
+    values: state === "COMPLETE" ? [0] : undefined,
     params: {},
     distributions: {},
     intermediateValues: new Map(Object.entries(steps).map(([s, v]) => [Number(s), v])),
@@ -28,7 +29,7 @@ function trial(
 }
 
 function view(trials: FrozenTrial[], direction: StudyDirection = "minimize"): StudyView {
-  return { studyName: "hb", direction, trials, stop() {} };
+  return { studyName: "hb", direction, directions: [direction], trials, stop() {} };
 }
 
 const noRecord = () => {};

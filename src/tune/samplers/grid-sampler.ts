@@ -26,6 +26,8 @@ export type SearchGrid = Readonly<Record<string, readonly ParamValue[]>>;
  * ```
  */
 export class GridSampler implements Sampler {
+  /** A grid ignores the values, so it serves multi-objective studies too. */
+  readonly multiObjective = true;
   readonly #names: string[];
   readonly #grid: SearchGrid;
   readonly #size: number;

@@ -11,6 +11,8 @@ import { type Sampler, type StudyView, sampleUniform, TrialRngs } from "./sample
  * ```
  */
 export class RandomSampler implements Sampler {
+  /** Random search needs no ranking, so it serves multi-objective studies too. */
+  readonly multiObjective = true;
   readonly #rngs: TrialRngs;
 
   constructor(options: { seed?: number } = {}) {

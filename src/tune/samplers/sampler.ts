@@ -1,6 +1,6 @@
 import { Rng } from "../../core/index.js";
 import type { Distribution, ParamValue } from "../distributions.js";
-import type { FrozenTrial, StudyDirection, TrialState } from "../frozen-trial.js";
+import type { FrozenTrial, JsonValue, StudyDirection, TrialState } from "../frozen-trial.js";
 
 /**
  * The study as one trial sees it: the direction and the other trials as they stood when the
@@ -14,7 +14,10 @@ import type { FrozenTrial, StudyDirection, TrialState } from "../frozen-trial.js
  */
 export interface StudyView {
   readonly studyName: string;
+  /** The first (for a single-objective study, the only) direction. */
   readonly direction: StudyDirection;
+  /** One direction per objective; more than one for a multi-objective study. */
+  readonly directions: readonly StudyDirection[];
   /** Every other trial of the study, ordered by number. */
   readonly trials: readonly FrozenTrial[];
   /** Asks the study to start no new trial (a grid sampler calls it when the grid is used up). */
@@ -24,7 +27,8 @@ export interface StudyView {
 /**
  * Chooses parameter values, as Optuna's `BaseSampler` does. The study calls, for each trial:
  * `beforeTrial`, then `inferRelativeSearchSpace` and `sampleRelative` once (joint sampling of
- * the parameters every trial had so far), then `sampleIndependent` for every suggested name
+ * the parameters every trial had so far; skipped when that space is empty), `trialSystemAttrs`,
+ * then `sampleIndependent` for every suggested name
  * the relative sample did not cover, then `afterTrial`. Samplers are deterministic functions
  * of their seed, the trial number and the view, never of wall-clock time: what varies with
  * `nJobs > 1` is the view (which trials had finished).
@@ -35,6 +39,16 @@ export interface StudyView {
  * ```
  */
 export interface Sampler {
+  /**
+   * True when the sampler handles multi-objective studies (`directions` with more than one
+   * entry); a study refuses a sampler that does not say so. Random, grid and NSGA-II do.
+   */
+  readonly multiObjective?: boolean;
+  /**
+   * System attributes the sampler wants kept on the trial it just sampled relatively (NSGA-II's
+   * generation), written with the trial's result so every process sharing the study sees them.
+   */
+  trialSystemAttrs?(study: StudyView, trial: FrozenTrial): Record<string, JsonValue>;
   inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): Record<string, Distribution>;
   sampleRelative(
     study: StudyView,

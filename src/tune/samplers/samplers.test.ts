@@ -114,6 +114,7 @@ describe("samplers", () => {
     const view = {
       studyName: "s",
       direction: "minimize" as const,
+      directions: ["minimize" as const],
       trials: study.trials,
       stop() {},
     };

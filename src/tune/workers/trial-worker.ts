@@ -27,8 +27,9 @@ const channel: WorkerChannel = { port, shared: input.shared };
 
 port.on("message", (message: { type: "run"; trialNumber: number }) => {
   const trial = new RemoteTrial(message.trialNumber, channel);
-  const finish = (result: { value: number } | { error: { name: string; message: string } }) =>
-    port.postMessage({ type: "result", trialNumber: message.trialNumber, ...result });
+  const finish = (
+    result: { value: number | number[] } | { error: { name: string; message: string } },
+  ) => port.postMessage({ type: "result", trialNumber: message.trialNumber, ...result });
   if (typeof objective !== "function") {
     finish({
       error: {
@@ -39,9 +40,10 @@ port.on("message", (message: { type: "run"; trialNumber: number }) => {
     return;
   }
   Promise.resolve()
-    .then(() => objective(trial, input.context) as number | Promise<number>)
+    .then(() => objective(trial, input.context) as unknown)
     .then(
-      (value) => finish({ value: Number(value) }),
+      // A list (a multi-objective result) crosses as a list; anything else as one number.
+      (value) => finish({ value: Array.isArray(value) ? value.map(Number) : Number(value) }),
       (error: unknown) =>
         finish({
           error: {

@@ -33,7 +33,7 @@ interface Slot {
   trial: Trial | undefined;
   /** An error from a call the worker did not wait for (report, setUserAttr); fails the trial. */
   callError: Error | undefined;
-  settle: ((result: number | Error) => void) | undefined;
+  settle: ((result: number | readonly number[] | Error) => void) | undefined;
 }
 
 interface WorkerScript {
@@ -108,7 +108,7 @@ export class WorkerPool {
   }
 
   /** Runs one trial on an idle worker; resolves with its value or the error it ended with. */
-  async run(trial: Trial, signal: AbortSignal): Promise<number | Error> {
+  async run(trial: Trial, signal: AbortSignal): Promise<number | readonly number[] | Error> {
     const slot = this.#slots.find((s) => s.trial === undefined);
     if (slot === undefined) {
       return new KeelError("KEEL_ERR_INTERNAL", "No idle worker for the trial.");
@@ -120,7 +120,7 @@ export class WorkerPool {
       slot.trial = undefined;
       return error as Error;
     }
-    return new Promise<number | Error>((settle) => {
+    return new Promise<number | readonly number[] | Error>((settle) => {
       const onAbort = () => {
         // A trial stopped from outside is stopped for real: its thread is terminated, and a
         // fresh one takes the slot so the next trial does not wait.
@@ -193,7 +193,7 @@ type WorkerMessage =
   | {
       type: "result";
       trialNumber: number;
-      value?: number;
+      value?: number | number[];
       error?: { name: string; message: string };
     };
 
@@ -203,7 +203,7 @@ function handle(slot: Slot, message: WorkerMessage): void {
   if (message.type === "result") {
     const error = message.error;
     if (slot.callError !== undefined) slot.settle?.(slot.callError);
-    else if (error === undefined) slot.settle?.(message.value as number);
+    else if (error === undefined) slot.settle?.(message.value as number | number[]);
     else if (error.name === "TrialPruned") slot.settle?.(new TrialPruned(error.message));
     else {
       const e = new Error(error.message);

@@ -27,6 +27,11 @@ export function scaled(trial, context) {
   // The study's context arrives with every call, in every worker.
   return trial.suggestFloat("x", 0, 1) * context.scale;
 }
+export function pair(trial) {
+  // Two objectives: the list crosses the thread boundary as a list.
+  const x = trial.suggestFloat("x", 0, 1);
+  return [x, 1 - x * x];
+}
 export function forever(trial) {
   trial.suggestFloat("x", 0, 1);
   for (;;) {}
@@ -50,6 +55,14 @@ const objective = mode === "worker"
   : (trial) => objectives[exportName](trial, { scale: 1000 });
 await study.optimize(objective, { nTrials: 10, nJobs: Number(nJobs), ...(timeoutMs ? { timeoutMs: Number(timeoutMs) } : {}), ...(trialTimeoutMs ? { trialTimeoutMs: Number(trialTimeoutMs) } : {}) });
 console.log(JSON.stringify(study.trials.map((t) => ({ state: t.state, params: t.params, value: t.value ?? null, reason: t.systemAttrs["keel:failReason"] ?? null }))));
+`,
+  );
+  writeFileSync(
+    join(dir, "runner-mo.mjs"),
+    `import { createStudy, NsgaIiSampler } from ${JSON.stringify(tuneIndex)};
+const study = await createStudy({ directions: ["minimize", "minimize"], sampler: new NsgaIiSampler({ seed: 1, populationSize: 4 }) });
+await study.optimize({ module: ${JSON.stringify(join(dir, "objective.mjs"))}, exportName: "pair" }, { nTrials: 8, nJobs: 2 });
+console.log(JSON.stringify({ trials: study.trials.map((t) => ({ state: t.state, x: t.params.x, values: t.values ?? null })), front: study.bestTrials.length }));
 `,
   );
 });
@@ -84,6 +97,25 @@ describe("optimize with a module objective on worker threads", () => {
     expect(parallel.slice(0, 2).map((t) => t.params)).toEqual(
       first.slice(0, 2).map((t) => t.params),
     );
+  });
+
+  it("returns every value of a multi-objective objective from the workers", () => {
+    const result = spawnSync(process.execPath, [join(dir, "runner-mo.mjs")], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.stderr).toBe("");
+    const { trials, front } = JSON.parse(result.stdout) as {
+      trials: { state: string; x: number; values: number[] | null }[];
+      front: number;
+    };
+    expect(trials).toHaveLength(8);
+    for (const t of trials) {
+      expect(t.state).toBe("COMPLETE");
+      expect(t.values).toEqual([t.x, 1 - t.x * t.x]);
+    }
+    // x and 1 − x² trade off exactly: no trial dominates another, all are on the front.
+    expect(front).toBe(8);
   });
 
   it("passes the study's context to the objective in every worker", () => {
