@@ -148,7 +148,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 function isBlank(bytes: Uint8Array): boolean {
-  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  // A byte order mark alone is no data either.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (const b of bytes.subarray(bom)) {
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  }
   return true;
 }
 

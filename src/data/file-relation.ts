@@ -84,14 +84,34 @@ const NO_MISSING = "\uE000keel: nothing is missing\uE000";
 const LONGEST_LINE = 2 ** 30;
 
 /**
- * Text spelled like a missing value, as pandas' `read_csv` treats it.
+ * Text spelled like a missing value: pandas 1.5's `read_csv` default `na_values`, all of them
+ * (a numeric column with one Excel `#N/A` would otherwise become text).
  *
  * @example
  * ```ts
  * MISSING_TOKENS.includes("NA"); // true
  * ```
  */
-export const MISSING_TOKENS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"] as const;
+export const MISSING_TOKENS = [
+  "",
+  "#N/A",
+  "#N/A N/A",
+  "#NA",
+  "-1.#IND",
+  "-1.#QNAN",
+  "-NaN",
+  "-nan",
+  "1.#IND",
+  "1.#QNAN",
+  "<NA>",
+  "N/A",
+  "NA",
+  "NULL",
+  "NaN",
+  "n/a",
+  "nan",
+  "null",
+] as const;
 
 /**
  * Plans the DuckDB relation for a data file of the given format.

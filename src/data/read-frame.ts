@@ -29,8 +29,9 @@ import { type DataSource, declaredKinds, type ReadOptions } from "./source.js";
  * which a float64 cannot hold exactly, are never numbers: such a column is text. Declared
  * kinds (`options.schema`) are converted from the file's own text (a zip code `02134`
  * declared `string` stays `02134`); a value that does not fit raises `KEEL_ERR_TYPE_MISMATCH`.
- * Missing values are empty fields and `NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`
- * (`naValues` adds spellings, `keepDefaultNa: false` drops these).
+ * Missing values are empty fields and pandas' default spellings (`NA`, `N/A`, `n/a`, `#N/A`,
+ * `<NA>`, `NaN`, `nan`, `null`, `NULL`, ...: `MISSING_TOKENS`) (`naValues` adds spellings,
+ * `keepDefaultNa: false` drops these).
  *
  * SQL (`options.sql` and database sources) must be one statement; DuckDB runs it with file
  * access switched off except for the data file itself.

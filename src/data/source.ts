@@ -94,8 +94,9 @@ export interface ReadOptions {
   /** CSV/TSV: more text that means "missing" (`["-", "?"]`), as pandas' `na_values`. */
   readonly naValues?: readonly string[];
   /**
-   * CSV/TSV: whether the default missing-value spellings (`""`, `NA`, `N/A`, `NaN`, `nan`,
-   * `null`, `NULL`) mean missing (default true). False keeps them as text, so Namibia's
+   * CSV/TSV: whether the default missing-value spellings (pandas' own: `""`, `NA`, `N/A`,
+   * `n/a`, `#N/A`, `<NA>`, `NaN`, `nan`, `-NaN`, `null`, `NULL`, `1.#IND`, ...; see
+   * `MISSING_TOKENS`) mean missing (default true). False keeps them as text, so Namibia's
    * `NA` stays a country code; only `naValues` then mean missing.
    */
   readonly keepDefaultNa?: boolean;
