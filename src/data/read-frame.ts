@@ -180,10 +180,12 @@ function isLineTooLong(error: unknown): boolean {
 function csvDialect(options: ReadOptions, defaultDelimiter: string): CsvDialect {
   const single = (value: string | undefined, option: string, fallback: string): string => {
     if (value === undefined) return fallback;
-    if (typeof value !== "string" || [...value].length !== 1 || /[\r\n]/.test(value)) {
+    // One byte: the header parser and DuckDB's dialect compare single bytes, so a '€' (three
+    // bytes in UTF-8) would split nothing and every row would look ragged.
+    if (typeof value !== "string" || !/^[\x00-\x7f]$/.test(value) || /[\r\n]/.test(value)) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
-        `The '${option}' option must be one character (not a line break). Got ${describeValue(value)} instead.`,
+        `The '${option}' option must be one ASCII character (not a line break). Got ${describeValue(value)} instead.`,
         { details: { option, got: value } },
       );
     }

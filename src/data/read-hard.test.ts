@@ -76,6 +76,15 @@ describe("readFrame on hard inputs", () => {
     expect(ragged.message).toContain(":5:");
   });
 
+  it("refuses a separator or quote of more than one byte instead of a false ragged row", async () => {
+    const data = file("euro.csv", "a€b\n1€x\n");
+    for (const options of [{ sep: "€" }, { quote: "«" }]) {
+      const error = await readError(readFrame(data, options));
+      expect(error.code).toBe("KEEL_ERR_INVALID_ARGUMENT");
+      expect(error.message).toContain("one ASCII character");
+    }
+  });
+
   it("calls a file holding only a byte order mark empty", async () => {
     const error = await readError(readFrame(file("bom.csv", "\ufeff")));
     expect(error.code).toBe("KEEL_ERR_FILE_EMPTY");

@@ -87,7 +87,7 @@ export interface ReadOptions {
   readonly sql?: string;
   /** The file format when the extension does not tell it. */
   readonly format?: FileFormat;
-  /** CSV/TSV: the field delimiter, one character (default `,`; tab for `.tsv`), as pandas' `sep`. */
+  /** CSV/TSV: the field delimiter, one ASCII character (default `,`; tab for `.tsv`), as pandas' `sep`. */
   readonly sep?: string;
   /** CSV/TSV: the quote character (default `"`; doubled inside quotes to mean itself). */
   readonly quote?: string;
