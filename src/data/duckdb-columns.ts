@@ -52,6 +52,11 @@ export interface RelationReadOptions {
    * may have been rounded, so such a column is asked for again as text.
    */
   readonly numbersFromText?: boolean;
+  /**
+   * Text columns (by Frame name) whose values are all numbers' own text (a JSON number column
+   * read as text to keep its big integers): typed as numeric when every value is a safe number.
+   */
+  readonly numericText?: ReadonlySet<string>;
 }
 
 /**
@@ -198,7 +203,13 @@ export async function readRelation(
   return Frame.fromColumns(
     plans.map((plan, i): [string, Column] => [
       plan.name,
-      finishColumn(plan, doubles[i], texts[i], options.locate, options.missingTokens !== undefined),
+      finishColumn(
+        plan,
+        doubles[i],
+        texts[i],
+        options.locate,
+        options.missingTokens !== undefined || options.numericText?.has(plan.name) === true,
+      ),
     ]),
   );
 }

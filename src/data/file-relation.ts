@@ -39,7 +39,9 @@ export interface FileRelation {
    * Re-plans the relation with the file's column at `index` read as its text (CSV); the
    * other formats carry types, which a cast to text renders exactly.
    */
-  readonly asText?: (index: number) => FileRelation;
+  readonly asText?: (index: number) => FileRelation | Promise<FileRelation>;
+  /** Text columns that hold only numbers' text (see `RelationReadOptions.numericText`). */
+  readonly numericText?: ReadonlySet<string>;
   /**
    * Re-plans the relation with room for lines as long as the file (CSV): DuckDB's 2 MiB line
    * limit reports a longer, properly quoted field as an unterminated quote.
@@ -133,19 +135,8 @@ export async function fileRelation(
     case "csv":
     case "tsv":
       return csvRelation(connection, info, dialect, declared);
-    case "jsonl": {
-      // The whole file decides the types (sample_size=-1): a key or a type first seen after
-      // DuckDB's 20,480-row sample would otherwise fail the read or be cut.
-      const sql = `SELECT * FROM read_json(${path}, format='newline_delimited', sample_size=-1, maximum_object_size=${2 ** 28})`;
-      return {
-        sql,
-        namedSql: sql,
-        numbersFromText: false,
-        countRows: () => countLines(info.path),
-        locate: (row) => ({ where: `${info.path}:${row + 1}`, line: row + 1, record: row }),
-        files: [info.path],
-      };
-    }
+    case "jsonl":
+      return jsonRelation(connection, info, undefined, new Set());
     case "parquet": {
       const sql = `SELECT * FROM read_parquet(${path})`;
       return {
@@ -157,6 +148,48 @@ export async function fileRelation(
       };
     }
   }
+}
+
+/**
+ * Plans a JSON-lines read. The whole file decides the types (sample_size=-1): a key or a type
+ * first seen after DuckDB's 20,480-row sample would otherwise fail the read or be cut. DuckDB
+ * types a number column holding an integer beyond the int64 range DOUBLE, which rounds it;
+ * such a column (`asText`) is read again as the JSON text of its numbers.
+ */
+function jsonRelation(
+  connection: DuckDBConnection,
+  info: DataFileInfo,
+  types: readonly (readonly [string, string])[] | undefined,
+  raw: ReadonlySet<string>,
+): FileRelation {
+  const columns =
+    types === undefined
+      ? "sample_size=-1"
+      : `columns={${types.map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(raw.has(name) ? "VARCHAR" : type)}`).join(", ")}}`;
+  const sql = `SELECT * FROM read_json(${quoteLiteral(info.path)}, format='newline_delimited', ${columns}, maximum_object_size=${2 ** 28})`;
+  return {
+    sql,
+    namedSql: sql,
+    numbersFromText: true,
+    numericText: raw,
+    countRows: () => countLines(info.path),
+    locate: (row) => ({ where: `${info.path}:${row + 1}`, line: row + 1, record: row }),
+    files: [info.path],
+    asText: async (index) => {
+      const described =
+        types ??
+        (await connection.runAndReadAll(`DESCRIBE ${sql}`))
+          .getRows()
+          .map((row) => [String(row[0]), String(row[1])] as const);
+      const name = described[index]?.[0];
+      return jsonRelation(
+        connection,
+        info,
+        described,
+        name === undefined ? raw : new Set([...raw, name]),
+      );
+    },
+  };
 }
 
 /**

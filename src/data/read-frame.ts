@@ -108,7 +108,7 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
               options.sql === undefined
                 ? (error.positions[k] as number)
                 : (relation.names?.indexOf(name) ?? -1);
-            if (relation.asText && index >= 0) relation = relation.asText(index);
+            if (relation.asText && index >= 0) relation = await relation.asText(index);
             else text.add(name);
           }
           continue;
@@ -128,7 +128,7 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
             relation.copy,
           );
         }
-        relation = relation.asText(index);
+        relation = await relation.asText(index);
       }
     }
   };
@@ -155,6 +155,7 @@ async function readRelationOnce(
       ...(relation.countRows ? { countRows: relation.countRows } : {}),
       ...(relation.missingTokens ? { missingTokens: relation.missingTokens } : {}),
       numbersFromText: relation.numbersFromText,
+      ...(relation.numericText ? { numericText: relation.numericText } : {}),
       textColumns,
       sourceName: path,
     });

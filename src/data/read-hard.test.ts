@@ -85,6 +85,23 @@ describe("readFrame on hard inputs", () => {
     }
   });
 
+  it("never rounds a JSON-lines integer beyond the int64 range (DuckDB types it DOUBLE)", async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 25_000; i++) lines.push(JSON.stringify({ id: i, x: i + 0.5 }));
+    lines.push('{"id":18446744073709551616,"x":1e20}', '{"id":-9223372036854775809,"x":-0.0}');
+    const frame = await readFrame(file("big.jsonl", `${lines.join("\n")}\n`));
+    const id = frame.column("id");
+    expect(id.kind).not.toBe("numeric");
+    expect([25_000, 25_001].map((r) => cellAt(id, r))).toEqual([
+      "18446744073709551616",
+      "-9223372036854775809",
+    ]);
+    expect(cellAt(id, 3)).toBe("3");
+    // A float column whose floats are large is still numbers.
+    const x = frame.numeric("x");
+    expect([x[0], x[25_000], Object.is(x[25_001], -0)]).toEqual([0.5, 1e20, true]);
+  });
+
   it("calls a file holding only a byte order mark empty", async () => {
     const error = await readError(readFrame(file("bom.csv", "\ufeff")));
     expect(error.code).toBe("KEEL_ERR_FILE_EMPTY");
