@@ -183,7 +183,12 @@ function csvDialect(options: ReadOptions, defaultDelimiter: string): CsvDialect 
     if (value === undefined) return fallback;
     // One byte: the header parser and DuckDB's dialect compare single bytes, so a '€' (three
     // bytes in UTF-8) would split nothing and every row would look ragged.
-    if (typeof value !== "string" || !/^[\x00-\x7f]$/.test(value) || /[\r\n]/.test(value)) {
+    if (
+      typeof value !== "string" ||
+      value.length !== 1 ||
+      value.charCodeAt(0) > 0x7f ||
+      /[\r\n]/.test(value)
+    ) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
         `The '${option}' option must be one ASCII character (not a line break). Got ${describeValue(value)} instead.`,
