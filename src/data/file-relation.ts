@@ -244,9 +244,9 @@ export async function csvRelation(
     skip = 0;
     dispose = () => rm(directory, { recursive: true, force: true });
   }
-  // One pass counts the rows and looks for '_': DuckDB's number parser reads 1_000 as 1000,
-  // so only a file with an underscore in its data needs the slower guarded conversion.
-  const scan = await scanFile(info.path, { from: header.bytes, find: 0x5f });
+  // One pass counts the rows and looks for '_' and '+-': DuckDB's number parser reads 1_000
+  // as 1000 and +-1 as -1, so only a file holding either needs the slower guarded conversion.
+  const scan = await scanFile(info.path, { from: header.bytes, find: ["_", "+-"] });
   const internal = names.map((_, i) => `#${i}`);
   // DuckDB wants some null string; with none asked for, one no file holds (private use area).
   const nullstr = dialect.missing.has("")
@@ -290,7 +290,7 @@ export async function csvRelation(
           const column = quoteIdentifier(name);
           const value =
             numeric[i] && scan.found
-              ? `CASE WHEN strpos(${column}, '_') > 0 THEN error(${quoteLiteral(`Error when converting column "${name}". An underscore is not part of a number.`)}) ELSE CAST(${column} AS DOUBLE) END`
+              ? `CASE WHEN strpos(${column}, '_') > 0 OR strpos(${column}, '+-') > 0 THEN error(${quoteLiteral(`Error when converting column "${name}". '_' and '+-' are not part of a number.`)}) ELSE CAST(${column} AS DOUBLE) END`
               : column;
           return `${value} AS ${alias(i)}`;
         })

@@ -178,7 +178,8 @@ export function parseNumber(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
   const lower = trimmed.toLowerCase();
-  if (lower === "nan") return Number.NaN;
+  // Only the spellings pandas and PostgreSQL write; 'NAN' or '+nan' is text to pandas.
+  if (trimmed === "NaN" || trimmed === "nan") return Number.NaN;
   if (lower === "inf" || lower === "+inf" || lower === "infinity") return Number.POSITIVE_INFINITY;
   if (lower === "-inf" || lower === "-infinity") return Number.NEGATIVE_INFINITY;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;

@@ -102,6 +102,23 @@ describe("readFrame on hard inputs", () => {
     expect([x[0], x[25_000], Object.is(x[25_001], -0)]).toEqual([0.5, 1e20, true]);
   });
 
+  it("keeps '+-1' and NaN spellings pandas does not know as text, past the sample", async () => {
+    for (const [odd, spread] of [
+      ["+-1", ["a", "b"]],
+      ["NAN", ["a", "b"]],
+      ["+nan", ["a", "b"]],
+    ] as const) {
+      const lines = ["v,w"];
+      for (let i = 0; i < 25_000; i++) lines.push(`${i}.5,${spread[i % 2]}`);
+      lines.push(`${odd},a`);
+      const frame = await readFrame(file("odd.csv", `${lines.join("\n")}\n`));
+      const v = frame.column("v");
+      expect(v.kind, odd).not.toBe("numeric");
+      expect(cellAt(v, 25_000)).toBe(odd);
+      expect(cellAt(v, 1)).toBe("1.5");
+    }
+  });
+
   it("calls a file holding only a byte order mark empty", async () => {
     const error = await readError(readFrame(file("bom.csv", "\ufeff")));
     expect(error.code).toBe("KEEL_ERR_FILE_EMPTY");
