@@ -40,6 +40,8 @@ export interface FileRelation {
    * other formats carry types, which a cast to text renders exactly.
    */
   readonly asText?: (index: number) => FileRelation | Promise<FileRelation>;
+  /** The position of the file's column `name` (-1: none), when `names` is not known upfront. */
+  readonly columnIndex?: (name: string) => Promise<number>;
   /** Text columns that hold only numbers' text (see `RelationReadOptions.numericText`). */
   readonly numericText?: ReadonlySet<string>;
   /**
@@ -167,6 +169,11 @@ function jsonRelation(
       ? "sample_size=-1"
       : `columns={${types.map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(raw.has(name) ? "VARCHAR" : type)}`).join(", ")}}`;
   const sql = `SELECT * FROM read_json(${quoteLiteral(info.path)}, format='newline_delimited', ${columns}, maximum_object_size=${2 ** 28})`;
+  const describe = async () =>
+    types ??
+    (await connection.runAndReadAll(`DESCRIBE ${sql}`))
+      .getRows()
+      .map((row) => [String(row[0]), String(row[1])] as const);
   return {
     sql,
     namedSql: sql,
@@ -175,12 +182,9 @@ function jsonRelation(
     countRows: () => countLines(info.path),
     locate: (row) => ({ where: `${info.path}:${row + 1}`, line: row + 1, record: row }),
     files: [info.path],
+    columnIndex: async (name) => (await describe()).findIndex(([n]) => n === name),
     asText: async (index) => {
-      const described =
-        types ??
-        (await connection.runAndReadAll(`DESCRIBE ${sql}`))
-          .getRows()
-          .map((row) => [String(row[0]), String(row[1])] as const);
+      const described = await describe();
       const name = described[index]?.[0];
       return jsonRelation(
         connection,

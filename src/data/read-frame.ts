@@ -107,7 +107,9 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
             const index =
               options.sql === undefined
                 ? (error.positions[k] as number)
-                : (relation.names?.indexOf(name) ?? -1);
+                : relation.names
+                  ? relation.names.indexOf(name)
+                  : ((await relation.columnIndex?.(name)) ?? -1);
             if (relation.asText && index >= 0) relation = await relation.asText(index);
             else text.add(name);
           }
@@ -167,6 +169,7 @@ async function readRelationOnce(
     locate: (row) => ({ where: `${path} (query result row ${row + 1})`, record: row }),
     ...(relation.missingTokens ? { missingTokens: relation.missingTokens } : {}),
     numbersFromText: relation.numbersFromText,
+    ...(relation.numericText ? { numericText: relation.numericText } : {}),
     textColumns,
     sourceName: `${path} (query)`,
   });

@@ -100,6 +100,10 @@ describe("readFrame on hard inputs", () => {
     // A float column whose floats are large is still numbers.
     const x = frame.numeric("x");
     expect([x[0], x[25_000], Object.is(x[25_001], -0)]).toEqual([0.5, 1e20, true]);
+    const queried = await readFrame(file("big.jsonl", `${lines.join("\n")}\n`), {
+      sql: "SELECT id FROM data",
+    });
+    expect(cellAt(queried.column("id"), 25_000)).toBe("18446744073709551616");
   });
 
   it("keeps '+-1' and NaN spellings pandas does not know as text, past the sample", async () => {
