@@ -18,7 +18,8 @@ export interface CsvHeader {
   readonly lines: number;
   /**
    * False when a quoted name has text after its closing quote (`"b"c`): RFC 4180 does not
-   * allow it and DuckDB cannot skip such a record, so the reader starts after its bytes.
+   * allow it and DuckDB cannot skip such a record, so the reader starts after its bytes. Also
+   * false when blank lines precede the header (pandas skips them; DuckDB's `skip` counts them).
    */
   readonly regular: boolean;
 }
@@ -73,6 +74,8 @@ class HeaderParser {
   #lines = 1;
   #regular = true;
   #pendingCr = false;
+  /** Before the header, the last byte was the CR of a blank line (its LF is the same break). */
+  #blankCr = false;
 
   constructor(delimiter: number, quote: number) {
     this.#delimiter = delimiter;
@@ -83,6 +86,21 @@ class HeaderParser {
   feed(bytes: Uint8Array): CsvHeader | undefined {
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i] as number;
+      if (this.#consumed === 0 && i === 0 && b === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        i += 2; // a byte order mark is not part of the first name (nor a blank line's text)
+        continue;
+      }
+      if (this.#fields.length === 0 && this.#field.length === 0 && this.#state === 0) {
+        // Blank lines before the header are skipped, as pandas does; DuckDB cannot skip them
+        // (skip=1 counts lines), so the reader starts after the header's bytes instead.
+        if (b === 0x0a || b === 0x0d) {
+          if (!(b === 0x0a && this.#blankCr)) this.#lines++;
+          this.#blankCr = b === 0x0d;
+          this.#regular = false;
+          continue;
+        }
+        this.#blankCr = false;
+      }
       if (this.#pendingCr) {
         // A CR ended the record; a LF right after it belongs to the same line break.
         return this.#done(b === 0x0a ? this.#consumed + i + 1 : this.#consumed + i);

@@ -52,12 +52,18 @@ export interface RelationReadOptions {
    * may have been rounded, so such a column is asked for again as text.
    */
   readonly numbersFromText?: boolean;
+  /**
+   * Text columns (by Frame name) whose values are all numbers' own text (a JSON number column
+   * read as text to keep its big integers): typed as numeric when every value is a safe number.
+   */
+  readonly numericText?: ReadonlySet<string>;
 }
 
 /**
  * Thrown by {@link readRelation} when columns must be read again as text: their numbers
  * include integers beyond ±2^53, which a float64 cannot hold exactly (`9007199254740993`
- * would read as `…992`). The caller re-plans them as text (see {@link readRelationExact}).
+ * would read as `…992`), or, parsed from text, a NaN that was a value (`NAN`) rather than a
+ * missing one. The caller re-plans them as text (see {@link readRelationExact}).
  *
  * @example
  * ```ts
@@ -168,7 +174,11 @@ export async function readRelation(
   const select = `SELECT ${plans.map((p) => p.expression).join(", ")} FROM ${source}`;
   const result = await connection.stream(select);
   const doubles = plans.map((p) =>
-    p.transport === "double" ? new DoubleBuffer(expectedRows) : undefined,
+    // A NaN that is a value in a number column parsed from text came from a spelling that is
+    // not a missing token (DuckDB reads 'NAN' and 'Nan' as NaN; pandas keeps them as text).
+    p.transport === "double"
+      ? new DoubleBuffer(expectedRows, p.checkIntegers && options.missingTokens !== undefined)
+      : undefined,
   );
   const texts = plans.map((p) => (p.transport === "text" ? ([] as (string | null)[]) : undefined));
   let received = 0;
@@ -187,7 +197,7 @@ export async function readRelation(
     );
   }
   const unsafe = plans.flatMap((plan, i) =>
-    plan.checkIntegers && holdsUnsafeInteger(doubles[i]?.peek()) ? [i] : [],
+    plan.checkIntegers && (doubles[i]?.sawNaN || holdsUnsafeInteger(doubles[i]?.peek())) ? [i] : [],
   );
   if (unsafe.length > 0) {
     throw new ColumnsNeedText(
@@ -198,7 +208,13 @@ export async function readRelation(
   return Frame.fromColumns(
     plans.map((plan, i): [string, Column] => [
       plan.name,
-      finishColumn(plan, doubles[i], texts[i], options.locate, options.missingTokens !== undefined),
+      finishColumn(
+        plan,
+        doubles[i],
+        texts[i],
+        options.locate,
+        options.missingTokens !== undefined || options.numericText?.has(plan.name) === true,
+      ),
     ]),
   );
 }
@@ -355,8 +371,13 @@ class DoubleBuffer {
   #values: Float64Array;
   #bytes: Uint8Array;
   #length = 0;
+  /** Whether a valid (not missing) NaN was appended: only watched when asked to. */
+  #sawNaN = false;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    private readonly watchNaN = false,
+  ) {
     this.#values = new Float64Array(Math.max(16, Math.ceil(capacity)));
     this.#bytes = new Uint8Array(this.#values.buffer);
   }
@@ -375,8 +396,26 @@ class DoubleBuffer {
       this.#bytes = new Uint8Array(grown.buffer);
     }
     this.#bytes.set(bytes.subarray(0, count * 8), this.#length * 8);
+    if (this.watchNaN && !this.#sawNaN) this.#findNaN(validity, count);
     if (validity !== null) this.#markMissing(validity, count);
     this.#length += count;
+  }
+
+  /** Whether a NaN was read from a value rather than from a missing one. */
+  get sawNaN(): boolean {
+    return this.#sawNaN;
+  }
+
+  #findNaN(validity: Uint8Array | null, count: number): void {
+    const values = this.#values;
+    for (let i = 0; i < count; i++) {
+      const v = values[this.#length + i] as number;
+      // biome-ignore lint/suspicious/noSelfCompare: the cheapest NaN test
+      if (v !== v && (validity === null || ((validity[i >> 3] as number) & (1 << (i & 7))) !== 0)) {
+        this.#sawNaN = true;
+        return;
+      }
+    }
   }
 
   /** Sets NaN where a validity bit is clear, looking at single bits only in bytes not all set. */

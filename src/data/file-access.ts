@@ -148,7 +148,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 function isBlank(bytes: Uint8Array): boolean {
-  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  // A byte order mark alone is no data either.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (const b of bytes.subarray(bom)) {
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  }
   return true;
 }
 
@@ -167,16 +171,16 @@ export async function countLines(path: string): Promise<number> {
 
 /**
  * One pass over a file from byte `from`: its lines (as {@link countLines} counts them) and
- * whether the byte `find` occurs at all, both with `indexOf`, which runs at memory speed.
+ * whether any of the one- or two-byte ASCII strings in `find` occurs, both with `indexOf`, which runs at memory speed.
  *
  * @example
  * ```ts
- * await scanFile("data.csv", { from: 120, find: 0x5f }); // { lines: 1000, found: false }
+ * await scanFile("data.csv", { from: 120, find: ["_", "+-"] }); // { lines: 1000, found: false }
  * ```
  */
 export async function scanFile(
   path: string,
-  options: { from?: number; find?: number } = {},
+  options: { from?: number; find?: readonly string[] } = {},
 ): Promise<{ lines: number; found: boolean }> {
   let lines = 0;
   let last = 0x0a;
@@ -194,7 +198,16 @@ export async function scanFile(
         position += bytesRead;
         const bytes = buffer.subarray(0, bytesRead);
         for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) lines++;
-        if (!found && options.find !== undefined) found = bytes.indexOf(options.find) >= 0;
+        if (!found && options.find !== undefined) {
+          // A two-byte needle may straddle two blocks.
+          found = options.find.some(
+            (needle) =>
+              bytes.indexOf(needle) >= 0 ||
+              (needle.length === 2 &&
+                last === needle.charCodeAt(0) &&
+                bytes[0] === needle.charCodeAt(1)),
+          );
+        }
         last = bytes[bytesRead - 1] as number;
       }
     } finally {

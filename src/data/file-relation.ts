@@ -39,7 +39,11 @@ export interface FileRelation {
    * Re-plans the relation with the file's column at `index` read as its text (CSV); the
    * other formats carry types, which a cast to text renders exactly.
    */
-  readonly asText?: (index: number) => FileRelation;
+  readonly asText?: (index: number) => FileRelation | Promise<FileRelation>;
+  /** The position of the file's column `name` (-1: none), when `names` is not known upfront. */
+  readonly columnIndex?: (name: string) => Promise<number>;
+  /** Text columns that hold only numbers' text (see `RelationReadOptions.numericText`). */
+  readonly numericText?: ReadonlySet<string>;
   /**
    * Re-plans the relation with room for lines as long as the file (CSV): DuckDB's 2 MiB line
    * limit reports a longer, properly quoted field as an unterminated quote.
@@ -84,14 +88,34 @@ const NO_MISSING = "\uE000keel: nothing is missing\uE000";
 const LONGEST_LINE = 2 ** 30;
 
 /**
- * Text spelled like a missing value, as pandas' `read_csv` treats it.
+ * Text spelled like a missing value: pandas 1.5's `read_csv` default `na_values`, all of them
+ * (a numeric column with one Excel `#N/A` would otherwise become text).
  *
  * @example
  * ```ts
  * MISSING_TOKENS.includes("NA"); // true
  * ```
  */
-export const MISSING_TOKENS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"] as const;
+export const MISSING_TOKENS = [
+  "",
+  "#N/A",
+  "#N/A N/A",
+  "#NA",
+  "-1.#IND",
+  "-1.#QNAN",
+  "-NaN",
+  "-nan",
+  "1.#IND",
+  "1.#QNAN",
+  "<NA>",
+  "N/A",
+  "NA",
+  "NULL",
+  "NaN",
+  "n/a",
+  "nan",
+  "null",
+] as const;
 
 /**
  * Plans the DuckDB relation for a data file of the given format.
@@ -113,19 +137,8 @@ export async function fileRelation(
     case "csv":
     case "tsv":
       return csvRelation(connection, info, dialect, declared);
-    case "jsonl": {
-      // The whole file decides the types (sample_size=-1): a key or a type first seen after
-      // DuckDB's 20,480-row sample would otherwise fail the read or be cut.
-      const sql = `SELECT * FROM read_json(${path}, format='newline_delimited', sample_size=-1, maximum_object_size=${2 ** 28})`;
-      return {
-        sql,
-        namedSql: sql,
-        numbersFromText: false,
-        countRows: () => countLines(info.path),
-        locate: (row) => ({ where: `${info.path}:${row + 1}`, line: row + 1, record: row }),
-        files: [info.path],
-      };
-    }
+    case "jsonl":
+      return jsonRelation(connection, info, undefined, new Set());
     case "parquet": {
       const sql = `SELECT * FROM read_parquet(${path})`;
       return {
@@ -137,6 +150,50 @@ export async function fileRelation(
       };
     }
   }
+}
+
+/**
+ * Plans a JSON-lines read. The whole file decides the types (sample_size=-1): a key or a type
+ * first seen after DuckDB's 20,480-row sample would otherwise fail the read or be cut. DuckDB
+ * types a number column holding an integer beyond the int64 range DOUBLE, which rounds it;
+ * such a column (`asText`) is read again as the JSON text of its numbers.
+ */
+function jsonRelation(
+  connection: DuckDBConnection,
+  info: DataFileInfo,
+  types: readonly (readonly [string, string])[] | undefined,
+  raw: ReadonlySet<string>,
+): FileRelation {
+  const columns =
+    types === undefined
+      ? "sample_size=-1"
+      : `columns={${types.map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(raw.has(name) ? "VARCHAR" : type)}`).join(", ")}}`;
+  const sql = `SELECT * FROM read_json(${quoteLiteral(info.path)}, format='newline_delimited', ${columns}, maximum_object_size=${2 ** 28})`;
+  const describe = async () =>
+    types ??
+    (await connection.runAndReadAll(`DESCRIBE ${sql}`))
+      .getRows()
+      .map((row) => [String(row[0]), String(row[1])] as const);
+  return {
+    sql,
+    namedSql: sql,
+    numbersFromText: true,
+    numericText: raw,
+    countRows: () => countLines(info.path),
+    locate: (row) => ({ where: `${info.path}:${row + 1}`, line: row + 1, record: row }),
+    files: [info.path],
+    columnIndex: async (name) => (await describe()).findIndex(([n]) => n === name),
+    asText: async (index) => {
+      const described = await describe();
+      const name = described[index]?.[0];
+      return jsonRelation(
+        connection,
+        info,
+        described,
+        name === undefined ? raw : new Set([...raw, name]),
+      );
+    },
+  };
 }
 
 /**
@@ -191,9 +248,9 @@ export async function csvRelation(
     skip = 0;
     dispose = () => rm(directory, { recursive: true, force: true });
   }
-  // One pass counts the rows and looks for '_': DuckDB's number parser reads 1_000 as 1000,
-  // so only a file with an underscore in its data needs the slower guarded conversion.
-  const scan = await scanFile(info.path, { from: header.bytes, find: 0x5f });
+  // One pass counts the rows and looks for '_' and '+-': DuckDB's number parser reads 1_000
+  // as 1000 and +-1 as -1, so only a file holding either needs the slower guarded conversion.
+  const scan = await scanFile(info.path, { from: header.bytes, find: ["_", "+-"] });
   const internal = names.map((_, i) => `#${i}`);
   // DuckDB wants some null string; with none asked for, one no file holds (private use area).
   const nullstr = dialect.missing.has("")
@@ -237,7 +294,7 @@ export async function csvRelation(
           const column = quoteIdentifier(name);
           const value =
             numeric[i] && scan.found
-              ? `CASE WHEN strpos(${column}, '_') > 0 THEN error(${quoteLiteral(`Error when converting column "${name}". An underscore is not part of a number.`)}) ELSE CAST(${column} AS DOUBLE) END`
+              ? `CASE WHEN strpos(${column}, '_') > 0 OR strpos(${column}, '+-') > 0 THEN error(${quoteLiteral(`Error when converting column "${name}". '_' and '+-' are not part of a number.`)}) ELSE CAST(${column} AS DOUBLE) END`
               : column;
           return `${value} AS ${alias(i)}`;
         })

@@ -178,7 +178,8 @@ export function parseNumber(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
   const lower = trimmed.toLowerCase();
-  if (lower === "nan") return Number.NaN;
+  // Only the spellings pandas and PostgreSQL write; 'NAN' or '+nan' is text to pandas.
+  if (trimmed === "NaN" || trimmed === "nan") return Number.NaN;
   if (lower === "inf" || lower === "+inf" || lower === "infinity") return Number.POSITIVE_INFINITY;
   if (lower === "-inf" || lower === "-infinity") return Number.NEGATIVE_INFINITY;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;
@@ -257,8 +258,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * Parses an ISO 8601 date or date-time to epoch milliseconds. A date-time without a zone is
  * read as UTC (as DuckDB and PostgreSQL's `timestamp` mean it), never as local time; an
  * offset is honoured; years before 1 are astronomical (`-0043` is 44 BC) and `infinity` is
- * ±Infinity, as PostgreSQL writes them. A date that does not exist (`2024-02-30`, `2023-02-29`, hour 25) is
- * `undefined`, never rolled over into the next month as `Date.parse` would.
+ * ±Infinity, as PostgreSQL writes them. A date that does not exist (`2024-02-30`, `2023-02-29`, hour 25)
+ * or an offset no clock has (`+99:99`) is `undefined`, never rolled over into the next month as `Date.parse` would.
  *
  * @example
  * ```ts
@@ -290,14 +291,17 @@ export function parseTimestamp(text: string): number | undefined {
   date.setUTCFullYear(year, month - 1, day);
   // Milliseconds are what a timestamp column holds; finer digits are cut, as pandas' ns are.
   date.setUTCHours(hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, "0")));
-  return date.getTime() - zoneOffsetMs(zone);
+  const offset = zoneOffsetMs(zone);
+  return offset === undefined ? undefined : date.getTime() - offset;
 }
 
-function zoneOffsetMs(zone: string | undefined): number {
+/** The zone's offset from UTC; `undefined` for one no clock has (`+99:99`), as pandas refuses. */
+function zoneOffsetMs(zone: string | undefined): number | undefined {
   if (zone === undefined || zone.toUpperCase() === "Z") return 0;
   const sign = zone.startsWith("-") ? -1 : 1;
   const digits = zone.slice(1).replace(":", "");
   const hours = Number(digits.slice(0, 2));
   const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (hours > 23 || minutes > 59) return undefined;
   return sign * (hours * 60 + minutes) * 60_000;
 }

@@ -62,7 +62,9 @@ export async function explainReadError(
       );
     }
   }
-  if (hasUserSql && /^(Parser|Binder|Catalog) Error/.test(message)) {
+  // A user's query fails for its own reasons (a cast, a denied file, error()); a failure of
+  // the file itself is a CSV, JSON or Parquet error naming it.
+  if (hasUserSql && isQueryFailure(message)) {
     return new KeelError("KEEL_ERR_SQL", `${file}: the query failed: ${errorReason(error)}`, {
       details: { file },
       cause: error,
@@ -78,6 +80,13 @@ export async function explainReadError(
   );
 }
 
+function isQueryFailure(message: string): boolean {
+  if (/Error when converting column|CSV Error on Line/.test(message)) return false;
+  if (/^(Parser|Binder|Catalog|Permission|Conversion|Out of Range) Error/.test(message))
+    return true;
+  return /^Invalid Input Error/.test(message) && !/CSV|JSON|parquet/i.test(message);
+}
+
 /**
  * The column DuckDB could not convert while reading a CSV past its type-sniffing sample, or
  * `undefined` for other errors.
@@ -85,11 +94,17 @@ export async function explainReadError(
  * @example
  * ```ts
  * conversionFailedColumn(new Error('Error when converting column "b". Could not ...')); // "b"
+ * conversionFailedColumn(new Error("Conversion Error: ... when casting from source column #1")); // "#1"
  * ```
  */
 export function conversionFailedColumn(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : String(error);
-  return /Error when converting column "(.+?)"\./.exec(message)?.[1];
+  // The reader's own CSV cast words it one way, a CAST in its SELECT (the guarded path for
+  // files holding '_') the other.
+  const match =
+    /Error when converting column "(.+?)"\./.exec(message) ??
+    /^Conversion Error: .* when casting from source column (#\d+)$/m.exec(message);
+  return match?.[1];
 }
 
 /**

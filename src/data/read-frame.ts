@@ -29,8 +29,9 @@ import { type DataSource, declaredKinds, type ReadOptions } from "./source.js";
  * which a float64 cannot hold exactly, are never numbers: such a column is text. Declared
  * kinds (`options.schema`) are converted from the file's own text (a zip code `02134`
  * declared `string` stays `02134`); a value that does not fit raises `KEEL_ERR_TYPE_MISMATCH`.
- * Missing values are empty fields and `NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`
- * (`naValues` adds spellings, `keepDefaultNa: false` drops these).
+ * Missing values are empty fields and pandas' default spellings (`NA`, `N/A`, `n/a`, `#N/A`,
+ * `<NA>`, `NaN`, `nan`, `null`, `NULL`, ...: `MISSING_TOKENS`) (`naValues` adds spellings,
+ * `keepDefaultNa: false` drops these).
  *
  * SQL (`options.sql` and database sources) must be one statement; DuckDB runs it with file
  * access switched off except for the data file itself.
@@ -106,8 +107,10 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
             const index =
               options.sql === undefined
                 ? (error.positions[k] as number)
-                : (relation.names?.indexOf(name) ?? -1);
-            if (relation.asText && index >= 0) relation = relation.asText(index);
+                : relation.names
+                  ? relation.names.indexOf(name)
+                  : ((await relation.columnIndex?.(name)) ?? -1);
+            if (relation.asText && index >= 0) relation = await relation.asText(index);
             else text.add(name);
           }
           continue;
@@ -127,7 +130,7 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
             relation.copy,
           );
         }
-        relation = relation.asText(index);
+        relation = await relation.asText(index);
       }
     }
   };
@@ -154,6 +157,7 @@ async function readRelationOnce(
       ...(relation.countRows ? { countRows: relation.countRows } : {}),
       ...(relation.missingTokens ? { missingTokens: relation.missingTokens } : {}),
       numbersFromText: relation.numbersFromText,
+      ...(relation.numericText ? { numericText: relation.numericText } : {}),
       textColumns,
       sourceName: path,
     });
@@ -165,6 +169,7 @@ async function readRelationOnce(
     locate: (row) => ({ where: `${path} (query result row ${row + 1})`, record: row }),
     ...(relation.missingTokens ? { missingTokens: relation.missingTokens } : {}),
     numbersFromText: relation.numbersFromText,
+    ...(relation.numericText ? { numericText: relation.numericText } : {}),
     textColumns,
     sourceName: `${path} (query)`,
   });
@@ -179,10 +184,17 @@ function isLineTooLong(error: unknown): boolean {
 function csvDialect(options: ReadOptions, defaultDelimiter: string): CsvDialect {
   const single = (value: string | undefined, option: string, fallback: string): string => {
     if (value === undefined) return fallback;
-    if (typeof value !== "string" || [...value].length !== 1 || /[\r\n]/.test(value)) {
+    // One byte: the header parser and DuckDB's dialect compare single bytes, so a '€' (three
+    // bytes in UTF-8) would split nothing and every row would look ragged.
+    if (
+      typeof value !== "string" ||
+      value.length !== 1 ||
+      value.charCodeAt(0) > 0x7f ||
+      /[\r\n]/.test(value)
+    ) {
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
-        `The '${option}' option must be one character (not a line break). Got ${describeValue(value)} instead.`,
+        `The '${option}' option must be one ASCII character (not a line break). Got ${describeValue(value)} instead.`,
         { details: { option, got: value } },
       );
     }

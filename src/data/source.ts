@@ -87,15 +87,16 @@ export interface ReadOptions {
   readonly sql?: string;
   /** The file format when the extension does not tell it. */
   readonly format?: FileFormat;
-  /** CSV/TSV: the field delimiter, one character (default `,`; tab for `.tsv`), as pandas' `sep`. */
+  /** CSV/TSV: the field delimiter, one ASCII character (default `,`; tab for `.tsv`), as pandas' `sep`. */
   readonly sep?: string;
   /** CSV/TSV: the quote character (default `"`; doubled inside quotes to mean itself). */
   readonly quote?: string;
   /** CSV/TSV: more text that means "missing" (`["-", "?"]`), as pandas' `na_values`. */
   readonly naValues?: readonly string[];
   /**
-   * CSV/TSV: whether the default missing-value spellings (`""`, `NA`, `N/A`, `NaN`, `nan`,
-   * `null`, `NULL`) mean missing (default true). False keeps them as text, so Namibia's
+   * CSV/TSV: whether the default missing-value spellings (pandas' own: `""`, `NA`, `N/A`,
+   * `n/a`, `#N/A`, `<NA>`, `NaN`, `nan`, `-NaN`, `null`, `NULL`, `1.#IND`, ...; see
+   * `MISSING_TOKENS`) mean missing (default true). False keeps them as text, so Namibia's
    * `NA` stays a country code; only `naValues` then mean missing.
    */
   readonly keepDefaultNa?: boolean;

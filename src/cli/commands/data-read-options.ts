@@ -20,7 +20,7 @@ export const DATA_READ_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   sep: {
     type: "string",
     valueName: "CHAR",
-    description: "CSV/TSV field delimiter, one character (default ',' or tab for .tsv)",
+    description: "CSV/TSV field delimiter, one ASCII character (default ',' or tab for .tsv)",
   },
   quote: {
     type: "string",
