@@ -13,5 +13,6 @@ export {
   checkSampleWeight,
   classWeights,
   encodeClassTarget,
+  encodeKnownClasses,
   regressionTarget,
 } from "./target.js";

@@ -26,31 +26,9 @@ function missingTarget(row: number): KeelError {
  * ```
  */
 export function encodeClassTarget(column: Column, positive?: string): ClassTarget {
-  const n = column.kind === "categorical" ? column.codes.length : column.values.length;
-  const labels: string[] = new Array(n);
+  const labels = labelsOf(column);
+  const n = labels.length;
   const numericLabels = column.kind === "numeric" || column.kind === "timestamp";
-  for (let i = 0; i < n; i++) {
-    let label: string | null;
-    switch (column.kind) {
-      case "categorical": {
-        const c = column.codes[i]!;
-        label = c < 0 ? null : column.categories[c]!;
-        break;
-      }
-      case "boolean":
-        label = column.values[i]! < 0 ? null : column.values[i] === 1 ? "true" : "false";
-        break;
-      case "string":
-        label = column.values[i] ?? null;
-        break;
-      default: {
-        const v = column.values[i]!;
-        label = Number.isNaN(v) ? null : String(v);
-      }
-    }
-    if (label === null) throw missingTarget(i);
-    labels[i] = label;
-  }
   let classes = [...new Set(labels)];
   classes.sort(numericLabels ? (a, b) => Number(a) - Number(b) : compareStrings);
   if (classes.length < 2) {
@@ -84,6 +62,70 @@ export function encodeClassTarget(column: Column, positive?: string): ClassTarge
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = index.get(labels[i]!)!;
   return { classes, y };
+}
+
+/** The label of each row as a string; a missing label is an error naming its row. */
+function labelsOf(column: Column): string[] {
+  const n = column.kind === "categorical" ? column.codes.length : column.values.length;
+  const labels: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    let label: string | null;
+    switch (column.kind) {
+      case "categorical": {
+        const c = column.codes[i]!;
+        label = c < 0 ? null : column.categories[c]!;
+        break;
+      }
+      case "boolean":
+        label = column.values[i]! < 0 ? null : column.values[i] === 1 ? "true" : "false";
+        break;
+      case "string":
+        label = column.values[i] ?? null;
+        break;
+      default: {
+        const v = column.values[i]!;
+        label = Number.isNaN(v) ? null : String(v);
+      }
+    }
+    if (label === null) throw missingTarget(i);
+    labels[i] = label;
+  }
+  return labels;
+}
+
+/**
+ * Encodes labels against classes a model already knows (validation or scored data), where one
+ * class or a class absent from this batch is fine; a label the model never saw is an error
+ * naming `where` and the row.
+ *
+ * @example
+ * ```ts
+ * encodeKnownClasses(categoricalFromValues(["No", "No"]), ["No", "Yes"], "validation"); // [0, 0]
+ * ```
+ */
+export function encodeKnownClasses(
+  column: Column,
+  classes: readonly string[],
+  where: string,
+): Float64Array {
+  const labels = labelsOf(column);
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const y = new Float64Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const k = index.get(labels[i]!);
+    if (k === undefined) {
+      throw new KeelError(
+        "KEEL_ERR_TARGET_INVALID",
+        `The ${where} data has class '${labels[i]}' at row ${i}, which the training data lacks (classes: ${classes
+          .slice(0, 10)
+          .map((c) => `'${c}'`)
+          .join(", ")}).`,
+        { details: { row: i, label: labels[i], classes: classes.slice(0, 100) } },
+      );
+    }
+    y[i] = k;
+  }
+  return y;
 }
 
 /**

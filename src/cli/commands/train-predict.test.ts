@@ -85,6 +85,33 @@ describe("keel train / keel predict on Telco", () => {
     expect(rows).toHaveLength(12);
   });
 
+  it("reads --valid with the training columns' kinds (the tenure-0 rows as validation)", async () => {
+    const io = captureIo(dir);
+    const code = await runCli(
+      [
+        "train",
+        "--data",
+        "train.csv",
+        "--target",
+        "churn",
+        "--positive",
+        "Yes",
+        "--valid",
+        "tenure-zero.csv",
+        "--param",
+        "nEstimators=5",
+        "--out",
+        "valid-model",
+        "--json",
+      ],
+      io,
+    );
+    expect(io.stderr()).toBe("");
+    expect(code).toBe(0);
+    const summary = JSON.parse(io.stdout()) as { metrics: Record<string, number> };
+    expect(summary.metrics["valid.logLoss"]).toBeGreaterThan(0);
+  });
+
   it("writes p_<class> columns and the label for multiclass", async () => {
     const io = captureIo(dir);
     expect(

@@ -14,12 +14,14 @@ import { datasetVersion, readFrame } from "../../data/index.js";
 import { accuracy, logLoss, mae, rmse, rocAuc, rowFingerprint } from "../../evaluate/index.js";
 import {
   encodeClassTarget,
+  encodeKnownClasses,
   gbdtParams,
   type InputSignature,
   LinearRegression,
   LogisticRegression,
   linearRegressionParams,
   logisticRegressionParams,
+  readBundleData,
   regressionTarget,
   saveModel,
 } from "../../models/index.js";
@@ -130,7 +132,11 @@ export const trainCommand = defineCommand({
     const preprocessor = linear ? await linearPreprocessing().fit(x) : undefined;
     const modelInput = (f: Frame): Frame => (preprocessor ? preprocessor.transform(f) : f);
     const validFile = read.string(ctx.options, "valid");
-    const valid = validFile ? await readFrame(dataPath(ctx, validFile)) : undefined;
+    // The validation file is read with the training columns' kinds, as a bundle reads what it
+    // scores: a blank-only or numeric-looking column there means missing values or categories.
+    const valid = validFile
+      ? await readBundleData({ columns: x.schema(), target }, dataPath(ctx, validFile))
+      : undefined;
     const validation = valid
       ? { x: valid.drop([target]), y: targetColumn(valid, target, validFile ?? "--valid") }
       : undefined;
@@ -151,9 +157,9 @@ export const trainCommand = defineCommand({
       })) as FittedModel;
       const trainSeconds = (performance.now() - started) / 1000;
       const metrics: Record<string, number> = {
-        ...prefixed("train", scoreModel(model, modelInput(x), yColumn, positive)),
+        ...prefixed("train", scoreModel(model, modelInput(x), yColumn)),
         ...(validation
-          ? prefixed("valid", scoreModel(model, modelInput(validation.x), validation.y, positive))
+          ? prefixed("valid", scoreModel(model, modelInput(validation.x), validation.y))
           : {}),
         trainSeconds,
       };
@@ -387,29 +393,22 @@ function prefixed(prefix: string, metrics: Record<string, number>): Record<strin
 }
 
 /** Headline metrics on a labelled frame: AUC/log loss/accuracy, or RMSE/MAE. */
-function scoreModel(
-  model: FittedModel,
-  x: Frame,
-  y: Column,
-  positive: string | undefined,
-): Record<string, number> {
+function scoreModel(model: FittedModel, x: Frame, y: Column): Record<string, number> {
   if (model.task === "regression") {
     const truth = regressionTarget(y);
     const predicted = model.predict(x);
     return { rmse: rmse(truth, predicted), mae: mae(truth, predicted) };
   }
-  const encoded = encodeClassTarget(
-    y,
-    model.task === "binary" ? (positive ?? model.classes[1]) : undefined,
-  );
-  const index = new Map(model.classes.map((c, i) => [c, i]));
-  const truth = Float64Array.from(encoded.y, (k) => index.get(encoded.classes[k]!) ?? -1);
+  // Against the model's classes: a validation batch may hold one class, or miss some.
+  const truth = encodeKnownClasses(y, model.classes, "scored");
   const proba = model.predictProba(x);
   const predicted = model.predict(x);
   if (model.task === "binary") {
     const p1 = new Float64Array(x.nRows).map((_, i) => proba[2 * i + 1]!);
+    // AUC needs both classes; a one-class batch still gets log loss and accuracy.
+    const bothClasses = truth.includes(0) && truth.includes(1);
     return {
-      auc: rocAuc(truth, p1),
+      ...(bothClasses ? { auc: rocAuc(truth, p1) } : {}),
       logLoss: logLoss(truth, p1),
       accuracy: accuracy(truth, predicted),
     };

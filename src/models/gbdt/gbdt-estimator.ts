@@ -15,6 +15,7 @@ import {
   checkSampleWeight,
   classWeights,
   encodeClassTarget,
+  encodeKnownClasses,
   regressionTarget,
   requireTarget,
 } from "../target.js";
@@ -106,7 +107,17 @@ function resolveObjective(
         { details: { param: "objective", received: o } },
       );
     }
-    return nClasses === 2 ? "binary" : "softmax";
+    const fits = nClasses === 2 ? "binary" : "softmax";
+    // An explicit objective that does not fit the classes is refused, not swapped for the one
+    // that does: the bundle would otherwise record an objective it was not trained with.
+    if (o !== "auto" && o !== fits) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAM",
+        `The 'objective' parameter '${o}' fits a ${o === "binary" ? "two-class" : "three-or-more-class"} target; this one has ${nClasses} classes. Use '${fits}' or 'auto'.`,
+        { details: { param: "objective", received: o, classes: nClasses } },
+      );
+    }
+    return fits;
   }
   if (o === "binary" || o === "softmax") {
     throw new KeelError(
@@ -171,6 +182,11 @@ function checkParamsApply(type: FittedGbdt["type"], params: GbdtParams, task: Ta
     refuse(
       "scalePosWeight",
       `only applies to binary targets; this one is ${task}. Use classWeight for several classes.`,
+    );
+  if (params.huberDelta !== gbdtParams.specs.huberDelta.default && params.objective !== "huber")
+    refuse(
+      "huberDelta",
+      `only applies to the 'huber' objective; this model's objective is '${params.objective}'.`,
     );
   if (params.maxDepth === 0 && params.growPolicy === "depthwise" && params.numLeaves === undefined)
     refuse(
@@ -359,23 +375,18 @@ function validationSet(
   params: GbdtParams,
   task: Task,
 ): { bins: Uint8Array; y: Float64Array; weight: Float64Array } {
+  const missing = specs.filter((s) => !validation.x.has(s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    throw new KeelError(
+      "KEEL_ERR_SCHEMA_MISMATCH",
+      `The validation data lacks ${missing.length} column(s) the model needs: ${missing.map((m) => `'${m}'`).join(", ")}.`,
+      { details: { missing, data: "validation" } },
+    );
+  }
   const bins = binWithMappers(featureValues(validation.x, specs, type), mappers);
   let y: Float64Array;
   if (type === "GbdtClassifier") {
-    const target = encodeClassTarget(validation.y);
-    const index = new Map(classes.map((c, i) => [c, i]));
-    y = new Float64Array(target.y.length);
-    for (let i = 0; i < y.length; i++) {
-      const k = index.get(target.classes[target.y[i]!]!);
-      if (k === undefined) {
-        throw new KeelError(
-          "KEEL_ERR_TARGET_INVALID",
-          `Validation row ${i} has class '${target.classes[target.y[i]!]}' that the training data lacks.`,
-          { details: { row: i } },
-        );
-      }
-      y[i] = k;
-    }
+    y = encodeKnownClasses(validation.y, classes, "validation");
   } else {
     y = regressionTarget(validation.y);
   }

@@ -150,6 +150,57 @@ describe("every GBDT parameter acts or is refused", () => {
     expect(leaves({ numLeaves: 8, growPolicy: "lossguide" })).toBe(8);
   });
 
+  it("refuses an objective that does not fit the number of classes instead of swapping it", () => {
+    const binaryOnThree = failure(() =>
+      new GbdtClassifier({ objective: "binary", nEstimators: 2 }).fit(three.x, three.y),
+    );
+    expect(binaryOnThree.code).toBe("KEEL_ERR_INVALID_PARAM");
+    expect(binaryOnThree.message).toMatch(/'binary' fits a two-class target; this one has 3/);
+    const softmaxOnTwo = failure(() =>
+      new GbdtClassifier({ objective: "softmax", nEstimators: 2 }).fit(binary.x, binary.y),
+    );
+    expect(softmaxOnTwo.details).toMatchObject({ param: "objective", received: "softmax" });
+  });
+
+  it("refuses huberDelta unless the objective is huber", () => {
+    for (const fit of [
+      () => new GbdtClassifier({ huber_slope: 0.5, nEstimators: 2 }).fit(binary.x, binary.y),
+      () => new GbdtRegressor({ huberDelta: 0.5, nEstimators: 2 }).fit(regression.x, regression.y),
+    ]) {
+      expect(failure(fit).details).toMatchObject({ param: "huberDelta" });
+    }
+    const huber = new GbdtRegressor({ objective: "huber", huberDelta: 0.5, nEstimators: 2 });
+    expect(huber.fit(regression.x, regression.y).ensemble.roots.length).toBe(2);
+  });
+
+  it("early-stops on a validation batch that holds one class, and names an unknown one", () => {
+    const only = [...Array(3).keys()].map(() => "a");
+    const model = new GbdtClassifier({ nEstimators: 5, earlyStoppingRounds: 2 }).fit(
+      three.x,
+      three.y,
+      { validation: { x: three.x.slice(0, 3), y: categoricalFromValues(only) } },
+    );
+    expect(model.evalHistory.length).toBeGreaterThan(0);
+    const error = failure(() =>
+      new GbdtClassifier({ nEstimators: 2 }).fit(three.x, three.y, {
+        validation: { x: three.x.slice(0, 1), y: categoricalFromValues(["z"]) },
+      }),
+    );
+    expect(error.message).toMatch(
+      /^The validation data has class 'z' at row 0, which the training/,
+    );
+  });
+
+  it("names the validation data when it lacks a training column", () => {
+    const error = failure(() =>
+      new GbdtClassifier({ nEstimators: 2 }).fit(binary.x, binary.y, {
+        validation: { x: binary.x.drop([binary.x.columnNames[0]!]), y: binary.y },
+      }),
+    );
+    expect(error.code).toBe("KEEL_ERR_SCHEMA_MISMATCH");
+    expect(error.message).toMatch(/^The validation data lacks 1 column\(s\) the model needs: 'x0'/);
+  });
+
   it("refuses maxDepth 0 under depthwise growth without a leaf cap", () => {
     const error = failure(() =>
       new GbdtClassifier({ maxDepth: 0, nEstimators: 2 }).fit(binary.x, binary.y),

@@ -278,43 +278,74 @@ export function classicTreeNodes(
       stack.push(right, left);
     }
   }
-  const sums = fresh("keel/tree_sum_f32");
+  // The operator's output is float32, so a sum of leaves near 1e6 would lose ~0.03. Each leaf
+  // is split into a coarse part (a multiple of a power of two `step`, so every partial sum up to
+  // the largest possible total is exact in float32) and the small rest; each part goes through
+  // its own ensemble and the two are added in double.
+  let bound = 0;
+  const treeMax = new Float64Array(e.roots.length);
+  for (let i = 0; i < targetWeights.length; i++) {
+    const t = targetTree[i]!;
+    treeMax[t] = Math.max(treeMax[t]!, Math.abs(targetWeights[i]!));
+  }
+  for (const m of treeMax) bound += m;
+  const step = bound > 0 ? 2 ** (Math.ceil(Math.log2(bound)) - 22) : 1;
+  const coarse = targetWeights.map((w) => Math.round(w / step) * step);
+  const rest = targetWeights.map((w, i) => w - coarse[i]!);
+  const ensemble = (part: string, weights: number[]): string => {
+    const sums = fresh(`keel/tree_sum_${part}_f32`);
+    const summed = fresh(`keel/tree_sum_${part}`);
+    nodes.push(
+      node({
+        opType: "TreeEnsembleRegressor",
+        domain: "ai.onnx.ml",
+        name: fresh(`keel/trees_${part}`),
+        inputs: [x],
+        outputs: [sums],
+        attributes: [
+          attr.int("n_targets", e.nOutputs),
+          attr.string("aggregate_function", "SUM"),
+          attr.string("post_transform", "NONE"),
+          attr.ints("nodes_treeids", treeIds),
+          attr.ints("nodes_nodeids", nodeIds),
+          attr.ints("nodes_featureids", featureIds),
+          attr.strings("nodes_modes", modes),
+          attr.tensor(
+            "nodes_values_as_tensor",
+            tensor("", OnnxType.DOUBLE, [values.length], values),
+          ),
+          attr.ints("nodes_truenodeids", trueIds),
+          attr.ints("nodes_falsenodeids", falseIds),
+          attr.ints("nodes_missing_value_tracks_true", missingTracksTrue),
+          attr.ints("target_treeids", targetTree),
+          attr.ints("target_nodeids", targetNode),
+          attr.ints("target_ids", targetIds),
+          attr.tensor(
+            "target_weights_as_tensor",
+            tensor("", OnnxType.DOUBLE, [weights.length], weights),
+          ),
+        ],
+      }),
+      node({
+        opType: "Cast",
+        name: fresh(`keel/tree_sum_${part}_double`),
+        inputs: [sums],
+        outputs: [summed],
+        attributes: [attr.int("to", OnnxType.DOUBLE)],
+      }),
+    );
+    return summed;
+  };
+  const high = ensemble("coarse", coarse);
+  if (rest.every((w) => w === 0)) return { nodes, output: high };
+  const low = ensemble("rest", rest);
   const output = fresh("keel/tree_sum");
   nodes.push(
     node({
-      opType: "TreeEnsembleRegressor",
-      domain: "ai.onnx.ml",
-      name: fresh("keel/trees"),
-      inputs: [x],
-      outputs: [sums],
-      attributes: [
-        attr.int("n_targets", e.nOutputs),
-        attr.string("aggregate_function", "SUM"),
-        attr.string("post_transform", "NONE"),
-        attr.ints("nodes_treeids", treeIds),
-        attr.ints("nodes_nodeids", nodeIds),
-        attr.ints("nodes_featureids", featureIds),
-        attr.strings("nodes_modes", modes),
-        attr.tensor("nodes_values_as_tensor", tensor("", OnnxType.DOUBLE, [values.length], values)),
-        attr.ints("nodes_truenodeids", trueIds),
-        attr.ints("nodes_falsenodeids", falseIds),
-        attr.ints("nodes_missing_value_tracks_true", missingTracksTrue),
-        attr.ints("target_treeids", targetTree),
-        attr.ints("target_nodeids", targetNode),
-        attr.ints("target_ids", targetIds),
-        attr.tensor(
-          "target_weights_as_tensor",
-          tensor("", OnnxType.DOUBLE, [targetWeights.length], targetWeights),
-        ),
-      ],
-    }),
-    // The operator's output is float whatever the input; the link and base score run in double.
-    node({
-      opType: "Cast",
-      name: fresh("keel/tree_sum_double"),
-      inputs: [sums],
+      opType: "Add",
+      name: fresh("keel/tree_sum_add"),
+      inputs: [high, low],
       outputs: [output],
-      attributes: [attr.int("to", OnnxType.DOUBLE)],
     }),
   );
   return { nodes, output };

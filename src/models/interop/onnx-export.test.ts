@@ -178,6 +178,14 @@ describe("exportOnnx: ONNX Runtime predicts what keel predicts", () => {
     expect(maxAbsDiff(onnx.prediction!, model.predict(test.x))).toBeLessThanOrEqual(TOLERANCE);
   });
 
+  it("regression on targets near a million keeps double precision in the classic export", async () => {
+    // TreeEnsembleRegressor sums in float32: one ensemble would be ~0.03 off here.
+    const y = numericColumn(Array.from(train.score, (s) => 4e5 * s + 1234567.891));
+    const model = new GbdtRegressor({ nEstimators: 25, maxDepth: 4 }).fit(train.x, y);
+    const classic = await runOnce(model, test.x);
+    expect(maxAbsDiff(classic.prediction!, model.predict(test.x))).toBeLessThanOrEqual(TOLERANCE);
+  });
+
   it("Poisson regression (log link)", async () => {
     const rng = new Rng(5);
     const counts = Array.from(train.score, (s) => {
