@@ -53,6 +53,27 @@ describe("validateModel: where the numbers come from", () => {
     }
   });
 
+  it("a batch the recipe cannot be cross-validated on is still judged, with the reason noted", async () => {
+    // Four holdout rows cannot make five folds: the recipe CV (which no gate reads) is skipped
+    // with its reason instead of failing the whole evaluation.
+    const model = await new ColumnScoreModel("signal").fit(train.drop(["churn"]), y);
+    const small = holdout.take(Int32Array.from([0, 1, 2, 3]));
+    const result = await validateModel(small, {
+      ...target,
+      policy: { cv: { folds: 5 }, gates: [{ metric: "accuracy", min: 0 }] },
+      candidate: {
+        model,
+        recipe: new ColumnScoreModel("signal"),
+        seen: { share: 0, how: "hash differs" },
+      },
+    });
+    expect(result.recipeCv).toBeUndefined();
+    expect(result.notes.join("\n")).toMatch(
+      /cv skipped: the evaluation rows cannot be cross-validated \(/,
+    );
+    expect(result.gates.results[0]!.source).toBe("holdout");
+  });
+
   it("on its training rows, gates score out-of-fold predictions of the recipe", async () => {
     // The recipe memorises each training row's answer: in-sample rocAuc is 1, out-of-fold 0.5.
     const recipe = new TwoStepPipeline(new LeakyTargetEncoder(), new ColumnScoreModel("leak"));

@@ -1,4 +1,4 @@
-import type { Estimator, FittedModel, Frame } from "../core/index.js";
+import { type Estimator, type FittedModel, type Frame, isKeelError } from "../core/index.js";
 import { type CrossValidateResult, crossValidate, type OutOfFold } from "./cross-validate.js";
 import { checkGates, type GateReport, type PredictionSource } from "./gates/check-gates.js";
 import { checkPolicyColumns, type ValidationPolicy } from "./gates/policy.js";
@@ -139,10 +139,11 @@ export async function validateModel(
   let recipeCv = own.cv;
   if (policy.cv && recipeCv === undefined) {
     if (candidate.recipe) {
-      recipeCv = await runCv(frame, candidate, options);
-      notes.push(
-        `cv: ${recipeCv.folds.length}-fold CV of the training recipe refitted on the evaluation rows — it estimates the recipe, not this fitted model, and no gate reads it`,
-      );
+      recipeCv = await recipeCvOrNote(frame, candidate, options, notes);
+      if (recipeCv)
+        notes.push(
+          `cv: ${recipeCv.folds.length}-fold CV of the training recipe refitted on the evaluation rows — it estimates the recipe, not this fitted model, and no gate reads it`,
+        );
     } else {
       notes.push(`cv skipped: ${candidate.noRecipe ?? "the model's recipe cannot be rebuilt"}`);
     }
@@ -229,6 +230,34 @@ async function outOfSample(
     cv,
     notes,
   };
+}
+
+/** What the data can make a CV refuse: one class, too few rows or class members per fold. */
+const DATA_UNFIT_FOR_CV: ReadonlySet<string> = new Set([
+  "KEEL_ERR_TARGET_INVALID",
+  "KEEL_ERR_INVALID_ARGUMENT",
+  "KEEL_ERR_EMPTY_INPUT",
+  "KEEL_ERR_METRIC_UNDEFINED",
+]);
+
+/**
+ * The recipe's CV when the evaluation rows allow one, else `undefined` with a note saying why
+ * (a batch with one class, fewer rows than folds): the recipe CV is reported beside the gates
+ * and no gate reads it, so a batch that cannot be cross-validated is still judged.
+ */
+async function recipeCvOrNote(
+  frame: Frame,
+  subject: ModelToJudge,
+  options: ValidateModelOptions,
+  notes: string[],
+): Promise<CrossValidateResult | undefined> {
+  try {
+    return await runCv(frame, subject, options);
+  } catch (error) {
+    if (!isKeelError(error) || !DATA_UNFIT_FOR_CV.has(error.code)) throw error;
+    notes.push(`cv skipped: the evaluation rows cannot be cross-validated (${error.message})`);
+    return undefined;
+  }
 }
 
 async function runCv(
