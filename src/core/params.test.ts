@@ -27,6 +27,12 @@ describe("declareParams", () => {
     });
   });
 
+  it("names both spellings when one parameter is given twice", () => {
+    expect(() => gbdt.parse({ learningRate: 0.1, eta: 0.2 })).toThrowError(
+      "The 'learningRate' parameter of GbdtClassifier is given twice (as 'learningRate' and as 'eta').",
+    );
+  });
+
   it("names owner, parameter, constraint and value", () => {
     expect(() => gbdt.parse({ learningRate: -0.1 })).toThrowError(
       "The 'learningRate' parameter of GbdtClassifier must be a number in (0, inf). Got -0.1 instead.",

@@ -296,7 +296,8 @@ export function declareParams<const S extends Record<string, ParamSpec<unknown>>
     const issues: ParamIssue[] = [];
     const out: Record<string, unknown> = {};
     for (const [name, s] of Object.entries(specs)) out[name] = s.default;
-    const given = new Set<string>();
+    // Canonical name → the spelling it was first given under, to name both in a conflict.
+    const given = new Map<string, string>();
     for (const [key, value] of Object.entries(input)) {
       if (value === undefined) continue;
       const name = canonical.get(key);
@@ -311,16 +312,17 @@ export function declareParams<const S extends Record<string, ParamSpec<unknown>>
         });
         continue;
       }
-      if (given.has(name)) {
+      const first = given.get(name);
+      if (first !== undefined) {
         issues.push({
           param: key,
           expected: "one value",
           received: value,
-          message: `The '${name}' parameter of ${owner} is given twice (as '${key}' and under another name).`,
+          message: `The '${name}' parameter of ${owner} is given twice (as '${first}' and as '${key}').`,
         });
         continue;
       }
-      given.add(name);
+      given.set(name, key);
       const s = specs[name] as ParamSpec<unknown>;
       if (!s.check(value)) {
         issues.push({

@@ -200,7 +200,7 @@ describe("keel train / keel predict on Telco", () => {
       ],
       [
         ["--target", "churn", "--param", "pos_label=Yes", "--param", "positive=No"],
-        "error KEEL_ERR_INVALID_PARAM: The 'positiveClass' parameter of Gbdt is given twice",
+        "error KEEL_ERR_INVALID_PARAM: The 'positiveClass' parameter of Gbdt is given twice (as 'pos_label' and as 'positive').",
       ],
       [
         ["--target", "churn", "--task", "multiclass"],
