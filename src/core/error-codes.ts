@@ -87,6 +87,10 @@ export const ERROR_CODES = {
     description: "A data check definition is invalid (unknown check, bad field).",
   },
   KEEL_ERR_CHECKS_FAILED: { status: 422, description: "One or more data checks failed." },
+  KEEL_ERR_CHECK_TIMEOUT: {
+    status: 400,
+    description: "A data check ran past its time limit (a regex that backtracks catastrophically).",
+  },
 
   // transform
   KEEL_ERR_NOT_FITTED: {

@@ -13,6 +13,7 @@ import {
 } from "../../core/index.js";
 import { readFrame } from "../index.js";
 import { loadChecks, parseChecks, runChecks } from "./index.js";
+import { REGEX_CHECK_TIMEOUT_MS, regexMatches } from "./regex-matches.js";
 
 const fixture = (name: string) => `src/data/fixtures/${name}`;
 const NOW = Date.UTC(2026, 3, 20);
@@ -290,6 +291,23 @@ describe("check fixes", () => {
       expect(report.passed).toBe(true);
     }
   });
+
+  it("a regex that backtracks catastrophically is stopped with an error naming the check", async () => {
+    const frame = Frame.fromColumns({ b: stringColumn(["ok", `${"a".repeat(120)}b`]) });
+    const started = performance.now();
+    const error = await runChecks(frame, [{ check: "regex", column: "b", pattern: "(a+)+" }], {
+      source: "checks.json",
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "KEEL_ERR_CHECK_TIMEOUT" });
+    expect((error as Error).message).toMatch(
+      /^checks\.json: checks\[0\]: the regex \/\(a\+\)\+\/ ran past/,
+    );
+    expect(performance.now() - started).toBeLessThan(REGEX_CHECK_TIMEOUT_MS + 5_000);
+    expect(() => regexMatches("(a+)+", "", [`${"a".repeat(120)}b`], "t", 50)).toThrow(
+      /ran past 50 ms/,
+    );
+    expect([...regexMatches("a+", "i", ["AAA", "ab"], "t")]).toEqual([1, 0]);
+  }, 30_000);
 
   it("regex and allowedValues on a timestamp column see dates, not epoch ms", async () => {
     const report = await runChecks(small, [

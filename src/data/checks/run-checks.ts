@@ -1,9 +1,11 @@
 import {
   type CellValue,
   type Column,
+  cellAt,
   closestNames,
   describeValue,
   type Frame,
+  isMissingAt,
   KeelError,
 } from "../../core/index.js";
 import { readRelationExact } from "../duckdb-columns.js";
@@ -12,6 +14,7 @@ import { loadFrame } from "../frame-table.js";
 import { parseTimestamp } from "../infer-kind.js";
 import { explainSqlError } from "../read-errors.js";
 import type { CheckReport, CheckResult, DataCheck, SchemaCheck } from "./check-types.js";
+import { regexMatches } from "./regex-matches.js";
 import { parseDuration, rowCheck, SAMPLE_SIZE, uniqueRows } from "./row-checks.js";
 
 /**
@@ -58,7 +61,7 @@ export async function runChecks(
       results.push(
         check.check === "sql"
           ? await sqlCheck(session, check.query, `${source}: checks[${i}].query`)
-          : runFrameCheck(frame, check, now),
+          : runFrameCheck(frame, check, now, `${source}: checks[${i}]`),
       );
     }
     return { passed: results.every((r) => r.passed), results };
@@ -77,6 +80,7 @@ function runFrameCheck(
   frame: Frame,
   check: Exclude<DataCheck, { check: "sql" }>,
   now: number,
+  where: string,
 ): CheckResult {
   switch (check.check) {
     case "notNull":
@@ -110,14 +114,19 @@ function runFrameCheck(
       return rowCheck("allowedValues", check.column, column, (v) => allowed.has(v));
     }
     case "regex": {
-      // Without g and y: those make test() resume at lastIndex, so one row's match would
-      // decide where the next row's starts.
-      const flags = (check.flags ?? "").replace(/[gy]/g, "");
-      const pattern = new RegExp(`^(?:${check.pattern})$`, flags);
       const column = frame.column(check.column);
       const text = (v: CellValue) =>
         column.kind === "timestamp" && typeof v === "number" ? isoText(v) : String(v);
-      return rowCheck("regex", check.column, column, (v) => pattern.test(text(v)));
+      // Each distinct text is matched once, under a time limit (regexMatches says why).
+      const index = new Map<string, number>();
+      const n = column.kind === "categorical" ? column.codes.length : column.values.length;
+      for (let row = 0; row < n; row++) {
+        if (isMissingAt(column, row)) continue;
+        const t = text(cellAt(column, row));
+        if (!index.has(t)) index.set(t, index.size);
+      }
+      const matches = regexMatches(check.pattern, check.flags ?? "", [...index.keys()], where);
+      return rowCheck("regex", check.column, column, (v) => matches[index.get(text(v))!] === 1);
     }
     case "rowCount": {
       const passed =
