@@ -268,6 +268,25 @@ describe("access control with tokens", () => {
       ).statusCode,
     ).toBe(401);
   });
+
+  it("lets a read token make the reads MLflow clients send as POST (searches, get-latest-versions), on both prefixes", async () => {
+    await tracking.models.create("readable");
+    const read = { authorization: "Bearer read-secret" };
+    for (const prefix of [API, "/ajax-api/2.0/mlflow"])
+      for (const [path, payload] of [
+        ["/runs/search", { experiment_ids: ["0"] }],
+        ["/experiments/search", { max_results: 10 }],
+        ["/registered-models/get-latest-versions", { name: "readable" }],
+      ] as const) {
+        const res = await app.inject({
+          method: "POST",
+          url: `${prefix}${path}`,
+          headers: read,
+          payload,
+        });
+        expect(res.statusCode, `${prefix}${path}: ${res.body}`).toBe(200);
+      }
+  });
 });
 
 describe("CSRF and DNS rebinding on an open loopback server", () => {
