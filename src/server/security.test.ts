@@ -415,6 +415,20 @@ describe("oversized and hostile input", () => {
     await app.close();
     await tracking.close();
   });
+  it("answers a URL the router cannot decode with MLflow's error shape (400), not Fastify's", async () => {
+    for (const url of [
+      "/api/2.0/mlflow-artifacts/artifacts/1/r/artifacts/%FF%FE.txt",
+      `${API}/runs/get%E0%A4%A?run_id=x`,
+    ]) {
+      const res = await app.inject({ url });
+      expect([url, res.statusCode, JSON.parse(res.body).error_code]).toEqual([
+        url,
+        400,
+        "INVALID_PARAMETER_VALUE",
+      ]);
+    }
+  });
+
   const search = (payload: unknown) =>
     app.inject({
       method: "POST",
