@@ -74,6 +74,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
     },
     return503OnClosing: true,
+    // The router's own refusals (a URL it cannot decode, an over-long parameter) go out in
+    // MLflow's error shape like every other error.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   app.server.maxConnections = limits.maxConnections;
   options.tracking.database.setStatementTimeout(limits.statementTimeoutMs);

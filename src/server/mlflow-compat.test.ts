@@ -344,6 +344,72 @@ for (const [backend, options] of backends) {
       }
     });
 
+    it("refuses a NUL byte in any string parameter, body or query, with 400 naming it (never 500)", async () => {
+      const run = await call("POST", "/runs/create", { experiment_id: "0" });
+      const run_id = (run.json.run as { info: { run_id: string } }).info.run_id;
+      const model = fresh("nulmodel");
+      await call("POST", "/registered-models/create", { name: model });
+      const cases: [Parameters<Call>[0], string, Record<string, unknown>, string][] = [
+        ["POST", "/runs/log-parameter", { run_id, key: "p", value: "a\0b" }, "value"],
+        ["POST", "/runs/set-tag", { run_id, key: "t", value: "a\0b" }, "value"],
+        [
+          "POST",
+          "/runs/log-batch",
+          { run_id, tags: [{ key: "t", value: "a\0b" }] },
+          "tags[0].value",
+        ],
+        [
+          "POST",
+          "/experiments/set-experiment-tag",
+          { experiment_id: "0", key: "t", value: "\0" },
+          "value",
+        ],
+        [
+          "POST",
+          "/experiments/create",
+          { name: fresh("e"), artifact_location: "a\0b" },
+          "artifact_location",
+        ],
+        [
+          "POST",
+          "/registered-models/create",
+          { name: fresh("m"), description: "a\0b" },
+          "description",
+        ],
+        [
+          "POST",
+          "/model-versions/create",
+          { name: model, source: "models/m", description: "\0" },
+          "description",
+        ],
+        ["POST", "/runs/search", { experiment_ids: ["0"], filter: "params.a = 'x\0'" }, "filter"],
+        ["GET", "/registered-models/search", { filter: "name = 'a\0b'" }, "filter"],
+        ["GET", "/model-versions/search", { filter: "name = 'a\0b'" }, "filter"],
+        ["GET", "/experiments/get-by-name", { experiment_name: "a\0b" }, "experiment_name"],
+        ["GET", "/registered-models/get", { name: "a\0b" }, "name"],
+      ];
+      for (const [method, path, body, parameter] of cases) {
+        const res = await call(method, path, body);
+        expect([
+          path,
+          res.status,
+          res.json.error_code,
+          (res.json.details as { parameter?: string })?.parameter,
+        ]).toEqual([path, 400, "INVALID_PARAMETER_VALUE", parameter]);
+      }
+    });
+
+    it("bounds the experiment ids one runs/search names (400 with the limit, never 500)", async () => {
+      const many = Array.from({ length: 70_000 }, (_, i) => String(i));
+      const res = await call("POST", "/runs/search", { experiment_ids: many });
+      expect([res.status, res.json.error_code]).toEqual([400, "INVALID_PARAMETER_VALUE"]);
+      expect((res.json.details as { limit: string }).limit).toBe("maxExperimentIds");
+      const ok = await call("POST", "/runs/search", {
+        experiment_ids: Array.from({ length: 1_000 }, (_, i) => String(i)),
+      });
+      expect(ok.status).toBe(200);
+    });
+
     it("a store that stays busy answers 503 TEMPORARILY_UNAVAILABLE", async () => {
       const response = await apps[0]!.inject({ method: "GET", url: "/test/busy" });
       expect(response.statusCode).toBe(503);

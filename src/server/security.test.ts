@@ -268,6 +268,25 @@ describe("access control with tokens", () => {
       ).statusCode,
     ).toBe(401);
   });
+
+  it("lets a read token make the reads MLflow clients send as POST (searches, get-latest-versions), on both prefixes", async () => {
+    await tracking.models.create("readable");
+    const read = { authorization: "Bearer read-secret" };
+    for (const prefix of [API, "/ajax-api/2.0/mlflow"])
+      for (const [path, payload] of [
+        ["/runs/search", { experiment_ids: ["0"] }],
+        ["/experiments/search", { max_results: 10 }],
+        ["/registered-models/get-latest-versions", { name: "readable" }],
+      ] as const) {
+        const res = await app.inject({
+          method: "POST",
+          url: `${prefix}${path}`,
+          headers: read,
+          payload,
+        });
+        expect(res.statusCode, `${prefix}${path}: ${res.body}`).toBe(200);
+      }
+  });
 });
 
 describe("CSRF and DNS rebinding on an open loopback server", () => {
@@ -396,6 +415,20 @@ describe("oversized and hostile input", () => {
     await app.close();
     await tracking.close();
   });
+  it("answers a URL the router cannot decode with MLflow's error shape (400), not Fastify's", async () => {
+    for (const url of [
+      "/api/2.0/mlflow-artifacts/artifacts/1/r/artifacts/%FF%FE.txt",
+      `${API}/runs/get%E0%A4%A?run_id=x`,
+    ]) {
+      const res = await app.inject({ url });
+      expect([url, res.statusCode, JSON.parse(res.body).error_code]).toEqual([
+        url,
+        400,
+        "INVALID_PARAMETER_VALUE",
+      ]);
+    }
+  });
+
   const search = (payload: unknown) =>
     app.inject({
       method: "POST",

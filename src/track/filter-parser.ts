@@ -99,6 +99,8 @@ export const FILTER_LIMITS = {
   maxOrderByTerms: 20,
   /** Characters in one `order_by` term. */
   maxOrderByTermLength: 1_000,
+  /** Experiment ids one run search names (each is a bound SQL parameter). */
+  maxExperimentIds: 1_000,
 } as const;
 
 function tooLarge(limit: keyof typeof FILTER_LIMITS, what: string, got: number): never {
@@ -107,6 +109,20 @@ function tooLarge(limit: keyof typeof FILTER_LIMITS, what: string, got: number):
     `${what}: ${got} is more than the limit of ${FILTER_LIMITS[limit]} (${limit})`,
     { details: { limit, max: FILTER_LIMITS[limit], got } },
   );
+}
+
+/**
+ * Checks how many experiment ids one search names against {@link FILTER_LIMITS}: beyond it
+ * the store's bound-parameter limit (SQLite 32,766, PostgreSQL 65,535) would answer 500.
+ *
+ * @example
+ * ```ts
+ * checkExperimentIdCount(3); // fine; 1,001 throws KEEL_ERR_LIMIT_EXCEEDED
+ * ```
+ */
+export function checkExperimentIdCount(count: number): void {
+  if (count > FILTER_LIMITS.maxExperimentIds)
+    tooLarge("maxExperimentIds", "the search names too many experiment ids", count);
 }
 
 /** Checks a filter against {@link FILTER_LIMITS} before it is parsed (the parser recurses). */

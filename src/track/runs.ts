@@ -3,7 +3,13 @@ import { type SqlBool, sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import type { MetadataDatabase } from "../store/index.js";
 import { parseExperimentId, viewStages } from "./experiments.js";
-import { type FilterNode, type OrderByTerm, parseFilter, parseOrderBy } from "./filter-parser.js";
+import {
+  checkExperimentIdCount,
+  type FilterNode,
+  type OrderByTerm,
+  parseFilter,
+  parseOrderBy,
+} from "./filter-parser.js";
 import { compileRunFilter, compileRunOrderBy } from "./filter-sql.js";
 import { checkBatch, type LogBatch, writeBatch } from "./log-batch.js";
 import { decodeMetric } from "./metric-codec.js";
@@ -430,6 +436,7 @@ export class Runs {
   async search(request: SearchRunsRequest = {}): Promise<Page<Run>> {
     const limit = validateMaxResults(request.maxResults);
     const offset = decodePageToken(request.pageToken);
+    checkExperimentIdCount(request.experimentIds?.length ?? 0);
     const experimentIds = request.experimentIds?.map((id, i) =>
       parseExperimentId(id, `experiment_ids[${i}]`),
     );

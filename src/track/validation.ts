@@ -45,7 +45,9 @@ export function invalid(parameter: string, expected: string, got?: unknown): nev
   );
 }
 
-const KEY_PATTERN = /^[/\w.\- ]*$/;
+// MLflow's `^[/\w.\- ]*$` with Python's Unicode-aware \w: letters and digits of any script
+// (JavaScript's \w is ASCII only, which would refuse keys MLflow accepts).
+const KEY_PATTERN = /^[/\p{L}\p{N}_.\- ]*$/u;
 
 /**
  * MLflow's `path_not_unique`: true when a key, read as a POSIX path, names the same file as a

@@ -125,8 +125,11 @@ export const registryRoutes: FastifyPluginAsync<{ tracking: Tracking }> = async 
       await models.getLatestVersions(read.string(p, "name"), read.stringList(p, "stages"))
     ).map(modelVersionJson),
   });
-  app.post("/registered-models/get-latest-versions", async (request) =>
-    latestVersions(paramsOf(request)),
+  // A read, though sent as POST: a read token may make it (as MLflow's auth grants READ).
+  app.post(
+    "/registered-models/get-latest-versions",
+    { config: { scope: "read" } },
+    async (request) => latestVersions(paramsOf(request)),
   );
   app.get("/registered-models/get-latest-versions", async (request) =>
     latestVersions(paramsOf(request)),

@@ -33,12 +33,36 @@ function missing(name: string): never {
  * ```
  */
 export function paramsOf(request: FastifyRequest): Params {
-  if (request.method === "GET" || request.method === "HEAD")
-    return { ...((request.query ?? {}) as Params) };
+  if (request.method === "GET" || request.method === "HEAD") {
+    const query = { ...((request.query ?? {}) as Params) };
+    refuseNul(query, "");
+    return query;
+  }
   const body = request.body;
   if (body === undefined || body === null || body === "") return {};
   if (typeof body !== "object" || Array.isArray(body)) bad("body", "a JSON object", body);
+  refuseNul(body, "");
   return { ...(body as Params) };
+}
+
+/**
+ * Refuses a NUL byte in any string of the parameters, naming its path (`tags[0].value`):
+ * PostgreSQL cannot store one in text (a 500 otherwise) and no MLflow name or value holds one,
+ * so every route refuses it the same way on both stores. Depth is bounded by the JSON parser.
+ */
+function refuseNul(value: unknown, path: string): void {
+  if (typeof value === "string") {
+    if (value.includes("\0"))
+      throw new KeelError(
+        "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        `invalid value ${describeValue(value)} for parameter '${path}': must not contain NUL bytes`,
+        { details: { parameter: path } },
+      );
+  } else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) refuseNul(item, `${path}[${i}]`);
+  } else if (typeof value === "object" && value !== null)
+    for (const [key, item] of Object.entries(value))
+      refuseNul(item, path === "" ? key : `${path}.${key}`);
 }
 
 function idText(v: unknown, name: string): string {

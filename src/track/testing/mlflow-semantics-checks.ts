@@ -312,6 +312,23 @@ export function mlflowSemanticsChecks(): TrackingCheck[] {
           tags: [{ key: "v", value: "x".repeat(5000) }],
           params: [{ key: "p", value: "x".repeat(6000) }],
         });
+        // MLflow's key pattern is Python's Unicode-aware \w: letters and digits of any script.
+        await tracking.runs.logBatch(id, {
+          metrics: [metric("précision/été", 1, 0, 0)],
+          params: [{ key: "скорость", value: "1" }],
+          tags: [{ key: "標籤 2", value: "x" }],
+        });
+        const found = await tracking.runs.search({
+          experimentIds: ["0"],
+          filter: `params.\`скорость\` = '1' and attributes.run_id = '${id}'`,
+        });
+        if (found.items.length !== 1)
+          throw new Error("a Unicode param key is not found by its filter");
+        for (const key of ["a\u0301", "tab\tkey", "emoji😀"])
+          await rejectsWith(
+            tracking.runs.logBatch(id, { params: [{ key, value: "1" }] }),
+            "KEEL_ERR_INVALID_PARAMETER_VALUE",
+          );
         await rejectsWith(
           tracking.runs.logBatch(id, {
             params: [
