@@ -138,9 +138,10 @@ for (const [name, open] of backends) {
       // A frozen event loop makes every probe wait for the whole query (a second or more). On a
       // CPU shared with other jobs the scheduler alone delays a stray probe past 100 ms (seen on
       // PostgreSQL too, where the query never touches this thread), so: 95 % under 100 ms, and
-      // none near the query's length.
+      // none near the query's length. On PostgreSQL the searches can finish in under half a
+      // second, so a loaded machine may fit only a handful of 20 ms probes into them.
       const sorted = [...healthTimes].sort((a, b) => a - b);
-      expect(sorted.length).toBeGreaterThan(10);
+      expect(sorted.length).toBeGreaterThanOrEqual(5);
       expect(sorted[Math.floor(sorted.length * 0.95) - 1]).toBeLessThan(100);
       expect(sorted.at(-1)).toBeLessThan(500);
     }, 120_000);
