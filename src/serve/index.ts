@@ -12,6 +12,15 @@
  *
  * @module
  */
+
+export type {
+  CanaryState,
+  Deployment,
+  DeploymentChange,
+  DeploymentEvent,
+  DeploymentEventKind,
+  DeploymentState,
+} from "./deployment-record.js";
 export {
   type CanaryGuardrails,
   type CanarySpec,
@@ -20,4 +29,17 @@ export {
   type ShadowSpec,
   type VariantSpec,
 } from "./deployment-spec.js";
+export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";
+export {
+  createPredictionLog,
+  type PredictionLog,
+  type PredictionLogOptions,
+} from "./prediction-log.js";
+export {
+  type ChangeBy,
+  type Feedback,
+  openServingStore,
+  type ReadPredictionsQuery,
+  type ServingStore,
+} from "./serving-store.js";
 export { assignVariant } from "./sticky-assignment.js";
