@@ -13,6 +13,12 @@
  * @module
  */
 
+export {
+  CanaryController,
+  type CanaryControllerOptions,
+  type CanaryDecision,
+  type CanaryObservation,
+} from "./canary.js";
 export type {
   CanaryState,
   Deployment,
