@@ -28,6 +28,7 @@ export {
   type CanaryControllerOptions,
   type CanaryDecision,
   type CanaryObservation,
+  recordCanaryDecision,
 } from "./canary.js";
 export type {
   CanaryState,
@@ -45,6 +46,7 @@ export {
   type ShadowSpec,
   type VariantSpec,
 } from "./deployment-spec.js";
+export { effectiveVariants } from "./effective-weights.js";
 export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";
 export {
   createPredictionLog,

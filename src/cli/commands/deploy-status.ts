@@ -1,5 +1,10 @@
 import { describeValue, KeelError } from "../../core/index.js";
-import { analyzeExperiment, type Estimate, type ExperimentAnalysis } from "../../serve/index.js";
+import {
+  analyzeExperiment,
+  type Estimate,
+  type ExperimentAnalysis,
+  effectiveVariants,
+} from "../../serve/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { formatCell, formatTable } from "../format.js";
 import { weightsText, withServing } from "./deploy.js";
@@ -55,7 +60,7 @@ export const deployStatusCommand = defineCommand({
         ...(canary === undefined
           ? []
           : [
-              `canary ${canary.variant}: steps ${canary.steps.join("→")}%, ${deployment.state.canary?.outcome ?? "not started"}${deployment.state.canary?.reason ? ` (${deployment.state.canary.reason})` : ""}`,
+              `canary ${canary.variant}: steps ${canary.steps.join("→")}%, ${(deployment.state.canary?.outcome ?? "running").replace("_", " ")}${deployment.state.canary?.reason ? ` (${deployment.state.canary.reason})` : " at the first step"}; traffic now ${weightsText(effectiveVariants(deployment))}`,
             ]),
         `window from ${iso(analysis.from)}${analysis.to === undefined ? "" : ` to ${iso(analysis.to)}`}: ${analysis.totalRequests} requests`,
         "",

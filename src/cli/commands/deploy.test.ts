@@ -145,7 +145,9 @@ describe("keel deploy", () => {
     writeFileSync(join(root, "ramp.json"), JSON.stringify(spec));
     expect((await keel("deploy", "create", "ramp.json")).code).toBe(0);
     const status = await keel("deploy", "status", "ramp");
-    expect(status.out).toContain("canary next: steps 10→50→100%, not started");
+    expect(status.out).toContain(
+      "canary next: steps 10→50→100%, running at the first step; traffic now champion:90 next:10",
+    );
 
     writeFileSync(
       join(root, "bad.json"),
