@@ -393,5 +393,5 @@ function eventFromRow(row: Selectable<DeploymentEventRow>): DeploymentEvent {
 
 /** Specs were validated on the way in; parsing again guards against hand-edited rows. */
 function storedSpec(text: string, name: string): DeploymentSpec {
-  return parseDeploymentSpec(JSON.parse(text), `stored deployment '${name}'`);
+  return parseDeploymentSpec(text, `stored deployment '${name}'`);
 }
