@@ -20,6 +20,7 @@ import {
   type ViewRelation,
 } from "./pit-sql.js";
 import { checkSourceColumnsPresent } from "./source-columns.js";
+import { sourceFile } from "./source-file.js";
 import type { BatchSource } from "./sources.js";
 import { type DescribedColumn, INTERNAL, ident, literal } from "./sql-text.js";
 
@@ -130,14 +131,7 @@ export function duckDbOfflineStore(options: DuckDbOfflineOptions = {}): OfflineS
       await writeFrame(await readFrame({ postgres: url, sql: source.query }), copy);
       return `read_parquet(${literal(copy)})`;
     }
-    const file = resolve(repo.root, source.path);
-    if (!existsSync(file)) {
-      throw new KeelError(
-        "KEEL_ERR_FILE_NOT_FOUND",
-        `feature view '${view.name}': source file '${file}' does not exist (paths are relative to the config file)`,
-        { details: { view: view.name, file } },
-      );
-    }
+    const file = sourceFile(repo, view, source);
     return /\.csv$/i.test(file)
       ? `read_csv(${literal(file)}, header = true)`
       : `read_parquet(${literal(file)})`;

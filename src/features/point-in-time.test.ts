@@ -19,7 +19,7 @@ import { duckDbOfflineStore } from "./duckdb-offline-store.js";
 import { FeatureRepo } from "./feature-repo.js";
 import type { OfflineStore } from "./offline-store.js";
 import { postgresOfflineStore } from "./postgres-offline-store.js";
-import { type BatchSource, fileSource, postgresSource } from "./sources.js";
+import { type BatchSource, fileSource, postgresSource, sqlSource } from "./sources.js";
 
 // A brute-force oracle for Feast's point-in-time rule, checked against the SQL of both offline
 // stores on random data built to hit every edge: composite keys, equal timestamps with
@@ -283,6 +283,42 @@ describe.skipIf(!pgUrl)("point-in-time join on PostgreSQL matches the brute-forc
       checked += await checkCase(store, repo, c);
     }
     expect(checked).toBe(SEEDS.length * 500);
+  }, 180_000);
+
+  it("joins file and DuckDB SQL sources, loaded into working tables dropped afterwards", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keel-pit-pg-files-"));
+    try {
+      const store = postgresOfflineStore({ url, schema });
+      let checked = 0;
+      for (const seed of SEEDS.slice(0, 3)) {
+        const c = makeCase(seed);
+        await writeFrame(frameA(c), join(dir, `a-${seed}.parquet`));
+        await writeFrame(frameB(c), join(dir, `b-${seed}.csv`));
+        // View a from a Parquet file; view b from a DuckDB query over a CSV file.
+        const repo = repoFor(
+          fileSource({ path: `a-${seed}.parquet` }),
+          sqlSource({ query: `SELECT * FROM read_csv('${join(dir, `b-${seed}.csv`)}')` }),
+          dir,
+        );
+        checked += await checkCase(store, repo, c);
+      }
+      expect(checked).toBe(3 * 500);
+      const left = await client.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'keel_src_%'",
+        [schema],
+      );
+      expect(left.rows).toEqual([]);
+      const missing = repoFor(fileSource({ path: "nope.csv" }), fileSource({ path: "b.csv" }), dir);
+      await expect(
+        store.historical(missing, {
+          entityRows: entityFrame(makeCase(1)),
+          features: [["a", "num"]],
+          fullFeatureNames: false,
+        }),
+      ).rejects.toMatchObject({ code: "KEEL_ERR_FILE_NOT_FOUND" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 });
 

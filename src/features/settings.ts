@@ -23,7 +23,13 @@ export type OfflineStoreSettings =
       /** DuckDB's memory limit per retrieval, e.g. `"2GB"` (default `"1GB"`; past it, joins spill to disk). */
       readonly memoryLimit?: string;
     }
-  | { readonly type: "postgres"; readonly url?: string; readonly schema?: string };
+  | {
+      readonly type: "postgres";
+      readonly url?: string;
+      readonly schema?: string;
+      /** DuckDB database file that `sqlSource` queries run on (they are loaded into PostgreSQL). */
+      readonly duckdbDatabase?: string;
+    };
 
 /**
  * Which online store a project uses (`onlineStore` in keel.config.ts). Redis's URL defaults to
@@ -70,6 +76,7 @@ export function openOfflineStore(
   return postgresOfflineStore({
     url,
     ...(settings.schema === undefined ? {} : { schema: settings.schema }),
+    ...(settings.duckdbDatabase === undefined ? {} : { duckdbDatabase: settings.duckdbDatabase }),
   });
 }
 
