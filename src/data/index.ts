@@ -8,6 +8,7 @@
 
 export * from "./checks/index.js";
 export { datasetVersion } from "./dataset-version.js";
+export { type RelationReadOptions, readRelationExact } from "./duckdb-columns.js";
 export {
   CATEGORICAL_MAX_DISTINCT,
   CATEGORICAL_MAX_RATIO,

@@ -122,6 +122,43 @@ describe("FeatureStore on DuckDB + SQLite", () => {
     await close();
   });
 
+  it("answers repeated and varied feature lists alike (resolved lists are cached per repo)", async () => {
+    const { store, close } = await open();
+    await store.materialize({ start: T0, end: T0 + 3 * DAY });
+    const now = T0 + 2 * DAY;
+    const entityRows = { customer_id: [3, 1] };
+    const first = await store.getOnlineFeatures({ features: ["stats:plan"], entityRows, now });
+    // More distinct lists than the cache holds, each checked, then the first list again.
+    for (let i = 0; i < 300; i++) {
+      const names = i % 2 === 0 ? ["plan", "spend"] : ["spend", "plan"];
+      const got = await store.getOnlineFeatures({
+        // Repeats are dropped, so each list is distinct but answers two features.
+        features: [
+          ...names.map((f) => `stats:${f}`),
+          ...Array.from({ length: i }, () => "stats:plan"),
+        ],
+        entityRows: { customer_id: [3, i] },
+        now,
+      });
+      expect(got.metadata.featureNames).toEqual(["customer_id", ...names]);
+      expect(got.results[names.indexOf("spend") + 1]?.values[0]).toBe(30);
+    }
+    expect(await store.getOnlineFeatures({ features: ["stats:plan"], entityRows, now })).toEqual(
+      first,
+    );
+    expect(first.results[1]?.values).toEqual(["team", "pro"]);
+    // A cached list does not let an unknown feature through, nor a missing join key.
+    const unknown = await failure(
+      store.getOnlineFeatures({ features: ["stats:plan", "stats:nope"], entityRows, now }),
+    );
+    expect(unknown.code).toBe("KEEL_ERR_FEATURE_NOT_FOUND");
+    const noKey = await failure(
+      store.getOnlineFeatures({ features: ["stats:plan"], entityRows: { id: [1] }, now }),
+    );
+    expect(noKey.code).toBe("KEEL_ERR_ENTITY_ROWS");
+    await close();
+  });
+
   it("materialises idempotently, and a run that failed midway is finished by running it again", async () => {
     const inner = sqliteOnlineStore({ path: ":memory:" });
     let failAfter = 0;

@@ -8,8 +8,8 @@ import {
   numericColumn,
   stringColumn,
 } from "../core/index.js";
-import type { FeatureRepo } from "./feature-repo.js";
-import { entityKey, type OnlineStore } from "./online-store.js";
+import type { FeatureRepo, ResolvedView } from "./feature-repo.js";
+import { entityKey, type OnlineRecord, type OnlineStore } from "./online-store.js";
 
 /** Feast's per-value status of an online read. */
 export type FieldStatus = "PRESENT" | "NULL_VALUE" | "NOT_FOUND" | "OUTSIDE_MAX_AGE";
@@ -90,8 +90,84 @@ export async function readOnlineFeatures(
       );
   }
   const now = request.now ?? Date.now();
-  const pairs = repo.resolveFeatures(request.features);
+  const plan = readPlan(repo, request.features);
   const full = request.fullFeatureNames ?? false;
+  const fetched = new Map<string, FetchedFeature>();
+  for (const { view, features } of plan.fetches) {
+    const keyColumns = view.joinKeys.map((key) => {
+      const values = columns.get(key);
+      if (values === undefined) {
+        throw new KeelError(
+          "KEEL_ERR_ENTITY_ROWS",
+          `entity rows lack join key '${key}' of feature view '${view.name}'; got ${[...columns.keys()].join(", ") || "no columns"}`,
+          { details: { view: view.name, column: key } },
+        );
+      }
+      return values;
+    });
+    const keys = entityKeys(keyColumns, n);
+    const records = await store.read(view.name, keys);
+    for (const [feature, out] of readStatuses(records, features, view.ttlSeconds * 1000, now))
+      fetched.set(`${view.name}:${feature}`, out);
+  }
+  const computed = computeOnDemand(repo, plan.pairs, columns, fetched, n);
+  const names = [...columns.keys()].filter(
+    (c) => plan.allJoinKeys === null || plan.allJoinKeys.has(c),
+  );
+  const results: OnlineFeaturesResult["results"][number][] = names.map((c) => ({
+    values: columns.get(c) ?? [],
+    statuses: new Array<FieldStatus>(n).fill("PRESENT"),
+    eventTimestamps: new Array<number>(n).fill(0),
+  }));
+  const featureNames = [...names];
+  for (const [view, feature] of plan.pairs) {
+    const got = fetched.get(`${view}:${feature}`) ?? computed.get(`${view}:${feature}`);
+    if (got === undefined) continue;
+    featureNames.push(full ? `${view}__${feature}` : feature);
+    results.push({ values: got.values, statuses: got.statuses, eventTimestamps: got.ts });
+  }
+  return { metadata: { featureNames }, results };
+}
+
+/** One feature's column of an online read. */
+interface FetchedFeature {
+  values: CellValue[];
+  statuses: FieldStatus[];
+  ts: number[];
+}
+
+/**
+ * What a feature list needs, worked out once per repo and list: the requested pairs, the
+ * materialised features to fetch per view (on-demand views' sources included), and the
+ * repo's join keys (the entity columns echoed back; `null` when the repo has no views).
+ */
+interface ReadPlan {
+  readonly pairs: readonly [string, string][];
+  readonly fetches: readonly { view: ResolvedView; features: readonly string[] }[];
+  readonly allJoinKeys: ReadonlySet<string> | null;
+}
+
+// Resolving references is string parsing and map look-ups that every request for the same
+// feature list would repeat; a repo is immutable, so its plans are kept beside it. Bounded, so
+// arbitrary lists arriving over HTTP cannot grow it without limit.
+const PLAN_CACHE_SIZE = 256;
+const plans = new WeakMap<FeatureRepo, Map<string, ReadPlan>>();
+
+function readPlan(
+  repo: FeatureRepo,
+  features: readonly string[] | { readonly service: string },
+): ReadPlan {
+  const cacheKey = Array.isArray(features)
+    ? features.every((f) => typeof f === "string")
+      ? `f:${features.join("\u0000")}`
+      : undefined
+    : typeof (features as { service: unknown }).service === "string"
+      ? `s:${(features as { service: string }).service}`
+      : undefined;
+  let cache = plans.get(repo);
+  const hit = cacheKey === undefined ? undefined : cache?.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const pairs = repo.resolveFeatures(features);
   // Materialised features the on-demand views read are fetched too (but only returned when asked).
   const needed = new Map<string, Set<string>>();
   const need = (view: string, feature: string) =>
@@ -104,63 +180,74 @@ export async function readOnlineFeatures(
         if (typeof source === "string")
           for (const f of repo.view(source).features) need(source, f.name);
   }
-  const fetched = new Map<string, { values: CellValue[]; statuses: FieldStatus[]; ts: number[] }>();
-  for (const [viewName, features] of needed) {
-    const view = repo.view(viewName);
-    for (const key of view.joinKeys) {
-      if (!columns.has(key)) {
-        throw new KeelError(
-          "KEEL_ERR_ENTITY_ROWS",
-          `entity rows lack join key '${key}' of feature view '${view.name}'; got ${[...columns.keys()].join(", ") || "no columns"}`,
-          {
-            details: { view: view.name, column: key },
-          },
-        );
-      }
+  const plan: ReadPlan = {
+    pairs,
+    fetches: [...needed].map(([view, set]) => ({ view: repo.view(view), features: [...set] })),
+    allJoinKeys:
+      repo.views.size === 0 ? null : new Set([...repo.views.values()].flatMap((v) => v.joinKeys)),
+  };
+  if (cacheKey !== undefined) {
+    if (cache === undefined) {
+      cache = new Map();
+      plans.set(repo, cache);
     }
-    const keys = Array.from({ length: n }, (_, i) =>
-      entityKey(view.joinKeys.map((k) => columns.get(k)?.[i] ?? null)),
-    );
-    const records = await store.read(view.name, keys);
-    const maxAgeMs = view.ttlSeconds * 1000;
-    for (const feature of features) {
-      const out = { values: [] as CellValue[], statuses: [] as FieldStatus[], ts: [] as number[] };
-      for (const record of records) {
-        if (record === undefined) {
-          out.values.push(null);
-          out.statuses.push("NOT_FOUND");
-          out.ts.push(0);
-        } else if (maxAgeMs > 0 && now - record.eventTs > maxAgeMs) {
-          out.values.push(null);
-          out.statuses.push("OUTSIDE_MAX_AGE");
-          out.ts.push(record.eventTs);
-        } else {
-          const value = record.values[feature] ?? null;
-          out.values.push(value);
-          out.statuses.push(value === null ? "NULL_VALUE" : "PRESENT");
-          out.ts.push(record.eventTs);
-        }
-      }
-      fetched.set(`${view.name}:${feature}`, out);
-    }
+    if (cache.size >= PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(cacheKey, plan);
   }
-  const computed = computeOnDemand(repo, pairs, columns, fetched, n);
-  const names = [...columns.keys()].filter(
-    (c) => repo.views.size === 0 || [...repo.views.values()].some((v) => v.joinKeys.includes(c)),
+  return plan;
+}
+
+function entityKeys(keyColumns: readonly (readonly CellValue[])[], n: number): string[] {
+  const keys = new Array<string>(n);
+  const [only] = keyColumns;
+  if (keyColumns.length === 1 && only !== undefined)
+    for (let i = 0; i < n; i++) keys[i] = entityKey([only[i] ?? null]);
+  else for (let i = 0; i < n; i++) keys[i] = entityKey(keyColumns.map((c) => c[i] ?? null));
+  return keys;
+}
+
+/**
+ * Each feature's values and statuses from one view's records: `NOT_FOUND`, `OUTSIDE_MAX_AGE`
+ * (value withheld), `NULL_VALUE` or `PRESENT`. A record's freshness is judged once for all its
+ * features, and the features of one view share one event-time array.
+ */
+function readStatuses(
+  records: readonly (OnlineRecord | undefined)[],
+  features: readonly string[],
+  maxAgeMs: number,
+  now: number,
+): [string, FetchedFeature][] {
+  const n = records.length;
+  const ts = new Array<number>(n);
+  const outs = features.map(
+    (): FetchedFeature => ({
+      values: new Array<CellValue>(n),
+      statuses: new Array<FieldStatus>(n),
+      ts,
+    }),
   );
-  const results: OnlineFeaturesResult["results"][number][] = names.map((c) => ({
-    values: columns.get(c) ?? [],
-    statuses: Array.from({ length: n }, () => "PRESENT" as const),
-    eventTimestamps: Array.from({ length: n }, () => 0),
-  }));
-  const featureNames = [...names];
-  for (const [view, feature] of pairs) {
-    const got = fetched.get(`${view}:${feature}`) ?? computed.get(`${view}:${feature}`);
-    if (got === undefined) continue;
-    featureNames.push(full ? `${view}__${feature}` : feature);
-    results.push({ values: got.values, statuses: got.statuses, eventTimestamps: got.ts });
+  for (let i = 0; i < n; i++) {
+    const record = records[i];
+    const withheld: FieldStatus | undefined =
+      record === undefined
+        ? "NOT_FOUND"
+        : maxAgeMs > 0 && now - record.eventTs > maxAgeMs
+          ? "OUTSIDE_MAX_AGE"
+          : undefined;
+    ts[i] = record === undefined ? 0 : record.eventTs;
+    for (let j = 0; j < outs.length; j++) {
+      const out = outs[j] as FetchedFeature;
+      if (withheld !== undefined || record === undefined) {
+        out.values[i] = null;
+        out.statuses[i] = withheld ?? "NOT_FOUND";
+      } else {
+        const value = record.values[features[j] as string] ?? null;
+        out.values[i] = value;
+        out.statuses[i] = value === null ? "NULL_VALUE" : "PRESENT";
+      }
+    }
   }
-  return { metadata: { featureNames }, results };
+  return features.map((feature, j) => [feature, outs[j] as FetchedFeature]);
 }
 
 function toColumns(rows: OnlineEntityRows): Map<string, readonly CellValue[]> {
@@ -194,10 +281,10 @@ function computeOnDemand(
   repo: FeatureRepo,
   pairs: readonly [string, string][],
   columns: Map<string, readonly CellValue[]>,
-  fetched: Map<string, { values: CellValue[]; statuses: FieldStatus[]; ts: number[] }>,
+  fetched: Map<string, FetchedFeature>,
   n: number,
-): Map<string, { values: CellValue[]; statuses: FieldStatus[]; ts: number[] }> {
-  const out = new Map<string, { values: CellValue[]; statuses: FieldStatus[]; ts: number[] }>();
+): Map<string, FetchedFeature> {
+  const out = new Map<string, FetchedFeature>();
   for (const viewName of new Set(pairs.map(([v]) => v))) {
     const view = repo.onDemandViews.get(viewName);
     if (view === undefined) continue;

@@ -55,8 +55,8 @@ export function microsExpression(engine: SqlEngine, column: string, type: string
 
 /**
  * The rows of one view reduced to what a point-in-time join needs: join keys, `__keel_ts`,
- * `__keel_created` (epoch µs, NULL when the view has no created field) and the features, with
- * rows lacking a timestamp dropped.
+ * `__keel_created` (epoch µs, NULL when the view has no created field, or left out with
+ * `omitMissingCreated`) and the features, with rows lacking a timestamp dropped.
  *
  * @example
  * ```ts
@@ -67,6 +67,7 @@ export function featureRowsSql(
   engine: SqlEngine,
   relation: ViewRelation,
   features?: readonly string[],
+  options: { omitMissingCreated?: boolean } = {},
 ): string {
   const types = new Map(relation.columns.map((c) => [c.name, c.type]));
   const definition = relation.view.definition;
@@ -80,7 +81,8 @@ export function featureRowsSql(
   const columns = [
     ...relation.view.joinKeys.map(ident),
     `${microsExpression(engine, definition.timestampField, tsType)} AS ${TS}`,
-    `${createdSql} AS ${CREATED}`,
+    // A constant NULL column still costs its width in every sorted row of an ASOF join.
+    ...(created === undefined && options.omitMissingCreated ? [] : [`${createdSql} AS ${CREATED}`]),
     ...[...new Set(names)].map(ident),
   ];
   return `SELECT ${columns.join(", ")} FROM ${relation.sql} AS ${INTERNAL}src WHERE ${ident(definition.timestampField)} IS NOT NULL`;
@@ -106,16 +108,18 @@ function keyCondition(
 
 /**
  * The point-in-time join over a prepared entity relation that has `__keel_row` (output order)
- * and `__keel_ts` (event time in epoch µs): one `SELECT` returning `__keel_row` and one column
- * per requested feature, ordered by `__keel_row`. DuckDB uses an ASOF JOIN over feature rows
- * first reduced to one row per (keys, timestamp) by the greatest created timestamp; PostgreSQL
- * uses a LATERAL subquery ordered by (timestamp, created) DESC with LIMIT 1. Both then apply
- * the TTL's lower bound, which is exact because the candidate is the newest row not after the
- * event time: if it is older than the TTL, so is every other candidate.
+ * and `__keel_ts` (event time in epoch µs): one `SELECT` returning the entity relation's
+ * `leading` columns (by default `__keel_row`) and one column per requested feature, one row
+ * per entity row, ordered by `__keel_row`. DuckDB chains one ASOF LEFT JOIN per view over the
+ * entity rows (each keeps every left row exactly once), over feature rows first reduced to
+ * one row per (keys, timestamp) by the greatest created timestamp when the view has one;
+ * PostgreSQL uses a LATERAL subquery ordered by (timestamp, created) DESC with LIMIT 1. Both
+ * then apply the TTL's lower bound, which is exact because the candidate is the newest row not
+ * after the event time: if it is older than the TTL, so is every other candidate.
  *
  * @example
  * ```ts
- * const sql = pointInTimeSql("duckdb", "entities", entityTypes, relations);
+ * const sql = pointInTimeSql("duckdb", "entities", entityTypes, relations, ["customer_id", "event_timestamp"]);
  * ```
  */
 export function pointInTimeSql(
@@ -123,10 +127,11 @@ export function pointInTimeSql(
   entityTable: string,
   entityTypes: ReadonlyMap<string, string>,
   relations: readonly ViewRelation[],
+  leading: readonly string[] = [ROW],
 ): string {
   const ctes: string[] = [];
   const joins: string[] = [];
-  const selects: string[] = [`e.${ROW}`];
+  const selects: string[] = leading.map((c) => `e.${ident(c)}`);
   relations.forEach((relation, i) => {
     const ttlMicros = relation.view.ttlSeconds * 1_000_000;
     const f = `f${i}`;
@@ -137,21 +142,24 @@ export function pointInTimeSql(
       // Only a created timestamp can break a tie on (keys, timestamp); without one, rows tied
       // on their timestamp are equally valid answers (as in Feast) and the dedupe pass, about a
       // third of the join's time, is skipped.
-      const rows = featureRowsSql(engine, relation);
+      const hasCreated = relation.view.definition.createdTimestampField !== undefined;
+      const rows = featureRowsSql(engine, relation, undefined, { omitMissingCreated: true });
       ctes.push(
-        relation.view.definition.createdTimestampField === undefined
-          ? `${INTERNAL}v${i} AS (${rows})`
-          : `${INTERNAL}v${i} AS (SELECT * FROM (${rows}) QUALIFY row_number() OVER (PARTITION BY ${keys}, ${TS} ORDER BY ${CREATED_OR_MIN} DESC) = 1)`,
+        hasCreated
+          ? `${INTERNAL}v${i} AS (SELECT * FROM (${rows}) QUALIFY row_number() OVER (PARTITION BY ${keys}, ${TS} ORDER BY ${CREATED_OR_MIN} DESC) = 1)`
+          : `${INTERNAL}v${i} AS (${rows})`,
       );
-      const values = relation.outputs.map((o) =>
-        ttlMicros > 0
-          ? `CASE WHEN ${f}.${TS} >= e.${TS} - ${ttlMicros} THEN ${f}.${ident(o.feature)} END AS ${ident(o.alias)}`
-          : `${f}.${ident(o.feature)} AS ${ident(o.alias)}`,
+      // Chained ASOF joins: one pass per view over the entity rows, no join back on row
+      // numbers, and a single sort into output order at the end.
+      joins.push(
+        `ASOF LEFT JOIN ${INTERNAL}v${i} ${f} ON ${[...on, `e.${TS} >= ${f}.${TS}`].join(" AND ")}`,
       );
-      ctes.push(
-        `${j} AS (SELECT e.${ROW}, ${values.join(", ")} FROM ${entityTable} e ASOF LEFT JOIN ${INTERNAL}v${i} ${f} ON ${[...on, `e.${TS} >= ${f}.${TS}`].join(" AND ")})`,
-      );
-      joins.push(`LEFT JOIN ${j} ON ${j}.${ROW} = e.${ROW}`);
+      for (const o of relation.outputs)
+        selects.push(
+          ttlMicros > 0
+            ? `CASE WHEN ${f}.${TS} >= e.${TS} - ${ttlMicros} THEN ${f}.${ident(o.feature)} END AS ${ident(o.alias)}`
+            : `${f}.${ident(o.feature)} AS ${ident(o.alias)}`,
+        );
     } else {
       ctes.push(`${INTERNAL}v${i} AS (${featureRowsSql(engine, relation)})`);
       const bounds = [`${f}.${TS} <= e.${TS}`];
@@ -160,8 +168,8 @@ export function pointInTimeSql(
       joins.push(
         `LEFT JOIN LATERAL (SELECT ${values.join(", ")} FROM ${INTERNAL}v${i} ${f} WHERE ${[...on, ...bounds].join(" AND ")} ORDER BY ${f}.${TS} DESC, ${f}.${CREATED} DESC NULLS LAST LIMIT 1) ${j} ON true`,
       );
+      for (const o of relation.outputs) selects.push(`${j}.${ident(o.alias)}`);
     }
-    for (const o of relation.outputs) selects.push(`${j}.${ident(o.alias)}`);
   });
   return `WITH ${ctes.join(",\n")}\nSELECT ${selects.join(", ")} FROM ${entityTable} e ${joins.join(" ")} ORDER BY e.${ROW}`;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -18,7 +19,7 @@ import { duckDbOfflineStore } from "./duckdb-offline-store.js";
 import { FeatureRepo } from "./feature-repo.js";
 import type { OfflineStore } from "./offline-store.js";
 import { postgresOfflineStore } from "./postgres-offline-store.js";
-import { type BatchSource, fileSource, postgresSource } from "./sources.js";
+import { type BatchSource, fileSource, postgresSource, sqlSource } from "./sources.js";
 
 // A brute-force oracle for Feast's point-in-time rule, checked against the SQL of both offline
 // stores on random data built to hit every edge: composite keys, equal timestamps with
@@ -283,4 +284,94 @@ describe.skipIf(!pgUrl)("point-in-time join on PostgreSQL matches the brute-forc
     }
     expect(checked).toBe(SEEDS.length * 500);
   }, 180_000);
+
+  it("joins file and DuckDB SQL sources, loaded into working tables dropped afterwards", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keel-pit-pg-files-"));
+    try {
+      const store = postgresOfflineStore({ url, schema });
+      let checked = 0;
+      for (const seed of SEEDS.slice(0, 3)) {
+        const c = makeCase(seed);
+        await writeFrame(frameA(c), join(dir, `a-${seed}.parquet`));
+        await writeFrame(frameB(c), join(dir, `b-${seed}.csv`));
+        // View a from a Parquet file; view b from a DuckDB query over a CSV file.
+        const repo = repoFor(
+          fileSource({ path: `a-${seed}.parquet` }),
+          sqlSource({ query: `SELECT * FROM read_csv('${join(dir, `b-${seed}.csv`)}')` }),
+          dir,
+        );
+        checked += await checkCase(store, repo, c);
+      }
+      expect(checked).toBe(3 * 500);
+      const left = await client.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'keel_src_%'",
+        [schema],
+      );
+      expect(left.rows).toEqual([]);
+      const missing = repoFor(fileSource({ path: "nope.csv" }), fileSource({ path: "b.csv" }), dir);
+      await expect(
+        store.historical(missing, {
+          entityRows: entityFrame(makeCase(1)),
+          features: [["a", "num"]],
+          fullFeatureNames: false,
+        }),
+      ).rejects.toMatchObject({ code: "KEEL_ERR_FILE_NOT_FOUND" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe("point-in-time join on DuckDB under a memory limit", () => {
+  const dir = mkdtempSync(join(tmpdir(), "keel-pit-memory-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("spills instead of growing, with the same result as without a limit", async () => {
+    const instance = await DuckDBInstance.create(":memory:");
+    const c = await instance.connect();
+    await c.run("SELECT setseed(0.7)");
+    await c.run(
+      `COPY (SELECT (random() * 2000)::BIGINT AS k1, TIMESTAMP '2026-01-01' + to_seconds(i * 7) AS ts,
+         random() AS g FROM range(400000) t(i)) TO '${join(dir, "b.parquet")}' (FORMAT parquet)`,
+    );
+    await c.run(
+      `COPY (SELECT (random() * 2100)::BIGINT AS k1,
+         TIMESTAMP '2026-01-01' + to_seconds((random() * 3000000)::BIGINT) AS event_timestamp
+         FROM range(50000)) TO '${join(dir, "entities.parquet")}' (FORMAT parquet)`,
+    );
+    c.closeSync();
+    instance.closeSync();
+    const repo = FeatureRepo.from(
+      {
+        entities: [single],
+        featureViews: [
+          defineFeatureView({
+            name: "b",
+            entities: [single],
+            ttl: "1d",
+            source: fileSource({ path: "b.parquet" }),
+            timestampField: "ts",
+            schema: { g: "numeric" },
+          }),
+        ],
+      },
+      dir,
+    );
+    const query = {
+      entityRows: join(dir, "entities.parquet"),
+      features: [["b", "g"]] as const,
+      fullFeatureNames: false,
+    };
+    const unlimited = await duckDbOfflineStore({ memoryLimit: "8GB" }).historical(repo, query);
+    const limited = await duckDbOfflineStore({ memoryLimit: "24MB" }).historical(repo, query);
+    expect(limited?.nRows).toBe(50_000);
+    expect(limited?.toRecords()).toEqual(unlimited?.toRecords());
+    expect(limited?.numeric("g").some((v) => !Number.isNaN(v))).toBe(true);
+  }, 60_000);
+
+  it("refuses a memory limit that is not a size", () => {
+    expect(() => duckDbOfflineStore({ memoryLimit: "lots" })).toThrow(
+      expect.objectContaining({ code: "KEEL_ERR_CONFIG_INVALID" }),
+    );
+  });
 });

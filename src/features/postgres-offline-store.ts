@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { type CellValue, type Column, type ColumnKind, Frame, KeelError } from "../core/index.js";
-import { readFrame, writeFrame } from "../data/index.js";
+import { readFrame, readRelationExact, writeFrame } from "../data/index.js";
 import { checkEntityColumns, entityRowError } from "./entity-rows.js";
 import type { FeatureRepo, ResolvedView } from "./feature-repo.js";
 import type { HistoricalQuery, OfflineStore } from "./offline-store.js";
@@ -16,6 +18,8 @@ import {
   type ViewRelation,
 } from "./pit-sql.js";
 import { checkSourceColumnsPresent } from "./source-columns.js";
+import { sourceFile } from "./source-file.js";
+import type { BatchSource, FileSource, SqlSource } from "./sources.js";
 import { type DescribedColumn, INTERNAL, ident } from "./sql-text.js";
 
 /**
@@ -30,6 +34,12 @@ export interface PostgresOfflineOptions {
   readonly url: string;
   /** Schema for keel's working tables (entity uploads, push logs). Default `public`. */
   readonly schema?: string;
+  /**
+   * A DuckDB database file (relative to the project root) that `sqlSource` queries run on,
+   * as in the DuckDB offline store; without it they run on an empty in-memory DuckDB (which
+   * can still read files: `SELECT * FROM read_parquet('stats.parquet')`).
+   */
+  readonly duckdbDatabase?: string;
 }
 
 const PG_KIND: Readonly<Record<ColumnKind, string>> = {
@@ -44,8 +54,10 @@ const BATCH = 1000;
 
 /**
  * The scale-out offline store: PostgreSQL. Feature sources are `postgresSource` queries (and
- * push logs kept in tables `keel_push_<view>`); entity rows are uploaded into a working
- * table for the duration of one retrieval. Each point-in-time join is a LATERAL subquery per
+ * push logs kept in tables `keel_push_<view>`); `fileSource` files (CSV/Parquet) and
+ * `sqlSource` DuckDB queries are read in process and loaded into a working table for the
+ * duration of one operation, so the join still runs in PostgreSQL. Entity
+ * rows are uploaded into a working table for the duration of one retrieval. Each point-in-time join is a LATERAL subquery per
  * view ordered by (timestamp, created) DESC with LIMIT 1, so an index on a source's
  * (join keys, timestamp) serves it.
  *
@@ -68,8 +80,11 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
   const table = (name: string) => `${ident(schema)}.${ident(name)}`;
   const pushTable = (view: string) => `keel_push_${view.toLowerCase()}`;
 
+  const loadedTables = new WeakMap<pg.Client, string[]>();
+
   async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     const client = new pg.Client({ connectionString: options.url });
+    loadedTables.set(client, []);
     try {
       await client.connect();
     } catch (error) {
@@ -92,6 +107,8 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
         details: {},
       });
     } finally {
+      for (const name of loadedTables.get(client) ?? [])
+        await client.query(`DROP TABLE IF EXISTS ${name}`).catch(() => undefined);
       await client.end();
     }
   }
@@ -107,16 +124,72 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
     return result.fields.map((f) => ({ name: f.name, type: typeName.get(f.dataTypeID) ?? "text" }));
   }
 
-  async function relationOf(client: pg.Client, view: ResolvedView): Promise<string> {
-    const source = view.definition.source;
-    const unsupported = (type: string) =>
-      new KeelError(
-        "KEEL_ERR_UNSUPPORTED",
-        `feature view '${view.name}' reads a ${type} source, which the PostgreSQL offline store cannot query; use postgresSource({ query }) or the DuckDB offline store`,
-        { details: { view: view.name, source: type } },
+  // A file or DuckDB query read into a working table: DuckDB's postgres extension, which
+  // could join across the two engines, is downloaded at run time (not possible offline), and
+  // a temporary table lets PostgreSQL plan the join with its own statistics.
+  async function loadedRelation(
+    client: pg.Client,
+    repo: FeatureRepo,
+    view: ResolvedView,
+    source: FileSource | SqlSource,
+  ): Promise<string> {
+    let frame: Frame;
+    if (source.type === "file") {
+      frame = await readFrame(sourceFile(repo, view, source));
+    } else {
+      // The query comes from the project's own config, as in the DuckDB offline store, so it
+      // runs with file access (readFrame confines DuckDB queries that come from users).
+      const instance = await DuckDBInstance.create(
+        options.duckdbDatabase === undefined
+          ? ":memory:"
+          : resolve(repo.root, options.duckdbDatabase),
+        options.duckdbDatabase === undefined ? {} : { access_mode: "READ_ONLY" },
       );
+      const connection = await instance.connect();
+      try {
+        frame = await readRelationExact(connection, source.query, {
+          sourceName: `feature view '${view.name}'`,
+        });
+      } catch (error) {
+        if (error instanceof KeelError) throw error;
+        throw new KeelError(
+          "KEEL_ERR_SQL",
+          `feature view '${view.name}': DuckDB failed: ${(error as Error).message.split("\n")[0]}`,
+          { cause: error, details: { view: view.name } },
+        );
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    }
+    // A working table (not TEMP: results are read back over a second connection), dropped
+    // when the client that loaded it is done.
+    const name = table(`keel_src_${randomBytes(6).toString("hex")}`);
+    const columns = frame.schema().map((c) => `${ident(c.name)} ${PG_KIND[c.kind]}`);
+    loadedTables.get(client)?.push(name);
+    await client.query(`CREATE UNLOGGED TABLE ${name} (${columns.join(", ")})`);
+    await insertFrame(client, name, frame, frame.columnNames, false);
+    await client.query(`ANALYZE ${name}`);
+    return name;
+  }
+
+  async function batchRelation(
+    client: pg.Client,
+    repo: FeatureRepo,
+    view: ResolvedView,
+    source: BatchSource,
+  ): Promise<string> {
     if (source.type === "postgres") return `(${source.query})`;
-    if (source.type !== "push") throw unsupported(source.type);
+    return loadedRelation(client, repo, view, source);
+  }
+
+  async function relationOf(
+    client: pg.Client,
+    repo: FeatureRepo,
+    view: ResolvedView,
+  ): Promise<string> {
+    const source = view.definition.source;
+    if (source.type !== "push") return batchRelation(client, repo, view, source);
     const parts: string[] = [];
     // The push log keeps join keys as text (pushed JSON may carry numbers or strings); the
     // batch source's keys are cast to match, so the UNION has one type per column.
@@ -126,8 +199,8 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
       )
       .join(", ");
     if (source.batchSource !== undefined) {
-      if (source.batchSource.type !== "postgres") throw unsupported(source.batchSource.type);
-      parts.push(`SELECT ${select} FROM (${source.batchSource.query}) AS ${INTERNAL}b`);
+      const batch = await batchRelation(client, repo, view, source.batchSource);
+      parts.push(`SELECT ${select} FROM ${batch} AS ${INTERNAL}b`);
     }
     const exists = await client.query(
       "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
@@ -172,7 +245,7 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
     const out: ViewRelation[] = [];
     for (const [name, outputs] of outputsByView(features, aliases)) {
       const view = repo.view(name);
-      const sql = await relationOf(client, view);
+      const sql = await relationOf(client, repo, view);
       const columns = await describe(client, sql);
       checkSourceColumnsPresent(view, columns);
       out.push({ view, sql, columns, outputs });
@@ -293,7 +366,7 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
     },
 
     async latest(repo, view, start, end) {
-      const sql = await withClient(async (client) => {
+      return withClient(async (client) => {
         const [relation] = await relations(
           client,
           repo,
@@ -302,16 +375,16 @@ export function postgresOfflineStore(options: PostgresOfflineOptions): OfflineSt
         );
         if (relation === undefined)
           throw new KeelError("KEEL_ERR_INTERNAL", `no relation for ${view.name}`);
-        return latestSql("postgres", relation, start * 1000, end * 1000);
+        // Read while this client's working tables (file sources) still exist.
+        return readFrame(
+          { postgres: options.url, sql: latestSql("postgres", relation, start * 1000, end * 1000) },
+          { schema: Object.fromEntries(view.features.map((f) => [f.name, f.kind])) },
+        );
       });
-      return readFrame(
-        { postgres: options.url, sql },
-        { schema: Object.fromEntries(view.features.map((f) => [f.name, f.kind])) },
-      );
     },
 
-    async describe(_repo, view) {
-      return withClient(async (client) => describe(client, await relationOf(client, view)));
+    async describe(repo, view) {
+      return withClient(async (client) => describe(client, await relationOf(client, repo, view)));
     },
 
     async appendPushed(_repo, view, rows) {

@@ -12,13 +12,24 @@ import { sqliteOnlineStore } from "./sqlite-online-store.js";
  *
  * @example
  * ```ts
- * const a: OfflineStoreSettings = { type: "duckdb", database: "warehouse.duckdb" };
+ * const a: OfflineStoreSettings = { type: "duckdb", database: "warehouse.duckdb", memoryLimit: "2GB" };
  * const b: OfflineStoreSettings = { type: "postgres", url: "postgres://analytics@db:5432/dw", schema: "features" };
  * ```
  */
 export type OfflineStoreSettings =
-  | { readonly type: "duckdb"; readonly database?: string }
-  | { readonly type: "postgres"; readonly url?: string; readonly schema?: string };
+  | {
+      readonly type: "duckdb";
+      readonly database?: string;
+      /** DuckDB's memory limit per retrieval, e.g. `"2GB"` (default `"1GB"`; past it, joins spill to disk). */
+      readonly memoryLimit?: string;
+    }
+  | {
+      readonly type: "postgres";
+      readonly url?: string;
+      readonly schema?: string;
+      /** DuckDB database file that `sqlSource` queries run on (they are loaded into PostgreSQL). */
+      readonly duckdbDatabase?: string;
+    };
 
 /**
  * Which online store a project uses (`onlineStore` in keel.config.ts). Redis's URL defaults to
@@ -47,9 +58,10 @@ export function openOfflineStore(
   root: string,
 ): OfflineStore {
   if (settings === undefined || settings.type === "duckdb") {
-    return duckDbOfflineStore(
-      settings?.database === undefined ? {} : { database: settings.database },
-    );
+    return duckDbOfflineStore({
+      ...(settings?.database === undefined ? {} : { database: settings.database }),
+      ...(settings?.memoryLimit === undefined ? {} : { memoryLimit: settings.memoryLimit }),
+    });
   }
   const url = settings.url ?? process.env.KEEL_PG_URL;
   if (url === undefined) {
@@ -64,6 +76,7 @@ export function openOfflineStore(
   return postgresOfflineStore({
     url,
     ...(settings.schema === undefined ? {} : { schema: settings.schema }),
+    ...(settings.duckdbDatabase === undefined ? {} : { duckdbDatabase: settings.duckdbDatabase }),
   });
 }
 

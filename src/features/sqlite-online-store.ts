@@ -4,12 +4,8 @@ import Database from "better-sqlite3";
 import { KeelError } from "../core/index.js";
 import type { OnlineRecord, OnlineStore, OnlineWrite } from "./online-store.js";
 
-interface Row {
-  entity_key: string;
-  event_ts: number;
-  created_ts: number | null;
-  value: string;
-}
+/** A selected row in raw (array) form: entity key, event time, created time, values JSON. */
+type Row = [string, number, number | null, string];
 
 /**
  * The embedded online store: one SQLite file (WAL mode), one row per (view, entity) holding
@@ -49,9 +45,13 @@ export function sqliteOnlineStore(options: { path: string }): OnlineStore {
      WHERE excluded.event_ts > keel_online.event_ts
         OR (excluded.event_ts = keel_online.event_ts AND coalesce(excluded.created_ts, -1e308) >= coalesce(keel_online.created_ts, -1e308))`,
   );
-  const select = db.prepare<[string, string], Row>(
-    "SELECT entity_key, event_ts, created_ts, value FROM keel_online WHERE view = ? AND entity_key IN (SELECT value FROM json_each(?))",
-  );
+  // Raw rows (arrays) skip building an object per row; the keys travel as one JSON array
+  // parameter, so one prepared statement serves every request size.
+  const select = db
+    .prepare<[string, string], Row>(
+      "SELECT entity_key, event_ts, created_ts, value FROM keel_online WHERE view = ? AND entity_key IN (SELECT value FROM json_each(?))",
+    )
+    .raw(true);
   const writeAll = db.transaction((view: string, rows: readonly OnlineWrite[]) => {
     for (const row of rows)
       upsert.run(view, row.key, row.eventTs, row.createdTs, JSON.stringify(row.values));
@@ -63,13 +63,8 @@ export function sqliteOnlineStore(options: { path: string }): OnlineStore {
     },
     async read(view, keys) {
       const found = new Map<string, OnlineRecord>();
-      for (const row of select.all(view, JSON.stringify(keys))) {
-        found.set(row.entity_key, {
-          eventTs: row.event_ts,
-          createdTs: row.created_ts,
-          values: JSON.parse(row.value),
-        });
-      }
+      for (const [key, eventTs, createdTs, value] of select.all(view, JSON.stringify(keys)))
+        found.set(key, { eventTs, createdTs, values: JSON.parse(value) });
       return keys.map((k) => found.get(k));
     },
     async dropView(view) {

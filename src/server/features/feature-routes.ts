@@ -54,14 +54,31 @@ function featuresOf(request: Record<string, unknown>): string[] | { service: str
  * ```
  */
 export function feastResponse(result: OnlineFeaturesResult) {
+  // Formatting a date is the costliest step of a response: values of one view share their
+  // event times (often one array for all its features), so each time is formatted once.
+  const texts = new Map<number, string>();
+  const arrays = new Map<readonly number[], string[]>();
+  const format = (times: readonly number[]): string[] => {
+    let out = arrays.get(times);
+    if (out === undefined) {
+      out = times.map((t) => {
+        let text = texts.get(t);
+        if (text === undefined) {
+          text = new Date(t).toISOString().replace(/\.000Z$/, "Z");
+          texts.set(t, text);
+        }
+        return text;
+      });
+      arrays.set(times, out);
+    }
+    return out;
+  };
   return {
     metadata: { feature_names: result.metadata.featureNames },
     results: result.results.map((r) => ({
       values: r.values,
       statuses: r.statuses,
-      event_timestamps: r.eventTimestamps.map((t) =>
-        new Date(t).toISOString().replace(/\.000Z$/, "Z"),
-      ),
+      event_timestamps: format(r.eventTimestamps),
     })),
   };
 }
