@@ -11,6 +11,7 @@ import {
   fileRelation,
   MISSING_TOKENS,
 } from "./file-relation.js";
+import { holdsCarriageReturn } from "./line-endings.js";
 import { readPostgres } from "./postgres-read.js";
 import { conversionFailedColumn, explainReadError, explainSqlError } from "./read-errors.js";
 import { type DataSource, declaredKinds, type ReadOptions } from "./source.js";
@@ -77,9 +78,29 @@ export async function readFrame(source: DataSource, options: ReadOptions = {}): 
   );
 }
 
+/** Raised inside a read whose file mixes line endings: the read starts over on a unified copy. */
+class MixedLineEndings extends Error {}
+
 async function readFile(path: string, options: ReadOptions): Promise<Frame> {
+  try {
+    return await readFileOnce(path, options, false);
+  } catch (error) {
+    // A fresh session: a query's session is confined to the files known when it started.
+    if (error instanceof MixedLineEndings) return readFileOnce(path, options, true);
+    throw error;
+  }
+}
+
+async function readFileOnce(
+  path: string,
+  options: ReadOptions,
+  unifyLineEndings: boolean,
+): Promise<Frame> {
   const format = detectFormat(path, options.format);
-  const dialect = csvDialect(options, format === "tsv" ? "\t" : ",");
+  const dialect = {
+    ...csvDialect(options, format === "tsv" ? "\t" : ","),
+    unifyLineEndings,
+  };
   const info = await openDataFile(path);
   const declared = declaredKinds(options.schema);
   let relation: FileRelation | undefined;
@@ -122,6 +143,15 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
         const failed = conversionFailedColumn(error);
         const index = failed === undefined ? undefined : relation.columnOfInternalName?.(failed);
         if (index === undefined || relation.asText === undefined) {
+          // DuckDB refuses a file that mixes \r\n, \r and \n; pandas reads it. Looked for
+          // only now, so a clean file pays nothing.
+          if (
+            (format === "csv" || format === "tsv") &&
+            !unifyLineEndings &&
+            (await holdsCarriageReturn(path))
+          ) {
+            throw new MixedLineEndings();
+          }
           throw await explainReadError(
             error,
             path,
