@@ -226,18 +226,7 @@ export async function csvRelation(
   declared: ReadonlyMap<string, ColumnKind>,
 ): Promise<FileRelation> {
   const header = await readCsvHeader(info.path, dialect.delimiter, dialect.quote);
-  const names = header.names.map((name, i) => name || `column${i}`);
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) {
-      throw new KeelError(
-        "KEEL_ERR_DUPLICATE_COLUMN",
-        `${info.path}:1: the header names column '${name}' twice.`,
-        { details: { file: info.path, line: 1, column: name } },
-      );
-    }
-    seen.add(name);
-  }
+  const names = columnNames(header.names, info.path);
   // A header DuckDB cannot skip (text after a closing quote) is left out of a copy instead;
   // mixed line endings are unified in a copy.
   let file = info.path;
@@ -354,6 +343,31 @@ export async function csvRelation(
     };
   };
   return plan();
+}
+
+/**
+ * The Frame's column names from a CSV header: an empty name is `column<i>`, and a name given
+ * twice is a `KEEL_ERR_DUPLICATE_COLUMN` (names differing only in case are distinct).
+ *
+ * @example
+ * ```ts
+ * columnNames(["id", "", "A", "a"], "x.csv"); // ["id", "column1", "A", "a"]
+ * ```
+ */
+export function columnNames(header: readonly string[], path: string): string[] {
+  const names = header.map((name, i) => name || `column${i}`);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) {
+      throw new KeelError(
+        "KEEL_ERR_DUPLICATE_COLUMN",
+        `${path}:1: the header names column '${name}' twice.`,
+        { details: { file: path, line: 1, column: name } },
+      );
+    }
+    seen.add(name);
+  }
+  return names;
 }
 
 async function sniffTypes(

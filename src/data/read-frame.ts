@@ -15,6 +15,7 @@ import { holdsCarriageReturn } from "./line-endings.js";
 import { readPostgres } from "./postgres-read.js";
 import { conversionFailedColumn, explainReadError, explainSqlError } from "./read-errors.js";
 import { type DataSource, declaredKinds, type ReadOptions } from "./source.js";
+import { readWideCsv } from "./wide-csv.js";
 
 /**
  * Reads tabular data into a {@link Frame}: a CSV, TSV, Parquet or JSON-lines file (through
@@ -103,6 +104,11 @@ async function readFileOnce(
   };
   const info = await openDataFile(path);
   const declared = declaredKinds(options.schema);
+  if ((format === "csv" || format === "tsv") && options.sql === undefined) {
+    // Thousands of columns: DuckDB's planning grows with their square (see readWideCsv).
+    const wide = await readWideCsv(info, dialect, declared);
+    if (wide !== undefined) return wide;
+  }
   let relation: FileRelation | undefined;
   const work = async (session: DuckDbSession): Promise<Frame> => {
     try {
