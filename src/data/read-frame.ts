@@ -33,7 +33,12 @@ import { readWideCsv } from "./wide-csv.js";
  * declared `string` stays `02134`); a value that does not fit raises `KEEL_ERR_TYPE_MISMATCH`.
  * Missing values are empty fields and pandas' default spellings (`NA`, `N/A`, `n/a`, `#N/A`,
  * `<NA>`, `NaN`, `nan`, `null`, `NULL`, ...: `MISSING_TOKENS`) (`naValues` adds spellings,
- * `keepDefaultNa: false` drops these).
+ * `keepDefaultNa: false` drops these, and then `nan` is text, as in pandas). As pandas reads
+ * them: a number beyond the float64 range (`1e309`) makes its column text, never Infinity;
+ * a leap second (`23:59:60`, which no timestamp holds) makes its column text, and declared
+ * `timestamp` it is a `KEEL_ERR_TYPE_MISMATCH` saying so; a file may mix `\r\n`, `\r` and
+ * `\n` line endings (read from a unified copy). A small file of 2,000+ columns is split by
+ * keel (`readWideCsv`), as DuckDB's planning time grows with the square of the width.
  *
  * SQL (`options.sql` and database sources) must be one statement; DuckDB runs it with file
  * access switched off except for the data file itself.

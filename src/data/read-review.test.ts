@@ -87,6 +87,14 @@ describe("the review's findings past DuckDB's type sample", () => {
     }
   });
 
+  it("keeps a late 1e309 as text under a query too", async () => {
+    const frame = await readFrame(file("big.csv", numbersThen("1e309")), {
+      sql: "SELECT v FROM data",
+    });
+    expect(frame.column("v").kind).toBe("string");
+    expect(cellAt(frame.column("v"), 25_000)).toBe("1e309");
+  });
+
   it("reads spelled infinities late in a column as numbers, as pandas does", async () => {
     const frame = await readFrame(file("inf.csv", numbersThen("-inf")));
     expect(frame.column("v").kind).toBe("numeric");
@@ -255,5 +263,35 @@ describe("very wide files", () => {
     );
     expect(error.code).toBe("KEEL_ERR_TYPE_MISMATCH");
     expect(error.message).toMatch(/b\.csv:5/);
+  });
+});
+
+const pgUrl = process.env.KEEL_TEST_PG_URL;
+if (!pgUrl) console.log("Skipping the PostgreSQL review cases: set KEEL_TEST_PG_URL to run them.");
+
+// Queries over VALUES only: no table, so no schema to create or clean.
+describe.skipIf(!pgUrl)("the same defects from PostgreSQL", () => {
+  it("keeps a numeric beyond the float64 range as its text, never Infinity", async () => {
+    const huge = `1${"0".repeat(400)}.5`;
+    const frame = await readFrame({
+      postgres: pgUrl ?? "",
+      sql: `SELECT * FROM (VALUES ('${huge}'::numeric, 1.5::float8), (2::numeric, 'Infinity'::float8), (3::numeric, 'NaN'::float8)) AS t(n, f)`,
+    });
+    expect(frame.column("n").kind).not.toBe("numeric");
+    expect(cellAt(frame.column("n"), 0)).toBe(huge);
+    expect(cellAt(frame.column("n"), 1)).toBe("2");
+    // float8's own Infinity and NaN are values PostgreSQL holds: they stay numbers.
+    expect(frame.column("f").kind).toBe("numeric");
+    expect(frame.numeric("f")[1]).toBe(Number.POSITIVE_INFINITY);
+    expect(Number.isNaN(frame.numeric("f")[2])).toBe(true);
+  });
+
+  it("keeps a text column holding a leap second as text", async () => {
+    const frame = await readFrame({
+      postgres: pgUrl ?? "",
+      sql: "SELECT * FROM (VALUES ('2016-12-31 23:59:60'), ('2017-01-01 00:00:00')) AS t(at)",
+    });
+    expect(frame.column("at").kind).not.toBe("timestamp");
+    expect(cellAt(frame.column("at"), 0)).toBe("2016-12-31 23:59:60");
   });
 });
