@@ -63,7 +63,8 @@ export interface RelationReadOptions {
  * Thrown by {@link readRelation} when columns must be read again as text: their numbers
  * include integers beyond ±2^53, which a float64 cannot hold exactly (`9007199254740993`
  * would read as `…992`), or, parsed from text, a NaN that was a value (`NAN`) rather than a
- * missing one. The caller re-plans them as text (see {@link readRelationExact}).
+ * missing one, or an infinity (DuckDB reads `1e309` as Infinity; only a spelled-out `inf`
+ * is one). The caller re-plans them as text (see {@link readRelationExact}).
  *
  * @example
  * ```ts
@@ -75,7 +76,7 @@ export class ColumnsNeedText extends Error {
     readonly names: readonly string[],
     readonly positions: readonly number[],
   ) {
-    super(`columns ${names.join(", ")} hold integers beyond 2^53`);
+    super(`columns ${names.join(", ")} hold values a float64 does not keep exactly`);
   }
 }
 
