@@ -9,6 +9,7 @@ import { readCsvHeader } from "./csv-header.js";
 import { quoteIdentifier, quoteLiteral } from "./duckdb-session.js";
 import { countLines, type DataFileInfo, fileError, scanFile } from "./file-access.js";
 import type { RowLocator } from "./infer-kind.js";
+import { copyWithUnifiedLineEndings } from "./line-endings.js";
 import type { FileFormat } from "./source.js";
 
 /**
@@ -72,6 +73,11 @@ export interface CsvDialect {
   readonly delimiter: string;
   readonly quote: string;
   readonly missing: ReadonlySet<string>;
+  /**
+   * Read a copy with every line break outside quotes as `\n`: the file mixes `\r\n`, `\r`
+   * and `\n`, which DuckDB refuses (see `copyWithUnifiedLineEndings`).
+   */
+  readonly unifyLineEndings?: boolean;
 }
 
 /**
@@ -220,27 +226,24 @@ export async function csvRelation(
   declared: ReadonlyMap<string, ColumnKind>,
 ): Promise<FileRelation> {
   const header = await readCsvHeader(info.path, dialect.delimiter, dialect.quote);
-  const names = header.names.map((name, i) => name || `column${i}`);
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) {
-      throw new KeelError(
-        "KEEL_ERR_DUPLICATE_COLUMN",
-        `${info.path}:1: the header names column '${name}' twice.`,
-        { details: { file: info.path, line: 1, column: name } },
-      );
-    }
-    seen.add(name);
-  }
-  // A header DuckDB cannot skip (text after a closing quote) is left out of a copy instead.
+  const names = columnNames(header.names, info.path);
+  // A header DuckDB cannot skip (text after a closing quote) is left out of a copy instead;
+  // mixed line endings are unified in a copy.
   let file = info.path;
   let skip = 1;
   let dispose: (() => Promise<void>) | undefined;
-  if (!header.regular) {
+  if (!header.regular || dialect.unifyLineEndings) {
     const directory = await mkdtemp(join(tmpdir(), "keel-csv-"));
     file = join(directory, "body.csv");
     try {
-      await pipeline(createReadStream(info.path, { start: header.bytes }), createWriteStream(file));
+      if (dialect.unifyLineEndings) {
+        await copyWithUnifiedLineEndings(info.path, file, header.bytes, dialect.quote);
+      } else {
+        await pipeline(
+          createReadStream(info.path, { start: header.bytes }),
+          createWriteStream(file),
+        );
+      }
     } catch (error) {
       await rm(directory, { recursive: true, force: true });
       throw fileError(info.path, error);
@@ -248,9 +251,6 @@ export async function csvRelation(
     skip = 0;
     dispose = () => rm(directory, { recursive: true, force: true });
   }
-  // One pass counts the rows and looks for '_' and '+-': DuckDB's number parser reads 1_000
-  // as 1000 and +-1 as -1, so only a file holding either needs the slower guarded conversion.
-  const scan = await scanFile(info.path, { from: header.bytes, find: ["_", "+-"] });
   const internal = names.map((_, i) => `#${i}`);
   // DuckDB wants some null string; with none asked for, one no file holds (private use area).
   const nullstr = dialect.missing.has("")
@@ -263,8 +263,16 @@ export async function csvRelation(
     `quote=${quoteLiteral(dialect.quote)}`,
     `escape=${quoteLiteral(dialect.quote)}`,
     `nullstr=${nullstr}`,
+    // Told, not detected: DuckDB takes a quoted \r for a line break when it guesses.
+    ...(dialect.unifyLineEndings ? ["new_line='\\n'"] : []),
   ].join(", ");
-  const sniffed = await sniffTypes(connection, file, options, internal);
+  // One pass counts the rows and looks for '_' and '+-': DuckDB's number parser reads 1_000
+  // as 1000 and +-1 as -1, so only a file holding either needs the slower guarded conversion.
+  // It runs while DuckDB sniffs the types on its own threads.
+  const [scan, sniffed] = await Promise.all([
+    scanFile(info.path, { from: header.bytes, find: ["_", "+-"] }),
+    sniffTypes(connection, file, options, internal),
+  ]);
   const numeric = names.map((name, i) => {
     const kind = declared.get(name);
     return sniffed?.[i] === "DOUBLE" && (kind === undefined || kind === "numeric");
@@ -335,6 +343,31 @@ export async function csvRelation(
     };
   };
   return plan();
+}
+
+/**
+ * The Frame's column names from a CSV header: an empty name is `column<i>`, and a name given
+ * twice is a `KEEL_ERR_DUPLICATE_COLUMN` (names differing only in case are distinct).
+ *
+ * @example
+ * ```ts
+ * columnNames(["id", "", "A", "a"], "x.csv"); // ["id", "column1", "A", "a"]
+ * ```
+ */
+export function columnNames(header: readonly string[], path: string): string[] {
+  const names = header.map((name, i) => name || `column${i}`);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) {
+      throw new KeelError(
+        "KEEL_ERR_DUPLICATE_COLUMN",
+        `${path}:1: the header names column '${name}' twice.`,
+        { details: { file: path, line: 1, column: name } },
+      );
+    }
+    seen.add(name);
+  }
+  return names;
 }
 
 async function sniffTypes(

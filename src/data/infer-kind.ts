@@ -70,9 +70,10 @@ export function textToColumn(
   values: readonly (string | null)[],
   declared?: ColumnKind,
   locate: RowLocator = (row) => ({ where: `row ${row}`, record: row }),
-  options: { numbers?: boolean } = {},
+  options: { numbers?: boolean; nan?: boolean } = {},
 ): Column {
   const kind = declared ?? inferTextKind(values, options);
+  const nan = options.nan === true;
   const fail = (row: number, value: string): never => {
     const location = locate(row);
     const reason = whyNotKind(kind, value);
@@ -97,7 +98,7 @@ export function textToColumn(
       const out = new Float64Array(values.length);
       for (let i = 0; i < values.length; i++) {
         const text = values[i] ?? null;
-        out[i] = text === null ? Number.NaN : (parseNumber(text) ?? fail(i, text));
+        out[i] = text === null ? Number.NaN : (parseNumber(text, nan) ?? fail(i, text));
       }
       return numericColumn(out);
     }
@@ -134,8 +135,9 @@ export function textToColumn(
  */
 export function inferTextKind(
   values: readonly (string | null)[],
-  options: { numbers?: boolean } = {},
+  options: { numbers?: boolean; nan?: boolean } = {},
 ): ColumnKind {
+  const nan = options.nan === true;
   const distinct = new Set<string>();
   let present = 0;
   let allBoolean = true;
@@ -148,10 +150,14 @@ export function inferTextKind(
       const lower = value.toLowerCase();
       allBoolean = lower === "true" || lower === "false";
     }
-    if (allNumbers) allNumbers = parseNumber(value) !== undefined;
+    if (allNumbers) allNumbers = parseNumber(value, nan) !== undefined;
     // Shape, not calendar: a column of dates with a 2024-02-30 in it is a date column with a
-    // bad value (an error naming its line), not text.
-    if (allTimestamps) allTimestamps = TIMESTAMP_SHAPE.test(value.trim());
+    // bad value (an error naming its line), not text. A leap second (23:59:60) is a real
+    // time no timestamp can hold: such a column stays text, as pandas keeps it.
+    if (allTimestamps) {
+      const trimmed = value.trim();
+      allTimestamps = TIMESTAMP_SHAPE.test(trimmed) && !LEAP_SECOND.test(trimmed);
+    }
     if (distinct.size <= CATEGORICAL_MAX_DISTINCT) distinct.add(value);
   }
   if (present === 0) return "string";
@@ -165,25 +171,32 @@ export function inferTextKind(
 }
 
 /**
- * Parses a decimal or scientific number, `NaN`/`inf` spelled as pandas writes them; `undefined`
- * when the text is not a number.
+ * Parses a decimal or scientific number, or `inf` spelled as pandas writes it; `undefined`
+ * when the text is not a number a float64 holds as written. `NaN`/`nan` are numbers only
+ * when `nan` is set (PostgreSQL's float `NaN` is a value); in files pandas reads them as
+ * missing by default and as text with `keep_default_na=False`, never as a number. A
+ * finite-looking number beyond the float64 range (`1e309`) is not a number either: it would
+ * read as Infinity, and pandas keeps it as text.
  *
  * @example
  * ```ts
  * parseNumber(" 1.5e3 "); // 1500
  * parseNumber("abc");     // undefined
+ * parseNumber("1e309");   // undefined
+ * parseNumber("NaN", true); // NaN
  * ```
  */
-export function parseNumber(text: string): number | undefined {
+export function parseNumber(text: string, nan = false): number | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
   const lower = trimmed.toLowerCase();
-  // Only the spellings pandas and PostgreSQL write; 'NAN' or '+nan' is text to pandas.
-  if (trimmed === "NaN" || trimmed === "nan") return Number.NaN;
+  // Only the spellings PostgreSQL writes; 'NAN' or '+nan' is text to pandas.
+  if (nan && (trimmed === "NaN" || trimmed === "nan")) return Number.NaN;
   if (lower === "inf" || lower === "+inf" || lower === "infinity") return Number.POSITIVE_INFINITY;
   if (lower === "-inf" || lower === "-infinity") return Number.NEGATIVE_INFINITY;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;
+  if (!NUMBER_TEXT.test(trimmed)) return undefined;
   const value = Number(trimmed);
+  if (!Number.isFinite(value)) return undefined;
   // A float64 holds every integer only up to 2^53: a longer id would silently become its
   // neighbour (9007199254740993 → …992), so such integers are not numbers to keel.
   if (Math.abs(value) > Number.MAX_SAFE_INTEGER && INTEGER_TEXT.test(trimmed)) return undefined;
@@ -191,6 +204,7 @@ export function parseNumber(text: string): number | undefined {
 }
 
 const INTEGER_TEXT = /^[+-]?\d+\.?$/;
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
  * True when the text is an integer a float64 cannot hold exactly (beyond ±2^53 − 1), which
@@ -211,6 +225,12 @@ export function isUnsafeIntegerText(text: string): boolean {
 function whyNotKind(kind: ColumnKind, value: string): string | undefined {
   if (kind === "numeric" && isUnsafeIntegerText(value)) {
     return "an integer beyond ±2^53 cannot be held exactly as a number; declare the column string";
+  }
+  if (kind === "numeric" && NUMBER_TEXT.test(value.trim())) {
+    return "beyond the largest float64 (about 1.8e308), it would read as Infinity; declare the column string";
+  }
+  if (kind === "timestamp" && LEAP_SECOND.test(value.trim())) {
+    return "a leap second, which a timestamp cannot hold; declare the column string to keep it";
   }
   if (kind === "timestamp" && TIMESTAMP_SHAPE.test(value.trim())) {
     return "no such date or time";
@@ -251,6 +271,9 @@ export function parseBoolean(text: string): 1 | 0 | undefined {
  */
 const TIMESTAMP_SHAPE =
   /^(-?\d{4,6})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** The clock reading of a leap second, `23:59:60` (UTC, or local at any offset: `…59:60`). */
+const LEAP_SECOND = /[ T]\d{2}:59:60(?:\.\d+)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { type Column, type ColumnKind, columnNotFound, Frame, KeelError } from "../core/index.js";
 import { errorReason, firstLine } from "./duckdb-session.js";
-import { isUnsafeIntegerText, textToColumn } from "./infer-kind.js";
+import { parseNumber, textToColumn } from "./infer-kind.js";
 import { singleStatement } from "./sql-statement.js";
 
 /** PostgreSQL type OIDs and the Frame kind their text form is parsed as. */
@@ -75,9 +75,11 @@ export async function readPostgres(
           return text !== null && natural === "timestamp" ? isoFromPostgres(text) : text;
         });
         // A bigint or numeric beyond ±2^53 is not a number to keel (a float64 would round
-        // it): the column is inferred from its text instead, as an id column would be.
+        // it), nor a numeric beyond the float64 range (it would read as Infinity): the column
+        // is inferred from its text instead, as an id column would be.
         const exact =
-          natural === "numeric" && values.some((v) => v !== null && isUnsafeIntegerText(v))
+          natural === "numeric" &&
+          values.some((v) => v !== null && parseNumber(v, true) === undefined)
             ? undefined
             : natural;
         const kind =
@@ -85,10 +87,14 @@ export async function readPostgres(
           (TEXT_OIDS.has(field.dataTypeID) || exact === undefined ? undefined : exact);
         return [
           field.name,
-          textToColumn(field.name, values, kind, (row) => ({
-            where: `PostgreSQL query row ${row + 1}`,
-            record: row,
-          })),
+          textToColumn(
+            field.name,
+            values,
+            kind,
+            (row) => ({ where: `PostgreSQL query row ${row + 1}`, record: row }),
+            // PostgreSQL's float and numeric 'NaN' is a value, not text.
+            { nan: natural === "numeric" },
+          ),
         ];
       }),
     );

@@ -11,9 +11,11 @@ import {
   fileRelation,
   MISSING_TOKENS,
 } from "./file-relation.js";
+import { holdsCarriageReturn } from "./line-endings.js";
 import { readPostgres } from "./postgres-read.js";
 import { conversionFailedColumn, explainReadError, explainSqlError } from "./read-errors.js";
 import { type DataSource, declaredKinds, type ReadOptions } from "./source.js";
+import { readWideCsv } from "./wide-csv.js";
 
 /**
  * Reads tabular data into a {@link Frame}: a CSV, TSV, Parquet or JSON-lines file (through
@@ -31,7 +33,12 @@ import { type DataSource, declaredKinds, type ReadOptions } from "./source.js";
  * declared `string` stays `02134`); a value that does not fit raises `KEEL_ERR_TYPE_MISMATCH`.
  * Missing values are empty fields and pandas' default spellings (`NA`, `N/A`, `n/a`, `#N/A`,
  * `<NA>`, `NaN`, `nan`, `null`, `NULL`, ...: `MISSING_TOKENS`) (`naValues` adds spellings,
- * `keepDefaultNa: false` drops these).
+ * `keepDefaultNa: false` drops these, and then `nan` is text, as in pandas). As pandas reads
+ * them: a number beyond the float64 range (`1e309`) makes its column text, never Infinity;
+ * a leap second (`23:59:60`, which no timestamp holds) makes its column text, and declared
+ * `timestamp` it is a `KEEL_ERR_TYPE_MISMATCH` saying so; a file may mix `\r\n`, `\r` and
+ * `\n` line endings (read from a unified copy). A small file of 2,000+ columns is split by
+ * keel (`readWideCsv`), as DuckDB's planning time grows with the square of the width.
  *
  * SQL (`options.sql` and database sources) must be one statement; DuckDB runs it with file
  * access switched off except for the data file itself.
@@ -77,11 +84,36 @@ export async function readFrame(source: DataSource, options: ReadOptions = {}): 
   );
 }
 
+/** Raised inside a read whose file mixes line endings: the read starts over on a unified copy. */
+class MixedLineEndings extends Error {}
+
 async function readFile(path: string, options: ReadOptions): Promise<Frame> {
+  try {
+    return await readFileOnce(path, options, false);
+  } catch (error) {
+    // A fresh session: a query's session is confined to the files known when it started.
+    if (error instanceof MixedLineEndings) return readFileOnce(path, options, true);
+    throw error;
+  }
+}
+
+async function readFileOnce(
+  path: string,
+  options: ReadOptions,
+  unifyLineEndings: boolean,
+): Promise<Frame> {
   const format = detectFormat(path, options.format);
-  const dialect = csvDialect(options, format === "tsv" ? "\t" : ",");
+  const dialect = {
+    ...csvDialect(options, format === "tsv" ? "\t" : ","),
+    unifyLineEndings,
+  };
   const info = await openDataFile(path);
   const declared = declaredKinds(options.schema);
+  if ((format === "csv" || format === "tsv") && options.sql === undefined) {
+    // Thousands of columns: DuckDB's planning grows with their square (see readWideCsv).
+    const wide = await readWideCsv(info, dialect, declared);
+    if (wide !== undefined) return wide;
+  }
   let relation: FileRelation | undefined;
   const work = async (session: DuckDbSession): Promise<Frame> => {
     try {
@@ -122,6 +154,15 @@ async function readFile(path: string, options: ReadOptions): Promise<Frame> {
         const failed = conversionFailedColumn(error);
         const index = failed === undefined ? undefined : relation.columnOfInternalName?.(failed);
         if (index === undefined || relation.asText === undefined) {
+          // DuckDB refuses a file that mixes \r\n, \r and \n; pandas reads it. Looked for
+          // only now, so a clean file pays nothing.
+          if (
+            (format === "csv" || format === "tsv") &&
+            !unifyLineEndings &&
+            (await holdsCarriageReturn(path))
+          ) {
+            throw new MixedLineEndings();
+          }
           throw await explainReadError(
             error,
             path,
