@@ -27,6 +27,8 @@ export interface BoosterInput {
   readonly nThreads: number;
   /** Smallest rows × features per thread worth a thread hand-off (tests lower it). */
   readonly minCellsPerThread?: number;
+  /** Smallest rows × features of a histogram build shared with helper threads (tests lower it). */
+  readonly minSharedCells?: number;
   /** Rows per histogram lane (tests lower it to reach the lane path on small data). */
   readonly laneRows?: number;
   readonly validation?: {
@@ -50,6 +52,11 @@ export interface BoosterResult {
   readonly evalHistory: number[];
   /** Milliseconds per phase. */
   readonly timers: Record<string, number>;
+  /**
+   * Raw scores of the training rows (row-major `nRows × nOutputs`) as boosting left them, when
+   * they are exactly the returned ensemble's: undefined after early stopping dropped rounds.
+   */
+  readonly trainingScores?: Float64Array;
 }
 
 /**
@@ -96,6 +103,7 @@ export function boost(input: BoosterInput): BoosterResult {
     ...(input.minCellsPerThread !== undefined
       ? { minCellsPerThread: input.minCellsPerThread }
       : {}),
+    ...(input.minSharedCells !== undefined ? { minSharedCells: input.minSharedCells } : {}),
     ...(input.laneRows !== undefined ? { laneRows: input.laneRows } : {}),
   });
   const rng = new Rng(input.seed);
@@ -173,9 +181,17 @@ export function boost(input: BoosterInput): BoosterResult {
     input.earlyStoppingRounds !== undefined && best.round >= 0
       ? best.round + 1
       : builder.nTrees / K;
+  const complete = nRounds * K === builder.nTrees;
   const ensemble = truncate(builder.finish(), nRounds * K);
   logger.debug("boosting timers", timers.report());
-  return { ensemble, nRounds, evalHistory, timers: timers.report() };
+  return {
+    ensemble,
+    nRounds,
+    evalHistory,
+    timers: timers.report(),
+    // A copy: the kernel memory is the fit's scratch space.
+    ...(complete ? { trainingScores: score.slice() } : {}),
+  };
 }
 
 function constantScores(out: Float64Array, nRows: number, base: Float64Array): Float64Array {

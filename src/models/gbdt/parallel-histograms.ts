@@ -28,12 +28,23 @@ export interface ClosableHistogramBuilder extends HistogramBuilder {
 /** Rows per unit of gradient work taken from the shared counter. */
 const GRADIENT_CHUNK = 16_384;
 
-/** Below this many cells (rows × features) thread hand-offs cost more than they save. */
-const MIN_CELLS_PER_THREAD = 2_000_000;
+/**
+ * Smallest rows × features of the data per thread: below it helper threads are not started.
+ * Work is shared by claiming (see {@link claimUnit}), so a helper that is slow to wake costs
+ * the calling thread nothing; what remains is the wake-up and the barrier, which 150k cells
+ * (about 40k rows of four features) pay for (bench/gbdt/thread-crossover.mjs).
+ */
+const MIN_CELLS_PER_THREAD = 150_000;
+/** A build of fewer rows × features than this runs on the calling thread alone. */
+const MIN_SHARED_CELLS = 32_768;
 /** Rows per lane: nodes of at least two lanes' rows are built lane by lane (see below). */
 const LANE_ROWS = 16384;
 /** At most this many lanes (partial histograms) per node. */
 const MAX_LANES = 8;
+/** Feature-mode builds are cut into at most this many feature ranges. */
+const MAX_FEATURE_UNITS = 8;
+/** Units of one build are counted in 13 bits of the claim word. */
+const MAX_UNITS = 8191;
 
 /**
  * Overrides of when threads and lanes are used (tests lower them to reach those paths on small
@@ -41,11 +52,13 @@ const MAX_LANES = 8;
  *
  * @example
  * ```ts
- * createHistogramBuilder(data, 2, { minCellsPerThread: 1, laneRows: 400 });
+ * createHistogramBuilder(data, 2, { minCellsPerThread: 1, minSharedCells: 1, laneRows: 400 });
  * ```
  */
 export interface HistogramPlan {
   readonly minCellsPerThread?: number;
+  /** Builds of fewer rows × features than this stay on the calling thread. */
+  readonly minSharedCells?: number;
   readonly laneRows?: number;
 }
 
@@ -56,12 +69,16 @@ export interface HistogramPlan {
  * its own partial histogram by whichever thread takes it, then added up in lane order. A node
  * deep in the tree holds rows scattered over the data, so building it is bound by memory
  * latency; lanes give each thread its own rows to fetch, where splitting the features would
- * have both threads wait on the same rows. Smaller nodes are split by FEATURE across threads.
- * Either way the number of lanes and the order of every sum depend on the node's size alone,
- * never on the thread count, so the model is identical for any `nThreads`.
+ * have both threads wait on the same rows. Smaller nodes are split by FEATURE ranges. Either
+ * way the number of lanes and the order of every sum depend on the node's size alone, never on
+ * the thread count or on which thread took which unit, so the model is identical for any
+ * `nThreads`.
  *
  * Every buffer lives in the fit's shared {@link BinnedData.memory}; helper threads write in
- * place and meet the calling thread on an Atomics barrier (no message per node).
+ * place. The units of a build (lanes, feature ranges, gradient row chunks) are CLAIMED from one
+ * shared word by whichever thread gets there first, the calling thread included, which waits
+ * only for units a helper has actually taken: on a loaded machine a helper that is not
+ * scheduled in time simply does nothing, instead of holding the build back.
  *
  * @example
  * ```ts
@@ -85,20 +102,25 @@ export function createHistogramBuilder(
       Math.floor((data.nRows * data.nFeatures) / (plan.minCellsPerThread ?? MIN_CELLS_PER_THREAD)),
     ),
   );
-  return new LaneHistogramBuilder(data, threads, plan.laneRows ?? LANE_ROWS);
+  return new LaneHistogramBuilder(
+    data,
+    threads,
+    plan.laneRows ?? LANE_ROWS,
+    plan.minSharedCells ?? MIN_SHARED_CELLS,
+  );
 }
 
 /** Control words shared with the helpers; pointers are stored as int32 and read back unsigned. */
 const CONTROL = {
+  /** Bumped to wake the helpers for a build. */
   GENERATION: 0,
-  PENDING: 1,
+  /** The claim word: units << 13 | next unclaimed unit (see claimUnit). */
+  CLAIM: 1,
   STOP: 2,
-  /**
-   * 0: split features; 1: take lanes from NEXT_LANE; 2: binary gradients, taking row chunks of
-   * BEGIN rows from NEXT_LANE over rows [0, END).
-   */
+  /** 0: feature ranges; 1: lanes; 2: binary gradients, row chunks of BEGIN rows over [0, END). */
   MODE: 3,
-  NEXT_LANE: 4,
+  /** Units of this build not yet finished (the calling thread waits for 0). */
+  REMAINING: 4,
   LANES: 5,
   BEGIN: 6,
   END: 7,
@@ -107,7 +129,7 @@ const CONTROL = {
   HIST: 10,
   /** Pointer to the lanes' histogram pointers (u32 each; lane 0 is HIST). */
   LANE_HISTS: 11,
-  /** Set by a helper whose work threw (its message follows on its error port). */
+  /** Set by a thread whose unit threw (a helper's message follows on its error port). */
   FAILED: 12,
   /** Binary gradients mode (MODE 2): scores, labels, weights; rows [0, END) in chunks. */
   SCORE: 13,
@@ -115,6 +137,8 @@ const CONTROL = {
   W: 15,
   /** Units of work helpers finished (their sign of life, see waitForHelpers). */
   PROGRESS: 16,
+  /** Feature mode: the number of feature ranges. */
+  FEATURE_UNITS: 17,
 } as const;
 
 interface HelperSetup {
@@ -125,53 +149,39 @@ interface HelperSetup {
   readonly bins: number;
   readonly nFeatures: number;
   readonly slots: number;
-  /** This helper's share of the features in feature mode. */
-  readonly featureBegin: number;
-  readonly featureEnd: number;
 }
 
-/** The lanes' work, shared by the calling thread and helpers: take lanes until none are left. */
-function takeLanes(
+/**
+ * Takes the next unit of the open build, or -1 when none is left. The claim word holds the
+ * build's unit count and the next unclaimed unit, so a compare-exchange that succeeds has
+ * claimed an unclaimed unit of the build that is open NOW (a helper that read the word of an
+ * earlier build fails the exchange), whose parameters stay put until that unit is finished.
+ */
+function claimUnit(control: Int32Array, c: typeof CONTROL): number {
+  for (;;) {
+    const word = Atomics.load(control, c.CLAIM);
+    const next = word & 0x1fff;
+    if (next >= word >>> 13) return -1;
+    if (Atomics.compareExchange(control, c.CLAIM, word, word + 1) === word) return next;
+  }
+}
+
+/** Does one unit of the open build, as the control words describe it. */
+function runUnit(
   kernels: GbdtKernelExports,
   control: Int32Array,
-  laneHists: Uint32Array,
+  memory: WebAssembly.Memory,
+  unit: number,
   bins: number,
   nFeatures: number,
   slots: number,
   c: typeof CONTROL,
 ): void {
-  const lanes = control[c.LANES]!;
-  const begin = control[c.BEGIN]!;
-  const n = control[c.END]! - begin;
-  for (;;) {
-    const lane = Atomics.add(control, c.NEXT_LANE, 1);
-    if (lane >= lanes) return;
-    kernels.histogram(
-      bins,
-      nFeatures,
-      control[c.GH]! >>> 0,
-      control[c.ROWS]! >>> 0,
-      begin + Math.floor((lane * n) / lanes),
-      begin + Math.floor(((lane + 1) * n) / lanes),
-      0,
-      nFeatures,
-      laneHists[lane]!,
-      slots,
-    );
-  }
-}
-
-/** Gradient work shared by the calling thread and helpers: take row chunks until none are left. */
-function takeGradientChunks(
-  kernels: GbdtKernelExports,
-  control: Int32Array,
-  c: typeof CONTROL,
-): void {
-  const n = control[c.END]!;
-  const chunk = control[c.BEGIN]!;
-  for (;;) {
-    const begin = Atomics.add(control, c.NEXT_LANE, 1) * chunk;
-    if (begin >= n) return;
+  const mode = control[c.MODE];
+  if (mode === 2) {
+    const n = control[c.END]!;
+    const chunk = control[c.BEGIN]!;
+    const begin = unit * chunk;
     kernels.binaryGradients(
       control[c.SCORE]! >>> 0,
       control[c.Y]! >>> 0,
@@ -180,18 +190,58 @@ function takeGradientChunks(
       begin,
       Math.min(n, begin + chunk),
     );
+    return;
   }
+  const begin = control[c.BEGIN]!;
+  const end = control[c.END]!;
+  if (mode === 1) {
+    const lanes = control[c.LANES]!;
+    const hist = new Uint32Array(memory.buffer, control[c.LANE_HISTS]! >>> 0, lanes)[unit]!;
+    kernels.histogram(
+      bins,
+      nFeatures,
+      control[c.GH]! >>> 0,
+      control[c.ROWS]! >>> 0,
+      begin + Math.floor((unit * (end - begin)) / lanes),
+      begin + Math.floor(((unit + 1) * (end - begin)) / lanes),
+      0,
+      nFeatures,
+      hist,
+      slots,
+    );
+    return;
+  }
+  const units = control[c.FEATURE_UNITS]!;
+  kernels.histogram(
+    bins,
+    nFeatures,
+    control[c.GH]! >>> 0,
+    control[c.ROWS]! >>> 0,
+    begin,
+    end,
+    Math.floor((unit * nFeatures) / units),
+    Math.floor(((unit + 1) * nFeatures) / units),
+    control[c.HIST]! >>> 0,
+    slots,
+  );
+}
+
+/** Finishes a unit: counts it, and wakes the calling thread when it was the last. */
+function unitDone(control: Int32Array, c: typeof CONTROL): void {
+  Atomics.add(control, c.PROGRESS, 1);
+  if (Atomics.sub(control, c.REMAINING, 1) === 1) Atomics.notify(control, c.REMAINING);
 }
 
 /**
- * A helper's loop: wait for a new generation, do its part, count down. Runs as eval'd source,
- * so it may only use what it is given.
+ * A helper's loop: wait for a new generation, claim and do units until none are left. Runs as
+ * eval'd source, so it may only use what it is given.
  */
 function helperMain(
   setup: HelperSetup,
   instantiate: typeof instantiateKernels,
-  lanes: typeof takeLanes,
-  gradients: typeof takeGradientChunks,
+  claim: typeof claimUnit,
+  run: typeof runUnit,
+  done: typeof unitDone,
   c: typeof CONTROL,
 ): void {
   const { control } = setup;
@@ -201,36 +251,15 @@ function helperMain(
     Atomics.wait(control, c.GENERATION, seen);
     seen = Atomics.load(control, c.GENERATION);
     if (Atomics.load(control, c.STOP) === 1) return;
-    try {
-      if (control[c.MODE] === 2) {
-        gradients(kernels, control, c);
-      } else if (control[c.MODE] === 1) {
-        const laneHists = new Uint32Array(
-          setup.memory.buffer,
-          control[c.LANE_HISTS]! >>> 0,
-          control[c.LANES]!,
-        );
-        lanes(kernels, control, laneHists, setup.bins, setup.nFeatures, setup.slots, c);
-      } else if (setup.featureEnd > setup.featureBegin) {
-        kernels.histogram(
-          setup.bins,
-          setup.nFeatures,
-          control[c.GH]! >>> 0,
-          control[c.ROWS]! >>> 0,
-          control[c.BEGIN]!,
-          control[c.END]!,
-          setup.featureBegin,
-          setup.featureEnd,
-          control[c.HIST]! >>> 0,
-          setup.slots,
-        );
+    for (let unit = claim(control, c); unit >= 0; unit = claim(control, c)) {
+      try {
+        run(kernels, control, setup.memory, unit, setup.bins, setup.nFeatures, setup.slots, c);
+      } catch (error) {
+        setup.errors.postMessage(error instanceof Error ? error.message : String(error));
+        Atomics.store(control, c.FAILED, 1);
+      } finally {
+        done(control, c);
       }
-    } catch (error) {
-      setup.errors.postMessage(error instanceof Error ? error.message : String(error));
-      Atomics.store(control, c.FAILED, 1);
-    } finally {
-      Atomics.add(control, c.PROGRESS, 1);
-      if (Atomics.sub(control, c.PENDING, 1) === 1) Atomics.notify(control, c.PENDING);
     }
   }
 }
@@ -238,24 +267,19 @@ function helperMain(
 class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #data: BinnedData;
   readonly #laneRows: number;
-  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 17));
+  readonly #minSharedCells: number;
+  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 18));
   readonly #helpers: Worker[] = [];
   readonly #errorPorts: MessagePort[] = [];
-  /** Where feature mode's calling thread stops (helpers take the rest). */
-  readonly #mainFeatureEnd: number;
   /** Partial histograms of lanes 1..7 (lane 0 sums into the target), made on first use. */
   #laneHists: Uint32Array | undefined;
 
-  constructor(data: BinnedData, threads: number, laneRows: number) {
+  constructor(data: BinnedData, threads: number, laneRows: number, minSharedCells: number) {
     this.#data = data;
     this.#laneRows = laneRows;
-    const featureThreads = Math.min(threads, data.nFeatures);
-    const bounds = Array.from({ length: threads + 1 }, (_, t) =>
-      Math.min(data.nFeatures, Math.round((t * data.nFeatures) / featureThreads)),
-    );
-    this.#mainFeatureEnd = bounds[1]!;
+    this.#minSharedCells = minSharedCells;
     const source = `const { workerData } = require("node:worker_threads");
-(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${takeLanes.toString()}, ${takeGradientChunks.toString()}, ${JSON.stringify(CONTROL)});`;
+(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${claimUnit.toString()}, ${runUnit.toString()}, ${unitDone.toString()}, ${JSON.stringify(CONTROL)});`;
     for (let t = 1; t < threads; t++) {
       const channel = new MessageChannel();
       channel.port2.unref();
@@ -268,8 +292,6 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
         bins: data.rowBins.byteOffset,
         nFeatures: data.nFeatures,
         slots: data.histSlots.byteOffset,
-        featureBegin: bounds[t]!,
-        featureEnd: bounds[t + 1]!,
       };
       this.#helpers.push(
         new Worker(source, { eval: true, workerData: setup, transferList: [channel.port1] }),
@@ -280,7 +302,6 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
 
   build(gh: Float64Array, rows: Uint32Array, begin: number, end: number, hist: Float64Array): void {
     const data = this.#data;
-    const { kernels } = data.memory;
     const lanes = Math.min(MAX_LANES, Math.floor((end - begin) / this.#laneRows));
     const c = CONTROL;
     const control = this.#control;
@@ -290,85 +311,82 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     control[c.ROWS] = rows.byteOffset | 0;
     control[c.HIST] = hist.byteOffset | 0;
     let laneHists: Uint32Array | undefined;
+    let units: number;
     if (lanes >= 2) {
       laneHists = this.#lanePointers();
       laneHists[0] = hist.byteOffset;
       control[c.MODE] = 1;
       control[c.LANES] = lanes;
-      control[c.NEXT_LANE] = 0;
       control[c.LANE_HISTS] = laneHists.byteOffset | 0;
+      units = lanes;
     } else {
+      // Feature ranges only matter to who sums which feature, not to any sum.
+      units = Math.min(MAX_FEATURE_UNITS, data.nFeatures);
       control[c.MODE] = 0;
+      control[c.FEATURE_UNITS] = units;
     }
-    const bins = data.rowBins.byteOffset;
-    const slots = data.histSlots.byteOffset;
-    this.#together(`Building a histogram of ${end - begin} rows`, () => {
-      if (laneHists) {
-        takeLanes(kernels, control, laneHists, bins, data.nFeatures, slots, c);
-      } else {
-        kernels.histogram(
-          bins,
-          data.nFeatures,
-          gh.byteOffset,
-          rows.byteOffset,
-          begin,
-          end,
-          0,
-          this.#mainFeatureEnd,
-          hist.byteOffset,
-          slots,
-        );
-      }
-    });
+    const share =
+      this.#helpers.length > 0 && (end - begin) * data.nFeatures >= this.#minSharedCells;
+    this.#together(`Building a histogram of ${end - begin} rows`, units, share);
     if (laneHists) {
       for (let lane = 1; lane < lanes; lane++)
-        kernels.accumulate(hist.byteOffset, laneHists[lane]!, 2 * data.totalBins);
+        data.memory.kernels.accumulate(hist.byteOffset, laneHists[lane]!, 2 * data.totalBins);
     }
   }
 
   binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void {
     const c = CONTROL;
     const control = this.#control;
+    const chunk = Math.max(GRADIENT_CHUNK, Math.ceil(y.length / MAX_UNITS));
     control[c.MODE] = 2;
-    control[c.NEXT_LANE] = 0;
-    control[c.BEGIN] = GRADIENT_CHUNK;
+    control[c.BEGIN] = chunk;
     control[c.END] = y.length;
     control[c.SCORE] = score.byteOffset | 0;
     control[c.Y] = y.byteOffset | 0;
     control[c.W] = w.byteOffset | 0;
     control[c.GH] = gh.byteOffset | 0;
-    const { kernels } = this.#data.memory;
-    this.#together(`Computing gradients of ${y.length} rows`, () =>
-      takeGradientChunks(kernels, control, c),
-    );
+    const units = Math.ceil(y.length / chunk);
+    this.#together(`Computing gradients of ${y.length} rows`, units, units > 1);
   }
 
   /**
-   * Runs the calling thread's `share` while the helpers do theirs (as the control words say),
-   * then waits for them, whatever happened: they are still using the memory. A failure anywhere
+   * Opens a build of `units` units (the control words say what they are), wakes the helpers
+   * when `share`, claims and does units on this thread until none are left, then waits for the
+   * units helpers took, whatever happened: they are still using the memory. A failure anywhere
    * becomes one KeelError naming `what`.
    */
-  #together(what: string, share: () => void): void {
+  #together(what: string, units: number, share: boolean): void {
     const c = CONTROL;
     const control = this.#control;
+    const data = this.#data;
+    const { kernels } = data.memory;
     // A fresh start: no failure flag or message left from an earlier call.
     Atomics.store(control, c.FAILED, 0);
     for (const port of this.#errorPorts) while (receiveMessageOnPort(port) !== undefined);
-    if (this.#helpers.length > 0) {
-      Atomics.store(control, c.PENDING, this.#helpers.length);
+    Atomics.store(control, c.REMAINING, units);
+    // Publishes the build: every control word above is written before this store.
+    Atomics.store(control, c.CLAIM, units << 13);
+    if (share) {
       Atomics.add(control, c.GENERATION, 1);
       Atomics.notify(control, c.GENERATION);
     }
+    const bins = data.rowBins.byteOffset;
+    const slots = data.histSlots.byteOffset;
     let failure: unknown;
-    try {
-      share();
-    } catch (error) {
-      failure = error;
-      // Nothing left to take for the helpers in lane and gradient mode.
-      Atomics.store(control, c.NEXT_LANE, 2 ** 30);
+    for (let unit = claimUnit(control, c); unit >= 0; unit = claimUnit(control, c)) {
+      try {
+        runUnit(kernels, control, data.memory.memory, unit, bins, data.nFeatures, slots, c);
+      } catch (error) {
+        failure = error;
+        // Closes the build: the units nobody took will not be done by anyone.
+        const word = Atomics.exchange(control, c.CLAIM, 0);
+        Atomics.sub(control, c.REMAINING, Math.max(0, (word >>> 13) - (word & 0x1fff)));
+      } finally {
+        Atomics.sub(control, c.REMAINING, 1);
+      }
     }
     const details = { helpers: this.#helpers.length };
-    if (!waitForHelpers(control, c.PENDING, c.PROGRESS))
+    if (!waitForHelpers(control, c.REMAINING, c.PROGRESS))
       throw helpersStalled(what, "Train with nThreads: 1", details);
     if (failure !== undefined || control[c.FAILED] === 1)
       throw helperFailure(what, "Train with nThreads: 1", failure, this.#errorPorts, details);
