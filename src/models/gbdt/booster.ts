@@ -29,6 +29,8 @@ export interface BoosterInput {
   readonly minCellsPerThread?: number;
   /** Smallest rows × features of a histogram build shared with helper threads (tests lower it). */
   readonly minSharedCells?: number;
+  /** Tests: the calling thread leaves shared work to the helper threads. */
+  readonly helpersOnly?: boolean;
   /** Rows per histogram lane (tests lower it to reach the lane path on small data). */
   readonly laneRows?: number;
   readonly validation?: {
@@ -80,7 +82,9 @@ export function boost(input: BoosterInput): BoosterResult {
   // Scores, labels and weights in the kernel memory: the binary objective's gradients are a
   // WebAssembly kernel run on the histogram threads.
   const score = constantScores(data.memory.float64(nRows * K, false), nRows, baseScore);
-  const kernelGradients = objective.name === "binary";
+  // Binary gradients are a WebAssembly kernel, softmax ones a JavaScript unit; both run on the
+  // histogram threads, reading labels and weights from the kernel memory.
+  const kernelGradients = objective.name === "binary" || objective.name === "softmax";
   const yKernel = kernelGradients ? data.memory.float64(nRows, false) : y;
   const wKernel = kernelGradients ? data.memory.float64(nRows, false) : weight;
   if (kernelGradients) {
@@ -100,11 +104,13 @@ export function boost(input: BoosterInput): BoosterResult {
   const scratch = data.memory.uint32(nRows);
   const pool = new HistogramPool(data);
   const histograms = createHistogramBuilder(data, input.nThreads, {
+    treesPerRound: K,
     ...(input.minCellsPerThread !== undefined
       ? { minCellsPerThread: input.minCellsPerThread }
       : {}),
     ...(input.minSharedCells !== undefined ? { minSharedCells: input.minSharedCells } : {}),
     ...(input.laneRows !== undefined ? { laneRows: input.laneRows } : {}),
+    ...(input.helpersOnly !== undefined ? { helpersOnly: input.helpersOnly } : {}),
   });
   const rng = new Rng(input.seed);
   const builder = new EnsembleBuilder(data.nSourceFeatures, K, baseScore);
@@ -115,7 +121,9 @@ export function boost(input: BoosterInput): BoosterResult {
     for (let round = 0; round < input.nEstimators; round++) {
       input.signal?.throwIfAborted();
       const stopGradients = timers.start("gradients");
-      if (kernelGradients) histograms.binaryGradients(score, yKernel, wKernel, gh[0]!);
+      if (objective.name === "binary") histograms.binaryGradients(score, yKernel, wKernel, gh[0]!);
+      else if (objective.name === "softmax")
+        histograms.softmaxGradients(score, yKernel, wKernel, ghAll, K);
       else objective.gradients(score, y, weight, gh);
       stopGradients();
       const bag = sampleRows(rng, nRows, input.subsample);

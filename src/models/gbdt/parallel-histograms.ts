@@ -22,6 +22,17 @@ import type { HistogramBuilder } from "./tree-learner.js";
  */
 export interface ClosableHistogramBuilder extends HistogramBuilder {
   binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void;
+  /**
+   * Softmax gradients of `nClasses` outputs: row-major scores, class-major (gradient, hessian)
+   * pairs in `gh` (class k's at `2 * nRows * k`); every buffer in the fit's kernel memory.
+   */
+  softmaxGradients(
+    score: Float64Array,
+    y: Float64Array,
+    w: Float64Array,
+    gh: Float64Array,
+    nClasses: number,
+  ): void;
   close(): void;
 }
 
@@ -57,8 +68,18 @@ const MAX_UNITS = 8191;
  */
 export interface HistogramPlan {
   readonly minCellsPerThread?: number;
+  /**
+   * Trees grown per round (one per class for softmax): each is a pass over the data, so the
+   * data's cells count this many times when deciding on threads.
+   */
+  readonly treesPerRound?: number;
   /** Builds of fewer rows × features than this stay on the calling thread. */
   readonly minSharedCells?: number;
+  /**
+   * Tests: the calling thread leaves every unit of a shared build to the helpers, so that they
+   * surely do some work (normally a small build is often done before a helper wakes).
+   */
+  readonly helpersOnly?: boolean;
   readonly laneRows?: number;
 }
 
@@ -99,15 +120,17 @@ export function createHistogramBuilder(
     1,
     Math.min(
       wanted,
-      Math.floor((data.nRows * data.nFeatures) / (plan.minCellsPerThread ?? MIN_CELLS_PER_THREAD)),
+      Math.floor(
+        (data.nRows * data.nFeatures * (plan.treesPerRound ?? 1)) /
+          (plan.minCellsPerThread ?? MIN_CELLS_PER_THREAD),
+      ),
     ),
   );
-  return new LaneHistogramBuilder(
-    data,
-    threads,
-    plan.laneRows ?? LANE_ROWS,
-    plan.minSharedCells ?? MIN_SHARED_CELLS,
-  );
+  return new LaneHistogramBuilder(data, threads, {
+    laneRows: plan.laneRows ?? LANE_ROWS,
+    minSharedCells: plan.minSharedCells ?? MIN_SHARED_CELLS,
+    helpersOnly: plan.helpersOnly ?? false,
+  });
 }
 
 /** Control words shared with the helpers; pointers are stored as int32 and read back unsigned. */
@@ -117,7 +140,10 @@ const CONTROL = {
   /** The claim word: units << 13 | next unclaimed unit (see claimUnit). */
   CLAIM: 1,
   STOP: 2,
-  /** 0: feature ranges; 1: lanes; 2: binary gradients, row chunks of BEGIN rows over [0, END). */
+  /**
+   * 0: feature ranges; 1: lanes; 2: binary gradients, row chunks of BEGIN rows over [0, END);
+   * 3: softmax gradients of LANES classes, chunked as in 2.
+   */
   MODE: 3,
   /** Units of this build not yet finished (the calling thread waits for 0). */
   REMAINING: 4,
@@ -178,6 +204,40 @@ function runUnit(
   c: typeof CONTROL,
 ): void {
   const mode = control[c.MODE];
+  if (mode === 3) {
+    // Softmax gradients in JavaScript (WebAssembly has no exp): the arithmetic of
+    // objectives.ts's softmax, row by row, so any split of the rows gives the same numbers.
+    const n = control[c.END]!;
+    const chunk = control[c.BEGIN]!;
+    const k = control[c.LANES]!;
+    const buffer = memory.buffer;
+    const score = new Float64Array(buffer, control[c.SCORE]! >>> 0, n * k);
+    const y = new Float64Array(buffer, control[c.Y]! >>> 0, n);
+    const w = new Float64Array(buffer, control[c.W]! >>> 0, n);
+    const gh = new Float64Array(buffer, control[c.GH]! >>> 0, 2 * n * k);
+    const p = new Float64Array(k);
+    const end = Math.min(n, (unit + 1) * chunk);
+    for (let i = unit * chunk; i < end; i++) {
+      const base = i * k;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < k; j++) max = Math.max(max, score[base + j]!);
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        p[j] = Math.exp(score[base + j]! - max);
+        sum += p[j]!;
+      }
+      const label = y[i]!;
+      const wi = w[i]!;
+      for (let j = 0; j < k; j++) {
+        const pj = p[j]! / sum;
+        const at = 2 * (n * j + i);
+        gh[at] = (pj - (label === j ? 1 : 0)) * wi;
+        // XGBoost's softmax hessian 2p(1-p), floored (1e-16) so leaves stay finite.
+        gh[at + 1] = Math.max(2 * pj * (1 - pj), 1e-16) * wi;
+      }
+    }
+    return;
+  }
   if (mode === 2) {
     const n = control[c.END]!;
     const chunk = control[c.BEGIN]!;
@@ -268,16 +328,22 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #data: BinnedData;
   readonly #laneRows: number;
   readonly #minSharedCells: number;
+  readonly #helpersOnly: boolean;
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * 18));
   readonly #helpers: Worker[] = [];
   readonly #errorPorts: MessagePort[] = [];
   /** Partial histograms of lanes 1..7 (lane 0 sums into the target), made on first use. */
   #laneHists: Uint32Array | undefined;
 
-  constructor(data: BinnedData, threads: number, laneRows: number, minSharedCells: number) {
+  constructor(
+    data: BinnedData,
+    threads: number,
+    plan: { laneRows: number; minSharedCells: number; helpersOnly: boolean },
+  ) {
     this.#data = data;
-    this.#laneRows = laneRows;
-    this.#minSharedCells = minSharedCells;
+    this.#laneRows = plan.laneRows;
+    this.#minSharedCells = plan.minSharedCells;
+    this.#helpersOnly = plan.helpersOnly;
     const source = `const { workerData } = require("node:worker_threads");
 (${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${claimUnit.toString()}, ${runUnit.toString()}, ${unitDone.toString()}, ${JSON.stringify(CONTROL)});`;
     for (let t = 1; t < threads; t++) {
@@ -349,6 +415,33 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     this.#together(`Computing gradients of ${y.length} rows`, units, units > 1);
   }
 
+  softmaxGradients(
+    score: Float64Array,
+    y: Float64Array,
+    w: Float64Array,
+    gh: Float64Array,
+    nClasses: number,
+  ): void {
+    const c = CONTROL;
+    const control = this.#control;
+    // Rows of about as much work as a binary chunk.
+    const chunk = Math.max(
+      Math.ceil(GRADIENT_CHUNK / nClasses),
+      Math.ceil(y.length / MAX_UNITS),
+      256,
+    );
+    control[c.MODE] = 3;
+    control[c.BEGIN] = chunk;
+    control[c.END] = y.length;
+    control[c.LANES] = nClasses;
+    control[c.SCORE] = score.byteOffset | 0;
+    control[c.Y] = y.byteOffset | 0;
+    control[c.W] = w.byteOffset | 0;
+    control[c.GH] = gh.byteOffset | 0;
+    const units = Math.ceil(y.length / chunk);
+    this.#together(`Computing softmax gradients of ${y.length} rows`, units, units > 1);
+  }
+
   /**
    * Opens a build of `units` units (the control words say what they are), wakes the helpers
    * when `share`, claims and does units on this thread until none are left, then waits for the
@@ -373,7 +466,8 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     const bins = data.rowBins.byteOffset;
     const slots = data.histSlots.byteOffset;
     let failure: unknown;
-    for (let unit = claimUnit(control, c); unit >= 0; unit = claimUnit(control, c)) {
+    const claim = () => (share && this.#helpersOnly ? -1 : claimUnit(control, c));
+    for (let unit = claim(); unit >= 0; unit = claim()) {
       try {
         runUnit(kernels, control, data.memory.memory, unit, bins, data.nFeatures, slots, c);
       } catch (error) {
