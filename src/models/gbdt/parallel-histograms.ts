@@ -23,8 +23,9 @@ import type { HistogramBuilder } from "./tree-learner.js";
 export interface ClosableHistogramBuilder extends HistogramBuilder {
   binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void;
   /**
-   * Softmax gradients of `nClasses` outputs: row-major scores, class-major (gradient, hessian)
-   * pairs in `gh` (class k's at `2 * nRows * k`); every buffer in the fit's kernel memory.
+   * Softmax gradients of `nClasses` outputs: class-major scores (class k's at `k * nRows`),
+   * class-major (gradient, hessian) pairs in `gh` (class k's at `2 * nRows * k`); every buffer
+   * in the fit's kernel memory.
    */
   softmaxGradients(
     score: Float64Array,
@@ -218,12 +219,11 @@ function runUnit(
     const p = new Float64Array(k);
     const end = Math.min(n, (unit + 1) * chunk);
     for (let i = unit * chunk; i < end; i++) {
-      const base = i * k;
       let max = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < k; j++) max = Math.max(max, score[base + j]!);
+      for (let j = 0; j < k; j++) max = Math.max(max, score[j * n + i]!);
       let sum = 0;
       for (let j = 0; j < k; j++) {
-        p[j] = Math.exp(score[base + j]! - max);
+        p[j] = Math.exp(score[j * n + i]! - max);
         sum += p[j]!;
       }
       const label = y[i]!;

@@ -108,8 +108,11 @@ describe("GBDT on any number of threads", () => {
       builder.close();
     }
     const expected = Array.from({ length: K }, () => new Float64Array(2 * n));
+    // The objective takes row-major scores; the booster keeps them class-major.
+    const rowMajor = new Float64Array(n * K);
+    for (let k = 0; k < K; k++) for (let i = 0; i < n; i++) rowMajor[i * K + k] = score[k * n + i]!;
     objectiveFor("softmax", { nClasses: K, huberDelta: 1 }).gradients(
-      Float64Array.from(score),
+      rowMajor,
       y,
       Float64Array.from(w),
       expected,
