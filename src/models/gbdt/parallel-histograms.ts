@@ -166,7 +166,27 @@ const CONTROL = {
   PROGRESS: 16,
   /** Feature mode: the number of feature ranges. */
   FEATURE_UNITS: 17,
+  /** The open histogram build's number (unit states carry it, see STATE_*). */
+  BUILD: 18,
+  /** Units of the open histogram build. */
+  UNITS: 19,
+  /** Bumped and notified by a helper that finished a histogram unit. */
+  FINISHED: 20,
+  /** First of MAX_STATES unit state words: build << 8 | owner << 2 | status. */
+  STATES: 24,
 } as const;
+
+/** Unit states of histogram builds (status bits of a state word). */
+const STATE = { OPEN: 0, CLAIMED: 1, DONE: 2, TAKEN_OVER: 3 } as const;
+/** A unit's owner when this thread summed it straight into the target histogram. */
+const IN_PLACE = -1;
+/** Who holds a finished unit's sum: a helper's buffers, or in place (this thread's units). */
+function ownerOf(state: number): number {
+  const owner = (state >> 2) & 0x3f;
+  return owner === 0 ? IN_PLACE : owner;
+}
+/** Histogram builds have at most this many units (lanes or feature ranges). */
+const MAX_STATES = Math.max(MAX_LANES, MAX_FEATURE_UNITS);
 
 interface HelperSetup {
   readonly errors: MessagePort;
@@ -176,6 +196,10 @@ interface HelperSetup {
   readonly bins: number;
   readonly nFeatures: number;
   readonly slots: number;
+  /** This helper's number (1, 2, …; the calling thread is 0). */
+  readonly owner: number;
+  /** Where this helper sums its histogram units: one buffer per lane, then one for features. */
+  readonly buffers: readonly number[];
 }
 
 /**
@@ -203,6 +227,7 @@ function runUnit(
   nFeatures: number,
   slots: number,
   c: typeof CONTROL,
+  into: number,
 ): void {
   const mode = control[c.MODE];
   if (mode === 3) {
@@ -256,7 +281,6 @@ function runUnit(
   const end = control[c.END]!;
   if (mode === 1) {
     const lanes = control[c.LANES]!;
-    const hist = new Uint32Array(memory.buffer, control[c.LANE_HISTS]! >>> 0, lanes)[unit]!;
     kernels.histogram(
       bins,
       nFeatures,
@@ -266,7 +290,7 @@ function runUnit(
       begin + Math.floor(((unit + 1) * (end - begin)) / lanes),
       0,
       nFeatures,
-      hist,
+      into,
       slots,
     );
     return;
@@ -281,9 +305,29 @@ function runUnit(
     end,
     Math.floor((unit * nFeatures) / units),
     Math.floor(((unit + 1) * nFeatures) / units),
-    control[c.HIST]! >>> 0,
+    into,
     slots,
   );
+}
+
+/**
+ * Claims an open unit of histogram build `build` for `owner`: a compare-exchange on the unit's
+ * state word, which carries the build's number, so a helper still looking at an earlier build
+ * claims nothing. Returns the unit, or -1 when none is open.
+ */
+function claimState(
+  control: Int32Array,
+  c: typeof CONTROL,
+  build: number,
+  owner: number,
+  units: number,
+): number {
+  for (let unit = 0; unit < units; unit++) {
+    const open = (build << 8) | 0;
+    if (Atomics.compareExchange(control, c.STATES + unit, open, open | (owner << 2) | 1) === open)
+      return unit;
+  }
+  return -1;
 }
 
 /** Finishes a unit: counts it, and wakes the calling thread when it was the last. */
@@ -293,33 +337,76 @@ function unitDone(control: Int32Array, c: typeof CONTROL): void {
 }
 
 /**
- * A helper's loop: wait for a new generation, claim and do units until none are left. Runs as
- * eval'd source, so it may only use what it is given.
+ * A helper's loop: wait for a new generation, then take units until none are left. Gradient
+ * units are claimed from the claim word and written in place; histogram units by their state
+ * words and summed into this helper's own buffers, then marked done, unless the calling thread
+ * took the unit over meanwhile (then the result is dropped). Runs as eval'd source, so it may
+ * only use what it is given.
  */
 function helperMain(
   setup: HelperSetup,
   instantiate: typeof instantiateKernels,
   claim: typeof claimUnit,
+  claimHistogram: typeof claimState,
   run: typeof runUnit,
   done: typeof unitDone,
   c: typeof CONTROL,
+  maxLanes: number,
 ): void {
-  const { control } = setup;
+  const { control, owner, buffers } = setup;
   const kernels = instantiate(setup.module, setup.memory);
   let seen = 0;
   for (;;) {
     Atomics.wait(control, c.GENERATION, seen);
     seen = Atomics.load(control, c.GENERATION);
     if (Atomics.load(control, c.STOP) === 1) return;
-    for (let unit = claim(control, c); unit >= 0; unit = claim(control, c)) {
-      try {
-        run(kernels, control, setup.memory, unit, setup.bins, setup.nFeatures, setup.slots, c);
-      } catch (error) {
-        setup.errors.postMessage(error instanceof Error ? error.message : String(error));
-        Atomics.store(control, c.FAILED, 1);
-      } finally {
-        done(control, c);
+    const mode = Atomics.load(control, c.MODE);
+    if (mode >= 2) {
+      for (let unit = claim(control, c); unit >= 0; unit = claim(control, c)) {
+        try {
+          run(kernels, control, setup.memory, unit, setup.bins, setup.nFeatures, setup.slots, c, 0);
+        } catch (error) {
+          setup.errors.postMessage(error instanceof Error ? error.message : String(error));
+          Atomics.store(control, c.FAILED, 1);
+        } finally {
+          done(control, c);
+        }
       }
+      continue;
+    }
+    const build = Atomics.load(control, c.BUILD);
+    const units = Atomics.load(control, c.UNITS);
+    for (
+      let unit = claimHistogram(control, c, build, owner, units);
+      unit >= 0;
+      unit = claimHistogram(control, c, build, owner, units)
+    ) {
+      const claimed = (build << 8) | (owner << 2) | 1;
+      try {
+        // The build's words stay put while this unit is unfinished, unless the calling thread
+        // took it over and moved on: then they may be another build's, even a gradient one's
+        // (which writes shared memory, so it is not run), and the result is dropped.
+        const mode = control[c.MODE];
+        if (mode === 0 || mode === 1) {
+          const into = mode === 1 ? buffers[unit]! : buffers[maxLanes]!;
+          run(
+            kernels,
+            control,
+            setup.memory,
+            unit,
+            setup.bins,
+            setup.nFeatures,
+            setup.slots,
+            c,
+            into,
+          );
+          Atomics.compareExchange(control, c.STATES + unit, claimed, claimed + 1);
+        }
+      } catch {
+        // Left claimed: the calling thread takes it over and meets the error itself.
+      }
+      Atomics.add(control, c.FINISHED, 1);
+      Atomics.notify(control, c.FINISHED);
     }
   }
 }
@@ -329,11 +416,14 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #laneRows: number;
   readonly #minSharedCells: number;
   readonly #helpersOnly: boolean;
-  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 18));
+  readonly #control = new Int32Array(new SharedArrayBuffer(4 * (CONTROL.STATES + MAX_STATES)));
   readonly #helpers: Worker[] = [];
   readonly #errorPorts: MessagePort[] = [];
-  /** Partial histograms of lanes 1..7 (lane 0 sums into the target), made on first use. */
-  #laneHists: Uint32Array | undefined;
+  /** Per owner (0 = this thread, then each helper): a buffer per lane, then one for features. */
+  readonly #buffers: number[][] = [];
+  #build = 0;
+  /** This thread's average time per histogram unit (ms), for how long to wait for a helper. */
+  #unitMs = 0.05;
 
   constructor(
     data: BinnedData,
@@ -344,8 +434,16 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     this.#laneRows = plan.laneRows;
     this.#minSharedCells = plan.minSharedCells;
     this.#helpersOnly = plan.helpersOnly;
+    for (let owner = 0; owner < threads; owner++) {
+      this.#buffers.push(
+        Array.from(
+          { length: MAX_LANES + 1 },
+          () => data.memory.float64(2 * data.totalBins).byteOffset,
+        ),
+      );
+    }
     const source = `const { workerData } = require("node:worker_threads");
-(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${claimUnit.toString()}, ${runUnit.toString()}, ${unitDone.toString()}, ${JSON.stringify(CONTROL)});`;
+(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${claimUnit.toString()}, ${claimState.toString()}, ${runUnit.toString()}, ${unitDone.toString()}, ${JSON.stringify(CONTROL)}, ${MAX_LANES});`;
     for (let t = 1; t < threads; t++) {
       const channel = new MessageChannel();
       channel.port2.unref();
@@ -358,6 +456,8 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
         bins: data.rowBins.byteOffset,
         nFeatures: data.nFeatures,
         slots: data.histSlots.byteOffset,
+        owner: t,
+        buffers: this.#buffers[t]!,
       };
       this.#helpers.push(
         new Worker(source, { eval: true, workerData: setup, transferList: [channel.port1] }),
@@ -375,15 +475,10 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     control[c.END] = end;
     control[c.GH] = gh.byteOffset | 0;
     control[c.ROWS] = rows.byteOffset | 0;
-    control[c.HIST] = hist.byteOffset | 0;
-    let laneHists: Uint32Array | undefined;
     let units: number;
     if (lanes >= 2) {
-      laneHists = this.#lanePointers();
-      laneHists[0] = hist.byteOffset;
       control[c.MODE] = 1;
       control[c.LANES] = lanes;
-      control[c.LANE_HISTS] = laneHists.byteOffset | 0;
       units = lanes;
     } else {
       // Feature ranges only matter to who sums which feature, not to any sum.
@@ -393,11 +488,141 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     }
     const share =
       this.#helpers.length > 0 && (end - begin) * data.nFeatures >= this.#minSharedCells;
-    this.#together(`Building a histogram of ${end - begin} rows`, units, share);
-    if (laneHists) {
-      for (let lane = 1; lane < lanes; lane++)
-        data.memory.kernels.accumulate(hist.byteOffset, laneHists[lane]!, 2 * data.totalBins);
+    try {
+      const owners = share ? this.#histogramTogether(units, hist) : this.#alone(units, hist);
+      this.#gather(hist, lanes, units, owners);
+    } catch (error) {
+      throw helperFailure(
+        `Building a histogram of ${end - begin} rows`,
+        "Train with nThreads: 1",
+        error,
+        [],
+        { helpers: this.#helpers.length },
+      );
     }
+  }
+
+  /** Does every unit on this thread (a build too small to share). */
+  #alone(units: number, hist: Float64Array): number[] {
+    for (let unit = 0; unit < units; unit++) this.#runHere(unit, hist);
+    return new Array<number>(units).fill(IN_PLACE);
+  }
+
+  /**
+   * Does a unit on this thread: feature ranges and lane 0 straight into `hist`, other lanes
+   * into this thread's lane buffers.
+   */
+  #runHere(unit: number, hist: Float64Array): void {
+    const data = this.#data;
+    const lanes = this.#control[CONTROL.MODE] === 1;
+    runUnit(
+      data.memory.kernels,
+      this.#control,
+      data.memory.memory,
+      unit,
+      data.rowBins.byteOffset,
+      data.nFeatures,
+      data.histSlots.byteOffset,
+      CONTROL,
+      lanes && unit > 0 ? this.#buffers[0]![unit]! : hist.byteOffset,
+    );
+  }
+
+  /**
+   * Puts the units' sums together into `hist`: helpers' feature ranges copied in, lanes added
+   * in lane order wherever each was summed (the same sums on any threads).
+   */
+  #gather(hist: Float64Array, lanes: number, units: number, owners: readonly number[]): void {
+    const data = this.#data;
+    const buffer = data.memory.memory.buffer;
+    const at = (owner: number, slot: number) =>
+      owner === IN_PLACE ? this.#buffers[0]![slot]! : this.#buffers[owner]![slot]!;
+    if (lanes >= 2) {
+      if (owners[0] !== IN_PLACE)
+        hist.set(new Float64Array(buffer, at(owners[0]!, 0), hist.length));
+      for (let lane = 1; lane < lanes; lane++)
+        data.memory.kernels.accumulate(hist.byteOffset, at(owners[lane]!, lane), hist.length);
+      return;
+    }
+    const slots = data.histSlots;
+    for (let unit = 0; unit < units; unit++) {
+      const owner = owners[unit]!;
+      if (owner === IN_PLACE) continue;
+      const from = slots[Math.floor((unit * data.nFeatures) / units)]! / 8;
+      const to = slots[Math.floor(((unit + 1) * data.nFeatures) / units)]! / 8;
+      const source = new Float64Array(buffer, this.#buffers[owner]![MAX_LANES]!, hist.length);
+      if (from < to) hist.set(source.subarray(from, to), from);
+    }
+  }
+
+  /**
+   * Runs an open histogram build's units on this thread and the helpers: claims and does open
+   * units, then waits a little (about one unit's time) for units helpers still hold, and takes
+   * over those they have not finished by then (a helper without a core would otherwise hold
+   * the build back for its whole time slice). Returns who summed each unit.
+   */
+  #histogramTogether(units: number, hist: Float64Array): number[] {
+    const c = CONTROL;
+    const control = this.#control;
+    const build = (this.#build = (this.#build + 1) & 0x3fffff);
+    control[c.BUILD] = build;
+    control[c.UNITS] = units;
+    for (let unit = 0; unit < units; unit++)
+      Atomics.store(control, c.STATES + unit, (build << 8) | STATE.OPEN);
+    Atomics.add(control, c.GENERATION, 1);
+    Atomics.notify(control, c.GENERATION);
+    const run = (unit: number) => this.#runHere(unit, hist);
+    let ran = 0;
+    const started = performance.now();
+    if (!this.#helpersOnly) {
+      for (let u = claimState(control, c, build, 0, units); u >= 0; ) {
+        run(u);
+        ran++;
+        Atomics.store(control, c.STATES + u, (build << 8) | STATE.DONE);
+        u = claimState(control, c, build, 0, units);
+      }
+    }
+    if (ran > 0) this.#unitMs = 0.8 * this.#unitMs + (0.2 * (performance.now() - started)) / ran;
+    // Units helpers hold: wait up to about two units' time for them, then take the rest over
+    // (tests that leave everything to the helpers wait for them).
+    const patience = this.#helpersOnly ? 10_000 : Math.max(0.05, 2 * this.#unitMs);
+    const deadline = performance.now() + patience;
+    const owners = new Array<number>(units).fill(IN_PLACE);
+    for (;;) {
+      const seen = Atomics.load(control, c.FINISHED);
+      let pending = 0;
+      for (let unit = 0; unit < units; unit++) {
+        const state = Atomics.load(control, c.STATES + unit);
+        if ((state & 3) === STATE.CLAIMED || (state & 3) === STATE.OPEN) pending++;
+      }
+      if (pending === 0) break;
+      const now = performance.now();
+      if (now >= deadline) break;
+      Atomics.wait(control, c.FINISHED, seen, deadline - now);
+    }
+    for (let unit = 0; unit < units; unit++) {
+      const state = Atomics.load(control, c.STATES + unit);
+      const status = state & 3;
+      if (status === STATE.DONE) {
+        owners[unit] = ownerOf(state);
+        continue;
+      }
+      // Open (no helper came) or still claimed: this thread does it; a late helper's result
+      // is dropped because its state no longer says "claimed".
+      const took = Atomics.compareExchange(
+        control,
+        c.STATES + unit,
+        state,
+        (build << 8) | STATE.TAKEN_OVER,
+      );
+      if (took !== state) {
+        // Finished between the load and the exchange.
+        owners[unit] = ownerOf(took);
+        continue;
+      }
+      run(unit);
+    }
+    return owners;
   }
 
   binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void {
@@ -469,7 +694,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     const claim = () => (share && this.#helpersOnly ? -1 : claimUnit(control, c));
     for (let unit = claim(); unit >= 0; unit = claim()) {
       try {
-        runUnit(kernels, control, data.memory.memory, unit, bins, data.nFeatures, slots, c);
+        runUnit(kernels, control, data.memory.memory, unit, bins, data.nFeatures, slots, c, 0);
       } catch (error) {
         failure = error;
         // Closes the build: the units nobody took will not be done by anyone.
@@ -484,17 +709,6 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
       throw helpersStalled(what, "Train with nThreads: 1", details);
     if (failure !== undefined || control[c.FAILED] === 1)
       throw helperFailure(what, "Train with nThreads: 1", failure, this.#errorPorts, details);
-  }
-
-  #lanePointers(): Uint32Array {
-    if (this.#laneHists === undefined) {
-      const memory = this.#data.memory;
-      const pointers = memory.uint32(MAX_LANES);
-      for (let lane = 1; lane < MAX_LANES; lane++)
-        pointers[lane] = memory.float64(2 * this.#data.totalBins).byteOffset;
-      this.#laneHists = pointers;
-    }
-    return this.#laneHists;
   }
 
   close(): void {

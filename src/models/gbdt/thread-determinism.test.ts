@@ -50,7 +50,7 @@ describe("GBDT on any number of threads", () => {
       const n = 3000;
       const { columns, y } = table(n, nClasses, 21);
       const K = objective === "softmax" ? nClasses : 1;
-      const fit = (nThreads: number, helpersOnly: boolean) => {
+      const train = (nThreads: number, helpersOnly: boolean) => {
         // Fresh binned data per fit: each fit owns its kernel memory.
         const data = binFeatures(columns, Array(6).fill(0), 64, 0, K);
         return boost({
@@ -72,14 +72,14 @@ describe("GBDT on any number of threads", () => {
           evalMetric: objective === "binary" ? "logloss" : "mlogloss",
         });
       };
-      const one = fit(1, false);
+      const one = train(1, false);
       expect(one.ensemble.roots.length).toBe(6 * K);
       for (const [nThreads, helpersOnly] of [
         [2, true],
         [3, true],
         [2, false],
       ] as const) {
-        const other = fit(nThreads, helpersOnly);
+        const other = train(nThreads, helpersOnly);
         expect(bytes(other.ensemble.value).equals(bytes(one.ensemble.value))).toBe(true);
         expect(bytes(other.ensemble.threshold).equals(bytes(one.ensemble.threshold))).toBe(true);
         expect(Array.from(other.ensemble.feature)).toEqual(Array.from(one.ensemble.feature));
