@@ -30,7 +30,7 @@ function random(seed) {
   };
 }
 
-function fit(nRows, nFeatures, nThreads) {
+function trainOnce(nRows, nFeatures, nThreads) {
   const next = random(nRows * 31 + nFeatures);
   const columns = Array.from({ length: nFeatures }, () =>
     Float64Array.from({ length: nRows }, () => Math.floor(next() * 100)),
@@ -98,7 +98,7 @@ for (const nFeatures of featuresText.split(",").map(Number)) {
     const loadBefore = loadavg()[0];
     for (let r = 0; r < repeats; r++) {
       for (const t of [1, 2]) {
-        runs[t].push(fit(nRows, nFeatures, t));
+        runs[t].push(trainOnce(nRows, nFeatures, t));
         // Let the ended fit's helper threads exit and its kernel memory go before the next fit.
         await new Promise((done) => setTimeout(done, 50));
       }

@@ -42,9 +42,9 @@ const GRADIENT_CHUNK = 16_384;
 
 /**
  * Smallest rows × features of the data per thread: below it helper threads are not started.
- * Work is shared by claiming (see {@link claimUnit}), so a helper that is slow to wake costs
- * the calling thread nothing; what remains is the wake-up and the barrier, which 150k cells
- * (about 40k rows of four features) pay for (bench/gbdt/thread-crossover.mjs).
+ * Work is claimed and taken over (see createHistogramBuilder), so a helper slow to wake costs
+ * the calling thread little; the crossover measured by bench/gbdt/thread-crossover.mjs lies
+ * between 100k and 200k cells (25k and 50k rows of four features).
  */
 const MIN_CELLS_PER_THREAD = 150_000;
 /** A build of fewer rows × features than this runs on the calling thread alone. */
@@ -96,11 +96,13 @@ export interface HistogramPlan {
  * the thread count or on which thread took which unit, so the model is identical for any
  * `nThreads`.
  *
- * Every buffer lives in the fit's shared {@link BinnedData.memory}; helper threads write in
- * place. The units of a build (lanes, feature ranges, gradient row chunks) are CLAIMED from one
- * shared word by whichever thread gets there first, the calling thread included, which waits
- * only for units a helper has actually taken: on a loaded machine a helper that is not
- * scheduled in time simply does nothing, instead of holding the build back.
+ * Every buffer lives in the fit's shared {@link BinnedData.memory}. The units of a build are
+ * CLAIMED by whichever thread gets there first, the calling thread included. Histogram units
+ * (lanes, feature ranges) have state words: helpers sum into their own buffers and mark the
+ * unit done; the calling thread waits about two units' time for units helpers hold, then takes
+ * over any still unfinished (a late helper's result is dropped), so on a loaded machine a
+ * helper that has lost its core never holds a build back for its time slice. Gradient units
+ * (row chunks, written in place) are claimed from one word and waited for.
  *
  * @example
  * ```ts
@@ -564,7 +566,8 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   #histogramTogether(units: number, hist: Float64Array): number[] {
     const c = CONTROL;
     const control = this.#control;
-    const build = (this.#build = (this.#build + 1) & 0x3fffff);
+    this.#build = (this.#build + 1) & 0x3fffff;
+    const build = this.#build;
     control[c.BUILD] = build;
     control[c.UNITS] = units;
     for (let unit = 0; unit < units; unit++)
