@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFrame } from "../../data/index.js";
 import { runCli } from "../run.js";
 import { captureIo } from "../testing/capture-io.js";
 
@@ -83,6 +84,31 @@ describe("keel train / keel predict on Telco", () => {
     expect(code).toBe(0);
     const rows = (await readFile(join(dir, "zero.csv"), "utf8")).trimEnd().split("\n");
     expect(rows).toHaveLength(12);
+  });
+
+  it("prints training metrics equal to predicting the training set, and the time split with --verbose", async () => {
+    const args = ["train", "--data", "train.csv", "--target", "churn", "--positive", "Yes"];
+    const io = captureIo(dir);
+    const more = ["--param", "nEstimators=15", "--out", "verbose-model", "--json", "--verbose"];
+    expect(await runCli([...args, ...more], io)).toBe(0);
+    const { metrics } = JSON.parse(io.stdout()) as { metrics: Record<string, number> };
+    const split = io.stderr();
+    for (const phase of ["read", "preprocess", "fit", "metrics", "bundle write", "total"])
+      expect(split).toMatch(new RegExp(`^  ${phase} +\\d+\\.\\d{3} s`, "m"));
+    // The same metrics from the bundle predicting the training file again.
+    const scored = captureIo(dir);
+    const predictArgs = ["predict", "--model", "verbose-model", "--data", "train.csv"];
+    expect(await runCli([...predictArgs, "--out", "train-scored.csv"], scored)).toBe(0);
+    const rows = (await readFile(join(dir, "train-scored.csv"), "utf8")).trimEnd().split("\n");
+    expect(rows[0]).toBe("prediction");
+    const churn = (await readFrame(join(dir, "train.csv"))).categorical("churn");
+    let logLoss = 0;
+    rows.slice(1).forEach((row, i) => {
+      const p = Number(row);
+      logLoss -= churn.categories[churn.codes[i]!] === "Yes" ? Math.log(p) : Math.log(1 - p);
+    });
+    logLoss /= rows.length - 1;
+    expect(metrics["train.logLoss"]).toBeCloseTo(logLoss, 9);
   });
 
   it("reads --valid with the training columns' kinds (the tenure-0 rows as validation)", async () => {

@@ -13,8 +13,10 @@ import {
 import { datasetVersion, readFrame } from "../../data/index.js";
 import { accuracy, logLoss, mae, rmse, rocAuc, rowFingerprint } from "../../evaluate/index.js";
 import {
+  type BatchPredictions,
   encodeClassTarget,
   encodeKnownClasses,
+  FittedGbdt,
   gbdtParams,
   type InputSignature,
   LinearRegression,
@@ -99,6 +101,11 @@ export const trainCommand = defineCommand({
       description: "track the run under this experiment",
     },
     out: { type: "string", valueName: "DIR", description: "where to write the model bundle" },
+    verbose: {
+      type: "boolean",
+      description:
+        "print on standard error where the time went (read, preprocess, fit, metrics, tracking, bundle write)",
+    },
   },
   examples: [
     "keel train --data telco.csv --target churn --positive Yes --out models/churn",
@@ -119,7 +126,9 @@ export const trainCommand = defineCommand({
     const params = parseParams(read.list(ctx.options, "param"));
     const positive = resolvePositive(read.string(ctx.options, "positive"), params);
     const logger = cliLogger(ctx);
+    const clock = new PhaseClock();
     const frame = await readFrame(dataFile);
+    clock.lap("read");
     const yColumn = targetColumn(frame, target, read.string(ctx.options, "data") ?? "--data");
     const task = resolveTask(read.string(ctx.options, "task"), yColumn, positive);
     const linear = modelKind === "linear";
@@ -132,6 +141,7 @@ export const trainCommand = defineCommand({
     const preprocessor = linear ? await linearPreprocessing().fit(x) : undefined;
     const modelInput = (f: Frame): Frame => (preprocessor ? preprocessor.transform(f) : f);
     const validFile = read.string(ctx.options, "valid");
+    clock.lap("preprocess");
     // The validation file is read with the training columns' kinds, as a bundle reads what it
     // scores: a blank-only or numeric-looking column there means missing values or categories.
     const valid = validFile
@@ -140,14 +150,18 @@ export const trainCommand = defineCommand({
     const validation = valid
       ? { x: valid.drop([target]), y: targetColumn(valid, target, validFile ?? "--valid") }
       : undefined;
+    clock.lap("read");
 
     const experiment = read.string(ctx.options, "experiment");
     const tracking = experiment ? await openTracking({ root: ctx.cwd }) : undefined;
     let run: ActiveRun | undefined;
     try {
       run = tracking ? await tracking.startRun({ experiment }) : undefined;
+      clock.lap("tracking");
+      const trainInput = modelInput(x);
+      clock.lap("preprocess");
       const started = performance.now();
-      const model = (await estimator.fit(modelInput(x), yColumn, {
+      const model = (await estimator.fit(trainInput, yColumn, {
         logger,
         progress: createProgressBar({
           write: (t) => ctx.err(t),
@@ -156,15 +170,26 @@ export const trainCommand = defineCommand({
         ...(validation ? { validation: { x: modelInput(validation.x), y: validation.y } } : {}),
       })) as FittedModel;
       const trainSeconds = (performance.now() - started) / 1000;
+      clock.lap("fit");
+      // The training rows' predictions come from the scores the booster already holds; only a
+      // model without them (linear, early-stopped GBDT) predicts the training set again.
+      const trainPredictions =
+        (model instanceof FittedGbdt ? model.trainingPredictions() : undefined) ??
+        predictBatch(model, trainInput);
       const metrics: Record<string, number> = {
-        ...prefixed("train", scoreModel(model, modelInput(x), yColumn)),
+        ...prefixed("train", scoreModel(model, trainPredictions, yColumn)),
         ...(validation
-          ? prefixed("valid", scoreModel(model, modelInput(validation.x), validation.y))
+          ? prefixed(
+              "valid",
+              scoreModel(model, predictBatch(model, modelInput(validation.x)), validation.y),
+            )
           : {}),
         trainSeconds,
       };
+      clock.lap("metrics");
       const inputSignature: InputSignature = { columns: x.schema(), target };
       const dataHash = await datasetVersion(dataFile);
+      clock.lap("data hash");
       await saveModel(out, {
         model,
         ...(preprocessor ? { preprocessor } : {}),
@@ -181,6 +206,7 @@ export const trainCommand = defineCommand({
           createdAt: new Date().toISOString(),
         },
       });
+      clock.lap("bundle write");
       if (run) {
         await run.logParams(loggableParams(estimator.params));
         run.logMetrics(metrics);
@@ -193,6 +219,8 @@ export const trainCommand = defineCommand({
         await run.logArtifact(out, "model");
         await run.end();
       }
+      clock.lap("tracking");
+      if (read.flag(ctx.options, "verbose")) ctx.err(clock.report());
       const summary = {
         bundle: out,
         task,
@@ -392,19 +420,29 @@ function prefixed(prefix: string, metrics: Record<string, number>): Record<strin
   return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
-/** Headline metrics on a labelled frame: AUC/log loss/accuracy, or RMSE/MAE. */
-function scoreModel(model: FittedModel, x: Frame, y: Column): Record<string, number> {
-  if (model.task === "regression") {
+/** A batch's predictions: one forest walk for a GBDT, `predictProba` and `predict` otherwise. */
+function predictBatch(model: FittedModel, x: Frame): BatchPredictions {
+  if (model instanceof FittedGbdt) return model.predictBatch(x);
+  return {
+    ...(model.task === "regression" ? {} : { proba: model.predictProba(x) }),
+    predicted: model.predict(x),
+  };
+}
+
+/** Headline metrics of a labelled batch's predictions: AUC/log loss/accuracy, or RMSE/MAE. */
+function scoreModel(
+  model: FittedModel,
+  { proba, predicted }: BatchPredictions,
+  y: Column,
+): Record<string, number> {
+  if (model.task === "regression" || proba === undefined) {
     const truth = regressionTarget(y);
-    const predicted = model.predict(x);
     return { rmse: rmse(truth, predicted), mae: mae(truth, predicted) };
   }
   // Against the model's classes: a validation batch may hold one class, or miss some.
   const truth = encodeKnownClasses(y, model.classes, "scored");
-  const proba = model.predictProba(x);
-  const predicted = model.predict(x);
   if (model.task === "binary") {
-    const p1 = new Float64Array(x.nRows).map((_, i) => proba[2 * i + 1]!);
+    const p1 = new Float64Array(predicted.length).map((_, i) => proba[2 * i + 1]!);
     // AUC needs both classes; a one-class batch still gets log loss and accuracy.
     const bothClasses = truth.includes(0) && truth.includes(1);
     return {
@@ -428,4 +466,31 @@ function loggableParams(
         : JSON.stringify(v);
   }
   return out;
+}
+
+/**
+ * Wall time of the command's phases, for `--verbose`: each `lap` adds the time since the
+ * previous one to a phase (a phase may come back, as tracking does before and after the fit).
+ */
+class PhaseClock {
+  // performance.now() counts from the process's start: what came before this command ran is
+  // Node's start and loading keel's modules.
+  #last = performance.now();
+  readonly #phases = new Map<string, number>([["startup", this.#last]]);
+
+  lap(phase: string): void {
+    const now = performance.now();
+    this.#phases.set(phase, (this.#phases.get(phase) ?? 0) + now - this.#last);
+    this.#last = now;
+  }
+
+  /** One line per phase with seconds and share of the total, then the total. */
+  report(): string {
+    const total = this.#last;
+    const lines = [...this.#phases].map(
+      ([phase, ms]) =>
+        `  ${phase.padEnd(13)} ${(ms / 1000).toFixed(3).padStart(8)} s ${((100 * ms) / total).toFixed(1).padStart(5)} %`,
+    );
+    return `time split (wall, this command):\n${lines.join("\n")}\n  ${"total".padEnd(13)} ${(total / 1000).toFixed(3).padStart(8)} s\n`;
+  }
 }

@@ -18,7 +18,6 @@ import { gbdtParams, saveModel } from "../../models/index.js";
 import { type ActiveRun, openTracking, type Tracking } from "../../track/index.js";
 import {
   createStudy,
-  defaultSearchSpace,
   FAIL_REASON_ATTR,
   type FrozenTrial,
   fixedParams,
@@ -31,6 +30,7 @@ import {
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
 import { gbdtEstimator } from "../gbdt-estimator.js";
+import { gbdtSearchSpace } from "../gbdt-search-space.js";
 import { createProgressBar } from "../progress-bar.js";
 import { objective, type TuneContext } from "../tune-objective.js";
 import { dataPath } from "./data-profile.js";
@@ -94,7 +94,8 @@ export const tuneCommand = defineCommand({
     space: {
       type: "string",
       valueName: "FILE",
-      description: "JSON search space (default: the model's declared search hints)",
+      description:
+        "JSON search space (default: the model's declared search hints; numLeaves only under growPolicy lossguide)",
     },
     seed: { type: "string", valueName: "S", description: "seed of sampler and folds (default 0)" },
     experiment: { type: "string", valueName: "NAME", description: "track study and trials here" },
@@ -343,7 +344,7 @@ function intOption(ctx: CommandContext, name: string, fallback: number, min: num
 
 function loadSpace(ctx: CommandContext): SearchSpace {
   const file = read.string(ctx.options, "space");
-  if (file === undefined) return defaultSearchSpace(gbdtParams);
+  if (file === undefined) return gbdtSearchSpace();
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(dataPath(ctx, file), "utf8"));

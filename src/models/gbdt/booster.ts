@@ -27,6 +27,10 @@ export interface BoosterInput {
   readonly nThreads: number;
   /** Smallest rows × features per thread worth a thread hand-off (tests lower it). */
   readonly minCellsPerThread?: number;
+  /** Smallest rows × features of a histogram build shared with helper threads (tests lower it). */
+  readonly minSharedCells?: number;
+  /** Tests: the calling thread leaves shared work to the helper threads. */
+  readonly helpersOnly?: boolean;
   /** Rows per histogram lane (tests lower it to reach the lane path on small data). */
   readonly laneRows?: number;
   readonly validation?: {
@@ -50,6 +54,11 @@ export interface BoosterResult {
   readonly evalHistory: number[];
   /** Milliseconds per phase. */
   readonly timers: Record<string, number>;
+  /**
+   * Raw scores of the training rows (row-major `nRows × nOutputs`) as boosting left them, when
+   * they are exactly the returned ensemble's: undefined after early stopping dropped rounds.
+   */
+  readonly trainingScores?: Float64Array;
 }
 
 /**
@@ -72,8 +81,14 @@ export function boost(input: BoosterInput): BoosterResult {
   const baseScore = objective.initScore(y, weight);
   // Scores, labels and weights in the kernel memory: the binary objective's gradients are a
   // WebAssembly kernel run on the histogram threads.
-  const score = constantScores(data.memory.float64(nRows * K, false), nRows, baseScore);
-  const kernelGradients = objective.name === "binary";
+  // Class-major (output k's scores at k * nRows): adding a tree's leaves to its class then
+  // writes one contiguous block, where row-major scores of 26 classes would touch a cache line
+  // per row (bench/gbdt's 26-class table spent a sixth of its fit there).
+  const score = data.memory.float64(nRows * K, false);
+  for (let k = 0; k < K; k++) score.fill(baseScore[k]!, k * nRows, (k + 1) * nRows);
+  // Binary gradients are a WebAssembly kernel, softmax ones a JavaScript unit; both run on the
+  // histogram threads, reading labels and weights from the kernel memory.
+  const kernelGradients = objective.name === "binary" || objective.name === "softmax";
   const yKernel = kernelGradients ? data.memory.float64(nRows, false) : y;
   const wKernel = kernelGradients ? data.memory.float64(nRows, false) : weight;
   if (kernelGradients) {
@@ -93,10 +108,13 @@ export function boost(input: BoosterInput): BoosterResult {
   const scratch = data.memory.uint32(nRows);
   const pool = new HistogramPool(data);
   const histograms = createHistogramBuilder(data, input.nThreads, {
+    treesPerRound: K,
     ...(input.minCellsPerThread !== undefined
       ? { minCellsPerThread: input.minCellsPerThread }
       : {}),
+    ...(input.minSharedCells !== undefined ? { minSharedCells: input.minSharedCells } : {}),
     ...(input.laneRows !== undefined ? { laneRows: input.laneRows } : {}),
+    ...(input.helpersOnly !== undefined ? { helpersOnly: input.helpersOnly } : {}),
   });
   const rng = new Rng(input.seed);
   const builder = new EnsembleBuilder(data.nSourceFeatures, K, baseScore);
@@ -107,7 +125,9 @@ export function boost(input: BoosterInput): BoosterResult {
     for (let round = 0; round < input.nEstimators; round++) {
       input.signal?.throwIfAborted();
       const stopGradients = timers.start("gradients");
-      if (kernelGradients) histograms.binaryGradients(score, yKernel, wKernel, gh[0]!);
+      if (objective.name === "binary") histograms.binaryGradients(score, yKernel, wKernel, gh[0]!);
+      else if (objective.name === "softmax")
+        histograms.softmaxGradients(score, yKernel, wKernel, ghAll, K);
       else objective.gradients(score, y, weight, gh);
       stopGradients();
       const bag = sampleRows(rng, nRows, input.subsample);
@@ -130,8 +150,8 @@ export function boost(input: BoosterInput): BoosterResult {
         });
         if (objective.renewLeaf) renewLeaves(root, rows, objective, y, weight, score, rules);
         const stopUpdate = timers.start("update scores");
-        if (bag) addTreeByTraversal(root, data.columnBins, nRows, score, K, k);
-        else addTreeByLeaves(root, rows, score, K, k);
+        if (bag) addTreeByTraversal(root, data.columnBins, nRows, score, 1, k * nRows);
+        else addTreeByLeaves(root, rows, score, k * nRows);
         if (validation && validScore)
           addTreeByTraversal(root, validation.bins, validation.y.length, validScore, K, k);
         stopUpdate();
@@ -173,14 +193,31 @@ export function boost(input: BoosterInput): BoosterResult {
     input.earlyStoppingRounds !== undefined && best.round >= 0
       ? best.round + 1
       : builder.nTrees / K;
+  const complete = nRounds * K === builder.nTrees;
   const ensemble = truncate(builder.finish(), nRounds * K);
   logger.debug("boosting timers", timers.report());
-  return { ensemble, nRounds, evalHistory, timers: timers.report() };
+  return {
+    ensemble,
+    nRounds,
+    evalHistory,
+    timers: timers.report(),
+    // Row-major, as predictions are; a copy either way: the kernel memory is the fit's scratch.
+    ...(complete ? { trainingScores: rowMajor(score, nRows, K) } : {}),
+  };
 }
 
 function constantScores(out: Float64Array, nRows: number, base: Float64Array): Float64Array {
   const K = base.length;
   for (let i = 0; i < nRows; i++) for (let k = 0; k < K; k++) out[i * K + k] = base[k]!;
+  return out;
+}
+
+/** Class-major scores (`k * nRows + i`) as a row-major copy (`i * K + k`). */
+function rowMajor(score: Float64Array, nRows: number, K: number): Float64Array {
+  if (K === 1) return score.slice();
+  const out = new Float64Array(nRows * K);
+  for (let k = 0; k < K; k++)
+    for (let i = 0; i < nRows; i++) out[i * K + k] = score[k * nRows + i]!;
   return out;
 }
 
@@ -221,31 +258,36 @@ function renewLeaves(
   }
 }
 
-/** Adds leaf values to the rows each leaf holds: no traversal needed for in-bag rows. */
+/**
+ * Adds leaf values to the rows each leaf holds (no traversal needed for in-bag rows), into this
+ * output's block of class-major scores starting at `offset`.
+ */
 function addTreeByLeaves(
   root: GrownNode,
   rows: Uint32Array,
   score: Float64Array,
-  K: number,
-  k: number,
+  offset: number,
 ): void {
   for (const leaf of leavesOf(root)) {
     const v = leaf.value;
     for (let i = leaf.begin; i < leaf.end; i++) {
-      const at = rows[i]! * K + k;
+      const at = offset + rows[i]!;
       score[at] = score[at]! + v;
     }
   }
 }
 
-/** Walks feature-major binned rows down the tree (out-of-bag rows, validation rows). */
+/**
+ * Walks feature-major binned rows down the tree (out-of-bag rows, validation rows), adding each
+ * row's leaf to `score[offset + r * stride]`.
+ */
 function addTreeByTraversal(
   root: GrownNode,
   bins: Uint8Array,
   nRows: number,
   score: Float64Array,
-  K: number,
-  k: number,
+  stride: number,
+  offset: number,
 ): void {
   for (let r = 0; r < nRows; r++) {
     let node = root;
@@ -253,7 +295,8 @@ function addTreeByTraversal(
       node =
         node.split.goLeft[bins[node.split.feature * nRows + r]!] === 1 ? node.left : node.right;
     }
-    score[r * K + k] = score[r * K + k]! + node.value;
+    const at = offset + r * stride;
+    score[at] = score[at]! + node.value;
   }
 }
 

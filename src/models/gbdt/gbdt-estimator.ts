@@ -345,6 +345,7 @@ function fitGbdt(
     ensemble: result.ensemble,
     params: stateParams(params),
     evalHistory: result.evalHistory,
+    ...(result.trainingScores ? { trainingMargins: result.trainingScores } : {}),
   });
 }
 

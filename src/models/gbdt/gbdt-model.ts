@@ -36,6 +36,19 @@ export interface GbdtModelParts {
   readonly params: { readonly [key: string]: StateValue };
   /** Validation metric per round, when trained with a validation set. */
   readonly evalHistory?: readonly number[];
+  /**
+   * Raw margins of the training rows as the booster held them at the end of the fit (not
+   * saved with the model): what the training metrics need without walking the forest again.
+   */
+  readonly trainingMargins?: Float64Array;
+}
+
+/** Predictions of a batch: class probabilities (classifiers) and labels or values. */
+export interface BatchPredictions {
+  /** Row-major `nRows × classes.length`; classifiers only. */
+  readonly proba?: Float64Array;
+  /** Class indices (classifiers) or predicted values (regressors). */
+  readonly predicted: Float64Array;
 }
 
 /** Options of the predict methods. */
@@ -71,6 +84,7 @@ export class FittedGbdt implements FittedModel {
   readonly ensemble: TreeEnsemble;
   readonly params: { readonly [key: string]: StateValue };
   readonly evalHistory: readonly number[];
+  readonly #trainingMargins: Float64Array | undefined;
   readonly #lookups: (ReadonlyMap<string, number> | undefined)[];
   readonly #row: Float64Array;
   readonly #margins: Float64Array;
@@ -86,6 +100,7 @@ export class FittedGbdt implements FittedModel {
     this.ensemble = parts.ensemble;
     this.params = parts.params;
     this.evalHistory = parts.evalHistory ?? [];
+    this.#trainingMargins = parts.trainingMargins;
     this.#lookups = parts.features.map((f) =>
       f.kind === "categorical" ? new Map((f.categories ?? []).map((c, i) => [c, i])) : undefined,
     );
@@ -133,6 +148,19 @@ export class FittedGbdt implements FittedModel {
   }
 
   /**
+   * Probabilities (classifiers) and labels or values of a batch from one walk of the forest,
+   * where `predictProba` then `predict` would walk it twice.
+   *
+   * @example
+   * ```ts
+   * const { proba, predicted } = model.predictBatch(frame);
+   * ```
+   */
+  predictBatch(x: Frame, options: PredictOptions = {}): BatchPredictions {
+    return this.#fromMargins(this.predictMargins(x, options), x.nRows);
+  }
+
+  /**
    * Class indices into `classes` for classifiers, predicted values for regressors.
    *
    * @example
@@ -141,17 +169,39 @@ export class FittedGbdt implements FittedModel {
    * ```
    */
   predict(x: Frame, options: PredictOptions = {}): Float64Array {
-    const margins = this.predictMargins(x, options);
-    if (this.task === "regression") return transformMargins(this.objective, 1, margins);
-    const proba = this.#probaFromMargins(margins, x.nRows);
+    return this.#fromMargins(this.predictMargins(x, options), x.nRows).predicted;
+  }
+
+  /**
+   * Predictions of the rows this model was fitted on, from the scores the booster already held
+   * (no second walk of the forest over the training set): what `keel train` prints its
+   * training metrics from. Undefined on a loaded model, or when early stopping dropped rounds.
+   *
+   * @example
+   * ```ts
+   * const model = new GbdtClassifier().fit(x, y);
+   * model.trainingPredictions()?.proba; // as model.predictProba(x), without predicting again
+   * ```
+   */
+  trainingPredictions(): BatchPredictions | undefined {
+    const margins = this.#trainingMargins;
+    if (margins === undefined) return undefined;
+    return this.#fromMargins(margins.slice(), margins.length / this.ensemble.nOutputs);
+  }
+
+  /** Probabilities and labels (or values) from raw margins, which it may overwrite. */
+  #fromMargins(margins: Float64Array, nRows: number): BatchPredictions {
+    if (this.task === "regression")
+      return { predicted: transformMargins(this.objective, 1, margins) };
+    const proba = this.#probaFromMargins(margins, nRows);
     const k = this.classes.length;
-    const out = new Float64Array(x.nRows);
-    for (let i = 0; i < x.nRows; i++) {
+    const predicted = new Float64Array(nRows);
+    for (let i = 0; i < nRows; i++) {
       let best = 0;
       for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
-      out[i] = best;
+      predicted[i] = best;
     }
-    return out;
+    return { proba, predicted };
   }
 
   /**

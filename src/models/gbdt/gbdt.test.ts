@@ -152,6 +152,7 @@ describe("GbdtClassifier", () => {
         seed: 0,
         nThreads,
         minCellsPerThread: 1,
+        minSharedCells: 1,
         laneRows: 400,
         evalMetric: "logloss",
       }).ensemble;

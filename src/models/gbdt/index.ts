@@ -8,6 +8,7 @@ export { predictMargins as predictEnsembleMargins, type TreeEnsemble } from "./e
 export type { FeatureSpec } from "./feature-input.js";
 export { GbdtClassifier, type GbdtParamsInput, GbdtRegressor } from "./gbdt-estimator.js";
 export {
+  type BatchPredictions,
   FittedGbdt,
   type GbdtModelParts,
   loadFittedGbdt,

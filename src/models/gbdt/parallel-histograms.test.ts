@@ -38,7 +38,11 @@ describe("histogram builder", () => {
     ["three threads, features", 3, 1_000_000],
     ["three threads, lanes", 3, 300],
   ])("sums every row into its bins: %s", (_, nThreads, laneRows) => {
-    const builder = createHistogramBuilder(data, nThreads, { minCellsPerThread: 1, laneRows });
+    const builder = createHistogramBuilder(data, nThreads, {
+      minCellsPerThread: 1,
+      minSharedCells: 1,
+      laneRows,
+    });
     const hist = data.memory.float64(2 * data.totalBins).fill(7);
     try {
       builder.build(gh, rows, 0, m, hist);
@@ -68,6 +72,7 @@ describe("histogram builder threads", () => {
     const results = [1, 2, 3].map((nThreads) => {
       const builder = createHistogramBuilder(data, nThreads, {
         minCellsPerThread: 1,
+        minSharedCells: 1,
         laneRows: 500,
       });
       const out: number[][] = [];
@@ -97,7 +102,11 @@ describe("histogram builder threads", () => {
     ["lanes", 500],
     ["features", 1_000_000],
   ])("reports a failing kernel (%s) as a KeelError instead of waiting forever", (_, laneRows) => {
-    const builder = createHistogramBuilder(data, 2, { minCellsPerThread: 1, laneRows });
+    const builder = createHistogramBuilder(data, 2, {
+      minCellsPerThread: 1,
+      minSharedCells: 1,
+      laneRows,
+    });
     // A histogram "beyond" the memory: every thread's kernel traps on its first write.
     const outside = { byteOffset: 0xfff00000, length: 2 * data.totalBins } as Float64Array;
     try {

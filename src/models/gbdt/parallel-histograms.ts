@@ -22,18 +22,41 @@ import type { HistogramBuilder } from "./tree-learner.js";
  */
 export interface ClosableHistogramBuilder extends HistogramBuilder {
   binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void;
+  /**
+   * Softmax gradients of `nClasses` outputs: class-major scores (class k's at `k * nRows`),
+   * class-major (gradient, hessian) pairs in `gh` (class k's at `2 * nRows * k`); every buffer
+   * in the fit's kernel memory.
+   */
+  softmaxGradients(
+    score: Float64Array,
+    y: Float64Array,
+    w: Float64Array,
+    gh: Float64Array,
+    nClasses: number,
+  ): void;
   close(): void;
 }
 
 /** Rows per unit of gradient work taken from the shared counter. */
 const GRADIENT_CHUNK = 16_384;
 
-/** Below this many cells (rows × features) thread hand-offs cost more than they save. */
-const MIN_CELLS_PER_THREAD = 2_000_000;
+/**
+ * Smallest rows × features of the data per thread: below it helper threads are not started.
+ * Work is claimed and taken over (see createHistogramBuilder), so a helper slow to wake costs
+ * the calling thread little; the crossover measured by bench/gbdt/thread-crossover.mjs lies
+ * between 100k and 200k cells (25k and 50k rows of four features).
+ */
+const MIN_CELLS_PER_THREAD = 150_000;
+/** A build of fewer rows × features than this runs on the calling thread alone. */
+const MIN_SHARED_CELLS = 32_768;
 /** Rows per lane: nodes of at least two lanes' rows are built lane by lane (see below). */
 const LANE_ROWS = 16384;
 /** At most this many lanes (partial histograms) per node. */
 const MAX_LANES = 8;
+/** Feature-mode builds are cut into at most this many feature ranges. */
+const MAX_FEATURE_UNITS = 8;
+/** Units of one build are counted in 13 bits of the claim word. */
+const MAX_UNITS = 8191;
 
 /**
  * Overrides of when threads and lanes are used (tests lower them to reach those paths on small
@@ -41,11 +64,23 @@ const MAX_LANES = 8;
  *
  * @example
  * ```ts
- * createHistogramBuilder(data, 2, { minCellsPerThread: 1, laneRows: 400 });
+ * createHistogramBuilder(data, 2, { minCellsPerThread: 1, minSharedCells: 1, laneRows: 400 });
  * ```
  */
 export interface HistogramPlan {
   readonly minCellsPerThread?: number;
+  /**
+   * Trees grown per round (one per class for softmax): each is a pass over the data, so the
+   * data's cells count this many times when deciding on threads.
+   */
+  readonly treesPerRound?: number;
+  /** Builds of fewer rows × features than this stay on the calling thread. */
+  readonly minSharedCells?: number;
+  /**
+   * Tests: the calling thread leaves every unit of a shared build to the helpers, so that they
+   * surely do some work (normally a small build is often done before a helper wakes).
+   */
+  readonly helpersOnly?: boolean;
   readonly laneRows?: number;
 }
 
@@ -56,12 +91,18 @@ export interface HistogramPlan {
  * its own partial histogram by whichever thread takes it, then added up in lane order. A node
  * deep in the tree holds rows scattered over the data, so building it is bound by memory
  * latency; lanes give each thread its own rows to fetch, where splitting the features would
- * have both threads wait on the same rows. Smaller nodes are split by FEATURE across threads.
- * Either way the number of lanes and the order of every sum depend on the node's size alone,
- * never on the thread count, so the model is identical for any `nThreads`.
+ * have both threads wait on the same rows. Smaller nodes are split by FEATURE ranges. Either
+ * way the number of lanes and the order of every sum depend on the node's size alone, never on
+ * the thread count or on which thread took which unit, so the model is identical for any
+ * `nThreads`.
  *
- * Every buffer lives in the fit's shared {@link BinnedData.memory}; helper threads write in
- * place and meet the calling thread on an Atomics barrier (no message per node).
+ * Every buffer lives in the fit's shared {@link BinnedData.memory}. The units of a build are
+ * CLAIMED by whichever thread gets there first, the calling thread included. Histogram units
+ * (lanes, feature ranges) have state words: helpers sum into their own buffers and mark the
+ * unit done; the calling thread waits about two units' time for units helpers hold, then takes
+ * over any still unfinished (a late helper's result is dropped), so on a loaded machine a
+ * helper that has lost its core never holds a build back for its time slice. Gradient units
+ * (row chunks, written in place) are claimed from one word and waited for.
  *
  * @example
  * ```ts
@@ -82,23 +123,33 @@ export function createHistogramBuilder(
     1,
     Math.min(
       wanted,
-      Math.floor((data.nRows * data.nFeatures) / (plan.minCellsPerThread ?? MIN_CELLS_PER_THREAD)),
+      Math.floor(
+        (data.nRows * data.nFeatures * (plan.treesPerRound ?? 1)) /
+          (plan.minCellsPerThread ?? MIN_CELLS_PER_THREAD),
+      ),
     ),
   );
-  return new LaneHistogramBuilder(data, threads, plan.laneRows ?? LANE_ROWS);
+  return new LaneHistogramBuilder(data, threads, {
+    laneRows: plan.laneRows ?? LANE_ROWS,
+    minSharedCells: plan.minSharedCells ?? MIN_SHARED_CELLS,
+    helpersOnly: plan.helpersOnly ?? false,
+  });
 }
 
 /** Control words shared with the helpers; pointers are stored as int32 and read back unsigned. */
 const CONTROL = {
+  /** Bumped to wake the helpers for a build. */
   GENERATION: 0,
-  PENDING: 1,
+  /** The claim word: units << 13 | next unclaimed unit (see claimUnit). */
+  CLAIM: 1,
   STOP: 2,
   /**
-   * 0: split features; 1: take lanes from NEXT_LANE; 2: binary gradients, taking row chunks of
-   * BEGIN rows from NEXT_LANE over rows [0, END).
+   * 0: feature ranges; 1: lanes; 2: binary gradients, row chunks of BEGIN rows over [0, END);
+   * 3: softmax gradients of LANES classes, chunked as in 2.
    */
   MODE: 3,
-  NEXT_LANE: 4,
+  /** Units of this build not yet finished (the calling thread waits for 0). */
+  REMAINING: 4,
   LANES: 5,
   BEGIN: 6,
   END: 7,
@@ -107,7 +158,7 @@ const CONTROL = {
   HIST: 10,
   /** Pointer to the lanes' histogram pointers (u32 each; lane 0 is HIST). */
   LANE_HISTS: 11,
-  /** Set by a helper whose work threw (its message follows on its error port). */
+  /** Set by a thread whose unit threw (a helper's message follows on its error port). */
   FAILED: 12,
   /** Binary gradients mode (MODE 2): scores, labels, weights; rows [0, END) in chunks. */
   SCORE: 13,
@@ -115,7 +166,29 @@ const CONTROL = {
   W: 15,
   /** Units of work helpers finished (their sign of life, see waitForHelpers). */
   PROGRESS: 16,
+  /** Feature mode: the number of feature ranges. */
+  FEATURE_UNITS: 17,
+  /** The open histogram build's number (unit states carry it, see STATE_*). */
+  BUILD: 18,
+  /** Units of the open histogram build. */
+  UNITS: 19,
+  /** Bumped and notified by a helper that finished a histogram unit. */
+  FINISHED: 20,
+  /** First of MAX_STATES unit state words: build << 8 | owner << 2 | status. */
+  STATES: 24,
 } as const;
+
+/** Unit states of histogram builds (status bits of a state word). */
+const STATE = { OPEN: 0, CLAIMED: 1, DONE: 2, TAKEN_OVER: 3 } as const;
+/** A unit's owner when this thread summed it straight into the target histogram. */
+const IN_PLACE = -1;
+/** Who holds a finished unit's sum: a helper's buffers, or in place (this thread's units). */
+function ownerOf(state: number): number {
+  const owner = (state >> 2) & 0x3f;
+  return owner === 0 ? IN_PLACE : owner;
+}
+/** Histogram builds have at most this many units (lanes or feature ranges). */
+const MAX_STATES = Math.max(MAX_LANES, MAX_FEATURE_UNITS);
 
 interface HelperSetup {
   readonly errors: MessagePort;
@@ -125,53 +198,77 @@ interface HelperSetup {
   readonly bins: number;
   readonly nFeatures: number;
   readonly slots: number;
-  /** This helper's share of the features in feature mode. */
-  readonly featureBegin: number;
-  readonly featureEnd: number;
+  /** This helper's number (1, 2, …; the calling thread is 0). */
+  readonly owner: number;
+  /** Where this helper sums its histogram units: one buffer per lane, then one for features. */
+  readonly buffers: readonly number[];
 }
 
-/** The lanes' work, shared by the calling thread and helpers: take lanes until none are left. */
-function takeLanes(
+/**
+ * Takes the next unit of the open build, or -1 when none is left. The claim word holds the
+ * build's unit count and the next unclaimed unit, so a compare-exchange that succeeds has
+ * claimed an unclaimed unit of the build that is open NOW (a helper that read the word of an
+ * earlier build fails the exchange), whose parameters stay put until that unit is finished.
+ */
+function claimUnit(control: Int32Array, c: typeof CONTROL): number {
+  for (;;) {
+    const word = Atomics.load(control, c.CLAIM);
+    const next = word & 0x1fff;
+    if (next >= word >>> 13) return -1;
+    if (Atomics.compareExchange(control, c.CLAIM, word, word + 1) === word) return next;
+  }
+}
+
+/** Does one unit of the open build, as the control words describe it. */
+function runUnit(
   kernels: GbdtKernelExports,
   control: Int32Array,
-  laneHists: Uint32Array,
+  memory: WebAssembly.Memory,
+  unit: number,
   bins: number,
   nFeatures: number,
   slots: number,
   c: typeof CONTROL,
+  into: number,
 ): void {
-  const lanes = control[c.LANES]!;
-  const begin = control[c.BEGIN]!;
-  const n = control[c.END]! - begin;
-  for (;;) {
-    const lane = Atomics.add(control, c.NEXT_LANE, 1);
-    if (lane >= lanes) return;
-    kernels.histogram(
-      bins,
-      nFeatures,
-      control[c.GH]! >>> 0,
-      control[c.ROWS]! >>> 0,
-      begin + Math.floor((lane * n) / lanes),
-      begin + Math.floor(((lane + 1) * n) / lanes),
-      0,
-      nFeatures,
-      laneHists[lane]!,
-      slots,
-    );
+  const mode = control[c.MODE];
+  if (mode === 3) {
+    // Softmax gradients in JavaScript (WebAssembly has no exp): the arithmetic of
+    // objectives.ts's softmax, row by row, so any split of the rows gives the same numbers.
+    const n = control[c.END]!;
+    const chunk = control[c.BEGIN]!;
+    const k = control[c.LANES]!;
+    const buffer = memory.buffer;
+    const score = new Float64Array(buffer, control[c.SCORE]! >>> 0, n * k);
+    const y = new Float64Array(buffer, control[c.Y]! >>> 0, n);
+    const w = new Float64Array(buffer, control[c.W]! >>> 0, n);
+    const gh = new Float64Array(buffer, control[c.GH]! >>> 0, 2 * n * k);
+    const p = new Float64Array(k);
+    const end = Math.min(n, (unit + 1) * chunk);
+    for (let i = unit * chunk; i < end; i++) {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < k; j++) max = Math.max(max, score[j * n + i]!);
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        p[j] = Math.exp(score[j * n + i]! - max);
+        sum += p[j]!;
+      }
+      const label = y[i]!;
+      const wi = w[i]!;
+      for (let j = 0; j < k; j++) {
+        const pj = p[j]! / sum;
+        const at = 2 * (n * j + i);
+        gh[at] = (pj - (label === j ? 1 : 0)) * wi;
+        // XGBoost's softmax hessian 2p(1-p), floored (1e-16) so leaves stay finite.
+        gh[at + 1] = Math.max(2 * pj * (1 - pj), 1e-16) * wi;
+      }
+    }
+    return;
   }
-}
-
-/** Gradient work shared by the calling thread and helpers: take row chunks until none are left. */
-function takeGradientChunks(
-  kernels: GbdtKernelExports,
-  control: Int32Array,
-  c: typeof CONTROL,
-): void {
-  const n = control[c.END]!;
-  const chunk = control[c.BEGIN]!;
-  for (;;) {
-    const begin = Atomics.add(control, c.NEXT_LANE, 1) * chunk;
-    if (begin >= n) return;
+  if (mode === 2) {
+    const n = control[c.END]!;
+    const chunk = control[c.BEGIN]!;
+    const begin = unit * chunk;
     kernels.binaryGradients(
       control[c.SCORE]! >>> 0,
       control[c.Y]! >>> 0,
@@ -180,57 +277,138 @@ function takeGradientChunks(
       begin,
       Math.min(n, begin + chunk),
     );
+    return;
   }
+  const begin = control[c.BEGIN]!;
+  const end = control[c.END]!;
+  if (mode === 1) {
+    const lanes = control[c.LANES]!;
+    kernels.histogram(
+      bins,
+      nFeatures,
+      control[c.GH]! >>> 0,
+      control[c.ROWS]! >>> 0,
+      begin + Math.floor((unit * (end - begin)) / lanes),
+      begin + Math.floor(((unit + 1) * (end - begin)) / lanes),
+      0,
+      nFeatures,
+      into,
+      slots,
+    );
+    return;
+  }
+  const units = control[c.FEATURE_UNITS]!;
+  kernels.histogram(
+    bins,
+    nFeatures,
+    control[c.GH]! >>> 0,
+    control[c.ROWS]! >>> 0,
+    begin,
+    end,
+    Math.floor((unit * nFeatures) / units),
+    Math.floor(((unit + 1) * nFeatures) / units),
+    into,
+    slots,
+  );
 }
 
 /**
- * A helper's loop: wait for a new generation, do its part, count down. Runs as eval'd source,
- * so it may only use what it is given.
+ * Claims an open unit of histogram build `build` for `owner`: a compare-exchange on the unit's
+ * state word, which carries the build's number, so a helper still looking at an earlier build
+ * claims nothing. Returns the unit, or -1 when none is open.
+ */
+function claimState(
+  control: Int32Array,
+  c: typeof CONTROL,
+  build: number,
+  owner: number,
+  units: number,
+): number {
+  for (let unit = 0; unit < units; unit++) {
+    const open = (build << 8) | 0;
+    if (Atomics.compareExchange(control, c.STATES + unit, open, open | (owner << 2) | 1) === open)
+      return unit;
+  }
+  return -1;
+}
+
+/** Finishes a unit: counts it, and wakes the calling thread when it was the last. */
+function unitDone(control: Int32Array, c: typeof CONTROL): void {
+  Atomics.add(control, c.PROGRESS, 1);
+  if (Atomics.sub(control, c.REMAINING, 1) === 1) Atomics.notify(control, c.REMAINING);
+}
+
+/**
+ * A helper's loop: wait for a new generation, then take units until none are left. Gradient
+ * units are claimed from the claim word and written in place; histogram units by their state
+ * words and summed into this helper's own buffers, then marked done, unless the calling thread
+ * took the unit over meanwhile (then the result is dropped). Runs as eval'd source, so it may
+ * only use what it is given.
  */
 function helperMain(
   setup: HelperSetup,
   instantiate: typeof instantiateKernels,
-  lanes: typeof takeLanes,
-  gradients: typeof takeGradientChunks,
+  claim: typeof claimUnit,
+  claimHistogram: typeof claimState,
+  run: typeof runUnit,
+  done: typeof unitDone,
   c: typeof CONTROL,
+  maxLanes: number,
 ): void {
-  const { control } = setup;
+  const { control, owner, buffers } = setup;
   const kernels = instantiate(setup.module, setup.memory);
   let seen = 0;
   for (;;) {
     Atomics.wait(control, c.GENERATION, seen);
     seen = Atomics.load(control, c.GENERATION);
     if (Atomics.load(control, c.STOP) === 1) return;
-    try {
-      if (control[c.MODE] === 2) {
-        gradients(kernels, control, c);
-      } else if (control[c.MODE] === 1) {
-        const laneHists = new Uint32Array(
-          setup.memory.buffer,
-          control[c.LANE_HISTS]! >>> 0,
-          control[c.LANES]!,
-        );
-        lanes(kernels, control, laneHists, setup.bins, setup.nFeatures, setup.slots, c);
-      } else if (setup.featureEnd > setup.featureBegin) {
-        kernels.histogram(
-          setup.bins,
-          setup.nFeatures,
-          control[c.GH]! >>> 0,
-          control[c.ROWS]! >>> 0,
-          control[c.BEGIN]!,
-          control[c.END]!,
-          setup.featureBegin,
-          setup.featureEnd,
-          control[c.HIST]! >>> 0,
-          setup.slots,
-        );
+    const mode = Atomics.load(control, c.MODE);
+    if (mode >= 2) {
+      for (let unit = claim(control, c); unit >= 0; unit = claim(control, c)) {
+        try {
+          run(kernels, control, setup.memory, unit, setup.bins, setup.nFeatures, setup.slots, c, 0);
+        } catch (error) {
+          setup.errors.postMessage(error instanceof Error ? error.message : String(error));
+          Atomics.store(control, c.FAILED, 1);
+        } finally {
+          done(control, c);
+        }
       }
-    } catch (error) {
-      setup.errors.postMessage(error instanceof Error ? error.message : String(error));
-      Atomics.store(control, c.FAILED, 1);
-    } finally {
-      Atomics.add(control, c.PROGRESS, 1);
-      if (Atomics.sub(control, c.PENDING, 1) === 1) Atomics.notify(control, c.PENDING);
+      continue;
+    }
+    const build = Atomics.load(control, c.BUILD);
+    const units = Atomics.load(control, c.UNITS);
+    for (
+      let unit = claimHistogram(control, c, build, owner, units);
+      unit >= 0;
+      unit = claimHistogram(control, c, build, owner, units)
+    ) {
+      const claimed = (build << 8) | (owner << 2) | 1;
+      try {
+        // The build's words stay put while this unit is unfinished, unless the calling thread
+        // took it over and moved on: then they may be another build's, even a gradient one's
+        // (which writes shared memory, so it is not run), and the result is dropped.
+        const mode = control[c.MODE];
+        if (mode === 0 || mode === 1) {
+          const into = mode === 1 ? buffers[unit]! : buffers[maxLanes]!;
+          run(
+            kernels,
+            control,
+            setup.memory,
+            unit,
+            setup.bins,
+            setup.nFeatures,
+            setup.slots,
+            c,
+            into,
+          );
+          Atomics.compareExchange(control, c.STATES + unit, claimed, claimed + 1);
+        }
+      } catch {
+        // Left claimed: the calling thread takes it over and meets the error itself.
+      }
+      Atomics.add(control, c.FINISHED, 1);
+      Atomics.notify(control, c.FINISHED);
     }
   }
 }
@@ -238,24 +416,36 @@ function helperMain(
 class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #data: BinnedData;
   readonly #laneRows: number;
-  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 17));
+  readonly #minSharedCells: number;
+  readonly #helpersOnly: boolean;
+  readonly #control = new Int32Array(new SharedArrayBuffer(4 * (CONTROL.STATES + MAX_STATES)));
   readonly #helpers: Worker[] = [];
   readonly #errorPorts: MessagePort[] = [];
-  /** Where feature mode's calling thread stops (helpers take the rest). */
-  readonly #mainFeatureEnd: number;
-  /** Partial histograms of lanes 1..7 (lane 0 sums into the target), made on first use. */
-  #laneHists: Uint32Array | undefined;
+  /** Per owner (0 = this thread, then each helper): a buffer per lane, then one for features. */
+  readonly #buffers: number[][] = [];
+  #build = 0;
+  /** This thread's average time per histogram unit (ms), for how long to wait for a helper. */
+  #unitMs = 0.05;
 
-  constructor(data: BinnedData, threads: number, laneRows: number) {
+  constructor(
+    data: BinnedData,
+    threads: number,
+    plan: { laneRows: number; minSharedCells: number; helpersOnly: boolean },
+  ) {
     this.#data = data;
-    this.#laneRows = laneRows;
-    const featureThreads = Math.min(threads, data.nFeatures);
-    const bounds = Array.from({ length: threads + 1 }, (_, t) =>
-      Math.min(data.nFeatures, Math.round((t * data.nFeatures) / featureThreads)),
-    );
-    this.#mainFeatureEnd = bounds[1]!;
+    this.#laneRows = plan.laneRows;
+    this.#minSharedCells = plan.minSharedCells;
+    this.#helpersOnly = plan.helpersOnly;
+    for (let owner = 0; owner < threads; owner++) {
+      this.#buffers.push(
+        Array.from(
+          { length: MAX_LANES + 1 },
+          () => data.memory.float64(2 * data.totalBins).byteOffset,
+        ),
+      );
+    }
     const source = `const { workerData } = require("node:worker_threads");
-(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${takeLanes.toString()}, ${takeGradientChunks.toString()}, ${JSON.stringify(CONTROL)});`;
+(${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${claimUnit.toString()}, ${claimState.toString()}, ${runUnit.toString()}, ${unitDone.toString()}, ${JSON.stringify(CONTROL)}, ${MAX_LANES});`;
     for (let t = 1; t < threads; t++) {
       const channel = new MessageChannel();
       channel.port2.unref();
@@ -268,8 +458,8 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
         bins: data.rowBins.byteOffset,
         nFeatures: data.nFeatures,
         slots: data.histSlots.byteOffset,
-        featureBegin: bounds[t]!,
-        featureEnd: bounds[t + 1]!,
+        owner: t,
+        buffers: this.#buffers[t]!,
       };
       this.#helpers.push(
         new Worker(source, { eval: true, workerData: setup, transferList: [channel.port1] }),
@@ -280,7 +470,6 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
 
   build(gh: Float64Array, rows: Uint32Array, begin: number, end: number, hist: Float64Array): void {
     const data = this.#data;
-    const { kernels } = data.memory;
     const lanes = Math.min(MAX_LANES, Math.floor((end - begin) / this.#laneRows));
     const c = CONTROL;
     const control = this.#control;
@@ -288,101 +477,241 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     control[c.END] = end;
     control[c.GH] = gh.byteOffset | 0;
     control[c.ROWS] = rows.byteOffset | 0;
-    control[c.HIST] = hist.byteOffset | 0;
-    let laneHists: Uint32Array | undefined;
+    let units: number;
     if (lanes >= 2) {
-      laneHists = this.#lanePointers();
-      laneHists[0] = hist.byteOffset;
       control[c.MODE] = 1;
       control[c.LANES] = lanes;
-      control[c.NEXT_LANE] = 0;
-      control[c.LANE_HISTS] = laneHists.byteOffset | 0;
+      units = lanes;
     } else {
+      // Feature ranges only matter to who sums which feature, not to any sum.
+      units = Math.min(MAX_FEATURE_UNITS, data.nFeatures);
       control[c.MODE] = 0;
+      control[c.FEATURE_UNITS] = units;
     }
-    const bins = data.rowBins.byteOffset;
-    const slots = data.histSlots.byteOffset;
-    this.#together(`Building a histogram of ${end - begin} rows`, () => {
-      if (laneHists) {
-        takeLanes(kernels, control, laneHists, bins, data.nFeatures, slots, c);
-      } else {
-        kernels.histogram(
-          bins,
-          data.nFeatures,
-          gh.byteOffset,
-          rows.byteOffset,
-          begin,
-          end,
-          0,
-          this.#mainFeatureEnd,
-          hist.byteOffset,
-          slots,
-        );
-      }
-    });
-    if (laneHists) {
+    const share =
+      this.#helpers.length > 0 && (end - begin) * data.nFeatures >= this.#minSharedCells;
+    try {
+      const owners = share ? this.#histogramTogether(units, hist) : this.#alone(units, hist);
+      this.#gather(hist, lanes, units, owners);
+    } catch (error) {
+      throw helperFailure(
+        `Building a histogram of ${end - begin} rows`,
+        "Train with nThreads: 1",
+        error,
+        [],
+        { helpers: this.#helpers.length },
+      );
+    }
+  }
+
+  /** Does every unit on this thread (a build too small to share). */
+  #alone(units: number, hist: Float64Array): number[] {
+    for (let unit = 0; unit < units; unit++) this.#runHere(unit, hist);
+    return new Array<number>(units).fill(IN_PLACE);
+  }
+
+  /**
+   * Does a unit on this thread: feature ranges and lane 0 straight into `hist`, other lanes
+   * into this thread's lane buffers.
+   */
+  #runHere(unit: number, hist: Float64Array): void {
+    const data = this.#data;
+    const lanes = this.#control[CONTROL.MODE] === 1;
+    runUnit(
+      data.memory.kernels,
+      this.#control,
+      data.memory.memory,
+      unit,
+      data.rowBins.byteOffset,
+      data.nFeatures,
+      data.histSlots.byteOffset,
+      CONTROL,
+      lanes && unit > 0 ? this.#buffers[0]![unit]! : hist.byteOffset,
+    );
+  }
+
+  /**
+   * Puts the units' sums together into `hist`: helpers' feature ranges copied in, lanes added
+   * in lane order wherever each was summed (the same sums on any threads).
+   */
+  #gather(hist: Float64Array, lanes: number, units: number, owners: readonly number[]): void {
+    const data = this.#data;
+    const buffer = data.memory.memory.buffer;
+    const at = (owner: number, slot: number) =>
+      owner === IN_PLACE ? this.#buffers[0]![slot]! : this.#buffers[owner]![slot]!;
+    if (lanes >= 2) {
+      if (owners[0] !== IN_PLACE)
+        hist.set(new Float64Array(buffer, at(owners[0]!, 0), hist.length));
       for (let lane = 1; lane < lanes; lane++)
-        kernels.accumulate(hist.byteOffset, laneHists[lane]!, 2 * data.totalBins);
+        data.memory.kernels.accumulate(hist.byteOffset, at(owners[lane]!, lane), hist.length);
+      return;
     }
+    const slots = data.histSlots;
+    for (let unit = 0; unit < units; unit++) {
+      const owner = owners[unit]!;
+      if (owner === IN_PLACE) continue;
+      const from = slots[Math.floor((unit * data.nFeatures) / units)]! / 8;
+      const to = slots[Math.floor(((unit + 1) * data.nFeatures) / units)]! / 8;
+      const source = new Float64Array(buffer, this.#buffers[owner]![MAX_LANES]!, hist.length);
+      if (from < to) hist.set(source.subarray(from, to), from);
+    }
+  }
+
+  /**
+   * Runs an open histogram build's units on this thread and the helpers: claims and does open
+   * units, then waits a little (about one unit's time) for units helpers still hold, and takes
+   * over those they have not finished by then (a helper without a core would otherwise hold
+   * the build back for its whole time slice). Returns who summed each unit.
+   */
+  #histogramTogether(units: number, hist: Float64Array): number[] {
+    const c = CONTROL;
+    const control = this.#control;
+    this.#build = (this.#build + 1) & 0x3fffff;
+    const build = this.#build;
+    control[c.BUILD] = build;
+    control[c.UNITS] = units;
+    for (let unit = 0; unit < units; unit++)
+      Atomics.store(control, c.STATES + unit, (build << 8) | STATE.OPEN);
+    Atomics.add(control, c.GENERATION, 1);
+    Atomics.notify(control, c.GENERATION);
+    const run = (unit: number) => this.#runHere(unit, hist);
+    let ran = 0;
+    const started = performance.now();
+    if (!this.#helpersOnly) {
+      for (let u = claimState(control, c, build, 0, units); u >= 0; ) {
+        run(u);
+        ran++;
+        Atomics.store(control, c.STATES + u, (build << 8) | STATE.DONE);
+        u = claimState(control, c, build, 0, units);
+      }
+    }
+    if (ran > 0) this.#unitMs = 0.8 * this.#unitMs + (0.2 * (performance.now() - started)) / ran;
+    // Units helpers hold: wait up to about two units' time for them, then take the rest over
+    // (tests that leave everything to the helpers wait for them).
+    const patience = this.#helpersOnly ? 10_000 : Math.max(0.05, 2 * this.#unitMs);
+    const deadline = performance.now() + patience;
+    const owners = new Array<number>(units).fill(IN_PLACE);
+    for (;;) {
+      const seen = Atomics.load(control, c.FINISHED);
+      let pending = 0;
+      for (let unit = 0; unit < units; unit++) {
+        const state = Atomics.load(control, c.STATES + unit);
+        if ((state & 3) === STATE.CLAIMED || (state & 3) === STATE.OPEN) pending++;
+      }
+      if (pending === 0) break;
+      const now = performance.now();
+      if (now >= deadline) break;
+      Atomics.wait(control, c.FINISHED, seen, deadline - now);
+    }
+    for (let unit = 0; unit < units; unit++) {
+      const state = Atomics.load(control, c.STATES + unit);
+      const status = state & 3;
+      if (status === STATE.DONE) {
+        owners[unit] = ownerOf(state);
+        continue;
+      }
+      // Open (no helper came) or still claimed: this thread does it; a late helper's result
+      // is dropped because its state no longer says "claimed".
+      const took = Atomics.compareExchange(
+        control,
+        c.STATES + unit,
+        state,
+        (build << 8) | STATE.TAKEN_OVER,
+      );
+      if (took !== state) {
+        // Finished between the load and the exchange.
+        owners[unit] = ownerOf(took);
+        continue;
+      }
+      run(unit);
+    }
+    return owners;
   }
 
   binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void {
     const c = CONTROL;
     const control = this.#control;
+    const chunk = Math.max(GRADIENT_CHUNK, Math.ceil(y.length / MAX_UNITS));
     control[c.MODE] = 2;
-    control[c.NEXT_LANE] = 0;
-    control[c.BEGIN] = GRADIENT_CHUNK;
+    control[c.BEGIN] = chunk;
     control[c.END] = y.length;
     control[c.SCORE] = score.byteOffset | 0;
     control[c.Y] = y.byteOffset | 0;
     control[c.W] = w.byteOffset | 0;
     control[c.GH] = gh.byteOffset | 0;
-    const { kernels } = this.#data.memory;
-    this.#together(`Computing gradients of ${y.length} rows`, () =>
-      takeGradientChunks(kernels, control, c),
+    const units = Math.ceil(y.length / chunk);
+    this.#together(`Computing gradients of ${y.length} rows`, units, units > 1);
+  }
+
+  softmaxGradients(
+    score: Float64Array,
+    y: Float64Array,
+    w: Float64Array,
+    gh: Float64Array,
+    nClasses: number,
+  ): void {
+    const c = CONTROL;
+    const control = this.#control;
+    // Rows of about as much work as a binary chunk.
+    const chunk = Math.max(
+      Math.ceil(GRADIENT_CHUNK / nClasses),
+      Math.ceil(y.length / MAX_UNITS),
+      256,
     );
+    control[c.MODE] = 3;
+    control[c.BEGIN] = chunk;
+    control[c.END] = y.length;
+    control[c.LANES] = nClasses;
+    control[c.SCORE] = score.byteOffset | 0;
+    control[c.Y] = y.byteOffset | 0;
+    control[c.W] = w.byteOffset | 0;
+    control[c.GH] = gh.byteOffset | 0;
+    const units = Math.ceil(y.length / chunk);
+    this.#together(`Computing softmax gradients of ${y.length} rows`, units, units > 1);
   }
 
   /**
-   * Runs the calling thread's `share` while the helpers do theirs (as the control words say),
-   * then waits for them, whatever happened: they are still using the memory. A failure anywhere
+   * Opens a build of `units` units (the control words say what they are), wakes the helpers
+   * when `share`, claims and does units on this thread until none are left, then waits for the
+   * units helpers took, whatever happened: they are still using the memory. A failure anywhere
    * becomes one KeelError naming `what`.
    */
-  #together(what: string, share: () => void): void {
+  #together(what: string, units: number, share: boolean): void {
     const c = CONTROL;
     const control = this.#control;
+    const data = this.#data;
+    const { kernels } = data.memory;
     // A fresh start: no failure flag or message left from an earlier call.
     Atomics.store(control, c.FAILED, 0);
     for (const port of this.#errorPorts) while (receiveMessageOnPort(port) !== undefined);
-    if (this.#helpers.length > 0) {
-      Atomics.store(control, c.PENDING, this.#helpers.length);
+    Atomics.store(control, c.REMAINING, units);
+    // Publishes the build: every control word above is written before this store.
+    Atomics.store(control, c.CLAIM, units << 13);
+    if (share) {
       Atomics.add(control, c.GENERATION, 1);
       Atomics.notify(control, c.GENERATION);
     }
+    const bins = data.rowBins.byteOffset;
+    const slots = data.histSlots.byteOffset;
     let failure: unknown;
-    try {
-      share();
-    } catch (error) {
-      failure = error;
-      // Nothing left to take for the helpers in lane and gradient mode.
-      Atomics.store(control, c.NEXT_LANE, 2 ** 30);
+    const claim = () => (share && this.#helpersOnly ? -1 : claimUnit(control, c));
+    for (let unit = claim(); unit >= 0; unit = claim()) {
+      try {
+        runUnit(kernels, control, data.memory.memory, unit, bins, data.nFeatures, slots, c, 0);
+      } catch (error) {
+        failure = error;
+        // Closes the build: the units nobody took will not be done by anyone.
+        const word = Atomics.exchange(control, c.CLAIM, 0);
+        Atomics.sub(control, c.REMAINING, Math.max(0, (word >>> 13) - (word & 0x1fff)));
+      } finally {
+        Atomics.sub(control, c.REMAINING, 1);
+      }
     }
     const details = { helpers: this.#helpers.length };
-    if (!waitForHelpers(control, c.PENDING, c.PROGRESS))
+    if (!waitForHelpers(control, c.REMAINING, c.PROGRESS))
       throw helpersStalled(what, "Train with nThreads: 1", details);
     if (failure !== undefined || control[c.FAILED] === 1)
       throw helperFailure(what, "Train with nThreads: 1", failure, this.#errorPorts, details);
-  }
-
-  #lanePointers(): Uint32Array {
-    if (this.#laneHists === undefined) {
-      const memory = this.#data.memory;
-      const pointers = memory.uint32(MAX_LANES);
-      for (let lane = 1; lane < MAX_LANES; lane++)
-        pointers[lane] = memory.float64(2 * this.#data.totalBins).byteOffset;
-      this.#laneHists = pointers;
-    }
-    return this.#laneHists;
   }
 
   close(): void {
