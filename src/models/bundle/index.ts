@@ -18,5 +18,13 @@ export {
   loadModel,
   ModelBundle,
   type ModelBundleParts,
+  type RecordPredictOptions,
   saveModel,
 } from "./model-bundle.js";
+export {
+  conformRecord,
+  conformRecords,
+  type RecordIssue,
+  type RecordSource,
+  recordIssuesError,
+} from "./record-check.js";
