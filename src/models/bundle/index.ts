@@ -24,6 +24,8 @@ export {
 export {
   conformRecord,
   conformRecords,
+  type FieldPaths,
+  fieldPath,
   type RecordIssue,
   type RecordSource,
   recordIssuesError,

@@ -96,13 +96,23 @@ function conformValue(
 export function conformRecord(
   signature: InputSignature,
   value: unknown,
-  path: string,
+  path: string | FieldPaths,
   issues: RecordIssue[],
   source: RecordSource = "json",
 ): FrameRecord {
   const out: FrameRecord = {};
+  const paths: FieldPaths =
+    typeof path === "string"
+      ? { record: path, field: (name) => fieldPath(path, name) }
+      : path;
   if (!isPlainObject(value)) {
-    issues.push({ path, field: "", expected: "object", received: value, problem: "not an object" });
+    issues.push({
+      path: paths.record,
+      field: "",
+      expected: "object",
+      received: value,
+      problem: "not an object",
+    });
     return out;
   }
   for (const column of signature.columns) {
@@ -110,7 +120,7 @@ export function conformRecord(
     const v = value[name];
     if (v === undefined || !Object.hasOwn(value, name)) {
       issues.push({
-        path: fieldPath(path, name),
+        path: paths.field(name),
         field: name,
         expected: column.kind,
         received: null,
@@ -126,7 +136,7 @@ export function conformRecord(
     const conformed = conformValue(column.kind, v, source);
     if (conformed === undefined) {
       issues.push({
-        path: fieldPath(path, name),
+        path: paths.field(name),
         field: name,
         expected: column.kind,
         received: v,
@@ -138,8 +148,29 @@ export function conformRecord(
   return out;
 }
 
-/** `$.a.b` for identifier-like names, `$.a["odd name"]` otherwise. */
-function fieldPath(path: string, name: string): string {
+/**
+ * Where a record and its fields sit in the request, for error paths: a records body gives
+ * `$.records[3].tenure`, a columns body `$.data[3][5]`.
+ *
+ * @example
+ * ```ts
+ * const paths: FieldPaths = { record: "$.data[3]", field: (name) => `$.data[3][${columns.indexOf(name)}]` };
+ * ```
+ */
+export interface FieldPaths {
+  readonly record: string;
+  readonly field: (name: string) => string;
+}
+
+/**
+ * `$.a.b` for identifier-like names, `$.a["odd name"]` otherwise.
+ *
+ * @example
+ * ```ts
+ * fieldPath("$.records[0]", "monthly charges"); // '$.records[0]["monthly charges"]'
+ * ```
+ */
+export function fieldPath(path: string, name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
 }
 
