@@ -12,6 +12,21 @@
  *
  * @module
  */
+
+export {
+  CanaryController,
+  type CanaryControllerOptions,
+  type CanaryDecision,
+  type CanaryObservation,
+} from "./canary.js";
+export type {
+  CanaryState,
+  Deployment,
+  DeploymentChange,
+  DeploymentEvent,
+  DeploymentEventKind,
+  DeploymentState,
+} from "./deployment-record.js";
 export {
   type CanaryGuardrails,
   type CanarySpec,
@@ -20,5 +35,18 @@ export {
   type ShadowSpec,
   type VariantSpec,
 } from "./deployment-spec.js";
+export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";
+export {
+  createPredictionLog,
+  type PredictionLog,
+  type PredictionLogOptions,
+} from "./prediction-log.js";
+export {
+  type ChangeBy,
+  type Feedback,
+  openServingStore,
+  type ReadPredictionsQuery,
+  type ServingStore,
+} from "./serving-store.js";
 export { assignVariant } from "./sticky-assignment.js";
 export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
