@@ -19,6 +19,8 @@ export {
   type CanaryDecision,
   type CanaryObservation,
 } from "./canary.js";
+export { CanaryDriver } from "./canary-driver.js";
+export { parseCsvBody } from "./csv-body.js";
 export type {
   CanaryState,
   Deployment,
@@ -35,12 +37,23 @@ export {
   type ShadowSpec,
   type VariantSpec,
 } from "./deployment-spec.js";
+export { type ModelHandle, ModelSlots } from "./model-slots.js";
+export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
 export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";
 export {
   createPredictionLog,
   type PredictionLog,
   type PredictionLogOptions,
 } from "./prediction-log.js";
+export { type PredictionOutput, predictionOutput } from "./prediction-output.js";
+export {
+  conformRows,
+  parseScoringCsv,
+  parseScoringJson,
+  type ScoringFormat,
+  type ScoringRows,
+} from "./request-formats.js";
+export { type ServeResult, ServingRuntime, type ServingRuntimeOptions } from "./serving-runtime.js";
 export {
   type ChangeBy,
   type Feedback,
@@ -49,4 +62,3 @@ export {
   type ServingStore,
 } from "./serving-store.js";
 export { assignVariant } from "./sticky-assignment.js";
-export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";

@@ -1,11 +1,11 @@
 import { type FrameRecord, KeelError } from "../core/index.js";
 import {
+  conformRecord,
   type FieldPaths,
   fieldPath,
   type InputSignature,
   type RecordIssue,
   type RecordSource,
-  conformRecord,
   recordIssuesError,
 } from "../models/index.js";
 import { parseCsvBody } from "./csv-body.js";
@@ -58,7 +58,13 @@ function bad(path: string, expected: string, received: unknown): KeelError {
   return new KeelError(
     "KEEL_ERR_INVALID_ARGUMENT",
     `${path} must be ${expected}; got ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`,
-    { details: { path, expected, received: text.length > 200 ? `${text.slice(0, 197)}...` : received } },
+    {
+      details: {
+        path,
+        expected,
+        received: text.length > 200 ? `${text.slice(0, 197)}...` : received,
+      },
+    },
   );
 }
 
@@ -118,7 +124,11 @@ function instanceRows(value: unknown, base: string, format: ScoringFormat): Scor
   for (const [name, column] of entries) {
     if (!Array.isArray(column)) throw bad(fieldPath(base, name), "an array of values", column);
     if (n !== undefined && column.length !== n)
-      throw bad(fieldPath(base, name), `an array of ${n} values like the first column`, column.length);
+      throw bad(
+        fieldPath(base, name),
+        `an array of ${n} values like the first column`,
+        column.length,
+      );
     n = column.length;
   }
   const rows = Array.from({ length: n ?? 0 }, (_, i) => {

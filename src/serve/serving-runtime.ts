@@ -2,11 +2,14 @@ import { randomUUID } from "node:crypto";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { type FrameRecord, KeelError } from "../core/index.js";
 import type { Tracking } from "../track/index.js";
+import { CanaryDriver } from "./canary-driver.js";
+import type { DeploymentState as StoredState } from "./deployment-record.js";
 import type { DeploymentSpec } from "./deployment-spec.js";
 import { type ModelHandle, ModelSlots } from "./model-slots.js";
 import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput } from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
+import type { ServingStore } from "./serving-store.js";
 import { assignVariant } from "./sticky-assignment.js";
 
 /**
@@ -28,6 +31,14 @@ export interface ServingRuntimeOptions {
   readonly logCapacity?: number;
   /** Per-request time limit in ms (default 10 s): a batch still scoring then gets 504. */
   readonly timeoutMs?: number;
+  /** The serving store canary steps are recorded in (and read from, when another replica moved first). */
+  readonly store?: ServingStore;
+  /** The stored revision and state of deployments read from the store (a canary resumes there). */
+  readonly stored?: Readonly<
+    Record<string, { readonly revision: number; readonly state: StoredState }>
+  >;
+  /** How often canary rollouts are evaluated, in ms (default 1 s); 0 leaves it to the caller. */
+  readonly canaryTickMs?: number;
   /** Called when a shadow or a background model load fails (the response path never sees it). */
   readonly onBackgroundError?: (what: string, error: unknown) => void;
 }
@@ -57,6 +68,7 @@ const DEFAULT_LOG_CAPACITY = 100_000;
 
 interface DeploymentState {
   readonly spec: DeploymentSpec;
+  canary?: CanaryDriver;
   /** Current weights; a canary rollout replaces them step by step. */
   weights: readonly { readonly name: string; readonly weight: number }[];
   readonly refs: ReadonlyMap<string, string>;
@@ -89,12 +101,45 @@ export class ServingRuntime {
   private constructor(options: ServingRuntimeOptions) {
     this.#options = options;
     this.#slots = new ModelSlots(options.tracking, options.cwd);
-    for (const spec of options.deployments)
-      this.#deployments.set(spec.name, {
+    for (const spec of options.deployments) {
+      const state: DeploymentState = {
         spec,
         weights: spec.variants.map((v) => ({ name: v.name, weight: v.weight })),
         refs: new Map(spec.variants.map((v) => [v.name, v.model])),
-      });
+      };
+      this.#deployments.set(spec.name, state);
+      if (spec.canary !== undefined) state.canary = this.#canaryDriver(spec, state);
+    }
+  }
+
+  #canaryDriver(spec: DeploymentSpec, state: DeploymentState): CanaryDriver {
+    const stored = this.#options.stored?.[spec.name];
+    const driver = new CanaryDriver(spec, {
+      ...(this.#options.store ? { store: this.#options.store } : {}),
+      ...(stored ? { revision: stored.revision } : {}),
+      ...(stored?.state.canary ? { state: stored.state.canary } : {}),
+      apply: (weights) => {
+        state.weights = weights.map((w) => ({ name: w.name, weight: w.weight }));
+      },
+    });
+    const tick = this.#options.canaryTickMs ?? 1000;
+    if (tick > 0)
+      driver.start(tick, (error) =>
+        this.#options.onBackgroundError?.(`canary of ${spec.name}`, error),
+      );
+    return driver;
+  }
+
+  /**
+   * The canary driver of a deployment with a canary section (tests and `keel deploy` tick it).
+   *
+   * @example
+   * ```ts
+   * await runtime.canary("churn")?.tick(Date.now());
+   * ```
+   */
+  canary(name: string): CanaryDriver | undefined {
+    return this.#state(name).canary;
   }
 
   /**
@@ -275,10 +320,23 @@ export class ServingRuntime {
         { details: { deployment: name, pending: log.pending, capacity } },
       );
     this.#inflight++;
+    const started = performance.now();
     try {
-      const started = performance.now();
-      const predictions = await this.#score(handle, records, started);
+      let predictions: PredictionOutput[];
+      try {
+        predictions = await this.#score(handle, records, started);
+      } catch (error) {
+        state.canary?.observe({ variant, latencyMs: performance.now() - started, error: true });
+        throw error;
+      }
       const latencyMs = performance.now() - started;
+      const first = predictions[0]?.prediction;
+      state.canary?.observe({
+        variant,
+        latencyMs,
+        error: false,
+        ...(typeof first === "number" ? { score: first } : {}),
+      });
       const result: ServeResult = {
         requestId,
         deployment: name,
@@ -332,14 +390,15 @@ export class ServingRuntime {
       await yieldToLoop();
       const outputs = shadows.map((s) => this.#shadowOutputs(s.name, s.model, records));
       this.#reserved -= records.length;
-      if (log) appendAll(log, result, records, (i) => {
-        const shadow: Record<string, unknown> = {};
-        shadows.forEach((s, k) => {
-          const o = outputs[k]!;
-          shadow[s.name] = Array.isArray(o) ? o[i] : o;
+      if (log)
+        appendAll(log, result, records, (i) => {
+          const shadow: Record<string, unknown> = {};
+          shadows.forEach((s, k) => {
+            const o = outputs[k]!;
+            shadow[s.name] = Array.isArray(o) ? o[i] : o;
+          });
+          return shadow;
         });
-        return shadow;
-      });
     })();
     this.#track(run);
   }
@@ -376,7 +435,7 @@ export class ServingRuntime {
     const state = this.#deployments.get(name);
     if (state === undefined)
       throw new KeelError(
-        "KEEL_ERR_NOT_FOUND",
+        "KEEL_ERR_DEPLOYMENT_NOT_FOUND",
         `no deployment named '${name}' is served here; served: ${[...this.#deployments.keys()].join(", ")}`,
         { details: { deployment: name, served: [...this.#deployments.keys()] } },
       );
@@ -394,6 +453,7 @@ export class ServingRuntime {
    */
   async close(): Promise<void> {
     this.#closing = true;
+    for (const state of this.#deployments.values()) state.canary?.stop();
     if (this.#inflight > 0)
       await new Promise<void>((resolve) => {
         this.#idle = resolve;

@@ -57,7 +57,9 @@ const SCORING_BODY = {
         ],
       },
     },
-    "text/csv": { schema: { type: "string", description: "a header row, then one row per record" } },
+    "text/csv": {
+      schema: { type: "string", description: "a header row, then one row per record" },
+    },
   },
 };
 
@@ -156,7 +158,8 @@ export function servingOpenApi(): {
       },
       "/v1/deployments/{name}/experiment": {
         get: {
-          summary: "A/B analysis: traffic per variant, sample-ratio test, labelled metrics with CIs",
+          summary:
+            "A/B analysis: traffic per variant, sample-ratio test, labelled metrics with CIs",
           parameters: [NAME],
           responses: { "200": { description: "the analysis" }, ...errors([401, 403, 404, 503]) },
         },
@@ -169,7 +172,10 @@ export function servingOpenApi(): {
         },
       },
       "/metrics": {
-        get: { summary: "Prometheus metrics", responses: { "200": { description: "text format" } } },
+        get: {
+          summary: "Prometheus metrics",
+          responses: { "200": { description: "text format" } },
+        },
       },
     },
     components: {

@@ -114,7 +114,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
   };
 
   const plugin = async (app: FastifyInstance): Promise<void> => {
-    app.setErrorHandler((error, request, reply) => {
+    app.setErrorHandler((error: Error, request, reply) => {
       // Refusals before the handler (body limit, content type, JSON) are counted here.
       if (!isKeelError(error)) {
         const keel = servingError(error);
@@ -206,9 +206,17 @@ function feedbackBody(body: unknown): { requestId: string; label: string | numbe
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const issues: { path: string; expected: string; received: unknown }[] = [];
   if (typeof b.requestId !== "string" || b.requestId === "")
-    issues.push({ path: "$.requestId", expected: "a request id string", received: b.requestId ?? null });
+    issues.push({
+      path: "$.requestId",
+      expected: "a request id string",
+      received: b.requestId ?? null,
+    });
   if (typeof b.label !== "string" && typeof b.label !== "number")
-    issues.push({ path: "$.label", expected: "a class label or number", received: b.label ?? null });
+    issues.push({
+      path: "$.label",
+      expected: "a class label or number",
+      received: b.label ?? null,
+    });
   if (issues.length > 0)
     throw new KeelError(
       "KEEL_ERR_INVALID_ARGUMENT",
