@@ -14,6 +14,15 @@
  */
 
 export {
+  type AnalyzeOptions,
+  analyzeExperiment,
+  type Difference,
+  type Estimate,
+  type ExperimentAnalysis,
+  type VariantAnalysis,
+  type VariantMetrics,
+} from "./ab-analysis.js";
+export {
   CanaryController,
   type CanaryControllerOptions,
   type CanaryDecision,
