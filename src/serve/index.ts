@@ -22,6 +22,7 @@ export {
   type VariantAnalysis,
   type VariantMetrics,
 } from "./ab-analysis.js";
+export { type AliasWatcher, type WatchAliasesOptions, watchAliases } from "./alias-watcher.js";
 export {
   CanaryController,
   type CanaryControllerOptions,
