@@ -28,7 +28,7 @@ export interface ServingSetup {
   readonly logQueue?: number;
   readonly bodyLimitBytes?: number;
   readonly timeoutMs?: number;
-  /** How often aliases are polled for hot swaps, in ms (default 2 s). */
+  /** How often aliases are polled for hot swaps, in ms (default 2 s; `KEEL_ALIAS_POLL_MS`). */
   readonly aliasPollMs?: number;
   /** Where background failures (a shadow, a reload) are reported. */
   readonly report: (line: string) => void;
@@ -88,14 +88,23 @@ export async function startServing(setup: ServingSetup): Promise<RunningServing>
   const watcher =
     refs.length === 0
       ? undefined
-      : await watchAliases(
+      : watchAliases(
           setup.tracking,
           refs,
           (ref, version) => {
             setup.report(`${ref} moved to version ${version}: loading it`);
-            void runtime.reload(ref);
+            return runtime.reload(ref);
           },
-          { intervalMs: setup.aliasPollMs ?? 2000 },
+          {
+            intervalMs: setup.aliasPollMs ?? (Number(process.env.KEEL_ALIAS_POLL_MS) || 2000),
+            // An alias that moved while the models loaded is reported at once.
+            known: Object.fromEntries(
+              refs.flatMap((ref) => {
+                const version = Number(runtime.modelVersion(ref));
+                return Number.isInteger(version) ? [[ref, version]] : [];
+              }),
+            ),
+          },
         );
   const plugins = servingRoutePlugins({
     runtime,

@@ -220,6 +220,18 @@ export class ServingRuntime {
   }
 
   /**
+   * The version a model reference serves now (`"7"`, `"local"`), if loaded.
+   *
+   * @example
+   * ```ts
+   * runtime.modelVersion("models:/churn@champion"); // "7"
+   * ```
+   */
+  modelVersion(ref: string): string | undefined {
+    return this.#slots.get(ref)?.version;
+  }
+
+  /**
    * The spec of a served deployment; an unknown name is `KEEL_ERR_NOT_FOUND` (404).
    *
    * @example
