@@ -14,24 +14,43 @@ const seconds = Number(rest[rest.indexOf("--seconds") + 1] ?? 10) || 10;
 const profDir = mkdtempSync(join(tmpdir(), "keel-serve-prof-"));
 const server = spawn(
   "node",
-  ["--cpu-prof", `--cpu-prof-dir=${profDir}`, join(ROOT, "dist/cli/main.js"), "serve", "--model", model, "--port", "8095", ...(rest.includes("--no-log") ? ["--no-log"] : [])],
+  [
+    "--cpu-prof",
+    `--cpu-prof-dir=${profDir}`,
+    join(ROOT, "dist/cli/main.js"),
+    "serve",
+    "--model",
+    model,
+    "--port",
+    "8095",
+    ...(rest.includes("--no-log") ? ["--no-log"] : []),
+  ],
   { cwd: dirname(model), stdio: ["ignore", "ignore", "inherit"] },
 );
-for (let i = 0; ; i++) {
+for (;;) {
   try {
     if ((await fetch("http://127.0.0.1:8095/ready")).ok) break;
   } catch {}
   await new Promise((r) => setTimeout(r, 200));
 }
 const { readFrame } = await import(join(ROOT, "dist/data/index.js"));
-const records = (await readFrame(join(ROOT, "data/telco_churn.csv"))).drop(["churn"]).head(1000).toRecords();
-const bodies = batch ? [JSON.stringify({ records })] : records.slice(0, 100).map((r) => JSON.stringify({ records: [r] }));
+const records = (await readFrame(join(ROOT, "data/telco_churn.csv")))
+  .drop(["churn"])
+  .head(1000)
+  .toRecords();
+const bodies = batch
+  ? [JSON.stringify({ records })]
+  : records.slice(0, 100).map((r) => JSON.stringify({ records: [r] }));
 const result = await autocannon({
   url: "http://127.0.0.1:8095",
   connections: batch ? 4 : 8,
   duration: seconds,
   headers: { "content-type": "application/json" },
-  requests: bodies.map((body) => ({ method: "POST", path: "/v1/deployments/default/predict", body })),
+  requests: bodies.map((body) => ({
+    method: "POST",
+    path: "/v1/deployments/default/predict",
+    body,
+  })),
 });
 process.stderr.write(`${result.requests.total / seconds} req/s, non2xx ${result.non2xx}\n`);
 server.kill("SIGTERM");
@@ -40,7 +59,8 @@ const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
 const profile = JSON.parse(readFileSync(join(profDir, file), "utf8"));
 const self = new Map();
 const dt = new Map();
-for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+for (let i = 0; i < profile.samples.length; i++)
+  dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
 let total = 0;
 for (const node of profile.nodes) {
   const t = dt.get(node.id) ?? 0;

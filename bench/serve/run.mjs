@@ -24,7 +24,10 @@ const option = (name, fallback) => {
 const SECONDS = Number(option("seconds", "10"));
 const OUT = option("out", join(HERE, "result.json"));
 const work = mkdtempSync(join(tmpdir(), "keel-bench-serve-"));
-const load = () => loadavg().map((x) => x.toFixed(1)).join(" ");
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -52,7 +55,8 @@ function start(command, argv, options) {
     err += d;
   });
   child.on("exit", (code) => {
-    if (code && code !== 0 && !child.stopping) log(`${command} exited ${code}: ${err.slice(-2000)}`);
+    if (code && code !== 0 && !child.stopping)
+      log(`${command} exited ${code}: ${err.slice(-2000)}`);
   });
   return child;
 }
@@ -105,8 +109,22 @@ try {
   log(`training both models (load ${load()})`);
   execFileSync(
     "node",
-    [KEEL, "train", "--data", DATA, "--target", "churn", "--positive", "Yes",
-      "--param", "nEstimators=200", "--param", "maxDepth=6", "--out", join(work, "keel-model")],
+    [
+      KEEL,
+      "train",
+      "--data",
+      DATA,
+      "--target",
+      "churn",
+      "--positive",
+      "Yes",
+      "--param",
+      "nEstimators=200",
+      "--param",
+      "maxDepth=6",
+      "--out",
+      join(work, "keel-model"),
+    ],
     { cwd: work, stdio: ["ignore", "ignore", "inherit"] },
   );
   execFileSync(PYTHON, [join(HERE, "xgb_train.py"), DATA, work], { stdio: "inherit" });
@@ -123,7 +141,11 @@ try {
   });
 
   const keelServe = async (port, extra) => {
-    const child = start("node", [KEEL, "serve", "--model", join(work, "keel-model"), "--port", String(port), ...extra], { cwd: work });
+    const child = start(
+      "node",
+      [KEEL, "serve", "--model", join(work, "keel-model"), "--port", String(port), ...extra],
+      { cwd: work },
+    );
     await waitFor(`http://127.0.0.1:${port}/ready`);
     return child;
   };
@@ -131,32 +153,81 @@ try {
   // keel serve, prediction log on (the default).
   let server = await keelServe(8090, []);
   const keelUrl = "http://127.0.0.1:8090";
-  results.keel = await measure("keel serve (log on)", server.pid, { url: keelUrl, ...post("/v1/deployments/default/predict", single) });
+  results.keel = await measure("keel serve (log on)", server.pid, {
+    url: keelUrl,
+    ...post("/v1/deployments/default/predict", single),
+  });
   results.keelHalf = await measure("keel serve at half max rate", server.pid, {
     url: keelUrl,
     overallRate: Math.floor(results.keel.reqPerSec / 2),
     ...post("/v1/deployments/default/predict", single),
   });
-  results.keelBatch = await measure("keel serve, 1,000-record batches", server.pid, { url: keelUrl, connections: 4, ...post("/v1/deployments/default/predict", [batch]) }, 1000);
+  results.keelBatch = await measure(
+    "keel serve, 1,000-record batches",
+    server.pid,
+    { url: keelUrl, connections: 4, ...post("/v1/deployments/default/predict", [batch]) },
+    1000,
+  );
   await stop(server);
 
   server = await keelServe(8093, ["--no-log"]);
-  results.keelNoLog = await measure("keel serve (log off)", server.pid, { url: "http://127.0.0.1:8093", ...post("/v1/deployments/default/predict", single) });
-  results.keelNoLogBatch = await measure("keel serve (log off), 1,000-record batches", server.pid, { url: "http://127.0.0.1:8093", connections: 4, ...post("/v1/deployments/default/predict", [batch]) }, 1000);
+  results.keelNoLog = await measure("keel serve (log off)", server.pid, {
+    url: "http://127.0.0.1:8093",
+    ...post("/v1/deployments/default/predict", single),
+  });
+  results.keelNoLogBatch = await measure(
+    "keel serve (log off), 1,000-record batches",
+    server.pid,
+    {
+      url: "http://127.0.0.1:8093",
+      connections: 4,
+      ...post("/v1/deployments/default/predict", [batch]),
+    },
+    1000,
+  );
   await stop(server);
 
   const noop = start("node", [join(HERE, "noop-server.mjs"), "8092"], { cwd: ROOT });
-  await waitFor("http://127.0.0.1:8092/noop", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-  results.noop = await measure("no-op Fastify route", noop.pid, { url: "http://127.0.0.1:8092", ...post("/noop", single) });
+  await waitFor("http://127.0.0.1:8092/noop", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  results.noop = await measure("no-op Fastify route", noop.pid, {
+    url: "http://127.0.0.1:8092",
+    ...post("/noop", single),
+  });
   await stop(noop);
 
-  const python = start(PYTHON, ["-m", "uvicorn", "xgb_service:app", "--workers", "1", "--port", "8091", "--log-level", "warning"], {
-    cwd: HERE,
-    env: { ...process.env, MODEL_DIR: work, OMP_NUM_THREADS: "1" },
-  });
+  const python = start(
+    PYTHON,
+    [
+      "-m",
+      "uvicorn",
+      "xgb_service:app",
+      "--workers",
+      "1",
+      "--port",
+      "8091",
+      "--log-level",
+      "warning",
+    ],
+    {
+      cwd: HERE,
+      env: { ...process.env, MODEL_DIR: work, OMP_NUM_THREADS: "1" },
+    },
+  );
   await waitFor("http://127.0.0.1:8091/docs");
-  results.python = await measure("FastAPI + uvicorn + XGBoost", python.pid, { url: "http://127.0.0.1:8091", ...post("/predict", single) });
-  results.pythonBatch = await measure("FastAPI + uvicorn + XGBoost, 1,000-record batches", python.pid, { url: "http://127.0.0.1:8091", connections: 4, ...post("/predict", [batch]) }, 1000);
+  results.python = await measure("FastAPI + uvicorn + XGBoost", python.pid, {
+    url: "http://127.0.0.1:8091",
+    ...post("/predict", single),
+  });
+  results.pythonBatch = await measure(
+    "FastAPI + uvicorn + XGBoost, 1,000-record batches",
+    python.pid,
+    { url: "http://127.0.0.1:8091", connections: 4, ...post("/predict", [batch]) },
+    1000,
+  );
   await stop(python);
 
   results.ratios = {

@@ -4,11 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFrame } from "../../data/index.js";
 import { openServingStore } from "../../serve/index.js";
-import {
-  type ServingFixture,
-  servingFixture,
-  TELCO_CSV,
-} from "../../serve/testing/serving-fixture.js";
+import { type ServingFixture, servingFixture, TELCO_CSV } from "../../serve/testing/index.js";
 import { runCli } from "../run.js";
 import { captureIo } from "../testing/capture-io.js";
 

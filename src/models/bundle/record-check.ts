@@ -102,9 +102,7 @@ export function conformRecord(
 ): FrameRecord {
   const out: FrameRecord = {};
   const paths: FieldPaths =
-    typeof path === "string"
-      ? { record: path, field: (name) => fieldPath(path, name) }
-      : path;
+    typeof path === "string" ? { record: path, field: (name) => fieldPath(path, name) } : path;
   if (!isPlainObject(value)) {
     issues.push({
       path: paths.record,

@@ -10,7 +10,7 @@ import {
   ServingRuntime,
   type ServingStore,
 } from "../../serve/index.js";
-import { type ServingFixture, servingFixture } from "../../serve/testing/serving-fixture.js";
+import { type ServingFixture, servingFixture } from "../../serve/testing/index.js";
 import { createApp } from "../app.js";
 import { servingRoutePlugins } from "./serve-routes.js";
 
