@@ -66,7 +66,11 @@ function isStored(d: DeploymentSpec | Deployment): d is Deployment {
 export async function startServing(setup: ServingSetup): Promise<RunningServing> {
   const store = openServingStore(setup.tracking.database);
   const logQueue = setup.logQueue ?? 100_000;
-  const log = setup.log === false ? undefined : createPredictionLog(store, { maxQueue: logQueue });
+  // Bigger, rarer batches: the store's cost per entry falls with the batch size.
+  const log =
+    setup.log === false
+      ? undefined
+      : createPredictionLog(store, { maxQueue: logQueue, batchSize: 2000, flushIntervalMs: 200 });
   const specs = setup.deployments.map((d) => (isStored(d) ? d.spec : d));
   const stored = Object.fromEntries(
     setup.deployments
