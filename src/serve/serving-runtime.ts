@@ -445,6 +445,19 @@ export class ServingRuntime {
     }
   }
 
+  /**
+   * Waits for work still running after answers went out (shadows, and the log entries that
+   * wait for them), so a caller that then flushes the log sees every answered request.
+   *
+   * @example
+   * ```ts
+   * await runtime.settle(); await log.flush();
+   * ```
+   */
+  async settle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all([...this.#background]);
+  }
+
   #track(work: Promise<void>): void {
     this.#background.add(work);
     void work.finally(() => this.#background.delete(work));
@@ -477,7 +490,7 @@ export class ServingRuntime {
       await new Promise<void>((resolve) => {
         this.#idle = resolve;
       });
-    while (this.#background.size > 0) await Promise.all([...this.#background]);
+    await this.settle();
     await this.#options.log?.close();
   }
 }

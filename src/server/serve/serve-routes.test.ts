@@ -58,6 +58,8 @@ describe("serving routes", () => {
         ],
       },
     ];
+    // The A/B deployment is stored, as `keel deploy create` stores it, so it can be analysed.
+    await store.createDeployment(deployments[1]!);
     runtime = await ServingRuntime.open({
       tracking: fixture.tracking,
       cwd: fixture.project,
@@ -252,6 +254,15 @@ describe("serving routes", () => {
     const champion = [...seen.values()].filter((v) => v === "champion").length;
     expect(champion).toBeGreaterThan(60);
     expect(champion).toBeLessThan(140);
+    const experiment = await app.inject({ method: "GET", url: "/v1/deployments/ab/experiment" });
+    expect(experiment.statusCode).toBe(200);
+    const analysis = experiment.json();
+    expect(analysis.totalRequests).toBe(400);
+    expect(analysis.variants.map((v: { name: string }) => v.name).sort()).toEqual([
+      "challenger",
+      "champion",
+    ]);
+    expect(analysis.sampleRatio.mismatch).toBe(false);
   });
 
   it("shadows that fail or never load leave primary answers unaffected, their errors logged", async () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isKeelError, KeelError } from "../../core/index.js";
 import {
   analyzeExperiment,
+  type FeedbackLabel,
   type PredictionLog,
   parseScoringCsv,
   parseScoringJson,
@@ -157,6 +158,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
         const store = requireStore(options.store);
         const { requestId, label } = feedbackBody(request.body);
         // Entries still queued are written first, so a label right after its prediction joins.
+        await runtime.settle();
         await options.log?.flush();
         const matched = await store.recordFeedback({
           deployment: name,
@@ -171,6 +173,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.get<{ Params: { name: string } }>("/v1/deployments/:name/experiment", async (request) => {
       const name = request.params.name;
       runtime.deployment(name);
+      await runtime.settle();
       await options.log?.flush();
       return analyzeExperiment(requireStore(options.store), name);
     });
@@ -202,7 +205,7 @@ function requireStore(store: ServingStore | undefined): ServingStore {
   return store;
 }
 
-function feedbackBody(body: unknown): { requestId: string; label: string | number } {
+function feedbackBody(body: unknown): { requestId: string; label: FeedbackLabel } {
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const issues: { path: string; expected: string; received: unknown }[] = [];
   if (typeof b.requestId !== "string" || b.requestId === "")
@@ -223,5 +226,5 @@ function feedbackBody(body: unknown): { requestId: string; label: string | numbe
       `feedback needs { requestId, label }: ${issues.map((i) => `${i.path} must be ${i.expected}`).join("; ")}`,
       { details: { errors: issues } },
     );
-  return { requestId: b.requestId as string, label: b.label as string | number };
+  return { requestId: b.requestId as string, label: b.label as FeedbackLabel };
 }
