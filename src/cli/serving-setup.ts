@@ -110,6 +110,7 @@ export async function startServing(setup: ServingSetup): Promise<RunningServing>
             ),
           },
         );
+  const specPoll = watchStoredSpecs(store, runtime, setup);
   const plugins = servingRoutePlugins({
     runtime,
     store,
@@ -120,8 +121,59 @@ export async function startServing(setup: ServingSetup): Promise<RunningServing>
     runtime,
     plugins,
     async close() {
+      if (specPoll) clearInterval(specPoll);
       await watcher?.close();
       await runtime.close();
     },
   };
+}
+
+/**
+ * Polls the stored deployments this server serves and, when one's spec changed (`keel deploy
+ * promote`, `rollback`, an edit), serves the new spec without a failed request
+ * ({@link ServingRuntime.replaceDeployment}). State-only changes (a canary step) are left to
+ * the canary driver.
+ */
+function watchStoredSpecs(
+  store: ReturnType<typeof openServingStore>,
+  runtime: ServingRuntime,
+  setup: ServingSetup,
+): NodeJS.Timeout | undefined {
+  const known = new Map(
+    setup.deployments.filter(isStored).map((d) => [d.name, JSON.stringify(d.spec)]),
+  );
+  if (known.size === 0) return undefined;
+  let busy = false;
+  const check = async (): Promise<void> => {
+    for (const [name, text] of known) {
+      const stored = await store.findDeployment(name);
+      if (stored === undefined || JSON.stringify(stored.spec) === text) continue;
+      await runtime.replaceDeployment(stored.spec, {
+        revision: stored.revision,
+        state: stored.state,
+      });
+      known.set(name, JSON.stringify(stored.spec));
+      setup.report(
+        `deployment ${name} changed (revision ${stored.revision}): serving ${stored.spec.variants.map((v) => `${v.name}=${v.model}@${v.weight}`).join(", ")}`,
+      );
+    }
+  };
+  const timer = setInterval(
+    () => {
+      if (busy) return;
+      busy = true;
+      check()
+        .catch((error: unknown) =>
+          setup.report(
+            `reloading a changed deployment failed (still serving the old spec): ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+        .finally(() => {
+          busy = false;
+        });
+    },
+    setup.aliasPollMs ?? (Number(process.env.KEEL_ALIAS_POLL_MS) || 2000),
+  );
+  timer.unref();
+  return timer;
 }

@@ -61,6 +61,19 @@ export interface ServeResult {
   readonly latencyMs: number;
 }
 
+/**
+ * A deployment's stored revision and state, as the serving store keeps them.
+ *
+ * @example
+ * ```ts
+ * const record: StoredRecord = { revision: 3, state: {} };
+ * ```
+ */
+export interface StoredRecord {
+  readonly revision: number;
+  readonly state: StoredState;
+}
+
 /** Rows scored between two yields to the event loop, so a big batch never stalls the server. */
 const CHUNK_ROWS = 512;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -107,19 +120,51 @@ export class ServingRuntime {
   private constructor(options: ServingRuntimeOptions) {
     this.#options = options;
     this.#slots = new ModelSlots(options.tracking, options.cwd);
-    for (const spec of options.deployments) {
-      const state: DeploymentState = {
-        spec,
-        weights: spec.variants.map((v) => ({ name: v.name, weight: v.weight })),
-        refs: new Map(spec.variants.map((v) => [v.name, v.model])),
-      };
-      this.#deployments.set(spec.name, state);
-      if (spec.canary !== undefined) state.canary = this.#canaryDriver(spec, state);
-    }
+    for (const spec of options.deployments)
+      this.#deployments.set(spec.name, this.#newState(spec, options.stored?.[spec.name]));
   }
 
-  #canaryDriver(spec: DeploymentSpec, state: DeploymentState): CanaryDriver {
-    const stored = this.#options.stored?.[spec.name];
+  #newState(spec: DeploymentSpec, stored: StoredRecord | undefined): DeploymentState {
+    const state: DeploymentState = {
+      spec,
+      weights: spec.variants.map((v) => ({ name: v.name, weight: v.weight })),
+      refs: new Map(spec.variants.map((v) => [v.name, v.model])),
+    };
+    if (spec.canary !== undefined) state.canary = this.#canaryDriver(spec, state, stored);
+    return state;
+  }
+
+  /**
+   * Serves a changed spec of a deployment (a promotion or rollback made with `keel deploy`):
+   * the new variant models load first, then the deployment switches in one assignment, so
+   * requests in flight finish on the old spec and none fails. A model that cannot load
+   * rejects and leaves the old spec serving.
+   *
+   * @example
+   * ```ts
+   * await runtime.replaceDeployment(stored.spec, { revision: stored.revision, state: stored.state });
+   * ```
+   */
+  async replaceDeployment(spec: DeploymentSpec, stored?: StoredRecord): Promise<void> {
+    const old = this.#state(spec.name);
+    for (const v of spec.variants) await this.#slots.load(v.model);
+    for (const s of spec.shadow ?? [])
+      this.#track(
+        this.#slots.load(s.model).then(
+          () => {},
+          (error: unknown) =>
+            this.#options.onBackgroundError?.(`loading shadow model ${s.model}`, error),
+        ),
+      );
+    old.canary?.stop();
+    this.#deployments.set(spec.name, this.#newState(spec, stored));
+  }
+
+  #canaryDriver(
+    spec: DeploymentSpec,
+    state: DeploymentState,
+    stored: StoredRecord | undefined,
+  ): CanaryDriver {
     const driver = new CanaryDriver(spec, {
       ...(this.#options.store ? { store: this.#options.store } : {}),
       ...(stored ? { revision: stored.revision } : {}),

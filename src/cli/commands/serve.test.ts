@@ -132,4 +132,58 @@ describe.skipIf(!existsSync(binary))("keel serve (the built binary)", () => {
     // A graceful stop flushed the log: every answered request is stored.
     expect((await stored()) - before).toBe(answered);
   }, 120_000);
+
+  it("serves a stored deployment and follows a promotion without a failed request", async () => {
+    const store = openServingStore(fixture.tracking.database);
+    await store.createDeployment({
+      name: "churn-ab",
+      stickyKey: "customer",
+      variants: [
+        { name: "champion", model: "models:/churn/1", weight: 100 },
+        { name: "challenger", model: "models:/churn/2", weight: 0 },
+      ],
+    });
+    const server = await startServe(fixture.project, ["--deployment", "churn-ab"], {
+      KEEL_ALIAS_POLL_MS: "100",
+    });
+    const ask = async (i: number): Promise<{ status: number; variant: string }> => {
+      const response = await fetch(`${server.url}/v1/deployments/churn-ab/predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ records: [{ ...fixture.records[i], customer: `c${i}` }] }),
+      });
+      const body = (await response.json()) as { variant: string };
+      return { status: response.status, variant: body.variant };
+    };
+    try {
+      for (let i = 0; i < 20; i++)
+        expect(await ask(i)).toEqual({ status: 200, variant: "champion" });
+      await store.updateDeployment("churn-ab", {
+        kind: "promote",
+        reason: "challenger won",
+        spec: {
+          name: "churn-ab",
+          stickyKey: "customer",
+          variants: [
+            { name: "champion", model: "models:/churn/1", weight: 0 },
+            { name: "challenger", model: "models:/churn/2", weight: 100 },
+          ],
+        },
+      });
+      const statuses: number[] = [];
+      let variant = "champion";
+      for (let i = 0; i < 400 && variant === "champion"; i++) {
+        const answer = await ask(i % 50);
+        statuses.push(answer.status);
+        variant = answer.variant;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(variant).toBe("challenger");
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(server.stderr()).toContain("deployment churn-ab changed");
+    } finally {
+      server.child.kill("SIGTERM");
+      expect(await exited(server.child)).toBe(0);
+    }
+  }, 120_000);
 });
