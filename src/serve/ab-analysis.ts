@@ -2,6 +2,7 @@ import { KeelError } from "../core/index.js";
 import { logLoss, rocAuc } from "../evaluate/index.js";
 import { delongAuc, sampleVariance } from "./delong.js";
 import { chiSquareSurvival, normalCdf, Z_95 } from "./distributions.js";
+import { effectiveVariants } from "./effective-weights.js";
 import type { FeedbackLabel, LoggedPrediction } from "./prediction-entry.js";
 import type { ServingStore } from "./serving-store.js";
 
@@ -62,6 +63,7 @@ export interface VariantMetrics {
  */
 export interface VariantAnalysis {
   readonly name: string;
+  /** The weight in force (the canary's step share while a canary runs). */
   readonly weight: number;
   readonly expectedShare: number;
   /** Distinct request ids served (the unit of assignment). */
@@ -88,7 +90,7 @@ export interface VariantAnalysis {
  */
 export interface ExperimentAnalysis {
   readonly deployment: string;
-  /** The window analysed (epoch ms): by default since the deployment's last spec change. */
+  /** The window analysed (epoch ms): by default since the deployment's last change. */
   readonly from: number;
   readonly to: number | undefined;
   readonly control: string;
@@ -116,7 +118,7 @@ export interface ExperimentAnalysis {
  * ```
  */
 export interface AnalyzeOptions {
-  /** Start of the window (epoch ms). Default: the last change of the deployment's spec. */
+  /** Start of the window (epoch ms). Default: the deployment's last change (spec or canary step). */
   readonly from?: number;
   readonly to?: number;
   /** The label value that means "positive" (besides 1 and true). Inferred from probabilities when absent. */
@@ -127,7 +129,8 @@ export interface AnalyzeOptions {
 
 /**
  * Analyses a deployment's A/B experiment from its prediction log: traffic per variant with
- * a sample-ratio-mismatch chi-square test against the configured weights, and, for
+ * a sample-ratio-mismatch chi-square test against the weights in force (the canary's step
+ * share while a canary runs; see {@link effectiveVariants}), and, for
  * binary models with feedback labels, per-variant AUC (DeLong standard error), log loss
  * (standard error of per-row losses) and positive rate (Wilson interval), each with a 95%
  * interval and a z-test of its difference from the control (the first variant). Variants
@@ -144,8 +147,9 @@ export async function analyzeExperiment(
   deployment: string,
   options: AnalyzeOptions = {},
 ): Promise<ExperimentAnalysis> {
-  const { spec } = await store.getDeployment(deployment);
-  const from = options.from ?? (await lastSpecChange(store, deployment));
+  const record = await store.getDeployment(deployment);
+  const { spec } = record;
+  const from = options.from ?? (await lastWeightChange(store, deployment));
   const rows = await store.readPredictions({
     deployment,
     from,
@@ -153,7 +157,7 @@ export async function analyzeExperiment(
   });
   const notes: string[] = [];
   const byVariant = groupBy(rows, (r) => r.variant);
-  const live = spec.variants.filter((v) => v.weight > 0);
+  const live = effectiveVariants(record).filter((v) => v.weight > 0);
   const totalWeight = live.reduce((s, v) => s + v.weight, 0);
   const requests = new Map(
     spec.variants.map((v) => [
@@ -175,6 +179,7 @@ export async function analyzeExperiment(
     spec.variants.map((v) => [v.name, labelledSample(byVariant.get(v.name) ?? [], toBinary)]),
   );
   const controlMetrics = toBinary && metricsOf(samples.get(control));
+  const weightOf = new Map(live.map((v) => [v.name, v.weight]));
   const variants = spec.variants.map((v): VariantAnalysis => {
     const sample = samples.get(v.name);
     const metrics = toBinary ? metricsOf(sample) : undefined;
@@ -185,8 +190,8 @@ export async function analyzeExperiment(
     const served = requests.get(v.name) ?? 0;
     return {
       name: v.name,
-      weight: v.weight,
-      expectedShare: totalWeight > 0 ? v.weight / totalWeight : 0,
+      weight: weightOf.get(v.name) ?? 0,
+      expectedShare: totalWeight > 0 ? (weightOf.get(v.name) ?? 0) / totalWeight : 0,
       requests: served,
       share: totalRequests > 0 ? served / totalRequests : 0,
       predictions: byVariant.get(v.name)?.length ?? 0,
@@ -387,11 +392,11 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** When the spec (and so the weights) last changed: SRM is only meaningful since then. */
-async function lastSpecChange(store: ServingStore, deployment: string): Promise<number> {
-  const events = await store.deploymentEvents(deployment);
-  const change = events.find(
-    (e) => e.fromSpec === null || JSON.stringify(e.fromSpec) !== JSON.stringify(e.toSpec),
-  );
-  return change?.createdAt ?? 0;
+/**
+ * When the weights last changed: every deployment event (spec edits, promotions, rollbacks,
+ * canary steps) may move them, and the SRM test is only meaningful since then.
+ */
+async function lastWeightChange(store: ServingStore, deployment: string): Promise<number> {
+  const [latest] = await store.deploymentEvents(deployment);
+  return latest?.createdAt ?? 0;
 }

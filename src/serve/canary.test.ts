@@ -1,5 +1,21 @@
-import { describe, expect, it } from "vitest";
-import { CanaryController, type DeploymentSpec, parseDeploymentSpec } from "./index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../store/index.js";
+import {
+  analyzeExperiment,
+  CanaryController,
+  type DeploymentSpec,
+  effectiveVariants,
+  openServingStore,
+  parseDeploymentSpec,
+  recordCanaryDecision,
+} from "./index.js";
+import { logEntry } from "./testing/serving-store-suite.js";
+
+const dir = mkdtempSync(join(tmpdir(), "keel-canary-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const HOUR = 3_600_000;
 const spec: DeploymentSpec = parseDeploymentSpec(
@@ -126,5 +142,59 @@ describe("CanaryController", () => {
     expect(() => new CanaryController(plain)).toThrowError(
       expect.objectContaining({ code: "KEEL_ERR_INVALID_ARGUMENT" }),
     );
+  });
+
+  it("records decisions in the store once (replicas racing get false) and routes by them", async () => {
+    const database = await openDatabase({ dbUrl: join(dir, "canary.db") });
+    try {
+      const store = openServingStore(database);
+      const created = await store.createDeployment(spec);
+      // Before any step is stored the canary takes its first step's share.
+      expect(effectiveVariants(created).map((v) => v.weight)).toEqual([71.25, 23.75, 5]);
+      const replicaA = new CanaryController(spec, { now: 0 });
+      const replicaB = new CanaryController(spec, { now: 0 });
+      for (const replica of [replicaA, replicaB]) feed(replica, 50, "challenger");
+      const hold = replicaA.evaluate(1);
+      expect(await recordCanaryDecision(store, created, replicaA, hold)).toBe(false);
+      const a = replicaA.evaluate(HOUR);
+      const b = replicaB.evaluate(HOUR);
+      expect(await recordCanaryDecision(store, created, replicaA, a)).toBe(true);
+      expect(await recordCanaryDecision(store, created, replicaB, b)).toBe(false);
+      const advanced = await store.getDeployment("churn");
+      expect(advanced.state.canary).toMatchObject({ stepIndex: 1, outcome: "running" });
+      expect(effectiveVariants(advanced).map((v) => v.weight)).toEqual([56.25, 18.75, 25]);
+      const [event] = await store.deploymentEvents("churn");
+      expect(event).toMatchObject({
+        kind: "canary_advance",
+        actor: "canary",
+        reason: "guardrails held for a full interval at 5%; advancing to 25%",
+      });
+
+      // The SRM test checks traffic since that step against the step's weights.
+      const after = Date.now() + 1;
+      await store.appendPredictions(
+        [
+          ...Array(225).fill("champion"),
+          ...Array(75).fill("other"),
+          ...Array(100).fill("challenger"),
+        ].map((variant, i) => logEntry({ requestId: `r${i}`, variant, time: after + i })),
+      );
+      const analysis = await analyzeExperiment(store, "churn");
+      expect(analysis.variants.map((v) => v.expectedShare)).toEqual([0.5625, 0.1875, 0.25]);
+      expect(analysis.sampleRatio.statistic).toBeCloseTo(0, 12);
+
+      const resumed = new CanaryController(advanced.spec, { state: advanced.state.canary! });
+      feed(resumed, 50, "challenger", () => ({ error: true }));
+      const rollback = resumed.evaluate(HOUR + 5);
+      expect(await recordCanaryDecision(store, advanced, resumed, rollback)).toBe(true);
+      const rolled = await store.getDeployment("churn");
+      expect(rolled.state.canary?.outcome).toBe("rolled_back");
+      expect(effectiveVariants(rolled).map((v) => v.weight)).toEqual([75, 25, 0]);
+      expect((await store.deploymentEvents("churn"))[0]?.reason).toMatch(
+        /^maxErrorRate 1 exceeds the limit 0\.02 at 25%/,
+      );
+    } finally {
+      await database.close();
+    }
   });
 });

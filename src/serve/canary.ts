@@ -1,7 +1,8 @@
-import { KeelError } from "../core/index.js";
+import { isKeelError, KeelError } from "../core/index.js";
 import { quantile } from "../evaluate/index.js";
-import type { CanaryState } from "./deployment-record.js";
+import type { CanaryState, Deployment } from "./deployment-record.js";
 import type { CanaryGuardrails, DeploymentSpec, VariantSpec } from "./deployment-spec.js";
+import type { ServingStore } from "./serving-store.js";
 
 /**
  * One served request as the canary controller sees it.
@@ -223,4 +224,42 @@ export class CanaryController {
 
 function formatNumber(value: number): string {
   return String(Number(value.toPrecision(4)));
+}
+
+/**
+ * Stores a canary decision so every replica follows it: advance, rollback and complete
+ * become deployment events (`canary_advance`, `canary_rollback`, `canary_complete`) carrying
+ * the controller's state and the decision's reason; `hold` stores nothing. The write is
+ * conditional on the deployment's revision, so when several replicas decide at once only one
+ * records; the others get `false` and should reload the deployment.
+ *
+ * @example
+ * ```ts
+ * const decision = controller.evaluate(Date.now());
+ * await recordCanaryDecision(store, deployment, controller, decision);
+ * ```
+ */
+export async function recordCanaryDecision(
+  store: ServingStore,
+  deployment: Deployment,
+  controller: CanaryController,
+  decision: CanaryDecision,
+): Promise<boolean> {
+  if (decision.action === "hold") return false;
+  const kind = (
+    { advance: "canary_advance", rollback: "canary_rollback", complete: "canary_complete" } as const
+  )[decision.action];
+  try {
+    await store.updateDeployment(deployment.name, {
+      kind,
+      state: { ...deployment.state, canary: controller.state },
+      reason: decision.reason,
+      actor: "canary",
+      expectedRevision: deployment.revision,
+    });
+    return true;
+  } catch (error) {
+    if (isKeelError(error, "KEEL_ERR_CONFLICT")) return false;
+    throw error;
+  }
 }

@@ -149,4 +149,17 @@ describe("parseDeploymentSpec", () => {
       },
     ]);
   });
+
+  it("reads JSON text, pointing at the line and column of a syntax error", () => {
+    expect(
+      parseDeploymentSpec('{"name":"a","variants":[{"name":"v","model":"d","weight":1}]}', "x")
+        .name,
+    ).toBe("a");
+    expect(() => parseDeploymentSpec('{\n  "name": "a",\n  oops\n}', "deploy.json")).toThrowError(
+      expect.objectContaining({
+        code: "KEEL_ERR_PARSE",
+        message: expect.stringMatching(/^deploy\.json:3:3: /),
+      }),
+    );
+  });
 });

