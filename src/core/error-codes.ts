@@ -266,6 +266,21 @@ export const ERROR_CODES = {
     description: "A deployment spec is malformed (JSON path of each issue in details).",
   },
   KEEL_ERR_DEPLOYMENT_NOT_FOUND: { status: 404, description: "No deployment has that name." },
+  KEEL_ERR_RECORD_INVALID: {
+    status: 400,
+    description:
+      "A record to score does not match the model's input signature (every bad field with its JSON path, expected kind and received value in details).",
+  },
+  KEEL_ERR_SERVING_OVERLOADED: {
+    status: 503,
+    description:
+      "The server cannot take the request now (the prediction log's queue is full, or models are not loaded yet); retry.",
+  },
+  KEEL_ERR_REQUEST_TIMEOUT: {
+    status: 504,
+    description:
+      "A request ran past the server's per-request time limit and was answered without a result.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

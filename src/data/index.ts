@@ -13,6 +13,9 @@ export {
   CATEGORICAL_MAX_DISTINCT,
   CATEGORICAL_MAX_RATIO,
   inferTextKind,
+  parseBoolean,
+  parseNumber,
+  parseTimestamp,
 } from "./infer-kind.js";
 export {
   countDistinct,

@@ -30,6 +30,8 @@ export {
   type CanaryObservation,
   recordCanaryDecision,
 } from "./canary.js";
+export { CanaryDriver } from "./canary-driver.js";
+export { parseCsvBody } from "./csv-body.js";
 export type {
   CanaryState,
   Deployment,
@@ -47,12 +49,23 @@ export {
   type VariantSpec,
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
+export { type ModelHandle, ModelSlots } from "./model-slots.js";
+export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
 export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";
 export {
   createPredictionLog,
   type PredictionLog,
   type PredictionLogOptions,
 } from "./prediction-log.js";
+export { type PredictionOutput, predictionOutput } from "./prediction-output.js";
+export {
+  conformRows,
+  parseScoringCsv,
+  parseScoringJson,
+  type ScoringFormat,
+  type ScoringRows,
+} from "./request-formats.js";
+export { type ServeResult, ServingRuntime, type ServingRuntimeOptions } from "./serving-runtime.js";
 export {
   type ChangeBy,
   type Feedback,

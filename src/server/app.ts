@@ -43,6 +43,11 @@ export interface AppOptions {
   readonly plugins?: readonly RoutePlugin[];
   /** Fastify's logger (off by default). */
   readonly logger?: boolean;
+  /**
+   * `full` (default): the tracking API, the artifact proxy and the plugins; `serving`: only
+   * `/health` and the plugins (`keel serve`, which exposes predictions and nothing of the store).
+   */
+  readonly mode?: "full" | "serving";
 }
 
 /**
@@ -91,7 +96,18 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   installRequestGuards(app, options.allowedHosts ?? allowedHostsFor(undefined));
   installAuth(app, options.tokens ?? []);
   app.get("/health", { config: { public: true } }, async () => "OK");
-  const { tracking } = options;
+  if (options.mode !== "serving") await registerTrackingRoutes(app, options.tracking, limits);
+  for (const mount of options.plugins ?? [])
+    await app.register(mount.plugin, { prefix: mount.prefix });
+  return app;
+}
+
+/** The MLflow REST API under both prefixes and the artifact proxy. */
+async function registerTrackingRoutes(
+  app: FastifyInstance,
+  tracking: Tracking,
+  limits: ServerLimits,
+): Promise<void> {
   for (const prefix of ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"]) {
     await app.register(experimentRoutes, { prefix, tracking });
     await app.register(runRoutes, { prefix, tracking });
@@ -103,9 +119,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     uploadLimitBytes: limits.uploadLimitBytes,
     maxConcurrentUploads: limits.maxConcurrentUploads,
   });
-  for (const mount of options.plugins ?? [])
-    await app.register(mount.plugin, { prefix: mount.prefix });
-  return app;
 }
 
 /** JSON bodies: nesting depth checked before parsing, then Fastify's own (proto-safe) parser. */

@@ -25,3 +25,11 @@ export {
 export { experimentRoutes } from "./mlflow/experiment-routes.js";
 export { registryRoutes } from "./mlflow/registry-routes.js";
 export { runRoutes } from "./mlflow/run-routes.js";
+export { sendServingError, servingError } from "./serve/serve-errors.js";
+export { ServingMetrics } from "./serve/serve-metrics.js";
+export { servingOpenApi } from "./serve/serve-openapi.js";
+export {
+  DEFAULT_SERVING_BODY_LIMIT,
+  type ServingRoutesOptions,
+  servingRoutePlugins,
+} from "./serve/serve-routes.js";

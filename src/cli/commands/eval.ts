@@ -23,10 +23,10 @@ import {
   type ModelBundle,
   readBundleData,
 } from "../../models/index.js";
+import { openModelBundle } from "../../serve/index.js";
 import { openTracking } from "../../track/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
-import { openModelBundle } from "../model-ref.js";
 import { dataPath } from "./data-profile.js";
 
 /**

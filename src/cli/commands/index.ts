@@ -31,6 +31,7 @@ export const commands: readonly CommandEntry[] = [
   },
   { path: ["train"], load: async () => (await import("./train.js")).trainCommand },
   { path: ["predict"], load: async () => (await import("./predict.js")).predictCommand },
+  { path: ["serve"], load: async () => (await import("./serve.js")).serveCommand },
   { path: ["eval"], load: async () => (await import("./eval.js")).evalCommand },
   { path: ["tune"], load: async () => (await import("./tune.js")).tuneCommand },
   { path: ["runs", "list"], load: async () => (await import("./runs.js")).runsListCommand },

@@ -2,8 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { KeelError } from "../../core/index.js";
 import { exportOnnx, FittedGbdt, ONNX_OPSET, onnxVersions } from "../../models/index.js";
+import { openModelBundle } from "../../serve/index.js";
 import { defineCommand, read } from "../command.js";
-import { openModelBundle } from "../model-ref.js";
 import { keelVersion } from "../run.js";
 
 /**

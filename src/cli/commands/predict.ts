@@ -3,8 +3,8 @@ import { dirname, resolve } from "node:path";
 import { type Column, categoricalColumn, Frame, numericColumn } from "../../core/index.js";
 import { writeFrame } from "../../data/index.js";
 import { type ModelBundle, readBundleData } from "../../models/index.js";
+import { openModelBundle } from "../../serve/index.js";
 import { type CommandContext, defineCommand, requireOption } from "../command.js";
-import { openModelBundle } from "../model-ref.js";
 import { dataPath } from "./data-profile.js";
 import { cliLogger } from "./train.js";
 

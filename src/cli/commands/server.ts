@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { isKeelError, KeelError } from "../../core/index.js";
+import { openServingStore } from "../../serve/index.js";
 import {
   allowedHostsFor,
   createApp,
@@ -10,6 +11,7 @@ import {
 } from "../../server/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { configFor, openProjectFeatures } from "../features-project.js";
+import { type RunningServing, startServing } from "../serving-setup.js";
 import { parseDuration } from "./gc.js";
 import { DB_OPTION, trackingFor } from "./runs.js";
 
@@ -141,12 +143,13 @@ export const serverCommand = defineCommand({
     const extraHosts = (read.string(ctx.options, "allowed-hosts") ?? "").split(",");
     const tracking = await trackingFor(ctx);
     const features = await featurePlugins(ctx);
+    const serving = await servingPlugins(ctx, tracking);
     try {
       const app = await createApp({
         tracking,
         tokens,
         limits,
-        plugins: features.plugins,
+        plugins: [...features.plugins, ...(serving?.plugins ?? [])],
         allowedHosts: allowedHostsFor(host, extraHosts),
       });
       const address = await app.listen({ host, port });
@@ -172,11 +175,35 @@ export const serverCommand = defineCommand({
       }
       return 0;
     } finally {
+      await serving?.close();
       await features.close();
       await tracking.close();
     }
   },
 });
+
+/**
+ * The serving routes for every stored deployment (`keel deploy create`), beside the tracking
+ * API; a deployment whose model cannot load turns the serving routes off, saying why, rather
+ * than keeping the tracking server from starting.
+ */
+async function servingPlugins(
+  ctx: CommandContext,
+  tracking: Awaited<ReturnType<typeof trackingFor>>,
+): Promise<RunningServing | undefined> {
+  try {
+    return await startServing({
+      tracking,
+      cwd: ctx.cwd,
+      deployments: await openServingStore(tracking.database).listDeployments(),
+      report: (line) => ctx.err(`${line}\n`),
+    });
+  } catch (error) {
+    if (!isKeelError(error)) throw error;
+    ctx.err(`serving routes off: ${error.message}\n`);
+    return undefined;
+  }
+}
 
 /**
  * The feature routes of the project in the working directory (or `--config`), when it has one;

@@ -18,5 +18,15 @@ export {
   loadModel,
   ModelBundle,
   type ModelBundleParts,
+  type RecordPredictOptions,
   saveModel,
 } from "./model-bundle.js";
+export {
+  conformRecord,
+  conformRecords,
+  type FieldPaths,
+  fieldPath,
+  type RecordIssue,
+  type RecordSource,
+  recordIssuesError,
+} from "./record-check.js";

@@ -7,7 +7,8 @@ import {
   encodeState,
   type FittedModel,
   type FittedTransformer,
-  type Frame,
+  Frame,
+  type FrameRecord,
   KeelError,
   type Logger,
   type StateLoaders,
@@ -25,6 +26,7 @@ import {
   type InputSignature,
   type Lineage,
 } from "./bundle-format.js";
+import { conformRecord, type RecordIssue, recordIssuesError } from "./record-check.js";
 
 /** What a bundle holds: the preprocessing that ran in training, the model, and its record. */
 export interface ModelBundleParts {
@@ -39,6 +41,31 @@ export interface ModelBundleParts {
 /** Options of the bundle's predict methods. */
 export interface BundlePredictOptions {
   readonly logger?: Logger;
+}
+
+/**
+ * Options of the bundle's record methods.
+ *
+ * @example
+ * ```ts
+ * const options: RecordPredictOptions = { checked: true };
+ * ```
+ */
+export interface RecordPredictOptions {
+  /**
+   * The record already went through `conformRecord` with this bundle's signature (serving
+   * checks a whole request first, to list every bad field at once), so it is not checked again.
+   */
+  readonly checked?: boolean;
+}
+
+/** A model with a single-record path (GBDT and the linear models have one). */
+interface RecordModel {
+  predictRecord(record: FrameRecord): ArrayLike<number>;
+}
+
+function hasRecordPath(model: FittedModel): model is FittedModel & RecordModel {
+  return typeof (model as Partial<RecordModel>).predictRecord === "function";
 }
 
 /**
@@ -131,6 +158,60 @@ export class ModelBundle {
     return this.model instanceof FittedGbdt
       ? this.model.predict(x, options)
       : this.model.predict(x);
+  }
+
+  /**
+   * One record's class probabilities (`classes.length` numbers), the serving path: the record
+   * is checked against the input signature (a string in a numeric field, a missing field: one
+   * `KEEL_ERR_RECORD_INVALID` naming each), run through the fitted preprocessing with
+   * `transformRecord` and the model's record path, with no frame built. The numbers equal
+   * {@link predictProba}'s for the same row.
+   *
+   * @example
+   * ```ts
+   * bundle.predictProbaRecord({ tenure: 3, contract: "One year", … })[1]; // P(positive)
+   * ```
+   */
+  predictProbaRecord(record: FrameRecord, options: RecordPredictOptions = {}): Float64Array {
+    if (this.task === "regression")
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `predictProbaRecord needs a classifier; this bundle's ${this.model.type} is a regression model (use predictRecord).`,
+      );
+    return this.#recordOutput(record, options);
+  }
+
+  /**
+   * One record's class index into `classes` (classifiers) or value (regressors), through the
+   * same path as {@link predictProbaRecord}; equal to {@link predict} for the same row.
+   *
+   * @example
+   * ```ts
+   * bundle.classes[bundle.predictRecord(record)]; // "Yes"
+   * ```
+   */
+  predictRecord(record: FrameRecord, options: RecordPredictOptions = {}): number {
+    const out = this.#recordOutput(record, options);
+    if (this.task === "regression") return out[0]!;
+    let best = 0;
+    for (let c = 1; c < out.length; c++) if (out[c]! > out[best]!) best = c;
+    return best;
+  }
+
+  /** Probabilities (classifiers) or the one value (regressors) of one record. */
+  #recordOutput(record: FrameRecord, options: RecordPredictOptions): Float64Array {
+    let input = record;
+    if (options.checked !== true) {
+      const issues: RecordIssue[] = [];
+      input = conformRecord(this.inputSignature, record, "$", issues);
+      if (issues.length > 0) throw recordIssuesError(issues);
+    }
+    const x = this.preprocessor ? this.preprocessor.transformRecord(input) : input;
+    // The GBDT record path reuses its output array; callers keep what they get.
+    if (hasRecordPath(this.model)) return Float64Array.from(this.model.predictRecord(x));
+    // A model type from outside keel without a record path: a one-row frame.
+    const frame = Frame.fromRecords([x]);
+    return this.task === "regression" ? this.model.predict(frame) : this.model.predictProba(frame);
   }
 }
 

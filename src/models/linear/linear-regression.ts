@@ -6,6 +6,7 @@ import {
   type FitOptions,
   type FittedModel,
   type Frame,
+  type FrameRecord,
   KeelError,
   type ParamsInput,
   type ParamsOf,
@@ -13,7 +14,7 @@ import {
 } from "../../core/index.js";
 import { requireRows } from "../../transform/index.js";
 import { checkSampleWeight, regressionTarget, requireTarget } from "../target.js";
-import { designMatrix } from "./design-matrix.js";
+import { designMatrix, recordVector } from "./design-matrix.js";
 
 /**
  * Parameters of {@link LinearRegression}.
@@ -195,6 +196,23 @@ export class FittedLinearRegression implements FittedModel {
       out[i] = s;
     }
     return out;
+  }
+
+  /**
+   * One record's predicted value without building a frame (serving's path), as a one-element
+   * array like the GBDT regressor's record path; the same number {@link predict} gives.
+   *
+   * @example
+   * ```ts
+   * fitted.predictRecord({ tenure: 3 }); // Float64Array [41.2]
+   * ```
+   */
+  predictRecord(record: FrameRecord): Float64Array {
+    const p = this.featureNamesIn.length;
+    const x = recordVector(record, this.featureNamesIn, this.type, new Float64Array(p));
+    let s = this.intercept;
+    for (let j = 0; j < p; j++) s += this.coef[j]! * x[j]!;
+    return Float64Array.of(s);
   }
 
   /** Regression models have no probabilities: always an error. */

@@ -6,6 +6,7 @@ import {
   type FitOptions,
   type FittedModel,
   type Frame,
+  type FrameRecord,
   KeelError,
   type ParamsInput,
   type ParamsOf,
@@ -14,7 +15,7 @@ import {
 } from "../../core/index.js";
 import { requireRows } from "../../transform/index.js";
 import { checkSampleWeight, encodeClassTarget, requireTarget } from "../target.js";
-import { designMatrix } from "./design-matrix.js";
+import { designMatrix, recordVector } from "./design-matrix.js";
 import { minimizeLbfgs } from "./lbfgs.js";
 
 /**
@@ -239,6 +240,42 @@ export class FittedLogisticRegression implements FittedModel {
       }
       for (let c = 0; c < k; c++) out[i * k + c] = out[i * k + c]! / sum;
     }
+    return out;
+  }
+
+  /**
+   * One record's class probabilities without building a frame (serving's path); the same
+   * numbers as {@link predictProba} gives for that row.
+   *
+   * @example
+   * ```ts
+   * fitted.predictRecord({ tenure: 3, charges: 29.85 }); // Float64Array [0.7, 0.3]
+   * ```
+   */
+  predictRecord(record: FrameRecord): Float64Array {
+    const p = this.featureNamesIn.length;
+    const x = recordVector(record, this.featureNamesIn, this.type, new Float64Array(p));
+    const K = this.weights.length / (p + 1);
+    const k = this.classes.length;
+    const z = new Float64Array(K);
+    for (let c = 0; c < K; c++) {
+      let s = this.weights[c * (p + 1) + p]!;
+      for (let j = 0; j < p; j++) s += this.weights[c * (p + 1) + j]! * x[j]!;
+      z[c] = s;
+    }
+    if (k === 2) {
+      const positive = 1 / (1 + Math.exp(-z[0]!));
+      return Float64Array.of(1 - positive, positive);
+    }
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[c]!);
+    const out = new Float64Array(k);
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      out[c] = Math.exp(z[c]! - max);
+      sum += out[c]!;
+    }
+    for (let c = 0; c < k; c++) out[c] = out[c]! / sum;
     return out;
   }
 

@@ -24,7 +24,8 @@ export function startServerProcess(
   const script = join(jsDir, "serve.mjs");
   writeFileSync(
     script,
-    `import { createApp } from "./server/index.js";
+    `// app.js, not index.js: the index also exports the serving routes, whose modules are not transpiled here.
+import { createApp } from "./server/app.js";
 import { openTracking } from "./track/index.js";
 const tracking = await openTracking(JSON.parse(process.argv[2]));
 const app = await createApp({ tracking });

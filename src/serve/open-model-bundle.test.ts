@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTracking } from "../track/index.js";
-import { openModelBundle } from "./model-ref.js";
+import { openModelBundle } from "./open-model-bundle.js";
 
 const root = mkdtempSync(join(tmpdir(), "keel-model-ref-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,0 +1,230 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isKeelError, KeelError } from "../../core/index.js";
+import {
+  analyzeExperiment,
+  type FeedbackLabel,
+  type PredictionLog,
+  parseScoringCsv,
+  parseScoringJson,
+  type ScoringRows,
+  type ServeResult,
+  type ServingRuntime,
+  type ServingStore,
+} from "../../serve/index.js";
+import type { RoutePlugin } from "../app.js";
+import { sendServingError, servingError } from "./serve-errors.js";
+import { ServingMetrics } from "./serve-metrics.js";
+import { servingOpenApi } from "./serve-openapi.js";
+
+/** Default largest scoring body: 10 MB (about 20,000 Telco records as JSON). */
+export const DEFAULT_SERVING_BODY_LIMIT = 10 * 1024 * 1024;
+
+/**
+ * What {@link servingRoutePlugins} takes.
+ *
+ * @example
+ * ```ts
+ * const options: ServingRoutesOptions = { runtime, store, log, defaultDeployment: "default" };
+ * ```
+ */
+export interface ServingRoutesOptions {
+  readonly runtime: ServingRuntime;
+  /** Feedback and experiment analysis read and write it; without one those routes answer 503. */
+  readonly store?: ServingStore;
+  /** The runtime's prediction log: feedback flushes it first so its request ids are stored. */
+  readonly log?: PredictionLog;
+  /** The deployment `/invocations` scores (default: `default`, or the only one served). */
+  readonly defaultDeployment?: string;
+  /** Largest scoring body in bytes (default {@link DEFAULT_SERVING_BODY_LIMIT}). */
+  readonly bodyLimitBytes?: number;
+  /** Metrics to count into (one is made when not given). */
+  readonly metrics?: ServingMetrics;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function requestIdOf(request: FastifyRequest): string {
+  const given = request.headers["x-request-id"];
+  if (typeof given === "string" && REQUEST_ID.test(given)) return given;
+  return randomUUID();
+}
+
+function rowsOf(request: FastifyRequest): ScoringRows {
+  const type = request.headers["content-type"] ?? "";
+  if (/^text\/csv\s*(;|$)/i.test(type)) return parseScoringCsv(request.body as string);
+  return parseScoringJson(request.body);
+}
+
+function resultHeaders(reply: FastifyReply, result: ServeResult): FastifyReply {
+  return reply.headers({
+    "x-request-id": result.requestId,
+    "x-keel-variant": result.variant,
+    "x-keel-model-version": result.modelVersion,
+  });
+}
+
+/**
+ * The serving routes, mounted on `createApp` (`keel serve` alone, `keel server` beside the
+ * tracking API): `POST /v1/deployments/{name}/predict`, MLflow's `POST /invocations` for the
+ * default deployment, `POST /v1/deployments/{name}/feedback`, `GET /v1/deployments/{name}/experiment`,
+ * `GET /ready`, `GET /metrics` (Prometheus) and `GET /openapi.json`. Errors are
+ * `{ error_code, message, details }` with keel codes: 400 bad records, 404 unknown deployment,
+ * 413 oversized body, 415 unknown content type, 503 log queue full, 504 past the time limit.
+ *
+ * @example
+ * ```ts
+ * const app = await createApp({ tracking, mode: "serving", plugins: servingRoutePlugins({ runtime, store, log }) });
+ * ```
+ */
+export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[] {
+  const { runtime } = options;
+  const metrics = options.metrics ?? new ServingMetrics();
+  metrics.collect(
+    () => options.log?.pending ?? 0,
+    () =>
+      runtime.deploymentNames.flatMap((deployment) =>
+        Object.entries(runtime.variantModels(deployment)).map(([variant, handle]) => ({
+          deployment,
+          variant,
+          version: handle.version,
+        })),
+      ),
+  );
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_SERVING_BODY_LIMIT;
+  const defaultDeployment = (): string => {
+    if (options.defaultDeployment !== undefined) return options.defaultDeployment;
+    const names = runtime.deploymentNames;
+    return names.length === 1 ? names[0]! : "default";
+  };
+  // A read token may score (nothing but the log changes); the body may be JSON or CSV.
+  const scoring = { bodyLimit, config: { scope: "read" as const, rawBody: true } };
+
+  const predict = async (name: string, request: FastifyRequest): Promise<ServeResult> => {
+    try {
+      const result = await runtime.predict(name, rowsOf(request), {
+        requestId: requestIdOf(request),
+      });
+      metrics.observe(name, result.variant, result.latencyMs / 1000, result.predictions.length);
+      return result;
+    } catch (error) {
+      const keel = servingError(error as Error);
+      metrics.error(name, keel.code, keel.status);
+      throw keel;
+    }
+  };
+
+  const plugin = async (app: FastifyInstance): Promise<void> => {
+    app.setErrorHandler((error: Error, request, reply) => {
+      // Refusals before the handler (body limit, content type, JSON) are counted here.
+      if (!isKeelError(error)) {
+        const keel = servingError(error);
+        const params = request.params as { name?: string } | undefined;
+        metrics.error(params?.name ?? defaultDeployment(), keel.code, keel.status);
+      }
+      return sendServingError(error, request, reply);
+    });
+    app.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => {
+      done(null, body);
+    });
+
+    app.post<{ Params: { name: string } }>(
+      "/v1/deployments/:name/predict",
+      scoring,
+      async (request, reply) => {
+        const result = await predict(request.params.name, request);
+        return resultHeaders(reply, result).send({
+          predictions: result.predictions,
+          variant: result.variant,
+          modelVersion: result.modelVersion,
+          requestId: result.requestId,
+        });
+      },
+    );
+
+    app.post("/invocations", scoring, async (request, reply) => {
+      const result = await predict(defaultDeployment(), request);
+      // MLflow's scoring response: one value per row, in `predictions`.
+      return resultHeaders(reply, result).send({
+        predictions: result.predictions.map((p) => p.prediction),
+      });
+    });
+
+    app.post<{ Params: { name: string }; Body: unknown }>(
+      "/v1/deployments/:name/feedback",
+      async (request) => {
+        const name = request.params.name;
+        runtime.deployment(name);
+        const store = requireStore(options.store);
+        const { requestId, label } = feedbackBody(request.body);
+        // Entries still queued are written first, so a label right after its prediction joins.
+        await runtime.settle();
+        await options.log?.flush();
+        const matched = await store.recordFeedback({
+          deployment: name,
+          requestId,
+          label,
+          time: Date.now(),
+        });
+        return { requestId, matched };
+      },
+    );
+
+    app.get<{ Params: { name: string } }>("/v1/deployments/:name/experiment", async (request) => {
+      const name = request.params.name;
+      runtime.deployment(name);
+      await runtime.settle();
+      await options.log?.flush();
+      return analyzeExperiment(requireStore(options.store), name);
+    });
+
+    app.get("/ready", { config: { public: true } }, async (_request, reply) => {
+      if (runtime.ready) return { ready: true, deployments: runtime.deploymentNames };
+      return reply.status(503).send({
+        error_code: "KEEL_ERR_SERVING_OVERLOADED",
+        message: "not ready: models are loading or the server is shutting down",
+        details: {},
+      });
+    });
+
+    app.get("/metrics", async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.text()),
+    );
+
+    app.get("/openapi.json", async () => servingOpenApi());
+  };
+  return [{ prefix: "", plugin }];
+}
+
+function requireStore(store: ServingStore | undefined): ServingStore {
+  if (store === undefined)
+    throw new KeelError(
+      "KEEL_ERR_SERVING_OVERLOADED",
+      "this server keeps no prediction log, so it cannot join feedback or analyse experiments (start it with a metadata store)",
+    );
+  return store;
+}
+
+function feedbackBody(body: unknown): { requestId: string; label: FeedbackLabel } {
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const issues: { path: string; expected: string; received: unknown }[] = [];
+  if (typeof b.requestId !== "string" || b.requestId === "")
+    issues.push({
+      path: "$.requestId",
+      expected: "a request id string",
+      received: b.requestId ?? null,
+    });
+  if (typeof b.label !== "string" && typeof b.label !== "number")
+    issues.push({
+      path: "$.label",
+      expected: "a class label or number",
+      received: b.label ?? null,
+    });
+  if (issues.length > 0)
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `feedback needs { requestId, label }: ${issues.map((i) => `${i.path} must be ${i.expected}`).join("; ")}`,
+      { details: { errors: issues } },
+    );
+  return { requestId: b.requestId as string, label: b.label as FeedbackLabel };
+}
