@@ -1,5 +1,9 @@
 // Two-sample statistics for bench/tune: is keel's best value distributed like Optuna's?
 // Values are "losses" here (lower is better); callers negate maximised objectives first.
+// Needs `npm run build` (keel's seeded Rng keeps the bootstrap interval the same every run).
+import { join } from "node:path";
+
+const { Rng } = await import(join(import.meta.dirname, "..", "..", "dist", "core", "index.js"));
 
 /** Median of a list of numbers. */
 export function median(xs) {
@@ -52,25 +56,13 @@ export function mannWhitney(a, b) {
   return { pBetter: 1 - u / (n1 * n2), p: Math.min(1, 2 * (1 - normalCdf(Math.max(z, 0)))) };
 }
 
-/** mulberry32: a small seeded generator so the bootstrap gives the same interval every run. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Percentile bootstrap 95% interval of median(a) − median(b), resampling each side on its own
  * (the runs of the two samplers are independent even where the seed number matches).
  */
 export function bootstrapMedianDiff(a, b, resamples = 4000, seed = 17) {
-  const next = rng(seed);
-  const draw = (xs) => median(Array.from(xs, () => xs[Math.floor(next() * xs.length)]));
+  const rng = new Rng(seed);
+  const draw = (xs) => median(Array.from(xs, () => xs[Math.floor(rng.next() * xs.length)]));
   const diffs = Array.from({ length: resamples }, () => draw(a) - draw(b)).sort((x, y) => x - y);
   return [diffs[Math.floor(0.025 * resamples)], diffs[Math.ceil(0.975 * resamples) - 1]];
 }
