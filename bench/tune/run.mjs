@@ -235,6 +235,13 @@ async function optunaTelco({ space, evaluate }, seed) {
   };
 }
 
+/** A new, empty Telco row of this part's results (filled seed by seed). */
+function telcoRow(problem) {
+  const row = { problem, direction: "max", trials: telcoTrials, seeds: 0, keel: [], optuna: [] };
+  result.rows.push(row);
+  return row;
+}
+
 /** Optuna's TPE + XGBoost on keel's Telco folds and search space, in one Python process. */
 async function optunaXgboost() {
   const { readFrame } = await import(dist("data"));
@@ -253,15 +260,7 @@ async function optunaXgboost() {
   mkdirSync(dataDir, { recursive: true });
   const foldsFile = join(dataDir, "tune-telco-folds.json");
   writeFileSync(foldsFile, JSON.stringify(testFold));
-  const row = {
-    problem: "telcoGbdtAuc, Optuna+XGBoost",
-    direction: "max",
-    trials: telcoTrials,
-    seeds: 0,
-    keel: [],
-    optuna: [],
-  };
-  result.rows.push(row);
+  const row = telcoRow("telcoGbdtAuc, Optuna+XGBoost");
   const child = spawn(
     PY,
     [
@@ -316,15 +315,7 @@ if (part === "readme") {
 } else {
   console.error("telco: loading");
   const objective = await telcoObjective();
-  const row = {
-    problem: "telcoGbdtAuc",
-    direction: "max",
-    trials: telcoTrials,
-    seeds: 0,
-    keel: [],
-    optuna: [],
-  };
-  result.rows.push(row);
+  const row = telcoRow("telcoGbdtAuc");
   for (let seed = 0; seed < telcoSeeds; seed++) {
     const k = await keelTelco(objective, seed);
     const o = await optunaTelco(objective, seed);
