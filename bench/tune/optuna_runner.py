@@ -1,6 +1,7 @@
 """Runs Optuna's TPESampler (defaults) on the analytic problems of bench/tune and prints JSON.
 
-Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...]
+Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream]
+--stream prints {"run": ...} per seed as it finishes instead of one object at the end.
 Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "bestAt", "samplerMsPerTrial"}]}
 With several budgets (e.g. 50,80) one study runs the largest, and "bestAt" holds the best value
 after each budget's number of trials: TPE never looks at the total, so the first 50 trials of
@@ -106,8 +107,10 @@ class TimedSampler(optuna.samplers.BaseSampler):
 
 
 def main():
-    problem, seeds = sys.argv[1], [int(s) for s in sys.argv[3:]]
-    budgets = [int(b) for b in sys.argv[2].split(",")]
+    stream = "--stream" in sys.argv
+    args = [a for a in sys.argv if a != "--stream"]
+    problem, seeds = args[1], [int(s) for s in args[3:]]
+    budgets = [int(b) for b in args[2].split(",")]
     n_trials = max(budgets)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     runs = []
@@ -117,15 +120,17 @@ def main():
         study.optimize(PROBLEMS[problem], n_trials=n_trials)
         values = [t.value for t in study.trials]
         best_at = {str(b): min(values[:b]) for b in budgets}
-        runs.append(
-            {
-                "seed": seed,
-                "best": study.best_value,
-                "bestAt": best_at,
-                "samplerMsPerTrial": 1000 * sampler.seconds / n_trials,
-            }
-        )
-    print(json.dumps({"problem": problem, "optunaVersion": optuna.__version__, "runs": runs}))
+        run = {
+            "seed": seed,
+            "best": study.best_value,
+            "bestAt": best_at,
+            "samplerMsPerTrial": 1000 * sampler.seconds / n_trials,
+        }
+        runs.append(run)
+        if stream:
+            print(json.dumps({"run": run}), flush=True)
+    if not stream:
+        print(json.dumps({"problem": problem, "optunaVersion": optuna.__version__, "runs": runs}))
 
 
 if __name__ == "__main__":
