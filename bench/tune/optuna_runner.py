@@ -1,7 +1,11 @@
 """Runs Optuna's TPESampler (defaults) on the analytic problems of bench/tune and prints JSON.
 
-Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS SEED [SEED ...]
-Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "samplerMsPerTrial"}]}
+Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream]
+--stream prints {"run": ...} per seed as it finishes instead of one object at the end.
+Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "bestAt", "samplerMsPerTrial"}]}
+With several budgets (e.g. 50,80) one study runs the largest, and "bestAt" holds the best value
+after each budget's number of trials: TPE never looks at the total, so the first 50 trials of
+an 80-trial study are a 50-trial study.
 Sampler time is measured by wrapping the sampler's methods, so objective time is excluded.
 """
 import json
@@ -103,17 +107,30 @@ class TimedSampler(optuna.samplers.BaseSampler):
 
 
 def main():
-    problem, n_trials, seeds = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3:]]
+    stream = "--stream" in sys.argv
+    args = [a for a in sys.argv if a != "--stream"]
+    problem, seeds = args[1], [int(s) for s in args[3:]]
+    budgets = [int(b) for b in args[2].split(",")]
+    n_trials = max(budgets)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     runs = []
     for seed in seeds:
         sampler = TimedSampler(optuna.samplers.TPESampler(seed=seed))
         study = optuna.create_study(direction="minimize", sampler=sampler)
         study.optimize(PROBLEMS[problem], n_trials=n_trials)
-        runs.append(
-            {"seed": seed, "best": study.best_value, "samplerMsPerTrial": 1000 * sampler.seconds / n_trials}
-        )
-    print(json.dumps({"problem": problem, "optunaVersion": optuna.__version__, "runs": runs}))
+        values = [t.value for t in study.trials]
+        best_at = {str(b): min(values[:b]) for b in budgets}
+        run = {
+            "seed": seed,
+            "best": study.best_value,
+            "bestAt": best_at,
+            "samplerMsPerTrial": 1000 * sampler.seconds / n_trials,
+        }
+        runs.append(run)
+        if stream:
+            print(json.dumps({"run": run}), flush=True)
+    if not stream:
+        print(json.dumps({"problem": problem, "optunaVersion": optuna.__version__, "runs": runs}))
 
 
 if __name__ == "__main__":

@@ -516,16 +516,25 @@ export class Study {
    * ```
    */
   async tell(trial: Trial, result: ObjectiveResult | Error): Promise<FrozenTrial> {
-    const patch = trial.takePatch();
+    let patch = trial.takePatch();
     let ok: boolean;
-    const problem = result instanceof Error ? undefined : this.#checkResult(result);
-    if (result instanceof TrialPruned || isKeelError(result, "KEEL_ERR_TRIAL_PRUNED")) {
+    let problem = result instanceof Error ? undefined : this.#checkResult(result);
+    const pruned = result instanceof TrialPruned || isKeelError(result, "KEEL_ERR_TRIAL_PRUNED");
+    if (pruned || (!(result instanceof Error) && problem === undefined)) {
+      const outcome = this.#resultSystemAttrs(
+        trial,
+        pruned ? undefined : (result as ObjectiveResult),
+      );
+      if (typeof outcome === "string") problem = outcome;
+      else patch = { ...patch, systemAttrs: { ...patch.systemAttrs, ...outcome } };
+    }
+    if (pruned && problem === undefined) {
       ok = await this.storage.finishTrial(trial.trialId, "PRUNED", undefined, patch);
     } else if (!(result instanceof Error) && problem === undefined) {
       ok = await this.storage.finishTrial(trial.trialId, "COMPLETE", result, patch);
     } else {
       const reason =
-        result instanceof Error
+        result instanceof Error && problem === undefined
           ? `${result.name}: ${result.message}`
           : (problem ?? "the objective returned no usable value");
       ok = await this.storage.finishTrial(trial.trialId, "FAIL", undefined, {
@@ -727,6 +736,30 @@ export class Study {
     for (const [key, value] of Object.entries(this.sampler.trialSystemAttrs?.(view, frozen) ?? {}))
       trial.setSystemAttr(key, value);
     return trial;
+  }
+
+  /**
+   * The sampler's attributes for a trial about to be COMPLETE (`result` given) or PRUNED, or
+   * the reason to fail it when the sampler's hook throws (a user's `constraintsFunc`).
+   */
+  #resultSystemAttrs(
+    trial: Trial,
+    result: ObjectiveResult | undefined,
+  ): Record<string, JsonValue> | string {
+    if (this.sampler.resultSystemAttrs === undefined) return {};
+    const values =
+      result === undefined ? undefined : typeof result === "number" ? [result] : [...result];
+    const frozen: FrozenTrial = {
+      ...trial.freeze(),
+      state: result === undefined ? "PRUNED" : "COMPLETE",
+      values,
+      value: values !== undefined && this.directions.length === 1 ? values[0] : undefined,
+    };
+    try {
+      return this.sampler.resultSystemAttrs(this.#view(trial.number, []), frozen);
+    } catch (error) {
+      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
   }
 
   /** Why a result cannot complete a trial, or `undefined` when it can. */

@@ -13,6 +13,20 @@ import { intersectionSearchSpace } from "./search-space.js";
 const GENERATION_ATTR = "nsga2:generation";
 
 /**
+ * System attribute holding a finished trial's constraint values (Optuna's key), written when
+ * the sampler has a `constraintsFunc`.
+ *
+ * @example
+ * ```ts
+ * study.trials[0]?.systemAttrs[CONSTRAINTS_ATTR]; // e.g. [-0.5, 1.2]
+ * ```
+ */
+export const CONSTRAINTS_ATTR = "constraints";
+
+/** Whether trial `a` beats trial `b` when NSGA-II ranks and picks parents. */
+type Dominance = (a: FrozenTrial, b: FrozenTrial, directions: readonly StudyDirection[]) => boolean;
+
+/**
  * Options of {@link NsgaIiSampler}; every default is Optuna 3.1's `NSGAIISampler`.
  *
  * @example
@@ -34,6 +48,16 @@ export interface NsgaIiSamplerOptions {
   readonly swappingProb?: number;
   /** Seeds every random choice; the same seed and trials give the same parameters. */
   readonly seed?: number;
+  /**
+   * Constraints of a finished trial (Optuna's `constraints_func`): one finite number per
+   * constraint, the same count for every trial; a value ≤ 0 means the constraint holds. Called
+   * for trials about to be COMPLETE or PRUNED, with their values; the result is kept in
+   * `systemAttrs.constraints`. A throw, a non-list, NaN or ±Infinity, or a different count
+   * fails the trial, saying why. With constraints, NSGA-II ranks by constrained domination:
+   * a feasible trial beats an infeasible one, of two infeasible ones the smaller total
+   * violation (sum of the positive values) wins, and two feasible ones compare by their values.
+   */
+  readonly constraintsFunc?: (trial: FrozenTrial) => readonly number[];
 }
 
 /** What `beforeTrial` worked out for one trial, used by `sampleRelative` and `trialSystemAttrs`. */
@@ -52,7 +76,8 @@ interface Plan {
  * dominating one of two random picks), mixes them by uniform crossover (probability
  * `crossoverProb`, else it copies one random parent), then redraws each parameter at random
  * with probability `mutationProb`. Parameters outside the common search space are drawn at
- * random. Constraints (Optuna's `constraints_func`) are not supported.
+ * random. With `constraintsFunc`, ranking and tournaments use constrained domination, as
+ * Optuna 3.1's `NSGAIISampler(constraints_func=...)` does.
  *
  * Each trial's generation is kept in its system attributes (`nsga2:generation`), so a study
  * resumed from a durable storage continues where it stopped. Random draws come from one
@@ -81,6 +106,8 @@ export class NsgaIiSampler implements Sampler {
   readonly #swappingProb: number;
   readonly #plans = new Map<number, Plan>();
   readonly #elites = new Map<string, FrozenTrial[]>();
+  readonly #constraintsFunc: ((trial: FrozenTrial) => readonly number[]) | undefined;
+  readonly #dominates: Dominance;
 
   constructor(options: NsgaIiSamplerOptions = {}) {
     const populationSize = options.populationSize ?? 50;
@@ -106,6 +133,15 @@ export class NsgaIiSampler implements Sampler {
     this.#crossoverProb = options.crossoverProb ?? 0.9;
     this.#swappingProb = options.swappingProb ?? 0.5;
     this.#rngs = new TrialRngs(options.seed);
+    if (options.constraintsFunc !== undefined && typeof options.constraintsFunc !== "function") {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `NsgaIiSampler: constraintsFunc must be a function (trial) => number[]. Got ${describeValue(options.constraintsFunc)}.`,
+        { details: { parameter: "constraintsFunc" } },
+      );
+    }
+    this.#constraintsFunc = options.constraintsFunc;
+    this.#dominates = options.constraintsFunc === undefined ? dominates : constrainedDominates;
   }
 
   beforeTrial(study: StudyView, trial: FrozenTrial): void {
@@ -128,9 +164,10 @@ export class NsgaIiSampler implements Sampler {
     const names = Object.keys(searchSpace);
     let child: Record<string, ParamValue>;
     if (rng.next() < this.#crossoverProb) {
-      const first = tournament(plan.parents, rng, study.directions);
+      const first = tournament(plan.parents, rng, study.directions, this.#dominates);
       const rest = plan.parents.filter((t) => t !== first);
-      const second = rest.length === 0 ? first : tournament(rest, rng, study.directions);
+      const second =
+        rest.length === 0 ? first : tournament(rest, rng, study.directions, this.#dominates);
       child = {};
       for (const name of names) {
         const from = rng.next() >= this.#swappingProb ? first : second;
@@ -169,6 +206,32 @@ export class NsgaIiSampler implements Sampler {
     return plan === undefined ? {} : { [GENERATION_ATTR]: plan.generation };
   }
 
+  resultSystemAttrs(study: StudyView, trial: FrozenTrial): Record<string, JsonValue> {
+    if (this.#constraintsFunc === undefined) return {};
+    const got: unknown = this.#constraintsFunc(trial);
+    if (
+      !Array.isArray(got) ||
+      got.length === 0 ||
+      !got.every((v) => typeof v === "number" && Number.isFinite(v))
+    ) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `NsgaIiSampler constraintsFunc: expected a non-empty list of finite numbers (≤ 0 = satisfied) for trial ${trial.number}. Got ${describeValue(got)}.`,
+        { details: { parameter: "constraintsFunc", trial: trial.number } },
+      );
+    }
+    const earlier = study.trials.find((t) => Array.isArray(t.systemAttrs[CONSTRAINTS_ATTR]));
+    const count = (earlier?.systemAttrs[CONSTRAINTS_ATTR] as JsonValue[] | undefined)?.length;
+    if (count !== undefined && count !== got.length) {
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `NsgaIiSampler constraintsFunc: trial ${trial.number} has ${got.length} constraint values, trial ${earlier?.number} had ${count}; every trial needs the same number.`,
+        { details: { parameter: "constraintsFunc", trial: trial.number } },
+      );
+    }
+    return { [CONSTRAINTS_ATTR]: [...(got as number[])] };
+  }
+
   afterTrial(_study: StudyView, trial: FrozenTrial): void {
     this.#rngs.release(trial.number);
     this.#plans.delete(trial.number);
@@ -199,7 +262,13 @@ export class NsgaIiSampler implements Sampler {
       key = `${key}|${members.map((t) => t.number).join(",")}`;
       const cached = this.#elites.get(key);
       population =
-        cached ?? eliteOf([...members, ...population], this.#populationSize, study.directions);
+        cached ??
+        eliteOf(
+          [...members, ...population],
+          this.#populationSize,
+          study.directions,
+          this.#dominates,
+        );
       if (cached === undefined) this.#elites.set(key, population);
       generation++;
     }
@@ -212,10 +281,46 @@ function tournament(
   population: readonly FrozenTrial[],
   rng: Rng,
   directions: readonly StudyDirection[],
+  dominance: Dominance,
 ): FrozenTrial {
   const a = population[rng.int(population.length)] as FrozenTrial;
   const b = population[rng.int(population.length)] as FrozenTrial;
-  return dominates(a, b, directions) ? a : b;
+  return dominance(a, b, directions) ? a : b;
+}
+
+/** The constraint values a trial carries, or `undefined` when it has none. */
+function constraintsOf(t: FrozenTrial): number[] | undefined {
+  const c = t.systemAttrs[CONSTRAINTS_ATTR];
+  return Array.isArray(c) ? (c as number[]) : undefined;
+}
+
+/**
+ * Constrained domination (Deb 2002, Optuna 3.1's rule): a trial with constraint values beats
+ * one without; a feasible trial (every value ≤ 0) beats an infeasible one; of two infeasible
+ * trials the smaller total violation wins; two feasible trials compare by ordinary domination.
+ *
+ * @example
+ * ```ts
+ * constrainedDominates(feasible, infeasible, ["minimize", "minimize"]); // true
+ * ```
+ */
+export function constrainedDominates(
+  a: FrozenTrial,
+  b: FrozenTrial,
+  directions: readonly StudyDirection[],
+): boolean {
+  const ca = constraintsOf(a);
+  const cb = constraintsOf(b);
+  if (ca === undefined && cb === undefined) return dominates(a, b, directions);
+  if (cb === undefined) return true;
+  if (ca === undefined) return false;
+  if (a.state !== "COMPLETE") return false;
+  if (b.state !== "COMPLETE") return true;
+  const violation = (c: number[]) => c.reduce((s, v) => s + Math.max(v, 0), 0);
+  const va = violation(ca);
+  const vb = violation(cb);
+  if (va === 0 && vb === 0) return dominates(a, b, directions);
+  return va < vb;
 }
 
 /**
@@ -231,9 +336,10 @@ export function eliteOf(
   population: readonly FrozenTrial[],
   size: number,
   directions: readonly StudyDirection[],
+  dominance: Dominance = dominates,
 ): FrozenTrial[] {
   const elite: FrozenTrial[] = [];
-  for (const front of nonDominatedSort(population, directions)) {
+  for (const front of nonDominatedSort(population, directions, dominance)) {
     if (elite.length + front.length <= size) {
       elite.push(...front);
       if (elite.length === size) break;
@@ -261,6 +367,7 @@ export function eliteOf(
 export function nonDominatedSort(
   population: readonly FrozenTrial[],
   directions: readonly StudyDirection[],
+  dominance: Dominance = dominates,
 ): FrozenTrial[][] {
   const n = population.length;
   const dominatedBy = new Array<number>(n).fill(0);
@@ -269,10 +376,10 @@ export function nonDominatedSort(
     for (let j = i + 1; j < n; j++) {
       const a = population[i] as FrozenTrial;
       const b = population[j] as FrozenTrial;
-      if (dominates(a, b, directions)) {
+      if (dominance(a, b, directions)) {
         dominating[i]?.push(j);
         dominatedBy[j] = (dominatedBy[j] as number) + 1;
-      } else if (dominates(b, a, directions)) {
+      } else if (dominance(b, a, directions)) {
         dominating[j]?.push(i);
         dominatedBy[i] = (dominatedBy[i] as number) + 1;
       }

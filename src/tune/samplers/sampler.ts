@@ -49,6 +49,13 @@ export interface Sampler {
    * generation), written with the trial's result so every process sharing the study sees them.
    */
   trialSystemAttrs?(study: StudyView, trial: FrozenTrial): Record<string, JsonValue>;
+  /**
+   * System attributes the sampler derives from a trial's result (NSGA-II's constraint values,
+   * as Optuna's `constraints_func`), written together with that result. Called for trials about
+   * to be COMPLETE or PRUNED; `trial` shows the state and values it is about to get. A throw
+   * fails the trial with the error's message as its reason.
+   */
+  resultSystemAttrs?(study: StudyView, trial: FrozenTrial): Record<string, JsonValue>;
   inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): Record<string, Distribution>;
   sampleRelative(
     study: StudyView,

@@ -108,7 +108,12 @@ describe("samplers", () => {
   it("jointParams: 'numeric' leaves categoricals out of the joint kernel", async () => {
     const study = await createStudy({
       direction: "minimize",
-      sampler: new TpeSampler({ seed: 1, jointParams: "numeric", bandwidth: "neighbor" }),
+      sampler: new TpeSampler({
+        seed: 1,
+        multivariate: true,
+        jointParams: "numeric",
+        bandwidth: "neighbor",
+      }),
     });
     await study.optimize(mixed, { nTrials: 15 });
     const view = {
@@ -118,13 +123,16 @@ describe("samplers", () => {
       trials: study.trials,
       stop() {},
     };
-    const sampler = new TpeSampler({ seed: 1, jointParams: "numeric" });
+    const sampler = new TpeSampler({ seed: 1, multivariate: true, jointParams: "numeric" });
     expect(Object.keys(sampler.inferRelativeSearchSpace(view))).toEqual(["depth", "lr", "q", "x"]);
-    expect(Object.keys(new TpeSampler().inferRelativeSearchSpace(view))).toContain("kind");
+    const joint = new TpeSampler({ multivariate: true }).inferRelativeSearchSpace(view);
+    expect(Object.keys(joint)).toContain("kind");
+    // The default is Optuna 3.1's univariate TPE: nothing is sampled jointly.
+    expect(new TpeSampler().inferRelativeSearchSpace(view)).toEqual({});
   });
 
   it("univariate and grouped TPE run on conditional spaces", async () => {
-    for (const options of [{ multivariate: false }, { group: true }]) {
+    for (const options of [{ multivariate: false }, { multivariate: true, group: true }]) {
       const study = await createStudy({
         direction: "minimize",
         sampler: new TpeSampler({ seed: 3, ...options }),

@@ -1,6 +1,12 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../../core/index.js";
-import { intDistribution } from "../../distributions.js";
+import {
+  categoricalDistribution,
+  type Distribution,
+  floatDistribution,
+  intDistribution,
+} from "../../distributions.js";
 import { ParzenEstimator } from "./parzen-estimator.js";
 import { defaultWeights } from "./tpe-sampler.js";
 import { logGaussMass, ndtr, ndtri } from "./truncnorm.js";
@@ -15,7 +21,52 @@ const univariate = {
   weights: defaultWeights,
 } as const;
 
+/** One case of fixtures/optuna-parzen.json (written by make-optuna-parzen.py). */
+interface OptunaCase {
+  readonly name: string;
+  readonly spec: {
+    readonly kind: "float" | "int" | "categorical";
+    readonly low?: number;
+    readonly high?: number;
+    readonly log?: boolean;
+    readonly step?: number;
+    readonly choices?: string[];
+  };
+  readonly observations: number[];
+  readonly points: number[];
+  readonly logPdf: number[];
+}
+
+function distributionOf(spec: OptunaCase["spec"]): Distribution {
+  const { low = 0, high = 0, log = false, step } = spec;
+  if (spec.kind === "categorical") return categoricalDistribution("p", spec.choices ?? []);
+  if (spec.kind === "int") return intDistribution("p", low, high, { log, step: step ?? 1 });
+  return floatDistribution("p", low, high, step === undefined ? { log } : { log, step });
+}
+
 describe("ParzenEstimator", () => {
+  const fixture = JSON.parse(
+    readFileSync(new URL("./fixtures/optuna-parzen.json", import.meta.url), "utf8"),
+  ) as { cases: OptunaCase[] };
+  // TpeSampler's defaults: Optuna 3.1's kernel density, without the −log σ term.
+  const optunaDefaults = { ...univariate, normalizeKernels: false };
+
+  it.each(fixture.cases.map((c) => [c.name, c] as const))(
+    "gives Optuna 3.1's univariate log-density (TPESampler defaults): %s",
+    (_name, c) => {
+      const estimator = new ParzenEstimator(
+        { p: Float64Array.from(c.observations) },
+        { p: distributionOf(c.spec) },
+        optunaDefaults,
+      );
+      const got = estimator.logPdf({ p: Float64Array.from(c.points) });
+      // keel's normal CDF is accurate to about 1e-7 relative; Optuna's uses erf from SciPy.
+      c.logPdf.forEach((v, i) => {
+        expect(Math.abs((got[i] as number) - v)).toBeLessThan(1e-6);
+      });
+    },
+  );
+
   it("matches Optuna 3.1's log-density on a stepped integer parameter", () => {
     // From optuna 3.1 _ParzenEstimator({"y": [0, 4, 6, 20, 18, 2]}, IntDistribution(0, 20, step=2)).
     const estimator = new ParzenEstimator(

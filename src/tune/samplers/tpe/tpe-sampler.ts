@@ -12,14 +12,16 @@ import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../search-s
 import { type Observations, ParzenEstimator, type ParzenOptions } from "./parzen-estimator.js";
 
 /**
- * Options of {@link TpeSampler}. keel's defaults are Optuna 3.1's `TPESampler` options with
- * `multivariate=True, group=True` (Optuna's default is univariate): chosen because, on every
- * bench/tune problem but one, they found better optima than Optuna's defaults (bench/README.md
- * has the table and the one shortfall). `multivariate: false` gives Optuna's default algorithm.
+ * Options of {@link TpeSampler}. Every default is Optuna 3.1's `TPESampler()` default, except
+ * `constantLiar` (true here, false in Optuna 3.1; it only acts while trials overlap): univariate
+ * (one estimator per parameter), 10 random startup trials, 24 EI candidates, gamma
+ * `min(ceil(0.1·n), 25)`, weights flat for the newest 25 observations and ramped down for
+ * older ones, prior weight 1, magic clip on, endpoints off, kernel widths from the gaps to the
+ * sorted neighbours, Optuna 3.1's kernel density. bench/README.md compares it with Optuna's.
  *
  * @example
  * ```ts
- * new TpeSampler({ seed: 1, nStartupTrials: 20, multivariate: false });
+ * new TpeSampler({ seed: 1, nStartupTrials: 20, multivariate: true });
  * ```
  */
 export interface TpeSamplerOptions {
@@ -40,7 +42,7 @@ export interface TpeSamplerOptions {
   readonly considerEndpoints?: boolean;
   /**
    * Model the parameters every trial has jointly (one kernel per trial over all dimensions)
-   * instead of one at a time. Default true (Optuna 3.1's default is false).
+   * instead of one at a time. Default false, as Optuna 3.1.
    */
   readonly multivariate?: boolean;
   /**
@@ -66,12 +68,14 @@ export interface TpeSamplerOptions {
   /**
    * With `multivariate`, model groups of parameters that occur together (Optuna's
    * `GroupDecomposedSearchSpace`) separately, so conditional parameters are modelled jointly
-   * within their branch. Default true.
+   * within their branch. Default false, as Optuna 3.1; `multivariate: true` alone models the
+   * intersection of all trials' parameters jointly and samples the rest one at a time.
    */
   readonly group?: boolean;
   /**
    * Count running trials as bad ones, so parallel workers spread out instead of sampling the
-   * same point. Default true (it only changes anything when trials run concurrently).
+   * same point. Default true (Optuna 3.1's is false); it only changes anything when trials
+   * run concurrently, so sequential studies are Optuna 3.1's algorithm either way.
    */
   readonly constantLiar?: boolean;
 }
@@ -147,7 +151,7 @@ export class TpeSampler implements Sampler {
     this.#nStartupTrials = nStartup;
     this.#nEiCandidates = nEi;
     this.#gamma = options.gamma ?? defaultGamma;
-    const multivariate = options.multivariate ?? true;
+    const multivariate = options.multivariate ?? false;
     this.#parzen = {
       priorWeight: options.priorWeight ?? 1,
       considerMagicClip: options.considerMagicClip ?? true,
@@ -157,7 +161,7 @@ export class TpeSampler implements Sampler {
       normalizeKernels: options.normalizeKernels ?? false,
       weights: options.weights ?? defaultWeights,
     };
-    this.#group = multivariate && (options.group ?? true);
+    this.#group = multivariate && (options.group ?? false);
     this.#constantLiar = options.constantLiar ?? true;
     this.#jointParams = options.jointParams ?? "all";
   }
