@@ -20,3 +20,4 @@ export * from "./store/index.js";
 export * from "./track/index.js";
 export * from "./transform/index.js";
 export * from "./tune/index.js";
+export * from "./monitor/index.js";
