@@ -10,4 +10,6 @@
  *
  * @module
  */
+
+export * from "./profile/index.js";
 export * from "./stat-tests/index.js";

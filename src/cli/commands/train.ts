@@ -8,6 +8,7 @@ import {
   type Frame,
   KeelError,
   type Logger,
+  numericColumn,
   type Task,
 } from "../../core/index.js";
 import { datasetVersion, readFrame } from "../../data/index.js";
@@ -25,6 +26,7 @@ import {
   regressionTarget,
   saveModel,
 } from "../../models/index.js";
+import { buildProfile, profileToState } from "../../monitor/index.js";
 import { type ActiveRun, openTracking } from "../../track/index.js";
 import {
   ColumnTransformer,
@@ -165,8 +167,12 @@ export const trainCommand = defineCommand({
       };
       const inputSignature: InputSignature = { columns: x.schema(), target };
       const dataHash = await datasetVersion(dataFile);
+      const referenceProfile = profileToState(
+        buildProfile(withTrainingPredictions(x, model, modelInput(x), positive)),
+      );
       await saveModel(out, {
         model,
+        referenceProfile,
         ...(preprocessor ? { preprocessor } : {}),
         inputSignature,
         ...(positive !== undefined ? { positiveClass: positive } : {}),
@@ -428,4 +434,26 @@ function loggableParams(
         : JSON.stringify(v);
   }
   return out;
+}
+
+/**
+ * The training features plus the model's scores on them as a `prediction` column (P(positive)
+ * for binary tasks, the value for regression; none for multiclass), for the reference profile
+ * that monitoring compares live traffic and its predictions against.
+ */
+function withTrainingPredictions(
+  x: Frame,
+  model: FittedModel,
+  input: Frame,
+  positive: string | undefined,
+): Frame {
+  if (x.has("prediction") || model.task === "multiclass") return x;
+  if (model.task === "regression")
+    return x.withColumn("prediction", numericColumn(model.predict(input)));
+  const proba = model.predictProba(input);
+  const k = model.classes.length;
+  const index = positive !== undefined ? model.classes.indexOf(positive) : k - 1;
+  const scores = new Float64Array(x.nRows);
+  for (let i = 0; i < x.nRows; i++) scores[i] = proba[i * k + Math.max(0, index)] as number;
+  return x.withColumn("prediction", numericColumn(scores));
 }

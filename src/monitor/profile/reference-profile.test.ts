@@ -1,0 +1,115 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { categoricalColumn, Frame, numericColumn, Rng } from "../../core/index.js";
+import { LogisticRegression, loadModel, saveModel } from "../../models/index.js";
+import {
+  buildProfile,
+  type CategoricalProfile,
+  isReferenceProfile,
+  type NumericProfile,
+  profileFromState,
+  profileStd,
+  profileToState,
+  RESERVOIR_SIZE,
+  updateProfile,
+} from "./index.js";
+
+function frameOf(n: number, seed: number): Frame {
+  const rng = new Rng(seed);
+  const x = new Float64Array(n);
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = i % 97 === 0 ? Number.NaN : rng.normal() * 2 + 5;
+    codes[i] = i % 50 === 0 ? -1 : rng.int(3);
+  }
+  return Frame.fromColumns({
+    x: numericColumn(x),
+    plan: categoricalColumn(codes, ["a", "b", "c"]),
+  });
+}
+
+describe("reference profiles", () => {
+  it("summarises numbers and categories exactly where it can", () => {
+    const frame = frameOf(5000, 1);
+    const p = buildProfile(frame);
+    const x = p.columns.x as NumericProfile;
+    const values = [...frame.numeric("x")].filter((v) => !Number.isNaN(v));
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    expect(x.count).toBe(values.length);
+    expect(x.missing).toBe(5000 - values.length);
+    expect(x.mean).toBeCloseTo(mean, 10);
+    expect(x.reservoir.length).toBe(values.length);
+    expect(x.histogram.reduce((s, v) => s + v, 0)).toBe(values.length);
+    const plan = p.columns.plan as CategoricalProfile;
+    expect(Object.values(plan.counts).reduce((s, v) => s + v, 0) + plan.missing).toBe(5000);
+  });
+
+  it("updating with a batch equals profiling everything at once (counts, moments, histogram)", () => {
+    const a = frameOf(30_000, 2);
+    const b = frameOf(20_000, 3);
+    const whole = buildProfile(
+      Frame.fromColumns({
+        x: numericColumn(Float64Array.of(...a.numeric("x"), ...b.numeric("x"))),
+      }),
+      { edges: { x: (buildProfile(a).columns.x as NumericProfile).edges } },
+    );
+    const updated = updateProfile(buildProfile(a), b);
+    const u = updated.columns.x as NumericProfile;
+    const w = whole.columns.x as NumericProfile;
+    expect(u.count).toBe(w.count);
+    expect(u.mean).toBeCloseTo(w.mean, 9);
+    expect(profileStd(u)).toBeCloseTo(profileStd(w), 9);
+    expect([...u.histogram].reduce((s, v) => s + v, 0) + u.below + u.above).toBe(w.count);
+    expect(u.reservoir.length).toBe(RESERVOIR_SIZE);
+    expect(updated.rows).toBe(50_000);
+    expect((updated.columns.plan as CategoricalProfile).count).toBe(
+      (buildProfile(a).columns.plan as CategoricalProfile).count +
+        (buildProfile(b).columns.plan as CategoricalProfile).count,
+    );
+  });
+
+  it("adds 100,000 rows to a profile in at most 50 ms", () => {
+    const profile = buildProfile(frameOf(200_000, 4));
+    const batch = frameOf(100_000, 5);
+    updateProfile(profile, batch); // warm up the JIT
+    const started = performance.now();
+    updateProfile(profile, batch);
+    const ms = performance.now() - started;
+    expect(ms).toBeLessThanOrEqual(50);
+  });
+
+  it("travels in a model bundle (format 2) and version 1 bundles still load", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "keel-profile-"));
+    try {
+      const x = Frame.fromColumns({ a: numericColumn([0, 1, 2, 3, 4, 5, 6, 7]) });
+      const y = categoricalColumn(Int32Array.of(0, 0, 0, 1, 0, 1, 1, 1), ["no", "yes"]);
+      const model = await new LogisticRegression({}).fit(x, y);
+      const profile = buildProfile(x);
+      const common = {
+        model,
+        inputSignature: { columns: x.schema() },
+        lineage: { params: {}, codeVersion: "test", createdAt: "now" },
+      };
+      await saveModel(join(dir, "v2"), { ...common, referenceProfile: profileToState(profile) });
+      const loaded = await loadModel(join(dir, "v2"));
+      const back = profileFromState(loaded.referenceProfile, "v2");
+      expect(isReferenceProfile(back)).toBe(true);
+      expect((back.columns.a as NumericProfile).reservoir).toEqual(
+        (profile.columns.a as NumericProfile).reservoir,
+      );
+      // A version 1 bundle: no profile, format 1.
+      await saveModel(join(dir, "v1"), common);
+      const file = join(dir, "v1", "keel-model.json");
+      const manifest = JSON.parse(await readFile(file, "utf8"));
+      expect(manifest.formatVersion).toBe(2);
+      await writeFile(file, JSON.stringify({ ...manifest, formatVersion: 1 }));
+      const v1 = await loadModel(join(dir, "v1"));
+      expect(v1.referenceProfile).toBeUndefined();
+      expect(v1.predictProba(x).length).toBe(16);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
