@@ -74,7 +74,7 @@ describe("model bundle", () => {
     await writeFile(join(dir, BUNDLE_JSON), JSON.stringify({ ...manifest, formatVersion: 99 }));
     const error = await loadModel(dir).catch((e: unknown) => e);
     expect(isKeelError(error, "KEEL_ERR_BUNDLE_VERSION")).toBe(true);
-    expect(String(error)).toContain("bundle format version 99 is newer than this keel reads (1)");
+    expect(String(error)).toContain("bundle format version 99 is newer than this keel reads (2)");
   });
 
   it("says so when a directory is not a bundle", async () => {
