@@ -12,4 +12,5 @@
  */
 
 export * from "./profile/index.js";
+export * from "./report/index.js";
 export * from "./stat-tests/index.js";

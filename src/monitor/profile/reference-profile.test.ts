@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { categoricalColumn, Frame, numericColumn, Rng } from "../../core/index.js";
-import { LogisticRegression, loadModel, saveModel } from "../../models/index.js";
+import {
+  categoricalColumn,
+  decodeState,
+  encodeState,
+  Frame,
+  numericColumn,
+  Rng,
+} from "../../core/index.js";
 import {
   buildProfile,
   type CategoricalProfile,
@@ -80,36 +83,23 @@ describe("reference profiles", () => {
     expect(ms).toBeLessThanOrEqual(50);
   });
 
-  it("travels in a model bundle (format 2) and version 1 bundles still load", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "keel-profile-"));
-    try {
-      const x = Frame.fromColumns({ a: numericColumn([0, 1, 2, 3, 4, 5, 6, 7]) });
-      const y = categoricalColumn(Int32Array.of(0, 0, 0, 1, 0, 1, 1, 1), ["no", "yes"]);
-      const model = await new LogisticRegression({}).fit(x, y);
-      const profile = buildProfile(x);
-      const common = {
-        model,
-        inputSignature: { columns: x.schema() },
-        lineage: { params: {}, codeVersion: "test", createdAt: "now" },
-      };
-      await saveModel(join(dir, "v2"), { ...common, referenceProfile: profileToState(profile) });
-      const loaded = await loadModel(join(dir, "v2"));
-      const back = profileFromState(loaded.referenceProfile, "v2");
-      expect(isReferenceProfile(back)).toBe(true);
-      expect((back.columns.a as NumericProfile).reservoir).toEqual(
-        (profile.columns.a as NumericProfile).reservoir,
-      );
-      // A version 1 bundle: no profile, format 1.
-      await saveModel(join(dir, "v1"), common);
-      const file = join(dir, "v1", "keel-model.json");
-      const manifest = JSON.parse(await readFile(file, "utf8"));
-      expect(manifest.formatVersion).toBe(2);
-      await writeFile(file, JSON.stringify({ ...manifest, formatVersion: 1 }));
-      const v1 = await loadModel(join(dir, "v1"));
-      expect(v1.referenceProfile).toBeUndefined();
-      expect(v1.predictProba(x).length).toBe(16);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it("round-trips through bundle state encoding (typed arrays as binary buffers)", () => {
+    const profile = buildProfile(frameOf(3000, 6));
+    const buffers: Uint8Array[] = [];
+    const json = JSON.parse(JSON.stringify(encodeState(profileToState(profile), buffers)));
+    const back = profileFromState(decodeState(json, buffers, "$.referenceProfile"), "test");
+    expect(isReferenceProfile(back)).toBe(true);
+    expect((back.columns.x as NumericProfile).reservoir).toEqual(
+      (profile.columns.x as NumericProfile).reservoir,
+    );
+    expect(back.columns.plan).toEqual(profile.columns.plan);
+    expect(() =>
+      profileFromState(
+        { profileVersion: 1, rows: 1, columns: { x: { kind: "numeric" } } },
+        "model dir",
+      ),
+    ).toThrow(
+      /model dir: the reference profile is malformed at \$\.referenceProfile\.columns\["x"\]/,
+    );
   });
 });
