@@ -72,4 +72,8 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./features.js"))[symbol],
   })),
   { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
+  {
+    path: ["monitor", "report"],
+    load: async () => (await import("./monitor-report.js")).monitorReportCommand,
+  },
 ];

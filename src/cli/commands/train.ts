@@ -168,7 +168,7 @@ export const trainCommand = defineCommand({
       const inputSignature: InputSignature = { columns: x.schema(), target };
       const dataHash = await datasetVersion(dataFile);
       const referenceProfile = profileToState(
-        buildProfile(withTrainingPredictions(x, model, modelInput(x), positive)),
+        buildProfile(withTrainingPredictions(x, model, modelInput(x))),
       );
       await saveModel(out, {
         model,
@@ -441,19 +441,15 @@ function loggableParams(
  * for binary tasks, the value for regression; none for multiclass), for the reference profile
  * that monitoring compares live traffic and its predictions against.
  */
-function withTrainingPredictions(
-  x: Frame,
-  model: FittedModel,
-  input: Frame,
-  positive: string | undefined,
-): Frame {
+function withTrainingPredictions(x: Frame, model: FittedModel, input: Frame): Frame {
   if (x.has("prediction") || model.task === "multiclass") return x;
   if (model.task === "regression")
     return x.withColumn("prediction", numericColumn(model.predict(input)));
   const proba = model.predictProba(input);
   const k = model.classes.length;
-  const index = positive !== undefined ? model.classes.indexOf(positive) : k - 1;
+  // Column 1 is P(positive class), as `keel predict` writes it.
+  const index = 1;
   const scores = new Float64Array(x.nRows);
-  for (let i = 0; i < x.nRows; i++) scores[i] = proba[i * k + Math.max(0, index)] as number;
+  for (let i = 0; i < x.nRows; i++) scores[i] = proba[i * k + index] as number;
   return x.withColumn("prediction", numericColumn(scores));
 }
