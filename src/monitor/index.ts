@@ -14,3 +14,4 @@
 export * from "./profile/index.js";
 export * from "./report/index.js";
 export * from "./stat-tests/index.js";
+export * from "./alerts/index.js";
