@@ -21,7 +21,18 @@ const ALLOWED = {
   store: ["core"],
   track: ["core", "data", "transform", "models", "evaluate", "tune", "monitor", "store"],
   features: ["core", "data", "transform", "store", "track"],
-  serve: ["core", "data", "transform", "models", "monitor", "store", "track", "features"],
+  // serve reads A/B results with evaluate's metrics (DESIGN: serve may import every module above it).
+  serve: [
+    "core",
+    "data",
+    "transform",
+    "models",
+    "evaluate",
+    "monitor",
+    "store",
+    "track",
+    "features",
+  ],
   orchestrate: [
     "core",
     "data",

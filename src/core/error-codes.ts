@@ -259,6 +259,13 @@ export const ERROR_CODES = {
     description:
       "The metadata store kept aborting the write (deadlock or serialization conflict) after keel's bounded retries; nothing was written, retry the call.",
   },
+
+  // serve: deployments, routing, prediction log
+  KEEL_ERR_DEPLOYMENT_INVALID: {
+    status: 400,
+    description: "A deployment spec is malformed (JSON path of each issue in details).",
+  },
+  KEEL_ERR_DEPLOYMENT_NOT_FOUND: { status: 404, description: "No deployment has that name." },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

@@ -68,6 +68,22 @@ export interface MetadataDatabase {
    * ```
    */
   setStatementTimeout(ms: number): void;
+  /**
+   * PostgreSQL only (undefined on SQLite): LISTENs on `channel` on a dedicated connection and
+   * calls `onMessage` with each NOTIFY payload. `onError` hears a lost connection (the
+   * subscription is then dead; callers fall back to polling). Close it before the database.
+   *
+   * @example
+   * ```ts
+   * const sub = await store.listen?.("keel_alias_moves", (payload) => console.log(payload));
+   * await sub?.close();
+   * ```
+   */
+  readonly listen?: (
+    channel: string,
+    onMessage: (payload: string) => void,
+    onError?: (error: Error) => void,
+  ) => Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -213,10 +229,51 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     setStatementTimeout(ms) {
       routing.pgStatementTimeoutMs = Math.max(0, ms);
     },
+    listen: (channel, onMessage, onError) => listenOn(pool, channel, onMessage, onError),
     close: () => db.destroy(),
   };
   await migrateOrClose(store);
   return store;
+}
+
+async function listenOn(
+  pool: pg.Pool,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onError: ((error: Error) => void) | undefined,
+): Promise<{ close(): Promise<void> }> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel))
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `listen: channel must be a lower-case SQL identifier, got ${JSON.stringify(channel)}`,
+      { details: { channel } },
+    );
+  const client = await pool.connect();
+  const onNotification = (message: pg.Notification): void => {
+    if (message.channel === channel) onMessage(message.payload ?? "");
+  };
+  let broken: Error | undefined;
+  // An unhandled 'error' on a pg client would crash the process; a lost listener is reported.
+  const onClientError = (error: Error): void => {
+    broken = error;
+    onError?.(error);
+  };
+  client.on("notification", onNotification);
+  client.on("error", onClientError);
+  try {
+    await client.query(`LISTEN ${channel}`);
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+  return {
+    async close() {
+      client.off("notification", onNotification);
+      if (broken === undefined) await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
+      client.off("error", onClientError);
+      client.release(broken);
+    },
+  };
 }
 
 async function migrateOrClose(store: MetadataDatabase): Promise<void> {

@@ -4,6 +4,7 @@ import { featureTables } from "./feature-tables.js";
 import { monitoringTables } from "./monitoring-tables.js";
 import { type RetryPolicy, retryWrite } from "./retry.js";
 import type { KeelDatabase } from "./schema.js";
+import { servingTables } from "./serving-tables.js";
 
 /** Which SQL engine a store runs on. @example `const d: SqlDialectName = "sqlite";` */
 export type SqlDialectName = "sqlite" | "postgres";
@@ -264,6 +265,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", up: initial },
   { version: 2, name: "feature_registry", up: featureTables },
   { version: 3, name: "mlflow_semantics", up: mlflowSemantics },
+  { version: 4, name: "serving", up: servingTables },
   { version: 5, name: "monitoring", up: monitoringTables },
 ];
 

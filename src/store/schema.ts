@@ -32,6 +32,10 @@ export interface KeelDatabase {
   feature_definitions: FeatureDefinitionRow;
   feature_view_state: FeatureViewStateRow;
   feature_materializations: FeatureMaterializationRow;
+  deployments: DeploymentRow;
+  deployment_events: DeploymentEventRow;
+  prediction_log: PredictionLogRow;
+  prediction_feedback: PredictionFeedbackRow;
   monitor_results: MonitorResultRow;
   alert_deliveries: AlertDeliveryRow;
 }
@@ -207,4 +211,59 @@ export interface FeatureMaterializationRow {
   end_ts: number;
   rows: number;
   finished_at: number;
+}
+
+/** A deployment: its current spec and rollout state as JSON. @example `{ name: "churn", revision: 3 }` */
+export interface DeploymentRow {
+  name: string;
+  spec: string;
+  state: string;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One change of a deployment, with the spec before and after. @example `{ kind: "promote", reason: "AUC +2%" }` */
+export interface DeploymentEventRow {
+  id: Generated<number>;
+  deployment: string;
+  kind: string;
+  revision: number;
+  from_spec: string | null;
+  to_spec: string;
+  actor: string;
+  reason: string;
+  created_at: number;
+}
+
+/**
+ * One scored record. `prediction` is the output as JSON (a number or a class label); `score`
+ * the numeric prediction when there is one (P(positive) for binary), for SQL aggregates.
+ *
+ * @example
+ * ```ts
+ * const row: Partial<PredictionLogRow> = { request_id: "r1", deployment: "churn", variant: "champion" };
+ * ```
+ */
+export interface PredictionLogRow {
+  id: Generated<number>;
+  request_id: string;
+  time: number;
+  deployment: string;
+  variant: string;
+  model_version: string;
+  input: string;
+  prediction: string;
+  score: number | null;
+  probabilities: string | null;
+  latency_ms: number;
+  shadow: string | null;
+}
+
+/** A ground-truth label for a logged request (JSON). @example `{ request_id: "r1", label: "1" }` */
+export interface PredictionFeedbackRow {
+  deployment: string;
+  request_id: string;
+  label: string;
+  time: number;
 }

@@ -34,6 +34,7 @@ export { type ModelSource, parseModelSource } from "./model-source.js";
 export { type ModelRef, parseModelUri } from "./model-uri.js";
 export { purgeDeletedRuns } from "./purge.js";
 export {
+  ALIAS_CHANNEL,
   type AliasChange,
   type CreateModelVersionRequest,
   ModelRegistry,

@@ -28,6 +28,16 @@ import {
 type Tx = MetadataDatabase["db"];
 
 /**
+ * The PostgreSQL NOTIFY channel of alias moves; each payload is `schema:model@alias`.
+ *
+ * @example
+ * ```ts
+ * await database.listen?.(ALIAS_CHANNEL, (payload) => console.log(payload)); // "public:churn@champion"
+ * ```
+ */
+export const ALIAS_CHANNEL = "keel_alias_moves";
+
+/**
  * What a new model version records (immutable afterwards, except its description and tags).
  *
  * @example
@@ -918,6 +928,12 @@ export class ModelRegistry {
       })
       .execute();
     await touchModel(tx, name, now);
+    // Serving replicas LISTEN for alias moves (delivered on commit); the payload carries the
+    // schema because NOTIFY channels span the whole database.
+    if (this.#database.dialect === "postgres")
+      await sql`select pg_notify(${ALIAS_CHANNEL}, current_schema() || ':' || ${name} || '@' || ${alias})`.execute(
+        tx,
+      );
   }
 
   /**

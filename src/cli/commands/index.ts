@@ -72,6 +72,21 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./features.js"))[symbol],
   })),
   { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
+  ...(
+    [
+      ["create", "deployCreateCommand"],
+      ["list", "deployListCommand"],
+      ["promote", "deployPromoteCommand"],
+      ["rollback", "deployRollbackCommand"],
+    ] as const
+  ).map(([name, symbol]) => ({
+    path: ["deploy", name],
+    load: async () => (await import("./deploy.js"))[symbol],
+  })),
+  {
+    path: ["deploy", "status"],
+    load: async () => (await import("./deploy-status.js")).deployStatusCommand,
+  },
   {
     path: ["monitor", "report"],
     load: async () => (await import("./monitor-report.js")).monitorReportCommand,

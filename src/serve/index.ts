@@ -1,0 +1,63 @@
+/**
+ * Serving: deployments (weighted variants, sticky assignment, shadows, canary rollouts),
+ * the prediction log and feedback in the metadata store, A/B analysis, and alias watching
+ * for hot swaps. HTTP routes live in `src/server/serve/`; this module is the library they call.
+ *
+ * @example
+ * ```ts
+ * import { assignVariant, parseDeploymentSpec } from "keel";
+ * const spec = parseDeploymentSpec(JSON.parse(text), "deploy.json");
+ * const variant = assignVariant(spec.variants, "customer-42");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type AnalyzeOptions,
+  analyzeExperiment,
+  type Difference,
+  type Estimate,
+  type ExperimentAnalysis,
+  type VariantAnalysis,
+  type VariantMetrics,
+} from "./ab-analysis.js";
+export { type AliasWatcher, type WatchAliasesOptions, watchAliases } from "./alias-watcher.js";
+export {
+  CanaryController,
+  type CanaryControllerOptions,
+  type CanaryDecision,
+  type CanaryObservation,
+  recordCanaryDecision,
+} from "./canary.js";
+export type {
+  CanaryState,
+  Deployment,
+  DeploymentChange,
+  DeploymentEvent,
+  DeploymentEventKind,
+  DeploymentState,
+} from "./deployment-record.js";
+export {
+  type CanaryGuardrails,
+  type CanarySpec,
+  type DeploymentSpec,
+  parseDeploymentSpec,
+  type ShadowSpec,
+  type VariantSpec,
+} from "./deployment-spec.js";
+export { effectiveVariants } from "./effective-weights.js";
+export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";
+export {
+  createPredictionLog,
+  type PredictionLog,
+  type PredictionLogOptions,
+} from "./prediction-log.js";
+export {
+  type ChangeBy,
+  type Feedback,
+  openServingStore,
+  type ReadPredictionsQuery,
+  type ServingStore,
+} from "./serving-store.js";
+export { assignVariant } from "./sticky-assignment.js";
