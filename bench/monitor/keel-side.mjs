@@ -71,7 +71,10 @@ const frames = sides.map((s) =>
     ...s.numeric.map((v, c) => [`n${c}`, numericColumn(v)]),
     ...s.codes.map((v, c) => [
       `c${c}`,
-      categoricalColumn(v, Array.from({ length: meta.levels[c] }, (_, i) => `v${i}`)),
+      categoricalColumn(
+        v,
+        Array.from({ length: meta.levels[c] }, (_, i) => `v${i}`),
+      ),
     ]),
   ]),
 );
@@ -89,10 +92,13 @@ console.log(
     report: {
       wall: report.wall,
       cpu: report.cpu,
-      drifted: Object.entries(report.value.columns).filter(([, c]) => c.drifted).map(([n]) => n),
+      drifted: Object.entries(report.value.columns)
+        .filter(([, c]) => c.drifted)
+        .map(([n]) => n),
       htmlBytes: Buffer.byteLength(html),
     },
     profileUpdateMs: update.wall * 1000,
+    profileUpdateCpuMs: update.cpu * 1000,
     profileUpdateBestMs: update.best * 1000,
   }),
 );

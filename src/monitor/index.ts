@@ -11,7 +11,7 @@
  * @module
  */
 
+export * from "./alerts/index.js";
 export * from "./profile/index.js";
 export * from "./report/index.js";
 export * from "./stat-tests/index.js";
-export * from "./alerts/index.js";
