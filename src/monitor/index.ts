@@ -12,6 +12,7 @@
  */
 
 export * from "./alerts/index.js";
+export * from "./monitors/index.js";
 export * from "./profile/index.js";
 export * from "./report/index.js";
 export * from "./stat-tests/index.js";

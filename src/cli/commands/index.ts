@@ -91,4 +91,12 @@ export const commands: readonly CommandEntry[] = [
     path: ["monitor", "report"],
     load: async () => (await import("./monitor-report.js")).monitorReportCommand,
   },
+  {
+    path: ["monitor", "run"],
+    load: async () => (await import("./monitor-run.js")).monitorRunCommand,
+  },
+  {
+    path: ["monitor", "alerts"],
+    load: async () => (await import("./monitor-run.js")).monitorAlertsCommand,
+  },
 ];
