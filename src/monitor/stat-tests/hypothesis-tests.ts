@@ -45,6 +45,22 @@ export const ks: StatTest = {
   },
 };
 
+/** The no-drift verdict of a test with nothing to compare (one category, or an empty side). */
+function noDrift(threshold: number): StatResult {
+  return { statistic: 0, pValue: 1, threshold, drifted: false, effectSize: 0 };
+}
+
+/** Both sides' counts over the union of categories, or undefined when there is nothing to test. */
+function comparableCounts(reference: StatData, current: StatData) {
+  const { reference: r, current: c } = alignCounts(
+    categoryCounts(reference),
+    categoryCounts(current),
+  );
+  const n1 = total(r);
+  const n2 = total(c);
+  return r.length <= 1 || n1 === 0 || n2 === 0 ? undefined : { r, c, n1, n2 };
+}
+
 /** Total variation distance of two count vectors' shares. */
 function totalVariation(r: Float64Array, c: Float64Array): number {
   const nr = total(r);
@@ -73,15 +89,9 @@ export const chiSquare: StatTest = {
   usesPValue: true,
   compute(reference: StatData, current: StatData, options: StatOptions = {}): StatResult {
     const threshold = options.threshold ?? P_LEVEL;
-    const { reference: r, current: c } = alignCounts(
-      categoryCounts(reference),
-      categoryCounts(current),
-    );
-    const nr = total(r);
-    const nc = total(c);
-    if (r.length <= 1 || nr === 0 || nc === 0) {
-      return { statistic: 0, pValue: 1, threshold, drifted: false, effectSize: 0 };
-    }
+    const counts = comparableCounts(reference, current);
+    if (!counts) return noDrift(threshold);
+    const { r, c, n1: nr, n2: nc } = counts;
     const scale = nc / nr;
     const terms = new Float64Array(r.length);
     for (let i = 0; i < r.length; i++) {
@@ -124,15 +134,9 @@ export const zTest: StatTest = {
   usesPValue: true,
   compute(reference: StatData, current: StatData, options: StatOptions = {}): StatResult {
     const threshold = options.threshold ?? P_LEVEL;
-    const { reference: r, current: c } = alignCounts(
-      categoryCounts(reference),
-      categoryCounts(current),
-    );
-    const n1 = total(r);
-    const n2 = total(c);
-    if (r.length <= 1 || n1 === 0 || n2 === 0) {
-      return { statistic: 0, pValue: 1, threshold, drifted: false, effectSize: 0 };
-    }
+    const counts = comparableCounts(reference, current);
+    if (!counts) return noDrift(threshold);
+    const { r, c, n1, n2 } = counts;
     // Evidently codes the first category as 0 and every other as 1: p is the share of the rest.
     const p1 = (n1 - (r[0] as number)) / n1;
     const p2 = (n2 - (c[0] as number)) / n2;
