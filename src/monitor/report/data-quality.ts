@@ -1,4 +1,9 @@
-import { histogramSorted, sturgesEdges } from "../stat-tests/index.js";
+import {
+  distinctValuesUpTo,
+  histogramSorted,
+  MAX_DISTINCT_AS_CATEGORIES,
+  sturgesEdges,
+} from "../stat-tests/index.js";
 import type { Side } from "./column-sides.js";
 import type { ColumnQuality, DriftChart } from "./drift-types.js";
 
@@ -57,6 +62,21 @@ export function chartOf(reference: Side, current: Side): DriftChart {
   if (reference.kind === "numeric" && current.kind === "numeric") {
     if (reference.count === 0 || current.count === 0)
       return { labels: [], reference: [], current: [] };
+    // Few distinct values (flags, counts): one bar per value, as the binned tests see them.
+    const values = distinctValuesUpTo(
+      reference.sorted,
+      current.sorted,
+      MAX_DISTINCT_AS_CATEGORIES + 1,
+    );
+    if (values.length <= MAX_DISTINCT_AS_CATEGORIES) {
+      const share = (sorted: Float64Array) =>
+        values.map((v) => countEqual(sorted, v) / sorted.length);
+      return {
+        labels: values.map(formatEdge),
+        reference: share(reference.sorted),
+        current: share(current.sorted),
+      };
+    }
     let edges = sturgesEdges(reference.sorted, current.sorted);
     if (edges.length - 1 > CHART_MAX_BINS) {
       const lo = edges[0] as number;
@@ -98,6 +118,22 @@ export function chartOf(reference: Side, current: Side): DriftChart {
       ...(rest.length ? [sum(cc, rest) / cn] : []),
     ],
   };
+}
+
+/** How many times `v` occurs in an ascending array (two binary searches). */
+function countEqual(sorted: Float64Array, v: number): number {
+  const bound = (strict: boolean) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = sorted[mid] as number;
+      if (x < v || (!strict && x === v)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return bound(false) - bound(true);
 }
 
 function formatEdge(v: number): string {

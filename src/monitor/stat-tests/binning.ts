@@ -49,8 +49,15 @@ export function sharedBinsSorted(a: Float64Array, b: Float64Array): BinnedCounts
   return { reference: histogramSorted(a, edges), current: histogramSorted(b, edges) };
 }
 
-/** The distinct values of two sorted samples, stopping once `limit` are found. */
-function distinctValuesUpTo(a: Float64Array, b: Float64Array, limit: number): number[] {
+/**
+ * The distinct values of two sorted samples, ascending, stopping once `limit` are found.
+ *
+ * @example
+ * ```ts
+ * distinctValuesUpTo(Float64Array.of(0, 1), Float64Array.of(1, 2), 10); // [0, 1, 2]
+ * ```
+ */
+export function distinctValuesUpTo(a: Float64Array, b: Float64Array, limit: number): number[] {
   const out: number[] = [];
   let i = 0;
   let j = 0;
