@@ -123,34 +123,39 @@ function summariseNumbers(
   rng: Rng,
   fixedEdges?: Float64Array,
 ): NumericProfile {
+  // Pass 1: count, sum, range and the reservoir. Vitter's algorithm L draws the gap to the next
+  // replacement instead of a random number per value (about k·ln(n/k) draws in all).
   let count = 0;
-  let mean = 0;
-  let m2 = 0;
+  let sum = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  const reservoir = new Float64Array(Math.min(RESERVOIR_SIZE, values.length));
+  const k = RESERVOIR_SIZE;
+  const reservoir = new Float64Array(Math.min(k, values.length));
+  let w = Math.exp(Math.log(rng.next() || Number.MIN_VALUE) / k);
+  let next = k + Math.floor(Math.log(rng.next() || Number.MIN_VALUE) / Math.log(1 - w)) + 1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (Number.isNaN(v)) continue;
     count++;
-    const delta = v - mean;
-    mean += delta / count;
-    m2 += delta * (v - mean);
+    sum += v;
     if (v < min) min = v;
     if (v > max) max = v;
-    if (count <= RESERVOIR_SIZE) reservoir[count - 1] = v;
-    else {
-      const j = Math.floor(rng.next() * count);
-      if (j < RESERVOIR_SIZE) reservoir[j] = v;
+    if (count <= k) reservoir[count - 1] = v;
+    else if (count === next) {
+      reservoir[Math.floor(rng.next() * k)] = v;
+      w *= Math.exp(Math.log(rng.next() || Number.MIN_VALUE) / k);
+      next += Math.floor(Math.log(rng.next() || Number.MIN_VALUE) / Math.log(1 - w)) + 1;
     }
   }
+  const mean = count ? sum / count : Number.NaN;
   const edges = fixedEdges ?? equalWidthEdges(min, max);
-  const { histogram, below, above } = histogramOf(values, edges);
+  // Pass 2: squared deviations (two-pass, for accuracy) and the histogram.
+  const { histogram, below, above, m2 } = histogramOf(values, edges, mean);
   return {
     kind: "numeric",
     count,
     missing: values.length - count,
-    mean: count ? mean : Number.NaN,
+    mean,
     m2,
     min,
     max,
@@ -158,7 +163,7 @@ function summariseNumbers(
     histogram,
     below,
     above,
-    reservoir: reservoir.slice(0, Math.min(count, RESERVOIR_SIZE)),
+    reservoir: reservoir.slice(0, Math.min(count, k)),
   };
 }
 
@@ -173,18 +178,21 @@ function equalWidthEdges(min: number, max: number): Float64Array {
   return edges;
 }
 
-function histogramOf(values: Float64Array, edges: Float64Array) {
+function histogramOf(values: Float64Array, edges: Float64Array, mean: number) {
   const bins = Math.max(0, edges.length - 1);
   const histogram = new Float64Array(bins);
   let below = 0;
   let above = 0;
-  if (bins === 0) return { histogram, below, above };
-  const lo = edges[0] as number;
-  const hi = edges[bins] as number;
+  let m2 = 0;
+  const lo = bins ? (edges[0] as number) : 0;
+  const hi = bins ? (edges[bins] as number) : 0;
   const scale = bins / (hi - lo);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (Number.isNaN(v)) continue;
+    const d = v - mean;
+    m2 += d * d;
+    if (bins === 0) continue;
     if (v < lo) below++;
     else if (v > hi) above++;
     else {
@@ -195,7 +203,7 @@ function histogramOf(values: Float64Array, edges: Float64Array) {
       histogram[b] = (histogram[b] as number) + 1;
     }
   }
-  return { histogram, below, above };
+  return { histogram, below, above, m2 };
 }
 
 /**
