@@ -62,6 +62,8 @@ export interface ProfileOptions {
   readonly seed?: number;
   /** Histogram edges to reuse per column (so an update's histogram adds to the profile's). */
   readonly edges?: Readonly<Record<string, Float64Array>>;
+  /** Reservoir size per numeric column. Default {@link RESERVOIR_SIZE}. */
+  readonly reservoirSize?: number;
 }
 
 /**
@@ -77,17 +79,27 @@ export function buildProfile(frame: Frame, options: ProfileOptions = {}): Refere
   const columns: Record<string, ColumnSummary> = {};
   const skipped: string[] = [];
   for (const [name, column] of frame.entries()) {
-    const summary = summarise(column, rng, options.edges?.[name]);
+    const summary = summarise(
+      column,
+      rng,
+      options.edges?.[name],
+      options.reservoirSize ?? RESERVOIR_SIZE,
+    );
     if (summary) columns[name] = summary;
     else skipped.push(name);
   }
   return { profileVersion: 1, rows: frame.nRows, columns, skipped };
 }
 
-function summarise(column: Column, rng: Rng, edges?: Float64Array): ColumnSummary | undefined {
+function summarise(
+  column: Column,
+  rng: Rng,
+  edges: Float64Array | undefined,
+  reservoirSize: number,
+): ColumnSummary | undefined {
   switch (column.kind) {
     case "numeric":
-      return summariseNumbers(column.values, rng, edges);
+      return summariseNumbers(column.values, rng, edges, reservoirSize);
     case "categorical": {
       const tally = new Float64Array(column.categories.length);
       let missing = 0;
@@ -121,7 +133,8 @@ function summarise(column: Column, rng: Rng, edges?: Float64Array): ColumnSummar
 function summariseNumbers(
   values: Float64Array,
   rng: Rng,
-  fixedEdges?: Float64Array,
+  fixedEdges: Float64Array | undefined,
+  reservoirSize: number,
 ): NumericProfile {
   // Pass 1: count, sum, range and the reservoir. Vitter's algorithm L draws the gap to the next
   // replacement instead of a random number per value (about k·ln(n/k) draws in all).
@@ -129,7 +142,7 @@ function summariseNumbers(
   let sum = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  const k = RESERVOIR_SIZE;
+  const k = Math.max(1, reservoirSize);
   const reservoir = new Float64Array(Math.min(k, values.length));
   let w = Math.exp(Math.log(rng.next() || Number.MIN_VALUE) / k);
   let next = k + Math.floor(Math.log(rng.next() || Number.MIN_VALUE) / Math.log(1 - w)) + 1;
@@ -333,7 +346,15 @@ export function updateProfile(profile: ReferenceProfile, batch: Frame, seed = 0)
   for (const [name, c] of Object.entries(profile.columns))
     if (c.kind === "numeric") edges[name] = c.edges;
   const columns = Object.keys(profile.columns).filter((n) => batch.has(n));
-  return mergeProfiles(profile, buildProfile(batch.select(columns), { seed, edges }), seed + 1);
+  // The merged reservoir takes only the batch's share of it, so the batch's own reservoir need
+  // not be larger than that share (with a margin for columns whose missing shares differ).
+  const share = batch.nRows / Math.max(1, profile.rows + batch.nRows);
+  const reservoirSize = Math.min(RESERVOIR_SIZE, Math.ceil(RESERVOIR_SIZE * share * 1.05) + 16);
+  return mergeProfiles(
+    profile,
+    buildProfile(batch.select(columns), { seed, edges, reservoirSize }),
+    seed + 1,
+  );
 }
 
 /**
