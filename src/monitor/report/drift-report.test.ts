@@ -78,6 +78,14 @@ describe("driftReport", () => {
     expect(bh.columns.x?.adjustedPValue).toBeGreaterThanOrEqual(bh.columns.x?.pValue ?? 1);
   });
 
+  it("leaves out a reference prediction column the current data lacks (no shift to measure)", () => {
+    const ref = frame(2000, 13);
+    const report = driftReport(buildProfile(ref), ref.drop(["prediction"]));
+    expect(report.columns.prediction).toBeUndefined();
+    expect(report.prediction).toBeUndefined();
+    expect(report.testedColumns).toBe(3);
+  });
+
   it("reports data quality: missing shares, new categories, out-of-range values", () => {
     const ref = frame(1000, 9);
     const cur = frame(1000, 10, 5, ["a", "b", "c", "d"]);

@@ -43,9 +43,18 @@ export function driftReport(
 ): DriftReport {
   const ref = referenceColumns(reference);
   const predictionColumn = predictionColumnOf(ref.names, current, options);
+  // A reference `prediction` (a profile's training scores) with none in the current data is
+  // left out rather than reported missing: there is simply no prediction shift to measure.
+  const unscored =
+    options.prediction === undefined &&
+    ref.names.includes("prediction") &&
+    !current.has("prediction")
+      ? ["prediction"]
+      : [];
   const excluded = new Set([
     ...(options.exclude ?? []),
     ...(predictionColumn ? [predictionColumn] : []),
+    ...unscored,
   ]);
   const names = (options.columns ?? ref.names).filter((n) => !excluded.has(n));
   const unknown = names.filter((n) => !ref.names.includes(n));
