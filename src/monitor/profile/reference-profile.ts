@@ -319,6 +319,19 @@ function mergeReservoirs(
   const out = new Float64Array(fromA + fromB);
   const take = (src: Float64Array, k: number, offset: number) => {
     const copy = src.slice();
+    if (2 * k > copy.length) {
+      // Keeping most of it: drop the other values at random instead (fewer draws), moving them
+      // to the end by a partial Fisher–Yates shuffle; what stays is a uniform k-subset.
+      for (let i = 0; i < copy.length - k; i++) {
+        const last = copy.length - 1 - i;
+        const j = Math.floor(rng.next() * (last + 1));
+        const t = copy[last] as number;
+        copy[last] = copy[j] as number;
+        copy[j] = t;
+      }
+      out.set(copy.subarray(0, k), offset);
+      return;
+    }
     for (let i = 0; i < k; i++) {
       const j = i + Math.floor(rng.next() * (copy.length - i));
       const t = copy[i] as number;
