@@ -16,7 +16,8 @@ const ALLOWED = {
   models: ["core", "data", "transform"],
   evaluate: ["core", "data"],
   tune: ["core"],
-  monitor: ["core", "data"],
+  // The drift report reuses the evaluation report's SVG helpers and style (one look for reports).
+  monitor: ["core", "data", "evaluate"],
   store: ["core"],
   track: ["core", "data", "transform", "models", "evaluate", "tune", "monitor", "store"],
   features: ["core", "data", "transform", "store", "track"],

@@ -16,6 +16,7 @@ export * from "./data/index.js";
 export * from "./evaluate/index.js";
 export * from "./features/index.js";
 export * from "./models/index.js";
+export * from "./monitor/index.js";
 export * from "./serve/index.js";
 export * from "./store/index.js";
 export * from "./track/index.js";

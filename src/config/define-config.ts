@@ -3,6 +3,7 @@ import type {
   OfflineStoreSettings,
   OnlineStoreSettings,
 } from "../features/index.js";
+import type { MonitorDefinition } from "../monitor/index.js";
 
 /**
  * A keel project's configuration: the default export of `keel.config.ts`. Today it holds the
@@ -21,6 +22,8 @@ export interface KeelConfig extends FeatureDefinitions {
   readonly offlineStore?: OfflineStoreSettings;
   /** Online store: `{ type: "sqlite", path? }` (default) or `{ type: "redis", url?, prefix? }`. */
   readonly onlineStore?: OnlineStoreSettings;
+  /** Monitors over deployments' prediction logs, run by `keel monitor run NAME`. */
+  readonly monitors?: readonly MonitorDefinition[];
 }
 
 /**
@@ -39,6 +42,7 @@ export const CONFIG_KEYS: readonly string[] = [
   "featureViews",
   "onDemandFeatureViews",
   "featureServices",
+  "monitors",
 ];
 
 /**

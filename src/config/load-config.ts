@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createJiti } from "jiti";
 import { closestNames, describeValue, isKeelError, KeelError } from "../core/index.js";
 import { FeatureRepo } from "../features/index.js";
+import { parseMonitors } from "../monitor/index.js";
 import { CONFIG_KEYS, type KeelConfig } from "./define-config.js";
 
 /**
@@ -80,6 +81,7 @@ export async function loadConfig(
     throw loadError(file, error);
   }
   const config = checkShape(file, exported);
+  parseMonitors(config.monitors, file);
   const root = dirname(file);
   return { file, root, config, features: FeatureRepo.from(config, root) };
 }

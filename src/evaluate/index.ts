@@ -23,6 +23,7 @@ export * from "./metrics/regression.js";
 export * from "./predictions.js";
 export * from "./report/build-report.js";
 export * from "./report/render-html.js";
+export { barChart, escapeHtml, lineChart, svgLabel } from "./report/svg.js";
 export * from "./split/k-fold.js";
 export type { Fold, SplitInput, Splitter } from "./split/splitter.js";
 export * from "./split/time-series-split.js";

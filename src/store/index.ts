@@ -15,5 +15,6 @@ export * from "./artifact-store.js";
 export * from "./database.js";
 export * from "./gc.js";
 export * from "./migrations.js";
+export * from "./monitoring-store.js";
 export * from "./retry.js";
 export type * from "./schema.js";

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import { featureTables } from "./feature-tables.js";
+import { monitoringTables } from "./monitoring-tables.js";
 import { type RetryPolicy, retryWrite } from "./retry.js";
 import type { KeelDatabase } from "./schema.js";
 import { servingTables } from "./serving-tables.js";
@@ -265,6 +266,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "feature_registry", up: featureTables },
   { version: 3, name: "mlflow_semantics", up: mlflowSemantics },
   { version: 4, name: "serving", up: servingTables },
+  { version: 5, name: "monitoring", up: monitoringTables },
 ];
 
 /**

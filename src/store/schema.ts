@@ -36,6 +36,34 @@ export interface KeelDatabase {
   deployment_events: DeploymentEventRow;
   prediction_log: PredictionLogRow;
   prediction_feedback: PredictionFeedbackRow;
+  monitor_results: MonitorResultRow;
+  alert_deliveries: AlertDeliveryRow;
+}
+
+/** One monitor run (migration 5). @example `{ monitor: "churn", dataset_drift: 0, … }` */
+export interface MonitorResultRow {
+  id: Generated<number>;
+  monitor: string;
+  window_start: number | null;
+  window_end: number | null;
+  created_at: number;
+  dataset_drift: number;
+  drift_share: number;
+  prediction_shift: number | null;
+  summary: string;
+}
+
+/** One alert delivery (migration 5). @example `{ monitor: "churn", sink: "log", status: "delivered", … }` */
+export interface AlertDeliveryRow {
+  id: Generated<number>;
+  monitor: string;
+  kind: string;
+  sink: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  alert: string;
+  at: number;
 }
 
 /** One applied migration. @example `{ version: 1, name: "initial", applied_at: 0 }` */

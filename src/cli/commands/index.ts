@@ -88,4 +88,16 @@ export const commands: readonly CommandEntry[] = [
     path: ["deploy", "status"],
     load: async () => (await import("./deploy-status.js")).deployStatusCommand,
   },
+  {
+    path: ["monitor", "report"],
+    load: async () => (await import("./monitor-report.js")).monitorReportCommand,
+  },
+  {
+    path: ["monitor", "run"],
+    load: async () => (await import("./monitor-run.js")).monitorRunCommand,
+  },
+  {
+    path: ["monitor", "alerts"],
+    load: async () => (await import("./monitor-run.js")).monitorAlertsCommand,
+  },
 ];

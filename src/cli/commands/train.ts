@@ -8,6 +8,7 @@ import {
   type Frame,
   KeelError,
   type Logger,
+  numericColumn,
   type Task,
 } from "../../core/index.js";
 import { datasetVersion, readFrame } from "../../data/index.js";
@@ -27,6 +28,7 @@ import {
   regressionTarget,
   saveModel,
 } from "../../models/index.js";
+import { buildProfile, profileToState } from "../../monitor/index.js";
 import { type ActiveRun, openTracking } from "../../track/index.js";
 import {
   ColumnTransformer,
@@ -190,8 +192,13 @@ export const trainCommand = defineCommand({
       const inputSignature: InputSignature = { columns: x.schema(), target };
       const dataHash = await datasetVersion(dataFile);
       clock.lap("data hash");
+      const referenceProfile = profileToState(
+        buildProfile(withTrainingPredictions(x, model, trainPredictions)),
+      );
+      clock.lap("profile");
       await saveModel(out, {
         model,
+        referenceProfile,
         ...(preprocessor ? { preprocessor } : {}),
         inputSignature,
         ...(positive !== undefined ? { positiveClass: positive } : {}),
@@ -493,4 +500,26 @@ class PhaseClock {
     );
     return `time split (wall, this command):\n${lines.join("\n")}\n  ${"total".padEnd(13)} ${(total / 1000).toFixed(3).padStart(8)} s\n`;
   }
+}
+
+/**
+ * The training features plus the model's scores on them as a `prediction` column (P(positive)
+ * for binary tasks, the value for regression; none for multiclass), for the reference profile
+ * that monitoring compares live traffic and its predictions against. The scores are the ones the
+ * training metrics were computed from, so the training set is not predicted a second time.
+ */
+function withTrainingPredictions(
+  x: Frame,
+  model: FittedModel,
+  { proba, predicted }: BatchPredictions,
+): Frame {
+  if (x.has("prediction") || model.task === "multiclass") return x;
+  if (model.task === "regression" || !proba)
+    return x.withColumn("prediction", numericColumn(predicted));
+  const k = model.classes.length;
+  // Column 1 is P(positive class), as `keel predict` writes it.
+  const index = 1;
+  const scores = new Float64Array(x.nRows);
+  for (let i = 0; i < x.nRows; i++) scores[i] = proba[i * k + index] as number;
+  return x.withColumn("prediction", numericColumn(scores));
 }

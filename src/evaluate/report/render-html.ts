@@ -4,6 +4,24 @@ import type { EvaluationReport } from "./build-report.js";
 import { barChart, escapeHtml, heatmap, lineChart } from "./svg.js";
 
 /**
+ * The style sheet of keel's HTML reports (evaluation, drift), so every report has one look.
+ *
+ * @example
+ * ```ts
+ * const head = `<style>${REPORT_CSS}</style>`;
+ * ```
+ */
+export const REPORT_CSS = `body{font-family:system-ui,-apple-system,sans-serif;margin:24px auto;max-width:1120px;color:#111827;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb;padding-bottom:4px}
+.meta{color:#6b7280;font-size:13px}table{border-collapse:collapse;font-size:13px}
+td,th{padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top;overflow-wrap:anywhere;max-width:420px}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{white-space:nowrap}tr.muted td{color:#9ca3af}th.gated,td.gated{background:#eff6ff;font-weight:600}.evidence{background:#f3f4f6;border-radius:6px;padding:8px 12px;margin:12px 0;font-size:13px}.rule{color:#6b7280;font-size:12px;margin-top:4px}
+.pass{color:#15803d;font-weight:600}.fail{color:#b91c1c;font-weight:600}.skipped{color:#6b7280;font-weight:600}
+.grid{display:flex;flex-wrap:wrap;gap:16px}.card{border:1px solid #e5e7eb;border-radius:6px;padding:8px;background:#fff}
+.banner{padding:8px 12px;border-radius:6px;margin:12px 0;font-weight:600}.banner.pass{background:#dcfce7}.banner.fail{background:#fee2e2}
+`;
+
+/**
  * Renders the report as one self-contained HTML file: inline CSS and SVG, no scripts, no
  * network. The report's data is embedded as JSON too, so the file alone is the record.
  *
@@ -25,15 +43,7 @@ export function renderReportHtml(report: EvaluationReport): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(report.title)}</title>
 <style>
-body{font-family:system-ui,-apple-system,sans-serif;margin:24px auto;max-width:1120px;color:#111827;padding:0 16px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb;padding-bottom:4px}
-.meta{color:#6b7280;font-size:13px}table{border-collapse:collapse;font-size:13px}
-td,th{padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top;overflow-wrap:anywhere;max-width:420px}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-th{white-space:nowrap}tr.muted td{color:#9ca3af}th.gated,td.gated{background:#eff6ff;font-weight:600}.evidence{background:#f3f4f6;border-radius:6px;padding:8px 12px;margin:12px 0;font-size:13px}.rule{color:#6b7280;font-size:12px;margin-top:4px}
-.pass{color:#15803d;font-weight:600}.fail{color:#b91c1c;font-weight:600}.skipped{color:#6b7280;font-weight:600}
-.grid{display:flex;flex-wrap:wrap;gap:16px}.card{border:1px solid #e5e7eb;border-radius:6px;padding:8px;background:#fff}
-.banner{padding:8px 12px;border-radius:6px;margin:12px 0;font-weight:600}.banner.pass{background:#dcfce7}.banner.fail{background:#fee2e2}
-</style></head><body>
+${REPORT_CSS}</style></head><body>
 ${sections.join("\n")}
 <script type="application/json" id="report-data">${JSON.stringify(report).replace(/</g, "\\u003c")}</script>
 </body></html>

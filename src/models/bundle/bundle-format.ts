@@ -1,7 +1,11 @@
 import type { ColumnSpec, Task } from "../../core/index.js";
 
-/** The bundle format this keel writes; loading a newer one is a `KEEL_ERR_BUNDLE_VERSION` error. */
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * The bundle format this keel writes; loading a newer one is a `KEEL_ERR_BUNDLE_VERSION` error.
+ * Version 2 added the optional `referenceProfile` (monitoring's summary of the training data);
+ * version 1 bundles, which lack it, still load.
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
 
 /** The JSON file at the root of a bundle. */
 export const BUNDLE_JSON = "keel-model.json";
@@ -68,6 +72,8 @@ export interface BundleManifest {
   readonly model: unknown;
   readonly metrics: Readonly<Record<string, number>>;
   readonly lineage: Lineage;
+  /** The reference profile of the training data (format 2+), state-encoded; absent in format 1. */
+  readonly referenceProfile?: unknown;
   /** Byte offset and length of each buffer inside `keel-model.bin`. */
   readonly buffers: readonly (readonly [number, number])[];
 }

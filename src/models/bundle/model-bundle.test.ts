@@ -74,7 +74,28 @@ describe("model bundle", () => {
     await writeFile(join(dir, BUNDLE_JSON), JSON.stringify({ ...manifest, formatVersion: 99 }));
     const error = await loadModel(dir).catch((e: unknown) => e);
     expect(isKeelError(error, "KEEL_ERR_BUNDLE_VERSION")).toBe(true);
-    expect(String(error)).toContain("bundle format version 99 is newer than this keel reads (1)");
+    expect(String(error)).toContain("bundle format version 99 is newer than this keel reads (2)");
+  });
+
+  it("keeps an optional reference profile (format 2) and still loads format 1 bundles", async () => {
+    const dir = join(root, "m5");
+    const referenceProfile = { profileVersion: 1, rows: 3, sample: Float64Array.of(1, 2, 3) };
+    await saveModel(dir, {
+      model,
+      inputSignature: { columns: train.x.schema() },
+      lineage,
+      referenceProfile,
+    });
+    expect((await loadModel(dir)).referenceProfile).toEqual(referenceProfile);
+    const v1 = join(root, "m6");
+    await saveModel(v1, { model, inputSignature: { columns: train.x.schema() }, lineage });
+    const manifest = JSON.parse(await readFile(join(v1, BUNDLE_JSON), "utf8"));
+    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.referenceProfile).toBeUndefined();
+    await writeFile(join(v1, BUNDLE_JSON), JSON.stringify({ ...manifest, formatVersion: 1 }));
+    const loaded = await loadModel(v1);
+    expect(loaded.referenceProfile).toBeUndefined();
+    expect(loaded.predictProba(train.x)).toEqual((await loadModel(dir)).predictProba(train.x));
   });
 
   it("says so when a directory is not a bundle", async () => {

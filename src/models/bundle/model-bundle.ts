@@ -36,6 +36,11 @@ export interface ModelBundleParts {
   readonly positiveClass?: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly lineage: Lineage;
+  /**
+   * The training data's reference profile for drift monitoring (`buildProfile` of the monitor
+   * module), kept as opaque state: the bundle stores it, the monitor module reads it.
+   */
+  readonly referenceProfile?: StateValue;
 }
 
 /** Options of the bundle's predict methods. */
@@ -85,6 +90,7 @@ export class ModelBundle {
   readonly positiveClass: string | undefined;
   readonly metrics: Readonly<Record<string, number>>;
   readonly lineage: Lineage;
+  readonly referenceProfile: StateValue | undefined;
 
   constructor(parts: ModelBundleParts) {
     this.model = parts.model;
@@ -93,6 +99,7 @@ export class ModelBundle {
     this.positiveClass = parts.positiveClass;
     this.metrics = parts.metrics ?? {};
     this.lineage = parts.lineage;
+    this.referenceProfile = parts.referenceProfile;
   }
 
   /** The task of the model. */
@@ -236,6 +243,8 @@ export async function saveModel(dir: string, parts: ModelBundleParts): Promise<v
   const preprocessor = parts.preprocessor
     ? stateToJson(parts.preprocessor.toState(), buffers)
     : null;
+  const referenceProfile =
+    parts.referenceProfile !== undefined ? encodeState(parts.referenceProfile, buffers) : undefined;
   const layout: [number, number][] = [];
   let offset = 0;
   for (const b of buffers) {
@@ -258,6 +267,7 @@ export async function saveModel(dir: string, parts: ModelBundleParts): Promise<v
     model,
     metrics: parts.metrics ?? {},
     lineage: parts.lineage,
+    ...(referenceProfile !== undefined ? { referenceProfile } : {}),
     buffers: layout,
   };
   const parent = dirname(dir);
@@ -366,5 +376,8 @@ export async function loadModel(
     ...(manifest.positiveClass !== undefined ? { positiveClass: manifest.positiveClass } : {}),
     metrics: manifest.metrics ?? {},
     lineage: manifest.lineage,
+    ...(manifest.referenceProfile !== undefined && manifest.referenceProfile !== null
+      ? { referenceProfile: decodeState(manifest.referenceProfile, buffers, "$.referenceProfile") }
+      : {}),
   });
 }

@@ -1,0 +1,179 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFrame } from "../../data/index.js";
+import { loadModel } from "../../models/index.js";
+import { openServingStore, type PredictionLogEntry } from "../../serve/index.js";
+import { MonitoringStore, openDatabase } from "../../store/index.js";
+import { runCli } from "../run.js";
+import { captureIo } from "../testing/capture-io.js";
+
+const TELCO = join(import.meta.dirname, "..", "..", "..", "data", "telco_churn.csv");
+
+describe("keel monitor run / alerts over the serving prediction log", () => {
+  let dir = "";
+  const received: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      received.push(JSON.parse(body));
+      res.end("ok");
+    });
+  });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "keel-monitor-run-"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
+    const lines = (await readFile(TELCO, "utf8")).trimEnd().split("\n");
+    const header = lines[0] as string;
+    const even = lines.slice(1).filter((_, i) => i % 2 === 0);
+    // The live traffic: month-to-month customers arrive with half the tenure and 20% higher charges.
+    const live = lines
+      .slice(1)
+      .filter((_, i) => i % 2 === 1)
+      .map((line) => {
+        const cells = line.split(",");
+        if (cells[15] !== '"Month-to-month"') return line;
+        cells[5] = String(Math.floor(Number(cells[5]) / 2));
+        cells[18] = String(Math.round(Number(cells[18]) * 120) / 100);
+        return cells.join(",");
+      });
+    await writeFile(join(dir, "reference.csv"), `${[header, ...even].join("\n")}\n`);
+    await writeFile(join(dir, "live.csv"), `${[header, ...live].join("\n")}\n`);
+    const io = captureIo(dir);
+    expect(
+      await runCli(
+        [
+          "train",
+          "--data",
+          "reference.csv",
+          "--target",
+          "churn",
+          "--positive",
+          "Yes",
+          "--param",
+          "nEstimators=40",
+          "--out",
+          "model",
+        ],
+        io,
+      ),
+      io.stderr(),
+    ).toBe(0);
+    await writeFile(
+      join(dir, "keel.config.ts"),
+      `export default {
+  monitors: [
+    {
+      name: "churn-daily",
+      deployment: "churn",
+      reference: "model",
+      window: "daily",
+      performance: { tolerance: 0.3 },
+      alerts: { sinks: [{ type: "file", path: "alerts.jsonl" }, { type: "webhook", url: ${JSON.stringify(url)}, backoffMs: 10 }], cooldownMinutes: 60 },
+    },
+  ],
+};
+`,
+    );
+    // The deployment served the live rows an hour ago; feedback labels arrived for all of them.
+    const bundle = await loadModel(join(dir, "model"));
+    const frame = await readFrame(join(dir, "live.csv"));
+    const x = frame.drop(["churn"]);
+    const proba = bundle.predictProba(x);
+    const now = Date.now();
+    const entries: PredictionLogEntry[] = Array.from({ length: x.nRows }, (_, i) => ({
+      requestId: `r${i}`,
+      time: now - 3_600_000 + i,
+      deployment: "churn",
+      variant: "champion",
+      modelVersion: "1",
+      input: x.row(i),
+      output: { prediction: proba[2 * i + 1] as number },
+      latencyMs: 0.5,
+    }));
+    const database = await openDatabase({ root: dir });
+    try {
+      const store = openServingStore(database);
+      await store.appendPredictions(entries);
+      const churn = frame.categorical("churn");
+      for (let i = 0; i < x.nRows; i++) {
+        await store.recordFeedback({
+          deployment: "churn",
+          requestId: `r${i}`,
+          label: churn.categories[churn.codes[i] as number] as string,
+          time: now,
+        });
+      }
+    } finally {
+      await database.close();
+    }
+  }, 180_000);
+  afterAll(async () => {
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("flags the prediction shift, delivers the alert once per cooldown and records the run", async () => {
+    const io = captureIo(dir);
+    const code = await runCli(["monitor", "run", "churn-daily", "--json"], io);
+    expect(code, io.stderr()).toBe(1);
+    const run = JSON.parse(io.stdout());
+    expect(run.rows).toBe(3521);
+    expect(run.datasetDrift).toBe(false);
+    expect(run.prediction.shifted).toBe(true);
+    expect(run.performance).toMatchObject({ labelled: 3521, degraded: false });
+    expect(run.alerts).toEqual(["prediction-shift"]);
+    expect(run.deliveries.map((d: { status: string }) => d.status)).toEqual([
+      "delivered",
+      "delivered",
+    ]);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ monitor: "churn-daily", kind: "prediction-shift" });
+    expect((await readFile(join(dir, "alerts.jsonl"), "utf8")).trim().split("\n")).toHaveLength(1);
+
+    const again = captureIo(dir);
+    expect(await runCli(["monitor", "run", "churn-daily", "--json"], again)).toBe(1);
+    expect(JSON.parse(again.stdout()).deliveries.map((d: { status: string }) => d.status)).toEqual([
+      "suppressed",
+      "suppressed",
+    ]);
+    expect(received).toHaveLength(1);
+
+    const listed = captureIo(dir);
+    expect(await runCli(["monitor", "alerts", "--json"], listed)).toBe(0);
+    expect(JSON.parse(listed.stdout()).map((d: { status: string }) => d.status)).toEqual([
+      "suppressed",
+      "suppressed",
+      "delivered",
+      "delivered",
+    ]);
+    const table = captureIo(dir);
+    await runCli(["monitor", "alerts"], table);
+    expect(table.stdout()).toMatch(
+      /churn-daily\s+prediction-shift\s+webhook:http:\/\/127\.0\.0\.1:\d+\/alerts\s+delivered\s+1/,
+    );
+
+    const database = await openDatabase({ root: dir });
+    try {
+      const results = await new MonitoringStore(database).listResults({ monitor: "churn-daily" });
+      expect(results).toHaveLength(2);
+      expect(results[0]?.predictionShift).toBeGreaterThan(0.1);
+    } finally {
+      await database.close();
+    }
+  }, 60_000);
+
+  it("names an unknown monitor and suggests the closest", async () => {
+    const io = captureIo(dir);
+    expect(await runCli(["monitor", "run", "churn-dialy"], io)).toBe(2);
+    expect(io.stderr()).toContain("did you mean 'churn-daily'");
+  });
+});

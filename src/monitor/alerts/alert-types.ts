@@ -1,0 +1,89 @@
+/**
+ * What an alert is, where it goes and how deliveries are recorded.
+ *
+ * @module
+ */
+
+/**
+ * One alert raised by a monitor.
+ *
+ * @example
+ * ```ts
+ * const alert: Alert = { monitor: "churn-daily", kind: "dataset-drift", message: "7 of 19 columns drifted", details: { driftShare: 0.37 } };
+ * ```
+ */
+export interface Alert {
+  readonly monitor: string;
+  /** What happened: `dataset-drift`, `prediction-shift`, `performance-drop`, … */
+  readonly kind: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Writes one line per alert to the logger (standard error in the CLI). */
+export interface LogSink {
+  readonly type: "log";
+}
+
+/** Appends one JSON line per alert to a file. */
+export interface FileSink {
+  readonly type: "file";
+  readonly path: string;
+}
+
+/**
+ * POSTs the alert as JSON to a URL; retried with exponential backoff on network errors and
+ * 5xx/429 answers (4xx other than 429 is final).
+ */
+export interface WebhookSink {
+  readonly type: "webhook";
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Attempts in all (default 4). */
+  readonly attempts?: number;
+  /** First backoff in ms, doubled each retry (default 500). */
+  readonly backoffMs?: number;
+  /** Per-attempt timeout in ms (default 10,000). */
+  readonly timeoutMs?: number;
+}
+
+/** Where alerts go. */
+export type AlertSink = LogSink | FileSink | WebhookSink;
+
+/**
+ * One attempt to deliver an alert to a sink, as recorded.
+ *
+ * @example
+ * ```ts
+ * const d: AlertDelivery = { monitor: "m", kind: "dataset-drift", sink: "webhook:https://hooks.example/x", status: "delivered", attempts: 1, at: Date.now(), alert };
+ * ```
+ */
+export interface AlertDelivery {
+  readonly monitor: string;
+  readonly kind: string;
+  /** `log`, `file:PATH` or `webhook:URL`. */
+  readonly sink: string;
+  /** `suppressed`: the same alert went to this sink within the cooldown (de-duplicated). */
+  readonly status: "delivered" | "failed" | "suppressed";
+  readonly attempts: number;
+  readonly error?: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly alert: Alert;
+}
+
+/**
+ * Where deliveries are recorded, for cooldown and `keel monitor alerts`. Contract: `record` is
+ * durable once it resolves; `lastDelivered` returns the time of the latest `delivered` record for
+ * that monitor, alert kind and sink; `list` returns records newest first.
+ *
+ * @example
+ * ```ts
+ * const log: AlertLog = memoryAlertLog();
+ * ```
+ */
+export interface AlertLog {
+  record(delivery: AlertDelivery): Promise<void>;
+  lastDelivered(monitor: string, kind: string, sink: string): Promise<number | undefined>;
+  list(options?: { monitor?: string; limit?: number }): Promise<AlertDelivery[]>;
+}

@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Alert, deliverAlert, memoryAlertLog } from "./index.js";
+
+const alert: Alert = {
+  monitor: "churn-daily",
+  kind: "dataset-drift",
+  message: "12 of 19 columns drifted",
+  details: { driftShare: 0.63 },
+};
+
+/** A local HTTP server that answers each POST with the next status of `plan` (then 200). */
+function webhookServer(plan: number[]) {
+  const received: { body: unknown; contentType: string | undefined }[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let text = "";
+    req.on("data", (c) => {
+      text += c;
+    });
+    req.on("end", () => {
+      received.push({ body: JSON.parse(text), contentType: req.headers["content-type"] });
+      res.statusCode = plan.shift() ?? 200;
+      res.end("ok");
+    });
+  });
+  return { server, received };
+}
+
+describe("alert delivery", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "keel-alerts-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("POSTs the alert to a webhook, retrying 5xx with backoff, and records the delivery", async () => {
+    const { server, received } = webhookServer([503, 500]);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const waits: number[] = [];
+      const log = memoryAlertLog();
+      const [d] = await deliverAlert(alert, [{ type: "webhook", url, backoffMs: 10 }], {
+        log,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+      });
+      expect(d).toMatchObject({ status: "delivered", attempts: 3, sink: `webhook:${url}` });
+      expect(waits).toEqual([10, 20]);
+      expect(received).toHaveLength(3);
+      expect(received[2]).toEqual({ body: alert, contentType: "application/json" });
+      expect((await log.list())[0]?.status).toBe("delivered");
+    } finally {
+      server.close();
+    }
+  });
+
+  it("records a failure after the last attempt and does not retry a 4xx", async () => {
+    const { server, received } = webhookServer([400]);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const [d] = await deliverAlert(alert, [{ type: "webhook", url }], { log: memoryAlertLog() });
+      expect(d).toMatchObject({ status: "failed", attempts: 1, error: `HTTP 400 from ${url}` });
+      expect(received).toHaveLength(1);
+    } finally {
+      server.close();
+    }
+    const [down] = await deliverAlert(
+      alert,
+      [{ type: "webhook", url: "http://127.0.0.1:9/x", attempts: 2, backoffMs: 1 }],
+      {
+        log: memoryAlertLog(),
+      },
+    );
+    expect(down).toMatchObject({ status: "failed", attempts: 2 });
+  });
+
+  it("writes file and log sinks, and suppresses a repeat within the cooldown", async () => {
+    const path = join(dir, "alerts.jsonl");
+    const log = memoryAlertLog();
+    const lines: string[] = [];
+    const logger = {
+      warn: (m: string) => lines.push(m),
+    } as unknown as import("../../core/index.js").Logger;
+    let clock = 1_000_000;
+    const options = { log, logger, now: () => clock, cooldownMs: 60_000 };
+    const sinks = [{ type: "log" as const }, { type: "file" as const, path }];
+    expect((await deliverAlert(alert, sinks, options)).map((d) => d.status)).toEqual([
+      "delivered",
+      "delivered",
+    ]);
+    clock += 30_000;
+    expect((await deliverAlert(alert, sinks, options)).map((d) => d.status)).toEqual([
+      "suppressed",
+      "suppressed",
+    ]);
+    expect(
+      (await deliverAlert({ ...alert, kind: "prediction-shift" }, sinks, options)).map(
+        (d) => d.status,
+      ),
+    ).toEqual(["delivered", "delivered"]);
+    clock += 31_000;
+    expect((await deliverAlert(alert, sinks, options)).map((d) => d.status)).toEqual([
+      "delivered",
+      "delivered",
+    ]);
+    expect(lines).toHaveLength(3);
+    const written = (await readFile(path, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(written).toHaveLength(3);
+    expect(written[0]).toMatchObject({ monitor: "churn-daily", kind: "dataset-drift" });
+    expect(await log.list({ limit: 2 })).toHaveLength(2);
+  });
+});

@@ -1,0 +1,177 @@
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Logger } from "../../core/index.js";
+import type { Alert, AlertDelivery, AlertLog, AlertSink, WebhookSink } from "./alert-types.js";
+
+/** Options of {@link deliverAlert}. */
+export interface DeliverOptions {
+  /** Where deliveries are recorded (and cooldowns looked up). */
+  readonly log: AlertLog;
+  /** The same alert (monitor + kind) goes to a sink at most once per this many ms. Default 1 hour. */
+  readonly cooldownMs?: number;
+  readonly logger?: Logger;
+  /** The clock, for tests. */
+  readonly now?: () => number;
+  /** Waits between webhook retries, for tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * A sink's name in delivery records.
+ *
+ * @example
+ * ```ts
+ * sinkName({ type: "file", path: "alerts.jsonl" }); // "file:alerts.jsonl"
+ * ```
+ */
+export function sinkName(sink: AlertSink): string {
+  return sink.type === "log"
+    ? "log"
+    : sink.type === "file"
+      ? `file:${sink.path}`
+      : `webhook:${sink.url}`;
+}
+
+/**
+ * Sends an alert to every sink, each at most once per cooldown for the same monitor and kind
+ * (later ones are recorded as `suppressed`), and records every delivery. A failing sink does not
+ * stop the others; the result lists what happened per sink.
+ *
+ * @example
+ * ```ts
+ * await deliverAlert(alert, [{ type: "log" }, { type: "webhook", url }], { log });
+ * ```
+ */
+export async function deliverAlert(
+  alert: Alert,
+  sinks: readonly AlertSink[],
+  options: DeliverOptions,
+): Promise<AlertDelivery[]> {
+  const now = options.now ?? Date.now;
+  const cooldown = options.cooldownMs ?? 3_600_000;
+  const out: AlertDelivery[] = [];
+  for (const sink of sinks) {
+    const name = sinkName(sink);
+    const last = await options.log.lastDelivered(alert.monitor, alert.kind, name);
+    const at = now();
+    let delivery: AlertDelivery;
+    if (last !== undefined && at - last < cooldown) {
+      delivery = {
+        monitor: alert.monitor,
+        kind: alert.kind,
+        sink: name,
+        status: "suppressed",
+        attempts: 0,
+        at,
+        alert,
+      };
+    } else {
+      const { attempts, error } = await send(alert, sink, options);
+      delivery = {
+        monitor: alert.monitor,
+        kind: alert.kind,
+        sink: name,
+        status: error === undefined ? "delivered" : "failed",
+        attempts,
+        ...(error !== undefined ? { error } : {}),
+        at: now(),
+        alert,
+      };
+    }
+    await options.log.record(delivery);
+    out.push(delivery);
+  }
+  return out;
+}
+
+async function send(
+  alert: Alert,
+  sink: AlertSink,
+  options: DeliverOptions,
+): Promise<{ attempts: number; error?: string }> {
+  try {
+    if (sink.type === "log") {
+      const line = `alert ${alert.monitor}: ${alert.kind}: ${alert.message}`;
+      if (options.logger) options.logger.warn(line);
+      else process.stderr.write(`${line}\n`);
+      return { attempts: 1 };
+    }
+    if (sink.type === "file") {
+      await mkdir(dirname(sink.path), { recursive: true });
+      await appendFile(
+        sink.path,
+        `${JSON.stringify({ at: new Date().toISOString(), ...alert })}\n`,
+      );
+      return { attempts: 1 };
+    }
+    return await postWebhook(
+      alert,
+      sink,
+      options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    );
+  } catch (error) {
+    return { attempts: 1, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function postWebhook(
+  alert: Alert,
+  sink: WebhookSink,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ attempts: number; error?: string }> {
+  const attempts = Math.max(1, sink.attempts ?? 4);
+  let backoff = sink.backoffMs ?? 500;
+  let error = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const response = await fetch(sink.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...sink.headers },
+        body: JSON.stringify(alert),
+        signal: AbortSignal.timeout(sink.timeoutMs ?? 10_000),
+      });
+      await response.arrayBuffer();
+      if (response.ok) return { attempts: attempt };
+      error = `HTTP ${response.status} from ${sink.url}`;
+      // A client error other than 429 will not change on retry.
+      if (response.status < 500 && response.status !== 429) return { attempts: attempt, error };
+    } catch (e) {
+      error = `${sink.url}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (attempt < attempts) {
+      await sleep(backoff);
+      backoff *= 2;
+    }
+  }
+  return { attempts, error };
+}
+
+/**
+ * An in-memory {@link AlertLog} (tests, one-off runs).
+ *
+ * @example
+ * ```ts
+ * const log = memoryAlertLog();
+ * ```
+ */
+export function memoryAlertLog(): AlertLog {
+  const rows: AlertDelivery[] = [];
+  return {
+    async record(d) {
+      rows.push(d);
+    },
+    async lastDelivered(monitor, kind, sink) {
+      const hits = rows.filter(
+        (r) =>
+          r.monitor === monitor && r.kind === kind && r.sink === sink && r.status === "delivered",
+      );
+      return hits.length ? Math.max(...hits.map((r) => r.at)) : undefined;
+    },
+    async list(options = {}) {
+      return rows
+        .filter((r) => options.monitor === undefined || r.monitor === options.monitor)
+        .sort((a, b) => b.at - a.at)
+        .slice(0, options.limit ?? 100);
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * Alerts: sinks (log, file, webhook with retries), cooldown and de-duplication, delivery records.
+ *
+ * @module
+ */
+export * from "./alert-types.js";
+export * from "./deliver-alert.js";

@@ -1,0 +1,180 @@
+import type { Frame } from "../../core/index.js";
+import { rocAuc } from "../../evaluate/index.js";
+import { type Alert, type AlertDelivery, type AlertLog, deliverAlert } from "../alerts/index.js";
+import type { ReferenceProfile } from "../profile/index.js";
+import { type DriftReport, driftReport, driftSummary } from "../report/index.js";
+import { type MonitorDefinition, windowMs } from "./monitor-definition.js";
+
+/** What one monitor run found. */
+export interface MonitorRun {
+  readonly monitor: string;
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly rows: number;
+  readonly report: DriftReport;
+  /** AUC on the window's labelled rows against the baseline, when there were enough labels. */
+  readonly performance?: {
+    readonly auc: number;
+    readonly baseline: number;
+    readonly drop: number;
+    readonly labelled: number;
+    readonly degraded: boolean;
+  };
+  readonly alerts: readonly Alert[];
+  readonly deliveries: readonly AlertDelivery[];
+}
+
+/** Where a run's result goes (the metadata store's `MonitoringStore` fits). */
+export interface MonitorResultSink {
+  recordResult(r: {
+    monitor: string;
+    windowStart?: number;
+    windowEnd?: number;
+    createdAt: number;
+    datasetDrift: boolean;
+    driftShare: number;
+    predictionShift?: number;
+    summary: unknown;
+  }): Promise<void>;
+}
+
+/** What a run needs besides its definition. */
+export interface RunMonitorContext {
+  readonly reference: Frame | ReferenceProfile;
+  /** The window's rows: features, `prediction`, and `label` (1/0, NaN when none yet) if known. */
+  readWindow(from: number, to: number): Promise<Frame>;
+  /** The baseline AUC for the performance check (the bundle's validation AUC). */
+  readonly baselineAuc?: number;
+  readonly results?: MonitorResultSink;
+  readonly alertLog: AlertLog;
+  readonly now?: () => number;
+  readonly logger?: import("../../core/index.js").Logger;
+}
+
+/**
+ * Runs a monitor once over the window ending now: drift report (features and prediction),
+ * performance on labelled rows, alerts for dataset drift, a prediction shift above `maxShift`
+ * and an AUC drop beyond the tolerance, delivered with cooldown; the result is recorded.
+ *
+ * @example
+ * ```ts
+ * const run = await runMonitor(definition, { reference: profile, readWindow, alertLog, results: store });
+ * ```
+ */
+export async function runMonitor(
+  definition: MonitorDefinition,
+  ctx: RunMonitorContext,
+): Promise<MonitorRun> {
+  const now = (ctx.now ?? Date.now)();
+  const windowStart = now - windowMs(definition);
+  const frame = await ctx.readWindow(windowStart, now);
+  const features = frame.has("label") ? frame.drop(["label"]) : frame;
+  const report = driftReport(ctx.reference, features, {
+    ...definition.drift,
+    prediction:
+      definition.prediction === false
+        ? false
+        : { maxShift: definition.prediction?.maxShift ?? 0.1 },
+    title: `Monitor ${definition.name}: ${new Date(windowStart).toISOString()} – ${new Date(now).toISOString()}`,
+  });
+  const performance = performanceCheck(definition, frame, ctx.baselineAuc);
+  const alerts: Alert[] = [];
+  const base = { monitor: definition.name };
+  if (report.datasetDrift) {
+    alerts.push({
+      ...base,
+      kind: "dataset-drift",
+      message: `${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${report.driftShare.toFixed(2)})`,
+      details: driftSummary(report),
+    });
+  }
+  if (report.prediction?.shifted) {
+    const p = report.prediction;
+    alerts.push({
+      ...base,
+      kind: "prediction-shift",
+      message: `mean ${p.column} moved ${(p.relativeShift * 100).toFixed(1)}% (${p.meanReference.toPrecision(4)} → ${p.meanCurrent.toPrecision(4)}), above ${(p.maxShift * 100).toFixed(0)}%`,
+      details: { ...p, drift: undefined },
+    });
+  }
+  if (performance?.degraded) {
+    alerts.push({
+      ...base,
+      kind: "performance-drop",
+      message: `AUC ${performance.auc.toFixed(3)} on ${performance.labelled} labelled rows, ${performance.drop.toFixed(3)} below ${performance.baseline.toFixed(3)}`,
+      details: performance,
+    });
+  }
+  const deliveries: AlertDelivery[] = [];
+  for (const alert of alerts) {
+    if (!definition.alerts) continue;
+    deliveries.push(
+      ...(await deliverAlert(alert, definition.alerts.sinks, {
+        log: ctx.alertLog,
+        cooldownMs: (definition.alerts.cooldownMinutes ?? 60) * 60_000,
+        ...(ctx.logger ? { logger: ctx.logger } : {}),
+        ...(ctx.now ? { now: ctx.now } : {}),
+      })),
+    );
+  }
+  await ctx.results?.recordResult({
+    monitor: definition.name,
+    windowStart,
+    windowEnd: now,
+    createdAt: now,
+    datasetDrift: report.datasetDrift,
+    driftShare: report.driftShare,
+    ...(report.prediction ? { predictionShift: report.prediction.relativeShift } : {}),
+    summary: {
+      ...driftSummary(report),
+      rows: frame.nRows,
+      prediction: report.prediction ?? null,
+      performance: performance ?? null,
+      alerts: alerts.map((a) => a.kind),
+    },
+  });
+  return {
+    monitor: definition.name,
+    windowStart,
+    windowEnd: now,
+    rows: frame.nRows,
+    report,
+    ...(performance ? { performance } : {}),
+    alerts,
+    deliveries,
+  };
+}
+
+function performanceCheck(
+  definition: MonitorDefinition,
+  frame: Frame,
+  baseline: number | undefined,
+) {
+  if (
+    definition.performance === false ||
+    baseline === undefined ||
+    !frame.has("label") ||
+    !frame.has("prediction")
+  )
+    return undefined;
+  const labels = frame.numeric("label");
+  const scores = frame.numeric("prediction");
+  const y: number[] = [];
+  const s: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    if (Number.isNaN(labels[i] as number) || Number.isNaN(scores[i] as number)) continue;
+    y.push(labels[i] as number);
+    s.push(scores[i] as number);
+  }
+  const minLabels = definition.performance?.minLabels ?? 100;
+  if (y.length < minLabels || new Set(y).size < 2) return undefined;
+  const auc = rocAuc(Float64Array.from(y), Float64Array.from(s));
+  const drop = baseline - auc;
+  return {
+    auc,
+    baseline,
+    drop,
+    labelled: y.length,
+    degraded: drop > (definition.performance?.tolerance ?? 0.05),
+  };
+}
