@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { KeelError } from "../core/index.js";
 import { featureTables } from "./feature-tables.js";
+import { orchestrationTables } from "./orchestration-tables.js";
 import { type RetryPolicy, retryWrite } from "./retry.js";
 import type { KeelDatabase } from "./schema.js";
 
@@ -263,6 +264,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", up: initial },
   { version: 2, name: "feature_registry", up: featureTables },
   { version: 3, name: "mlflow_semantics", up: mlflowSemantics },
+  { version: 6, name: "orchestration", up: orchestrationTables },
 ];
 
 /**

@@ -1,0 +1,58 @@
+/**
+ * Pipelines and automated retraining: DAGs of steps declared in `keel.config.ts`
+ * (`definePipeline`, `step`), content-hash caching, durable runs with checkpoints and resume,
+ * retries with exponential backoff and jitter, per-step timeouts, a dead-letter table,
+ * schedules with time zones, backfills on a simulated clock, triggers, a promotion policy step,
+ * and executors in process or on PostgreSQL through pg-boss.
+ *
+ * @example
+ * ```ts
+ * import { definePipeline, step, runPipeline, PipelineStore, openDatabase } from "keel";
+ * const hello = definePipeline({ name: "hello", steps: { a: step({ run: () => ({ ok: true }) }) } });
+ * const { run } = await runPipeline(hello, { store: new PipelineStore(await openDatabase()) });
+ * ```
+ *
+ * @module
+ */
+export { type RetryPolicy, retryDelayMs } from "./backoff.js";
+export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
+export {
+  definePipeline,
+  findPipeline,
+  type JsonValue,
+  type PipelineDefinition,
+  pipelineIssues,
+  type StepDefinition,
+  step,
+  validatePipelines,
+} from "./define-pipeline.js";
+export {
+  abortableSleep,
+  cacheKeyOf,
+  executeStep,
+  retryPolicyOf,
+  type StepEnvironment,
+  type StepOutcome,
+} from "./execute-step.js";
+export { canonicalJson, fileHash, sha256 } from "./hashing.js";
+export { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
+export {
+  type ClaimResult,
+  type DeadLetter,
+  type PipelineRun,
+  type PipelineRunStatus,
+  PipelineStore,
+  type StepState,
+  type StepStatus,
+} from "./pipeline-store.js";
+export { replayDeadLetter } from "./replay.js";
+export {
+  openRun,
+  type PipelineResult,
+  paramsHashOf,
+  type RunPipelineOptions,
+  runPipeline,
+  type StepEvent,
+  trackingFor,
+} from "./run-pipeline.js";
+export type { StepContext } from "./step-context.js";
