@@ -3,11 +3,12 @@ import type {
   OfflineStoreSettings,
   OnlineStoreSettings,
 } from "../features/index.js";
+import type { PipelineDefinition } from "../orchestrate/index.js";
 
 /**
  * A keel project's configuration: the default export of `keel.config.ts`. Today it holds the
- * feature store (definitions and which stores to use); serving, monitoring and pipelines add
- * their sections here.
+ * feature store (definitions and which stores to use) and pipelines; serving and monitoring
+ * add their sections here.
  *
  * @example
  * ```ts
@@ -21,6 +22,8 @@ export interface KeelConfig extends FeatureDefinitions {
   readonly offlineStore?: OfflineStoreSettings;
   /** Online store: `{ type: "sqlite", path? }` (default) or `{ type: "redis", url?, prefix? }`. */
   readonly onlineStore?: OnlineStoreSettings;
+  /** Pipelines (`definePipeline`) that `keel run`, `keel backfill`, `keel worker` and the scheduler run. */
+  readonly pipelines?: readonly PipelineDefinition[];
 }
 
 /**
@@ -39,6 +42,7 @@ export const CONFIG_KEYS: readonly string[] = [
   "featureViews",
   "onDemandFeatureViews",
   "featureServices",
+  "pipelines",
 ];
 
 /**

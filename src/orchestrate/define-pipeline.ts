@@ -1,5 +1,6 @@
 import { KeelError } from "../core/index.js";
 import { validateDag } from "./dag.js";
+import { compileSchedule, scheduleOf } from "./schedule.js";
 import type { StepContext } from "./step-context.js";
 
 /** Outputs a step may return: JSON values (they are recorded and handed to downstream steps). */
@@ -150,6 +151,12 @@ export function pipelineIssues(definition: PipelineDefinition<unknown>): string[
       issues.push(`${at}: inputs must be a list of file paths`);
   }
   issues.push(...validateDag(steps));
+  try {
+    const schedule = scheduleOf(definition);
+    if (schedule !== undefined) compileSchedule(String(definition.name), schedule);
+  } catch (error) {
+    issues.push((error as Error).message);
+  }
   return issues;
 }
 
@@ -161,9 +168,9 @@ export function pipelineIssues(definition: PipelineDefinition<unknown>): string[
  * validatePipelines([retrain, refresh]); // throws KEEL_ERR_PIPELINE_DEFINITION on a duplicate name
  * ```
  */
-export function validatePipelines(
-  pipelines: readonly PipelineDefinition<unknown>[],
-): readonly PipelineDefinition<unknown>[] {
+export function validatePipelines<P>(
+  pipelines: readonly PipelineDefinition<P>[],
+): readonly PipelineDefinition<P>[] {
   if (!Array.isArray(pipelines))
     throw new KeelError(
       "KEEL_ERR_PIPELINE_DEFINITION",
@@ -175,7 +182,7 @@ export function validatePipelines(
   const issues: string[] = [];
   const seen = new Map<string, number>();
   pipelines.forEach((p, i) => {
-    for (const issue of pipelineIssues(p))
+    for (const issue of pipelineIssues(p as PipelineDefinition<unknown>))
       issues.push(`pipelines[${i}] ('${String(p?.name)}'): ${issue}`);
     const first = seen.get(p?.name);
     if (first !== undefined)

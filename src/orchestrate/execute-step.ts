@@ -5,6 +5,7 @@ import type { JsonValue, PipelineDefinition, StepDefinition } from "./define-pip
 import { canonicalJson, fileHash, sha256 } from "./hashing.js";
 import { isOwnerDead } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore, StepState } from "./pipeline-store.js";
+import { keelSdk } from "./sdk.js";
 import type { StepContext } from "./step-context.js";
 
 /**
@@ -388,6 +389,7 @@ function stepContext(
     signal,
     root: env.root,
     tracking,
+    keel: keelSdk,
     async trackedRun(options = {}) {
       if (active !== undefined) return active;
       active = await keyedRun(

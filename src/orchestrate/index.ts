@@ -14,7 +14,10 @@
  *
  * @module
  */
+
+export { type BackfillResult, backfill } from "./backfill.js";
 export { type RetryPolicy, retryDelayMs } from "./backoff.js";
+export { promotionStep, rollbackStep } from "./builtin-steps.js";
 export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
 export {
   definePipeline,
@@ -45,6 +48,13 @@ export {
   type StepState,
   type StepStatus,
 } from "./pipeline-store.js";
+export {
+  type PromotionDecision,
+  type PromotionPolicy,
+  promoteChallenger,
+  type RollbackPolicy,
+  rollbackChampion,
+} from "./promote.js";
 export { replayDeadLetter } from "./replay.js";
 export {
   openRun,
@@ -55,4 +65,14 @@ export {
   type StepEvent,
   trackingFor,
 } from "./run-pipeline.js";
+export {
+  compileSchedule,
+  fireTimes,
+  latestFireTime,
+  type Schedule,
+  scheduleOf,
+} from "./schedule.js";
+export { type Clock, runScheduler, type SchedulerOptions } from "./scheduler.js";
+export { type KeelSdk, keelSdk } from "./sdk.js";
 export type { StepContext } from "./step-context.js";
+export { triggerPipeline } from "./trigger.js";

@@ -1,6 +1,7 @@
 import type { Logger } from "../core/index.js";
 import type { ActiveRun, ModelVersion, Tracking } from "../track/index.js";
 import type { JsonValue } from "./define-pipeline.js";
+import type { KeelSdk } from "./sdk.js";
 
 /**
  * What a step's `run` receives.
@@ -33,8 +34,10 @@ export interface StepContext<P = Record<string, unknown>> {
   readonly signal: AbortSignal;
   /** The project directory. */
   readonly root: string;
-  /** The keel SDK on the project's metadata store: runs, artifacts, the model registry. */
+  /** Tracking on the project's metadata store: runs, artifacts, the model registry. */
   readonly tracking: Tracking;
+  /** The keel SDK, one namespace per module (`ctx.keel.models.GbdtClassifier`, `ctx.keel.data.readFrame`). */
+  readonly keel: KeelSdk;
   /**
    * This step's tracked run, started on first use and the same run on every retry or resume
    * of this step in this pipeline run (keyed by tag `keel.pipeline.step`), so its artifacts
