@@ -248,7 +248,10 @@ export async function runPipeline(
     );
     throw fatal;
   }
-  const steps = await store.steps(run.runId);
+  const rank = new Map(order.map((name, i) => [name, i]));
+  const steps = (await store.steps(run.runId)).sort(
+    (a, b) => (rank.get(a.step) ?? 0) - (rank.get(b.step) ?? 0),
+  );
   const done = steps.every((s) => FINISHED.includes(s.status));
   await store.finishRun(
     run.runId,

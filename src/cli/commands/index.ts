@@ -72,4 +72,20 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./features.js"))[symbol],
   })),
   { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
+  ...(
+    [
+      [["run"], "runCommand"],
+      [["backfill"], "backfillCommand"],
+      [["scheduler"], "schedulerCommand"],
+      [["pipelines", "list"], "pipelinesListCommand"],
+      [["pipelines", "runs"], "pipelinesRunsCommand"],
+      [["pipelines", "show"], "pipelinesShowCommand"],
+      [["dlq", "list"], "dlqListCommand"],
+      [["dlq", "show"], "dlqShowCommand"],
+      [["dlq", "replay"], "dlqReplayCommand"],
+    ] as const
+  ).map(([path, symbol]) => ({
+    path,
+    load: async () => (await import("./pipelines.js"))[symbol],
+  })),
 ];
