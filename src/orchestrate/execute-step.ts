@@ -185,7 +185,7 @@ async function upstreamOutputs(
 ): Promise<Record<string, string>> {
   const after = pipeline.steps[name]?.after ?? [];
   if (after.length === 0) return {};
-  const states = new Map((await store.steps(run.runId)).map((s) => [s.step, s]));
+  const states = new Map((await store.steps(run.runId, after)).map((s) => [s.step, s]));
   const outputs: Record<string, string> = {};
   for (const dep of after) {
     const state = states.get(dep);

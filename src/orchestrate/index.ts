@@ -55,6 +55,7 @@ export {
   type RollbackPolicy,
   rollbackChampion,
 } from "./promote.js";
+export { QueueExecutor, type QueueExecutorOptions } from "./queue-executor.js";
 export { replayDeadLetter } from "./replay.js";
 export {
   openRun,

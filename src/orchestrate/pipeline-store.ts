@@ -280,19 +280,21 @@ export class PipelineStore {
   }
 
   /**
-   * Every step of a run.
+   * The steps of a run (all, or the ones named in `only`).
    *
    * @example
    * ```ts
    * const steps = await store.steps(runId);
    * ```
    */
-  async steps(runId: string): Promise<StepState[]> {
-    const rows = await this.database.db
+  async steps(runId: string, only?: readonly string[]): Promise<StepState[]> {
+    if (only !== undefined && only.length === 0) return [];
+    let query = this.database.db
       .selectFrom("pipeline_steps")
       .selectAll()
-      .where("run_id", "=", runId)
-      .execute();
+      .where("run_id", "=", runId);
+    if (only !== undefined) query = query.where("step", "in", [...only]);
+    const rows = await query.execute();
     return rows.map(toStep);
   }
 

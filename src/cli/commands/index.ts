@@ -77,6 +77,7 @@ export const commands: readonly CommandEntry[] = [
       [["run"], "runCommand"],
       [["backfill"], "backfillCommand"],
       [["scheduler"], "schedulerCommand"],
+      [["worker"], "workerCommand"],
       [["pipelines", "list"], "pipelinesListCommand"],
       [["pipelines", "runs"], "pipelinesRunsCommand"],
       [["pipelines", "show"], "pipelinesShowCommand"],

@@ -2,6 +2,7 @@ import { KeelError } from "../../core/index.js";
 import {
   backfill,
   type PipelineResult,
+  QueueExecutor,
   replayDeadLetter,
   runPipeline,
   runScheduler,
@@ -116,6 +117,31 @@ export const runCommand = defineCommand({
       const pipeline = pipelineArg(ctx, loaded);
       const view = progressView(ctx);
       const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
+      const executor = read.string(ctx.options, "executor") ?? "local";
+      if (executor === "queue") {
+        const queue = await openQueue(ctx, store.database.dialect);
+        try {
+          const run = await queue.submit(pipeline, {
+            store,
+            ...(resume
+              ? { resume: ctx.positionals[1] ?? true }
+              : { logicalDate: logicalDateOf(ctx, pipeline), params: runParams(ctx) }),
+          });
+          if (!ctx.json)
+            ctx.err(`queued run ${run.runId}; waiting for keel worker processes to run it\n`);
+          return printResult(ctx, await queue.waitFor(store, run.runId, { pollMs: 250 }));
+        } finally {
+          await queue.close();
+        }
+      }
+      if (executor !== "local")
+        throw new KeelError(
+          "KEEL_ERR_USAGE",
+          `--executor must be 'local' or 'queue', got '${executor}'`,
+          {
+            details: { option: "executor", received: executor },
+          },
+        );
       const result = await runPipeline(pipeline, {
         store,
         root: loaded.root,
@@ -474,6 +500,76 @@ export const schedulerCommand = defineCommand({
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
+      }
+      return 0;
+    });
+  },
+});
+
+function openQueue(
+  ctx: Parameters<typeof runCommand.run>[0],
+  dialect: string,
+): Promise<QueueExecutor> {
+  const url = read.string(ctx.options, "db") ?? process.env.KEEL_DB_URL;
+  if (dialect !== "postgres" || url === undefined)
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      "the queue executor and keel worker need the metadata store on PostgreSQL: pass --db postgres://… or set KEEL_DB_URL",
+      { details: { option: "db" } },
+    );
+  return QueueExecutor.open({ url, schema: read.string(ctx.options, "queue-schema") ?? "pgboss" });
+}
+
+/**
+ * `keel worker`: takes pipeline steps off the pg-boss queue on PostgreSQL and runs them, until
+ * SIGINT/SIGTERM. Start any number, on any machines that share the database and artifact root.
+ *
+ * @example
+ * ```sh
+ * KEEL_DB_URL=postgres://keel@db/ml keel worker --concurrency 4
+ * ```
+ */
+export const workerCommand = defineCommand({
+  path: ["worker"],
+  summary: "Run pipeline steps from the PostgreSQL queue (pg-boss) until stopped",
+  usage: "[--concurrency N] [--queue-schema NAME]",
+  positionals: [0, 0],
+  options: {
+    ...PROJECT_OPTIONS,
+    concurrency: {
+      type: "string",
+      valueName: "N",
+      description: "steps this worker runs at once (default 1)",
+    },
+    "queue-schema": {
+      type: "string",
+      valueName: "NAME",
+      description: "pg-boss schema (default pgboss)",
+    },
+  },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const queue = await openQueue(ctx, store.database.dialect);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        await queue.work(loaded.pipelines, {
+          store,
+          root: loaded.root,
+          concurrency: concurrencyOf(read.string(ctx.options, "concurrency")) ?? 1,
+        });
+        ctx.err(
+          `keel worker ${process.pid} waiting for steps of ${loaded.pipelines.map((p) => p.name).join(", ") || "(no pipelines)"}\n`,
+        );
+        await new Promise<void>((resolve) =>
+          controller.signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        await queue.close();
       }
       return 0;
     });
