@@ -132,8 +132,25 @@ export async function executeStep(
   );
   if (claim === "busy") return { status: "busy" };
   if (claim === "done") return finishedOutcome(await store.step(run.runId, name));
-  const upstream = await upstreamOutputs(store, pipeline, run, name);
-  const cacheKey = await cacheKeyOf(pipeline, name, run, upstream, env.root);
+  let upstream: Record<string, string>;
+  let cacheKey: string;
+  try {
+    upstream = await upstreamOutputs(store, pipeline, run, name);
+    cacheKey = await cacheKeyOf(pipeline, name, run, upstream, env.root);
+  } catch (error) {
+    // An unreadable input file or bad params: the step cannot even start; file it, do not hang.
+    const message = isKeelError(error) ? `${error.code}: ${error.message}` : String(error);
+    const deadLetter = await store.failStep({
+      runId: run.runId,
+      step: name,
+      owner,
+      pipeline: pipeline.name,
+      error: message,
+      attempts: (await store.step(run.runId, name)).attempts,
+      payload: { logicalDate: run.logicalDate.toISOString(), params: run.params },
+    });
+    return { status: "failed", error: message, deadLetter };
+  }
   const useCache = definition.cache !== false;
   if (useCache && !env.force) {
     const cached = await store.cached(cacheKey);
