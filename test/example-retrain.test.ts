@@ -48,7 +48,9 @@ describe("examples/retrain: ingest → validate → train → evaluate → promo
     expect(promote).toMatchObject({ promoted: true, challenger: 1, champion: null });
     expect(String(promote?.reason)).toContain("no @champion yet and all 1 gates passed");
     expect(
-      Number((run.steps.find((s) => s.step === "evaluate")?.outputs as { auc: number }).auc),
+      Number(
+        (run.steps.find((s) => s.step === "evaluate")?.outputs as { auc: number } | undefined)?.auc,
+      ),
     ).toBeGreaterThan(0.8);
     // The 11 Telco rows without total charges were rejected into the dead-letter table.
     const letters = JSON.parse((await keel("dlq", "list", "--json")).out) as { kind: string }[];
