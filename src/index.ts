@@ -16,6 +16,7 @@ export * from "./data/index.js";
 export * from "./evaluate/index.js";
 export * from "./features/index.js";
 export * from "./models/index.js";
+export * from "./orchestrate/index.js";
 export * from "./store/index.js";
 export * from "./track/index.js";
 export * from "./transform/index.js";

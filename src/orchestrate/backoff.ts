@@ -5,10 +5,10 @@ import { createHash } from "node:crypto";
  *
  * @example
  * ```ts
- * const policy: RetryPolicy = { retries: 3, retryDelay: 1000, maxRetryDelay: 60_000 };
+ * const policy: StepRetryPolicy = { retries: 3, retryDelay: 1000, maxRetryDelay: 60_000 };
  * ```
  */
-export interface RetryPolicy {
+export interface StepRetryPolicy {
   readonly retries: number;
   readonly retryDelay: number;
   readonly maxRetryDelay: number;
@@ -27,7 +27,7 @@ export interface RetryPolicy {
  * retryDelayMs(3, { retries: 3, retryDelay: 1000, maxRetryDelay: 60_000 }, "run/train/3"); // 4000..8000
  * ```
  */
-export function retryDelayMs(retry: number, policy: RetryPolicy, seed: string): number {
+export function retryDelayMs(retry: number, policy: StepRetryPolicy, seed: string): number {
   const base = policy.retryDelay * 2 ** Math.max(0, retry - 1);
   const unit = createHash("sha256").update(seed).digest().readUInt32BE(0) / 2 ** 32;
   return Math.min(policy.maxRetryDelay, Math.round(base + unit * base));

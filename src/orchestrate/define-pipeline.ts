@@ -1,16 +1,7 @@
-import { KeelError } from "../core/index.js";
+import { type JsonValue, KeelError } from "../core/index.js";
 import { validateDag } from "./dag.js";
 import { compileSchedule, scheduleOf } from "./schedule.js";
 import type { StepContext } from "./step-context.js";
-
-/** Outputs a step may return: JSON values (they are recorded and handed to downstream steps). */
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
 
 /**
  * One step of a pipeline: what it runs, what it waits for and how it fails.

@@ -1,7 +1,8 @@
+import type { JsonValue } from "../core/index.js";
 import { createLogger, isKeelError, KeelError, type Logger } from "../core/index.js";
 import { ActiveRun, type ModelVersion, type Tracking } from "../track/index.js";
-import { type RetryPolicy, retryDelayMs } from "./backoff.js";
-import type { JsonValue, PipelineDefinition, StepDefinition } from "./define-pipeline.js";
+import { retryDelayMs, type StepRetryPolicy } from "./backoff.js";
+import type { PipelineDefinition, StepDefinition } from "./define-pipeline.js";
 import { canonicalJson, fileHash, sha256 } from "./hashing.js";
 import { isOwnerDead } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore, StepState } from "./pipeline-store.js";
@@ -56,7 +57,7 @@ const FINISHED: readonly string[] = ["succeeded", "cached"];
  * retryPolicyOf(step({ retries: 2, run: () => 1 })); // { retries: 2, retryDelay: 1000, maxRetryDelay: 600000 }
  * ```
  */
-export function retryPolicyOf(definition: StepDefinition<never>): RetryPolicy {
+export function retryPolicyOf(definition: StepDefinition<never>): StepRetryPolicy {
   return {
     retries: definition.retries ?? 0,
     retryDelay: definition.retryDelay ?? 1000,

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
+import type { JsonValue } from "../core/index.js";
 import { KeelError } from "../core/index.js";
-import type { JsonValue } from "./define-pipeline.js";
 
 /**
  * The SHA-256 of a text, hex.

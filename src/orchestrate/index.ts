@@ -16,13 +16,12 @@
  */
 
 export { type BackfillResult, backfill } from "./backfill.js";
-export { type RetryPolicy, retryDelayMs } from "./backoff.js";
+export { retryDelayMs, type StepRetryPolicy } from "./backoff.js";
 export { promotionStep, rollbackStep } from "./builtin-steps.js";
 export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
 export {
   definePipeline,
   findPipeline,
-  type JsonValue,
   type PipelineDefinition,
   pipelineIssues,
   type StepDefinition,

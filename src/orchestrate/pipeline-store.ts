@@ -299,6 +299,25 @@ export class PipelineStore {
   }
 
   /**
+   * How many steps of a run have not reached an end state (succeeded, cached, failed,
+   * upstream_failed): one count, so a worker can tell cheaply whether the run is over.
+   *
+   * @example
+   * ```ts
+   * if ((await store.openSteps(runId)) === 0) await store.finishRun(runId, "succeeded");
+   * ```
+   */
+  async openSteps(runId: string): Promise<number> {
+    const row = await this.database.db
+      .selectFrom("pipeline_steps")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("run_id", "=", runId)
+      .where("status", "not in", ["succeeded", "cached", "failed", "upstream_failed"])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
    * One step of a run.
    *
    * @example

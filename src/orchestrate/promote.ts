@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { JsonValue } from "../core/index.js";
 import { KeelError } from "../core/index.js";
 import { datasetVersion } from "../data/index.js";
 import {
@@ -10,7 +11,6 @@ import {
 } from "../evaluate/index.js";
 import { bundleRecipe, type ModelBundle, readBundleData } from "../models/index.js";
 import { loadModelRef, type ModelVersion, type Tracking } from "../track/index.js";
-import type { JsonValue } from "./define-pipeline.js";
 import type { StepContext } from "./step-context.js";
 
 /**

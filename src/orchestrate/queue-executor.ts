@@ -16,7 +16,6 @@ import {
 /** The pg-boss queue steps travel on. */
 const QUEUE = "keel-pipeline-step";
 const FINISHED: readonly string[] = ["succeeded", "cached"];
-const TERMINAL: readonly string[] = ["succeeded", "cached", "failed", "upstream_failed"];
 
 /** One queued step. */
 interface StepJob {
@@ -202,7 +201,11 @@ export class QueueExecutor {
           QUEUE,
           { batchSize: 1, pollingIntervalSeconds: this.#polling },
           async ([job]) => {
-            if (job !== undefined) await this.#runJob(env, byName, job.data);
+            if (job === undefined) return;
+            await this.#runJob(env, byName, job.data);
+            // pg-boss sleeps a polling interval between fetches unless told there is work; a
+            // worker that just ran a step has likely queued the next one, so fetch at once.
+            for (const id of ids) this.#boss.notifyWorker(id);
           },
         ),
       );
@@ -238,7 +241,15 @@ export class QueueExecutor {
         "upstream_failed",
         ["pending", "queued"],
       );
-    else await this.#queueReady(env.store, pipeline, job.runId);
+    else
+      await this.#queueReady(
+        env.store,
+        pipeline,
+        job.runId,
+        Object.keys(pipeline.steps).filter((n) =>
+          (pipeline.steps[n]?.after ?? []).includes(job.step),
+        ),
+      );
     await this.#closeIfDone(env.store, pipeline, job.runId);
   }
 
@@ -247,10 +258,16 @@ export class QueueExecutor {
     store: PipelineStore,
     pipeline: PipelineDefinition<unknown>,
     runId: string,
+    candidates: readonly string[] = Object.keys(pipeline.steps),
   ): Promise<void> {
-    const status = new Map((await store.steps(runId)).map((s) => [s.step, s.status as string]));
-    for (const [name, definition] of Object.entries(pipeline.steps)) {
-      if (status.get(name) !== "pending") continue;
+    if (candidates.length === 0) return;
+    const needed = new Set(candidates.flatMap((n) => [n, ...(pipeline.steps[n]?.after ?? [])]));
+    const status = new Map(
+      (await store.steps(runId, [...needed])).map((s) => [s.step, s.status as string]),
+    );
+    for (const name of candidates) {
+      const definition = pipeline.steps[name];
+      if (definition === undefined || status.get(name) !== "pending") continue;
       if (!(definition.after ?? []).every((d) => FINISHED.includes(status.get(d) ?? ""))) continue;
       if ((await store.markSteps(runId, [name], "queued", ["pending"])) !== 1) continue;
       await this.#boss.send(
@@ -268,8 +285,8 @@ export class QueueExecutor {
     pipeline: PipelineDefinition<unknown>,
     runId: string,
   ): Promise<void> {
+    if ((await store.openSteps(runId)) > 0) return;
     const steps = await store.steps(runId);
-    if (!steps.every((s) => TERMINAL.includes(s.status))) return;
     const failed = steps.filter((s) => !FINISHED.includes(s.status));
     await store.finishRun(
       runId,

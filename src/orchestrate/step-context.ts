@@ -1,6 +1,5 @@
-import type { Logger } from "../core/index.js";
+import type { JsonValue, Logger } from "../core/index.js";
 import type { ActiveRun, ModelVersion, Tracking } from "../track/index.js";
-import type { JsonValue } from "./define-pipeline.js";
 import type { KeelSdk } from "./sdk.js";
 
 /**
