@@ -21,14 +21,17 @@ if (!existsSync(join(dist, "orchestrate", "index.js"))) {
   console.error("bench/orchestrate: dist/ is missing; run `npm run build` first");
   process.exit(2);
 }
-const { definePipeline, step, runPipeline, PipelineStore, QueueExecutor } = await import(join(dist, "orchestrate", "index.js"));
+const { definePipeline, step, runPipeline, PipelineStore, QueueExecutor } = await import(
+  join(dist, "orchestrate", "index.js")
+);
 const { openDatabase } = await import(join(dist, "store", "index.js"));
 
 const STEPS = Number(process.env.BENCH_ORCH_STEPS ?? 1000);
 const CHAINS = 100;
 const noop = () => null;
 const steps = {};
-for (let i = 0; i < STEPS; i++) steps[`s${i}`] = step({ ...(i >= CHAINS ? { after: [`s${i - CHAINS}`] } : {}), run: noop });
+for (let i = 0; i < STEPS; i++)
+  steps[`s${i}`] = step({ ...(i >= CHAINS ? { after: [`s${i - CHAINS}`] } : {}), run: noop });
 const pipeline = definePipeline({ name: "noop-dag", steps });
 
 function measure(fn) {
@@ -54,9 +57,14 @@ const loadBefore = loadavg()[0].toFixed(1);
 
 const database = await openDatabase({ root: dataDir });
 const store = new PipelineStore(database);
-const local = await measure(() => runPipeline(pipeline, { store, root: dataDir, logicalDate: new Date(0), concurrency: 4 }))();
-if (local.result.run.status !== "succeeded") throw new Error(`in-process run ${local.result.run.status}`);
-const cached = await measure(() => runPipeline(pipeline, { store, root: dataDir, logicalDate: new Date(0), concurrency: 4 }))();
+const local = await measure(() =>
+  runPipeline(pipeline, { store, root: dataDir, logicalDate: new Date(0), concurrency: 4 }),
+)();
+if (local.result.run.status !== "succeeded")
+  throw new Error(`in-process run ${local.result.run.status}`);
+const cached = await measure(() =>
+  runPipeline(pipeline, { store, root: dataDir, logicalDate: new Date(0), concurrency: 4 }),
+)();
 await database.close();
 
 let queue;
@@ -65,19 +73,25 @@ if (pgUrl) {
   const schema = `bench_orch_${process.pid}`;
   const pgDatabase = await openDatabase({ dbUrl: pgUrl, pgSchema: `${schema}_meta` });
   const pgStore = new PipelineStore(pgDatabase);
-  const executor = await QueueExecutor.open({ url: pgUrl, schema: `${schema}_boss`, pollingIntervalSeconds: 0.5 });
+  const executor = await QueueExecutor.open({
+    url: pgUrl,
+    schema: `${schema}_boss`,
+    pollingIntervalSeconds: 0.5,
+  });
   const stop = await executor.work([pipeline], { store: pgStore, root: dataDir, concurrency: 4 });
   queue = await measure(async () => {
     const run = await executor.submit(pipeline, { store: pgStore, logicalDate: new Date(0) });
     return executor.waitFor(pgStore, run.runId, { pollMs: 20 });
   })();
-  if (queue.result.run.status !== "succeeded") throw new Error(`queue run ${queue.result.run.status}`);
+  if (queue.result.run.status !== "succeeded")
+    throw new Error(`queue run ${queue.result.run.status}`);
   await stop();
   await executor.close();
   await pgDatabase.close();
   const client = new pg.Client({ connectionString: pgUrl });
   await client.connect();
-  for (const suffix of ["meta", "boss"]) await client.query(`DROP SCHEMA IF EXISTS ${schema}_${suffix} CASCADE`);
+  for (const suffix of ["meta", "boss"])
+    await client.query(`DROP SCHEMA IF EXISTS ${schema}_${suffix} CASCADE`);
   await client.end();
 }
 const loadAfter = loadavg()[0].toFixed(1);
