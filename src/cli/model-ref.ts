@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { loadModel, type ModelBundle } from "../models/index.js";
-import { loadModelRef, openTracking } from "../track/index.js";
+import { loadModelRef } from "../orchestrate/index.js";
+import { openTracking } from "../track/index.js";
 
 /**
  * Loads a model bundle named the way every keel command takes one: a directory, or a registry

@@ -38,6 +38,7 @@ export {
 } from "./execute-step.js";
 export { canonicalJson, fileHash, sha256 } from "./hashing.js";
 export { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
+export { loadModelRef } from "./load-model-ref.js";
 export {
   type ClaimResult,
   type DeadLetter,

@@ -10,7 +10,8 @@ import {
   validateModel,
 } from "../evaluate/index.js";
 import { bundleRecipe, type ModelBundle, readBundleData } from "../models/index.js";
-import { loadModelRef, type ModelVersion, type Tracking } from "../track/index.js";
+import type { ModelVersion, Tracking } from "../track/index.js";
+import { loadModelRef } from "./load-model-ref.js";
 import type { StepContext } from "./step-context.js";
 
 /**

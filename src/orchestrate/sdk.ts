@@ -7,6 +7,7 @@ import * as store from "../store/index.js";
 import * as track from "../track/index.js";
 import * as transform from "../transform/index.js";
 import * as tune from "../tune/index.js";
+import { loadModelRef } from "./load-model-ref.js";
 import { promoteChallenger, rollbackChampion } from "./promote.js";
 
 /**
@@ -33,7 +34,7 @@ export const keelSdk = {
   store,
   track,
   features,
-  orchestrate: { promoteChallenger, rollbackChampion },
+  orchestrate: { promoteChallenger, rollbackChampion, loadModelRef },
 } as const;
 
 /**

@@ -30,7 +30,6 @@ export {
   parseOrderBy,
 } from "./filter-parser.js";
 export type { LogBatch } from "./log-batch.js";
-export { loadModelRef } from "./model-bundle-ref.js";
 export { type ModelSource, parseModelSource } from "./model-source.js";
 export { type ModelRef, parseModelUri } from "./model-uri.js";
 export { purgeDeletedRuns } from "./purge.js";

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { KeelError } from "../core/index.js";
 import { loadModel, type ModelBundle } from "../models/index.js";
-import { parseModelSource } from "./model-source.js";
-import type { Tracking } from "./tracking.js";
+import { parseModelSource, type Tracking } from "../track/index.js";
 
 /** A local source's real directory, which (symlinks followed) must still be inside the project. */
 async function realInside(path: string, root: string, source: string): Promise<string> {
@@ -19,6 +18,8 @@ async function realInside(path: string, root: string, source: string): Promise<s
   return real;
 }
 
+// Here rather than in track: it needs the models module, which track's child-process test
+// harnesses (transpiling core, tune, store and track only) do not load.
 /**
  * Loads a model bundle named the way every keel command takes one: a directory (relative to
  * `root`), or a registry URI (`models:/churn@champion`, `models:/churn/3`) resolved in
