@@ -17,6 +17,7 @@ export * from "./evaluate/index.js";
 export * from "./features/index.js";
 export * from "./models/index.js";
 export * from "./monitor/index.js";
+export * from "./orchestrate/index.js";
 export * from "./serve/index.js";
 export * from "./store/index.js";
 export * from "./track/index.js";

@@ -4,11 +4,12 @@ import type {
   OnlineStoreSettings,
 } from "../features/index.js";
 import type { MonitorDefinition } from "../monitor/index.js";
+import type { PipelineDefinition } from "../orchestrate/index.js";
 
 /**
  * A keel project's configuration: the default export of `keel.config.ts`. Today it holds the
- * feature store (definitions and which stores to use); serving, monitoring and pipelines add
- * their sections here.
+ * feature store (definitions and which stores to use) and pipelines; serving and monitoring
+ * add their sections here.
  *
  * @example
  * ```ts
@@ -24,6 +25,8 @@ export interface KeelConfig extends FeatureDefinitions {
   readonly onlineStore?: OnlineStoreSettings;
   /** Monitors over deployments' prediction logs, run by `keel monitor run NAME`. */
   readonly monitors?: readonly MonitorDefinition[];
+  /** Pipelines (`definePipeline`) that `keel run`, `keel backfill`, `keel worker` and the scheduler run. */
+  readonly pipelines?: readonly PipelineDefinition[];
 }
 
 /**
@@ -43,6 +46,7 @@ export const CONFIG_KEYS: readonly string[] = [
   "onDemandFeatureViews",
   "featureServices",
   "monitors",
+  "pipelines",
 ];
 
 /**

@@ -1,10 +1,12 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createJiti } from "jiti";
 import { closestNames, describeValue, isKeelError, KeelError } from "../core/index.js";
 import { FeatureRepo } from "../features/index.js";
 import { parseMonitors } from "../monitor/index.js";
+import { type PipelineDefinition, validatePipelines } from "../orchestrate/index.js";
 import { CONFIG_KEYS, type KeelConfig } from "./define-config.js";
 
 /**
@@ -38,18 +40,29 @@ export interface LoadedConfig {
   readonly config: KeelConfig;
   /** The feature definitions, validated. */
   readonly features: FeatureRepo;
+  /** The pipelines, validated (DAGs, names). */
+  readonly pipelines: readonly PipelineDefinition[];
 }
 
 // `import … from "keel"` in a config resolves to the definition functions of the keel that is
-// loading it, so a project needs no separate install to be checked, and the loader compiles
-// three small files instead of the whole SDK (which took tens of seconds through jiti).
+// loading it, so a project needs no separate install to be checked, and the loader compiles a
+// few small files instead of the whole SDK (which took tens of seconds through jiti). Each
+// module that configs define things for has its own small runtime; one generated file
+// re-exports them all.
 const HERE = fileURLToPath(import.meta.url);
-const SDK = join(
-  dirname(HERE),
-  "..",
-  "features",
-  HERE.endsWith(".ts") ? "config-runtime.ts" : "config-runtime.js",
+const EXT = HERE.endsWith(".ts") ? ".ts" : ".js";
+const RUNTIMES = ["features", "orchestrate"].map((m) =>
+  join(dirname(HERE), "..", m, `config-runtime${EXT}`),
 );
+let sdkFile: string | undefined;
+function configSdk(): string {
+  if (sdkFile === undefined) {
+    const file = join(mkdtempSync(join(tmpdir(), "keel-config-sdk-")), "keel.mjs");
+    writeFileSync(file, RUNTIMES.map((r) => `export * from ${JSON.stringify(r)};\n`).join(""));
+    sdkFile = file;
+  }
+  return sdkFile;
+}
 
 /**
  * Finds and loads the project config: `path` (a file, or a directory to search) when given,
@@ -72,7 +85,7 @@ export async function loadConfig(
   const jiti = createJiti(import.meta.url, {
     moduleCache: false,
     fsCache: false,
-    alias: { keel: SDK },
+    alias: { keel: configSdk() },
   });
   let exported: unknown;
   try {
@@ -83,7 +96,13 @@ export async function loadConfig(
   const config = checkShape(file, exported);
   parseMonitors(config.monitors, file);
   const root = dirname(file);
-  return { file, root, config, features: FeatureRepo.from(config, root) };
+  return {
+    file,
+    root,
+    config,
+    features: FeatureRepo.from(config, root),
+    pipelines: pipelinesOf(file, config),
+  };
 }
 
 function findConfig(cwd: string, path: string | undefined): string {
@@ -177,6 +196,14 @@ function checkShape(file: string, exported: unknown): KeelConfig {
     });
   }
   return config;
+}
+
+function pipelinesOf(file: string, config: KeelConfig): readonly PipelineDefinition[] {
+  try {
+    return validatePipelines(config.pipelines ?? []);
+  } catch (error) {
+    throw loadError(file, error);
+  }
 }
 
 /**

@@ -281,6 +281,33 @@ export const ERROR_CODES = {
     description:
       "A request ran past the server's per-request time limit and was answered without a result.",
   },
+  // orchestrate: pipelines, runs, schedules, dead letters
+  KEEL_ERR_PIPELINE_DEFINITION: {
+    status: 400,
+    description:
+      "A pipeline definition is invalid: a cycle, an unknown dependency, a duplicate name or a bad step option.",
+  },
+  KEEL_ERR_PIPELINE_NOT_FOUND: {
+    status: 404,
+    description: "No pipeline, pipeline run or dead letter with that name or id exists.",
+  },
+  KEEL_ERR_STEP_FAILED: {
+    status: 500,
+    description:
+      "A pipeline step failed after its retries (it is in the dead-letter table; see `keel dlq`).",
+  },
+  KEEL_ERR_STEP_TIMEOUT: {
+    status: 504,
+    description: "A pipeline step ran longer than its timeoutMs.",
+  },
+  KEEL_ERR_STEP_OUTPUT: {
+    status: 400,
+    description: "A pipeline step returned outputs that cannot be serialised as JSON.",
+  },
+  KEEL_ERR_SCHEDULE: {
+    status: 400,
+    description: "A cron expression or time zone does not parse, or a date range is invalid.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

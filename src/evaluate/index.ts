@@ -12,6 +12,7 @@ export * from "./compare.js";
 export * from "./cross-validate.js";
 export * from "./gates/check-gates.js";
 export * from "./gates/policy.js";
+export * from "./judge-model.js";
 export * from "./metrics/bootstrap.js";
 export * from "./metrics/business.js";
 export * from "./metrics/classification.js";

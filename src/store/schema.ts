@@ -38,6 +38,11 @@ export interface KeelDatabase {
   prediction_feedback: PredictionFeedbackRow;
   monitor_results: MonitorResultRow;
   alert_deliveries: AlertDeliveryRow;
+  pipeline_runs: PipelineRunRow;
+  pipeline_steps: PipelineStepRow;
+  pipeline_cache: PipelineCacheRow;
+  pipeline_step_logs: PipelineStepLogRow;
+  dead_letters: DeadLetterRow;
 }
 
 /** One monitor run (migration 5). @example `{ monitor: "churn", dataset_drift: 0, … }` */
@@ -266,4 +271,81 @@ export interface PredictionFeedbackRow {
   request_id: string;
   label: string;
   time: number;
+}
+
+/** One run of a pipeline for a logical date (epoch ms). @example `{ pipeline: "retrain", status: "running" }` */
+export interface PipelineRunRow {
+  run_id: string;
+  pipeline: string;
+  logical_date: number;
+  /** The run's params as JSON, and the hash of their key-sorted form. */
+  params: string;
+  params_hash: string;
+  /** running, succeeded or failed. */
+  status: string;
+  /** manual, schedule, backfill, or trigger:<source>. */
+  trigger: string;
+  /** local or queue. */
+  executor: string;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** One step of a pipeline run. @example `{ step: "train", status: "succeeded", attempts: 1 }` */
+export interface PipelineStepRow {
+  run_id: string;
+  step: string;
+  /** pending, queued, running, retrying, succeeded, cached, failed (after retries) or upstream_failed. */
+  status: string;
+  attempts: number;
+  cache_key: string | null;
+  /** The step's outputs as JSON once it finished. */
+  outputs: string | null;
+  error: string | null;
+  /** Who runs the step now (host:pid:nonce) and until when the lease holds without a heartbeat. */
+  lease_owner: string | null;
+  lease_until: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** Recorded outputs of a step by content-hash key. @example `{ cache_key: "ab12…", step: "train" }` */
+export interface PipelineCacheRow {
+  cache_key: string;
+  pipeline: string;
+  step: string;
+  outputs: string;
+  run_id: string;
+  created_at: number;
+}
+
+/** One log line of a step. @example `{ step: "train", level: "info", message: "fitted" }` */
+export interface PipelineStepLogRow {
+  id: Generated<number>;
+  run_id: string;
+  step: string;
+  attempt: number;
+  level: string;
+  message: string;
+  time: number;
+}
+
+/** A dead letter: a failed step, or a record a step rejected. @example `{ kind: "step", status: "open" }` */
+export interface DeadLetterRow {
+  id: Generated<number>;
+  /** step or record. */
+  kind: string;
+  pipeline: string;
+  run_id: string;
+  step: string;
+  error: string;
+  attempts: number;
+  /** JSON: the step's inputs (step letters) or the rejected record. */
+  payload: string;
+  /** open or replayed. */
+  status: string;
+  created_at: number;
+  replayed_at: number | null;
 }

@@ -1,28 +1,23 @@
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { type Estimator, type FittedModel, type Frame, KeelError } from "../../core/index.js";
+import { type Frame, KeelError } from "../../core/index.js";
 import { datasetVersion } from "../../data/index.js";
 import {
   buildReport,
   type CrossValidateResult,
   type Evidence,
   type GateReport,
+  judgeModel,
   type MetricSpec,
   type ModelToJudge,
   type ModelValidation,
   parsePolicy,
   renderReportHtml,
-  trainingOverlap,
   type ValidationPolicy,
   validateModel,
 } from "../../evaluate/index.js";
-import {
-  GbdtClassifier,
-  GbdtRegressor,
-  type ModelBundle,
-  readBundleData,
-} from "../../models/index.js";
+import { bundleRecipe, type ModelBundle, readBundleData } from "../../models/index.js";
 import { openModelBundle } from "../../serve/index.js";
 import { openTracking } from "../../track/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
@@ -229,65 +224,16 @@ function thresholdOf(ctx: CommandContext, task: string): number | undefined {
 }
 
 /**
- * What the evaluation knows of a bundle: its recipe when it can be rebuilt (GBDT bundles
- * trained by keel: the estimator from the recorded params, with an inner validation split in
- * CV when it stops early), and how much of the evaluation data it was trained on, from its
- * lineage: the data file's hash, else the row fingerprint.
+ * What the evaluation knows of a bundle: its recipe when it can be rebuilt (`bundleRecipe`)
+ * and how much of the evaluation data it was trained on, from its lineage (`judgeModel`).
  */
 function modelToJudge(bundle: ModelBundle, frame: Frame, dataHash: string): ModelToJudge {
-  const params = bundle.lineage.params;
-  const type = bundle.model.type;
-  const importedFrom = bundle.lineage.importedFrom;
-  const noRecipe =
-    importedFrom !== undefined
-      ? `an imported model (${importedFrom}) has no keel training recipe to refit`
-      : bundle.preprocessor !== undefined
-        ? `a ${type} bundle with a fitted preprocessor records no unfitted recipe to refit yet`
-        : type !== "GbdtClassifier" && type !== "GbdtRegressor"
-          ? `a ${type} bundle cannot be refitted from its record yet`
-          : undefined;
-  const recipe: Estimator<FittedModel> | undefined =
-    noRecipe !== undefined
-      ? undefined
-      : type === "GbdtClassifier"
-        ? new GbdtClassifier(params)
-        : new GbdtRegressor(params);
-  return {
-    model: bundle,
-    ...(recipe ? { recipe } : { noRecipe: noRecipe! }),
-    earlyStopping: params.earlyStoppingRounds !== undefined && params.earlyStoppingRounds !== null,
-    columns: bundle.inputSignature.columns.map((c) => c.name),
-    ...seenOf(bundle, frame, dataHash),
-  };
-}
-
-function seenOf(
-  bundle: ModelBundle,
-  frame: Frame,
-  dataHash: string,
-): { seen?: { share: number; how: string } } {
-  const { lineage } = bundle;
-  if (lineage.dataHash === dataHash) {
-    return {
-      seen: {
-        share: 1,
-        how: `the data file's SHA-256 equals the training data hash in the bundle's lineage${lineage.trainedOn ? ` (trained on ${lineage.trainedOn})` : ""}`,
-      },
-    };
-  }
-  if (lineage.rows) {
-    const overlap = trainingOverlap(lineage.rows, frame);
-    return { seen: { share: overlap.share, how: overlap.how } };
-  }
-  if (lineage.dataHash) {
-    return {
-      seen: {
-        share: 0,
-        how: "the data file's hash differs from the training data's; the bundle records no row fingerprint to check for partial overlap",
-      },
-    };
-  }
-  return {};
+  const columns = bundle.inputSignature.columns.map((c) => c.name);
+  return judgeModel(
+    { model: bundle, lineage: bundle.lineage, ...bundleRecipe(bundle), columns },
+    frame,
+    dataHash,
+  );
 }
 
 /**

@@ -100,4 +100,21 @@ export const commands: readonly CommandEntry[] = [
     path: ["monitor", "alerts"],
     load: async () => (await import("./monitor-run.js")).monitorAlertsCommand,
   },
+  ...(
+    [
+      [["run"], "runCommand"],
+      [["backfill"], "backfillCommand"],
+      [["scheduler"], "schedulerCommand"],
+      [["worker"], "workerCommand"],
+      [["pipelines", "list"], "pipelinesListCommand"],
+      [["pipelines", "runs"], "pipelinesRunsCommand"],
+      [["pipelines", "show"], "pipelinesShowCommand"],
+      [["dlq", "list"], "dlqListCommand"],
+      [["dlq", "show"], "dlqShowCommand"],
+      [["dlq", "replay"], "dlqReplayCommand"],
+    ] as const
+  ).map(([path, symbol]) => ({
+    path,
+    load: async () => (await import("./pipelines.js"))[symbol],
+  })),
 ];

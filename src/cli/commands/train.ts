@@ -356,7 +356,15 @@ function checkClassCount(task: "binary" | "multiclass", y: Column): void {
   );
 }
 
-function parseParams(pairs: readonly string[]): Record<string, string> {
+/**
+ * Parses repeated `--param key=value` options into an object of strings.
+ *
+ * @example
+ * ```ts
+ * parseParams(["nEstimators=200", "maxDepth=6"]); // { nEstimators: "200", maxDepth: "6" }
+ * ```
+ */
+export function parseParams(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");

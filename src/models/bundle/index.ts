@@ -13,6 +13,7 @@ export {
   type InputSignature,
   type Lineage,
 } from "./bundle-format.js";
+export { bundleRecipe } from "./bundle-recipe.js";
 export {
   type BundlePredictOptions,
   loadModel,

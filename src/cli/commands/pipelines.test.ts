@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../run.js";
+import { captureIo } from "../testing/capture-io.js";
+
+const root = mkdtempSync(join(tmpdir(), "keel-cli-pipelines-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+writeFileSync(
+  join(root, "keel.config.ts"),
+  `import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { defineConfig, definePipeline, step } from "keel";
+
+const weekly = definePipeline({
+  name: "weekly",
+  schedule: { cron: "0 6 * * 1", timezone: "America/New_York" },
+  params: { factor: 2 },
+  steps: {
+    ingest: step({ run: (ctx) => ({ week: ctx.logicalDate.toISOString() }) }),
+    score: step({
+      after: ["ingest"],
+      retries: 1,
+      retryDelay: 1,
+      run: (ctx) => {
+        if (!existsSync(join(ctx.root, "fixed"))) throw new Error("model server unreachable");
+        return { factor: ctx.params.factor };
+      },
+    }),
+  },
+});
+
+export default defineConfig({ pipelines: [weekly] });
+`,
+);
+
+async function keel(...argv: string[]) {
+  const io = captureIo(root);
+  const code = await runCli(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+describe("keel run, dlq, backfill and pipelines", () => {
+  it("runs, files a failing step in the dead-letter table, and replays it after a fix", async () => {
+    const failed = await keel("run", "weekly", "--date", "2026-01-05T11:00:00Z", "--json");
+    expect(failed.code).toBe(1);
+    const run = JSON.parse(failed.out) as {
+      run: { runId: string; status: string };
+      steps: { step: string; status: string; attempts: number }[];
+    };
+    expect(run.steps.map((s) => [s.step, s.status, s.attempts])).toEqual([
+      ["ingest", "succeeded", 1],
+      ["score", "failed", 2],
+    ]);
+
+    const list = await keel("dlq", "list", "--json");
+    const [letter] = JSON.parse(list.out) as {
+      id: number;
+      step: string;
+      error: string;
+      attempts: number;
+    }[];
+    expect(letter).toMatchObject({ step: "score", error: "model server unreachable", attempts: 2 });
+    const shown = await keel("dlq", "show", String(letter?.id));
+    expect(shown.out).toContain("error: model server unreachable");
+
+    writeFileSync(join(root, "fixed"), "");
+    const replayed = await keel("dlq", "replay", String(letter?.id));
+    expect(replayed.code).toBe(0);
+    expect(replayed.out).toContain(
+      `run ${run.run.runId} of 'weekly' for 2026-01-05T11:00:00.000Z: succeeded`,
+    );
+    expect(JSON.parse((await keel("dlq", "list", "--json")).out)).toEqual([]);
+
+    const again = await keel("run", "weekly", "--date", "2026-01-05T11:00:00Z", "--json");
+    expect((JSON.parse(again.out) as typeof run).steps.map((s) => s.status)).toEqual([
+      "cached",
+      "cached",
+    ]);
+    const forced = await keel(
+      "run",
+      "weekly",
+      "--date",
+      "2026-01-05T11:00:00Z",
+      "--force",
+      "--param",
+      "factor=3",
+      "--json",
+    );
+    expect((JSON.parse(forced.out) as { steps: { outputs: unknown }[] }).steps[1]?.outputs).toEqual(
+      { factor: 3 },
+    );
+  });
+
+  it("backfills the schedule's dates in its time zone; a second backfill does nothing", async () => {
+    const first = await keel(
+      "backfill",
+      "weekly",
+      "--from",
+      "2026-02-01",
+      "--to",
+      "2026-02-28",
+      "--json",
+    );
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.out) as {
+      dates: number;
+      ran: number;
+      runs: { logicalDate: string }[];
+    };
+    expect([summary.dates, summary.ran]).toEqual([4, 4]);
+    // 06:00 in New York is 11:00Z in winter.
+    expect(summary.runs[0]?.logicalDate).toBe("2026-02-02T11:00:00.000Z");
+    expect(
+      (await keel("backfill", "weekly", "--from", "2026-02-01", "--to", "2026-02-28")).out,
+    ).toBe("4 scheduled dates: 0 run, 4 already done\n");
+    const runs = await keel("pipelines", "runs", "weekly", "--json");
+    expect((JSON.parse(runs.out) as unknown[]).length).toBe(7);
+  });
+
+  it("names what is wrong: an unknown pipeline, resume of an unknown run, a bad date", async () => {
+    const unknown = await keel("run", "weeky");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("no pipeline named 'weeky' in the config; pipelines: weekly");
+    const resume = await keel("run", "weekly", "--resume", "feedface");
+    expect(resume.err).toContain("no pipeline run with id 'feedface'");
+    const range = await keel("backfill", "weekly", "--from", "2026-03-01", "--to", "2026-02-01");
+    expect(range.err).toContain("the range must start before it ends");
+  });
+});

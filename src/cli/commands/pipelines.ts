@@ -1,0 +1,577 @@
+import { KeelError } from "../../core/index.js";
+import {
+  backfill,
+  type PipelineResult,
+  QueueExecutor,
+  replayDeadLetter,
+  runPipeline,
+  runScheduler,
+  scheduleOf,
+} from "../../orchestrate/index.js";
+import { defineCommand, read, requireOption } from "../command.js";
+import { PROJECT_OPTIONS, parseTime } from "../features-project.js";
+import { formatTable } from "../format.js";
+import {
+  logicalDateOf,
+  pipelineArg,
+  progressView,
+  runParams,
+  withPipelineStore,
+} from "../pipeline-project.js";
+
+const RUN_OPTIONS = {
+  ...PROJECT_OPTIONS,
+  param: {
+    type: "string",
+    valueName: "k=v",
+    multiple: true,
+    description: "override a pipeline param (repeatable)",
+  },
+  force: { type: "boolean", description: "rerun steps whose outputs are cached" },
+  concurrency: { type: "string", valueName: "N", description: "steps run at once (default 4)" },
+} as const;
+
+function concurrencyOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--concurrency must be a whole number ≥ 1, got '${text}'`,
+      {
+        details: { option: "concurrency", received: text },
+      },
+    );
+  return n;
+}
+
+function printResult(ctx: Parameters<typeof runCommand.run>[0], result: PipelineResult): number {
+  const { run, steps } = result;
+  if (ctx.json) {
+    ctx.out(
+      `${JSON.stringify({ run, steps: steps.map(({ outputs, ...s }) => ({ ...s, outputs: outputs === null ? null : JSON.parse(outputs) })) })}\n`,
+    );
+  } else {
+    ctx.out(
+      `${formatTable(
+        ["step", "status", "attempts", "seconds", "error"],
+        steps.map((s) => [
+          s.step,
+          s.status,
+          s.attempts,
+          s.startedAt !== null && s.finishedAt !== null
+            ? ((s.finishedAt - s.startedAt) / 1000).toFixed(2)
+            : null,
+          s.error,
+        ]),
+      )}\nrun ${run.runId} of '${run.pipeline}' for ${run.logicalDate.toISOString()}: ${run.status}${run.error ? ` (${run.error})` : ""}\n`,
+    );
+  }
+  return run.status === "succeeded" ? 0 : 1;
+}
+
+/**
+ * `keel run PIPELINE [--resume [RUN_ID]]`: runs a pipeline of the config in this process, or
+ * continues a failed or killed run from its first unfinished step.
+ *
+ * @example
+ * ```sh
+ * keel run retrain --param minImprovement=0.02
+ * keel run retrain --resume
+ * ```
+ */
+export const runCommand = defineCommand({
+  path: ["run"],
+  summary: "Run a pipeline (cached steps are skipped), or resume an unfinished run",
+  usage: "PIPELINE [--resume [RUN_ID]] [--force] [--date DATE] [--param k=v]...",
+  positionals: [1, 2],
+  options: {
+    ...RUN_OPTIONS,
+    resume: {
+      type: "boolean",
+      description: "continue RUN_ID, or the latest unfinished run of PIPELINE",
+    },
+    date: {
+      type: "string",
+      valueName: "DATE",
+      description: "logical date (default: the latest scheduled time, else today 00:00 UTC)",
+    },
+  },
+  examples: [
+    "keel run retrain",
+    "keel run retrain --resume",
+    "keel run retrain --resume 3f2a9c…",
+    "keel run retrain --force --param minImprovement=0.02",
+  ],
+  async run(ctx) {
+    const resume = read.flag(ctx.options, "resume");
+    if (!resume && ctx.positionals.length > 1)
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `keel run takes one pipeline name; a run id goes after --resume`,
+        {
+          details: { positionals: ctx.positionals },
+        },
+      );
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const pipeline = pipelineArg(ctx, loaded);
+      const view = progressView(ctx);
+      const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
+      const executor = read.string(ctx.options, "executor") ?? "local";
+      if (executor === "queue") {
+        const queue = await openQueue(ctx, store.database.dialect);
+        try {
+          const run = await queue.submit(pipeline, {
+            store,
+            ...(resume
+              ? { resume: ctx.positionals[1] ?? true }
+              : { logicalDate: logicalDateOf(ctx, pipeline), params: runParams(ctx) }),
+          });
+          if (!ctx.json)
+            ctx.err(`queued run ${run.runId}; waiting for keel worker processes to run it\n`);
+          return printResult(ctx, await queue.waitFor(store, run.runId, { pollMs: 250 }));
+        } finally {
+          await queue.close();
+        }
+      }
+      if (executor !== "local")
+        throw new KeelError(
+          "KEEL_ERR_USAGE",
+          `--executor must be 'local' or 'queue', got '${executor}'`,
+          {
+            details: { option: "executor", received: executor },
+          },
+        );
+      const result = await runPipeline(pipeline, {
+        store,
+        root: loaded.root,
+        force: read.flag(ctx.options, "force"),
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(resume
+          ? { resume: ctx.positionals[1] ?? true }
+          : { logicalDate: logicalDateOf(ctx, pipeline), params: runParams(ctx) }),
+        onStep: view.onStep,
+        log: view.log,
+      });
+      return printResult(ctx, result);
+    });
+  },
+});
+
+/**
+ * `keel backfill PIPELINE --from DATE --to DATE`: runs every scheduled date of the range in
+ * order on a simulated clock; dates already done are skipped.
+ *
+ * @example
+ * ```sh
+ * keel backfill retrain --from 2025-01-01 --to 2025-12-31
+ * ```
+ */
+export const backfillCommand = defineCommand({
+  path: ["backfill"],
+  summary: "Run a scheduled pipeline for every fire time in a date range, oldest first",
+  usage: "PIPELINE --from DATE --to DATE [--param k=v]... [--force]",
+  positionals: [1, 1],
+  options: {
+    ...RUN_OPTIONS,
+    from: { type: "string", valueName: "DATE", description: "first logical date (inclusive)" },
+    to: { type: "string", valueName: "DATE", description: "last logical date (inclusive)" },
+  },
+  examples: ["keel backfill retrain --from 2025-01-01 --to 2025-12-31"],
+  async run(ctx) {
+    const from = new Date(parseTime(requireOption(ctx, "from"), "--from"));
+    const to = new Date(parseTime(requireOption(ctx, "to"), "--to"));
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const pipeline = pipelineArg(ctx, loaded);
+      const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
+      const result = await backfill(pipeline, {
+        store,
+        root: loaded.root,
+        from,
+        to,
+        params: runParams(ctx),
+        force: read.flag(ctx.options, "force"),
+        ...(concurrency === undefined ? {} : { concurrency }),
+        onRun: (date, outcome) => {
+          if (!ctx.json)
+            ctx.err(
+              `${date.toISOString()} ${"skipped" in outcome ? "already done" : `${outcome.run.status} (run ${outcome.run.runId})`}\n`,
+            );
+        },
+      });
+      const summary = {
+        dates: result.dates.length,
+        ran: result.ran.length,
+        skipped: result.skipped.length,
+        succeeded: result.succeeded,
+      };
+      ctx.out(
+        ctx.json
+          ? `${JSON.stringify({ ...summary, runs: result.ran })}\n`
+          : `${summary.dates} scheduled dates: ${summary.ran} run, ${summary.skipped} already done${result.succeeded ? "" : "; stopped at a failed run"}\n`,
+      );
+      return result.succeeded ? 0 : 1;
+    });
+  },
+});
+
+/**
+ * `keel pipelines list`: the config's pipelines with their steps and schedules.
+ *
+ * @example
+ * ```sh
+ * keel pipelines list
+ * ```
+ */
+export const pipelinesListCommand = defineCommand({
+  path: ["pipelines", "list"],
+  summary: "List the config's pipelines, their steps and schedules",
+  usage: "[--json]",
+  positionals: [0, 0],
+  options: { ...PROJECT_OPTIONS },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (_store, loaded) => {
+      const rows = loaded.pipelines.map((p) => {
+        const s = scheduleOf(p);
+        return {
+          name: p.name,
+          steps: Object.keys(p.steps),
+          schedule: s ? `${s.cron} (${s.timezone}${s.catchup ? ", catch-up" : ""})` : null,
+        };
+      });
+      ctx.out(
+        ctx.json
+          ? `${JSON.stringify(rows)}\n`
+          : `${formatTable(
+              ["pipeline", "steps", "schedule"],
+              rows.map((r) => [r.name, r.steps.join(" → "), r.schedule]),
+            )}\n`,
+      );
+      return 0;
+    });
+  },
+});
+
+/**
+ * `keel pipelines runs [PIPELINE]`: recent pipeline runs, newest first.
+ *
+ * @example
+ * ```sh
+ * keel pipelines runs retrain --limit 20
+ * ```
+ */
+export const pipelinesRunsCommand = defineCommand({
+  path: ["pipelines", "runs"],
+  summary: "List pipeline runs, newest first",
+  usage: "[PIPELINE] [--limit N]",
+  positionals: [0, 1],
+  options: {
+    ...PROJECT_OPTIONS,
+    limit: { type: "string", valueName: "N", description: "at most N runs (default 20)" },
+  },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store) => {
+      const pipeline = ctx.positionals[0];
+      const runs = await store.listRuns({
+        ...(pipeline ? { pipeline } : {}),
+        limit: concurrencyOf(read.string(ctx.options, "limit")) ?? 20,
+      });
+      ctx.out(
+        ctx.json
+          ? `${JSON.stringify(runs)}\n`
+          : `${formatTable(
+              ["run", "pipeline", "logical date", "trigger", "status", "seconds"],
+              runs.map((r) => [
+                r.runId,
+                r.pipeline,
+                r.logicalDate.toISOString(),
+                r.trigger,
+                r.status,
+                r.finishedAt ? ((r.finishedAt - r.createdAt) / 1000).toFixed(1) : null,
+              ]),
+            )}\n`,
+      );
+      return 0;
+    });
+  },
+});
+
+/**
+ * `keel pipelines show RUN_ID [--logs]`: a run's steps (state, attempts, duration) and logs.
+ *
+ * @example
+ * ```sh
+ * keel pipelines show 3f2a9c… --logs
+ * ```
+ */
+export const pipelinesShowCommand = defineCommand({
+  path: ["pipelines", "show"],
+  summary: "Show a pipeline run's steps, durations and (with --logs) step logs",
+  usage: "RUN_ID [--logs] [--step NAME]",
+  positionals: [1, 1],
+  options: {
+    ...PROJECT_OPTIONS,
+    logs: { type: "boolean", description: "print the steps' log lines" },
+    step: { type: "string", valueName: "NAME", description: "only this step's logs" },
+  },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store) => {
+      const runId = ctx.positionals[0] ?? "";
+      const result = { run: await store.getRun(runId), steps: await store.steps(runId) };
+      const step = read.string(ctx.options, "step");
+      const logs =
+        read.flag(ctx.options, "logs") || step !== undefined ? await store.logs(runId, step) : [];
+      if (ctx.json) {
+        ctx.out(`${JSON.stringify({ ...result, logs })}\n`);
+        return 0;
+      }
+      printResult({ ...ctx, json: false }, result);
+      for (const l of logs)
+        ctx.out(
+          `${new Date(l.time).toISOString()} ${l.step}#${l.attempt} ${l.level}: ${l.message}\n`,
+        );
+      return 0;
+    });
+  },
+});
+
+/**
+ * `keel dlq list`: the dead-letter table (open letters unless `--all`).
+ *
+ * @example
+ * ```sh
+ * keel dlq list
+ * keel dlq show 3
+ * keel dlq replay 3
+ * ```
+ */
+export const dlqListCommand = defineCommand({
+  path: ["dlq", "list"],
+  summary: "List dead letters: steps that failed after their retries, records steps rejected",
+  usage: "[--all] [--pipeline NAME]",
+  positionals: [0, 0],
+  options: {
+    ...PROJECT_OPTIONS,
+    all: { type: "boolean", description: "include replayed letters" },
+    pipeline: { type: "string", valueName: "NAME", description: "only this pipeline's" },
+  },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store) => {
+      const pipeline = read.string(ctx.options, "pipeline");
+      const letters = await store.deadLetters({
+        ...(read.flag(ctx.options, "all") ? {} : { status: "open" as const }),
+        ...(pipeline ? { pipeline } : {}),
+      });
+      ctx.out(
+        ctx.json
+          ? `${JSON.stringify(letters)}\n`
+          : `${formatTable(
+              ["id", "kind", "pipeline", "step", "run", "attempts", "status", "error"],
+              letters.map((l) => [
+                l.id,
+                l.kind,
+                l.pipeline,
+                l.step,
+                l.runId,
+                l.attempts,
+                l.status,
+                l.error.slice(0, 80),
+              ]),
+            )}\n`,
+      );
+      return 0;
+    });
+  },
+});
+
+function letterId(text: string | undefined): number {
+  const id = Number(text);
+  if (!Number.isInteger(id) || id < 1)
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `expected a dead letter id (a whole number, see 'keel dlq list'), got '${text}'`,
+      {
+        details: { received: text },
+      },
+    );
+  return id;
+}
+
+/**
+ * `keel dlq show ID`: one dead letter with its error, attempts and payload.
+ *
+ * @example
+ * ```sh
+ * keel dlq show 3 --json
+ * ```
+ */
+export const dlqShowCommand = defineCommand({
+  path: ["dlq", "show"],
+  summary: "Show a dead letter: the error, attempts and payload",
+  usage: "ID",
+  positionals: [1, 1],
+  options: { ...PROJECT_OPTIONS },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store) => {
+      const letter = await store.deadLetter(letterId(ctx.positionals[0]));
+      ctx.out(
+        ctx.json
+          ? `${JSON.stringify(letter)}\n`
+          : `dead letter ${letter.id} (${letter.kind}, ${letter.status})\npipeline ${letter.pipeline}, run ${letter.runId}, step ${letter.step}\nattempts ${letter.attempts}, filed ${new Date(letter.createdAt).toISOString()}\nerror: ${letter.error}\npayload: ${JSON.stringify(letter.payload, null, 2)}\n`,
+      );
+      return 0;
+    });
+  },
+});
+
+/**
+ * `keel dlq replay ID`: resumes the failed step's run with the config's current code.
+ *
+ * @example
+ * ```sh
+ * keel dlq replay 3
+ * ```
+ */
+export const dlqReplayCommand = defineCommand({
+  path: ["dlq", "replay"],
+  summary: "Replay a failed step's dead letter: resume its run with the current code",
+  usage: "ID",
+  positionals: [1, 1],
+  options: { ...PROJECT_OPTIONS },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const letter = await store.deadLetter(letterId(ctx.positionals[0]));
+      const pipeline = loaded.pipelines.find((p) => p.name === letter.pipeline);
+      if (pipeline === undefined)
+        throw new KeelError(
+          "KEEL_ERR_PIPELINE_NOT_FOUND",
+          `dead letter ${letter.id} is of pipeline '${letter.pipeline}', which the config no longer defines`,
+          {
+            details: { id: letter.id, pipeline: letter.pipeline },
+          },
+        );
+      const view = progressView(ctx);
+      return printResult(
+        ctx,
+        await replayDeadLetter(pipeline, letter.id, {
+          store,
+          root: loaded.root,
+          onStep: view.onStep,
+          log: view.log,
+        }),
+      );
+    });
+  },
+});
+
+/**
+ * `keel scheduler`: runs the config's scheduled pipelines at their fire times until stopped
+ * (SIGINT/SIGTERM), resuming runs a crashed runner left behind.
+ *
+ * @example
+ * ```sh
+ * keel scheduler
+ * ```
+ */
+export const schedulerCommand = defineCommand({
+  path: ["scheduler"],
+  summary: "Run scheduled pipelines at their fire times (until Ctrl-C)",
+  usage: "",
+  positionals: [0, 0],
+  options: { ...PROJECT_OPTIONS },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      const view = progressView(ctx);
+      try {
+        await runScheduler(loaded.pipelines, {
+          store,
+          root: loaded.root,
+          signal: controller.signal,
+          log: view.log,
+          onRun: (name, result) =>
+            ctx.err(
+              `${new Date().toISOString()} ${name} ${result.run.logicalDate.toISOString()}: ${result.run.status}\n`,
+            ),
+        });
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      }
+      return 0;
+    });
+  },
+});
+
+function openQueue(
+  ctx: Parameters<typeof runCommand.run>[0],
+  dialect: string,
+): Promise<QueueExecutor> {
+  const url = read.string(ctx.options, "db") ?? process.env.KEEL_DB_URL;
+  if (dialect !== "postgres" || url === undefined)
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      "the queue executor and keel worker need the metadata store on PostgreSQL: pass --db postgres://… or set KEEL_DB_URL",
+      { details: { option: "db" } },
+    );
+  return QueueExecutor.open({ url, schema: read.string(ctx.options, "queue-schema") ?? "pgboss" });
+}
+
+/**
+ * `keel worker`: takes pipeline steps off the pg-boss queue on PostgreSQL and runs them, until
+ * SIGINT/SIGTERM. Start any number, on any machines that share the database and artifact root.
+ *
+ * @example
+ * ```sh
+ * KEEL_DB_URL=postgres://keel@db/ml keel worker --concurrency 4
+ * ```
+ */
+export const workerCommand = defineCommand({
+  path: ["worker"],
+  summary: "Run pipeline steps from the PostgreSQL queue (pg-boss) until stopped",
+  usage: "[--concurrency N] [--queue-schema NAME]",
+  positionals: [0, 0],
+  options: {
+    ...PROJECT_OPTIONS,
+    concurrency: {
+      type: "string",
+      valueName: "N",
+      description: "steps this worker runs at once (default 1)",
+    },
+    "queue-schema": {
+      type: "string",
+      valueName: "NAME",
+      description: "pg-boss schema (default pgboss)",
+    },
+  },
+  async run(ctx) {
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const queue = await openQueue(ctx, store.database.dialect);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        await queue.work(loaded.pipelines, {
+          store,
+          root: loaded.root,
+          concurrency: concurrencyOf(read.string(ctx.options, "concurrency")) ?? 1,
+        });
+        ctx.err(
+          `keel worker ${process.pid} waiting for steps of ${loaded.pipelines.map((p) => p.name).join(", ") || "(no pipelines)"}\n`,
+        );
+        await new Promise<void>((resolve) =>
+          controller.signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        await queue.close();
+      }
+      return 0;
+    });
+  },
+});

@@ -1,0 +1,122 @@
+import type { LoadedConfig } from "../config/index.js";
+import { createLogger, type Logger } from "../core/index.js";
+import {
+  findPipeline,
+  latestFireTime,
+  type PipelineDefinition,
+  PipelineStore,
+  type StepEvent,
+} from "../orchestrate/index.js";
+import type { CommandContext } from "./command.js";
+import { read } from "./command.js";
+import { parseParams } from "./commands/train.js";
+import { configFor, databaseFor, parseTime } from "./features-project.js";
+
+/**
+ * Runs `work` with the project's config and pipeline state store, and closes the store after.
+ *
+ * @example
+ * ```ts
+ * await withPipelineStore(ctx, async (store, loaded) => store.listRuns());
+ * ```
+ */
+export async function withPipelineStore<T>(
+  ctx: CommandContext,
+  work: (store: PipelineStore, loaded: LoadedConfig) => Promise<T>,
+): Promise<T> {
+  const loaded = await configFor(ctx);
+  const database = await databaseFor(ctx, loaded);
+  try {
+    return await work(new PipelineStore(database), loaded);
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * The pipeline named by the first positional.
+ *
+ * @example
+ * ```ts
+ * const pipeline = pipelineArg(ctx, loaded);
+ * ```
+ */
+export function pipelineArg(ctx: CommandContext, loaded: LoadedConfig): PipelineDefinition {
+  return findPipeline(loaded.pipelines, ctx.positionals[0] ?? "");
+}
+
+/**
+ * `--param k=v` options as run params, each value read as JSON when it parses (numbers,
+ * booleans) and as a string otherwise.
+ *
+ * @example
+ * ```ts
+ * runParams(ctx); // { lr: 0.1, model: "gbdt" }
+ * ```
+ */
+export function runParams(ctx: CommandContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(parseParams(read.list(ctx.options, "param")))) {
+    try {
+      out[key] = JSON.parse(text) as unknown;
+    } catch {
+      out[key] = text;
+    }
+  }
+  return out;
+}
+
+/**
+ * The logical date of a manual run: `--date`, else the pipeline's latest fire time, else the
+ * start of today (UTC), so two manual runs on one day share their cache.
+ *
+ * @example
+ * ```ts
+ * logicalDateOf(ctx, pipeline);
+ * ```
+ */
+export function logicalDateOf(ctx: CommandContext, pipeline: PipelineDefinition): Date {
+  const text = read.string(ctx.options, "date");
+  if (text !== undefined) return new Date(parseTime(text, "--date"));
+  const now = new Date();
+  return (
+    latestFireTime(pipeline, now) ??
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
+  );
+}
+
+const MARK: Record<string, string> = {
+  running: "…",
+  succeeded: "✓",
+  cached: "↺",
+  failed: "✗",
+  upstream_failed: "-",
+};
+
+/**
+ * The progress view of a run: one line per step state change on standard error (when it is a
+ * terminal, or always with `verbose`), plus a logger for step log lines.
+ *
+ * @example
+ * ```ts
+ * const { onStep, log } = progressView(ctx);
+ * ```
+ */
+export function progressView(ctx: CommandContext): { onStep: (e: StepEvent) => void; log: Logger } {
+  const show = ctx.interactive && !ctx.json;
+  return {
+    onStep(e) {
+      if (!show) return;
+      const mark = MARK[e.status] ?? e.status;
+      ctx.err(
+        `${mark} ${e.step.padEnd(24)} ${e.status}${e.status === "running" ? "" : ` at ${(e.elapsedMs / 1000).toFixed(1)}s`}${e.error ? `: ${e.error}` : ""}\n`,
+      );
+    },
+    log: createLogger({
+      level: "info",
+      sink: (r) => {
+        if (show) ctx.err(`  ${String(r.fields.step ?? "")}: ${r.message}\n`);
+      },
+    }),
+  };
+}

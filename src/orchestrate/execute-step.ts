@@ -1,0 +1,475 @@
+import type { JsonValue } from "../core/index.js";
+import { createLogger, isKeelError, KeelError, type Logger } from "../core/index.js";
+import { ActiveRun, type ModelVersion, type Tracking } from "../track/index.js";
+import { retryDelayMs, type StepRetryPolicy } from "./backoff.js";
+import type { PipelineDefinition, StepDefinition } from "./define-pipeline.js";
+import { canonicalJson, fileHash, sha256 } from "./hashing.js";
+import { isOwnerDead } from "./lease-owner.js";
+import type { PipelineRun, PipelineStore, StepState } from "./pipeline-store.js";
+import { keelSdk } from "./sdk.js";
+import type { StepContext } from "./step-context.js";
+
+/**
+ * What a step runner needs around it: the state store, the project, the tracking SDK on the
+ * same store, who it is, and how long its leases last.
+ *
+ * @example
+ * ```ts
+ * const env: StepEnvironment = { store, root, tracking, owner: newLeaseOwner(), leaseMs: 30_000, force: false, log };
+ * ```
+ */
+export interface StepEnvironment {
+  readonly store: PipelineStore;
+  readonly root: string;
+  readonly tracking: Tracking;
+  readonly owner: string;
+  /** How long a lease holds without a heartbeat; heartbeats go every third of it. */
+  readonly leaseMs: number;
+  /** Rerun even when the cache holds the step's outputs. */
+  readonly force: boolean;
+  readonly log: Logger;
+  /** Waits between retries (tests pass a faster one). Default: a timer. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * How running one step ended: it ran and `succeeded`, its outputs were reused (`cached`), it
+ * `failed` after its retries (a dead letter holds it), it had already finished (`done`), or
+ * another live runner holds it (`busy`).
+ *
+ * @example
+ * ```ts
+ * const outcome: StepOutcome = { status: "cached", outputs: '{"rows":7043}' };
+ * ```
+ */
+export type StepOutcome =
+  | { readonly status: "succeeded" | "cached" | "done"; readonly outputs: string }
+  | { readonly status: "failed"; readonly error: string; readonly deadLetter: number | undefined }
+  | { readonly status: "busy" };
+
+const FINISHED: readonly string[] = ["succeeded", "cached"];
+
+/**
+ * The step's retry settings, defaults filled in (retries 0, retryDelay 1 s, maxRetryDelay 10 min).
+ *
+ * @example
+ * ```ts
+ * retryPolicyOf(step({ retries: 2, run: () => 1 })); // { retries: 2, retryDelay: 1000, maxRetryDelay: 600000 }
+ * ```
+ */
+export function retryPolicyOf(definition: StepDefinition<never>): StepRetryPolicy {
+  return {
+    retries: definition.retries ?? 0,
+    retryDelay: definition.retryDelay ?? 1000,
+    maxRetryDelay: definition.maxRetryDelay ?? 600_000,
+  };
+}
+
+/**
+ * The step's cache key, like `dvc repro`'s: the SHA-256 of its code version (the text of its
+ * `run` function and its `version`), the run's params and logical date, the hashes of its
+ * input files and of each upstream step's outputs.
+ *
+ * @example
+ * ```ts
+ * const key = await cacheKeyOf(pipeline, "train", run, upstream, root);
+ * ```
+ */
+export async function cacheKeyOf(
+  pipeline: PipelineDefinition<unknown>,
+  name: string,
+  run: PipelineRun,
+  upstream: Readonly<Record<string, string>>,
+  root: string,
+): Promise<string> {
+  const definition = pipeline.steps[name] as StepDefinition<unknown>;
+  const files: Record<string, string> = {};
+  for (const path of definition.inputs ?? [])
+    files[path] = await fileHash(root, path, `pipeline '${pipeline.name}' step '${name}'`);
+  const upstreamHashes: Record<string, string> = {};
+  for (const [dep, outputs] of Object.entries(upstream)) upstreamHashes[dep] = sha256(outputs);
+  return sha256(
+    canonicalJson(
+      {
+        pipeline: pipeline.name,
+        step: name,
+        code: sha256(definition.run.toString()),
+        version: definition.version ?? null,
+        params: run.params,
+        logicalDate: run.logicalDate.toISOString(),
+        files,
+        upstream: upstreamHashes,
+      },
+      `pipeline '${pipeline.name}' step '${name}' params`,
+    ),
+  );
+}
+
+/**
+ * Runs one step of a run to its end: reuses cached outputs when the cache key matches (unless
+ * forced); else takes the step's lease (with heartbeats), tries it up to `retries + 1` times
+ * with backoff and the per-try timeout, and records its outputs (a checkpoint) or, after the
+ * last try, a dead letter. Shared by the in-process and the queue executors.
+ *
+ * @example
+ * ```ts
+ * const outcome = await executeStep(env, pipeline, run, "train");
+ * ```
+ */
+export async function executeStep(
+  env: StepEnvironment,
+  pipeline: PipelineDefinition<unknown>,
+  run: PipelineRun,
+  name: string,
+): Promise<StepOutcome> {
+  const definition = pipeline.steps[name] as StepDefinition<unknown>;
+  const { store, owner } = env;
+  const claim = await store.claimStep(
+    run.runId,
+    name,
+    owner,
+    Date.now() + env.leaseMs,
+    isOwnerDead,
+  );
+  if (claim === "busy") return { status: "busy" };
+  if (claim === "done") return finishedOutcome(await store.step(run.runId, name));
+  let upstream: Record<string, string>;
+  let cacheKey: string;
+  try {
+    upstream = await upstreamOutputs(store, pipeline, run, name);
+    cacheKey = await cacheKeyOf(pipeline, name, run, upstream, env.root);
+  } catch (error) {
+    // An unreadable input file or bad params: the step cannot even start; file it, do not hang.
+    const message = isKeelError(error) ? `${error.code}: ${error.message}` : String(error);
+    const deadLetter = await store.failStep({
+      runId: run.runId,
+      step: name,
+      owner,
+      pipeline: pipeline.name,
+      error: message,
+      attempts: (await store.step(run.runId, name)).attempts,
+      payload: { logicalDate: run.logicalDate.toISOString(), params: run.params },
+    });
+    return { status: "failed", error: message, deadLetter };
+  }
+  const useCache = definition.cache !== false;
+  if (useCache && !env.force) {
+    const cached = await store.cached(cacheKey);
+    if (cached !== undefined) {
+      const ok = await store.finishStep(run.runId, name, owner, {
+        status: "cached",
+        outputs: cached,
+        cacheKey,
+        pipeline: pipeline.name,
+        cache: true,
+      });
+      return ok
+        ? { status: "cached", outputs: cached }
+        : finishedOutcome(await store.step(run.runId, name));
+    }
+  }
+  const lease = new AbortController();
+  const heartbeat = setInterval(
+    () => {
+      store
+        .heartbeat(run.runId, name, owner, Date.now() + env.leaseMs)
+        .then((held) => {
+          if (!held)
+            lease.abort(new KeelError("KEEL_ERR_CONFLICT", `step '${name}' lost its lease`));
+        })
+        .catch((error: unknown) =>
+          env.log.warn("heartbeat failed", { step: name, error: String(error) }),
+        );
+    },
+    Math.max(50, Math.floor(env.leaseMs / 3)),
+  );
+  try {
+    return await tryStep(env, pipeline, run, name, definition, upstream, cacheKey, lease.signal);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+function finishedOutcome(state: StepState): StepOutcome {
+  if (FINISHED.includes(state.status)) return { status: "done", outputs: state.outputs ?? "null" };
+  return { status: "failed", error: state.error ?? state.status, deadLetter: undefined };
+}
+
+async function upstreamOutputs(
+  store: PipelineStore,
+  pipeline: PipelineDefinition<unknown>,
+  run: PipelineRun,
+  name: string,
+): Promise<Record<string, string>> {
+  const after = pipeline.steps[name]?.after ?? [];
+  if (after.length === 0) return {};
+  const states = new Map((await store.steps(run.runId, after)).map((s) => [s.step, s]));
+  const outputs: Record<string, string> = {};
+  for (const dep of after) {
+    const state = states.get(dep);
+    if (state === undefined || !FINISHED.includes(state.status) || state.outputs === null)
+      throw new KeelError(
+        "KEEL_ERR_INVALID_STATE",
+        `step '${name}' of run ${run.runId} cannot start: its dependency '${dep}' has not finished (${state?.status ?? "missing"})`,
+        { details: { runId: run.runId, step: name, dependency: dep } },
+      );
+    outputs[dep] = state.outputs;
+  }
+  return outputs;
+}
+
+async function tryStep(
+  env: StepEnvironment,
+  pipeline: PipelineDefinition<unknown>,
+  run: PipelineRun,
+  name: string,
+  definition: StepDefinition<unknown>,
+  upstream: Readonly<Record<string, string>>,
+  cacheKey: string,
+  leaseSignal: AbortSignal,
+): Promise<StepOutcome> {
+  const { store, owner } = env;
+  const policy = retryPolicyOf(definition as StepDefinition<never>);
+  const sleep = env.sleep ?? abortableSleep;
+  const inputs: Record<string, JsonValue> = {};
+  for (const [dep, text] of Object.entries(upstream)) inputs[dep] = JSON.parse(text) as JsonValue;
+  let attempt = (await store.step(run.runId, name)).attempts;
+  const lastTry = attempt + policy.retries + 1;
+  for (;;) {
+    attempt += 1;
+    await store.recordAttempt(run.runId, name, owner, {
+      attempts: attempt,
+      status: "running",
+      cacheKey,
+    });
+    const lines: Parameters<PipelineStore["appendLogs"]>[0][number][] = [];
+    const log = createLogger({
+      level: "debug",
+      sink: (r) => {
+        lines.push({
+          runId: run.runId,
+          step: name,
+          attempt,
+          level: r.level,
+          message: formatLine(r.message, r.fields),
+          time: r.time,
+        });
+        env.log[r.level](r.message, { step: name, ...r.fields });
+      },
+    });
+    try {
+      const value = await withTimeout(definition, name, leaseSignal, (signal) =>
+        definition.run(stepContext(env, pipeline, run, name, attempt, inputs, log, signal)),
+      );
+      const outputs = canonicalJson(
+        value ?? null,
+        `step '${name}' of pipeline '${pipeline.name}': its outputs`,
+      );
+      await store.appendLogs(lines);
+      const ok = await store.finishStep(run.runId, name, owner, {
+        status: "succeeded",
+        outputs,
+        cacheKey,
+        pipeline: pipeline.name,
+        cache: definition.cache !== false,
+      });
+      if (!ok) return finishedOutcome(await store.step(run.runId, name));
+      return { status: "succeeded", outputs };
+    } catch (error) {
+      const message = isKeelError(error)
+        ? `${error.code}: ${error.message}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      log.error(`try ${attempt} failed: ${message}`);
+      await store.appendLogs(lines);
+      if (
+        leaseSignal.aborted ||
+        attempt >= lastTry ||
+        (isKeelError(error) && error.code === "KEEL_ERR_STEP_OUTPUT")
+      ) {
+        const deadLetter = await store.failStep({
+          runId: run.runId,
+          step: name,
+          owner,
+          pipeline: pipeline.name,
+          error: message,
+          attempts: attempt,
+          payload: {
+            logicalDate: run.logicalDate.toISOString(),
+            params: run.params,
+            inputs,
+            cacheKey,
+          },
+        });
+        return { status: "failed", error: message, deadLetter };
+      }
+      const retry = attempt - (lastTry - policy.retries - 1);
+      const wait = retryDelayMs(retry, policy, `${run.runId}/${name}/${attempt}`);
+      await store.recordAttempt(run.runId, name, owner, {
+        attempts: attempt,
+        status: "retrying",
+        error: message,
+      });
+      env.log.info(`step '${name}' retrying in ${wait} ms`, { step: name, attempt });
+      await sleep(wait, leaseSignal);
+    }
+  }
+}
+
+function formatLine(message: string, fields: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(fields);
+  return keys.length === 0 ? message : `${message} ${JSON.stringify(fields)}`;
+}
+
+/** Runs one try, failing it with KEEL_ERR_STEP_TIMEOUT after `timeoutMs` and aborting its signal. */
+async function withTimeout<T>(
+  definition: StepDefinition<unknown>,
+  name: string,
+  leaseSignal: AbortSignal,
+  work: (signal: AbortSignal) => Promise<T> | T,
+): Promise<T> {
+  const controller = new AbortController();
+  const onLease = () => controller.abort(leaseSignal.reason);
+  leaseSignal.addEventListener("abort", onLease, { once: true });
+  const timeoutMs = definition.timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    if (timeoutMs !== undefined && timeoutMs > 0)
+      timer = setTimeout(() => {
+        const error = new KeelError(
+          "KEEL_ERR_STEP_TIMEOUT",
+          `step '${name}' ran longer than its timeoutMs (${timeoutMs} ms)`,
+          {
+            details: { step: name, timeoutMs },
+          },
+        );
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
+      once: true,
+    });
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), expired]);
+  } finally {
+    clearTimeout(timer);
+    leaseSignal.removeEventListener("abort", onLease);
+    expired.catch(() => {});
+  }
+}
+
+/**
+ * A timer that an abort cuts short.
+ *
+ * @example
+ * ```ts
+ * await abortableSleep(1000, signal);
+ * ```
+ */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+const STEP_TAG = "keel.pipeline.step";
+
+function stepContext(
+  env: StepEnvironment,
+  pipeline: PipelineDefinition<unknown>,
+  run: PipelineRun,
+  name: string,
+  attempt: number,
+  inputs: Readonly<Record<string, JsonValue>>,
+  log: Logger,
+  signal: AbortSignal,
+): StepContext<Record<string, unknown>> {
+  const { tracking } = env;
+  const key = `${run.runId}/${name}`;
+  let active: ActiveRun | undefined;
+  return {
+    pipeline: pipeline.name,
+    runId: run.runId,
+    step: name,
+    attempt,
+    logicalDate: run.logicalDate,
+    params: run.params,
+    inputs,
+    log,
+    signal,
+    root: env.root,
+    tracking,
+    keel: keelSdk,
+    async trackedRun(options = {}) {
+      if (active !== undefined) return active;
+      active = await keyedRun(
+        tracking,
+        key,
+        options.experiment ?? pipeline.name,
+        `${pipeline.name}.${name}`,
+      );
+      return active;
+    },
+    async registerModel(modelName, options) {
+      return keyedVersion(tracking, modelName, options);
+    },
+    rejectRecords: (records, reason) =>
+      env.store.rejectRecords({
+        pipeline: pipeline.name,
+        runId: run.runId,
+        step: name,
+        error: reason,
+        records,
+      }),
+  };
+}
+
+/** The tracked run tagged with this step key, reopened, or a new one. */
+async function keyedRun(
+  tracking: Tracking,
+  key: string,
+  experiment: string,
+  runName: string,
+): Promise<ActiveRun> {
+  const experimentId = await tracking.experiments.ensure(experiment);
+  const found = await tracking.runs.search({
+    experimentIds: [experimentId],
+    filter: `tags.\`${STEP_TAG}\` = '${key.replaceAll("'", "")}'`,
+    maxResults: 1,
+  });
+  const existing = found.items[0];
+  if (existing === undefined)
+    return tracking.startRun({ experiment, runName, tags: { [STEP_TAG]: key } });
+  if (existing.info.status !== "RUNNING")
+    await tracking.runs.update(existing.info.runId, { status: "RUNNING" });
+  return new ActiveRun(
+    existing.info.runId,
+    experimentId,
+    tracking.runs,
+    tracking.artifacts,
+    () => {},
+  );
+}
+
+/** The version of `name` registered from this run, or a new one. */
+async function keyedVersion(
+  tracking: Tracking,
+  name: string,
+  options: { artifactUri: string; runId: string; description?: string },
+): Promise<ModelVersion> {
+  const found = await tracking.models.searchVersions({
+    filter: `name = '${name.replaceAll("'", "")}' AND run_id = '${options.runId.replaceAll("'", "")}'`,
+    maxResults: 1,
+  });
+  const existing = found.items[0];
+  if (existing !== undefined) return existing;
+  return tracking.models.register(name, options);
+}

@@ -1,0 +1,262 @@
+import { resolve } from "node:path";
+import { KeelError, type Logger, nullLogger } from "../core/index.js";
+import { ArtifactStore } from "../store/index.js";
+import { Tracking } from "../track/index.js";
+import { downstreamOf, topologicalOrder } from "./dag.js";
+import type { PipelineDefinition } from "./define-pipeline.js";
+import { executeStep, type StepEnvironment, type StepOutcome } from "./execute-step.js";
+import { canonicalJson, sha256 } from "./hashing.js";
+import { newLeaseOwner } from "./lease-owner.js";
+import type { PipelineRun, PipelineStore, StepState, StepStatus } from "./pipeline-store.js";
+
+/**
+ * Options of {@link runPipeline}.
+ *
+ * @example
+ * ```ts
+ * const options: RunPipelineOptions = { store, root: ".", logicalDate: new Date("2026-01-05"), resume: true };
+ * ```
+ */
+export interface RunPipelineOptions {
+  readonly store: PipelineStore;
+  /** The project directory (input files, artifacts). Default: the current directory. */
+  readonly root?: string;
+  /** The date the run is for. Default: now. Ignored on resume (the run keeps its own). */
+  readonly logicalDate?: Date;
+  /** Overrides of the pipeline's params. Ignored on resume. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Rerun steps whose outputs are cached. */
+  readonly force?: boolean;
+  /** Continue a run instead of starting one: its id, or true for the latest unfinished run of the pipeline. */
+  readonly resume?: string | true;
+  /** Why the run starts: manual (default), schedule, backfill, trigger:<source>. */
+  readonly trigger?: string;
+  /** Steps run at once. Default 4. */
+  readonly concurrency?: number;
+  /** Step lease length in ms (heartbeats every third). Default 30000. */
+  readonly leaseMs?: number;
+  /** The tracking SDK steps get. Default: tracking on the same metadata store. */
+  readonly tracking?: Tracking;
+  readonly log?: Logger;
+  /** Called as steps change state (the CLI's progress view). */
+  readonly onStep?: (event: StepEvent) => void;
+  /** Waits between retries. Default: a timer. */
+  readonly sleep?: StepEnvironment["sleep"];
+}
+
+/**
+ * A step's state change during a run.
+ *
+ * @example
+ * ```ts
+ * const e: StepEvent = { runId, step: "train", status: "running", elapsedMs: 0 };
+ * ```
+ */
+export interface StepEvent {
+  readonly runId: string;
+  readonly step: string;
+  readonly status: StepStatus;
+  readonly elapsedMs: number;
+  readonly error?: string;
+}
+
+/**
+ * What a finished {@link runPipeline} call returns: the run and every step's state.
+ *
+ * @example
+ * ```ts
+ * const { run, steps } = await runPipeline(retrain, { store });
+ * run.status; // "succeeded"
+ * ```
+ */
+export interface PipelineResult {
+  readonly run: PipelineRun;
+  readonly steps: readonly StepState[];
+}
+
+const FINISHED: readonly string[] = ["succeeded", "cached"];
+
+/**
+ * The run's params hash (key-sorted JSON), used to find an earlier identical run.
+ *
+ * @example
+ * ```ts
+ * paramsHashOf({ b: 1, a: 2 }) === paramsHashOf({ a: 2, b: 1 }); // true
+ * ```
+ */
+export function paramsHashOf(params: Readonly<Record<string, unknown>>): string {
+  return sha256(canonicalJson(params, "pipeline params"));
+}
+
+/**
+ * Starts (or resumes) a run and opens what a step environment needs.
+ *
+ * @example
+ * ```ts
+ * const run = await openRun(pipeline, { store, resume: true }, "local");
+ * ```
+ */
+export async function openRun(
+  pipeline: PipelineDefinition<unknown>,
+  options: Pick<RunPipelineOptions, "store" | "resume" | "logicalDate" | "params" | "trigger">,
+  executor: string,
+): Promise<PipelineRun> {
+  const { store } = options;
+  if (options.resume !== undefined) {
+    const run =
+      options.resume === true
+        ? await store.latestUnfinished(pipeline.name)
+        : await store.getRun(options.resume);
+    if (run === undefined)
+      throw new KeelError(
+        "KEEL_ERR_PIPELINE_NOT_FOUND",
+        `pipeline '${pipeline.name}' has no unfinished run to resume`,
+        { details: { pipeline: pipeline.name } },
+      );
+    if (run.pipeline !== pipeline.name)
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `run '${run.runId}' belongs to pipeline '${run.pipeline}', not '${pipeline.name}'`,
+        { details: { runId: run.runId, pipeline: pipeline.name } },
+      );
+    await store.reopenRun(run.runId);
+    return store.getRun(run.runId);
+  }
+  const params = { ...(pipeline.params as Record<string, unknown> | undefined), ...options.params };
+  return store.createRun({
+    pipeline: pipeline.name,
+    logicalDate: options.logicalDate ?? new Date(),
+    params,
+    paramsHash: paramsHashOf(params),
+    trigger: options.trigger ?? "manual",
+    executor,
+    steps: topologicalOrder(pipeline.steps),
+  });
+}
+
+/**
+ * The default tracking SDK for steps: tracking on the pipeline store's own database, with
+ * artifacts under `KEEL_ARTIFACT_ROOT` or `<root>/.keel/artifacts`.
+ *
+ * @example
+ * ```ts
+ * const tracking = trackingFor(store, root);
+ * ```
+ */
+export function trackingFor(store: PipelineStore, root: string): Tracking {
+  const artifacts = process.env.KEEL_ARTIFACT_ROOT ?? resolve(root, ".keel", "artifacts");
+  return new Tracking(store.database, new ArtifactStore(resolve(root, artifacts)), root);
+}
+
+/**
+ * Runs a pipeline in this process: each step once its dependencies finished (up to
+ * `concurrency` at once), skipping steps whose content-hash key matches a recorded run,
+ * retrying failures with backoff, filing a step that still fails in the dead-letter table and
+ * marking its dependants `upstream_failed`; independent branches still run. Every finished
+ * step is a checkpoint: `resume` continues a failed or killed run from its first unfinished
+ * step. Resolves with the run (succeeded or failed); throws only for bad input.
+ *
+ * @example
+ * ```ts
+ * const store = new PipelineStore(await openDatabase({ root: "." }));
+ * const { run } = await runPipeline(retrain, { store, logicalDate: new Date("2026-01-05") });
+ * if (run.status === "failed") console.error(run.error);
+ * ```
+ */
+export async function runPipeline(
+  pipeline: PipelineDefinition<unknown>,
+  options: RunPipelineOptions,
+): Promise<PipelineResult> {
+  const { store } = options;
+  const root = resolve(options.root ?? process.cwd());
+  const run = await openRun(pipeline, options, "local");
+  const env: StepEnvironment = {
+    store,
+    root,
+    tracking: options.tracking ?? trackingFor(store, root),
+    owner: newLeaseOwner(),
+    leaseMs: options.leaseMs ?? 30_000,
+    force: options.force ?? false,
+    log: options.log ?? nullLogger,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  };
+  const status = new Map((await store.steps(run.runId)).map((s) => [s.step, s.status as string]));
+  const order = topologicalOrder(pipeline.steps);
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const running = new Map<string, Promise<void>>();
+  const errors: string[] = [];
+  const started = Date.now();
+  const emit = (step: string, s: StepStatus, error?: string) =>
+    options.onStep?.({
+      runId: run.runId,
+      step,
+      status: s,
+      elapsedMs: Date.now() - started,
+      ...(error ? { error } : {}),
+    });
+  const settle = async (name: string, outcome: StepOutcome) => {
+    if (outcome.status === "busy")
+      throw new KeelError(
+        "KEEL_ERR_CONFLICT",
+        `step '${name}' of run ${run.runId} is being run by another live runner; wait for it or for its lease to lapse`,
+        { details: { runId: run.runId, step: name } },
+      );
+    if (outcome.status === "failed") {
+      status.set(name, "failed");
+      errors.push(`step '${name}' failed: ${outcome.error}`);
+      const blocked = [...downstreamOf(pipeline.steps, name)];
+      await store.markSteps(run.runId, blocked, "upstream_failed");
+      for (const b of blocked) status.set(b, "upstream_failed");
+      emit(name, "failed", outcome.error);
+      return;
+    }
+    const s = outcome.status === "cached" ? "cached" : "succeeded";
+    status.set(name, s);
+    emit(name, s);
+  };
+  // Downstream of a step that failed before this resume are blocked until a replay fixes it.
+  for (const [name, s] of status)
+    if (s === "failed" || s === "upstream_failed")
+      for (const b of downstreamOf(pipeline.steps, name)) status.set(b, "upstream_failed");
+  let fatal: unknown;
+  for (;;) {
+    for (const name of order) {
+      if (running.size >= concurrency || fatal !== undefined) break;
+      if (status.get(name) !== "pending" || running.has(name)) continue;
+      const deps = pipeline.steps[name]?.after ?? [];
+      if (!deps.every((d) => FINISHED.includes(status.get(d) ?? ""))) continue;
+      status.set(name, "running");
+      emit(name, "running");
+      running.set(
+        name,
+        executeStep(env, pipeline, run, name)
+          .then((outcome) => settle(name, outcome))
+          .catch((error: unknown) => {
+            fatal ??= error;
+          })
+          .finally(() => running.delete(name)),
+      );
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (fatal !== undefined) {
+    await store.finishRun(
+      run.runId,
+      "failed",
+      fatal instanceof Error ? fatal.message : String(fatal),
+    );
+    throw fatal;
+  }
+  const rank = new Map(order.map((name, i) => [name, i]));
+  const steps = (await store.steps(run.runId)).sort(
+    (a, b) => (rank.get(a.step) ?? 0) - (rank.get(b.step) ?? 0),
+  );
+  const done = steps.every((s) => FINISHED.includes(s.status));
+  await store.finishRun(
+    run.runId,
+    done ? "succeeded" : "failed",
+    done ? null : errors.join("; ") || "steps did not finish",
+  );
+  return { run: await store.getRun(run.runId), steps };
+}

@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MetadataDatabase, openDatabase } from "../store/index.js";
+import {
+  backfill,
+  type Clock,
+  definePipeline,
+  fireTimes,
+  latestFireTime,
+  PipelineStore,
+  runScheduler,
+  step,
+  triggerPipeline,
+} from "./index.js";
+
+describe("schedules", () => {
+  it("reads cron fields in the pipeline's time zone, daylight saving included", () => {
+    const weekly = definePipeline({
+      name: "weekly",
+      schedule: { cron: "0 3 * * 1", timezone: "Europe/Berlin" },
+      steps: { a: step({ run: () => 1 }) },
+    });
+    const dates = fireTimes(
+      weekly,
+      new Date("2026-03-20T00:00:00Z"),
+      new Date("2026-04-07T00:00:00Z"),
+    );
+    // 03:00 in Berlin is 02:00Z before the switch to summer time (29 March), 01:00Z after.
+    expect(dates.map((d) => d.toISOString())).toEqual([
+      "2026-03-23T02:00:00.000Z",
+      "2026-03-30T01:00:00.000Z",
+      "2026-04-06T01:00:00.000Z",
+    ]);
+    expect(latestFireTime(weekly, new Date("2026-03-31T00:00:00Z"))?.toISOString()).toBe(
+      "2026-03-30T01:00:00.000Z",
+    );
+  });
+
+  it("names the pipeline and the expression or time zone that does not parse", () => {
+    expect(() =>
+      definePipeline({ name: "bad", schedule: "0 25 * * *", steps: { a: step({ run: () => 1 }) } }),
+    ).toThrow(/pipeline 'bad': cron expression '0 25 \* \* \*' does not parse/);
+    expect(() =>
+      definePipeline({
+        name: "tz",
+        schedule: { cron: "0 3 * * *", timezone: "Mars/Olympus" },
+        steps: { a: step({ run: () => 1 }) },
+      }),
+    ).toThrow("pipeline 'tz': time zone 'Mars/Olympus' is not an IANA time zone");
+  });
+});
+
+describe("backfill, the scheduler and triggers", () => {
+  let root: string;
+  let database: MetadataDatabase;
+  let store: PipelineStore;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "keel-orch-bf-"));
+    database = await openDatabase({ root });
+    store = new PipelineStore(database);
+  });
+  afterAll(async () => {
+    await database.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("runs 52 weekly dates in order once; a second backfill over them does nothing", async () => {
+    const seen: string[] = [];
+    const weekly = definePipeline({
+      name: "weekly-retrain",
+      schedule: "0 0 * * 1",
+      steps: {
+        features: step({
+          run: (ctx) => {
+            seen.push(ctx.logicalDate.toISOString());
+            return { week: ctx.logicalDate.toISOString() };
+          },
+        }),
+        train: step({
+          after: ["features"],
+          run: (ctx) => ({ trainedOn: ctx.inputs.features ?? null }),
+        }),
+      },
+    });
+    const range = { from: new Date("2025-01-01T00:00:00Z"), to: new Date("2025-12-31T00:00:00Z") };
+    const first = await backfill(weekly, { store, root, ...range });
+    expect(first.dates).toHaveLength(52);
+    expect(first.ran).toHaveLength(52);
+    expect(first.succeeded).toBe(true);
+    expect(seen).toEqual(first.dates.map((d) => d.toISOString()));
+    const runs = await store.listRuns({ pipeline: "weekly-retrain", limit: 1000 });
+    expect(new Set(runs.map((r) => r.logicalDate.getTime())).size).toBe(52);
+    expect(runs.every((r) => r.trigger === "backfill" && r.status === "succeeded")).toBe(true);
+    const second = await backfill(weekly, { store, root, ...range });
+    expect(second.ran).toHaveLength(0);
+    expect(second.skipped).toHaveLength(52);
+    expect(seen).toHaveLength(52);
+    expect(await store.listRuns({ pipeline: "weekly-retrain", limit: 1000 })).toHaveLength(52);
+  }, 120_000);
+
+  it("runs the latest missed fire time only, without catch-up; every one with it", async () => {
+    const make = (name: string, catchup: boolean) =>
+      definePipeline({
+        name,
+        schedule: { cron: "0 * * * *", catchup },
+        steps: { a: step({ run: (ctx) => ctx.logicalDate.toISOString() }) },
+      });
+    for (const [name, catchup, expected] of [
+      ["hourly-latest", false, 1],
+      ["hourly-catchup", true, 3],
+    ] as const) {
+      const pipeline = make(name, catchup);
+      // An earlier scheduled run at 00:00; the scheduler comes back at 03:30.
+      await store
+        .createRun({
+          pipeline: name,
+          logicalDate: new Date("2026-01-01T00:00:00Z"),
+          params: {},
+          paramsHash: "",
+          trigger: "schedule",
+          executor: "local",
+          steps: [],
+        })
+        .then((r) => store.finishRun(r.runId, "succeeded"));
+      let now = Date.parse("2026-01-01T03:30:00Z");
+      const controller = new AbortController();
+      const clock: Clock = {
+        now: () => now,
+        sleep: async (ms) => {
+          now += ms;
+          controller.abort();
+        },
+      };
+      await runScheduler([pipeline], { store, root, clock, signal: controller.signal });
+      const runs = await store.listRuns({ pipeline: name });
+      expect(runs.filter((r) => r.trigger === "schedule")).toHaveLength(expected + 1);
+      expect(runs[0]?.logicalDate.toISOString()).toBe("2026-01-01T03:00:00.000Z");
+    }
+  });
+
+  it("starts a run from a trigger with the reason as a param", async () => {
+    const retrain = definePipeline({
+      name: "on-drift",
+      steps: { a: step({ run: (ctx) => ({ why: String(ctx.params.reason) }) }) },
+    });
+    const { run, steps } = await triggerPipeline(retrain, {
+      store,
+      root,
+      source: "drift",
+      reason: "PSI 0.31 on tenure",
+    });
+    expect(run.trigger).toBe("trigger:drift");
+    expect(JSON.parse(steps[0]?.outputs ?? "")).toEqual({ why: "PSI 0.31 on tenure" });
+  });
+});

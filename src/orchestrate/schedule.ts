@@ -1,0 +1,116 @@
+import { Cron } from "croner";
+import { KeelError } from "../core/index.js";
+import type { PipelineDefinition } from "./define-pipeline.js";
+
+/**
+ * A pipeline's schedule, defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const s: Schedule = { cron: "0 3 * * 1", timezone: "Europe/Berlin", catchup: false };
+ * ```
+ */
+export interface Schedule {
+  readonly cron: string;
+  /** IANA time zone the cron fields are read in. Default "UTC". */
+  readonly timezone: string;
+  /** Run every missed fire time when the scheduler was down (Airflow's catchup). Default false: only the latest. */
+  readonly catchup: boolean;
+}
+
+/**
+ * A pipeline's schedule, or undefined when it has none.
+ *
+ * @example
+ * ```ts
+ * scheduleOf(definePipeline({ name: "p", schedule: "0 3 * * *", steps })); // { cron: "0 3 * * *", timezone: "UTC", catchup: false }
+ * ```
+ */
+export function scheduleOf(pipeline: PipelineDefinition<unknown>): Schedule | undefined {
+  const s = pipeline.schedule;
+  if (s === undefined) return undefined;
+  if (typeof s === "string") return { cron: s, timezone: "UTC", catchup: false };
+  return { cron: s.cron, timezone: s.timezone ?? "UTC", catchup: s.catchup ?? false };
+}
+
+/**
+ * Compiles a schedule with croner; `KEEL_ERR_SCHEDULE` naming the pipeline and the expression
+ * (or time zone) that does not parse.
+ *
+ * @example
+ * ```ts
+ * const cron = compileSchedule("retrain", { cron: "0 3 * * 1", timezone: "Europe/Berlin", catchup: false });
+ * cron.nextRun(new Date("2026-01-01"));
+ * ```
+ */
+export function compileSchedule(pipeline: string, schedule: Schedule): Cron {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: schedule.timezone });
+  } catch {
+    throw new KeelError(
+      "KEEL_ERR_SCHEDULE",
+      `pipeline '${pipeline}': time zone '${schedule.timezone}' is not an IANA time zone (e.g. 'Europe/Berlin', 'UTC')`,
+      { details: { pipeline, timezone: schedule.timezone } },
+    );
+  }
+  try {
+    return new Cron(schedule.cron, { timezone: schedule.timezone, paused: true });
+  } catch (error) {
+    throw new KeelError(
+      "KEEL_ERR_SCHEDULE",
+      `pipeline '${pipeline}': cron expression '${schedule.cron}' does not parse: ${(error as Error).message}`,
+      { details: { pipeline, cron: schedule.cron }, cause: error },
+    );
+  }
+}
+
+function requireSchedule(pipeline: PipelineDefinition<unknown>): Schedule {
+  const schedule = scheduleOf(pipeline);
+  if (schedule === undefined)
+    throw new KeelError("KEEL_ERR_SCHEDULE", `pipeline '${pipeline.name}' has no schedule`, {
+      details: { pipeline: pipeline.name },
+    });
+  return schedule;
+}
+
+/**
+ * The schedule's fire times in `[from, to]`, oldest first: the logical dates a backfill runs.
+ *
+ * @example
+ * ```ts
+ * fireTimes(weekly, new Date("2025-01-01"), new Date("2025-12-31")).length; // 52
+ * ```
+ */
+export function fireTimes(pipeline: PipelineDefinition<unknown>, from: Date, to: Date): Date[] {
+  const cron = compileSchedule(pipeline.name, requireSchedule(pipeline));
+  if (!(from.getTime() <= to.getTime()))
+    throw new KeelError(
+      "KEEL_ERR_SCHEDULE",
+      `the range must start before it ends; got --from ${from.toISOString()} --to ${to.toISOString()}`,
+      { details: { from: from.toISOString(), to: to.toISOString() } },
+    );
+  const out: Date[] = [];
+  // nextRun is strictly after its argument: start one millisecond before `from`.
+  let next = cron.nextRun(new Date(from.getTime() - 1));
+  while (next !== null && next.getTime() <= to.getTime()) {
+    out.push(next);
+    next = cron.nextRun(next);
+  }
+  return out;
+}
+
+/**
+ * The latest fire time at or before `now` (the logical date of a manual run of a scheduled
+ * pipeline), or undefined when the pipeline has no schedule or it never fired.
+ *
+ * @example
+ * ```ts
+ * latestFireTime(weekly, new Date()); // last Monday 03:00 Berlin time
+ * ```
+ */
+export function latestFireTime(pipeline: PipelineDefinition<unknown>, now: Date): Date | undefined {
+  const schedule = scheduleOf(pipeline);
+  if (schedule === undefined) return undefined;
+  const cron = compileSchedule(pipeline.name, schedule);
+  return cron.previousRuns(1, new Date(now.getTime() + 1))[0];
+}

@@ -1,0 +1,104 @@
+import { type Logger, nullLogger } from "../core/index.js";
+import type { PipelineDefinition } from "./define-pipeline.js";
+import { abortableSleep } from "./execute-step.js";
+import type { PipelineResult, RunPipelineOptions } from "./run-pipeline.js";
+import { runPipeline } from "./run-pipeline.js";
+import { compileSchedule, scheduleOf } from "./schedule.js";
+
+/**
+ * The time source of the scheduler: the real clock, or a simulated one in tests and demos.
+ *
+ * @example
+ * ```ts
+ * const realClock: Clock = { now: () => Date.now(), sleep: abortableSleep };
+ * ```
+ */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Options of {@link runScheduler}.
+ *
+ * @example
+ * ```ts
+ * const options: SchedulerOptions = { store, root: ".", signal: controller.signal };
+ * ```
+ */
+export interface SchedulerOptions
+  extends Omit<RunPipelineOptions, "logicalDate" | "resume" | "trigger" | "params"> {
+  /** Stops the scheduler (after the run in progress). */
+  readonly signal?: AbortSignal;
+  /** Default: the real clock. */
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  readonly onRun?: (pipeline: string, result: PipelineResult) => void;
+}
+
+/**
+ * Runs scheduled pipelines until `signal` aborts. On start it resumes runs left `running` by a
+ * runner that died (automatic resume). Then, for each pipeline, it waits for the next fire
+ * time in the pipeline's time zone and starts a run with that logical date. Fire times missed
+ * while the scheduler was down: with `catchup` every one is run in order; without (the default)
+ * only the latest, as Airflow does.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * void runScheduler(config.pipelines, { store, root, signal: controller.signal });
+ * ```
+ */
+export async function runScheduler(
+  pipelines: readonly PipelineDefinition<unknown>[],
+  options: SchedulerOptions,
+): Promise<void> {
+  const {
+    signal,
+    clock = { now: () => Date.now(), sleep: abortableSleep },
+    onRun,
+    ...runOptions
+  } = options;
+  const log = options.log ?? nullLogger;
+  const scheduled = pipelines.flatMap((p) => {
+    const schedule = scheduleOf(p);
+    return schedule === undefined
+      ? []
+      : [{ pipeline: p, schedule, cron: compileSchedule(p.name, schedule) }];
+  });
+  const run = async (pipeline: PipelineDefinition<unknown>, extra: Partial<RunPipelineOptions>) => {
+    const result = await runPipeline(pipeline, { ...runOptions, ...extra });
+    log.info(`pipeline '${pipeline.name}' run ${result.run.runId}: ${result.run.status}`);
+    onRun?.(pipeline.name, result);
+  };
+  // Where each pipeline's schedule stands: its newest scheduled run, else now.
+  const last = new Map<string, number>();
+  for (const { pipeline } of scheduled) {
+    const runs = await runOptions.store.listRuns({ pipeline: pipeline.name, limit: 1000 });
+    for (const r of runs.filter((r) => r.status === "running"))
+      await run(pipeline, { resume: r.runId });
+    const newest = runs.filter((r) => r.trigger === "schedule").map((r) => r.logicalDate.getTime());
+    last.set(pipeline.name, newest.length > 0 ? Math.max(...newest) : clock.now());
+  }
+  while (!signal?.aborted && scheduled.length > 0) {
+    const now = clock.now();
+    let wait = Number.POSITIVE_INFINITY;
+    for (const { pipeline, schedule, cron } of scheduled) {
+      const due: Date[] = [];
+      let next = cron.nextRun(new Date(last.get(pipeline.name) ?? now));
+      while (next !== null && next.getTime() <= now) {
+        due.push(next);
+        next = cron.nextRun(next);
+      }
+      if (next !== null) wait = Math.min(wait, next.getTime() - now);
+      for (const date of schedule.catchup ? due : due.slice(-1)) {
+        if (signal?.aborted) return;
+        await run(pipeline, { logicalDate: date, trigger: "schedule" });
+      }
+      const newest = due.at(-1);
+      if (newest !== undefined) last.set(pipeline.name, newest.getTime());
+    }
+    if (!Number.isFinite(wait)) return;
+    await clock.sleep(Math.max(0, wait), signal);
+  }
+}
