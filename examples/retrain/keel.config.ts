@@ -118,9 +118,9 @@ const churnRetrain = definePipeline({
     evaluate: step({
       after: ["train"],
       run: async (ctx) => {
-        const { orchestrate, evaluate, models } = ctx.keel;
+        const { serve, evaluate, models } = ctx.keel;
         const { modelUri, runId } = ctx.inputs.train as { modelUri: string; runId: string };
-        const bundle = await orchestrate.loadModelRef(ctx.tracking, ctx.root, modelUri);
+        const { bundle } = await serve.loadModelRef(ctx.tracking, ctx.root, modelUri);
         const holdout = await models.readBundleData(
           bundle.inputSignature,
           `${ctx.root}/${HOLDOUT}`,
