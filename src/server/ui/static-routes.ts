@@ -49,7 +49,8 @@ const CSP =
  */
 export const uiRoutes: FastifyPluginAsync<{ uiDir: string }> = async (app, { uiDir }) => {
   const built = existsSync(join(uiDir, "index.html"));
-  await app.register(fastifyStatic, { root: uiDir, serve: false });
+  // Caching is set per route below (hashed assets forever, index.html revalidated).
+  await app.register(fastifyStatic, { root: uiDir, serve: false, cacheControl: false });
   const config = { uiAsset: true };
   app.get("/", { config }, async (_request, reply) => {
     if (!built)
