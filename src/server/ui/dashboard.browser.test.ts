@@ -7,6 +7,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTracking, type Tracking } from "../../track/index.js";
 import { createApp } from "../app.js";
+import { hashToken } from "../auth.js";
 import { type DashboardSeed, SEED_AUC, seedDashboard } from "../testing/dashboard-seed.js";
 import { defaultUiDir } from "./static-routes.js";
 
@@ -92,7 +93,7 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   }
 
   it("loads the experiments page within a second and lists both experiments", async () => {
@@ -240,6 +241,38 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
     expect((await tracking.models.getByAlias("churn", "champion")).version).toBe(1);
     await shot(page, "09-model-after-rollback");
     await page.close();
+  });
+
+  it("follows the dark colour scheme", async () => {
+    const page = await open(`#/runs/${seed.runs.tuned}`);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.locator("figure.chart canvas").first().waitFor();
+    const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
+    expect(background).toBe("rgb(21, 24, 28)");
+    await shot(page, "10-run-dark");
+    await page.close();
+  });
+
+  it("asks for a token when the server has them, then sends it on every call", async () => {
+    const locked = await createApp({
+      tracking,
+      uiDir: defaultUiDir(),
+      tokens: [{ name: "viewer", scope: "read", sha256: hashToken("read-secret") }],
+    });
+    const lockedBase = await locked.listen({ host: "127.0.0.1", port: 0 });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${lockedBase}/#/experiments`);
+      await page.getByRole("alert").getByText("UNAUTHENTICATED").waitFor();
+      await page.getByRole("link", { name: "Enter a token" }).click();
+      await page.getByLabel("Bearer token").fill("read-secret");
+      await page.getByRole("button", { name: "Use token" }).click();
+      await page.getByRole("link", { name: "churn" }).waitFor();
+      await shot(page, "11-with-token");
+    } finally {
+      await page.close();
+      await locked.close();
+    }
   });
 
   it("logged no browser console errors on any page", () => {
