@@ -56,11 +56,11 @@ describe("dashboard routes behind tokens", () => {
     const rebound = await app.inject({ url: "/", headers: { host: "evil.example.com" } });
     expect(rebound.statusCode).toBe(403);
     expect(rebound.json().error_code).toBe("PERMISSION_DENIED");
-    const escape = await app.inject({
+    const traversal = await app.inject({
       url: "/assets/..%2f..%2fkeel.db",
       headers: { host: "localhost" },
     });
-    expect(escape.statusCode).not.toBe(200);
+    expect(traversal.statusCode).not.toBe(200);
   });
 
   it("keeps the API it calls behind tokens: no token 401, read token reads the alias log", async () => {
