@@ -2,7 +2,7 @@
 
 const TOKEN_KEY = "keel.token";
 
-/** An API answer that was not 2xx, with MLflow's error code and message. */
+/** An API answer that was not 2xx, with MLflow's error code and message. @example `if (e instanceof ApiError && e.status === 401) location.hash = "#/token";` */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -13,12 +13,12 @@ export class ApiError extends Error {
   }
 }
 
-/** The bearer token the user gave for this tab (sessionStorage: gone when the tab closes). */
+/** The bearer token the user gave for this tab (sessionStorage: gone when the tab closes). @example `const t = token(); // null when none was given` */
 export function token(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-/** Keeps (or, with an empty string, forgets) the token for this tab. */
+/** Keeps (or, with an empty string, forgets) the token for this tab. @example `setToken("s3cret");` */
 export function setToken(value: string): void {
   if (value === "") sessionStorage.removeItem(TOKEN_KEY);
   else sessionStorage.setItem(TOKEN_KEY, value);
@@ -60,27 +60,27 @@ function withQuery(path: string, query: Query): string {
 
 const MLFLOW = "/ajax-api/2.0/mlflow";
 
-/** GET an MLflow endpoint (`/ajax-api/2.0/mlflow/<path>`). */
+/** GET an MLflow endpoint (`/ajax-api/2.0/mlflow/<path>`). @example `await mlflowGet("runs/get", { run_id: id });` */
 export function mlflowGet<T>(path: string, query: Query = {}): Promise<T> {
   return call<T>("GET", withQuery(`${MLFLOW}/${path}`, query));
 }
 
-/** POST an MLflow endpoint with a JSON body. */
+/** POST an MLflow endpoint with a JSON body. @example `await mlflowPost("runs/search", { experiment_ids: ["1"] });` */
 export function mlflowPost<T>(path: string, body: unknown): Promise<T> {
   return call<T>("POST", `${MLFLOW}/${path}`, body);
 }
 
-/** GET one of keel's own endpoints (`/v1/<path>`). */
+/** GET one of keel's own endpoints (`/v1/<path>`). @example `await keelGet("models/alias-history", { name: "churn" });` */
 export function keelGet<T>(path: string, query: Query = {}): Promise<T> {
   return call<T>("GET", withQuery(`/v1/${path}`, query));
 }
 
-/** POST one of keel's own endpoints with a JSON body. */
+/** POST one of keel's own endpoints with a JSON body. @example `await keelPost("models/rollback", { name: "churn", alias: "champion" });` */
 export function keelPost<T>(path: string, body: unknown): Promise<T> {
   return call<T>("POST", `/v1/${path}`, body);
 }
 
-/** The raw bytes of a run's artifact, through the artifact proxy. */
+/** The raw bytes of a run's artifact, through the artifact proxy. @example `const blob = await artifactBytes("1", runId, "report/index.html");` */
 export async function artifactBytes(
   experimentId: string,
   runId: string,

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-/** The current hash route: `#/runs/abc?x=1` → `{ path: ["runs", "abc"], query }`. */
+/** The current hash route: `#/runs/abc?x=1` → `{ path: ["runs", "abc"], query }`. @example `route.path[0] === "runs"` */
 export interface Route {
   path: string[];
   query: URLSearchParams;
@@ -18,7 +18,7 @@ function parse(hash: string): Route {
   };
 }
 
-/** The hash route, re-rendering on navigation (hash routing needs no server catch-all). */
+/** The hash route, re-rendering on navigation (hash routing needs no server catch-all). @example `const { path, query } = useRoute();` */
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parse(location.hash));
   useEffect(() => {
@@ -29,7 +29,7 @@ export function useRoute(): Route {
   return route;
 }
 
-/** A link target for a route: `href("runs", id)` → `#/runs/<id>`. */
+/** A link target for a route: `href("runs", id)` → `#/runs/<id>`. @example `<a href={href("runs", runId)}>run</a>` */
 export function href(...parts: string[]): string {
   return `#/${parts.map(encodeURIComponent).join("/")}`;
 }

@@ -1,10 +1,12 @@
 /** The MLflow JSON shapes the dashboard reads (the subset it uses). */
 
+/** MLflow's KeyValue JSON (the fields the dashboard reads). @example `const p: KeyValue = { key: "max_depth", value: "6" };` */
 export interface KeyValue {
   key: string;
   value: string;
 }
 
+/** MLflow's Metric JSON (the fields the dashboard reads). @example `const m: Metric = { key: "auc", value: 0.8, timestamp: 0, step: 3 };` */
 export interface Metric {
   key: string;
   value: number | string;
@@ -12,6 +14,7 @@ export interface Metric {
   step: number;
 }
 
+/** MLflow's Experiment JSON (the fields the dashboard reads). @example `experiment.name` */
 export interface Experiment {
   experiment_id: string;
   name: string;
@@ -22,6 +25,7 @@ export interface Experiment {
   tags?: KeyValue[];
 }
 
+/** MLflow's RunInfo JSON (the fields the dashboard reads). @example `run.info.run_id` @example `run.data.params` */
 export interface RunInfo {
   run_id: string;
   run_name?: string;
@@ -34,6 +38,7 @@ export interface RunInfo {
   lifecycle_stage: string;
 }
 
+/** MLflow's DatasetInput JSON (the fields the dashboard reads). @example `input.dataset.digest` */
 export interface DatasetInput {
   dataset: { name?: string; digest?: string; source_type?: string; source?: string };
 }
@@ -44,12 +49,14 @@ export interface Run {
   inputs?: { dataset_inputs?: DatasetInput[] };
 }
 
+/** MLflow's FileInfo JSON (the fields the dashboard reads). @example `const f: FileInfo = { path: "model", is_dir: true };` */
 export interface FileInfo {
   path: string;
   is_dir?: boolean;
   file_size?: number;
 }
 
+/** MLflow's ModelVersion JSON (the fields the dashboard reads). @example `version.aliases` */
 export interface ModelVersion {
   name: string;
   version: string;
@@ -63,6 +70,7 @@ export interface ModelVersion {
   tags?: KeyValue[];
 }
 
+/** MLflow's RegisteredModel JSON (the fields the dashboard reads). @example `model.aliases` */
 export interface RegisteredModel {
   name: string;
   creation_timestamp?: number;
@@ -73,6 +81,7 @@ export interface RegisteredModel {
   tags?: KeyValue[];
 }
 
+/** An alias move from keel's `GET /v1/models/alias-history`. @example `event.actor` */
 export interface AliasEvent {
   id: number;
   name: string;
@@ -84,7 +93,7 @@ export interface AliasEvent {
   created_at: number;
 }
 
-/** A metric value as a number ("NaN" and "Infinity" arrive as strings in MLflow's JSON). */
+/** A metric value as a number ("NaN" and "Infinity" arrive as strings in MLflow's JSON). @example `metricNumber("NaN"); // NaN` */
 export function metricNumber(value: number | string): number {
   return typeof value === "number" ? value : Number(value);
 }

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { Tracking } from "../../track/index.js";
 
-/** What {@link seedDashboard} created, for the browser test's assertions. */
+/** What {@link seedDashboard} created, for the browser test's assertions. @example `seed.runs.baseline` */
 export interface DashboardSeed {
   readonly churnExperimentId: string;
   readonly sweepExperimentId: string;
@@ -10,7 +10,7 @@ export interface DashboardSeed {
   readonly sweepRuns: number;
 }
 
-/** The final AUC of each named run (the table shows these as latest values). */
+/** The final AUC of each named run (the table shows these as latest values). @example `SEED_AUC.tuned; // 0.8791` */
 export const SEED_AUC = { baseline: 0.8123, deeper: 0.8456, tuned: 0.8791 } as const;
 
 /**

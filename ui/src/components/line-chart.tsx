@@ -2,7 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
-/** One curve: y values over steps. */
+/** One curve: y values over steps. @example `const s: Series = { label: "auc", steps: [0, 1], values: [0.7, 0.8] };` */
 export interface Series {
   label: string;
   steps: number[];
@@ -38,7 +38,7 @@ function align(series: Series[]): uPlot.AlignedData {
   return [xs, ...ys];
 }
 
-/** A uPlot line chart of one metric over steps, one curve per series, sized to its box. */
+/** A uPlot line chart of one metric over steps, one curve per series, sized to its box. @example `<LineChart title="auc" series={[s]} />` */
 export function LineChart(props: { title: string; series: Series[]; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {

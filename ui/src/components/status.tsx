@@ -2,7 +2,7 @@ import type { ComponentChildren } from "preact";
 import { ApiError } from "../api";
 import type { Loaded } from "./use-load";
 
-/** Shows loading and error states of a fetch, and `children(value)` once it is ready. */
+/** Shows loading and error states of a fetch, and `children(value)` once it is ready. @example `<Show what={loaded}>{(runs) => <RunsTable runs={runs} />}</Show>` */
 export function Show<T>(props: {
   what: Loaded<T>;
   children: (value: T) => ComponentChildren;

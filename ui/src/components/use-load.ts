@@ -1,13 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ApiError } from "../api";
 
-/** What a page's data fetch is doing. */
+/** What a page's data fetch is doing. @example `if (loaded.state === "ready") show(loaded.value);` */
 export type Loaded<T> =
   | { state: "loading" }
   | { state: "error"; error: ApiError | Error }
   | { state: "ready"; value: T };
 
-/** Runs `load` whenever `deps` change; an answer that arrives after a newer request is dropped. */
+/** Runs `load` whenever `deps` change; an answer that arrives after a newer request is dropped. @example `const [models, reload] = useLoad(() => mlflowGet("registered-models/search"), []);` */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
   const [result, setResult] = useState<Loaded<T>>({ state: "loading" });
   const [nonce, setNonce] = useState(0);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-/** The slice of rows to render for a scroll box: only what is visible plus some overscan. */
+/** The slice of rows to render for a scroll box: only what is visible plus some overscan. @example `rows.slice(view.first, view.last)` */
 export interface Window {
   first: number;
   last: number;
@@ -11,6 +11,8 @@ export interface Window {
 /**
  * Tracks which of `count` fixed-height rows are in view in the scroll box `box`, so a table of
  * tens of thousands of runs renders a few dozen rows at a time.
+ *
+ * @example `const view = useVirtualRows(boxRef, rows.length, 32);`
  */
 export function useVirtualRows(
   box: { current: HTMLElement | null },

@@ -75,7 +75,7 @@ function ArtifactPreview(props: { experimentId: string; runId: string; file: Fil
   }
 }
 
-/** A run's artifact tree, one folder at a time, with the chosen file shown below. */
+/** A run's artifact tree, one folder at a time, with the chosen file shown below. @example `<Artifacts experimentId="1" runId={runId} />` */
 export function Artifacts(props: { experimentId: string; runId: string }) {
   const [dir, setDir] = useState("");
   const [files, setFiles] = useState<FileInfo[] | { error: string } | null>(null);

@@ -77,7 +77,7 @@ function SideBySide(props: {
   );
 }
 
-/** 2–10 runs side by side: params and latest metrics, and every metric's curves overlaid. */
+/** 2–10 runs side by side: params and latest metrics, and every metric's curves overlaid. @example `<ComparePage runIds={[a, b]} />` */
 export function ComparePage(props: { runIds: string[] }) {
   const [loaded] = useLoad(() => loadCompare(props.runIds), [props.runIds.join(",")]);
   return (

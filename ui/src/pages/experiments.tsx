@@ -5,7 +5,7 @@ import { when } from "../format";
 import { href } from "../route";
 import type { Experiment } from "../types";
 
-/** Every active experiment, newest first, each linking to its runs. */
+/** Every active experiment, newest first, each linking to its runs. @example `<ExperimentsPage />` */
 export function ExperimentsPage() {
   const [experiments] = useLoad(async () => {
     const all: Experiment[] = [];

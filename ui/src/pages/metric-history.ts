@@ -2,7 +2,7 @@ import { mlflowGet } from "../api";
 import type { Series } from "../components/line-chart";
 import { type Metric, metricNumber } from "../types";
 
-/** A metric's full history for one run, as a chart series ordered by step. */
+/** A metric's full history for one run, as a chart series ordered by step. @example `const auc = await metricSeries(runId, "auc", "baseline");` */
 export async function metricSeries(runId: string, key: string, label: string): Promise<Series> {
   const answer = await mlflowGet<{ metrics?: Metric[] }>("metrics/get-history", {
     run_id: runId,

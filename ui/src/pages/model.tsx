@@ -28,6 +28,8 @@ function canRollBack(events: AliasEvent[], alias: string): string | null {
 /**
  * One registered model: versions, aliases, the alias audit log (who moved which alias, when and
  * why) and one-click rollback of an alias, confirmed in a dialog before anything changes.
+ *
+ * @example `<ModelPage name="churn" />`
  */
 export function ModelPage(props: { name: string }) {
   const [loaded, reload] = useLoad(() => loadModel(props.name), [props.name]);

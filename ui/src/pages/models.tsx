@@ -19,7 +19,7 @@ async function allModels(): Promise<RegisteredModel[]> {
   return all;
 }
 
-/** Every registered model with its newest version and its aliases. */
+/** Every registered model with its newest version and its aliases. @example `<ModelsPage />` */
 export function ModelsPage() {
   const [models] = useLoad(allModels, []);
   return (

@@ -2,7 +2,7 @@ import { mlflowGet, mlflowPost } from "../api";
 import { duration, num, when } from "../format";
 import { metricNumber, type Run } from "../types";
 
-/** A run flattened for the table: its latest metric values and its params by key. */
+/** A run flattened for the table: its latest metric values and its params by key. @example `row.metrics.get("auc")` */
 export interface RunRow {
   id: string;
   name: string;
@@ -14,7 +14,7 @@ export interface RunRow {
   params: Map<string, string>;
 }
 
-/** A table column: a run field, a metric or a param. */
+/** A table column: a run field, a metric or a param. @example `column.text(row)` */
 export interface Column {
   id: string;
   label: string;
@@ -23,11 +23,11 @@ export interface Column {
   text: (row: RunRow) => string;
 }
 
-/** The most runs the table loads (MLflow's own search limit is 50,000 per page). */
+/** The most runs the table loads (MLflow's own search limit is 50,000 per page). @example `if (rows.length >= RUN_LIMIT) warn();` */
 export const RUN_LIMIT = 50_000;
 const PAGE = 2_500;
 
-/** Flattens MLflow's Run JSON into a table row. */
+/** Flattens MLflow's Run JSON into a table row. @example `const row = toRow(run);` */
 export function toRow(run: Run): RunRow {
   return {
     id: run.info.run_id,
@@ -44,6 +44,8 @@ export function toRow(run: Run): RunRow {
 /**
  * Every run of an experiment matching an MLflow search filter, fetched page by page; each page
  * is handed to `onPage` as it arrives, so the table fills in while the rest loads.
+ *
+ * @example `await searchRuns("1", "metrics.auc > 0.8", (rows) => add(rows));`
  */
 export async function searchRuns(
   experimentId: string,
@@ -68,7 +70,7 @@ export async function searchRuns(
   return total;
 }
 
-/** An experiment's name, for the page title. */
+/** An experiment's name, for the page title. @example `await experimentName("1"); // "churn"` */
 export async function experimentName(experimentId: string): Promise<string> {
   const answer = await mlflowGet<{ experiment: { name: string } }>("experiments/get", {
     experiment_id: experimentId,
@@ -76,7 +78,7 @@ export async function experimentName(experimentId: string): Promise<string> {
   return answer.experiment.name;
 }
 
-/** The fixed columns, then one per metric and param key seen in `rows`. */
+/** The fixed columns, then one per metric and param key seen in `rows`. @example `const columns = columnsOf(rows);` */
 export function columnsOf(rows: RunRow[]): Column[] {
   const metricKeys = new Set<string>();
   const paramKeys = new Set<string>();
@@ -126,7 +128,7 @@ export function columnsOf(rows: RunRow[]): Column[] {
   return [...fixed, ...metrics, ...params];
 }
 
-/** Rows ordered by a column; missing values always sort last, whichever the direction. */
+/** Rows ordered by a column; missing values always sort last, whichever the direction. @example `sortRows(rows, aucColumn, true); // best AUC first` */
 export function sortRows(rows: RunRow[], column: Column, descending: boolean): RunRow[] {
   const sign = descending ? -1 : 1;
   const keyed = rows.map((row) => ({ row, key: column.value(row) }));

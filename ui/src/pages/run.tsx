@@ -23,7 +23,7 @@ async function loadRun(runId: string): Promise<{ run: Run; charts: Series[] }> {
   return { run, charts };
 }
 
-/** One run: its summary, lineage, params, latest metrics, a chart per metric and its artifacts. */
+/** One run: its summary, lineage, params, latest metrics, a chart per metric and its artifacts. @example `<RunPage runId="3f2a…" />` */
 export function RunPage(props: { runId: string }) {
   const [loaded] = useLoad(() => loadRun(props.runId), [props.runId]);
   return (

@@ -32,6 +32,8 @@ function defaultVisible(columns: Column[]): Set<string> {
 /**
  * An experiment's runs: an MLflow search filter (`metrics.auc > 0.8 AND params.depth = '6'`,
  * with OR), sortable columns, a column chooser, selection for compare, and a virtualised body.
+ *
+ * @example `<RunsPage experimentId="1" filter="metrics.auc > 0.8" />`
  */
 export function RunsPage(props: { experimentId: string; filter: string }) {
   const { experimentId } = props;

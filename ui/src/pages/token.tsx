@@ -4,6 +4,8 @@ import { setToken, token } from "../api";
 /**
  * The token form, shown when the server asked for one (401/403): the token stays in this tab's
  * sessionStorage and goes out as `Authorization: Bearer` on every API call, as for any client.
+ *
+ * @example `<TokenPage />`
  */
 export function TokenPage() {
   const [value, setValue] = useState("");
