@@ -7,6 +7,7 @@ import { href } from "../route";
 import type { Run } from "../types";
 import { Artifacts } from "./artifact-view";
 import { metricSeries } from "./metric-history";
+import { experimentName } from "./run-rows";
 
 /** Tags that record where a run came from, shown as its lineage. */
 const LINEAGE_TAGS: Record<string, string> = {
@@ -16,11 +17,14 @@ const LINEAGE_TAGS: Record<string, string> = {
   "mlflow.source.type": "Source type",
 };
 
-async function loadRun(runId: string): Promise<{ run: Run; charts: Series[] }> {
+async function loadRun(runId: string): Promise<{ run: Run; experiment: string; charts: Series[] }> {
   const { run } = await mlflowGet<{ run: Run }>("runs/get", { run_id: runId });
   const keys = (run.data.metrics ?? []).map((m) => m.key).sort();
-  const charts = await Promise.all(keys.map((k) => metricSeries(runId, k, k)));
-  return { run, charts };
+  const [experiment, charts] = await Promise.all([
+    experimentName(run.info.experiment_id),
+    Promise.all(keys.map((k) => metricSeries(runId, k, k))),
+  ]);
+  return { run, experiment, charts };
 }
 
 /** One run: its summary, lineage, params, latest metrics, a chart per metric and its artifacts. @example `<RunPage runId="3f2a…" />` */
@@ -28,7 +32,7 @@ export function RunPage(props: { runId: string }) {
   const [loaded] = useLoad(() => loadRun(props.runId), [props.runId]);
   return (
     <Show what={loaded}>
-      {({ run, charts }) => {
+      {({ run, experiment, charts }) => {
         const tags = new Map((run.data.tags ?? []).map((t) => [t.key, t.value]));
         const lineage = Object.entries(LINEAGE_TAGS).filter(([k]) => tags.has(k));
         const datasets = run.inputs?.dataset_inputs ?? [];
@@ -37,10 +41,8 @@ export function RunPage(props: { runId: string }) {
           <article aria-labelledby="run-title">
             <nav aria-label="Breadcrumb" class="crumbs">
               <a href={href("experiments")}>Experiments</a> /{" "}
-              <a href={href("experiments", run.info.experiment_id)}>
-                experiment {run.info.experiment_id}
-              </a>{" "}
-              / <span>{name}</span>
+              <a href={href("experiments", run.info.experiment_id)}>{experiment}</a> /{" "}
+              <span>{name}</span>
             </nav>
             <h1 id="run-title">{name}</h1>
             <dl class="facts">

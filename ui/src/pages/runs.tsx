@@ -106,6 +106,40 @@ export function RunsPage(props: { experimentId: string; filter: string }) {
       else next.add(id);
       return next;
     });
+  // Arrow keys move between rows (same control: checkbox or run link), scrolling rows that
+  // the virtualised body has not rendered yet into view before focusing them.
+  const moveFocus = (event: KeyboardEvent) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const target = event.target as HTMLElement;
+    const row = target.closest("tr[aria-rowindex]");
+    const el = box.current;
+    if (row === null || el === null) return;
+    event.preventDefault();
+    const index = Number(row.getAttribute("aria-rowindex")) - 2;
+    const next = Math.min(
+      sorted.length - 1,
+      Math.max(0, index + (event.key === "ArrowDown" ? 1 : -1)),
+    );
+    const top = next * ROW_HEIGHT;
+    const header = ROW_HEIGHT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT + header > el.scrollTop + el.clientHeight)
+      el.scrollTop = top + ROW_HEIGHT + header - el.clientHeight;
+    const selector = `tr[aria-rowindex="${next + 2}"] ${target.tagName === "INPUT" ? "input" : "a"}`;
+    const focus = (tries: number) => {
+      const found = el.querySelector<HTMLElement>(selector);
+      if (found !== null) found.focus({ preventScroll: true });
+      else if (tries > 0) requestAnimationFrame(() => focus(tries - 1));
+    };
+    focus(5);
+  };
+  // Listened to on the scroll box (keydown bubbles from the row's checkbox or link).
+  useEffect(() => {
+    const el = box.current;
+    if (el === null) return;
+    el.addEventListener("keydown", moveFocus);
+    return () => el.removeEventListener("keydown", moveFocus);
+  });
   const compareHref = `${href("compare")}?runs=${[...selected].map(encodeURIComponent).join(",")}`;
   const canCompare = selected.size >= 2 && selected.size <= MAX_COMPARE;
 
