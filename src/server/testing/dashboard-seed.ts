@@ -10,6 +10,10 @@ export interface DashboardSeed {
   readonly sweepRuns: number;
 }
 
+/** A 1×1 PNG, to show an image artifact inline. */
+const DOT_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
 /** The final AUC of each named run (the table shows these as latest values). @example `SEED_AUC.tuned; // 0.8791` */
 export const SEED_AUC = { baseline: 0.8123, deeper: 0.8456, tuned: 0.8791 } as const;
 
@@ -78,6 +82,11 @@ export async function seedDashboard(tracking: Tracking, sweepRuns: number): Prom
       id,
       "report/index.html",
       Readable.from([`<h1>Evaluation of ${name}</h1><p>AUC <b>${auc}</b></p>`]),
+    );
+    await tracking.artifacts.put(
+      id,
+      "plots/dot.png",
+      Readable.from([Buffer.from(DOT_PNG, "base64")]),
     );
     await tracking.runs.update(id, { status: "FINISHED", endTime: start + i * 60_000 + 42_000 });
   }

@@ -223,6 +223,14 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
     );
     await page.getByRole("button", { name: "notes.txt" }).click();
     await page.getByText(`run deeper: auc ${SEED_AUC.deeper}`).waitFor();
+    await page.getByRole("button", { name: "plots/" }).click();
+    await page.getByRole("button", { name: "dot.png" }).click();
+    const image = page.getByRole("img", { name: "dot.png" });
+    await image.waitFor();
+    expect(
+      await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBe(1);
+    await page.getByRole("button", { name: "../" }).click();
     await page.getByRole("button", { name: "report/" }).click();
     await page.getByRole("button", { name: "index.html" }).click();
     const frame = page.frameLocator("iframe.artifact-html");
