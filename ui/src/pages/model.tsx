@@ -36,7 +36,11 @@ export function ModelPage(props: { name: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [pending, setPending] = useState<{ alias: string; from: string; to: string } | null>(null);
   const [reason, setReason] = useState("");
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<{
+    ok: boolean;
+    text: string;
+    needsToken?: boolean;
+  } | null>(null);
 
   const ask = (alias: string, from: string, to: string) => {
     setPending({ alias, from, to });
@@ -62,6 +66,7 @@ export function ModelPage(props: { name: string }) {
       setMessage({
         ok: false,
         text: e instanceof ApiError ? `${e.code}: ${e.message}` : String(e),
+        needsToken: e instanceof ApiError && (e.status === 401 || e.status === 403),
       });
     }
   };
@@ -75,6 +80,12 @@ export function ModelPage(props: { name: string }) {
       {message !== null && (
         <p class={message.ok ? "notice" : "error"} role={message.ok ? "status" : "alert"}>
           {message.text}
+          {message.needsToken === true && (
+            <>
+              {" "}
+              <a href="#/token">Enter a write token</a>
+            </>
+          )}
         </p>
       )}
       <Show what={loaded}>
