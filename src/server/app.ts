@@ -9,6 +9,8 @@ import { artifactProxyRoutes } from "./mlflow/artifact-proxy.js";
 import { experimentRoutes } from "./mlflow/experiment-routes.js";
 import { registryRoutes } from "./mlflow/registry-routes.js";
 import { runRoutes } from "./mlflow/run-routes.js";
+import { modelAuditRoutes } from "./ui/model-audit-routes.js";
+import { defaultUiDir, uiRoutes } from "./ui/static-routes.js";
 
 /**
  * A route plugin another module mounts on the app (serving, features, monitoring…).
@@ -41,6 +43,8 @@ export interface AppOptions {
   readonly limits?: Partial<ServerLimits>;
   /** More route plugins to mount (serving routes come from their own modules). */
   readonly plugins?: readonly RoutePlugin[];
+  /** The built dashboard served at `/` (default: the package's `dist/ui`). */
+  readonly uiDir?: string;
   /** Fastify's logger (off by default). */
   readonly logger?: boolean;
   /**
@@ -53,7 +57,7 @@ export interface AppOptions {
 /**
  * Builds the keel HTTP app: the MLflow REST API 2.0 under `/api/2.0/mlflow/` (and the UI's
  * `/ajax-api/2.0/mlflow/`), the artifact proxy under `/api/2.0/mlflow-artifacts/`, `/health`,
- * MLflow-shaped errors, and any extra route plugins, behind checks installed once on the root
+ * MLflow-shaped errors, keel's alias audit log and rollback under `/v1/models/`, the dashboard at `/`, and any extra route plugins, behind checks installed once on the root
  * so that every route gets them: the Host allow-list and CSRF rules ({@link installRequestGuards}),
  * token access control ({@link installAuth}), JSON size and depth limits, request, header and
  * idle timeouts, a connection cap, and the store's statement time limit (which, on SQLite, moves
@@ -96,7 +100,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   installRequestGuards(app, options.allowedHosts ?? allowedHostsFor(undefined));
   installAuth(app, options.tokens ?? []);
   app.get("/health", { config: { public: true } }, async () => "OK");
-  if (options.mode !== "serving") await registerTrackingRoutes(app, options.tracking, limits);
+  if (options.mode !== "serving") {
+    await registerTrackingRoutes(app, options.tracking, limits);
+    await app.register(modelAuditRoutes, { prefix: "/v1", tracking: options.tracking });
+    await app.register(uiRoutes, { uiDir: options.uiDir ?? defaultUiDir() });
+  }
   for (const mount of options.plugins ?? [])
     await app.register(mount.plugin, { prefix: mount.prefix });
   return app;

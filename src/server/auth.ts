@@ -124,7 +124,7 @@ function bearer(request: FastifyRequest): string | undefined {
 
 /**
  * Installs bearer-token access control: once any token is configured, every route but those
- * marked `public` (only `/health`) needs `Authorization: Bearer <token>` — a `read` or `write`
+ * marked `public` (only `/health`) or `uiAsset` (the dashboard's code, no data) needs `Authorization: Bearer <token>` — a `read` or `write`
  * token for reads (GET, HEAD, and POST searches marked `scope: "read"`), a `write` token for
  * everything else; 401 without a valid token, 403 with a read token on a write. The hook is on
  * the root, so routes that other modules mount later are covered too.
@@ -139,7 +139,7 @@ export function installAuth(app: FastifyInstance, tokens: readonly ApiToken[]): 
   const hashes = tokens.map((t) => ({ token: t, digest: Buffer.from(t.sha256, "hex") }));
   app.addHook("onRequest", async (request) => {
     const config = request.routeOptions.config;
-    if (config.public === true) return;
+    if (config.public === true || config.uiAsset === true) return;
     const needed: TokenScope =
       config.scope ?? (request.method === "GET" || request.method === "HEAD" ? "read" : "write");
     const secret = bearer(request);

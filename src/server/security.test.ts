@@ -214,6 +214,9 @@ describe("access control with tokens", () => {
         ...(method === "GET" || method === "HEAD" ? {} : { payload: {} }),
       });
       if (url === "/health") expect(res.statusCode, `${method} ${url}`).toBe(200);
+      // The dashboard's code (no data) loads without a token; see src/server/ui/ui-routes.test.ts.
+      else if (url === "/" || url.startsWith("/assets/"))
+        expect(res.statusCode, `${method} ${url}`).not.toBe(401);
       else expect(res.statusCode, `${method} ${url}`).toBe(401);
     }
     expect(routes).toContainEqual(["GET", "/v1/ping"]);

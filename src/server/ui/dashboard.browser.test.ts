@@ -1,0 +1,342 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTracking, type Tracking } from "../../track/index.js";
+import { createApp } from "../app.js";
+import { hashToken } from "../auth.js";
+import { type DashboardSeed, SEED_AUC, seedDashboard } from "../testing/dashboard-seed.js";
+import { defaultUiDir } from "./static-routes.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SWEEP_RUNS = 10_000;
+const SHOTS = resolve("test-output", "dashboard");
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium)
+  console.warn(
+    `dashboard browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`,
+  );
+
+/** Figures the tests measure, printed at the end for bench/README.md. */
+const figures: Record<string, number | string> = {};
+
+describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
+  let root: string;
+  let tracking: Tracking;
+  let app: FastifyInstance;
+  let base: string;
+  let context: BrowserContext;
+  let seed: DashboardSeed;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const uiDir = defaultUiDir();
+    // `npm test` builds the UI first; a lone `vitest run` on a fresh tree builds it here.
+    if (!existsSync(join(uiDir, "index.html")))
+      execFileSync(
+        process.execPath,
+        ["node_modules/vite/bin/vite.js", "build", "--config", "ui/vite.config.ts"],
+        {
+          stdio: "ignore",
+        },
+      );
+    root = mkdtempSync(join(tmpdir(), "keel-dashboard-"));
+    tracking = await openTracking({ root });
+    const seeding = Date.now();
+    seed = await seedDashboard(tracking, SWEEP_RUNS);
+    figures.seedSeconds = (Date.now() - seeding) / 1000;
+    app = await createApp({ tracking, uiDir });
+    base = await app.listen({ host: "127.0.0.1", port: 0 });
+    mkdirSync(SHOTS, { recursive: true });
+    context = await chromium.launchPersistentContext(join(root, "chromium-profile"), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+      viewport: { width: 1366, height: 800 },
+    });
+    // Long tasks are recorded from the first script on, for every page.
+    // (Browser code as strings: this file is typed for Node, without the DOM library.)
+    await context.addInitScript({
+      content: `window.__longTasks = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+  .observe({ type: "longtask", buffered: true });`,
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.close();
+    await tracking?.close();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    console.log(`dashboard figures: ${JSON.stringify(figures)}`);
+  });
+
+  async function open(hash: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`${hash}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => errors.push(`${hash}: ${e.message}`));
+    await page.goto(`${base}/${hash}`);
+    return page;
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  }
+
+  it("loads the experiments page within a second and lists both experiments", async () => {
+    const page = await open("#/experiments");
+    // Polled every animation frame: the time since navigation start when the list is on screen.
+    // A function, not a string: a string predicate is eval'd in the page, which its CSP forbids.
+    const shown = await page.waitForFunction((selector) => {
+      const page = globalThis as unknown as {
+        document: { querySelector(s: string): unknown };
+        performance: { now(): number };
+      };
+      return page.document.querySelector(selector) !== null && page.performance.now();
+    }, `a[href="#/experiments/${seed.sweepExperimentId}"]`);
+    const contentMs = Number(await shown.jsonValue());
+    const loadMs = Number(
+      await page.evaluate(`performance.getEntriesByType("navigation")[0].loadEventEnd`),
+    );
+    await expect(page.getByRole("link", { name: "churn" }).isVisible()).resolves.toBe(true);
+    figures.loadEventMs = Math.round(loadMs);
+    figures.firstLoadWithDataMs = Math.round(contentMs);
+    expect(loadMs).toBeGreaterThan(0);
+    // The goal is 1 s. On a machine whose cores are already oversubscribed (the whole suite runs
+    // test files in parallel on 2 shared cores) wall-clock time says more about the neighbours
+    // than about the page, so there the bound is 3 s; the figure is printed either way.
+    const busy = loadavg()[0]! / availableParallelism() > 2;
+    figures.loadPerCore = +(loadavg()[0]! / availableParallelism()).toFixed(1);
+    expect(contentMs).toBeLessThan(busy ? 3000 : 1000);
+    // Keyboard: the first Tab lands on the skip link, which moves focus to the content.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to content");
+    await shot(page, "01-experiments");
+    await page.close();
+  });
+
+  it("shows the runs table with latest metrics, filters with the search grammar and sorts", async () => {
+    const page = await open(`#/experiments/${seed.churnExperimentId}`);
+    await page.getByText("3 runs").waitFor();
+    for (const name of ["baseline", "deeper", "tuned"])
+      await expect(page.getByRole("link", { name, exact: true }).isVisible()).resolves.toBe(true);
+    await expect(
+      page.getByRole("cell", { name: String(SEED_AUC.tuned) }).isVisible(),
+    ).resolves.toBe(true);
+    await shot(page, "02-runs");
+
+    await page.getByLabel("Filter").fill("metrics.auc > 0.84 OR params.max_depth = '4'");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("3 runs").waitFor();
+    await page.getByLabel("Filter").fill("metrics.auc > 0.84");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("2 runs").waitFor();
+    expect(await page.getByRole("link", { name: "baseline", exact: true }).count()).toBe(0);
+    await shot(page, "03-runs-filtered");
+
+    // Sort by auc ascending: deeper (0.8456) comes before tuned (0.8791).
+    await page.getByRole("button", { name: /^auc/ }).click();
+    await page.getByRole("button", { name: /^auc/ }).click();
+    const names = await page.locator("table.runs tbody td:nth-child(2) a").allTextContents();
+    expect(names).toEqual(["deeper", "tuned"]);
+
+    // Column chooser: the `model` param shows by default (the first 4 params do); hide it, show it again.
+    await page.getByText("Columns", { exact: true }).click();
+    await page.getByRole("checkbox", { name: "params.model" }).uncheck();
+    expect(await page.getByRole("columnheader", { name: "model" }).count()).toBe(0);
+    await page.getByRole("checkbox", { name: "params.model" }).check();
+    expect(await page.getByRole("columnheader", { name: "model" }).count()).toBe(1);
+    await page.close();
+  });
+
+  it("shows the server's message for a filter outside the search grammar", async () => {
+    // Its own page: the 400 is expected here, and Chromium logs every failed fetch as an error.
+    const page = await context.newPage();
+    const logged: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") logged.push(m.text());
+    });
+    try {
+      await page.goto(
+        `${base}/#/experiments/${seed.churnExperimentId}?filter=${encodeURIComponent("metrics.auc >>> 1")}`,
+      );
+      const alert = page.getByRole("alert");
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain("INVALID_PARAMETER_VALUE");
+      await expect(page.getByLabel("Filter").inputValue()).resolves.toBe("metrics.auc >>> 1");
+      expect(logged.every((t) => t.includes("400"))).toBe(true);
+      await shot(page, "03b-runs-bad-filter");
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("compares two runs with overlaid curves", async () => {
+    const page = await open(`#/experiments/${seed.churnExperimentId}`);
+    await page.getByText("3 runs").waitFor();
+    await page.getByRole("checkbox", { name: "select baseline" }).check();
+    await page.getByRole("checkbox", { name: "select tuned" }).check();
+    await page.getByRole("link", { name: "Compare 2 runs" }).click();
+    await page.getByRole("heading", { name: "Curves" }).waitFor();
+    await page.locator("figure.chart canvas").first().waitFor();
+    expect(await page.locator("figure.chart").count()).toBe(2);
+    // Each chart's legend names both runs.
+    const legend = await page.locator("figure.chart").first().locator(".u-legend").textContent();
+    expect(legend).toContain("baseline");
+    expect(legend).toContain("tuned");
+    await expect(page.locator("tr.differs", { hasText: "max_depth" }).count()).resolves.toBe(1);
+    await shot(page, "04-compare");
+    await page.close();
+  });
+
+  it("shows a run with params, metric charts, lineage and inline artifacts", async () => {
+    const page = await open(`#/runs/${seed.runs.deeper}`);
+    await page.getByRole("heading", { name: "deeper", level: 1 }).waitFor();
+    await page.locator("figure.chart canvas").first().waitFor();
+    expect(await page.locator("figure.chart").count()).toBe(2);
+    await expect(
+      page.getByRole("cell", { name: String(SEED_AUC.deeper) }).isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.getByRole("row", { name: /max_depth 6/ }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText("d1g3st1").isVisible()).resolves.toBe(true);
+    await expect(
+      page
+        .getByRole("navigation", { name: "Breadcrumb" })
+        .getByRole("link", { name: "churn" })
+        .isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.getByRole("link", { name: seed.runs.baseline }).isVisible()).resolves.toBe(
+      true,
+    );
+    await page.getByRole("button", { name: "notes.txt" }).click();
+    await page.getByText(`run deeper: auc ${SEED_AUC.deeper}`).waitFor();
+    await page.getByRole("button", { name: "plots/" }).click();
+    await page.getByRole("button", { name: "dot.png" }).click();
+    const image = page.getByRole("img", { name: "dot.png" });
+    await image.waitFor();
+    expect(
+      await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBe(1);
+    await page.getByRole("button", { name: "../" }).click();
+    await page.getByRole("button", { name: "report/" }).click();
+    await page.getByRole("button", { name: "index.html" }).click();
+    const frame = page.frameLocator("iframe.artifact-html");
+    await frame.getByRole("heading", { name: "Evaluation of deeper" }).waitFor();
+    await shot(page, "05-run");
+    await page.close();
+  });
+
+  it("renders and scrolls 10,000 runs without a long task over 200 ms", async () => {
+    const page = await open(`#/experiments/${seed.sweepExperimentId}`);
+    await page.getByText(`${SWEEP_RUNS} runs`, { exact: true }).waitFor({ timeout: 60_000 });
+    figures.tenThousandRunsVisibleMs = Math.round(Number(await page.evaluate("performance.now()")));
+    expect(await page.locator("table.runs tbody tr").count()).toBeLessThan(120);
+    const box = page.locator(".table-box");
+    for (let i = 1; i <= 20; i++) {
+      await box.evaluate((el, top) => el.scrollTo(0, top), i * 16_000);
+      await page.waitForTimeout(30);
+    }
+    await page.getByRole("link", { name: "trial-0", exact: true }).waitFor();
+    // Keyboard: ArrowDown walks the rows, rendering and scrolling to the ones out of view.
+    await box.evaluate((el) => el.scrollTo(0, 0));
+    await page.getByRole("link", { name: `trial-${SWEEP_RUNS - 1}`, exact: true }).focus();
+    for (let i = 0; i < 40; i++) await page.keyboard.press("ArrowDown");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe(
+      `trial-${SWEEP_RUNS - 41}`,
+    );
+    await expect(
+      page.getByRole("link", { name: `trial-${SWEEP_RUNS - 41}`, exact: true }).isVisible(),
+    ).resolves.toBe(true);
+    await page.getByRole("button", { name: /^rmse/ }).click();
+    await page.waitForTimeout(200);
+    const longTasks = (await page.evaluate("window.__longTasks")) as number[];
+    // No long tasks must mean none happened, not that nobody was listening.
+    expect(Array.isArray(longTasks)).toBe(true);
+    expect(
+      await page.evaluate(`PerformanceObserver.supportedEntryTypes.includes("longtask")`),
+    ).toBe(true);
+    figures.longTasks = longTasks.length;
+    figures.longestTaskMs = Math.round(Math.max(0, ...longTasks));
+    await shot(page, "06-runs-10000");
+    expect(Math.max(0, ...longTasks)).toBeLessThan(200);
+    await page.close();
+  }, 120_000);
+
+  it("shows a model's versions, aliases and audit log, and rolls @champion back after confirmation", async () => {
+    const list = await open("#/models");
+    await list.getByRole("link", { name: "churn" }).waitFor();
+    await expect(list.getByText("@champion → v2").isVisible()).resolves.toBe(true);
+    await shot(list, "07-models");
+    await list.close();
+
+    const page = await open("#/models/churn");
+    await page.getByRole("table", { name: "Alias audit log" }).waitFor();
+    await expect(page.getByRole("cell", { name: "AUC +3.4% over v1" }).isVisible()).resolves.toBe(
+      true,
+    );
+    await page.getByRole("button", { name: "Roll back @champion to v1" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await shot(page, "08-rollback-confirm");
+    // Cancel first: nothing moves.
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    expect((await tracking.models.getByAlias("churn", "champion")).version).toBe(2);
+    await page.getByRole("button", { name: "Roll back @champion to v1" }).click();
+    await dialog.getByLabel("Reason").fill("precision dropped on v2");
+    await dialog.getByRole("button", { name: "Roll back" }).click();
+    await page.getByText("@champion now points at version 1").waitFor();
+    await page.getByRole("cell", { name: "precision dropped on v2" }).waitFor();
+    expect((await tracking.models.getByAlias("churn", "champion")).version).toBe(1);
+    await shot(page, "09-model-after-rollback");
+    await page.close();
+  });
+
+  it("follows the dark colour scheme", async () => {
+    const page = await open(`#/runs/${seed.runs.tuned}`);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.locator("figure.chart canvas").first().waitFor();
+    const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
+    expect(background).toBe("rgb(21, 24, 28)");
+    await shot(page, "10-run-dark");
+    await page.close();
+  });
+
+  it("asks for a token when the server has them, then sends it on every call", async () => {
+    const locked = await createApp({
+      tracking,
+      uiDir: defaultUiDir(),
+      tokens: [{ name: "viewer", scope: "read", sha256: hashToken("read-secret") }],
+    });
+    const lockedBase = await locked.listen({ host: "127.0.0.1", port: 0 });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${lockedBase}/#/experiments`);
+      await page.getByRole("alert").getByText("UNAUTHENTICATED").waitFor();
+      await page.getByRole("link", { name: "Enter a token" }).click();
+      await page.getByLabel("Bearer token").fill("read-secret");
+      await page.getByRole("button", { name: "Use token" }).click();
+      await page.getByRole("link", { name: "churn" }).waitFor();
+      await shot(page, "11-with-token");
+    } finally {
+      await page.close();
+      await locked.close();
+    }
+  });
+
+  it("logged no browser console errors on any page", () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,86 @@
+import { render } from "preact";
+import "./styles.css";
+import { ComparePage } from "./pages/compare";
+import { ExperimentsPage } from "./pages/experiments";
+import { ModelPage } from "./pages/model";
+import { ModelsPage } from "./pages/models";
+import { RunPage } from "./pages/run";
+import { RunsPage } from "./pages/runs";
+import { TokenPage } from "./pages/token";
+import { href, type Route, useRoute } from "./route";
+
+/**
+ * The navigation: one entry per area. Studies, features, deployments, monitoring and pipelines
+ * join here (a `section` and a case in `page`) when their `/v1/` APIs land.
+ */
+const NAV: { section: string; label: string }[] = [
+  { section: "experiments", label: "Experiments" },
+  { section: "models", label: "Models" },
+];
+
+function page(route: Route) {
+  const [section = "experiments", id] = route.path;
+  switch (section) {
+    case "experiments":
+      return id === undefined ? (
+        <ExperimentsPage />
+      ) : (
+        <RunsPage experimentId={id} filter={route.query.get("filter") ?? ""} />
+      );
+    case "runs":
+      return id === undefined ? <ExperimentsPage /> : <RunPage runId={id} />;
+    case "compare":
+      return (
+        <ComparePage runIds={(route.query.get("runs") ?? "").split(",").filter((r) => r !== "")} />
+      );
+    case "models":
+      return id === undefined ? <ModelsPage /> : <ModelPage name={id} />;
+    case "token":
+      return <TokenPage />;
+    default:
+      return (
+        <p class="error" role="alert">
+          No page {section}. <a href={href("experiments")}>Experiments</a>
+        </p>
+      );
+  }
+}
+
+function App() {
+  const route = useRoute();
+  const current = route.path[0] ?? "experiments";
+  const active = current === "runs" || current === "compare" ? "experiments" : current;
+  return (
+    <>
+      {/* A button, not a link: `#main` would be read as a route by the hash router. */}
+      <button type="button" class="skip" onClick={() => document.getElementById("main")?.focus()}>
+        Skip to content
+      </button>
+      <header class="top">
+        <a class="brand" href={href("experiments")}>
+          keel
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.section}>
+                <a href={href(n.section)} aria-current={active === n.section ? "page" : undefined}>
+                  {n.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <a class="token-link" href={href("token")}>
+          Token
+        </a>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page(route)}
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById("app");
+if (root !== null) render(<App />, root);
