@@ -6,23 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTracking } from "../track/index.js";
 import { transpileTrack } from "../track/testing/index.js";
 import { PipelineStore } from "./index.js";
+import { ORCHESTRATE_RUNTIME_MODULES } from "./testing/index.js";
 
 // The runner must be a separate process to be SIGKILLed; Node 20 cannot load TypeScript, so the
 // modules are transpiled inside the project (where kysely, better-sqlite3 and pg resolve).
 const jsDir = join(process.cwd(), ".tmp", `orch-js-${process.pid}`);
 const root = mkdtempSync(join(tmpdir(), "keel-orch-kill-"));
-const MODULES = [
-  "core",
-  "data",
-  "transform",
-  "models",
-  "evaluate",
-  "tune",
-  "store",
-  "track",
-  "features",
-  "orchestrate",
-];
 
 const runnerScript = (orchestrate: string, store: string) => `
 import { appendFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -76,7 +65,7 @@ process.stdout.write(JSON.stringify({ status: result.run.status, runId: result.r
 let script = "";
 beforeAll(() => {
   mkdirSync(jsDir, { recursive: true });
-  transpileTrack(jsDir, MODULES);
+  transpileTrack(jsDir, ORCHESTRATE_RUNTIME_MODULES);
   script = join(jsDir, "runner.mjs");
   writeFileSync(
     script,

@@ -7,6 +7,7 @@ import { openDatabase } from "../store/index.js";
 import { dropPgSchemas } from "../store/testing/index.js";
 import { transpileTrack } from "../track/testing/index.js";
 import { definePipeline, PipelineStore, QueueExecutor, step } from "./index.js";
+import { ORCHESTRATE_RUNTIME_MODULES } from "./testing/index.js";
 
 const pgUrl = process.env.KEEL_TEST_PG_URL;
 if (pgUrl === undefined)
@@ -17,18 +18,6 @@ const root = mkdtempSync(join(tmpdir(), "keel-orch-queue-"));
 const dbSchema = `keel_orch_${process.pid}_queue`;
 const bossSchema = `keel_orch_${process.pid}_boss`;
 const eventLog = join(root, "events.jsonl");
-const MODULES = [
-  "core",
-  "data",
-  "transform",
-  "models",
-  "evaluate",
-  "tune",
-  "store",
-  "track",
-  "features",
-  "orchestrate",
-];
 const FAN = ["s1", "s2", "s3", "s4"];
 
 // The same pipeline shape in the workers (which run it) and here (which submits it).
@@ -73,7 +62,7 @@ describe.skipIf(pgUrl === undefined)("two keel workers on PostgreSQL, one killed
   let script = "";
   beforeAll(() => {
     mkdirSync(jsDir, { recursive: true });
-    transpileTrack(jsDir, MODULES);
+    transpileTrack(jsDir, ORCHESTRATE_RUNTIME_MODULES);
     script = join(jsDir, "worker.mjs");
     writeFileSync(
       script,
