@@ -3,6 +3,7 @@ import {
   type Deployment,
   type DeploymentSpec,
   openServingStore,
+  predictionSinkFor,
   ServingRuntime,
   watchAliases,
 } from "../serve/index.js";
@@ -70,7 +71,11 @@ export async function startServing(setup: ServingSetup): Promise<RunningServing>
   const log =
     setup.log === false
       ? undefined
-      : createPredictionLog(store, { maxQueue: logQueue, batchSize: 2000, flushIntervalMs: 200 });
+      : createPredictionLog(predictionSinkFor(setup.tracking.database, store), {
+          maxQueue: logQueue,
+          batchSize: 2000,
+          flushIntervalMs: 200,
+        });
   const specs = setup.deployments.map((d) => (isStored(d) ? d.spec : d));
   const stored = Object.fromEntries(
     setup.deployments
