@@ -67,7 +67,8 @@ function isStored(d: DeploymentSpec | Deployment): d is Deployment {
 export async function startServing(setup: ServingSetup): Promise<RunningServing> {
   const store = openServingStore(setup.tracking.database);
   const logQueue = setup.logQueue ?? 100_000;
-  // Bigger, rarer batches: the store's cost per entry falls with the batch size.
+  // Bigger, rarer batches: the store's cost per entry falls with the batch size (500 per 20 ms
+  // was measured too: no less event-loop CPU per request, more in total).
   const log =
     setup.log === false
       ? undefined
