@@ -55,7 +55,10 @@ const result = await autocannon({
 process.stderr.write(`${result.requests.total / seconds} req/s, non2xx ${result.non2xx}\n`);
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));
-const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+// The event loop's profile (thread 0): the log's writer thread writes its own file.
+const files = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile"));
+const file = files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0];
+process.stderr.write(`profiles: ${files.join(", ")}; reading ${file}\n`);
 const profile = JSON.parse(readFileSync(join(profDir, file), "utf8"));
 const self = new Map();
 const dt = new Map();

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { paced } from "./paced.mjs";
 
 const HERE = dirname(new URL(import.meta.url).pathname);
 const ROOT = resolve(HERE, "../..");
@@ -24,6 +25,8 @@ const option = (name, fallback) => {
 const SECONDS = Number(option("seconds", "10"));
 const ROUNDS = Number(option("rounds", "2"));
 const OUT = option("out", join(HERE, "result.json"));
+// --keel-only: skip Python (and its training) for quick before/after runs of keel's own path.
+const KEEL_ONLY = args.includes("--keel-only");
 const work = mkdtempSync(join(tmpdir(), "keel-bench-serve-"));
 const load = () =>
   loadavg()
@@ -31,9 +34,15 @@ const load = () =>
     .join(" ");
 const log = (line) => process.stderr.write(`${line}\n`);
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc; with `mainThread`, only
+ * its main thread's (the event loop's: keel's log writer thread is left out).
+ */
+function cpuSeconds(pid, mainThread = false) {
+  const stat = readFileSync(
+    mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`,
+    "utf8",
+  );
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
 }
@@ -82,9 +91,10 @@ function cannon(options) {
 async function measure(name, pid, options, rowsPerRequest = 1) {
   // A short warm-up so JIT and caches are hot before measuring.
   await cannon({ ...options, duration: 2 });
-  const before = { cpu: cpuSeconds(pid), load: load() };
+  const before = { cpu: cpuSeconds(pid), loopCpu: cpuSeconds(pid, true), load: load() };
   const result = await cannon(options);
   const cpu = cpuSeconds(pid) - before.cpu;
+  const loopCpu = cpuSeconds(pid, true) - before.loopCpu;
   const total = result.requests.total;
   const row = {
     name,
@@ -96,11 +106,12 @@ async function measure(name, pid, options, rowsPerRequest = 1) {
     errors: result.errors + result.timeouts,
     serverCpuSeconds: cpu,
     serverCpuMsPerRequest: total > 0 ? (cpu * 1000) / total : null,
+    eventLoopCpuMsPerRequest: total > 0 ? (loopCpu * 1000) / total : null,
     loadBefore: before.load,
     loadAfter: load(),
   };
   log(
-    `${name}: ${row.reqPerSec.toFixed(0)} req/s, ${row.rowsPerSec.toFixed(0)} rows/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non2xx ${row.non2xx}, server CPU ${row.serverCpuMsPerRequest?.toFixed(3)} ms/req, load ${row.loadBefore} → ${row.loadAfter}`,
+    `${name}: ${row.reqPerSec.toFixed(0)} req/s, ${row.rowsPerSec.toFixed(0)} rows/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non2xx ${row.non2xx}, server CPU ${row.serverCpuMsPerRequest?.toFixed(3)} ms/req (event loop ${row.eventLoopCpuMsPerRequest?.toFixed(3)}), load ${row.loadBefore} → ${row.loadAfter}`,
   );
   return row;
 }
@@ -128,7 +139,8 @@ try {
     ],
     { cwd: work, stdio: ["ignore", "ignore", "inherit"] },
   );
-  execFileSync(PYTHON, [join(HERE, "xgb_train.py"), DATA, work], { stdio: "inherit" });
+  if (!KEEL_ONLY)
+    execFileSync(PYTHON, [join(HERE, "xgb_train.py"), DATA, work], { stdio: "inherit" });
 
   // 100 distinct Telco customers, as JSON records typed as the CSV reads them.
   const { readFrame } = await import(join(ROOT, "dist/data/index.js"));
@@ -195,6 +207,42 @@ try {
       overallRate: Math.floor(Math.max(...rounds.keel.map((r) => r.reqPerSec)) / 2),
     }),
   );
+  // The same half rate from a paced (open-loop) sender: one request every 1/rate s, latency
+  // timed from each request's scheduled send time.
+  {
+    const rate = Math.floor(Math.max(...rounds.keel.map((r) => r.reqPerSec)) / 2);
+    const before = { cpu: cpuSeconds(withLog.pid), load: load() };
+    const r = await paced({
+      url: "http://127.0.0.1:8090",
+      path: "/v1/deployments/default/predict",
+      bodies: single,
+      rate,
+      seconds: SECONDS,
+    });
+    results.keelHalfPaced = {
+      ...r,
+      serverCpuMsPerRequest: ((cpuSeconds(withLog.pid) - before.cpu) * 1000) / r.requests,
+      loadBefore: before.load,
+      loadAfter: load(),
+    };
+    log(`keel serve (log on), paced at ${rate} req/s: ${JSON.stringify(results.keelHalfPaced)}`);
+    // And at a fixed modest rate, for a tail that is not dominated by the machine's run queue.
+    const low = { cpu: cpuSeconds(withLog.pid), load: load() };
+    const r1000 = await paced({
+      url: "http://127.0.0.1:8090",
+      path: "/v1/deployments/default/predict",
+      bodies: single,
+      rate: 1000,
+      seconds: SECONDS,
+    });
+    results.keelPaced1000 = {
+      ...r1000,
+      serverCpuMsPerRequest: ((cpuSeconds(withLog.pid) - low.cpu) * 1000) / r1000.requests,
+      loadBefore: low.load,
+      loadAfter: load(),
+    };
+    log(`keel serve (log on), paced at 1000 req/s: ${JSON.stringify(results.keelPaced1000)}`);
+  }
   results.keelBatch = await measure(
     "keel serve (log on), 1,000-record batches",
     withLog.pid,
@@ -208,6 +256,11 @@ try {
     1000,
   );
   await Promise.all([stop(withLog), stop(noLog), stop(noop)]);
+  if (KEEL_ONLY) {
+    writeFileSync(OUT, `${JSON.stringify(results, null, 1)}\n`);
+    rmSync(work, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   const python = start(
     PYTHON,
@@ -246,6 +299,9 @@ try {
     keelOverNoop: results.keel.reqPerSec / results.noop.reqPerSec,
     logCost: 1 - results.keel.reqPerSec / results.keelNoLog.reqPerSec,
     logCostCpu: results.keel.serverCpuMsPerRequest / results.keelNoLog.serverCpuMsPerRequest - 1,
+    logCostEventLoopCpu:
+      results.keel.eventLoopCpuMsPerRequest / results.keelNoLog.eventLoopCpuMsPerRequest - 1,
+    keelOverNoopCpu: results.noop.serverCpuMsPerRequest / results.keel.serverCpuMsPerRequest,
   };
   results.finishedAt = new Date().toISOString();
   writeFileSync(OUT, `${JSON.stringify(results, null, 1)}\n`);

@@ -3,6 +3,7 @@ import {
   type Deployment,
   type DeploymentSpec,
   openServingStore,
+  predictionSinkFor,
   ServingRuntime,
   watchAliases,
 } from "../serve/index.js";
@@ -66,11 +67,16 @@ function isStored(d: DeploymentSpec | Deployment): d is Deployment {
 export async function startServing(setup: ServingSetup): Promise<RunningServing> {
   const store = openServingStore(setup.tracking.database);
   const logQueue = setup.logQueue ?? 100_000;
-  // Bigger, rarer batches: the store's cost per entry falls with the batch size.
+  // Bigger, rarer batches: the store's cost per entry falls with the batch size (500 per 20 ms
+  // was measured too: no less event-loop CPU per request, more in total).
   const log =
     setup.log === false
       ? undefined
-      : createPredictionLog(store, { maxQueue: logQueue, batchSize: 2000, flushIntervalMs: 200 });
+      : createPredictionLog(predictionSinkFor(setup.tracking.database, store), {
+          maxQueue: logQueue,
+          batchSize: 2000,
+          flushIntervalMs: 200,
+        });
   const specs = setup.deployments.map((d) => (isStored(d) ? d.spec : d));
   const stored = Object.fromEntries(
     setup.deployments

@@ -6,10 +6,12 @@ import { openDatabase } from "../store/index.js";
 import { delongAuc } from "./delong.js";
 import {
   analyzeExperiment,
+  batchRowRequestId,
   type DeploymentSpec,
   type Difference,
   type Estimate,
   openServingStore,
+  requestOfRow,
 } from "./index.js";
 import { logEntry } from "./testing/serving-store-suite.js";
 
@@ -168,6 +170,34 @@ describe("analyzeExperiment", () => {
       await expect(analyzeExperiment(store, "missing")).rejects.toMatchObject({
         code: "KEEL_ERR_DEPLOYMENT_NOT_FOUND",
       });
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("counts a batch request once in the traffic and SRM test, its rows one by one in the metrics", async () => {
+    const database = await openDatabase({ dbUrl: join(dir, "batch.db") });
+    try {
+      const store = openServingStore(database);
+      await store.createDeployment({ ...fixture.spec, name: "b" });
+      const rows = (id: string, variant: string, n: number) =>
+        Array.from({ length: n }, (_, i) =>
+          logEntry({
+            requestId: n > 1 ? batchRowRequestId(id, i) : id,
+            deployment: "b",
+            variant,
+            output: { prediction: i / n },
+          }),
+        );
+      // One 50-row batch on control, one single request on each other variant.
+      await store.appendPredictions([
+        ...rows("big", "control", 50),
+        ...fixture.spec.variants.slice(1).flatMap((v) => rows(`one-${v.name}`, v.name, 1)),
+      ]);
+      const analysis = await analyzeExperiment(store, "b", { from: 0 });
+      expect(analysis.variants.map((v) => v.requests)).toEqual([1, 1, 1]);
+      expect(requestOfRow("big:49")).toBe("big");
+      expect((await store.readPredictions({ deployment: "b" })).length).toBe(52);
     } finally {
       await database.close();
     }

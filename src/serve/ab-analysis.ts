@@ -3,7 +3,7 @@ import { logLoss, rocAuc } from "../evaluate/index.js";
 import { delongAuc, sampleVariance } from "./delong.js";
 import { chiSquareSurvival, normalCdf, Z_95 } from "./distributions.js";
 import { effectiveVariants } from "./effective-weights.js";
-import type { FeedbackLabel, LoggedPrediction } from "./prediction-entry.js";
+import { type FeedbackLabel, type LoggedPrediction, requestOfRow } from "./prediction-entry.js";
 import type { ServingStore } from "./serving-store.js";
 
 /**
@@ -162,7 +162,8 @@ export async function analyzeExperiment(
   const requests = new Map(
     spec.variants.map((v) => [
       v.name,
-      new Set((byVariant.get(v.name) ?? []).map((r) => r.requestId)).size,
+      // One per request: the rows of a batch (ID:0, ID:1, …) were assigned together.
+      new Set((byVariant.get(v.name) ?? []).map((r) => requestOfRow(r.requestId))).size,
     ]),
   );
   const totalRequests = [...requests.values()].reduce((a, b) => a + b, 0);

@@ -51,7 +51,13 @@ export {
 export { effectiveVariants } from "./effective-weights.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
 export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
-export type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./prediction-entry.js";
+export {
+  batchRowRequestId,
+  type FeedbackLabel,
+  type LoggedPrediction,
+  type PredictionLogEntry,
+  requestOfRow,
+} from "./prediction-entry.js";
 export {
   createPredictionLog,
   type PredictionLog,
@@ -73,4 +79,5 @@ export {
   type ReadPredictionsQuery,
   type ServingStore,
 } from "./serving-store.js";
+export { type PredictionSink, predictionSinkFor, SqliteLogWriter } from "./sqlite-log-writer.js";
 export { assignVariant } from "./sticky-assignment.js";

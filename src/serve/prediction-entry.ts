@@ -55,3 +55,35 @@ export interface LoggedPrediction extends PredictionLogEntry {
   readonly label?: FeedbackLabel;
   readonly feedbackTime?: number;
 }
+
+/**
+ * The request id logged for row `row` of a request that scored several rows: `ID:row`.
+ * The log keeps one row per scored record (monitoring and feedback work row by row; a label
+ * for one record of a batch is posted with `ID:row`), and {@link requestOfRow} maps the rows
+ * of a batch back to the one request, which is what A/B traffic counts and the sample-ratio
+ * test use: a variant is assigned once per request, not once per row.
+ *
+ * @example
+ * ```ts
+ * batchRowRequestId("7c1e", 3); // "7c1e:3"
+ * ```
+ */
+export function batchRowRequestId(requestId: string, row: number): string {
+  return `${requestId}:${row}`;
+}
+
+/**
+ * The request a logged row belongs to: `ID` for a row logged as `ID:row` by
+ * {@link batchRowRequestId}, the id itself otherwise.
+ *
+ * @example
+ * ```ts
+ * requestOfRow("7c1e:3"); // "7c1e"
+ * requestOfRow("7c1e");   // "7c1e"
+ * ```
+ */
+export function requestOfRow(loggedRequestId: string): string {
+  return loggedRequestId.replace(BATCH_ROW_SUFFIX, "");
+}
+
+const BATCH_ROW_SUFFIX = /:\d+$/;

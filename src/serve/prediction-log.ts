@@ -1,6 +1,6 @@
 import { describeValue, KeelError, type Logger, nullLogger, toKeelError } from "../core/index.js";
 import type { PredictionLogEntry } from "./prediction-entry.js";
-import type { ServingStore } from "./serving-store.js";
+import type { PredictionSink } from "./sqlite-log-writer.js";
 
 export type { PredictionLogEntry } from "./prediction-entry.js";
 
@@ -20,7 +20,7 @@ export interface PredictionLog {
   readonly pending: number;
   /** Resolves once every entry appended before the call is written; rejects if a write fails. */
   flush(): Promise<void>;
-  /** Refuses new entries, then writes everything acknowledged. */
+  /** Refuses new entries, then writes everything acknowledged and closes the sink. */
   close(): Promise<void>;
 }
 
@@ -44,7 +44,8 @@ export interface PredictionLogOptions {
 }
 
 /**
- * Creates a prediction log over a serving store. Appends are synchronous and cheap; one
+ * Creates a prediction log over a serving store (or a {@link SqliteLogWriter}, which writes
+ * from a worker thread). Appends are synchronous and cheap; one
  * writer at a time takes up to `batchSize` entries in order and stores them in one
  * transaction (so a crash leaves whole batches or nothing), while new entries keep queueing.
  * A failed write puts its batch back at the head of the queue and is retried on the next
@@ -60,14 +61,14 @@ export interface PredictionLogOptions {
  * ```
  */
 export function createPredictionLog(
-  store: ServingStore,
+  store: PredictionSink,
   options: PredictionLogOptions = {},
 ): PredictionLog {
   return new BatchingPredictionLog(store, options);
 }
 
 class BatchingPredictionLog implements PredictionLog {
-  readonly #store: ServingStore;
+  readonly #store: PredictionSink;
   readonly #maxQueue: number;
   readonly #batchSize: number;
   readonly #intervalMs: number;
@@ -78,7 +79,7 @@ class BatchingPredictionLog implements PredictionLog {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(store: ServingStore, options: PredictionLogOptions) {
+  constructor(store: PredictionSink, options: PredictionLogOptions) {
     this.#store = store;
     this.#maxQueue = positive(options.maxQueue, 10_000, "maxQueue");
     this.#batchSize = positive(options.batchSize, 500, "batchSize");
@@ -107,6 +108,7 @@ class BatchingPredictionLog implements PredictionLog {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.flush();
+    await this.#store.close?.();
   }
 
   /** Schedules a write of a partial batch, unless one is pending or running. */

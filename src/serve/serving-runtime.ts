@@ -6,6 +6,7 @@ import { CanaryDriver } from "./canary-driver.js";
 import type { DeploymentState as StoredState } from "./deployment-record.js";
 import type { DeploymentSpec } from "./deployment-spec.js";
 import { type ModelHandle, ModelSlots } from "./model-slots.js";
+import { batchRowRequestId } from "./prediction-entry.js";
 import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
@@ -559,7 +560,7 @@ function appendAll(
   const many = records.length > 1;
   for (let i = 0; i < records.length; i++) {
     const entry: PredictionLogEntry = {
-      requestId: many ? `${result.requestId}:${i}` : result.requestId,
+      requestId: many ? batchRowRequestId(result.requestId, i) : result.requestId,
       time,
       deployment: result.deployment,
       variant: result.variant,

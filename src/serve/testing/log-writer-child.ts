@@ -3,12 +3,13 @@
 // of exactly `batchSize`, tagged with their chunk, so the parent can tell whole batches from
 // partial ones after a SIGKILL.
 import { openDatabase } from "../../store/index.js";
-import { createPredictionLog, openServingStore } from "../index.js";
+import { createPredictionLog, openServingStore, predictionSinkFor } from "../index.js";
 
 const [file, batchText] = process.argv.slice(2);
 const batchSize = Number(batchText);
 const database = await openDatabase({ dbUrl: file });
-const log = createPredictionLog(openServingStore(database), {
+// The server's path: a worker-thread writer with its own connection to the file.
+const log = createPredictionLog(predictionSinkFor(database, openServingStore(database)), {
   batchSize,
   maxQueue: batchSize * 20,
   flushIntervalMs: 1,
