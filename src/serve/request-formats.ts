@@ -91,6 +91,14 @@ function splitRows(value: unknown, base: string, format: ScoringFormat): Scoring
   if (!Array.isArray(columns) || !columns.every((c) => typeof c === "string"))
     throw bad(`${base}.columns`, "an array of column names", columns);
   if (!Array.isArray(data)) throw bad(`${base}.data`, "an array of rows", data);
+  // pandas refuses an index of another length ("indices imply …"); so does keel, not ignore it.
+  const rowIndex = value.index;
+  if (rowIndex !== undefined && (!Array.isArray(rowIndex) || rowIndex.length !== data.length))
+    throw bad(
+      `${base}.index`,
+      `an array of ${data.length} row label(s), one per row of data`,
+      Array.isArray(rowIndex) ? `${rowIndex.length} label(s)` : rowIndex,
+    );
   const names = columns as string[];
   const index = new Map(names.map((name, j) => [name, j]));
   const rows = data.map((row: unknown, i) => {

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isKeelError, KeelError } from "../../core/index.js";
 import {
   analyzeExperiment,
-  type FeedbackLabel,
   type PredictionLog,
   parseScoringCsv,
   parseScoringJson,
@@ -13,6 +12,7 @@ import {
   type ServingStore,
 } from "../../serve/index.js";
 import type { RoutePlugin } from "../app.js";
+import { feedbackBody } from "./feedback-body.js";
 import { sendServingError, servingError } from "./serve-errors.js";
 import { ServingMetrics } from "./serve-metrics.js";
 import { servingOpenApi } from "./serve-openapi.js";
@@ -53,7 +53,13 @@ function requestIdOf(request: FastifyRequest): string {
 function rowsOf(request: FastifyRequest): ScoringRows {
   const type = request.headers["content-type"] ?? "";
   if (/^text\/csv\s*(;|$)/i.test(type)) return parseScoringCsv(request.body as string);
-  return parseScoringJson(request.body);
+  // Fastify also parses text/plain; MLflow's scoring server answers it 415, and so does keel.
+  if (/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) return parseScoringJson(request.body);
+  throw new KeelError(
+    "KEEL_ERR_UNSUPPORTED_MEDIA_TYPE",
+    `unsupported content type ${JSON.stringify(type)}: send application/json (records, columns/data or MLflow's scoring shapes) or text/csv`,
+    { details: { accepted: ["application/json", "text/csv"], received: type } },
+  );
 }
 
 function resultHeaders(reply: FastifyReply, result: ServeResult): FastifyReply {
@@ -156,7 +162,8 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
         const name = request.params.name;
         runtime.deployment(name);
         const store = requireStore(options.store);
-        const { requestId, label } = feedbackBody(request.body);
+        const models = Object.values(runtime.variantModels(name));
+        const { requestId, label } = feedbackBody(request.body, models);
         // Entries still queued are written first, so a label right after its prediction joins.
         await runtime.settle();
         await options.log?.flush();
@@ -178,13 +185,14 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
       return analyzeExperiment(requireStore(options.store), name);
     });
 
+    // MLflow's scoring server health check (load balancers and SageMaker probe it).
+    app.get("/ping", { config: { public: true } }, async (_request, reply) =>
+      runtime.ready ? reply.type("text/plain").send("\n") : notReady(reply),
+    );
+
     app.get("/ready", { config: { public: true } }, async (_request, reply) => {
       if (runtime.ready) return { ready: true, deployments: runtime.deploymentNames };
-      return reply.status(503).send({
-        error_code: "KEEL_ERR_SERVING_OVERLOADED",
-        message: "not ready: models are loading or the server is shutting down",
-        details: {},
-      });
+      return notReady(reply);
     });
 
     app.get("/metrics", async (_request, reply) =>
@@ -196,6 +204,14 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
   return [{ prefix: "", plugin }];
 }
 
+function notReady(reply: FastifyReply): FastifyReply {
+  return reply.status(503).send({
+    error_code: "KEEL_ERR_SERVING_OVERLOADED",
+    message: "not ready: models are loading or the server is shutting down",
+    details: {},
+  });
+}
+
 function requireStore(store: ServingStore | undefined): ServingStore {
   if (store === undefined)
     throw new KeelError(
@@ -203,28 +219,4 @@ function requireStore(store: ServingStore | undefined): ServingStore {
       "this server keeps no prediction log, so it cannot join feedback or analyse experiments (start it with a metadata store)",
     );
   return store;
-}
-
-function feedbackBody(body: unknown): { requestId: string; label: FeedbackLabel } {
-  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-  const issues: { path: string; expected: string; received: unknown }[] = [];
-  if (typeof b.requestId !== "string" || b.requestId === "")
-    issues.push({
-      path: "$.requestId",
-      expected: "a request id string",
-      received: b.requestId ?? null,
-    });
-  if (typeof b.label !== "string" && typeof b.label !== "number")
-    issues.push({
-      path: "$.label",
-      expected: "a class label or number",
-      received: b.label ?? null,
-    });
-  if (issues.length > 0)
-    throw new KeelError(
-      "KEEL_ERR_INVALID_ARGUMENT",
-      `feedback needs { requestId, label }: ${issues.map((i) => `${i.path} must be ${i.expected}`).join("; ")}`,
-      { details: { errors: issues } },
-    );
-  return { requestId: b.requestId as string, label: b.label as FeedbackLabel };
 }
