@@ -198,4 +198,11 @@ describe("keel deploy", () => {
     const list = await keel("deploy", "list");
     expect(list.out).not.toMatch(/^w\s/m);
   });
+
+  it("does not call a sample-ratio test on no traffic or one variant 'consistent'", async () => {
+    await keel("deploy", "create", "--name", "quiet", "--variant", "x=models:/churn@champion:1");
+    const status = await keel("deploy", "status", "quiet");
+    expect(status.out).toContain("sample ratio: not tested (no requests yet)");
+    expect(status.out).not.toContain("consistent with the weights");
+  });
 });
