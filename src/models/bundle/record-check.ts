@@ -140,7 +140,8 @@ export function conformRecord(
         path: paths.field(name),
         field: name,
         expected: column.kind,
-        received: v,
+        // Infinity would serialise as null in the error body: say what came.
+        received: typeof v === "number" ? String(v) : v,
         problem: "wrong kind",
       });
       out[name] = null;

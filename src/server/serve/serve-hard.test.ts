@@ -10,6 +10,7 @@ import {
 } from "../../serve/index.js";
 import { type ServingFixture, servingFixture } from "../../serve/testing/index.js";
 import { createApp } from "../app.js";
+import { standardizePythonJson } from "./python-json.js";
 import { servingRoutePlugins } from "./serve-routes.js";
 
 // Hard inputs a user of MLflow's scoring server sends: each is refused with the right status and
@@ -149,5 +150,32 @@ describe("serving routes under hard inputs", () => {
     expect(infinite.json().details.errors[0].path).toBe("$.label");
     for (const ok of ['"Yes"', '"No"', "1", "0", "true", "false"])
       expect((await feedback(ok)).statusCode, ok).toBe(200);
+  });
+
+  it("reads Python's NaN as a missing value and refuses Infinity with its path, as json.dumps writes them", async () => {
+    const before = await logged();
+    const record = fixture.records[0]!;
+    const text = (value: string) =>
+      `{"dataframe_records":[${JSON.stringify({ ...record, note: "NaN Infinity" }).replace(/"tenure":[^,]+/, `"tenure":${value}`)}]}`;
+    const nan = await post("/invocations", text("NaN"));
+    const missing = await post("/invocations", text("null"));
+    expect(nan.statusCode).toBe(200);
+    expect(nan.json()).toEqual(missing.json());
+    const infinite = await post("/invocations", text("-Infinity"));
+    expect(infinite.statusCode).toBe(400);
+    expect(infinite.json().details.errors[0]).toMatchObject({
+      path: "$.dataframe_records[0].tenure",
+      received: "-Infinity",
+    });
+    const broken = await post("/invocations", '{"dataframe_records":[NaN');
+    expect(broken.json().error_code).toBe("KEEL_ERR_PARSE");
+    expect(await logged()).toBe(before + 2);
+  });
+
+  it("rewrites NaN and Infinity tokens only outside strings", () => {
+    expect(standardizePythonJson('{"a":NaN,"b":"NaN \\"Infinity","c":[-Infinity,Infinity]}')).toBe(
+      '{"a":null,"b":"NaN \\"Infinity","c":[-1e999,1e999]}',
+    );
+    expect(standardizePythonJson('{"a":"NaN"}')).toBeUndefined();
   });
 });

@@ -12,7 +12,9 @@ import {
   type ServingStore,
 } from "../../serve/index.js";
 import type { RoutePlugin } from "../app.js";
+import { DEFAULT_SERVER_LIMITS, jsonDepth } from "../limits.js";
 import { feedbackBody } from "./feedback-body.js";
+import { standardizePythonJson } from "./python-json.js";
 import { sendServingError, servingError } from "./serve-errors.js";
 import { ServingMetrics } from "./serve-metrics.js";
 import { servingOpenApi } from "./serve-openapi.js";
@@ -38,6 +40,8 @@ export interface ServingRoutesOptions {
   readonly defaultDeployment?: string;
   /** Largest scoring body in bytes (default {@link DEFAULT_SERVING_BODY_LIMIT}). */
   readonly bodyLimitBytes?: number;
+  /** Deepest JSON nesting accepted (default the server's, 64). */
+  readonly jsonDepth?: number;
   /** Metrics to count into (one is made when not given). */
   readonly metrics?: ServingMetrics;
 }
@@ -133,6 +137,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => {
       done(null, body);
     });
+    installPythonJsonParser(app, options.jsonDepth ?? DEFAULT_SERVER_LIMITS.jsonDepth);
 
     app.post<{ Params: { name: string } }>(
       "/v1/deployments/:name/predict",
@@ -202,6 +207,36 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.get("/openapi.json", async () => servingOpenApi());
   };
   return [{ prefix: "", plugin }];
+}
+
+/**
+ * JSON bodies on the serving routes: the app's depth limit and proto-safe parser, then, only for
+ * a body that failed to parse, a second try with Python's NaN/Infinity tokens made standard
+ * (MLflow clients send them): no cost for a valid body.
+ */
+function installPythonJsonParser(app: FastifyInstance, depthLimit: number): void {
+  const parse = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    if (jsonDepth(text, depthLimit) > depthLimit) {
+      done(
+        new KeelError(
+          "KEEL_ERR_LIMIT_EXCEEDED",
+          `the JSON body nests deeper than the limit of ${depthLimit} levels (jsonDepth)`,
+          { details: { limit: "jsonDepth", max: depthLimit } },
+        ),
+        undefined,
+      );
+      return;
+    }
+    // Fastify's parser answers through `done`; its return value carries nothing.
+    void parse(request, text, (error, value) => {
+      const standard = error ? standardizePythonJson(text) : undefined;
+      if (standard === undefined) done(error, value);
+      else void parse(request, standard, done);
+    });
+  });
 }
 
 function notReady(reply: FastifyReply): FastifyReply {
