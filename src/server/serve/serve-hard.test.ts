@@ -178,4 +178,28 @@ describe("serving routes under hard inputs", () => {
     );
     expect(standardizePythonJson('{"a":"NaN"}')).toBeUndefined();
   });
+
+  it("says the body limit and the body's size on a 413", async () => {
+    const record = JSON.stringify(fixture.records[0]);
+    const body = `{"dataframe_records":[${Array.from({ length: 40_000 }, () => record).join(",")}]}`;
+    const response = await post("/invocations", body);
+    expect(response.statusCode).toBe(413);
+    expect(response.json().details).toEqual({
+      limit: "bodyLimitBytes",
+      maxBytes: 10 * 1024 * 1024,
+      receivedBytes: Buffer.byteLength(body),
+    });
+  });
+
+  it("refuses a batch larger than the log can ever take as 413, not as a 503 to retry", async () => {
+    const before = await logged();
+    const records = Array.from({ length: 5_001 }, () => fixture.records[0]);
+    const response = await post("/v1/deployments/default/predict", { records });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({
+      error_code: "KEEL_ERR_PAYLOAD_TOO_LARGE",
+      details: { rows: 5_001, maxRows: 5_000 },
+    });
+    expect(await logged()).toBe(before);
+  });
 });

@@ -128,7 +128,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.setErrorHandler((error: Error, request, reply) => {
       // Refusals before the handler (body limit, content type, JSON) are counted here.
       if (!isKeelError(error)) {
-        const keel = servingError(error);
+        const keel = servingError(error, request);
         const params = request.params as { name?: string } | undefined;
         metrics.error(params?.name ?? defaultDeployment(), keel.code, keel.status);
       }
