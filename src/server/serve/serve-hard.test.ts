@@ -202,4 +202,23 @@ describe("serving routes under hard inputs", () => {
     });
     expect(await logged()).toBe(before);
   });
+
+  it("answers 405 with Allow for a wrong method on a serving route, as MLflow's server does", async () => {
+    for (const [method, url, allow] of [
+      ["GET", "/invocations", "POST"],
+      ["PUT", "/invocations", "POST"],
+      ["DELETE", "/v1/deployments/default/predict", "POST"],
+      ["GET", "/v1/deployments/default/feedback", "POST"],
+      ["POST", "/v1/deployments/default/experiment", "GET"],
+      ["POST", "/ping", "GET"],
+    ] as const) {
+      const response = await app.inject({ method, url });
+      expect(response.statusCode, `${method} ${url}`).toBe(405);
+      expect(response.headers.allow).toBe(allow);
+      expect(response.json()).toMatchObject({
+        error_code: "KEEL_ERR_METHOD_NOT_ALLOWED",
+        details: { method, allowed: [allow] },
+      });
+    }
+  });
 });

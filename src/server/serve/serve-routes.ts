@@ -205,6 +205,14 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     );
 
     app.get("/openapi.json", async () => servingOpenApi());
+    refuseOtherMethods(app, [
+      ["/invocations", "POST"],
+      ["/v1/deployments/:name/predict", "POST"],
+      ["/v1/deployments/:name/feedback", "POST"],
+      ["/v1/deployments/:name/experiment", "GET"],
+      ["/ping", "GET"],
+      ["/ready", "GET"],
+    ]);
   };
   return [{ prefix: "", plugin }];
 }
@@ -237,6 +245,34 @@ function installPythonJsonParser(app: FastifyInstance, depthLimit: number): void
       else void parse(request, standard, done);
     });
   });
+}
+
+const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
+
+/**
+ * A wrong method on a serving route is 405 with `Allow` (MLflow's scoring server answers so),
+ * not a 404 that says the route does not exist or a 415 about a body the route never reads.
+ */
+function refuseOtherMethods(
+  app: FastifyInstance,
+  routes: readonly (readonly [string, "GET" | "POST"])[],
+): void {
+  for (const [url, allowed] of routes)
+    app.route({
+      method: METHODS.filter((m) => m !== allowed),
+      url,
+      // No body is read, so the JSON-only write guard has nothing to check.
+      config: { rawBody: true },
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        reply.header("allow", allowed);
+        throw new KeelError(
+          "KEEL_ERR_METHOD_NOT_ALLOWED",
+          `${request.method} ${url} is not served: this route takes ${allowed}`,
+          { details: { method: request.method, allowed: [allowed] } },
+        );
+      },
+    });
 }
 
 function notReady(reply: FastifyReply): FastifyReply {
