@@ -125,7 +125,7 @@ describe("watchAliases", () => {
       await waitFor(() => warnings.length === 1, 3000);
       await new Promise((r) => setTimeout(r, 200));
       expect(warnings).toEqual([
-        "alias watcher: models:/churn@champion no longer resolves (the alias was deleted); still serving version 1",
+        "alias watcher: models:/churn@champion no longer resolves (its alias or version was deleted); still serving version 1",
       ]);
       await tracking.models.setAlias("churn", "champion", 2);
       await waitFor(() => seen.length === 1, 3000);

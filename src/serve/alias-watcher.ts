@@ -185,7 +185,7 @@ class PollingAliasWatcher implements AliasWatcher {
           this.#gone.add(watched.ref);
           const serving = this.#versions.get(watched.ref);
           this.#logger.warn(
-            `alias watcher: ${watched.ref} no longer resolves (the alias was deleted); ${serving === undefined ? "nothing loaded from it" : `still serving version ${serving}`}`,
+            `alias watcher: ${watched.ref} no longer resolves (its alias or version was deleted); ${serving === undefined ? "nothing loaded from it" : `still serving version ${serving}`}`,
           );
         }
         continue;
