@@ -221,4 +221,10 @@ describe("serving routes under hard inputs", () => {
       });
     }
   });
+
+  it("says a served but unstored deployment cannot be analysed, rather than that it does not exist", async () => {
+    const response = await app.inject({ method: "GET", url: "/v1/deployments/default/experiment" });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().message).toContain("deployment 'default' is served here but not stored");
+  });
 });

@@ -185,9 +185,17 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.get<{ Params: { name: string } }>("/v1/deployments/:name/experiment", async (request) => {
       const name = request.params.name;
       runtime.deployment(name);
+      const store = requireStore(options.store);
+      // `keel serve --model` serves a deployment that is not stored: say so, not "no such one".
+      if ((await store.findDeployment(name)) === undefined)
+        throw new KeelError(
+          "KEEL_ERR_DEPLOYMENT_NOT_FOUND",
+          `deployment '${name}' is served here but not stored, so it has no weights or history to analyse: create it with keel deploy create and serve it with keel serve --deployment ${name}`,
+          { details: { deployment: name } },
+        );
       await runtime.settle();
       await options.log?.flush();
-      return analyzeExperiment(requireStore(options.store), name);
+      return analyzeExperiment(store, name);
     });
 
     // MLflow's scoring server health check (load balancers and SageMaker probe it).
