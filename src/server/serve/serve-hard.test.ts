@@ -227,4 +227,28 @@ describe("serving routes under hard inputs", () => {
     expect(response.statusCode).toBe(404);
     expect(response.json().message).toContain("deployment 'default' is served here but not stored");
   });
+
+  it("refuses a column named twice (CSV header, dataframe_split columns) instead of taking the last", async () => {
+    const before = await logged();
+    const record = fixture.records[0]!;
+    const columns = [...Object.keys(record), "tenure"];
+    const cells = columns.map((c, j) =>
+      j === columns.length - 1 ? "999" : JSON.stringify(record[c] ?? ""),
+    );
+    const csv = await post(
+      "/invocations",
+      `${columns.join(",")}\n${cells.join(",")}\n`,
+      "text/csv",
+    );
+    expect(csv.statusCode).toBe(400);
+    expect(csv.json().details).toMatchObject({ path: `line 1, column ${columns.length}` });
+    const split = await post("/invocations", {
+      dataframe_split: { columns, data: [[...Object.values(record), 999]] },
+    });
+    expect(split.statusCode).toBe(400);
+    expect(split.json().details).toMatchObject({
+      path: `$.dataframe_split.columns[${columns.length - 1}]`,
+    });
+    expect(await logged()).toBe(before);
+  });
 });
