@@ -1,3 +1,4 @@
+import { createLogger } from "../core/index.js";
 import {
   createPredictionLog,
   type Deployment,
@@ -107,6 +108,16 @@ export async function startServing(setup: ServingSetup): Promise<RunningServing>
           },
           {
             intervalMs: setup.aliasPollMs ?? (Number(process.env.KEEL_ALIAS_POLL_MS) || 2000),
+            // A deleted alias and a lost LISTEN connection reach the operator, not /dev/null.
+            logger: createLogger({
+              level: "warn",
+              sink: (r) =>
+                setup.report(
+                  typeof r.fields.message === "string"
+                    ? `${r.message}: ${r.fields.message}`
+                    : r.message,
+                ),
+            }),
             // An alias that moved while the models loaded is reported at once.
             known: Object.fromEntries(
               refs.flatMap((ref) => {

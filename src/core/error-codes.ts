@@ -203,6 +203,11 @@ export const ERROR_CODES = {
     status: 415,
     description: "A write call was sent without an application/json body.",
   },
+  KEEL_ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    description:
+      "The route exists but does not take this HTTP method (the Allow header lists the ones it takes).",
+  },
   KEEL_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,
     description: "A request body or upload is larger than the server's limit.",

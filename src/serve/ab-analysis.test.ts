@@ -202,4 +202,40 @@ describe("analyzeExperiment", () => {
       await database.close();
     }
   });
+
+  it("says the SRM test is not run without traffic, and why AUC is missing when labels are one class", async () => {
+    const database = await openDatabase({ dbUrl: join(dir, "one-class.db") });
+    try {
+      const store = openServingStore(database);
+      await store.createDeployment({ ...fixture.spec, name: "o" });
+      const empty = await analyzeExperiment(store, "o", { from: 0 });
+      expect(empty.totalRequests).toBe(0);
+      expect(empty.notes).toContain(
+        "no requests in the window yet: the sample-ratio test has nothing to test",
+      );
+      const control = fixture.spec.variants[0]!.name;
+      await store.appendPredictions(
+        Array.from({ length: 20 }, (_, i) =>
+          logEntry({
+            requestId: `r${i}`,
+            deployment: "o",
+            variant: control,
+            output: { prediction: (i + 1) / 25 },
+          }),
+        ),
+      );
+      for (let i = 0; i < 20; i++)
+        await store.recordFeedback({ deployment: "o", requestId: `r${i}`, label: 0, time: 1 });
+      const oneClass = await analyzeExperiment(store, "o", { from: 0 });
+      const metrics = oneClass.variants[0]?.metrics;
+      expect(metrics?.auc).toBeUndefined();
+      // Wilson's interval at 0 of 20 starts at 0 exactly, never below.
+      expect(metrics?.positiveRate.lower).toBe(0);
+      expect(oneClass.notes).toContain(
+        `variant '${control}': AUC needs both classes among its labels; all 20 are negative`,
+      );
+    } finally {
+      await database.close();
+    }
+  });
 });

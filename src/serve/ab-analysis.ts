@@ -201,10 +201,18 @@ export async function analyzeExperiment(
       ...(versus === undefined ? {} : { versusControl: versus }),
     };
   });
+  if (totalRequests === 0)
+    notes.push("no requests in the window yet: the sample-ratio test has nothing to test");
   if (toBinary && variants.every((v) => v.labelled === 0))
     notes.push(
       "no feedback labels yet: send them to the feedback endpoint to get per-variant metrics",
     );
+  // AUC is undefined when every label is one class: say so rather than leave a silent gap.
+  for (const v of variants)
+    if (v.metrics !== undefined && v.metrics.auc === undefined)
+      notes.push(
+        `variant '${v.name}': AUC needs both classes among its labels; all ${v.labelled} are ${v.metrics.positiveRate.value === 1 ? "positive" : "negative"}`,
+      );
   return { deployment, from, to: options.to, control, totalRequests, variants, sampleRatio, notes };
 }
 
@@ -375,7 +383,8 @@ function wilson(k: number, n: number): { lower: number; upper: number } {
   const z2 = Z_95 * Z_95;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (Z_95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return { lower: centre - half, upper: centre + half };
+  // At k = 0 or k = n the bound is 0 or 1 exactly; rounding would put it a hair outside.
+  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
 }
 
 function twoSided(z: number): number {

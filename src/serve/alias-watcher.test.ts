@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { createLogger } from "../core/index.js";
 import { dropPgSchemas } from "../store/testing/index.js";
 import { openTracking, type Tracking } from "../track/index.js";
 import { watchAliases } from "./index.js";
@@ -93,6 +94,41 @@ describe("watchAliases", () => {
         { known: { "models:/churn@champion": 1 } },
       );
       await watcher.ready;
+      expect(seen).toEqual([["models:/churn@champion", 2]]);
+      await watcher.close();
+    } finally {
+      await tracking.close();
+    }
+  });
+
+  it("warns once when a watched alias is deleted, and again when it comes back", async () => {
+    const dbUrl = join(root, "deleted.db");
+    const tracking = await openTracking({ root, dbUrl });
+    try {
+      await registerVersions(tracking, "churn", 2);
+      await tracking.models.setAlias("churn", "champion", 1);
+      const seen: [string, number][] = [];
+      const warnings: string[] = [];
+      const watcher = watchAliases(
+        tracking,
+        ["models:/churn@champion"],
+        (ref, v) => {
+          seen.push([ref, v]);
+        },
+        {
+          intervalMs: 50,
+          logger: createLogger({ level: "warn", sink: (r) => warnings.push(r.message) }),
+        },
+      );
+      await watcher.ready;
+      await tracking.models.deleteAlias("churn", "champion");
+      await waitFor(() => warnings.length === 1, 3000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(warnings).toEqual([
+        "alias watcher: models:/churn@champion no longer resolves (its alias or version was deleted); still serving version 1",
+      ]);
+      await tracking.models.setAlias("churn", "champion", 2);
+      await waitFor(() => seen.length === 1, 3000);
       expect(seen).toEqual([["models:/churn@champion", 2]]);
       await watcher.close();
     } finally {

@@ -77,6 +77,8 @@ class PollingAliasWatcher implements AliasWatcher {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #versions = new Map<string, number>();
+  /** Refs whose alias was deleted, so the warning is given once per deletion. */
+  readonly #gone = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> | undefined;
   #again = false;
@@ -176,7 +178,19 @@ class PollingAliasWatcher implements AliasWatcher {
     const current = new Map(rows.map((r) => [`${r.name}@${r.alias}`, Number(r.version)]));
     for (const watched of this.#refs) {
       const version = current.get(`${watched.name}@${watched.alias}`);
-      if (version === undefined || this.#closed) continue;
+      if (this.#closed) continue;
+      if (version === undefined) {
+        // The old model keeps serving (no request fails), but an operator must hear of it once.
+        if (!this.#gone.has(watched.ref)) {
+          this.#gone.add(watched.ref);
+          const serving = this.#versions.get(watched.ref);
+          this.#logger.warn(
+            `alias watcher: ${watched.ref} no longer resolves (its alias or version was deleted); ${serving === undefined ? "nothing loaded from it" : `still serving version ${serving}`}`,
+          );
+        }
+        continue;
+      }
+      this.#gone.delete(watched.ref);
       const before = this.#versions.get(watched.ref);
       this.#versions.set(watched.ref, version);
       if (before === version || (first && before === undefined)) continue;

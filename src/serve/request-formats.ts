@@ -68,6 +68,19 @@ function bad(path: string, expected: string, received: unknown): KeelError {
   );
 }
 
+/**
+ * A column named twice would silently take the last one's values (as an object's key does):
+ * refused, naming the second occurrence.
+ */
+function checkUniqueColumns(names: readonly string[], pathOf: (j: number) => string): void {
+  const seen = new Set<string>();
+  for (let j = 0; j < names.length; j++) {
+    if (seen.has(names[j]!))
+      throw bad(pathOf(j), "a column name not used before in the same header", names[j]);
+    seen.add(names[j]!);
+  }
+}
+
 function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -91,7 +104,16 @@ function splitRows(value: unknown, base: string, format: ScoringFormat): Scoring
   if (!Array.isArray(columns) || !columns.every((c) => typeof c === "string"))
     throw bad(`${base}.columns`, "an array of column names", columns);
   if (!Array.isArray(data)) throw bad(`${base}.data`, "an array of rows", data);
+  // pandas refuses an index of another length ("indices imply …"); so does keel, not ignore it.
+  const rowIndex = value.index;
+  if (rowIndex !== undefined && (!Array.isArray(rowIndex) || rowIndex.length !== data.length))
+    throw bad(
+      `${base}.index`,
+      `an array of ${data.length} row label(s), one per row of data`,
+      Array.isArray(rowIndex) ? `${rowIndex.length} label(s)` : rowIndex,
+    );
   const names = columns as string[];
+  checkUniqueColumns(names, (j) => `${base}.columns[${j}]`);
   const index = new Map(names.map((name, j) => [name, j]));
   const rows = data.map((row: unknown, i) => {
     if (!Array.isArray(row) || row.length !== names.length)
@@ -206,6 +228,7 @@ export function parseScoringJson(body: unknown): ScoringRows {
  */
 export function parseScoringCsv(text: string): ScoringRows {
   const { header, rows } = parseCsvBody(text);
+  checkUniqueColumns(header, (j) => `line 1, column ${j + 1}`);
   if (rows.length === 0)
     throw new KeelError("KEEL_ERR_INVALID_ARGUMENT", "the CSV body holds a header but no rows", {
       details: { path: "line 2" },

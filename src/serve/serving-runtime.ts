@@ -377,6 +377,13 @@ export class ServingRuntime {
     const records = conformRows(handle.bundle.inputSignature, input);
     const log = this.#options.log;
     const capacity = this.#options.logCapacity ?? DEFAULT_LOG_CAPACITY;
+    // A batch the queue could never hold would get 503 "retry" forever: say to split it.
+    if (log && records.length > capacity)
+      throw new KeelError(
+        "KEEL_ERR_PAYLOAD_TOO_LARGE",
+        `the request holds ${records.length} rows; the prediction log takes at most ${capacity} at once: split the batch`,
+        { details: { deployment: name, rows: records.length, maxRows: capacity } },
+      );
     if (log && log.pending + this.#reserved + records.length > capacity)
       throw new KeelError(
         "KEEL_ERR_SERVING_OVERLOADED",

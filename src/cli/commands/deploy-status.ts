@@ -97,6 +97,9 @@ function trafficTable(analysis: ExperimentAnalysis): string {
 
 function srmLine(analysis: ExperimentAnalysis): string {
   const { statistic, degreesOfFreedom, pValue, mismatch } = analysis.sampleRatio;
+  // A p of 1 on no data or on one live variant is no evidence of anything.
+  if (analysis.totalRequests === 0) return "sample ratio: not tested (no requests yet)";
+  if (degreesOfFreedom === 0) return "sample ratio: not tested (one variant takes all traffic)";
   return `sample ratio: chi-square ${formatCell(statistic)} on ${degreesOfFreedom} df, p = ${formatCell(pValue)}${mismatch ? " — MISMATCH: traffic does not follow the weights; do not trust the comparison" : " (consistent with the weights)"}`;
 }
 

@@ -181,4 +181,28 @@ describe("keel deploy", () => {
     const nothing = await keel("deploy", "rollback", "ramp");
     expect(nothing.err).toContain("has no earlier spec to roll back to");
   });
+
+  it("names a bad --variant weight as the weight (negative, NaN, Infinity, 1e400), not as the model", async () => {
+    for (const weight of ["-10", "NaN", "Infinity", "1e400", "1.2.3"]) {
+      const bad = await keel(
+        "deploy",
+        "create",
+        "--name",
+        "w",
+        "--variant",
+        `x=models:/churn@champion:${weight}`,
+      );
+      expect(bad.code, weight).toBe(2);
+      expect(bad.err, weight).toContain("$.variants[0].weight: expected a finite number ≥ 0");
+    }
+    const list = await keel("deploy", "list");
+    expect(list.out).not.toMatch(/^w\s/m);
+  });
+
+  it("does not call a sample-ratio test on no traffic or one variant 'consistent'", async () => {
+    await keel("deploy", "create", "--name", "quiet", "--variant", "x=models:/churn@champion:1");
+    const status = await keel("deploy", "status", "quiet");
+    expect(status.out).toContain("sample ratio: not tested (no requests yet)");
+    expect(status.out).not.toContain("consistent with the weights");
+  });
 });

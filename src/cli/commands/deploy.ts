@@ -263,8 +263,10 @@ function specFromFlags(ctx: CommandContext): unknown {
     name,
     variants: variants.map((text) => {
       const [variant, model] = splitAssignment(ctx, "variant", text);
-      // The weight is a trailing ":<number>" (model URIs contain ':' themselves).
-      const weight = /^(.*):(\d+(?:\.\d+)?)$/.exec(model);
+      // The weight is a trailing ":<number>" (model URIs contain ':' themselves). Anything
+      // number-like there is the weight, so "-10" or "NaN" is refused as a weight by the spec
+      // check, not folded into the model reference.
+      const weight = /^(.+):([-+]?(?:[\d.]|nan|inf)[^:/@]*)$/i.exec(model);
       return weight
         ? { name: variant, model: weight[1], weight: Number(weight[2]) }
         : { name: variant, model, weight: 1 };

@@ -50,8 +50,10 @@ function conformValue(
     if (v === "" && kind !== "string") return null;
     switch (kind) {
       case "numeric": {
-        const n = parseNumber(v);
-        return n === undefined || Number.isNaN(n) ? (n === undefined ? undefined : null) : n;
+        // `NaN` is a missing value, as pandas.read_csv reads it; `inf` is no number a model takes.
+        const n = parseNumber(v, true);
+        if (n === undefined) return undefined;
+        return Number.isNaN(n) ? null : Number.isFinite(n) ? n : undefined;
       }
       case "boolean": {
         const b = parseBoolean(v);
@@ -65,12 +67,13 @@ function conformValue(
   }
   switch (kind) {
     case "numeric":
-      return typeof v === "number" ? v : undefined;
+      // JSON.parse reads 1e400 as Infinity: refused here, with its path, not deep in the model.
+      return typeof v === "number" && Number.isFinite(v) ? v : undefined;
     case "boolean":
       if (typeof v === "boolean") return v;
       return v === 0 || v === 1 ? v === 1 : undefined;
     case "timestamp":
-      if (typeof v === "number") return v;
+      if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
       return typeof v === "string" ? parseTimestamp(v) : undefined;
     case "categorical":
     case "string":
@@ -137,7 +140,8 @@ export function conformRecord(
         path: paths.field(name),
         field: name,
         expected: column.kind,
-        received: v,
+        // Infinity would serialise as null in the error body: say what came.
+        received: typeof v === "number" ? String(v) : v,
         problem: "wrong kind",
       });
       out[name] = null;

@@ -4,3 +4,4 @@
  * @module
  */
 export { type ServingFixture, servingFixture, TELCO_CSV } from "./serving-fixture.js";
+export { logEntry } from "./serving-store-suite.js";

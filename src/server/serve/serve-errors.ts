@@ -11,15 +11,25 @@ import { isKeelError, KeelError } from "../../core/index.js";
  * servingError(fastifyError).status; // 413
  * ```
  */
-export function servingError(error: FastifyError | Error): KeelError {
+export function servingError(error: FastifyError | Error, request?: FastifyRequest): KeelError {
   if (isKeelError(error)) return error;
   const code = (error as FastifyError).code;
-  if (code === "FST_ERR_CTP_BODY_TOO_LARGE")
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    // What the limit is and what came, so a client knows how far to split its batch.
+    const maxBytes = request?.routeOptions.bodyLimit;
+    const length = Number(request?.headers["content-length"]);
     return new KeelError(
       "KEEL_ERR_PAYLOAD_TOO_LARGE",
-      "the request body is larger than the serving body limit (keel serve --body-limit)",
-      { details: { limit: "bodyLimitBytes" } },
+      `the request body${Number.isFinite(length) ? ` (${length} bytes)` : ""} is larger than the serving body limit${maxBytes === undefined ? "" : ` of ${maxBytes} bytes`} (keel serve --body-limit)`,
+      {
+        details: {
+          limit: "bodyLimitBytes",
+          ...(maxBytes === undefined ? {} : { maxBytes }),
+          ...(Number.isFinite(length) ? { receivedBytes: length } : {}),
+        },
+      },
     );
+  }
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
     return new KeelError(
       "KEEL_ERR_UNSUPPORTED_MEDIA_TYPE",
@@ -52,7 +62,7 @@ export function sendServingError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  const keel = servingError(error);
+  const keel = servingError(error, request);
   if (keel.status >= 500 && keel.code === "KEEL_ERR_INTERNAL")
     request.log.error({ err: keel.cause ?? keel }, "request failed");
   return reply

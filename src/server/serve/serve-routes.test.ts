@@ -10,7 +10,7 @@ import {
   ServingRuntime,
   type ServingStore,
 } from "../../serve/index.js";
-import { type ServingFixture, servingFixture } from "../../serve/testing/index.js";
+import { logEntry, type ServingFixture, servingFixture } from "../../serve/testing/index.js";
 import { createApp } from "../app.js";
 import { servingRoutePlugins } from "./serve-routes.js";
 
@@ -286,14 +286,17 @@ describe("serving routes", () => {
   });
 
   it("answers 503 when the log's queue is full and 504 past the time limit", async () => {
+    // A log that holds one entry and will not write it for a minute: its queue is full.
+    const stalled = createPredictionLog(store, { maxQueue: 10, flushIntervalMs: 60_000 });
+    stalled.append(logEntry({ deployment: "stalled" }));
     const strict = await ServingRuntime.open({
       tracking: fixture.tracking,
       cwd: fixture.project,
       deployments: [
         { name: "default", variants: [{ name: "default", model: "models:/churn/1", weight: 1 }] },
       ],
-      log,
-      logCapacity: 0,
+      log: stalled,
+      logCapacity: 1,
     });
     const hurried = await ServingRuntime.open({
       tracking: fixture.tracking,
@@ -334,6 +337,7 @@ describe("serving routes", () => {
       await full.close();
       await slow.close();
       await hurried.close();
+      await strict.close();
     }
   });
 });

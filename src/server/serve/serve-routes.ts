@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isKeelError, KeelError } from "../../core/index.js";
 import {
   analyzeExperiment,
-  type FeedbackLabel,
   type PredictionLog,
   parseScoringCsv,
   parseScoringJson,
@@ -13,6 +12,9 @@ import {
   type ServingStore,
 } from "../../serve/index.js";
 import type { RoutePlugin } from "../app.js";
+import { DEFAULT_SERVER_LIMITS, jsonDepth } from "../limits.js";
+import { feedbackBody } from "./feedback-body.js";
+import { standardizePythonJson } from "./python-json.js";
 import { sendServingError, servingError } from "./serve-errors.js";
 import { ServingMetrics } from "./serve-metrics.js";
 import { servingOpenApi } from "./serve-openapi.js";
@@ -38,6 +40,8 @@ export interface ServingRoutesOptions {
   readonly defaultDeployment?: string;
   /** Largest scoring body in bytes (default {@link DEFAULT_SERVING_BODY_LIMIT}). */
   readonly bodyLimitBytes?: number;
+  /** Deepest JSON nesting accepted (default the server's, 64). */
+  readonly jsonDepth?: number;
   /** Metrics to count into (one is made when not given). */
   readonly metrics?: ServingMetrics;
 }
@@ -53,7 +57,13 @@ function requestIdOf(request: FastifyRequest): string {
 function rowsOf(request: FastifyRequest): ScoringRows {
   const type = request.headers["content-type"] ?? "";
   if (/^text\/csv\s*(;|$)/i.test(type)) return parseScoringCsv(request.body as string);
-  return parseScoringJson(request.body);
+  // Fastify also parses text/plain; MLflow's scoring server answers it 415, and so does keel.
+  if (/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) return parseScoringJson(request.body);
+  throw new KeelError(
+    "KEEL_ERR_UNSUPPORTED_MEDIA_TYPE",
+    `unsupported content type ${JSON.stringify(type)}: send application/json (records, columns/data or MLflow's scoring shapes) or text/csv`,
+    { details: { accepted: ["application/json", "text/csv"], received: type } },
+  );
 }
 
 function resultHeaders(reply: FastifyReply, result: ServeResult): FastifyReply {
@@ -118,7 +128,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.setErrorHandler((error: Error, request, reply) => {
       // Refusals before the handler (body limit, content type, JSON) are counted here.
       if (!isKeelError(error)) {
-        const keel = servingError(error);
+        const keel = servingError(error, request);
         const params = request.params as { name?: string } | undefined;
         metrics.error(params?.name ?? defaultDeployment(), keel.code, keel.status);
       }
@@ -127,6 +137,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => {
       done(null, body);
     });
+    installPythonJsonParser(app, options.jsonDepth ?? DEFAULT_SERVER_LIMITS.jsonDepth);
 
     app.post<{ Params: { name: string } }>(
       "/v1/deployments/:name/predict",
@@ -156,7 +167,8 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
         const name = request.params.name;
         runtime.deployment(name);
         const store = requireStore(options.store);
-        const { requestId, label } = feedbackBody(request.body);
+        const models = Object.values(runtime.variantModels(name));
+        const { requestId, label } = feedbackBody(request.body, models);
         // Entries still queued are written first, so a label right after its prediction joins.
         await runtime.settle();
         await options.log?.flush();
@@ -173,18 +185,27 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     app.get<{ Params: { name: string } }>("/v1/deployments/:name/experiment", async (request) => {
       const name = request.params.name;
       runtime.deployment(name);
+      const store = requireStore(options.store);
+      // `keel serve --model` serves a deployment that is not stored: say so, not "no such one".
+      if ((await store.findDeployment(name)) === undefined)
+        throw new KeelError(
+          "KEEL_ERR_DEPLOYMENT_NOT_FOUND",
+          `deployment '${name}' is served here but not stored, so it has no weights or history to analyse: create it with keel deploy create and serve it with keel serve --deployment ${name}`,
+          { details: { deployment: name } },
+        );
       await runtime.settle();
       await options.log?.flush();
-      return analyzeExperiment(requireStore(options.store), name);
+      return analyzeExperiment(store, name);
     });
+
+    // MLflow's scoring server health check (load balancers and SageMaker probe it).
+    app.get("/ping", { config: { public: true } }, async (_request, reply) =>
+      runtime.ready ? reply.type("text/plain").send("\n") : notReady(reply),
+    );
 
     app.get("/ready", { config: { public: true } }, async (_request, reply) => {
       if (runtime.ready) return { ready: true, deployments: runtime.deploymentNames };
-      return reply.status(503).send({
-        error_code: "KEEL_ERR_SERVING_OVERLOADED",
-        message: "not ready: models are loading or the server is shutting down",
-        details: {},
-      });
+      return notReady(reply);
     });
 
     app.get("/metrics", async (_request, reply) =>
@@ -192,8 +213,82 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     );
 
     app.get("/openapi.json", async () => servingOpenApi());
+    refuseOtherMethods(app, [
+      ["/invocations", "POST"],
+      ["/v1/deployments/:name/predict", "POST"],
+      ["/v1/deployments/:name/feedback", "POST"],
+      ["/v1/deployments/:name/experiment", "GET"],
+      ["/ping", "GET"],
+      ["/ready", "GET"],
+    ]);
   };
   return [{ prefix: "", plugin }];
+}
+
+/**
+ * JSON bodies on the serving routes: the app's depth limit and proto-safe parser, then, only for
+ * a body that failed to parse, a second try with Python's NaN/Infinity tokens made standard
+ * (MLflow clients send them): no cost for a valid body.
+ */
+function installPythonJsonParser(app: FastifyInstance, depthLimit: number): void {
+  const parse = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    if (jsonDepth(text, depthLimit) > depthLimit) {
+      done(
+        new KeelError(
+          "KEEL_ERR_LIMIT_EXCEEDED",
+          `the JSON body nests deeper than the limit of ${depthLimit} levels (jsonDepth)`,
+          { details: { limit: "jsonDepth", max: depthLimit } },
+        ),
+        undefined,
+      );
+      return;
+    }
+    // Fastify's parser answers through `done`; its return value carries nothing.
+    void parse(request, text, (error, value) => {
+      const standard = error ? standardizePythonJson(text) : undefined;
+      if (standard === undefined) done(error, value);
+      else void parse(request, standard, done);
+    });
+  });
+}
+
+const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
+
+/**
+ * A wrong method on a serving route is 405 with `Allow` (MLflow's scoring server answers so),
+ * not a 404 that says the route does not exist or a 415 about a body the route never reads.
+ */
+function refuseOtherMethods(
+  app: FastifyInstance,
+  routes: readonly (readonly [string, "GET" | "POST"])[],
+): void {
+  for (const [url, allowed] of routes)
+    app.route({
+      method: METHODS.filter((m) => m !== allowed),
+      url,
+      // No body is read, so the JSON-only write guard has nothing to check.
+      config: { rawBody: true },
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        reply.header("allow", allowed);
+        throw new KeelError(
+          "KEEL_ERR_METHOD_NOT_ALLOWED",
+          `${request.method} ${url} is not served: this route takes ${allowed}`,
+          { details: { method: request.method, allowed: [allowed] } },
+        );
+      },
+    });
+}
+
+function notReady(reply: FastifyReply): FastifyReply {
+  return reply.status(503).send({
+    error_code: "KEEL_ERR_SERVING_OVERLOADED",
+    message: "not ready: models are loading or the server is shutting down",
+    details: {},
+  });
 }
 
 function requireStore(store: ServingStore | undefined): ServingStore {
@@ -203,28 +298,4 @@ function requireStore(store: ServingStore | undefined): ServingStore {
       "this server keeps no prediction log, so it cannot join feedback or analyse experiments (start it with a metadata store)",
     );
   return store;
-}
-
-function feedbackBody(body: unknown): { requestId: string; label: FeedbackLabel } {
-  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-  const issues: { path: string; expected: string; received: unknown }[] = [];
-  if (typeof b.requestId !== "string" || b.requestId === "")
-    issues.push({
-      path: "$.requestId",
-      expected: "a request id string",
-      received: b.requestId ?? null,
-    });
-  if (typeof b.label !== "string" && typeof b.label !== "number")
-    issues.push({
-      path: "$.label",
-      expected: "a class label or number",
-      received: b.label ?? null,
-    });
-  if (issues.length > 0)
-    throw new KeelError(
-      "KEEL_ERR_INVALID_ARGUMENT",
-      `feedback needs { requestId, label }: ${issues.map((i) => `${i.path} must be ${i.expected}`).join("; ")}`,
-      { details: { errors: issues } },
-    );
-  return { requestId: b.requestId as string, label: b.label as FeedbackLabel };
 }
