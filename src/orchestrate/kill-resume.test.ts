@@ -21,6 +21,8 @@ const MODULES = [
   "store",
   "track",
   "features",
+  "serve",
+  "monitor",
   "orchestrate",
 ];
 

@@ -27,6 +27,8 @@ const MODULES = [
   "store",
   "track",
   "features",
+  "serve",
+  "monitor",
   "orchestrate",
 ];
 const FAN = ["s1", "s2", "s3", "s4"];
