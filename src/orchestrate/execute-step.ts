@@ -276,11 +276,7 @@ async function tryStep(
       if (!ok) return finishedOutcome(await store.step(run.runId, name));
       return { status: "succeeded", outputs };
     } catch (error) {
-      const message = isKeelError(error)
-        ? `${error.code}: ${error.message}`
-        : error instanceof Error
-          ? error.message
-          : String(error);
+      const message = describeThrown(error);
       log.error(`try ${attempt} failed: ${message}`);
       await store.appendLogs(lines);
       if (
@@ -315,6 +311,28 @@ async function tryStep(
       await sleep(wait, leaseSignal);
     }
   }
+}
+
+/**
+ * What a step's failure says: a KeelError's code and message, an Error's message, or for any
+ * other thrown value (`throw { code: 42 }`, `throw undefined`) that it was not an Error and
+ * its JSON, so the dead letter never reads "[object Object]".
+ *
+ * @example
+ * ```ts
+ * describeThrown({ code: 42 }); // 'the step threw a non-Error value: {"code":42}'
+ * ```
+ */
+export function describeThrown(error: unknown): string {
+  if (isKeelError(error)) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  let text: string;
+  try {
+    text = typeof error === "bigint" ? `${error}n` : (JSON.stringify(error) ?? String(error));
+  } catch {
+    text = String(error);
+  }
+  return `the step threw a non-Error value: ${text}`;
 }
 
 function formatLine(message: string, fields: Readonly<Record<string, unknown>>): string {

@@ -342,15 +342,34 @@ export class PipelineStore {
   /**
    * Prepares a run to continue: finished steps stay (checkpoints), every other step goes back
    * to pending with its attempts counted from zero, its open step dead letters are marked
-   * replayed, and the run is running again.
+   * replayed, and the run is running again. `KEEL_ERR_CONFLICT` naming the steps, and nothing
+   * changed, when a step is still leased to an owner `isDead` does not declare gone.
    *
    * @example
    * ```ts
-   * await store.reopenRun(runId);
+   * await store.reopenRun(runId, isOwnerDead);
    * ```
    */
-  async reopenRun(runId: string): Promise<void> {
+  async reopenRun(runId: string, isDead: (owner: string) => boolean = () => false): Promise<void> {
     await this.database.write(async (tx) => {
+      // A step a live runner still holds must not be reset: a second runner would claim it
+      // and run it at the same time. Checked in the same transaction that resets the others.
+      const held = (
+        await tx
+          .selectFrom("pipeline_steps")
+          .select(["step", "lease_owner", "lease_until"])
+          .where("run_id", "=", runId)
+          .where("status", "not in", FINISHED)
+          .where("lease_owner", "is not", null)
+          .where("lease_until", ">", Date.now())
+          .execute()
+      ).filter((row) => row.lease_owner !== null && !isDead(row.lease_owner));
+      if (held.length > 0)
+        throw new KeelError(
+          "KEEL_ERR_CONFLICT",
+          `run ${runId} is still being run: ${held.map((r) => `step '${r.step}' is held by ${r.lease_owner}`).join(", ")}; wait for it to end, or for its lease to lapse if that runner died`,
+          { details: { runId, steps: held.map((r) => r.step) } },
+        );
       await tx
         .updateTable("pipeline_steps")
         .set({ status: "pending", attempts: 0, lease_owner: null, lease_until: null, error: null })

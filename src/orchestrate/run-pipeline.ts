@@ -6,7 +6,7 @@ import { downstreamOf, topologicalOrder } from "./dag.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
 import { executeStep, type StepEnvironment, type StepOutcome } from "./execute-step.js";
 import { canonicalJson, sha256 } from "./hashing.js";
-import { newLeaseOwner } from "./lease-owner.js";
+import { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore, StepState, StepStatus } from "./pipeline-store.js";
 
 /**
@@ -89,6 +89,41 @@ export function paramsHashOf(params: Readonly<Record<string, unknown>>): string 
 }
 
 /**
+ * A run's params: the pipeline's defaults with `overrides` on top. An override of a param whose
+ * default is a number, string, boolean, list or object must have that type
+ * (`KEEL_ERR_INVALID_ARGUMENT` naming the param, its default and what came): `--param
+ * factor=abc` must not reach a step that multiplies by it. A null default takes any value;
+ * params without a default pass as given.
+ *
+ * @example
+ * ```ts
+ * runParamsOf(definePipeline({ name: "p", params: { factor: 2 }, steps }), { factor: 3 }); // { factor: 3 }
+ * ```
+ */
+export function runParamsOf(
+  pipeline: PipelineDefinition<unknown>,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  const defaults = (pipeline.params ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!Object.hasOwn(defaults, key)) continue;
+    const expected = kindOf(defaults[key]);
+    if (expected === "null" || kindOf(value) === expected) continue;
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `param '${key}' of pipeline '${pipeline.name}' is ${expected === "array" || expected === "object" ? "an" : "a"} ${expected} (default ${JSON.stringify(defaults[key])}), got ${JSON.stringify(value) ?? String(value)}`,
+      { details: { pipeline: pipeline.name, param: key, expected, received: String(value) } },
+    );
+  }
+  return { ...defaults, ...overrides };
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  return Array.isArray(value) ? "array" : typeof value;
+}
+
+/**
  * Starts (or resumes) a run and opens what a step environment needs.
  *
  * @example
@@ -119,10 +154,16 @@ export async function openRun(
         `run '${run.runId}' belongs to pipeline '${run.pipeline}', not '${pipeline.name}'`,
         { details: { runId: run.runId, pipeline: pipeline.name } },
       );
-    await store.reopenRun(run.runId);
+    if (run.status === "succeeded")
+      throw new KeelError(
+        "KEEL_ERR_INVALID_STATE",
+        `run ${run.runId} of pipeline '${pipeline.name}' already succeeded: nothing to resume; start a new run (keel run ${pipeline.name} --force reruns cached steps)`,
+        { details: { runId: run.runId, pipeline: pipeline.name } },
+      );
+    await store.reopenRun(run.runId, isOwnerDead);
     return store.getRun(run.runId);
   }
-  const params = { ...(pipeline.params as Record<string, unknown> | undefined), ...options.params };
+  const params = runParamsOf(pipeline, options.params);
   return store.createRun({
     pipeline: pipeline.name,
     logicalDate: options.logicalDate ?? new Date(),

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MetadataDatabase, openDatabase } from "../store/index.js";
+import { definePipeline, PipelineStore, replayDeadLetter, runPipeline, step } from "./index.js";
+
+const noWait = async () => {};
+
+describe("pipelines under hostile use", () => {
+  let root: string;
+  let database: MetadataDatabase;
+  let store: PipelineStore;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "keel-orch-hard-"));
+    database = await openDatabase({ root });
+    store = new PipelineStore(database);
+  });
+  afterAll(async () => {
+    await database.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("refuses to resume a run whose step a live runner holds: the step never runs twice at once", async () => {
+    let release = () => {};
+    let started = () => {};
+    const isStarted = new Promise<void>((r) => {
+      started = r;
+    });
+    let calls = 0;
+    const p = definePipeline({
+      name: "live",
+      steps: {
+        slow: step({
+          run: async () => {
+            calls += 1;
+            started();
+            await new Promise<void>((r) => {
+              release = r;
+            });
+            return 1;
+          },
+        }),
+      },
+    });
+    const first = runPipeline(p, { store, root, logicalDate: new Date("2026-01-05") });
+    await isStarted;
+    const [running] = await store.listRuns({ pipeline: "live" });
+    await expect(
+      runPipeline(p, { store, root, resume: running?.runId ?? "" }),
+    ).rejects.toMatchObject({
+      code: "KEEL_ERR_CONFLICT",
+      message: expect.stringContaining("step 'slow'"),
+    });
+    await expect(runPipeline(p, { store, root, resume: true })).rejects.toMatchObject({
+      code: "KEEL_ERR_CONFLICT",
+    });
+    release();
+    const { run } = await first;
+    expect(run.status).toBe("succeeded");
+    expect(calls).toBe(1);
+  });
+
+  it("says a finished run has nothing to resume, and a replayed letter was replayed", async () => {
+    let fixed = false;
+    const p = definePipeline({
+      name: "flaky",
+      steps: {
+        a: step({
+          run: () => {
+            if (!fixed) throw new Error("broken");
+            return 1;
+          },
+        }),
+      },
+    });
+    const failed = await runPipeline(p, {
+      store,
+      root,
+      logicalDate: new Date("2026-01-05"),
+      sleep: noWait,
+    });
+    expect(failed.run.status).toBe("failed");
+    const [letter] = await store.deadLetters({ pipeline: "flaky" });
+    fixed = true;
+    const replayed = await replayDeadLetter(p, letter?.id ?? 0, { store, root });
+    expect(replayed.run.status).toBe("succeeded");
+    await expect(replayDeadLetter(p, letter?.id ?? 0, { store, root })).rejects.toMatchObject({
+      code: "KEEL_ERR_INVALID_STATE",
+      message: expect.stringContaining(`dead letter ${letter?.id} was already replayed`),
+    });
+    await expect(runPipeline(p, { store, root, resume: failed.run.runId })).rejects.toMatchObject({
+      code: "KEEL_ERR_INVALID_STATE",
+      message: expect.stringContaining("already succeeded"),
+    });
+  });
+
+  it("records what a step threw when it is not an Error", async () => {
+    const thrown: unknown[] = [{ code: 42, reason: "quota" }, undefined, 7n];
+    for (const [i, value] of thrown.entries()) {
+      const p = definePipeline({
+        name: `throws${i}`,
+        steps: {
+          a: step({
+            run: () => {
+              throw value;
+            },
+          }),
+        },
+      });
+      const { steps } = await runPipeline(p, { store, root, logicalDate: new Date("2026-01-05") });
+      expect(steps[0]?.error).not.toContain("[object Object]");
+      expect(steps[0]?.error).toContain("threw a non-Error value");
+    }
+    const [obj] = await store.deadLetters({ pipeline: "throws0" });
+    expect(obj?.error).toContain('{"code":42,"reason":"quota"}');
+  });
+
+  it("rejects a param override whose type differs from the pipeline's default, naming it", async () => {
+    const p = definePipeline({
+      name: "typed",
+      params: { factor: 2, model: "gbdt", note: null },
+      steps: { a: step({ run: () => 1 }) },
+    });
+    await expect(runPipeline(p, { store, root, params: { factor: "abc" } })).rejects.toMatchObject({
+      code: "KEEL_ERR_INVALID_ARGUMENT",
+      message: expect.stringContaining(
+        "param 'factor' of pipeline 'typed' is a number (default 2), got \"abc\"",
+      ),
+    });
+    const ok = await runPipeline(p, { store, root, params: { factor: 3, note: "x" } });
+    expect(ok.run.params).toEqual({ factor: 3, model: "gbdt", note: "x" });
+  });
+
+  it("rejects timers Node cannot hold instead of firing them at once", () => {
+    expect(() =>
+      definePipeline({ name: "t", steps: { a: step({ timeoutMs: 3e9, run: () => 1 }) } }),
+    ).toThrow("step 'a': timeoutMs must be at most 2147483647");
+    expect(() =>
+      definePipeline({
+        name: "t",
+        steps: { a: step({ retryDelay: 3e9, maxRetryDelay: 4e9, run: () => 1 }) },
+      }),
+    ).toThrow("step 'a': retryDelay must be at most 2147483647");
+  });
+});
