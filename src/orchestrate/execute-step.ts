@@ -30,6 +30,8 @@ export interface StepEnvironment {
   readonly log: Logger;
   /** Waits between retries (tests pass a faster one). Default: a timer. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Aborting it (Ctrl-C) fails the running tries at once, as a lost lease does, with its reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -169,6 +171,9 @@ export async function executeStep(
     }
   }
   const lease = new AbortController();
+  const interrupt = () => lease.abort(env.signal?.reason);
+  if (env.signal?.aborted) interrupt();
+  env.signal?.addEventListener("abort", interrupt, { once: true });
   const heartbeat = setInterval(
     () => {
       store
@@ -187,6 +192,7 @@ export async function executeStep(
     return await tryStep(env, pipeline, run, name, definition, upstream, cacheKey, lease.signal);
   } finally {
     clearInterval(heartbeat);
+    env.signal?.removeEventListener("abort", interrupt);
   }
 }
 
@@ -350,6 +356,8 @@ async function withTimeout<T>(
   const controller = new AbortController();
   const onLease = () => controller.abort(leaseSignal.reason);
   leaseSignal.addEventListener("abort", onLease, { once: true });
+  // Lost (or interrupted) during a retry's wait: this try must not start as if nothing happened.
+  if (leaseSignal.aborted) onLease();
   const timeoutMs = definition.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {

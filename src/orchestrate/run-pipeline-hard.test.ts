@@ -143,4 +143,48 @@ describe("pipelines under hostile use", () => {
       }),
     ).toThrow("step 'a': retryDelay must be at most 2147483647");
   });
+
+  it("an interrupt fails the running try at once, starts nothing else, and the run resumes", async () => {
+    let started = () => {};
+    const isStarted = new Promise<void>((r) => {
+      started = r;
+    });
+    let hang = true;
+    const calls: string[] = [];
+    const p = definePipeline({
+      name: "ctrl-c",
+      steps: {
+        slow: step({
+          retries: 3,
+          retryDelay: 1,
+          run: async () => {
+            calls.push("slow");
+            started();
+            // Ignores ctx.signal, as user code often does.
+            if (hang) await new Promise(() => {});
+            return 1;
+          },
+        }),
+        next: step({ after: ["slow"], run: () => calls.push("next") }),
+      },
+    });
+    const controller = new AbortController();
+    const interrupted = runPipeline(p, {
+      store,
+      root,
+      logicalDate: new Date("2026-01-05"),
+      signal: controller.signal,
+    });
+    await isStarted;
+    controller.abort(new Error("interrupted by SIGINT"));
+    const { run, steps } = await interrupted;
+    expect(run.status).toBe("failed");
+    expect(run.error).toContain("interrupted: interrupted by SIGINT");
+    expect(steps.map((s) => s.status)).toEqual(["failed", "upstream_failed"]);
+    expect(calls).toEqual(["slow"]);
+    hang = false;
+    const resumed = await runPipeline(p, { store, root, resume: run.runId });
+    expect(resumed.run.status).toBe("succeeded");
+    expect(calls).toEqual(["slow", "slow", "next"]);
+  });
 });

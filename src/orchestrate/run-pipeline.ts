@@ -4,7 +4,12 @@ import { ArtifactStore } from "../store/index.js";
 import { Tracking } from "../track/index.js";
 import { downstreamOf, topologicalOrder } from "./dag.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
-import { executeStep, type StepEnvironment, type StepOutcome } from "./execute-step.js";
+import {
+  describeThrown,
+  executeStep,
+  type StepEnvironment,
+  type StepOutcome,
+} from "./execute-step.js";
 import { canonicalJson, sha256 } from "./hashing.js";
 import { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore, StepState, StepStatus } from "./pipeline-store.js";
@@ -42,6 +47,12 @@ export interface RunPipelineOptions {
   readonly onStep?: (event: StepEvent) => void;
   /** Waits between retries. Default: a timer. */
   readonly sleep?: StepEnvironment["sleep"];
+  /**
+   * Interrupts the run (the CLI aborts it on Ctrl-C): no further step starts, running tries
+   * fail at once with the abort reason (their code may still be running if it ignores
+   * `ctx.signal`), and the run ends `failed`, resumable with `resume`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -220,6 +231,7 @@ export async function runPipeline(
     force: options.force ?? false,
     log: options.log ?? nullLogger,
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
   const status = new Map((await store.steps(run.runId)).map((s) => [s.step, s.status as string]));
   const order = topologicalOrder(pipeline.steps);
@@ -262,7 +274,7 @@ export async function runPipeline(
   let fatal: unknown;
   for (;;) {
     for (const name of order) {
-      if (running.size >= concurrency || fatal !== undefined) break;
+      if (running.size >= concurrency || fatal !== undefined || options.signal?.aborted) break;
       if (status.get(name) !== "pending" || running.has(name)) continue;
       const deps = pipeline.steps[name]?.after ?? [];
       if (!deps.every((d) => FINISHED.includes(status.get(d) ?? ""))) continue;
@@ -297,7 +309,14 @@ export async function runPipeline(
   await store.finishRun(
     run.runId,
     done ? "succeeded" : "failed",
-    done ? null : errors.join("; ") || "steps did not finish",
+    done
+      ? null
+      : [
+          ...(options.signal?.aborted
+            ? [`interrupted: ${describeThrown(options.signal.reason)}`]
+            : []),
+          ...errors,
+        ].join("; ") || "steps did not finish",
   );
   return { run: await store.getRun(run.runId), steps };
 }
