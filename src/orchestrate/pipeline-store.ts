@@ -280,6 +280,51 @@ export class PipelineStore {
   }
 
   /**
+   * A run of the pipeline for the same logical date and params that is in progress now: a
+   * step leased to an owner `isDead` does not declare gone, or created less than `graceMs` ago
+   * and not yet leasing (its runner is starting). Undefined when there is none.
+   *
+   * @example
+   * ```ts
+   * const live = await store.liveRunFor("retrain", date, paramsHash, isOwnerDead, 30_000);
+   * ```
+   */
+  async liveRunFor(
+    pipeline: string,
+    logicalDate: Date,
+    paramsHash: string,
+    isDead: (owner: string) => boolean,
+    graceMs: number,
+  ): Promise<{ runId: string; holder: string } | undefined> {
+    const runs = await this.database.db
+      .selectFrom("pipeline_runs")
+      .select(["run_id", "created_at"])
+      .where("pipeline", "=", pipeline)
+      .where("logical_date", "=", logicalDate.getTime())
+      .where("params_hash", "=", paramsHash)
+      .where("status", "=", "running")
+      .execute();
+    const now = Date.now();
+    for (const run of runs) {
+      const leased = await this.database.db
+        .selectFrom("pipeline_steps")
+        .select(["step", "lease_owner", "lease_until"])
+        .where("run_id", "=", run.run_id)
+        .where("lease_owner", "is not", null)
+        .where("status", "not in", FINISHED)
+        .execute();
+      const live = leased.find(
+        (l) => l.lease_owner !== null && Number(l.lease_until) > now && !isDead(l.lease_owner),
+      );
+      if (live !== undefined)
+        return { runId: run.run_id, holder: `step '${live.step}' is held by ${live.lease_owner}` };
+      if (leased.length === 0 && Number(run.created_at) > now - graceMs)
+        return { runId: run.run_id, holder: "its runner is starting" };
+    }
+    return undefined;
+  }
+
+  /**
    * The steps of a run (all, or the ones named in `only`).
    *
    * @example

@@ -187,4 +187,41 @@ describe("pipelines under hostile use", () => {
     expect(resumed.run.status).toBe("succeeded");
     expect(calls).toEqual(["slow", "slow", "next"]);
   });
+
+  it("refuses a second run of the same date and params while the first is running", async () => {
+    let release = () => {};
+    let started = () => {};
+    const isStarted = new Promise<void>((r) => {
+      started = r;
+    });
+    let calls = 0;
+    const p = definePipeline({
+      name: "twice",
+      params: { k: 1 },
+      steps: {
+        a: step({
+          run: async () => {
+            calls += 1;
+            started();
+            await new Promise<void>((r) => {
+              release = r;
+            });
+            return 1;
+          },
+        }),
+      },
+    });
+    const day = new Date("2026-01-05");
+    const first = runPipeline(p, { store, root, logicalDate: day });
+    await isStarted;
+    await expect(runPipeline(p, { store, root, logicalDate: day })).rejects.toMatchObject({
+      code: "KEEL_ERR_CONFLICT",
+      message: expect.stringContaining("pipeline 'twice' is already running for 2026-01-05"),
+    });
+    release();
+    expect((await first).run.status).toBe("succeeded");
+    expect(calls).toBe(1);
+    const again = await runPipeline(p, { store, root, logicalDate: day });
+    expect(again.steps.map((s) => s.status)).toEqual(["cached"]);
+  });
 });

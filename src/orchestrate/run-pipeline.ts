@@ -175,11 +175,22 @@ export async function openRun(
     return store.getRun(run.runId);
   }
   const params = runParamsOf(pipeline, options.params);
+  const logicalDate = options.logicalDate ?? new Date();
+  const paramsHash = paramsHashOf(params);
+  // Two `keel run`s of one date at once would each run every step (same work, same side
+  // effects, at the same time): the second one is refused, naming the first.
+  const live = await store.liveRunFor(pipeline.name, logicalDate, paramsHash, isOwnerDead, 30_000);
+  if (live !== undefined)
+    throw new KeelError(
+      "KEEL_ERR_CONFLICT",
+      `pipeline '${pipeline.name}' is already running for ${logicalDate.toISOString()} with these params: run ${live.runId} (${live.holder}); wait for it, or resume it if its runner died (keel run ${pipeline.name} --resume ${live.runId})`,
+      { details: { pipeline: pipeline.name, runId: live.runId } },
+    );
   return store.createRun({
     pipeline: pipeline.name,
-    logicalDate: options.logicalDate ?? new Date(),
+    logicalDate,
     params,
-    paramsHash: paramsHashOf(params),
+    paramsHash,
     trigger: options.trigger ?? "manual",
     executor,
     steps: topologicalOrder(pipeline.steps),
