@@ -7,6 +7,29 @@ import { definePipeline, PipelineStore, replayDeadLetter, runPipeline, step } fr
 
 const noWait = async () => {};
 
+/** A step body that signals when it starts and holds until released, counting its calls. */
+function heldStep() {
+  let count = 0;
+  let open = () => {};
+  let markStarted = () => {};
+  const isStarted = new Promise<void>((r) => {
+    markStarted = r;
+  });
+  return {
+    isStarted,
+    release: () => open(),
+    calls: () => count,
+    run: async () => {
+      count += 1;
+      markStarted();
+      await new Promise<void>((r) => {
+        open = r;
+      });
+      return 1;
+    },
+  };
+}
+
 describe("pipelines under hostile use", () => {
   let root: string;
   let database: MetadataDatabase;
@@ -22,25 +45,11 @@ describe("pipelines under hostile use", () => {
   });
 
   it("refuses to resume a run whose step a live runner holds: the step never runs twice at once", async () => {
-    let release = () => {};
-    let started = () => {};
-    const isStarted = new Promise<void>((r) => {
-      started = r;
-    });
-    let calls = 0;
+    const { isStarted, release, calls, run: body } = heldStep();
     const p = definePipeline({
       name: "live",
       steps: {
-        slow: step({
-          run: async () => {
-            calls += 1;
-            started();
-            await new Promise<void>((r) => {
-              release = r;
-            });
-            return 1;
-          },
-        }),
+        slow: step({ run: body }),
       },
     });
     const first = runPipeline(p, { store, root, logicalDate: new Date("2026-01-05") });
@@ -58,7 +67,7 @@ describe("pipelines under hostile use", () => {
     release();
     const { run } = await first;
     expect(run.status).toBe("succeeded");
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
   });
 
   it("says a finished run has nothing to resume, and a replayed letter was replayed", async () => {
@@ -189,26 +198,12 @@ describe("pipelines under hostile use", () => {
   });
 
   it("refuses a second run of the same date and params while the first is running", async () => {
-    let release = () => {};
-    let started = () => {};
-    const isStarted = new Promise<void>((r) => {
-      started = r;
-    });
-    let calls = 0;
+    const { isStarted, release, calls, run: body } = heldStep();
     const p = definePipeline({
       name: "twice",
       params: { k: 1 },
       steps: {
-        a: step({
-          run: async () => {
-            calls += 1;
-            started();
-            await new Promise<void>((r) => {
-              release = r;
-            });
-            return 1;
-          },
-        }),
+        a: step({ run: body }),
       },
     });
     const day = new Date("2026-01-05");
@@ -220,7 +215,7 @@ describe("pipelines under hostile use", () => {
     });
     release();
     expect((await first).run.status).toBe("succeeded");
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     const again = await runPipeline(p, { store, root, logicalDate: day });
     expect(again.steps.map((s) => s.status)).toEqual(["cached"]);
   });
