@@ -139,6 +139,8 @@ export function pipelineIssues(definition: PipelineDefinition<unknown>): string[
       else if (typeof v === "number" && v > MAX_TIMER_MS && key !== "retries")
         issues.push(`${at}: ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${v}`);
     }
+    if (s.timeoutMs === 0)
+      issues.push(`${at}: timeoutMs must be > 0 ms; leave it out for no timeout`);
     if (s.retries !== undefined && !Number.isInteger(s.retries))
       issues.push(`${at}: retries must be an integer, got ${s.retries}`);
     if (

@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MetadataDatabase, openDatabase } from "../store/index.js";
-import { definePipeline, PipelineStore, replayDeadLetter, runPipeline, step } from "./index.js";
+import {
+  definePipeline,
+  fireTimes,
+  PipelineStore,
+  replayDeadLetter,
+  runPipeline,
+  step,
+} from "./index.js";
 
 const noWait = async () => {};
 
@@ -218,5 +225,22 @@ describe("pipelines under hostile use", () => {
     expect(calls()).toBe(1);
     const again = await runPipeline(p, { store, root, logicalDate: day });
     expect(again.steps.map((s) => s.status)).toEqual(["cached"]);
+  });
+
+  it("says a timeoutMs of 0 is no timeout spelled wrong, and refuses a backfill of millions of dates", () => {
+    expect(() =>
+      definePipeline({ name: "t0", steps: { a: step({ timeoutMs: 0, run: () => 1 }) } }),
+    ).toThrow("step 'a': timeoutMs must be > 0 ms; leave it out for no timeout");
+    const everySecond = definePipeline({
+      name: "secs",
+      schedule: "* * * * * *",
+      steps: { a: step({ run: () => 1 }) },
+    });
+    expect(() => fireTimes(everySecond, new Date("2020-01-01"), new Date("2026-01-01"))).toThrow(
+      "pipeline 'secs': cron '* * * * * *' fires more than 10000 times",
+    );
+    expect(
+      fireTimes(everySecond, new Date("2026-01-01"), new Date("2026-01-01T00:00:09Z")),
+    ).toHaveLength(10);
   });
 });
