@@ -141,7 +141,15 @@ export function parseTime(text: string, option: string): number {
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
   const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(iso) ? iso : `${iso}Z`;
   const ms = Date.parse(withZone);
-  if (Number.isNaN(ms)) {
+  // Date.parse also takes 05/01/2026 (read as May 1) and rolls 2026-02-30 over to March 2:
+  // only an ISO date that exists on the calendar is a date here.
+  const day = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]|$)/.exec(text);
+  const calendar =
+    day !== null &&
+    new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])))
+      .toISOString()
+      .startsWith(`${day[1]}-${day[2]}-${day[3]}`);
+  if (Number.isNaN(ms) || !calendar) {
     throw new KeelError(
       "KEEL_ERR_USAGE",
       `${option} must be an ISO date or time (2026-03-01, 2026-03-01T12:00:00Z), epoch ms or 'now'; got '${text}'`,

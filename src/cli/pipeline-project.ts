@@ -120,3 +120,30 @@ export function progressView(ctx: CommandContext): { onStep: (e: StepEvent) => v
     }),
   };
 }
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM while a run is in progress: aborts the returned signal once, so
+ * the run ends `failed` and resumable with its steps' states recorded instead of the process
+ * dying with the run left `running`. A second Ctrl-C kills the process as usual. Call
+ * `dispose` when the run is over.
+ *
+ * @example
+ * ```ts
+ * const interrupt = interruptOnSignals();
+ * try { await runPipeline(p, { store, signal: interrupt.signal }); } finally { interrupt.dispose(); }
+ * ```
+ */
+export function interruptOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((name) => {
+    const handler = () => controller.abort(new Error(`interrupted by ${name}`));
+    process.once(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const [name, handler] of handlers) process.off(name, handler);
+    },
+  };
+}

@@ -4,6 +4,7 @@ import {
   type PipelineResult,
   paramsHashOf,
   type RunPipelineOptions,
+  runParamsOf,
   runPipeline,
 } from "./run-pipeline.js";
 import { fireTimes } from "./schedule.js";
@@ -51,7 +52,7 @@ export async function backfill(
 ): Promise<BackfillResult> {
   const { from, to, onRun, ...rest } = options;
   const dates = fireTimes(pipeline, from, to);
-  const params = { ...(pipeline.params as Record<string, unknown> | undefined), ...rest.params };
+  const params = runParamsOf(pipeline, rest.params);
   const paramsHash = paramsHashOf(params);
   const ran: PipelineRun[] = [];
   const skipped: PipelineRun[] = [];

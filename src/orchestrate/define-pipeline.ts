@@ -66,6 +66,9 @@ export function step<P = Record<string, unknown>>(
   return definition;
 }
 
+/** The longest delay a Node timer holds (2^31 − 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 const NAME = /^[A-Za-z_][\w.-]{0,127}$/;
 
 /**
@@ -132,7 +135,12 @@ export function pipelineIssues(definition: PipelineDefinition<unknown>): string[
       const v = s[key];
       if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0))
         issues.push(`${at}: ${key} must be a number ≥ 0, got ${JSON.stringify(v)}`);
+      // Node fires a longer timer after 1 ms: a 35-day timeout would fail every try at once.
+      else if (typeof v === "number" && v > MAX_TIMER_MS && key !== "retries")
+        issues.push(`${at}: ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${v}`);
     }
+    if (s.timeoutMs === 0)
+      issues.push(`${at}: timeoutMs must be > 0 ms; leave it out for no timeout`);
     if (s.retries !== undefined && !Number.isInteger(s.retries))
       issues.push(`${at}: retries must be an integer, got ${s.retries}`);
     if (

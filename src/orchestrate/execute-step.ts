@@ -30,6 +30,8 @@ export interface StepEnvironment {
   readonly log: Logger;
   /** Waits between retries (tests pass a faster one). Default: a timer. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Aborting it (Ctrl-C) fails the running tries at once, as a lost lease does, with its reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -169,6 +171,9 @@ export async function executeStep(
     }
   }
   const lease = new AbortController();
+  const interrupt = () => lease.abort(env.signal?.reason);
+  if (env.signal?.aborted) interrupt();
+  env.signal?.addEventListener("abort", interrupt, { once: true });
   const heartbeat = setInterval(
     () => {
       store
@@ -187,6 +192,7 @@ export async function executeStep(
     return await tryStep(env, pipeline, run, name, definition, upstream, cacheKey, lease.signal);
   } finally {
     clearInterval(heartbeat);
+    env.signal?.removeEventListener("abort", interrupt);
   }
 }
 
@@ -276,11 +282,7 @@ async function tryStep(
       if (!ok) return finishedOutcome(await store.step(run.runId, name));
       return { status: "succeeded", outputs };
     } catch (error) {
-      const message = isKeelError(error)
-        ? `${error.code}: ${error.message}`
-        : error instanceof Error
-          ? error.message
-          : String(error);
+      const message = describeThrown(error);
       log.error(`try ${attempt} failed: ${message}`);
       await store.appendLogs(lines);
       if (
@@ -317,6 +319,28 @@ async function tryStep(
   }
 }
 
+/**
+ * What a step's failure says: a KeelError's code and message, an Error's message, or for any
+ * other thrown value (`throw { code: 42 }`, `throw undefined`) that it was not an Error and
+ * its JSON, so the dead letter never reads "[object Object]".
+ *
+ * @example
+ * ```ts
+ * describeThrown({ code: 42 }); // 'the step threw a non-Error value: {"code":42}'
+ * ```
+ */
+export function describeThrown(error: unknown): string {
+  if (isKeelError(error)) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  let text: string;
+  try {
+    text = typeof error === "bigint" ? `${error}n` : (JSON.stringify(error) ?? String(error));
+  } catch {
+    text = String(error);
+  }
+  return `the step threw a non-Error value: ${text}`;
+}
+
 function formatLine(message: string, fields: Readonly<Record<string, unknown>>): string {
   const keys = Object.keys(fields);
   return keys.length === 0 ? message : `${message} ${JSON.stringify(fields)}`;
@@ -332,6 +356,8 @@ async function withTimeout<T>(
   const controller = new AbortController();
   const onLease = () => controller.abort(leaseSignal.reason);
   leaseSignal.addEventListener("abort", onLease, { once: true });
+  // Lost (or interrupted) during a retry's wait: this try must not start as if nothing happened.
+  if (leaseSignal.aborted) onLease();
   const timeoutMs = definition.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {

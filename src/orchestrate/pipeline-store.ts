@@ -280,6 +280,51 @@ export class PipelineStore {
   }
 
   /**
+   * A run of the pipeline for the same logical date and params that is in progress now: a
+   * step leased to an owner `isDead` does not declare gone, or created less than `graceMs` ago
+   * and not yet leasing (its runner is starting). Undefined when there is none.
+   *
+   * @example
+   * ```ts
+   * const live = await store.liveRunFor("retrain", date, paramsHash, isOwnerDead, 30_000);
+   * ```
+   */
+  async liveRunFor(
+    pipeline: string,
+    logicalDate: Date,
+    paramsHash: string,
+    isDead: (owner: string) => boolean,
+    graceMs: number,
+  ): Promise<{ runId: string; holder: string } | undefined> {
+    const runs = await this.database.db
+      .selectFrom("pipeline_runs")
+      .select(["run_id", "created_at"])
+      .where("pipeline", "=", pipeline)
+      .where("logical_date", "=", logicalDate.getTime())
+      .where("params_hash", "=", paramsHash)
+      .where("status", "=", "running")
+      .execute();
+    const now = Date.now();
+    for (const run of runs) {
+      const leased = await this.database.db
+        .selectFrom("pipeline_steps")
+        .select(["step", "lease_owner", "lease_until"])
+        .where("run_id", "=", run.run_id)
+        .where("lease_owner", "is not", null)
+        .where("status", "not in", FINISHED)
+        .execute();
+      const live = leased.find(
+        (l) => l.lease_owner !== null && Number(l.lease_until) > now && !isDead(l.lease_owner),
+      );
+      if (live !== undefined)
+        return { runId: run.run_id, holder: `step '${live.step}' is held by ${live.lease_owner}` };
+      if (leased.length === 0 && Number(run.created_at) > now - graceMs)
+        return { runId: run.run_id, holder: "its runner is starting" };
+    }
+    return undefined;
+  }
+
+  /**
    * The steps of a run (all, or the ones named in `only`).
    *
    * @example
@@ -342,15 +387,34 @@ export class PipelineStore {
   /**
    * Prepares a run to continue: finished steps stay (checkpoints), every other step goes back
    * to pending with its attempts counted from zero, its open step dead letters are marked
-   * replayed, and the run is running again.
+   * replayed, and the run is running again. `KEEL_ERR_CONFLICT` naming the steps, and nothing
+   * changed, when a step is still leased to an owner `isDead` does not declare gone.
    *
    * @example
    * ```ts
-   * await store.reopenRun(runId);
+   * await store.reopenRun(runId, isOwnerDead);
    * ```
    */
-  async reopenRun(runId: string): Promise<void> {
+  async reopenRun(runId: string, isDead: (owner: string) => boolean = () => false): Promise<void> {
     await this.database.write(async (tx) => {
+      // A step a live runner still holds must not be reset: a second runner would claim it
+      // and run it at the same time. Checked in the same transaction that resets the others.
+      const held = (
+        await tx
+          .selectFrom("pipeline_steps")
+          .select(["step", "lease_owner", "lease_until"])
+          .where("run_id", "=", runId)
+          .where("status", "not in", FINISHED)
+          .where("lease_owner", "is not", null)
+          .where("lease_until", ">", Date.now())
+          .execute()
+      ).filter((row) => row.lease_owner !== null && !isDead(row.lease_owner));
+      if (held.length > 0)
+        throw new KeelError(
+          "KEEL_ERR_CONFLICT",
+          `run ${runId} is still being run: ${held.map((r) => `step '${r.step}' is held by ${r.lease_owner}`).join(", ")}; wait for it to end, or for its lease to lapse if that runner died`,
+          { details: { runId, steps: held.map((r) => r.step) } },
+        );
       await tx
         .updateTable("pipeline_steps")
         .set({ status: "pending", attempts: 0, lease_owner: null, lease_until: null, error: null })

@@ -25,6 +25,12 @@ export async function replayDeadLetter(
       `dead letter ${id} is a record step '${letter.step}' rejected (${letter.error}); fix the data and run the pipeline again`,
       { details: { id, kind: letter.kind } },
     );
+  if (letter.status === "replayed")
+    throw new KeelError(
+      "KEEL_ERR_INVALID_STATE",
+      `dead letter ${id} was already replayed${letter.replayedAt ? ` at ${new Date(letter.replayedAt).toISOString()}` : ""}; a replay that failed again filed a new letter (see 'keel dlq list')`,
+      { details: { id, runId: letter.runId, step: letter.step } },
+    );
   if (letter.pipeline !== pipeline.name)
     throw new KeelError(
       "KEEL_ERR_INVALID_ARGUMENT",

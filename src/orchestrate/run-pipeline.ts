@@ -4,9 +4,14 @@ import { ArtifactStore } from "../store/index.js";
 import { Tracking } from "../track/index.js";
 import { downstreamOf, topologicalOrder } from "./dag.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
-import { executeStep, type StepEnvironment, type StepOutcome } from "./execute-step.js";
+import {
+  describeThrown,
+  executeStep,
+  type StepEnvironment,
+  type StepOutcome,
+} from "./execute-step.js";
 import { canonicalJson, sha256 } from "./hashing.js";
-import { newLeaseOwner } from "./lease-owner.js";
+import { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore, StepState, StepStatus } from "./pipeline-store.js";
 
 /**
@@ -42,6 +47,12 @@ export interface RunPipelineOptions {
   readonly onStep?: (event: StepEvent) => void;
   /** Waits between retries. Default: a timer. */
   readonly sleep?: StepEnvironment["sleep"];
+  /**
+   * Interrupts the run (the CLI aborts it on Ctrl-C): no further step starts, running tries
+   * fail at once with the abort reason (their code may still be running if it ignores
+   * `ctx.signal`), and the run ends `failed`, resumable with `resume`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -89,6 +100,41 @@ export function paramsHashOf(params: Readonly<Record<string, unknown>>): string 
 }
 
 /**
+ * A run's params: the pipeline's defaults with `overrides` on top. An override of a param whose
+ * default is a number, string, boolean, list or object must have that type
+ * (`KEEL_ERR_INVALID_ARGUMENT` naming the param, its default and what came): `--param
+ * factor=abc` must not reach a step that multiplies by it. A null default takes any value;
+ * params without a default pass as given.
+ *
+ * @example
+ * ```ts
+ * runParamsOf(definePipeline({ name: "p", params: { factor: 2 }, steps }), { factor: 3 }); // { factor: 3 }
+ * ```
+ */
+export function runParamsOf(
+  pipeline: PipelineDefinition<unknown>,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  const defaults = (pipeline.params ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!Object.hasOwn(defaults, key)) continue;
+    const expected = kindOf(defaults[key]);
+    if (expected === "null" || kindOf(value) === expected) continue;
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `param '${key}' of pipeline '${pipeline.name}' is ${expected === "array" || expected === "object" ? "an" : "a"} ${expected} (default ${JSON.stringify(defaults[key])}), got ${JSON.stringify(value) ?? String(value)}`,
+      { details: { pipeline: pipeline.name, param: key, expected, received: String(value) } },
+    );
+  }
+  return { ...defaults, ...overrides };
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  return Array.isArray(value) ? "array" : typeof value;
+}
+
+/**
  * Starts (or resumes) a run and opens what a step environment needs.
  *
  * @example
@@ -119,15 +165,32 @@ export async function openRun(
         `run '${run.runId}' belongs to pipeline '${run.pipeline}', not '${pipeline.name}'`,
         { details: { runId: run.runId, pipeline: pipeline.name } },
       );
-    await store.reopenRun(run.runId);
+    if (run.status === "succeeded")
+      throw new KeelError(
+        "KEEL_ERR_INVALID_STATE",
+        `run ${run.runId} of pipeline '${pipeline.name}' already succeeded: nothing to resume; start a new run (keel run ${pipeline.name} --force reruns cached steps)`,
+        { details: { runId: run.runId, pipeline: pipeline.name } },
+      );
+    await store.reopenRun(run.runId, isOwnerDead);
     return store.getRun(run.runId);
   }
-  const params = { ...(pipeline.params as Record<string, unknown> | undefined), ...options.params };
+  const params = runParamsOf(pipeline, options.params);
+  const logicalDate = options.logicalDate ?? new Date();
+  const paramsHash = paramsHashOf(params);
+  // Two `keel run`s of one date at once would each run every step (same work, same side
+  // effects, at the same time): the second one is refused, naming the first.
+  const live = await store.liveRunFor(pipeline.name, logicalDate, paramsHash, isOwnerDead, 30_000);
+  if (live !== undefined)
+    throw new KeelError(
+      "KEEL_ERR_CONFLICT",
+      `pipeline '${pipeline.name}' is already running for ${logicalDate.toISOString()} with these params: run ${live.runId} (${live.holder}); wait for it, or resume it if its runner died (keel run ${pipeline.name} --resume ${live.runId})`,
+      { details: { pipeline: pipeline.name, runId: live.runId } },
+    );
   return store.createRun({
     pipeline: pipeline.name,
-    logicalDate: options.logicalDate ?? new Date(),
+    logicalDate,
     params,
-    paramsHash: paramsHashOf(params),
+    paramsHash,
     trigger: options.trigger ?? "manual",
     executor,
     steps: topologicalOrder(pipeline.steps),
@@ -179,6 +242,7 @@ export async function runPipeline(
     force: options.force ?? false,
     log: options.log ?? nullLogger,
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
   const status = new Map((await store.steps(run.runId)).map((s) => [s.step, s.status as string]));
   const order = topologicalOrder(pipeline.steps);
@@ -221,7 +285,7 @@ export async function runPipeline(
   let fatal: unknown;
   for (;;) {
     for (const name of order) {
-      if (running.size >= concurrency || fatal !== undefined) break;
+      if (running.size >= concurrency || fatal !== undefined || options.signal?.aborted) break;
       if (status.get(name) !== "pending" || running.has(name)) continue;
       const deps = pipeline.steps[name]?.after ?? [];
       if (!deps.every((d) => FINISHED.includes(status.get(d) ?? ""))) continue;
@@ -256,7 +320,14 @@ export async function runPipeline(
   await store.finishRun(
     run.runId,
     done ? "succeeded" : "failed",
-    done ? null : errors.join("; ") || "steps did not finish",
+    done
+      ? null
+      : [
+          ...(options.signal?.aborted
+            ? [`interrupted: ${describeThrown(options.signal.reason)}`]
+            : []),
+          ...errors,
+        ].join("; ") || "steps did not finish",
   );
   return { run: await store.getRun(run.runId), steps };
 }

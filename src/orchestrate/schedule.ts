@@ -64,6 +64,9 @@ export function compileSchedule(pipeline: string, schedule: Schedule): Cron {
   }
 }
 
+/** The most logical dates one backfill runs (an hourly schedule over a year is 8,760). */
+const MAX_FIRE_TIMES = 10_000;
+
 function requireSchedule(pipeline: PipelineDefinition<unknown>): Schedule {
   const schedule = scheduleOf(pipeline);
   if (schedule === undefined)
@@ -93,6 +96,14 @@ export function fireTimes(pipeline: PipelineDefinition<unknown>, from: Date, to:
   // nextRun is strictly after its argument: start one millisecond before `from`.
   let next = cron.nextRun(new Date(from.getTime() - 1));
   while (next !== null && next.getTime() <= to.getTime()) {
+    // A per-second cron over years is millions of runs: a mistake, not a backfill; say so
+    // instead of filling memory.
+    if (out.length >= MAX_FIRE_TIMES)
+      throw new KeelError(
+        "KEEL_ERR_SCHEDULE",
+        `pipeline '${pipeline.name}': cron '${scheduleOf(pipeline)?.cron}' fires more than ${MAX_FIRE_TIMES} times between ${from.toISOString()} and ${to.toISOString()}; backfill a narrower range`,
+        { details: { pipeline: pipeline.name, limit: MAX_FIRE_TIMES } },
+      );
     out.push(next);
     next = cron.nextRun(next);
   }

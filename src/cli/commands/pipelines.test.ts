@@ -43,6 +43,15 @@ async function keel(...argv: string[]) {
 }
 
 describe("keel run, dlq, backfill and pipelines", () => {
+  it("refuses a --date that is not an ISO date on the calendar instead of guessing", async () => {
+    for (const date of ["05/01/2026", "2026-02-30", "Jan 5 2026"]) {
+      const r = await keel("run", "weekly", "--date", date);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`--date must be an ISO date or time`);
+      expect(r.err).toContain(`got '${date}'`);
+    }
+  });
+
   it("runs, files a failing step in the dead-letter table, and replays it after a fix", async () => {
     const failed = await keel("run", "weekly", "--date", "2026-01-05T11:00:00Z", "--json");
     expect(failed.code).toBe(1);

@@ -12,6 +12,7 @@ import { defineCommand, read, requireOption } from "../command.js";
 import { PROJECT_OPTIONS, parseTime } from "../features-project.js";
 import { formatTable } from "../format.js";
 import {
+  interruptOnSignals,
   logicalDateOf,
   pipelineArg,
   progressView,
@@ -142,18 +143,32 @@ export const runCommand = defineCommand({
             details: { option: "executor", received: executor },
           },
         );
-      const result = await runPipeline(pipeline, {
-        store,
-        root: loaded.root,
-        force: read.flag(ctx.options, "force"),
-        ...(concurrency === undefined ? {} : { concurrency }),
-        ...(resume
-          ? { resume: ctx.positionals[1] ?? true }
-          : { logicalDate: logicalDateOf(ctx, pipeline), params: runParams(ctx) }),
-        onStep: view.onStep,
-        log: view.log,
-      });
-      return printResult(ctx, result);
+      const interrupt = interruptOnSignals();
+      try {
+        const result = await runPipeline(pipeline, {
+          store,
+          root: loaded.root,
+          force: read.flag(ctx.options, "force"),
+          ...(concurrency === undefined ? {} : { concurrency }),
+          ...(resume
+            ? { resume: ctx.positionals[1] ?? true }
+            : { logicalDate: logicalDateOf(ctx, pipeline), params: runParams(ctx) }),
+          onStep: view.onStep,
+          log: view.log,
+          signal: interrupt.signal,
+        });
+        const code = printResult(ctx, result);
+        if (!interrupt.signal.aborted) return code;
+        ctx.err(
+          `run ${result.run.runId} interrupted; continue it with: keel run ${pipeline.name} --resume ${result.run.runId}\n`,
+        );
+        // A step that ignores ctx.signal keeps timers alive: once the store has closed and the
+        // output is flushed, do not wait for it (its try is already recorded as failed).
+        setTimeout(() => process.exit(130), 2000).unref();
+        return 130;
+      } finally {
+        interrupt.dispose();
+      }
     });
   },
 });
