@@ -158,6 +158,21 @@ describe("keel monitor report on Telco", () => {
     expect(JSON.parse(io.stdout()).datasetDrift).toBe(true);
   });
 
+  it("refuses an HTML path it cannot write and a drift share outside (0, 1], exit 2, no hang", async () => {
+    const base = ["--reference", "reference.csv", "--current", "reference.csv"];
+    for (const out of [dir, "/proc/keel-nope/drift.html"]) {
+      const { code, io } = await report([...base, "--html", out]);
+      expect(code).toBe(2);
+      expect(io.stderr()).toContain("KEEL_ERR_WRITE_FAILED");
+      expect(io.stderr()).toContain(out);
+    }
+    for (const share of ["0", "1.5"]) {
+      const { code, io } = await report([...base, "--drift-share", share]);
+      expect(code).toBe(2);
+      expect(io.stderr()).toContain("--drift-share must be above 0 and at most 1");
+    }
+  }, 60_000);
+
   it("answers bad input with a result or an error naming the column", async () => {
     const empty = await report([
       "--reference",

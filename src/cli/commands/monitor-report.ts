@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { type Frame, KeelError } from "../../core/index.js";
 import { readFrame } from "../../data/index.js";
@@ -81,6 +81,36 @@ function numberOption(ctx: CommandContext, name: string): number | undefined {
   return value;
 }
 
+/**
+ * Writes the HTML report, creating missing parent directories one level at a time: Node 20's
+ * recursive mkdir never returns under /proc (it retries ENOENT forever). Any failure is a
+ * KEEL_ERR_WRITE_FAILED naming the path.
+ */
+async function writeReportFile(out: string, text: string): Promise<void> {
+  try {
+    const missing: string[] = [];
+    for (let dir = dirname(out); ; dir = dirname(dir)) {
+      if (
+        await stat(dir).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      missing.unshift(dir);
+      if (dirname(dir) === dir) break;
+    }
+    for (const dir of missing) await mkdir(dir);
+    await writeFile(out, text);
+  } catch (e) {
+    throw new KeelError(
+      "KEEL_ERR_WRITE_FAILED",
+      `--html: cannot write the report to '${out}': ${e instanceof Error ? e.message : String(e)}. Expected a writable file path.`,
+      { details: { option: "html", path: out } },
+    );
+  }
+}
+
 function driftOptions(ctx: CommandContext): DriftOptions {
   const stattest = read.string(ctx.options, "stattest");
   if (stattest !== undefined && !(stattest in statTests)) {
@@ -92,6 +122,14 @@ function driftOptions(ctx: CommandContext): DriftOptions {
   }
   const threshold = numberOption(ctx, "threshold");
   const driftShare = numberOption(ctx, "drift-share");
+  // A share above 1 can never be reached and 0 is always reached: either silently fixes the verdict.
+  if (driftShare !== undefined && (driftShare <= 0 || driftShare > 1)) {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--drift-share must be above 0 and at most 1 (the share of drifted columns). Got '${driftShare}' instead.`,
+      { details: { option: "drift-share", received: driftShare } },
+    );
+  }
   const floor = numberOption(ctx, "effect-size-floor");
   const maxShift = numberOption(ctx, "max-shift");
   const prediction = read.string(ctx.options, "prediction");
@@ -210,8 +248,7 @@ export const monitorReportCommand = defineCommand({
     const html = read.string(ctx.options, "html");
     if (html) {
       const out = resolve(ctx.cwd, html);
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, renderDriftHtml(report));
+      await writeReportFile(out, renderDriftHtml(report));
       if (!ctx.json) ctx.err(`Wrote the HTML report to ${out}\n`);
     }
     if (ctx.json) ctx.out(`${JSON.stringify(driftSummary(report))}\n`);

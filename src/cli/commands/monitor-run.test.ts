@@ -69,7 +69,21 @@ describe("keel monitor run / alerts over the serving prediction log", () => {
     ).toBe(0);
     await writeFile(
       join(dir, "keel.config.ts"),
-      `export default {
+      `import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { definePipeline, step } from "keel";
+
+// The retraining pipeline the drift alert starts: it records the params it ran with.
+const retrain = definePipeline({
+  name: "retrain",
+  params: { note: "" },
+  steps: {
+    fit: step({ run: (ctx) => { appendFileSync(join(ctx.root, "retrained.jsonl"), JSON.stringify(ctx.params) + "\\n"); return {}; } }),
+  },
+});
+
+export default {
+  pipelines: [retrain],
   monitors: [
     {
       name: "churn-daily",
@@ -78,6 +92,20 @@ describe("keel monitor run / alerts over the serving prediction log", () => {
       window: "daily",
       performance: { tolerance: 0.3 },
       alerts: { sinks: [{ type: "file", path: "alerts.jsonl" }, { type: "webhook", url: ${JSON.stringify(url)}, backoffMs: 10 }], cooldownMinutes: 60 },
+    },
+    {
+      name: "churn-retrain",
+      deployment: "churn",
+      reference: "model",
+      window: "daily",
+      alerts: { sinks: [{ type: "pipeline", pipeline: "retrain", params: { note: "drift" } }], cooldownMinutes: 60 },
+    },
+    {
+      name: "churn-typo",
+      deployment: "churn",
+      reference: "model",
+      window: "daily",
+      alerts: { sinks: [{ type: "pipeline", pipeline: "retrian" }] },
     },
   ],
 };
@@ -170,6 +198,62 @@ describe("keel monitor run / alerts over the serving prediction log", () => {
       await database.close();
     }
   }, 60_000);
+
+  it("starts the retraining pipeline on an alert, once per cooldown, recorded like other deliveries", async () => {
+    const io = captureIo(dir);
+    expect(await runCli(["monitor", "run", "churn-retrain", "--json"], io), io.stderr()).toBe(1);
+    const run = JSON.parse(io.stdout());
+    // Two alerts in one run (no tolerance set: the AUC check alerts too) start one retraining.
+    expect(run.alerts).toEqual(["prediction-shift", "performance-drop"]);
+    expect(run.deliveries).toEqual([
+      { kind: "prediction-shift", sink: "pipeline:retrain", status: "delivered", attempts: 1 },
+      { kind: "performance-drop", sink: "pipeline:retrain", status: "suppressed", attempts: 0 },
+    ]);
+    const ran = (await readFile(join(dir, "retrained.jsonl"), "utf8")).trim().split("\n");
+    expect(ran).toHaveLength(1);
+    expect(JSON.parse(ran[0] as string)).toMatchObject({
+      note: "drift",
+      alertKind: "prediction-shift",
+      reason: expect.stringContaining("mean prediction"),
+    });
+    const runs = captureIo(dir);
+    expect(await runCli(["pipelines", "runs", "retrain", "--json"], runs), runs.stderr()).toBe(0);
+    expect(JSON.parse(runs.stdout())).toMatchObject([
+      { pipeline: "retrain", status: "succeeded", trigger: "trigger:monitor:churn-retrain" },
+    ]);
+
+    const again = captureIo(dir);
+    expect(await runCli(["monitor", "run", "churn-retrain", "--json"], again)).toBe(1);
+    expect(JSON.parse(again.stdout()).deliveries.map((d: { status: string }) => d.status)).toEqual([
+      "suppressed",
+      "suppressed",
+    ]);
+    expect((await readFile(join(dir, "retrained.jsonl"), "utf8")).trim().split("\n")).toHaveLength(
+      1,
+    );
+
+    const listed = captureIo(dir);
+    expect(
+      await runCli(["monitor", "alerts", "--monitor", "churn-retrain", "--json"], listed),
+    ).toBe(0);
+    expect(
+      JSON.parse(listed.stdout()).map(
+        (d: { sink: string; status: string }) => `${d.sink} ${d.status}`,
+      ),
+    ).toEqual([
+      "pipeline:retrain suppressed",
+      "pipeline:retrain suppressed",
+      "pipeline:retrain suppressed",
+      "pipeline:retrain delivered",
+    ]);
+  }, 60_000);
+
+  it("names a pipeline sink's unknown pipeline before running the monitor", async () => {
+    const io = captureIo(dir);
+    expect(await runCli(["monitor", "run", "churn-typo"], io)).toBe(2);
+    expect(io.stderr()).toContain("retrian");
+    expect(io.stderr()).not.toMatch(/\n\s+at /);
+  });
 
   it("names an unknown monitor and suggests the closest", async () => {
     const io = captureIo(dir);

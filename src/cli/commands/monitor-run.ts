@@ -7,11 +7,18 @@ import {
   type AlertLog,
   type MonitorDefinition,
   type MonitorRun,
+  type PipelineStarter,
   profileFromState,
   runMonitor,
 } from "../../monitor/index.js";
+import {
+  findPipeline,
+  type PipelineDefinition,
+  PipelineStore,
+  triggerPipeline,
+} from "../../orchestrate/index.js";
 import { type LoggedPrediction, openModelBundle, openServingStore } from "../../serve/index.js";
-import { MonitoringStore, openDatabase } from "../../store/index.js";
+import { type MetadataDatabase, MonitoringStore, openDatabase } from "../../store/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { formatTable } from "../format.js";
 import { dataPath } from "./data-profile.js";
@@ -79,6 +86,44 @@ function findMonitor(
     `${file} declares no monitor '${name}'${near.length ? `; did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : names.length ? ` (it has ${names.map((n) => `'${n}'`).join(", ")})` : " (it has no monitors)"}.`,
     { details: { monitor: name, declared: names } },
   );
+}
+
+/**
+ * The `pipeline` alert sinks' starter: each alert runs the named pipeline of the config through
+ * orchestration's `triggerPipeline` (trigger `monitor:NAME`, params of the sink plus the alert's
+ * kind and message), to the end, in the project's pipeline store. Unknown pipeline names fail
+ * before the monitor runs, so a typo never waits for the first alert.
+ *
+ * @example
+ * ```ts
+ * const start = pipelineStarter(definition, loaded.pipelines, database, loaded.root);
+ * ```
+ */
+export function pipelineStarter(
+  definition: MonitorDefinition,
+  pipelines: readonly PipelineDefinition[],
+  database: MetadataDatabase,
+  root: string,
+): PipelineStarter | undefined {
+  const wanted = (definition.alerts?.sinks ?? []).flatMap((s) =>
+    s.type === "pipeline" ? [s.pipeline] : [],
+  );
+  if (wanted.length === 0) return undefined;
+  const byName = new Map(wanted.map((n) => [n, findPipeline(pipelines, n)]));
+  const store = new PipelineStore(database);
+  return async (sink, alert) => {
+    const pipeline = byName.get(sink.pipeline) ?? findPipeline(pipelines, sink.pipeline);
+    const result = await triggerPipeline(pipeline as PipelineDefinition<unknown>, {
+      store,
+      root,
+      source: `monitor:${alert.monitor}`,
+      reason: alert.message,
+      params: { ...sink.params, alertKind: alert.kind },
+    });
+    return result.run.status === "succeeded"
+      ? { runId: result.run.runId }
+      : { runId: result.run.runId, error: `pipeline '${sink.pipeline}' ${result.run.status}` };
+  };
 }
 
 function describeRun(run: MonitorRun): string {
@@ -189,12 +234,14 @@ export const monitorRunCommand = defineCommand({
         return predictionLogFrame(rows, bundle);
       };
       const baselineAuc = bundle.metrics["valid.auc"] ?? bundle.metrics["train.auc"];
+      const startPipeline = pipelineStarter(definition, loaded.pipelines, database, loaded.root);
       const run = await runMonitor(definition, {
         reference,
         readWindow,
         ...(baselineAuc !== undefined ? { baselineAuc } : {}),
         results: store,
         alertLog: alertLogOf(store),
+        ...(startPipeline ? { startPipeline } : {}),
         logger: cliLogger(ctx),
       });
       if (ctx.json) {

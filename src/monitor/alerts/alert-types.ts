@@ -47,8 +47,34 @@ export interface WebhookSink {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Starts a pipeline of the project (e.g. retraining) when the alert fires. The monitor module
+ * only declares it; whoever runs the monitor supplies a {@link PipelineStarter} (the
+ * `keel monitor run` command wires src/orchestrate's `triggerPipeline`).
+ */
+export interface PipelineSink {
+  readonly type: "pipeline";
+  readonly pipeline: string;
+  /** Run params (the alert's kind and message are added as `alertKind` / `reason`). */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
 /** Where alerts go. */
-export type AlertSink = LogSink | FileSink | WebhookSink;
+export type AlertSink = LogSink | FileSink | WebhookSink | PipelineSink;
+
+/**
+ * Starts the sink's pipeline for an alert and resolves when the run ends; `error` when it did not
+ * succeed. Supplied by the caller so that the monitor module does not depend on orchestration.
+ *
+ * @example
+ * ```ts
+ * const start: PipelineStarter = async (sink, alert) => ({ runId: "r1" });
+ * ```
+ */
+export type PipelineStarter = (
+  sink: PipelineSink,
+  alert: Alert,
+) => Promise<{ readonly runId: string; readonly error?: string }>;
 
 /**
  * One attempt to deliver an alert to a sink, as recorded.
@@ -61,7 +87,7 @@ export type AlertSink = LogSink | FileSink | WebhookSink;
 export interface AlertDelivery {
   readonly monitor: string;
   readonly kind: string;
-  /** `log`, `file:PATH` or `webhook:URL`. */
+  /** `log`, `file:PATH`, `webhook:URL` or `pipeline:NAME`. */
   readonly sink: string;
   /** `suppressed`: the same alert went to this sink within the cooldown (de-duplicated). */
   readonly status: "delivered" | "failed" | "suppressed";

@@ -4,7 +4,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Alert, deliverAlert, memoryAlertLog } from "./index.js";
+import {
+  type Alert,
+  type AlertSink,
+  deliverAlert,
+  memoryAlertLog,
+  type PipelineStarter,
+} from "./index.js";
 
 const alert: Alert = {
   monitor: "churn-daily",
@@ -118,5 +124,28 @@ describe("alert delivery", () => {
     expect(written).toHaveLength(3);
     expect(written[0]).toMatchObject({ monitor: "churn-daily", kind: "dataset-drift" });
     expect(await log.list({ limit: 2 })).toHaveLength(2);
+  });
+
+  it("starts a pipeline sink's run through the given starter, once per cooldown over all kinds", async () => {
+    const log = memoryAlertLog();
+    const started: string[] = [];
+    const sinks: AlertSink[] = [{ type: "pipeline", pipeline: "retrain", params: { note: "x" } }];
+    const startPipeline: PipelineStarter = async (sink, a) => {
+      started.push(`${sink.pipeline}:${a.kind}`);
+      return started.length === 1 ? { runId: "r1" } : { runId: "r2", error: "failed" };
+    };
+    const first = await deliverAlert(alert, sinks, { log, startPipeline });
+    expect(first[0]).toMatchObject({ sink: "pipeline:retrain", status: "delivered", attempts: 1 });
+    const other = await deliverAlert({ ...alert, kind: "prediction-shift" }, sinks, {
+      log,
+      startPipeline,
+    });
+    expect(other[0]?.status).toBe("suppressed");
+    expect(started).toEqual(["retrain:dataset-drift"]);
+    const failed = await deliverAlert(alert, sinks, { log, startPipeline, cooldownMs: 0 });
+    expect(failed[0]).toMatchObject({ status: "failed", error: "run r2: failed" });
+    const none = await deliverAlert(alert, sinks, { log: memoryAlertLog() });
+    expect(none[0]?.status).toBe("failed");
+    expect(none[0]?.error).toContain("needs a pipeline starter");
   });
 });

@@ -1,7 +1,15 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Logger } from "../../core/index.js";
-import type { Alert, AlertDelivery, AlertLog, AlertSink, WebhookSink } from "./alert-types.js";
+import { KeelError } from "../../core/index.js";
+import type {
+  Alert,
+  AlertDelivery,
+  AlertLog,
+  AlertSink,
+  PipelineStarter,
+  WebhookSink,
+} from "./alert-types.js";
 
 /** Options of {@link deliverAlert}. */
 export interface DeliverOptions {
@@ -12,6 +20,8 @@ export interface DeliverOptions {
   readonly logger?: Logger;
   /** The clock, for tests. */
   readonly now?: () => number;
+  /** Starts `pipeline` sinks' runs; without it such a delivery is recorded as failed. */
+  readonly startPipeline?: PipelineStarter;
   /** Waits between webhook retries, for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -29,12 +39,16 @@ export function sinkName(sink: AlertSink): string {
     ? "log"
     : sink.type === "file"
       ? `file:${sink.path}`
-      : `webhook:${sink.url}`;
+      : sink.type === "webhook"
+        ? `webhook:${sink.url}`
+        : `pipeline:${sink.pipeline}`;
 }
 
 /**
  * Sends an alert to every sink, each at most once per cooldown for the same monitor and kind
- * (later ones are recorded as `suppressed`), and records every delivery. A failing sink does not
+ * (later ones are recorded as `suppressed`), and records every delivery. A `pipeline` sink starts
+ * its pipeline at most once per cooldown for the monitor whatever the alert's kind: drift and a
+ * prediction shift raised together mean one retraining, not two. A failing sink does not
  * stop the others; the result lists what happened per sink.
  *
  * @example
@@ -52,7 +66,10 @@ export async function deliverAlert(
   const out: AlertDelivery[] = [];
   for (const sink of sinks) {
     const name = sinkName(sink);
-    const last = await options.log.lastDelivered(alert.monitor, alert.kind, name);
+    const last =
+      sink.type === "pipeline"
+        ? await lastStartedPipeline(options.log, alert.monitor, name)
+        : await options.log.lastDelivered(alert.monitor, alert.kind, name);
     const at = now();
     let delivery: AlertDelivery;
     if (last !== undefined && at - last < cooldown) {
@@ -84,6 +101,21 @@ export async function deliverAlert(
   return out;
 }
 
+// The latest delivered start of a pipeline sink for a monitor, over every alert kind.
+async function lastStartedPipeline(
+  log: AlertLog,
+  monitor: string,
+  sink: string,
+): Promise<number | undefined> {
+  const kinds = new Set((await log.list({ monitor, limit: 1000 })).map((d) => d.kind));
+  let last: number | undefined;
+  for (const kind of kinds) {
+    const at = await log.lastDelivered(monitor, kind, sink);
+    if (at !== undefined && (last === undefined || at > last)) last = at;
+  }
+  return last;
+}
+
 async function send(
   alert: Alert,
   sink: AlertSink,
@@ -103,6 +135,16 @@ async function send(
         `${JSON.stringify({ at: new Date().toISOString(), ...alert })}\n`,
       );
       return { attempts: 1 };
+    }
+    if (sink.type === "pipeline") {
+      if (!options.startPipeline)
+        throw new KeelError(
+          "KEEL_ERR_INVALID_ARGUMENT",
+          `The alert sink 'pipeline:${sink.pipeline}' needs a pipeline starter; none was given to deliverAlert.`,
+          { details: { sink: sink.pipeline } },
+        );
+      const { runId, error } = await options.startPipeline(sink, alert);
+      return error ? { attempts: 1, error: `run ${runId}: ${error}` } : { attempts: 1 };
     }
     return await postWebhook(
       alert,

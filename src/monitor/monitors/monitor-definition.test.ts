@@ -35,7 +35,7 @@ describe("monitor definitions", () => {
         "keel.config.ts",
       ),
     ).toThrow(
-      /keel\.config\.ts: 6 problem\(s\) in monitors:\n {2}monitors\[0\]\.deployment: expected a non-empty string\n {2}monitors\[0\]\.window: .*\n {2}monitors\[1\]\.name: 'm' is declared twice\n {2}monitors\[1\]\.drift\.stattest: .*\n {2}monitors\[1\]\.alerts\.sinks\[0\]\.url: expected an http\(s\) URL\n {2}monitors\[1\]\.alerts\.sinks\[1\]\.type: expected log, file or webhook/,
+      /keel\.config\.ts: 6 problem\(s\) in monitors:\n {2}monitors\[0\]\.deployment: expected a non-empty string\n {2}monitors\[0\]\.window: .*\n {2}monitors\[1\]\.name: 'm' is declared twice\n {2}monitors\[1\]\.drift\.stattest: .*\n {2}monitors\[1\]\.alerts\.sinks\[0\]\.url: expected an http\(s\) URL\n {2}monitors\[1\]\.alerts\.sinks\[1\]\.type: expected log, file, webhook or pipeline/,
     );
   });
 });

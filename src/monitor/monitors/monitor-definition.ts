@@ -113,8 +113,21 @@ export function parseMonitors(value: unknown, file: string): MonitorDefinition[]
           alerts.sinks.forEach((s: unknown, k) => {
             const sink = s as Record<string, unknown> | null;
             const where = `${at}.alerts.sinks[${k}]`;
-            if (!sink || !["log", "file", "webhook"].includes(String(sink.type)))
-              issues.push(`${where}.type: expected log, file or webhook`);
+            if (!sink || !["log", "file", "webhook", "pipeline"].includes(String(sink.type)))
+              issues.push(`${where}.type: expected log, file, webhook or pipeline`);
+            else if (
+              sink.type === "pipeline" &&
+              (typeof sink.pipeline !== "string" || sink.pipeline === "")
+            )
+              issues.push(`${where}.pipeline: expected the name of a pipeline of this config`);
+            else if (
+              sink.type === "pipeline" &&
+              sink.params !== undefined &&
+              (typeof sink.params !== "object" ||
+                sink.params === null ||
+                Array.isArray(sink.params))
+            )
+              issues.push(`${where}.params: expected an object of run params`);
             else if (sink.type === "file" && typeof sink.path !== "string")
               issues.push(`${where}.path: expected a file path`);
             else if (sink.type === "webhook" && !/^https?:\/\//.test(String(sink.url)))

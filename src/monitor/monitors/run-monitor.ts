@@ -1,6 +1,12 @@
 import type { Frame } from "../../core/index.js";
 import { rocAuc } from "../../evaluate/index.js";
-import { type Alert, type AlertDelivery, type AlertLog, deliverAlert } from "../alerts/index.js";
+import {
+  type Alert,
+  type AlertDelivery,
+  type AlertLog,
+  deliverAlert,
+  type PipelineStarter,
+} from "../alerts/index.js";
 import type { ReferenceProfile } from "../profile/index.js";
 import { type DriftReport, driftReport, driftSummary } from "../report/index.js";
 import { type MonitorDefinition, windowMs } from "./monitor-definition.js";
@@ -47,6 +53,8 @@ export interface RunMonitorContext {
   readonly baselineAuc?: number;
   readonly results?: MonitorResultSink;
   readonly alertLog: AlertLog;
+  /** Starts the runs of `pipeline` alert sinks (see `PipelineSink`). */
+  readonly startPipeline?: PipelineStarter;
   readonly now?: () => number;
   readonly logger?: import("../../core/index.js").Logger;
 }
@@ -113,6 +121,7 @@ export async function runMonitor(
         log: ctx.alertLog,
         cooldownMs: (definition.alerts.cooldownMinutes ?? 60) * 60_000,
         ...(ctx.logger ? { logger: ctx.logger } : {}),
+        ...(ctx.startPipeline ? { startPipeline: ctx.startPipeline } : {}),
         ...(ctx.now ? { now: ctx.now } : {}),
       })),
     );

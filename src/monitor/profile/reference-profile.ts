@@ -1,4 +1,5 @@
 import { type Column, type Frame, KeelError, Rng } from "../../core/index.js";
+import { populationStd } from "../stat-tests/index.js";
 
 /** Values kept in a numeric column's reservoir sample (all of them when the reference is smaller). */
 export const RESERVOIR_SIZE = 20_000;
@@ -148,7 +149,8 @@ function summariseNumbers(
   let next = k + Math.floor(Math.log(rng.next() || Number.MIN_VALUE) / Math.log(1 - w)) + 1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (Number.isNaN(v)) continue;
+    // ±Infinity counts as missing, as in the report's sides (Evidently drops it too).
+    if (!Number.isFinite(v)) continue;
     count++;
     sum += v;
     if (v < min) min = v;
@@ -202,7 +204,7 @@ function histogramOf(values: Float64Array, edges: Float64Array, mean: number) {
   const scale = bins / (hi - lo);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (Number.isNaN(v)) continue;
+    if (!Number.isFinite(v)) continue;
     const d = v - mean;
     m2 += d * d;
     if (bins === 0) continue;
@@ -379,5 +381,9 @@ export function updateProfile(profile: ReferenceProfile, batch: Frame, seed = 0)
  * ```
  */
 export function profileStd(p: NumericProfile): number {
-  return p.count ? Math.sqrt(p.m2 / p.count) : Number.NaN;
+  if (!p.count) return Number.NaN;
+  const std = Math.sqrt(p.m2 / p.count);
+  // The squared deviations overflowed (values near 1e300): estimate from the reservoir sample,
+  // rescaled, rather than report an infinite spread that hides every shift.
+  return Number.isFinite(std) ? std : populationStd(p.reservoir.slice().sort());
 }

@@ -56,7 +56,8 @@ export function sideOfColumn(column: Column): Side | undefined {
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < v.length; i++) {
       const x = v[i] as number;
-      if (Number.isNaN(x)) continue;
+      // ±Infinity counts as missing, as Evidently replaces it with NaN before testing.
+      if (!Number.isFinite(x)) continue;
       out[k++] = x;
       if (x < min) min = x;
       if (x > max) max = x;

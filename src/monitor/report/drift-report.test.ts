@@ -24,6 +24,12 @@ function frame(n: number, seed: number, shift = 0, plans = ["a", "b", "c"]): Fra
   });
 }
 
+function numbersOf(f: Frame, name: string): Float64Array {
+  const c = f.column(name);
+  if (c.kind !== "numeric") throw new Error(`${name} is not numeric`);
+  return Float64Array.from(c.values);
+}
+
 describe("driftReport", () => {
   it("flags the shifted column with Evidently's default tests and the prediction shift", () => {
     const report = driftReport(frame(5000, 1), frame(5000, 2, 0.5));
@@ -124,6 +130,50 @@ describe("driftReport", () => {
     expect(() => driftReport(ref, ref, { perColumn: { plan: { stattest: "ks" } } })).toThrow(
       /'ks' test does not apply to column 'plan'/,
     );
+  });
+
+  it("drops infinite values like missing ones (as Evidently does), never a crash or NaN", () => {
+    const ref = frame(2000, 21);
+    const y = numbersOf(ref, "y");
+    for (let i = 0; i < y.length; i += 4)
+      y[i] = i % 8 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    const withInf = ref.withColumn("y", numericColumn(y));
+    for (const [a, b] of [
+      [ref, withInf],
+      [withInf, ref],
+      [buildProfile(withInf), ref],
+    ] as const) {
+      const r = driftReport(a, b);
+      expect(Number.isFinite(r.columns.y?.statistic)).toBe(true);
+      expect(r.columns.y?.drifted).toBe(false);
+      expect(renderDriftHtml(r)).not.toContain("NaN");
+    }
+    expect(driftReport(ref, withInf).dataQuality.y?.missingShareCurrent).toBeCloseTo(0.25, 12);
+  });
+
+  it("keeps verdicts right on huge values whose squares overflow (1e300, ±1.7e308)", () => {
+    const ref = frame(2000, 23);
+    const y = numbersOf(ref, "y");
+    for (let i = 0; i < y.length; i += 4) y[i] = 1e300;
+    const huge = ref.withColumn("y", numericColumn(y));
+    // A quarter of the reference at 1e300 and none in the current: a large shift, not "0".
+    for (const reference of [huge, buildProfile(huge)]) {
+      const r = driftReport(reference, ref);
+      expect(r.columns.y?.statistic).toBeGreaterThan(0.1);
+      expect(r.columns.y?.drifted).toBe(true);
+    }
+    const e = numbersOf(ref, "y");
+    for (let i = 0; i < e.length; i += 4) e[i] = i % 8 ? 1.7e308 : -1.7e308;
+    const extreme = ref.withColumn("y", numericColumn(e));
+    for (const [a, b] of [
+      [ref, extreme],
+      [extreme, ref],
+    ] as const) {
+      const r = driftReport(a, b);
+      expect(Number.isFinite(r.columns.y?.statistic)).toBe(true);
+      expect(r.columns.y?.drifted).toBe(true);
+      expect(renderDriftHtml(r)).not.toContain("NaN");
+    }
   });
 
   it("renders a self-contained HTML report whose size does not grow with rows", () => {

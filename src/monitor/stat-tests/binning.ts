@@ -105,8 +105,14 @@ export function sturgesEdges(a: Float64Array, b: Float64Array): Float64Array {
     last += 0.5;
   }
   const width = ptp / (Math.log2(n) + 1);
-  const bins = width ? Math.ceil((last - first) / width) : 1;
-  const step = (last - first) / bins;
+  // A range wider than the largest double (±1.7e308) overflows to Infinity: Sturges' bin count
+  // still holds, and the step is taken from halves so that it stays finite.
+  const bins = !Number.isFinite(ptp)
+    ? Math.ceil(Math.log2(n) + 1)
+    : width
+      ? Math.ceil((last - first) / width)
+      : 1;
+  const step = Number.isFinite(ptp) ? (last - first) / bins : last / bins - first / bins;
   const edges = new Float64Array(bins + 1);
   for (let i = 0; i < bins; i++) edges[i] = i * step + first;
   edges[bins] = last;

@@ -64,10 +64,23 @@ export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
 export function populationStd(values: Float64Array): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
-  const mean = pairwiseSum(values) / n;
+  const std = plainPopulationStd(values, 1);
+  if (Number.isFinite(std)) return std;
+  // Squares (or the sum) overflowed, e.g. values near 1e300, where np.std says inf and a
+  // Wasserstein shift would read as 0: rescale by the largest magnitude and scale back.
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(values[i] as number));
+  if (!Number.isFinite(scale) || scale === 0) return std;
+  return scale * plainPopulationStd(values, scale);
+}
+
+function plainPopulationStd(values: Float64Array, scale: number): number {
+  const n = values.length;
+  const scaled = scale === 1 ? values : values.map((v) => v / scale);
+  const mean = pairwiseSum(scaled) / n;
   const sq = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const d = (values[i] as number) - mean;
+    const d = (scaled[i] as number) - mean;
     sq[i] = d * d;
   }
   return Math.sqrt(pairwiseSum(sq) / n);

@@ -2,7 +2,8 @@ import { KeelError } from "../../core/index.js";
 import type { StatData } from "./types.js";
 
 /**
- * The non-missing numbers of `data`, sorted ascending (a new array).
+ * The non-missing numbers of `data`, sorted ascending (a new array); ±Infinity counts as missing,
+ * as Evidently replaces it with NaN before its tests.
  *
  * @example
  * ```ts
@@ -21,7 +22,7 @@ export function sortedNumbers(data: StatData, test: string): Float64Array {
   let k = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
-    if (!Number.isNaN(v)) out[k++] = v;
+    if (Number.isFinite(v)) out[k++] = v;
   }
   return out.subarray(0, k).sort();
 }
