@@ -52,6 +52,7 @@ export {
   kbinsDiscretizerParams,
   loadKBinsDiscretizer,
 } from "./kbins-discretizer.js";
+export { linearPreprocessing } from "./linear-preprocessing.js";
 export { transformLoaders } from "./loaders.js";
 export {
   FittedMinMaxScaler,

@@ -30,15 +30,7 @@ import {
 } from "../../models/index.js";
 import { buildProfile, profileToState } from "../../monitor/index.js";
 import { type ActiveRun, openTracking } from "../../track/index.js";
-import {
-  ColumnTransformer,
-  OneHotEncoder,
-  Pipeline,
-  SimpleImputer,
-  StandardScaler,
-  selectCategorical,
-  selectNumeric,
-} from "../../transform/index.js";
+import { linearPreprocessing } from "../../transform/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
 import { gbdtEstimator } from "../gbdt-estimator.js";
@@ -404,31 +396,6 @@ function buildLinear(
     ...(iterationsGiven ? {} : { maxIter: LINEAR_RECIPE_MAX_ITER }),
     ...(positive !== undefined ? { positiveClass: positive } : {}),
   });
-}
-
-/** Median-impute and standardise numbers; most-frequent-impute and one-hot categories. */
-function linearPreprocessing(): ColumnTransformer {
-  return new ColumnTransformer(
-    [
-      [
-        "num",
-        new Pipeline([
-          ["impute", new SimpleImputer({ strategy: "median" })],
-          ["scale", new StandardScaler()],
-        ]),
-        selectNumeric(),
-      ],
-      [
-        "cat",
-        new Pipeline([
-          ["impute", new SimpleImputer({ strategy: "mostFrequent" })],
-          ["onehot", new OneHotEncoder({ handleUnknown: "ignore" })],
-        ]),
-        selectCategorical(),
-      ],
-    ],
-    { remainder: "drop" },
-  );
 }
 
 function prefixed(prefix: string, metrics: Record<string, number>): Record<string, number> {

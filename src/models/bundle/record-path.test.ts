@@ -2,45 +2,13 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Frame, isKeelError, KeelError } from "../../core/index.js";
 import { readFrame } from "../../data/index.js";
-import {
-  ColumnTransformer,
-  OneHotEncoder,
-  Pipeline,
-  SimpleImputer,
-  StandardScaler,
-  selectCategorical,
-  selectNumeric,
-} from "../../transform/index.js";
+import { linearPreprocessing } from "../../transform/index.js";
 import { GbdtClassifier, GbdtRegressor } from "../gbdt/index.js";
 import { LinearRegression, LogisticRegression } from "../linear/index.js";
 import { ModelBundle } from "./model-bundle.js";
 
 const TELCO = join(import.meta.dirname, "../../../data/telco_churn.csv");
 const ROWS = 10_000;
-
-function linearPreprocessing(): ColumnTransformer {
-  return new ColumnTransformer(
-    [
-      [
-        "num",
-        new Pipeline([
-          ["impute", new SimpleImputer({ strategy: "median" })],
-          ["scale", new StandardScaler()],
-        ]),
-        selectNumeric(),
-      ],
-      [
-        "cat",
-        new Pipeline([
-          ["impute", new SimpleImputer({ strategy: "mostFrequent" })],
-          ["onehot", new OneHotEncoder({ handleUnknown: "ignore" })],
-        ]),
-        selectCategorical(),
-      ],
-    ],
-    { remainder: "drop" },
-  );
-}
 
 const lineage = { params: {}, codeVersion: "test", createdAt: "2026-01-01T00:00:00.000Z" };
 
