@@ -183,6 +183,13 @@ function checkParamsApply(type: FittedGbdt["type"], params: GbdtParams, task: Ta
       "scalePosWeight",
       `only applies to binary targets; this one is ${task}. Use classWeight for several classes.`,
     );
+  // Both reweight the positive class; multiplied together they give a weight nobody asked for
+  // (classWeight "balanced" × scalePosWeight 3 triples the balanced weight), so one must go.
+  if (params.scalePosWeight !== 1 && params.classWeight !== undefined)
+    refuse(
+      "scalePosWeight",
+      "and 'classWeight' both reweight the classes and would multiply; set one of them (scalePosWeight is XGBoost's, classWeight scikit-learn's).",
+    );
   if (params.huberDelta !== gbdtParams.specs.huberDelta.default && params.objective !== "huber")
     refuse(
       "huberDelta",

@@ -103,6 +103,18 @@ describe("every GBDT parameter acts or is refused", () => {
     expect(error.message).toMatch(/'poisson' objective needs labels of at least 0/);
   });
 
+  it("refuses classWeight together with scalePosWeight, which would multiply", () => {
+    const error = failure(() =>
+      new GbdtClassifier({ classWeight: "balanced", scalePosWeight: 3, nEstimators: 2 }).fit(
+        binary.x,
+        binary.y,
+      ),
+    );
+    expect(error.code).toBe("KEEL_ERR_INVALID_PARAM");
+    expect(error.details).toMatchObject({ param: "scalePosWeight" });
+    expect(error.message).toContain("classWeight");
+  });
+
   it("refuses a classWeight naming a class the target lacks", () => {
     const error = failure(() =>
       new GbdtClassifier({ classWeight: { yes: 2, maybe: 3 }, nEstimators: 2 }).fit(
