@@ -68,6 +68,11 @@ export const ERROR_CODES = {
     description: "A row has a different number of fields than the header.",
   },
   KEEL_ERR_INVALID_UTF8: { status: 400, description: "A text file is not valid UTF-8." },
+  KEEL_ERR_INVALID_TEXT: {
+    status: 400,
+    description:
+      "Text holds an unpaired UTF-16 surrogate, which UTF-8 cannot encode (it would be stored as U+FFFD).",
+  },
   KEEL_ERR_TYPE_MISMATCH: {
     status: 400,
     description: "A value does not fit the declared column type.",

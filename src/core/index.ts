@@ -16,3 +16,4 @@ export * from "./rng.js";
 export * from "./state-codec.js";
 export * from "./summation.js";
 export * from "./wait-for-helpers.js";
+export * from "./well-formed-text.js";

@@ -1,3 +1,4 @@
+import { KeelError, loneSurrogateIndex } from "../core/index.js";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -148,6 +149,7 @@ class RoutedConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    checkTextParameters(query);
     const reader = this.#routing.reader;
     // Once this connection holds the main one (a transaction, or a write), every statement
     // stays there so that it sees its own uncommitted work.
@@ -165,9 +167,34 @@ class RoutedConnection implements DatabaseConnection {
     query: CompiledQuery,
     chunkSize?: number,
   ): AsyncIterableIterator<QueryResult<R>> {
+    checkTextParameters(query);
     const connection = await this.main();
     yield* connection.streamQuery<R>(query, chunkSize);
   }
+}
+
+/**
+ * Refuses a statement whose text parameters hold an unpaired UTF-16 surrogate (JSON's
+ * `"\ud800"` decodes to one). Both SQLite and PostgreSQL store UTF-8, and the drivers would
+ * silently write U+FFFD in its place, so what was stored would differ from what was sent:
+ * every write through the store fails instead, whichever module issued it.
+ *
+ * @example
+ * ```ts
+ * checkTextParameters(CompiledQuery.raw("select ?", ["ok"])); // passes
+ * ```
+ */
+export function checkTextParameters(query: CompiledQuery): void {
+  query.parameters.forEach((value, index) => {
+    if (typeof value !== "string") return;
+    const at = loneSurrogateIndex(value);
+    if (at < 0) return;
+    throw new KeelError(
+      "KEEL_ERR_INVALID_TEXT",
+      `cannot store text with an unpaired UTF-16 surrogate (at code unit ${at} of ${value.length}): UTF-8 cannot encode it, and the database would keep U+FFFD instead`,
+      { details: { parameterIndex: index, codeUnit: at } },
+    );
+  });
 }
 
 function asTimeout(error: unknown, limitMs: number): unknown {

@@ -1,4 +1,4 @@
-import { describeValue, KeelError } from "../core/index.js";
+import { describeValue, KeelError, loneSurrogateIndex } from "../core/index.js";
 import type { Metric, Param, Tag } from "./types.js";
 
 /**
@@ -120,6 +120,14 @@ function validateValue(value: unknown, max: number, where: string): string {
   if (typeof value !== "string") invalid(where, "expected a string", value);
   if (value.length > max)
     invalid(where, `must be at most ${max} characters, got ${value.length}`, value);
+  // A lone surrogate (JSON "\ud800") cannot be stored as UTF-8 and would come back as U+FFFD.
+  const lone = loneSurrogateIndex(value);
+  if (lone >= 0)
+    invalid(
+      where,
+      `must be well-formed Unicode text; an unpaired UTF-16 surrogate is at code unit ${lone}`,
+      value,
+    );
   return value;
 }
 

@@ -319,6 +319,30 @@ export function trackingStoreSuite(): TrackingCheck[] {
       },
     },
     {
+      name: "text with an unpaired UTF-16 surrogate is refused wherever it enters, never stored as U+FFFD; real pairs round-trip",
+      async run({ tracking }) {
+        const lone = "churn \ud800 model";
+        const run = await tracking.runs.create({ experimentId: "0" });
+        const id = run.info.runId;
+        await rejectsWith(
+          tracking.runs.logBatch(id, { params: [{ key: "note", value: lone }] }),
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        );
+        await rejectsWith(
+          tracking.runs.setTag(id, { key: "note", value: "\udc00" }),
+          "KEEL_ERR_INVALID_PARAMETER_VALUE",
+        );
+        // Names validated by no MLflow rule still cannot reach the database malformed.
+        await rejectsWith(tracking.experiments.create({ name: lone }), "KEEL_ERR_INVALID_TEXT");
+        await rejectsWith(tracking.models.create(lone), "KEEL_ERR_INVALID_TEXT");
+        const emoji = "churn 😀 model";
+        await tracking.runs.logBatch(id, { params: [{ key: "note", value: emoji }] });
+        const experimentId = await tracking.experiments.create({ name: unique(emoji) });
+        strictEqual((await tracking.experiments.get(experimentId)).name.startsWith(emoji), true);
+        deepStrictEqual((await tracking.runs.get(id)).data.params, [{ key: "note", value: emoji }]);
+      },
+    },
+    {
       name: "latest metric follows (step, timestamp, value), whatever the arrival order; NaN and ±Inf kept",
       async run({ tracking }) {
         const id = (await tracking.runs.create({ experimentId: "0" })).info.runId;
