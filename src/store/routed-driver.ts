@@ -1,4 +1,3 @@
-import { KeelError, loneSurrogateIndex } from "../core/index.js";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -7,6 +6,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
+import { KeelError, loneSurrogateIndex } from "../core/index.js";
 import { type SqliteReader, statementTimeout } from "./sqlite-reader.js";
 
 /**
