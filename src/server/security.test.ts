@@ -264,6 +264,34 @@ describe("access control with tokens", () => {
       headers: read,
     });
     expect(download.body).toBe("bytes");
+    // The path names the experiment too: the run's file is not there under another one.
+    const otherExperiment = await tracking.experiments.create({ name: `other-${Date.now()}` });
+    for (const method of ["GET", "PUT", "DELETE"] as const) {
+      const wrong = await app.inject({
+        method,
+        url: `/api/2.0/mlflow-artifacts/artifacts/${otherExperiment}/${run.info.runId}/artifacts/model.bin`,
+        headers: { authorization: "Bearer write-secret" },
+        ...(method === "PUT" ? { payload: Buffer.from("other") } : {}),
+      });
+      expect([method, wrong.statusCode, JSON.parse(wrong.body).error_code]).toEqual([
+        method,
+        404,
+        "RESOURCE_DOES_NOT_EXIST",
+      ]);
+    }
+    const listed = await app.inject({
+      url: `/api/2.0/mlflow-artifacts/artifacts?path=${otherExperiment}/${run.info.runId}/artifacts`,
+      headers: read,
+    });
+    expect(listed.statusCode).toBe(404);
+    expect(
+      (
+        await app.inject({
+          url: `/api/2.0/mlflow-artifacts/artifacts/0/${run.info.runId}/artifacts/model.bin`,
+          headers: read,
+        })
+      ).body,
+    ).toBe("bytes");
     expect(
       (
         await app.inject({

@@ -11,10 +11,11 @@ import { compact, fileInfoJson } from "./shapes.js";
  *
  * @example
  * ```ts
- * splitProxyPath("1/3f2a/artifacts/model/keel-model.json"); // { runId: "3f2a", path: "model/keel-model.json" }
+ * splitProxyPath("1/3f2a/artifacts/model/keel-model.json");
+ * // { experimentId: "1", runId: "3f2a", path: "model/keel-model.json" }
  * ```
  */
-export function splitProxyPath(raw: string): { runId: string; path: string } {
+export function splitProxyPath(raw: string): { experimentId: string; runId: string; path: string } {
   const reject = (why: string): never => {
     throw new KeelError(
       "KEEL_ERR_INVALID_PARAMETER_VALUE",
@@ -36,7 +37,11 @@ export function splitProxyPath(raw: string): { runId: string; path: string } {
     artifacts !== "artifacts"
   )
     reject("expected <experiment id>/<run id>/artifacts/<path>");
-  return { runId: runId as string, path: rest.filter((p) => p !== "").join("/") };
+  return {
+    experimentId: experimentId as string,
+    runId: runId as string,
+    path: rest.filter((p) => p !== "").join("/"),
+  };
 }
 
 function wildcard(request: FastifyRequest): string {
@@ -98,13 +103,26 @@ export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = asy
   { tracking, uploadLimitBytes, maxConcurrentUploads },
 ) => {
   let uploading = 0;
+  // MLflow maps the path onto `<root>/<experiment>/<run>/artifacts/…`, so a run named under
+  // another experiment is simply not there; keel's store is keyed by run, so check it here.
+  const proxied = async (raw: string): Promise<{ runId: string; path: string }> => {
+    const { experimentId, runId, path } = splitProxyPath(raw);
+    const run = await tracking.runs.get(runId);
+    if (run.info.experimentId !== experimentId)
+      throw new KeelError(
+        "KEEL_ERR_RESOURCE_DOES_NOT_EXIST",
+        `no artifacts at ${JSON.stringify(raw)}: run ${runId} belongs to experiment ${run.info.experimentId}, not ${experimentId}`,
+        { details: { path: raw, runId, experimentId: run.info.experimentId } },
+      );
+    return { runId, path };
+  };
   // Uploads are streamed straight into the artifact store, whatever their content type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
 
   app.get("/artifacts", async (request) => {
     const { path: raw = "" } = request.query as { path?: string };
-    const { runId, path } = splitProxyPath(raw);
+    const { runId, path } = await proxied(raw);
     const entries = await tracking.artifacts.list(runId, path);
     const base = path === "" ? "" : `${path}/`;
     return compact({
@@ -113,7 +131,7 @@ export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = asy
   });
 
   app.get("/artifacts/*", async (request, reply) => {
-    const { runId, path } = splitProxyPath(wildcard(request));
+    const { runId, path } = await proxied(wildcard(request));
     const { stream, size } = await tracking.artifacts.open(runId, path);
     return reply
       .header("content-type", "application/octet-stream")
@@ -122,7 +140,7 @@ export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = asy
   });
 
   app.put("/artifacts/*", { config: { rawBody: true } }, async (request, reply) => {
-    const { runId, path } = splitProxyPath(wildcard(request));
+    const { runId, path } = await proxied(wildcard(request));
     if (path === "")
       throw new KeelError(
         "KEEL_ERR_INVALID_PARAMETER_VALUE",
@@ -168,7 +186,7 @@ export const artifactProxyRoutes: FastifyPluginAsync<ArtifactProxyOptions> = asy
 
   // The path is the only parameter (no body), and browsers preflight any cross-origin DELETE.
   app.delete("/artifacts/*", { config: { rawBody: true } }, async (request) => {
-    const { runId, path } = splitProxyPath(wildcard(request));
+    const { runId, path } = await proxied(wildcard(request));
     await tracking.artifacts.delete(runId, path);
     return {};
   });
