@@ -25,6 +25,7 @@ export {
 export { experimentRoutes } from "./mlflow/experiment-routes.js";
 export { registryRoutes } from "./mlflow/registry-routes.js";
 export { runRoutes } from "./mlflow/run-routes.js";
+export type { PipelineProject } from "./ui/pipeline-routes.js";
 export { sendServingError, servingError } from "./serve/serve-errors.js";
 export { ServingMetrics } from "./serve/serve-metrics.js";
 export { servingOpenApi } from "./serve/serve-openapi.js";

@@ -1,11 +1,15 @@
 import { render } from "preact";
 import "./styles.css";
 import { ComparePage } from "./pages/compare";
+import { DeploymentPage, DeploymentsPage } from "./pages/deployments";
 import { ExperimentsPage } from "./pages/experiments";
 import { ModelPage } from "./pages/model";
+import { ModelVersionPage } from "./pages/model-version";
 import { ModelsPage } from "./pages/models";
+import { MonitorPage, MonitorsPage } from "./pages/monitors";
 import { RunPage } from "./pages/run";
 import { RunsPage } from "./pages/runs";
+import { StudiesPage, StudyPage } from "./pages/studies";
 import { TokenPage } from "./pages/token";
 import { href, type Route, useRoute } from "./route";
 
@@ -15,7 +19,10 @@ import { href, type Route, useRoute } from "./route";
  */
 const NAV: { section: string; label: string }[] = [
   { section: "experiments", label: "Experiments" },
+  { section: "studies", label: "Studies" },
   { section: "models", label: "Models" },
+  { section: "deployments", label: "Deployments" },
+  { section: "monitors", label: "Monitoring" },
 ];
 
 function page(route: Route) {
@@ -33,8 +40,19 @@ function page(route: Route) {
       return (
         <ComparePage runIds={(route.query.get("runs") ?? "").split(",").filter((r) => r !== "")} />
       );
+    case "studies":
+      return id === undefined ? <StudiesPage /> : <StudyPage name={id} />;
     case "models":
-      return id === undefined ? <ModelsPage /> : <ModelPage name={id} />;
+      if (id === undefined) return <ModelsPage />;
+      return route.path[2] === undefined ? (
+        <ModelPage name={id} />
+      ) : (
+        <ModelVersionPage name={id} version={route.path[2]} />
+      );
+    case "deployments":
+      return id === undefined ? <DeploymentsPage /> : <DeploymentPage name={id} />;
+    case "monitors":
+      return id === undefined ? <MonitorsPage /> : <MonitorPage name={id} />;
     case "token":
       return <TokenPage />;
     default:
