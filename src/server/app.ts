@@ -13,6 +13,7 @@ import { deploymentRoutes } from "./ui/deployment-routes.js";
 import { featureViewRoutes } from "./ui/feature-view-routes.js";
 import { modelAuditRoutes } from "./ui/model-audit-routes.js";
 import { monitorRoutes } from "./ui/monitor-routes.js";
+import { openApiRoutes, trackRoutes } from "./ui/openapi-routes.js";
 import { type PipelineProject, pipelineRoutes } from "./ui/pipeline-routes.js";
 import { defaultUiDir, uiRoutes } from "./ui/static-routes.js";
 import { studyRoutes } from "./ui/study-routes.js";
@@ -97,6 +98,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     // MLflow's error shape like every other error.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
+  // Before any route: the OpenAPI document lists the /v1 routes really registered.
+  trackRoutes(app);
   app.server.maxConnections = limits.maxConnections;
   options.tracking.database.setStatementTimeout(limits.statementTimeoutMs);
   app.setErrorHandler(sendError);
@@ -126,6 +129,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       tracking: options.tracking,
       ...(options.project ? { root: options.project.root } : {}),
     });
+    await app.register(openApiRoutes, { prefix: "/v1", root: app });
     await app.register(uiRoutes, { uiDir: options.uiDir ?? defaultUiDir() });
   }
   for (const mount of options.plugins ?? [])

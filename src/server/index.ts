@@ -25,7 +25,6 @@ export {
 export { experimentRoutes } from "./mlflow/experiment-routes.js";
 export { registryRoutes } from "./mlflow/registry-routes.js";
 export { runRoutes } from "./mlflow/run-routes.js";
-export type { PipelineProject } from "./ui/pipeline-routes.js";
 export { sendServingError, servingError } from "./serve/serve-errors.js";
 export { ServingMetrics } from "./serve/serve-metrics.js";
 export { servingOpenApi } from "./serve/serve-openapi.js";
@@ -34,3 +33,4 @@ export {
   type ServingRoutesOptions,
   servingRoutePlugins,
 } from "./serve/serve-routes.js";
+export type { PipelineProject } from "./ui/pipeline-routes.js";

@@ -9,7 +9,9 @@ import { openTracking, type Tracking } from "../../track/index.js";
 import { createApp } from "../app.js";
 import { hashToken } from "../auth.js";
 import { type DashboardSeed, SEED_AUC, seedDashboard } from "../testing/dashboard-seed.js";
+import { type SeededFeatures, seedFeatures } from "../testing/feature-seed.js";
 import { SEED_OPS } from "../testing/ops-seed.js";
+import { type SeededPipelines, seedPipelines } from "../testing/pipeline-seed.js";
 import { SEED_STUDY } from "../testing/study-seed.js";
 import { defaultUiDir } from "./static-routes.js";
 
@@ -32,6 +34,8 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
   let base: string;
   let context: BrowserContext;
   let seed: DashboardSeed;
+  let pipelines: SeededPipelines;
+  let features: SeededFeatures;
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -50,7 +54,13 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     const seeding = Date.now();
     seed = await seedDashboard(tracking, SWEEP_RUNS);
     figures.seedSeconds = (Date.now() - seeding) / 1000;
-    app = await createApp({ tracking, uiDir });
+    pipelines = await seedPipelines(tracking, root);
+    features = await seedFeatures(tracking, root);
+    app = await createApp({
+      tracking,
+      uiDir,
+      project: { definitions: [pipelines.definition], root },
+    });
     base = await app.listen({ host: "127.0.0.1", port: 0 });
     mkdirSync(SHOTS, { recursive: true });
     context = await chromium.launchPersistentContext(join(root, "chromium-profile"), {
@@ -367,7 +377,10 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
       "pass",
     );
     const segments = page.getByRole("table", { name: "Metrics by senior_citizen" });
-    expect(await segments.getByRole("rowheader").allTextContents()).toEqual(["0", "1"]);
+    expect(await segments.getByRole("rowheader").allTextContents()).toEqual([
+      "senior_citizen=0",
+      "senior_citizen=1",
+    ]);
     await shot(page, "14-model-version-evaluation");
     await page.close();
 
@@ -447,7 +460,7 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
         .first()
         .getAttribute("class"),
     ).resolves.toBeNull();
-    await page.getByLabel("Feature").selectOption("contract");
+    await page.getByLabel("Feature", { exact: true }).selectOption("contract");
     const overlay = page.locator("figure.chart", { hasText: "contract: reference vs window" });
     for (const side of ["reference", "window"])
       expect(await overlay.locator(`path[data-series="${side}"]`).count()).toBe(1);
@@ -470,6 +483,102 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
       .last()
       .click();
     await shot(page, "18-monitor");
+    await page.close();
+  });
+
+  it("shows pipeline runs with step states as a DAG, durations, logs, retries, and replays a dead letter", async () => {
+    const list = await open("#/pipelines");
+    const runs = list.getByRole("table", { name: "Pipeline runs" });
+    await runs.waitFor();
+    expect(await runs.locator("tbody tr").count()).toBe(2);
+    const letters = list.getByRole("table", { name: "Dead letters" });
+    await letters.getByRole("cell", { name: "train", exact: true }).waitFor();
+    await shot(list, "19-pipelines");
+    await list.close();
+
+    const page = await open(`#/pipeline-runs/${pipelines.failedRunId}`);
+    const steps = page.getByRole("table", { name: "Steps" });
+    await steps.waitFor();
+    const state = async (step: string) =>
+      await steps
+        .getByRole("row", { name: new RegExp(`^${step} `) })
+        .getByRole("cell")
+        .allTextContents();
+    const train = await state("train");
+    expect(train.slice(0, 3)).toEqual(["failed", "2", "1"]); // state, tries, retries
+    expect(train[5]).toContain("out of memory");
+    expect((await state("evaluate"))[0]).toBe("upstream_failed");
+    expect((await state("report"))[0]).toBe("succeeded");
+    expect(Number((await state("extract"))[4])).toBeGreaterThanOrEqual(0); // duration in ms
+    // The DAG: five boxes coloured by state and the five edges of the definition.
+    expect(await page.locator("g.dag-node").count()).toBe(5);
+    expect(await page.locator("g.dag-node.state-failed").getAttribute("data-step")).toBe("train");
+    expect(await page.locator("path.dag-edge").count()).toBe(5);
+    expect(await page.locator('path[data-edge="validate->report"]').count()).toBe(1);
+    await page.getByLabel("Step", { exact: true }).selectOption("extract");
+    await expect(page.getByRole("log", { name: "Logs" }).textContent()).resolves.toContain(
+      "read 7043 rows",
+    );
+    await shot(page, "20-pipeline-run-failed");
+
+    // Replay, confirmed: train runs again and the run succeeds.
+    await page.getByRole("button", { name: `Replay #${pipelines.deadLetterId}` }).click();
+    await page.getByRole("button", { name: "Confirm replay" }).click();
+    await page
+      .getByText(new RegExp(`Dead letter ${pipelines.deadLetterId} replayed: run \\w+ succeeded`))
+      .waitFor();
+    await page
+      .getByRole("table", { name: "Steps" })
+      .getByRole("cell", { name: "upstream_failed" })
+      .waitFor({ state: "detached" });
+    expect((await state("evaluate"))[0]).toBe("succeeded");
+    await shot(page, "21-pipeline-run-replayed");
+    await page.close();
+  });
+
+  it("shows the feature store: views, entities, TTL, freshness, last materialisation and statistics", async () => {
+    const page = await open("#/features");
+    const views = page.getByRole("table", { name: "Feature views" });
+    await views.waitFor();
+    const row = async (name: string) =>
+      views
+        .getByRole("row", { name: new RegExp(`^${name} `) })
+        .getByRole("cell")
+        .allTextContents();
+    const stats = await row("customer_stats");
+    // entities, features, TTL, freshness, status
+    expect(stats.slice(0, 5)).toEqual(["customer", "3", "1d", "2h", "fresh"]);
+    expect(stats[6]).not.toBe("never");
+    expect((await row("customer_profile")).slice(2, 5)).toEqual([
+      "30d",
+      "30d",
+      "stale (never materialised)",
+    ]);
+    await page
+      .getByRole("table", { name: "Entities" })
+      .getByRole("cell", { name: "customer_id" })
+      .waitFor();
+    await page
+      .getByRole("table", { name: "Feature services" })
+      .getByRole("rowheader", { name: "churn_v1" })
+      .waitFor();
+    await shot(page, "22-features");
+    await page.getByRole("link", { name: "customer_stats" }).click();
+    const table = page.getByRole("table", { name: "Feature statistics" });
+    await table.waitFor();
+    await page.getByText(`${features.sourceRows} rows in`).waitFor();
+    expect(await table.getByRole("rowheader").allTextContents()).toEqual([
+      "orders_7d",
+      "spend_7d",
+      "plan",
+    ]);
+    const plan = await table
+      .getByRole("row", { name: /^plan/ })
+      .getByRole("cell")
+      .allTextContents();
+    expect(plan[2]).toBe("3"); // distinct plans
+    expect(features.rows).toBeGreaterThan(0);
+    await shot(page, "23-feature-view");
     await page.close();
   });
 

@@ -7,6 +7,8 @@ export interface Interval {
   value: number;
   lower: number;
   upper: number;
+  /** Default: the palette colour of the row's index. */
+  colour?: string;
 }
 
 const W = 440;
@@ -63,7 +65,7 @@ export function IntervalPlot(props: { title: string; rows: Interval[]; reference
         )}
         {rows.map((r, i) => {
           const y = 20 + i * ROW;
-          const colour = PALETTE[i % PALETTE.length]!;
+          const colour = r.colour ?? PALETTE[i % PALETTE.length]!;
           return (
             <g key={r.label} class="interval" data-label={r.label}>
               <text class="axis-label" x={LEFT - 8} y={y + 4} text-anchor="end">

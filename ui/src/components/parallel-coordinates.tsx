@@ -15,15 +15,15 @@ export interface PcLine {
   shade: number;
 }
 
-const W = 880;
-const H = 300;
+const W = 1100;
+const H = 320;
 const TOP = 26;
 const BOTTOM = 24;
 
-/** Worst is a light grey-blue, best a strong blue, readable on both themes. */
+/** Worst is a pale grey-blue, best a deep blue (lines drawn worst first, so the best are on top). */
 function colourOf(shade: number): string {
   const t = Math.min(1, Math.max(0, shade));
-  return `hsl(${210 - 30 * t} ${40 + 50 * t}% ${72 - 34 * t}%)`;
+  return `hsl(215 ${25 + 60 * t}% ${78 - 45 * t}%)`;
 }
 
 function rangeOf(axis: PcAxis, values: number[]): [number, number] {

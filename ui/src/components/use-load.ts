@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ApiError } from "../api";
 
 /** What a page's data fetch is doing. @example `if (loaded.state === "ready") show(loaded.value);` */
@@ -13,8 +13,8 @@ function asError(error: unknown): Error {
 
 /**
  * Runs `load` whenever `deps` change; an answer that arrives after a newer request is dropped.
- * With `refreshMs`, loads again on that interval while the page is open, keeping what is shown
- * until the new answer arrives (live pages: deployments, monitors).
+ * `reload()` and, with `refreshMs`, a timer load again while keeping what is shown until the new
+ * answer arrives (so a message or a picked option on the page survives a refresh).
  *
  * @example `const [models, reload] = useLoad(() => mlflowGet("registered-models/search"), []);`
  */
@@ -25,9 +25,13 @@ export function useLoad<T>(
 ): [Loaded<T>, () => void] {
   const [result, setResult] = useState<Loaded<T>>({ state: "loading" });
   const [nonce, setNonce] = useState(0);
+  const shownFor = useRef<string | null>(null);
   useEffect(() => {
     let current = true;
-    setResult({ state: "loading" });
+    // Only new deps show "Loading…"; a reload of the same page keeps the old answer on screen.
+    const key = JSON.stringify(deps);
+    if (shownFor.current !== key) setResult({ state: "loading" });
+    shownFor.current = key;
     load().then(
       (value) => current && setResult({ state: "ready", value }),
       (error: unknown) => current && setResult({ state: "error", error: asError(error) }),

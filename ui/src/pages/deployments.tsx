@@ -1,5 +1,6 @@
 import { keelGet } from "../api";
 import { type Interval, IntervalPlot } from "../components/interval-plot";
+import { PALETTE } from "../components/palette";
 import { Show } from "../components/status";
 import { useLoad } from "../components/use-load";
 import { XYPlot } from "../components/xy-plot";
@@ -158,7 +159,12 @@ function CanaryProgress(props: { d: DeploymentRow }) {
       <p>
         {canary.variant}: step {at + 1} of {canary.steps.length}, {state?.outcome ?? "running"}
         {state?.reason ? ` (${state.reason})` : ""}
-        {state?.outcome === "running" && next !== undefined && <> · next step due {when(next)}</>}
+        {state?.outcome === "running" && next !== undefined && (
+          <>
+            {" "}
+            · next step {next < Date.now() ? "was due" : "due"} {when(next)}
+          </>
+        )}
       </p>
       <ol class="canary-steps" aria-label="Canary steps">
         {canary.steps.map((s, i) => (
@@ -178,12 +184,13 @@ function CanaryProgress(props: { d: DeploymentRow }) {
 function ciRows(
   analysis: Analysis,
   pick: (v: Analysis["variants"][number]) => Estimate | Difference | undefined,
+  colour: (variant: string) => string,
 ): Interval[] {
   return analysis.variants.flatMap((v) => {
     const e = pick(v);
     if (e === undefined) return [];
     const value = "value" in e ? e.value : e.difference;
-    return [{ label: v.name, value, lower: e.lower, upper: e.upper }];
+    return [{ label: v.name, value, lower: e.lower, upper: e.upper, colour: colour(v.name) }];
   });
 }
 
@@ -191,10 +198,10 @@ function ci(e: Estimate | undefined): string {
   return e === undefined ? "—" : `${num(e.value)} [${num(e.lower)}, ${num(e.upper)}]`;
 }
 
-function AbResults(props: { analysis: Analysis }) {
+function AbResults(props: { analysis: Analysis; colour: (variant: string) => string }) {
   const a = props.analysis;
-  const aucs = ciRows(a, (v) => v.metrics?.auc);
-  const diffs = ciRows(a, (v) => v.versusControl?.auc);
+  const aucs = ciRows(a, (v) => v.metrics?.auc, props.colour);
+  const diffs = ciRows(a, (v) => v.versusControl?.auc, props.colour);
   return (
     <>
       <p>
@@ -270,6 +277,11 @@ function DeploymentView(props: { o: Overview }) {
   const { deployment: d, traffic, window: w } = props.o;
   const minutes = (t: number) => (t - w.to) / 60_000;
   const byVariant = new Map(traffic.map((t) => [t.variant, t]));
+  // One colour per variant on every chart of the page: its position in the spec.
+  const colour = (variant: string) => {
+    const i = d.variants.findIndex((v) => v.name === variant);
+    return PALETTE[(i < 0 ? d.variants.length : i) % PALETTE.length]!;
+  };
   return (
     <>
       <h2>Variants</h2>
@@ -332,6 +344,7 @@ function DeploymentView(props: { o: Overview }) {
           series={traffic.map((t) => ({
             label: t.variant,
             draw: "line" as const,
+            colour: colour(t.variant),
             points: t.buckets.map((b) => [minutes(b.start), b.perSecond] as [number, number]),
           }))}
         />
@@ -342,6 +355,7 @@ function DeploymentView(props: { o: Overview }) {
           series={traffic.map((t) => ({
             label: t.variant,
             draw: "line" as const,
+            colour: colour(t.variant),
             points: t.buckets.flatMap((b) =>
               b.p95Ms === null ? [] : [[minutes(b.start), b.p95Ms] as [number, number]],
             ),
@@ -353,7 +367,7 @@ function DeploymentView(props: { o: Overview }) {
       {props.o.analysis === null ? (
         <p class="muted">{props.o.analysis_note}</p>
       ) : (
-        <AbResults analysis={props.o.analysis} />
+        <AbResults analysis={props.o.analysis} colour={colour} />
       )}
       <h2>Shadow comparison</h2>
       {props.o.shadows.length === 0 ? (
