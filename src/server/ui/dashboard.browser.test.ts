@@ -510,10 +510,10 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
     expect((await state("evaluate"))[0]).toBe("upstream_failed");
     expect((await state("report"))[0]).toBe("succeeded");
     expect(Number((await state("extract"))[4])).toBeGreaterThanOrEqual(0); // duration in ms
-    // The DAG: five boxes coloured by state and the five edges of the definition.
+    // The DAG: five boxes coloured by state and the four edges of the definition.
     expect(await page.locator("g.dag-node").count()).toBe(5);
     expect(await page.locator("g.dag-node.state-failed").getAttribute("data-step")).toBe("train");
-    expect(await page.locator("path.dag-edge").count()).toBe(5);
+    expect(await page.locator("path.dag-edge").count()).toBe(4);
     expect(await page.locator('path[data-edge="validate->report"]').count()).toBe(1);
     await page.getByLabel("Step", { exact: true }).selectOption("extract");
     await expect(page.getByRole("log", { name: "Logs" }).textContent()).resolves.toContain(
