@@ -220,7 +220,13 @@ export function PipelinesPage() {
 }
 
 function RunView(props: { d: RunDetail; reload: () => void }) {
-  const { run, steps, edges, logs } = props.d;
+  const { run, edges, logs } = props.d;
+  // In the order they ran (steps not started last), then by name.
+  const steps = [...props.d.steps].sort(
+    (a, b) =>
+      (a.started_at ?? Number.POSITIVE_INFINITY) - (b.started_at ?? Number.POSITIVE_INFINITY) ||
+      a.step.localeCompare(b.step),
+  );
   const [logStep, setLogStep] = useState("");
   const shown = logs.filter((l) => logStep === "" || l.step === logStep);
   return (
@@ -249,7 +255,11 @@ function RunView(props: { d: RunDetail; reload: () => void }) {
           state: s.status,
           detail: [
             s.attempts > 1 ? `${s.attempts} tries` : "",
-            s.duration_ms === null ? "" : duration(0, s.duration_ms) || `${s.duration_ms} ms`,
+            s.duration_ms === null
+              ? ""
+              : s.duration_ms < 1000
+                ? `${s.duration_ms} ms`
+                : duration(0, s.duration_ms),
           ]
             .filter((x) => x !== "")
             .join(", "),
