@@ -3,7 +3,7 @@ import { ApiError, keelGet, keelPost } from "../api";
 import { Dag } from "../components/dag";
 import { Show } from "../components/status";
 import { useLoad } from "../components/use-load";
-import { duration, when } from "../format";
+import { duration, elapsed, when } from "../format";
 import { href } from "../route";
 
 interface RunRow {
@@ -255,11 +255,7 @@ function RunView(props: { d: RunDetail; reload: () => void }) {
           state: s.status,
           detail: [
             s.attempts > 1 ? `${s.attempts} tries` : "",
-            s.duration_ms === null
-              ? ""
-              : s.duration_ms < 1000
-                ? `${s.duration_ms} ms`
-                : duration(0, s.duration_ms),
+            s.duration_ms === null ? "" : elapsed(s.duration_ms),
           ]
             .filter((x) => x !== "")
             .join(", "),

@@ -3,7 +3,7 @@ import { Bars, ParallelCoordinates, type PcAxis } from "../components/parallel-c
 import { Show } from "../components/status";
 import { useLoad } from "../components/use-load";
 import { XYPlot, type XYSeries } from "../components/xy-plot";
-import { duration, num } from "../format";
+import { elapsed, num } from "../format";
 import { href } from "../route";
 
 /** A study as `GET /v1/studies` lists it. */
@@ -288,7 +288,9 @@ export function StudyPage(props: { name: string }) {
                     </td>
                     <td class="num">{t.intermediate_values.length}</td>
                     <td>
-                      {duration(t.datetime_start ?? undefined, t.datetime_complete ?? undefined)}
+                      {t.datetime_start === null || t.datetime_complete === null
+                        ? ""
+                        : elapsed(t.datetime_complete - t.datetime_start)}
                     </td>
                   </tr>
                 ))}
