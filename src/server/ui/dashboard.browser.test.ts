@@ -590,6 +590,17 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
     expect(background).toBe("rgb(21, 24, 28)");
     await shot(page, "10-run-dark");
     await page.close();
+    // The SVG charts take their ink and grid from the theme too.
+    const monitor = await open(`#/monitors/${SEED_OPS.monitor}`);
+    await monitor.emulateMedia({ colorScheme: "dark" });
+    await monitor.getByRole("table", { name: /Drift by feature and window/ }).waitFor();
+    expect(
+      await monitor.evaluate(
+        `getComputedStyle(document.querySelector("svg.xy-plot text.tick")).fill`,
+      ),
+    ).toBe("rgb(154, 164, 174)");
+    await shot(monitor, "24-monitor-dark");
+    await monitor.close();
   });
 
   it("asks for a token when the server has them, then sends it on every call", async () => {
