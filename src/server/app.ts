@@ -9,8 +9,14 @@ import { artifactProxyRoutes } from "./mlflow/artifact-proxy.js";
 import { experimentRoutes } from "./mlflow/experiment-routes.js";
 import { registryRoutes } from "./mlflow/registry-routes.js";
 import { runRoutes } from "./mlflow/run-routes.js";
+import { deploymentRoutes } from "./ui/deployment-routes.js";
+import { featureViewRoutes } from "./ui/feature-view-routes.js";
 import { modelAuditRoutes } from "./ui/model-audit-routes.js";
+import { monitorRoutes } from "./ui/monitor-routes.js";
+import { openApiRoutes, trackRoutes } from "./ui/openapi-routes.js";
+import { type PipelineProject, pipelineRoutes } from "./ui/pipeline-routes.js";
 import { defaultUiDir, uiRoutes } from "./ui/static-routes.js";
+import { studyRoutes } from "./ui/study-routes.js";
 
 /**
  * A route plugin another module mounts on the app (serving, features, monitoring…).
@@ -45,6 +51,11 @@ export interface AppOptions {
   readonly plugins?: readonly RoutePlugin[];
   /** The built dashboard served at `/` (default: the package's `dist/ui`). */
   readonly uiDir?: string;
+  /**
+   * The project `keel server` runs in: its pipelines (the dashboard's DAGs and dead-letter
+   * replay) and root (feature views' file sources, for their statistics).
+   */
+  readonly project?: PipelineProject;
   /** Fastify's logger (off by default). */
   readonly logger?: boolean;
   /**
@@ -87,6 +98,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     // MLflow's error shape like every other error.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
+  // Before any route: the OpenAPI document lists the /v1 routes really registered.
+  trackRoutes(app);
   app.server.maxConnections = limits.maxConnections;
   options.tracking.database.setStatementTimeout(limits.statementTimeoutMs);
   app.setErrorHandler(sendError);
@@ -103,6 +116,20 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.mode !== "serving") {
     await registerTrackingRoutes(app, options.tracking, limits);
     await app.register(modelAuditRoutes, { prefix: "/v1", tracking: options.tracking });
+    await app.register(studyRoutes, { prefix: "/v1", tracking: options.tracking });
+    await app.register(deploymentRoutes, { prefix: "/v1", tracking: options.tracking });
+    await app.register(monitorRoutes, { prefix: "/v1", tracking: options.tracking });
+    await app.register(pipelineRoutes, {
+      prefix: "/v1",
+      tracking: options.tracking,
+      ...(options.project ? { project: options.project } : {}),
+    });
+    await app.register(featureViewRoutes, {
+      prefix: "/v1",
+      tracking: options.tracking,
+      ...(options.project ? { root: options.project.root } : {}),
+    });
+    await app.register(openApiRoutes, { prefix: "/v1", root: app });
     await app.register(uiRoutes, { uiDir: options.uiDir ?? defaultUiDir() });
   }
   for (const mount of options.plugins ?? [])

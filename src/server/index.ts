@@ -33,3 +33,4 @@ export {
   type ServingRoutesOptions,
   servingRoutePlugins,
 } from "./serve/serve-routes.js";
+export type { PipelineProject } from "./ui/pipeline-routes.js";

@@ -17,6 +17,11 @@ export function duration(start: number | undefined, end: number | undefined): st
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** An elapsed time in ms: `340 ms` under a second, else as {@link duration}. @example `elapsed(340); // "340 ms"` */
+export function elapsed(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : duration(0, ms);
+}
+
 /** A metric value with up to 4 significant decimals (integers stay integers). @example `num(0.123456); // "0.1235"` */
 export function num(value: number | string | undefined): string {
   if (value === undefined) return "";

@@ -6,6 +6,7 @@ import {
   createApp,
   featureRoutePlugins,
   loadTokens,
+  type PipelineProject,
   type RoutePlugin,
   type ServerLimits,
 } from "../../server/index.js";
@@ -150,6 +151,7 @@ export const serverCommand = defineCommand({
         tokens,
         limits,
         plugins: [...features.plugins, ...(serving?.plugins ?? [])],
+        ...(features.project ? { project: features.project } : {}),
         allowedHosts: allowedHostsFor(host, extraHosts),
       });
       const address = await app.listen({ host, port });
@@ -211,7 +213,7 @@ async function servingPlugins(
  */
 async function featurePlugins(
   ctx: CommandContext,
-): Promise<{ plugins: RoutePlugin[]; close: () => Promise<void> }> {
+): Promise<{ plugins: RoutePlugin[]; close: () => Promise<void>; project?: PipelineProject }> {
   let loaded: Awaited<ReturnType<typeof configFor>>;
   try {
     loaded = await configFor(ctx);
@@ -223,12 +225,14 @@ async function featurePlugins(
       return { plugins: [], close: async () => {} };
     throw error;
   }
+  // The dashboard draws the project's pipeline DAGs and replays their dead letters with this code.
+  const project: PipelineProject = { definitions: loaded.pipelines, root: loaded.root };
   try {
     const { store, close } = await openProjectFeatures(ctx, loaded);
-    return { plugins: featureRoutePlugins(store), close };
+    return { plugins: featureRoutePlugins(store), close, project };
   } catch (error) {
     if (!isKeelError(error, "KEEL_ERR_NOT_FOUND")) throw error;
     ctx.err(`feature routes off: ${error.message}\n`);
-    return { plugins: [], close: async () => {} };
+    return { plugins: [], close: async () => {}, project };
   }
 }

@@ -140,6 +140,8 @@ export async function runMonitor(
       prediction: report.prediction ?? null,
       performance: performance ?? null,
       alerts: alerts.map((a) => a.kind),
+      // The overlay histograms (reference vs window shares), for the dashboard's monitoring page.
+      charts: report.charts,
     },
   });
   return {

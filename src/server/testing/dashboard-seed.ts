@@ -1,5 +1,8 @@
 import { Readable } from "node:stream";
+import type { Alert } from "../../monitor/index.js";
 import type { Tracking } from "../../track/index.js";
+import { type SeededTraffic, seedDeployment, seedMonitor } from "./ops-seed.js";
+import { seedEvaluationReport, seedStudy } from "./study-seed.js";
 
 /** What {@link seedDashboard} created, for the browser test's assertions. @example `seed.runs.baseline` */
 export interface DashboardSeed {
@@ -8,6 +11,14 @@ export interface DashboardSeed {
   /** The three named churn runs, by name. */
   readonly runs: Readonly<Record<"baseline" | "deeper" | "tuned", string>>;
   readonly sweepRuns: number;
+  /** ROC AUC of the evaluation report logged in v2's run (`tuned`). */
+  readonly evaluationAuc: number;
+  /** How many trials of the seeded study the median pruner stopped. */
+  readonly prunedTrials: number;
+  /** Requests logged per variant of deployment `churn`. */
+  readonly traffic: SeededTraffic;
+  /** Alerts monitor `churn` raised over its 12 windows. */
+  readonly alerts: readonly Alert[];
 }
 
 /** A 1×1 PNG, to show an image artifact inline. */
@@ -21,7 +32,9 @@ export const SEED_AUC = { baseline: 0.8123, deeper: 0.8456, tuned: 0.8791 } as c
  * Seeds a keel home for the dashboard's browser test through the tracking library: an
  * experiment `churn` with three runs (20-step learning curves, params, a dataset input, a parent
  * run, a text and an HTML artifact), a model `churn` with two versions and `@champion` moved
- * from v1 to v2 (so it can be rolled back), and an experiment `sweep` of `sweepRuns` runs for
+ * from v1 to v2 (so it can be rolled back) and an evaluation report in v2's run, a tuning study
+ * of 30 trials (some pruned) in experiment `tuning`, deployment `churn` with 45 minutes of canary
+ * traffic and monitor `churn` with 12 hourly runs (see ops-seed.ts), and an experiment `sweep` of `sweepRuns` runs for
  * the 10,000-run table. Test-only.
  *
  * @example
@@ -104,6 +117,9 @@ export async function seedDashboard(tracking: Tracking, sweepRuns: number): Prom
     reason: "AUC +3.4% over v1",
   });
 
+  const evaluationAuc = await seedEvaluationReport(tracking, ids.tuned!);
+  const { pruned } = await seedStudy(tracking);
+
   const sweep = await tracking.experiments.ensure("sweep");
   for (let i = 0; i < sweepRuns; i++) {
     const run = await tracking.runs.create({
@@ -122,10 +138,17 @@ export async function seedDashboard(tracking: Tracking, sweepRuns: number): Prom
       ],
     });
   }
+  // Last, so the traffic is as recent as it can be when the tests read its 1-hour window.
+  const traffic = await seedDeployment(tracking);
+  const alerts = await seedMonitor(tracking);
   return {
     churnExperimentId: churn,
     sweepExperimentId: sweep,
     runs: { baseline: ids.baseline!, deeper: ids.deeper!, tuned: ids.tuned! },
     sweepRuns,
+    evaluationAuc,
+    prunedTrials: pruned,
+    traffic,
+    alerts,
   };
 }

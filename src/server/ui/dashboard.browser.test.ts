@@ -9,6 +9,10 @@ import { openTracking, type Tracking } from "../../track/index.js";
 import { createApp } from "../app.js";
 import { hashToken } from "../auth.js";
 import { type DashboardSeed, SEED_AUC, seedDashboard } from "../testing/dashboard-seed.js";
+import { type SeededFeatures, seedFeatures } from "../testing/feature-seed.js";
+import { SEED_OPS } from "../testing/ops-seed.js";
+import { type SeededPipelines, seedPipelines } from "../testing/pipeline-seed.js";
+import { SEED_STUDY } from "../testing/study-seed.js";
 import { defaultUiDir } from "./static-routes.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -30,6 +34,8 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
   let base: string;
   let context: BrowserContext;
   let seed: DashboardSeed;
+  let pipelines: SeededPipelines;
+  let features: SeededFeatures;
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -48,7 +54,13 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     const seeding = Date.now();
     seed = await seedDashboard(tracking, SWEEP_RUNS);
     figures.seedSeconds = (Date.now() - seeding) / 1000;
-    app = await createApp({ tracking, uiDir });
+    pipelines = await seedPipelines(tracking, root);
+    features = await seedFeatures(tracking, root);
+    app = await createApp({
+      tracking,
+      uiDir,
+      project: { definitions: [pipelines.definition], root },
+    });
     base = await app.listen({ host: "127.0.0.1", port: 0 });
     mkdirSync(SHOTS, { recursive: true });
     context = await chromium.launchPersistentContext(join(root, "chromium-profile"), {
@@ -304,6 +316,272 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
     await page.close();
   });
 
+  it("shows a tuning study: history with pruned trials, importances, parallel coordinates, slices", async () => {
+    const list = await open("#/studies");
+    await list.getByRole("link", { name: SEED_STUDY.name }).waitFor();
+    const row = list.getByRole("row", { name: new RegExp(SEED_STUDY.name) });
+    expect(await row.getByRole("cell").allTextContents()).toEqual(
+      expect.arrayContaining([String(SEED_STUDY.trials), String(seed.prunedTrials)]),
+    );
+    await shot(list, "12-studies");
+    await list.close();
+
+    // The median pruner really stopped some trials, and the page shows each where it stopped.
+    expect(seed.prunedTrials).toBeGreaterThan(0);
+    const complete = SEED_STUDY.trials - seed.prunedTrials;
+    const page = await open(`#/studies/${SEED_STUDY.name}`);
+    await page.getByRole("heading", { name: "Slice plots" }).waitFor();
+    const history = page.locator("figure.chart", { hasText: "Optimisation history" });
+    expect(await history.locator('[data-series="complete"] circle').count()).toBe(complete);
+    expect(
+      await history.locator('[data-series="pruned (last reported value)"] circle').count(),
+    ).toBe(seed.prunedTrials);
+    expect(await history.locator('path[data-series="best so far"]').count()).toBe(1);
+    const curves = page.locator("figure.chart", { hasText: "Intermediate values" });
+    expect(await curves.locator("path.series").count()).toBe(SEED_STUDY.trials);
+    expect(await page.locator("polyline.pc-line").count()).toBe(complete);
+    const importance = page.locator("figure.chart", { hasText: "Parameter importance" });
+    expect(await importance.getByRole("rowheader").allTextContents()).toEqual(
+      expect.arrayContaining(["learning_rate", "max_depth", "booster"]),
+    );
+    for (const p of ["learning_rate", "max_depth", "booster"])
+      expect(
+        await page
+          .locator("figure.chart", { hasText: `objective by ${p}` })
+          .locator("circle")
+          .count(),
+      ).toBe(complete);
+    const trials = page.getByRole("table", { name: "Trials" });
+    expect(await trials.getByRole("cell", { name: "PRUNED", exact: true }).count()).toBe(
+      seed.prunedTrials,
+    );
+    await shot(page, "13-study");
+    await page.close();
+  });
+
+  it("shows the evaluation report on a model version's page: gates, ROC, PR, calibration, segments", async () => {
+    const page = await open("#/models/churn");
+    await page.getByRole("link", { name: "v2", exact: true }).click();
+    await page.getByRole("heading", { name: "churn v2" }).waitFor();
+    await page.getByRole("table", { name: "Gates" }).waitFor();
+    const auc = String(Number(seed.evaluationAuc.toFixed(4)));
+    await page.getByText(`ROC (AUC ${auc})`).waitFor();
+    for (const title of ["ROC", "Precision–recall", "Calibration"]) {
+      const chart = page.locator("figure.chart", { hasText: title });
+      const d = await chart.locator('path[data-series="model"]').getAttribute("d");
+      // A real curve: many points, not a placeholder line.
+      expect((d ?? "").split("L").length).toBeGreaterThan(5);
+    }
+    const gates = page.getByRole("table", { name: "Gates" });
+    await expect(gates.getByRole("row", { name: /rocAuc/ }).textContent()).resolves.toContain(
+      "pass",
+    );
+    const segments = page.getByRole("table", { name: "Metrics by senior_citizen" });
+    expect(await segments.getByRole("rowheader").allTextContents()).toEqual([
+      "senior_citizen=0",
+      "senior_citizen=1",
+    ]);
+    await shot(page, "14-model-version-evaluation");
+    await page.close();
+
+    // A version whose run logged no report says so.
+    const v1 = await open("#/models/churn/1");
+    await v1.getByText(/no evaluation report in run/).waitFor();
+    await v1.close();
+  });
+
+  it("shows a deployment: weights, traffic and latency per variant, canary, A/B with CIs, shadow", async () => {
+    const list = await open("#/deployments");
+    await list.getByRole("link", { name: SEED_OPS.deployment, exact: true }).waitFor();
+    await list.getByText("challenger at 25% (running)").waitFor();
+    await shot(list, "15-deployments");
+    await list.close();
+
+    const page = await open(`#/deployments/${SEED_OPS.deployment}`);
+    const variants = page.getByRole("table", { name: "Variants" });
+    await variants.waitFor();
+    // Requests per variant as logged; the weight in force is the canary's 25% and the rest.
+    for (const [variant, inForce] of [
+      ["champion", "75"],
+      ["challenger", "25"],
+    ] as const) {
+      const cells = await variants
+        .getByRole("row", { name: new RegExp(`^${variant}`) })
+        .getByRole("cell")
+        .allTextContents();
+      expect(cells[2]).toBe(inForce);
+      expect(cells[3]).toBe(String(seed.traffic.requests[variant]));
+      expect(Number(cells[6])).toBeGreaterThan(0); // p95 latency in ms
+    }
+    for (const title of ["Requests/s per variant", "p95 latency per variant"]) {
+      const chart = page.locator("figure.chart", { hasText: title });
+      for (const variant of ["champion", "challenger"])
+        expect(await chart.locator(`path[data-series="${variant}"]`).count()).toBe(1);
+    }
+    const steps = page.getByRole("list", { name: "Canary steps" });
+    await expect(steps.locator('[aria-current="step"]').textContent()).resolves.toBe("25%");
+    const ab = page.getByRole("table", { name: "A/B results" });
+    const challenger = await ab.getByRole("row", { name: /^challenger/ }).textContent();
+    // AUC with its interval, and the difference to the control with a p-value.
+    expect(challenger).toMatch(/0\.\d+ \[0\.\d+, 0\.\d+\]/);
+    expect(challenger).toMatch(/p [\d.e-]+/);
+    expect(await page.locator("g.interval").count()).toBe(3);
+    const shadow = await page
+      .getByRole("table", { name: "Shadow comparison" })
+      .getByRole("row", { name: /^candidate/ })
+      .getByRole("cell")
+      .allTextContents();
+    expect(shadow[1]).toBe("3000");
+    expect(shadow[2]).toBe("0");
+    const history = page.getByRole("table", { name: "Deployment history" });
+    expect(await history.getByRole("cell", { name: "canary_advance" }).count()).toBe(1);
+    await shot(page, "16-deployment");
+    await page.close();
+  });
+
+  it("shows a monitor: drift heat map, histogram overlay of a picked feature, predictions, alerts", async () => {
+    const list = await open("#/monitors");
+    await list.getByRole("link", { name: SEED_OPS.monitor, exact: true }).waitFor();
+    await shot(list, "17-monitors");
+    await list.close();
+
+    const page = await open(`#/monitors/${SEED_OPS.monitor}`);
+    const heat = page.getByRole("table", { name: /Drift by feature and window/ });
+    await heat.waitFor();
+    expect(await heat.getByRole("button").count()).toBe(3 * SEED_OPS.windows);
+    // The drifting windows are flagged, the early ones are not.
+    expect(
+      await heat.locator("tr", { hasText: "monthly_charges" }).locator("td.flagged").count(),
+    ).toBeGreaterThan(0);
+    await expect(
+      heat
+        .locator("tr", { hasText: "monthly_charges" })
+        .locator("td")
+        .first()
+        .getAttribute("class"),
+    ).resolves.toBeNull();
+    await page.getByLabel("Feature", { exact: true }).selectOption("contract");
+    const overlay = page.locator("figure.chart", { hasText: "contract: reference vs window" });
+    for (const side of ["reference", "window"])
+      expect(await overlay.locator(`path[data-series="${side}"]`).count()).toBe(1);
+    // A heat map cell picks its feature and window.
+    await heat
+      .getByRole("button", { name: /^tenure at / })
+      .first()
+      .click();
+    await page.locator("figure.chart", { hasText: "tenure: reference vs window" }).waitFor();
+    const predictions = page.locator("figure.chart", { hasText: "Prediction distribution" });
+    expect(await predictions.locator('path[data-series="window"]').count()).toBe(1);
+    expect(seed.alerts.length).toBeGreaterThan(0);
+    const alerts = page.getByRole("table", { name: "Alerts" });
+    expect(await alerts.locator("tbody tr").count()).toBe(seed.alerts.length);
+    await expect(
+      alerts.getByRole("cell", { name: "dataset-drift" }).count(),
+    ).resolves.toBeGreaterThan(0);
+    await heat
+      .getByRole("button", { name: /^monthly_charges at / })
+      .last()
+      .click();
+    await shot(page, "18-monitor");
+    await page.close();
+  });
+
+  it("shows pipeline runs with step states as a DAG, durations, logs, retries, and replays a dead letter", async () => {
+    const list = await open("#/pipelines");
+    const runs = list.getByRole("table", { name: "Pipeline runs" });
+    await runs.waitFor();
+    expect(await runs.locator("tbody tr").count()).toBe(2);
+    const letters = list.getByRole("table", { name: "Dead letters" });
+    await letters.getByRole("cell", { name: "train", exact: true }).waitFor();
+    await shot(list, "19-pipelines");
+    await list.close();
+
+    const page = await open(`#/pipeline-runs/${pipelines.failedRunId}`);
+    const steps = page.getByRole("table", { name: "Steps" });
+    await steps.waitFor();
+    const state = async (step: string) =>
+      await steps
+        .getByRole("row", { name: new RegExp(`^${step} `) })
+        .getByRole("cell")
+        .allTextContents();
+    const train = await state("train");
+    expect(train.slice(0, 3)).toEqual(["failed", "2", "1"]); // state, tries, retries
+    expect(train[5]).toContain("out of memory");
+    expect((await state("evaluate"))[0]).toBe("upstream_failed");
+    expect((await state("report"))[0]).toBe("succeeded");
+    expect(Number((await state("extract"))[4])).toBeGreaterThanOrEqual(0); // duration in ms
+    // The DAG: five boxes coloured by state and the four edges of the definition.
+    expect(await page.locator("g.dag-node").count()).toBe(5);
+    expect(await page.locator("g.dag-node.state-failed").getAttribute("data-step")).toBe("train");
+    expect(await page.locator("path.dag-edge").count()).toBe(4);
+    expect(await page.locator('path[data-edge="validate->report"]').count()).toBe(1);
+    await page.getByLabel("Step", { exact: true }).selectOption("extract");
+    await expect(page.getByRole("log", { name: "Logs" }).textContent()).resolves.toContain(
+      "read 7043 rows",
+    );
+    await shot(page, "20-pipeline-run-failed");
+
+    // Replay, confirmed: train runs again and the run succeeds.
+    await page.getByRole("button", { name: `Replay #${pipelines.deadLetterId}` }).click();
+    await page.getByRole("button", { name: "Confirm replay" }).click();
+    await page
+      .getByText(new RegExp(`Dead letter ${pipelines.deadLetterId} replayed: run \\w+ succeeded`))
+      .waitFor();
+    await page
+      .getByRole("table", { name: "Steps" })
+      .getByRole("cell", { name: "upstream_failed" })
+      .waitFor({ state: "detached" });
+    expect((await state("evaluate"))[0]).toBe("succeeded");
+    await shot(page, "21-pipeline-run-replayed");
+    await page.close();
+  });
+
+  it("shows the feature store: views, entities, TTL, freshness, last materialisation and statistics", async () => {
+    const page = await open("#/features");
+    const views = page.getByRole("table", { name: "Feature views" });
+    await views.waitFor();
+    const row = async (name: string) =>
+      views
+        .getByRole("row", { name: new RegExp(`^${name} `) })
+        .getByRole("cell")
+        .allTextContents();
+    const stats = await row("customer_stats");
+    // entities, features, TTL, freshness, status
+    expect(stats.slice(0, 5)).toEqual(["customer", "3", "1d", "2h", "fresh"]);
+    expect(stats[6]).not.toBe("never");
+    expect((await row("customer_profile")).slice(2, 5)).toEqual([
+      "30d",
+      "30d",
+      "stale (never materialised)",
+    ]);
+    await page
+      .getByRole("table", { name: "Entities" })
+      .getByRole("cell", { name: "customer_id" })
+      .waitFor();
+    await page
+      .getByRole("table", { name: "Feature services" })
+      .getByRole("rowheader", { name: "churn_v1" })
+      .waitFor();
+    await shot(page, "22-features");
+    await page.getByRole("link", { name: "customer_stats" }).click();
+    const table = page.getByRole("table", { name: "Feature statistics" });
+    await table.waitFor();
+    await page.getByText(`${features.sourceRows} rows in`).waitFor();
+    expect(await table.getByRole("rowheader").allTextContents()).toEqual([
+      "orders_7d",
+      "spend_7d",
+      "plan",
+    ]);
+    const plan = await table
+      .getByRole("row", { name: /^plan/ })
+      .getByRole("cell")
+      .allTextContents();
+    expect(plan[2]).toBe("3"); // distinct plans
+    expect(features.rows).toBeGreaterThan(0);
+    await shot(page, "23-feature-view");
+    await page.close();
+  });
+
   it("follows the dark colour scheme", async () => {
     const page = await open(`#/runs/${seed.runs.tuned}`);
     await page.emulateMedia({ colorScheme: "dark" });
@@ -312,6 +590,17 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
     expect(background).toBe("rgb(21, 24, 28)");
     await shot(page, "10-run-dark");
     await page.close();
+    // The SVG charts take their ink and grid from the theme too.
+    const monitor = await open(`#/monitors/${SEED_OPS.monitor}`);
+    await monitor.emulateMedia({ colorScheme: "dark" });
+    await monitor.getByRole("table", { name: /Drift by feature and window/ }).waitFor();
+    expect(
+      await monitor.evaluate(
+        `getComputedStyle(document.querySelector("svg.xy-plot text.tick")).fill`,
+      ),
+    ).toBe("rgb(154, 164, 174)");
+    await shot(monitor, "24-monitor-dark");
+    await monitor.close();
   });
 
   it("asks for a token when the server has them, then sends it on every call", async () => {

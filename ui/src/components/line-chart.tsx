@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { PALETTE } from "./palette";
 
 /** One curve: y values over steps. @example `const s: Series = { label: "auc", steps: [0, 1], values: [0.7, 0.8] };` */
 export interface Series {
@@ -8,20 +9,6 @@ export interface Series {
   steps: number[];
   values: number[];
 }
-
-/** Colours that read on both themes (Okabe–Ito, distinguishable with colour blindness). */
-const PALETTE = [
-  "#0072b2",
-  "#e69f00",
-  "#009e73",
-  "#cc79a7",
-  "#56b4e9",
-  "#d55e00",
-  "#f0e442",
-  "#999999",
-  "#6a3d9a",
-  "#b15928",
-];
 
 /** Joins curves on the union of their steps (uPlot wants one x array; gaps are null). */
 function align(series: Series[]): uPlot.AlignedData {

@@ -141,7 +141,9 @@ export function ModelPage(props: { name: string }) {
               <tbody>
                 {versions.map((v) => (
                   <tr key={v.version}>
-                    <td>v{v.version}</td>
+                    <td>
+                      <a href={href("models", props.name, v.version)}>v{v.version}</a>
+                    </td>
                     <td>
                       {(v.aliases ?? []).map((a) => (
                         <span class="badge" key={a}>
