@@ -79,6 +79,41 @@ export type PushTarget = "online" | "offline" | "online_and_offline";
 const BATCH = 1000;
 
 /**
+ * Freshness of every view of a repo at `now` from the registry's state (what
+ * {@link FeatureStore.status} returns; it needs neither the offline nor the online store).
+ *
+ * @example
+ * ```ts
+ * const stale = (await viewStatuses(repo, registry, Date.now())).filter((s) => s.stale);
+ * ```
+ */
+export async function viewStatuses(
+  repo: FeatureRepo,
+  registry: FeatureRegistry,
+  now: number,
+): Promise<ViewStatus[]> {
+  const out: ViewStatus[] = [];
+  for (const view of repo.views.values()) {
+    const state = await registry.state(view.name);
+    const newest = Math.max(
+      state.materializedUntil ?? Number.NEGATIVE_INFINITY,
+      state.lastPushedEvent ?? Number.NEGATIVE_INFINITY,
+    );
+    const staleness = Number.isFinite(newest) ? Math.max(0, (now - newest) / 1000) : null;
+    out.push({
+      ...state,
+      online: view.definition.online,
+      freshnessSeconds: view.freshnessSeconds,
+      stalenessSeconds: staleness,
+      stale:
+        view.definition.online &&
+        (staleness === null || (view.freshnessSeconds > 0 && staleness > view.freshnessSeconds)),
+    });
+  }
+  return out;
+}
+
+/**
  * The feature store's library API: point-in-time training sets from the offline store,
  * materialisation into the online store, online reads with enforced freshness, pushes, and
  * freshness status. It ties a validated {@link FeatureRepo} to one offline store, one online
@@ -305,26 +340,8 @@ export class FeatureStore {
    * (await store.status()).filter((s) => s.stale);
    * ```
    */
-  async status(now = Date.now()): Promise<ViewStatus[]> {
-    const out: ViewStatus[] = [];
-    for (const view of this.repo.views.values()) {
-      const state = await this.registry.state(view.name);
-      const newest = Math.max(
-        state.materializedUntil ?? Number.NEGATIVE_INFINITY,
-        state.lastPushedEvent ?? Number.NEGATIVE_INFINITY,
-      );
-      const staleness = Number.isFinite(newest) ? Math.max(0, (now - newest) / 1000) : null;
-      out.push({
-        ...state,
-        online: view.definition.online,
-        freshnessSeconds: view.freshnessSeconds,
-        stalenessSeconds: staleness,
-        stale:
-          view.definition.online &&
-          (staleness === null || (view.freshnessSeconds > 0 && staleness > view.freshnessSeconds)),
-      });
-    }
-    return out;
+  status(now = Date.now()): Promise<ViewStatus[]> {
+    return viewStatuses(this.repo, this.registry, now);
   }
 
   #onlineViews(names: readonly string[] | undefined): ResolvedView[] {

@@ -35,3 +35,5 @@ export * from "./settings.js";
 export { checkSourceColumns } from "./source-columns.js";
 export * from "./sources.js";
 export { sqliteOnlineStore } from "./sqlite-online-store.js";
+export * from "./freshness.js";
+export * from "./open-feature-store.js";

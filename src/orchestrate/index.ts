@@ -17,7 +17,13 @@
 
 export { type BackfillResult, backfill } from "./backfill.js";
 export { retryDelayMs, type StepRetryPolicy } from "./backoff.js";
-export { promotionStep, rollbackStep } from "./builtin-steps.js";
+export { alertLogOf } from "./alert-log.js";
+export {
+  freshnessStep,
+  materializeStep,
+  promotionStep,
+  rollbackStep,
+} from "./builtin-steps.js";
 export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
 export {
   definePipeline,
@@ -37,6 +43,14 @@ export {
   type StepOutcome,
 } from "./execute-step.js";
 export { canonicalJson, fileHash, sha256 } from "./hashing.js";
+export {
+  checkFeatureFreshness,
+  deliverFreshnessAlerts,
+  type FeatureStepClock,
+  type FreshnessStepOptions,
+  type MaterializeStepOptions,
+  materializeFeatures,
+} from "./feature-steps.js";
 export { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
 export {
   type ClaimResult,

@@ -43,6 +43,7 @@ export type {
 export {
   type CanaryGuardrails,
   type CanarySpec,
+  type DeploymentFeatures,
   type DeploymentSpec,
   parseDeploymentSpec,
   type ShadowSpec,
@@ -81,3 +82,10 @@ export {
 } from "./serving-store.js";
 export { type PredictionSink, predictionSinkFor, SqliteLogWriter } from "./sqlite-log-writer.js";
 export { assignVariant } from "./sticky-assignment.js";
+export {
+  type FeatureLookup,
+  type FeaturePlan,
+  featurePlan,
+  lookupFeatures,
+  type OnlineFeatureReader,
+} from "./online-features.js";
