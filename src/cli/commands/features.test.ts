@@ -158,6 +158,59 @@ describe("keel apply / features on the example repository", () => {
     expect(status.out).toContain("STALE");
   }, 60_000);
 
+  it("checks freshness against each view's target and alerts to the configured sinks, exit 1 when stale", async () => {
+    // The watermark is 2026-03-15; customer_stats' target is 1 day (its freshness), activity's its 1-day TTL.
+    const fresh = await run("features", "freshness", "--at", "2026-03-15T23:00:00Z", "--json");
+    expect(fresh.code, fresh.err).toBe(0);
+    expect(JSON.parse(fresh.out)).toMatchObject({ stale: [], deliveries: [] });
+    const stale = await run("features", "freshness", "--at", "2026-03-16T06:00:00Z", "--json");
+    expect(stale.code, stale.err).toBe(1);
+    const report = JSON.parse(stale.out) as {
+      stale: string[];
+      deliveries: { view: string; sink: string; status: string }[];
+    };
+    expect(report.stale).toEqual(["customer_stats", "activity"]);
+    expect(report.deliveries.map((d) => [d.view, d.sink.split(":")[0], d.status])).toEqual([
+      ["customer_stats", "log", "delivered"],
+      ["customer_stats", "file", "delivered"],
+      ["activity", "log", "delivered"],
+      ["activity", "file", "delivered"],
+    ]);
+    const lines = readFileSync(join(dir, "alerts.jsonl"), "utf8").trim().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as { monitor: string }).monitor)).toEqual([
+      "features:customer_stats",
+      "features:activity",
+    ]);
+    expect(stale.err).toContain("feature view 'customer_stats' is stale: newest online data 1d6h old, target 1d");
+    // Within the 360-minute cooldown the same alerts are suppressed; the table says STALE.
+    const again = await run("features", "freshness", "--at", "2026-03-16T07:00:00Z");
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/customer_stats\s+1d7h\s+1d\s+STALE/);
+    expect(again.out).toContain("alert features:customer_stats → log: suppressed");
+    const alerts = await run("monitor", "alerts", "--monitor", "features:activity", "--json");
+    expect((JSON.parse(alerts.out) as { status: string }[]).map((d) => d.status)).toEqual([
+      "suppressed",
+      "suppressed",
+      "delivered",
+      "delivered",
+    ]);
+    const unknown = await run("features", "freshness", "--views", "customer_stat");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("customer_stat");
+  }, 60_000);
+
+  it("runs the example's features-daily pipeline: materialise up to now, then nothing is stale", async () => {
+    const r = await run("run", "features-daily", "--json");
+    expect(r.code, r.err + r.out).toBe(0);
+    const result = JSON.parse(r.out) as { steps: { step: string; outputs: string | null }[] };
+    const freshness = JSON.parse(
+      result.steps.find((s) => s.step === "freshness")?.outputs ?? "null",
+    ) as { stale: string[] };
+    expect(freshness.stale).toEqual([]);
+    const status = await run("features", "freshness", "--no-alert");
+    expect(status.code, status.out).toBe(0);
+  }, 60_000);
+
   it("keeps versions, rolls a view back, and reports them in history", async () => {
     const config = join(dir, "keel.config.ts");
     writeFileSync(config, readFileSync(config, "utf8").replace('ttl: "2d"', 'ttl: "3d"'));
