@@ -223,10 +223,14 @@ function freshnessAlertIssues(value: unknown): string[] {
   if (value === undefined) return [];
   const settings = value as { sinks?: unknown; cooldownMinutes?: unknown } | null;
   if (typeof settings !== "object" || settings === null || !Array.isArray(settings.sinks))
-    return [`freshnessAlerts must be { sinks: [...], cooldownMinutes? }, got ${describeValue(value)}`];
+    return [
+      `freshnessAlerts must be { sinks: [...], cooldownMinutes? }, got ${describeValue(value)}`,
+    ];
   const issues = alertSinkIssues(settings.sinks, "freshnessAlerts.sinks");
   const cooldown = settings.cooldownMinutes;
   if (cooldown !== undefined && !(typeof cooldown === "number" && cooldown >= 0))
-    issues.push(`freshnessAlerts.cooldownMinutes must be minutes ≥ 0, got ${describeValue(cooldown)}`);
+    issues.push(
+      `freshnessAlerts.cooldownMinutes must be minutes ≥ 0, got ${describeValue(cooldown)}`,
+    );
   return issues;
 }

@@ -1,6 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -178,9 +178,7 @@ describe("features-daily: materializeStep then freshnessStep, alerts to a real w
     // Ten minutes later: within the (simulated-clock) cooldown, nothing posted, recorded as suppressed.
     const again = await at(T0 + 2 * DAY + 11 * 60_000);
     expect(hook.bodies).toHaveLength(1);
-    expect(outputsOf(again.steps, "check").deliveries.map((d) => d.status)).toEqual([
-      "suppressed",
-    ]);
+    expect(outputsOf(again.steps, "check").deliveries.map((d) => d.status)).toEqual(["suppressed"]);
     // Past the 60-minute cooldown it is posted again.
     await at(T0 + 2 * DAY + 62 * 60_000);
     expect(hook.bodies).toHaveLength(2);

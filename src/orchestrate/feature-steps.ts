@@ -208,5 +208,10 @@ export async function deliverFreshnessAlerts(
 
 /** The default project name, as `keel.config.ts` without `project` gets it: the directory's name. */
 function projectOf(root: string): string {
-  return root.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? root;
+  return (
+    root
+      .replace(/[\\/]+$/, "")
+      .split(/[\\/]/)
+      .pop() ?? root
+  );
 }

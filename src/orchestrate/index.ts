@@ -15,9 +15,9 @@
  * @module
  */
 
+export { alertLogOf } from "./alert-log.js";
 export { type BackfillResult, backfill } from "./backfill.js";
 export { retryDelayMs, type StepRetryPolicy } from "./backoff.js";
-export { alertLogOf } from "./alert-log.js";
 export {
   freshnessStep,
   materializeStep,
@@ -42,7 +42,6 @@ export {
   type StepEnvironment,
   type StepOutcome,
 } from "./execute-step.js";
-export { canonicalJson, fileHash, sha256 } from "./hashing.js";
 export {
   checkFeatureFreshness,
   deliverFreshnessAlerts,
@@ -51,6 +50,7 @@ export {
   type MaterializeStepOptions,
   materializeFeatures,
 } from "./feature-steps.js";
+export { canonicalJson, fileHash, sha256 } from "./hashing.js";
 export { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
 export {
   type ClaimResult,

@@ -51,6 +51,13 @@ export {
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
+export {
+  type FeatureLookup,
+  type FeaturePlan,
+  featurePlan,
+  lookupFeatures,
+  type OnlineFeatureReader,
+} from "./online-features.js";
 export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
 export {
   batchRowRequestId,
@@ -82,10 +89,3 @@ export {
 } from "./serving-store.js";
 export { type PredictionSink, predictionSinkFor, SqliteLogWriter } from "./sqlite-log-writer.js";
 export { assignVariant } from "./sticky-assignment.js";
-export {
-  type FeatureLookup,
-  type FeaturePlan,
-  featurePlan,
-  lookupFeatures,
-  type OnlineFeatureReader,
-} from "./online-features.js";

@@ -175,8 +175,7 @@ export async function lookupFeatures(
   const entityRows = records.map((r) => {
     const row: Record<string, CellValue> = {};
     for (const [k, v] of Object.entries(r))
-      if (v === null || ["number", "string", "boolean"].includes(typeof v))
-        row[k] = v as CellValue;
+      if (v === null || ["number", "string", "boolean"].includes(typeof v)) row[k] = v as CellValue;
     return row;
   });
   const result = await reader.getOnlineFeatures({

@@ -5,15 +5,15 @@ import type { Tracking } from "../track/index.js";
 import { CanaryDriver } from "./canary-driver.js";
 import type { DeploymentState as StoredState } from "./deployment-record.js";
 import type { DeploymentSpec } from "./deployment-spec.js";
+import { type ModelHandle, ModelSlots } from "./model-slots.js";
 import {
   type FeatureLookup,
   type FeaturePlan,
   featurePlan,
-  lookupFeatures,
   loggedFeatureInputs,
+  lookupFeatures,
   type OnlineFeatureReader,
 } from "./online-features.js";
-import { type ModelHandle, ModelSlots } from "./model-slots.js";
 import { batchRowRequestId } from "./prediction-entry.js";
 import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";

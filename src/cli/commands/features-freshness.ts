@@ -52,7 +52,12 @@ export const featuresFreshnessCommand = defineCommand({
         now,
         ...(viewsText === undefined
           ? {}
-          : { views: viewsText.split(",").map((v) => v.trim()).filter(Boolean) }),
+          : {
+              views: viewsText
+                .split(",")
+                .map((v) => v.trim())
+                .filter(Boolean),
+            }),
       });
       const settings = loaded.config.freshnessAlerts;
       // Relative file sinks are relative to the project, like every path in the config.
@@ -102,9 +107,7 @@ export const featuresFreshnessCommand = defineCommand({
         ]);
         ctx.out(`${formatTable(["view", "staleness", "target", "state"], rows)}\n`);
         for (const d of deliveries)
-          ctx.out(
-            `alert ${d.monitor} → ${d.sink}: ${d.status}${d.error ? ` (${d.error})` : ""}\n`,
-          );
+          ctx.out(`alert ${d.monitor} → ${d.sink}: ${d.status}${d.error ? ` (${d.error})` : ""}\n`);
       }
       return report.stale.length > 0 ? 1 : 0;
     } finally {

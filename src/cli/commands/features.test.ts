@@ -181,7 +181,9 @@ describe("keel apply / features on the example repository", () => {
       "features:customer_stats",
       "features:activity",
     ]);
-    expect(stale.err).toContain("feature view 'customer_stats' is stale: newest online data 1d6h old, target 1d");
+    expect(stale.err).toContain(
+      "feature view 'customer_stats' is stale: newest online data 1d6h old, target 1d",
+    );
     // Within the 360-minute cooldown the same alerts are suppressed; the table says STALE.
     const again = await run("features", "freshness", "--at", "2026-03-16T07:00:00Z");
     expect(again.code).toBe(1);

@@ -88,9 +88,7 @@ export function pipelineStarter(
   database: MetadataDatabase,
   root: string,
 ): PipelineStarter | undefined {
-  const wanted = sinks.flatMap((s) =>
-    s.type === "pipeline" ? [s.pipeline] : [],
-  );
+  const wanted = sinks.flatMap((s) => (s.type === "pipeline" ? [s.pipeline] : []));
   if (wanted.length === 0) return undefined;
   const byName = new Map(wanted.map((n) => [n, findPipeline(pipelines, n)]));
   const store = new PipelineStore(database);

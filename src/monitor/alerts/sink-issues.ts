@@ -16,7 +16,10 @@ export function alertSinkIssues(sinks: readonly unknown[], at: string): string[]
     const where = `${at}[${k}]`;
     if (!sink || !["log", "file", "webhook", "pipeline"].includes(String(sink.type)))
       issues.push(`${where}.type: expected log, file, webhook or pipeline`);
-    else if (sink.type === "pipeline" && (typeof sink.pipeline !== "string" || sink.pipeline === ""))
+    else if (
+      sink.type === "pipeline" &&
+      (typeof sink.pipeline !== "string" || sink.pipeline === "")
+    )
       issues.push(`${where}.pipeline: expected the name of a pipeline of this config`);
     else if (
       sink.type === "pipeline" &&
