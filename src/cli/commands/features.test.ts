@@ -204,10 +204,12 @@ describe("keel apply / features on the example repository", () => {
   it("runs the example's features-daily pipeline: materialise up to now, then nothing is stale", async () => {
     const r = await run("run", "features-daily", "--json");
     expect(r.code, r.err + r.out).toBe(0);
-    const result = JSON.parse(r.out) as { steps: { step: string; outputs: string | null }[] };
-    const freshness = JSON.parse(
-      result.steps.find((s) => s.step === "freshness")?.outputs ?? "null",
-    ) as { stale: string[] };
+    const result = JSON.parse(r.out) as {
+      run: { status: string };
+      steps: { step: string; outputs: { stale?: string[] } | null }[];
+    };
+    expect(result.run.status).toBe("succeeded");
+    const freshness = result.steps.find((s) => s.step === "freshness")?.outputs ?? {};
     expect(freshness.stale).toEqual([]);
     const status = await run("features", "freshness", "--no-alert");
     expect(status.code, status.out).toBe(0);

@@ -24,6 +24,7 @@ import {
   openServingStore,
   type PredictionLog,
   parseDeploymentSpec,
+  predictionOutput,
   ServingRuntime,
   type ServingStore,
 } from "../../serve/index.js";
@@ -180,17 +181,9 @@ for (const [backend, openOnline] of backends) {
 
       const predict = (name: string, body: Record<string, unknown>) =>
         app.inject({ method: "POST", url: `/v1/deployments/${name}/predict`, payload: body });
+      // What the model gives for the merged record, through the same record path as any request.
       const score = (record: { tenure: number | null; plan: string | null; amount: number }) =>
-        bundle.predictProba(
-          Frame.fromRecords(
-            [record],
-            [
-              { name: "tenure", kind: "numeric" },
-              { name: "plan", kind: "categorical" },
-              { name: "amount", kind: "numeric" },
-            ],
-          ),
-        )[0];
+        predictionOutput(bundle, record).prediction;
 
       it("looks up the entity's features, merges them with the request fields and scores", async () => {
         const response = await predict("churn", { records: [{ customer_id: 1, amount: 55 }] });
