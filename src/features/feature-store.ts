@@ -62,14 +62,24 @@ export interface MaterializeResult {
  *
  * @example
  * ```ts
- * const s: ViewStatus = { ...state, online: true, freshnessSeconds: 86400, stalenessSeconds: 3600, stale: false };
+ * const s: ViewStatus = { ...state, online: true, freshnessSeconds: 86400, stalenessSeconds: 3600, dataAgeSeconds: 7200, stale: false };
  * ```
  */
 export interface ViewStatus extends ViewState {
   readonly online: boolean;
   readonly freshnessSeconds: number;
-  /** Seconds since the newest data the online store holds (watermark or pushed event); null if none. */
+  /** Seconds since the online store was last brought up to date (watermark or pushed event); null if never. */
   readonly stalenessSeconds: number | null;
+  /**
+   * Age in seconds of the newest row it holds (newest event materialised or pushed); null when
+   * unknown (nothing yet, or materialised before keel recorded it).
+   */
+  readonly dataAgeSeconds: number | null;
+  /**
+   * No online data at all, or, against a target: materialised (or pushed) longer ago than it,
+   * or its newest row older than it (the source stopped receiving rows; with the TTL as the
+   * target, every online read of the view is then `OUTSIDE_MAX_AGE`).
+   */
   readonly stale: boolean;
 }
 
@@ -100,14 +110,22 @@ export async function viewStatuses(
       state.lastPushedEvent ?? Number.NEGATIVE_INFINITY,
     );
     const staleness = Number.isFinite(newest) ? Math.max(0, (now - newest) / 1000) : null;
+    const newestRow = Math.max(
+      state.newestEvent ?? Number.NEGATIVE_INFINITY,
+      state.lastPushedEvent ?? Number.NEGATIVE_INFINITY,
+    );
+    const dataAge = Number.isFinite(newestRow) ? Math.max(0, (now - newestRow) / 1000) : null;
+    const target = view.freshnessSeconds;
     out.push({
       ...state,
       online: view.definition.online,
-      freshnessSeconds: view.freshnessSeconds,
+      freshnessSeconds: target,
       stalenessSeconds: staleness,
+      dataAgeSeconds: dataAge,
       stale:
         view.definition.online &&
-        (staleness === null || (view.freshnessSeconds > 0 && staleness > view.freshnessSeconds)),
+        (staleness === null ||
+          (target > 0 && (staleness > target || (dataAge !== null && dataAge > target)))),
     });
   }
   return out;
@@ -386,6 +404,7 @@ export class FeatureStore {
     // the next is read, so an interrupted run resumes from the last finished chunk.
     const step = chunkMs !== undefined && chunkMs > 0 ? chunkMs : Number.POSITIVE_INFINITY;
     let rows = 0;
+    let newestEvent: number | null = null;
     for (let from = start; ; ) {
       const to = Math.min(end, from + step);
       const latest = await this.offline.latest(this.repo, view, from, to);
@@ -397,7 +416,9 @@ export class FeatureStore {
         progress.advance(batch.length);
       }
       progress.finish();
-      await this.registry.recordMaterialization(view.name, from, to, writes.length);
+      for (const w of writes)
+        if (newestEvent === null || w.eventTs > newestEvent) newestEvent = w.eventTs;
+      await this.registry.recordMaterialization(view.name, from, to, writes.length, newestEvent);
       rows += writes.length;
       if (to >= end) break;
       from = to;

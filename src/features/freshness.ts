@@ -23,8 +23,10 @@ export interface FreshnessAlert {
   readonly message: string;
   readonly details: {
     readonly view: string;
-    /** Seconds since the newest data the online store holds; null when it holds none. */
+    /** Seconds since the online store was last brought up to date; null when never. */
     readonly stalenessSeconds: number | null;
+    /** Age of the newest row it holds, seconds; null when unknown. */
+    readonly dataAgeSeconds: number | null;
     readonly freshnessSeconds: number;
     readonly materializedUntil: string | null;
     readonly lastPushedEvent: string | null;
@@ -89,15 +91,21 @@ export async function checkFreshness(
  * @example
  * ```ts
  * freshnessAlert(status, Date.now()).message;
- * // "feature view 'customer_stats' is stale: newest online data 1d 2h old, target 1d"
+ * // "feature view 'customer_stats' is stale (target 1d): last materialised up to 1d2h ago; its newest row is 1d8h old"
  * ```
  */
 export function freshnessAlert(status: ViewStatus, now: number): FreshnessAlert {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const target = status.freshnessSeconds;
+  const reasons: string[] = [];
+  if (status.stalenessSeconds !== null && status.stalenessSeconds > target)
+    reasons.push(`last materialised up to ${formatDuration(status.stalenessSeconds)} ago`);
+  if (status.dataAgeSeconds !== null && status.dataAgeSeconds > target)
+    reasons.push(`its newest row is ${formatDuration(status.dataAgeSeconds)} old`);
   const message =
     status.stalenessSeconds === null
       ? `feature view '${status.view}' has no online data: it was never materialised nor pushed to`
-      : `feature view '${status.view}' is stale: newest online data ${formatDuration(status.stalenessSeconds)} old, target ${formatDuration(status.freshnessSeconds)}`;
+      : `feature view '${status.view}' is stale (target ${formatDuration(target)}): ${reasons.join("; ")}`;
   return {
     monitor: `features:${status.view}`,
     kind: "stale-features",
@@ -105,6 +113,7 @@ export function freshnessAlert(status: ViewStatus, now: number): FreshnessAlert 
     details: {
       view: status.view,
       stalenessSeconds: status.stalenessSeconds,
+      dataAgeSeconds: status.dataAgeSeconds,
       freshnessSeconds: status.freshnessSeconds,
       materializedUntil: iso(status.materializedUntil),
       lastPushedEvent: iso(status.lastPushedEvent),

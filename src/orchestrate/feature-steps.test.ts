@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -90,6 +90,7 @@ describe("features-daily: materializeStep then freshnessStep, alerts to a real w
         "customer_id,ts,spend",
         `1,${new Date(T0).toISOString()},10`,
         `2,${new Date(T0 + 12 * HOUR).toISOString()},20`,
+        `1,${new Date(T0 + DAY).toISOString()},11`,
       ].join("\n"),
     );
     database = await openDatabase({ root });
@@ -163,10 +164,12 @@ describe("features-daily: materializeStep then freshnessStep, alerts to a real w
     expect(hook.bodies[0]).toMatchObject({
       monitor: "features:stats",
       kind: "stale-features",
-      message: "feature view 'stats' is stale: newest online data 1d1m old, target 1d",
+      message:
+        "feature view 'stats' is stale (target 1d): last materialised up to 1d1m ago; its newest row is 1d1m old",
       details: {
         view: "stats",
         stalenessSeconds: 86_460,
+        dataAgeSeconds: 86_460,
         freshnessSeconds: 86_400,
         materializedUntil: new Date(T0 + DAY).toISOString(),
         checkedAt: new Date(T0 + 2 * DAY + 60_000).toISOString(),
@@ -188,7 +191,7 @@ describe("features-daily: materializeStep then freshnessStep, alerts to a real w
     hook.bodies.length = 0;
   });
 
-  it("records a webhook that answers 500 as failed, and the next materialisation clears the alert", async () => {
+  it("records a webhook that answers 500 as failed; alerts when the source stops receiving rows though materialisation runs; new rows clear it", async () => {
     hook.setStatus(500);
     const failing = await runPipeline(watch(), {
       store,
@@ -201,13 +204,32 @@ describe("features-daily: materializeStep then freshnessStep, alerts to a real w
       status: "failed",
     });
     hook.bodies.length = 0;
+    // Materialisation runs, but the source has had no new row since T0 + 1d: online reads
+    // would all be OUTSIDE_MAX_AGE, so the view is stale although the watermark is fresh.
     const daily3 = await runPipeline(daily(), {
       store,
       root,
       logicalDate: new Date(T0 + 3 * DAY + HOUR),
     });
     expect(daily3.run.status).toBe("succeeded");
-    expect(outputsOf(daily3.steps, "freshness").stale).toEqual([]);
+    expect(outputsOf(daily3.steps, "freshness").stale).toEqual(["stats"]);
+    expect(hook.bodies).toMatchObject([
+      {
+        monitor: "features:stats",
+        message: "feature view 'stats' is stale (target 1d): its newest row is 2d1h old",
+      },
+    ]);
+    hook.bodies.length = 0;
+    appendFileSync(
+      join(root, "stats.csv"),
+      `\n2,${new Date(T0 + 3 * DAY + 90 * 60_000).toISOString()},21`,
+    );
+    const daily4 = await runPipeline(daily(), {
+      store,
+      root,
+      logicalDate: new Date(T0 + 3 * DAY + 2 * HOUR),
+    });
+    expect(outputsOf(daily4.steps, "freshness").stale).toEqual([]);
     expect(hook.bodies).toEqual([]);
   });
 

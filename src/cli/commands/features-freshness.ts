@@ -85,6 +85,7 @@ export const featuresFreshnessCommand = defineCommand({
             views: report.views.map((v) => ({
               view: v.view,
               stalenessSeconds: v.stalenessSeconds,
+              dataAgeSeconds: v.dataAgeSeconds,
               freshnessSeconds: v.freshnessSeconds,
               stale: v.stale,
             })),
@@ -102,10 +103,13 @@ export const featuresFreshnessCommand = defineCommand({
         const rows = report.views.map((v) => [
           v.view,
           v.stalenessSeconds === null ? "never" : formatDuration(v.stalenessSeconds),
+          v.dataAgeSeconds === null ? "-" : formatDuration(v.dataAgeSeconds),
           v.freshnessSeconds === 0 ? "-" : formatDuration(v.freshnessSeconds),
           v.stale ? "STALE" : "ok",
         ]);
-        ctx.out(`${formatTable(["view", "staleness", "target", "state"], rows)}\n`);
+        ctx.out(
+          `${formatTable(["view", "staleness", "newest row age", "target", "state"], rows)}\n`,
+        );
         for (const d of deliveries)
           ctx.out(`alert ${d.monitor} → ${d.sink}: ${d.status}${d.error ? ` (${d.error})` : ""}\n`);
       }

@@ -160,7 +160,8 @@ describe("keel apply / features on the example repository", () => {
 
   it("checks freshness against each view's target and alerts to the configured sinks, exit 1 when stale", async () => {
     // The watermark is 2026-03-15; customer_stats' target is 1 day (its freshness), activity's its 1-day TTL.
-    const fresh = await run("features", "freshness", "--at", "2026-03-15T23:00:00Z", "--json");
+    // The newest rows are from 2026-03-14T00:00 (customer_stats) and 12:00 (activity).
+    const fresh = await run("features", "freshness", "--at", "2026-03-14T20:00:00Z", "--json");
     expect(fresh.code, fresh.err).toBe(0);
     expect(JSON.parse(fresh.out)).toMatchObject({ stale: [], deliveries: [] });
     const stale = await run("features", "freshness", "--at", "2026-03-16T06:00:00Z", "--json");
@@ -182,12 +183,12 @@ describe("keel apply / features on the example repository", () => {
       "features:activity",
     ]);
     expect(stale.err).toContain(
-      "feature view 'customer_stats' is stale: newest online data 1d6h old, target 1d",
+      "feature view 'customer_stats' is stale (target 1d): last materialised up to 1d6h ago; its newest row is 2d6h old",
     );
     // Within the 360-minute cooldown the same alerts are suppressed; the table says STALE.
     const again = await run("features", "freshness", "--at", "2026-03-16T07:00:00Z");
     expect(again.code).toBe(1);
-    expect(again.out).toMatch(/customer_stats\s+1d7h\s+1d\s+STALE/);
+    expect(again.out).toMatch(/customer_stats\s+1d7h\s+2d7h\s+1d\s+STALE/);
     expect(again.out).toContain("alert features:customer_stats → log: suppressed");
     const alerts = await run("monitor", "alerts", "--monitor", "features:activity", "--json");
     expect((JSON.parse(alerts.out) as { status: string }[]).map((d) => d.status)).toEqual([
@@ -201,7 +202,7 @@ describe("keel apply / features on the example repository", () => {
     expect(unknown.err).toContain("customer_stat");
   }, 60_000);
 
-  it("runs the example's features-daily pipeline: materialise up to now, then nothing is stale", async () => {
+  it("runs the example's features-daily pipeline: materialised up to now, its rows from March are still stale", async () => {
     const r = await run("run", "features-daily", "--json");
     expect(r.code, r.err + r.out).toBe(0);
     const result = JSON.parse(r.out) as {
@@ -210,9 +211,11 @@ describe("keel apply / features on the example repository", () => {
     };
     expect(result.run.status).toBe("succeeded");
     const freshness = result.steps.find((s) => s.step === "freshness")?.outputs ?? {};
-    expect(freshness.stale).toEqual([]);
+    // The watermark is now fresh, but the newest rows are months old: reads would withhold them.
+    expect(freshness.stale).toEqual(["customer_stats", "activity"]);
     const status = await run("features", "freshness", "--no-alert");
-    expect(status.code, status.out).toBe(0);
+    expect(status.code, status.out).toBe(1);
+    expect(status.out).toMatch(/customer_stats\s+0s\s+\d+d[\dhm]*\s+1d\s+STALE/);
   }, 60_000);
 
   it("keeps versions, rolls a view back, and reports them in history", async () => {
