@@ -340,7 +340,8 @@ export class FeatureStore {
     if (to !== "online") await this.offline.appendPushed(this.repo, view, frame);
     const writes = toWrites(view, frame, (name) => frame.column(name), "ms");
     if (to !== "offline") await this.online.write(view.name, writes);
-    if (writes.length > 0)
+    // Freshness is about what online reads see: rows pushed only to the offline log do not count.
+    if (writes.length > 0 && to !== "offline")
       await this.registry.recordPush(
         view.name,
         Date.now(),
