@@ -23,6 +23,11 @@ import type { StepContext } from "./step-context.js";
  * Which time a feature step takes as "now": the wall clock (default; a scheduled daily run
  * materialises up to the moment it runs and judges freshness then) or the run's logical date
  * (a backfill replays past days, and tests drive a simulated clock through it).
+ *
+ * @example
+ * ```ts
+ * const clock: FeatureStepClock = "logicalDate";
+ * ```
  */
 export type FeatureStepClock = "wall" | "logicalDate";
 
