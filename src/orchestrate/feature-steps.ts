@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Logger } from "../core/index.js";
 import { KeelError } from "../core/index.js";
 import {
@@ -147,7 +148,10 @@ export async function checkFeatureFreshness(
   });
   const deliveries = await deliverFreshnessAlerts(report, {
     database: ctx.tracking.database,
-    sinks: options.sinks ?? [{ type: "log" }],
+    // A file sink's relative path is relative to the project, as everywhere in a config.
+    sinks: (options.sinks ?? [{ type: "log" }]).map((sink) =>
+      sink.type === "file" ? { ...sink, path: resolve(ctx.root, sink.path) } : sink,
+    ),
     ...(options.cooldownMinutes === undefined ? {} : { cooldownMinutes: options.cooldownMinutes }),
     logger: ctx.log,
     // On a simulated clock the cooldown runs on it too.

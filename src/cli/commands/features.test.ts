@@ -213,6 +213,9 @@ describe("keel apply / features on the example repository", () => {
     const freshness = result.steps.find((s) => s.step === "freshness")?.outputs ?? {};
     // The watermark is now fresh, but the newest rows are months old: reads would withhold them.
     expect(freshness.stale).toEqual(["customer_stats", "activity"]);
+    // The step's file sink wrote into the project (not the process's working directory).
+    const lines = readFileSync(join(dir, "alerts.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(4);
     const status = await run("features", "freshness", "--no-alert");
     expect(status.code, status.out).toBe(1);
     // Materialised seconds ago, newest row months old.
