@@ -4,13 +4,18 @@
 //   keel features historical --entities data/labels.csv --service churn_v1 --out training.csv
 //   keel features materialize --start 2026-03-01 --end 2026-03-15
 //   keel features online --features customer_stats:tenure,activity:logins_7d --entity customer_id=1001
+//   keel features freshness          (alerts to alerts.jsonl for views older than their target)
+//   keel run features-daily          (materialise up to now, then check freshness)
 import {
   defineConfig,
   defineEntity,
   defineFeatureService,
   defineFeatureView,
   defineOnDemandFeatureView,
+  definePipeline,
   fileSource,
+  freshnessStep,
+  materializeStep,
   pushSource,
   requestSource,
 } from "keel";
@@ -63,10 +68,26 @@ const churnV1 = defineFeatureService({
   features: [customerStats, "activity:support_tickets", "activity:logins_7d"],
 });
 
+// Where stale views alert (a webhook works the same: { type: "webhook", url }).
+const alertSinks = [{ type: "log" as const }, { type: "file" as const, path: "alerts.jsonl" }];
+
+// The churn story's daily refresh: copy new feature rows online, then alert on any view still
+// older than its freshness target (1 day for customer_stats).
+const featuresDaily = definePipeline({
+  name: "features-daily",
+  schedule: "0 2 * * *",
+  steps: {
+    materialize: materializeStep({ retries: 2 }),
+    freshness: freshnessStep({ after: ["materialize"], sinks: alertSinks }),
+  },
+});
+
 export default defineConfig({
   project: "churn-features",
   entities: [customer],
   featureViews: [customerStats, activity],
   onDemandFeatureViews: [orderFeatures],
   featureServices: [churnV1],
+  freshnessAlerts: { sinks: alertSinks, cooldownMinutes: 360 },
+  pipelines: [featuresDaily],
 });

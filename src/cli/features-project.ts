@@ -1,11 +1,9 @@
 import { type LoadedConfig, loadConfig, projectName } from "../config/index.js";
 import { KeelError } from "../core/index.js";
 import {
-  FeatureRegistry,
-  FeatureRepo,
-  FeatureStore,
-  openOfflineStore,
-  openOnlineStore,
+  type FeatureStore,
+  type FeatureStoreOptions,
+  openFeatureStore,
 } from "../features/index.js";
 import { type MetadataDatabase, openDatabase } from "../store/index.js";
 import { type CommandContext, read } from "./command.js";
@@ -66,36 +64,11 @@ export async function openProjectFeatures(
 ): Promise<{ store: FeatureStore; close: () => Promise<void> }> {
   const database = await databaseFor(ctx, loaded);
   try {
-    const registry = new FeatureRegistry(database);
-    const current = await registry.current();
-    if (current.empty) {
-      throw new KeelError(
-        "KEEL_ERR_NOT_FOUND",
-        `no feature definitions are registered in ${database.location}; run 'keel apply' in ${loaded.root} first`,
-        { details: { store: database.location } },
-      );
-    }
-    const repo = FeatureRepo.from(
-      { ...current, onDemandFeatureViews: loaded.config.onDemandFeatureViews ?? [] },
-      loaded.root,
-    );
-    const settings = loaded.config.onlineStore;
-    const online = openOnlineStore(
-      settings?.type === "redis" && settings.prefix === undefined
-        ? { ...settings, prefix: `keel:${projectName(loaded)}` }
-        : settings,
-      loaded.root,
-    );
-    const store = new FeatureStore({
-      repo,
-      offline: openOfflineStore(loaded.config.offlineStore, loaded.root),
-      online,
-      registry,
-    });
+    const { store, close } = await openFeatureStore(featureStoreOptions(loaded, database));
     return {
       store,
       close: async () => {
-        await online.close();
+        await close();
         await database.close();
       },
     };
@@ -103,6 +76,30 @@ export async function openProjectFeatures(
     await database.close();
     throw error;
   }
+}
+
+/**
+ * The feature store settings of a loaded config over a metadata store, for
+ * {@link openFeatureStore} (the CLI and serving open the store the same way).
+ *
+ * @example
+ * ```ts
+ * await openFeatureStore(featureStoreOptions(loaded, database));
+ * ```
+ */
+export function featureStoreOptions(
+  loaded: LoadedConfig,
+  database: MetadataDatabase,
+): FeatureStoreOptions {
+  const { offlineStore, onlineStore, onDemandFeatureViews } = loaded.config;
+  return {
+    database,
+    root: loaded.root,
+    project: projectName(loaded),
+    ...(offlineStore === undefined ? {} : { offlineStore }),
+    ...(onlineStore === undefined ? {} : { onlineStore }),
+    ...(onDemandFeatureViews === undefined ? {} : { onDemandFeatureViews }),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   createPredictionLog,
   type Deployment,
   type DeploymentSpec,
+  type OnlineFeatureReader,
   openServingStore,
   predictionSinkFor,
   ServingRuntime,
@@ -34,6 +35,8 @@ export interface ServingSetup {
   readonly aliasPollMs?: number;
   /** Where background failures (a shadow, a reload) are reported. */
   readonly report: (line: string) => void;
+  /** The project's feature store, for deployments with a `features` section. */
+  readonly features?: OnlineFeatureReader;
 }
 
 /**
@@ -92,6 +95,7 @@ export async function startServing(setup: ServingSetup): Promise<RunningServing>
     stored,
     ...(log ? { log, logCapacity: logQueue } : {}),
     ...(setup.timeoutMs !== undefined ? { timeoutMs: setup.timeoutMs } : {}),
+    ...(setup.features !== undefined ? { features: setup.features } : {}),
     onBackgroundError: (what, error) =>
       setup.report(`${what} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
@@ -193,4 +197,17 @@ function watchStoredSpecs(
   );
   timer.unref();
   return timer;
+}
+
+/**
+ * Whether any of the deployments reads online features (then the project's feature store must
+ * be opened for serving).
+ *
+ * @example
+ * ```ts
+ * if (needsFeatures(deployments)) features = await openProjectFeatures(ctx, await configFor(ctx));
+ * ```
+ */
+export function needsFeatures(deployments: readonly (DeploymentSpec | Deployment)[]): boolean {
+  return deployments.some((d) => (isStored(d) ? d.spec : d).features !== undefined);
 }

@@ -3,7 +3,7 @@ import type {
   OfflineStoreSettings,
   OnlineStoreSettings,
 } from "../features/index.js";
-import type { MonitorDefinition } from "../monitor/index.js";
+import type { AlertSink, MonitorDefinition } from "../monitor/index.js";
 import type { PipelineDefinition } from "../orchestrate/index.js";
 
 /**
@@ -27,6 +27,25 @@ export interface KeelConfig extends FeatureDefinitions {
   readonly monitors?: readonly MonitorDefinition[];
   /** Pipelines (`definePipeline`) that `keel run`, `keel backfill`, `keel worker` and the scheduler run. */
   readonly pipelines?: readonly PipelineDefinition[];
+  /**
+   * Where a stale feature view's alert goes (`keel features freshness`, and the built-in
+   * `freshnessStep` of a pipeline when it names no sinks of its own). Default: the log.
+   */
+  readonly freshnessAlerts?: FreshnessAlertSettings;
+}
+
+/**
+ * The alert sinks of the feature store's freshness check and how often the same view may alert
+ * again (default 60 minutes), in the shape of a monitor's `alerts`.
+ *
+ * @example
+ * ```ts
+ * const settings: FreshnessAlertSettings = { sinks: [{ type: "webhook", url: "https://hooks.example/keel" }], cooldownMinutes: 360 };
+ * ```
+ */
+export interface FreshnessAlertSettings {
+  readonly sinks: readonly AlertSink[];
+  readonly cooldownMinutes?: number;
 }
 
 /**
@@ -47,6 +66,7 @@ export const CONFIG_KEYS: readonly string[] = [
   "featureServices",
   "monitors",
   "pipelines",
+  "freshnessAlerts",
 ];
 
 /**

@@ -11,5 +11,10 @@
  *
  * @module
  */
-export { CONFIG_KEYS, defineConfig, type KeelConfig } from "./define-config.js";
+export {
+  CONFIG_KEYS,
+  defineConfig,
+  type FreshnessAlertSettings,
+  type KeelConfig,
+} from "./define-config.js";
 export { CONFIG_FILES, type LoadedConfig, loadConfig, projectName } from "./load-config.js";

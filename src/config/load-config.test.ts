@@ -81,6 +81,29 @@ describe("loadConfig", () => {
     expect(b.message).toContain("unknown key 'featureView' (did you mean 'featureViews'?)");
   });
 
+  it("checks freshnessAlerts' sinks and cooldown, each with its path", async () => {
+    const bad = await failure(
+      loadConfig({
+        cwd: write(
+          "keel.config.ts",
+          'export default { freshnessAlerts: { sinks: [{ type: "webhook", url: "ftp://x" }, { type: "sms" }], cooldownMinutes: -1 } };\n',
+        ),
+      }),
+    );
+    expect(bad.code).toBe("KEEL_ERR_CONFIG_INVALID");
+    expect(bad.message).toContain("freshnessAlerts.sinks[0].url: expected an http(s) URL");
+    expect(bad.message).toContain(
+      "freshnessAlerts.sinks[1].type: expected log, file, webhook or pipeline",
+    );
+    expect(bad.message).toContain("freshnessAlerts.cooldownMinutes must be minutes ≥ 0, got -1");
+    const notObject = await failure(
+      loadConfig({ cwd: write("keel.config.ts", 'export default { freshnessAlerts: "log" };\n') }),
+    );
+    expect(notObject.message).toContain(
+      "freshnessAlerts must be { sinks: [...], cooldownMinutes? }",
+    );
+  });
+
   it("lists every bad definition with the line that defined it", async () => {
     const cwd = write(
       "keel.config.ts",

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createJiti } from "jiti";
 import { closestNames, describeValue, isKeelError, KeelError } from "../core/index.js";
 import { FeatureRepo } from "../features/index.js";
-import { parseMonitors } from "../monitor/index.js";
+import { alertSinkIssues, parseMonitors } from "../monitor/index.js";
 import { type PipelineDefinition, validatePipelines } from "../orchestrate/index.js";
 import { CONFIG_KEYS, type KeelConfig } from "./define-config.js";
 
@@ -188,6 +188,7 @@ function checkShape(file: string, exported: unknown): KeelConfig {
   };
   store("offlineStore", ["duckdb", "postgres"]);
   store("onlineStore", ["sqlite", "redis"]);
+  issues.push(...freshnessAlertIssues(config.freshnessAlerts));
   if (config.project !== undefined && typeof config.project !== "string")
     issues.push(`project must be a string, got ${describeValue(config.project)}`);
   if (issues.length > 0) {
@@ -216,4 +217,20 @@ function pipelinesOf(file: string, config: KeelConfig): readonly PipelineDefinit
  */
 export function projectName(loaded: Pick<LoadedConfig, "config" | "root">): string {
   return loaded.config.project ?? basename(loaded.root);
+}
+
+function freshnessAlertIssues(value: unknown): string[] {
+  if (value === undefined) return [];
+  const settings = value as { sinks?: unknown; cooldownMinutes?: unknown } | null;
+  if (typeof settings !== "object" || settings === null || !Array.isArray(settings.sinks))
+    return [
+      `freshnessAlerts must be { sinks: [...], cooldownMinutes? }, got ${describeValue(value)}`,
+    ];
+  const issues = alertSinkIssues(settings.sinks, "freshnessAlerts.sinks");
+  const cooldown = settings.cooldownMinutes;
+  if (cooldown !== undefined && !(typeof cooldown === "number" && cooldown >= 0))
+    issues.push(
+      `freshnessAlerts.cooldownMinutes must be minutes ≥ 0, got ${describeValue(cooldown)}`,
+    );
+  return issues;
 }

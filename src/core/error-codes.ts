@@ -318,6 +318,11 @@ export const ERROR_CODES = {
     status: 400,
     description: "A cron expression or time zone does not parse, or a date range is invalid.",
   },
+  KEEL_ERR_FEATURES_STALE: {
+    status: 422,
+    description:
+      "Online features are missing or older than their view's TTL/freshness target (a freshness step with failOnStale, or a deployment whose features are required).",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

@@ -269,6 +269,15 @@ describe("FeatureStore on DuckDB + SQLite", () => {
     expect((await store.registry.state("clicks")).lastPushedEvent).toBe(
       Date.UTC(2026, 2, 1, 10, 30),
     );
+    // A push-fed view's freshness runs from its newest pushed event (TTL 1h as the target).
+    const at = async (ms: number) =>
+      (await store.status(ms)).find((v) => v.view === "clicks") ?? { stale: undefined };
+    expect(await at(Date.UTC(2026, 2, 1, 11, 30))).toMatchObject({
+      stale: false,
+      stalenessSeconds: 3600,
+      dataAgeSeconds: 3600,
+    });
+    expect((await at(Date.UTC(2026, 2, 1, 11, 30, 1))).stale).toBe(true);
     await close();
   });
 
@@ -456,6 +465,11 @@ describe.skipIf(!pgUrl)("feature registry on PostgreSQL", () => {
         { to: "offline" },
       );
       expect((await online.read("clicks", ['["1"]']))[0]).toBeUndefined(); // offline only
+      // … and freshness does not count it as online data.
+      expect((await store.status()).find((v) => v.view === "clicks")).toMatchObject({
+        lastPushedEvent: null,
+        stale: true,
+      });
       const { Frame } = await import("../core/index.js");
       const training = await store.getHistoricalFeatures({
         entityRows: Frame.fromRecords(

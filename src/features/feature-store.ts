@@ -62,14 +62,24 @@ export interface MaterializeResult {
  *
  * @example
  * ```ts
- * const s: ViewStatus = { ...state, online: true, freshnessSeconds: 86400, stalenessSeconds: 3600, stale: false };
+ * const s: ViewStatus = { ...state, online: true, freshnessSeconds: 86400, stalenessSeconds: 3600, dataAgeSeconds: 7200, stale: false };
  * ```
  */
 export interface ViewStatus extends ViewState {
   readonly online: boolean;
   readonly freshnessSeconds: number;
-  /** Seconds since the newest data the online store holds (watermark or pushed event); null if none. */
+  /** Seconds since the online store was last brought up to date (watermark or pushed event); null if never. */
   readonly stalenessSeconds: number | null;
+  /**
+   * Age in seconds of the newest row it holds (newest event materialised or pushed); null when
+   * unknown (nothing yet, or materialised before keel recorded it).
+   */
+  readonly dataAgeSeconds: number | null;
+  /**
+   * No online data at all, or, against a target: materialised (or pushed) longer ago than it,
+   * or its newest row older than it (the source stopped receiving rows; with the TTL as the
+   * target, every online read of the view is then `OUTSIDE_MAX_AGE`).
+   */
   readonly stale: boolean;
 }
 
@@ -77,6 +87,49 @@ export interface ViewStatus extends ViewState {
 export type PushTarget = "online" | "offline" | "online_and_offline";
 
 const BATCH = 1000;
+
+/**
+ * Freshness of every view of a repo at `now` from the registry's state (what
+ * {@link FeatureStore.status} returns; it needs neither the offline nor the online store).
+ *
+ * @example
+ * ```ts
+ * const stale = (await viewStatuses(repo, registry, Date.now())).filter((s) => s.stale);
+ * ```
+ */
+export async function viewStatuses(
+  repo: FeatureRepo,
+  registry: FeatureRegistry,
+  now: number,
+): Promise<ViewStatus[]> {
+  const out: ViewStatus[] = [];
+  for (const view of repo.views.values()) {
+    const state = await registry.state(view.name);
+    const newest = Math.max(
+      state.materializedUntil ?? Number.NEGATIVE_INFINITY,
+      state.lastPushedEvent ?? Number.NEGATIVE_INFINITY,
+    );
+    const staleness = Number.isFinite(newest) ? Math.max(0, (now - newest) / 1000) : null;
+    const newestRow = Math.max(
+      state.newestEvent ?? Number.NEGATIVE_INFINITY,
+      state.lastPushedEvent ?? Number.NEGATIVE_INFINITY,
+    );
+    const dataAge = Number.isFinite(newestRow) ? Math.max(0, (now - newestRow) / 1000) : null;
+    const target = view.freshnessSeconds;
+    out.push({
+      ...state,
+      online: view.definition.online,
+      freshnessSeconds: target,
+      stalenessSeconds: staleness,
+      dataAgeSeconds: dataAge,
+      stale:
+        view.definition.online &&
+        (staleness === null ||
+          (target > 0 && (staleness > target || (dataAge !== null && dataAge > target)))),
+    });
+  }
+  return out;
+}
 
 /**
  * The feature store's library API: point-in-time training sets from the offline store,
@@ -287,7 +340,8 @@ export class FeatureStore {
     if (to !== "online") await this.offline.appendPushed(this.repo, view, frame);
     const writes = toWrites(view, frame, (name) => frame.column(name), "ms");
     if (to !== "offline") await this.online.write(view.name, writes);
-    if (writes.length > 0)
+    // Freshness is about what online reads see: rows pushed only to the offline log do not count.
+    if (writes.length > 0 && to !== "offline")
       await this.registry.recordPush(
         view.name,
         Date.now(),
@@ -305,26 +359,8 @@ export class FeatureStore {
    * (await store.status()).filter((s) => s.stale);
    * ```
    */
-  async status(now = Date.now()): Promise<ViewStatus[]> {
-    const out: ViewStatus[] = [];
-    for (const view of this.repo.views.values()) {
-      const state = await this.registry.state(view.name);
-      const newest = Math.max(
-        state.materializedUntil ?? Number.NEGATIVE_INFINITY,
-        state.lastPushedEvent ?? Number.NEGATIVE_INFINITY,
-      );
-      const staleness = Number.isFinite(newest) ? Math.max(0, (now - newest) / 1000) : null;
-      out.push({
-        ...state,
-        online: view.definition.online,
-        freshnessSeconds: view.freshnessSeconds,
-        stalenessSeconds: staleness,
-        stale:
-          view.definition.online &&
-          (staleness === null || (view.freshnessSeconds > 0 && staleness > view.freshnessSeconds)),
-      });
-    }
-    return out;
+  status(now = Date.now()): Promise<ViewStatus[]> {
+    return viewStatuses(this.repo, this.registry, now);
   }
 
   #onlineViews(names: readonly string[] | undefined): ResolvedView[] {
@@ -369,6 +405,7 @@ export class FeatureStore {
     // the next is read, so an interrupted run resumes from the last finished chunk.
     const step = chunkMs !== undefined && chunkMs > 0 ? chunkMs : Number.POSITIVE_INFINITY;
     let rows = 0;
+    let newestEvent: number | null = null;
     for (let from = start; ; ) {
       const to = Math.min(end, from + step);
       const latest = await this.offline.latest(this.repo, view, from, to);
@@ -380,7 +417,9 @@ export class FeatureStore {
         progress.advance(batch.length);
       }
       progress.finish();
-      await this.registry.recordMaterialization(view.name, from, to, writes.length);
+      for (const w of writes)
+        if (newestEvent === null || w.eventTs > newestEvent) newestEvent = w.eventTs;
+      await this.registry.recordMaterialization(view.name, from, to, writes.length, newestEvent);
       rows += writes.length;
       if (to >= end) break;
       from = to;

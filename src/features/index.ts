@@ -25,9 +25,11 @@ export {
   type ResolvedView,
 } from "./feature-repo.js";
 export * from "./feature-store.js";
+export * from "./freshness.js";
 export type { EntityRowsInput, HistoricalQuery, OfflineStore } from "./offline-store.js";
 export * from "./online-read.js";
 export * from "./online-store.js";
+export * from "./open-feature-store.js";
 export { type PostgresOfflineOptions, postgresOfflineStore } from "./postgres-offline-store.js";
 export { redisOnlineStore } from "./redis-online-store.js";
 export * from "./registry.js";

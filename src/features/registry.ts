@@ -49,7 +49,7 @@ export interface DefinitionVersion {
  *
  * @example
  * ```ts
- * const state: ViewState = { view: "stats", materializedUntil: null, lastMaterializedAt: null, lastPushAt: null, lastPushedEvent: null };
+ * const state: ViewState = { view: "stats", materializedUntil: null, lastMaterializedAt: null, lastPushAt: null, lastPushedEvent: null, newestEvent: null };
  * ```
  */
 export interface ViewState {
@@ -58,6 +58,8 @@ export interface ViewState {
   readonly lastMaterializedAt: number | null;
   readonly lastPushAt: number | null;
   readonly lastPushedEvent: number | null;
+  /** The newest event time materialised. */
+  readonly newestEvent: number | null;
 }
 
 const DELETED = { deleted: true };
@@ -304,16 +306,18 @@ export class FeatureRegistry {
       lastMaterializedAt: n(row?.last_materialized_at),
       lastPushAt: n(row?.last_push_at),
       lastPushedEvent: n(row?.last_pushed_event),
+      newestEvent: n(row?.newest_event),
     };
   }
 
   /**
-   * Records a finished materialisation window and advances the view's watermark to `end`
-   * (never backwards), in one transaction.
+   * Records a finished materialisation window and advances the view's watermark to `end` and
+   * its newest materialised event time to `newestEvent` (neither ever backwards), in one
+   * transaction.
    *
    * @example
    * ```ts
-   * await registry.recordMaterialization("stats", start, end, 1200);
+   * await registry.recordMaterialization("stats", start, end, 1200, newestEventMs);
    * ```
    */
   async recordMaterialization(
@@ -321,6 +325,7 @@ export class FeatureRegistry {
     start: number,
     end: number,
     rows: number,
+    newestEvent: number | null = null,
   ): Promise<void> {
     const now = Date.now();
     await this.#store.write(async (tx) => {
@@ -330,10 +335,15 @@ export class FeatureRegistry {
         .execute();
       const current = await tx
         .selectFrom("feature_view_state")
-        .select("materialized_until")
+        .select(["materialized_until", "newest_event"])
         .where("view", "=", view)
         .executeTakeFirst();
       const until = Math.max(end, Number(current?.materialized_until ?? end));
+      const before = current?.newest_event;
+      const newest =
+        before === null || before === undefined
+          ? newestEvent
+          : Math.max(Number(before), newestEvent ?? Number(before));
       await tx
         .insertInto("feature_view_state")
         .values({
@@ -342,9 +352,14 @@ export class FeatureRegistry {
           last_materialized_at: now,
           last_push_at: null,
           last_pushed_event: null,
+          newest_event: newest,
         })
         .onConflict((oc) =>
-          oc.column("view").doUpdateSet({ materialized_until: until, last_materialized_at: now }),
+          oc.column("view").doUpdateSet({
+            materialized_until: until,
+            last_materialized_at: now,
+            newest_event: newest,
+          }),
         )
         .execute();
     });
@@ -374,6 +389,7 @@ export class FeatureRegistry {
           last_materialized_at: null,
           last_push_at: at,
           last_pushed_event: newest,
+          newest_event: null,
         })
         .onConflict((oc) =>
           oc.column("view").doUpdateSet({ last_push_at: at, last_pushed_event: newest }),

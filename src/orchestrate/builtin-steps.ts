@@ -1,4 +1,6 @@
+import { KeelError } from "../core/index.js";
 import { type StepDefinition, step } from "./define-pipeline.js";
+import type { FreshnessStepOptions, MaterializeStepOptions } from "./feature-steps.js";
 import type { PromotionPolicy, RollbackPolicy } from "./promote.js";
 
 /**
@@ -44,5 +46,61 @@ export function rollbackStep(
     ...(retries === undefined ? {} : { retries }),
     cache: false,
     run: (ctx) => ctx.keel.orchestrate.rollbackChampion(ctx, policy),
+  });
+}
+
+/**
+ * The feature materialisation step: each online view from its watermark up to now into the
+ * online store (`keel features materialize-incremental` as a step). Never cached: each run
+ * has new data to copy. Give it the `offlineStore`/`onlineStore` your `defineConfig` has.
+ *
+ * @example
+ * ```ts
+ * definePipeline({ name: "features-daily", schedule: "0 2 * * *", steps: {
+ *   materialize: materializeStep({ chunk: "1d" }),
+ *   freshness: freshnessStep({ after: ["materialize"], sinks: [{ type: "webhook", url }] }),
+ * } });
+ * ```
+ */
+export function materializeStep(
+  options: MaterializeStepOptions & Pick<StepDefinition, "after" | "retries" | "timeoutMs"> = {},
+): StepDefinition {
+  const { after, retries, timeoutMs, ...materialize } = options;
+  return step({
+    ...(after === undefined ? {} : { after }),
+    ...(retries === undefined ? {} : { retries }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    cache: false,
+    run: (ctx) => ctx.keel.orchestrate.materializeFeatures(ctx, materialize),
+  });
+}
+
+/**
+ * The feature freshness step: alerts (through the sinks, default the step log) for every online
+ * view whose newest data is older than its freshness target (`freshness`, else the TTL) or
+ * that has none. Never cached. A `pipeline` sink is refused here (a step cannot start another
+ * pipeline); `keel features freshness` takes one.
+ *
+ * @example
+ * ```ts
+ * freshness: freshnessStep({ after: ["materialize"], sinks: [{ type: "webhook", url: "https://hooks.example/keel" }] }),
+ * ```
+ */
+export function freshnessStep(
+  options: FreshnessStepOptions & Pick<StepDefinition, "after" | "retries"> = {},
+): StepDefinition {
+  const { after, retries, ...check } = options;
+  const pipelineSink = (check.sinks ?? []).find((s) => s.type === "pipeline");
+  if (pipelineSink !== undefined)
+    throw new KeelError(
+      "KEEL_ERR_PIPELINE_DEFINITION",
+      `freshnessStep: a step cannot start pipeline '${pipelineSink.pipeline}' as an alert sink; use a log, file or webhook sink, or freshnessAlerts in defineConfig with keel features freshness`,
+      { details: { sink: pipelineSink } },
+    );
+  return step({
+    ...(after === undefined ? {} : { after }),
+    ...(retries === undefined ? {} : { retries }),
+    cache: false,
+    run: (ctx) => ctx.keel.orchestrate.checkFeatureFreshness(ctx, check),
   });
 }

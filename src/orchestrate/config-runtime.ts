@@ -10,5 +10,10 @@
  *
  * @module
  */
-export { promotionStep, rollbackStep } from "./builtin-steps.js";
+export {
+  freshnessStep,
+  materializeStep,
+  promotionStep,
+  rollbackStep,
+} from "./builtin-steps.js";
 export { definePipeline, step } from "./define-pipeline.js";

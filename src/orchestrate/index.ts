@@ -15,9 +15,15 @@
  * @module
  */
 
+export { alertLogOf } from "./alert-log.js";
 export { type BackfillResult, backfill } from "./backfill.js";
 export { retryDelayMs, type StepRetryPolicy } from "./backoff.js";
-export { promotionStep, rollbackStep } from "./builtin-steps.js";
+export {
+  freshnessStep,
+  materializeStep,
+  promotionStep,
+  rollbackStep,
+} from "./builtin-steps.js";
 export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
 export {
   definePipeline,
@@ -36,6 +42,14 @@ export {
   type StepEnvironment,
   type StepOutcome,
 } from "./execute-step.js";
+export {
+  checkFeatureFreshness,
+  deliverFreshnessAlerts,
+  type FeatureStepClock,
+  type FreshnessStepOptions,
+  type MaterializeStepOptions,
+  materializeFeatures,
+} from "./feature-steps.js";
 export { canonicalJson, fileHash, sha256 } from "./hashing.js";
 export { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
 export {

@@ -9,6 +9,7 @@ import * as store from "../store/index.js";
 import * as track from "../track/index.js";
 import * as transform from "../transform/index.js";
 import * as tune from "../tune/index.js";
+import { checkFeatureFreshness, materializeFeatures } from "./feature-steps.js";
 import { promoteChallenger, rollbackChampion } from "./promote.js";
 
 /**
@@ -37,7 +38,7 @@ export const keelSdk = {
   features,
   serve,
   monitor,
-  orchestrate: { promoteChallenger, rollbackChampion },
+  orchestrate: { promoteChallenger, rollbackChampion, materializeFeatures, checkFeatureFreshness },
 } as const;
 
 /**

@@ -123,6 +123,40 @@ describe("parseDeploymentSpec", () => {
     ]);
   });
 
+  it("reads a features section: a service or references, entity keys, the missing-feature rule", () => {
+    const base = { name: "churn", variants: [champion] };
+    expect(
+      parseDeploymentSpec(
+        { ...base, features: { features: ["stats:*"], entityKey: ["a", "b"], onMissing: "error" } },
+        "d.json",
+      ).features,
+    ).toEqual({ features: ["stats:*"], entityKey: ["a", "b"], onMissing: "error" });
+    expect(issuesOf({ ...base, features: { entityKey: "customer_id" } })).toEqual([
+      {
+        path: "$.features",
+        message:
+          "expected exactly one of service (a feature service) or features (view:feature references)",
+      },
+    ]);
+    expect(
+      issuesOf({
+        ...base,
+        features: { features: ["tenure"], entityKey: [], onMissing: "skip", services: "x" },
+      }),
+    ).toEqual([
+      { path: "$.features.services", message: "unknown key (did you mean 'service'?)" },
+      {
+        path: "$.features.features",
+        message: "expected a non-empty array of 'view:feature' references, got ['tenure']",
+      },
+      {
+        path: "$.features.entityKey",
+        message: "expected a request field name or a list of them, got []",
+      },
+      { path: "$.features.onMissing", message: `expected "null" or "error", got 'skip'` },
+    ]);
+  });
+
   it("refuses a non-object, no variants, all-zero weights and a canary without a rest", () => {
     expect(issuesOf([1])).toEqual([
       { path: "$", message: "expected an object like { name, variants: [...] }, got [1]" },

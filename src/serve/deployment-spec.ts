@@ -83,7 +83,34 @@ export interface DeploymentSpec {
   readonly stickyKey?: string;
   readonly shadow?: readonly ShadowSpec[];
   readonly canary?: CanarySpec;
-  readonly features?: { readonly service: string; readonly entityKey: string };
+  /** Online features looked up per request by its entity key(s) and merged into its rows. */
+  readonly features?: DeploymentFeatures;
+}
+
+/**
+ * Where a deployment's online features come from: a feature service (or feature references)
+ * of the project's feature store, read by the entity key fields of each request row.
+ *
+ * @example
+ * ```ts
+ * const features: DeploymentFeatures = { service: "churn_v1", entityKey: "customer_id", onMissing: "null" };
+ * ```
+ */
+export interface DeploymentFeatures {
+  /** A feature service; or give `features`. */
+  readonly service?: string;
+  /** Feature references (`view:feature`, `view:*`) instead of a service. */
+  readonly features?: readonly string[];
+  /**
+   * The request field(s) holding the entity's join keys, named as the join keys. Default: every
+   * join key of the views read.
+   */
+  readonly entityKey?: string | readonly string[];
+  /**
+   * A feature that is not found or older than its view's TTL: `"null"` (default) scores it as a
+   * missing value and reports its status; `"error"` refuses the request (422).
+   */
+  readonly onMissing?: "null" | "error";
 }
 
 interface Issue {
@@ -361,19 +388,62 @@ function readGuardrails(value: unknown, path: string, report: Report): CanaryGua
   return out;
 }
 
-function readFeatures(
-  value: unknown,
-  report: Report,
-): { readonly service: string; readonly entityKey: string } | undefined {
+function readFeatures(value: unknown, report: Report): DeploymentFeatures | undefined {
+  const path = "$.features";
   if (!isRecord(value)) {
-    report("$.features", `expected an object { service, entityKey }, got ${describeValue(value)}`);
+    report(
+      path,
+      `expected an object { service | features, entityKey? }, got ${describeValue(value)}`,
+    );
     return undefined;
   }
-  checkKeys(value, "$.features", ["service", "entityKey"], report);
-  return {
-    service: readText(value.service, "$.features.service", "a feature service name", report),
-    entityKey: readText(value.entityKey, "$.features.entityKey", "a request field name", report),
-  };
+  checkKeys(value, path, ["service", "features", "entityKey", "onMissing"], report);
+  const out: { -readonly [K in keyof DeploymentFeatures]: DeploymentFeatures[K] } = {};
+  if ((value.service === undefined) === (value.features === undefined))
+    report(
+      path,
+      "expected exactly one of service (a feature service) or features (view:feature references)",
+    );
+  if (value.service !== undefined)
+    out.service = readText(value.service, `${path}.service`, "a feature service name", report);
+  if (value.features !== undefined) {
+    const refs = value.features;
+    if (
+      !Array.isArray(refs) ||
+      refs.length === 0 ||
+      refs.some((r) => typeof r !== "string" || !r.includes(":"))
+    )
+      report(
+        `${path}.features`,
+        `expected a non-empty array of 'view:feature' references, got ${describeValue(refs)}`,
+      );
+    else out.features = refs as string[];
+  }
+  const key = value.entityKey;
+  if (key !== undefined) {
+    if (typeof key === "string")
+      out.entityKey = readText(key, `${path}.entityKey`, "a request field name", report);
+    else if (
+      Array.isArray(key) &&
+      key.length > 0 &&
+      key.every((k) => typeof k === "string" && k !== "")
+    )
+      out.entityKey = key as string[];
+    else
+      report(
+        `${path}.entityKey`,
+        `expected a request field name or a list of them, got ${describeValue(key)}`,
+      );
+  }
+  if (value.onMissing !== undefined) {
+    if (value.onMissing === "null" || value.onMissing === "error") out.onMissing = value.onMissing;
+    else
+      report(
+        `${path}.onMissing`,
+        `expected "null" or "error", got ${describeValue(value.onMissing)}`,
+      );
+  }
+  return out;
 }
 
 /** `models:/NAME@ALIAS`, `models:/NAME/VERSION` (or `/latest`), or a bundle directory path. */

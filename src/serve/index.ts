@@ -43,6 +43,7 @@ export type {
 export {
   type CanaryGuardrails,
   type CanarySpec,
+  type DeploymentFeatures,
   type DeploymentSpec,
   parseDeploymentSpec,
   type ShadowSpec,
@@ -50,6 +51,13 @@ export {
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
+export {
+  type FeatureLookup,
+  type FeaturePlan,
+  featurePlan,
+  lookupFeatures,
+  type OnlineFeatureReader,
+} from "./online-features.js";
 export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
 export {
   batchRowRequestId,

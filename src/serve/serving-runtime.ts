@@ -6,6 +6,14 @@ import { CanaryDriver } from "./canary-driver.js";
 import type { DeploymentState as StoredState } from "./deployment-record.js";
 import type { DeploymentSpec } from "./deployment-spec.js";
 import { type ModelHandle, ModelSlots } from "./model-slots.js";
+import {
+  type FeatureLookup,
+  type FeaturePlan,
+  featurePlan,
+  loggedFeatureInputs,
+  lookupFeatures,
+  type OnlineFeatureReader,
+} from "./online-features.js";
 import { batchRowRequestId } from "./prediction-entry.js";
 import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
@@ -42,6 +50,8 @@ export interface ServingRuntimeOptions {
   readonly canaryTickMs?: number;
   /** Called when a shadow or a background model load fails (the response path never sees it). */
   readonly onBackgroundError?: (what: string, error: unknown) => void;
+  /** The project's feature store, for deployments with a `features` section. */
+  readonly features?: OnlineFeatureReader;
 }
 
 /**
@@ -60,6 +70,8 @@ export interface ServeResult {
   readonly modelVersion: string;
   readonly predictions: readonly PredictionOutput[];
   readonly latencyMs: number;
+  /** Per row, the status of each looked-up online feature (deployments with `features`). */
+  readonly featureStatuses?: FeatureLookup["looked"][number]["statuses"][];
 }
 
 /**
@@ -92,6 +104,7 @@ interface DeploymentState {
   /** Current weights; a canary rollout replaces them step by step. */
   weights: readonly { readonly name: string; readonly weight: number }[];
   readonly refs: ReadonlyMap<string, string>;
+  readonly features?: FeaturePlan;
 }
 
 /**
@@ -130,6 +143,7 @@ export class ServingRuntime {
       spec,
       weights: spec.variants.map((v) => ({ name: v.name, weight: v.weight })),
       refs: new Map(spec.variants.map((v) => [v.name, v.model])),
+      ...(spec.features === undefined ? {} : { features: this.#featurePlan(spec) }),
     };
     if (spec.canary !== undefined) state.canary = this.#canaryDriver(spec, state, stored);
     return state;
@@ -159,6 +173,18 @@ export class ServingRuntime {
       );
     old.canary?.stop();
     this.#deployments.set(spec.name, this.#newState(spec, stored));
+  }
+
+  #featurePlan(spec: DeploymentSpec): FeaturePlan | undefined {
+    if (spec.features === undefined) return undefined;
+    const reader = this.#options.features;
+    if (reader === undefined)
+      throw new KeelError(
+        "KEEL_ERR_DEPLOYMENT_INVALID",
+        `deployment '${spec.name}' reads online features (${spec.features.service ?? spec.features.features?.join(", ")}) but no feature store is open: serve it from the project directory (keel.config.ts, after keel apply) or pass --config`,
+        { details: { deployment: spec.name, features: spec.features } },
+      );
+    return featurePlan(spec.name, spec.features, reader.repo);
   }
 
   #canaryDriver(
@@ -374,7 +400,8 @@ export class ServingRuntime {
         `variant '${variant}' of deployment '${name}' has no model loaded`,
         { details: { deployment: name, variant } },
       );
-    const records = conformRows(handle.bundle.inputSignature, input);
+    const lookup = state.features && (await this.#lookup(state.features, input));
+    const records = conformRows(handle.bundle.inputSignature, lookup?.rows ?? input);
     const log = this.#options.log;
     const capacity = this.#options.logCapacity ?? DEFAULT_LOG_CAPACITY;
     // A batch the queue could never hold would get 503 "retry" forever: say to split it.
@@ -415,9 +442,25 @@ export class ServingRuntime {
         modelVersion: handle.version,
         predictions,
         latencyMs,
+        ...(lookup ? { featureStatuses: lookup.looked.map((l) => l.statuses) } : {}),
       };
-      this.#afterResponse(state.spec, result, records);
+      this.#afterResponse(
+        state.spec,
+        result,
+        records,
+        lookup ? loggedFeatureInputs(state.features!, lookup, records) : records,
+      );
       return result;
+    } finally {
+      if (--this.#inflight === 0) this.#idle?.();
+    }
+  }
+
+  /** Reads a request's online features, counted in flight so that close() waits for it. */
+  async #lookup(plan: FeaturePlan, input: ScoringRows): Promise<FeatureLookup> {
+    this.#inflight++;
+    try {
+      return await lookupFeatures(plan, this.#options.features!, input);
     } finally {
       if (--this.#inflight === 0) this.#idle?.();
     }
@@ -450,11 +493,16 @@ export class ServingRuntime {
   }
 
   /** Logs the predictions, after running the shadows (off the response path) when any. */
-  #afterResponse(spec: DeploymentSpec, result: ServeResult, records: readonly FrameRecord[]): void {
+  #afterResponse(
+    spec: DeploymentSpec,
+    result: ServeResult,
+    records: readonly FrameRecord[],
+    logged: readonly Readonly<Record<string, unknown>>[],
+  ): void {
     const log = this.#options.log;
     const shadows = spec.shadow ?? [];
     if (shadows.length === 0) {
-      if (log) appendAll(log, result, records, undefined);
+      if (log) appendAll(log, result, logged, undefined);
       return;
     }
     this.#reserved += records.length;
@@ -463,7 +511,7 @@ export class ServingRuntime {
       const outputs = shadows.map((s) => this.#shadowOutputs(s.name, s.model, records));
       this.#reserved -= records.length;
       if (log)
-        appendAll(log, result, records, (i) => {
+        appendAll(log, result, logged, (i) => {
           const shadow: Record<string, unknown> = {};
           shadows.forEach((s, k) => {
             const o = outputs[k]!;
@@ -560,7 +608,7 @@ function stickyKey(spec: DeploymentSpec, input: ScoringRows, requestId: string):
 function appendAll(
   log: PredictionLog,
   result: ServeResult,
-  records: readonly FrameRecord[],
+  records: readonly Readonly<Record<string, unknown>>[],
   shadowOf: ((i: number) => Record<string, unknown>) | undefined,
 ): void {
   const time = Date.now();

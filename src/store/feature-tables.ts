@@ -49,3 +49,18 @@ export async function featureTables(
     .addColumn("finished_at", "bigint", (c) => c.notNull())
     .execute();
 }
+
+/**
+ * Migration 7: the newest event time materialised per view, so freshness sees a source that
+ * stopped receiving rows while materialisation kept moving the watermark.
+ *
+ * @example
+ * ```ts
+ * await featureNewestEvent(db);
+ * ```
+ */
+export async function featureNewestEvent(typed: Kysely<KeelDatabase>): Promise<void> {
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely<any> is the documented type for migrations
+  const db = typed as Kysely<any>;
+  await db.schema.alterTable("feature_view_state").addColumn("newest_event", "bigint").execute();
+}

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { KeelError } from "../core/index.js";
-import { featureTables } from "./feature-tables.js";
+import { featureNewestEvent, featureTables } from "./feature-tables.js";
 import { monitoringTables } from "./monitoring-tables.js";
 import { orchestrationTables } from "./orchestration-tables.js";
 import { type RetryPolicy, retryWrite } from "./retry.js";
@@ -269,6 +269,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "serving", up: servingTables },
   { version: 5, name: "monitoring", up: monitoringTables },
   { version: 6, name: "orchestration", up: orchestrationTables },
+  { version: 7, name: "feature_newest_event", up: featureNewestEvent },
 ];
 
 /**

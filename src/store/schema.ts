@@ -206,6 +206,8 @@ export interface FeatureViewStateRow {
   last_materialized_at: number | null;
   last_push_at: number | null;
   last_pushed_event: number | null;
+  /** The newest event time materialised (migration 7); null before one ran. */
+  newest_event: number | null;
 }
 
 /** One finished materialisation of a view's window. @example `{ view: "stats", rows: 1000 }` */

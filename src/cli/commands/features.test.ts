@@ -158,6 +158,70 @@ describe("keel apply / features on the example repository", () => {
     expect(status.out).toContain("STALE");
   }, 60_000);
 
+  it("checks freshness against each view's target and alerts to the configured sinks, exit 1 when stale", async () => {
+    // The watermark is 2026-03-15; customer_stats' target is 1 day (its freshness), activity's its 1-day TTL.
+    // The newest rows are from 2026-03-14T00:00 (customer_stats) and 12:00 (activity).
+    const fresh = await run("features", "freshness", "--at", "2026-03-14T20:00:00Z", "--json");
+    expect(fresh.code, fresh.err).toBe(0);
+    expect(JSON.parse(fresh.out)).toMatchObject({ stale: [], deliveries: [] });
+    const stale = await run("features", "freshness", "--at", "2026-03-16T06:00:00Z", "--json");
+    expect(stale.code, stale.err).toBe(1);
+    const report = JSON.parse(stale.out) as {
+      stale: string[];
+      deliveries: { view: string; sink: string; status: string }[];
+    };
+    expect(report.stale).toEqual(["customer_stats", "activity"]);
+    expect(report.deliveries.map((d) => [d.view, d.sink.split(":")[0], d.status])).toEqual([
+      ["customer_stats", "log", "delivered"],
+      ["customer_stats", "file", "delivered"],
+      ["activity", "log", "delivered"],
+      ["activity", "file", "delivered"],
+    ]);
+    const lines = readFileSync(join(dir, "alerts.jsonl"), "utf8").trim().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as { monitor: string }).monitor)).toEqual([
+      "features:customer_stats",
+      "features:activity",
+    ]);
+    expect(stale.err).toContain(
+      "feature view 'customer_stats' is stale (target 1d): last materialised up to 1d6h ago; its newest row is 2d6h old",
+    );
+    // Within the 360-minute cooldown the same alerts are suppressed; the table says STALE.
+    const again = await run("features", "freshness", "--at", "2026-03-16T07:00:00Z");
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/customer_stats\s+1d7h\s+2d7h\s+1d\s+STALE/);
+    expect(again.out).toContain("alert features:customer_stats → log: suppressed");
+    const alerts = await run("monitor", "alerts", "--monitor", "features:activity", "--json");
+    expect((JSON.parse(alerts.out) as { status: string }[]).map((d) => d.status)).toEqual([
+      "suppressed",
+      "suppressed",
+      "delivered",
+      "delivered",
+    ]);
+    const unknown = await run("features", "freshness", "--views", "customer_stat");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("customer_stat");
+  }, 60_000);
+
+  it("runs the example's features-daily pipeline: materialised up to now, its rows from March are still stale", async () => {
+    const r = await run("run", "features-daily", "--json");
+    expect(r.code, r.err + r.out).toBe(0);
+    const result = JSON.parse(r.out) as {
+      run: { status: string };
+      steps: { step: string; outputs: { stale?: string[] } | null }[];
+    };
+    expect(result.run.status).toBe("succeeded");
+    const freshness = result.steps.find((s) => s.step === "freshness")?.outputs ?? {};
+    // The watermark is now fresh, but the newest rows are months old: reads would withhold them.
+    expect(freshness.stale).toEqual(["customer_stats", "activity"]);
+    // The step's file sink wrote into the project (not the process's working directory).
+    const lines = readFileSync(join(dir, "alerts.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(4);
+    const status = await run("features", "freshness", "--no-alert");
+    expect(status.code, status.out).toBe(1);
+    // Materialised seconds ago, newest row months old.
+    expect(status.out).toMatch(/customer_stats\s+(\d+m)?\d+s\s+\d+d[\dhms]*\s+1d\s+STALE/);
+  }, 60_000);
+
   it("keeps versions, rolls a view back, and reports them in history", async () => {
     const config = join(dir, "keel.config.ts");
     writeFileSync(config, readFileSync(config, "utf8").replace('ttl: "2d"', 'ttl: "3d"'));

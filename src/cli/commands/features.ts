@@ -319,11 +319,12 @@ export const featuresStatusCommand = defineCommand({
         iso(s.materializedUntil),
         iso(s.lastPushedEvent),
         s.stalenessSeconds === null ? "-" : formatDuration(s.stalenessSeconds),
+        s.dataAgeSeconds === null ? "-" : formatDuration(s.dataAgeSeconds),
         s.freshnessSeconds === 0 ? "-" : formatDuration(s.freshnessSeconds),
         s.stale ? "STALE" : "ok",
       ]);
       ctx.out(
-        `${formatTable(["view", "online", "materialized until", "last pushed event", "staleness", "target", "state"], rows)}\n`,
+        `${formatTable(["view", "online", "materialized until", "last pushed event", "staleness", "newest row age", "target", "state"], rows)}\n`,
       );
       return 0;
     });

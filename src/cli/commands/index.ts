@@ -72,6 +72,10 @@ export const commands: readonly CommandEntry[] = [
     path: ["features", name],
     load: async () => (await import("./features.js"))[symbol],
   })),
+  {
+    path: ["features", "freshness"],
+    load: async () => (await import("./features-freshness.js")).featuresFreshnessCommand,
+  },
   { path: ["server"], load: async () => (await import("./server.js")).serverCommand },
   ...(
     [

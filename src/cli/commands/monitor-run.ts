@@ -3,8 +3,7 @@ import { loadConfig } from "../../config/index.js";
 import { closestNames, Frame, type FrameRecord, KeelError } from "../../core/index.js";
 import { type ModelBundle, readBundleData } from "../../models/index.js";
 import {
-  type Alert,
-  type AlertLog,
+  type AlertSink,
   type MonitorDefinition,
   type MonitorRun,
   type PipelineStarter,
@@ -12,6 +11,7 @@ import {
   runMonitor,
 } from "../../monitor/index.js";
 import {
+  alertLogOf,
   findPipeline,
   type PipelineDefinition,
   PipelineStore,
@@ -24,23 +24,6 @@ import { formatTable } from "../format.js";
 import { dataPath } from "./data-profile.js";
 import { predictionFrame } from "./predict.js";
 import { cliLogger } from "./train.js";
-
-/**
- * The metadata store's deliveries as the monitor module's alert log.
- *
- * @example
- * ```ts
- * const log = alertLogOf(new MonitoringStore(db));
- * ```
- */
-export function alertLogOf(store: MonitoringStore): AlertLog {
-  return {
-    record: (d) => store.record(d),
-    lastDelivered: (monitor, kind, sink) => store.lastDelivered(monitor, kind, sink),
-    // The stored alert is the JSON keel wrote from an Alert.
-    list: async (o) => (await store.list(o)).map((d) => ({ ...d, alert: d.alert as Alert })),
-  };
-}
 
 /**
  * A window of the prediction log as a frame: the logged inputs typed by the model's signature
@@ -96,18 +79,16 @@ function findMonitor(
  *
  * @example
  * ```ts
- * const start = pipelineStarter(definition, loaded.pipelines, database, loaded.root);
+ * const start = pipelineStarter(definition.alerts?.sinks ?? [], loaded.pipelines, database, loaded.root);
  * ```
  */
 export function pipelineStarter(
-  definition: MonitorDefinition,
+  sinks: readonly AlertSink[],
   pipelines: readonly PipelineDefinition[],
   database: MetadataDatabase,
   root: string,
 ): PipelineStarter | undefined {
-  const wanted = (definition.alerts?.sinks ?? []).flatMap((s) =>
-    s.type === "pipeline" ? [s.pipeline] : [],
-  );
+  const wanted = sinks.flatMap((s) => (s.type === "pipeline" ? [s.pipeline] : []));
   if (wanted.length === 0) return undefined;
   const byName = new Map(wanted.map((n) => [n, findPipeline(pipelines, n)]));
   const store = new PipelineStore(database);
@@ -234,7 +215,12 @@ export const monitorRunCommand = defineCommand({
         return predictionLogFrame(rows, bundle);
       };
       const baselineAuc = bundle.metrics["valid.auc"] ?? bundle.metrics["train.auc"];
-      const startPipeline = pipelineStarter(definition, loaded.pipelines, database, loaded.root);
+      const startPipeline = pipelineStarter(
+        definition.alerts?.sinks ?? [],
+        loaded.pipelines,
+        database,
+        loaded.root,
+      );
       const run = await runMonitor(definition, {
         reference,
         readWindow,

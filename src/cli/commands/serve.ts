@@ -2,7 +2,8 @@ import { KeelError } from "../../core/index.js";
 import { type DeploymentSpec, openServingStore } from "../../serve/index.js";
 import { allowedHostsFor, createApp, loadTokens } from "../../server/index.js";
 import { defineCommand, read } from "../command.js";
-import { startServing } from "../serving-setup.js";
+import { configFor, openProjectFeatures } from "../features-project.js";
+import { needsFeatures, startServing } from "../serving-setup.js";
 import { parseDuration } from "./gc.js";
 import { DB_OPTION, trackingFor } from "./runs.js";
 import { isLoopback, parseBytes } from "./server.js";
@@ -72,6 +73,12 @@ export const serveCommand = defineCommand({
       type: "boolean",
       description: "do not write predictions to the prediction log",
     },
+    config: {
+      type: "string",
+      valueName: "PATH",
+      description:
+        "keel.config.ts whose feature store serves deployments with features (default: ./keel.config.ts)",
+    },
     ...DB_OPTION,
   },
   examples: [
@@ -105,6 +112,7 @@ export const serveCommand = defineCommand({
     const bodyText = read.string(ctx.options, "body-limit");
     const timeoutText = read.string(ctx.options, "timeout");
     const tracking = await trackingFor(ctx);
+    let closeFeatures: (() => Promise<void>) | undefined;
     try {
       const deployments = [];
       if (deploymentName !== undefined)
@@ -116,10 +124,16 @@ export const serveCommand = defineCommand({
         };
         deployments.push(spec);
       }
+      // A deployment that reads online features needs the project's feature store.
+      const features = needsFeatures(deployments)
+        ? await openProjectFeatures(ctx, await configFor(ctx))
+        : undefined;
+      closeFeatures = features?.close;
       const serving = await startServing({
         tracking,
         cwd: ctx.cwd,
         deployments,
+        ...(features ? { features: features.store } : {}),
         log: !read.flag(ctx.options, "no-log"),
         ...(bodyText !== undefined ? { bodyLimitBytes: parseBytes(bodyText, "--body-limit") } : {}),
         ...(timeoutText !== undefined
@@ -167,6 +181,7 @@ export const serveCommand = defineCommand({
       }
       return 0;
     } finally {
+      await closeFeatures?.();
       await tracking.close();
     }
   },

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { isKeelError, KeelError } from "../../core/index.js";
+import type { FeatureStore } from "../../features/index.js";
 import { openServingStore } from "../../serve/index.js";
 import {
   allowedHostsFor,
@@ -144,7 +145,7 @@ export const serverCommand = defineCommand({
     const extraHosts = (read.string(ctx.options, "allowed-hosts") ?? "").split(",");
     const tracking = await trackingFor(ctx);
     const features = await featurePlugins(ctx);
-    const serving = await servingPlugins(ctx, tracking);
+    const serving = await servingPlugins(ctx, tracking, features.store);
     try {
       const app = await createApp({
         tracking,
@@ -192,12 +193,14 @@ export const serverCommand = defineCommand({
 async function servingPlugins(
   ctx: CommandContext,
   tracking: Awaited<ReturnType<typeof trackingFor>>,
+  features: FeatureStore | undefined,
 ): Promise<RunningServing | undefined> {
   try {
     return await startServing({
       tracking,
       cwd: ctx.cwd,
       deployments: await openServingStore(tracking.database).listDeployments(),
+      ...(features ? { features } : {}),
       report: (line) => ctx.err(`${line}\n`),
     });
   } catch (error) {
@@ -213,7 +216,12 @@ async function servingPlugins(
  */
 async function featurePlugins(
   ctx: CommandContext,
-): Promise<{ plugins: RoutePlugin[]; close: () => Promise<void>; project?: PipelineProject }> {
+): Promise<{
+  plugins: RoutePlugin[];
+  store?: FeatureStore;
+  close: () => Promise<void>;
+  project?: PipelineProject;
+}> {
   let loaded: Awaited<ReturnType<typeof configFor>>;
   try {
     loaded = await configFor(ctx);
@@ -229,7 +237,7 @@ async function featurePlugins(
   const project: PipelineProject = { definitions: loaded.pipelines, root: loaded.root };
   try {
     const { store, close } = await openProjectFeatures(ctx, loaded);
-    return { plugins: featureRoutePlugins(store), close, project };
+    return { plugins: featureRoutePlugins(store), store, close, project };
   } catch (error) {
     if (!isKeelError(error, "KEEL_ERR_NOT_FOUND")) throw error;
     ctx.err(`feature routes off: ${error.message}\n`);

@@ -5,3 +5,4 @@
  */
 export * from "./alert-types.js";
 export * from "./deliver-alert.js";
+export * from "./sink-issues.js";

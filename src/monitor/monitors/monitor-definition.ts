@@ -1,5 +1,5 @@
 import { KeelError } from "../../core/index.js";
-import type { AlertSink } from "../alerts/index.js";
+import { type AlertSink, alertSinkIssues } from "../alerts/index.js";
 import type { DriftOptions } from "../report/index.js";
 import { statTests } from "../stat-tests/index.js";
 
@@ -109,30 +109,7 @@ export function parseMonitors(value: unknown, file: string): MonitorDefinition[]
       if (alerts !== undefined) {
         if (!Array.isArray(alerts.sinks))
           issues.push(`${at}.alerts.sinks: expected an array of sinks`);
-        else
-          alerts.sinks.forEach((s: unknown, k) => {
-            const sink = s as Record<string, unknown> | null;
-            const where = `${at}.alerts.sinks[${k}]`;
-            if (!sink || !["log", "file", "webhook", "pipeline"].includes(String(sink.type)))
-              issues.push(`${where}.type: expected log, file, webhook or pipeline`);
-            else if (
-              sink.type === "pipeline" &&
-              (typeof sink.pipeline !== "string" || sink.pipeline === "")
-            )
-              issues.push(`${where}.pipeline: expected the name of a pipeline of this config`);
-            else if (
-              sink.type === "pipeline" &&
-              sink.params !== undefined &&
-              (typeof sink.params !== "object" ||
-                sink.params === null ||
-                Array.isArray(sink.params))
-            )
-              issues.push(`${where}.params: expected an object of run params`);
-            else if (sink.type === "file" && typeof sink.path !== "string")
-              issues.push(`${where}.path: expected a file path`);
-            else if (sink.type === "webhook" && !/^https?:\/\//.test(String(sink.url)))
-              issues.push(`${where}.url: expected an http(s) URL`);
-          });
+        else issues.push(...alertSinkIssues(alerts.sinks, `${at}.alerts.sinks`));
       }
     });
   }

@@ -27,6 +27,7 @@ const ERROR_MEANINGS: Readonly<Record<number, string>> = {
   404: "no such deployment",
   413: "the body is over the serving body limit (default 10 MB)",
   415: "a content type other than application/json or text/csv",
+  422: "a deployment with features: { onMissing: 'error' } found an entity's online features missing or older than the view's TTL",
   503: "the prediction log's queue is full, or the models are not loaded yet",
   504: "the request ran past the per-request time limit",
 };
@@ -103,7 +104,7 @@ export function servingOpenApi(): {
                 "application/json": { schema: { $ref: "#/components/schemas/PredictResponse" } },
               },
             },
-            ...errors([400, 401, 403, 404, 413, 415, 503, 504]),
+            ...errors([400, 401, 403, 404, 413, 415, 422, 503, 504]),
           },
         },
       },
@@ -198,6 +199,17 @@ export function servingOpenApi(): {
             variant: { type: "string" },
             modelVersion: { type: "string" },
             requestId: { type: "string" },
+            featureStatuses: {
+              description:
+                "Deployments with online features: per row, each looked-up feature's status",
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: {
+                  enum: ["PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE_MAX_AGE"],
+                },
+              },
+            },
           },
         },
       },

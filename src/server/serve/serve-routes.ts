@@ -149,6 +149,8 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
           variant: result.variant,
           modelVersion: result.modelVersion,
           requestId: result.requestId,
+          // Deployments with online features: each looked-up feature's status per row.
+          ...(result.featureStatuses ? { featureStatuses: result.featureStatuses } : {}),
         });
       },
     );
