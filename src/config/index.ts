@@ -13,3 +13,11 @@
  */
 export { CONFIG_KEYS, defineConfig, type KeelConfig } from "./define-config.js";
 export { CONFIG_FILES, type LoadedConfig, loadConfig, projectName } from "./load-config.js";
+export { monitorPipelineName, monitorPipelines, monitorRunOutputs } from "./monitor-pipelines.js";
+export {
+  alertLogOf,
+  type ConfiguredMonitorOptions,
+  type MonitorBundle,
+  pipelineStarter,
+  runConfiguredMonitor,
+} from "./run-configured-monitor.js";

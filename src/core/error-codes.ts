@@ -313,6 +313,11 @@ export const ERROR_CODES = {
     status: 400,
     description: "A cron expression or time zone does not parse, or a date range is invalid.",
   },
+  KEEL_ERR_ALERT_DELIVERY: {
+    status: 502,
+    description:
+      "A monitor's alert could not be delivered to a sink after its retries (a scheduled monitor's run fails with it).",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

@@ -131,6 +131,14 @@ function driftOptions(ctx: CommandContext): DriftOptions {
     );
   }
   const floor = numberOption(ctx, "effect-size-floor");
+  const minRows = numberOption(ctx, "min-rows");
+  if (minRows !== undefined && !Number.isInteger(minRows)) {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--min-rows must be a whole number (the fewest values a column needs to be tested). Got '${minRows}' instead.`,
+      { details: { option: "min-rows", received: minRows } },
+    );
+  }
   const maxShift = numberOption(ctx, "max-shift");
   const prediction = read.string(ctx.options, "prediction");
   return {
@@ -139,6 +147,7 @@ function driftOptions(ctx: CommandContext): DriftOptions {
     ...(threshold !== undefined ? { threshold } : {}),
     ...(driftShare !== undefined ? { driftShare } : {}),
     ...(floor !== undefined ? { effectSizeFloor: floor } : {}),
+    ...(minRows !== undefined ? { minRows } : {}),
     ...(read.flag(ctx.options, "bh") ? { multipleTesting: "benjamini-hochberg" as const } : {}),
     ...(prediction !== undefined || maxShift !== undefined
       ? {
@@ -160,15 +169,20 @@ function humanSummary(report: DriftReport): string {
     c.threshold,
     c.status === "ok" ? (c.drifted ? "DRIFT" : "ok") : c.status,
   ]);
+  const untested = Object.values(report.columns).filter((c) => c.status !== "ok").length;
   const lines = [
     formatTable(["column", "test", "statistic", "p-value", "threshold", "result"], rows),
     "",
-    `${report.datasetDrift ? "Dataset drift" : "No dataset drift"}: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${report.driftShare.toFixed(3)}, threshold ${report.driftShareThreshold}).`,
+    report.status === "insufficient data"
+      ? `Insufficient data: no column has ${report.minRows} values on both sides (--min-rows); nothing was tested, no drift reported.`
+      : `${report.datasetDrift ? "Dataset drift" : "No dataset drift"}: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${report.driftShare.toFixed(3)}, threshold ${report.driftShareThreshold})${untested ? `; ${untested} not tested (fewer than ${report.minRows} values)` : ""}.`,
   ];
-  if (report.prediction) {
-    const p = report.prediction;
+  const p = report.prediction;
+  if (p) {
     lines.push(
-      `Prediction '${p.column}': mean ${p.meanReference.toPrecision(4)} → ${p.meanCurrent.toPrecision(4)}, relative shift ${(p.relativeShift * 100).toFixed(1)}% (${p.shifted ? "above" : "within"} ${(p.maxShift * 100).toFixed(0)}%).`,
+      p.relativeShift === null
+        ? `Prediction '${p.column}': insufficient data (${p.drift.reason ?? `fewer than ${report.minRows} values`}); no shift measured.`
+        : `Prediction '${p.column}': mean ${p.meanReference.toPrecision(4)} → ${(p.meanCurrent ?? Number.NaN).toPrecision(4)}, relative shift ${(p.relativeShift * 100).toFixed(1)}% (${p.shifted ? "above" : "within"} ${(p.maxShift * 100).toFixed(0)}%).`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -230,9 +244,15 @@ export const monitorReportCommand = defineCommand({
       valueName: "N",
       description: "largest relative change of the mean prediction (default 0.1)",
     },
+    "min-rows": {
+      type: "string",
+      valueName: "N",
+      description:
+        "test a column only with at least N values on each side, else 'insufficient data' (default 100)",
+    },
   },
   description:
-    "Numeric tests on a model reference run on the profile's reservoir sample; category tests on exact counts. A column with no values on either side is reported as 'insufficient data'.",
+    "Numeric tests on a model reference run on the profile's reservoir sample; category tests on exact counts. A column with fewer than --min-rows values (default 100) on either side is reported as 'insufficient data', as is the prediction shift: not tested, never drift.",
   examples: [
     "keel monitor report --reference train.csv --current week.csv --json",
     "keel monitor report --reference models:/churn@champion --current week.csv --html drift.html",

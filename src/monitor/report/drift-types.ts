@@ -42,6 +42,18 @@ export interface DriftOptions {
    * relative change of its mean allowed (default 0.1).
    */
   readonly prediction?: { readonly column?: string; readonly maxShift?: number } | false;
+  /**
+   * The fewest non-missing values either side of a column (and of the prediction) must have
+   * for it to be tested. Below it the column is `insufficient data`: no statistic, no verdict,
+   * not counted in the drift share, never an alert; a window where nothing could be tested is
+   * a report with status `insufficient data`. Default 100 (the same as the performance check's
+   * `minLabels`): on fewer values the distance tests Evidently picks for references above 1,000
+   * rows exceed their 0.1 threshold by chance alone (the normalised Wasserstein distance of n
+   * values drawn from the reference's own distribution is about 0.8/√n; the Jensen–Shannon
+   * distance over k categories about √((k−1)/8n)), and a one-row window flags every column.
+   * Set 1 to test whatever is there.
+   */
+  readonly minRows?: number;
   /** Report title. */
   readonly title?: string;
 }
@@ -50,8 +62,13 @@ export interface DriftOptions {
 export interface ColumnDrift {
   readonly kind: "numeric" | "categorical";
   readonly test: StatTestName;
-  /** `ok`, or `insufficient data` when either side has no non-missing value (not tested). */
+  /**
+   * `ok`, or `insufficient data` when either side has fewer than `minRows` non-missing values
+   * (no statistic, no verdict, not counted in the drift share).
+   */
   readonly status: "ok" | "insufficient data";
+  /** Why the column was not tested (with `insufficient data`): the counts and `minRows`. */
+  readonly reason?: string;
   readonly statistic: number | null;
   readonly pValue?: number;
   /** The Benjamini–Hochberg adjusted p-value, when that correction is on. */
@@ -81,9 +98,13 @@ export interface ColumnQuality {
  */
 export interface PredictionShift {
   readonly column: string;
+  /** `insufficient data` when either side has fewer than `minRows` predictions: no shift measured, never flagged. */
+  readonly status: "ok" | "insufficient data";
   readonly meanReference: number;
-  readonly meanCurrent: number;
-  readonly relativeShift: number;
+  /** null when the current side has no prediction. */
+  readonly meanCurrent: number | null;
+  /** null with `insufficient data`. */
+  readonly relativeShift: number | null;
   readonly maxShift: number;
   readonly shifted: boolean;
   readonly drift: ColumnDrift;
@@ -112,6 +133,13 @@ export interface DriftReport {
   readonly currentRows: number;
   /** `profile` when the reference was a stored profile (numeric tests ran on its reservoir sample). */
   readonly referenceSource: "frame" | "profile";
+  /**
+   * `insufficient data` when no column and no prediction could be tested (a window with
+   * fewer than `minRows` rows, every column empty): no verdicts, `datasetDrift` false.
+   */
+  readonly status: "ok" | "insufficient data";
+  /** The `minRows` the report ran with. */
+  readonly minRows: number;
   readonly datasetDrift: boolean;
   readonly driftShare: number;
   readonly driftShareThreshold: number;
