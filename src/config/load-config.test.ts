@@ -131,7 +131,9 @@ describe("loadConfig", () => {
       );
     const cron = await bad('schedule: "0 25 * * *"');
     expect(cron.code).toBe("KEEL_ERR_CONFIG_INVALID");
-    expect(cron.message).toContain("monitors[0].schedule: pipeline 'monitor.churn': cron expression '0 25 * * *' does not parse");
+    expect(cron.message).toContain(
+      "monitors[0].schedule: pipeline 'monitor.churn': cron expression '0 25 * * *' does not parse",
+    );
     const zone = await bad('schedule: { cron: "0 * * * *", timezone: "Mars/Olympus" }');
     expect(zone.message).toContain("time zone 'Mars/Olympus' is not an IANA time zone");
     const shape = await bad('schedule: { cron: "0 * * * *", catchup: "yes", every: 2 }');
@@ -144,8 +146,12 @@ describe("loadConfig", () => {
     expect(clash.message).toContain(
       "monitor 'churn' runs as pipeline 'monitor.churn', which pipelines[0] also defines",
     );
-    const limits = await bad('schedule: "0 * * * *", drift: { minRows: -1 }, alerts: { sinks: [], repeatMinutes: "daily" }');
+    const limits = await bad(
+      'schedule: "0 * * * *", drift: { minRows: -1 }, alerts: { sinks: [], repeatMinutes: "daily" }',
+    );
     expect(limits.message).toContain("monitors[0].drift.minRows: expected a whole number ≥ 0");
-    expect(limits.message).toContain("monitors[0].alerts.repeatMinutes: expected a number of minutes ≥ 0");
+    expect(limits.message).toContain(
+      "monitors[0].alerts.repeatMinutes: expected a number of minutes ≥ 0",
+    );
   }, 60_000);
 });

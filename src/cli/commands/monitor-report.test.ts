@@ -205,12 +205,18 @@ describe("keel monitor report on Telco", () => {
       const json = await report([...base, "--json"]);
       expect(json.code, json.io.stderr()).toBe(0);
       const summary = JSON.parse(json.io.stdout());
-      expect(summary).toMatchObject({ status: "insufficient data", datasetDrift: false, driftShare: 0 });
+      expect(summary).toMatchObject({
+        status: "insufficient data",
+        datasetDrift: false,
+        driftShare: 0,
+      });
       expect(summary.columns).toEqual({});
       expect(summary.insufficientData).toContain("tenure");
       const text = await report([...base, "--html", "one-row.html"]);
       expect(text.code).toBe(0);
-      expect(text.io.stdout()).toContain("Insufficient data: no column has 100 values on both sides");
+      expect(text.io.stdout()).toContain(
+        "Insufficient data: no column has 100 values on both sides",
+      );
       if (reference === "model")
         expect(text.io.stdout()).toContain("Prediction 'prediction': insufficient data");
       expect(await readFile(join(dir, "one-row.html"), "utf8")).toContain("Insufficient data");
@@ -218,7 +224,14 @@ describe("keel monitor report on Telco", () => {
       const forced = await report([...base, "--min-rows", "1", "--json"]);
       expect(forced.code).toBe(1);
     }
-    const bad = await report(["--reference", "reference.csv", "--current", "one-row.csv", "--min-rows", "2.5"]);
+    const bad = await report([
+      "--reference",
+      "reference.csv",
+      "--current",
+      "one-row.csv",
+      "--min-rows",
+      "2.5",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.io.stderr()).toContain("--min-rows must be a whole number");
   }, 60_000);

@@ -37,13 +37,13 @@ function describeRun(run: MonitorRun): string {
     r.status === "insufficient data"
       ? `Insufficient data: fewer than ${r.minRows} values per column (drift.minRows); nothing tested, no drift reported`
       : `${r.datasetDrift ? "Dataset drift" : "No dataset drift"}: ${r.driftedColumns} of ${r.testedColumns} columns drifted (share ${r.driftShare.toFixed(3)})${
-      r.driftedColumns
-        ? `: ${Object.entries(r.columns)
-            .filter(([, c]) => c.drifted)
-            .map(([n]) => n)
-            .join(", ")}`
-        : ""
-    }`,
+          r.driftedColumns
+            ? `: ${Object.entries(r.columns)
+                .filter(([, c]) => c.drifted)
+                .map(([n]) => n)
+                .join(", ")}`
+            : ""
+        }`,
   ];
   const p = r.prediction;
   if (p && p.relativeShift === null)

@@ -20,7 +20,7 @@ const START = Date.parse("2026-03-02T00:00:00Z");
 /**
  * A scheduled monitor runs as pipeline `monitor.NAME` under the pipelines' scheduler. The
  * prediction log: hour 0 holds 3 rows (insufficient data), hours 1–6 hold the shifted live
- * traffic (month-to-month customers with half the tenure and 20% higher charges).
+ * traffic (month-to-month customers with a quarter of the tenure and 20% higher charges).
  */
 describe("a scheduled monitor, fired by the scheduler on a simulated clock", () => {
   let dir = "";
@@ -49,7 +49,7 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
       .map((line) => {
         const cells = line.split(",");
         if (cells[15] !== '"Month-to-month"') return line;
-        cells[5] = String(Math.floor(Number(cells[5]) / 2));
+        cells[5] = String(Math.floor(Number(cells[5]) / 4));
         cells[18] = String(Math.round(Number(cells[18]) * 120) / 100);
         return cells.join(",");
       });

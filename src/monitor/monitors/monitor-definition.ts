@@ -211,7 +211,10 @@ function scheduleIssues(at: string, name: unknown, schedule: unknown): string[] 
     return issues;
   }
   if (typeof schedule !== "object" || schedule === null || Array.isArray(schedule))
-    return [...issues, `${at}.schedule: expected a cron expression or { cron, timezone?, catchup?, retries? }`];
+    return [
+      ...issues,
+      `${at}.schedule: expected a cron expression or { cron, timezone?, catchup?, retries? }`,
+    ];
   const s = schedule as Record<string, unknown>;
   if (typeof s.cron !== "string" || s.cron.trim() === "")
     issues.push(`${at}.schedule.cron: expected a cron expression`);

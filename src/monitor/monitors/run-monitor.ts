@@ -106,7 +106,7 @@ export async function runMonitor(
     alerts.push({
       ...base,
       kind: "prediction-shift",
-      fingerprint: p.meanCurrent > p.meanReference ? "up" : "down",
+      fingerprint: (p.meanCurrent ?? p.meanReference) > p.meanReference ? "up" : "down",
       message: `mean ${p.column} moved ${(p.relativeShift * 100).toFixed(1)}% (${p.meanReference.toPrecision(4)} → ${(p.meanCurrent ?? Number.NaN).toPrecision(4)}), above ${(p.maxShift * 100).toFixed(0)}%`,
       details: { ...p, drift: undefined },
     });

@@ -203,8 +203,7 @@ describe("driftReport", () => {
       for (const n of [1, 2, 10, 99]) {
         const current = frame(n, 32 + n);
         // What minRows prevents: one row tested anyway drifts every column.
-        if (n === 1)
-          expect(driftReport(reference, current, { minRows: 1 }).driftedColumns).toBe(3);
+        if (n === 1) expect(driftReport(reference, current, { minRows: 1 }).driftedColumns).toBe(3);
         const r = driftReport(reference, current);
         expect(r.status).toBe("insufficient data");
         expect(r.minRows).toBe(100);

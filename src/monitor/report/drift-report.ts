@@ -113,7 +113,11 @@ export function driftReport(
     referenceRows: ref.rows,
     currentRows: current.nRows,
     referenceSource: "profileVersion" in reference ? "profile" : "frame",
-    status: tested.length > 0 || prediction?.status === "ok" ? "ok" : "insufficient data",
+    // Nothing asked for (no columns, no prediction) is not a lack of data.
+    status:
+      tested.length > 0 || prediction?.status === "ok" || (names.length === 0 && !prediction)
+        ? "ok"
+        : "insufficient data",
     minRows,
     datasetDrift: tested.length > 0 && driftShare >= threshold,
     driftShare,

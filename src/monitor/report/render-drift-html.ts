@@ -67,8 +67,8 @@ export function renderDriftHtml(report: DriftReport): string {
     report.status === "insufficient data"
       ? `<div class="banner skipped">Insufficient data: no column had at least ${report.minRows} values on both sides (minRows), so nothing was tested and no drift is reported</div>`
       : report.datasetDrift
-    ? `<div class="banner fail">Dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} ≥ ${report.driftShareThreshold})</div>`
-    : `<div class="banner pass">No dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} &lt; ${report.driftShareThreshold})</div>`;
+        ? `<div class="banner fail">Dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} ≥ ${report.driftShareThreshold})</div>`
+        : `<div class="banner pass">No dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} &lt; ${report.driftShareThreshold})</div>`;
   const corrections = [
     report.multipleTesting === "benjamini-hochberg"
       ? "p-values adjusted by Benjamini–Hochberg"
