@@ -43,6 +43,12 @@ describe("keel monitor report on Telco", () => {
     );
     await writeFile(join(dir, "empty.csv"), `${header}\n`);
     await writeFile(join(dir, "one-row.csv"), `${[header, odd[0]].join("\n")}\n`);
+    const infinite = odd.map((l, i) => {
+      const cells = l.split(",");
+      if (i % 4 === 0) cells[MONTHLY] = i % 8 ? "Infinity" : "-Infinity";
+      return cells.join(",");
+    });
+    await writeFile(join(dir, "infinite.csv"), `${[header, ...infinite].join("\n")}\n`);
     await writeFile(
       join(dir, "no-charges.csv"),
       `${[header.split(",").slice(0, MONTHLY).join(","), ...odd.slice(0, 50).map((l) => l.split(",").slice(0, MONTHLY).join(","))].join("\n")}\n`,
@@ -234,5 +240,20 @@ describe("keel monitor report on Telco", () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.io.stderr()).toContain("--min-rows must be a whole number");
+  }, 60_000);
+
+  it("scores infinite inputs as missing for the prediction shift instead of failing the report", async () => {
+    const { code, io } = await report([
+      "--reference",
+      "model",
+      "--current",
+      "infinite.csv",
+      "--json",
+    ]);
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stderr()).toContain("note: 881 infinite input values scored as missing");
+    const summary = JSON.parse(io.stdout());
+    expect(summary.columns.monthly_charges).toMatchObject({ drifted: false });
+    expect(summary.datasetDrift).toBe(false);
   }, 60_000);
 });

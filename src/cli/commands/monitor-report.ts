@@ -3,12 +3,14 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { type Frame, KeelError } from "../../core/index.js";
 import { readFrame } from "../../data/index.js";
+import type { ModelBundle } from "../../models/index.js";
 import { BUNDLE_JSON, readBundleData } from "../../models/index.js";
 import {
   type DriftOptions,
   type DriftReport,
   driftReport,
   driftSummary,
+  infiniteAsMissing,
   profileFromState,
   type ReferenceProfile,
   renderDriftHtml,
@@ -53,16 +55,33 @@ async function readInputs(
     }
     const profile = profileFromState(bundle.referenceProfile, referenceRef);
     let current = await readBundleData(bundle.inputSignature, currentFile);
-    if (profile.columns.prediction && !current.has("prediction") && bundle.task !== "multiclass") {
-      const scores = predictionFrame(bundle, current, ctx).column("prediction");
-      current = current.withColumn("prediction", scores);
-    }
+    if (profile.columns.prediction && !current.has("prediction") && bundle.task !== "multiclass")
+      current = current.withColumn("prediction", monitoringScores(bundle, current, ctx));
     return { reference: profile, current };
   }
   const reference = await readFrame(dataPath(ctx, referenceRef));
   // The current file is typed by the reference's kinds, as a model types what it scores.
   const current = await readBundleData({ columns: reference.schema() }, currentFile);
   return { reference, current };
+}
+
+/**
+ * The model's `prediction` column for a window it did not score yet, for the prediction shift.
+ * Infinite inputs are scored as missing (how the drift tests see them; the model itself refuses
+ * them), with a note on standard error saying how many.
+ *
+ * @example
+ * ```ts
+ * frame.withColumn("prediction", monitoringScores(bundle, frame, ctx));
+ * ```
+ */
+export function monitoringScores(bundle: ModelBundle, frame: Frame, ctx: CommandContext) {
+  const { frame: finite, replaced } = infiniteAsMissing(frame);
+  if (replaced > 0)
+    ctx.err(
+      `note: ${replaced} infinite input value${replaced === 1 ? "" : "s"} scored as missing for the prediction shift (the drift tests count them as missing too)\n`,
+    );
+  return predictionFrame(bundle, finite, ctx).column("prediction");
 }
 
 function numberOption(ctx: CommandContext, name: string): number | undefined {

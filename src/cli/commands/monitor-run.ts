@@ -11,7 +11,7 @@ import { MonitoringStore, openDatabase } from "../../store/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { formatTable } from "../format.js";
 import { dataPath } from "./data-profile.js";
-import { predictionFrame } from "./predict.js";
+import { monitoringScores } from "./monitor-report.js";
 import { cliLogger } from "./train.js";
 
 function findMonitor(
@@ -106,10 +106,7 @@ export const monitorRunCommand = defineCommand({
           const frame = await readBundleData(bundle.inputSignature, dataPath(ctx, currentFile));
           return frame.has("prediction") || bundle.task === "multiclass"
             ? frame
-            : frame.withColumn(
-                "prediction",
-                predictionFrame(bundle, frame, ctx).column("prediction"),
-              );
+            : frame.withColumn("prediction", monitoringScores(bundle, frame, ctx));
         }
       : undefined;
     const database = await openDatabase({ root: loaded.root });
