@@ -23,7 +23,14 @@ import {
 } from "../serve/index.js";
 import { type MetadataDatabase, MonitoringStore } from "../store/index.js";
 
-/** A loaded model bundle (the reference a monitor compares with). */
+/**
+ * A loaded model bundle (the reference a monitor compares with).
+ *
+ * @example
+ * ```ts
+ * const readWindow = async (bundle: MonitorBundle) => readBundleData(bundle.inputSignature, "week.csv");
+ * ```
+ */
 export type MonitorBundle = LoadedModelRef["bundle"];
 
 /**

@@ -15,7 +15,15 @@ import type {
 
 const DEFAULT_DRIFT_SHARE = 0.5;
 const DEFAULT_MAX_SHIFT = 0.1;
-/** See `DriftOptions.minRows`. */
+/**
+ * The default `minRows`: the fewest values a side of a column needs to be tested (see
+ * `DriftOptions.minRows`).
+ *
+ * @example
+ * ```ts
+ * driftReport(reference, window).minRows === DEFAULT_MIN_ROWS; // 100
+ * ```
+ */
 export const DEFAULT_MIN_ROWS = 100;
 
 /**
