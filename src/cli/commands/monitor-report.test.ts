@@ -221,7 +221,7 @@ describe("keel monitor report on Telco", () => {
       const text = await report([...base, "--html", "one-row.html"]);
       expect(text.code).toBe(0);
       expect(text.io.stdout()).toContain(
-        "Insufficient data: no column has 100 values on both sides",
+        "Insufficient data: no column has 500 values on both sides",
       );
       if (reference === "model")
         expect(text.io.stdout()).toContain("Prediction 'prediction': insufficient data");

@@ -267,11 +267,11 @@ export const monitorReportCommand = defineCommand({
       type: "string",
       valueName: "N",
       description:
-        "test a column only with at least N values on each side, else 'insufficient data' (default 100)",
+        "test a column only with at least N values on each side, else 'insufficient data' (default 500)",
     },
   },
   description:
-    "Numeric tests on a model reference run on the profile's reservoir sample; category tests on exact counts. A column with fewer than --min-rows values (default 100) on either side is reported as 'insufficient data', as is the prediction shift: not tested, never drift.",
+    "Numeric tests on a model reference run on the profile's reservoir sample; category tests on exact counts. A column with fewer than --min-rows values (default 500) on either side is reported as 'insufficient data', as is the prediction shift: not tested, never drift.",
   examples: [
     "keel monitor report --reference train.csv --current week.csv --json",
     "keel monitor report --reference models:/churn@champion --current week.csv --html drift.html",

@@ -138,7 +138,7 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
         },
       });
       expect(outputs).toHaveLength(7);
-      // Hour 0: 3 rows, fewer than minRows (100): nothing tested, no alert.
+      // Hour 0: 3 rows, fewer than minRows (500): nothing tested, no alert.
       expect(outputs[0]).toMatchObject({
         windowEnd: START + HOUR,
         rows: 3,

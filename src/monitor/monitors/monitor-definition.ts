@@ -140,7 +140,7 @@ export function parseMonitors(value: unknown, file: string): MonitorDefinition[]
         drift?.minRows !== undefined &&
         !(Number.isInteger(drift.minRows) && (drift.minRows as number) >= 0)
       )
-        issues.push(`${at}.drift.minRows: expected a whole number ≥ 0 (default 100)`);
+        issues.push(`${at}.drift.minRows: expected a whole number ≥ 0 (default 500)`);
       if (drift?.stattest !== undefined && !(String(drift.stattest) in statTests)) {
         issues.push(`${at}.drift.stattest: expected one of ${Object.keys(statTests).join(", ")}`);
       }

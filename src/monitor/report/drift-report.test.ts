@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { categoricalColumn, Frame, isKeelError, numericColumn, Rng } from "../../core/index.js";
 import { buildProfile } from "../profile/index.js";
 import { statTests } from "../stat-tests/index.js";
-import { driftReport, driftSummary, renderDriftHtml } from "./index.js";
+import { DEFAULT_MIN_ROWS, driftReport, driftSummary, renderDriftHtml } from "./index.js";
 
 function frame(n: number, seed: number, shift = 0, plans = ["a", "b", "c"]): Frame {
   const rng = new Rng(seed);
@@ -197,16 +197,17 @@ describe("driftReport", () => {
     expect(Buffer.byteLength(html)).toBeLessThan(2 * 1024 * 1024);
   });
 
-  it("reports insufficient data below minRows (default 100): no verdicts, never a false alarm", () => {
+  it("reports insufficient data below minRows (default 500): no verdicts, never a false alarm", () => {
     // Large references: Evidently's distance tests, which flag a tiny window by chance alone.
     for (const reference of [frame(5000, 31), buildProfile(frame(5000, 31))]) {
-      for (const n of [1, 2, 10, 99]) {
+      for (const n of [1, 2, 10, 99, 499]) {
         const current = frame(n, 32 + n);
         // What minRows prevents: one row tested anyway drifts every column.
         if (n === 1) expect(driftReport(reference, current, { minRows: 1 }).driftedColumns).toBe(3);
         const r = driftReport(reference, current);
         expect(r.status).toBe("insufficient data");
-        expect(r.minRows).toBe(100);
+        expect(r.minRows).toBe(DEFAULT_MIN_ROWS);
+        expect(DEFAULT_MIN_ROWS).toBe(500);
         expect(r.datasetDrift).toBe(false);
         expect(r.testedColumns).toBe(0);
         for (const c of Object.values(r.columns)) {
@@ -231,10 +232,10 @@ describe("driftReport", () => {
     }
     // At minRows the columns are tested; a column thinner than it (mostly missing) is not.
     const ref = frame(5000, 41);
-    const cur = frame(100, 42);
+    const cur = frame(DEFAULT_MIN_ROWS, 42);
     expect(driftReport(ref, cur).status).toBe("ok");
     expect(driftReport(ref, cur).testedColumns).toBe(3);
-    const y = numbersOf(cur, "y").fill(Number.NaN, 0, 50);
+    const y = numbersOf(cur, "y").fill(Number.NaN, 0, 1);
     const thin = driftReport(ref, cur.withColumn("y", numericColumn(y)));
     expect(thin.columns.y?.status).toBe("insufficient data");
     expect(thin.columns.x?.status).toBe("ok");

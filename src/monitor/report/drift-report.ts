@@ -21,10 +21,10 @@ const DEFAULT_MAX_SHIFT = 0.1;
  *
  * @example
  * ```ts
- * driftReport(reference, window).minRows === DEFAULT_MIN_ROWS; // 100
+ * driftReport(reference, window).minRows === DEFAULT_MIN_ROWS; // 500
  * ```
  */
-export const DEFAULT_MIN_ROWS = 100;
+export const DEFAULT_MIN_ROWS = 500;
 
 /**
  * Compares current data with a reference (a Frame, or a stored {@link ReferenceProfile}) column
@@ -36,7 +36,7 @@ export const DEFAULT_MIN_ROWS = 100;
  * Bad input: a current frame lacking reference columns is `KEEL_ERR_SCHEMA_MISMATCH` naming
  * them; a column whose kind changed is `KEEL_ERR_COLUMN_KIND` naming it; a test that does not
  * fit a column's kind is `KEEL_ERR_INVALID_ARGUMENT` naming both. A column with fewer than
- * `minRows` (default 100) non-missing values on either side (a small or empty window, an
+ * `minRows` (default 500) non-missing values on either side (a small or empty window, an
  * all-missing column) is reported with status `insufficient data`, not tested and not counted
  * in the drift share; so is the prediction shift. A report with nothing tested has status
  * `insufficient data`, `datasetDrift: false` and `driftShare: 0`. Constant columns are tested
