@@ -169,7 +169,15 @@ export async function runConfiguredMonitor(
     reference,
     readWindow,
     ...(baselineAuc !== undefined ? { baselineAuc } : {}),
-    results: store,
+    results: {
+      recordResult: (r) => store.recordResult(r),
+      previousAlerts: async (monitor) => {
+        const [last] = await store.listResults({ monitor, limit: 1 });
+        // The summary is the JSON runMonitor recorded: `alerts` lists the kinds raised.
+        const raised = (last?.summary as { alerts?: unknown } | undefined)?.alerts;
+        return Array.isArray(raised) ? raised.map(String) : undefined;
+      },
+    },
     alertLog: alertLogOf(store),
     ...(startPipeline ? { startPipeline } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

@@ -20,7 +20,8 @@ const START = Date.parse("2026-03-02T00:00:00Z");
 /**
  * A scheduled monitor runs as pipeline `monitor.NAME` under the pipelines' scheduler. The
  * prediction log: hour 0 holds 3 rows (insufficient data), hours 1–6 hold the shifted live
- * traffic (month-to-month customers with a quarter of the tenure and 20% higher charges).
+ * traffic (month-to-month customers with a quarter of the tenure and 20% higher charges),
+ * hour 7 unshifted traffic (the drift resolved), hour 8 shifted traffic again.
  */
 describe("a scheduled monitor, fired by the scheduler on a simulated clock", () => {
   let dir = "";
@@ -79,24 +80,31 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
 `,
     );
     const bundle = await loadModel(join(dir, "model"));
-    const x = (await readFrame(join(dir, "live.csv"))).drop(["churn"]);
-    const proba = bundle.predictProba(x);
-    // Row i is served in hour 1 + i mod 6; three extra rows in hour 0.
-    const at = (i: number) =>
-      i < 3 ? START + 1000 * i : START + (1 + ((i - 3) % 6)) * HOUR + 1000 + i;
-    const entries: PredictionLogEntry[] = Array.from({ length: x.nRows + 3 }, (_, i) => {
-      const row = i < 3 ? i : i - 3;
-      return {
-        requestId: `r${i}`,
-        time: at(i),
+    const served = async (file: string) => {
+      const x = (await readFrame(join(dir, file))).drop(["churn"]);
+      const proba = bundle.predictProba(x);
+      return (row: number, time: number, id: string): PredictionLogEntry => ({
+        requestId: id,
+        time,
         deployment: "churn",
         variant: "champion",
         modelVersion: "1",
         input: x.row(row),
         output: { prediction: proba[2 * row + 1] as number },
         latencyMs: 0.5,
-      };
-    });
+      });
+    };
+    const shifted = await served("live.csv");
+    const usual = await served("reference.csv");
+    const entries: PredictionLogEntry[] = [
+      // Three rows in hour 0; live row i in hour 1 + i mod 6.
+      ...[0, 1, 2].map((i) => shifted(i, START + 1000 * i, `h0-${i}`)),
+      ...Array.from({ length: 3521 }, (_, i) =>
+        shifted(i, START + (1 + (i % 6)) * HOUR + 1000 + i, `live-${i}`),
+      ),
+      ...Array.from({ length: 600 }, (_, i) => usual(i, START + 7 * HOUR + i, `h7-${i}`)),
+      ...Array.from({ length: 600 }, (_, i) => shifted(i, START + 8 * HOUR + i, `h8-${i}`)),
+    ];
     const database = await openDatabase({ root: dir });
     try {
       await openServingStore(database).appendPredictions(entries);
@@ -109,13 +117,13 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("runs monitor.NAME every hour: insufficient data first, then one alert for the persisting shift", async () => {
+  it("runs monitor.NAME every hour: insufficient data, one alert for a persisting shift, again after it resolved", async () => {
     const loaded = await loadConfig({ cwd: dir });
     expect(loaded.pipelines.map((p) => p.name)).toEqual(["monitor.churn-hourly"]);
     const database = await openDatabase({ root: dir });
     try {
       const store = new PipelineStore(database);
-      // The scheduler starts 10 minutes before the first window ends and runs 7 fire times.
+      // The scheduler starts 10 minutes before the first window ends and runs 9 fire times.
       let now = START + HOUR - 600_000;
       let sleeps = 0;
       const controller = new AbortController();
@@ -123,7 +131,7 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
         now: () => now,
         sleep: async (ms) => {
           now += ms;
-          if (++sleeps > 7) controller.abort();
+          if (++sleeps > 9) controller.abort();
         },
       };
       const outputs: Record<string, unknown>[] = [];
@@ -137,7 +145,7 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
           outputs.push(JSON.parse(result.steps[0]?.outputs ?? "null"));
         },
       });
-      expect(outputs).toHaveLength(7);
+      expect(outputs).toHaveLength(9);
       // Hour 0: 3 rows, fewer than minRows (500): nothing tested, no alert.
       expect(outputs[0]).toMatchObject({
         windowEnd: START + HOUR,
@@ -148,7 +156,7 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
         alerts: [],
       });
       // Hours 1–6: the shift, raised every hour, delivered once (the same alert repeats).
-      for (const [i, o] of outputs.slice(1).entries()) {
+      for (const [i, o] of outputs.slice(1, 7).entries()) {
         expect(o).toMatchObject({
           windowEnd: START + (i + 2) * HOUR,
           status: "ok",
@@ -156,33 +164,39 @@ describe("a scheduled monitor, fired by the scheduler on a simulated clock", () 
         });
         expect((o.rows as number) > 500).toBe(true);
       }
+      // Hour 7: resolved, no alert; hour 8: back again, so news, not a repeat.
+      expect(outputs[7]).toMatchObject({ status: "ok", alerts: [] });
+      expect(outputs[8]).toMatchObject({ status: "ok", alerts: ["prediction-shift"] });
       expect(
         outputs.map((o) => (o.deliveries as { status: string }[]).map((d) => d.status).join(",")),
       ).toEqual([
         "",
         "delivered,delivered",
         ...Array.from({ length: 5 }, () => "suppressed,suppressed"),
+        "",
+        "delivered,delivered",
       ]);
       const written = (await readFile(join(dir, "alerts", "churn.jsonl"), "utf8")).trim();
-      expect(written.split("\n")).toHaveLength(1);
-      expect(JSON.parse(written)).toMatchObject({
+      expect(written.split("\n")).toHaveLength(2);
+      expect(JSON.parse(written.split("\n")[0] as string)).toMatchObject({
         monitor: "churn-hourly",
         kind: "prediction-shift",
         fingerprint: "up",
       });
       expect(received).toEqual([
         expect.objectContaining({ monitor: "churn-hourly", kind: "prediction-shift" }),
+        expect.objectContaining({ monitor: "churn-hourly", kind: "prediction-shift" }),
       ]);
 
       // Runs, history and results as any pipeline and any monitor run.
       const runs = await store.listRuns({ pipeline: "monitor.churn-hourly" });
-      expect(runs).toHaveLength(7);
+      expect(runs).toHaveLength(9);
       expect(runs.every((r) => r.trigger === "schedule" && r.status === "succeeded")).toBe(true);
       const results = await new MonitoringStore(database).listResults({
         monitor: "churn-hourly",
       });
       expect(results.map((r) => r.windowEnd)).toEqual(
-        Array.from({ length: 7 }, (_, i) => START + (7 - i) * HOUR),
+        Array.from({ length: 9 }, (_, i) => START + (9 - i) * HOUR),
       );
     } finally {
       await database.close();

@@ -74,7 +74,8 @@ export interface MonitorDefinition {
     /**
      * The same alert unchanged (dataset drift on the same columns, a prediction shift in the
      * same direction) goes to a sink again only after this many minutes (default 1440: a
-     * persisting drift found every hour pages once a day).
+     * persisting drift found every hour pages once a day). An alert the previous run did not
+     * raise (it resolved, then came back) is news: only the cooldown holds it back.
      */
     readonly repeatMinutes?: number;
   };

@@ -42,6 +42,12 @@ export interface MonitorResultSink {
     predictionShift?: number;
     summary: unknown;
   }): Promise<void>;
+  /**
+   * The alert kinds the monitor's latest recorded run raised (undefined when none is recorded).
+   * An alert its previous run did not raise is a new occurrence after a resolved one: it goes
+   * out after the cooldown, however recently the same alert went before.
+   */
+  previousAlerts?(monitor: string): Promise<readonly string[] | undefined>;
 }
 
 /** What a run needs besides its definition. */
@@ -121,13 +127,16 @@ export async function runMonitor(
     });
   }
   const deliveries: AlertDelivery[] = [];
+  const previous = alerts.length ? await ctx.results?.previousAlerts?.(definition.name) : undefined;
   for (const alert of alerts) {
     if (!definition.alerts) continue;
+    // Still firing since the last run: the repeat interval holds it back; resolved in between: news.
+    const ongoing = previous === undefined || previous.includes(alert.kind);
     deliveries.push(
       ...(await deliverAlert(alert, definition.alerts.sinks, {
         log: ctx.alertLog,
         cooldownMs: (definition.alerts.cooldownMinutes ?? 60) * 60_000,
-        repeatMs: (definition.alerts.repeatMinutes ?? 1440) * 60_000,
+        repeatMs: ongoing ? (definition.alerts.repeatMinutes ?? 1440) * 60_000 : 0,
         ...(ctx.logger ? { logger: ctx.logger } : {}),
         ...(ctx.startPipeline ? { startPipeline: ctx.startPipeline } : {}),
         ...(ctx.now ? { now: ctx.now } : {}),
