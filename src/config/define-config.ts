@@ -23,7 +23,7 @@ export interface KeelConfig extends FeatureDefinitions {
   readonly offlineStore?: OfflineStoreSettings;
   /** Online store: `{ type: "sqlite", path? }` (default) or `{ type: "redis", url?, prefix? }`. */
   readonly onlineStore?: OnlineStoreSettings;
-  /** Monitors over deployments' prediction logs, run by `keel monitor run NAME`. */
+  /** Monitors over deployments' prediction logs, run by `keel monitor run NAME`; a scheduled one also runs as pipeline `monitor.NAME`. */
   readonly monitors?: readonly MonitorDefinition[];
   /** Pipelines (`definePipeline`) that `keel run`, `keel backfill`, `keel worker` and the scheduler run. */
   readonly pipelines?: readonly PipelineDefinition[];

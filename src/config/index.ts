@@ -18,3 +18,10 @@ export {
   type KeelConfig,
 } from "./define-config.js";
 export { CONFIG_FILES, type LoadedConfig, loadConfig, projectName } from "./load-config.js";
+export { monitorPipelineName, monitorPipelines, monitorRunOutputs } from "./monitor-pipelines.js";
+export {
+  type ConfiguredMonitorOptions,
+  type MonitorBundle,
+  pipelineStarter,
+  runConfiguredMonitor,
+} from "./run-configured-monitor.js";

@@ -129,4 +129,52 @@ describe("loadConfig", () => {
     expect(error.message).toContain("has kind 'float'");
     expect((error.details.issues as string[]).length).toBe(4);
   });
+
+  it("turns a scheduled monitor into pipeline monitor.NAME, naming monitors[i].schedule on errors", async () => {
+    const monitor = (extra: string) =>
+      `{ name: "churn", deployment: "churn", reference: "model", ${extra} }`;
+    const ok = await loadConfig({
+      cwd: write(
+        "keel.config.ts",
+        `export default { monitors: [${monitor('schedule: { cron: "0 6 * * *", timezone: "Europe/Berlin", retries: 2 }')}, ${monitor("").replace('"churn"', '"adhoc"')}] };\n`,
+      ),
+    });
+    expect(ok.pipelines.map((p) => p.name)).toEqual(["monitor.churn"]);
+    expect(ok.pipelines[0]?.schedule).toEqual({ cron: "0 6 * * *", timezone: "Europe/Berlin" });
+    expect(ok.pipelines[0]?.steps.check).toMatchObject({ cache: false, retries: 2 });
+
+    const bad = async (extra: string, pipelines = "") =>
+      failure(
+        loadConfig({
+          cwd: write(
+            "keel.config.ts",
+            `import { definePipeline, step } from "keel";\nexport default { ${pipelines} monitors: [${monitor(extra)}] };\n`,
+          ),
+        }),
+      );
+    const cron = await bad('schedule: "0 25 * * *"');
+    expect(cron.code).toBe("KEEL_ERR_CONFIG_INVALID");
+    expect(cron.message).toContain(
+      "monitors[0].schedule: pipeline 'monitor.churn': cron expression '0 25 * * *' does not parse",
+    );
+    const zone = await bad('schedule: { cron: "0 * * * *", timezone: "Mars/Olympus" }');
+    expect(zone.message).toContain("time zone 'Mars/Olympus' is not an IANA time zone");
+    const shape = await bad('schedule: { cron: "0 * * * *", catchup: "yes", every: 2 }');
+    expect(shape.message).toContain("monitors[0].schedule.catchup: expected true or false");
+    expect(shape.message).toContain("monitors[0].schedule.every: unknown key");
+    const clash = await bad(
+      'schedule: "0 * * * *"',
+      'pipelines: [definePipeline({ name: "monitor.churn", steps: { a: step({ run: () => 1 }) } })],',
+    );
+    expect(clash.message).toContain(
+      "monitor 'churn' runs as pipeline 'monitor.churn', which pipelines[0] also defines",
+    );
+    const limits = await bad(
+      'schedule: "0 * * * *", drift: { minRows: -1 }, alerts: { sinks: [], repeatMinutes: "daily" }',
+    );
+    expect(limits.message).toContain("monitors[0].drift.minRows: expected a whole number ≥ 0");
+    expect(limits.message).toContain(
+      "monitors[0].alerts.repeatMinutes: expected a number of minutes ≥ 0",
+    );
+  }, 60_000);
 });

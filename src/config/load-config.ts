@@ -8,6 +8,7 @@ import { FeatureRepo } from "../features/index.js";
 import { alertSinkIssues, parseMonitors } from "../monitor/index.js";
 import { type PipelineDefinition, validatePipelines } from "../orchestrate/index.js";
 import { CONFIG_KEYS, type KeelConfig } from "./define-config.js";
+import { monitorPipelines } from "./monitor-pipelines.js";
 
 /**
  * The file names the loader looks for, in order.
@@ -40,7 +41,7 @@ export interface LoadedConfig {
   readonly config: KeelConfig;
   /** The feature definitions, validated. */
   readonly features: FeatureRepo;
-  /** The pipelines, validated (DAGs, names). */
+  /** The pipelines, validated (DAGs, names), then one `monitor.NAME` per scheduled monitor. */
   readonly pipelines: readonly PipelineDefinition[];
 }
 
@@ -94,14 +95,15 @@ export async function loadConfig(
     throw loadError(file, error);
   }
   const config = checkShape(file, exported);
-  parseMonitors(config.monitors, file);
+  const monitors = parseMonitors(config.monitors, file);
   const root = dirname(file);
+  const pipelines = pipelinesOf(file, config);
   return {
     file,
     root,
     config,
     features: FeatureRepo.from(config, root),
-    pipelines: pipelinesOf(file, config),
+    pipelines: [...pipelines, ...monitorPipelines(monitors, pipelines, file)],
   };
 }
 

@@ -323,6 +323,11 @@ export const ERROR_CODES = {
     description:
       "Online features are missing or older than their view's TTL/freshness target (a freshness step with failOnStale, or a deployment whose features are required).",
   },
+  KEEL_ERR_ALERT_DELIVERY: {
+    status: 502,
+    description:
+      "A monitor's alert could not be delivered to a sink after its retries (a scheduled monitor's run fails with it).",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /**

@@ -14,8 +14,11 @@ import type { MonitoringStore } from "../store/index.js";
 export function alertLogOf(store: MonitoringStore): AlertLog {
   return {
     record: (d) => store.record(d),
-    lastDelivered: (monitor, kind, sink) => store.lastDelivered(monitor, kind, sink),
     // The stored alert is the JSON keel wrote from an Alert.
+    lastDelivered: async (monitor, kind, sink) => {
+      const last = await store.lastDelivery(monitor, kind, sink);
+      return last && { at: last.at, alert: last.alert as Alert };
+    },
     list: async (o) => (await store.list(o)).map((d) => ({ ...d, alert: d.alert as Alert })),
   };
 }

@@ -71,6 +71,7 @@ export {
   type PredictionLog,
   type PredictionLogOptions,
 } from "./prediction-log.js";
+export { predictionLogFrame } from "./prediction-log-frame.js";
 export { type PredictionOutput, predictionOutput } from "./prediction-output.js";
 export {
   conformRows,

@@ -81,13 +81,17 @@ for (const [backend, open] of backends) {
         const store = new MonitoringStore(db);
         const alert = { monitor: "m", kind: "dataset-drift", message: "drift" };
         const base = { monitor: "m", kind: "dataset-drift", sink: "log", attempts: 1, alert };
-        expect(await store.lastDelivered("m", "dataset-drift", "log")).toBeUndefined();
+        expect(await store.lastDelivery("m", "dataset-drift", "log")).toBeUndefined();
         await store.record({ ...base, status: "delivered", at: 100 });
         await store.record({ ...base, status: "failed", error: "HTTP 500", at: 300 });
         await store.record({ ...base, status: "suppressed", attempts: 0, at: 200 });
         await store.record({ ...base, sink: "file:x", status: "delivered", at: 400 });
-        expect(await store.lastDelivered("m", "dataset-drift", "log")).toBe(100);
-        expect(await store.lastDelivered("m", "prediction-shift", "log")).toBeUndefined();
+        expect(await store.lastDelivery("m", "dataset-drift", "log")).toMatchObject({
+          at: 100,
+          status: "delivered",
+          alert,
+        });
+        expect(await store.lastDelivery("m", "prediction-shift", "log")).toBeUndefined();
         const listed = await store.list({ monitor: "m" });
         expect(listed.map((d) => d.at)).toEqual([400, 300, 200, 100]);
         expect(listed[1]).toMatchObject({ status: "failed", error: "HTTP 500", alert });

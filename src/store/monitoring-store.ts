@@ -44,8 +44,8 @@ const STATUSES = new Set(["delivered", "failed", "suppressed"]);
 /**
  * Monitor results (a time series per monitor) and alert deliveries in the metadata store, on
  * SQLite or PostgreSQL (migration 5). Contract: a write is durable once its promise resolves;
- * lists are newest first (ties by insertion order, newest first); `lastDelivered` is the time
- * of the latest `delivered` record for (monitor, kind, sink), which is what alert cooldown reads.
+ * lists are newest first (ties by insertion order, newest first); `lastDelivery` is the latest
+ * `delivered` record for (monitor, kind, sink), which is what alert cooldown reads.
  *
  * @example
  * ```ts
@@ -140,23 +140,31 @@ export class MonitoringStore {
   }
 
   /**
-   * When an alert of this monitor and kind was last delivered to this sink.
+   * The latest `delivered` record of this monitor's alert kind to this sink (what alert
+   * cooldown and de-duplication read), or undefined when none was delivered.
    *
    * @example
    * ```ts
-   * await store.lastDelivered("churn", "dataset-drift", "log");
+   * (await store.lastDelivery("churn", "dataset-drift", "log"))?.at;
    * ```
    */
-  async lastDelivered(monitor: string, kind: string, sink: string): Promise<number | undefined> {
+  async lastDelivery(
+    monitor: string,
+    kind: string,
+    sink: string,
+  ): Promise<AlertDeliveryRecord | undefined> {
     const row = await this.#db.db
       .selectFrom("alert_deliveries")
-      .select((eb) => eb.fn.max("at").as("at"))
+      .selectAll()
       .where("monitor", "=", monitor)
       .where("kind", "=", kind)
       .where("sink", "=", sink)
       .where("status", "=", "delivered")
+      .orderBy("at", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
       .executeTakeFirst();
-    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+    return row === undefined ? undefined : deliveryOf(row);
   }
 
   /**
@@ -175,15 +183,28 @@ export class MonitoringStore {
       .orderBy("id", "desc")
       .limit(options.limit ?? 100)
       .execute();
-    return rows.map((row) => ({
-      monitor: row.monitor,
-      kind: row.kind,
-      sink: row.sink,
-      status: (STATUSES.has(row.status) ? row.status : "failed") as AlertDeliveryRecord["status"],
-      attempts: Number(row.attempts),
-      ...(row.error !== null ? { error: row.error } : {}),
-      at: Number(row.at),
-      alert: JSON.parse(row.alert) as unknown,
-    }));
+    return rows.map(deliveryOf);
   }
+}
+
+function deliveryOf(row: {
+  monitor: string;
+  kind: string;
+  sink: string;
+  status: string;
+  attempts: number | bigint | string;
+  error: string | null;
+  at: number | bigint | string;
+  alert: string;
+}): AlertDeliveryRecord {
+  return {
+    monitor: row.monitor,
+    kind: row.kind,
+    sink: row.sink,
+    status: (STATUSES.has(row.status) ? row.status : "failed") as AlertDeliveryRecord["status"],
+    attempts: Number(row.attempts),
+    ...(row.error !== null ? { error: row.error } : {}),
+    at: Number(row.at),
+    alert: JSON.parse(row.alert) as unknown,
+  };
 }

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
+import { pipelineStarter } from "../../config/index.js";
 import { checkFreshness, formatDuration, registeredFeatures } from "../../features/index.js";
 import type { AlertSink } from "../../monitor/index.js";
 import { deliverFreshnessAlerts } from "../../orchestrate/index.js";
 import { defineCommand, read } from "../command.js";
 import { configFor, databaseFor, PROJECT_OPTIONS, parseTime } from "../features-project.js";
 import { formatTable } from "../format.js";
-import { pipelineStarter } from "./monitor-run.js";
 import { cliLogger } from "./train.js";
 
 /**

@@ -42,6 +42,13 @@ describe("keel monitor report on Telco", () => {
       `${[header, ...odd.map((l) => shiftSegment(l, true))].join("\n")}\n`,
     );
     await writeFile(join(dir, "empty.csv"), `${header}\n`);
+    await writeFile(join(dir, "one-row.csv"), `${[header, odd[0]].join("\n")}\n`);
+    const infinite = odd.map((l, i) => {
+      const cells = l.split(",");
+      if (i % 4 === 0) cells[MONTHLY] = i % 8 ? "Infinity" : "-Infinity";
+      return cells.join(",");
+    });
+    await writeFile(join(dir, "infinite.csv"), `${[header, ...infinite].join("\n")}\n`);
     await writeFile(
       join(dir, "no-charges.csv"),
       `${[header.split(",").slice(0, MONTHLY).join(","), ...odd.slice(0, 50).map((l) => l.split(",").slice(0, MONTHLY).join(","))].join("\n")}\n`,
@@ -197,4 +204,56 @@ describe("keel monitor report on Telco", () => {
     expect(badTest.code).toBe(2);
     expect(badTest.io.stderr()).toContain("--stattest must be one of");
   });
+
+  it("says 'insufficient data' for a window below --min-rows instead of flagging every column", async () => {
+    for (const reference of ["reference.csv", "model"]) {
+      const base = ["--reference", reference, "--current", "one-row.csv"];
+      const json = await report([...base, "--json"]);
+      expect(json.code, json.io.stderr()).toBe(0);
+      const summary = JSON.parse(json.io.stdout());
+      expect(summary).toMatchObject({
+        status: "insufficient data",
+        datasetDrift: false,
+        driftShare: 0,
+      });
+      expect(summary.columns).toEqual({});
+      expect(summary.insufficientData).toContain("tenure");
+      const text = await report([...base, "--html", "one-row.html"]);
+      expect(text.code).toBe(0);
+      expect(text.io.stdout()).toContain(
+        "Insufficient data: no column has 500 values on both sides",
+      );
+      if (reference === "model")
+        expect(text.io.stdout()).toContain("Prediction 'prediction': insufficient data");
+      expect(await readFile(join(dir, "one-row.html"), "utf8")).toContain("Insufficient data");
+      // Testing the one row anyway (--min-rows 1) is what used to happen: everything drifts.
+      const forced = await report([...base, "--min-rows", "1", "--json"]);
+      expect(forced.code).toBe(1);
+    }
+    const bad = await report([
+      "--reference",
+      "reference.csv",
+      "--current",
+      "one-row.csv",
+      "--min-rows",
+      "2.5",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.io.stderr()).toContain("--min-rows must be a whole number");
+  }, 60_000);
+
+  it("scores infinite inputs as missing for the prediction shift instead of failing the report", async () => {
+    const { code, io } = await report([
+      "--reference",
+      "model",
+      "--current",
+      "infinite.csv",
+      "--json",
+    ]);
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stderr()).toContain("note: 881 infinite input values scored as missing");
+    const summary = JSON.parse(io.stdout());
+    expect(summary.columns.monthly_charges).toMatchObject({ drifted: false });
+    expect(summary.datasetDrift).toBe(false);
+  }, 60_000);
 });

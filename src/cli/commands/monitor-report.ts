@@ -3,12 +3,14 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { type Frame, KeelError } from "../../core/index.js";
 import { readFrame } from "../../data/index.js";
+import type { ModelBundle } from "../../models/index.js";
 import { BUNDLE_JSON, readBundleData } from "../../models/index.js";
 import {
   type DriftOptions,
   type DriftReport,
   driftReport,
   driftSummary,
+  infiniteAsMissing,
   profileFromState,
   type ReferenceProfile,
   renderDriftHtml,
@@ -53,16 +55,33 @@ async function readInputs(
     }
     const profile = profileFromState(bundle.referenceProfile, referenceRef);
     let current = await readBundleData(bundle.inputSignature, currentFile);
-    if (profile.columns.prediction && !current.has("prediction") && bundle.task !== "multiclass") {
-      const scores = predictionFrame(bundle, current, ctx).column("prediction");
-      current = current.withColumn("prediction", scores);
-    }
+    if (profile.columns.prediction && !current.has("prediction") && bundle.task !== "multiclass")
+      current = current.withColumn("prediction", monitoringScores(bundle, current, ctx));
     return { reference: profile, current };
   }
   const reference = await readFrame(dataPath(ctx, referenceRef));
   // The current file is typed by the reference's kinds, as a model types what it scores.
   const current = await readBundleData({ columns: reference.schema() }, currentFile);
   return { reference, current };
+}
+
+/**
+ * The model's `prediction` column for a window it did not score yet, for the prediction shift.
+ * Infinite inputs are scored as missing (how the drift tests see them; the model itself refuses
+ * them), with a note on standard error saying how many.
+ *
+ * @example
+ * ```ts
+ * frame.withColumn("prediction", monitoringScores(bundle, frame, ctx));
+ * ```
+ */
+export function monitoringScores(bundle: ModelBundle, frame: Frame, ctx: CommandContext) {
+  const { frame: finite, replaced } = infiniteAsMissing(frame);
+  if (replaced > 0)
+    ctx.err(
+      `note: ${replaced} infinite input value${replaced === 1 ? "" : "s"} scored as missing for the prediction shift (the drift tests count them as missing too)\n`,
+    );
+  return predictionFrame(bundle, finite, ctx).column("prediction");
 }
 
 function numberOption(ctx: CommandContext, name: string): number | undefined {
@@ -131,6 +150,14 @@ function driftOptions(ctx: CommandContext): DriftOptions {
     );
   }
   const floor = numberOption(ctx, "effect-size-floor");
+  const minRows = numberOption(ctx, "min-rows");
+  if (minRows !== undefined && !Number.isInteger(minRows)) {
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `--min-rows must be a whole number (the fewest values a column needs to be tested). Got '${minRows}' instead.`,
+      { details: { option: "min-rows", received: minRows } },
+    );
+  }
   const maxShift = numberOption(ctx, "max-shift");
   const prediction = read.string(ctx.options, "prediction");
   return {
@@ -139,6 +166,7 @@ function driftOptions(ctx: CommandContext): DriftOptions {
     ...(threshold !== undefined ? { threshold } : {}),
     ...(driftShare !== undefined ? { driftShare } : {}),
     ...(floor !== undefined ? { effectSizeFloor: floor } : {}),
+    ...(minRows !== undefined ? { minRows } : {}),
     ...(read.flag(ctx.options, "bh") ? { multipleTesting: "benjamini-hochberg" as const } : {}),
     ...(prediction !== undefined || maxShift !== undefined
       ? {
@@ -160,15 +188,20 @@ function humanSummary(report: DriftReport): string {
     c.threshold,
     c.status === "ok" ? (c.drifted ? "DRIFT" : "ok") : c.status,
   ]);
+  const untested = Object.values(report.columns).filter((c) => c.status !== "ok").length;
   const lines = [
     formatTable(["column", "test", "statistic", "p-value", "threshold", "result"], rows),
     "",
-    `${report.datasetDrift ? "Dataset drift" : "No dataset drift"}: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${report.driftShare.toFixed(3)}, threshold ${report.driftShareThreshold}).`,
+    report.status === "insufficient data"
+      ? `Insufficient data: no column has ${report.minRows} values on both sides (--min-rows); nothing was tested, no drift reported.`
+      : `${report.datasetDrift ? "Dataset drift" : "No dataset drift"}: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${report.driftShare.toFixed(3)}, threshold ${report.driftShareThreshold})${untested ? `; ${untested} not tested (fewer than ${report.minRows} values)` : ""}.`,
   ];
-  if (report.prediction) {
-    const p = report.prediction;
+  const p = report.prediction;
+  if (p) {
     lines.push(
-      `Prediction '${p.column}': mean ${p.meanReference.toPrecision(4)} → ${p.meanCurrent.toPrecision(4)}, relative shift ${(p.relativeShift * 100).toFixed(1)}% (${p.shifted ? "above" : "within"} ${(p.maxShift * 100).toFixed(0)}%).`,
+      p.relativeShift === null
+        ? `Prediction '${p.column}': insufficient data (${p.drift.reason ?? `fewer than ${report.minRows} values`}); no shift measured.`
+        : `Prediction '${p.column}': mean ${p.meanReference.toPrecision(4)} → ${(p.meanCurrent ?? Number.NaN).toPrecision(4)}, relative shift ${(p.relativeShift * 100).toFixed(1)}% (${p.shifted ? "above" : "within"} ${(p.maxShift * 100).toFixed(0)}%).`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -230,9 +263,15 @@ export const monitorReportCommand = defineCommand({
       valueName: "N",
       description: "largest relative change of the mean prediction (default 0.1)",
     },
+    "min-rows": {
+      type: "string",
+      valueName: "N",
+      description:
+        "test a column only with at least N values on each side, else 'insufficient data' (default 500)",
+    },
   },
   description:
-    "Numeric tests on a model reference run on the profile's reservoir sample; category tests on exact counts. A column with no values on either side is reported as 'insufficient data'.",
+    "Numeric tests on a model reference run on the profile's reservoir sample; category tests on exact counts. A column with fewer than --min-rows values (default 500) on either side is reported as 'insufficient data', as is the prediction shift: not tested, never drift.",
   examples: [
     "keel monitor report --reference train.csv --current week.csv --json",
     "keel monitor report --reference models:/churn@champion --current week.csv --html drift.html",

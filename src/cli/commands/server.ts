@@ -214,9 +214,7 @@ async function servingPlugins(
  * The feature routes of the project in the working directory (or `--config`), when it has one;
  * a server started outside a project serves tracking only.
  */
-async function featurePlugins(
-  ctx: CommandContext,
-): Promise<{
+async function featurePlugins(ctx: CommandContext): Promise<{
   plugins: RoutePlugin[];
   store?: FeatureStore;
   close: () => Promise<void>;

@@ -17,6 +17,12 @@ export interface Alert {
   /** What happened: `dataset-drift`, `prediction-shift`, `performance-drop`, … */
   readonly kind: string;
   readonly message: string;
+  /**
+   * What makes this alert the same as an earlier one of its kind (for dataset drift, the
+   * drifted columns): a repeat of an unchanged alert is held back for `repeatMs`, a changed one
+   * only for the cooldown. Without one, only the cooldown applies. Monitors set it.
+   */
+  readonly fingerprint?: string;
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
@@ -89,7 +95,10 @@ export interface AlertDelivery {
   readonly kind: string;
   /** `log`, `file:PATH`, `webhook:URL` or `pipeline:NAME`. */
   readonly sink: string;
-  /** `suppressed`: the same alert went to this sink within the cooldown (de-duplicated). */
+  /**
+   * `suppressed`: an alert of this kind went to this sink within the cooldown, or the same
+   * alert (same fingerprint) within the repeat interval (de-duplicated).
+   */
   readonly status: "delivered" | "failed" | "suppressed";
   readonly attempts: number;
   readonly error?: string;
@@ -99,9 +108,10 @@ export interface AlertDelivery {
 }
 
 /**
- * Where deliveries are recorded, for cooldown and `keel monitor alerts`. Contract: `record` is
- * durable once it resolves; `lastDelivered` returns the time of the latest `delivered` record for
- * that monitor, alert kind and sink; `list` returns records newest first.
+ * Where deliveries are recorded, for cooldown, de-duplication and `keel monitor alerts`.
+ * Contract: `record` is durable once it resolves; `lastDelivered` returns the time and alert of
+ * the latest `delivered` record for that monitor, alert kind and sink; `list` returns records
+ * newest first.
  *
  * @example
  * ```ts
@@ -110,6 +120,10 @@ export interface AlertDelivery {
  */
 export interface AlertLog {
   record(delivery: AlertDelivery): Promise<void>;
-  lastDelivered(monitor: string, kind: string, sink: string): Promise<number | undefined>;
+  lastDelivered(
+    monitor: string,
+    kind: string,
+    sink: string,
+  ): Promise<{ readonly at: number; readonly alert: Alert } | undefined>;
   list(options?: { monitor?: string; limit?: number }): Promise<AlertDelivery[]>;
 }

@@ -149,3 +149,66 @@ describe("alert delivery", () => {
     expect(none[0]?.error).toContain("needs a pipeline starter");
   });
 });
+
+describe("alert de-duplication", () => {
+  const drift = (columns: string): Alert => ({ ...alert, fingerprint: columns });
+  const sinks: AlertSink[] = [{ type: "log" }];
+  const logger = { warn: () => {} } as unknown as import("../../core/index.js").Logger;
+  const HOUR = 3_600_000;
+
+  it("pages the same drift found every hour once a day (default repeat), not 24 times", async () => {
+    const log = memoryAlertLog();
+    let clock = 0;
+    const statuses: string[] = [];
+    // Every hour exactly (the default cooldown is one hour: cooldown alone would page each time).
+    for (let hour = 0; hour < 48; hour++) {
+      clock = hour * HOUR;
+      const [d] = await deliverAlert(drift("tenure"), sinks, { log, logger, now: () => clock });
+      statuses.push(d?.status ?? "");
+    }
+    const delivered = statuses.flatMap((s, hour) => (s === "delivered" ? [hour] : []));
+    expect(delivered).toEqual([0, 24]);
+  });
+
+  it("sends a changed alert after the cooldown, and holds it back within it", async () => {
+    const log = memoryAlertLog();
+    let clock = 0;
+    const options = { log, logger, now: () => clock, cooldownMs: HOUR, repeatMs: 24 * HOUR };
+    const send = async (a: Alert) => (await deliverAlert(a, sinks, options))[0]?.status;
+    expect(await send(drift("tenure"))).toBe("delivered");
+    clock = HOUR / 2;
+    expect(await send(drift("monthly_charges,tenure"))).toBe("suppressed");
+    clock = HOUR;
+    expect(await send(drift("monthly_charges,tenure"))).toBe("delivered");
+    clock = 2 * HOUR;
+    // Back to the first set: different from the last delivered one, so it is news again.
+    expect(await send(drift("tenure"))).toBe("delivered");
+    clock = 3 * HOUR;
+    expect(await send(drift("tenure"))).toBe("suppressed");
+    // Without fingerprints only the cooldown applies (alerts raised by other code).
+    clock = 4 * HOUR;
+    expect(await send(alert)).toBe("delivered");
+    clock = 5 * HOUR;
+    expect(await send(alert)).toBe("delivered");
+  });
+
+  it("starts a pipeline sink's retraining once for a persisting drift, again when it changes", async () => {
+    const log = memoryAlertLog();
+    let clock = 0;
+    const started: string[] = [];
+    const startPipeline: PipelineStarter = async (_sink, a) => {
+      started.push(`${clock / HOUR}:${a.fingerprint}`);
+      return { runId: `r${started.length}` };
+    };
+    const retrain: AlertSink[] = [{ type: "pipeline", pipeline: "retrain" }];
+    for (let hour = 0; hour < 6; hour++) {
+      clock = hour * HOUR;
+      await deliverAlert(drift(hour < 4 ? "tenure" : "contract"), retrain, {
+        log,
+        startPipeline,
+        now: () => clock,
+      });
+    }
+    expect(started).toEqual(["0:tenure", "4:contract"]);
+  });
+});

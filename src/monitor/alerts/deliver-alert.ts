@@ -15,8 +15,13 @@ import type {
 export interface DeliverOptions {
   /** Where deliveries are recorded (and cooldowns looked up). */
   readonly log: AlertLog;
-  /** The same alert (monitor + kind) goes to a sink at most once per this many ms. Default 1 hour. */
+  /** An alert of one monitor and kind goes to a sink at most once per this many ms. Default 1 hour. */
   readonly cooldownMs?: number;
+  /**
+   * The same alert (same kind and fingerprint as the last one delivered to the sink) is sent
+   * again only after this many ms, however often it is raised. Default 24 hours.
+   */
+  readonly repeatMs?: number;
   readonly logger?: Logger;
   /** The clock, for tests. */
   readonly now?: () => number;
@@ -45,11 +50,15 @@ export function sinkName(sink: AlertSink): string {
 }
 
 /**
- * Sends an alert to every sink, each at most once per cooldown for the same monitor and kind
- * (later ones are recorded as `suppressed`), and records every delivery. A `pipeline` sink starts
- * its pipeline at most once per cooldown for the monitor whatever the alert's kind: drift and a
- * prediction shift raised together mean one retraining, not two. A failing sink does not
- * stop the others; the result lists what happened per sink.
+ * Sends an alert to every sink and records every delivery. De-duplication, as Alertmanager's
+ * group and repeat intervals: an alert of a monitor and kind goes to a sink at most once per
+ * cooldown (default 1 hour), and an unchanged one (the same {@link Alert.fingerprint} as the
+ * last delivered, e.g. the same drifted columns) at most once per repeat interval (default 24
+ * hours), so the same drift found by an hourly monitor pages once a day, while a change (a
+ * new column drifting) pages after the cooldown. Held-back ones are recorded as `suppressed`.
+ * A `pipeline` sink starts its pipeline under the same rules over all the monitor's alert
+ * kinds: drift and a prediction shift raised together mean one retraining, not two. A failing
+ * sink does not stop the others; the result lists what happened per sink.
  *
  * @example
  * ```ts
@@ -63,6 +72,7 @@ export async function deliverAlert(
 ): Promise<AlertDelivery[]> {
   const now = options.now ?? Date.now;
   const cooldown = options.cooldownMs ?? 3_600_000;
+  const repeat = options.repeatMs ?? 86_400_000;
   const out: AlertDelivery[] = [];
   for (const sink of sinks) {
     const name = sinkName(sink);
@@ -72,7 +82,9 @@ export async function deliverAlert(
         : await options.log.lastDelivered(alert.monitor, alert.kind, name);
     const at = now();
     let delivery: AlertDelivery;
-    if (last !== undefined && at - last < cooldown) {
+    const elapsed = last === undefined ? Number.POSITIVE_INFINITY : at - last.at;
+    const unchanged = last !== undefined && sameAlert(last.alert, alert);
+    if (elapsed < cooldown || (unchanged && elapsed < repeat)) {
       delivery = {
         monitor: alert.monitor,
         kind: alert.kind,
@@ -101,17 +113,22 @@ export async function deliverAlert(
   return out;
 }
 
+/** Same kind and fingerprint; alerts without a fingerprint are held back by the cooldown only. */
+function sameAlert(a: Alert, b: Alert): boolean {
+  return a.kind === b.kind && a.fingerprint !== undefined && a.fingerprint === b.fingerprint;
+}
+
 // The latest delivered start of a pipeline sink for a monitor, over every alert kind.
 async function lastStartedPipeline(
   log: AlertLog,
   monitor: string,
   sink: string,
-): Promise<number | undefined> {
+): Promise<{ at: number; alert: Alert } | undefined> {
   const kinds = new Set((await log.list({ monitor, limit: 1000 })).map((d) => d.kind));
-  let last: number | undefined;
+  let last: { at: number; alert: Alert } | undefined;
   for (const kind of kinds) {
-    const at = await log.lastDelivered(monitor, kind, sink);
-    if (at !== undefined && (last === undefined || at > last)) last = at;
+    const found = await log.lastDelivered(monitor, kind, sink);
+    if (found !== undefined && (last === undefined || found.at > last.at)) last = found;
   }
   return last;
 }
@@ -207,7 +224,12 @@ export function memoryAlertLog(): AlertLog {
         (r) =>
           r.monitor === monitor && r.kind === kind && r.sink === sink && r.status === "delivered",
       );
-      return hits.length ? Math.max(...hits.map((r) => r.at)) : undefined;
+      // Newest by time, then by insertion (as the metadata store orders them).
+      const newest = hits.reduce<AlertDelivery | undefined>(
+        (best, r) => (best === undefined || r.at >= best.at ? r : best),
+        undefined,
+      );
+      return newest && { at: newest.at, alert: newest.alert };
     },
     async list(options = {}) {
       return rows

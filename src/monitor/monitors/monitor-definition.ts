@@ -7,6 +7,30 @@ import { statTests } from "../stat-tests/index.js";
 export const WINDOWS = { hourly: 3_600_000, daily: 86_400_000, weekly: 604_800_000 } as const;
 
 /**
+ * When a monitor runs by itself: a cron expression (croner syntax, read in UTC), or the same
+ * with a time zone, Airflow's `catchup` and step retries, as pipelines take them. A scheduled
+ * monitor becomes pipeline `monitor.NAME` (one step, `check`), run by the pipelines' scheduler
+ * (`keel scheduler`, `keel server`), so it has runs, retries and history like any pipeline; the
+ * window of each run ends at the run's logical date (the fire time).
+ *
+ * @example
+ * ```ts
+ * const hourly: MonitorSchedule = { cron: "5 * * * *", timezone: "Europe/Berlin", retries: 2 };
+ * ```
+ */
+export type MonitorSchedule =
+  | string
+  | {
+      readonly cron: string;
+      /** IANA time zone the cron fields are read in. Default "UTC". */
+      readonly timezone?: string;
+      /** Run every fire time missed while the scheduler was down. Default false: only the latest. */
+      readonly catchup?: boolean;
+      /** Retries of a failed run (a failed alert delivery fails the run). Default 0. */
+      readonly retries?: number;
+    };
+
+/**
  * A monitor declared in `keel.config.ts` (`monitors: [...]`): which deployment's prediction log
  * to watch, against which reference, over which window, what to check and where alerts go.
  *
@@ -14,6 +38,7 @@ export const WINDOWS = { hourly: 3_600_000, daily: 86_400_000, weekly: 604_800_0
  * ```ts
  * const m: MonitorDefinition = {
  *   name: "churn-daily", deployment: "churn", reference: "models:/churn@champion", window: "daily",
+ *   schedule: { cron: "0 6 * * *", timezone: "Europe/Berlin" },
  *   prediction: { maxShift: 0.1 }, performance: { tolerance: 0.02 },
  *   alerts: { sinks: [{ type: "log" }, { type: "webhook", url: "https://hooks.example/keel" }], cooldownMinutes: 60 },
  * };
@@ -27,7 +52,9 @@ export interface MonitorDefinition {
   readonly reference: string;
   /** The window each run covers, ending now: `hourly`, `daily` (default), `weekly` or milliseconds. */
   readonly window?: keyof typeof WINDOWS | number;
-  /** Feature drift settings (tests, thresholds, drift share, corrections). */
+  /** Run on this schedule as pipeline `monitor.NAME` (see {@link MonitorSchedule}); without it, on demand only. */
+  readonly schedule?: MonitorSchedule;
+  /** Feature drift settings (tests, thresholds, drift share, corrections, `minRows`). */
   readonly drift?: Omit<DriftOptions, "prediction" | "title" | "columns">;
   /**
    * Prediction drift: the alert fires when the mean prediction moves by more than `maxShift`
@@ -42,8 +69,15 @@ export interface MonitorDefinition {
   readonly performance?: { readonly tolerance?: number; readonly minLabels?: number } | false;
   readonly alerts?: {
     readonly sinks: readonly AlertSink[];
-    /** The same alert goes to a sink at most once per this many minutes (default 60). */
+    /** An alert of one kind goes to a sink at most once per this many minutes (default 60). */
     readonly cooldownMinutes?: number;
+    /**
+     * The same alert unchanged (dataset drift on the same columns, a prediction shift in the
+     * same direction) goes to a sink again only after this many minutes (default 1440: a
+     * persisting drift found every hour pages once a day). An alert the previous run did not
+     * raise (it resolved, then came back) is news: only the cooldown holds it back.
+     */
+    readonly repeatMinutes?: number;
   };
 }
 
@@ -101,11 +135,25 @@ export function parseMonitors(value: unknown, file: string): MonitorDefinition[]
           `${at}.window: expected hourly, daily, weekly or a positive number of milliseconds`,
         );
       }
+      if (d.schedule !== undefined) issues.push(...scheduleIssues(at, d.name, d.schedule));
       const drift = d.drift as Record<string, unknown> | undefined;
+      if (
+        drift?.minRows !== undefined &&
+        !(Number.isInteger(drift.minRows) && (drift.minRows as number) >= 0)
+      )
+        issues.push(`${at}.drift.minRows: expected a whole number ≥ 0 (default 500)`);
       if (drift?.stattest !== undefined && !(String(drift.stattest) in statTests)) {
         issues.push(`${at}.drift.stattest: expected one of ${Object.keys(statTests).join(", ")}`);
       }
-      const alerts = d.alerts as { sinks?: unknown } | undefined;
+      const alerts = d.alerts as Record<string, unknown> | undefined;
+      for (const key of ["cooldownMinutes", "repeatMinutes"]) {
+        const minutes = alerts?.[key];
+        if (
+          minutes !== undefined &&
+          !(typeof minutes === "number" && Number.isFinite(minutes) && minutes >= 0)
+        )
+          issues.push(`${at}.alerts.${key}: expected a number of minutes ≥ 0`);
+      }
       if (alerts !== undefined) {
         if (!Array.isArray(alerts.sinks))
           issues.push(`${at}.alerts.sinks: expected an array of sinks`);
@@ -123,4 +171,39 @@ export function parseMonitors(value: unknown, file: string): MonitorDefinition[]
     );
   }
   return value as MonitorDefinition[];
+}
+
+/** A scheduled monitor's name becomes part of a pipeline name, so it takes the same characters. */
+const SCHEDULED_NAME = /^[\w.-]{1,119}$/;
+
+// The shape of `schedule`; the cron expression and time zone are parsed where the monitor
+// becomes a pipeline (src/config), which names this same path.
+function scheduleIssues(at: string, name: unknown, schedule: unknown): string[] {
+  const issues: string[] = [];
+  if (typeof name === "string" && !SCHEDULED_NAME.test(name))
+    issues.push(
+      `${at}.name: a scheduled monitor's name may hold only letters, digits, _ . - (it names pipeline 'monitor.${name}')`,
+    );
+  if (typeof schedule === "string") {
+    if (schedule.trim() === "") issues.push(`${at}.schedule: expected a cron expression`);
+    return issues;
+  }
+  if (typeof schedule !== "object" || schedule === null || Array.isArray(schedule))
+    return [
+      ...issues,
+      `${at}.schedule: expected a cron expression or { cron, timezone?, catchup?, retries? }`,
+    ];
+  const s = schedule as Record<string, unknown>;
+  if (typeof s.cron !== "string" || s.cron.trim() === "")
+    issues.push(`${at}.schedule.cron: expected a cron expression`);
+  if (s.timezone !== undefined && typeof s.timezone !== "string")
+    issues.push(`${at}.schedule.timezone: expected an IANA time zone name`);
+  if (s.catchup !== undefined && typeof s.catchup !== "boolean")
+    issues.push(`${at}.schedule.catchup: expected true or false`);
+  if (s.retries !== undefined && !(Number.isInteger(s.retries) && (s.retries as number) >= 0))
+    issues.push(`${at}.schedule.retries: expected an integer ≥ 0`);
+  for (const key of Object.keys(s))
+    if (!["cron", "timezone", "catchup", "retries"].includes(key))
+      issues.push(`${at}.schedule.${key}: unknown key; expected cron, timezone, catchup, retries`);
+  return issues;
 }

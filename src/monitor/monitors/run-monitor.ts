@@ -42,6 +42,12 @@ export interface MonitorResultSink {
     predictionShift?: number;
     summary: unknown;
   }): Promise<void>;
+  /**
+   * The alert kinds the monitor's latest recorded run raised (undefined when none is recorded).
+   * An alert its previous run did not raise is a new occurrence after a resolved one: it goes
+   * out after the cooldown, however recently the same alert went before.
+   */
+  previousAlerts?(monitor: string): Promise<readonly string[] | undefined>;
 }
 
 /** What a run needs besides its definition. */
@@ -55,7 +61,10 @@ export interface RunMonitorContext {
   readonly alertLog: AlertLog;
   /** Starts the runs of `pipeline` alert sinks (see `PipelineSink`). */
   readonly startPipeline?: PipelineStarter;
+  /** The clock (alert times, cooldowns, the record's time). Default: `Date.now`. */
   readonly now?: () => number;
+  /** Where the window ends (a scheduled run's logical date). Default: now. */
+  readonly windowEnd?: number;
   readonly logger?: import("../../core/index.js").Logger;
 }
 
@@ -74,8 +83,9 @@ export async function runMonitor(
   ctx: RunMonitorContext,
 ): Promise<MonitorRun> {
   const now = (ctx.now ?? Date.now)();
-  const windowStart = now - windowMs(definition);
-  const frame = await ctx.readWindow(windowStart, now);
+  const windowEnd = ctx.windowEnd ?? now;
+  const windowStart = windowEnd - windowMs(definition);
+  const frame = await ctx.readWindow(windowStart, windowEnd);
   const features = frame.has("label") ? frame.drop(["label"]) : frame;
   const report = driftReport(ctx.reference, features, {
     ...definition.drift,
@@ -83,7 +93,7 @@ export async function runMonitor(
       definition.prediction === false
         ? false
         : { maxShift: definition.prediction?.maxShift ?? 0.1 },
-    title: `Monitor ${definition.name}: ${new Date(windowStart).toISOString()} – ${new Date(now).toISOString()}`,
+    title: `Monitor ${definition.name}: ${new Date(windowStart).toISOString()} – ${new Date(windowEnd).toISOString()}`,
   });
   const performance = performanceCheck(definition, frame, ctx.baselineAuc);
   const alerts: Alert[] = [];
@@ -92,16 +102,18 @@ export async function runMonitor(
     alerts.push({
       ...base,
       kind: "dataset-drift",
+      fingerprint: driftedColumns(report).join(","),
       message: `${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${report.driftShare.toFixed(2)})`,
       details: driftSummary(report),
     });
   }
-  if (report.prediction?.shifted) {
-    const p = report.prediction;
+  if (report.prediction?.shifted && report.prediction.relativeShift !== null) {
+    const p = { ...report.prediction, relativeShift: report.prediction.relativeShift };
     alerts.push({
       ...base,
       kind: "prediction-shift",
-      message: `mean ${p.column} moved ${(p.relativeShift * 100).toFixed(1)}% (${p.meanReference.toPrecision(4)} → ${p.meanCurrent.toPrecision(4)}), above ${(p.maxShift * 100).toFixed(0)}%`,
+      fingerprint: (p.meanCurrent ?? p.meanReference) > p.meanReference ? "up" : "down",
+      message: `mean ${p.column} moved ${(p.relativeShift * 100).toFixed(1)}% (${p.meanReference.toPrecision(4)} → ${(p.meanCurrent ?? Number.NaN).toPrecision(4)}), above ${(p.maxShift * 100).toFixed(0)}%`,
       details: { ...p, drift: undefined },
     });
   }
@@ -109,17 +121,22 @@ export async function runMonitor(
     alerts.push({
       ...base,
       kind: "performance-drop",
+      fingerprint: "auc",
       message: `AUC ${performance.auc.toFixed(3)} on ${performance.labelled} labelled rows, ${performance.drop.toFixed(3)} below ${performance.baseline.toFixed(3)}`,
       details: performance,
     });
   }
   const deliveries: AlertDelivery[] = [];
+  const previous = alerts.length ? await ctx.results?.previousAlerts?.(definition.name) : undefined;
   for (const alert of alerts) {
     if (!definition.alerts) continue;
+    // Still firing since the last run: the repeat interval holds it back; resolved in between: news.
+    const ongoing = previous === undefined || previous.includes(alert.kind);
     deliveries.push(
       ...(await deliverAlert(alert, definition.alerts.sinks, {
         log: ctx.alertLog,
         cooldownMs: (definition.alerts.cooldownMinutes ?? 60) * 60_000,
+        repeatMs: ongoing ? (definition.alerts.repeatMinutes ?? 1440) * 60_000 : 0,
         ...(ctx.logger ? { logger: ctx.logger } : {}),
         ...(ctx.startPipeline ? { startPipeline: ctx.startPipeline } : {}),
         ...(ctx.now ? { now: ctx.now } : {}),
@@ -129,11 +146,13 @@ export async function runMonitor(
   await ctx.results?.recordResult({
     monitor: definition.name,
     windowStart,
-    windowEnd: now,
+    windowEnd,
     createdAt: now,
     datasetDrift: report.datasetDrift,
     driftShare: report.driftShare,
-    ...(report.prediction ? { predictionShift: report.prediction.relativeShift } : {}),
+    ...(typeof report.prediction?.relativeShift === "number"
+      ? { predictionShift: report.prediction.relativeShift }
+      : {}),
     summary: {
       ...driftSummary(report),
       rows: frame.nRows,
@@ -147,13 +166,20 @@ export async function runMonitor(
   return {
     monitor: definition.name,
     windowStart,
-    windowEnd: now,
+    windowEnd,
     rows: frame.nRows,
     report,
     ...(performance ? { performance } : {}),
     alerts,
     deliveries,
   };
+}
+
+function driftedColumns(report: DriftReport): string[] {
+  return Object.entries(report.columns)
+    .filter(([, c]) => c.drifted)
+    .map(([name]) => name)
+    .sort();
 }
 
 function performanceCheck(

@@ -106,4 +106,42 @@ describe("reference profiles", () => {
       /model dir: the reference profile is malformed at \$\.referenceProfile\.columns\["x"\]/,
     );
   });
+
+  it("samples its reservoir uniformly from the finite values only, whatever share is missing", () => {
+    const n = 2000;
+    const k = 100;
+    // 90% finite (NaN at every tenth: random positions) and 10% finite (the rest Infinity:
+    // gathered and shuffled): both sampling paths.
+    for (const finiteShare of [0.9, 0.1]) {
+      const x = Float64Array.from({ length: n }, (_, i) =>
+        finiteShare === 0.9
+          ? i % 10 === 0
+            ? Number.NaN
+            : i
+          : i % 10 === 0
+            ? i
+            : Number.POSITIVE_INFINITY,
+      );
+      const finite = [...x].filter(Number.isFinite);
+      const perDecile = new Array(10).fill(0);
+      const seeds = 300;
+      for (let seed = 0; seed < seeds; seed++) {
+        const p = buildProfile(Frame.fromColumns({ x: numericColumn(x) }), {
+          seed,
+          reservoirSize: k,
+        });
+        const r = [...(p.columns.x as NumericProfile).reservoir];
+        expect(r).toHaveLength(k);
+        expect(new Set(r).size).toBe(k);
+        expect(r.every((v) => Number.isFinite(v) && !Number.isNaN(x[v] as number))).toBe(true);
+        for (const v of r) perDecile[Math.min(9, Math.floor((10 * v) / n))]++;
+      }
+      // Each finite value is kept with probability k / count: each tenth of the range gets its share.
+      for (let d = 0; d < 10; d++) {
+        const inDecile = finite.filter((v) => Math.floor((10 * v) / n) === d).length;
+        const expected = (seeds * k * inDecile) / finite.length;
+        expect(Math.abs(perDecile[d] - expected) / expected, `decile ${d}`).toBeLessThan(0.08);
+      }
+    }
+  });
 });

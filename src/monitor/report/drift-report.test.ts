@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { categoricalColumn, Frame, isKeelError, numericColumn, Rng } from "../../core/index.js";
 import { buildProfile } from "../profile/index.js";
 import { statTests } from "../stat-tests/index.js";
-import { driftReport, driftSummary, renderDriftHtml } from "./index.js";
+import { DEFAULT_MIN_ROWS, driftReport, driftSummary, renderDriftHtml } from "./index.js";
 
 function frame(n: number, seed: number, shift = 0, plans = ["a", "b", "c"]): Frame {
   const rng = new Rng(seed);
@@ -195,5 +195,58 @@ describe("driftReport", () => {
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html).not.toMatch(/<script(?! type="application\/json")/);
     expect(Buffer.byteLength(html)).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it("reports insufficient data below minRows (default 500): no verdicts, never a false alarm", () => {
+    // Large references: Evidently's distance tests, which flag a tiny window by chance alone.
+    for (const reference of [frame(5000, 31), buildProfile(frame(5000, 31))]) {
+      for (const n of [1, 2, 10, 99, 499]) {
+        const current = frame(n, 32 + n);
+        // What minRows prevents: one row tested anyway drifts every column.
+        if (n === 1) expect(driftReport(reference, current, { minRows: 1 }).driftedColumns).toBe(3);
+        const r = driftReport(reference, current);
+        expect(r.status).toBe("insufficient data");
+        expect(r.minRows).toBe(DEFAULT_MIN_ROWS);
+        expect(DEFAULT_MIN_ROWS).toBe(500);
+        expect(r.datasetDrift).toBe(false);
+        expect(r.testedColumns).toBe(0);
+        for (const c of Object.values(r.columns)) {
+          expect(c).toMatchObject({ status: "insufficient data", statistic: null, drifted: false });
+          expect(c.reason).toContain(`${n} non-missing value`);
+        }
+        expect(r.prediction).toMatchObject({
+          status: "insufficient data",
+          relativeShift: null,
+          shifted: false,
+        });
+        expect(driftSummary(r)).toMatchObject({
+          status: "insufficient data",
+          datasetDrift: false,
+          columns: {},
+          insufficientData: ["x", "y", "plan"],
+        });
+        const html = renderDriftHtml(r);
+        expect(html).toContain("Insufficient data");
+        expect(html).not.toContain("NaN");
+      }
+    }
+    // At minRows the columns are tested; a column thinner than it (mostly missing) is not.
+    const ref = frame(5000, 41);
+    const cur = frame(DEFAULT_MIN_ROWS, 42);
+    expect(driftReport(ref, cur).status).toBe("ok");
+    expect(driftReport(ref, cur).testedColumns).toBe(3);
+    const y = numbersOf(cur, "y").fill(Number.NaN, 0, 1);
+    const thin = driftReport(ref, cur.withColumn("y", numericColumn(y)));
+    expect(thin.columns.y?.status).toBe("insufficient data");
+    expect(thin.columns.x?.status).toBe("ok");
+    expect(thin.testedColumns).toBe(2);
+    // Every test path honours it, whichever test a column gets.
+    for (const stattest of Object.keys(statTests) as (keyof typeof statTests)[]) {
+      const r = driftReport(ref, frame(5, 43, 3), { stattest });
+      expect(r.testedColumns, stattest).toBe(0);
+      expect(r.prediction?.shifted, stattest).toBe(false);
+    }
+    expect(() => driftReport(ref, cur, { minRows: 2.5 })).toThrow(/minRows must be a whole number/);
+    expect(() => driftReport(ref, cur, { minRows: -1 })).toThrow(/minRows must be a whole number/);
   });
 });

@@ -15,6 +15,16 @@ import type {
 
 const DEFAULT_DRIFT_SHARE = 0.5;
 const DEFAULT_MAX_SHIFT = 0.1;
+/**
+ * The default `minRows`: the fewest values a side of a column needs to be tested (see
+ * `DriftOptions.minRows`).
+ *
+ * @example
+ * ```ts
+ * driftReport(reference, window).minRows === DEFAULT_MIN_ROWS; // 500
+ * ```
+ */
+export const DEFAULT_MIN_ROWS = 500;
 
 /**
  * Compares current data with a reference (a Frame, or a stored {@link ReferenceProfile}) column
@@ -25,10 +35,12 @@ const DEFAULT_MAX_SHIFT = 0.1;
  *
  * Bad input: a current frame lacking reference columns is `KEEL_ERR_SCHEMA_MISMATCH` naming
  * them; a column whose kind changed is `KEEL_ERR_COLUMN_KIND` naming it; a test that does not
- * fit a column's kind is `KEEL_ERR_INVALID_ARGUMENT` naming both. A column with no non-missing
- * value on either side (an empty window, an all-missing column) is reported with status
- * `insufficient data`, not tested and not counted in the drift share; a report with no tested
- * column has `datasetDrift: false` and `driftShare: 0`. Constant columns are tested as usual.
+ * fit a column's kind is `KEEL_ERR_INVALID_ARGUMENT` naming both. A column with fewer than
+ * `minRows` (default 500) non-missing values on either side (a small or empty window, an
+ * all-missing column) is reported with status `insufficient data`, not tested and not counted
+ * in the drift share; so is the prediction shift. A report with nothing tested has status
+ * `insufficient data`, `datasetDrift: false` and `driftShare: 0`. Constant columns are tested
+ * as usual.
  *
  * @example
  * ```ts
@@ -41,6 +53,7 @@ export function driftReport(
   current: Frame,
   options: DriftOptions = {},
 ): DriftReport {
+  const minRows = minRowsOf(options);
   const ref = referenceColumns(reference);
   const predictionColumn = predictionColumnOf(ref.names, current, options);
   // A reference `prediction` (a profile's training scores) with none in the current data is
@@ -78,7 +91,7 @@ export function driftReport(
   for (const name of names) {
     const r = refSides.get(name) as Side;
     const c = sideOfColumn(current.column(name)) as Side;
-    columns[name] = testColumn(name, r, c, ref.rows, options);
+    columns[name] = testColumn(name, r, c, ref.rows, options, minRows);
     dataQuality[name] = columnQuality(r, c);
     charts[name] = chartOf(r, c);
   }
@@ -94,6 +107,7 @@ export function driftReport(
         current,
         ref.rows,
         options,
+        minRows,
       )
     : undefined;
   if (prediction)
@@ -107,6 +121,12 @@ export function driftReport(
     referenceRows: ref.rows,
     currentRows: current.nRows,
     referenceSource: "profileVersion" in reference ? "profile" : "frame",
+    // Nothing asked for (no columns, no prediction) is not a lack of data.
+    status:
+      tested.length > 0 || prediction?.status === "ok" || (names.length === 0 && !prediction)
+        ? "ok"
+        : "insufficient data",
+    minRows,
     datasetDrift: tested.length > 0 && driftShare >= threshold,
     driftShare,
     driftShareThreshold: threshold,
@@ -147,12 +167,31 @@ function predictionColumnOf(
   return names.includes("prediction") && current.has("prediction") ? "prediction" : undefined;
 }
 
+function minRowsOf(options: DriftOptions): number {
+  const m = options.minRows ?? DEFAULT_MIN_ROWS;
+  if (!(Number.isInteger(m) && m >= 0))
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `minRows must be a whole number ≥ 0 (the fewest values a column needs to be tested). Got ${String(m)} instead.`,
+      { details: { parameter: "minRows", received: String(m) } },
+    );
+  return m;
+}
+
+/** Why a side is too small to test, or undefined when both are large enough. */
+function tooFew(r: Side, c: Side, minRows: number): string | undefined {
+  const need = Math.max(1, minRows);
+  if (r.count >= need && c.count >= need) return undefined;
+  return `${c.count} non-missing value${c.count === 1 ? "" : "s"} in the current data and ${r.count} in the reference; at least ${need} needed on each side (minRows)`;
+}
+
 function testColumn(
   name: string,
   r: Side,
   c: Side,
   referenceRows: number,
   options: DriftOptions,
+  minRows: number,
 ): ColumnDrift {
   // The report-wide test applies to the columns of kinds it takes; a per-column one must fit.
   const global =
@@ -174,12 +213,14 @@ function testColumn(
       { details: { column: name, test: asked } },
     );
   }
-  if (r.count === 0 || c.count === 0) {
+  const reason = tooFew(r, c, minRows);
+  if (reason !== undefined) {
     const test: StatTestName = asked ?? (r.kind === "numeric" ? "wasserstein" : "jensenShannon");
     return {
       kind: r.kind,
       test,
       status: "insufficient data",
+      reason,
       statistic: null,
       threshold:
         options.perColumn?.[name]?.threshold ??
@@ -238,10 +279,11 @@ function predictionShift(
   current: Frame,
   referenceRows: number,
   options: DriftOptions,
+  minRows: number,
 ): PredictionShift | undefined {
   const c = sideOfColumn(current.column(column)) as Side;
   const maxShift = (options.prediction || undefined)?.maxShift ?? DEFAULT_MAX_SHIFT;
-  const drift = testColumn(column, r, c, referenceRows, options);
+  const drift = testColumn(column, r, c, referenceRows, options, minRows);
   if (r.kind !== "numeric" || c.kind !== "numeric") {
     throw new KeelError(
       "KEEL_ERR_COLUMN_KIND",
@@ -249,26 +291,29 @@ function predictionShift(
       { details: { column } },
     );
   }
-  const relativeShift =
-    r.count && c.count
-      ? Math.abs(c.mean - r.mean) / Math.max(Math.abs(r.mean), Number.MIN_VALUE)
-      : 0;
+  // The same rule as the columns: a mean of a handful of predictions is not a shift.
+  const enough = tooFew(r, c, minRows) === undefined;
+  const relativeShift = enough
+    ? Math.abs(c.mean - r.mean) / Math.max(Math.abs(r.mean), Number.MIN_VALUE)
+    : null;
   return {
     column,
+    status: enough ? "ok" : "insufficient data",
     meanReference: r.mean,
-    meanCurrent: c.mean,
+    meanCurrent: c.count ? c.mean : null,
     relativeShift,
     maxShift,
-    shifted: relativeShift > maxShift,
+    shifted: relativeShift !== null && relativeShift > maxShift,
     drift,
   };
 }
 
 /**
  * The `--json` contract other tools rely on:
- * `{ datasetDrift, driftShare, columns: { name: { test, statistic, pValue?, threshold, drifted } } }`.
- * Columns with insufficient data are not in `columns`; they are listed under `insufficientData`
- * (present only when there are such columns).
+ * `{ datasetDrift, driftShare, columns: { name: { test, statistic, pValue?, threshold, drifted } } }`,
+ * plus `status: "insufficient data"` when nothing could be tested. Columns with insufficient
+ * data (fewer than `minRows` values) are not in `columns`; they are listed under
+ * `insufficientData` (present only when there are such columns).
  *
  * @example
  * ```ts
@@ -283,6 +328,7 @@ export function driftSummary(report: DriftReport): {
     { test: string; statistic: number; pValue?: number; threshold: number; drifted: boolean }
   >;
   insufficientData?: string[];
+  status?: "insufficient data";
 } {
   const columns: Record<
     string,
@@ -307,5 +353,6 @@ export function driftSummary(report: DriftReport): {
     driftShare: report.driftShare,
     columns,
     ...(insufficient.length ? { insufficientData: insufficient } : {}),
+    ...(report.status === "insufficient data" ? { status: report.status } : {}),
   };
 }

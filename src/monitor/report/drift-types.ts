@@ -42,6 +42,19 @@ export interface DriftOptions {
    * relative change of its mean allowed (default 0.1).
    */
   readonly prediction?: { readonly column?: string; readonly maxShift?: number } | false;
+  /**
+   * The fewest non-missing values either side of a column (and of the prediction) must have
+   * for it to be tested. Below it the column is `insufficient data`: no statistic, no verdict,
+   * not counted in the drift share, never an alert; a window where nothing could be tested is
+   * a report with status `insufficient data`. Default 500: on fewer values sampling noise alone
+   * trips the default thresholds. Simulated (scipy, a 5,000-row reference, windows drawn from
+   * the same distribution): the normalised Wasserstein distance is ≥ 0.1 in 73% of 100-row
+   * windows, 30% at 200, 4% at 500, 0.5% at 1,000; a mean-prediction shift above 10% (scores of
+   * mean 0.27) happens in 21% at 100, 9% at 200, 0.5% at 500; a one-row window flags every
+   * column (bench/monitor/min-rows-noise.py). Lower it for windows tested with p-value tests only (ks, chiSquare, zTest, whose
+   * false-alarm rate is 5% at any size); 1 tests whatever is there.
+   */
+  readonly minRows?: number;
   /** Report title. */
   readonly title?: string;
 }
@@ -50,8 +63,13 @@ export interface DriftOptions {
 export interface ColumnDrift {
   readonly kind: "numeric" | "categorical";
   readonly test: StatTestName;
-  /** `ok`, or `insufficient data` when either side has no non-missing value (not tested). */
+  /**
+   * `ok`, or `insufficient data` when either side has fewer than `minRows` non-missing values
+   * (no statistic, no verdict, not counted in the drift share).
+   */
   readonly status: "ok" | "insufficient data";
+  /** Why the column was not tested (with `insufficient data`): the counts and `minRows`. */
+  readonly reason?: string;
   readonly statistic: number | null;
   readonly pValue?: number;
   /** The Benjamini–Hochberg adjusted p-value, when that correction is on. */
@@ -81,9 +99,13 @@ export interface ColumnQuality {
  */
 export interface PredictionShift {
   readonly column: string;
+  /** `insufficient data` when either side has fewer than `minRows` predictions: no shift measured, never flagged. */
+  readonly status: "ok" | "insufficient data";
   readonly meanReference: number;
-  readonly meanCurrent: number;
-  readonly relativeShift: number;
+  /** null when the current side has no prediction. */
+  readonly meanCurrent: number | null;
+  /** null with `insufficient data`. */
+  readonly relativeShift: number | null;
   readonly maxShift: number;
   readonly shifted: boolean;
   readonly drift: ColumnDrift;
@@ -112,6 +134,13 @@ export interface DriftReport {
   readonly currentRows: number;
   /** `profile` when the reference was a stored profile (numeric tests ran on its reservoir sample). */
   readonly referenceSource: "frame" | "profile";
+  /**
+   * `insufficient data` when no column and no prediction could be tested (a window with
+   * fewer than `minRows` rows, every column empty): no verdicts, `datasetDrift` false.
+   */
+  readonly status: "ok" | "insufficient data";
+  /** The `minRows` the report ran with. */
+  readonly minRows: number;
   readonly datasetDrift: boolean;
   readonly driftShare: number;
   readonly driftShareThreshold: number;

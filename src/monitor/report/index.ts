@@ -6,6 +6,7 @@
 export * from "./column-sides.js";
 export { chooseTest, runTest } from "./column-test.js";
 export * from "./data-quality.js";
-export { driftReport, driftSummary } from "./drift-report.js";
+export { DEFAULT_MIN_ROWS, driftReport, driftSummary } from "./drift-report.js";
 export * from "./drift-types.js";
+export { infiniteAsMissing } from "./infinite-as-missing.js";
 export { overlayChart, renderDriftHtml } from "./render-drift-html.js";

@@ -63,9 +63,12 @@ export function overlayChart(title: string, chart: DriftChart): string {
  * ```
  */
 export function renderDriftHtml(report: DriftReport): string {
-  const verdict = report.datasetDrift
-    ? `<div class="banner fail">Dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} ≥ ${report.driftShareThreshold})</div>`
-    : `<div class="banner pass">No dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} &lt; ${report.driftShareThreshold})</div>`;
+  const verdict =
+    report.status === "insufficient data"
+      ? `<div class="banner skipped">Insufficient data: no column had at least ${report.minRows} values on both sides (minRows), so nothing was tested and no drift is reported</div>`
+      : report.datasetDrift
+        ? `<div class="banner fail">Dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} ≥ ${report.driftShareThreshold})</div>`
+        : `<div class="banner pass">No dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${num(report.driftShare)} &lt; ${report.driftShareThreshold})</div>`;
   const corrections = [
     report.multipleTesting === "benjamini-hochberg"
       ? "p-values adjusted by Benjamini–Hochberg"
@@ -78,9 +81,14 @@ export function renderDriftHtml(report: DriftReport): string {
   const rows = Object.entries(report.columns)
     .map(([name, c]) => columnRow(name, c, report))
     .join("");
-  const prediction = report.prediction
-    ? `<h2>Prediction</h2><div class="banner ${report.prediction.shifted ? "fail" : "pass"}">Mean ${escapeHtml(report.prediction.column)} ${num(report.prediction.meanReference)} → ${num(report.prediction.meanCurrent)}: relative shift ${num(report.prediction.relativeShift * 100)}% (${report.prediction.shifted ? "above" : "within"} ${num(report.prediction.maxShift * 100)}%)</div>
-<div class="grid"><div class="card">${overlayChart(`${report.prediction.column} distribution`, report.charts[report.prediction.column] ?? { labels: [], reference: [], current: [] })}</div></div>`
+  const p = report.prediction;
+  const prediction = p
+    ? `<h2>Prediction</h2>${
+        p.relativeShift === null
+          ? `<div class="banner skipped">Mean ${escapeHtml(p.column)}: insufficient data (${escapeHtml(p.drift.reason ?? `fewer than ${report.minRows} predictions`)}); no shift measured</div>`
+          : `<div class="banner ${p.shifted ? "fail" : "pass"}">Mean ${escapeHtml(p.column)} ${num(p.meanReference)} → ${num(p.meanCurrent ?? Number.NaN)}: relative shift ${num(p.relativeShift * 100)}% (${p.shifted ? "above" : "within"} ${num(p.maxShift * 100)}%)</div>`
+      }
+<div class="grid"><div class="card">${overlayChart(`${p.column} distribution`, report.charts[p.column] ?? { labels: [], reference: [], current: [] })}</div></div>`
     : "";
   const charts = Object.keys(report.columns)
     .map((name) => {
@@ -93,7 +101,7 @@ export function renderDriftHtml(report: DriftReport): string {
 <title>${escapeHtml(report.title)}</title>
 <style>${REPORT_CSS}</style></head><body>
 <h1>${escapeHtml(report.title)}</h1>
-<div class="meta">reference ${report.referenceRows} rows · current ${report.currentRows} rows · ${escapeHtml(report.createdAt)}</div>
+<div class="meta">reference ${report.referenceRows} rows · current ${report.currentRows} rows · columns tested with at least ${report.minRows} values a side · ${escapeHtml(report.createdAt)}</div>
 ${verdict}${corrections.length ? `<div class="rule">${escapeHtml(corrections.join("; "))}</div>` : ""}
 ${prediction}
 <h2>Columns</h2>
@@ -123,7 +131,7 @@ function columnRow(name: string, c: ColumnDrift, report: DriftReport): string {
         : num(c.pValue);
   const result =
     c.status !== "ok"
-      ? `<td class="skipped">${c.status}</td>`
+      ? `<td class="skipped" title="${escapeHtml(c.reason ?? "")}">${c.status}</td>`
       : `<td class="${c.drifted ? "fail" : "pass"}">${c.drifted ? "drift" : "ok"}</td>`;
   const missing = q
     ? `${num(q.missingShareReference * 100)}% → ${num(q.missingShareCurrent * 100)}%`

@@ -1,10 +1,47 @@
+import { KeelError } from "../../core/index.js";
 import { hellinger, jensenShannon, kl, psi, wasserstein } from "./distance-tests.js";
 import { chiSquare, ks, zTest } from "./hypothesis-tests.js";
-import type { StatKind, StatTest, StatTestName } from "./types.js";
+import { isCounts } from "./stat-data.js";
+import type { StatData, StatKind, StatTest, StatTestName } from "./types.js";
+
+/** How many values `data` holds that a test uses (finite numbers, or positive counts). */
+function usableValues(data: StatData): number {
+  let n = 0;
+  if (isCounts(data)) {
+    for (const c of data.values()) if (c > 0) n += c;
+    return n;
+  }
+  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i] as number)) n++;
+  return n;
+}
+
+// An empty side has no distribution to compare: a clear error, never a silent "no drift"
+// (statistic 0, p-value 1). driftReport never gets here: it reports such a column, and one
+// below its minRows, as `insufficient data` before testing.
+function nonEmpty(test: StatTest): StatTest {
+  return {
+    ...test,
+    compute(reference, current, options) {
+      for (const [side, data] of [
+        ["reference", reference],
+        ["current", current],
+      ] as const) {
+        if (usableValues(data) === 0)
+          throw new KeelError(
+            "KEEL_ERR_INVALID_ARGUMENT",
+            `statTests.${test.name}: the ${side} sample has no non-missing value; a test needs at least one on each side (driftReport reports such a column as 'insufficient data').`,
+            { details: { test: test.name, side } },
+          );
+      }
+      return test.compute(reference, current, options);
+    },
+  };
+}
 
 /**
  * Every stat test keel knows, keyed by name: `statTests.ks.compute(reference, current)` →
- * `{ statistic, pValue, threshold, drifted, effectSize }`.
+ * `{ statistic, pValue, threshold, drifted, effectSize }`. Missing values (NaN, ±Infinity)
+ * are dropped, as Evidently does; a side with none left is `KEEL_ERR_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -13,14 +50,14 @@ import type { StatKind, StatTest, StatTestName } from "./types.js";
  * ```
  */
 export const statTests: Readonly<Record<StatTestName, StatTest>> = {
-  ks,
-  chiSquare,
-  zTest,
-  psi,
-  wasserstein,
-  jensenShannon,
-  hellinger,
-  kl,
+  ks: nonEmpty(ks),
+  chiSquare: nonEmpty(chiSquare),
+  zTest: nonEmpty(zTest),
+  psi: nonEmpty(psi),
+  wasserstein: nonEmpty(wasserstein),
+  jensenShannon: nonEmpty(jensenShannon),
+  hellinger: nonEmpty(hellinger),
+  kl: nonEmpty(kl),
 };
 
 /** The reference size up to which Evidently's rule picks hypothesis tests. */

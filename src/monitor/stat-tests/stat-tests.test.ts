@@ -167,4 +167,23 @@ describe("stat test verdicts and helpers", () => {
     expect(adjusted[2]).toBeCloseTo(0.04 * (4 / 3), 12);
     expect(adjusted[3]).toBeCloseTo(0.5, 12);
   });
+
+  it("refuses an empty side (no values, all missing, zero counts) instead of a silent 'no drift'", () => {
+    for (const test of Object.values(statTests)) {
+      const numeric = test.kinds.includes("numeric");
+      const full = numeric ? Float64Array.of(1, 2, 3) : new Map([["a", 2]]);
+      const empties = numeric
+        ? [new Float64Array(0), Float64Array.of(Number.NaN, Number.POSITIVE_INFINITY)]
+        : [new Map<string, number>(), new Map([["a", 0]])];
+      for (const empty of empties) {
+        expect(() => test.compute(full, empty), test.name).toThrow(
+          `statTests.${test.name}: the current sample has no non-missing value`,
+        );
+        expect(() => test.compute(empty, full), test.name).toThrow(
+          `statTests.${test.name}: the reference sample has no non-missing value`,
+        );
+      }
+      expect(test.compute(full, full).drifted, test.name).toBe(false);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { createLogger, Frame, type FrameRecord, Rng } from "../../core/index.js";
 import { type Alert, type MonitorDefinition, runMonitor } from "../../monitor/index.js";
+import { alertLogOf } from "../../orchestrate/index.js";
 import { openServingStore, type PredictionLogEntry } from "../../serve/index.js";
 import { MonitoringStore } from "../../store/index.js";
 import type { Tracking } from "../../track/index.js";
@@ -153,11 +154,7 @@ export async function seedMonitor(tracking: Tracking): Promise<Alert[]> {
       reference,
       readWindow: async () => Frame.fromRecords(churnRows(rng, 400, shift)),
       results: store,
-      alertLog: {
-        record: (d) => store.record(d),
-        lastDelivered: (monitor, kind, sink) => store.lastDelivered(monitor, kind, sink),
-        list: async (o) => (await store.list(o)).map((d) => ({ ...d, alert: d.alert as Alert })),
-      },
+      alertLog: alertLogOf(store),
       now: () => end - (SEED_OPS.windows - 1 - w) * HOUR,
       logger: silent,
     });

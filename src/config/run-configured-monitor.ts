@@ -1,0 +1,170 @@
+import { resolve } from "node:path";
+import { type Frame, KeelError, type Logger } from "../core/index.js";
+import {
+  type AlertSink,
+  type MonitorDefinition,
+  type MonitorRun,
+  type PipelineStarter,
+  profileFromState,
+  runMonitor,
+} from "../monitor/index.js";
+import {
+  alertLogOf,
+  findPipeline,
+  type PipelineDefinition,
+  PipelineStore,
+  triggerPipeline,
+} from "../orchestrate/index.js";
+import {
+  type LoadedModelRef,
+  openModelBundle,
+  openServingStore,
+  predictionLogFrame,
+} from "../serve/index.js";
+import { type MetadataDatabase, MonitoringStore } from "../store/index.js";
+
+/**
+ * A loaded model bundle (the reference a monitor compares with).
+ *
+ * @example
+ * ```ts
+ * const readWindow = async (bundle: MonitorBundle) => readBundleData(bundle.inputSignature, "week.csv");
+ * ```
+ */
+export type MonitorBundle = LoadedModelRef["bundle"];
+
+/**
+ * The `pipeline` alert sinks' starter: each alert runs the named pipeline of the config through
+ * orchestration's `triggerPipeline` (trigger `monitor:NAME`, params of the sink plus the alert's
+ * kind and message), to the end, in the project's pipeline store. Unknown pipeline names fail
+ * before the monitor runs, so a typo never waits for the first alert.
+ *
+ * @example
+ * ```ts
+ * const start = pipelineStarter(definition.alerts?.sinks ?? [], loaded.pipelines, database, loaded.root);
+ * ```
+ */
+export function pipelineStarter(
+  sinks: readonly AlertSink[],
+  pipelines: readonly PipelineDefinition[],
+  database: MetadataDatabase,
+  root: string,
+): PipelineStarter | undefined {
+  const wanted = sinks.flatMap((s) => (s.type === "pipeline" ? [s.pipeline] : []));
+  if (wanted.length === 0) return undefined;
+  const byName = new Map(wanted.map((n) => [n, findPipeline(pipelines, n)]));
+  const store = new PipelineStore(database);
+  return async (sink, alert) => {
+    const pipeline = byName.get(sink.pipeline) ?? findPipeline(pipelines, sink.pipeline);
+    const result = await triggerPipeline(pipeline as PipelineDefinition<unknown>, {
+      store,
+      root,
+      source: `monitor:${alert.monitor}`,
+      reason: alert.message,
+      params: { ...sink.params, alertKind: alert.kind },
+    });
+    return result.run.status === "succeeded"
+      ? { runId: result.run.runId }
+      : { runId: result.run.runId, error: `pipeline '${sink.pipeline}' ${result.run.status}` };
+  };
+}
+
+/**
+ * Options of {@link runConfiguredMonitor}.
+ *
+ * @example
+ * ```ts
+ * const options: ConfiguredMonitorOptions = { root, pipelines: loaded.pipelines, database };
+ * ```
+ */
+export interface ConfiguredMonitorOptions {
+  /** The project directory: relative references and file sinks start here. */
+  readonly root: string;
+  /** The config's pipelines, for `pipeline` alert sinks. */
+  readonly pipelines: readonly PipelineDefinition[];
+  readonly database: MetadataDatabase;
+  /** Reads the window from elsewhere than the deployment's prediction log (`--current FILE`). */
+  readonly readWindow?: (bundle: MonitorBundle, from: number, to: number) => Promise<Frame>;
+  /** Where the window ends (a scheduled run's logical date). Default: now. */
+  readonly windowEnd?: number;
+  /** The clock of alert times and cooldowns. Default: `Date.now`. */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+/**
+ * Runs a monitor of the config once, as `keel monitor run NAME` and a scheduled monitor's
+ * pipeline step both do: loads the reference bundle and its profile, reads the window of the
+ * deployment's prediction log (or `readWindow`), runs the checks, records the result in the
+ * metadata store and delivers alerts (file sinks relative to `root`, `pipeline` sinks through
+ * `triggerPipeline`). A bundle without a reference profile is `KEEL_ERR_BUNDLE_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const run = await runConfiguredMonitor(definition, { root: loaded.root, pipelines: loaded.pipelines, database });
+ * run.alerts.length;
+ * ```
+ */
+export async function runConfiguredMonitor(
+  declared: MonitorDefinition,
+  options: ConfiguredMonitorOptions,
+): Promise<MonitorRun> {
+  const { root, database } = options;
+  // Relative file sinks are relative to the project (the config's directory), like every path there.
+  const definition: MonitorDefinition = declared.alerts
+    ? {
+        ...declared,
+        alerts: {
+          ...declared.alerts,
+          sinks: declared.alerts.sinks.map((s) =>
+            s.type === "file" ? { ...s, path: resolve(root, s.path) } : s,
+          ),
+        },
+      }
+    : declared;
+  const startPipeline = pipelineStarter(
+    definition.alerts?.sinks ?? [],
+    options.pipelines,
+    database,
+    root,
+  );
+  const bundle = await openModelBundle(root, definition.reference);
+  if (bundle.referenceProfile === undefined) {
+    throw new KeelError(
+      "KEEL_ERR_BUNDLE_INVALID",
+      `Monitor '${definition.name}': the model '${definition.reference}' has no reference profile (bundles before format 2 lack one); retrain it with this keel.`,
+      { details: { monitor: definition.name, reference: definition.reference } },
+    );
+  }
+  const reference = profileFromState(bundle.referenceProfile, definition.reference);
+  const store = new MonitoringStore(database);
+  const readWindow = async (from: number, to: number): Promise<Frame> => {
+    if (options.readWindow) return options.readWindow(bundle, from, to);
+    const rows = await openServingStore(database).readPredictions({
+      deployment: definition.deployment,
+      from,
+      to,
+    });
+    return predictionLogFrame(rows, bundle);
+  };
+  const baselineAuc = bundle.metrics["valid.auc"] ?? bundle.metrics["train.auc"];
+  return runMonitor(definition, {
+    reference,
+    readWindow,
+    ...(baselineAuc !== undefined ? { baselineAuc } : {}),
+    results: {
+      recordResult: (r) => store.recordResult(r),
+      previousAlerts: async (monitor) => {
+        const [last] = await store.listResults({ monitor, limit: 1 });
+        // The summary is the JSON runMonitor recorded: `alerts` lists the kinds raised.
+        const raised = (last?.summary as { alerts?: unknown } | undefined)?.alerts;
+        return Array.isArray(raised) ? raised.map(String) : undefined;
+      },
+    },
+    alertLog: alertLogOf(store),
+    ...(startPipeline ? { startPipeline } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.windowEnd !== undefined ? { windowEnd: options.windowEnd } : {}),
+  });
+}
