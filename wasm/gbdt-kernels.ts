@@ -313,3 +313,183 @@ export function binaryGradients(
     store<f64>(gh + (i << 4), max(p * (1.0 - p), 1e-16) * weight, 8);
   }
 }
+
+/** Rows of a ranked batch encoded and walked together: their encoded inputs stay in L1. */
+const RANKED_BLOCK = 256;
+
+/**
+ * Encodes rows `[b0, b1)` for {@link rankedForestMargins}: each input the forest reads becomes
+ * one byte, its rank among the thresholds its feature is split at (the number of thresholds
+ * below it: `v > t_j` exactly when `rank > j`), a categorical code clamped to the first code no
+ * split mentions, or 255 when missing. Rows are laid out in groups of eight, feature-major
+ * within a group (byte `u * 8 + j` of a group is feature `u` of its row `j`), so the eight rows
+ * walking a tree together share one base pointer. `features` holds 16 bytes per feature read:
+ * the source column's pointer (row `b0` at `source + b0 * width`), its kind (0: f64 numbers,
+ * NaN missing; 1: i32 category codes, -1 missing), then for numbers the pointer and length (a
+ * power of two, padded with +Infinity) of its sorted thresholds, for codes the clamp code.
+ */
+function encodeRanks(features: usize, nUsed: i32, b0: i32, b1: i32, scratch: usize): void {
+  const groupBytes = (<usize>nUsed) << 3;
+  for (let u = 0; u < nUsed; u++) {
+    const spec = features + ((<usize>u) << 4);
+    const source = <usize>load<u32>(spec);
+    const kind = load<i32>(spec, 4);
+    let at = scratch + ((<usize>u) << 3);
+    if (kind === 0) {
+      const thresholds = <usize>load<u32>(spec, 8);
+      const size = <usize>load<u32>(spec, 12);
+      for (let i = b0; i < b1; ) {
+        const stop = min(b1, i + 8);
+        for (let j: usize = 0; i < stop; i++, j++) {
+          const v = load<f64>(source + ((<usize>i) << 3));
+          // Branch-free lower bound: how many thresholds lie below v (none for NaN).
+          let rank: usize = 0;
+          for (let step = size >> 1; step > 0; step >>= 1)
+            rank += select<usize>(step, 0, load<f64>(thresholds + ((rank + step - 1) << 3)) < v);
+          rank += <usize>(load<f64>(thresholds + (rank << 3)) < v);
+          store<u8>(at + j, <u8>select<usize>(255, rank, isNaN(v)));
+        }
+        at += groupBytes;
+      }
+    } else {
+      const clamp = load<u32>(spec, 8);
+      for (let i = b0; i < b1; ) {
+        const stop = min(b1, i + 8);
+        for (let j: usize = 0; i < stop; i++, j++) {
+          const code = load<i32>(source + ((<usize>i) << 2));
+          const clamped = select<u32>(clamp, <u32>code, <u32>code > clamp);
+          store<u8>(at + j, <u8>select<u32>(255, clamped, code < 0));
+        }
+        at += groupBytes;
+      }
+    }
+  }
+}
+
+/**
+ * How {@link rankedWalk} decides at a node, as a type so each walk is compiled for one rule:
+ * `IntervalRule` goes right when `rank - low < width` (unsigned: `rank` in `[low, low +
+ * width)`), `MaskRule` when bit `rank` of the node's 32-byte mask is set.
+ */
+type IntervalRule = u8;
+type MaskRule = u16;
+
+/**
+ * One step down a ranked tree from `slot` with input byte `rank`: slots are byte offsets of
+ * 4-byte nodes (the input's byte offset within a group as u16, then `low` and `width` as u8) in
+ * heap order, and so is the result.
+ */
+@inline
+function rankedStep<Rule>(nodes: usize, masks: usize, slot: usize, rank: u32): usize {
+  let right: usize;
+  if (sizeof<Rule>() === sizeof<IntervalRule>()) {
+    right = <usize>(rank - <u32>load<u8>(nodes + slot, 2) < <u32>load<u8>(nodes + slot, 3));
+  } else {
+    const bits = <u32>load<u8>(masks + (slot << 3) + <usize>(rank >> 3));
+    right = <usize>((bits >> (rank & 7)) & 1);
+  }
+  return (slot << 1) + 4 + (right << 2);
+}
+
+/**
+ * Adds the margins of trees `[0, nTrees)` of a ranked forest (src/models/gbdt/ranked-forest.ts:
+ * every tree padded to `depth` levels in heap order, `2^depth - 1` nodes of 4 bytes and, in mask
+ * mode, 32-byte masks, then `2^depth` leaves) to `out` (`nRows × nOutputs`, holding the base
+ * scores) for rows `[rowBegin, rowEnd)`, each tree's leaf added in tree order as the other
+ * walks do, so sums are bit-identical. Rows are encoded a block at a time into `scratch`
+ * (`RANKED_BLOCK × nUsed` bytes, one area per thread) by {@link encodeRanks}; every tree then
+ * walks the block eight rows at a time, one byte load and one compare per level. `mode` 0 is
+ * the interval rule, 1 the mask rule (see {@link rankedStep}).
+ */
+export function rankedForestMargins(
+  features: usize,
+  nUsed: i32,
+  rowBegin: i32,
+  rowEnd: i32,
+  nOutputs: i32,
+  nTrees: i32,
+  depth: i32,
+  nodes: usize,
+  masks: usize,
+  leaf: usize,
+  treeOutput: usize,
+  out: usize,
+  mode: i32,
+  scratch: usize,
+): void {
+  for (let b0 = rowBegin; b0 < rowEnd; b0 += RANKED_BLOCK) {
+    const b1 = min(rowEnd, b0 + RANKED_BLOCK);
+    encodeRanks(features, nUsed, b0, b1, scratch);
+    if (mode === 0)
+      rankedWalk<IntervalRule>(b0, b1, nUsed, nOutputs, nTrees, depth, nodes, masks, leaf, treeOutput, out, scratch);
+    else
+      rankedWalk<MaskRule>(b0, b1, nUsed, nOutputs, nTrees, depth, nodes, masks, leaf, treeOutput, out, scratch);
+  }
+}
+
+/** Every tree over the encoded rows `[b0, b1)` in `scratch` (see {@link rankedForestMargins}). */
+function rankedWalk<Rule>(
+  b0: i32,
+  b1: i32,
+  nUsed: i32,
+  nOutputs: i32,
+  nTrees: i32,
+  depth: i32,
+  nodes: usize,
+  masks: usize,
+  leaf: usize,
+  treeOutput: usize,
+  out: usize,
+  scratch: usize,
+): void {
+  const nInternal = (1 << depth) - 1;
+  const treeBytes = (<usize>nInternal) << 2;
+  const groupBytes = (<usize>nUsed) << 3;
+  const outStep = (<usize>nOutputs) << 3;
+  const nFull = (b1 - b0) >> 3;
+  const tail = (b1 - b0) & 7;
+  for (let t = 0; t < nTrees; t++) {
+    const n = nodes + <usize>t * treeBytes;
+    const m = masks + ((<usize>t * treeBytes) << 3);
+    // Slots are byte offsets (4 × heap index), so a leaf's value lies at leafBase + 2 × slot.
+    const leafBase = leaf + ((<usize>(t * (nInternal + 1) - nInternal)) << 3);
+    const k = <usize>load<i32>(treeOutput + ((<usize>t) << 2));
+    let g = scratch;
+    let o = out + ((<usize>b0 * <usize>nOutputs + k) << 3);
+    for (let group = 0; group < nFull; group++, g += groupBytes, o += outStep << 3) {
+      let s0: usize = 0;
+      let s1: usize = 0;
+      let s2: usize = 0;
+      let s3: usize = 0;
+      let s4: usize = 0;
+      let s5: usize = 0;
+      let s6: usize = 0;
+      let s7: usize = 0;
+      // Row j's byte of the node's input is at g + (node's offset) + j.
+      for (let d = 0; d < depth; d++) {
+        s0 = rankedStep<Rule>(n, m, s0, <u32>load<u8>(g + <usize>load<u16>(n + s0)));
+        s1 = rankedStep<Rule>(n, m, s1, <u32>load<u8>(g + <usize>load<u16>(n + s1), 1));
+        s2 = rankedStep<Rule>(n, m, s2, <u32>load<u8>(g + <usize>load<u16>(n + s2), 2));
+        s3 = rankedStep<Rule>(n, m, s3, <u32>load<u8>(g + <usize>load<u16>(n + s3), 3));
+        s4 = rankedStep<Rule>(n, m, s4, <u32>load<u8>(g + <usize>load<u16>(n + s4), 4));
+        s5 = rankedStep<Rule>(n, m, s5, <u32>load<u8>(g + <usize>load<u16>(n + s5), 5));
+        s6 = rankedStep<Rule>(n, m, s6, <u32>load<u8>(g + <usize>load<u16>(n + s6), 6));
+        s7 = rankedStep<Rule>(n, m, s7, <u32>load<u8>(g + <usize>load<u16>(n + s7), 7));
+      }
+      store<f64>(o, load<f64>(o) + load<f64>(leafBase + (s0 << 1)));
+      store<f64>(o + outStep, load<f64>(o + outStep) + load<f64>(leafBase + (s1 << 1)));
+      store<f64>(o + 2 * outStep, load<f64>(o + 2 * outStep) + load<f64>(leafBase + (s2 << 1)));
+      store<f64>(o + 3 * outStep, load<f64>(o + 3 * outStep) + load<f64>(leafBase + (s3 << 1)));
+      store<f64>(o + 4 * outStep, load<f64>(o + 4 * outStep) + load<f64>(leafBase + (s4 << 1)));
+      store<f64>(o + 5 * outStep, load<f64>(o + 5 * outStep) + load<f64>(leafBase + (s5 << 1)));
+      store<f64>(o + 6 * outStep, load<f64>(o + 6 * outStep) + load<f64>(leafBase + (s6 << 1)));
+      store<f64>(o + 7 * outStep, load<f64>(o + 7 * outStep) + load<f64>(leafBase + (s7 << 1)));
+    }
+    for (let j = 0; j < tail; j++, o += outStep) {
+      let s: usize = 0;
+      for (let d = 0; d < depth; d++)
+        s = rankedStep<Rule>(n, m, s, <u32>load<u8>(g + <usize>j + <usize>load<u16>(n + s)));
+      store<f64>(o, load<f64>(o) + load<f64>(leafBase + (s << 1)));
+    }
+  }
+}

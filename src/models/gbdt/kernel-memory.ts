@@ -46,6 +46,22 @@ export interface GbdtKernelExports {
     out: number,
     mode: number,
   ): void;
+  rankedForestMargins(
+    inputs: number,
+    nInputs: number,
+    rowBegin: number,
+    rowEnd: number,
+    nOutputs: number,
+    nTrees: number,
+    depth: number,
+    nodes: number,
+    masks: number,
+    leaf: number,
+    treeOutput: number,
+    out: number,
+    mode: number,
+    scratch: number,
+  ): void;
   rowMargins(
     row: number,
     nTrees: number,
@@ -223,7 +239,7 @@ export class KernelMemory {
    * const leaves = memory.copyOf(forest.leaf); // pointer for the kernel
    * ```
    */
-  copyOf(source: Int32Array | Uint32Array | Float64Array): number {
+  copyOf(source: Uint8Array | Int32Array | Uint32Array | Float64Array): number {
     const at = this.#allocate(source.byteLength, false);
     new Uint8Array(this.memory.buffer, at, source.byteLength).set(
       new Uint8Array(source.buffer, source.byteOffset, source.byteLength),
