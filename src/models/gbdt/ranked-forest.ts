@@ -56,6 +56,8 @@ interface FeatureUse {
   numeric: boolean;
   categorical: boolean;
   thresholds: number[];
+  /** Each distinct threshold's index in `thresholds` (-0 and 0 are one key). */
+  rankOf: Map<number, number>;
   /** 1 + the highest code in any of the feature's category sets. */
   clamp: number;
 }
@@ -82,7 +84,7 @@ function featureUses(e: TreeEnsemble): Map<number, FeatureUse> | undefined {
     if (f < 0) continue;
     let use = uses.get(f);
     if (use === undefined) {
-      use = { numeric: false, categorical: false, thresholds: [], clamp: 0 };
+      use = { numeric: false, categorical: false, thresholds: [], rankOf: new Map(), clamp: 0 };
       uses.set(f, use);
     }
     if (e.catStart[n]! >= 0) {
@@ -105,47 +107,51 @@ function featureUses(e: TreeEnsemble): Map<number, FeatureUse> | undefined {
       for (const t of sorted) if (distinct.length === 0 || distinct.at(-1)! !== t) distinct.push(t);
       if (distinct.length > MAX_THRESHOLDS) return undefined;
       use.thresholds = distinct;
+      use.rankOf = new Map(distinct.map((t, j) => [t, j]));
     }
   }
   return uses;
 }
 
-/** Bit `b` set when input byte `b` goes right at node `n` (bytes that never occur stay clear). */
+/**
+ * Whether each byte that can occur at node `n` (ranks or codes `0..top`, then missing last)
+ * goes right: 1 or 0.
+ */
 function rightBytes(e: TreeEnsemble, n: number, use: FeatureUse): Uint8Array {
-  const right = new Uint8Array(256);
-  if (e.defaultLeft[n] !== 1) right[MISSING] = 1;
+  const top = use.numeric ? use.thresholds.length : use.clamp;
+  const right = new Uint8Array(top + 2);
+  right[top + 1] = e.defaultLeft[n] === 1 ? 0 : 1;
   if (use.numeric) {
-    const t = e.threshold[n]!;
-    // Ranks above t's index: values greater than t.
-    const j = use.thresholds.indexOf(t);
-    for (let rank = j + 1; rank <= use.thresholds.length; rank++) right[rank] = 1;
+    // Ranks above the threshold's: values greater than it.
+    right.fill(1, use.rankOf.get(e.threshold[n]!)! + 1, top + 1);
   } else {
-    for (let code = 0; code <= use.clamp; code++) if (!inSet(e, n, code)) right[code] = 1;
+    for (let code = 0; code <= top; code++) right[code] = inSet(e, n, code) ? 0 : 1;
   }
   return right;
 }
 
-/** Bytes that can occur at a split on this feature: ranks or codes, and missing. */
-function occurs(use: FeatureUse, byte: number): boolean {
-  return byte === MISSING || byte <= (use.numeric ? use.thresholds.length : use.clamp);
-}
+/** The byte a position of {@link rightBytes} stands for. */
+const byteAt = (right: Uint8Array, at: number): number => (at === right.length - 1 ? MISSING : at);
 
 /**
- * `[low, low + width)` covering every occurring byte where `goes` is 1 and none where it is 0,
- * or undefined.
+ * `[low, width]` of a byte range holding every occurring byte whose `right` entry is `want`
+ * and no other, or undefined. Bytes that never occur (above `top`, below missing) may fall
+ * inside.
  */
-function interval(goes: Uint8Array, use: FeatureUse, want: 0 | 1): [number, number] | undefined {
-  let low = -1;
-  let high = -1;
-  for (let b = 0; b < 256; b++) {
-    if (!occurs(use, b) || goes[b] !== want) continue;
-    if (low < 0) low = b;
-    high = b;
+function interval(right: Uint8Array, want: 0 | 1): [number, number] | undefined {
+  let first = -1;
+  let last = -1;
+  for (let at = 0; at < right.length; at++) {
+    if (right[at] !== want) continue;
+    if (first < 0) first = at;
+    last = at;
   }
-  if (low < 0) return [0, 0];
-  for (let b = low; b <= high; b++) if (occurs(use, b) && goes[b] !== want) return undefined;
+  if (first < 0) return [0, 0];
+  for (let at = first; at <= last; at++) if (right[at] !== want) return undefined;
+  const low = byteAt(right, first);
+  const width = byteAt(right, last) - low + 1;
   // 256 would not fit in a byte: only a split sending every byte one way needs it.
-  return high - low + 1 > 255 ? undefined : [low, high - low + 1];
+  return width > 255 ? undefined : [low, width];
 }
 
 /**
@@ -170,16 +176,18 @@ export function compileRankedForest(e: TreeEnsemble): RankedForest | undefined {
   const inputIndex = new Map(order.map((f, u) => [f, u]));
   const nInternal = (1 << depth) - 1;
   const nLeaves = 1 << depth;
-  // Interval mode if every split has an interval on one side.
-  const rights = new Map<number, Uint8Array>();
+  // Interval mode if every split has an interval on one side (the left one: swap subtrees).
+  const rules = new Map<number, { right: Uint8Array; range?: [number, number]; swap: boolean }>();
   let mode: 0 | 1 = 0;
   for (let n = 0; n < e.feature.length; n++) {
     const f = e.feature[n]!;
     if (f < 0) continue;
-    const use = uses.get(f)!;
-    const right = rightBytes(e, n, use);
-    rights.set(n, right);
-    if (interval(right, use, 1) === undefined && interval(right, use, 0) === undefined) mode = 1;
+    const right = rightBytes(e, n, uses.get(f)!);
+    const range = interval(right, 1);
+    const swapped = range === undefined ? interval(right, 0) : undefined;
+    if (range === undefined && swapped === undefined) mode = 1;
+    const found = range ?? swapped;
+    rules.set(n, { right, swap: swapped !== undefined, ...(found ? { range: found } : {}) });
   }
   const nodes = new Uint8Array(4 * nTrees * nInternal);
   const view = new DataView(nodes.buffer);
@@ -205,23 +213,19 @@ export function compileRankedForest(e: TreeEnsemble): RankedForest | undefined {
         leaf.fill(e.value[n]!, at, at + count);
         continue;
       }
-      const use = uses.get(f)!;
-      const right = rights.get(n)!;
+      const { right, range, swap: swapped } = rules.get(n)!;
       const at = 4 * (slotBase + slot);
       view.setUint16(at, 8 * inputIndex.get(f)!, true);
-      let swap = false;
+      const swap = mode === 0 && swapped;
       if (mode === 0) {
-        let range = interval(right, use, 1);
-        if (range === undefined) {
-          range = interval(right, use, 0)!;
-          swap = true;
-        }
-        nodes[at + 2] = range[0];
-        nodes[at + 3] = range[1];
+        nodes[at + 2] = range![0];
+        nodes[at + 3] = range![1];
       } else {
         const mask = masks.subarray(32 * (slotBase + slot), 32 * (slotBase + slot + 1));
-        for (let b = 0; b < 256; b++)
-          if (right[b] === 1) mask[b >>> 3] = mask[b >>> 3]! | (1 << (b & 7));
+        for (let at = 0; at < right.length; at++) {
+          const b = byteAt(right, at);
+          if (right[at] === 1) mask[b >>> 3] = mask[b >>> 3]! | (1 << (b & 7));
+        }
       }
       const [first, second] = swap ? [e.right[n]!, e.left[n]!] : [e.left[n]!, e.right[n]!];
       stack.push(first, 2 * slot + 1, second, 2 * slot + 2);
