@@ -13,8 +13,13 @@
  * `[featureBegin, featureEnd)`, after zeroing those features' part of `hist`.
  * `bins` is row-major, one byte per cell (`nFeatures` bytes per row); feature `f`'s bins start
  * at byte `slots[f]` of `hist` (u32 per feature, plus one for the end), as (gradient, hessian)
- * pairs; `gh` holds one pair per row. Each bin is summed in row order, so the result does not
- * depend on how features are split across threads.
+ * pairs; `gh` holds one pair per row. Rows are taken in pairs: the first of each pair is summed
+ * into `hist`, the second into `spare` (a buffer of the same layout), and `spare` is added in at
+ * the end. Two independent chains of additions: with few bins, consecutive rows often hit the
+ * same bin, and one chain would wait for each store before the next add (about a third faster
+ * on bench/gbdt's 204k × 7 table). Every bin's sum is (first rows, in row order) + (second
+ * rows, in row order), so it depends on the row range alone, not on how features are split
+ * across threads.
  */
 export function histogram(
   bins: usize,
@@ -27,37 +32,60 @@ export function histogram(
   featureEnd: i32,
   hist: usize,
   slots: usize,
+  spare: usize,
 ): void {
   const firstSlot = slots + ((<usize>featureBegin) << 2);
   const histBegin = hist + <usize>load<u32>(firstSlot);
-  memory.fill(
-    histBegin,
-    0,
-    hist + <usize>load<u32>(slots + ((<usize>featureEnd) << 2)) - histBegin,
-  );
+  const histBytes = hist + <usize>load<u32>(slots + ((<usize>featureEnd) << 2)) - histBegin;
+  memory.fill(histBegin, 0, histBytes);
+  // `spare`'s bins lie at the same offsets from it as `hist`'s from `hist`.
+  const toSpare = spare - hist;
+  memory.fill(histBegin + toSpare, 0, histBytes);
   const width = <usize>(featureEnd - featureBegin);
-  for (let i = begin; i < end; i++) {
+  let i = begin;
+  for (; i + 2 <= end; i += 2) {
+    const ra = <usize>load<u32>(rows + ((<usize>i) << 2));
+    const rb = <usize>load<u32>(rows + ((<usize>i) << 2), 4);
+    const pa = v128.load(gh + (ra << 4));
+    const pb = v128.load(gh + (rb << 4));
+    let ca = bins + ra * <usize>nFeatures + <usize>featureBegin;
+    let cb = bins + rb * <usize>nFeatures + <usize>featureBegin;
+    const stop = ca + width;
+    let slot = firstSlot;
+    // Two features per step, each for both rows: four independent load-add-store chains.
+    for (; ca + 2 <= stop; ca += 2, cb += 2, slot += 8) {
+      const s0 = hist + <usize>load<u32>(slot);
+      const s1 = hist + <usize>load<u32>(slot, 4);
+      const a0 = s0 + ((<usize>load<u8>(ca)) << 4);
+      const a1 = s1 + ((<usize>load<u8>(ca, 1)) << 4);
+      const b0 = s0 + toSpare + ((<usize>load<u8>(cb)) << 4);
+      const b1 = s1 + toSpare + ((<usize>load<u8>(cb, 1)) << 4);
+      v128.store(a0, f64x2.add(v128.load(a0), pa));
+      v128.store(a1, f64x2.add(v128.load(a1), pa));
+      v128.store(b0, f64x2.add(v128.load(b0), pb));
+      v128.store(b1, f64x2.add(v128.load(b1), pb));
+    }
+    for (; ca < stop; ca++, cb++, slot += 4) {
+      const s0 = hist + <usize>load<u32>(slot);
+      const a = s0 + ((<usize>load<u8>(ca)) << 4);
+      const b = s0 + toSpare + ((<usize>load<u8>(cb)) << 4);
+      v128.store(a, f64x2.add(v128.load(a), pa));
+      v128.store(b, f64x2.add(v128.load(b), pb));
+    }
+  }
+  if (i < end) {
     const r = <usize>load<u32>(rows + ((<usize>i) << 2));
     const pair = v128.load(gh + (r << 4));
     let cell = bins + r * <usize>nFeatures + <usize>featureBegin;
     const stop = cell + width;
-    let slot = firstSlot;
-    // Four features per step: fewer loop branches, and four independent load-add-store chains.
-    for (; cell + 4 <= stop; cell += 4, slot += 16) {
-      const k0 = hist + <usize>load<u32>(slot) + ((<usize>load<u8>(cell)) << 4);
-      const k1 = hist + <usize>load<u32>(slot, 4) + ((<usize>load<u8>(cell, 1)) << 4);
-      const k2 = hist + <usize>load<u32>(slot, 8) + ((<usize>load<u8>(cell, 2)) << 4);
-      const k3 = hist + <usize>load<u32>(slot, 12) + ((<usize>load<u8>(cell, 3)) << 4);
-      v128.store(k0, f64x2.add(v128.load(k0), pair));
-      v128.store(k1, f64x2.add(v128.load(k1), pair));
-      v128.store(k2, f64x2.add(v128.load(k2), pair));
-      v128.store(k3, f64x2.add(v128.load(k3), pair));
-    }
-    for (; cell < stop; cell++, slot += 4) {
+    for (let slot = firstSlot; cell < stop; cell++, slot += 4) {
       const k = hist + <usize>load<u32>(slot) + ((<usize>load<u8>(cell)) << 4);
       v128.store(k, f64x2.add(v128.load(k), pair));
     }
   }
+  const histEnd = histBegin + histBytes;
+  for (let a = histBegin; a < histEnd; a += 16)
+    v128.store(a, f64x2.add(v128.load(a), v128.load(a + toSpare)));
 }
 
 /** `a[i] -= b[i]` for `n` doubles (`n` even): the larger child's histogram from its parent's. */

@@ -20,6 +20,7 @@ export interface GbdtKernelExports {
     featureEnd: number,
     hist: number,
     slots: number,
+    spare: number,
   ): void;
   subtract(a: number, b: number, n: number): void;
   accumulate(a: number, b: number, n: number): void;
