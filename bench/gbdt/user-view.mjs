@@ -24,6 +24,8 @@ const dataDir = join(here, "..", ".data");
 const outDir = join(dataDir, "user-view");
 mkdirSync(outDir, { recursive: true });
 const readme = join(here, "..", "README.md");
+// KEEL_DIST points at another build (a snapshot taken before a long run); default dist/.
+const dist = process.env.KEEL_DIST ?? join(root, "dist");
 const argv = process.argv.slice(2);
 const tablesFlag = argv.indexOf("--tables");
 const chosen = tablesFlag >= 0 ? argv[tablesFlag + 1].split(",") : undefined;
@@ -99,7 +101,7 @@ function timed(command, args) {
 
 function keelTrain(table) {
   const t = timed(process.execPath, [
-    join(root, "dist", "cli", "main.js"),
+    join(dist, "cli", "main.js"),
     "train",
     "--data",
     table.file,
