@@ -9,7 +9,7 @@
 // prediction rows repeat it to 200k), a 1,000-row regression table and the 1M × 50 synthetic set
 // as a CSV file (made once with --large: about 0.6 GB, minutes to write).
 // Writes the table into bench/README.md between <!-- bench:gbdt-user --> markers; with --tables
-// (a subset) it writes bench/.data/user-view-results.json only.
+// (a subset) it writes bench/.data/user-view-results-<tables>.json only.
 // Usage: npm run build && node bench/gbdt/user-view.mjs [rounds] [nEstimators]
 //          [--tables mixed,letters,telco,regression,synth]
 import { spawnSync } from "node:child_process";
@@ -194,7 +194,8 @@ for (const table of tables) {
     );
   }
   results.push({ table, train, predict });
-  writeFileSync(join(dataDir, "user-view-results.json"), JSON.stringify(results, null, 1));
+  const name = chosen ? `user-view-results-${chosen.join("-")}.json` : "user-view-results.json";
+  writeFileSync(join(dataDir, name), JSON.stringify(results, null, 1));
 }
 const loadAfter = loadavg();
 
@@ -239,7 +240,7 @@ lines.push(
 );
 const table = lines.join("\n");
 console.log(table);
-// A subset of the tables is a partial run: its figures stay in user-view-results.json.
+// A subset of the tables is a partial run: its figures stay in its results file.
 if (chosen) process.exit(0);
 const begin = "<!-- bench:gbdt-user -->";
 const end = "<!-- /bench:gbdt-user -->";
