@@ -342,9 +342,6 @@ export function binaryGradients(
   }
 }
 
-/** Rows of a ranked batch encoded and walked together: their encoded inputs stay in L1. */
-const RANKED_BLOCK = 256;
-
 /**
  * Encodes rows `[b0, b1)` for {@link rankedForestMargins}: each input the forest reads becomes
  * one byte, its rank among the thresholds its feature is split at (the number of thresholds
@@ -424,8 +421,9 @@ function rankedStep<Rule>(nodes: usize, masks: usize, slot: usize, rank: u32): u
  * every tree padded to `depth` levels in heap order, `2^depth - 1` nodes of 4 bytes and, in mask
  * mode, 32-byte masks, then `2^depth` leaves) to `out` (`nRows × nOutputs`, holding the base
  * scores) for rows `[rowBegin, rowEnd)`, each tree's leaf added in tree order as the other
- * walks do, so sums are bit-identical. Rows are encoded a block at a time into `scratch`
- * (`RANKED_BLOCK × nUsed` bytes, one area per thread) by {@link encodeRanks}; every tree then
+ * walks do, so sums are bit-identical. Rows are encoded `blockRows` at a time (a block small
+ * enough for its encoded inputs to stay in L1) into `scratch` (`blockRows × nUsed` bytes, one
+ * area per thread) by {@link encodeRanks}; every tree then
  * walks the block eight rows at a time, one byte load and one compare per level. `mode` 0 is
  * the interval rule, 1 the mask rule (see {@link rankedStep}).
  */
@@ -444,9 +442,10 @@ export function rankedForestMargins(
   out: usize,
   mode: i32,
   scratch: usize,
+  blockRows: i32,
 ): void {
-  for (let b0 = rowBegin; b0 < rowEnd; b0 += RANKED_BLOCK) {
-    const b1 = min(rowEnd, b0 + RANKED_BLOCK);
+  for (let b0 = rowBegin; b0 < rowEnd; b0 += blockRows) {
+    const b1 = min(rowEnd, b0 + blockRows);
     encodeRanks(features, nUsed, b0, b1, scratch);
     if (mode === 0)
       rankedWalk<IntervalRule>(b0, b1, nUsed, nOutputs, nTrees, depth, nodes, masks, leaf, treeOutput, out, scratch);

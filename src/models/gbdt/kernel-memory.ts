@@ -62,6 +62,7 @@ export interface GbdtKernelExports {
     out: number,
     mode: number,
     scratch: number,
+    blockRows: number,
   ): void;
   rowMargins(
     row: number,

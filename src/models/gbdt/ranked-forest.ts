@@ -8,7 +8,14 @@ const MISSING = 255;
 /** At most this many distinct thresholds per feature, so every rank (0..n) fits below 255. */
 const MAX_THRESHOLDS = 254;
 
-/** One model input the forest reads, and how the kernel turns its values into bytes. */
+/**
+ * One model input the forest reads, and how the kernel turns its values into bytes.
+ *
+ * @example
+ * ```ts
+ * const input: RankedInput = compileRankedForest(ensemble)!.inputs[0];
+ * ```
+ */
 export interface RankedInput {
   /** The model feature (column of the feature specs). */
   readonly feature: number;
@@ -32,6 +39,11 @@ export interface RankedInput {
  * set" (mask mode). A split whose right side is not an interval but whose left side is gets its
  * subtrees swapped. Trees are padded to one depth in heap order, as in compiled-forest.ts, and
  * leaf values are the ensemble's own, so margins are bit-identical to the node walk.
+ *
+ * @example
+ * ```ts
+ * const ranked: RankedForest | undefined = compileRankedForest(ensemble);
+ * ```
  */
 export interface RankedForest {
   readonly depth: number;

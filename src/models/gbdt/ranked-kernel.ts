@@ -2,8 +2,11 @@ import type { TreeEnsemble } from "./ensemble.js";
 import type { KernelMemory } from "./kernel-memory.js";
 import type { RankedForest } from "./ranked-forest.js";
 
-/** Rows the kernel encodes at once (RANKED_BLOCK in wasm/gbdt-kernels.ts): sizes each thread's scratch. */
-export const RANKED_BLOCK_ROWS = 256;
+/**
+ * Rows the kernel encodes and walks at once: their encoded inputs (one byte per input) stay in
+ * L1 while every tree walks them. Sizes each thread's scratch.
+ */
+const BLOCK_ROWS = 256;
 
 /**
  * A batch laid out for `rankedForestMargins` (wasm/gbdt-kernels.ts) inside a
@@ -30,6 +33,8 @@ export interface RankedPointers {
   /** Scratch of thread `i` starts at `scratch + i * scratchBytes`. */
   readonly scratch: number;
   readonly scratchBytes: number;
+  /** Rows encoded at once: `scratchBytes` holds this many rows' bytes. */
+  readonly blockRows: number;
 }
 
 /**
@@ -61,7 +66,7 @@ export function copyRankedBatch(
       table[4 * u + 2] = input.clamp;
     }
   });
-  const scratchBytes = Math.ceil((RANKED_BLOCK_ROWS * forest.inputs.length) / 64) * 64 || 64;
+  const scratchBytes = Math.ceil((BLOCK_ROWS * forest.inputs.length) / 64) * 64 || 64;
   return {
     nOutputs: e.nOutputs,
     nInputs: forest.inputs.length,
@@ -75,5 +80,6 @@ export function copyRankedBatch(
     mode: forest.mode,
     scratch: memory.uint8(scratchBytes * nThreads).byteOffset,
     scratchBytes,
+    blockRows: BLOCK_ROWS,
   };
 }

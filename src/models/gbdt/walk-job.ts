@@ -79,5 +79,6 @@ export function runWalk(
     job.out,
     at.mode,
     at.scratch + thread * at.scratchBytes,
+    at.blockRows,
   );
 }
