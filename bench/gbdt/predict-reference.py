@@ -39,17 +39,32 @@ def main():
     model = xgb.XGBClassifier(
         n_estimators=200, max_depth=6, learning_rate=0.1, max_bin=256, tree_method="hist", n_jobs=2
     )
-    started = time.perf_counter()
-    model.fit(one_hot(x_train, n_numeric, counts), y_train)
-    train_seconds = time.perf_counter() - started
+    # The trained model is kept next to the data (same seeded data, same settings), so reruns
+    # time prediction without training again; delete it after changing either.
+    saved = os.path.join(data_dir, "predict-profile-xgb.json")
+    train_seconds = None
+    if os.path.exists(saved):
+        model.load_model(saved)
+    else:
+        started = time.perf_counter()
+        model.fit(one_hot(x_train, n_numeric, counts), y_train)
+        train_seconds = round(time.perf_counter() - started, 2)
+        model.save_model(saved)
     # One-hot encoding is done before the clock starts: XGBoost is timed on prediction alone.
     x_test_hot = one_hot(x_test, n_numeric, counts)
+    # Wall and CPU time (process_time: every thread of this process), best of 3 each.
     best = float("inf")
+    best_cpu = float("inf")
     for _ in range(3):
+        cpu = time.process_time()
         started = time.perf_counter()
         model.predict_proba(x_test_hot)
         best = min(best, time.perf_counter() - started)
-    print(json.dumps({"trainSeconds": round(train_seconds, 2), "predictProba200kSeconds": round(best, 3)}))
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    print(json.dumps({
+        "trainSeconds": train_seconds, "predictProba200kSeconds": round(best, 3),
+        "predictProba200kCpuSeconds": round(best_cpu, 3),
+    }))
 
 
 main()

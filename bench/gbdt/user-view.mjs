@@ -5,8 +5,13 @@
 // keel and Python run alternately (the order flips every round) in the same run, `rounds`
 // times; every figure is a median with its spread, CPU time (user + sys of the process) next to
 // wall time, and the 1-minute load average when the run started.
-// Writes the table into bench/README.md between <!-- bench:gbdt-user --> markers.
+// Tables: the 204k × 7 mixed table, the 16k × 16 26-class table, Telco (7,043 rows; its
+// prediction rows repeat it to 200k), a 1,000-row regression table and the 1M × 50 synthetic set
+// as a CSV file (made once with --large: about 0.6 GB, minutes to write).
+// Writes the table into bench/README.md between <!-- bench:gbdt-user --> markers; with --tables
+// (a subset) it writes bench/.data/user-view-results-<tables>.json only.
 // Usage: npm run build && node bench/gbdt/user-view.mjs [rounds] [nEstimators]
+//          [--tables mixed,letters,telco,regression,synth]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -19,20 +24,65 @@ const dataDir = join(here, "..", ".data");
 const outDir = join(dataDir, "user-view");
 mkdirSync(outDir, { recursive: true });
 const readme = join(here, "..", "README.md");
-const [roundsText = "3", nEstimators = "200"] = process.argv.slice(2);
+// KEEL_DIST points at another build (a snapshot taken before a long run); default dist/.
+const dist = process.env.KEEL_DIST ?? join(root, "dist");
+const argv = process.argv.slice(2);
+const tablesFlag = argv.indexOf("--tables");
+const chosen = tablesFlag >= 0 ? argv[tablesFlag + 1].split(",") : undefined;
+const positional = argv.filter(
+  (_, i) => tablesFlag < 0 || (i !== tablesFlag && i !== tablesFlag + 1),
+);
+const [roundsText = "3", nEstimators = "200"] = positional;
 const rounds = Number(roundsText);
 const python = "/usr/bin/python3";
 // Two OpenMP threads, sleeping rather than spinning while idle (as bench/gbdt/run.mjs).
 const env = { ...process.env, OMP_NUM_THREADS: "2", OMP_WAIT_POLICY: "PASSIVE" };
 
-const tables = [
-  { name: "mixed 204k × 7, binary", file: "mixed-204k.csv", target: "label", predict: true },
-  { name: "letters 16k × 16, 26 classes", file: "letters-16k.csv", target: "letter" },
+const allTables = [
+  {
+    key: "mixed",
+    name: "mixed 204k × 7, binary",
+    file: join(dataDir, "mixed-204k.csv"),
+    target: "label",
+    predict: true,
+  },
+  {
+    key: "letters",
+    name: "letters 16k × 16, 26 classes",
+    file: join(dataDir, "letters-16k.csv"),
+    target: "letter",
+  },
+  {
+    key: "telco",
+    name: "Telco 7,043 × 19, binary",
+    file: join(root, "data", "telco_churn.csv"),
+    target: "churn",
+    predict: true,
+  },
+  {
+    key: "regression",
+    name: "regression 1,000 × 6",
+    file: join(dataDir, "regression-1k.csv"),
+    target: "y",
+    task: "regression",
+  },
+  {
+    key: "synth",
+    name: "synthetic 1M × 50, binary",
+    file: join(dataDir, "synth-1m50.csv"),
+    target: "label",
+    predict: true,
+    large: true,
+  },
 ];
-if (!tables.every((t) => existsSync(join(dataDir, t.file)))) {
-  console.error("generating the user-view tables (once) ...");
-  spawnSync(python, [join(here, "make-user-tables.py")], { stdio: "inherit" });
+const tables = chosen ? allTables.filter((t) => chosen.includes(t.key)) : allTables;
+for (const table of tables) {
+  if (existsSync(table.file)) continue;
+  console.error(`generating ${table.file} (once) ...`);
+  const args = [join(here, "make-user-tables.py"), dataDir, ...(table.large ? ["--large"] : [])];
+  spawnSync(python, args, { stdio: "inherit" });
 }
+const base = (table) => table.file.split("/").pop();
 
 /** Runs a command under /usr/bin/time: wall (measured here), CPU seconds, stdout, stderr. */
 function timed(command, args) {
@@ -51,53 +101,56 @@ function timed(command, args) {
 
 function keelTrain(table) {
   const t = timed(process.execPath, [
-    join(root, "dist", "cli", "main.js"),
+    join(dist, "cli", "main.js"),
     "train",
     "--data",
-    join(dataDir, table.file),
+    table.file,
     "--target",
     table.target,
+    ...(table.task ? ["--task", table.task] : []),
     "--param",
     `nEstimators=${nEstimators}`,
     "--param",
     "maxDepth=6",
     "--out",
-    join(outDir, `keel-${table.file}`),
+    join(outDir, `keel-${base(table)}`),
     "--verbose",
   ]);
-  const fit = Number(/^\s+fit\s+([\d.]+) s/m.exec(t.stderr)?.[1]);
-  return { ...t, fit };
+  const line = /^\s+fit\s+([\d.]+) s.*cpu\s+([\d.]+) s/m.exec(t.stderr);
+  return { ...t, fit: Number(line?.[1]), fitCpu: Number(line?.[2]) };
 }
 
 function pythonTrain(table) {
   const t = timed(python, [
     join(here, "user-script.py"),
-    join(dataDir, table.file),
+    table.file,
     table.target,
-    join(outDir, `xgb-${table.file}.json`),
+    join(outDir, `xgb-${base(table)}.json`),
     nEstimators,
+    table.task ?? "classification",
   ]);
-  return { ...t, fit: JSON.parse(t.stdout.trim().split("\n").pop()).fit };
+  const { fit, fitCpu } = JSON.parse(t.stdout.trim().split("\n").pop());
+  return { ...t, fit, fitCpu };
 }
 
 function keelPredict(table) {
   const t = timed(process.execPath, [
     join(here, "user-predict.mjs"),
-    join(outDir, `keel-${table.file}`),
-    join(dataDir, table.file),
+    join(outDir, `keel-${base(table)}`),
+    table.file,
     table.target,
   ]);
-  return { ...t, seconds: JSON.parse(t.stdout.trim().split("\n").pop()).seconds };
+  return { ...t, ...JSON.parse(t.stdout.trim().split("\n").pop()) };
 }
 
 function pythonPredict(table) {
   const t = timed(python, [
     join(here, "user-predict.py"),
-    join(outDir, `xgb-${table.file}.json`),
-    join(dataDir, table.file),
+    join(outDir, `xgb-${base(table)}.json`),
+    table.file,
     table.target,
   ]);
-  return { ...t, seconds: JSON.parse(t.stdout.trim().split("\n").pop()).seconds };
+  return { ...t, ...JSON.parse(t.stdout.trim().split("\n").pop()) };
 }
 
 const median = (xs) => {
@@ -117,9 +170,9 @@ function interleaved(a, b) {
       out.b.push(b());
       out.a.push(a());
     }
-    console.error(
-      `  round ${r + 1}: keel ${out.a.at(-1).wall.toFixed(2)} s, python ${out.b.at(-1).wall.toFixed(2)} s`,
-    );
+    const show = (x) =>
+      x.wall !== undefined ? `${x.wall.toFixed(2)} s` : `${x.seconds.map((v) => v.toFixed(2))} s`;
+    console.error(`  round ${r + 1}: keel ${show(out.a.at(-1))}, python ${show(out.b.at(-1))}`);
   }
   return out;
 }
@@ -141,7 +194,8 @@ for (const table of tables) {
     );
   }
   results.push({ table, train, predict });
-  writeFileSync(join(dataDir, "user-view-results.json"), JSON.stringify(results, null, 1));
+  const name = chosen ? `user-view-results-${chosen.join("-")}.json` : "user-view-results.json";
+  writeFileSync(join(dataDir, name), JSON.stringify(results, null, 1));
 }
 const loadAfter = loadavg();
 
@@ -165,13 +219,15 @@ for (const { table, train, predict } of results) {
   lines.push(row("whole command, wall", train.a, train.b, "wall"));
   lines.push(row("whole command, CPU", train.a, train.b, "cpu"));
   lines.push(row("fit only, wall", train.a, train.b, "fit"));
+  lines.push(row("fit only, CPU", train.a, train.b, "fitCpu"));
   if (predict) {
     const pl = [...predict.a, ...predict.b].map((x) => x.load);
-    const per = (runs) => runs.map((x) => ({ m: median(x.seconds) }));
+    const per = (runs) => runs.map((x) => ({ m: median(x.seconds), cpu: median(x.cpuSeconds) }));
     lines.push(
       `| predict_proba 200k rows, median of 5 per round (load ${Math.min(...pl).toFixed(1)}–${Math.max(...pl).toFixed(1)}) | | | |`,
     );
     lines.push(row("batch prediction, wall", per(predict.a), per(predict.b), "m"));
+    lines.push(row("batch prediction, CPU", per(predict.a), per(predict.b), "cpu"));
     const all = (runs) => runs.flatMap((x) => x.seconds);
     lines.push(
       `| every single call (${all(predict.a).length} each) | ${median(all(predict.a)).toFixed(3)} (${spread(all(predict.a))}) | ${median(all(predict.b)).toFixed(3)} (${spread(all(predict.b))}) | |`,
@@ -180,9 +236,12 @@ for (const { table, train, predict } of results) {
 }
 lines.push("");
 lines.push(
-  "Whole command = process start to exit: `keel train --data F.csv --target T --param nEstimators=200 --param maxDepth=6 --out DIR` (read, type, fit, training metrics, bundle write) against `python3 bench/gbdt/user-script.py` (import, `pd.read_csv`, `get_dummies`, `XGBClassifier(tree_method='hist', n_jobs=2)`, `predict_proba` on the training set for the metrics, `save_model`). CPU = user + sys of the process (/usr/bin/time). Python runs with OMP_NUM_THREADS=2 and OMP_WAIT_POLICY=PASSIVE. Tables from `bench/gbdt/make-user-tables.py` (seeded). Run: `npm run build && node bench/gbdt/user-view.mjs [rounds]`.",
+  "Whole command = process start to exit: `keel train --data F.csv --target T --param nEstimators=200 --param maxDepth=6 --out DIR` (read, type, fit, training metrics, bundle write; `--task regression` on the regression table) against `python3 bench/gbdt/user-script.py` (import, `pd.read_csv`, `get_dummies`, `XGBClassifier(tree_method='hist', n_jobs=2)` or `XGBRegressor`, `predict_proba` (`predict`) on the training set for the metrics, `save_model`). CPU = user + sys of the process (/usr/bin/time); fit CPU from `keel train --verbose` and `time.process_time()` around `fit`; prediction CPU from `process.cpuUsage()` and `time.process_time()` around each call. Python runs with OMP_NUM_THREADS=2 and OMP_WAIT_POLICY=PASSIVE. Tables from `bench/gbdt/make-user-tables.py` (seeded). Run: `npm run build && node bench/gbdt/user-view.mjs [rounds] [nEstimators] [--tables mixed,letters,telco,regression,synth]`.",
 );
 const table = lines.join("\n");
+console.log(table);
+// A subset of the tables is a partial run: its figures stay in its results file.
+if (chosen) process.exit(0);
 const begin = "<!-- bench:gbdt-user -->";
 const end = "<!-- /bench:gbdt-user -->";
 let text = readFileSync(readme, "utf8");
@@ -193,4 +252,3 @@ if (text.includes(begin) && text.includes(end)) {
   text = `${text.trimEnd()}\n\n## GBDT, the user's view (bench/gbdt/user-view.mjs)\n\n${block}\n`;
 }
 writeFileSync(readme, text);
-console.log(table);

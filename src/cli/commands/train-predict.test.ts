@@ -94,7 +94,9 @@ describe("keel train / keel predict on Telco", () => {
     const { metrics } = JSON.parse(io.stdout()) as { metrics: Record<string, number> };
     const split = io.stderr();
     for (const phase of ["read", "preprocess", "fit", "metrics", "bundle write", "total"])
-      expect(split).toMatch(new RegExp(`^  ${phase} +\\d+\\.\\d{3} s`, "m"));
+      expect(split).toMatch(
+        new RegExp(`^  ${phase} +\\d+\\.\\d{3} s .*cpu +\\d+\\.\\d{3} s$`, "m"),
+      );
     // The same metrics from the bundle predicting the training file again.
     const scored = captureIo(dir);
     const predictArgs = ["predict", "--model", "verbose-model", "--data", "train.csv"];

@@ -194,7 +194,12 @@ describe("prediction threads", () => {
     const out = memory.float64(8192 * e.nOutputs);
     // Inputs "beyond" the memory: every thread's walk traps on its first read.
     expect(() =>
-      walkOnThreads(memory, at, 0xfff00000, 8192, e.roots.length, out.byteOffset, 2),
+      walkOnThreads(
+        memory,
+        { kind: "padded", at, x: 0xfff00000, nTrees: e.roots.length, out: out.byteOffset },
+        8192,
+        2,
+      ),
     ).toThrow(expect.objectContaining({ code: "KEEL_ERR_INTERNAL" }));
     const test = mixedData(5000, 6, false).x;
     const matrix = featureMatrix(test, model.features, model.type);

@@ -34,7 +34,15 @@ export interface CompiledForest {
   readonly leaf: Float64Array;
 }
 
-function treeDepth(e: TreeEnsemble, root: number): number {
+/**
+ * The depth of the tree rooted at `root` (a lone leaf has depth 0).
+ *
+ * @example
+ * ```ts
+ * treeDepth(ensemble, ensemble.roots[0]); // 6 for a full depth-6 tree
+ * ```
+ */
+export function treeDepth(e: TreeEnsemble, root: number): number {
   let deepest = 0;
   const stack = [root, 0];
   while (stack.length > 0) {

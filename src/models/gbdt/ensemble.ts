@@ -1,5 +1,6 @@
 import type { BinMapper } from "./binning.js";
 import { type CompiledForest, compileForest, forestMargins } from "./compiled-forest.js";
+import { compileRankedForest, type RankedForest } from "./ranked-forest.js";
 import type { GrownNode } from "./tree-learner.js";
 
 /**
@@ -219,6 +220,27 @@ export function compiledForestOf(e: TreeEnsemble): CompiledForest | undefined {
   if (forest === undefined) {
     forest = compileForest(e) ?? null;
     compiledForests.set(e, forest);
+  }
+  return forest ?? undefined;
+}
+
+/** Ranked layouts per ensemble, built on first large batch. */
+const rankedForests = new WeakMap<TreeEnsemble, RankedForest | null>();
+
+/**
+ * The ranked layout of an ensemble ({@link compileRankedForest}), built once and cached, or
+ * undefined when it does not fit the byte encoding.
+ *
+ * @example
+ * ```ts
+ * const ranked = rankedForestOf(ensemble);
+ * ```
+ */
+export function rankedForestOf(e: TreeEnsemble): RankedForest | undefined {
+  let forest = rankedForests.get(e);
+  if (forest === undefined) {
+    forest = compileRankedForest(e) ?? null;
+    rankedForests.set(e, forest);
   }
   return forest ?? undefined;
 }

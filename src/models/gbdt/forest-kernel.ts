@@ -1,6 +1,6 @@
 import type { CompiledForest } from "./compiled-forest.js";
 import type { TreeEnsemble } from "./ensemble.js";
-import { type GbdtKernelExports, KernelMemory } from "./kernel-memory.js";
+import { KernelMemory } from "./kernel-memory.js";
 
 /**
  * Where a padded forest lies inside a {@link KernelMemory}, in the layout of
@@ -149,41 +149,6 @@ export function copyForest(
     mode: mode as ForestPointers["mode"],
     categoricalFeatures: Int32Array.from(mode === NARROW ? categoricalFeatures : []),
   };
-}
-
-/**
- * Runs the WebAssembly forest walk for rows `[rowBegin, rowEnd)` of `x` (in the same memory),
- * adding into `out` (`nRows × nOutputs`, holding the base scores).
- *
- * @example
- * ```ts
- * runForest(memory.kernels, at, x.byteOffset, 0, nRows, nTrees, out.byteOffset);
- * ```
- */
-export function runForest(
-  kernels: GbdtKernelExports,
-  at: ForestPointers,
-  x: number,
-  rowBegin: number,
-  rowEnd: number,
-  nTrees: number,
-  out: number,
-): void {
-  kernels.forestMargins(
-    x,
-    rowBegin,
-    rowEnd,
-    at.nFeatures,
-    at.nOutputs,
-    nTrees,
-    at.depth,
-    at.nodes,
-    at.catBits,
-    at.leaf,
-    at.treeOutput,
-    out,
-    at.mode,
-  );
 }
 
 /**

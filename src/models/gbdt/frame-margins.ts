@@ -1,8 +1,15 @@
 import { type Frame, KeelError } from "../../core/index.js";
-import { compiledForestOf, predictMargins, type TreeEnsemble } from "./ensemble.js";
-import { checkFiniteFeatures, type FeatureSpec, featureMatrix } from "./feature-input.js";
+import { compiledForestOf, predictMargins, rankedForestOf, type TreeEnsemble } from "./ensemble.js";
+import {
+  checkFiniteFeatures,
+  type FeatureSpec,
+  featureColumns,
+  featureMatrix,
+} from "./feature-input.js";
 import { copyForest, encodeCategoryBits } from "./forest-kernel.js";
-import { batchMemory, walkOnThreads } from "./prediction-pool.js";
+import { batchMemory, walkOnThreads, walkThreads } from "./prediction-pool.js";
+import { copyRankedBatch } from "./ranked-kernel.js";
+import type { WalkJob } from "./walk-job.js";
 
 /**
  * Batches from this many rows go to the WebAssembly walk: below it, setting up a kernel memory
@@ -69,20 +76,47 @@ export function frameMargins(
   if (sliceRows < nRows) checkFiniteFeatures(frame, specs, owner);
   const margins = new Float64Array(nRows * K);
   const unseenCategories: Record<string, number> = {};
+  // The ranked walk reads numeric features as numbers and categorical ones as codes, as they
+  // were at training; a forest split otherwise (an imported one, say) takes the padded walk.
+  const candidate = rankedForestOf(e);
+  const ranked = candidate?.inputs.every((input) => specs[input.feature]?.kind === input.kind)
+    ? candidate
+    : undefined;
   for (let begin = 0; begin < nRows; begin += sliceRows) {
     const slice = begin === 0 && sliceRows >= nRows ? frame : frame.slice(begin, begin + sliceRows);
     const n = slice.nRows;
     const memory = batchMemory();
-    const at = copyForest(memory, e, forest);
-    // featureMatrix writes every cell and the base scores every margin: no need to clear first.
-    const matrix = featureMatrix(slice, specs, owner, (length) => memory.float64(length, false));
-    for (const [name, count] of Object.entries(matrix.unseenCategories))
-      unseenCategories[name] = (unseenCategories[name] ?? 0) + count;
-    encodeCategoryBits(at, matrix.values, 0, n);
-    const out = memory.float64(n * K, false);
+    let walk: WalkJob;
+    let out: Float64Array;
+    if (ranked !== undefined) {
+      // The columns the trees read go in as they are; the kernel ranks them a block at a time.
+      const columns = featureColumns(slice, specs, owner);
+      addCounts(unseenCategories, columns.unseenCategories);
+      const at = copyRankedBatch(memory, e, ranked, columns.sources, walkThreads(n, nThreads));
+      out = memory.float64(n * K, false);
+      walk = { kind: "ranked", at, nTrees: ranked.nTrees, out: out.byteOffset };
+    } else {
+      const at = copyForest(memory, e, forest);
+      // featureMatrix writes every cell and the base scores every margin: no need to clear first.
+      const matrix = featureMatrix(slice, specs, owner, (length) => memory.float64(length, false));
+      addCounts(unseenCategories, matrix.unseenCategories);
+      encodeCategoryBits(at, matrix.values, 0, n);
+      out = memory.float64(n * K, false);
+      walk = {
+        kind: "padded",
+        at,
+        x: matrix.values.byteOffset,
+        nTrees: forest.nTrees,
+        out: out.byteOffset,
+      };
+    }
     for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) out[i * K + k] = e.baseScore[k]!;
-    walkOnThreads(memory, at, matrix.values.byteOffset, n, forest.nTrees, out.byteOffset, nThreads);
+    walkOnThreads(memory, walk, n, nThreads);
     margins.set(out, begin * K);
   }
   return { margins, unseenCategories };
+}
+
+function addCounts(total: Record<string, number>, counts: Readonly<Record<string, number>>): void {
+  for (const [name, count] of Object.entries(counts)) total[name] = (total[name] ?? 0) + count;
 }

@@ -29,6 +29,7 @@ describe("GBDT WebAssembly kernels", () => {
     const { memory, bins, gh, rows, n, slots } = setup();
     const hist = memory.float64(2 * nFeatures * stride);
     hist.fill(123); // the kernel zeroes its features first
+    const spare = memory.float64(2 * nFeatures * stride).fill(456);
     memory.kernels.histogram(
       bins.byteOffset,
       nFeatures,
@@ -40,22 +41,30 @@ describe("GBDT WebAssembly kernels", () => {
       nFeatures,
       hist.byteOffset,
       slots.byteOffset,
+      spare.byteOffset,
     );
-    const expected = new Float64Array(2 * nFeatures * stride);
+    // The first row of each pair (and an odd last row) in one sum, the second in another, each
+    // in row order, then added: the kernel's two chains.
+    const first = new Float64Array(2 * nFeatures * stride);
+    const second = new Float64Array(2 * nFeatures * stride);
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
+      const into = i % 2 === 1 && i < n - (n % 2) ? second : first;
       for (let f = 0; f < nFeatures; f++) {
         const k = 2 * (f * stride + bins[r * nFeatures + f]!);
-        expected[k] = expected[k]! + gh[2 * r]!;
-        expected[k + 1] = expected[k + 1]! + gh[2 * r + 1]!;
+        into[k] = into[k]! + gh[2 * r]!;
+        into[k + 1] = into[k + 1]! + gh[2 * r + 1]!;
       }
     }
+    const expected = first.map((v, k) => v + second[k]!);
+    expect(n % 2).toBe(1);
     expect(Array.from(hist)).toEqual(Array.from(expected));
   });
 
   it("histogram touches only the requested feature range and row range", () => {
     const { memory, bins, gh, rows, n, slots } = setup();
     const hist = memory.float64(2 * nFeatures * stride).fill(-1);
+    const spare = memory.float64(2 * nFeatures * stride);
     memory.kernels.histogram(
       bins.byteOffset,
       nFeatures,
@@ -67,6 +76,7 @@ describe("GBDT WebAssembly kernels", () => {
       5,
       hist.byteOffset,
       slots.byteOffset,
+      spare.byteOffset,
     );
     expect(Array.from(hist.subarray(0, 2 * 2 * stride)).every((v) => v === -1)).toBe(true);
     expect(Array.from(hist.subarray(2 * 5 * stride)).every((v) => v === -1)).toBe(true);

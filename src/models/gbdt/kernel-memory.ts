@@ -20,6 +20,7 @@ export interface GbdtKernelExports {
     featureEnd: number,
     hist: number,
     slots: number,
+    spare: number,
   ): void;
   subtract(a: number, b: number, n: number): void;
   accumulate(a: number, b: number, n: number): void;
@@ -45,6 +46,23 @@ export interface GbdtKernelExports {
     treeOutput: number,
     out: number,
     mode: number,
+  ): void;
+  rankedForestMargins(
+    inputs: number,
+    nInputs: number,
+    rowBegin: number,
+    rowEnd: number,
+    nOutputs: number,
+    nTrees: number,
+    depth: number,
+    nodes: number,
+    masks: number,
+    leaf: number,
+    treeOutput: number,
+    out: number,
+    mode: number,
+    scratch: number,
+    blockRows: number,
   ): void;
   rowMargins(
     row: number,
@@ -223,7 +241,7 @@ export class KernelMemory {
    * const leaves = memory.copyOf(forest.leaf); // pointer for the kernel
    * ```
    */
-  copyOf(source: Int32Array | Uint32Array | Float64Array): number {
+  copyOf(source: Uint8Array | Int32Array | Uint32Array | Float64Array): number {
     const at = this.#allocate(source.byteLength, false);
     new Uint8Array(this.memory.buffer, at, source.byteLength).set(
       new Uint8Array(source.buffer, source.byteOffset, source.byteLength),

@@ -202,6 +202,8 @@ interface HelperSetup {
   readonly owner: number;
   /** Where this helper sums its histogram units: one buffer per lane, then one for features. */
   readonly buffers: readonly number[];
+  /** This helper's spare histogram (the kernel's second chain of sums). */
+  readonly spare: number;
 }
 
 /**
@@ -230,6 +232,7 @@ function runUnit(
   slots: number,
   c: typeof CONTROL,
   into: number,
+  spare: number,
 ): void {
   const mode = control[c.MODE];
   if (mode === 3) {
@@ -294,6 +297,7 @@ function runUnit(
       nFeatures,
       into,
       slots,
+      spare,
     );
     return;
   }
@@ -309,6 +313,7 @@ function runUnit(
     Math.floor(((unit + 1) * nFeatures) / units),
     into,
     slots,
+    spare,
   );
 }
 
@@ -366,7 +371,18 @@ function helperMain(
     if (mode >= 2) {
       for (let unit = claim(control, c); unit >= 0; unit = claim(control, c)) {
         try {
-          run(kernels, control, setup.memory, unit, setup.bins, setup.nFeatures, setup.slots, c, 0);
+          run(
+            kernels,
+            control,
+            setup.memory,
+            unit,
+            setup.bins,
+            setup.nFeatures,
+            setup.slots,
+            c,
+            0,
+            setup.spare,
+          );
         } catch (error) {
           setup.errors.postMessage(error instanceof Error ? error.message : String(error));
           Atomics.store(control, c.FAILED, 1);
@@ -401,6 +417,7 @@ function helperMain(
             setup.slots,
             c,
             into,
+            setup.spare,
           );
           Atomics.compareExchange(control, c.STATES + unit, claimed, claimed + 1);
         }
@@ -423,6 +440,8 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #errorPorts: MessagePort[] = [];
   /** Per owner (0 = this thread, then each helper): a buffer per lane, then one for features. */
   readonly #buffers: number[][] = [];
+  /** Per owner: the spare histogram its kernel calls use. */
+  readonly #spares: number[] = [];
   #build = 0;
   /** This thread's average time per histogram unit (ms), for how long to wait for a helper. */
   #unitMs = 0.05;
@@ -443,6 +462,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
           () => data.memory.float64(2 * data.totalBins).byteOffset,
         ),
       );
+      this.#spares.push(data.memory.float64(2 * data.totalBins).byteOffset);
     }
     const source = `const { workerData } = require("node:worker_threads");
 (${helperMain.toString()})(workerData, ${instantiateKernels.toString()}, ${claimUnit.toString()}, ${claimState.toString()}, ${runUnit.toString()}, ${unitDone.toString()}, ${JSON.stringify(CONTROL)}, ${MAX_LANES});`;
@@ -460,6 +480,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
         slots: data.histSlots.byteOffset,
         owner: t,
         buffers: this.#buffers[t]!,
+        spare: this.#spares[t]!,
       };
       this.#helpers.push(
         new Worker(source, { eval: true, workerData: setup, transferList: [channel.port1] }),
@@ -477,19 +498,21 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     control[c.END] = end;
     control[c.GH] = gh.byteOffset | 0;
     control[c.ROWS] = rows.byteOffset | 0;
+    const share =
+      this.#helpers.length > 0 && (end - begin) * data.nFeatures >= this.#minSharedCells;
     let units: number;
     if (lanes >= 2) {
       control[c.MODE] = 1;
       control[c.LANES] = lanes;
       units = lanes;
     } else {
-      // Feature ranges only matter to who sums which feature, not to any sum.
-      units = Math.min(MAX_FEATURE_UNITS, data.nFeatures);
+      // Feature ranges only matter to who sums which feature, not to any sum. Each range reads
+      // every row of the node again (its index, its gradients), so a range per thread: a build
+      // in seven ranges on one thread took 4.6× as long as in one (bench/gbdt, 204k × 7).
+      units = share ? Math.min(MAX_FEATURE_UNITS, data.nFeatures, this.#helpers.length + 1) : 1;
       control[c.MODE] = 0;
       control[c.FEATURE_UNITS] = units;
     }
-    const share =
-      this.#helpers.length > 0 && (end - begin) * data.nFeatures >= this.#minSharedCells;
     try {
       const owners = share ? this.#histogramTogether(units, hist) : this.#alone(units, hist);
       this.#gather(hist, lanes, units, owners);
@@ -527,6 +550,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
       data.histSlots.byteOffset,
       CONTROL,
       lanes && unit > 0 ? this.#buffers[0]![unit]! : hist.byteOffset,
+      this.#spares[0]!,
     );
   }
 
@@ -697,7 +721,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     const claim = () => (share && this.#helpersOnly ? -1 : claimUnit(control, c));
     for (let unit = claim(); unit >= 0; unit = claim()) {
       try {
-        runUnit(kernels, control, data.memory.memory, unit, bins, data.nFeatures, slots, c, 0);
+        runUnit(kernels, control, data.memory.memory, unit, bins, data.nFeatures, slots, c, 0, 0);
       } catch (error) {
         failure = error;
         // Closes the build: the units nobody took will not be done by anyone.

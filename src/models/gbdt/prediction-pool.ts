@@ -1,9 +1,9 @@
 import { availableParallelism } from "node:os";
 import { isMainThread, MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { waitForHelpers } from "../../core/index.js";
-import { type ForestPointers, runForest } from "./forest-kernel.js";
 import { helperFailure, helpersStalled } from "./helper-failure.js";
 import { KernelMemory, kernelsModule } from "./kernel-memory.js";
+import { runWalk, type WalkJob } from "./walk-job.js";
 
 /** Rows per unit of work: small enough to balance threads, large enough to amortise the hand-off. */
 const CHUNK_ROWS = 2048;
@@ -21,11 +21,10 @@ interface Job {
   readonly memory?: WebAssembly.Memory;
   readonly module?: WebAssembly.Module;
   readonly control: Int32Array;
-  readonly at: ForestPointers;
-  readonly x: number;
+  readonly walk: WalkJob;
+  /** This helper's thread number within the batch (1, 2, …; the caller is 0). */
+  readonly thread: number;
   readonly nRows: number;
-  readonly nTrees: number;
-  readonly out: number;
   readonly chunkRows: number;
 }
 
@@ -34,18 +33,18 @@ interface Job {
  * It instantiates the kernels once per memory (the pool's memory lives as long as the process),
  * and reports a failure on `errors` before counting down, so the caller is never left waiting.
  */
-function helperMain(run: typeof runForest): void {
+function helperMain(run: typeof runWalk): void {
   const { parentPort, workerData } =
     require("node:worker_threads") as typeof import("node:worker_threads");
   const errors = (workerData as { errors: MessagePort }).errors;
   let memoryId = -1;
-  let kernels: Parameters<typeof runForest>[0] | undefined;
+  let kernels: Parameters<typeof runWalk>[0] | undefined;
   parentPort?.on("message", (job: Job) => {
     const { control } = job;
     try {
       if (job.memory !== undefined && job.module !== undefined) {
         kernels = new WebAssembly.Instance(job.module, { env: { memory: job.memory } })
-          .exports as unknown as Parameters<typeof runForest>[0];
+          .exports as unknown as Parameters<typeof runWalk>[0];
         memoryId = job.memoryId;
       }
       if (kernels === undefined || memoryId !== job.memoryId)
@@ -54,7 +53,7 @@ function helperMain(run: typeof runForest): void {
         const begin = Atomics.add(control, 0, 1) * job.chunkRows;
         if (begin >= job.nRows) break;
         const end = Math.min(job.nRows, begin + job.chunkRows);
-        run(kernels, job.at, job.x, begin, end, job.nTrees, job.out);
+        run(kernels, job.walk, begin, end, job.thread);
         Atomics.add(control, 3, 1);
       }
     } catch (error) {
@@ -80,7 +79,7 @@ let nextMemoryId = 0;
 function helperThreads(count: number): Helper[] {
   while (helpers.length < count) {
     const channel = new MessageChannel();
-    const source = `(${helperMain.toString()})(${runForest.toString()});`;
+    const source = `(${helperMain.toString()})(${runWalk.toString()});`;
     const worker = new Worker(source, {
       eval: true,
       workerData: { errors: channel.port1 },
@@ -127,45 +126,54 @@ export function batchMemory(): KernelMemory {
 }
 
 /**
- * Walks a forest copied into the {@link batchMemory} over `nRows` rows of `x` on up to
- * `nThreads` threads (0 = one per core): the calling thread and helper threads (started on
- * first use, kept for later batches) take chunks of rows from a shared counter, so a busy core
- * does not hold the others up. Rows are independent, so margins are the same for any thread
- * count.
+ * How many threads {@link walkOnThreads} uses for `nRows` rows when asked for `nThreads`
+ * (0 = one per core on the main thread, one inside a worker thread: that thread is already one
+ * of the application's many, as `keel tune --jobs` runs trials): no more than there are chunks.
  *
  * @example
  * ```ts
- * walkOnThreads(batchMemory(), at, x.byteOffset, nRows, nTrees, out.byteOffset, 0);
+ * const threads = walkThreads(200_000, 0); // 2 on a 2-core machine
+ * ```
+ */
+export function walkThreads(nRows: number, nThreads: number): number {
+  const automatic = isMainThread ? availableParallelism() : 1;
+  return Math.max(
+    1,
+    Math.min(nThreads === 0 ? automatic : nThreads, Math.ceil(nRows / CHUNK_ROWS)),
+  );
+}
+
+/**
+ * Walks a forest copied into the {@link batchMemory} over `nRows` rows on up to `nThreads`
+ * threads ({@link walkThreads}): the calling thread and helper threads (started on first use,
+ * kept for later batches) take chunks of rows from a shared counter, so a busy core does not
+ * hold the others up. Rows are independent, so margins are the same for any thread count.
+ *
+ * @example
+ * ```ts
+ * walkOnThreads(batchMemory(), { kind: "padded", at, x: x.byteOffset, nTrees, out: out.byteOffset }, nRows, 0);
  * ```
  */
 export function walkOnThreads(
   memory: KernelMemory,
-  at: ForestPointers,
-  x: number,
+  walk: WalkJob,
   nRows: number,
-  nTrees: number,
-  out: number,
   nThreads: number,
 ): void {
-  // nThreads 0 means every core on the main thread, but one inside a worker thread: that
-  // thread is already one of the application's many (keel tune --jobs runs trials on them).
-  const automatic = isMainThread ? availableParallelism() : 1;
-  const threads = Math.min(nThreads === 0 ? automatic : nThreads, Math.ceil(nRows / CHUNK_ROWS));
+  const threads = walkThreads(nRows, nThreads);
   const isPool = pool !== undefined && pool.memory === memory;
   const workers = isPool ? helperThreads(Math.max(0, threads - 1)) : [];
   const control = new Int32Array(new SharedArrayBuffer(16));
   control[PENDING] = workers.length;
-  for (const helper of workers) {
+  for (const [i, helper] of workers.entries()) {
     const fresh = helper.memoryId !== pool!.id;
     helper.worker.postMessage({
       memoryId: pool!.id,
       ...(fresh ? { memory: memory.memory, module: kernelsModule() } : {}),
       control,
-      at,
-      x,
+      walk,
+      thread: i + 1,
       nRows,
-      nTrees,
-      out,
       chunkRows: CHUNK_ROWS,
     } satisfies Job);
     helper.memoryId = pool!.id;
@@ -175,7 +183,7 @@ export function walkOnThreads(
     for (;;) {
       const begin = Atomics.add(control, NEXT, 1) * CHUNK_ROWS;
       if (begin >= nRows) break;
-      runForest(memory.kernels, at, x, begin, Math.min(nRows, begin + CHUNK_ROWS), nTrees, out);
+      runWalk(memory.kernels, walk, begin, Math.min(nRows, begin + CHUNK_ROWS), 0);
     }
   } catch (error) {
     failure = error;
