@@ -1,11 +1,14 @@
-import type { LoadedConfig } from "../config/index.js";
-import { createLogger, type Logger } from "../core/index.js";
+import { fileURLToPath } from "node:url";
+import { type LoadedConfig, pipelineThreadEntry } from "../config/index.js";
+import { createLogger, KeelError, type Logger } from "../core/index.js";
 import {
   findPipeline,
   latestFireTime,
   type PipelineDefinition,
   PipelineStore,
   type StepEvent,
+  type StepRunner,
+  ThreadRunner,
 } from "../orchestrate/index.js";
 import type { CommandContext } from "./command.js";
 import { read } from "./command.js";
@@ -31,6 +34,71 @@ export async function withPipelineStore<T>(
   } finally {
     await database.close();
   }
+}
+
+/**
+ * The `--executor` option of the commands that run steps in this process.
+ *
+ * @example
+ * ```ts
+ * options: { ...EXECUTOR_OPTION }
+ * ```
+ */
+export const EXECUTOR_OPTION = {
+  executor: {
+    type: "string",
+    valueName: "threads|inline",
+    description:
+      "where step code runs: threads = worker threads, one per running step, so a timeout stops it (the default); inline = on the command's own thread (for a debugger)",
+  },
+} as const;
+
+/**
+ * Whether `keel` can run steps in worker threads here: from its compiled JavaScript, yes;
+ * from its TypeScript sources (keel's own tests, a development checkout) Node cannot start a
+ * thread on them, and steps run inline.
+ *
+ * @example
+ * ```ts
+ * if (!threadsAvailable()) ctx.err("steps run inline\n");
+ * ```
+ */
+export function threadsAvailable(): boolean {
+  return fileURLToPath(pipelineThreadEntry()).endsWith(".js");
+}
+
+/**
+ * The step runner `--executor` asks for: worker threads (the default where
+ * {@link threadsAvailable}) on the project's config and metadata store, or none (inline). The
+ * caller closes it.
+ *
+ * @example
+ * ```ts
+ * const runner = stepRunnerFor(ctx, loaded);
+ * try { await runPipeline(p, { store, runner }); } finally { await runner?.close(); }
+ * ```
+ */
+export function stepRunnerFor(
+  ctx: CommandContext,
+  loaded: LoadedConfig,
+  size?: number,
+): StepRunner | undefined {
+  const executor = read.string(ctx.options, "executor");
+  if (executor === "inline" || (executor === undefined && !threadsAvailable())) return undefined;
+  if (executor !== undefined && executor !== "threads")
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `${ctx.command}: --executor must be 'threads' or 'inline', got '${executor}'`,
+      { details: { option: "executor", received: executor } },
+    );
+  const dbUrl = read.string(ctx.options, "db");
+  return new ThreadRunner({
+    entry: pipelineThreadEntry(),
+    configFile: loaded.file,
+    database: { root: loaded.root, ...(dbUrl === undefined ? {} : { dbUrl }) },
+    root: loaded.root,
+    ...(size === undefined ? {} : { size }),
+  });
 }
 
 /**

@@ -12,4 +12,10 @@
  * @module
  */
 export { CONFIG_KEYS, defineConfig, type KeelConfig } from "./define-config.js";
-export { CONFIG_FILES, type LoadedConfig, loadConfig, projectName } from "./load-config.js";
+export {
+  CONFIG_FILES,
+  type LoadedConfig,
+  loadConfig,
+  pipelineThreadEntry,
+  projectName,
+} from "./load-config.js";

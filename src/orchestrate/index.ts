@@ -60,10 +60,13 @@ export {
   openRun,
   type PipelineResult,
   paramsHashOf,
+  REASON_PARAM,
   type RunPipelineOptions,
+  runParamsOf,
   runPipeline,
   type StepEvent,
   trackingFor,
+  wasInterrupted,
 } from "./run-pipeline.js";
 export {
   compileSchedule,
@@ -75,4 +78,7 @@ export {
 export { type Clock, runScheduler, type SchedulerOptions } from "./scheduler.js";
 export { type KeelSdk, keelSdk } from "./sdk.js";
 export type { StepContext } from "./step-context.js";
+export { serveStepThread } from "./step-thread.js";
+export { type StepRunner, stepCodeHash } from "./step-runner.js";
+export { ThreadRunner, type ThreadRunnerOptions } from "./thread-runner.js";
 export { triggerPipeline } from "./trigger.js";

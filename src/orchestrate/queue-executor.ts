@@ -6,6 +6,7 @@ import type { PipelineDefinition } from "./define-pipeline.js";
 import { executeStep, type StepEnvironment } from "./execute-step.js";
 import { newLeaseOwner } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore } from "./pipeline-store.js";
+import type { StepRunner } from "./step-runner.js";
 import {
   openRun,
   type PipelineResult,
@@ -182,6 +183,8 @@ export class QueueExecutor {
       concurrency?: number;
       tracking?: Tracking;
       force?: boolean;
+      /** Where tries run (a ThreadRunner: worker threads); default inline. */
+      runner?: StepRunner;
     },
   ): Promise<() => Promise<void>> {
     const byName = new Map(pipelines.map((p) => [p.name, p]));
@@ -193,6 +196,7 @@ export class QueueExecutor {
       leaseMs: this.#leaseMs,
       force: options.force ?? false,
       log: this.#log,
+      ...(options.runner === undefined ? {} : { runner: options.runner }),
     };
     const ids: string[] = [];
     for (let i = 0; i < Math.max(1, options.concurrency ?? 1); i++)

@@ -12,11 +12,13 @@ import { defineCommand, read, requireOption } from "../command.js";
 import { PROJECT_OPTIONS, parseTime } from "../features-project.js";
 import { formatTable } from "../format.js";
 import {
+  EXECUTOR_OPTION,
   interruptOnSignals,
   logicalDateOf,
   pipelineArg,
   progressView,
   runParams,
+  stepRunnerFor,
   withPipelineStore,
 } from "../pipeline-project.js";
 
@@ -30,6 +32,7 @@ const RUN_OPTIONS = {
   },
   force: { type: "boolean", description: "rerun steps whose outputs are cached" },
   concurrency: { type: "string", valueName: "N", description: "steps run at once (default 4)" },
+  ...EXECUTOR_OPTION,
 } as const;
 
 function concurrencyOf(text: string | undefined): number | undefined {
@@ -84,10 +87,17 @@ function printResult(ctx: Parameters<typeof runCommand.run>[0], result: Pipeline
 export const runCommand = defineCommand({
   path: ["run"],
   summary: "Run a pipeline (cached steps are skipped), or resume an unfinished run",
-  usage: "PIPELINE [--resume [RUN_ID]] [--force] [--date DATE] [--param k=v]...",
+  usage:
+    "PIPELINE [--resume [RUN_ID]] [--force] [--date DATE] [--param k=v]... [--executor threads|inline|queue]",
   positionals: [1, 2],
   options: {
     ...RUN_OPTIONS,
+    executor: {
+      type: "string",
+      valueName: "threads|inline|queue",
+      description:
+        "where step code runs: threads = worker threads in this process, so a timeout stops a step (the default); inline = this process's own thread (for a debugger); queue = the PostgreSQL queue, run by 'keel worker' processes",
+    },
     resume: {
       type: "boolean",
       description: "continue RUN_ID, or the latest unfinished run of PIPELINE",
@@ -118,7 +128,7 @@ export const runCommand = defineCommand({
       const pipeline = pipelineArg(ctx, loaded);
       const view = progressView(ctx);
       const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
-      const executor = read.string(ctx.options, "executor") ?? "local";
+      const executor = read.string(ctx.options, "executor") ?? "threads";
       if (executor === "queue") {
         const queue = await openQueue(ctx, store.database.dialect);
         try {
@@ -135,19 +145,21 @@ export const runCommand = defineCommand({
           await queue.close();
         }
       }
-      if (executor !== "local")
+      if (executor !== "threads" && executor !== "inline")
         throw new KeelError(
           "KEEL_ERR_USAGE",
-          `--executor must be 'local' or 'queue', got '${executor}'`,
+          `--executor must be 'threads', 'inline' or 'queue', got '${executor}'`,
           {
             details: { option: "executor", received: executor },
           },
         );
+      const runner = stepRunnerFor(ctx, loaded, concurrency ?? 4);
       const interrupt = interruptOnSignals();
       try {
         const result = await runPipeline(pipeline, {
           store,
           root: loaded.root,
+          ...(runner === undefined ? {} : { runner }),
           force: read.flag(ctx.options, "force"),
           ...(concurrency === undefined ? {} : { concurrency }),
           ...(resume
@@ -168,6 +180,7 @@ export const runCommand = defineCommand({
         return 130;
       } finally {
         interrupt.dispose();
+        await runner?.close();
       }
     });
   },
@@ -199,9 +212,11 @@ export const backfillCommand = defineCommand({
     return withPipelineStore(ctx, async (store, loaded) => {
       const pipeline = pipelineArg(ctx, loaded);
       const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
+      const runner = stepRunnerFor(ctx, loaded, concurrency ?? 4);
       const result = await backfill(pipeline, {
         store,
         root: loaded.root,
+        ...(runner === undefined ? {} : { runner }),
         from,
         to,
         params: runParams(ctx),
@@ -213,7 +228,7 @@ export const backfillCommand = defineCommand({
               `${date.toISOString()} ${"skipped" in outcome ? "already done" : `${outcome.run.status} (run ${outcome.run.runId})`}\n`,
             );
         },
-      });
+      }).finally(() => runner?.close());
       const summary = {
         dates: result.dates.length,
         ran: result.ran.length,
@@ -452,7 +467,7 @@ export const dlqReplayCommand = defineCommand({
   summary: "Replay a failed step's dead letter: resume its run with the current code",
   usage: "ID",
   positionals: [1, 1],
-  options: { ...PROJECT_OPTIONS },
+  options: { ...PROJECT_OPTIONS, ...EXECUTOR_OPTION },
   async run(ctx) {
     return withPipelineStore(ctx, async (store, loaded) => {
       const letter = await store.deadLetter(letterId(ctx.positionals[0]));
@@ -466,15 +481,21 @@ export const dlqReplayCommand = defineCommand({
           },
         );
       const view = progressView(ctx);
-      return printResult(
-        ctx,
-        await replayDeadLetter(pipeline, letter.id, {
-          store,
-          root: loaded.root,
-          onStep: view.onStep,
-          log: view.log,
-        }),
-      );
+      const runner = stepRunnerFor(ctx, loaded);
+      try {
+        return printResult(
+          ctx,
+          await replayDeadLetter(pipeline, letter.id, {
+            store,
+            root: loaded.root,
+            onStep: view.onStep,
+            log: view.log,
+            ...(runner === undefined ? {} : { runner }),
+          }),
+        );
+      } finally {
+        await runner?.close();
+      }
     });
   },
 });
@@ -491,9 +512,9 @@ export const dlqReplayCommand = defineCommand({
 export const schedulerCommand = defineCommand({
   path: ["scheduler"],
   summary: "Run scheduled pipelines at their fire times (until Ctrl-C)",
-  usage: "",
+  usage: "[--executor threads|inline]",
   positionals: [0, 0],
-  options: { ...PROJECT_OPTIONS },
+  options: { ...PROJECT_OPTIONS, ...EXECUTOR_OPTION },
   async run(ctx) {
     return withPipelineStore(ctx, async (store, loaded) => {
       const controller = new AbortController();
@@ -501,10 +522,12 @@ export const schedulerCommand = defineCommand({
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
       const view = progressView(ctx);
+      const runner = stepRunnerFor(ctx, loaded);
       try {
         await runScheduler(loaded.pipelines, {
           store,
           root: loaded.root,
+          ...(runner === undefined ? {} : { runner }),
           signal: controller.signal,
           log: view.log,
           onRun: (name, result) =>
@@ -515,6 +538,7 @@ export const schedulerCommand = defineCommand({
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
+        await runner?.close();
       }
       return 0;
     });
@@ -547,10 +571,11 @@ function openQueue(
 export const workerCommand = defineCommand({
   path: ["worker"],
   summary: "Run pipeline steps from the PostgreSQL queue (pg-boss) until stopped",
-  usage: "[--concurrency N] [--queue-schema NAME]",
+  usage: "[--concurrency N] [--queue-schema NAME] [--executor threads|inline]",
   positionals: [0, 0],
   options: {
     ...PROJECT_OPTIONS,
+    ...EXECUTOR_OPTION,
     concurrency: {
       type: "string",
       valueName: "N",
@@ -569,11 +594,14 @@ export const workerCommand = defineCommand({
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      const concurrency = concurrencyOf(read.string(ctx.options, "concurrency")) ?? 1;
+      const runner = stepRunnerFor(ctx, loaded, concurrency);
       try {
         await queue.work(loaded.pipelines, {
           store,
           root: loaded.root,
-          concurrency: concurrencyOf(read.string(ctx.options, "concurrency")) ?? 1,
+          concurrency,
+          ...(runner === undefined ? {} : { runner }),
         });
         ctx.err(
           `keel worker ${process.pid} waiting for steps of ${loaded.pipelines.map((p) => p.name).join(", ") || "(no pipelines)"}\n`,
@@ -585,6 +613,7 @@ export const workerCommand = defineCommand({
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         await queue.close();
+        await runner?.close();
       }
       return 0;
     });

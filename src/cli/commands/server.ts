@@ -9,8 +9,10 @@ import {
   type RoutePlugin,
   type ServerLimits,
 } from "../../server/index.js";
+import type { LoadedConfig } from "../../config/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { configFor, openProjectFeatures } from "../features-project.js";
+import { type RunningScheduler, startScheduler } from "../server-scheduler.js";
 import { type RunningServing, startServing } from "../serving-setup.js";
 import { parseDuration } from "./gc.js";
 import { DB_OPTION, trackingFor } from "./runs.js";
@@ -68,8 +70,10 @@ const SHUTDOWN_GRACE_MS = 3_000;
  * `keel server`: the HTTP API (MLflow REST 2.0 for tracking and the registry, the artifact
  * proxy) on 127.0.0.1 by default; point `MLFLOW_TRACKING_URI` at it. Tokens from
  * `.keel/tokens.json` guard every route but `/health` once any is configured; a bind beyond
- * loopback without tokens is refused unless `--allow-insecure` is given. Runs until SIGINT or
- * SIGTERM, then stops within a few seconds.
+ * loopback without tokens is refused unless `--allow-insecure` is given. When the project's
+ * `keel.config.ts` has scheduled pipelines, runs them at their fire times (steps in worker
+ * threads; `--no-scheduler` turns it off). Runs until SIGINT or SIGTERM, then stops within a
+ * few seconds (a pipeline run in progress is interrupted and resumed at the next start).
  *
  * @example
  * ```sh
@@ -79,9 +83,10 @@ const SHUTDOWN_GRACE_MS = 3_000;
  */
 export const serverCommand = defineCommand({
   path: ["server"],
-  summary: "Serve the tracking and registry API (MLflow REST 2.0 compatible)",
+  summary:
+    "Serve the tracking and registry API (MLflow REST 2.0 compatible) and run scheduled pipelines",
   usage:
-    "[--host 127.0.0.1] [--port 5000] [--allowed-hosts H,…] [--allow-insecure] [--upload-limit SIZE] [--statement-timeout DURATION]",
+    "[--host 127.0.0.1] [--port 5000] [--allowed-hosts H,…] [--allow-insecure] [--upload-limit SIZE] [--statement-timeout DURATION] [--no-scheduler]",
   positionals: [0, 0],
   options: {
     host: {
@@ -114,7 +119,12 @@ export const serverCommand = defineCommand({
       type: "string",
       valueName: "PATH",
       description:
-        "keel.config.ts whose registered features to serve (default: ./keel.config.ts if any)",
+        "keel.config.ts whose registered features to serve and scheduled pipelines to run (default: ./keel.config.ts if any)",
+    },
+    "no-scheduler": {
+      type: "boolean",
+      description:
+        "do not run the config's scheduled pipelines (default: run them at their fire times, steps in worker threads)",
     },
     ...DB_OPTION,
   },
@@ -142,8 +152,10 @@ export const serverCommand = defineCommand({
       });
     const extraHosts = (read.string(ctx.options, "allowed-hosts") ?? "").split(",");
     const tracking = await trackingFor(ctx);
-    const features = await featurePlugins(ctx);
+    const loaded = await projectConfig(ctx);
+    const features = await featurePlugins(ctx, loaded);
     const serving = await servingPlugins(ctx, tracking);
+    let scheduler: RunningScheduler | undefined;
     try {
       const app = await createApp({
         tracking,
@@ -162,10 +174,15 @@ export const serverCommand = defineCommand({
       ctx.err(
         `keel server listening on ${address} (${access}, store ${tracking.database.location})\n`,
       );
+      if (loaded !== undefined && !read.flag(ctx.options, "no-scheduler"))
+        scheduler = await startScheduler(ctx, loaded);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());
       });
+      // The scheduler first: a run in progress is interrupted (and resumed at the next start).
+      await scheduler?.stop();
+      scheduler = undefined;
       // In-flight requests get a short grace, then their sockets are cut so that close() returns.
       const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       try {
@@ -175,6 +192,7 @@ export const serverCommand = defineCommand({
       }
       return 0;
     } finally {
+      await scheduler?.stop();
       await serving?.close();
       await features.close();
       await tracking.close();
@@ -206,23 +224,28 @@ async function servingPlugins(
 }
 
 /**
- * The feature routes of the project in the working directory (or `--config`), when it has one;
- * a server started outside a project serves tracking only.
+ * The project in the working directory (or `--config`), or undefined when there is none: a
+ * server started outside a project serves tracking only.
  */
-async function featurePlugins(
-  ctx: CommandContext,
-): Promise<{ plugins: RoutePlugin[]; close: () => Promise<void> }> {
-  let loaded: Awaited<ReturnType<typeof configFor>>;
+async function projectConfig(ctx: CommandContext): Promise<LoadedConfig | undefined> {
   try {
-    loaded = await configFor(ctx);
+    return await configFor(ctx);
   } catch (error) {
     if (
       isKeelError(error, "KEEL_ERR_CONFIG_NOT_FOUND") &&
       read.string(ctx.options, "config") === undefined
     )
-      return { plugins: [], close: async () => {} };
+      return undefined;
     throw error;
   }
+}
+
+/** The feature routes of the project, when there is one. */
+async function featurePlugins(
+  ctx: CommandContext,
+  loaded: LoadedConfig | undefined,
+): Promise<{ plugins: RoutePlugin[]; close: () => Promise<void> }> {
+  if (loaded === undefined) return { plugins: [], close: async () => {} };
   try {
     const { store, close } = await openProjectFeatures(ctx, loaded);
     return { plugins: featureRoutePlugins(store), close };
