@@ -1,10 +1,5 @@
 import type { LoadedConfig } from "../config/index.js";
-import {
-  compileSchedule,
-  PipelineStore,
-  runScheduler,
-  scheduleOf,
-} from "../orchestrate/index.js";
+import { compileSchedule, PipelineStore, runScheduler, scheduleOf } from "../orchestrate/index.js";
 import type { CommandContext } from "./command.js";
 import { databaseFor } from "./features-project.js";
 import { formatError } from "./format.js";
@@ -45,7 +40,9 @@ export async function startScheduler(
     const schedule = scheduleOf(p);
     if (schedule === undefined) return [];
     const next = compileSchedule(p.name, schedule).nextRun(now);
-    return [`${p.name} (${schedule.cron} ${schedule.timezone}, next ${next?.toISOString() ?? "never"})`];
+    return [
+      `${p.name} (${schedule.cron} ${schedule.timezone}, next ${next?.toISOString() ?? "never"})`,
+    ];
   });
   if (scheduled.length === 0) return undefined;
   const database = await databaseFor(ctx, loaded);

@@ -277,10 +277,14 @@ async function tryStep(
         root: env.root,
       };
       const runner = env.runner;
-      const outputs = await withTimeout(definition, name, leaseSignal, runner, (signal) =>
+      const outputs = await withTimeout(definition, name, leaseSignal, runner, (signal, started) =>
         runner === undefined
           ? runInline(env, definition, t, log, signal)
-          : runner.runTry(t, stepCodeHash(definition as StepDefinition<never>), log, signal),
+          : runner.runTry(t, stepCodeHash(definition as StepDefinition<never>), {
+              log,
+              signal,
+              started,
+            }),
       );
       await store.appendLogs(lines);
       const ok = await store.finishStep(run.runId, name, owner, {
@@ -372,16 +376,18 @@ async function runInline(
 }
 
 /**
- * Runs one try, failing it with KEEL_ERR_STEP_TIMEOUT after `timeoutMs` and aborting its
- * signal. Inline, the try fails at once (code that ignores the signal may go on running); a
- * runner's try is awaited, since the runner settles it only once the code has stopped.
+ * Runs one try, failing it with KEEL_ERR_STEP_TIMEOUT `timeoutMs` after the step's code
+ * started and aborting its signal. Inline, the code starts at once and the try fails at once
+ * (code that ignores the signal may go on running); a runner says when the code started (a
+ * thread's start-up and config load are not the step's time), and its try is awaited, since
+ * the runner settles it only once the code has stopped.
  */
 async function withTimeout<T>(
   definition: StepDefinition<unknown>,
   name: string,
   leaseSignal: AbortSignal,
   runner: StepRunner | undefined,
-  work: (signal: AbortSignal) => Promise<T> | T,
+  work: (signal: AbortSignal, started: () => void) => Promise<T> | T,
 ): Promise<T> {
   const controller = new AbortController();
   const onLease = () => controller.abort(leaseSignal.reason);
@@ -390,30 +396,34 @@ async function withTimeout<T>(
   if (leaseSignal.aborted) onLease();
   const timeoutMs = definition.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
+  let rejectExpired: (error: unknown) => void = () => {};
   const expired = new Promise<never>((_, reject) => {
-    if (timeoutMs !== undefined && timeoutMs > 0)
-      timer = setTimeout(() => {
-        const error = new KeelError(
-          "KEEL_ERR_STEP_TIMEOUT",
-          `step '${name}' ran longer than its timeoutMs (${timeoutMs} ms)`,
-          {
-            details: { step: name, timeoutMs },
-          },
-        );
-        controller.abort(error);
-        reject(error);
-      }, timeoutMs);
+    rejectExpired = reject;
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
       once: true,
     });
   });
+  // A runner's try outlives the timer by its grace: nobody may be waiting on `expired` yet.
+  expired.catch(() => {});
+  const started = () => {
+    if (timeoutMs === undefined || timeoutMs <= 0 || timer !== undefined) return;
+    timer = setTimeout(() => {
+      const error = new KeelError(
+        "KEEL_ERR_STEP_TIMEOUT",
+        `step '${name}' ran longer than its timeoutMs (${timeoutMs} ms)`,
+        { details: { step: name, timeoutMs } },
+      );
+      controller.abort(error);
+      rejectExpired(error);
+    }, timeoutMs);
+  };
+  if (runner === undefined) started();
   try {
-    const tried = Promise.resolve().then(() => work(controller.signal));
+    const tried = Promise.resolve().then(() => work(controller.signal, started));
     return await (runner === undefined ? Promise.race([tried, expired]) : tried);
   } finally {
     clearTimeout(timer);
     leaseSignal.removeEventListener("abort", onLease);
-    expired.catch(() => {});
   }
 }
 

@@ -78,7 +78,7 @@ export {
 export { type Clock, runScheduler, type SchedulerOptions } from "./scheduler.js";
 export { type KeelSdk, keelSdk } from "./sdk.js";
 export type { StepContext } from "./step-context.js";
-export { serveStepThread } from "./step-thread.js";
 export { type StepRunner, stepCodeHash } from "./step-runner.js";
+export { serveStepThread } from "./step-thread.js";
 export { ThreadRunner, type ThreadRunnerOptions } from "./thread-runner.js";
 export { triggerPipeline } from "./trigger.js";

@@ -6,13 +6,13 @@ import type { PipelineDefinition } from "./define-pipeline.js";
 import { executeStep, type StepEnvironment } from "./execute-step.js";
 import { newLeaseOwner } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore } from "./pipeline-store.js";
-import type { StepRunner } from "./step-runner.js";
 import {
   openRun,
   type PipelineResult,
   type RunPipelineOptions,
   trackingFor,
 } from "./run-pipeline.js";
+import type { StepRunner } from "./step-runner.js";
 
 /** The pg-boss queue steps travel on. */
 const QUEUE = "keel-pipeline-step";

@@ -11,20 +11,35 @@ import { sha256 } from "./hashing.js";
  *
  * @example
  * ```ts
- * const outputs = await runner.runTry(stepTry, stepCodeHash(definition), log, signal); // canonical JSON text
+ * const outputs = await runner.runTry(stepTry, stepCodeHash(definition), { log, signal, started: () => {} }); // canonical JSON text
  * ```
  */
 export interface StepRunner {
   /** "threads", or another name for a custom runner; shown in messages. */
   readonly kind: string;
   /**
-   * Runs one try and resolves with its outputs as canonical JSON text. Rejects with the step's
-   * error (a `KeelError` keeps its code); once `signal` aborts, rejects with its reason only
-   * after the step's code has stopped, so a retry never overlaps the try it replaces.
+   * Runs one try and resolves with its outputs as canonical JSON text. Calls `started` when the
+   * step's code starts (the try's timeout counts from then). Rejects with the step's error (a
+   * `KeelError` keeps its code); once `signal` aborts, rejects with its reason only after the
+   * step's code has stopped, so a retry never overlaps the try it replaces.
    */
-  runTry(t: StepTry, codeHash: string, log: Logger, signal: AbortSignal): Promise<string>;
+  runTry(t: StepTry, codeHash: string, around: TryHooks): Promise<string>;
   /** Stops the runner's threads. */
   close(): Promise<void>;
+}
+
+/**
+ * What a runner reports a try's life to: its log lines, the abort that stops it, its start.
+ *
+ * @example
+ * ```ts
+ * const hooks: TryHooks = { log, signal: controller.signal, started: () => startTimer() };
+ * ```
+ */
+export interface TryHooks {
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  readonly started: () => void;
 }
 
 /**

@@ -93,9 +93,9 @@ export function serveStepThread(
         sink: (record) =>
           post({ type: "log", id, record: { ...record, fields: jsonSafe(record.fields) } }),
       });
-      const value = await definition.run(
-        buildStepContext(t, { tracking, store, log, signal: controller.signal }),
-      );
+      const ctx = buildStepContext(t, { tracking, store, log, signal: controller.signal });
+      post({ type: "started", id });
+      const value = await definition.run(ctx);
       post({
         type: "result",
         id,

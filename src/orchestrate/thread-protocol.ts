@@ -1,4 +1,10 @@
-import { ERROR_CODES, type ErrorCode, isKeelError, KeelError, type LogRecord } from "../core/index.js";
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  isKeelError,
+  KeelError,
+  type LogRecord,
+} from "../core/index.js";
 import type { OpenDatabaseOptions } from "../store/index.js";
 import type { StepTry } from "./build-step-context.js";
 import { describeThrown } from "./execute-step.js";
@@ -55,6 +61,7 @@ export interface ThreadError {
  * ```
  */
 export type FromThread =
+  | { readonly type: "started"; readonly id: number }
   | { readonly type: "log"; readonly id: number; readonly record: LogRecord }
   | { readonly type: "result"; readonly id: number; readonly outputs: string }
   | { readonly type: "error"; readonly id: number; readonly error: ThreadError };

@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { KeelError, type Logger } from "../core/index.js";
 import type { OpenDatabaseOptions } from "../store/index.js";
 import type { StepTry } from "./build-step-context.js";
-import type { StepRunner } from "./step-runner.js";
+import type { StepRunner, TryHooks } from "./step-runner.js";
 import {
   type FromThread,
   fromThreadError,
@@ -48,6 +48,7 @@ interface PooledThread {
   current?: {
     readonly id: number;
     readonly log: Logger;
+    readonly started: () => void;
     readonly settle: (outcome: { outputs: string } | { error: Error }) => void;
   };
   /** Exited or terminated: never reused. */
@@ -85,7 +86,9 @@ export class ThreadRunner implements StepRunner {
   #closed = false;
 
   constructor(options: ThreadRunnerOptions) {
-    const entry = String(options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry);
+    const entry = String(
+      options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry,
+    );
     if (!/\.[cm]?js$/.test(entry))
       throw new KeelError(
         "KEEL_ERR_UNSUPPORTED",
@@ -107,10 +110,11 @@ export class ThreadRunner implements StepRunner {
    *
    * @example
    * ```ts
-   * const outputs = await runner.runTry(stepTry, stepCodeHash(definition), log, signal);
+   * const outputs = await runner.runTry(stepTry, stepCodeHash(definition), { log, signal, started });
    * ```
    */
-  async runTry(t: StepTry, codeHash: string, log: Logger, signal: AbortSignal): Promise<string> {
+  async runTry(t: StepTry, codeHash: string, around: TryHooks): Promise<string> {
+    const { log, signal, started } = around;
     if (signal.aborted) throw signal.reason;
     const thread = await this.#acquire(signal);
     const id = this.#nextId++;
@@ -133,6 +137,7 @@ export class ThreadRunner implements StepRunner {
       thread.current = {
         id,
         log,
+        started,
         settle: (outcome) => {
           thread.current = undefined;
           clearTimeout(killer);
@@ -205,7 +210,8 @@ export class ThreadRunner implements StepRunner {
       if (message.type === "log") {
         const r = message.record;
         current.log[r.level](r.message, r.fields);
-      } else if (message.type === "result") current.settle({ outputs: message.outputs });
+      } else if (message.type === "started") current.started();
+      else if (message.type === "result") current.settle({ outputs: message.outputs });
       else current.settle({ error: fromThreadError(message.error) });
     });
     // An exception no step awaited (a throwing timer callback) ends the thread: the try fails.

@@ -32,7 +32,19 @@ const weekly = definePipeline({
   },
 });
 
-export default defineConfig({ pipelines: [weekly] });
+const checks = definePipeline({
+  name: "checks",
+  steps: {
+    validate: step({
+      run: async (ctx) => {
+        await ctx.rejectRecords([{ customer: "7590-VHVEG", tenure: -1 }], "tenure < 0");
+        return { kept: 99 };
+      },
+    }),
+  },
+});
+
+export default defineConfig({ pipelines: [weekly, checks] });
 `,
 );
 
@@ -137,5 +149,51 @@ describe("keel run, dlq, backfill and pipelines", () => {
     expect(resume.err).toContain("no pipeline run with id 'feedface'");
     const range = await keel("backfill", "weekly", "--from", "2026-03-01", "--to", "2026-02-01");
     expect(range.err).toContain("the range must start before it ends");
+  });
+
+  it("refuses a --param the pipeline does not declare, listing the declared ones (run and backfill)", async () => {
+    const run = await keel("run", "weekly", "--param", "factr=3");
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(
+      "pipeline 'weekly' has no param 'factr'; its params are factor (default 2). 'factr': did you mean 'factor'?",
+    );
+    const filled = await keel(
+      "backfill",
+      "weekly",
+      "--from",
+      "2026-04-01",
+      "--to",
+      "2026-04-30",
+      "--param",
+      "nope=1",
+    );
+    expect(filled.code).toBe(2);
+    expect(filled.err).toContain("pipeline 'weekly' has no param 'nope'");
+    const none = await keel("run", "checks", "--param", "x=1");
+    expect(none.err).toContain("pipeline 'checks' has no param 'x'; it declares no params");
+    const executor = await keel("run", "weekly", "--executor", "local");
+    expect(executor.code).toBe(2);
+    expect(executor.err).toContain(
+      "--executor must be 'threads', 'inline' or 'queue', got 'local'",
+    );
+  });
+
+  it("says a rejected record's letter is evidence, not work: replay names what to do instead", async () => {
+    const ran = await keel("run", "checks", "--date", "2026-01-05", "--executor", "inline");
+    expect(ran.code).toBe(0);
+    const letters = JSON.parse(
+      (await keel("dlq", "list", "--pipeline", "checks", "--json")).out,
+    ) as {
+      id: number;
+      kind: string;
+      payload: unknown;
+    }[];
+    expect(letters).toMatchObject([
+      { kind: "record", payload: { customer: "7590-VHVEG", tenure: -1 } },
+    ]);
+    const replay = await keel("dlq", "replay", String(letters[0]?.id));
+    expect(replay.code).toBe(2);
+    expect(replay.err).toContain("KEEL_ERR_UNSUPPORTED");
+    expect(replay.err).toContain("is a record step 'validate' rejected (tenure < 0)");
   });
 });

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import type { LoadedConfig } from "../../config/index.js";
 import { isKeelError, KeelError } from "../../core/index.js";
 import { openServingStore } from "../../serve/index.js";
 import {
@@ -9,7 +10,6 @@ import {
   type RoutePlugin,
   type ServerLimits,
 } from "../../server/index.js";
-import type { LoadedConfig } from "../../config/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { configFor, openProjectFeatures } from "../features-project.js";
 import { type RunningScheduler, startScheduler } from "../server-scheduler.js";
