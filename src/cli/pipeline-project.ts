@@ -3,6 +3,7 @@ import { type LoadedConfig, pipelineThreadEntry } from "../config/index.js";
 import { createLogger, KeelError, type Logger } from "../core/index.js";
 import {
   findPipeline,
+  fireTimeOn,
   latestFireTime,
   type PipelineDefinition,
   PipelineStore,
@@ -135,8 +136,10 @@ export function runParams(ctx: CommandContext): Record<string, unknown> {
 }
 
 /**
- * The logical date of a manual run: `--date`, else the pipeline's latest fire time, else the
- * start of today (UTC), so two manual runs on one day share their cache.
+ * The logical date of a manual run: `--date` (a day alone means the schedule's fire time that
+ * day in its time zone, as a backfill of that day would run it; midnight UTC when it does not
+ * fire that day), else the pipeline's latest fire time, else the start of today (UTC), so two
+ * manual runs on one day share their cache.
  *
  * @example
  * ```ts
@@ -145,7 +148,12 @@ export function runParams(ctx: CommandContext): Record<string, unknown> {
  */
 export function logicalDateOf(ctx: CommandContext, pipeline: PipelineDefinition): Date {
   const text = read.string(ctx.options, "date");
-  if (text !== undefined) return new Date(parseTime(text, "--date"));
+  if (text !== undefined) {
+    const ms = parseTime(text, "--date");
+    return (
+      (/^\d{4}-\d{2}-\d{2}$/.test(text) ? fireTimeOn(pipeline, text) : undefined) ?? new Date(ms)
+    );
+  }
   const now = new Date();
   return (
     latestFireTime(pipeline, now) ??

@@ -70,6 +70,7 @@ export {
 } from "./run-pipeline.js";
 export {
   compileSchedule,
+  fireTimeOn,
   fireTimes,
   latestFireTime,
   type Schedule,

@@ -141,6 +141,23 @@ describe("keel run, dlq, backfill and pipelines", () => {
     expect((JSON.parse(runs.out) as unknown[]).length).toBe(7);
   });
 
+  it("reads --date DAY as the schedule's fire time that day, so a manual run shares the backfill's date", async () => {
+    const r = await keel("run", "weekly", "--date", "2026-01-05", "--json");
+    const { run, steps } = JSON.parse(r.out) as {
+      run: { logicalDate: string };
+      steps: { status: string }[];
+    };
+    // 06:00 in New York on that Monday: the date the earlier run used, so nothing reruns.
+    expect(run.logicalDate).toBe("2026-01-05T11:00:00.000Z");
+    expect(steps.map((s) => s.status)).toEqual(["cached", "cached"]);
+    const shown = await keel("pipelines", "show", "weekly");
+    expect(shown.out).toContain("of 'weekly' for 2026-01-05T11:00:00.000Z: succeeded");
+    const list = await keel("pipelines", "list");
+    expect(list.out).toContain("factor=2");
+    expect(list.out).toContain("0 6 * * 1 (America/New_York)");
+    expect(list.out).toContain("manual only");
+  });
+
   it("names what is wrong: an unknown pipeline, resume of an unknown run, a bad date", async () => {
     const unknown = await keel("run", "weeky");
     expect(unknown.code).toBe(2);

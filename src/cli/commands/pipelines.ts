@@ -1,6 +1,7 @@
 import { KeelError } from "../../core/index.js";
 import {
   backfill,
+  compileSchedule,
   type PipelineResult,
   QueueExecutor,
   replayDeadLetter,
@@ -28,7 +29,7 @@ const RUN_OPTIONS = {
     type: "string",
     valueName: "k=v",
     multiple: true,
-    description: "override a pipeline param (repeatable)",
+    description: "set a param the pipeline declares (its params: keel pipelines list)",
   },
   force: { type: "boolean", description: "rerun steps whose outputs are cached" },
   concurrency: { type: "string", valueName: "N", description: "steps run at once (default 4)" },
@@ -105,14 +106,17 @@ export const runCommand = defineCommand({
     date: {
       type: "string",
       valueName: "DATE",
-      description: "logical date (default: the latest scheduled time, else today 00:00 UTC)",
+      description:
+        "logical date: a time, or a day for the schedule's fire time that day (default: the latest scheduled time, else today 00:00 UTC)",
     },
   },
   examples: [
-    "keel run retrain",
-    "keel run retrain --resume",
-    "keel run retrain --resume 3f2a9c…",
-    "keel run retrain --force --param minImprovement=0.02",
+    "keel run churn-retrain                      # for its latest scheduled date",
+    "keel run churn-retrain --date 2025-03-03    # for that day's scheduled time (Airflow's logical date)",
+    "keel run churn-retrain --resume             # continue the latest unfinished run",
+    "keel run churn-retrain --resume 3f2a9c…",
+    "keel run churn-retrain --force --param learningRate=0.05",
+    "KEEL_DB_URL=postgres://… keel run churn-retrain --executor queue   # steps run by keel worker processes",
   ],
   async run(ctx) {
     const resume = read.flag(ctx.options, "resume");
@@ -205,7 +209,7 @@ export const backfillCommand = defineCommand({
     from: { type: "string", valueName: "DATE", description: "first logical date (inclusive)" },
     to: { type: "string", valueName: "DATE", description: "last logical date (inclusive)" },
   },
-  examples: ["keel backfill retrain --from 2025-01-01 --to 2025-12-31"],
+  examples: ["keel backfill churn-retrain --from 2025-01-01 --to 2025-12-31"],
   async run(ctx) {
     const from = new Date(parseTime(requireOption(ctx, "from"), "--from"));
     const to = new Date(parseTime(requireOption(ctx, "to"), "--to"));
@@ -255,32 +259,62 @@ export const backfillCommand = defineCommand({
  */
 export const pipelinesListCommand = defineCommand({
   path: ["pipelines", "list"],
-  summary: "List the config's pipelines, their steps and schedules",
+  summary: "List the config's pipelines: steps, params, schedule and next scheduled run",
   usage: "[--json]",
   positionals: [0, 0],
   options: { ...PROJECT_OPTIONS },
   async run(ctx) {
     return withPipelineStore(ctx, async (_store, loaded) => {
+      const now = new Date();
       const rows = loaded.pipelines.map((p) => {
         const s = scheduleOf(p);
         return {
           name: p.name,
           steps: Object.keys(p.steps),
+          after: Object.fromEntries(Object.entries(p.steps).map(([n, d]) => [n, d.after ?? []])),
+          params: p.params ?? {},
           schedule: s ? `${s.cron} (${s.timezone}${s.catchup ? ", catch-up" : ""})` : null,
+          nextRun: s ? (compileSchedule(p.name, s).nextRun(now)?.toISOString() ?? null) : null,
         };
       });
       ctx.out(
         ctx.json
           ? `${JSON.stringify(rows)}\n`
           : `${formatTable(
-              ["pipeline", "steps", "schedule"],
-              rows.map((r) => [r.name, r.steps.join(" → "), r.schedule]),
+              ["pipeline", "steps", "params", "schedule", "next run"],
+              rows.map((r) => [
+                r.name,
+                stepsText(r.steps, r.after),
+                Object.entries(r.params)
+                  .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+                  .join(" "),
+                r.schedule ?? "manual only",
+                r.nextRun,
+              ]),
             )}\n`,
       );
       return 0;
     });
   },
 });
+
+/**
+ * The steps as one line: `a → b → c` when they form one chain in this order, else each step
+ * with what it waits for (`a, b ← a, c ← a+b`), so a fan-out is not drawn as a chain.
+ */
+function stepsText(steps: readonly string[], after: Readonly<Record<string, readonly string[]>>) {
+  const chain = steps.every((step, i) => {
+    const deps = after[step] ?? [];
+    return i === 0 ? deps.length === 0 : deps.length === 1 && deps[0] === steps[i - 1];
+  });
+  if (chain) return steps.join(" → ");
+  return steps
+    .map((step) => {
+      const deps = after[step] ?? [];
+      return deps.length === 0 ? step : `${step} ← ${deps.join("+")}`;
+    })
+    .join(", ");
+}
 
 /**
  * `keel pipelines runs [PIPELINE]`: recent pipeline runs, newest first.
@@ -336,8 +370,9 @@ export const pipelinesRunsCommand = defineCommand({
  */
 export const pipelinesShowCommand = defineCommand({
   path: ["pipelines", "show"],
-  summary: "Show a pipeline run's steps, durations and (with --logs) step logs",
-  usage: "RUN_ID [--logs] [--step NAME]",
+  summary:
+    "Show a pipeline run's steps, durations and (with --logs) step logs; a pipeline name shows its latest run",
+  usage: "RUN_ID|PIPELINE [--logs] [--step NAME]",
   positionals: [1, 1],
   options: {
     ...PROJECT_OPTIONS,
@@ -345,8 +380,18 @@ export const pipelinesShowCommand = defineCommand({
     step: { type: "string", valueName: "NAME", description: "only this step's logs" },
   },
   async run(ctx) {
-    return withPipelineStore(ctx, async (store) => {
-      const runId = ctx.positionals[0] ?? "";
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const given = ctx.positionals[0] ?? "";
+      // A pipeline's name stands for its latest run (what `airflow dags state` users reach for).
+      const named = loaded.pipelines.some((p) => p.name === given);
+      const latest = named ? (await store.listRuns({ pipeline: given, limit: 1 }))[0] : undefined;
+      if (named && latest === undefined)
+        throw new KeelError(
+          "KEEL_ERR_PIPELINE_NOT_FOUND",
+          `pipeline '${given}' has no runs yet; start one with: keel run ${given}`,
+          { details: { pipeline: given } },
+        );
+      const runId = latest?.runId ?? given;
       const result = { run: await store.getRun(runId), steps: await store.steps(runId) };
       const step = read.string(ctx.options, "step");
       const logs =
