@@ -26,7 +26,7 @@ interface ThreadSetup {
 
 /**
  * The worker-thread side of {@link ThreadRunner}: call it from a thread's entry module with a
- * way to load the pipelines of a config file. On its first try the thread loads the config,
+ * way to load the pipelines of a config file. As it starts the thread loads the config,
  * opens its own connection to the metadata store and a tracking SDK on it; then it runs each
  * try it is sent with a full `ctx` (logs, `rejectRecords`, `trackedRun`, `registerModel` all
  * reach the store from here) and posts back the outputs as canonical JSON or the error. An
@@ -49,7 +49,6 @@ export function serveStepThread(
       { details: {} },
     );
   const init = workerData as ThreadInit;
-  let setup: Promise<ThreadSetup> | undefined;
   let running: { id: number; controller: AbortController } | undefined;
   const post = (message: FromThread) => port.postMessage(message);
 
@@ -65,13 +64,17 @@ export function serveStepThread(
     };
   };
 
+  // Load the config and open the store as soon as the thread starts, while the runner is still
+  // working out the try (cache key, claim); a failure is the first try's error.
+  const setup = open();
+  setup.catch(() => {});
+
   const runTry = async (message: Extract<ToThread, { type: "run" }>) => {
     const { id, codeHash } = message;
     const t = message.try;
     const controller = new AbortController();
     running = { id, controller };
     try {
-      setup ??= open();
       const { store, tracking, pipelines } = await setup;
       const definition = pipelines.get(t.pipeline)?.steps[t.step] as
         | StepDefinition<unknown>
@@ -113,7 +116,7 @@ export function serveStepThread(
 
   const close = async () => {
     try {
-      await (await setup)?.database.close();
+      await (await setup).database.close();
     } catch {
       // The thread is going away; a store that failed to open has nothing to close.
     }
