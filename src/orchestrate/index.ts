@@ -70,6 +70,7 @@ export {
 } from "./run-pipeline.js";
 export {
   compileSchedule,
+  dayStartIn,
   fireTimeOn,
   fireTimes,
   latestFireTime,

@@ -6,6 +6,7 @@ import { type MetadataDatabase, openDatabase } from "../store/index.js";
 import {
   backfill,
   type Clock,
+  dayStartIn,
   definePipeline,
   fireTimeOn,
   fireTimes,
@@ -50,6 +51,12 @@ describe("schedules", () => {
     expect(fireTimeOn(berlin, "2026-03-23")?.toISOString()).toBe("2026-03-23T02:00:00.000Z");
     expect(fireTimeOn(berlin, "2026-03-30")?.toISOString()).toBe("2026-03-30T01:00:00.000Z");
     expect(fireTimeOn(berlin, "2026-03-31")).toBeUndefined();
+    expect(dayStartIn("Europe/Berlin", "2025-03-10").toISOString()).toBe(
+      "2025-03-09T23:00:00.000Z",
+    );
+    expect(dayStartIn("America/New_York", "2026-07-01").toISOString()).toBe(
+      "2026-07-01T04:00:00.000Z",
+    );
     // Late in the day west of UTC is the next day in UTC; early east of it, the day before.
     expect(fireTimeOn(at("0 22 * * *", "America/New_York"), "2026-01-05")?.toISOString()).toBe(
       "2026-01-06T03:00:00.000Z",

@@ -140,8 +140,7 @@ export function latestFireTime(pipeline: PipelineDefinition<unknown>, now: Date)
  */
 export function fireTimeOn(pipeline: PipelineDefinition<unknown>, day: string): Date | undefined {
   const schedule = scheduleOf(pipeline);
-  const start = Date.parse(`${day}T00:00:00Z`);
-  if (schedule === undefined || Number.isNaN(start)) return undefined;
+  if (schedule === undefined || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) return undefined;
   const cron = compileSchedule(pipeline.name, schedule);
   const localDay = (d: Date) =>
     new Intl.DateTimeFormat("en-CA", {
@@ -150,10 +149,24 @@ export function fireTimeOn(pipeline: PipelineDefinition<unknown>, day: string): 
       month: "2-digit",
       day: "2-digit",
     }).format(d);
-  // The day's local midnight: UTC midnight moved by the zone's offset at that moment.
-  const midnight = start - zoneOffsetMs(schedule.timezone, new Date(start));
-  const next = cron.nextRun(new Date(midnight - 1));
+  const next = cron.nextRun(new Date(dayStartIn(schedule.timezone, day).getTime() - 1));
   return next !== null && localDay(next) === day ? next : undefined;
+}
+
+/**
+ * The moment a calendar day (`YYYY-MM-DD`) begins in a time zone: its local midnight. Date
+ * ranges given as days (`keel backfill --from 2025-01-01 --to 2025-03-10`) mean whole local
+ * days of the schedule's zone, so a fire time late on the last day is inside the range.
+ *
+ * @example
+ * ```ts
+ * dayStartIn("Europe/Berlin", "2025-03-10"); // 2025-03-09T23:00:00.000Z
+ * ```
+ */
+export function dayStartIn(timeZone: string, day: string): Date {
+  const start = Date.parse(`${day}T00:00:00Z`);
+  // UTC midnight moved by the zone's offset at that moment.
+  return new Date(start - zoneOffsetMs(timeZone, new Date(start)));
 }
 
 /** How far ahead of UTC a time zone's wall clock is at `at`, in ms. */

@@ -44,7 +44,15 @@ const checks = definePipeline({
   },
 });
 
-export default defineConfig({ pipelines: [weekly, checks] });
+const order = definePipeline({
+  name: "order",
+  steps: {
+    zeta: step({ run: () => 1 }),
+    alpha: step({ after: ["zeta"], run: () => 2 }),
+  },
+});
+
+export default defineConfig({ pipelines: [weekly, checks, order] });
 `,
 );
 
@@ -137,6 +145,10 @@ describe("keel run, dlq, backfill and pipelines", () => {
     expect(
       (await keel("backfill", "weekly", "--from", "2026-02-01", "--to", "2026-02-28")).out,
     ).toBe("4 scheduled dates: 0 run, 4 already done\n");
+    // A day is the whole day in the schedule's zone: Monday 23 February's 06:00 New York run.
+    expect(
+      (await keel("backfill", "weekly", "--from", "2026-02-23", "--to", "2026-02-23")).out,
+    ).toBe("1 scheduled date: 0 run, 1 already done\n");
     const runs = await keel("pipelines", "runs", "weekly", "--json");
     expect((JSON.parse(runs.out) as unknown[]).length).toBe(7);
   });
@@ -193,6 +205,14 @@ describe("keel run, dlq, backfill and pipelines", () => {
     expect(executor.err).toContain(
       "--executor must be 'threads', 'inline' or 'queue', got 'local'",
     );
+  });
+
+  it("shows a run's steps in the order they ran, not by name", async () => {
+    expect((await keel("run", "order", "--date", "2026-01-05")).code).toBe(0);
+    const shown = (await keel("pipelines", "show", "order")).out;
+    expect(shown.indexOf("zeta")).toBeGreaterThan(0);
+    expect(shown.indexOf("zeta")).toBeLessThan(shown.indexOf("alpha"));
+    expect((await keel("pipelines", "list")).out).toContain("zeta → alpha");
   });
 
   it("says a rejected record's letter is evidence, not work: replay names what to do instead", async () => {

@@ -2,12 +2,15 @@ import { KeelError } from "../../core/index.js";
 import {
   backfill,
   compileSchedule,
+  dayStartIn,
+  type PipelineDefinition,
   type PipelineResult,
   QueueExecutor,
   replayDeadLetter,
   runPipeline,
   runScheduler,
   scheduleOf,
+  topologicalOrder,
 } from "../../orchestrate/index.js";
 import { defineCommand, read, requireOption } from "../command.js";
 import { PROJECT_OPTIONS, parseTime } from "../features-project.js";
@@ -50,8 +53,24 @@ function concurrencyOf(text: string | undefined): number | undefined {
   return n;
 }
 
-function printResult(ctx: Parameters<typeof runCommand.run>[0], result: PipelineResult): number {
-  const { run, steps } = result;
+/** The day after `day` (`YYYY-MM-DD`). */
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function printResult(
+  ctx: Parameters<typeof runCommand.run>[0],
+  result: PipelineResult,
+  pipeline?: PipelineDefinition,
+): number {
+  const { run } = result;
+  // The store lists steps by name; show them in the order they run.
+  const rank = new Map(
+    (pipeline === undefined ? [] : topologicalOrder(pipeline.steps)).map((s, i) => [s, i]),
+  );
+  const steps = [...result.steps].sort(
+    (a, b) => (rank.get(a.step) ?? rank.size) - (rank.get(b.step) ?? rank.size),
+  );
   if (ctx.json) {
     ctx.out(
       `${JSON.stringify({ run, steps: steps.map(({ outputs, ...s }) => ({ ...s, outputs: outputs === null ? null : JSON.parse(outputs) })) })}\n`,
@@ -206,15 +225,36 @@ export const backfillCommand = defineCommand({
   positionals: [1, 1],
   options: {
     ...RUN_OPTIONS,
-    from: { type: "string", valueName: "DATE", description: "first logical date (inclusive)" },
-    to: { type: "string", valueName: "DATE", description: "last logical date (inclusive)" },
+    from: {
+      type: "string",
+      valueName: "DATE",
+      description:
+        "first logical date (inclusive; a day starts at midnight in the schedule's zone)",
+    },
+    to: {
+      type: "string",
+      valueName: "DATE",
+      description: "last logical date (inclusive; a day takes every fire time on it)",
+    },
   },
   examples: ["keel backfill churn-retrain --from 2025-01-01 --to 2025-12-31"],
   async run(ctx) {
-    const from = new Date(parseTime(requireOption(ctx, "from"), "--from"));
-    const to = new Date(parseTime(requireOption(ctx, "to"), "--to"));
+    const fromText = requireOption(ctx, "from");
+    const toText = requireOption(ctx, "to");
+    parseTime(fromText, "--from");
+    parseTime(toText, "--to");
     return withPipelineStore(ctx, async (store, loaded) => {
       const pipeline = pipelineArg(ctx, loaded);
+      // Days are whole days of the schedule's time zone: --to 2025-03-10 takes that Monday's
+      // 03:00 Berlin run, as Airflow's inclusive end date does.
+      const zone = scheduleOf(pipeline)?.timezone ?? "UTC";
+      const isDay = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text);
+      const from = isDay(fromText)
+        ? dayStartIn(zone, fromText)
+        : new Date(parseTime(fromText, "--from"));
+      const to = isDay(toText)
+        ? new Date(dayStartIn(zone, nextDay(toText)).getTime() - 1)
+        : new Date(parseTime(toText, "--to"));
       const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
       const runner = stepRunnerFor(ctx, loaded, concurrency ?? 4);
       const result = await backfill(pipeline, {
@@ -242,7 +282,7 @@ export const backfillCommand = defineCommand({
       ctx.out(
         ctx.json
           ? `${JSON.stringify({ ...summary, runs: result.ran })}\n`
-          : `${summary.dates} scheduled dates: ${summary.ran} run, ${summary.skipped} already done${result.succeeded ? "" : "; stopped at a failed run"}\n`,
+          : `${summary.dates} scheduled date${summary.dates === 1 ? "" : "s"}: ${summary.ran} run, ${summary.skipped} already done${result.succeeded ? "" : "; stopped at a failed run"}\n`,
       );
       return result.succeeded ? 0 : 1;
     });
@@ -400,7 +440,11 @@ export const pipelinesShowCommand = defineCommand({
         ctx.out(`${JSON.stringify({ ...result, logs })}\n`);
         return 0;
       }
-      printResult({ ...ctx, json: false }, result);
+      printResult(
+        { ...ctx, json: false },
+        result,
+        loaded.pipelines.find((p) => p.name === result.run.pipeline),
+      );
       for (const l of logs)
         ctx.out(
           `${new Date(l.time).toISOString()} ${l.step}#${l.attempt} ${l.level}: ${l.message}\n`,
