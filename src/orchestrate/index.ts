@@ -3,7 +3,10 @@
  * (`definePipeline`, `step`), content-hash caching, durable runs with checkpoints and resume,
  * retries with exponential backoff and jitter, per-step timeouts, a dead-letter table,
  * schedules with time zones, backfills on a simulated clock, triggers, a promotion policy step,
- * and executors in process or on PostgreSQL through pg-boss.
+ * and executors: in process (each try in a worker thread with `ThreadRunner`, which the `keel`
+ * CLI, `keel server`'s scheduler and `keel worker` use by default; or inline on the caller's
+ * event loop, `runPipeline`'s default, since the pipeline objects it is given hold the step
+ * functions) or on PostgreSQL through pg-boss.
  *
  * @example
  * ```ts
