@@ -1,11 +1,15 @@
-import type { LoadedConfig } from "../config/index.js";
-import { createLogger, type Logger } from "../core/index.js";
+import { fileURLToPath } from "node:url";
+import { type LoadedConfig, pipelineThreadEntry } from "../config/index.js";
+import { createLogger, KeelError, type Logger } from "../core/index.js";
 import {
   findPipeline,
+  fireTimeOn,
   latestFireTime,
   type PipelineDefinition,
   PipelineStore,
   type StepEvent,
+  type StepRunner,
+  ThreadRunner,
 } from "../orchestrate/index.js";
 import type { CommandContext } from "./command.js";
 import { read } from "./command.js";
@@ -31,6 +35,71 @@ export async function withPipelineStore<T>(
   } finally {
     await database.close();
   }
+}
+
+/**
+ * The `--executor` option of the commands that run steps in this process.
+ *
+ * @example
+ * ```ts
+ * options: { ...EXECUTOR_OPTION }
+ * ```
+ */
+export const EXECUTOR_OPTION = {
+  executor: {
+    type: "string",
+    valueName: "threads|inline",
+    description:
+      "where step code runs: threads = worker threads, one per running step, so a timeout stops it (the default); inline = on the command's own thread (for a debugger)",
+  },
+} as const;
+
+/**
+ * Whether `keel` can run steps in worker threads here: from its compiled JavaScript, yes;
+ * from its TypeScript sources (keel's own tests, a development checkout) Node cannot start a
+ * thread on them, and steps run inline.
+ *
+ * @example
+ * ```ts
+ * if (!threadsAvailable()) ctx.err("steps run inline\n");
+ * ```
+ */
+export function threadsAvailable(): boolean {
+  return fileURLToPath(pipelineThreadEntry()).endsWith(".js");
+}
+
+/**
+ * The step runner `--executor` asks for: worker threads (the default where
+ * {@link threadsAvailable}) on the project's config and metadata store, or none (inline). The
+ * caller closes it.
+ *
+ * @example
+ * ```ts
+ * const runner = stepRunnerFor(ctx, loaded);
+ * try { await runPipeline(p, { store, runner }); } finally { await runner?.close(); }
+ * ```
+ */
+export function stepRunnerFor(
+  ctx: CommandContext,
+  loaded: LoadedConfig,
+  size?: number,
+): StepRunner | undefined {
+  const executor = read.string(ctx.options, "executor");
+  if (executor === "inline" || (executor === undefined && !threadsAvailable())) return undefined;
+  if (executor !== undefined && executor !== "threads")
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `${ctx.command}: --executor must be 'threads' or 'inline', got '${executor}'`,
+      { details: { option: "executor", received: executor } },
+    );
+  const dbUrl = read.string(ctx.options, "db");
+  return new ThreadRunner({
+    entry: pipelineThreadEntry(),
+    configFile: loaded.file,
+    database: { root: loaded.root, ...(dbUrl === undefined ? {} : { dbUrl }) },
+    root: loaded.root,
+    ...(size === undefined ? {} : { size }),
+  });
 }
 
 /**
@@ -67,8 +136,10 @@ export function runParams(ctx: CommandContext): Record<string, unknown> {
 }
 
 /**
- * The logical date of a manual run: `--date`, else the pipeline's latest fire time, else the
- * start of today (UTC), so two manual runs on one day share their cache.
+ * The logical date of a manual run: `--date` (a day alone means the schedule's fire time that
+ * day in its time zone, as a backfill of that day would run it; midnight UTC when it does not
+ * fire that day), else the pipeline's latest fire time, else the start of today (UTC), so two
+ * manual runs on one day share their cache.
  *
  * @example
  * ```ts
@@ -77,7 +148,12 @@ export function runParams(ctx: CommandContext): Record<string, unknown> {
  */
 export function logicalDateOf(ctx: CommandContext, pipeline: PipelineDefinition): Date {
   const text = read.string(ctx.options, "date");
-  if (text !== undefined) return new Date(parseTime(text, "--date"));
+  if (text !== undefined) {
+    const ms = parseTime(text, "--date");
+    return (
+      (/^\d{4}-\d{2}-\d{2}$/.test(text) ? fireTimeOn(pipeline, text) : undefined) ?? new Date(ms)
+    );
+  }
   const now = new Date();
   return (
     latestFireTime(pipeline, now) ??

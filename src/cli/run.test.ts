@@ -48,4 +48,16 @@ describe("command groups", () => {
     expect(await runCli(["data"], io)).toBe(2);
     expect(io.stderr()).toContain("'keel data' needs a subcommand: profile, validate.");
   });
+
+  it("points a singular group name at the group, and the pipelines help at the commands that run them", async () => {
+    const io = captureIo();
+    expect(await runCli(["pipeline", "--help"], io)).toBe(2);
+    expect(io.stderr()).toContain(
+      "Unknown command 'keel pipeline'. Did you mean 'keel pipelines'?",
+    );
+    const help = captureIo();
+    expect(await runCli(["pipelines", "--help"], help)).toBe(0);
+    expect(help.stdout()).toContain("keel pipelines list");
+    expect(help.stdout()).toContain("Run them: keel run PIPELINE");
+  });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { closestNames, isKeelError, KeelError } from "../core/index.js";
 import type { Command, CommandContext, OptionSpec } from "./command.js";
-import { type CommandEntry, commands } from "./commands/index.js";
+import { type CommandEntry, commands, groupNotes } from "./commands/index.js";
 import { formatError, formatTable } from "./format.js";
 
 /** Where the CLI writes; tests pass their own to capture output. */
@@ -95,7 +95,11 @@ function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: stri
   }
   const known = [...new Set(commands.map((c) => c.path.join(" ")))];
   const attempted = words.slice(0, 2).join(" ");
-  const suggestions = closestNames(attempted, known);
+  // `keel pipeline …` is far from every full path but one letter from the group `pipelines`.
+  const groups = [
+    ...new Set(commands.filter((c) => c.path.length > 1).map((c) => c.path[0] ?? "")),
+  ];
+  const suggestions = [...closestNames(attempted, known), ...closestNames(words[0] ?? "", groups)];
   const hint =
     suggestions.length > 0 ? ` Did you mean 'keel ${suggestions[0]}'?` : " See 'keel --help'.";
   throw new KeelError("KEEL_ERR_USAGE", `Unknown command 'keel ${attempted || argv[0]}'.${hint}`, {
@@ -166,12 +170,14 @@ async function topHelp(prefix: readonly string[]): Promise<string> {
     commands.filter((c) => prefix.every((w, i) => c.path[i] === w)).map((c) => c.load()),
   );
   const rows = shown.map((c) => [`keel ${c.path.join(" ")}`, c.summary]);
+  const note = prefix.length === 1 ? groupNotes[prefix[0] ?? ""] : undefined;
   return [
     `keel ${keelVersion()}: machine learning for TypeScript, from data to deployment`,
     "",
     "Usage: keel <command> [options]",
     "",
     formatTable(["command", "what it does"], rows),
+    ...(note === undefined ? [] : ["", note]),
     "",
     "Every command takes --help and --json. Exit codes: 0 ok, 1 a check failed, 2 a usage or input error.",
   ].join("\n");

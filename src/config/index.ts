@@ -17,7 +17,13 @@ export {
   type FreshnessAlertSettings,
   type KeelConfig,
 } from "./define-config.js";
-export { CONFIG_FILES, type LoadedConfig, loadConfig, projectName } from "./load-config.js";
+export {
+  CONFIG_FILES,
+  type LoadedConfig,
+  loadConfig,
+  pipelineThreadEntry,
+  projectName,
+} from "./load-config.js";
 export { monitorPipelineName, monitorPipelines, monitorRunOutputs } from "./monitor-pipelines.js";
 export {
   type ConfiguredMonitorOptions,

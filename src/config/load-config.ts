@@ -66,6 +66,20 @@ function configSdk(): string {
 }
 
 /**
+ * The module worker threads running pipeline steps start on (give it to `ThreadRunner` as
+ * `entry`): it loads the config with {@link loadConfig} and runs the tries it is sent. A
+ * `.ts` URL means keel runs from its TypeScript sources, where Node cannot start threads.
+ *
+ * @example
+ * ```ts
+ * const runner = new ThreadRunner({ entry: pipelineThreadEntry(), configFile: loaded.file, database: { root: loaded.root }, root: loaded.root });
+ * ```
+ */
+export function pipelineThreadEntry(): URL {
+  return new URL(`./pipeline-thread${EXT}`, import.meta.url);
+}
+
+/**
  * Finds and loads the project config: `path` (a file, or a directory to search) when given,
  * else `keel.config.ts` (or `.mts`/`.js`/`.mjs`) in `cwd`. TypeScript is compiled on the fly by
  * jiti. Every failure is one KeelError naming the file and, where there is one, the line:

@@ -1,13 +1,13 @@
 import type { JsonValue } from "../core/index.js";
 import { createLogger, isKeelError, KeelError, type Logger } from "../core/index.js";
-import { ActiveRun, type ModelVersion, type Tracking } from "../track/index.js";
+import type { Tracking } from "../track/index.js";
 import { retryDelayMs, type StepRetryPolicy } from "./backoff.js";
+import { buildStepContext, type StepTry } from "./build-step-context.js";
 import type { PipelineDefinition, StepDefinition } from "./define-pipeline.js";
 import { canonicalJson, fileHash, sha256 } from "./hashing.js";
 import { isOwnerDead } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore, StepState } from "./pipeline-store.js";
-import { keelSdk } from "./sdk.js";
-import type { StepContext } from "./step-context.js";
+import { type StepRunner, stepCodeHash } from "./step-runner.js";
 
 /**
  * What a step runner needs around it: the state store, the project, the tracking SDK on the
@@ -32,6 +32,8 @@ export interface StepEnvironment {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Aborting it (Ctrl-C) fails the running tries at once, as a lost lease does, with its reason. */
   readonly signal?: AbortSignal;
+  /** Where tries run (worker threads); default: inline, on this event loop. */
+  readonly runner?: StepRunner;
 }
 
 /**
@@ -264,12 +266,25 @@ async function tryStep(
       },
     });
     try {
-      const value = await withTimeout(definition, name, leaseSignal, (signal) =>
-        definition.run(stepContext(env, pipeline, run, name, attempt, inputs, log, signal)),
-      );
-      const outputs = canonicalJson(
-        value ?? null,
-        `step '${name}' of pipeline '${pipeline.name}': its outputs`,
+      const t: StepTry = {
+        pipeline: pipeline.name,
+        step: name,
+        runId: run.runId,
+        attempt,
+        logicalDate: run.logicalDate.getTime(),
+        params: run.params,
+        inputs,
+        root: env.root,
+      };
+      const runner = env.runner;
+      const outputs = await withTimeout(definition, name, leaseSignal, runner, (signal, started) =>
+        runner === undefined
+          ? runInline(env, definition, t, log, signal)
+          : runner.runTry(t, stepCodeHash(definition as StepDefinition<never>), {
+              log,
+              signal,
+              started,
+            }),
       );
       await store.appendLogs(lines);
       const ok = await store.finishStep(run.runId, name, owner, {
@@ -346,12 +361,33 @@ function formatLine(message: string, fields: Readonly<Record<string, unknown>>):
   return keys.length === 0 ? message : `${message} ${JSON.stringify(fields)}`;
 }
 
-/** Runs one try, failing it with KEEL_ERR_STEP_TIMEOUT after `timeoutMs` and aborting its signal. */
+/** One try on this event loop: the step's outputs as canonical JSON text. */
+async function runInline(
+  env: StepEnvironment,
+  definition: StepDefinition<unknown>,
+  t: StepTry,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<string> {
+  const value = await definition.run(
+    buildStepContext(t, { tracking: env.tracking, store: env.store, log, signal }),
+  );
+  return canonicalJson(value ?? null, `step '${t.step}' of pipeline '${t.pipeline}': its outputs`);
+}
+
+/**
+ * Runs one try, failing it with KEEL_ERR_STEP_TIMEOUT `timeoutMs` after the step's code
+ * started and aborting its signal. Inline, the code starts at once and the try fails at once
+ * (code that ignores the signal may go on running); a runner says when the code started (a
+ * thread's start-up and config load are not the step's time), and its try is awaited, since
+ * the runner settles it only once the code has stopped.
+ */
 async function withTimeout<T>(
   definition: StepDefinition<unknown>,
   name: string,
   leaseSignal: AbortSignal,
-  work: (signal: AbortSignal) => Promise<T> | T,
+  runner: StepRunner | undefined,
+  work: (signal: AbortSignal, started: () => void) => Promise<T> | T,
 ): Promise<T> {
   const controller = new AbortController();
   const onLease = () => controller.abort(leaseSignal.reason);
@@ -360,29 +396,34 @@ async function withTimeout<T>(
   if (leaseSignal.aborted) onLease();
   const timeoutMs = definition.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
+  let rejectExpired: (error: unknown) => void = () => {};
   const expired = new Promise<never>((_, reject) => {
-    if (timeoutMs !== undefined && timeoutMs > 0)
-      timer = setTimeout(() => {
-        const error = new KeelError(
-          "KEEL_ERR_STEP_TIMEOUT",
-          `step '${name}' ran longer than its timeoutMs (${timeoutMs} ms)`,
-          {
-            details: { step: name, timeoutMs },
-          },
-        );
-        controller.abort(error);
-        reject(error);
-      }, timeoutMs);
+    rejectExpired = reject;
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
       once: true,
     });
   });
+  // A runner's try outlives the timer by its grace: nobody may be waiting on `expired` yet.
+  expired.catch(() => {});
+  const started = () => {
+    if (timeoutMs === undefined || timeoutMs <= 0 || timer !== undefined) return;
+    timer = setTimeout(() => {
+      const error = new KeelError(
+        "KEEL_ERR_STEP_TIMEOUT",
+        `step '${name}' ran longer than its timeoutMs (${timeoutMs} ms)`,
+        { details: { step: name, timeoutMs } },
+      );
+      controller.abort(error);
+      rejectExpired(error);
+    }, timeoutMs);
+  };
+  if (runner === undefined) started();
   try {
-    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), expired]);
+    const tried = Promise.resolve().then(() => work(controller.signal, started));
+    return await (runner === undefined ? Promise.race([tried, expired]) : tried);
   } finally {
     clearTimeout(timer);
     leaseSignal.removeEventListener("abort", onLease);
-    expired.catch(() => {});
   }
 }
 
@@ -404,98 +445,4 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     }
     signal?.addEventListener("abort", done, { once: true });
   });
-}
-
-const STEP_TAG = "keel.pipeline.step";
-
-function stepContext(
-  env: StepEnvironment,
-  pipeline: PipelineDefinition<unknown>,
-  run: PipelineRun,
-  name: string,
-  attempt: number,
-  inputs: Readonly<Record<string, JsonValue>>,
-  log: Logger,
-  signal: AbortSignal,
-): StepContext<Record<string, unknown>> {
-  const { tracking } = env;
-  const key = `${run.runId}/${name}`;
-  let active: ActiveRun | undefined;
-  return {
-    pipeline: pipeline.name,
-    runId: run.runId,
-    step: name,
-    attempt,
-    logicalDate: run.logicalDate,
-    params: run.params,
-    inputs,
-    log,
-    signal,
-    root: env.root,
-    tracking,
-    keel: keelSdk,
-    async trackedRun(options = {}) {
-      if (active !== undefined) return active;
-      active = await keyedRun(
-        tracking,
-        key,
-        options.experiment ?? pipeline.name,
-        `${pipeline.name}.${name}`,
-      );
-      return active;
-    },
-    async registerModel(modelName, options) {
-      return keyedVersion(tracking, modelName, options);
-    },
-    rejectRecords: (records, reason) =>
-      env.store.rejectRecords({
-        pipeline: pipeline.name,
-        runId: run.runId,
-        step: name,
-        error: reason,
-        records,
-      }),
-  };
-}
-
-/** The tracked run tagged with this step key, reopened, or a new one. */
-async function keyedRun(
-  tracking: Tracking,
-  key: string,
-  experiment: string,
-  runName: string,
-): Promise<ActiveRun> {
-  const experimentId = await tracking.experiments.ensure(experiment);
-  const found = await tracking.runs.search({
-    experimentIds: [experimentId],
-    filter: `tags.\`${STEP_TAG}\` = '${key.replaceAll("'", "")}'`,
-    maxResults: 1,
-  });
-  const existing = found.items[0];
-  if (existing === undefined)
-    return tracking.startRun({ experiment, runName, tags: { [STEP_TAG]: key } });
-  if (existing.info.status !== "RUNNING")
-    await tracking.runs.update(existing.info.runId, { status: "RUNNING" });
-  return new ActiveRun(
-    existing.info.runId,
-    experimentId,
-    tracking.runs,
-    tracking.artifacts,
-    () => {},
-  );
-}
-
-/** The version of `name` registered from this run, or a new one. */
-async function keyedVersion(
-  tracking: Tracking,
-  name: string,
-  options: { artifactUri: string; runId: string; description?: string },
-): Promise<ModelVersion> {
-  const found = await tracking.models.searchVersions({
-    filter: `name = '${name.replaceAll("'", "")}' AND run_id = '${options.runId.replaceAll("'", "")}'`,
-    maxResults: 1,
-  });
-  const existing = found.items[0];
-  if (existing !== undefined) return existing;
-  return tracking.models.register(name, options);
 }

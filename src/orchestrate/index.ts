@@ -3,7 +3,10 @@
  * (`definePipeline`, `step`), content-hash caching, durable runs with checkpoints and resume,
  * retries with exponential backoff and jitter, per-step timeouts, a dead-letter table,
  * schedules with time zones, backfills on a simulated clock, triggers, a promotion policy step,
- * and executors in process or on PostgreSQL through pg-boss.
+ * and executors: in process (each try in a worker thread with `ThreadRunner`, which the `keel`
+ * CLI, `keel server`'s scheduler and `keel worker` use by default; or inline on the caller's
+ * event loop, `runPipeline`'s default, since the pipeline objects it is given hold the step
+ * functions) or on PostgreSQL through pg-boss.
  *
  * @example
  * ```ts
@@ -74,13 +77,18 @@ export {
   openRun,
   type PipelineResult,
   paramsHashOf,
+  REASON_PARAM,
   type RunPipelineOptions,
+  runParamsOf,
   runPipeline,
   type StepEvent,
   trackingFor,
+  wasInterrupted,
 } from "./run-pipeline.js";
 export {
   compileSchedule,
+  dayStartIn,
+  fireTimeOn,
   fireTimes,
   latestFireTime,
   type Schedule,
@@ -89,4 +97,7 @@ export {
 export { type Clock, runScheduler, type SchedulerOptions } from "./scheduler.js";
 export { type KeelSdk, keelSdk } from "./sdk.js";
 export type { StepContext } from "./step-context.js";
+export { type StepRunner, stepCodeHash } from "./step-runner.js";
+export { serveStepThread } from "./step-thread.js";
+export { ThreadRunner, type ThreadRunnerOptions } from "./thread-runner.js";
 export { triggerPipeline } from "./trigger.js";

@@ -471,9 +471,10 @@ export class PipelineStore {
         row.status === "upstream_failed"
       )
         return "done";
+      // A live lease blocks its own owner too: two slots of one worker (same owner) handed the
+      // same step twice (pg-boss redelivers a job that outlived its expiry) must not both run it.
       const held =
         row.lease_owner !== null &&
-        row.lease_owner !== owner &&
         Number(row.lease_until) > Date.now() &&
         !isDead(row.lease_owner);
       if (held) return "busy";

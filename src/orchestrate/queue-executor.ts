@@ -12,6 +12,7 @@ import {
   type RunPipelineOptions,
   trackingFor,
 } from "./run-pipeline.js";
+import type { StepRunner } from "./step-runner.js";
 
 /** The pg-boss queue steps travel on. */
 const QUEUE = "keel-pipeline-step";
@@ -182,6 +183,8 @@ export class QueueExecutor {
       concurrency?: number;
       tracking?: Tracking;
       force?: boolean;
+      /** Where tries run (a ThreadRunner: worker threads); default inline. */
+      runner?: StepRunner;
     },
   ): Promise<() => Promise<void>> {
     const byName = new Map(pipelines.map((p) => [p.name, p]));
@@ -193,6 +196,7 @@ export class QueueExecutor {
       leaseMs: this.#leaseMs,
       force: options.force ?? false,
       log: this.#log,
+      ...(options.runner === undefined ? {} : { runner: options.runner }),
     };
     const ids: string[] = [];
     for (let i = 0; i < Math.max(1, options.concurrency ?? 1); i++)
@@ -231,17 +235,22 @@ export class QueueExecutor {
     const run = await env.store.getRun(job.runId);
     if (run.status !== "running") return;
     const outcome = await executeStep(env, pipeline, run, job.step);
-    // Another live worker holds the step: fail the job so pg-boss delivers it again later.
+    // A live lease holds the step (another worker, or another slot of this one that pg-boss
+    // handed the same job): fail the job so pg-boss delivers it again later.
     if (outcome.status === "busy")
-      throw new Error(`step '${job.step}' of run ${job.runId} is held by another worker`);
-    if (outcome.status === "failed")
-      await env.store.markSteps(
-        job.runId,
-        [...downstreamOf(pipeline.steps, job.step)],
-        "upstream_failed",
-        ["pending", "queued"],
-      );
-    else
+      throw new Error(`step '${job.step}' of run ${job.runId} is held by a live lease`);
+    if (outcome.status === "failed") {
+      // A try that failed because it lost its lease says nothing about the step: whoever holds
+      // it now settles it (and queues what it unblocks). Only a step recorded as failed blocks
+      // its dependants.
+      if ((await env.store.step(job.runId, job.step)).status === "failed")
+        await env.store.markSteps(
+          job.runId,
+          [...downstreamOf(pipeline.steps, job.step)],
+          "upstream_failed",
+          ["pending", "queued"],
+        );
+    } else
       await this.#queueReady(
         env.store,
         pipeline,

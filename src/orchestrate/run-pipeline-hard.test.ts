@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MetadataDatabase, openDatabase } from "../store/index.js";
 import {
+  backfill,
   definePipeline,
   fireTimes,
   PipelineStore,
   replayDeadLetter,
   runPipeline,
   step,
+  triggerPipeline,
 } from "./index.js";
 
 const noWait = async () => {};
@@ -146,6 +148,52 @@ describe("pipelines under hostile use", () => {
     });
     const ok = await runPipeline(p, { store, root, params: { factor: 3, note: "x" } });
     expect(ok.run.params).toEqual({ factor: 3, model: "gbdt", note: "x" });
+  });
+
+  it("rejects a param the pipeline does not declare wherever params enter, listing the declared ones", async () => {
+    let ran = 0;
+    const p = definePipeline({
+      name: "declared",
+      schedule: "0 0 * * 1",
+      params: { learningRate: 0.1, depth: 4 },
+      steps: {
+        a: step({
+          run: () => {
+            ran += 1;
+            return 1;
+          },
+        }),
+      },
+    });
+    const expected = {
+      code: "KEEL_ERR_INVALID_ARGUMENT",
+      message:
+        "pipeline 'declared' has no param 'lerningRate'; its params are learningRate (default 0.1), depth (default 4). 'lerningRate': did you mean 'learningRate'?",
+      details: { unknown: ["lerningRate"], declared: ["learningRate", "depth"] },
+    };
+    const params = { lerningRate: 0.2 };
+    await expect(runPipeline(p, { store, root, params })).rejects.toMatchObject(expected);
+    await expect(
+      triggerPipeline(p, { store, root, params, source: "drift", reason: "PSI 0.3" }),
+    ).rejects.toMatchObject(expected);
+    await expect(
+      backfill(p, {
+        store,
+        root,
+        params,
+        from: new Date("2026-01-01T00:00:00Z"),
+        to: new Date("2026-01-31T00:00:00Z"),
+      }),
+    ).rejects.toMatchObject(expected);
+    expect(ran).toBe(0);
+    expect(await store.listRuns({ pipeline: "declared" })).toEqual([]);
+    // A pipeline without params takes none; a trigger's reason is every pipeline's param.
+    const bare = definePipeline({ name: "bare", steps: { a: step({ run: () => 1 }) } });
+    await expect(runPipeline(bare, { store, root, params: { x: 1 } })).rejects.toThrow(
+      "pipeline 'bare' has no param 'x'; it declares no params",
+    );
+    const triggered = await triggerPipeline(bare, { store, root, source: "drift", reason: "r" });
+    expect(triggered.run.params).toEqual({ reason: "r" });
   });
 
   it("rejects timers Node cannot hold instead of firing them at once", () => {

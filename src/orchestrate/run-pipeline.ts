@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { KeelError, type Logger, nullLogger } from "../core/index.js";
+import { closestNames, KeelError, type Logger, nullLogger } from "../core/index.js";
 import { ArtifactStore } from "../store/index.js";
 import { Tracking } from "../track/index.js";
 import { downstreamOf, topologicalOrder } from "./dag.js";
@@ -13,6 +13,7 @@ import {
 import { canonicalJson, sha256 } from "./hashing.js";
 import { isOwnerDead, newLeaseOwner } from "./lease-owner.js";
 import type { PipelineRun, PipelineStore, StepState, StepStatus } from "./pipeline-store.js";
+import type { StepRunner } from "./step-runner.js";
 
 /**
  * Options of {@link runPipeline}.
@@ -47,6 +48,13 @@ export interface RunPipelineOptions {
   readonly onStep?: (event: StepEvent) => void;
   /** Waits between retries. Default: a timer. */
   readonly sleep?: StepEnvironment["sleep"];
+  /**
+   * Where step code runs. Default: inline, on this event loop (the pipeline objects passed
+   * here hold the step functions). A {@link ThreadRunner} runs each try in a worker thread that
+   * loads the same `keel.config.ts`: a CPU-heavy step no longer stalls this process, and a
+   * timeout really stops it. The `keel` CLI and `keel server` use threads by default.
+   */
+  readonly runner?: StepRunner;
   /**
    * Interrupts the run (the CLI aborts it on Ctrl-C): no further step starts, running tries
    * fail at once with the abort reason (their code may still be running if it ignores
@@ -100,11 +108,25 @@ export function paramsHashOf(params: Readonly<Record<string, unknown>>): string 
 }
 
 /**
- * A run's params: the pipeline's defaults with `overrides` on top. An override of a param whose
- * default is a number, string, boolean, list or object must have that type
- * (`KEEL_ERR_INVALID_ARGUMENT` naming the param, its default and what came): `--param
- * factor=abc` must not reach a step that multiplies by it. A null default takes any value;
- * params without a default pass as given.
+ * The param every pipeline takes without declaring it: why a trigger started the run (a
+ * monitor's alert; the rollback step rolls back when it is set).
+ *
+ * @example
+ * ```ts
+ * runParamsOf(p, { [REASON_PARAM]: "PSI 0.31 on tenure" });
+ * ```
+ */
+export const REASON_PARAM = "reason";
+
+/**
+ * A run's params: the pipeline's defaults with `overrides` on top. Every override must name a
+ * declared param (a key of the pipeline's `params`, or {@link REASON_PARAM}): a misspelt
+ * `--param lerning_rate=0.1` is `KEEL_ERR_INVALID_ARGUMENT` listing the declared params,
+ * never a run that silently used the default. An override of a param whose default is a
+ * number, string, boolean, list or object must have that type (the error names the param, its
+ * default and what came): `--param factor=abc` must not reach a step that multiplies by it. A
+ * null default takes any value. Every way params enter a run (`keel run --param`,
+ * `runPipeline`, `triggerPipeline`, `backfill`, the queue executor) passes through here.
  *
  * @example
  * ```ts
@@ -116,6 +138,10 @@ export function runParamsOf(
   overrides: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
   const defaults = (pipeline.params ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(overrides).filter(
+    (key) => !Object.hasOwn(defaults, key) && key !== REASON_PARAM,
+  );
+  if (unknown.length > 0) throw unknownParams(pipeline.name, unknown, defaults);
   for (const [key, value] of Object.entries(overrides)) {
     if (!Object.hasOwn(defaults, key)) continue;
     const expected = kindOf(defaults[key]);
@@ -127,6 +153,27 @@ export function runParamsOf(
     );
   }
   return { ...defaults, ...overrides };
+}
+
+function unknownParams(
+  pipeline: string,
+  unknown: readonly string[],
+  defaults: Readonly<Record<string, unknown>>,
+): KeelError {
+  const declared = Object.keys(defaults);
+  const hints = unknown.flatMap((key) => {
+    const near = closestNames(key, declared);
+    return near.length > 0 ? [`'${key}': did you mean '${near[0]}'?`] : [];
+  });
+  const list =
+    declared.length > 0
+      ? `its params are ${declared.map((k) => `${k} (default ${JSON.stringify(defaults[k])})`).join(", ")}`
+      : "it declares no params (add them to definePipeline({ params: { … } }) with their defaults)";
+  return new KeelError(
+    "KEEL_ERR_INVALID_ARGUMENT",
+    `pipeline '${pipeline}' has no param ${unknown.map((k) => `'${k}'`).join(", ")}; ${list}${hints.length > 0 ? `. ${hints.join("; ")}` : ""}`,
+    { details: { pipeline, unknown, declared } },
+  );
 }
 
 function kindOf(value: unknown): string {
@@ -211,6 +258,23 @@ export function trackingFor(store: PipelineStore, root: string): Tracking {
   return new Tracking(store.database, new ArtifactStore(resolve(root, artifacts)), root);
 }
 
+/** How the error of a run that `signal` interrupted begins. */
+const INTERRUPTED = "interrupted: ";
+
+/**
+ * Whether a run ended because it was interrupted (Ctrl-C, a scheduler's shutdown) rather than
+ * because a step failed: such a run is resumable as it stands, and the scheduler resumes its
+ * own interrupted runs when it starts again.
+ *
+ * @example
+ * ```ts
+ * if (wasInterrupted(run)) await runPipeline(pipeline, { store, resume: run.runId });
+ * ```
+ */
+export function wasInterrupted(run: Pick<PipelineRun, "status" | "error">): boolean {
+  return run.status === "failed" && (run.error ?? "").startsWith(INTERRUPTED);
+}
+
 /**
  * Runs a pipeline in this process: each step once its dependencies finished (up to
  * `concurrency` at once), skipping steps whose content-hash key matches a recorded run,
@@ -243,6 +307,7 @@ export async function runPipeline(
     log: options.log ?? nullLogger,
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.runner === undefined ? {} : { runner: options.runner }),
   };
   const status = new Map((await store.steps(run.runId)).map((s) => [s.step, s.status as string]));
   const order = topologicalOrder(pipeline.steps);
@@ -324,7 +389,7 @@ export async function runPipeline(
       ? null
       : [
           ...(options.signal?.aborted
-            ? [`interrupted: ${describeThrown(options.signal.reason)}`]
+            ? [`${INTERRUPTED}${describeThrown(options.signal.reason)}`]
             : []),
           ...errors,
         ].join("; ") || "steps did not finish",

@@ -6,7 +6,9 @@ import { type MetadataDatabase, openDatabase } from "../store/index.js";
 import {
   backfill,
   type Clock,
+  dayStartIn,
   definePipeline,
+  fireTimeOn,
   fireTimes,
   latestFireTime,
   PipelineStore,
@@ -36,6 +38,35 @@ describe("schedules", () => {
     expect(latestFireTime(weekly, new Date("2026-03-31T00:00:00Z"))?.toISOString()).toBe(
       "2026-03-30T01:00:00.000Z",
     );
+  });
+
+  it("finds a day's fire time in the schedule's time zone, for manual runs of that day", () => {
+    const at = (cron: string, timezone: string) =>
+      definePipeline({
+        name: "p",
+        schedule: { cron, timezone },
+        steps: { a: step({ run: () => 1 }) },
+      });
+    const berlin = at("0 3 * * 1", "Europe/Berlin");
+    expect(fireTimeOn(berlin, "2026-03-23")?.toISOString()).toBe("2026-03-23T02:00:00.000Z");
+    expect(fireTimeOn(berlin, "2026-03-30")?.toISOString()).toBe("2026-03-30T01:00:00.000Z");
+    expect(fireTimeOn(berlin, "2026-03-31")).toBeUndefined();
+    expect(dayStartIn("Europe/Berlin", "2025-03-10").toISOString()).toBe(
+      "2025-03-09T23:00:00.000Z",
+    );
+    expect(dayStartIn("America/New_York", "2026-07-01").toISOString()).toBe(
+      "2026-07-01T04:00:00.000Z",
+    );
+    // Late in the day west of UTC is the next day in UTC; early east of it, the day before.
+    expect(fireTimeOn(at("0 22 * * *", "America/New_York"), "2026-01-05")?.toISOString()).toBe(
+      "2026-01-06T03:00:00.000Z",
+    );
+    expect(fireTimeOn(at("30 1 * * *", "Pacific/Kiritimati"), "2026-01-05")?.toISOString()).toBe(
+      "2026-01-04T11:30:00.000Z",
+    );
+    expect(
+      fireTimeOn(definePipeline({ name: "m", steps: { a: step({ run: () => 1 }) } }), "2026-01-05"),
+    ).toBeUndefined();
   });
 
   it("names the pipeline and the expression or time zone that does not parse", () => {

@@ -125,3 +125,70 @@ export function latestFireTime(pipeline: PipelineDefinition<unknown>, now: Date)
   const cron = compileSchedule(pipeline.name, schedule);
   return cron.previousRuns(1, new Date(now.getTime() + 1))[0];
 }
+
+/**
+ * The schedule's first fire time on a calendar day (`YYYY-MM-DD`) in the schedule's time zone,
+ * or undefined when it does not fire that day (or the pipeline has no schedule): what "run it
+ * for 2025-03-03" means for a pipeline scheduled Mondays 03:00 Europe/Berlin, so that a manual
+ * run and a backfill of that week share one logical date (and their cache).
+ *
+ * @example
+ * ```ts
+ * fireTimeOn(weekly, "2025-03-03"); // 2025-03-03T02:00:00.000Z (03:00 in Berlin)
+ * fireTimeOn(weekly, "2025-03-04"); // undefined: not a Monday
+ * ```
+ */
+export function fireTimeOn(pipeline: PipelineDefinition<unknown>, day: string): Date | undefined {
+  const schedule = scheduleOf(pipeline);
+  if (schedule === undefined || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) return undefined;
+  const cron = compileSchedule(pipeline.name, schedule);
+  const localDay = (d: Date) =>
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: schedule.timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    }).format(d);
+  const next = cron.nextRun(new Date(dayStartIn(schedule.timezone, day).getTime() - 1));
+  return next !== null && localDay(next) === day ? next : undefined;
+}
+
+/**
+ * The moment a calendar day (`YYYY-MM-DD`) begins in a time zone: its local midnight. Date
+ * ranges given as days (`keel backfill --from 2025-01-01 --to 2025-03-10`) mean whole local
+ * days of the schedule's zone, so a fire time late on the last day is inside the range.
+ *
+ * @example
+ * ```ts
+ * dayStartIn("Europe/Berlin", "2025-03-10"); // 2025-03-09T23:00:00.000Z
+ * ```
+ */
+export function dayStartIn(timeZone: string, day: string): Date {
+  const start = Date.parse(`${day}T00:00:00Z`);
+  // UTC midnight moved by the zone's offset at that moment.
+  return new Date(start - zoneOffsetMs(timeZone, new Date(start)));
+}
+
+/** How far ahead of UTC a time zone's wall clock is at `at`, in ms. */
+function zoneOffsetMs(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(
+    get("year"),
+    get("month") - 1,
+    get("day"),
+    get("hour"),
+    get("minute"),
+    get("second"),
+  );
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}

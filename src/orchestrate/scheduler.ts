@@ -1,8 +1,8 @@
 import { type Logger, nullLogger } from "../core/index.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
-import { abortableSleep } from "./execute-step.js";
+import { abortableSleep, describeThrown } from "./execute-step.js";
 import type { PipelineResult, RunPipelineOptions } from "./run-pipeline.js";
-import { runPipeline } from "./run-pipeline.js";
+import { runPipeline, wasInterrupted } from "./run-pipeline.js";
 import { compileSchedule, scheduleOf } from "./schedule.js";
 
 /**
@@ -28,20 +28,31 @@ export interface Clock {
  */
 export interface SchedulerOptions
   extends Omit<RunPipelineOptions, "logicalDate" | "resume" | "trigger" | "params"> {
-  /** Stops the scheduler (after the run in progress). */
+  /**
+   * Stops the scheduler: it waits no longer, and a run in progress is interrupted (it ends
+   * `failed`, resumable; the next scheduler start resumes it).
+   */
   readonly signal?: AbortSignal;
   /** Default: the real clock. */
   readonly clock?: Clock;
   readonly log?: Logger;
   readonly onRun?: (pipeline: string, result: PipelineResult) => void;
+  /**
+   * A run that could not start or continue (another runner holds it, its params no longer
+   * fit): the scheduler reports it here (default: the log) and goes on with the next fire time.
+   */
+  readonly onError?: (pipeline: string, error: unknown) => void;
 }
 
 /**
  * Runs scheduled pipelines until `signal` aborts. On start it resumes runs left `running` by a
- * runner that died (automatic resume). Then, for each pipeline, it waits for the next fire
- * time in the pipeline's time zone and starts a run with that logical date. Fire times missed
- * while the scheduler was down: with `catchup` every one is run in order; without (the default)
- * only the latest, as Airflow does.
+ * runner that died, and scheduled runs an earlier scheduler's shutdown interrupted (automatic
+ * resume). Then, for each pipeline, it waits for the next fire time in the pipeline's time
+ * zone and starts a run with that logical date. Fire times missed while the scheduler was
+ * down: with `catchup` every one is run in order; without (the default) only the latest, as
+ * Airflow does. Generic over {@link PipelineDefinition}: anything that is one (a scheduled
+ * monitor as a pipeline) rides on it. A run that cannot start is reported through `onError`
+ * and does not stop the scheduler.
  *
  * @example
  * ```ts
@@ -57,9 +68,14 @@ export async function runScheduler(
     signal,
     clock = { now: () => Date.now(), sleep: abortableSleep },
     onRun,
+    onError,
     ...runOptions
   } = options;
   const log = options.log ?? nullLogger;
+  const report =
+    onError ??
+    ((name: string, error: unknown) =>
+      log.error(`pipeline '${name}': the scheduler could not run it: ${describeThrown(error)}`));
   const scheduled = pipelines.flatMap((p) => {
     const schedule = scheduleOf(p);
     return schedule === undefined
@@ -67,16 +83,29 @@ export async function runScheduler(
       : [{ pipeline: p, schedule, cron: compileSchedule(p.name, schedule) }];
   });
   const run = async (pipeline: PipelineDefinition<unknown>, extra: Partial<RunPipelineOptions>) => {
-    const result = await runPipeline(pipeline, { ...runOptions, ...extra });
-    log.info(`pipeline '${pipeline.name}' run ${result.run.runId}: ${result.run.status}`);
-    onRun?.(pipeline.name, result);
+    try {
+      const result = await runPipeline(pipeline, {
+        ...runOptions,
+        ...extra,
+        ...(signal === undefined ? {} : { signal }),
+      });
+      log.info(`pipeline '${pipeline.name}' run ${result.run.runId}: ${result.run.status}`);
+      onRun?.(pipeline.name, result);
+    } catch (error) {
+      if (!signal?.aborted) report(pipeline.name, error);
+    }
   };
   // Where each pipeline's schedule stands: its newest scheduled run, else now.
   const last = new Map<string, number>();
   for (const { pipeline } of scheduled) {
     const runs = await runOptions.store.listRuns({ pipeline: pipeline.name, limit: 1000 });
-    for (const r of runs.filter((r) => r.status === "running"))
+    const unfinished = runs.filter(
+      (r) => r.status === "running" || (r.trigger === "schedule" && wasInterrupted(r)),
+    );
+    for (const r of unfinished) {
+      if (signal?.aborted) return;
       await run(pipeline, { resume: r.runId });
+    }
     const newest = runs.filter((r) => r.trigger === "schedule").map((r) => r.logicalDate.getTime());
     last.set(pipeline.name, newest.length > 0 ? Math.max(...newest) : clock.now());
   }

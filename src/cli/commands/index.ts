@@ -122,3 +122,21 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./pipelines.js"))[symbol],
   })),
 ];
+
+/**
+ * What a group's help (`keel pipelines --help`) adds under its table: the commands of the
+ * same workflow that live outside the group.
+ *
+ * @example
+ * ```ts
+ * groupNotes.pipelines; // "Run them: keel run PIPELINE …"
+ * ```
+ */
+export const groupNotes: Readonly<Record<string, string>> = {
+  pipelines: [
+    "Run them: keel run PIPELINE (trigger a run; --resume continues one), keel backfill PIPELINE",
+    "--from DATE --to DATE, keel scheduler (run schedules; keel server runs them too), keel worker",
+    "(steps from the PostgreSQL queue). Failed steps and rejected records: keel dlq list|show|replay.",
+  ].join("\n"),
+  dlq: "Dead letters are filed by pipeline runs: see keel pipelines --help.",
+};

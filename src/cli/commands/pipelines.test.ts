@@ -32,7 +32,27 @@ const weekly = definePipeline({
   },
 });
 
-export default defineConfig({ pipelines: [weekly] });
+const checks = definePipeline({
+  name: "checks",
+  steps: {
+    validate: step({
+      run: async (ctx) => {
+        await ctx.rejectRecords([{ customer: "7590-VHVEG", tenure: -1 }], "tenure < 0");
+        return { kept: 99 };
+      },
+    }),
+  },
+});
+
+const order = definePipeline({
+  name: "order",
+  steps: {
+    zeta: step({ run: () => 1 }),
+    alpha: step({ after: ["zeta"], run: () => 2 }),
+  },
+});
+
+export default defineConfig({ pipelines: [weekly, checks, order] });
 `,
 );
 
@@ -125,8 +145,29 @@ describe("keel run, dlq, backfill and pipelines", () => {
     expect(
       (await keel("backfill", "weekly", "--from", "2026-02-01", "--to", "2026-02-28")).out,
     ).toBe("4 scheduled dates: 0 run, 4 already done\n");
+    // A day is the whole day in the schedule's zone: Monday 23 February's 06:00 New York run.
+    expect(
+      (await keel("backfill", "weekly", "--from", "2026-02-23", "--to", "2026-02-23")).out,
+    ).toBe("1 scheduled date: 0 run, 1 already done\n");
     const runs = await keel("pipelines", "runs", "weekly", "--json");
     expect((JSON.parse(runs.out) as unknown[]).length).toBe(7);
+  });
+
+  it("reads --date DAY as the schedule's fire time that day, so a manual run shares the backfill's date", async () => {
+    const r = await keel("run", "weekly", "--date", "2026-01-05", "--json");
+    const { run, steps } = JSON.parse(r.out) as {
+      run: { logicalDate: string };
+      steps: { status: string }[];
+    };
+    // 06:00 in New York on that Monday: the date the earlier run used, so nothing reruns.
+    expect(run.logicalDate).toBe("2026-01-05T11:00:00.000Z");
+    expect(steps.map((s) => s.status)).toEqual(["cached", "cached"]);
+    const shown = await keel("pipelines", "show", "weekly");
+    expect(shown.out).toContain("of 'weekly' for 2026-01-05T11:00:00.000Z: succeeded");
+    const list = await keel("pipelines", "list");
+    expect(list.out).toContain("factor=2");
+    expect(list.out).toContain("0 6 * * 1 (America/New_York)");
+    expect(list.out).toContain("manual only");
   });
 
   it("names what is wrong: an unknown pipeline, resume of an unknown run, a bad date", async () => {
@@ -137,5 +178,59 @@ describe("keel run, dlq, backfill and pipelines", () => {
     expect(resume.err).toContain("no pipeline run with id 'feedface'");
     const range = await keel("backfill", "weekly", "--from", "2026-03-01", "--to", "2026-02-01");
     expect(range.err).toContain("the range must start before it ends");
+  });
+
+  it("refuses a --param the pipeline does not declare, listing the declared ones (run and backfill)", async () => {
+    const run = await keel("run", "weekly", "--param", "factr=3");
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(
+      "pipeline 'weekly' has no param 'factr'; its params are factor (default 2). 'factr': did you mean 'factor'?",
+    );
+    const filled = await keel(
+      "backfill",
+      "weekly",
+      "--from",
+      "2026-04-01",
+      "--to",
+      "2026-04-30",
+      "--param",
+      "nope=1",
+    );
+    expect(filled.code).toBe(2);
+    expect(filled.err).toContain("pipeline 'weekly' has no param 'nope'");
+    const none = await keel("run", "checks", "--param", "x=1");
+    expect(none.err).toContain("pipeline 'checks' has no param 'x'; it declares no params");
+    const executor = await keel("run", "weekly", "--executor", "local");
+    expect(executor.code).toBe(2);
+    expect(executor.err).toContain(
+      "--executor must be 'threads', 'inline' or 'queue', got 'local'",
+    );
+  });
+
+  it("shows a run's steps in the order they ran, not by name", async () => {
+    expect((await keel("run", "order", "--date", "2026-01-05")).code).toBe(0);
+    const shown = (await keel("pipelines", "show", "order")).out;
+    expect(shown.indexOf("zeta")).toBeGreaterThan(0);
+    expect(shown.indexOf("zeta")).toBeLessThan(shown.indexOf("alpha"));
+    expect((await keel("pipelines", "list")).out).toContain("zeta → alpha");
+  });
+
+  it("says a rejected record's letter is evidence, not work: replay names what to do instead", async () => {
+    const ran = await keel("run", "checks", "--date", "2026-01-05", "--executor", "inline");
+    expect(ran.code).toBe(0);
+    const letters = JSON.parse(
+      (await keel("dlq", "list", "--pipeline", "checks", "--json")).out,
+    ) as {
+      id: number;
+      kind: string;
+      payload: unknown;
+    }[];
+    expect(letters).toMatchObject([
+      { kind: "record", payload: { customer: "7590-VHVEG", tenure: -1 } },
+    ]);
+    const replay = await keel("dlq", "replay", String(letters[0]?.id));
+    expect(replay.code).toBe(2);
+    expect(replay.err).toContain("KEEL_ERR_UNSUPPORTED");
+    expect(replay.err).toContain("is a record step 'validate' rejected (tenure < 0)");
   });
 });

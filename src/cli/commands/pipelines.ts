@@ -1,22 +1,28 @@
 import { KeelError } from "../../core/index.js";
 import {
   backfill,
+  compileSchedule,
+  dayStartIn,
+  type PipelineDefinition,
   type PipelineResult,
   QueueExecutor,
   replayDeadLetter,
   runPipeline,
   runScheduler,
   scheduleOf,
+  topologicalOrder,
 } from "../../orchestrate/index.js";
 import { defineCommand, read, requireOption } from "../command.js";
 import { PROJECT_OPTIONS, parseTime } from "../features-project.js";
 import { formatTable } from "../format.js";
 import {
+  EXECUTOR_OPTION,
   interruptOnSignals,
   logicalDateOf,
   pipelineArg,
   progressView,
   runParams,
+  stepRunnerFor,
   withPipelineStore,
 } from "../pipeline-project.js";
 
@@ -26,10 +32,11 @@ const RUN_OPTIONS = {
     type: "string",
     valueName: "k=v",
     multiple: true,
-    description: "override a pipeline param (repeatable)",
+    description: "set a param the pipeline declares (its params: keel pipelines list)",
   },
   force: { type: "boolean", description: "rerun steps whose outputs are cached" },
   concurrency: { type: "string", valueName: "N", description: "steps run at once (default 4)" },
+  ...EXECUTOR_OPTION,
 } as const;
 
 function concurrencyOf(text: string | undefined): number | undefined {
@@ -46,8 +53,24 @@ function concurrencyOf(text: string | undefined): number | undefined {
   return n;
 }
 
-function printResult(ctx: Parameters<typeof runCommand.run>[0], result: PipelineResult): number {
-  const { run, steps } = result;
+/** The day after `day` (`YYYY-MM-DD`). */
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function printResult(
+  ctx: Parameters<typeof runCommand.run>[0],
+  result: PipelineResult,
+  pipeline?: PipelineDefinition,
+): number {
+  const { run } = result;
+  // The store lists steps by name; show them in the order they run.
+  const rank = new Map(
+    (pipeline === undefined ? [] : topologicalOrder(pipeline.steps)).map((s, i) => [s, i]),
+  );
+  const steps = [...result.steps].sort(
+    (a, b) => (rank.get(a.step) ?? rank.size) - (rank.get(b.step) ?? rank.size),
+  );
   if (ctx.json) {
     ctx.out(
       `${JSON.stringify({ run, steps: steps.map(({ outputs, ...s }) => ({ ...s, outputs: outputs === null ? null : JSON.parse(outputs) })) })}\n`,
@@ -84,10 +107,17 @@ function printResult(ctx: Parameters<typeof runCommand.run>[0], result: Pipeline
 export const runCommand = defineCommand({
   path: ["run"],
   summary: "Run a pipeline (cached steps are skipped), or resume an unfinished run",
-  usage: "PIPELINE [--resume [RUN_ID]] [--force] [--date DATE] [--param k=v]...",
+  usage:
+    "PIPELINE [--resume [RUN_ID]] [--force] [--date DATE] [--param k=v]... [--executor threads|inline|queue]",
   positionals: [1, 2],
   options: {
     ...RUN_OPTIONS,
+    executor: {
+      type: "string",
+      valueName: "threads|inline|queue",
+      description:
+        "where step code runs: threads = worker threads in this process, so a timeout stops a step (the default); inline = this process's own thread (for a debugger); queue = the PostgreSQL queue, run by 'keel worker' processes",
+    },
     resume: {
       type: "boolean",
       description: "continue RUN_ID, or the latest unfinished run of PIPELINE",
@@ -95,14 +125,17 @@ export const runCommand = defineCommand({
     date: {
       type: "string",
       valueName: "DATE",
-      description: "logical date (default: the latest scheduled time, else today 00:00 UTC)",
+      description:
+        "logical date: a time, or a day for the schedule's fire time that day (default: the latest scheduled time, else today 00:00 UTC)",
     },
   },
   examples: [
-    "keel run retrain",
-    "keel run retrain --resume",
-    "keel run retrain --resume 3f2a9c…",
-    "keel run retrain --force --param minImprovement=0.02",
+    "keel run churn-retrain                      # for its latest scheduled date",
+    "keel run churn-retrain --date 2025-03-03    # for that day's scheduled time (Airflow's logical date)",
+    "keel run churn-retrain --resume             # continue the latest unfinished run",
+    "keel run churn-retrain --resume 3f2a9c…",
+    "keel run churn-retrain --force --param learningRate=0.05",
+    "KEEL_DB_URL=postgres://… keel run churn-retrain --executor queue   # steps run by keel worker processes",
   ],
   async run(ctx) {
     const resume = read.flag(ctx.options, "resume");
@@ -118,7 +151,7 @@ export const runCommand = defineCommand({
       const pipeline = pipelineArg(ctx, loaded);
       const view = progressView(ctx);
       const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
-      const executor = read.string(ctx.options, "executor") ?? "local";
+      const executor = read.string(ctx.options, "executor") ?? "threads";
       if (executor === "queue") {
         const queue = await openQueue(ctx, store.database.dialect);
         try {
@@ -135,19 +168,21 @@ export const runCommand = defineCommand({
           await queue.close();
         }
       }
-      if (executor !== "local")
+      if (executor !== "threads" && executor !== "inline")
         throw new KeelError(
           "KEEL_ERR_USAGE",
-          `--executor must be 'local' or 'queue', got '${executor}'`,
+          `--executor must be 'threads', 'inline' or 'queue', got '${executor}'`,
           {
             details: { option: "executor", received: executor },
           },
         );
+      const runner = stepRunnerFor(ctx, loaded, concurrency ?? 4);
       const interrupt = interruptOnSignals();
       try {
         const result = await runPipeline(pipeline, {
           store,
           root: loaded.root,
+          ...(runner === undefined ? {} : { runner }),
           force: read.flag(ctx.options, "force"),
           ...(concurrency === undefined ? {} : { concurrency }),
           ...(resume
@@ -168,6 +203,7 @@ export const runCommand = defineCommand({
         return 130;
       } finally {
         interrupt.dispose();
+        await runner?.close();
       }
     });
   },
@@ -189,19 +225,42 @@ export const backfillCommand = defineCommand({
   positionals: [1, 1],
   options: {
     ...RUN_OPTIONS,
-    from: { type: "string", valueName: "DATE", description: "first logical date (inclusive)" },
-    to: { type: "string", valueName: "DATE", description: "last logical date (inclusive)" },
+    from: {
+      type: "string",
+      valueName: "DATE",
+      description:
+        "first logical date (inclusive; a day starts at midnight in the schedule's zone)",
+    },
+    to: {
+      type: "string",
+      valueName: "DATE",
+      description: "last logical date (inclusive; a day takes every fire time on it)",
+    },
   },
-  examples: ["keel backfill retrain --from 2025-01-01 --to 2025-12-31"],
+  examples: ["keel backfill churn-retrain --from 2025-01-01 --to 2025-12-31"],
   async run(ctx) {
-    const from = new Date(parseTime(requireOption(ctx, "from"), "--from"));
-    const to = new Date(parseTime(requireOption(ctx, "to"), "--to"));
+    const fromText = requireOption(ctx, "from");
+    const toText = requireOption(ctx, "to");
+    parseTime(fromText, "--from");
+    parseTime(toText, "--to");
     return withPipelineStore(ctx, async (store, loaded) => {
       const pipeline = pipelineArg(ctx, loaded);
+      // Days are whole days of the schedule's time zone: --to 2025-03-10 takes that Monday's
+      // 03:00 Berlin run, as Airflow's inclusive end date does.
+      const zone = scheduleOf(pipeline)?.timezone ?? "UTC";
+      const isDay = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text);
+      const from = isDay(fromText)
+        ? dayStartIn(zone, fromText)
+        : new Date(parseTime(fromText, "--from"));
+      const to = isDay(toText)
+        ? new Date(dayStartIn(zone, nextDay(toText)).getTime() - 1)
+        : new Date(parseTime(toText, "--to"));
       const concurrency = concurrencyOf(read.string(ctx.options, "concurrency"));
+      const runner = stepRunnerFor(ctx, loaded, concurrency ?? 4);
       const result = await backfill(pipeline, {
         store,
         root: loaded.root,
+        ...(runner === undefined ? {} : { runner }),
         from,
         to,
         params: runParams(ctx),
@@ -213,7 +272,7 @@ export const backfillCommand = defineCommand({
               `${date.toISOString()} ${"skipped" in outcome ? "already done" : `${outcome.run.status} (run ${outcome.run.runId})`}\n`,
             );
         },
-      });
+      }).finally(() => runner?.close());
       const summary = {
         dates: result.dates.length,
         ran: result.ran.length,
@@ -223,7 +282,7 @@ export const backfillCommand = defineCommand({
       ctx.out(
         ctx.json
           ? `${JSON.stringify({ ...summary, runs: result.ran })}\n`
-          : `${summary.dates} scheduled dates: ${summary.ran} run, ${summary.skipped} already done${result.succeeded ? "" : "; stopped at a failed run"}\n`,
+          : `${summary.dates} scheduled date${summary.dates === 1 ? "" : "s"}: ${summary.ran} run, ${summary.skipped} already done${result.succeeded ? "" : "; stopped at a failed run"}\n`,
       );
       return result.succeeded ? 0 : 1;
     });
@@ -240,32 +299,62 @@ export const backfillCommand = defineCommand({
  */
 export const pipelinesListCommand = defineCommand({
   path: ["pipelines", "list"],
-  summary: "List the config's pipelines, their steps and schedules",
+  summary: "List the config's pipelines: steps, params, schedule and next scheduled run",
   usage: "[--json]",
   positionals: [0, 0],
   options: { ...PROJECT_OPTIONS },
   async run(ctx) {
     return withPipelineStore(ctx, async (_store, loaded) => {
+      const now = new Date();
       const rows = loaded.pipelines.map((p) => {
         const s = scheduleOf(p);
         return {
           name: p.name,
           steps: Object.keys(p.steps),
+          after: Object.fromEntries(Object.entries(p.steps).map(([n, d]) => [n, d.after ?? []])),
+          params: p.params ?? {},
           schedule: s ? `${s.cron} (${s.timezone}${s.catchup ? ", catch-up" : ""})` : null,
+          nextRun: s ? (compileSchedule(p.name, s).nextRun(now)?.toISOString() ?? null) : null,
         };
       });
       ctx.out(
         ctx.json
           ? `${JSON.stringify(rows)}\n`
           : `${formatTable(
-              ["pipeline", "steps", "schedule"],
-              rows.map((r) => [r.name, r.steps.join(" → "), r.schedule]),
+              ["pipeline", "steps", "params", "schedule", "next run"],
+              rows.map((r) => [
+                r.name,
+                stepsText(r.steps, r.after),
+                Object.entries(r.params)
+                  .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+                  .join(" "),
+                r.schedule ?? "manual only",
+                r.nextRun,
+              ]),
             )}\n`,
       );
       return 0;
     });
   },
 });
+
+/**
+ * The steps as one line: `a → b → c` when they form one chain in this order, else each step
+ * with what it waits for (`a, b ← a, c ← a+b`), so a fan-out is not drawn as a chain.
+ */
+function stepsText(steps: readonly string[], after: Readonly<Record<string, readonly string[]>>) {
+  const chain = steps.every((step, i) => {
+    const deps = after[step] ?? [];
+    return i === 0 ? deps.length === 0 : deps.length === 1 && deps[0] === steps[i - 1];
+  });
+  if (chain) return steps.join(" → ");
+  return steps
+    .map((step) => {
+      const deps = after[step] ?? [];
+      return deps.length === 0 ? step : `${step} ← ${deps.join("+")}`;
+    })
+    .join(", ");
+}
 
 /**
  * `keel pipelines runs [PIPELINE]`: recent pipeline runs, newest first.
@@ -321,8 +410,9 @@ export const pipelinesRunsCommand = defineCommand({
  */
 export const pipelinesShowCommand = defineCommand({
   path: ["pipelines", "show"],
-  summary: "Show a pipeline run's steps, durations and (with --logs) step logs",
-  usage: "RUN_ID [--logs] [--step NAME]",
+  summary:
+    "Show a pipeline run's steps, durations and (with --logs) step logs; a pipeline name shows its latest run",
+  usage: "RUN_ID|PIPELINE [--logs] [--step NAME]",
   positionals: [1, 1],
   options: {
     ...PROJECT_OPTIONS,
@@ -330,8 +420,18 @@ export const pipelinesShowCommand = defineCommand({
     step: { type: "string", valueName: "NAME", description: "only this step's logs" },
   },
   async run(ctx) {
-    return withPipelineStore(ctx, async (store) => {
-      const runId = ctx.positionals[0] ?? "";
+    return withPipelineStore(ctx, async (store, loaded) => {
+      const given = ctx.positionals[0] ?? "";
+      // A pipeline's name stands for its latest run (what `airflow dags state` users reach for).
+      const named = loaded.pipelines.some((p) => p.name === given);
+      const latest = named ? (await store.listRuns({ pipeline: given, limit: 1 }))[0] : undefined;
+      if (named && latest === undefined)
+        throw new KeelError(
+          "KEEL_ERR_PIPELINE_NOT_FOUND",
+          `pipeline '${given}' has no runs yet; start one with: keel run ${given}`,
+          { details: { pipeline: given } },
+        );
+      const runId = latest?.runId ?? given;
       const result = { run: await store.getRun(runId), steps: await store.steps(runId) };
       const step = read.string(ctx.options, "step");
       const logs =
@@ -340,7 +440,11 @@ export const pipelinesShowCommand = defineCommand({
         ctx.out(`${JSON.stringify({ ...result, logs })}\n`);
         return 0;
       }
-      printResult({ ...ctx, json: false }, result);
+      printResult(
+        { ...ctx, json: false },
+        result,
+        loaded.pipelines.find((p) => p.name === result.run.pipeline),
+      );
       for (const l of logs)
         ctx.out(
           `${new Date(l.time).toISOString()} ${l.step}#${l.attempt} ${l.level}: ${l.message}\n`,
@@ -452,7 +556,7 @@ export const dlqReplayCommand = defineCommand({
   summary: "Replay a failed step's dead letter: resume its run with the current code",
   usage: "ID",
   positionals: [1, 1],
-  options: { ...PROJECT_OPTIONS },
+  options: { ...PROJECT_OPTIONS, ...EXECUTOR_OPTION },
   async run(ctx) {
     return withPipelineStore(ctx, async (store, loaded) => {
       const letter = await store.deadLetter(letterId(ctx.positionals[0]));
@@ -466,15 +570,21 @@ export const dlqReplayCommand = defineCommand({
           },
         );
       const view = progressView(ctx);
-      return printResult(
-        ctx,
-        await replayDeadLetter(pipeline, letter.id, {
-          store,
-          root: loaded.root,
-          onStep: view.onStep,
-          log: view.log,
-        }),
-      );
+      const runner = stepRunnerFor(ctx, loaded);
+      try {
+        return printResult(
+          ctx,
+          await replayDeadLetter(pipeline, letter.id, {
+            store,
+            root: loaded.root,
+            onStep: view.onStep,
+            log: view.log,
+            ...(runner === undefined ? {} : { runner }),
+          }),
+        );
+      } finally {
+        await runner?.close();
+      }
     });
   },
 });
@@ -491,9 +601,9 @@ export const dlqReplayCommand = defineCommand({
 export const schedulerCommand = defineCommand({
   path: ["scheduler"],
   summary: "Run scheduled pipelines at their fire times (until Ctrl-C)",
-  usage: "",
+  usage: "[--executor threads|inline]",
   positionals: [0, 0],
-  options: { ...PROJECT_OPTIONS },
+  options: { ...PROJECT_OPTIONS, ...EXECUTOR_OPTION },
   async run(ctx) {
     return withPipelineStore(ctx, async (store, loaded) => {
       const controller = new AbortController();
@@ -501,10 +611,12 @@ export const schedulerCommand = defineCommand({
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
       const view = progressView(ctx);
+      const runner = stepRunnerFor(ctx, loaded);
       try {
         await runScheduler(loaded.pipelines, {
           store,
           root: loaded.root,
+          ...(runner === undefined ? {} : { runner }),
           signal: controller.signal,
           log: view.log,
           onRun: (name, result) =>
@@ -515,6 +627,7 @@ export const schedulerCommand = defineCommand({
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
+        await runner?.close();
       }
       return 0;
     });
@@ -547,10 +660,11 @@ function openQueue(
 export const workerCommand = defineCommand({
   path: ["worker"],
   summary: "Run pipeline steps from the PostgreSQL queue (pg-boss) until stopped",
-  usage: "[--concurrency N] [--queue-schema NAME]",
+  usage: "[--concurrency N] [--queue-schema NAME] [--executor threads|inline]",
   positionals: [0, 0],
   options: {
     ...PROJECT_OPTIONS,
+    ...EXECUTOR_OPTION,
     concurrency: {
       type: "string",
       valueName: "N",
@@ -569,11 +683,14 @@ export const workerCommand = defineCommand({
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      const concurrency = concurrencyOf(read.string(ctx.options, "concurrency")) ?? 1;
+      const runner = stepRunnerFor(ctx, loaded, concurrency);
       try {
         await queue.work(loaded.pipelines, {
           store,
           root: loaded.root,
-          concurrency: concurrencyOf(read.string(ctx.options, "concurrency")) ?? 1,
+          concurrency,
+          ...(runner === undefined ? {} : { runner }),
         });
         ctx.err(
           `keel worker ${process.pid} waiting for steps of ${loaded.pipelines.map((p) => p.name).join(", ") || "(no pipelines)"}\n`,
@@ -585,6 +702,7 @@ export const workerCommand = defineCommand({
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         await queue.close();
+        await runner?.close();
       }
       return 0;
     });

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import type { LoadedConfig } from "../../config/index.js";
 import { isKeelError, KeelError } from "../../core/index.js";
 import type { FeatureStore } from "../../features/index.js";
 import { openServingStore } from "../../serve/index.js";
@@ -13,6 +14,7 @@ import {
 } from "../../server/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { configFor, openProjectFeatures } from "../features-project.js";
+import { type RunningScheduler, startScheduler } from "../server-scheduler.js";
 import { type RunningServing, startServing } from "../serving-setup.js";
 import { parseDuration } from "./gc.js";
 import { DB_OPTION, trackingFor } from "./runs.js";
@@ -70,8 +72,10 @@ const SHUTDOWN_GRACE_MS = 3_000;
  * `keel server`: the HTTP API (MLflow REST 2.0 for tracking and the registry, the artifact
  * proxy) on 127.0.0.1 by default; point `MLFLOW_TRACKING_URI` at it. Tokens from
  * `.keel/tokens.json` guard every route but `/health` once any is configured; a bind beyond
- * loopback without tokens is refused unless `--allow-insecure` is given. Runs until SIGINT or
- * SIGTERM, then stops within a few seconds.
+ * loopback without tokens is refused unless `--allow-insecure` is given. When the project's
+ * `keel.config.ts` has scheduled pipelines, runs them at their fire times (steps in worker
+ * threads; `--no-scheduler` turns it off). Runs until SIGINT or SIGTERM, then stops within a
+ * few seconds (a pipeline run in progress is interrupted and resumed at the next start).
  *
  * @example
  * ```sh
@@ -81,9 +85,10 @@ const SHUTDOWN_GRACE_MS = 3_000;
  */
 export const serverCommand = defineCommand({
   path: ["server"],
-  summary: "Serve the tracking and registry API (MLflow REST 2.0 compatible)",
+  summary:
+    "Serve the tracking and registry API (MLflow REST 2.0 compatible) and run scheduled pipelines",
   usage:
-    "[--host 127.0.0.1] [--port 5000] [--allowed-hosts H,…] [--allow-insecure] [--upload-limit SIZE] [--statement-timeout DURATION]",
+    "[--host 127.0.0.1] [--port 5000] [--allowed-hosts H,…] [--allow-insecure] [--upload-limit SIZE] [--statement-timeout DURATION] [--no-scheduler]",
   positionals: [0, 0],
   options: {
     host: {
@@ -116,7 +121,12 @@ export const serverCommand = defineCommand({
       type: "string",
       valueName: "PATH",
       description:
-        "keel.config.ts whose registered features to serve (default: ./keel.config.ts if any)",
+        "keel.config.ts whose registered features to serve and scheduled pipelines to run (default: ./keel.config.ts if any)",
+    },
+    "no-scheduler": {
+      type: "boolean",
+      description:
+        "do not run the config's scheduled pipelines (default: run them at their fire times, steps in worker threads)",
     },
     ...DB_OPTION,
   },
@@ -144,8 +154,10 @@ export const serverCommand = defineCommand({
       });
     const extraHosts = (read.string(ctx.options, "allowed-hosts") ?? "").split(",");
     const tracking = await trackingFor(ctx);
-    const features = await featurePlugins(ctx);
+    const loaded = await projectConfig(ctx);
+    const features = await featurePlugins(ctx, loaded);
     const serving = await servingPlugins(ctx, tracking, features.store);
+    let scheduler: RunningScheduler | undefined;
     try {
       const app = await createApp({
         tracking,
@@ -165,10 +177,15 @@ export const serverCommand = defineCommand({
       ctx.err(
         `keel server listening on ${address} (${access}, store ${tracking.database.location})\n`,
       );
+      if (loaded !== undefined && !read.flag(ctx.options, "no-scheduler"))
+        scheduler = await startScheduler(ctx, loaded);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());
       });
+      // The scheduler first: a run in progress is interrupted (and resumed at the next start).
+      await scheduler?.stop();
+      scheduler = undefined;
       // In-flight requests get a short grace, then their sockets are cut so that close() returns.
       const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       try {
@@ -178,6 +195,7 @@ export const serverCommand = defineCommand({
       }
       return 0;
     } finally {
+      await scheduler?.stop();
       await serving?.close();
       await features.close();
       await tracking.close();
@@ -211,27 +229,37 @@ async function servingPlugins(
 }
 
 /**
- * The feature routes of the project in the working directory (or `--config`), when it has one;
- * a server started outside a project serves tracking only.
+ * The project in the working directory (or `--config`), or undefined when there is none: a
+ * server started outside a project serves tracking only.
  */
-async function featurePlugins(ctx: CommandContext): Promise<{
-  plugins: RoutePlugin[];
-  store?: FeatureStore;
-  close: () => Promise<void>;
-  project?: PipelineProject;
-}> {
-  let loaded: Awaited<ReturnType<typeof configFor>>;
+async function projectConfig(ctx: CommandContext): Promise<LoadedConfig | undefined> {
   try {
-    loaded = await configFor(ctx);
+    return await configFor(ctx);
   } catch (error) {
     if (
       isKeelError(error, "KEEL_ERR_CONFIG_NOT_FOUND") &&
       read.string(ctx.options, "config") === undefined
     )
-      return { plugins: [], close: async () => {} };
+      return undefined;
     throw error;
   }
-  // The dashboard draws the project's pipeline DAGs and replays their dead letters with this code.
+}
+
+/**
+ * The feature routes of the project, when there is one, its feature store (for deployments'
+ * online features) and its pipelines (the dashboard draws their DAGs and replays their dead
+ * letters with this code).
+ */
+async function featurePlugins(
+  ctx: CommandContext,
+  loaded: LoadedConfig | undefined,
+): Promise<{
+  plugins: RoutePlugin[];
+  store?: FeatureStore;
+  close: () => Promise<void>;
+  project?: PipelineProject;
+}> {
+  if (loaded === undefined) return { plugins: [], close: async () => {} };
   const project: PipelineProject = { definitions: loaded.pipelines, root: loaded.root };
   try {
     const { store, close } = await openProjectFeatures(ctx, loaded);

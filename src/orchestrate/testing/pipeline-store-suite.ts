@@ -66,6 +66,8 @@ export function pipelineStoreSuite(name: string, open: () => Promise<MetadataDat
       );
       expect(await store.heartbeat(run.runId, "a", "h:1:x", soon)).toBe(false);
       expect(await store.heartbeat(run.runId, "a", "h:2:y", soon)).toBe(true);
+      // Its own live lease blocks the owner too: two slots of one worker never run one step.
+      expect(await store.claimStep(run.runId, "a", "h:2:y", soon)).toBe("busy");
       const results = await Promise.all(
         ["c:1", "c:2", "c:3", "c:4"].map((o) => store.claimStep(run.runId, "b", o, soon)),
       );
