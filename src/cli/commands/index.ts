@@ -117,4 +117,5 @@ export const commands: readonly CommandEntry[] = [
     path,
     load: async () => (await import("./pipelines.js"))[symbol],
   })),
+  { path: ["demo"], load: async () => (await import("./demo.js")).demoCommand },
 ];
