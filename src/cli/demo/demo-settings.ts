@@ -44,12 +44,12 @@ export function demoSettings(fast: boolean): DemoSettings {
   return fast
     ? {
         ...shared,
-        customers: 600,
-        weeks: 8,
-        replayFromWeek: 4,
-        changeWeek: 6,
+        customers: 1200,
+        weeks: 9,
+        replayFromWeek: 5,
+        changeWeek: 7,
         trials: 6,
-        snapshots: 2,
+        snapshots: 3,
         requestsPerDay: 150,
       }
     : {
