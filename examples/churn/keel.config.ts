@@ -53,21 +53,20 @@ const customerProfile = defineFeatureView({
              CAST(a.day - c.signup_date AS DOUBLE) AS tenure_days,
              CAST(a.day - MAX(CASE WHEN a.logins > 0 THEN a.day END) OVER all_days AS DOUBLE) AS recency_days,
              CAST(COUNT(CASE WHEN a.logins > 0 THEN 1 END) OVER d30 AS DOUBLE) AS frequency_30d,
-             CAST(SUM(COALESCE(p.amount, 0)) OVER d90 AS DOUBLE) AS monetary_90d,
+             CAST(SUM(COALESCE(p.amount, 0)) OVER d30 AS DOUBLE) AS monetary_30d,
              c.plan
       FROM activity a
       JOIN customers c USING (customer_id)
       LEFT JOIN payments p ON p.customer_id = a.customer_id AND p.paid_at = a.day
       WINDOW all_days AS (PARTITION BY a.customer_id ORDER BY a.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-             d30 AS (PARTITION BY a.customer_id ORDER BY a.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW),
-             d90 AS (PARTITION BY a.customer_id ORDER BY a.day ROWS BETWEEN 89 PRECEDING AND CURRENT ROW)`,
+             d30 AS (PARTITION BY a.customer_id ORDER BY a.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)`,
   }),
   timestampField: "event_timestamp",
   schema: {
     tenure_days: "numeric",
     recency_days: "numeric",
     frequency_30d: "numeric",
-    monetary_90d: "numeric",
+    monetary_30d: "numeric",
     plan: "categorical",
   },
   tags: { team: "growth" },
@@ -284,12 +283,21 @@ const trainingSteps = {
       const best = { ...study.bestParams, positiveClass: "yes", seed };
       const estimator = new models.GbdtClassifier(best);
       const model = await estimator.fit(x, frame.column(TARGET));
-      // Column 1 of the probabilities is P(yes): the training scores become the profile's
-      // `prediction`, the reference of the monitor's prediction-shift check.
-      const proba = model.predictProba(x);
-      const scores = Float64Array.from({ length: x.nRows }, (_, i) => proba[2 * i + 1] as number);
+      // The monitor's reference: the holdout (the newest labelled week, which the model never
+      // saw) with the model's scores on it, P(yes) being column 1 of the probabilities. Its
+      // mean prediction is the baseline of the prediction-shift check; in-sample scores of
+      // older weeks would make that baseline drift with time alone.
+      const recent = await data.readFrame(`${ctx.root}/${HOLDOUT}`, {
+        schema: { plan: "categorical" },
+      });
+      const live = recent.select(x.columnNames);
+      const proba = model.predictProba(live);
+      const scores = Float64Array.from(
+        { length: live.nRows },
+        (_, i) => proba[2 * i + 1] as number,
+      );
       const referenceProfile = monitor.profileToState(
-        monitor.buildProfile(x.withColumn("prediction", ctx.keel.core.numericColumn(scores))),
+        monitor.buildProfile(live.withColumn("prediction", ctx.keel.core.numericColumn(scores))),
       );
       const out = `${ctx.root}/${dir}/model`;
       await models.saveModel(out, {
@@ -323,7 +331,8 @@ const trainingSteps = {
     },
   }),
   // The business metric and the bias check on the holdout: precision when 80% of churners are
-  // caught, and the spread of that recall across regions and age bands (equal opportunity).
+  // caught and, at that threshold, per segment the recall gap between groups (equal
+  // opportunity difference) and the ratio of their flag rates (disparate impact).
   evaluate: step({
     after: ["tune"],
     cache: false,
@@ -339,14 +348,14 @@ const trainingSteps = {
       const precision = evaluate.precisionAtRecall(y, score, 0.8);
       const threshold = evaluate.thresholdAtRecall(y, score, 0.8);
       const flagged = score.map((s) => (s >= threshold ? 1 : 0));
-      const bias: Record<string, number> = {};
+      const bias: Record<string, { recallGap: number; selectionRatio: number }> = {};
       for (const segment of [...SEGMENTS, "plan"]) {
-        const groups = holdout.column(segment);
-        const values = evaluate.labelsOf(groups);
-        bias[segment] = evaluate.equalOpportunityDifference(y, flagged, {
-          sensitive: { [segment]: values.map((v) => v ?? "missing") },
-          minGroupSize: 30,
-        });
+        const groups = evaluate.labelsOf(holdout.column(segment)).map((v) => v ?? "missing");
+        const options = { sensitive: { [segment]: groups }, minGroupSize: 30 };
+        bias[segment] = {
+          recallGap: evaluate.equalOpportunityDifference(y, flagged, options),
+          selectionRatio: evaluate.disparateImpactRatio(y, flagged, options).ratio,
+        };
       }
       await ctx.tracking.runs.logMetric(runId, {
         key: "holdout.rocAuc",
@@ -381,7 +390,11 @@ const trainingSteps = {
     },
   }),
   // The promotion policy: @champion moves only if AUC on the same holdout improves by more
-  // than 1% (relative) and every gate passes: precision at 80% recall and the bias checks.
+  // than 1% (relative) and every gate passes: precision at 80% recall above the base churn
+  // rate (about 6%: better than flagging customers at random), and across regions and across
+  // age bands the least flagged group's rate at least 0.7 of the most flagged one's at the
+  // 0.12 threshold (the four-fifths rule's 0.8 less the sampling noise of ~300 customers a
+  // group in the --fast story; raise it with more customers).
   promote: promotionStep({
     after: ["register"],
     model: "churn",
@@ -390,9 +403,9 @@ const trainingSteps = {
     minImprovement: 0.01,
     threshold: 0.12,
     gates: [
-      { metric: "precisionAtRecall", recall: 0.8, min: 0.12 },
-      { bias: "equalOpportunityDifference", by: "region", max: 0.3 },
-      { bias: "equalOpportunityDifference", by: "age_band", max: 0.3 },
+      { metric: "precisionAtRecall", recall: 0.8, min: 0.08 },
+      { bias: "disparateImpactRatio", by: "region", min: 0.7 },
+      { bias: "disparateImpactRatio", by: "age_band", min: 0.7 },
     ],
     nResamples: 200,
   }),
@@ -459,7 +472,9 @@ export default defineConfig({
       name: "churn-drift",
       deployment: "churn",
       reference: "models:/churn@champion",
-      window: "daily",
+      // Run daily over the last 7 days: a day's ~150 requests are too few for Wasserstein
+      // distances to stay under 0.1 by chance.
+      window: "weekly",
       prediction: { maxShift: 0.1 },
       performance: { tolerance: 0.05, minLabels: 100 },
       alerts: {

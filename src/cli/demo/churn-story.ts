@@ -381,11 +381,12 @@ class Story {
       say(`  ${stamp}  ${t.pipeline} ${t.status}: ${t.error ?? ""}  [orchestrate]`);
       return t;
     }
+    const fixed = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "n/a");
     const bias = Object.entries(t.bias ?? {})
-      .map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(2) : "n/a"}`)
+      .map(([k, v]) => `${k} ${fixed(v.selectionRatio)}/${fixed(v.recallGap)}`)
       .join(", ");
     say(
-      `  ${stamp}  ${t.pipeline}: point-in-time training set → data checks → ${t.trials} TPE trials × ${this.#o.settings.folds}-fold CV (best CV AUC ${t.cvAuc?.toFixed(3)}) → holdout AUC ${t.holdoutAuc?.toFixed(3)}, precision at 80% recall ${t.precisionAtRecall80?.toFixed(3)}, recall gap across ${bias}  [features → tune → evaluate]`,
+      `  ${stamp}  ${t.pipeline}: point-in-time training set → data checks → ${t.trials} TPE trials × ${this.#o.settings.folds}-fold CV (best CV AUC ${t.cvAuc?.toFixed(3)}) → holdout AUC ${t.holdoutAuc?.toFixed(3)}, precision at 80% recall ${t.precisionAtRecall80?.toFixed(3)}, flag-rate ratio/recall gap by ${bias}  [features → tune → evaluate]`,
     );
     say(
       `  ${" ".repeat(stamp.length)}  v${t.version} registered as @challenger; ${t.promoted ? "PROMOTED" : "REFUSED"}: ${t.reason}  [track registry → orchestrate promotionStep]`,
@@ -526,16 +527,23 @@ class Story {
       startPipeline,
       now: () => now,
     });
+    const quiet: string[] = [];
     for (const alert of run.alerts) {
       this.#alerts.push({ day: isoDay(dayMs), kind: alert.kind, message: alert.message });
-      const sent = run.deliveries
-        .filter((d) => d.kind === alert.kind)
-        .map((d) => `${d.sink} ${d.status}`)
-        .join(", ");
+      const mine = run.deliveries.filter((d) => d.kind === alert.kind);
+      if (mine.length > 0 && mine.every((d) => d.status === "suppressed")) {
+        quiet.push(alert.kind);
+        continue;
+      }
+      const sent = mine.map((d) => `${d.sink.split(":")[0]} ${d.status}`).join(", ");
       this.#o.say(
-        `  ${stamp}  ALERT churn-drift ${alert.kind}: ${alert.message}; ${sent}  [monitor]`,
+        `  ${stamp}  ALERT churn-drift ${alert.kind}: ${alert.message}; sinks: ${sent}  [monitor]`,
       );
     }
+    if (quiet.length > 0)
+      this.#o.say(
+        `  ${stamp}  churn-drift: ${quiet.join(" and ")} again (alerts suppressed by the 7-day cooldown)  [monitor]`,
+      );
     for (const r of retrainings) await this.#afterTraining(r, stamp, dayMs);
     if (run.alerts.length === 0 && new Date(dayMs).getUTCDay() === 0) {
       const p = run.report.prediction;

@@ -1,6 +1,6 @@
 /**
  * How big a `keel demo` story is: the simulated business, the weeks replayed and the search.
- * The full story follows the design (50 TPE trials, 5-fold CV, 14 weeks); `--fast` keeps every
+ * The full story follows the design (50 TPE trials, 5-fold CV, 8 weeks replayed after 12 of history); `--fast` keeps every
  * stage but shrinks the business and the search so that the story ends in minutes on two cores.
  *
  * @example
@@ -45,9 +45,9 @@ export function demoSettings(fast: boolean): DemoSettings {
     ? {
         ...shared,
         customers: 1200,
-        weeks: 9,
-        replayFromWeek: 5,
-        changeWeek: 7,
+        weeks: 14,
+        replayFromWeek: 10,
+        changeWeek: 12,
         trials: 6,
         snapshots: 3,
         requestsPerDay: 150,
@@ -55,9 +55,9 @@ export function demoSettings(fast: boolean): DemoSettings {
     : {
         ...shared,
         customers: 2000,
-        weeks: 14,
-        replayFromWeek: 5,
-        changeWeek: 10,
+        weeks: 20,
+        replayFromWeek: 12,
+        changeWeek: 16,
         trials: 50,
         snapshots: 3,
         requestsPerDay: 400,

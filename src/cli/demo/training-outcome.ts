@@ -24,7 +24,10 @@ export interface TrainingOutcome {
   readonly cvAuc?: number;
   readonly holdoutAuc?: number;
   readonly precisionAtRecall80?: number;
-  readonly bias?: Readonly<Record<string, number>>;
+  /** Per segment: the recall gap between its groups and the ratio of their flag rates. */
+  readonly bias?: Readonly<
+    Record<string, { readonly recallGap: number; readonly selectionRatio: number }>
+  >;
   readonly version?: number;
   readonly promoted?: boolean;
   readonly reason?: string;
@@ -59,7 +62,7 @@ export function trainingOutcome(result: PipelineResult): TrainingOutcome {
     cvAuc: num(tune.cvAuc),
     holdoutAuc: num(evaluate.auc),
     precisionAtRecall80: num(evaluate.precisionAtRecall80),
-    bias: evaluate.bias as Record<string, number> | undefined,
+    bias: evaluate.bias as TrainingOutcome["bias"],
     version: num(register.version),
     promoted: typeof promote.promoted === "boolean" ? promote.promoted : undefined,
     reason: typeof promote.reason === "string" ? promote.reason : undefined,
