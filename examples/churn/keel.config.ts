@@ -332,7 +332,7 @@ const trainingSteps = {
   }),
   // The business metric and the bias check on the holdout: precision when 80% of churners are
   // caught and, at that threshold, per segment the recall gap between groups (equal
-  // opportunity difference) and the ratio of their flag rates (disparate impact).
+  // opportunity difference) and the gap between their flag rates (demographic parity).
   evaluate: step({
     after: ["tune"],
     cache: false,
@@ -348,13 +348,13 @@ const trainingSteps = {
       const precision = evaluate.precisionAtRecall(y, score, 0.8);
       const threshold = evaluate.thresholdAtRecall(y, score, 0.8);
       const flagged = score.map((s) => (s >= threshold ? 1 : 0));
-      const bias: Record<string, { recallGap: number; selectionRatio: number }> = {};
+      const bias: Record<string, { recallGap: number; flagRateGap: number }> = {};
       for (const segment of [...SEGMENTS, "plan"]) {
         const groups = evaluate.labelsOf(holdout.column(segment)).map((v) => v ?? "missing");
         const options = { sensitive: { [segment]: groups }, minGroupSize: 30 };
         bias[segment] = {
           recallGap: evaluate.equalOpportunityDifference(y, flagged, options),
-          selectionRatio: evaluate.disparateImpactRatio(y, flagged, options).ratio,
+          flagRateGap: evaluate.demographicParityDifference(y, flagged, options),
         };
       }
       await ctx.tracking.runs.logMetric(runId, {
@@ -392,9 +392,9 @@ const trainingSteps = {
   // The promotion policy: @champion moves only if AUC on the same holdout improves by more
   // than 1% (relative) and every gate passes: precision at 80% recall above the base churn
   // rate (about 6%: better than flagging customers at random), and across regions and across
-  // age bands the least flagged group's rate at least 0.7 of the most flagged one's at the
-  // 0.12 threshold (the four-fifths rule's 0.8 less the sampling noise of ~300 customers a
-  // group in the --fast story; raise it with more customers).
+  // age bands flag rates within 0.1 of each other at the 0.12 threshold (demographic parity;
+  // differences rather than the four-fifths ratio, which the sampling noise of a few hundred
+  // customers a group moves by ±0.15 when few are flagged).
   promote: promotionStep({
     after: ["register"],
     model: "churn",
@@ -404,8 +404,8 @@ const trainingSteps = {
     threshold: 0.12,
     gates: [
       { metric: "precisionAtRecall", recall: 0.8, min: 0.08 },
-      { bias: "disparateImpactRatio", by: "region", min: 0.7 },
-      { bias: "disparateImpactRatio", by: "age_band", min: 0.7 },
+      { bias: "demographicParityDifference", by: "region", max: 0.1 },
+      { bias: "demographicParityDifference", by: "age_band", max: 0.1 },
     ],
     nResamples: 200,
   }),

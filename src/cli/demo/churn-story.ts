@@ -383,10 +383,10 @@ class Story {
     }
     const fixed = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "n/a");
     const bias = Object.entries(t.bias ?? {})
-      .map(([k, v]) => `${k} ${fixed(v.selectionRatio)}/${fixed(v.recallGap)}`)
+      .map(([k, v]) => `${k} ${fixed(v.flagRateGap)}/${fixed(v.recallGap)}`)
       .join(", ");
     say(
-      `  ${stamp}  ${t.pipeline}: point-in-time training set → data checks → ${t.trials} TPE trials × ${this.#o.settings.folds}-fold CV (best CV AUC ${t.cvAuc?.toFixed(3)}) → holdout AUC ${t.holdoutAuc?.toFixed(3)}, precision at 80% recall ${t.precisionAtRecall80?.toFixed(3)}, flag-rate ratio/recall gap by ${bias}  [features → tune → evaluate]`,
+      `  ${stamp}  ${t.pipeline}: point-in-time training set → data checks → ${t.trials} TPE trials × ${this.#o.settings.folds}-fold CV (best CV AUC ${t.cvAuc?.toFixed(3)}) → holdout AUC ${t.holdoutAuc?.toFixed(3)}, precision at 80% recall ${t.precisionAtRecall80?.toFixed(3)}, flag-rate/recall gaps by ${bias}  [features → tune → evaluate]`,
     );
     say(
       `  ${" ".repeat(stamp.length)}  v${t.version} registered as @challenger; ${t.promoted ? "PROMOTED" : "REFUSED"}: ${t.reason}  [track registry → orchestrate promotionStep]`,

@@ -24,9 +24,9 @@ export interface TrainingOutcome {
   readonly cvAuc?: number;
   readonly holdoutAuc?: number;
   readonly precisionAtRecall80?: number;
-  /** Per segment: the recall gap between its groups and the ratio of their flag rates. */
+  /** Per segment: the recall gap and the flag-rate gap between its groups. */
   readonly bias?: Readonly<
-    Record<string, { readonly recallGap: number; readonly selectionRatio: number }>
+    Record<string, { readonly recallGap: number; readonly flagRateGap: number }>
   >;
   readonly version?: number;
   readonly promoted?: boolean;
