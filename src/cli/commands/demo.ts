@@ -49,7 +49,9 @@ export const demoCommand = defineCommand({
       });
     const settings = demoSettings(read.flag(ctx.options, "fast"));
     const shown = relative(ctx.cwd, home) || ".";
+    const timeline: string[] = [];
     const say = (line: string) => {
+      timeline.push(line);
       if (!ctx.json) ctx.out(`${line}\n`);
     };
     say(
@@ -82,6 +84,7 @@ export const demoCommand = defineCommand({
       process.off("SIGTERM", stop);
     }
     await writeFile(join(home, "demo-summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFile(join(home, "timeline.txt"), `${timeline.join("\n")}\n`);
     if (ctx.json) ctx.out(`${JSON.stringify({ home, ...summary })}\n`);
     if (!summary.completed) {
       ctx.err(
