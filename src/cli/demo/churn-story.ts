@@ -299,7 +299,9 @@ class Story {
       if (this.#runtime !== undefined) {
         await this.#traffic(dayMs);
         await this.#feedbackDue(dayMs);
-        await this.#runMonitor(dayMs);
+        // The monitor starts once its window (7 days) is full: the mean of a few hundred skewed
+        // scores moves by 10% by chance alone.
+        if (this.#loggedDays.length >= 7) await this.#runMonitor(dayMs);
         if (d % 7 === 6) await this.#abReport(dayMs);
       }
       progress.advance(1, { week: Math.floor(d / 7) });
@@ -489,6 +491,9 @@ class Story {
         rows.push(
           ...(await this.#serving.readPredictions({
             deployment: "churn",
+            // The champion's own predictions: the reference is its profile, and the
+            // challenger's 10% would mix another model's scores into the shift.
+            variant: "champion",
             from: day.realFrom,
             to: day.realTo,
           })),

@@ -50,7 +50,7 @@ export function demoSettings(fast: boolean): DemoSettings {
         changeWeek: 12,
         trials: 6,
         snapshots: 3,
-        requestsPerDay: 150,
+        requestsPerDay: 400,
       }
     : {
         ...shared,
@@ -60,6 +60,6 @@ export function demoSettings(fast: boolean): DemoSettings {
         changeWeek: 16,
         trials: 50,
         snapshots: 3,
-        requestsPerDay: 400,
+        requestsPerDay: 600,
       };
 }
