@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +34,9 @@ describe("keel demo --fast --no-serve", () => {
     ) as ChurnStorySummary;
     expect(summary.completed).toBe(true);
     const timeline = io.stdout();
+    // The story as printed, for whoever reads a CI failure (test-output/ is not committed).
+    mkdirSync(join("test-output", "demo"), { recursive: true });
+    writeFileSync(join("test-output", "demo", "timeline.txt"), timeline);
 
     const tracking = await openTracking({ root: home });
     try {
