@@ -1,14 +1,9 @@
 import { join } from "node:path";
 import { createJiti } from "jiti";
 import { type LoadedConfig, loadConfig } from "../../config/index.js";
-import { type Frame, type FrameRecord, KeelError, type Progress } from "../../core/index.js";
+import { KeelError, type Progress } from "../../core/index.js";
 import { FeatureRegistry, type FeatureStore } from "../../features/index.js";
-import {
-  type MonitorDefinition,
-  type PipelineStarter,
-  profileFromState,
-  runMonitor,
-} from "../../monitor/index.js";
+import type { MonitorDefinition } from "../../monitor/index.js";
 import {
   backfill,
   findPipeline,
@@ -21,22 +16,21 @@ import {
   analyzeExperiment,
   createPredictionLog,
   type ExperimentAnalysis,
-  loadModelRef,
   openServingStore,
   type PredictionLog,
   parseDeploymentSpec,
-  parseScoringJson,
   predictionSinkFor,
   ServingRuntime,
   type ServingStore,
 } from "../../serve/index.js";
 import { MonitoringStore } from "../../store/index.js";
 import { openTracking, type Tracking } from "../../track/index.js";
-import { alertLogOf, predictionLogFrame } from "../commands/monitor-run.js";
 import { openProjectFeatures } from "../features-project.js";
 import { CustomerBook, type CustomerTables } from "./customer-book.js";
 import { churnExampleDir } from "./demo-home.js";
 import type { DemoSettings } from "./demo-settings.js";
+import { runMonitorAt } from "./simulated-monitor.js";
+import { TrafficReplay } from "./traffic-replay.js";
 import { type TrainingOutcome, trainingOutcome } from "./training-outcome.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
 
@@ -95,20 +89,6 @@ export interface ChurnStorySummary {
   readonly predictions: Readonly<Record<string, number>>;
   readonly feedbackLabels: number;
   readonly experiment?: ExperimentAnalysis;
-}
-
-/** One simulated day's traffic: its simulated span and the real times its predictions were logged in. */
-interface LoggedDay {
-  readonly simFrom: number;
-  readonly realFrom: number;
-  readonly realTo: number;
-}
-
-/** A scored request whose label has not arrived yet. */
-interface PendingLabel {
-  readonly requestId: string;
-  readonly customerId: number;
-  readonly dayMs: number;
 }
 
 function isoDay(ms: number): string {
@@ -202,8 +182,6 @@ class Story {
   readonly #o: ChurnStoryOptions;
   readonly #loaded: LoadedConfig;
   readonly #tracking: Tracking;
-  readonly #features: FeatureStore;
-  readonly #book: CustomerBook;
   readonly #hook: { readonly received: readonly unknown[] };
   readonly #pipelines: PipelineStore;
   readonly #serving: ServingStore;
@@ -211,12 +189,9 @@ class Story {
   readonly #monitoring: MonitoringStore;
   readonly #monitor: MonitorDefinition;
   #runtime: ServingRuntime | undefined;
-  readonly #loggedDays: LoggedDay[] = [];
-  readonly #pending: PendingLabel[] = [];
+  readonly #traffic: TrafficReplay;
   readonly #trainings: (TrainingOutcome & { day: string })[] = [];
   readonly #alerts: { day: string; kind: string; message: string }[] = [];
-  readonly #predictions: Record<string, number> = {};
-  #feedback = 0;
 
   constructor(
     o: ChurnStoryOptions,
@@ -229,14 +204,23 @@ class Story {
     this.#o = o;
     this.#loaded = loaded;
     this.#tracking = tracking;
-    this.#features = features;
-    this.#book = book;
     this.#hook = hook;
     this.#pipelines = new PipelineStore(tracking.database);
     this.#serving = openServingStore(tracking.database);
     this.#log = createPredictionLog(predictionSinkFor(tracking.database, this.#serving), {
       batchSize: 2000,
       flushIntervalMs: 200,
+    });
+    this.#traffic = new TrafficReplay({
+      book,
+      features,
+      serving: this.#serving,
+      log: this.#log,
+      deployment: "churn",
+      featureService: "churn_model",
+      requestsPerDay: o.settings.requestsPerDay,
+      labelDelayDays: o.settings.labelDelayDays,
+      seed: o.settings.seed,
     });
     this.#monitoring = new MonitoringStore(tracking.database);
     const monitor = (loaded.config.monitors ?? []).find((m) => m.name === "churn-drift");
@@ -297,11 +281,11 @@ class Story {
         break;
       }
       if (this.#runtime !== undefined) {
-        await this.#traffic(dayMs);
-        await this.#feedbackDue(dayMs);
+        await this.#traffic.scoreDay(this.#runtime, dayMs, dayMs + 12 * HOUR_MS);
+        await this.#traffic.feedBack(dayMs);
         // The monitor starts once its window (7 days) is full: the mean of a few hundred skewed
         // scores moves by 10% by chance alone.
-        if (this.#loggedDays.length >= 7) await this.#runMonitor(dayMs);
+        if (this.#traffic.loggedDays.length >= 7) await this.#runMonitor(dayMs);
         if (d % 7 === 6) await this.#abReport(dayMs);
       }
       progress.advance(1, { week: Math.floor(d / 7) });
@@ -426,112 +410,40 @@ class Story {
     );
   }
 
-  /** Noon: a sample of subscribed customers scored one request each, features read online. */
-  async #traffic(dayMs: number): Promise<void> {
-    const runtime = this.#runtime as ServingRuntime;
-    const now = dayMs + 12 * HOUR_MS;
-    const ids = this.#book.sample(dayMs, this.#o.settings.requestsPerDay, this.#o.settings.seed);
-    const online = await this.#features.getOnlineFeatures({
-      features: { service: "churn_model" },
-      entityRows: { customer_id: ids },
-      now,
-    });
-    const names = online.metadata.featureNames;
-    const realFrom = Date.now();
-    for (let i = 0; i < ids.length; i++) {
-      const record: FrameRecord = {};
-      names.forEach((name, k) => {
-        record[name] = online.results[k]?.values[i] ?? null;
-      });
-      const requestId = `${isoDay(dayMs)}-${ids[i]}`;
-      const result = await runtime.predict("churn", parseScoringJson({ records: [record] }), {
-        requestId,
-      });
-      this.#predictions[result.variant] = (this.#predictions[result.variant] ?? 0) + 1;
-      this.#pending.push({ requestId, customerId: ids[i] as number, dayMs });
-    }
-    await runtime.settle();
-    await this.#log.flush();
-    this.#loggedDays.push({ simFrom: dayMs, realFrom, realTo: Date.now() });
-  }
-
-  /** Labels arrive `labelDelayDays` after the request: did the customer churn in that time? */
-  async #feedbackDue(dayMs: number): Promise<void> {
-    const due = dayMs - this.#o.settings.labelDelayDays * DAY_MS;
-    while (
-      this.#pending.length > 0 &&
-      (this.#pending[0]?.dayMs ?? Number.POSITIVE_INFINITY) <= due
-    ) {
-      const p = this.#pending.shift() as PendingLabel;
-      await this.#serving.recordFeedback({
-        deployment: "churn",
-        requestId: p.requestId,
-        label: this.#book.label(p.customerId, p.dayMs),
-        time: Date.now(),
-      });
-      this.#feedback++;
-    }
-  }
-
-  /** 23:00: the churn-drift monitor over the day's logged predictions against the champion's training profile. */
+  /** 23:00: the churn-drift monitor over the last week of the champion's predictions. */
   async #runMonitor(dayMs: number): Promise<void> {
     const now = dayMs + 23 * HOUR_MS;
-    const { bundle } = await loadModelRef(
-      this.#tracking,
-      this.#loaded.root,
-      this.#monitor.reference,
-    );
-    if (bundle.referenceProfile === undefined) return;
-    const reference = profileFromState(bundle.referenceProfile, this.#monitor.reference);
-    // The prediction log stamps entries with the real time (ServingRuntime has no clock to
-    // take), so a simulated window is mapped to the real spans its days were replayed in.
-    const readWindow = async (from: number, to: number): Promise<Frame> => {
-      const rows = [];
-      for (const day of this.#loggedDays.filter((l) => l.simFrom >= from && l.simFrom < to))
-        rows.push(
-          ...(await this.#serving.readPredictions({
-            deployment: "churn",
-            // The champion's own predictions: the reference is its profile, and the
-            // challenger's 10% would mix another model's scores into the shift.
-            variant: "champion",
-            from: day.realFrom,
-            to: day.realTo,
-          })),
-        );
-      return predictionLogFrame(rows, bundle);
-    };
     const stamp = this.#stamp(dayMs, "23:00");
-    const retrainings: PipelineResult[] = [];
-    const startPipeline: PipelineStarter = async (sink, alert) => {
-      this.#o.say(
-        `  ${stamp}  alert → pipeline sink: starting ${sink.pipeline} (${alert.kind})  [monitor → orchestrate triggerPipeline]`,
-      );
-      const result = await triggerPipeline(this.#pipeline(sink.pipeline), {
-        store: this.#pipelines,
-        root: this.#loaded.root,
-        tracking: this.#tracking,
-        signal: this.#o.signal,
-        source: `monitor:${alert.monitor}`,
-        reason: alert.message,
-        // The simulated moment of the alert: the retraining sees the labels known by then.
-        logicalDate: new Date(now),
-        params: { ...this.#trainParams, ...sink.params, alertKind: alert.kind },
-      });
-      retrainings.push(result);
-      return result.run.status === "succeeded"
-        ? { runId: result.run.runId }
-        : { runId: result.run.runId, error: `pipeline '${sink.pipeline}' ${result.run.status}` };
-    };
-    const baselineAuc = bundle.metrics["valid.auc"];
-    const run = await runMonitor(this.#monitor, {
-      reference,
-      readWindow,
-      ...(baselineAuc === undefined ? {} : { baselineAuc }),
-      results: this.#monitoring,
-      alertLog: alertLogOf(this.#monitoring),
-      startPipeline,
-      now: () => now,
+    const result = await runMonitorAt({
+      definition: this.#monitor,
+      tracking: this.#tracking,
+      root: this.#loaded.root,
+      serving: this.#serving,
+      monitoring: this.#monitoring,
+      loggedDays: this.#traffic.loggedDays,
+      // The champion's own predictions: the reference is its profile, and the challenger's
+      // 10% would mix another model's scores into the shift.
+      variant: "champion",
+      now,
+      startRun: (pipeline, alert, params) => {
+        this.#o.say(
+          `  ${stamp}  alert → pipeline sink: starting ${pipeline} (${alert.kind})  [monitor → orchestrate triggerPipeline]`,
+        );
+        return triggerPipeline(this.#pipeline(pipeline), {
+          store: this.#pipelines,
+          root: this.#loaded.root,
+          tracking: this.#tracking,
+          signal: this.#o.signal,
+          source: `monitor:${alert.monitor}`,
+          reason: alert.message,
+          // The simulated moment of the alert: the retraining sees the labels known by then.
+          logicalDate: new Date(now),
+          params: { ...this.#trainParams, ...params, alertKind: alert.kind },
+        });
+      },
     });
+    if (result === undefined) return;
+    const { run, retrainings } = result;
     const quiet: string[] = [];
     for (const alert of run.alerts) {
       this.#alerts.push({ day: isoDay(dayMs), kind: alert.kind, message: alert.message });
@@ -586,8 +498,8 @@ class Story {
       trainings: this.#trainings,
       alerts: this.#alerts,
       webhookDeliveries: this.#hook.received.length,
-      predictions: this.#predictions,
-      feedbackLabels: this.#feedback,
+      predictions: this.#traffic.predictions,
+      feedbackLabels: this.#traffic.feedback,
       ...(experiment ? { experiment } : {}),
     };
   }
