@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join, relative, resolve } from "node:path";
 import { KeelError } from "../../core/index.js";
 import { defineCommand, read } from "../command.js";
@@ -47,6 +48,9 @@ export const demoCommand = defineCommand({
       throw new KeelError("KEEL_ERR_USAGE", `--port must be 0-65535, got '${port}'`, {
         details: { option: "port", received: port },
       });
+    const serve = !read.flag(ctx.options, "no-serve");
+    // Find out now, not after minutes of story, that the dashboard could not start.
+    if (serve) await checkPortFree(Number(port));
     const settings = demoSettings(read.flag(ctx.options, "fast"));
     const shown = relative(ctx.cwd, home) || ".";
     const timeline: string[] = [];
@@ -92,7 +96,7 @@ export const demoCommand = defineCommand({
       );
       return 130;
     }
-    if (read.flag(ctx.options, "no-serve")) {
+    if (!serve) {
       say(`everything is in ${home}: cd there and run keel server to browse it`);
       return 0;
     }
@@ -100,3 +104,21 @@ export const demoCommand = defineCommand({
     return serverCommand.run({ ...ctx, cwd: home, positionals: [], options: { port } });
   },
 });
+
+/** Throws a usage error when something already listens on the port (127.0.0.1). */
+async function checkPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once("error", () =>
+      reject(
+        new KeelError(
+          "KEEL_ERR_USAGE",
+          `port ${port} is in use, so keel server could not start after the story; pass --port N or --no-serve`,
+          { details: { option: "port", port } },
+        ),
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolvePort()));
+  });
+}
