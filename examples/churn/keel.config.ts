@@ -475,6 +475,9 @@ export default defineConfig({
       // Run daily over the last 7 days: a day's ~150 requests are too few for Wasserstein
       // distances to stay under 0.1 by chance.
       window: "weekly",
+      // Dataset drift when 2 of the 11 features drift (Evidently's default share, 0.5, would
+      // wait for six: a support outage moves the two ticket counts, a price the monetary value).
+      drift: { driftShare: 0.15 },
       prediction: { maxShift: 0.1 },
       performance: { tolerance: 0.05, minLabels: 100 },
       alerts: {

@@ -283,9 +283,7 @@ class Story {
       if (this.#runtime !== undefined) {
         await this.#traffic.scoreDay(this.#runtime, dayMs, dayMs + 12 * HOUR_MS);
         await this.#traffic.feedBack(dayMs);
-        // The monitor starts once its window (7 days) is full: the mean of a few hundred skewed
-        // scores moves by 10% by chance alone.
-        if (this.#traffic.loggedDays.length >= 7) await this.#runMonitor(dayMs);
+        await this.#runMonitor(dayMs);
         if (d % 7 === 6) await this.#abReport(dayMs);
       }
       progress.advance(1, { week: Math.floor(d / 7) });
@@ -425,6 +423,8 @@ class Story {
       // 10% would mix another model's scores into the shift.
       variant: "champion",
       now,
+      // Three days of the champion's traffic: its mean score is then stable to about 3%.
+      minRows: Math.round(3 * 0.9 * this.#o.settings.requestsPerDay),
       startRun: (pipeline, alert, params) => {
         this.#o.say(
           `  ${stamp}  alert → pipeline sink: starting ${pipeline} (${alert.kind})  [monitor → orchestrate triggerPipeline]`,

@@ -5,9 +5,10 @@ import {
   type MonitorRun,
   profileFromState,
   runMonitor,
+  windowMs,
 } from "../../monitor/index.js";
 import type { PipelineResult } from "../../orchestrate/index.js";
-import { loadModelRef, type ServingStore } from "../../serve/index.js";
+import { type LoggedPrediction, loadModelRef, type ServingStore } from "../../serve/index.js";
 import type { MonitoringStore } from "../../store/index.js";
 import type { Tracking } from "../../track/index.js";
 import { alertLogOf, predictionLogFrame } from "../commands/monitor-run.js";
@@ -47,6 +48,12 @@ export interface SimulatedMonitorOptions {
   readonly variant: string;
   /** The simulated time of the run (epoch ms). */
   readonly now: number;
+  /**
+   * Fewer predictions of the reference model in the window than this and the run is skipped:
+   * right after a promotion the window holds the previous champion's scores, which its new
+   * reference would misjudge as a shift.
+   */
+  readonly minRows: number;
   /** Starts a pipeline for an alert at the simulated moment; resolves when it ends. */
   readonly startRun: (
     pipeline: string,
@@ -60,8 +67,9 @@ export interface SimulatedMonitorOptions {
  * one: the reference profile of the monitor's model, the window of the prediction log, alerts
  * delivered with the cooldown measured on the simulated clock, results recorded. The
  * prediction log stamps entries with the real time (`ServingRuntime.predict` takes no time), so
- * the simulated window is mapped to the real spans its days were replayed in. Returns nothing
- * when the reference model has no profile.
+ * the simulated window is mapped to the real spans its days were replayed in. Only the
+ * reference model's own predictions count. Returns nothing when the reference model has no
+ * profile or the window holds fewer than `minRows` of its predictions.
  *
  * @example
  * ```ts
@@ -74,11 +82,15 @@ export async function runMonitorAt(
   options: SimulatedMonitorOptions,
 ): Promise<{ run: MonitorRun; retrainings: PipelineResult[] } | undefined> {
   const { definition, serving, monitoring, now } = options;
-  const { bundle } = await loadModelRef(options.tracking, options.root, definition.reference);
+  const { bundle, version } = await loadModelRef(
+    options.tracking,
+    options.root,
+    definition.reference,
+  );
   if (bundle.referenceProfile === undefined) return undefined;
   const reference = profileFromState(bundle.referenceProfile, definition.reference);
-  const readWindow = async (from: number, to: number): Promise<Frame> => {
-    const rows = [];
+  const windowRows = async (from: number, to: number): Promise<LoggedPrediction[]> => {
+    const rows: LoggedPrediction[] = [];
     for (const day of options.loggedDays.filter((l) => l.simFrom >= from && l.simFrom < to))
       rows.push(
         ...(await serving.readPredictions({
@@ -88,8 +100,12 @@ export async function runMonitorAt(
           to: day.realTo,
         })),
       );
-    return predictionLogFrame(rows, bundle);
+    return rows.filter((r) => r.modelVersion === version);
   };
+  const window = windowMs(definition);
+  if ((await windowRows(now - window, now)).length < options.minRows) return undefined;
+  const readWindow = async (from: number, to: number): Promise<Frame> =>
+    predictionLogFrame(await windowRows(from, to), bundle);
   const retrainings: PipelineResult[] = [];
   const baselineAuc = bundle.metrics["valid.auc"];
   const run = await runMonitor(definition, {
