@@ -1,4 +1,11 @@
-/** What the replay needs of the simulated warehouse: customers' signup and churn days. */
+/**
+ * What the replay needs of the simulated warehouse: customers' signup and churn days.
+ *
+ * @example
+ * ```ts
+ * const tables: CustomerTables = { customers: { customer_id: [1001], signup_date: ["2026-01-02"] }, churn: { customer_id: [], churned_at: [] } };
+ * ```
+ */
 export interface CustomerTables {
   readonly customers: {
     readonly customer_id: readonly number[];

@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KeelError } from "../../core/index.js";
 
-/** The file that marks a directory as a demo home, which `keel demo` may wipe and refill. */
+/**
+ * The file that marks a directory as a demo home, which `keel demo` may wipe and refill.
+ *
+ * @example
+ * ```ts
+ * existsSync(join(home, DEMO_MARKER)); // true in a home keel demo made
+ * ```
+ */
 export const DEMO_MARKER = ".keel-demo";
 
 /**
