@@ -121,6 +121,7 @@ export const commands: readonly CommandEntry[] = [
     path,
     load: async () => (await import("./pipelines.js"))[symbol],
   })),
+  { path: ["demo"], load: async () => (await import("./demo.js")).demoCommand },
 ];
 
 /**

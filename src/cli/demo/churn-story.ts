@@ -1,0 +1,511 @@
+import { join } from "node:path";
+import { createJiti } from "jiti";
+import { type LoadedConfig, loadConfig } from "../../config/index.js";
+import { KeelError, type Progress } from "../../core/index.js";
+import { FeatureRegistry, type FeatureStore } from "../../features/index.js";
+import type { MonitorDefinition } from "../../monitor/index.js";
+import {
+  backfill,
+  findPipeline,
+  type PipelineDefinition,
+  type PipelineResult,
+  PipelineStore,
+  triggerPipeline,
+} from "../../orchestrate/index.js";
+import {
+  analyzeExperiment,
+  createPredictionLog,
+  type ExperimentAnalysis,
+  openServingStore,
+  type PredictionLog,
+  parseDeploymentSpec,
+  predictionSinkFor,
+  ServingRuntime,
+  type ServingStore,
+} from "../../serve/index.js";
+import { MonitoringStore } from "../../store/index.js";
+import { openTracking, type Tracking } from "../../track/index.js";
+import { openProjectFeatures } from "../features-project.js";
+import { CustomerBook, type CustomerTables } from "./customer-book.js";
+import { churnExampleDir } from "./demo-home.js";
+import type { DemoSettings } from "./demo-settings.js";
+import { runMonitorAt } from "./simulated-monitor.js";
+import { TrafficReplay } from "./traffic-replay.js";
+import { type TrainingOutcome, trainingOutcome } from "./training-outcome.js";
+import { startWebhookReceiver } from "./webhook-receiver.js";
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** The part of `examples/churn/simulate.ts` the demo calls (loaded with jiti at run time). */
+interface SimulatorModule {
+  simulate(options: Record<string, unknown>): CustomerTables & {
+    readonly activity: { readonly customer_id: readonly number[] };
+    readonly payments: { readonly customer_id: readonly number[] };
+  };
+  writeWarehouse(sim: unknown, path: string): Promise<void>;
+}
+
+/**
+ * What `keel demo` needs to tell the story: where, how big, and where its lines go.
+ *
+ * @example
+ * ```ts
+ * await runChurnStory({ home, settings: demoSettings(true), signal, say: console.log, progress });
+ * ```
+ */
+export interface ChurnStoryOptions {
+  /** A prepared demo home (`prepareDemoHome`). */
+  readonly home: string;
+  readonly settings: DemoSettings;
+  /** Aborted by Ctrl-C: the story stops after the step in progress. */
+  readonly signal: AbortSignal;
+  /** Prints one timeline line. */
+  readonly say: (line: string) => void;
+  readonly progress: Progress;
+}
+
+/**
+ * What the story produced, counted (also written to `demo-summary.json` in the home).
+ *
+ * @example
+ * ```ts
+ * const summary = await runChurnStory(options);
+ * summary.trainings.filter((t) => t.promoted).length; // ≥ 1
+ * ```
+ */
+export interface ChurnStorySummary {
+  readonly completed: boolean;
+  readonly days: number;
+  readonly pipelineRuns: Readonly<Record<string, number>>;
+  readonly trainings: readonly (TrainingOutcome & { readonly day: string })[];
+  readonly alerts: readonly {
+    readonly day: string;
+    readonly kind: string;
+    readonly message: string;
+  }[];
+  readonly webhookDeliveries: number;
+  readonly predictions: Readonly<Record<string, number>>;
+  readonly feedbackLabels: number;
+  readonly experiment?: ExperimentAnalysis;
+}
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+}
+
+/**
+ * The churn story end to end on simulated weeks: simulate the business into the warehouse,
+ * register the features, then day by day on the simulated clock backfill `features-daily` and
+ * `train-weekly`, replay scoring traffic against the `churn` deployment (online features, 90/10
+ * sticky split, every prediction logged), feed labels back after the label delay, run the
+ * `churn-drift` monitor (whose pipeline sink starts `retrain-on-drift`), and report the A/B
+ * experiment weekly. Each line of the timeline goes to `say`.
+ *
+ * @example
+ * ```ts
+ * const summary = await runChurnStory({ home: "keel-demo", settings, signal, say, progress });
+ * ```
+ */
+export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnStorySummary> {
+  const { home, settings, say } = options;
+  const started = Date.now();
+  const simulator = (await createJiti(import.meta.url).import(
+    join(churnExampleDir(), "simulate.ts"),
+  )) as SimulatorModule;
+  const sim = simulator.simulate({
+    seed: settings.seed,
+    customers: settings.customers,
+    weeks: settings.weeks,
+    changeWeek: settings.changeWeek,
+    start: settings.start,
+  });
+  await simulator.writeWarehouse(sim, join(home, "data", "warehouse.duckdb"));
+  const startMs = Date.parse(`${settings.start}T00:00:00Z`);
+  say(
+    `simulated ${settings.weeks} weeks from ${settings.start}: ${sim.customers.customer_id.length} customers, ${sim.activity.customer_id.length} customer-days of logins/page views/tickets, ${sim.payments.customer_id.length} payments, ${sim.churn.customer_id.length} churns; the pro plan's price rises and support has an outage from ${isoDay(startMs + settings.changeWeek * 7 * DAY_MS)}  [examples/churn/simulate.ts → data/warehouse.duckdb]`,
+  );
+  const hook = await startWebhookReceiver();
+  const previousHook = process.env.KEEL_DEMO_WEBHOOK_URL;
+  process.env.KEEL_DEMO_WEBHOOK_URL = hook.url;
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig({ cwd: home });
+  } finally {
+    if (previousHook === undefined) delete process.env.KEEL_DEMO_WEBHOOK_URL;
+    else process.env.KEEL_DEMO_WEBHOOK_URL = previousHook;
+  }
+  const tracking = await openTracking({ root: home });
+  const closers: (() => Promise<void>)[] = [hook.close, () => tracking.close()];
+  try {
+    const database = tracking.database;
+    const changes = await new FeatureRegistry(database).apply(loaded.config, "keel demo");
+    say(
+      `registered ${changes.length} feature definitions (entity customer, views customer_profile and behaviour with a 1-day TTL, service churn_model)  [features: keel apply]`,
+    );
+    const features = await openProjectFeatures(
+      {
+        command: "keel demo",
+        positionals: [],
+        options: {},
+        out: () => {},
+        err: () => {},
+        json: false,
+        interactive: false,
+        cwd: home,
+      },
+      loaded,
+    );
+    closers.unshift(features.close);
+    const story = new Story(
+      options,
+      loaded,
+      tracking,
+      features.store,
+      new CustomerBook(sim, settings.labelDelayDays),
+      hook,
+    );
+    closers.unshift(() => story.close());
+    return await story.run(startMs, started);
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+/** The state of one story as it runs. */
+class Story {
+  readonly #o: ChurnStoryOptions;
+  readonly #loaded: LoadedConfig;
+  readonly #tracking: Tracking;
+  readonly #hook: { readonly received: readonly unknown[] };
+  readonly #pipelines: PipelineStore;
+  readonly #serving: ServingStore;
+  readonly #log: PredictionLog;
+  readonly #monitoring: MonitoringStore;
+  readonly #monitor: MonitorDefinition;
+  #runtime: ServingRuntime | undefined;
+  readonly #traffic: TrafficReplay;
+  readonly #trainings: (TrainingOutcome & { day: string })[] = [];
+  readonly #alerts: { day: string; kind: string; message: string }[] = [];
+
+  constructor(
+    o: ChurnStoryOptions,
+    loaded: LoadedConfig,
+    tracking: Tracking,
+    features: FeatureStore,
+    book: CustomerBook,
+    hook: { readonly received: readonly unknown[] },
+  ) {
+    this.#o = o;
+    this.#loaded = loaded;
+    this.#tracking = tracking;
+    this.#hook = hook;
+    this.#pipelines = new PipelineStore(tracking.database);
+    this.#serving = openServingStore(tracking.database);
+    this.#log = createPredictionLog(predictionSinkFor(tracking.database, this.#serving), {
+      batchSize: 2000,
+      flushIntervalMs: 200,
+    });
+    this.#traffic = new TrafficReplay({
+      book,
+      features,
+      serving: this.#serving,
+      log: this.#log,
+      deployment: "churn",
+      featureService: "churn_model",
+      requestsPerDay: o.settings.requestsPerDay,
+      labelDelayDays: o.settings.labelDelayDays,
+      seed: o.settings.seed,
+    });
+    this.#monitoring = new MonitoringStore(tracking.database);
+    const monitor = (loaded.config.monitors ?? []).find((m) => m.name === "churn-drift");
+    if (monitor === undefined)
+      throw new KeelError(
+        "KEEL_ERR_CONFIG_INVALID",
+        `${loaded.file} declares no monitor 'churn-drift'`,
+        {
+          details: { file: loaded.file },
+        },
+      );
+    // File sinks are relative to the project, as `keel monitor run` reads them.
+    this.#monitor = {
+      ...monitor,
+      ...(monitor.alerts
+        ? {
+            alerts: {
+              ...monitor.alerts,
+              sinks: monitor.alerts.sinks.map((s) =>
+                s.type === "file" ? { ...s, path: join(loaded.root, s.path) } : s,
+              ),
+            },
+          }
+        : {}),
+    };
+  }
+
+  #pipeline(name: string): PipelineDefinition<unknown> {
+    return findPipeline(this.#loaded.pipelines, name) as PipelineDefinition<unknown>;
+  }
+
+  get #trainParams(): Record<string, unknown> {
+    const s = this.#o.settings;
+    return { trials: s.trials, folds: s.folds, snapshots: s.snapshots, seed: s.seed };
+  }
+
+  #stamp(ms: number, hour: string): string {
+    const d = new Date(ms);
+    return `${isoDay(ms)} ${WEEKDAYS[d.getUTCDay()]} ${hour}`;
+  }
+
+  async run(startMs: number, started: number): Promise<ChurnStorySummary> {
+    const { settings, say, progress, signal } = this.#o;
+    const first = settings.replayFromWeek * 7;
+    const last = settings.weeks * 7;
+    progress.start(last - first, "simulated days");
+    let completed = true;
+    for (let d = first; d < last; d++) {
+      if (signal.aborted) {
+        completed = false;
+        break;
+      }
+      const dayMs = startMs + d * DAY_MS;
+      if (d % 7 === 0) await this.#weekHeader(dayMs, d / 7, d / 7 >= settings.changeWeek);
+      await this.#scheduled(dayMs);
+      if (signal.aborted) {
+        completed = false;
+        break;
+      }
+      if (this.#runtime !== undefined) {
+        await this.#traffic.scoreDay(this.#runtime, dayMs, dayMs + 12 * HOUR_MS);
+        await this.#traffic.feedBack(dayMs);
+        await this.#runMonitor(dayMs);
+        if (d % 7 === 6) await this.#abReport(dayMs);
+      }
+      progress.advance(1, { week: Math.floor(d / 7) });
+    }
+    progress.finish();
+    const summary = await this.#summary(completed, last - first);
+    say(
+      `${completed ? "story complete" : "story interrupted"} in ${((Date.now() - started) / 1000).toFixed(0)} s: ${Object.entries(
+        summary.pipelineRuns,
+      )
+        .map(([p, n]) => `${n} ${p} runs`)
+        .join(
+          ", ",
+        )}; ${summary.trainings.filter((t) => t.promoted).length} promotions, ${summary.trainings.filter((t) => t.promoted === false).length} refusals; ${summary.alerts.length} alerts`,
+    );
+    return summary;
+  }
+
+  async #weekHeader(dayMs: number, week: number, changed: boolean): Promise<void> {
+    const champion = await this.#aliasVersion("champion");
+    const auc =
+      champion === undefined
+        ? undefined
+        : this.#trainings.find((t) => t.version === champion)?.holdoutAuc;
+    this.#o.say(
+      `── week ${week} (${isoDay(dayMs)})${changed ? " · after the price increase and support outage" : ""} · champion ${champion === undefined ? "none yet" : `v${champion}${auc === undefined ? "" : ` (holdout AUC ${auc.toFixed(3)})`}`}`,
+    );
+  }
+
+  async #aliasVersion(alias: string): Promise<number | undefined> {
+    try {
+      return (await this.#tracking.models.resolve(`models:/churn@${alias}`)).version;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The day's scheduled runs, on the simulated clock: features at 01:00, training on Mondays at 03:00. */
+  async #scheduled(dayMs: number): Promise<void> {
+    const from = new Date(dayMs);
+    const to = new Date(dayMs + DAY_MS - 1);
+    const common = {
+      store: this.#pipelines,
+      root: this.#loaded.root,
+      tracking: this.#tracking,
+      from,
+      to,
+      signal: this.#o.signal,
+    };
+    await backfill(this.#pipeline("features-daily"), {
+      ...common,
+      onRun: (_, r) => {
+        if ("run" in r && r.run.status !== "succeeded")
+          this.#o.say(
+            `  ${this.#stamp(dayMs, "01:00")}  features-daily ${r.run.status}: ${r.run.error ?? ""}  [orchestrate → features]`,
+          );
+      },
+    });
+    const results: PipelineResult[] = [];
+    await backfill(this.#pipeline("train-weekly"), {
+      ...common,
+      params: this.#trainParams,
+      onRun: (_, r) => {
+        if ("run" in r) results.push(r);
+      },
+    });
+    for (const r of results) await this.#afterTraining(r, this.#stamp(dayMs, "03:00"), dayMs);
+  }
+
+  async #afterTraining(
+    result: PipelineResult,
+    stamp: string,
+    dayMs: number,
+  ): Promise<TrainingOutcome> {
+    const t = trainingOutcome(result);
+    this.#trainings.push({ ...t, day: isoDay(dayMs) });
+    const say = this.#o.say;
+    if (t.status !== "succeeded") {
+      say(`  ${stamp}  ${t.pipeline} ${t.status}: ${t.error ?? ""}  [orchestrate]`);
+      return t;
+    }
+    const fixed = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "n/a");
+    const bias = Object.entries(t.bias ?? {})
+      .map(([k, v]) => `${k} ${fixed(v.flagRateGap)}/${fixed(v.recallGap)}`)
+      .join(", ");
+    say(
+      `  ${stamp}  ${t.pipeline}: point-in-time training set → data checks → ${t.trials} TPE trials × ${this.#o.settings.folds}-fold CV (best CV AUC ${t.cvAuc?.toFixed(3)}) → holdout AUC ${t.holdoutAuc?.toFixed(3)}, precision at 80% recall ${t.precisionAtRecall80?.toFixed(3)}, flag-rate/recall gaps by ${bias}  [features → tune → evaluate]`,
+    );
+    say(
+      `  ${" ".repeat(stamp.length)}  v${t.version} registered as @challenger; ${t.promoted ? "PROMOTED" : "REFUSED"}: ${t.reason}  [track registry → orchestrate promotionStep]`,
+    );
+    await this.#deploy(stamp);
+    return t;
+  }
+
+  /** Creates the `churn` deployment once a champion exists, and hot-swaps aliases afterwards. */
+  async #deploy(stamp: string): Promise<void> {
+    if (this.#runtime !== undefined) {
+      for (const ref of this.#runtime.aliasRefs()) await this.#runtime.reload(ref);
+      return;
+    }
+    if ((await this.#aliasVersion("champion")) === undefined) return;
+    const text = await import("node:fs/promises").then((fs) =>
+      fs.readFile(join(this.#loaded.root, "deploy", "churn.json"), "utf8"),
+    );
+    const spec = parseDeploymentSpec(text, "deploy/churn.json");
+    if ((await this.#serving.findDeployment(spec.name)) === undefined)
+      await this.#serving.createDeployment(spec, {
+        actor: "keel demo",
+        reason: "champion/challenger A/B test",
+      });
+    this.#runtime = await ServingRuntime.open({
+      tracking: this.#tracking,
+      cwd: this.#loaded.root,
+      deployments: [spec],
+      store: this.#serving,
+      log: this.#log,
+      canaryTickMs: 0,
+    });
+    this.#o.say(
+      `  ${" ".repeat(stamp.length)}  deployment churn live: ${spec.variants.map((v) => `${v.name} ${v.model} ${v.weight}%`).join(", ")}, sticky on ${spec.stickyKey}  [serve]`,
+    );
+  }
+
+  /** 23:00: the churn-drift monitor over the last week of the champion's predictions. */
+  async #runMonitor(dayMs: number): Promise<void> {
+    const now = dayMs + 23 * HOUR_MS;
+    const stamp = this.#stamp(dayMs, "23:00");
+    const result = await runMonitorAt({
+      definition: this.#monitor,
+      tracking: this.#tracking,
+      root: this.#loaded.root,
+      serving: this.#serving,
+      monitoring: this.#monitoring,
+      loggedDays: this.#traffic.loggedDays,
+      // The champion's own predictions: the reference is its profile, and the challenger's
+      // 10% would mix another model's scores into the shift.
+      variant: "champion",
+      now,
+      // Three days of the champion's traffic: its mean score is then stable to about 3%.
+      minRows: Math.round(3 * 0.9 * this.#o.settings.requestsPerDay),
+      startRun: (pipeline, alert, params) => {
+        this.#o.say(
+          `  ${stamp}  alert → pipeline sink: starting ${pipeline} (${alert.kind})  [monitor → orchestrate triggerPipeline]`,
+        );
+        return triggerPipeline(this.#pipeline(pipeline), {
+          store: this.#pipelines,
+          root: this.#loaded.root,
+          tracking: this.#tracking,
+          signal: this.#o.signal,
+          source: `monitor:${alert.monitor}`,
+          reason: alert.message,
+          // The simulated moment of the alert: the retraining sees the labels known by then.
+          logicalDate: new Date(now),
+          params: { ...this.#trainParams, ...params, alertKind: alert.kind },
+        });
+      },
+    });
+    if (result === undefined) return;
+    const { run, retrainings } = result;
+    const quiet: string[] = [];
+    for (const alert of run.alerts) {
+      this.#alerts.push({ day: isoDay(dayMs), kind: alert.kind, message: alert.message });
+      const mine = run.deliveries.filter((d) => d.kind === alert.kind);
+      if (mine.length > 0 && mine.every((d) => d.status === "suppressed")) {
+        quiet.push(alert.kind);
+        continue;
+      }
+      const sent = mine.map((d) => `${d.sink.split(":")[0]} ${d.status}`).join(", ");
+      this.#o.say(
+        `  ${stamp}  ALERT churn-drift ${alert.kind}: ${alert.message}; sinks: ${sent}  [monitor]`,
+      );
+    }
+    if (quiet.length > 0)
+      this.#o.say(
+        `  ${stamp}  churn-drift: ${quiet.join(" and ")} again (alerts suppressed by the 7-day cooldown)  [monitor]`,
+      );
+    for (const r of retrainings) await this.#afterTraining(r, stamp, dayMs);
+    if (run.alerts.length === 0 && new Date(dayMs).getUTCDay() === 0) {
+      const p = run.report.prediction;
+      this.#o.say(
+        `  ${stamp}  churn-drift: ${run.rows} predictions, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
+      );
+    }
+  }
+
+  async #abReport(dayMs: number): Promise<void> {
+    const analysis = await analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes" });
+    const parts = analysis.variants.map((v) => {
+      const auc = v.metrics?.auc;
+      return `${v.name} ${v.requests} requests (${(v.share * 100).toFixed(0)}%), ${v.labelled} labelled${auc ? `, AUC ${auc.value.toFixed(3)} [${auc.lower.toFixed(3)}, ${auc.upper.toFixed(3)}]` : ""}`;
+    });
+    const diff = analysis.variants[1]?.versusControl?.auc;
+    this.#o.say(
+      `  ${this.#stamp(dayMs, "23:59")}  A/B churn: ${parts.join(" | ")}${diff ? `; challenger − champion AUC ${diff.difference.toFixed(3)} [${diff.lower.toFixed(3)}, ${diff.upper.toFixed(3)}], p ${diff.pValue.toFixed(2)}` : ""}; SRM p ${analysis.sampleRatio.pValue.toFixed(2)}  [serve analyzeExperiment]`,
+    );
+  }
+
+  async #summary(completed: boolean, days: number): Promise<ChurnStorySummary> {
+    const pipelineRuns: Record<string, number> = {};
+    for (const p of this.#loaded.pipelines)
+      pipelineRuns[p.name] = (
+        await this.#pipelines.listRuns({ pipeline: p.name, limit: 100_000 })
+      ).length;
+    let experiment: ExperimentAnalysis | undefined;
+    if (this.#runtime !== undefined)
+      experiment = await analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes" });
+    return {
+      completed,
+      days,
+      pipelineRuns,
+      trainings: this.#trainings,
+      alerts: this.#alerts,
+      webhookDeliveries: this.#hook.received.length,
+      predictions: this.#traffic.predictions,
+      feedbackLabels: this.#traffic.feedback,
+      ...(experiment ? { experiment } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#runtime !== undefined) await this.#runtime.close();
+    else await this.#log.close();
+  }
+}

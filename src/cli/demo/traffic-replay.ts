@@ -1,0 +1,113 @@
+import type { FrameRecord } from "../../core/index.js";
+import type { FeatureStore } from "../../features/index.js";
+import {
+  type PredictionLog,
+  parseScoringJson,
+  type ServingRuntime,
+  type ServingStore,
+} from "../../serve/index.js";
+import type { CustomerBook } from "./customer-book.js";
+import type { LoggedDay } from "./simulated-monitor.js";
+
+const DAY_MS = 86_400_000;
+
+/** A scored request whose label has not arrived yet. */
+interface PendingLabel {
+  readonly requestId: string;
+  readonly customerId: number;
+  readonly dayMs: number;
+}
+
+/**
+ * What {@link TrafficReplay} scores against and where the labels come from.
+ *
+ * @example
+ * ```ts
+ * const options: TrafficReplayOptions = { book, features, serving, log, deployment: "churn", featureService: "churn_model", requestsPerDay: 400, labelDelayDays: 14, seed: 7 };
+ * ```
+ */
+export interface TrafficReplayOptions {
+  readonly book: CustomerBook;
+  readonly features: FeatureStore;
+  readonly serving: ServingStore;
+  /** The runtime's prediction log, flushed after each day so the monitor sees the day. */
+  readonly log: PredictionLog;
+  readonly deployment: string;
+  readonly featureService: string;
+  readonly requestsPerDay: number;
+  readonly labelDelayDays: number;
+  readonly seed: number;
+}
+
+/**
+ * The demo's scoring traffic and its delayed labels: each simulated day a sample of subscribed
+ * customers is scored, one request each, with the features the online store holds at that
+ * moment; whether each customer churned is fed back `labelDelayDays` later, joined to the
+ * prediction by its request id.
+ *
+ * @example
+ * ```ts
+ * const traffic = new TrafficReplay({ book, features, serving, log, requestsPerDay: 400, labelDelayDays: 14, seed: 7 });
+ * await traffic.scoreDay(runtime, day, day + 12 * 3_600_000);
+ * await traffic.feedBack(day);
+ * ```
+ */
+export class TrafficReplay {
+  readonly #o: TrafficReplayOptions;
+  readonly #pending: PendingLabel[] = [];
+  /** The days replayed so far, with the real spans their predictions were logged in. */
+  readonly loggedDays: LoggedDay[] = [];
+  /** Requests served per variant. */
+  readonly predictions: Record<string, number> = {};
+  /** Labels fed back so far. */
+  feedback = 0;
+
+  constructor(options: TrafficReplayOptions) {
+    this.#o = options;
+  }
+
+  /** Scores the day's sample at `now` (online features as of then) and flushes the log. */
+  async scoreDay(runtime: ServingRuntime, dayMs: number, now: number): Promise<void> {
+    const o = this.#o;
+    const ids = o.book.sample(dayMs, o.requestsPerDay, o.seed);
+    const online = await o.features.getOnlineFeatures({
+      features: { service: o.featureService },
+      entityRows: { customer_id: ids },
+      now,
+    });
+    const names = online.metadata.featureNames;
+    const realFrom = Date.now();
+    const day = new Date(dayMs).toISOString().slice(0, 10);
+    for (let i = 0; i < ids.length; i++) {
+      const record: FrameRecord = {};
+      names.forEach((name, k) => {
+        record[name] = online.results[k]?.values[i] ?? null;
+      });
+      const requestId = `${day}-${ids[i]}`;
+      const result = await runtime.predict(o.deployment, parseScoringJson({ records: [record] }), {
+        requestId,
+      });
+      this.predictions[result.variant] = (this.predictions[result.variant] ?? 0) + 1;
+      this.#pending.push({ requestId, customerId: ids[i] as number, dayMs });
+    }
+    await runtime.settle();
+    await o.log.flush();
+    this.loggedDays.push({ simFrom: dayMs, realFrom, realTo: Date.now() });
+  }
+
+  /** Records the labels due by the day: did each customer scored `labelDelayDays` ago churn since? */
+  async feedBack(dayMs: number): Promise<void> {
+    const o = this.#o;
+    const due = dayMs - o.labelDelayDays * DAY_MS;
+    while ((this.#pending[0]?.dayMs ?? Number.POSITIVE_INFINITY) <= due) {
+      const p = this.#pending.shift() as PendingLabel;
+      await o.serving.recordFeedback({
+        deployment: o.deployment,
+        requestId: p.requestId,
+        label: o.book.label(p.customerId, p.dayMs),
+        time: Date.now(),
+      });
+      this.feedback++;
+    }
+  }
+}
