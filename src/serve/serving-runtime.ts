@@ -11,6 +11,7 @@ import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
 import type { ServingStore } from "./serving-store.js";
+import { type ShadowResult, ShadowScorer } from "./shadow-scorer.js";
 import { assignVariant } from "./sticky-assignment.js";
 
 /**
@@ -40,6 +41,13 @@ export interface ServingRuntimeOptions {
   >;
   /** How often canary rollouts are evaluated, in ms (default 1 s); 0 leaves it to the caller. */
   readonly canaryTickMs?: number;
+  /** The clock canary rollouts run by (default `Date.now`; tests pass a simulated one). */
+  readonly clock?: () => number;
+  /**
+   * How long one shadow job may score on the shadow thread before that thread is stopped and
+   * the shadow's output logged as timed out (default 2,000 ms).
+   */
+  readonly shadowTimeoutMs?: number;
   /** Called when a shadow or a background model load fails (the response path never sees it). */
   readonly onBackgroundError?: (what: string, error: unknown) => void;
 }
@@ -112,6 +120,7 @@ export class ServingRuntime {
   readonly #slots: ModelSlots;
   readonly #deployments = new Map<string, DeploymentState>();
   readonly #background = new Set<Promise<void>>();
+  readonly #shadows: ShadowScorer;
   #reserved = 0;
   #inflight = 0;
   #idle: (() => void) | undefined;
@@ -121,6 +130,9 @@ export class ServingRuntime {
   private constructor(options: ServingRuntimeOptions) {
     this.#options = options;
     this.#slots = new ModelSlots(options.tracking, options.cwd);
+    this.#shadows = new ShadowScorer(
+      options.shadowTimeoutMs === undefined ? {} : { timeoutMs: options.shadowTimeoutMs },
+    );
     for (const spec of options.deployments)
       this.#deployments.set(spec.name, this.#newState(spec, options.stored?.[spec.name]));
   }
@@ -170,6 +182,7 @@ export class ServingRuntime {
       ...(this.#options.store ? { store: this.#options.store } : {}),
       ...(stored ? { revision: stored.revision } : {}),
       ...(stored?.state.canary ? { state: stored.state.canary } : {}),
+      ...(this.#options.clock ? { now: this.#options.clock } : {}),
       apply: (weights) => {
         state.weights = weights.map((w) => ({ name: w.name, weight: w.weight }));
       },
@@ -449,7 +462,11 @@ export class ServingRuntime {
     return out;
   }
 
-  /** Logs the predictions, after running the shadows (off the response path) when any. */
+  /**
+   * Logs the predictions, after the shadows scored the rows when there are any. Shadows score
+   * on their own thread ({@link ShadowScorer}): this thread only hands the rows over, so a
+   * slow or hung shadow never delays an answer.
+   */
   #afterResponse(spec: DeploymentSpec, result: ServeResult, records: readonly FrameRecord[]): void {
     const log = this.#options.log;
     const shadows = spec.shadow ?? [];
@@ -458,44 +475,35 @@ export class ServingRuntime {
       return;
     }
     this.#reserved += records.length;
-    const run = (async () => {
-      await yieldToLoop();
-      const outputs = shadows.map((s) => this.#shadowOutputs(s.name, s.model, records));
-      this.#reserved -= records.length;
-      if (log)
-        appendAll(log, result, records, (i) => {
-          const shadow: Record<string, unknown> = {};
-          shadows.forEach((s, k) => {
-            const o = outputs[k]!;
-            shadow[s.name] = Array.isArray(o) ? o[i] : o;
+    const run = Promise.all(shadows.map((s) => this.#shadowOutputs(s.name, s.model, records))).then(
+      (outputs) => {
+        this.#reserved -= records.length;
+        if (log)
+          appendAll(log, result, records, (i) => {
+            const shadow: Record<string, unknown> = {};
+            shadows.forEach((s, k) => {
+              const o = outputs[k]!;
+              shadow[s.name] = Array.isArray(o) ? o[i] : o;
+            });
+            return shadow;
           });
-          return shadow;
-        });
-    })();
+      },
+    );
     this.#track(run);
   }
 
   /** A shadow's outputs for the rows, or what went wrong: never thrown at the caller. */
-  #shadowOutputs(
+  async #shadowOutputs(
     name: string,
     ref: string,
     records: readonly FrameRecord[],
-  ): PredictionOutput[] | { readonly error: string } {
+  ): Promise<ShadowResult> {
     const handle = this.#slots.get(ref);
     if (handle === undefined) return { error: `shadow '${name}' (${ref}) is not loaded` };
-    try {
-      const rows: ScoringRows = {
-        format: "records",
-        rows: records,
-        source: "json",
-        paths: (i) => ({ record: `$[${i}]`, field: (f) => `$[${i}].${f}` }),
-      };
-      const conformed = conformRows(handle.bundle.inputSignature, rows);
-      return conformed.map((r) => predictionOutput(handle.bundle, r));
-    } catch (error) {
-      this.#options.onBackgroundError?.(`shadow '${name}'`, error);
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
+    const result = await this.#shadows.score(handle.bundle, records);
+    if ("error" in result)
+      this.#options.onBackgroundError?.(`shadow '${name}'`, new Error(result.error));
+    return result;
   }
 
   /**
@@ -544,6 +552,7 @@ export class ServingRuntime {
         this.#idle = resolve;
       });
     await this.settle();
+    await this.#shadows.close();
     await this.#options.log?.close();
   }
 }
