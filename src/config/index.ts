@@ -11,5 +11,11 @@
  *
  * @module
  */
-export { CONFIG_KEYS, defineConfig, type KeelConfig } from "./define-config.js";
+export { parseConfigDeployments } from "./config-deployments.js";
+export {
+  CONFIG_KEYS,
+  type DeploymentDefinition,
+  defineConfig,
+  type KeelConfig,
+} from "./define-config.js";
 export { CONFIG_FILES, type LoadedConfig, loadConfig, projectName } from "./load-config.js";

@@ -7,6 +7,8 @@ import { closestNames, describeValue, isKeelError, KeelError } from "../core/ind
 import { FeatureRepo } from "../features/index.js";
 import { parseMonitors } from "../monitor/index.js";
 import { type PipelineDefinition, validatePipelines } from "../orchestrate/index.js";
+import type { DeploymentSpec } from "../serve/index.js";
+import { parseConfigDeployments } from "./config-deployments.js";
 import { CONFIG_KEYS, type KeelConfig } from "./define-config.js";
 
 /**
@@ -42,6 +44,8 @@ export interface LoadedConfig {
   readonly features: FeatureRepo;
   /** The pipelines, validated (DAGs, names). */
   readonly pipelines: readonly PipelineDefinition[];
+  /** The deployments, validated as `keel deploy create` validates a spec. */
+  readonly deployments: readonly DeploymentSpec[];
 }
 
 // `import … from "keel"` in a config resolves to the definition functions of the keel that is
@@ -95,6 +99,7 @@ export async function loadConfig(
   }
   const config = checkShape(file, exported);
   parseMonitors(config.monitors, file);
+  const deployments = parseConfigDeployments(config.deployments, file);
   const root = dirname(file);
   return {
     file,
@@ -102,6 +107,7 @@ export async function loadConfig(
     config,
     features: FeatureRepo.from(config, root),
     pipelines: pipelinesOf(file, config),
+    deployments,
   };
 }
 
