@@ -93,6 +93,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  */
 const BATCH_PATH_ROWS = 32;
 const DEFAULT_LOG_CAPACITY = 100_000;
+/** The same failure of one shadow is reported again after this long, not on every request. */
+const SHADOW_REPORT_MS = 60_000;
 
 interface DeploymentState {
   readonly spec: DeploymentSpec;
@@ -121,6 +123,8 @@ export class ServingRuntime {
   readonly #deployments = new Map<string, DeploymentState>();
   readonly #background = new Set<Promise<void>>();
   readonly #shadows: ShadowScorer;
+  /** When each (shadow, message) was last reported. */
+  readonly #shadowReports = new Map<string, number>();
   #reserved = 0;
   #inflight = 0;
   #idle: (() => void) | undefined;
@@ -501,9 +505,22 @@ export class ServingRuntime {
     const handle = this.#slots.get(ref);
     if (handle === undefined) return { error: `shadow '${name}' (${ref}) is not loaded` };
     const result = await this.#shadows.score(handle.bundle, records);
-    if ("error" in result)
-      this.#options.onBackgroundError?.(`shadow '${name}'`, new Error(result.error));
+    if ("error" in result) this.#reportShadowError(name, result.error);
     return result;
+  }
+
+  /**
+   * Tells `onBackgroundError` about a shadow's failure once a minute per distinct message: a
+   * shadow that fails on every request must not write a line per request (every entry in the
+   * log still says why).
+   */
+  #reportShadowError(name: string, message: string): void {
+    const now = Date.now();
+    const key = `${name}\u0000${message}`;
+    const last = this.#shadowReports.get(key);
+    if (last !== undefined && now - last < SHADOW_REPORT_MS) return;
+    this.#shadowReports.set(key, now);
+    this.#options.onBackgroundError?.(`shadow '${name}'`, new Error(message));
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   openServingStore,
   ServingRuntime,
 } from "./index.js";
+import { ShadowScorer } from "./shadow-scorer.js";
 import { type ServingFixture, servingFixture } from "./testing/index.js";
 
 /**
@@ -49,6 +50,7 @@ describe("a shadow whose scoring never returns", () => {
   it("never delays a primary answer or the event loop; its entries say it timed out", async () => {
     const store = openServingStore(fixture.tracking.database);
     const log = createPredictionLog(store, { flushIntervalMs: 20 });
+    const reported: string[] = [];
     const runtime = await ServingRuntime.open({
       tracking: fixture.tracking,
       cwd: fixture.project,
@@ -64,6 +66,7 @@ describe("a shadow whose scoring never returns", () => {
       ],
       log,
       shadowTimeoutMs: 1_000,
+      onBackgroundError: (what, error) => reported.push(`${what}: ${String(error)}`),
     });
     // Shadows load in the background; until then their entries say "not loaded".
     while (runtime.modelVersion("models/hangs") === undefined)
@@ -118,9 +121,30 @@ describe("a shadow whose scoring never returns", () => {
     expect(hangs.filter((h) => /^the shadow ran past/.test(h.error ?? "")).length).toBeGreaterThan(
       0,
     );
+    // Reported once per distinct failure, not once per request.
+    expect(reported.length).toBeGreaterThan(0);
+    expect(reported.length).toBeLessThanOrEqual(3);
     // The healthy shadow behind it still scored every request, with the primary's numbers.
     requestIds.forEach((id, row) => {
       expect(shadowOf(id).twin?.prediction).toBe(expected[2 * row + 1]);
     });
   }, 180_000);
+
+  it("skips, saying why, a copy bigger than the shadow queue or arriving when it is full", async () => {
+    const shadows = new ShadowScorer({ maxQueuedRows: 5 });
+    try {
+      const rows = fixture.x.slice(0, 6).toRecords();
+      expect(await shadows.score(bundle, rows)).toEqual({
+        error: "skipped: the request's 6 rows are more than a shadow takes at once (5)",
+      });
+      // The first 4 rows queue (the thread is starting); 2 more do not fit beside them.
+      const first = shadows.score(bundle, rows.slice(0, 4));
+      expect(await shadows.score(bundle, rows.slice(0, 2))).toEqual({
+        error: "skipped: the shadow thread is behind (4 rows waiting, at most 5)",
+      });
+      expect(await first).toHaveLength(4);
+    } finally {
+      await shadows.close();
+    }
+  }, 120_000);
 });

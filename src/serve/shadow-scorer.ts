@@ -121,6 +121,10 @@ export class ShadowScorer {
    */
   score(bundle: ModelBundle, records: readonly FrameRecord[]): Promise<ShadowResult> {
     if (this.#closed) return Promise.resolve({ error: "the shadow scorer is closed" });
+    if (records.length > this.#maxQueuedRows)
+      return Promise.resolve({
+        error: `skipped: the request's ${records.length} rows are more than a shadow takes at once (${this.#maxQueuedRows})`,
+      });
     if (this.#queuedRows + records.length > this.#maxQueuedRows)
       return Promise.resolve({
         error: `skipped: the shadow thread is behind (${this.#queuedRows} rows waiting, at most ${this.#maxQueuedRows})`,
