@@ -474,8 +474,11 @@ export class ServingRuntime {
   #afterResponse(spec: DeploymentSpec, result: ServeResult, records: readonly FrameRecord[]): void {
     const log = this.#options.log;
     const shadows = spec.shadow ?? [];
+    // The entry's time is when the answer went out, not when the shadows finished (seconds
+    // later for a slow one): A/B windows and canary steps are judged by it.
+    const time = Date.now();
     if (shadows.length === 0) {
-      if (log) appendAll(log, result, records, undefined);
+      if (log) appendAll(log, result, records, time, undefined);
       return;
     }
     this.#reserved += records.length;
@@ -483,7 +486,7 @@ export class ServingRuntime {
       (outputs) => {
         this.#reserved -= records.length;
         if (log)
-          appendAll(log, result, records, (i) => {
+          appendAll(log, result, records, time, (i) => {
             const shadow: Record<string, unknown> = {};
             shadows.forEach((s, k) => {
               const o = outputs[k]!;
@@ -587,9 +590,9 @@ function appendAll(
   log: PredictionLog,
   result: ServeResult,
   records: readonly FrameRecord[],
+  time: number,
   shadowOf: ((i: number) => Record<string, unknown>) | undefined,
 ): void {
-  const time = Date.now();
   const many = records.length > 1;
   for (let i = 0; i < records.length; i++) {
     const entry: PredictionLogEntry = {

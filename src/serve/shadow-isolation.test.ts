@@ -81,6 +81,7 @@ describe("a shadow whose scoring never returns", () => {
     }, 5);
     const expected = bundle.predictProba(fixture.x.slice(0, 60));
     const requestIds: string[] = [];
+    const answeredAt: number[] = [];
     try {
       for (let round = 0; round < 3; round++) {
         for (let i = 0; i < 20; i++) {
@@ -95,6 +96,7 @@ describe("a shadow whose scoring never returns", () => {
           expect(performance.now() - started).toBeLessThan(900);
           expect(result.predictions[0]!.prediction).toBe(expected[2 * row + 1]);
           requestIds.push(result.requestId);
+          answeredAt.push(Date.now());
         }
         // Later rounds arrive while the hung job runs, and after its thread was replaced.
         await new Promise((resolve) => setTimeout(resolve, 700));
@@ -121,6 +123,11 @@ describe("a shadow whose scoring never returns", () => {
     expect(hangs.filter((h) => /^the shadow ran past/.test(h.error ?? "")).length).toBeGreaterThan(
       0,
     );
+    // Each entry is stamped when its answer went out, not when the shadows were done with it
+    // (a second later for those queued behind the hung job).
+    requestIds.forEach((id, i) => {
+      expect(logged.get(id)?.time).toBeLessThanOrEqual(answeredAt[i]!);
+    });
     // Reported once per distinct failure, not once per request.
     expect(reported.length).toBeGreaterThan(0);
     expect(reported.length).toBeLessThanOrEqual(3);
