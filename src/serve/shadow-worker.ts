@@ -10,7 +10,7 @@
 import { parentPort } from "node:worker_threads";
 import type { FrameRecord } from "../core/index.js";
 import { loadModel, type ModelBundle } from "../models/index.js";
-import { predictionOutput } from "./prediction-output.js";
+import { type PredictionOutput, predictionOutput } from "./prediction-output.js";
 import { conformRows } from "./request-formats.js";
 import type { ShadowReply, ShadowRequest } from "./shadow-protocol.js";
 
@@ -29,12 +29,11 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function score(id: number, bundleId: number, records: readonly FrameRecord[]): void {
-  const bundle = bundles.get(bundleId);
-  if (bundle === undefined) {
-    reply({ type: "failed", id, message: `shadow bundle ${bundleId} is not loaded` });
-    return;
-  }
+/** One request's rows: their outputs, or why there are none (other requests still score). */
+function scoreJob(
+  bundle: ModelBundle,
+  records: readonly FrameRecord[],
+): PredictionOutput[] | { error: string } {
   try {
     // The rows passed the primary's signature; a shadow may expect other columns or kinds.
     const conformed = conformRows(bundle.inputSignature, {
@@ -43,15 +42,24 @@ function score(id: number, bundleId: number, records: readonly FrameRecord[]): v
       source: "json",
       paths: (i) => ({ record: `$[${i}]`, field: (f) => `$[${i}].${f}` }),
     });
-    reply({ type: "scored", id, outputs: conformed.map((r) => predictionOutput(bundle, r)) });
+    return conformed.map((r) => predictionOutput(bundle, r));
   } catch (error) {
-    reply({ type: "failed", id, message: describe(error) });
+    return { error: describe(error) };
   }
+}
+
+function score(id: number, bundleId: number, jobs: readonly (readonly FrameRecord[])[]): void {
+  const bundle = bundles.get(bundleId);
+  if (bundle === undefined) {
+    reply({ type: "failed", id, message: `shadow bundle ${bundleId} is not loaded` });
+    return;
+  }
+  reply({ type: "scored", id, results: jobs.map((records) => scoreJob(bundle, records)) });
 }
 
 port.on("message", (message: ShadowRequest) => {
   if (message.type === "score") {
-    score(message.id, message.bundleId, message.records);
+    score(message.id, message.bundleId, message.jobs);
     return;
   }
   loadModel(message.dir).then(
