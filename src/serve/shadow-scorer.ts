@@ -91,6 +91,7 @@ export class ShadowScorer {
   readonly #queue: Job[] = [];
   #queuedRows = 0;
   #running = false;
+  #scheduled = false;
   #closed = false;
   #worker: Worker | undefined;
   #ready: Promise<void> | undefined;
@@ -134,6 +135,19 @@ export class ShadowScorer {
     return new Promise<ShadowResult>((done) => {
       this.#queue.push({ bundle, records, done });
       this.#queuedRows += records.length;
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Pumps on the next turn of the loop, not now: the caller's answer goes out first, and the
+   * requests of the same turn travel in one message.
+   */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
       this.#pump();
     });
   }
