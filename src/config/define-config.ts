@@ -5,6 +5,34 @@ import type {
 } from "../features/index.js";
 import type { AlertSink, MonitorDefinition } from "../monitor/index.js";
 import type { PipelineDefinition } from "../orchestrate/index.js";
+import type { CanaryGuardrails, DeploymentSpec } from "../serve/index.js";
+
+/**
+ * A deployment as `keel.config.ts` declares it: a deployment spec whose canary interval may be
+ * text (`"1h"`, `"30m"`) or milliseconds. `keel deploy apply` stores it; `keel serve
+ * --deployment NAME` and `keel server` serve it.
+ *
+ * @example
+ * ```ts
+ * const churn: DeploymentDefinition = {
+ *   name: "churn",
+ *   variants: [
+ *     { name: "champion", model: "models:/churn@champion", weight: 1 },
+ *     { name: "challenger", model: "models:/churn@challenger", weight: 0 },
+ *   ],
+ *   canary: { variant: "challenger", steps: [5, 50, 100], interval: "1h", guardrails: { maxErrorRate: 0.01 } },
+ * };
+ * ```
+ */
+export interface DeploymentDefinition extends Omit<DeploymentSpec, "canary"> {
+  readonly canary?: {
+    readonly variant: string;
+    readonly steps: readonly number[];
+    readonly interval?: string | number;
+    readonly intervalMs?: number;
+    readonly guardrails?: CanaryGuardrails;
+  };
+}
 
 /**
  * A keel project's configuration: the default export of `keel.config.ts`. Today it holds the
@@ -27,6 +55,8 @@ export interface KeelConfig extends FeatureDefinitions {
   readonly monitors?: readonly MonitorDefinition[];
   /** Pipelines (`definePipeline`) that `keel run`, `keel backfill`, `keel worker` and the scheduler run. */
   readonly pipelines?: readonly PipelineDefinition[];
+  /** Deployments (variants, sticky key, shadows, canary) that `keel deploy apply` stores. */
+  readonly deployments?: readonly DeploymentDefinition[];
   /**
    * Where a stale feature view's alert goes (`keel features freshness`, and the built-in
    * `freshnessStep` of a pipeline when it names no sinks of its own). Default: the log.
@@ -67,6 +97,7 @@ export const CONFIG_KEYS: readonly string[] = [
   "monitors",
   "pipelines",
   "freshnessAlerts",
+  "deployments",
 ];
 
 /**

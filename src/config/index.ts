@@ -11,8 +11,10 @@
  *
  * @module
  */
+export { parseConfigDeployments } from "./config-deployments.js";
 export {
   CONFIG_KEYS,
+  type DeploymentDefinition,
   defineConfig,
   type FreshnessAlertSettings,
   type KeelConfig,

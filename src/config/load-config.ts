@@ -7,6 +7,8 @@ import { closestNames, describeValue, isKeelError, KeelError } from "../core/ind
 import { FeatureRepo } from "../features/index.js";
 import { alertSinkIssues, parseMonitors } from "../monitor/index.js";
 import { type PipelineDefinition, validatePipelines } from "../orchestrate/index.js";
+import type { DeploymentSpec } from "../serve/index.js";
+import { parseConfigDeployments } from "./config-deployments.js";
 import { CONFIG_KEYS, type KeelConfig } from "./define-config.js";
 import { monitorPipelines } from "./monitor-pipelines.js";
 
@@ -43,6 +45,8 @@ export interface LoadedConfig {
   readonly features: FeatureRepo;
   /** The pipelines, validated (DAGs, names), then one `monitor.NAME` per scheduled monitor. */
   readonly pipelines: readonly PipelineDefinition[];
+  /** The deployments, validated as `keel deploy create` validates a spec. */
+  readonly deployments: readonly DeploymentSpec[];
 }
 
 // `import … from "keel"` in a config resolves to the definition functions of the keel that is
@@ -110,6 +114,7 @@ export async function loadConfig(
   }
   const config = checkShape(file, exported);
   const monitors = parseMonitors(config.monitors, file);
+  const deployments = parseConfigDeployments(config.deployments, file);
   const root = dirname(file);
   const pipelines = pipelinesOf(file, config);
   return {
@@ -118,6 +123,7 @@ export async function loadConfig(
     config,
     features: FeatureRepo.from(config, root),
     pipelines: [...pipelines, ...monitorPipelines(monitors, pipelines, file)],
+    deployments,
   };
 }
 

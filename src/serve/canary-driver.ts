@@ -30,6 +30,7 @@ export class CanaryDriver {
   readonly #store: ServingStore | undefined;
   readonly #apply: (weights: readonly { name: string; weight: number }[]) => void;
   readonly #onDecision: ((decision: CanaryDecision) => void) | undefined;
+  readonly #now: () => number;
   #controller: CanaryController;
   #revision: number | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -44,6 +45,8 @@ export class CanaryDriver {
       readonly apply: (weights: readonly { name: string; weight: number }[]) => void;
       readonly onDecision?: (decision: CanaryDecision) => void;
       readonly minSamples?: number;
+      /** The clock a new rollout starts by and the timer ticks with (default `Date.now`). */
+      readonly now?: () => number;
     },
   ) {
     this.#spec = spec;
@@ -51,8 +54,9 @@ export class CanaryDriver {
     this.#apply = options.apply;
     this.#onDecision = options.onDecision;
     this.#revision = options.revision;
+    this.#now = options.now ?? Date.now;
     this.#controller = new CanaryController(spec, {
-      ...(options.state ? { state: options.state } : {}),
+      ...(options.state ? { state: options.state } : { now: this.#now() }),
       ...(options.minSamples !== undefined ? { minSamples: options.minSamples } : {}),
     });
     this.#apply(this.#controller.weights());
@@ -128,7 +132,7 @@ export class CanaryDriver {
     this.#timer = setInterval(() => {
       if (this.#busy) return;
       this.#busy = true;
-      this.tick(Date.now())
+      this.tick(this.#now())
         .catch(onError)
         .finally(() => {
           this.#busy = false;

@@ -50,6 +50,7 @@ export {
   type VariantSpec,
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
+export { LogWriterThread, type PredictionSink } from "./log-writer-thread.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
 export {
   type FeatureLookup,
@@ -59,6 +60,7 @@ export {
   type OnlineFeatureReader,
 } from "./online-features.js";
 export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
+export { PostgresLogWriter } from "./postgres-log-writer.js";
 export {
   batchRowRequestId,
   type FeedbackLabel,
@@ -88,5 +90,5 @@ export {
   type ReadPredictionsQuery,
   type ServingStore,
 } from "./serving-store.js";
-export { type PredictionSink, predictionSinkFor, SqliteLogWriter } from "./sqlite-log-writer.js";
+export { predictionSinkFor, SqliteLogWriter } from "./sqlite-log-writer.js";
 export { assignVariant } from "./sticky-assignment.js";

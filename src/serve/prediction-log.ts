@@ -1,6 +1,6 @@
 import { describeValue, KeelError, type Logger, nullLogger, toKeelError } from "../core/index.js";
+import type { PredictionSink } from "./log-writer-thread.js";
 import type { PredictionLogEntry } from "./prediction-entry.js";
-import type { PredictionSink } from "./sqlite-log-writer.js";
 
 export type { PredictionLogEntry } from "./prediction-entry.js";
 

@@ -19,6 +19,7 @@ import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
 import type { ServingStore } from "./serving-store.js";
+import { type ShadowResult, ShadowScorer } from "./shadow-scorer.js";
 import { assignVariant } from "./sticky-assignment.js";
 
 /**
@@ -48,6 +49,13 @@ export interface ServingRuntimeOptions {
   >;
   /** How often canary rollouts are evaluated, in ms (default 1 s); 0 leaves it to the caller. */
   readonly canaryTickMs?: number;
+  /** The clock canary rollouts run by (default `Date.now`; tests pass a simulated one). */
+  readonly clock?: () => number;
+  /**
+   * How long one shadow job may score on the shadow thread before that thread is stopped and
+   * the shadow's output logged as timed out (default 2,000 ms).
+   */
+  readonly shadowTimeoutMs?: number;
   /** Called when a shadow or a background model load fails (the response path never sees it). */
   readonly onBackgroundError?: (what: string, error: unknown) => void;
   /** The project's feature store, for deployments with a `features` section. */
@@ -97,6 +105,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  */
 const BATCH_PATH_ROWS = 32;
 const DEFAULT_LOG_CAPACITY = 100_000;
+/** The same failure of one shadow is reported again after this long, not on every request. */
+const SHADOW_REPORT_MS = 60_000;
 
 interface DeploymentState {
   readonly spec: DeploymentSpec;
@@ -125,6 +135,9 @@ export class ServingRuntime {
   readonly #slots: ModelSlots;
   readonly #deployments = new Map<string, DeploymentState>();
   readonly #background = new Set<Promise<void>>();
+  readonly #shadows: ShadowScorer;
+  /** When each (shadow, message) was last reported. */
+  readonly #shadowReports = new Map<string, number>();
   #reserved = 0;
   #inflight = 0;
   #idle: (() => void) | undefined;
@@ -134,6 +147,9 @@ export class ServingRuntime {
   private constructor(options: ServingRuntimeOptions) {
     this.#options = options;
     this.#slots = new ModelSlots(options.tracking, options.cwd);
+    this.#shadows = new ShadowScorer(
+      options.shadowTimeoutMs === undefined ? {} : { timeoutMs: options.shadowTimeoutMs },
+    );
     for (const spec of options.deployments)
       this.#deployments.set(spec.name, this.#newState(spec, options.stored?.[spec.name]));
   }
@@ -196,6 +212,7 @@ export class ServingRuntime {
       ...(this.#options.store ? { store: this.#options.store } : {}),
       ...(stored ? { revision: stored.revision } : {}),
       ...(stored?.state.canary ? { state: stored.state.canary } : {}),
+      ...(this.#options.clock ? { now: this.#options.clock } : {}),
       apply: (weights) => {
         state.weights = weights.map((w) => ({ name: w.name, weight: w.weight }));
       },
@@ -492,7 +509,12 @@ export class ServingRuntime {
     return out;
   }
 
-  /** Logs the predictions, after running the shadows (off the response path) when any. */
+  /**
+   * Logs the predictions (`logged`: the request rows with any looked-up online features), after
+   * the shadows scored the rows when there are any. Shadows score on their own thread
+   * ({@link ShadowScorer}): this thread only hands the rows over, so a slow or hung shadow never
+   * delays an answer.
+   */
   #afterResponse(
     spec: DeploymentSpec,
     result: ServeResult,
@@ -501,49 +523,56 @@ export class ServingRuntime {
   ): void {
     const log = this.#options.log;
     const shadows = spec.shadow ?? [];
+    // The entry's time is when the answer went out, not when the shadows finished (seconds
+    // later for a slow one): A/B windows and canary steps are judged by it.
+    const time = Date.now();
     if (shadows.length === 0) {
-      if (log) appendAll(log, result, logged, undefined);
+      if (log) appendAll(log, result, logged, time, undefined);
       return;
     }
     this.#reserved += records.length;
-    const run = (async () => {
-      await yieldToLoop();
-      const outputs = shadows.map((s) => this.#shadowOutputs(s.name, s.model, records));
-      this.#reserved -= records.length;
-      if (log)
-        appendAll(log, result, logged, (i) => {
-          const shadow: Record<string, unknown> = {};
-          shadows.forEach((s, k) => {
-            const o = outputs[k]!;
-            shadow[s.name] = Array.isArray(o) ? o[i] : o;
+    const run = Promise.all(shadows.map((s) => this.#shadowOutputs(s.name, s.model, records))).then(
+      (outputs) => {
+        this.#reserved -= records.length;
+        if (log)
+          appendAll(log, result, logged, time, (i) => {
+            const shadow: Record<string, unknown> = {};
+            shadows.forEach((s, k) => {
+              const o = outputs[k]!;
+              shadow[s.name] = Array.isArray(o) ? o[i] : o;
+            });
+            return shadow;
           });
-          return shadow;
-        });
-    })();
+      },
+    );
     this.#track(run);
   }
 
   /** A shadow's outputs for the rows, or what went wrong: never thrown at the caller. */
-  #shadowOutputs(
+  async #shadowOutputs(
     name: string,
     ref: string,
     records: readonly FrameRecord[],
-  ): PredictionOutput[] | { readonly error: string } {
+  ): Promise<ShadowResult> {
     const handle = this.#slots.get(ref);
     if (handle === undefined) return { error: `shadow '${name}' (${ref}) is not loaded` };
-    try {
-      const rows: ScoringRows = {
-        format: "records",
-        rows: records,
-        source: "json",
-        paths: (i) => ({ record: `$[${i}]`, field: (f) => `$[${i}].${f}` }),
-      };
-      const conformed = conformRows(handle.bundle.inputSignature, rows);
-      return conformed.map((r) => predictionOutput(handle.bundle, r));
-    } catch (error) {
-      this.#options.onBackgroundError?.(`shadow '${name}'`, error);
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
+    const result = await this.#shadows.score(handle.bundle, records);
+    if ("error" in result) this.#reportShadowError(name, result.error);
+    return result;
+  }
+
+  /**
+   * Tells `onBackgroundError` about a shadow's failure once a minute per distinct message: a
+   * shadow that fails on every request must not write a line per request (every entry in the
+   * log still says why).
+   */
+  #reportShadowError(name: string, message: string): void {
+    const now = Date.now();
+    const key = `${name}\u0000${message}`;
+    const last = this.#shadowReports.get(key);
+    if (last !== undefined && now - last < SHADOW_REPORT_MS) return;
+    this.#shadowReports.set(key, now);
+    this.#options.onBackgroundError?.(`shadow '${name}'`, new Error(message));
   }
 
   /**
@@ -592,6 +621,7 @@ export class ServingRuntime {
         this.#idle = resolve;
       });
     await this.settle();
+    await this.#shadows.close();
     await this.#options.log?.close();
   }
 }
@@ -609,9 +639,9 @@ function appendAll(
   log: PredictionLog,
   result: ServeResult,
   records: readonly Readonly<Record<string, unknown>>[],
+  time: number,
   shadowOf: ((i: number) => Record<string, unknown>) | undefined,
 ): void {
-  const time = Date.now();
   const many = records.length > 1;
   for (let i = 0; i < records.length; i++) {
     const entry: PredictionLogEntry = {

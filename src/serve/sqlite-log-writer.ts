@@ -1,26 +1,8 @@
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
-import { KeelError } from "../core/index.js";
 import type { MetadataDatabase } from "../store/index.js";
-import type { PredictionLogEntry } from "./prediction-entry.js";
+import { LogWriterThread, type PredictionSink } from "./log-writer-thread.js";
+import { PostgresLogWriter } from "./postgres-log-writer.js";
 import type { ServingStore } from "./serving-store.js";
-
-/**
- * Where a {@link PredictionLog} writes its batches: a {@link ServingStore}, or a
- * {@link SqliteLogWriter} that writes them from a worker thread.
- *
- * @example
- * ```ts
- * const sink: PredictionSink = openServingStore(database);
- * await sink.appendPredictions([entry]);
- * ```
- */
-export interface PredictionSink {
-  /** Stores the entries in one transaction: all of them or none. */
-  appendPredictions(entries: readonly PredictionLogEntry[]): Promise<void>;
-  /** Releases what the sink holds (a worker thread); optional. */
-  close?(): Promise<void>;
-}
 
 // The worker's code. It is plain CommonJS evaluated by `new Worker(..., { eval: true })` so it
 // runs the same from `dist` and from the TypeScript sources under vitest (a worker cannot load
@@ -28,7 +10,7 @@ export interface PredictionSink {
 // thread's connection; busy_timeout waits out the main thread's short writes) and stores each
 // batch it is handed in one transaction, so a SIGKILL leaves whole batches or nothing. The row
 // mapping is the one of `predictionRows` (prediction-rows.ts), done here so that the event loop
-// pays only one JSON.stringify of the batch.
+// pays only the hand-over of the batch.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
@@ -51,7 +33,7 @@ const writeAll = db.transaction((entries) => {
 parentPort.on("message", (message) => {
   if (message.close) { db.close(); parentPort.postMessage({ id: message.id, ok: true }); return; }
   try {
-    writeAll(JSON.parse(message.json));
+    writeAll(message.entries);
     parentPort.postMessage({ id: message.id, ok: true });
   } catch (error) {
     parentPort.postMessage({ id: message.id, ok: false, message: String(error && error.message || error) });
@@ -59,19 +41,9 @@ parentPort.on("message", (message) => {
 });
 `;
 
-interface Reply {
-  readonly id: number;
-  readonly ok: boolean;
-  readonly message?: string;
-}
-
 /**
- * Writes prediction batches to a SQLite metadata store from a worker thread with its own
- * connection, so the inserts' CPU stays off the event loop that answers requests. The event
- * loop serialises each batch once (JSON text, ~2 µs per entry) and hands it over; the
- * returned promise settles when the worker committed (or failed) the batch's transaction.
- * A worker that dies fails its pending batches (the log retries them) and is restarted on the
- * next batch.
+ * Writes prediction batches to a SQLite metadata store file from a worker thread with its own
+ * better-sqlite3 connection ({@link LogWriterThread}).
  *
  * @example
  * ```ts
@@ -80,84 +52,21 @@ interface Reply {
  * await log.close(); // flushes, then stops the worker
  * ```
  */
-export class SqliteLogWriter implements PredictionSink {
-  readonly #file: string;
-  #worker: Worker | undefined;
-  #nextId = 0;
-  readonly #pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-
+export class SqliteLogWriter extends LogWriterThread {
   /** @param file the SQLite database file (already migrated by `openDatabase`). */
   constructor(file: string) {
-    this.#file = file;
+    super(WORKER_SOURCE, () => ({
+      file,
+      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+    }));
   }
-
-  appendPredictions(entries: readonly PredictionLogEntry[]): Promise<void> {
-    if (entries.length === 0) return Promise.resolve();
-    return this.#send({ json: JSON.stringify(entries) });
-  }
-
-  async close(): Promise<void> {
-    const worker = this.#worker;
-    if (worker === undefined) return;
-    await this.#send({ close: true });
-    this.#worker = undefined;
-    await worker.terminate();
-  }
-
-  #send(message: { json?: string; close?: boolean }): Promise<void> {
-    const worker = this.#worker ?? this.#start();
-    const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, ...message });
-    });
-  }
-
-  #start(): Worker {
-    const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { file: this.#file, driver },
-    });
-    // An idle writer must not keep a finished process alive; close() stops it explicitly.
-    worker.unref();
-    worker.on("message", (reply: Reply) => {
-      const waiting = this.#pending.get(reply.id);
-      if (waiting === undefined) return;
-      this.#pending.delete(reply.id);
-      if (reply.ok) waiting.resolve();
-      else
-        waiting.reject(
-          storeError(`the prediction log's writer could not store a batch: ${reply.message}`),
-        );
-    });
-    const fail = (why: string): void => {
-      if (this.#worker === worker) this.#worker = undefined;
-      for (const [id, waiting] of this.#pending) {
-        this.#pending.delete(id);
-        waiting.reject(storeError(why));
-      }
-    };
-    worker.on("error", (error) =>
-      fail(`the prediction log's writer thread failed: ${error.message}`),
-    );
-    worker.on("exit", (code) =>
-      fail(`the prediction log's writer thread exited with code ${code}`),
-    );
-    this.#worker = worker;
-    return worker;
-  }
-}
-
-function storeError(message: string): KeelError {
-  return new KeelError("KEEL_ERR_STORE", message);
 }
 
 /**
- * Where a server's prediction log should write: a worker-thread {@link SqliteLogWriter} when
- * the metadata store is a SQLite file (its inserts would otherwise run on the event loop),
- * else the store itself (PostgreSQL's driver already writes asynchronously; an in-memory
- * SQLite database cannot be opened a second time).
+ * Where a server's prediction log should write: a writer thread, {@link SqliteLogWriter} for
+ * a SQLite file or {@link PostgresLogWriter} for PostgreSQL (the inserts, and on PostgreSQL
+ * the query building and parameter encoding, would otherwise run on the event loop); else the
+ * store itself (an in-memory SQLite database cannot be opened a second time).
  *
  * @example
  * ```ts
@@ -165,6 +74,7 @@ function storeError(message: string): KeelError {
  * ```
  */
 export function predictionSinkFor(database: MetadataDatabase, store: ServingStore): PredictionSink {
+  if (database.postgres !== undefined) return new PostgresLogWriter(database.postgres);
   const file = database.sqlite?.name;
   if (file === undefined || file === "" || file === ":memory:" || database.sqlite?.memory)
     return store;

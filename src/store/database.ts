@@ -51,6 +51,11 @@ export interface MetadataDatabase {
   readonly location: string;
   /** The raw better-sqlite3 handle on SQLite (for bulk fast paths), else undefined. */
   readonly sqlite: Database.Database | undefined;
+  /**
+   * PostgreSQL only: how to open another connection to the same database and schema (the
+   * prediction log's writer thread does).
+   */
+  readonly postgres?: { readonly url: string; readonly schema?: string };
   /** Runs `work` in a write transaction (see {@link writeTransaction}). */
   write<T>(work: (tx: Kysely<KeelDatabase>) => Promise<T>): Promise<T>;
   /**
@@ -225,6 +230,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     dialect: "postgres",
     location,
     sqlite: undefined,
+    postgres: { url, ...(schema === undefined ? {} : { schema }) },
     write: (work) => writeTransaction(db, "postgres", work),
     setStatementTimeout(ms) {
       routing.pgStatementTimeoutMs = Math.max(0, ms);

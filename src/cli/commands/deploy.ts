@@ -294,8 +294,16 @@ function splitAssignment(ctx: CommandContext, option: string, text: string): [st
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
-/** Every model the spec names must resolve now, not at the first request. */
-async function checkModels(
+/**
+ * Every model the spec names must resolve now, not at the first request: one
+ * `KEEL_ERR_DEPLOYMENT_INVALID` lists each that does not, with its JSON path.
+ *
+ * @example
+ * ```ts
+ * await checkModels(spec, tracking, ctx.cwd, "deploy/churn.json");
+ * ```
+ */
+export async function checkModels(
   spec: DeploymentSpec,
   tracking: Tracking,
   cwd: string,

@@ -93,6 +93,10 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./deploy-status.js")).deployStatusCommand,
   },
   {
+    path: ["deploy", "apply"],
+    load: async () => (await import("./deploy-apply.js")).deployApplyCommand,
+  },
+  {
     path: ["monitor", "report"],
     load: async () => (await import("./monitor-report.js")).monitorReportCommand,
   },

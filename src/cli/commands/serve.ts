@@ -1,6 +1,10 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { CONFIG_FILES, loadConfig } from "../../config/index.js";
 import { KeelError } from "../../core/index.js";
 import { type DeploymentSpec, openServingStore } from "../../serve/index.js";
 import { allowedHostsFor, createApp, loadTokens } from "../../server/index.js";
+import type { Tracking } from "../../track/index.js";
 import { defineCommand, read } from "../command.js";
 import { configFor, openProjectFeatures } from "../features-project.js";
 import { needsFeatures, startServing } from "../serving-setup.js";
@@ -116,7 +120,7 @@ export const serveCommand = defineCommand({
     try {
       const deployments = [];
       if (deploymentName !== undefined)
-        deployments.push(await openServingStore(tracking.database).getDeployment(deploymentName));
+        deployments.push(await storedDeployment(ctx.cwd, tracking, deploymentName));
       else {
         const spec: DeploymentSpec = {
           name: "default",
@@ -186,3 +190,22 @@ export const serveCommand = defineCommand({
     }
   },
 });
+
+/**
+ * The stored deployment `keel serve --deployment NAME` serves; one that keel.config.ts
+ * declares but nobody stored yet gets a not-found error that says to run `keel deploy apply`.
+ */
+async function storedDeployment(cwd: string, tracking: Tracking, name: string) {
+  const store = openServingStore(tracking.database);
+  const found = await store.findDeployment(name);
+  if (found !== undefined) return found;
+  const declared =
+    CONFIG_FILES.some((f) => existsSync(join(cwd, f))) &&
+    (await loadConfig({ cwd })).deployments.some((d) => d.name === name);
+  if (!declared) return store.getDeployment(name);
+  throw new KeelError(
+    "KEEL_ERR_DEPLOYMENT_NOT_FOUND",
+    `deployment '${name}' is declared in keel.config.ts but not stored yet: run keel deploy apply, then keel serve --deployment ${name}`,
+    { details: { deployment: name } },
+  );
+}

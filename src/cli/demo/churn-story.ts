@@ -465,7 +465,7 @@ class Story {
     if (run.alerts.length === 0 && new Date(dayMs).getUTCDay() === 0) {
       const p = run.report.prediction;
       this.#o.say(
-        `  ${stamp}  churn-drift: ${run.rows} predictions, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
+        `  ${stamp}  churn-drift: ${run.rows} predictions, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p && p.relativeShift !== null ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
       );
     }
   }

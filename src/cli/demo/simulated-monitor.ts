@@ -7,11 +7,15 @@ import {
   runMonitor,
   windowMs,
 } from "../../monitor/index.js";
-import type { PipelineResult } from "../../orchestrate/index.js";
-import { type LoggedPrediction, loadModelRef, type ServingStore } from "../../serve/index.js";
+import { alertLogOf, type PipelineResult } from "../../orchestrate/index.js";
+import {
+  type LoggedPrediction,
+  loadModelRef,
+  predictionLogFrame,
+  type ServingStore,
+} from "../../serve/index.js";
 import type { MonitoringStore } from "../../store/index.js";
 import type { Tracking } from "../../track/index.js";
-import { alertLogOf, predictionLogFrame } from "../commands/monitor-run.js";
 
 /**
  * One simulated day of replayed traffic: its simulated midnight and the real span its

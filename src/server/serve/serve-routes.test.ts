@@ -273,7 +273,8 @@ describe("serving routes", () => {
     const model =
       variant === "champion" ? bundle : await loadModel(join(fixture.project, fixture.bundles[1]));
     expect(predictions[0].prediction).toBe(model.predictProba(fixture.x.slice(7, 8))[1]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Shadows score on their own thread; settle waits for them and the entries they hold.
+    await runtime.settle();
     await log.flush();
     const logged = (await store.readPredictions({ deployment: "ab" })).find(
       (p) => p.requestId === requestId,
