@@ -1,7 +1,8 @@
 """Runs Optuna's TPESampler (defaults) on the analytic problems of bench/tune and prints JSON.
 
-Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream]
+Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream] [--values]
 --stream prints {"run": ...} per seed as it finishes instead of one object at the end.
+--values adds every trial's objective value to each run ("values", in trial order).
 Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "bestAt", "samplerMsPerTrial"}]}
 With several budgets (e.g. 50,80) one study runs the largest, and "bestAt" holds the best value
 after each budget's number of trials: TPE never looks at the total, so the first 50 trials of
@@ -108,7 +109,8 @@ class TimedSampler(optuna.samplers.BaseSampler):
 
 def main():
     stream = "--stream" in sys.argv
-    args = [a for a in sys.argv if a != "--stream"]
+    with_values = "--values" in sys.argv
+    args = [a for a in sys.argv if a not in ("--stream", "--values")]
     problem, seeds = args[1], [int(s) for s in args[3:]]
     budgets = [int(b) for b in args[2].split(",")]
     n_trials = max(budgets)
@@ -126,6 +128,8 @@ def main():
             "bestAt": best_at,
             "samplerMsPerTrial": 1000 * sampler.seconds / n_trials,
         }
+        if with_values:
+            run["values"] = values
         runs.append(run)
         if stream:
             print(json.dumps({"run": run}), flush=True)

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// bench/tune/curve.mjs: where do keel's default TPE and Optuna's part? Runs both on one problem
+// for seeds FROM..TO-1, keeps every trial's value, and prints per trial number the median
+// best-so-far of each side, the Mann–Whitney p of best-so-far there, and the median of the
+// value of that trial alone (what the sampler proposed at that step). Needs `npm run build`.
+// Raw values are kept in bench/.data/tune-curve-PROBLEM-FROM-TO.json; a second call with the
+// same arguments reads them instead of running again (delete the file to re-run).
+//
+//   node bench/tune/curve.mjs styblinskiTang5 80 0:200 [--keel-only] [--options JSON]
+// --options passes TpeSampler options to keel's side (to test a candidate fix); the data file
+// name then carries a hash of them.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { PROBLEMS } from "./problems.mjs";
+import { mannWhitney, median } from "./stats.mjs";
+
+const root = join(import.meta.dirname, "..", "..");
+const { createStudy, TpeSampler } = await import(join(root, "dist", "tune", "index.js"));
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { options: { type: "string", default: "{}" }, "keel-only": { type: "boolean" } },
+});
+const [problem, trials, range] = positionals;
+const nTrials = Number(trials);
+const [from, to] = range.split(":").map(Number);
+const options = JSON.parse(flags.options);
+const tag = flags.options === "{}" ? "" : `-${createHash("sha1").update(flags.options).digest("hex").slice(0, 8)}`;
+const dataDir = join(root, "bench", ".data");
+const file = join(dataDir, `tune-curve-${problem}-${nTrials}-${from}-${to}${tag}.json`);
+const optunaFile = join(dataDir, `tune-curve-${problem}-${nTrials}-${from}-${to}.optuna.json`);
+
+async function keelRuns() {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const runs = [];
+  for (let seed = from; seed < to; seed++) {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new TpeSampler({ seed, ...options }),
+    });
+    await study.optimize(PROBLEMS[problem].objective, { nTrials });
+    runs.push(study.trials.map((t) => t.value));
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(runs));
+  return runs;
+}
+
+function optunaRuns() {
+  if (existsSync(optunaFile)) return JSON.parse(readFileSync(optunaFile, "utf8"));
+  const seeds = Array.from({ length: to - from }, (_, i) => String(from + i));
+  const script = join(import.meta.dirname, "optuna_runner.py");
+  const result = spawnSync("/usr/bin/python3", [script, problem, trials, ...seeds, "--values"], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
+  if (result.status !== 0) throw new Error(`optuna_runner.py failed: ${result.stderr}`);
+  const runs = JSON.parse(result.stdout).runs.map((r) => r.values);
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(optunaFile, JSON.stringify(runs));
+  return runs;
+}
+
+const bestSoFar = (values) => {
+  let best = Number.POSITIVE_INFINITY;
+  return values.map((v) => {
+    best = Math.min(best, v);
+    return best;
+  });
+};
+const keel = await keelRuns();
+if (flags["keel-only"]) process.exit(0);
+const optuna = optunaRuns();
+const [kb, ob] = [keel.map(bestSoFar), optuna.map(bestSoFar)];
+const fmt = (x) => x.toPrecision(5).padStart(10);
+console.log(`${problem}, seeds ${from}..${to - 1}, ${nTrials} trials${tag ? `, keel options ${flags.options}` : ""}`);
+console.log(
+  "trial | keel best-so-far | Optuna best-so-far | MW p (best) | keel value | Optuna value | MW p (value)",
+);
+for (let t = 0; t < nTrials; t++) {
+  const a = kb.map((r) => r[t]);
+  const b = ob.map((r) => r[t]);
+  const va = keel.map((r) => r[t]);
+  const vb = optuna.map((r) => r[t]);
+  console.log(
+    `${String(t + 1).padStart(5)} | ${fmt(median(a))} | ${fmt(median(b))} | ${mannWhitney(a, b).p.toFixed(4)} | ${fmt(median(va))} | ${fmt(median(vb))} | ${mannWhitney(va, vb).p.toFixed(4)}`,
+  );
+}
+// Values pooled over windows of trials (more power than one trial at a time).
+for (const [lo, hi] of [
+  [0, 10],
+  [10, 20],
+  [20, 30],
+  [30, 50],
+  [50, nTrials],
+]) {
+  const va = keel.flatMap((r) => r.slice(lo, hi));
+  const vb = optuna.flatMap((r) => r.slice(lo, hi));
+  const { pBetter, p } = mannWhitney(va, vb);
+  console.log(
+    `trials ${lo + 1}-${hi}: median value keel ${fmt(median(va))}, Optuna ${fmt(median(vb))}, P(keel lower) ${pBetter.toFixed(3)}, MW p ${p.toFixed(4)} (pooled, not independent)`,
+  );
+}
