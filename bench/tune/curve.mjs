@@ -27,7 +27,10 @@ const [problem, trials, range] = positionals;
 const nTrials = Number(trials);
 const [from, to] = range.split(":").map(Number);
 const options = JSON.parse(flags.options);
-const tag = flags.options === "{}" ? "" : `-${createHash("sha1").update(flags.options).digest("hex").slice(0, 8)}`;
+const tag =
+  flags.options === "{}"
+    ? ""
+    : `-${createHash("sha1").update(flags.options).digest("hex").slice(0, 8)}`;
 const dataDir = join(root, "bench", ".data");
 const file = join(dataDir, `tune-curve-${problem}-${nTrials}-${from}-${to}${tag}.json`);
 const optunaFile = join(dataDir, `tune-curve-${problem}-${nTrials}-${from}-${to}.optuna.json`);
@@ -75,7 +78,9 @@ if (flags["keel-only"]) process.exit(0);
 const optuna = optunaRuns();
 const [kb, ob] = [keel.map(bestSoFar), optuna.map(bestSoFar)];
 const fmt = (x) => x.toPrecision(5).padStart(10);
-console.log(`${problem}, seeds ${from}..${to - 1}, ${nTrials} trials${tag ? `, keel options ${flags.options}` : ""}`);
+console.log(
+  `${problem}, seeds ${from}..${to - 1}, ${nTrials} trials${tag ? `, keel options ${flags.options}` : ""}`,
+);
 console.log(
   "trial | keel best-so-far | Optuna best-so-far | MW p (best) | keel value | Optuna value | MW p (value)",
 );

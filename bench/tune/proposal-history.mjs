@@ -36,8 +36,7 @@ const space = Object.fromEntries(
 const trials = source.trials.map((t) => ({ params: t.params, value: t.value }));
 
 /** The objective at a point, through a trial-like object that returns the given values. */
-const valueAt = (point) =>
-  objective({ suggestFloat: (name) => point[names.indexOf(name)] });
+const valueAt = (point) => objective({ suggestFloat: (name) => point[names.indexOf(name)] });
 
 const keel = [];
 for (let seed = 0; seed < nSeeds; seed++) {

@@ -308,7 +308,9 @@ describe("TpeSampler on several directions (MOTPE)", () => {
     }
     expect(gains.every((g) => g > 0)).toBe(true);
     expect(gains.reduce((a, b) => a + b, 0) / gains.length).toBeGreaterThan(0.1);
-    expect(await front(new TpeSampler({ seed: 3 }))).toEqual(await front(new TpeSampler({ seed: 3 })));
+    expect(await front(new TpeSampler({ seed: 3 }))).toEqual(
+      await front(new TpeSampler({ seed: 3 })),
+    );
   }, 120_000);
 
   it("leaves out running trials and maximises where asked", async () => {

@@ -39,19 +39,30 @@ describe("MOTPE's split and weights equal Optuna 3.1's", () => {
     expect(hypervolume(c.losses, c.reference)).toBeCloseTo(c.hypervolume, 10);
   });
 
-  it.each(cases.map((c, i) => [i, c] as const))("case %i: good trials and their weights", (_, c) => {
-    const below = splitMultiObjective(c.losses, c.nBelow);
-    expect(below).toEqual(c.below);
-    const weights = belowWeights(below.map((i) => c.losses[i] as number[]));
-    below.forEach((trial, k) => {
-      expect(weights[k]).toBeCloseTo(c.weights[String(trial)] as number, 9);
-    });
-  });
+  it.each(cases.map((c, i) => [i, c] as const))(
+    "case %i: good trials and their weights",
+    (_, c) => {
+      const below = splitMultiObjective(c.losses, c.nBelow);
+      expect(below).toEqual(c.below);
+      const weights = belowWeights(below.map((i) => c.losses[i] as number[]));
+      below.forEach((trial, k) => {
+        expect(weights[k]).toBeCloseTo(c.weights[String(trial)] as number, 9);
+      });
+    },
+  );
 });
 
 describe("hypervolume", () => {
   it("adds boxes and removes their overlaps", () => {
-    expect(hypervolume([[1, 2], [2, 1]], [3, 3])).toBe(3);
+    expect(
+      hypervolume(
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        [3, 3],
+      ),
+    ).toBe(3);
     expect(hypervolume([[0, 0, 0]], [1, 2, 3])).toBe(6);
     // Two boxes of volume 2 overlapping in a unit cube; the third point lies inside both.
     expect(

@@ -138,7 +138,13 @@ export function belowWeights(losses: Losses): Float64Array {
   const reference = referencePoint(losses);
   const total = hypervolume(losses, reference);
   const contributions = losses.map(
-    (_, i) => total - hypervolume(losses.filter((__, j) => j !== i), reference) + EPS,
+    (_, i) =>
+      total -
+      hypervolume(
+        losses.filter((__, j) => j !== i),
+        reference,
+      ) +
+      EPS,
   );
   const max = Math.max(...contributions);
   return Float64Array.from(contributions, (c) => Math.min(1, Math.max(0, c / max)));

@@ -298,7 +298,10 @@ function split(scored: readonly Scored[], nBelow: number): { below: Scored[]; ab
 }
 
 /** MOTPE's split: the good trials by non-domination rank and hypervolume, in trial order. */
-function splitMulti(scored: readonly Scored[], nBelow: number): { below: Scored[]; above: Scored[] } {
+function splitMulti(
+  scored: readonly Scored[],
+  nBelow: number,
+): { below: Scored[]; above: Scored[] } {
   const belowIdx = new Set(
     splitMultiObjective(scored.map(lossesOf), Math.min(nBelow, scored.length)),
   );
