@@ -6,9 +6,12 @@
 // Raw values are kept in bench/.data/tune-curve-PROBLEM-FROM-TO.json; a second call with the
 // same arguments reads them instead of running again (delete the file to re-run).
 //
-//   node bench/tune/curve.mjs styblinskiTang5 80 0:200 [--keel-only] [--options JSON]
+//   node bench/tune/curve.mjs styblinskiTang5 80 0:200 [--keel-only] [--options JSON] [--shared-startup]
 // --options passes TpeSampler options to keel's side (to test a candidate fix); the data file
 // name then carries a hash of them.
+// --shared-startup: per seed, both sides start from the same 10 random trials (drawn by keel's
+// RandomSampler with seed 1,000,000 + seed, enqueued on both sides), so what differs is only the
+// TPE phase and runs pair up by seed; prints how often keel's run ends better than its pair.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,10 +21,16 @@ import { PROBLEMS } from "./problems.mjs";
 import { mannWhitney, median } from "./stats.mjs";
 
 const root = join(import.meta.dirname, "..", "..");
-const { createStudy, TpeSampler } = await import(join(root, "dist", "tune", "index.js"));
+const { createStudy, TpeSampler, RandomSampler } = await import(
+  join(root, "dist", "tune", "index.js")
+);
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { options: { type: "string", default: "{}" }, "keel-only": { type: "boolean" } },
+  options: {
+    options: { type: "string", default: "{}" },
+    "keel-only": { type: "boolean" },
+    "shared-startup": { type: "boolean" },
+  },
 });
 const [problem, trials, range] = positionals;
 const nTrials = Number(trials);
@@ -31,9 +40,29 @@ const tag =
   flags.options === "{}"
     ? ""
     : `-${createHash("sha1").update(flags.options).digest("hex").slice(0, 8)}`;
+const shared = flags["shared-startup"] === true;
 const dataDir = join(root, "bench", ".data");
-const file = join(dataDir, `tune-curve-${problem}-${nTrials}-${from}-${to}${tag}.json`);
-const optunaFile = join(dataDir, `tune-curve-${problem}-${nTrials}-${from}-${to}.optuna.json`);
+const base = join(
+  dataDir,
+  `tune-curve-${problem}-${nTrials}-${from}-${to}${shared ? "-shared" : ""}`,
+);
+const file = `${base}${tag}.json`;
+const optunaFile = `${base}.optuna.json`;
+
+/** Per seed, the 10 random startup trials both sides share (`--shared-startup`). */
+async function startupTrials() {
+  const out = {};
+  for (let seed = from; seed < to; seed++) {
+    const study = await createStudy({
+      direction: "minimize",
+      sampler: new RandomSampler({ seed: 1_000_000 + seed }),
+    });
+    await study.optimize(PROBLEMS[problem].objective, { nTrials: 10 });
+    out[seed] = study.trials.map((t) => t.params);
+  }
+  return out;
+}
+const startup = shared ? await startupTrials() : {};
 
 async function keelRuns() {
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
@@ -43,6 +72,7 @@ async function keelRuns() {
       direction: "minimize",
       sampler: new TpeSampler({ seed, ...options }),
     });
+    for (const params of startup[seed] ?? []) await study.enqueueTrial(params);
     await study.optimize(PROBLEMS[problem].objective, { nTrials });
     runs.push(study.trials.map((t) => t.value));
   }
@@ -55,10 +85,17 @@ function optunaRuns() {
   if (existsSync(optunaFile)) return JSON.parse(readFileSync(optunaFile, "utf8"));
   const seeds = Array.from({ length: to - from }, (_, i) => String(from + i));
   const script = join(import.meta.dirname, "optuna_runner.py");
-  const result = spawnSync("/usr/bin/python3", [script, problem, trials, ...seeds, "--values"], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-  });
+  const startupFile = `${base}.startup.json`;
+  writeFileSync(startupFile, JSON.stringify(startup));
+  const extra = shared ? ["--startup", startupFile] : [];
+  const result = spawnSync(
+    "/usr/bin/python3",
+    [script, problem, trials, ...seeds, "--values", ...extra],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    },
+  );
   if (result.status !== 0) throw new Error(`optuna_runner.py failed: ${result.stderr}`);
   const runs = JSON.parse(result.stdout).runs.map((r) => r.values);
   mkdirSync(dataDir, { recursive: true });
@@ -107,4 +144,15 @@ for (const [lo, hi] of [
   console.log(
     `trials ${lo + 1}-${hi}: median value keel ${fmt(median(va))}, Optuna ${fmt(median(vb))}, P(keel lower) ${pBetter.toFixed(3)}, MW p ${p.toFixed(4)} (pooled, not independent)`,
   );
+}
+if (shared) {
+  for (const budget of [20, 30, 50, nTrials]) {
+    const a = kb.map((r) => r[budget - 1]);
+    const b = ob.map((r) => r[budget - 1]);
+    const better = a.filter((v, i) => v < b[i]).length;
+    const worse = a.filter((v, i) => v > b[i]).length;
+    console.log(
+      `paired by seed (same startup), best after ${budget}: keel better in ${better}, worse in ${worse} of ${a.length}`,
+    );
+  }
 }

@@ -3,6 +3,8 @@
 Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream] [--values]
 --stream prints {"run": ...} per seed as it finishes instead of one object at the end.
 --values adds every trial's objective value to each run ("values", in trial order).
+--startup FILE enqueues, per seed, the first trials' parameters from FILE ({"SEED": [{"x0": ..},
+...]}), so both libraries start TPE from the same random startup trials (bench/tune/curve.mjs).
 Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "bestAt", "samplerMsPerTrial"}]}
 With several budgets (e.g. 50,80) one study runs the largest, and "bestAt" holds the best value
 after each budget's number of trials: TPE never looks at the total, so the first 50 trials of
@@ -110,6 +112,11 @@ class TimedSampler(optuna.samplers.BaseSampler):
 def main():
     stream = "--stream" in sys.argv
     with_values = "--values" in sys.argv
+    startup = {}
+    if "--startup" in sys.argv:
+        at = sys.argv.index("--startup")
+        startup = json.load(open(sys.argv[at + 1]))
+        del sys.argv[at : at + 2]
     args = [a for a in sys.argv if a not in ("--stream", "--values")]
     problem, seeds = args[1], [int(s) for s in args[3:]]
     budgets = [int(b) for b in args[2].split(",")]
@@ -119,6 +126,8 @@ def main():
     for seed in seeds:
         sampler = TimedSampler(optuna.samplers.TPESampler(seed=seed))
         study = optuna.create_study(direction="minimize", sampler=sampler)
+        for params in startup.get(str(seed), []):
+            study.enqueue_trial(params)
         study.optimize(PROBLEMS[problem], n_trials=n_trials)
         values = [t.value for t in study.trials]
         best_at = {str(b): min(values[:b]) for b in budgets}
