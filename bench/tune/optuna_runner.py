@@ -3,6 +3,9 @@
 Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream] [--values]
 --stream prints {"run": ...} per seed as it finishes instead of one object at the end.
 --values adds every trial's objective value to each run ("values", in trial order).
+--fast swaps two pure-Python helpers of Optuna's truncated normal (log Φ and its inverse by
+100-step bisection, most of Optuna's sampler time here) for SciPy's log_ndtr and ndtri_exp, the
+same functions to about 1e-15; bench/tune/curve.mjs checks that runs stay the same trial for trial.
 --startup FILE enqueues, per seed, the first trials' parameters from FILE ({"SEED": [{"x0": ..},
 ...]}), so both libraries start TPE from the same random startup trials (bench/tune/curve.mjs).
 Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "bestAt", "samplerMsPerTrial"}]}
@@ -117,7 +120,13 @@ def main():
         at = sys.argv.index("--startup")
         startup = json.load(open(sys.argv[at + 1]))
         del sys.argv[at : at + 2]
-    args = [a for a in sys.argv if a not in ("--stream", "--values")]
+    if "--fast" in sys.argv:
+        import scipy.special
+        from optuna.samplers._tpe import _truncnorm
+
+        _truncnorm._log_ndtr = scipy.special.log_ndtr
+        _truncnorm._ndtri_exp = scipy.special.ndtri_exp
+    args = [a for a in sys.argv if a not in ("--stream", "--values", "--fast")]
     problem, seeds = args[1], [int(s) for s in args[3:]]
     budgets = [int(b) for b in args[2].split(",")]
     n_trials = max(budgets)
