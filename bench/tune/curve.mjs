@@ -154,8 +154,8 @@ if (shared) {
   for (const budget of [20, 30, 50, nTrials]) {
     const a = kb.map((r) => r[budget - 1]);
     const b = ob.map((r) => r[budget - 1]);
-    const better = a.filter((v, i) => v < b[i]).length;
-    const worse = a.filter((v, i) => v > b[i]).length;
+    const better = a.filter((v, i) => v < b[i] - 1e-9 * Math.abs(b[i])).length;
+    const worse = a.filter((v, i) => v > b[i] + 1e-9 * Math.abs(b[i])).length;
     console.log(
       `paired by seed (same startup), best after ${budget}: keel better in ${better}, worse in ${worse} of ${a.length}`,
     );
@@ -168,7 +168,8 @@ if (flags.readme) {
     const b = ob.map((r) => r[budget - 1]);
     const cell = `${median(a).toFixed(2)} / ${median(b).toFixed(2)}, p ${mannWhitney(a, b).p.toFixed(3)}`;
     if (!shared) return cell;
-    const better = a.filter((v, i) => v < b[i]).length;
+    // Both sides compute the objective in their own language: equal to the last bits only.
+    const better = a.filter((v, i) => v < b[i] - 1e-9 * Math.abs(b[i])).length;
     return `${cell}, keel better in ${better}/${a.length}`;
   });
   const label = `${problem}, seeds ${from}–${to - 1}, ${shared ? "shared startup" : "own startup"}${tag ? `, keel ${flags.options}` : ""}`;
