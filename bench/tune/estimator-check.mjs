@@ -75,11 +75,7 @@ const at = { x: Float64Array.from(optuna.draws.slice(0, 1000)) };
 const [kl, kg] = [l.logPdf(at), g.logPdf(at)];
 let maxDiff = 0;
 for (let i = 0; i < at.x.length; i++) {
-  maxDiff = Math.max(
-    maxDiff,
-    Math.abs(kl[i] - optuna.logL[i]),
-    Math.abs(kg[i] - optuna.logG[i]),
-  );
+  maxDiff = Math.max(maxDiff, Math.abs(kl[i] - optuna.logL[i]), Math.abs(kg[i] - optuna.logG[i]));
 }
 const quantiles = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,7 +90,9 @@ const sd = (xs) => {
 console.log(
   `${problem} ${param} after ${nHistory} trials (seed ${h}): below ${below.map((v) => v.toFixed(3)).join(" ")}; ${above.length} above`,
 );
-console.log(`  log l, log g at 1,000 of Optuna's draws: largest |keel − Optuna| ${maxDiff.toExponential(2)}`);
+console.log(
+  `  log l, log g at 1,000 of Optuna's draws: largest |keel − Optuna| ${maxDiff.toExponential(2)}`,
+);
 for (const [name, a, b] of [
   ["l(x) draws", draws, optuna.draws],
   ["proposals", proposals, optuna.proposals],
