@@ -1,6 +1,7 @@
 """Runs Optuna 3.1's NSGAIISampler (defaults) on the 2-objective problems of bench/tune/multi-objective.mjs.
 
-Usage: /usr/bin/python3 bench/tune/optuna_nsga2.py PROBLEM N_TRIALS SEED [SEED ...]
+Usage: /usr/bin/python3 bench/tune/optuna_nsga2.py PROBLEM N_TRIALS SEED [SEED ...] [--tpe]
+--tpe runs TPESampler (defaults; MOTPE on these studies) instead.
 Output: {"problem", "optunaVersion", "runs": [{"seed", "front": [[f1, f2], ...]}]}
 The hypervolume is computed by the caller, the same way for keel and Optuna.
 """
@@ -26,12 +27,15 @@ def binh_korn(t):
 PROBLEMS = {"zdt1": zdt1, "binhKorn": binh_korn}
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-problem, n_trials, *seeds = sys.argv[1:]
+use_tpe = "--tpe" in sys.argv
+problem, n_trials, *seeds = [a for a in sys.argv[1:] if a != "--tpe"]
 runs = []
 for seed in seeds:
     study = optuna.create_study(
         directions=["minimize", "minimize"],
-        sampler=optuna.samplers.NSGAIISampler(seed=int(seed)),
+        sampler=(optuna.samplers.TPESampler if use_tpe else optuna.samplers.NSGAIISampler)(
+            seed=int(seed)
+        ),
     )
     study.optimize(PROBLEMS[problem], n_trials=int(n_trials))
     runs.append({"seed": int(seed), "front": [list(t.values) for t in study.best_trials]})

@@ -1,7 +1,13 @@
 """Runs Optuna's TPESampler (defaults) on the analytic problems of bench/tune and prints JSON.
 
-Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream]
+Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS...] SEED [SEED ...] [--stream] [--values]
 --stream prints {"run": ...} per seed as it finishes instead of one object at the end.
+--values adds every trial's objective value to each run ("values", in trial order).
+--fast swaps two pure-Python helpers of Optuna's truncated normal (log Φ and its inverse by
+100-step bisection, most of Optuna's sampler time here) for SciPy's log_ndtr and ndtri_exp, the
+same functions to about 1e-15; bench/tune/curve.mjs checks that runs stay the same trial for trial.
+--startup FILE enqueues, per seed, the first trials' parameters from FILE ({"SEED": [{"x0": ..},
+...]}), so both libraries start TPE from the same random startup trials (bench/tune/curve.mjs).
 Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "bestAt", "samplerMsPerTrial"}]}
 With several budgets (e.g. 50,80) one study runs the largest, and "bestAt" holds the best value
 after each budget's number of trials: TPE never looks at the total, so the first 50 trials of
@@ -108,7 +114,19 @@ class TimedSampler(optuna.samplers.BaseSampler):
 
 def main():
     stream = "--stream" in sys.argv
-    args = [a for a in sys.argv if a != "--stream"]
+    with_values = "--values" in sys.argv
+    startup = {}
+    if "--startup" in sys.argv:
+        at = sys.argv.index("--startup")
+        startup = json.load(open(sys.argv[at + 1]))
+        del sys.argv[at : at + 2]
+    if "--fast" in sys.argv:
+        import scipy.special
+        from optuna.samplers._tpe import _truncnorm
+
+        _truncnorm._log_ndtr = scipy.special.log_ndtr
+        _truncnorm._ndtri_exp = scipy.special.ndtri_exp
+    args = [a for a in sys.argv if a not in ("--stream", "--values", "--fast")]
     problem, seeds = args[1], [int(s) for s in args[3:]]
     budgets = [int(b) for b in args[2].split(",")]
     n_trials = max(budgets)
@@ -117,6 +135,8 @@ def main():
     for seed in seeds:
         sampler = TimedSampler(optuna.samplers.TPESampler(seed=seed))
         study = optuna.create_study(direction="minimize", sampler=sampler)
+        for params in startup.get(str(seed), []):
+            study.enqueue_trial(params)
         study.optimize(PROBLEMS[problem], n_trials=n_trials)
         values = [t.value for t in study.trials]
         best_at = {str(b): min(values[:b]) for b in budgets}
@@ -126,6 +146,8 @@ def main():
             "bestAt": best_at,
             "samplerMsPerTrial": 1000 * sampler.seconds / n_trials,
         }
+        if with_values:
+            run["values"] = values
         runs.append(run)
         if stream:
             print(json.dumps({"run": run}), flush=True)

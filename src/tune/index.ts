@@ -28,6 +28,7 @@
  */
 export * from "./distributions.js";
 export * from "./frozen-trial.js";
+export * from "./hypervolume.js";
 export * from "./importance/param-importances.js";
 export * from "./in-memory-storage.js";
 export * from "./journal-file-storage.js";

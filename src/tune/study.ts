@@ -323,7 +323,7 @@ export class Study {
     if (multi && this.sampler.multiObjective !== true) {
       throw new KeelError(
         "KEEL_ERR_UNSUPPORTED",
-        `Study '${this.name}' has ${this.directions.length} objectives, and ${this.sampler.constructor.name} samples single-objective studies only. Use NsgaIiSampler (the default for several directions), RandomSampler or GridSampler.`,
+        `Study '${this.name}' has ${this.directions.length} objectives, and ${this.sampler.constructor.name} samples single-objective studies only. Use NsgaIiSampler (the default for several directions), TpeSampler (MOTPE), RandomSampler or GridSampler.`,
         { details: { study: this.name, sampler: this.sampler.constructor.name } },
       );
     }

@@ -86,14 +86,19 @@ export class ParzenEstimator {
   readonly #kernels: Kernel[];
   readonly #weights: Float64Array;
 
+  /**
+   * `weights`, when given, are the observations' weights (MOTPE's hypervolume shares) instead
+   * of `options.weights(n)`.
+   */
   constructor(
     observations: Observations,
     space: Readonly<Record<string, Distribution>>,
     options: ParzenOptions,
+    weights?: Float64Array,
   ) {
     this.#names = Object.keys(space);
     const n = observations[this.#names[0] as string]?.length ?? 0;
-    const w = options.weights(n);
+    const w = weights ?? options.weights(n);
     this.#weights = new Float64Array(n + 1);
     this.#weights.set(w.subarray(0, n));
     this.#weights[n] = options.priorWeight;

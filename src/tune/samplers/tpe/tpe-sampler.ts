@@ -9,6 +9,7 @@ import {
 import { type FrozenTrial, lastStep } from "../../frozen-trial.js";
 import { type Sampler, type StudyView, sampleUniform, TrialRngs } from "../sampler.js";
 import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../search-space.js";
+import { belowWeights, splitMultiObjective } from "./multi-objective-split.js";
 import { type Observations, ParzenEstimator, type ParzenOptions } from "./parzen-estimator.js";
 
 /**
@@ -114,6 +115,8 @@ interface Scored {
   readonly trial: FrozenTrial;
   readonly step: number;
   readonly loss: number;
+  /** Multi-objective studies: every objective's value, each turned into a loss (minimised). */
+  readonly losses?: readonly number[];
 }
 
 /**
@@ -122,6 +125,11 @@ interface Scored {
  * a Parzen estimator to each, draw `nEiCandidates` from the good one and keep the candidate
  * with the highest l(x)/g(x). Seeded per trial number: with `nJobs: 1` a seeded study repeats exactly.
  *
+ * Multi-objective studies (`directions` with several entries) get Optuna 3.1's MOTPE: the good
+ * trials are whole non-domination ranks plus a hypervolume-greedy part of the next rank, each
+ * weighted in l(x) by its share of their hypervolume; only COMPLETE trials count (running ones
+ * too are left out, as in Optuna, so constant liar does not act there).
+ *
  * @example
  * ```ts
  * const sampler = new TpeSampler({ seed: 42 });
@@ -129,6 +137,8 @@ interface Scored {
  * ```
  */
 export class TpeSampler implements Sampler {
+  /** MOTPE serves studies with several directions. */
+  readonly multiObjective = true;
   readonly #rngs: TrialRngs;
   readonly #nStartupTrials: number;
   readonly #nEiCandidates: number;
@@ -220,16 +230,33 @@ export class TpeSampler implements Sampler {
     const scored = this.#score(study);
     const n = scored.filter((s) => s.trial.state !== "RUNNING").length;
     if (n < this.#nStartupTrials) return undefined;
-    const { below, above } = split(scored, this.#gamma(n));
+    const multi = study.directions.length > 1;
+    const { below, above } = multi
+      ? splitMulti(scored, this.#gamma(n))
+      : split(scored, this.#gamma(n));
     const rng = this.#rngs.get(trial.number);
-    const lx = new ParzenEstimator(observe(below, space), space, this.#parzen);
-    const gx = new ParzenEstimator(observe(above, space), space, this.#parzen);
+    const good = observe(below, space);
+    // MOTPE weighs the good trials by hypervolume share, computed over all of them and then
+    // kept for those that have these parameters (Optuna's order of the two steps).
+    const all = multi ? belowWeights(below.map(lossesOf)) : undefined;
+    const weights = all && Float64Array.from(good.kept, (i) => all[i] as number);
+    const lx = new ParzenEstimator(good.observations, space, this.#parzen, weights);
+    const gx = new ParzenEstimator(observe(above, space).observations, space, this.#parzen);
     return pickBest(rng, lx, gx, this.#nEiCandidates, space);
   }
 
   #score(study: StudyView): Scored[] {
     const sign = study.direction === "minimize" ? 1 : -1;
     const scored: Scored[] = [];
+    if (study.directions.length > 1) {
+      const signs = study.directions.map((d) => (d === "minimize" ? 1 : -1));
+      for (const t of study.trials) {
+        if (t.state !== "COMPLETE" || t.values === undefined) continue;
+        const losses = signs.map((sg, i) => sg * (t.values?.[i] as number));
+        scored.push({ trial: t, step: Number.NEGATIVE_INFINITY, loss: 0, losses });
+      }
+      return scored;
+    }
     for (const t of study.trials) {
       if (t.state === "COMPLETE" && t.value !== undefined) {
         scored.push({ trial: t, step: Number.NEGATIVE_INFINITY, loss: sign * t.value });
@@ -270,28 +297,51 @@ function split(scored: readonly Scored[], nBelow: number): { below: Scored[]; ab
   return { below, above };
 }
 
+/** MOTPE's split: the good trials by non-domination rank and hypervolume, in trial order. */
+function splitMulti(
+  scored: readonly Scored[],
+  nBelow: number,
+): { below: Scored[]; above: Scored[] } {
+  const belowIdx = new Set(
+    splitMultiObjective(scored.map(lossesOf), Math.min(nBelow, scored.length)),
+  );
+  return {
+    below: scored.filter((_, i) => belowIdx.has(i)),
+    above: scored.filter((_, i) => !belowIdx.has(i)),
+  };
+}
+
+function lossesOf(s: Scored): readonly number[] {
+  return s.losses ?? [s.loss];
+}
+
 /**
  * Internal values of the trials that have every parameter of `space` with a compatible
- * distribution. A range that changed between trials keeps its observations, even those now
- * outside the range: the truncated kernels still say which end of the range did well.
+ * distribution, and which of `group` they are (`kept`, indices into it). A range that changed
+ * between trials keeps its observations, even those now outside the range: the truncated
+ * kernels still say which end of the range did well.
  */
 function observe(
   group: readonly Scored[],
   space: Readonly<Record<string, Distribution>>,
-): Observations {
+): { observations: Observations; kept: number[] } {
   const names = Object.keys(space);
-  const having = group.filter((s) =>
+  const kept = group.flatMap((s, i) =>
     names.every((name) => {
       const d = s.trial.distributions[name];
       return d !== undefined && compatibleDistributions(d, space[name] as Distribution);
-    }),
+    })
+      ? [i]
+      : [],
   );
   const out: Record<string, Float64Array> = {};
   for (const name of names) {
     const d = space[name] as Distribution;
-    out[name] = Float64Array.from(having, (s) => toInternal(d, s.trial.params[name] as ParamValue));
+    out[name] = Float64Array.from(kept, (i) =>
+      toInternal(d, (group[i] as Scored).trial.params[name] as ParamValue),
+    );
   }
-  return out;
+  return { observations: out, kept };
 }
 
 function pickBest(
