@@ -121,7 +121,7 @@ function churnRows(rng: Rng, n: number, shift: number): FrameRecord[] {
 }
 
 /**
- * Runs monitor `churn` (hourly windows, log sink) over the last 12 hours the way `keel monitor
+ * Runs monitor `churn` (hourly windows of 600 rows, above the default `minRows` of 500, log sink) over the last 12 hours the way `keel monitor
  * run` does, once per window with the clock set to the window's end: the first windows match
  * the reference, the last four drift more and more (higher monthly charges, more monthly
  * contracts), so the heat map has both and the later runs raise alerts. Results and alert
@@ -152,7 +152,7 @@ export async function seedMonitor(tracking: Tracking): Promise<Alert[]> {
     const shift = Math.max(0, w - (SEED_OPS.windows - 5)) / 4;
     const run = await runMonitor(definition, {
       reference,
-      readWindow: async () => Frame.fromRecords(churnRows(rng, 400, shift)),
+      readWindow: async () => Frame.fromRecords(churnRows(rng, 600, shift)),
       results: store,
       alertLog: alertLogOf(store),
       now: () => end - (SEED_OPS.windows - 1 - w) * HOUR,
