@@ -61,12 +61,21 @@ export function pipelineStarter(
       root,
       source: `monitor:${alert.monitor}`,
       reason: alert.message,
-      params: { ...sink.params, alertKind: alert.kind },
+      // Pipelines refuse params they do not declare; the kind goes to those that ask for it.
+      params: {
+        ...sink.params,
+        ...(declaresParam(pipeline, "alertKind") ? { alertKind: alert.kind } : {}),
+      },
     });
     return result.run.status === "succeeded"
       ? { runId: result.run.runId }
       : { runId: result.run.runId, error: `pipeline '${sink.pipeline}' ${result.run.status}` };
   };
+}
+
+function declaresParam(pipeline: PipelineDefinition<unknown> | undefined, name: string): boolean {
+  const params: unknown = pipeline?.params;
+  return typeof params === "object" && params !== null && Object.hasOwn(params, name);
 }
 
 /**

@@ -76,7 +76,7 @@ import { definePipeline, step } from "keel";
 // The retraining pipeline the drift alert starts: it records the params it ran with.
 const retrain = definePipeline({
   name: "retrain",
-  params: { note: "" },
+  params: { note: "", alertKind: "" },
   steps: {
     fit: step({ run: (ctx) => { appendFileSync(join(ctx.root, "retrained.jsonl"), JSON.stringify(ctx.params) + "\\n"); return {}; } }),
   },
