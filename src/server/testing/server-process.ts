@@ -20,7 +20,23 @@ export function startServerProcess(
   options: OpenTrackingOptions,
 ): Promise<{ child: ChildProcess; port: number }> {
   mkdirSync(jsDir, { recursive: true });
-  transpileModules(jsDir, ["core", "tune", "store", "track", "server"]);
+  // Everything the server module may import (scripts/check-boundaries.mjs): the dashboard's
+  // JSON routes read serving, monitoring, pipelines and features.
+  transpileModules(jsDir, [
+    "core",
+    "data",
+    "transform",
+    "models",
+    "evaluate",
+    "tune",
+    "monitor",
+    "store",
+    "track",
+    "features",
+    "serve",
+    "orchestrate",
+    "server",
+  ]);
   const script = join(jsDir, "serve.mjs");
   writeFileSync(
     script,
