@@ -3,108 +3,10 @@
 // A small script instead of dependency-cruiser: the rules fit on one screen and need no config DSL.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { ALLOWED } from "./module-rules.mjs";
 
 // The tree to check: `src/` of this repo, or the folder given as the first argument (used by the self-test).
 const SRC = resolve(process.argv[2] ?? resolve(import.meta.dirname, "..", "src"));
-
-/** Which modules each module may import. Anything not listed is a violation. */
-const ALLOWED = {
-  core: [],
-  data: ["core"],
-  transform: ["core", "data"],
-  // The model bundle carries the fitted preprocessing pipeline, so models may import transform.
-  models: ["core", "data", "transform"],
-  evaluate: ["core", "data"],
-  tune: ["core"],
-  // The drift report reuses the evaluation report's SVG helpers and style (one look for reports).
-  monitor: ["core", "data", "evaluate"],
-  store: ["core"],
-  track: ["core", "data", "transform", "models", "evaluate", "tune", "monitor", "store"],
-  features: ["core", "data", "transform", "store", "track"],
-  // serve reads A/B results with evaluate's metrics (DESIGN: serve may import every module above it).
-  serve: [
-    "core",
-    "data",
-    "transform",
-    "models",
-    "evaluate",
-    "monitor",
-    "store",
-    "track",
-    "features",
-  ],
-  orchestrate: [
-    "core",
-    "data",
-    "transform",
-    "models",
-    "evaluate",
-    "tune",
-    "monitor",
-    "store",
-    "track",
-    "features",
-    "serve",
-  ],
-  // defineConfig and the keel.config.ts loader sit above the modules whose definitions they type.
-  config: [
-    "core",
-    "data",
-    "transform",
-    "store",
-    "track",
-    "features",
-    "serve",
-    "monitor",
-    "orchestrate",
-  ],
-  server: [
-    "core",
-    "data",
-    "transform",
-    "models",
-    "evaluate",
-    "tune",
-    "monitor",
-    "store",
-    "track",
-    "features",
-    "serve",
-    "orchestrate",
-  ],
-  cli: [
-    "core",
-    "data",
-    "transform",
-    "models",
-    "evaluate",
-    "tune",
-    "monitor",
-    "store",
-    "track",
-    "features",
-    "serve",
-    "orchestrate",
-    "server",
-    "config",
-  ],
-  // The public SDK (src/index.ts) re-exports every library module but never the CLI or server.
-  "(root)": [
-    "core",
-    "data",
-    "transform",
-    "models",
-    "evaluate",
-    "tune",
-    "monitor",
-    "store",
-    "track",
-    "features",
-    "serve",
-    "orchestrate",
-    "config",
-  ],
-};
 
 /** Modules whose code must stay pure: no database, HTTP or terminal packages. */
 const PURE = new Set(["core", "transform", "models", "evaluate", "tune", "monitor"]);
@@ -138,7 +40,8 @@ const violations = [];
 
 for (const file of walk(SRC)) {
   const from = moduleOf(file);
-  const isTest = file.endsWith(".test.ts");
+  // Test kits (`testing/` folders, left out of the build) are test code like `*.test.ts` files.
+  const isTest = file.endsWith(".test.ts") || relative(SRC, file).split(sep).includes("testing");
   const text = readFileSync(file, "utf8");
   for (const match of text.matchAll(IMPORT_RE)) {
     const spec = match[1] ?? match[2];
@@ -152,6 +55,12 @@ for (const file of walk(SRC)) {
       continue;
     }
     const target = resolve(dirname(file), spec);
+    if (relative(SRC, target).startsWith("..")) {
+      // Outside src/ (the module rules in scripts/): test code only; the build would not ship it.
+      if (!isTest)
+        violations.push(`${where}: only test code may import from outside src/ ('${spec}')`);
+      continue;
+    }
     const to = moduleOf(target.endsWith(".js") ? target.replace(/\.js$/, ".ts") : `${target}.ts`);
     if (to === from) continue;
     if (!(ALLOWED[from] ?? []).includes(to)) {

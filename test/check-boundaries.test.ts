@@ -67,6 +67,20 @@ describe("module boundary check", () => {
     );
   });
 
+  it("treats a module's testing/ kit as test code, which may use other test kits", () => {
+    const root = tree({
+      "core/testing/index.ts": "export const kit = 1;\n",
+      "core/testing/inner.ts": "export const inner = 1;\n",
+      "server/testing/seed.ts":
+        'import { kit } from "../../core/testing/index.js";\nimport { inner } from "../../core/testing/inner.js";\nexport const s = kit + inner;\n',
+    });
+    const { output } = check(root);
+    expect(output).not.toMatch(/seed\.ts:1/);
+    expect(output).toMatch(
+      /server\/testing\/seed\.ts:2: import another module only through its index\.ts/,
+    );
+  });
+
   it("keeps algorithm modules free of database packages", () => {
     const root = tree({ "models/train.ts": 'import pg from "pg";\nexport const p = pg;\n' });
     expect(check(root).output).toMatch(/module 'models' must stay pure but imports 'pg'/);

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modulesReachableFrom, transpileModules } from "../core/testing/index.js";
 import {
   findPipeline,
   type PipelineDefinition,
@@ -19,10 +20,8 @@ import {
   ThreadRunner,
   wasInterrupted,
 } from "../orchestrate/index.js";
-import { ORCHESTRATE_RUNTIME_MODULES } from "../orchestrate/testing/index.js";
 import { type MetadataDatabase, openDatabase } from "../store/index.js";
 import { openTracking } from "../track/index.js";
-import { transpileTrack } from "../track/testing/index.js";
 import { loadConfig } from "./index.js";
 
 // Node 20 cannot start a thread (or a process) on TypeScript: the modules the threads and the
@@ -112,7 +111,7 @@ let pipelines: readonly PipelineDefinition[];
 
 beforeAll(async () => {
   mkdirSync(jsDir, { recursive: true });
-  transpileTrack(jsDir, [...ORCHESTRATE_RUNTIME_MODULES, "cli", "server"]);
+  transpileModules(jsDir, modulesReachableFrom("cli"));
   writeFileSync(join(root, "keel.config.ts"), CONFIG);
   pipelines = (await loadConfig({ cwd: root })).pipelines;
   database = await openDatabase({ root });

@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modulesReachableFrom, transpileModules } from "../core/testing/index.js";
 import { openTracking } from "../track/index.js";
-import { transpileTrack } from "../track/testing/index.js";
 import { PipelineStore } from "./index.js";
-import { ORCHESTRATE_RUNTIME_MODULES } from "./testing/index.js";
 
 // The runner must be a separate process to be SIGKILLed; Node 20 cannot load TypeScript, so the
 // modules are transpiled inside the project (where kysely, better-sqlite3 and pg resolve).
@@ -65,7 +64,8 @@ process.stdout.write(JSON.stringify({ status: result.run.status, runId: result.r
 let script = "";
 beforeAll(() => {
   mkdirSync(jsDir, { recursive: true });
-  transpileTrack(jsDir, ORCHESTRATE_RUNTIME_MODULES);
+  // config: the entry of the worker threads that steps run in.
+  transpileModules(jsDir, modulesReachableFrom("config"));
   script = join(jsDir, "runner.mjs");
   writeFileSync(
     script,

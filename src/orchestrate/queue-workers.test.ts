@@ -3,11 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modulesReachableFrom, transpileModules } from "../core/testing/index.js";
 import { openDatabase } from "../store/index.js";
 import { dropPgSchemas } from "../store/testing/index.js";
-import { transpileTrack } from "../track/testing/index.js";
 import { definePipeline, PipelineStore, QueueExecutor, step } from "./index.js";
-import { ORCHESTRATE_RUNTIME_MODULES } from "./testing/index.js";
 
 const pgUrl = process.env.KEEL_TEST_PG_URL;
 if (pgUrl === undefined)
@@ -69,7 +68,8 @@ let script = "";
 beforeAll(() => {
   if (pgUrl === undefined) return;
   mkdirSync(jsDir, { recursive: true });
-  transpileTrack(jsDir, ORCHESTRATE_RUNTIME_MODULES);
+  // config: the entry of the worker threads that steps run in.
+  transpileModules(jsDir, modulesReachableFrom("config"));
   script = join(jsDir, "worker.mjs");
   writeFileSync(script, workerScript(jsDir));
 }, 120_000);

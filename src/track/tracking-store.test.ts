@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import { modulesReachableFrom, transpileModules } from "../core/testing/index.js";
 import { dropPgSchemas } from "../store/testing/index.js";
 import {
   type TrackingFixture,
   trackingStoreSuite,
   writerScript,
 } from "./testing/tracking-store-suite.js";
-import { transpileTrack } from "./testing/transpile-track.js";
 import { type OpenTrackingOptions, openTracking } from "./tracking.js";
 
 const pgUrl = process.env.KEEL_TEST_PG_URL;
@@ -24,7 +24,8 @@ let scriptPath = "";
 beforeAll(() => {
   mkdirSync(jsDir, { recursive: true });
   scriptPath = join(jsDir, "writer.mjs");
-  writeFileSync(scriptPath, writerScript(transpileTrack(jsDir)));
+  transpileModules(jsDir, modulesReachableFrom("track"));
+  writeFileSync(scriptPath, writerScript(join(jsDir, "track", "index.js")));
 });
 afterAll(() => {
   rmSync(jsDir, { recursive: true, force: true });

@@ -9,4 +9,3 @@
  * @module
  */
 export { pipelineStoreSuite } from "./pipeline-store-suite.js";
-export { ORCHESTRATE_RUNTIME_MODULES } from "./runtime-modules.js";

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { modulesReachableFrom, transpileModules } from "../../core/testing/index.js";
 import type { OpenTrackingOptions } from "../../track/index.js";
-import { transpileModules } from "./transpile-modules.js";
 
 /**
  * Starts `keel server`'s app as a real child process on `options`' store (transpiled under
@@ -20,28 +20,11 @@ export function startServerProcess(
   options: OpenTrackingOptions,
 ): Promise<{ child: ChildProcess; port: number }> {
   mkdirSync(jsDir, { recursive: true });
-  // Everything the server module may import (scripts/check-boundaries.mjs): the dashboard's
-  // JSON routes read serving, monitoring, pipelines and features.
-  transpileModules(jsDir, [
-    "core",
-    "data",
-    "transform",
-    "models",
-    "evaluate",
-    "tune",
-    "monitor",
-    "store",
-    "track",
-    "features",
-    "serve",
-    "orchestrate",
-    "server",
-  ]);
+  transpileModules(jsDir, modulesReachableFrom("server"));
   const script = join(jsDir, "serve.mjs");
   writeFileSync(
     script,
-    `// app.js, not index.js: the index also exports the serving routes, whose modules are not transpiled here.
-import { createApp } from "./server/app.js";
+    `import { createApp } from "./server/app.js";
 import { openTracking } from "./track/index.js";
 const tracking = await openTracking(JSON.parse(process.argv[2]));
 const app = await createApp({ tracking });
