@@ -7,9 +7,10 @@
 // Usage: npm run build && node bench/monitor/run.mjs
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { describeLoad } from "../machine-load.mjs";
 
 const keel = await import(process.env.KEEL_DIST ?? "../../dist/index.js");
 const { Rng, Frame, numericColumn, categoricalColumn, driftReport, renderDriftHtml } = keel;
@@ -108,7 +109,7 @@ const load3 = loadavg()[0];
 
 const f = (x) => `${x.toFixed(2)} s`;
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? "cpu"}); 1-minute load average ${load0.toFixed(1)} before keel, ${load1.toFixed(1)} before numpy/scipy, ${load2.toFixed(1)} after (${load3.toFixed(1)} after the HTML run). The machine is shared with other agents: wall-clock times are noisy, CPU time is the steadier figure. Median of 3 runs each; lower ratio is better.`,
+  `Measured ${new Date().toISOString().slice(0, 16)}Z on ${describeLoad([load0, load1, load2, load3])} (before keel, before numpy/scipy, after, after the HTML run). Median of 3 runs each; lower ratio is better.`,
   "",
   "| measure (1M reference + 1M current rows, 10 numeric + 10 categorical) | keel | numpy 1.24 / scipy 1.10 | keel / reference | goal |",
   "|---|---|---|---|---|",

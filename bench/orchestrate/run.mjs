@@ -16,6 +16,7 @@ import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { describeLoad } from "../machine-load.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, "..", "..");
@@ -58,7 +59,7 @@ const floor = await measure(async () => {
 const dataDir = join(projectRoot, "bench", ".data", "orchestrate");
 rmSync(dataDir, { recursive: true, force: true });
 mkdirSync(dataDir, { recursive: true });
-const loadBefore = loadavg()[0].toFixed(1);
+const loadBefore = loadavg()[0];
 
 const database = await openDatabase({ root: dataDir });
 const store = new PipelineStore(database);
@@ -141,7 +142,7 @@ if (pgUrl) {
     await client.query(`DROP SCHEMA IF EXISTS ${schema}_${suffix} CASCADE`);
   await client.end();
 }
-const loadAfter = loadavg()[0].toFixed(1);
+const loadAfter = loadavg()[0];
 
 const perStep = (r) => ((r.wall - floor.wall) / STEPS).toFixed(2);
 const cpuPerStep = (r) => (r.cpu / STEPS).toFixed(2);
@@ -155,7 +156,7 @@ const rows = [
     ? `| pg-boss on PostgreSQL (4 worker slots) | ${(queue.wall / 1000).toFixed(2)} s | ${(queue.cpu / 1000).toFixed(2)} s (this process: submitter + workers) | ${cpuPerStep(queue)} ms | **${perStep(queue)} ms** | ≤ 50 ms |`
     : "| pg-boss on PostgreSQL | not run (set BENCH_PG_URL) | | | | ≤ 50 ms |",
 ];
-const table = `Measured ${new Date().toISOString().slice(0, 16)}Z on 2 shared cores, 1-minute load average ${loadBefore} before and ${loadAfter} after (other agents' jobs running: wall clock is inflated and noisy). ${STEPS} no-op steps in ${CHAINS} parallel chains of ${STEPS / CHAINS}; a plain loop of the same ${STEPS} no-op calls took ${floor.wall.toFixed(2)} ms. Per-step overhead = (wall clock − loop) / ${STEPS}. Every step is a checkpoint: claim (lease), attempt record, outputs + cache entry written in a transaction. Airflow, the reference, does not install from Debian here, so no reference column.
+const table = `Measured ${new Date().toISOString().slice(0, 16)}Z on ${describeLoad([loadBefore, loadAfter])} (before, after). ${STEPS} no-op steps in ${CHAINS} parallel chains of ${STEPS / CHAINS}; a plain loop of the same ${STEPS} no-op calls took ${floor.wall.toFixed(2)} ms. Per-step overhead = (wall clock − loop) / ${STEPS}. Every step is a checkpoint: claim (lease), attempt record, outputs + cache entry written in a transaction. Airflow, the reference, does not install from Debian here, so no reference column.
 
 Thread start-up (import keel, load the config with jiti, open the store), from the two thread rows: ${((threaded.cpu - warm.cpu) / 4 / 1000).toFixed(2)} s of CPU per thread. Worker threads: each try is posted to one of 4 threads, which load the config and open their own SQLite connection once (inside the measured time), build the step's \`ctx\`, run it and post the outputs back; the CPU column counts every thread of the process.
 
