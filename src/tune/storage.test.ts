@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modulesReachableFrom, transpileModules } from "../core/testing/index.js";
 import { InMemoryStorage } from "./in-memory-storage.js";
 import { JournalFileStorage } from "./journal-file-storage.js";
 import { type StorageFixture, studyStorageSuite } from "./storage-suite.js";
 import { FAIL_REASON_ATTR, loadStudy } from "./study.js";
-import { transpileTune } from "./testing/transpile-tune.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keel-tune-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,7 +60,8 @@ function worker(script: string, args: string[]): { done: Promise<number | null>;
 describe("JournalFileStorage across processes", () => {
   let script = "";
   beforeAll(() => {
-    const tuneIndex = transpileTune(join(dir, "js"));
+    transpileModules(join(dir, "js"), modulesReachableFrom("tune"));
+    const tuneIndex = join(dir, "js", "tune", "index.js");
     script = join(dir, "optimize-worker.mjs");
     writeFileSync(
       script,

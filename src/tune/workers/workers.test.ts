@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { transpileTune } from "../testing/transpile-tune.js";
+import { modulesReachableFrom, transpileModules } from "../../core/testing/index.js";
 
 // Worker threads load JavaScript only, so this runs the transpiled tune module in a child process.
 const dir = mkdtempSync(join(tmpdir(), "keel-tune-workers-"));
@@ -11,7 +11,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let runner = "";
 beforeAll(() => {
-  const tuneIndex = transpileTune(join(dir, "js"));
+  transpileModules(join(dir, "js"), modulesReachableFrom("tune"));
+  const tuneIndex = join(dir, "js", "tune", "index.js");
   writeFileSync(
     join(dir, "objective.mjs"),
     `export function objective(trial) {
