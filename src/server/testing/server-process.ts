@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { modulesReachableFrom, transpileModules } from "../../core/testing/index.js";
 import type { OpenTrackingOptions } from "../../track/index.js";
 
+const transpiled = new Set<string>();
+
 /**
  * Starts `keel server`'s app as a real child process on `options`' store (transpiled under
  * `jsDir`, which must sit inside the project so fastify, kysely, pg and better-sqlite3
@@ -20,7 +22,11 @@ export function startServerProcess(
   options: OpenTrackingOptions,
 ): Promise<{ child: ChildProcess; port: number }> {
   mkdirSync(jsDir, { recursive: true });
-  transpileModules(jsDir, modulesReachableFrom("server"));
+  // Once per folder and test process: a test that starts several servers transpiles once.
+  if (!transpiled.has(jsDir)) {
+    transpileModules(jsDir, modulesReachableFrom("server"));
+    transpiled.add(jsDir);
+  }
   const script = join(jsDir, "serve.mjs");
   writeFileSync(
     script,
