@@ -36,11 +36,7 @@ const TARGET = "churned";
 const SEGMENTS = ["region", "age_band"] as const;
 
 const offlineStore = { type: "duckdb", database: WAREHOUSE } as const;
-// The embedded default, SQLite in the project; Redis when KEEL_REDIS_URL is set, its keys under
-// keel:churn however it is opened (a step's openOnlineStore knows no project to namespace by).
-const onlineStore = process.env.KEEL_REDIS_URL
-  ? ({ type: "redis", prefix: "keel:churn" } as const)
-  : ({ type: "sqlite" } as const);
+const onlineStore = { type: "sqlite" } as const;
 
 const customer = defineEntity({ name: "customer", joinKeys: ["customer_id"] });
 
