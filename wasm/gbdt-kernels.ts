@@ -123,6 +123,96 @@ export function partition(
   return <i32>((left - rows) >> 2);
 }
 
+/**
+ * One chunk `[begin, end)` of a partition shared between threads (first of two steps): the
+ * chunk's rows whose bin `column[row]` has `goLeft[bin] == 1` go to `scratch[begin..]` in their
+ * order, the others to `scratch[..end)` from the top down (in reverse order, so both sides fill
+ * one region without knowing the count first). Returns how many went left. Every chunk writes
+ * only its own region of `scratch`, so chunks can run on any threads at once.
+ */
+export function partitionChunk(
+  rows: usize,
+  begin: i32,
+  end: i32,
+  column: usize,
+  goLeft: usize,
+  scratch: usize,
+): i32 {
+  const first = scratch + ((<usize>begin) << 2);
+  let left = first;
+  // Signed offsets: the right side's pointer may step one below the region at the very end.
+  let right = <isize>(scratch + ((<usize>(end - 1)) << 2));
+  const stop = rows + ((<usize>end) << 2);
+  for (let at = rows + ((<usize>begin) << 2); at < stop; at += 4) {
+    const row = load<u32>(at);
+    const toLeft = <usize>load<u8>(goLeft + <usize>load<u8>(column + <usize>row));
+    store<u32>(left, row);
+    store<u32>(<usize>right, row);
+    left += toLeft << 2;
+    right -= <isize>((toLeft ^ 1) << 2);
+  }
+  return <i32>((left - first) >> 2);
+}
+
+/**
+ * The second step of a shared partition, for one chunk that {@link partitionChunk} split:
+ * copies its `nLeft` left rows from `scratch[begin..]` to `rows[leftAt..]` and its right rows
+ * (stored reversed at `scratch[..end)`) in their original order to `rows[rightAt..]`. With
+ * every chunk's `leftAt` and `rightAt` the running counts of the chunks before it, the result
+ * is exactly the one-thread stable partition.
+ */
+export function partitionPlace(
+  scratch: usize,
+  begin: i32,
+  end: i32,
+  nLeft: i32,
+  rows: usize,
+  leftAt: i32,
+  rightAt: i32,
+): void {
+  memory.copy(rows + ((<usize>leftAt) << 2), scratch + ((<usize>begin) << 2), (<usize>nLeft) << 2);
+  let to = rows + ((<usize>rightAt) << 2);
+  const stop = scratch + ((<usize>(begin + nLeft)) << 2);
+  for (let from = scratch + ((<usize>end) << 2); from > stop; to += 4) {
+    from -= 4;
+    store<u32>(to, load<u32>(from));
+  }
+}
+
+/**
+ * Adds a grown tree's leaf values to the scores of the rows at positions `[begin, end)` of the
+ * row order `rows`: the leaves tile the positions left to right, leaf `l` ending at
+ * `ends[l]` (u32, ascending) with value `values[l]` (f64). `score[row] += value` once per row,
+ * so any split of the positions between threads gives the same sums.
+ */
+export function addLeaves(
+  rows: usize,
+  score: usize,
+  ends: usize,
+  values: usize,
+  nLeaves: i32,
+  begin: i32,
+  end: i32,
+): void {
+  // The first leaf ending after `begin` (binary search: lossguide trees may have many leaves).
+  let lo = 0;
+  let hi = nLeaves;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (load<u32>(ends + ((<usize>mid) << 2)) > <u32>begin) hi = mid;
+    else lo = mid + 1;
+  }
+  let i = begin;
+  for (let l = lo; l < nLeaves && i < end; l++) {
+    const stop = min(end, <i32>load<u32>(ends + ((<usize>l) << 2)));
+    const v = load<f64>(values + ((<usize>l) << 3));
+    for (; i < stop; i++) {
+      const at = score + ((<usize>load<u32>(rows + ((<usize>i) << 2))) << 3);
+      store<f64>(at, load<f64>(at) + v);
+    }
+  }
+}
+
 /** How {@link forestMargins} reads categorical splits; the cheapest mode a forest allows. */
 const NUMERIC_ONLY = 0;
 /**

@@ -33,6 +33,10 @@ export interface BoosterInput {
   readonly helpersOnly?: boolean;
   /** Rows per histogram lane (tests lower it to reach the lane path on small data). */
   readonly laneRows?: number;
+  /** Smallest partition or score update shared with helper threads, in rows (tests lower it). */
+  readonly minSharedRows?: number;
+  /** Smallest chunk of a shared partition or score update (tests lower it). */
+  readonly chunkRows?: number;
   readonly validation?: {
     readonly bins: Uint8Array;
     readonly y: Float64Array;
@@ -115,6 +119,8 @@ export function boost(input: BoosterInput): BoosterResult {
     ...(input.minSharedCells !== undefined ? { minSharedCells: input.minSharedCells } : {}),
     ...(input.laneRows !== undefined ? { laneRows: input.laneRows } : {}),
     ...(input.helpersOnly !== undefined ? { helpersOnly: input.helpersOnly } : {}),
+    ...(input.minSharedRows !== undefined ? { minSharedRows: input.minSharedRows } : {}),
+    ...(input.chunkRows !== undefined ? { chunkRows: input.chunkRows } : {}),
   });
   const rng = new Rng(input.seed);
   const builder = new EnsembleBuilder(data.nSourceFeatures, K, baseScore);
@@ -151,7 +157,7 @@ export function boost(input: BoosterInput): BoosterResult {
         if (objective.renewLeaf) renewLeaves(root, rows, objective, y, weight, score, rules);
         const stopUpdate = timers.start("update scores");
         if (bag) addTreeByTraversal(root, data.columnBins, nRows, score, 1, k * nRows);
-        else addTreeByLeaves(root, rows, score, k * nRows);
+        else histograms.addLeaves(rows, nRows, leavesOf(root), score, k * nRows);
         if (validation && validScore)
           addTreeByTraversal(root, validation.bins, validation.y.length, validScore, K, k);
         stopUpdate();
@@ -255,25 +261,6 @@ function renewLeaves(
     leaf.value =
       objective.renewLeaf!(rows.subarray(leaf.begin, leaf.end), y, weight, score) *
       rules.learningRate;
-  }
-}
-
-/**
- * Adds leaf values to the rows each leaf holds (no traversal needed for in-bag rows), into this
- * output's block of class-major scores starting at `offset`.
- */
-function addTreeByLeaves(
-  root: GrownNode,
-  rows: Uint32Array,
-  score: Float64Array,
-  offset: number,
-): void {
-  for (const leaf of leavesOf(root)) {
-    const v = leaf.value;
-    for (let i = leaf.begin; i < leaf.end; i++) {
-      const at = offset + rows[i]!;
-      score[at] = score[at]! + v;
-    }
   }
 }
 

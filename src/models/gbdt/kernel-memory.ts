@@ -83,6 +83,32 @@ export interface GbdtKernelExports {
     goLeft: number,
     scratch: number,
   ): number;
+  partitionChunk(
+    rows: number,
+    begin: number,
+    end: number,
+    column: number,
+    goLeft: number,
+    scratch: number,
+  ): number;
+  partitionPlace(
+    scratch: number,
+    begin: number,
+    end: number,
+    nLeft: number,
+    rows: number,
+    leftAt: number,
+    rightAt: number,
+  ): void;
+  addLeaves(
+    rows: number,
+    score: number,
+    ends: number,
+    values: number,
+    nLeaves: number,
+    begin: number,
+    end: number,
+  ): void;
 }
 
 /**

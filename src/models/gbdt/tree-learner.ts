@@ -2,9 +2,25 @@ import type { BinnedData } from "./binning.js";
 import { findBestSplit, leafValue, type SplitInfo, type SplitRules } from "./split.js";
 import type { Timers } from "./timers.js";
 
-/** Builds the histogram of `rows[begin..end)` into `hist` (single- or multi-threaded). */
+/**
+ * The row work of growing a tree (single- or multi-threaded): histograms of `rows[begin..end)`
+ * into `hist`, and the stable partition of a node's rows by a split.
+ */
 export interface HistogramBuilder {
   build(gh: Float64Array, rows: Uint32Array, begin: number, end: number, hist: Float64Array): void;
+  /**
+   * Reorders `rows[begin..end)` so the rows whose bin in `column` (the split feature's bins,
+   * one byte per row) has `goLeft[bin] === 1` come first, each side in its original order;
+   * returns the index of the first right row. `scratch` is as long as `rows`.
+   */
+  partition(
+    rows: Uint32Array,
+    begin: number,
+    end: number,
+    column: Uint8Array,
+    goLeft: Uint8Array,
+    scratch: Uint32Array,
+  ): number;
 }
 
 /** A node of a tree being grown; leaves keep their row range so scores update without traversal. */
@@ -252,22 +268,15 @@ function sumGradients(
 }
 
 /**
- * Stable in-place partition of the node's rows (the WebAssembly kernel): left rows first, right
- * rows after, each in their original (ascending) order so histogram building keeps reading
- * memory forwards.
+ * Stable in-place partition of the node's rows: left rows first, right rows after, each in
+ * their original (ascending) order so histogram building keeps reading memory forwards.
  */
 function partitionRows(ctx: TreeContext, node: GrownNode, split: SplitInfo): number {
-  const { columnBins, nRows, memory } = ctx.data;
+  const { columnBins, nRows } = ctx.data;
   const goLeft = ctx.pool.goLeft;
   goLeft.set(split.goLeft);
-  return memory.kernels.partition(
-    ctx.rows.byteOffset,
-    node.begin,
-    node.end,
-    columnBins.byteOffset + split.feature * nRows,
-    goLeft.byteOffset,
-    ctx.scratch.byteOffset,
-  );
+  const column = columnBins.subarray(split.feature * nRows, (split.feature + 1) * nRows);
+  return ctx.histograms.partition(ctx.rows, node.begin, node.end, column, goLeft, ctx.scratch);
 }
 
 function setLeafValues(node: GrownNode, rules: GrowthRules): void {
