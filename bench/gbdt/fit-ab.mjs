@@ -2,18 +2,24 @@
 // loaded machine: reads a CSV once (as `keel train` does: keel's reader, the same feature
 // columns), bins it once per fit, and fits it under several thread settings in turn, `rounds`
 // times; prints per setting the median wall and CPU time (process.cpuUsage: every thread) of
-// the fit and of each phase (the booster's timers), with the spread over rounds.
+// the fit, the calling thread's CPU time (the critical path: about the fit's wall time on a
+// quiet machine), and each phase's wall time (the booster's timers), with the spread over rounds.
 // Settings: "1t" one thread; "2t" two threads as keel runs them; "2t-serial" two threads with
 // the partition and score update kept on the calling thread (before issue 18's third pass).
 // Usage: npm run build && node bench/gbdt/fit-ab.mjs [CSV] [target] [rounds] [nEstimators]
 //          [settings, comma-separated]
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = process.env.KEEL_DIST ?? join(here, "..", "..", "dist");
-const load = async (path) => import(pathToFileURL(join(dist, path)).href);
+const load = async (path, from = dist) => import(pathToFileURL(join(from, path)).href);
+// KEEL_DIST_BASE: another build (e.g. the commit before a change) whose fit runs as the
+// settings "base:1t" and "base:2t", in the same process, interleaved with this build's.
+const baseDist = process.env.KEEL_DIST_BASE;
 const { readFrame } = await load("data/index.js");
 const { boost } = await load("models/gbdt/booster.js");
 const { binFeatures } = await load("models/gbdt/binning.js");
@@ -21,6 +27,13 @@ const { objectiveFor } = await load("models/gbdt/objectives.js");
 const { featureSpecsOf, featureValues } = await load("models/gbdt/feature-input.js");
 const { testGrowthRules } = await load("models/gbdt/synthetic-table.js");
 const { encodeClassTarget } = await load("models/target.js");
+const engines = { "": { boost, binFeatures } };
+if (baseDist !== undefined) {
+  engines["base:"] = {
+    boost: (await load("models/gbdt/booster.js", baseDist)).boost,
+    binFeatures: (await load("models/gbdt/binning.js", baseDist)).binFeatures,
+  };
+}
 
 const [
   file = join(here, "..", ".data", "mixed-204k.csv"),
@@ -44,11 +57,25 @@ const values = featureValues(x, specs, "fit-ab");
 const categoryCounts = specs.map((s) => s.categories?.length ?? 0);
 const binary = classes.length === 2;
 
-function fitOnce(setting) {
-  const data = binFeatures(values, categoryCounts, 256, 0, binary ? 1 : classes.length);
+/**
+ * CPU ms of this (the calling) thread so far, from /proc (10 ms ticks): the fit's critical path,
+ * which on a quiet machine is about its wall time when helpers keep up.
+ */
+function threadCpu() {
+  const fields = readFileSync("/proc/thread-self/stat", "utf8").split(") ")[1].split(" ");
+  // utime and stime are fields 14 and 15 of stat; 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function fitOnce(name) {
+  const base = name.startsWith("base:");
+  const setting = base ? name.slice(5) : name;
+  const engine = engines[base ? "base:" : ""];
+  const data = engine.binFeatures(values, categoryCounts, 256, 0, binary ? 1 : classes.length);
   const cpu = process.cpuUsage();
+  const mainCpu = threadCpu();
   const started = performance.now();
-  const result = boost({
+  const result = engine.boost({
     data,
     y,
     weight: new Float64Array(y.length).fill(1),
@@ -65,13 +92,21 @@ function fitOnce(setting) {
     ...settings[setting],
   });
   const used = process.cpuUsage(cpu);
+  const e = result.ensemble;
+  const digest = createHash("sha256");
+  for (const part of [e.value, e.threshold, e.feature, e.catBits, result.trainingScores])
+    digest.update(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+  models.add(digest.digest("hex").slice(0, 12));
   return {
     fit: performance.now() - started,
     cpu: (used.user + used.system) / 1000,
+    "main cpu": threadCpu() - mainCpu,
     ...result.timers,
   };
 }
 
+/** Digests of every trained model (trees and training scores): one when all settings agree. */
+const models = new Set();
 const runs = Object.fromEntries(chosen.map((s) => [s, []]));
 const loadBefore = loadavg()[0];
 for (let r = 0; r < Number(roundsText); r++) {
@@ -87,6 +122,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const keys = [
   "fit",
   "cpu",
+  "main cpu",
   "gradients",
   "histograms",
   "subtract",
@@ -106,3 +142,8 @@ for (const setting of chosen) {
   };
   console.log(`| ${setting} | ${keys.map(cell).join(" | ")} |`);
 }
+console.log(
+  models.size === 1
+    ? `every fit gave the same model, bit for bit (${[...models][0]})`
+    : `the fits gave ${models.size} different models: ${[...models].join(", ")}`,
+);

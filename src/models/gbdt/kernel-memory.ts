@@ -83,6 +83,7 @@ export interface GbdtKernelExports {
     goLeft: number,
     scratch: number,
   ): number;
+  gradientSums(gh: number, rows: number, begin: number, end: number, out: number): void;
   partitionChunk(
     rows: number,
     begin: number,

@@ -80,10 +80,13 @@ export class HistogramPool {
   readonly #data: BinnedData;
   /** A split's per-bin direction, copied where the partition kernel reads it. */
   readonly goLeft: Uint8Array;
+  /** Where the gradient-sums kernel writes its three sums. */
+  readonly sums: Float64Array;
 
   constructor(data: BinnedData) {
     this.#data = data;
     this.goLeft = data.memory.uint8(256);
+    this.sums = data.memory.float64(3);
   }
 
   /** A buffer of `2 * totalBins` doubles (contents unspecified; builders overwrite it). */
@@ -115,7 +118,7 @@ export class HistogramPool {
 export function growTree(ctx: TreeContext): GrownNode {
   const { rules, pool, timers } = ctx;
   const maxLeaves = rules.maxLeaves;
-  const [grad, hess, gradSquares] = sumGradients(ctx.gh, ctx.rows, 0, ctx.nRows);
+  const [grad, hess, gradSquares] = sumGradients(ctx, 0, ctx.nRows);
   const noise = hess > 0 ? gradSquares / hess : 0;
   let nextId = 0;
   const root: GrownNode = {
@@ -247,24 +250,17 @@ function takeNext(open: GrownNode[], policy: GrowthRules["growPolicy"]): GrownNo
   return open.splice(at, 1)[0]!;
 }
 
-/** Sums of gradients, hessians and squared gradients over rows[begin..end). */
-function sumGradients(
-  gh: Float64Array,
-  rows: Uint32Array,
-  begin: number,
-  end: number,
-): [number, number, number] {
-  let g = 0;
-  let h = 0;
-  let g2 = 0;
-  for (let i = begin; i < end; i++) {
-    const r = rows[i]!;
-    const gi = gh[2 * r]!;
-    g += gi;
-    g2 += gi * gi;
-    h += gh[2 * r + 1]!;
-  }
-  return [g, h, g2];
+/** Sums of gradients, hessians and squared gradients over rows[begin..end) (a kernel). */
+function sumGradients(ctx: TreeContext, begin: number, end: number): [number, number, number] {
+  const out = ctx.pool.sums;
+  ctx.data.memory.kernels.gradientSums(
+    ctx.gh.byteOffset,
+    ctx.rows.byteOffset,
+    begin,
+    end,
+    out.byteOffset,
+  );
+  return [out[0]!, out[1]!, out[2]!];
 }
 
 /**
