@@ -147,10 +147,9 @@ export function gradientSums(gh: usize, rows: usize, begin: i32, end: i32, out: 
 
 /**
  * One chunk `[begin, end)` of a partition shared between threads (first of two steps): the
- * chunk's rows whose bin `column[row]` has `goLeft[bin] == 1` go to `scratch[begin..]` in their
- * order, the others to `scratch[..end)` from the top down (in reverse order, so both sides fill
- * one region without knowing the count first). Returns how many went left. Every chunk writes
- * only its own region of `scratch`, so chunks can run on any threads at once.
+ * chunk's rows whose bin `column[row]` has `goLeft[bin] == 1` go to `lefts[begin..]`, the
+ * others to `rights[begin..]`, each in their order. Returns how many went left. Every chunk
+ * writes only its own range of the two buffers, so chunks can run on any threads at once.
  */
 export function partitionChunk(
   rows: usize,
@@ -158,33 +157,33 @@ export function partitionChunk(
   end: i32,
   column: usize,
   goLeft: usize,
-  scratch: usize,
+  lefts: usize,
+  rights: usize,
 ): i32 {
-  const first = scratch + ((<usize>begin) << 2);
+  const first = lefts + ((<usize>begin) << 2);
   let left = first;
-  // Signed offsets: the right side's pointer may step one below the region at the very end.
-  let right = <isize>(scratch + ((<usize>(end - 1)) << 2));
+  let right = rights + ((<usize>begin) << 2);
   const stop = rows + ((<usize>end) << 2);
   for (let at = rows + ((<usize>begin) << 2); at < stop; at += 4) {
     const row = load<u32>(at);
     const toLeft = <usize>load<u8>(goLeft + <usize>load<u8>(column + <usize>row));
     store<u32>(left, row);
-    store<u32>(<usize>right, row);
+    store<u32>(right, row);
     left += toLeft << 2;
-    right -= <isize>((toLeft ^ 1) << 2);
+    right += (toLeft ^ 1) << 2;
   }
   return <i32>((left - first) >> 2);
 }
 
 /**
  * The second step of a shared partition, for one chunk that {@link partitionChunk} split:
- * copies its `nLeft` left rows from `scratch[begin..]` to `rows[leftAt..]` and its right rows
- * (stored reversed at `scratch[..end)`) in their original order to `rows[rightAt..]`. With
- * every chunk's `leftAt` and `rightAt` the running counts of the chunks before it, the result
- * is exactly the one-thread stable partition.
+ * copies its `nLeft` left rows from `lefts[begin..]` to `rows[leftAt..]` and its other rows
+ * from `rights[begin..]` to `rows[rightAt..]`. With every chunk's `leftAt` and `rightAt` the
+ * running counts of the chunks before it, the result is exactly the one-thread partition.
  */
 export function partitionPlace(
-  scratch: usize,
+  lefts: usize,
+  rights: usize,
   begin: i32,
   end: i32,
   nLeft: i32,
@@ -192,13 +191,9 @@ export function partitionPlace(
   leftAt: i32,
   rightAt: i32,
 ): void {
-  memory.copy(rows + ((<usize>leftAt) << 2), scratch + ((<usize>begin) << 2), (<usize>nLeft) << 2);
-  let to = rows + ((<usize>rightAt) << 2);
-  const stop = scratch + ((<usize>(begin + nLeft)) << 2);
-  for (let from = scratch + ((<usize>end) << 2); from > stop; to += 4) {
-    from -= 4;
-    store<u32>(to, load<u32>(from));
-  }
+  const from = (<usize>begin) << 2;
+  memory.copy(rows + ((<usize>leftAt) << 2), lefts + from, (<usize>nLeft) << 2);
+  memory.copy(rows + ((<usize>rightAt) << 2), rights + from, (<usize>(end - begin - nLeft)) << 2);
 }
 
 /**

@@ -46,6 +46,10 @@ const settings = {
   "1t": { nThreads: 1 },
   "2t": { nThreads: 2 },
   "2t-serial": { nThreads: 2, minSharedRows: Number.POSITIVE_INFINITY },
+  // Partitions and score updates shared from 16k, 32k or 128k rows (the default: 64k).
+  "2t-16k": { nThreads: 2, minSharedRows: 16_384 },
+  "2t-32k": { nThreads: 2, minSharedRows: 32_768 },
+  "2t-128k": { nThreads: 2, minSharedRows: 131_072 },
 };
 const chosen = settingsText.split(",");
 

@@ -90,10 +90,12 @@ export interface GbdtKernelExports {
     end: number,
     column: number,
     goLeft: number,
-    scratch: number,
+    lefts: number,
+    rights: number,
   ): number;
   partitionPlace(
-    scratch: number,
+    lefts: number,
+    rights: number,
     begin: number,
     end: number,
     nLeft: number,

@@ -71,11 +71,13 @@ const MAX_FEATURE_UNITS = 8;
 const MAX_UNITS = 8191;
 /**
  * Partitions and score updates of at least this many rows are shared with the helper threads
- * (chunks of CHUNK_ROWS rows or more). Below it one thread does them: waking a helper costs
- * tens of microseconds, what one thread partitions in about ten thousand rows
- * (bench/gbdt/thread-crossover.mjs measures the phases).
+ * (chunks of CHUNK_ROWS rows or more). Below it one thread does them: a shared partition wakes
+ * the helpers twice (tens of microseconds each) and copies every row once more, while one
+ * thread partitions 64k rows in about 70 µs (`bench/gbdt/thread-crossover.mjs --nodes`). On the
+ * loaded machine where this was set, fits of bench/gbdt's 204k table sharing from 16k, 32k,
+ * 64k and 128k rows differed within noise (`bench/gbdt/fit-ab.mjs`); remeasure when quiet.
  */
-const MIN_SHARED_ROWS = 32_768;
+const MIN_SHARED_ROWS = 65_536;
 /** Smallest chunk of a shared partition or score update. */
 const CHUNK_ROWS = 8192;
 /** At most this many chunks per shared partition (the chunk table's size). */
@@ -205,7 +207,10 @@ const CONTROL = {
   UNITS: 19,
   /** Bumped and notified by a helper that finished a histogram unit. */
   FINISHED: 20,
-  /** Partition: the split feature's bin column, the per-bin direction, the scratch rows. */
+  /**
+   * Partition: the split feature's bin column, the per-bin direction, where chunks put their
+   * left rows (the caller's scratch) and their right rows (RIGHTS).
+   */
   COLUMN: 21,
   GO_LEFT: 22,
   SCRATCH: 23,
@@ -218,6 +223,7 @@ const CONTROL = {
   VALUES: 25,
   /** Rows per chunk of a partition or score update. */
   CHUNK: 26,
+  RIGHTS: 27,
   /** First of MAX_STATES unit state words: build << 8 | owner << 2 | status. */
   STATES: 28,
 } as const;
@@ -298,14 +304,25 @@ function runUnit(
     const begin = control[c.BEGIN]! + unit * chunk;
     const end = Math.min(control[c.END]!, begin + chunk);
     const table = new Uint32Array(memory.buffer, control[c.TABLE]! >>> 0, 3 * (unit + 1));
-    const scratch = control[c.SCRATCH]! >>> 0;
+    const lefts = control[c.SCRATCH]! >>> 0;
+    const rights = control[c.RIGHTS]! >>> 0;
     if (mode === 4) {
       const column = control[c.COLUMN]! >>> 0;
       const goLeft = control[c.GO_LEFT]! >>> 0;
-      table[3 * unit] = kernels.partitionChunk(rows, begin, end, column, goLeft, scratch);
+      table[3 * unit] = kernels.partitionChunk(rows, begin, end, column, goLeft, lefts, rights);
     } else {
       const at = 3 * unit;
-      kernels.partitionPlace(scratch, begin, end, table[at]!, rows, table[at + 1]!, table[at + 2]!);
+      const nLeft = table[at]!;
+      kernels.partitionPlace(
+        lefts,
+        rights,
+        begin,
+        end,
+        nLeft,
+        rows,
+        table[at + 1]!,
+        table[at + 2]!,
+      );
     }
     return;
   }
@@ -513,6 +530,8 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #chunkRows: number;
   /** Per chunk of a shared partition: rows sent left, where its left and right rows go. */
   readonly #chunkTable: Uint32Array | undefined;
+  /** Where the chunks of a shared partition put their right rows (the left ones: scratch). */
+  readonly #rights: Uint32Array | undefined;
   /** Leaf end positions and values for {@link addLeaves} (grown when a tree has more leaves). */
   #leafEnds: Uint32Array;
   #leafValues: Float64Array;
@@ -545,6 +564,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     this.#minSharedRows = plan.minSharedRows;
     this.#chunkRows = plan.chunkRows;
     this.#chunkTable = threads > 1 ? data.memory.uint32(3 * MAX_CHUNKS) : undefined;
+    this.#rights = threads > 1 ? data.memory.uint32(data.nRows) : undefined;
     this.#leafEnds = data.memory.uint32(64);
     this.#leafValues = data.memory.float64(64);
     for (let owner = 0; owner < threads; owner++) {
@@ -749,8 +769,9 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
    * (`column`: the split feature's bins, one byte per row): left rows first, each side in its
    * original order. Returns the first right row's index. From `minSharedRows` rows the helper
    * threads share it, in two steps over chunks of the range: each chunk splits its rows into
-   * its own part of `scratch` and counts them, then each copies its rows to where the running
-   * counts of the chunks before it say; the result is the one-thread partition exactly.
+   * its own part of `scratch` (left) and of a second buffer (right) and counts them, then each
+   * copies its rows to where the running counts of the chunks before it say; the result is the
+   * one-thread partition exactly.
    */
   partition(
     rows: Uint32Array,
@@ -763,7 +784,8 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     const n = end - begin;
     const { kernels } = this.#data.memory;
     const table = this.#chunkTable;
-    if (table === undefined || n < this.#minSharedRows) {
+    const rights = this.#rights;
+    if (table === undefined || rights === undefined || n < this.#minSharedRows) {
       return kernels.partition(
         rows.byteOffset,
         begin,
@@ -785,6 +807,7 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
     control[c.COLUMN] = column.byteOffset | 0;
     control[c.GO_LEFT] = goLeft.byteOffset | 0;
     control[c.SCRATCH] = scratch.byteOffset | 0;
+    control[c.RIGHTS] = rights.byteOffset | 0;
     control[c.TABLE] = table.byteOffset | 0;
     this.#together(`Partitioning ${n} rows`, units, true);
     let nLeft = 0;
