@@ -6,8 +6,8 @@
 // quiet machine), and each phase's wall time (the booster's timers), with the spread over rounds.
 // Settings: "1t" one thread; "2t" two threads as keel runs them; "2t-serial" two threads with
 // the partition and score update kept on the calling thread (before issue 18's third pass).
-// Usage: npm run build && node bench/gbdt/fit-ab.mjs [CSV] [target] [rounds] [nEstimators]
-//          [settings, comma-separated]
+// Usage: npm run build && node bench/gbdt/fit-ab.mjs [CSV | synthetic:ROWSxFEATURES] [target]
+//          [rounds] [nEstimators] [settings, comma-separated]
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -25,7 +25,7 @@ const { boost } = await load("models/gbdt/booster.js");
 const { binFeatures } = await load("models/gbdt/binning.js");
 const { objectiveFor } = await load("models/gbdt/objectives.js");
 const { featureSpecsOf, featureValues } = await load("models/gbdt/feature-input.js");
-const { testGrowthRules } = await load("models/gbdt/synthetic-table.js");
+const { gbdtTable, testGrowthRules } = await load("models/gbdt/synthetic-table.js");
 const { encodeClassTarget } = await load("models/target.js");
 const engines = { "": { boost, binFeatures } };
 if (baseDist !== undefined) {
@@ -53,12 +53,28 @@ const settings = {
 };
 const chosen = settingsText.split(",");
 
-const frame = await readFrame(file);
-const x = frame.drop([target]);
-const { classes, y } = encodeClassTarget(frame.get(target));
-const specs = featureSpecsOf(x);
-const values = featureValues(x, specs, "fit-ab");
-const categoryCounts = specs.map((s) => s.categories?.length ?? 0);
+/** The table: a CSV file, or `synthetic:ROWSxFEATURES` (synthetic-table.ts, binary, 5% NaN). */
+async function loadTable() {
+  const synthetic = /^synthetic:(\d+)x(\d+)$/.exec(file);
+  if (synthetic) {
+    const { columns, categoryCounts, y } = gbdtTable(Number(synthetic[1]), {
+      nFeatures: Number(synthetic[2]),
+      seed: 7,
+    });
+    return { classes: ["0", "1"], y, values: columns, categoryCounts };
+  }
+  const frame = await readFrame(file);
+  const x = frame.drop([target]);
+  const { classes, y } = encodeClassTarget(frame.get(target));
+  const specs = featureSpecsOf(x);
+  return {
+    classes,
+    y,
+    values: featureValues(x, specs, "fit-ab"),
+    categoryCounts: specs.map((s) => s.categories?.length ?? 0),
+  };
+}
+const { classes, y, values, categoryCounts } = await loadTable();
 const binary = classes.length === 2;
 
 /**
