@@ -17,6 +17,7 @@ describe("GBDT on any number of threads", () => {
     readonly categorical?: number;
     readonly missing?: number;
     readonly maxLeaves?: number;
+    readonly lossguide?: boolean;
     readonly subsample?: number;
   }
   const cases: Case[] = [
@@ -28,6 +29,7 @@ describe("GBDT on any number of threads", () => {
     { name: "binary, 30% missing", objective: "binary", nClasses: 2, missing: 0.3 },
     // Depth-wise growth stopping mid-level.
     { name: "binary, 31 leaves", objective: "binary", nClasses: 2, maxLeaves: 31 },
+    { name: "binary, loss-guided, 20 leaves", objective: "binary", nClasses: 2, lossguide: true },
     // Out-of-bag rows take the traversal path of the score update.
     { name: "binary, row subsampling", objective: "binary", nClasses: 2, subsample: 0.7 },
   ];
@@ -50,7 +52,9 @@ describe("GBDT on any number of threads", () => {
           y,
           weight: new Float64Array(n).fill(1),
           objective: objectiveFor(c.objective, { nClasses: c.nClasses, huberDelta: 1 }),
-          rules: testGrowthRules(5, { maxLeaves: c.maxLeaves ?? Number.POSITIVE_INFINITY }),
+          rules: c.lossguide
+            ? testGrowthRules(0, { growPolicy: "lossguide", maxLeaves: 20 })
+            : testGrowthRules(5, { maxLeaves: c.maxLeaves ?? Number.POSITIVE_INFINITY }),
           nEstimators: 6,
           subsample: c.subsample ?? 1,
           colsampleBytree: 1,
