@@ -140,6 +140,7 @@ export function boost(input: BoosterInput): BoosterResult {
       else objective.gradients(score, y, weight, gh);
       stopGradients();
       const bag = sampleRows(rng, nRows, input.subsample);
+      const outOfBag = bag ? complement(bag, nRows) : undefined;
       const featureMask = sampleFeatures(rng, data.nFeatures, input.colsampleBytree);
       for (let k = 0; k < K; k++) {
         rows.set(bag ?? identity);
@@ -158,8 +159,10 @@ export function boost(input: BoosterInput): BoosterResult {
         });
         if (objective.renewLeaf) renewLeaves(root, rows, objective, y, weight, score, rules);
         const stopUpdate = timers.start("update scores");
-        if (bag) addTreeByTraversal(root, data.columnBins, nRows, score, 1, k * nRows);
-        else histograms.addLeaves(rows, nRows, leavesOf(root), score, k * nRows);
+        // In-bag rows by the leaves that hold them; out-of-bag rows walk the tree.
+        histograms.addLeaves(rows, bag ? bag.length : nRows, leavesOf(root), score, k * nRows);
+        if (outOfBag)
+          addTreeByTraversal(root, data.columnBins, nRows, score, 1, k * nRows, outOfBag);
         if (validation && validScore)
           addTreeByTraversal(root, validation.bins, validation.y.length, validScore, K, k);
         stopUpdate();
@@ -238,6 +241,18 @@ function sampleRows(rng: Rng, nRows: number, fraction: number): Uint32Array | un
   return out.subarray(0, Math.max(n, 1));
 }
 
+/** The rows of `[0, nRows)` not in the sorted `bag`, in order. */
+function complement(bag: Uint32Array, nRows: number): Uint32Array {
+  const out = new Uint32Array(nRows - bag.length);
+  let n = 0;
+  let at = 0;
+  for (let r = 0; r < nRows; r++) {
+    if (at < bag.length && bag[at] === r) at++;
+    else out[n++] = r;
+  }
+  return out;
+}
+
 /** Picks `ceil(fraction * nFeatures)` features for this tree. */
 function sampleFeatures(rng: Rng, nFeatures: number, fraction: number): Uint8Array {
   const mask = new Uint8Array(nFeatures);
@@ -268,7 +283,7 @@ function renewLeaves(
 
 /**
  * Walks feature-major binned rows down the tree (out-of-bag rows, validation rows), adding each
- * row's leaf to `score[offset + r * stride]`.
+ * row's leaf to `score[offset + r * stride]`: the rows in `only`, or every row.
  */
 function addTreeByTraversal(
   root: GrownNode,
@@ -277,8 +292,11 @@ function addTreeByTraversal(
   score: Float64Array,
   stride: number,
   offset: number,
+  only?: Uint32Array,
 ): void {
-  for (let r = 0; r < nRows; r++) {
+  const n = only ? only.length : nRows;
+  for (let i = 0; i < n; i++) {
+    const r = only ? only[i]! : i;
     let node = root;
     while (node.left && node.right && node.split) {
       node =

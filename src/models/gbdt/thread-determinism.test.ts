@@ -30,7 +30,7 @@ describe("GBDT on any number of threads", () => {
     // Depth-wise growth stopping mid-level.
     { name: "binary, 31 leaves", objective: "binary", nClasses: 2, maxLeaves: 31 },
     { name: "binary, loss-guided, 20 leaves", objective: "binary", nClasses: 2, lossguide: true },
-    // Out-of-bag rows take the traversal path of the score update.
+    // In-bag rows update by their leaves, out-of-bag rows by walking the tree.
     { name: "binary, row subsampling", objective: "binary", nClasses: 2, subsample: 0.7 },
   ];
   it.each(cases)(
