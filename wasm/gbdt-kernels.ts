@@ -123,6 +123,113 @@ export function partition(
   return <i32>((left - rows) >> 2);
 }
 
+/**
+ * Sums of gradients, hessians and squared gradients over the rows `rows[begin..end)` into
+ * `out` (three f64), each added in row order as the JavaScript loop it replaced did, so the
+ * sums are the same to the bit (WebAssembly has no fused multiply-add to change a rounding).
+ */
+export function gradientSums(gh: usize, rows: usize, begin: i32, end: i32, out: usize): void {
+  let g = 0.0;
+  let h = 0.0;
+  let g2 = 0.0;
+  const stop = rows + ((<usize>end) << 2);
+  for (let at = rows + ((<usize>begin) << 2); at < stop; at += 4) {
+    const pair = gh + ((<usize>load<u32>(at)) << 4);
+    const gi = load<f64>(pair);
+    g += gi;
+    g2 += gi * gi;
+    h += load<f64>(pair, 8);
+  }
+  store<f64>(out, g);
+  store<f64>(out, h, 8);
+  store<f64>(out, g2, 16);
+}
+
+/**
+ * One chunk `[begin, end)` of a partition shared between threads (first of two steps): the
+ * chunk's rows whose bin `column[row]` has `goLeft[bin] == 1` go to `lefts[begin..]`, the
+ * others to `rights[begin..]`, each in their order. Returns how many went left. Every chunk
+ * writes only its own range of the two buffers, so chunks can run on any threads at once.
+ */
+export function partitionChunk(
+  rows: usize,
+  begin: i32,
+  end: i32,
+  column: usize,
+  goLeft: usize,
+  lefts: usize,
+  rights: usize,
+): i32 {
+  const first = lefts + ((<usize>begin) << 2);
+  let left = first;
+  let right = rights + ((<usize>begin) << 2);
+  const stop = rows + ((<usize>end) << 2);
+  for (let at = rows + ((<usize>begin) << 2); at < stop; at += 4) {
+    const row = load<u32>(at);
+    const toLeft = <usize>load<u8>(goLeft + <usize>load<u8>(column + <usize>row));
+    store<u32>(left, row);
+    store<u32>(right, row);
+    left += toLeft << 2;
+    right += (toLeft ^ 1) << 2;
+  }
+  return <i32>((left - first) >> 2);
+}
+
+/**
+ * The second step of a shared partition, for one chunk that {@link partitionChunk} split:
+ * copies its `nLeft` left rows from `lefts[begin..]` to `rows[leftAt..]` and its other rows
+ * from `rights[begin..]` to `rows[rightAt..]`. With every chunk's `leftAt` and `rightAt` the
+ * running counts of the chunks before it, the result is exactly the one-thread partition.
+ */
+export function partitionPlace(
+  lefts: usize,
+  rights: usize,
+  begin: i32,
+  end: i32,
+  nLeft: i32,
+  rows: usize,
+  leftAt: i32,
+  rightAt: i32,
+): void {
+  const from = (<usize>begin) << 2;
+  memory.copy(rows + ((<usize>leftAt) << 2), lefts + from, (<usize>nLeft) << 2);
+  memory.copy(rows + ((<usize>rightAt) << 2), rights + from, (<usize>(end - begin - nLeft)) << 2);
+}
+
+/**
+ * Adds a grown tree's leaf values to the scores of the rows at positions `[begin, end)` of the
+ * row order `rows`: the leaves tile the positions left to right, leaf `l` ending at
+ * `ends[l]` (u32, ascending) with value `values[l]` (f64). `score[row] += value` once per row,
+ * so any split of the positions between threads gives the same sums.
+ */
+export function addLeaves(
+  rows: usize,
+  score: usize,
+  ends: usize,
+  values: usize,
+  nLeaves: i32,
+  begin: i32,
+  end: i32,
+): void {
+  // The first leaf ending after `begin` (binary search: lossguide trees may have many leaves).
+  let lo = 0;
+  let hi = nLeaves;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (load<u32>(ends + ((<usize>mid) << 2)) > <u32>begin) hi = mid;
+    else lo = mid + 1;
+  }
+  let i = begin;
+  for (let l = lo; l < nLeaves && i < end; l++) {
+    const stop = min(end, <i32>load<u32>(ends + ((<usize>l) << 2)));
+    const v = load<f64>(values + ((<usize>l) << 3));
+    for (; i < stop; i++) {
+      const at = score + ((<usize>load<u32>(rows + ((<usize>i) << 2))) << 3);
+      store<f64>(at, load<f64>(at) + v);
+    }
+  }
+}
+
 /** How {@link forestMargins} reads categorical splits; the cheapest mode a forest allows. */
 const NUMERIC_ONLY = 0;
 /**

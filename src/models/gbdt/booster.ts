@@ -33,6 +33,10 @@ export interface BoosterInput {
   readonly helpersOnly?: boolean;
   /** Rows per histogram lane (tests lower it to reach the lane path on small data). */
   readonly laneRows?: number;
+  /** Smallest partition or score update shared with helper threads, in rows (tests lower it). */
+  readonly minSharedRows?: number;
+  /** Smallest chunk of a shared partition or score update (tests lower it). */
+  readonly chunkRows?: number;
   readonly validation?: {
     readonly bins: Uint8Array;
     readonly y: Float64Array;
@@ -105,6 +109,9 @@ export function boost(input: BoosterInput): BoosterResult {
     ghAll.subarray(2 * nRows * k, 2 * nRows * (k + 1)),
   );
   const rows = data.memory.uint32(nRows);
+  // Every tree starts from all rows in order: one copy, where a JavaScript loop writing them
+  // showed in the calling thread's profile on bench/gbdt's 204k table.
+  const identity = Uint32Array.from({ length: nRows }, (_, i) => i);
   const scratch = data.memory.uint32(nRows);
   const pool = new HistogramPool(data);
   const histograms = createHistogramBuilder(data, input.nThreads, {
@@ -115,6 +122,8 @@ export function boost(input: BoosterInput): BoosterResult {
     ...(input.minSharedCells !== undefined ? { minSharedCells: input.minSharedCells } : {}),
     ...(input.laneRows !== undefined ? { laneRows: input.laneRows } : {}),
     ...(input.helpersOnly !== undefined ? { helpersOnly: input.helpersOnly } : {}),
+    ...(input.minSharedRows !== undefined ? { minSharedRows: input.minSharedRows } : {}),
+    ...(input.chunkRows !== undefined ? { chunkRows: input.chunkRows } : {}),
   });
   const rng = new Rng(input.seed);
   const builder = new EnsembleBuilder(data.nSourceFeatures, K, baseScore);
@@ -131,10 +140,10 @@ export function boost(input: BoosterInput): BoosterResult {
       else objective.gradients(score, y, weight, gh);
       stopGradients();
       const bag = sampleRows(rng, nRows, input.subsample);
+      const outOfBag = bag ? complement(bag, nRows) : undefined;
       const featureMask = sampleFeatures(rng, data.nFeatures, input.colsampleBytree);
       for (let k = 0; k < K; k++) {
-        if (bag) rows.set(bag);
-        else for (let i = 0; i < nRows; i++) rows[i] = i;
+        rows.set(bag ?? identity);
         const nBag = bag ? bag.length : nRows;
         const root = growTree({
           data,
@@ -150,8 +159,10 @@ export function boost(input: BoosterInput): BoosterResult {
         });
         if (objective.renewLeaf) renewLeaves(root, rows, objective, y, weight, score, rules);
         const stopUpdate = timers.start("update scores");
-        if (bag) addTreeByTraversal(root, data.columnBins, nRows, score, 1, k * nRows);
-        else addTreeByLeaves(root, rows, score, k * nRows);
+        // In-bag rows by the leaves that hold them; out-of-bag rows walk the tree.
+        histograms.addLeaves(rows, bag ? bag.length : nRows, leavesOf(root), score, k * nRows);
+        if (outOfBag)
+          addTreeByTraversal(root, data.columnBins, nRows, score, 1, k * nRows, outOfBag);
         if (validation && validScore)
           addTreeByTraversal(root, validation.bins, validation.y.length, validScore, K, k);
         stopUpdate();
@@ -230,6 +241,18 @@ function sampleRows(rng: Rng, nRows: number, fraction: number): Uint32Array | un
   return out.subarray(0, Math.max(n, 1));
 }
 
+/** The rows of `[0, nRows)` not in the sorted `bag`, in order. */
+function complement(bag: Uint32Array, nRows: number): Uint32Array {
+  const out = new Uint32Array(nRows - bag.length);
+  let n = 0;
+  let at = 0;
+  for (let r = 0; r < nRows; r++) {
+    if (at < bag.length && bag[at] === r) at++;
+    else out[n++] = r;
+  }
+  return out;
+}
+
 /** Picks `ceil(fraction * nFeatures)` features for this tree. */
 function sampleFeatures(rng: Rng, nFeatures: number, fraction: number): Uint8Array {
   const mask = new Uint8Array(nFeatures);
@@ -259,27 +282,8 @@ function renewLeaves(
 }
 
 /**
- * Adds leaf values to the rows each leaf holds (no traversal needed for in-bag rows), into this
- * output's block of class-major scores starting at `offset`.
- */
-function addTreeByLeaves(
-  root: GrownNode,
-  rows: Uint32Array,
-  score: Float64Array,
-  offset: number,
-): void {
-  for (const leaf of leavesOf(root)) {
-    const v = leaf.value;
-    for (let i = leaf.begin; i < leaf.end; i++) {
-      const at = offset + rows[i]!;
-      score[at] = score[at]! + v;
-    }
-  }
-}
-
-/**
  * Walks feature-major binned rows down the tree (out-of-bag rows, validation rows), adding each
- * row's leaf to `score[offset + r * stride]`.
+ * row's leaf to `score[offset + r * stride]`: the rows in `only`, or every row.
  */
 function addTreeByTraversal(
   root: GrownNode,
@@ -288,8 +292,11 @@ function addTreeByTraversal(
   score: Float64Array,
   stride: number,
   offset: number,
+  only?: Uint32Array,
 ): void {
-  for (let r = 0; r < nRows; r++) {
+  const n = only ? only.length : nRows;
+  for (let i = 0; i < n; i++) {
+    const r = only ? only[i]! : i;
     let node = root;
     while (node.left && node.right && node.split) {
       node =

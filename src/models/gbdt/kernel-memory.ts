@@ -83,6 +83,35 @@ export interface GbdtKernelExports {
     goLeft: number,
     scratch: number,
   ): number;
+  gradientSums(gh: number, rows: number, begin: number, end: number, out: number): void;
+  partitionChunk(
+    rows: number,
+    begin: number,
+    end: number,
+    column: number,
+    goLeft: number,
+    lefts: number,
+    rights: number,
+  ): number;
+  partitionPlace(
+    lefts: number,
+    rights: number,
+    begin: number,
+    end: number,
+    nLeft: number,
+    rows: number,
+    leftAt: number,
+    rightAt: number,
+  ): void;
+  addLeaves(
+    rows: number,
+    score: number,
+    ends: number,
+    values: number,
+    nLeaves: number,
+    begin: number,
+    end: number,
+  ): void;
 }
 
 /**

@@ -10,7 +10,7 @@ import { waitForHelpers } from "../../core/index.js";
 import type { BinnedData } from "./binning.js";
 import { helperFailure, helpersStalled } from "./helper-failure.js";
 import { type GbdtKernelExports, instantiateKernels, kernelsModule } from "./kernel-memory.js";
-import type { HistogramBuilder } from "./tree-learner.js";
+import type { GrownNode, HistogramBuilder } from "./tree-learner.js";
 
 /**
  * A histogram builder that may own worker threads: `close` ends them.
@@ -33,6 +33,18 @@ export interface ClosableHistogramBuilder extends HistogramBuilder {
     w: Float64Array,
     gh: Float64Array,
     nClasses: number,
+  ): void;
+  /**
+   * Adds a grown tree's leaf values to the scores of its rows: `leaves` left to right, as
+   * {@link leavesOf} lists them, tiling positions `[0, nRows)` of the row order `rows`;
+   * `score[offset + row] += value`. Shared with the helper threads from `minSharedRows` rows.
+   */
+  addLeaves(
+    rows: Uint32Array,
+    nRows: number,
+    leaves: readonly GrownNode[],
+    score: Float64Array,
+    offset: number,
   ): void;
   close(): void;
 }
@@ -57,6 +69,19 @@ const MAX_LANES = 8;
 const MAX_FEATURE_UNITS = 8;
 /** Units of one build are counted in 13 bits of the claim word. */
 const MAX_UNITS = 8191;
+/**
+ * Partitions and score updates of at least this many rows are shared with the helper threads
+ * (chunks of CHUNK_ROWS rows or more). Below it one thread does them: a shared partition wakes
+ * the helpers twice (tens of microseconds each) and copies every row once more, while one
+ * thread partitions 64k rows in about 70 µs (`bench/gbdt/thread-crossover.mjs --nodes`). On the
+ * loaded machine where this was set, fits of bench/gbdt's 204k table sharing from 16k, 32k,
+ * 64k and 128k rows differed within noise (`bench/gbdt/fit-ab.mjs`); remeasure when quiet.
+ */
+const MIN_SHARED_ROWS = 65_536;
+/** Smallest chunk of a shared partition or score update. */
+const CHUNK_ROWS = 8192;
+/** At most this many chunks per shared partition (the chunk table's size). */
+const MAX_CHUNKS = 1024;
 
 /**
  * Overrides of when threads and lanes are used (tests lower them to reach those paths on small
@@ -82,6 +107,10 @@ export interface HistogramPlan {
    */
   readonly helpersOnly?: boolean;
   readonly laneRows?: number;
+  /** Partitions and score updates of fewer rows than this stay on the calling thread. */
+  readonly minSharedRows?: number;
+  /** Smallest chunk of a shared partition or score update (tests lower it). */
+  readonly chunkRows?: number;
 }
 
 /**
@@ -133,6 +162,8 @@ export function createHistogramBuilder(
     laneRows: plan.laneRows ?? LANE_ROWS,
     minSharedCells: plan.minSharedCells ?? MIN_SHARED_CELLS,
     helpersOnly: plan.helpersOnly ?? false,
+    minSharedRows: plan.minSharedRows ?? MIN_SHARED_ROWS,
+    chunkRows: plan.chunkRows ?? CHUNK_ROWS,
   });
 }
 
@@ -145,7 +176,9 @@ const CONTROL = {
   STOP: 2,
   /**
    * 0: feature ranges; 1: lanes; 2: binary gradients, row chunks of BEGIN rows over [0, END);
-   * 3: softmax gradients of LANES classes, chunked as in 2.
+   * 3: softmax gradients of LANES classes, chunked as in 2; 4: partition, first step (chunks of
+   * CHUNK rows of [BEGIN, END)); 5: partition, second step (the same chunks); 6: adding LANES
+   * leaves to the scores, chunks of CHUNK positions of [0, END).
    */
   MODE: 3,
   /** Units of this build not yet finished (the calling thread waits for 0). */
@@ -174,8 +207,25 @@ const CONTROL = {
   UNITS: 19,
   /** Bumped and notified by a helper that finished a histogram unit. */
   FINISHED: 20,
+  /**
+   * Partition: the split feature's bin column, the per-bin direction, where chunks put their
+   * left rows (the caller's scratch) and their right rows (RIGHTS).
+   */
+  COLUMN: 21,
+  GO_LEFT: 22,
+  SCRATCH: 23,
+  /**
+   * Partition: three u32 per chunk (rows sent left, where its left and right rows go); score
+   * update: the leaves' end positions (u32).
+   */
+  TABLE: 24,
+  /** Score update: the leaves' values (f64). */
+  VALUES: 25,
+  /** Rows per chunk of a partition or score update. */
+  CHUNK: 26,
+  RIGHTS: 27,
   /** First of MAX_STATES unit state words: build << 8 | owner << 2 | status. */
-  STATES: 24,
+  STATES: 28,
 } as const;
 
 /** Unit states of histogram builds (status bits of a state word). */
@@ -234,7 +284,48 @@ function runUnit(
   into: number,
   spare: number,
 ): void {
-  const mode = control[c.MODE];
+  const mode = control[c.MODE]!;
+  if (mode >= 4) {
+    const chunk = control[c.CHUNK]!;
+    const rows = control[c.ROWS]! >>> 0;
+    if (mode === 6) {
+      const n = control[c.END]!;
+      kernels.addLeaves(
+        rows,
+        control[c.SCORE]! >>> 0,
+        control[c.TABLE]! >>> 0,
+        control[c.VALUES]! >>> 0,
+        control[c.LANES]!,
+        unit * chunk,
+        Math.min(n, (unit + 1) * chunk),
+      );
+      return;
+    }
+    const begin = control[c.BEGIN]! + unit * chunk;
+    const end = Math.min(control[c.END]!, begin + chunk);
+    const table = new Uint32Array(memory.buffer, control[c.TABLE]! >>> 0, 3 * (unit + 1));
+    const lefts = control[c.SCRATCH]! >>> 0;
+    const rights = control[c.RIGHTS]! >>> 0;
+    if (mode === 4) {
+      const column = control[c.COLUMN]! >>> 0;
+      const goLeft = control[c.GO_LEFT]! >>> 0;
+      table[3 * unit] = kernels.partitionChunk(rows, begin, end, column, goLeft, lefts, rights);
+    } else {
+      const at = 3 * unit;
+      const nLeft = table[at]!;
+      kernels.partitionPlace(
+        lefts,
+        rights,
+        begin,
+        end,
+        nLeft,
+        rows,
+        table[at + 1]!,
+        table[at + 2]!,
+      );
+    }
+    return;
+  }
   if (mode === 3) {
     // Softmax gradients in JavaScript (WebAssembly has no exp): the arithmetic of
     // objectives.ts's softmax, row by row, so any split of the rows gives the same numbers.
@@ -435,6 +526,15 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   readonly #laneRows: number;
   readonly #minSharedCells: number;
   readonly #helpersOnly: boolean;
+  readonly #minSharedRows: number;
+  readonly #chunkRows: number;
+  /** Per chunk of a shared partition: rows sent left, where its left and right rows go. */
+  readonly #chunkTable: Uint32Array | undefined;
+  /** Where the chunks of a shared partition put their right rows (the left ones: scratch). */
+  readonly #rights: Uint32Array | undefined;
+  /** Leaf end positions and values for {@link addLeaves} (grown when a tree has more leaves). */
+  #leafEnds: Uint32Array;
+  #leafValues: Float64Array;
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * (CONTROL.STATES + MAX_STATES)));
   readonly #helpers: Worker[] = [];
   readonly #errorPorts: MessagePort[] = [];
@@ -449,12 +549,24 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
   constructor(
     data: BinnedData,
     threads: number,
-    plan: { laneRows: number; minSharedCells: number; helpersOnly: boolean },
+    plan: {
+      laneRows: number;
+      minSharedCells: number;
+      helpersOnly: boolean;
+      minSharedRows: number;
+      chunkRows: number;
+    },
   ) {
     this.#data = data;
     this.#laneRows = plan.laneRows;
     this.#minSharedCells = plan.minSharedCells;
     this.#helpersOnly = plan.helpersOnly;
+    this.#minSharedRows = plan.minSharedRows;
+    this.#chunkRows = plan.chunkRows;
+    this.#chunkTable = threads > 1 ? data.memory.uint32(3 * MAX_CHUNKS) : undefined;
+    this.#rights = threads > 1 ? data.memory.uint32(data.nRows) : undefined;
+    this.#leafEnds = data.memory.uint32(64);
+    this.#leafValues = data.memory.float64(64);
     for (let owner = 0; owner < threads; owner++) {
       this.#buffers.push(
         Array.from(
@@ -650,6 +762,113 @@ class LaneHistogramBuilder implements ClosableHistogramBuilder {
       run(unit);
     }
     return owners;
+  }
+
+  /**
+   * Stable partition of `rows[begin..end)` by the split whose per-bin direction is `goLeft`
+   * (`column`: the split feature's bins, one byte per row): left rows first, each side in its
+   * original order. Returns the first right row's index. From `minSharedRows` rows the helper
+   * threads share it, in two steps over chunks of the range: each chunk splits its rows into
+   * its own part of `scratch` (left) and of a second buffer (right) and counts them, then each
+   * copies its rows to where the running counts of the chunks before it say; the result is the
+   * one-thread partition exactly.
+   */
+  partition(
+    rows: Uint32Array,
+    begin: number,
+    end: number,
+    column: Uint8Array,
+    goLeft: Uint8Array,
+    scratch: Uint32Array,
+  ): number {
+    const n = end - begin;
+    const { kernels } = this.#data.memory;
+    const table = this.#chunkTable;
+    const rights = this.#rights;
+    if (table === undefined || rights === undefined || n < this.#minSharedRows) {
+      return kernels.partition(
+        rows.byteOffset,
+        begin,
+        end,
+        column.byteOffset,
+        goLeft.byteOffset,
+        scratch.byteOffset,
+      );
+    }
+    const c = CONTROL;
+    const control = this.#control;
+    const chunk = Math.max(this.#chunkRows, Math.ceil(n / MAX_CHUNKS));
+    const units = Math.ceil(n / chunk);
+    control[c.MODE] = 4;
+    control[c.BEGIN] = begin;
+    control[c.END] = end;
+    control[c.CHUNK] = chunk;
+    control[c.ROWS] = rows.byteOffset | 0;
+    control[c.COLUMN] = column.byteOffset | 0;
+    control[c.GO_LEFT] = goLeft.byteOffset | 0;
+    control[c.SCRATCH] = scratch.byteOffset | 0;
+    control[c.RIGHTS] = rights.byteOffset | 0;
+    control[c.TABLE] = table.byteOffset | 0;
+    this.#together(`Partitioning ${n} rows`, units, true);
+    let nLeft = 0;
+    for (let unit = 0; unit < units; unit++) nLeft += table[3 * unit]!;
+    let left = begin;
+    let right = begin + nLeft;
+    for (let unit = 0; unit < units; unit++) {
+      const chunkLeft = table[3 * unit]!;
+      table[3 * unit + 1] = left;
+      table[3 * unit + 2] = right;
+      left += chunkLeft;
+      right += Math.min(chunk, end - begin - unit * chunk) - chunkLeft;
+    }
+    control[c.MODE] = 5;
+    this.#together(`Partitioning ${n} rows`, units, true);
+    return begin + nLeft;
+  }
+
+  addLeaves(
+    rows: Uint32Array,
+    nRows: number,
+    leaves: readonly GrownNode[],
+    score: Float64Array,
+    offset: number,
+  ): void {
+    const data = this.#data;
+    if (leaves.length > this.#leafEnds.length) {
+      // Kernel memory is never freed during a fit: double, so this happens a few times at most.
+      const size = Math.max(leaves.length, 2 * this.#leafEnds.length);
+      this.#leafEnds = data.memory.uint32(size);
+      this.#leafValues = data.memory.float64(size);
+    }
+    for (let l = 0; l < leaves.length; l++) {
+      this.#leafEnds[l] = leaves[l]!.end;
+      this.#leafValues[l] = leaves[l]!.value;
+    }
+    const scoreAt = score.byteOffset + 8 * offset;
+    if (this.#helpers.length === 0 || nRows < this.#minSharedRows) {
+      data.memory.kernels.addLeaves(
+        rows.byteOffset,
+        scoreAt,
+        this.#leafEnds.byteOffset,
+        this.#leafValues.byteOffset,
+        leaves.length,
+        0,
+        nRows,
+      );
+      return;
+    }
+    const c = CONTROL;
+    const control = this.#control;
+    const chunk = Math.max(this.#chunkRows, Math.ceil(nRows / MAX_UNITS));
+    control[c.MODE] = 6;
+    control[c.END] = nRows;
+    control[c.CHUNK] = chunk;
+    control[c.LANES] = leaves.length;
+    control[c.ROWS] = rows.byteOffset | 0;
+    control[c.SCORE] = scoreAt | 0;
+    control[c.TABLE] = this.#leafEnds.byteOffset | 0;
+    control[c.VALUES] = this.#leafValues.byteOffset | 0;
+    this.#together(`Adding a tree to the scores of ${nRows} rows`, Math.ceil(nRows / chunk), true);
   }
 
   binaryGradients(score: Float64Array, y: Float64Array, w: Float64Array, gh: Float64Array): void {

@@ -5,71 +5,70 @@ import { boost } from "./booster.js";
 import { GbdtClassifier } from "./gbdt-estimator.js";
 import { objectiveFor } from "./objectives.js";
 import { createHistogramBuilder } from "./parallel-histograms.js";
-
-const rules = {
-  growPolicy: "depthwise",
-  maxDepth: 5,
-  maxLeaves: Number.POSITIVE_INFINITY,
-  learningRate: 0.3,
-  lambda: 1,
-  alpha: 0,
-  minChildWeight: 1,
-  minDataInLeaf: 1,
-  minSplitGain: 0,
-  maxCatToOnehot: 4,
-  catSmooth: 10,
-  catL2: 10,
-  maxCatThreshold: 32,
-  minDataPerGroup: 10,
-  catPenalty: 1,
-} as const;
-
-function table(n: number, nClasses: number, seed: number) {
-  const rng = new Rng(seed);
-  const columns = Array.from({ length: 6 }, () => {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = rng.next() < 0.05 ? Number.NaN : rng.normal();
-    return { kind: "numeric" as const, values };
-  });
-  const y = Float64Array.from({ length: n }, (_, i) => {
-    const z = (columns[0]!.values[i] || 0) + (columns[3]!.values[i] || 0) + 0.5 * rng.normal();
-    return nClasses === 2 ? (z > 0 ? 1 : 0) : Math.min(nClasses - 1, Math.floor(Math.abs(z) * 2));
-  });
-  return { columns, y };
-}
+import { gbdtTable, testGrowthRules } from "./synthetic-table.js";
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 describe("GBDT on any number of threads", () => {
-  it.each([
-    ["binary", 2],
-    ["softmax", 4],
-  ] as const)(
-    "%s: the same trees and training scores, bit for bit, whoever does the work",
-    (objective, nClasses) => {
+  interface Case {
+    readonly name: string;
+    readonly objective: "binary" | "softmax" | "squaredError";
+    readonly nClasses: number;
+    readonly categorical?: number;
+    readonly missing?: number;
+    readonly maxLeaves?: number;
+    readonly lossguide?: boolean;
+    readonly subsample?: number;
+  }
+  const cases: Case[] = [
+    { name: "binary", objective: "binary", nClasses: 2 },
+    { name: "softmax, 4 classes", objective: "softmax", nClasses: 4 },
+    { name: "regression", objective: "squaredError", nClasses: 0 },
+    { name: "binary, categorical", objective: "binary", nClasses: 2, categorical: 2 },
+    { name: "softmax, categorical", objective: "softmax", nClasses: 3, categorical: 1 },
+    { name: "binary, 30% missing", objective: "binary", nClasses: 2, missing: 0.3 },
+    // Depth-wise growth stopping mid-level.
+    { name: "binary, 31 leaves", objective: "binary", nClasses: 2, maxLeaves: 31 },
+    { name: "binary, loss-guided, 20 leaves", objective: "binary", nClasses: 2, lossguide: true },
+    // In-bag rows update by their leaves, out-of-bag rows by walking the tree.
+    { name: "binary, row subsampling", objective: "binary", nClasses: 2, subsample: 0.7 },
+  ];
+  it.each(cases)(
+    "$name: the same trees and training scores, bit for bit, whoever does the work",
+    (c) => {
       const n = 3000;
-      const { columns, y } = table(n, nClasses, 21);
-      const K = objective === "softmax" ? nClasses : 1;
+      const { columns, categoryCounts, y } = gbdtTable(n, {
+        nClasses: c.nClasses,
+        missing: c.missing ?? 0.05,
+        categorical: c.categorical ?? 0,
+        seed: 21,
+      });
+      const K = c.objective === "softmax" ? c.nClasses : 1;
       const train = (nThreads: number, helpersOnly: boolean) => {
         // Fresh binned data per fit: each fit owns its kernel memory.
-        const data = binFeatures(columns, Array(6).fill(0), 64, 0, K);
+        const data = binFeatures(columns, categoryCounts, 64, 0, K);
         return boost({
           data,
           y,
           weight: new Float64Array(n).fill(1),
-          objective: objectiveFor(objective, { nClasses, huberDelta: 1 }),
-          rules,
+          objective: objectiveFor(c.objective, { nClasses: c.nClasses, huberDelta: 1 }),
+          rules: c.lossguide
+            ? testGrowthRules(0, { growPolicy: "lossguide", maxLeaves: 20 })
+            : testGrowthRules(5, { maxLeaves: c.maxLeaves ?? Number.POSITIVE_INFINITY }),
           nEstimators: 6,
-          subsample: 1,
+          subsample: c.subsample ?? 1,
           colsampleBytree: 1,
           seed: 0,
           nThreads,
-          // Threads, sharing and lanes (400 rows) forced on at this small size.
+          // Threads, sharing, lanes (400 rows) and shared partitions and score updates (chunks
+          // of 250 rows) forced on at this small size.
           minCellsPerThread: 1,
           minSharedCells: 1,
           laneRows: 400,
+          minSharedRows: 1,
+          chunkRows: 250,
           helpersOnly,
-          evalMetric: objective === "binary" ? "logloss" : "mlogloss",
+          evalMetric: c.objective === "squaredError" ? "rmse" : "logloss",
         });
       };
       const one = train(1, false);
@@ -78,21 +77,64 @@ describe("GBDT on any number of threads", () => {
         [2, true],
         [3, true],
         [2, false],
+        [3, false],
       ] as const) {
         const other = train(nThreads, helpersOnly);
         expect(bytes(other.ensemble.value).equals(bytes(one.ensemble.value))).toBe(true);
         expect(bytes(other.ensemble.threshold).equals(bytes(one.ensemble.threshold))).toBe(true);
+        expect(bytes(other.ensemble.catBits).equals(bytes(one.ensemble.catBits))).toBe(true);
         expect(Array.from(other.ensemble.feature)).toEqual(Array.from(one.ensemble.feature));
         expect(bytes(other.trainingScores!).equals(bytes(one.trainingScores!))).toBe(true);
       }
     },
   );
 
+  it("partitions rows on the helpers exactly as one thread does, for any chunking", () => {
+    const n = 5000;
+    const { columns, categoryCounts } = gbdtTable(n, { categorical: 1, seed: 24 });
+    const data = binFeatures(columns, categoryCounts, 64, 0);
+    const rng = new Rng(4);
+    const goLeft = data.memory.uint8(256);
+    for (let b = 0; b < 256; b++) goLeft[b] = rng.next() < 0.4 ? 1 : 0;
+    const rows = data.memory.uint32(n);
+    const scratch = data.memory.uint32(n);
+    for (const [feature, begin, last, chunkRows] of [
+      [0, 0, n, 1],
+      [2, 137, 4411, 7],
+      [4, 1000, 1001, 3],
+      [1, 10, 2600, 5000],
+    ] as const) {
+      // A node's rows: ascending, with gaps, as partitions leave them.
+      let at = 0;
+      for (let r = 0; r < n; r++) if (rng.next() < 0.9) rows[at++] = r;
+      const end = Math.min(last, at);
+      const column = data.columnBins.subarray(feature * n, (feature + 1) * n);
+      const node = Array.from(rows.subarray(begin, end));
+      const expected = [
+        ...node.filter((r) => goLeft[column[r]!] === 1),
+        ...node.filter((r) => goLeft[column[r]!] !== 1),
+      ];
+      const builder = createHistogramBuilder(data, 3, {
+        minCellsPerThread: 1,
+        helpersOnly: true,
+        minSharedRows: 1,
+        chunkRows,
+      });
+      try {
+        const mid = builder.partition(rows, begin, end, column, goLeft, scratch);
+        expect(mid - begin).toBe(node.filter((r) => goLeft[column[r]!] === 1).length);
+      } finally {
+        builder.close();
+      }
+      expect(Array.from(rows.subarray(begin, end))).toEqual(expected);
+    }
+  });
+
   it("computes softmax gradients on the helpers exactly as the softmax objective does", () => {
     const n = 2000;
     const K = 5;
-    const { columns, y } = table(n, K, 22);
-    const data = binFeatures(columns, Array(6).fill(0), 64, 0, K);
+    const { columns, categoryCounts, y } = gbdtTable(n, { nClasses: K, seed: 22 });
+    const data = binFeatures(columns, categoryCounts, 64, 0, K);
     const rng = new Rng(3);
     const score = data.memory.float64(n * K, false);
     for (let i = 0; i < score.length; i++) score[i] = 3 * rng.normal();
@@ -124,8 +166,12 @@ describe("GBDT on any number of threads", () => {
 
 describe("training predictions", () => {
   const n = 1500;
-  const { columns, y } = table(n, 3, 23);
-  const x = Frame.fromColumns(columns.map((c, j) => [`f${j}`, numericColumn(c.values)] as const));
+  const { columns, y } = gbdtTable(n, { nClasses: 3, seed: 23 });
+  const x = Frame.fromColumns(
+    columns.flatMap((c, j) =>
+      c.kind === "numeric" ? [[`f${j}`, numericColumn(c.values)] as const] : [],
+    ),
+  );
   const labels = numericColumn(y);
 
   it("are the model's own predictions of the training rows, without predicting again", () => {

@@ -2,9 +2,25 @@ import type { BinnedData } from "./binning.js";
 import { findBestSplit, leafValue, type SplitInfo, type SplitRules } from "./split.js";
 import type { Timers } from "./timers.js";
 
-/** Builds the histogram of `rows[begin..end)` into `hist` (single- or multi-threaded). */
+/**
+ * The row work of growing a tree (single- or multi-threaded): histograms of `rows[begin..end)`
+ * into `hist`, and the stable partition of a node's rows by a split.
+ */
 export interface HistogramBuilder {
   build(gh: Float64Array, rows: Uint32Array, begin: number, end: number, hist: Float64Array): void;
+  /**
+   * Reorders `rows[begin..end)` so the rows whose bin in `column` (the split feature's bins,
+   * one byte per row) has `goLeft[bin] === 1` come first, each side in its original order;
+   * returns the index of the first right row. `scratch` is as long as `rows`.
+   */
+  partition(
+    rows: Uint32Array,
+    begin: number,
+    end: number,
+    column: Uint8Array,
+    goLeft: Uint8Array,
+    scratch: Uint32Array,
+  ): number;
 }
 
 /** A node of a tree being grown; leaves keep their row range so scores update without traversal. */
@@ -64,10 +80,13 @@ export class HistogramPool {
   readonly #data: BinnedData;
   /** A split's per-bin direction, copied where the partition kernel reads it. */
   readonly goLeft: Uint8Array;
+  /** Where the gradient-sums kernel writes its three sums. */
+  readonly sums: Float64Array;
 
   constructor(data: BinnedData) {
     this.#data = data;
     this.goLeft = data.memory.uint8(256);
+    this.sums = data.memory.float64(3);
   }
 
   /** A buffer of `2 * totalBins` doubles (contents unspecified; builders overwrite it). */
@@ -99,7 +118,7 @@ export class HistogramPool {
 export function growTree(ctx: TreeContext): GrownNode {
   const { rules, pool, timers } = ctx;
   const maxLeaves = rules.maxLeaves;
-  const [grad, hess, gradSquares] = sumGradients(ctx.gh, ctx.rows, 0, ctx.nRows);
+  const [grad, hess, gradSquares] = sumGradients(ctx, 0, ctx.nRows);
   const noise = hess > 0 ? gradSquares / hess : 0;
   let nextId = 0;
   const root: GrownNode = {
@@ -231,43 +250,29 @@ function takeNext(open: GrownNode[], policy: GrowthRules["growPolicy"]): GrownNo
   return open.splice(at, 1)[0]!;
 }
 
-/** Sums of gradients, hessians and squared gradients over rows[begin..end). */
-function sumGradients(
-  gh: Float64Array,
-  rows: Uint32Array,
-  begin: number,
-  end: number,
-): [number, number, number] {
-  let g = 0;
-  let h = 0;
-  let g2 = 0;
-  for (let i = begin; i < end; i++) {
-    const r = rows[i]!;
-    const gi = gh[2 * r]!;
-    g += gi;
-    g2 += gi * gi;
-    h += gh[2 * r + 1]!;
-  }
-  return [g, h, g2];
+/** Sums of gradients, hessians and squared gradients over rows[begin..end) (a kernel). */
+function sumGradients(ctx: TreeContext, begin: number, end: number): [number, number, number] {
+  const out = ctx.pool.sums;
+  ctx.data.memory.kernels.gradientSums(
+    ctx.gh.byteOffset,
+    ctx.rows.byteOffset,
+    begin,
+    end,
+    out.byteOffset,
+  );
+  return [out[0]!, out[1]!, out[2]!];
 }
 
 /**
- * Stable in-place partition of the node's rows (the WebAssembly kernel): left rows first, right
- * rows after, each in their original (ascending) order so histogram building keeps reading
- * memory forwards.
+ * Stable in-place partition of the node's rows: left rows first, right rows after, each in
+ * their original (ascending) order so histogram building keeps reading memory forwards.
  */
 function partitionRows(ctx: TreeContext, node: GrownNode, split: SplitInfo): number {
-  const { columnBins, nRows, memory } = ctx.data;
+  const { columnBins, nRows } = ctx.data;
   const goLeft = ctx.pool.goLeft;
   goLeft.set(split.goLeft);
-  return memory.kernels.partition(
-    ctx.rows.byteOffset,
-    node.begin,
-    node.end,
-    columnBins.byteOffset + split.feature * nRows,
-    goLeft.byteOffset,
-    ctx.scratch.byteOffset,
-  );
+  const column = columnBins.subarray(split.feature * nRows, (split.feature + 1) * nRows);
+  return ctx.histograms.partition(ctx.rows, node.begin, node.end, column, goLeft, ctx.scratch);
 }
 
 function setLeafValues(node: GrownNode, rules: GrowthRules): void {
