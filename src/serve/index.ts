@@ -50,7 +50,11 @@ export {
   type VariantSpec,
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
-export { LogWriterThread, type PredictionSink } from "./log-writer-thread.js";
+export {
+  LogWriterThread,
+  type PredictionRowSink,
+  type PredictionSink,
+} from "./log-writer-thread.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
 export {
   type FeatureLookup,
@@ -76,12 +80,20 @@ export {
 export { predictionLogFrame } from "./prediction-log-frame.js";
 export { type PredictionOutput, predictionOutput } from "./prediction-output.js";
 export {
+  decodePredictionRows,
+  encodePredictionRows,
+  type PredictionRowBatch,
+  PredictionRowBatchBuilder,
+  rowBytes,
+} from "./prediction-row-batch.js";
+export {
   conformRows,
   parseScoringCsv,
   parseScoringJson,
   type ScoringFormat,
   type ScoringRows,
 } from "./request-formats.js";
+export { newRequestId } from "./request-id.js";
 export { type ServeResult, ServingRuntime, type ServingRuntimeOptions } from "./serving-runtime.js";
 export {
   type ChangeBy,

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isKeelError, KeelError } from "../../core/index.js";
 import {
   analyzeExperiment,
+  newRequestId,
   type PredictionLog,
   parseScoringCsv,
   parseScoringJson,
@@ -51,7 +51,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 function requestIdOf(request: FastifyRequest): string {
   const given = request.headers["x-request-id"];
   if (typeof given === "string" && REQUEST_ID.test(given)) return given;
-  return randomUUID();
+  return newRequestId();
 }
 
 function rowsOf(request: FastifyRequest): ScoringRows {

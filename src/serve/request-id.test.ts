@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { newRequestId } from "./request-id.js";
+
+describe("newRequestId", () => {
+  it("is a version 7 UUID whose first 48 bits are the time in milliseconds", () => {
+    const now = Date.UTC(2026, 11, 6, 13, 0, 0);
+    const id = newRequestId(now);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(now);
+  });
+
+  it("sorts later ids after earlier ones, and never repeats", () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => newRequestId(1_700_000_000_000 + i));
+    expect([...ids].sort()).toEqual(ids);
+    const sameMs = Array.from({ length: 20_000 }, () => newRequestId(1_700_000_000_000));
+    expect(new Set([...ids, ...sameMs]).size).toBe(40_000);
+  });
+});
