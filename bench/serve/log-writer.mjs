@@ -126,7 +126,13 @@ try {
               : await build.store.openDatabase({ dbUrl: PG, pgSchema: schema });
           if (backend === "postgres") schemas.push(schema);
           n++;
-          const r = { round, kind, backend, build: build.dist, ...(await run(build, kind, database)) };
+          const r = {
+            round,
+            kind,
+            backend,
+            build: build.dist,
+            ...(await run(build, kind, database)),
+          };
           await database.close();
           results.push(r);
           console.log(JSON.stringify(r));
