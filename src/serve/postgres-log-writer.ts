@@ -20,9 +20,9 @@ client.on("error", (error) => setImmediate(() => { throw error; }));
 const connected = client.connect();
 connected.catch(() => {});
 // One JSON parameter: pg would otherwise escape a value per column and row in this thread. The
-// input, probabilities and shadows arrive as JSON text and are spliced into it as they are (no
-// parse, no escaping), travel as json and are stored as their text (a json value keeps its
-// text as given); a missing key is NULL.
+// input and shadows arrive as JSON text and are spliced into it as they are (no parse, no
+// escaping), the probabilities are serialised here; all travel as json and are stored as their
+// text (a json value keeps its text as given); a missing key is NULL.
 const SQL =
   "insert into prediction_log (request_id, time, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) " +
   "select request_id, time, deployment, variant, model_version, input::text, prediction, score, probabilities::text, latency_ms, shadow::text " +
@@ -42,7 +42,7 @@ function batchJson(b) {
     rows[i] = '{"request_id":' + q(b.requestId[i]) + ',"time":' + b.time[i] + served +
       ',"input":' + b.input[i] + ',"prediction":' + q(q(p)) +
       (typeof p === "number" && Number.isFinite(p) ? ',"score":' + p : "") +
-      (probabilities == null ? "" : ',"probabilities":' + probabilities) +
+      (probabilities == null ? "" : ',"probabilities":' + q(probabilities)) +
       ',"latency_ms":' + b.latencyMs[i] +
       (shadow == null ? "" : ',"shadow":' + shadow) + "}";
   });

@@ -135,16 +135,9 @@ describe("createPredictionLog", () => {
     expect(bytes).toBe(
       batch.reduce(
         (sum, e) =>
-          sum +
-          rowBytes(
-            e.requestId,
-            JSON.stringify(e.input),
-            0.25,
-            JSON.stringify(e.output.probabilities),
-            null,
-          ),
+          sum + rowBytes(e.requestId, JSON.stringify(e.input), 0.25, { No: 0.75, Yes: 0.25 }, null),
         0,
-      ) + rowBytes("one", JSON.stringify(one.input), 0.25, '{"No":0.75,"Yes":0.25}', null),
+      ) + rowBytes("one", JSON.stringify(one.input), 0.25, { No: 0.75, Yes: 0.25 }, null),
     );
     expect(log.pendingBytes).toBe(bytes);
     expect(bytes).toBeGreaterThan(20_000);

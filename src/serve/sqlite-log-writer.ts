@@ -37,7 +37,9 @@ const writeBatch = db.transaction((b) => {
     params[k + 3] = variant; params[k + 4] = modelVersion; params[k + 5] = b.input[i];
     params[k + 6] = JSON.stringify(p);
     params[k + 7] = typeof p === "number" && Number.isFinite(p) ? p : null;
-    params[k + 8] = b.probabilities[i]; params[k + 9] = b.latencyMs[i]; params[k + 10] = b.shadow[i];
+    const probabilities = b.probabilities[i];
+    params[k + 8] = probabilities === null ? null : JSON.stringify(probabilities);
+    params[k + 9] = b.latencyMs[i]; params[k + 10] = b.shadow[i];
     k += WIDTH;
     if (k === params.length) { many.run(params); k = 0; }
   });
