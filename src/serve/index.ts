@@ -21,6 +21,7 @@ export {
   type ExperimentAnalysis,
   type VariantAnalysis,
   type VariantMetrics,
+  type VersionShare,
 } from "./ab-analysis.js";
 export { type AliasWatcher, type WatchAliasesOptions, watchAliases } from "./alias-watcher.js";
 export {
@@ -50,6 +51,7 @@ export {
   type VariantSpec,
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
+export { EVENT_TIME_MAX_AHEAD_MS, parseEventTime } from "./event-time.js";
 export {
   LogWriterThread,
   type PredictionRowSink,
@@ -63,7 +65,12 @@ export {
   lookupFeatures,
   type OnlineFeatureReader,
 } from "./online-features.js";
-export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
+export {
+  type LoadedModelRef,
+  loadModelRef,
+  openModelBundle,
+  openModelRef,
+} from "./open-model-bundle.js";
 export { PostgresLogWriter } from "./postgres-log-writer.js";
 export {
   batchRowRequestId,
@@ -94,7 +101,12 @@ export {
   type ScoringRows,
 } from "./request-formats.js";
 export { newRequestId } from "./request-id.js";
-export { type ServeResult, ServingRuntime, type ServingRuntimeOptions } from "./serving-runtime.js";
+export {
+  type PredictMeta,
+  type ServeResult,
+  ServingRuntime,
+  type ServingRuntimeOptions,
+} from "./serving-runtime.js";
 export {
   type ChangeBy,
   type Feedback,

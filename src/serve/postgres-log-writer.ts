@@ -24,9 +24,9 @@ connected.catch(() => {});
 // escaping), the probabilities are serialised here; all travel as json and are stored as their
 // text (a json value keeps its text as given); a missing key is NULL.
 const SQL =
-  "insert into prediction_log (request_id, time, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) " +
-  "select request_id, time, deployment, variant, model_version, input::text, prediction, score, probabilities::text, latency_ms, shadow::text " +
-  "from json_to_recordset($1::json) as r(request_id text, time bigint, deployment text, variant text, model_version text, " +
+  "insert into prediction_log (request_id, time, received_at, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) " +
+  "select request_id, time, received_at, deployment, variant, model_version, input::text, prediction, score, probabilities::text, latency_ms, shadow::text " +
+  "from json_to_recordset($1::json) as r(request_id text, time bigint, received_at bigint, deployment text, variant text, model_version text, " +
   "input json, prediction text, score float8, probabilities json, latency_ms float8, shadow json)";
 const q = JSON.stringify;
 function batchJson(b) {
@@ -39,7 +39,8 @@ function batchJson(b) {
     }
     const p = b.prediction[i];
     const probabilities = b.probabilities[i], shadow = b.shadow[i];
-    rows[i] = '{"request_id":' + q(b.requestId[i]) + ',"time":' + b.time[i] + served +
+    rows[i] = '{"request_id":' + q(b.requestId[i]) + ',"time":' + b.time[i] +
+      ',"received_at":' + b.receivedAt[i] + served +
       ',"input":' + b.input[i] + ',"prediction":' + q(q(p)) +
       (typeof p === "number" && Number.isFinite(p) ? ',"score":' + p : "") +
       (probabilities == null ? "" : ',"probabilities":' + q(probabilities)) +

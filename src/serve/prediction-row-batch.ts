@@ -20,7 +20,10 @@ export interface PredictionRowBatch {
   /** Rows in the batch (the typed arrays may be longer). */
   readonly count: number;
   readonly requestId: string[];
+  /** Event time, epoch ms. */
   readonly time: Float64Array;
+  /** When the server answered, epoch ms (the entry's `receivedAt`, else its `time`). */
+  readonly receivedAt: Float64Array;
   /** Runs of rows served alike: `[rows, deployment, variant, modelVersion, rows, …]`. */
   readonly served: (number | string)[];
   /** The input record's JSON text. */
@@ -54,6 +57,7 @@ const PROBABILITY_BYTES = 24;
 export class PredictionRowBatchBuilder {
   readonly #requestId: string[] = [];
   readonly #time: Float64Array;
+  readonly #receivedAt: Float64Array;
   readonly #served: (number | string)[] = [];
   readonly #input: string[] = [];
   readonly #prediction: (number | string)[] = [];
@@ -68,6 +72,7 @@ export class PredictionRowBatchBuilder {
   /** @param capacity most rows the batch takes */
   constructor(readonly capacity: number) {
     this.#time = new Float64Array(capacity);
+    this.#receivedAt = new Float64Array(capacity);
     this.#latencyMs = new Float64Array(capacity);
   }
 
@@ -92,6 +97,7 @@ export class PredictionRowBatchBuilder {
     const shadow = entry.shadow === undefined ? null : JSON.stringify(entry.shadow);
     this.#requestId.push(entry.requestId);
     this.#time[i] = entry.time;
+    this.#receivedAt[i] = entry.receivedAt ?? entry.time;
     this.#input.push(input);
     this.#prediction.push(entry.output.prediction);
     this.#probabilities.push(probabilities);
@@ -122,6 +128,7 @@ export class PredictionRowBatchBuilder {
       count: this.#count,
       requestId: this.#requestId,
       time: this.#time,
+      receivedAt: this.#receivedAt,
       served: this.#served,
       input: this.#input,
       prediction: this.#prediction,
@@ -193,6 +200,7 @@ export function decodePredictionRows(batch: PredictionRowBatch): PredictionLogEn
     entries.push({
       requestId: batch.requestId[i]!,
       time: batch.time[i]!,
+      receivedAt: batch.receivedAt[i]!,
       deployment,
       variant,
       modelVersion,

@@ -23,9 +23,9 @@ ${EACH_SERVED_ROW_SOURCE}
 const db = new Database(workerData.file, { timeout: 10000 });
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
-const ROWS = ${ROWS}, WIDTH = 11;
-const head = "insert into prediction_log (request_id, time, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) values ";
-const tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const ROWS = ${ROWS}, WIDTH = 12;
+const head = "insert into prediction_log (request_id, time, received_at, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) values ";
+const tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const many = db.prepare(head + Array(ROWS).fill(tuple).join(", "));
 const one = db.prepare(head + tuple);
 const params = new Array(ROWS * WIDTH);
@@ -33,13 +33,13 @@ const writeBatch = db.transaction((b) => {
   let k = 0;
   eachServedRow(b, (i, deployment, variant, modelVersion) => {
     const p = b.prediction[i];
-    params[k] = b.requestId[i]; params[k + 1] = b.time[i]; params[k + 2] = deployment;
-    params[k + 3] = variant; params[k + 4] = modelVersion; params[k + 5] = b.input[i];
-    params[k + 6] = JSON.stringify(p);
-    params[k + 7] = typeof p === "number" && Number.isFinite(p) ? p : null;
+    params[k] = b.requestId[i]; params[k + 1] = b.time[i]; params[k + 2] = b.receivedAt[i];
+    params[k + 3] = deployment; params[k + 4] = variant; params[k + 5] = modelVersion;
+    params[k + 6] = b.input[i]; params[k + 7] = JSON.stringify(p);
+    params[k + 8] = typeof p === "number" && Number.isFinite(p) ? p : null;
     const probabilities = b.probabilities[i];
-    params[k + 8] = probabilities === null ? null : JSON.stringify(probabilities);
-    params[k + 9] = b.latencyMs[i]; params[k + 10] = b.shadow[i];
+    params[k + 9] = probabilities === null ? null : JSON.stringify(probabilities);
+    params[k + 10] = b.latencyMs[i]; params[k + 11] = b.shadow[i];
     k += WIDTH;
     if (k === params.length) { many.run(params); k = 0; }
   });
