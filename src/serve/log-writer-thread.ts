@@ -46,10 +46,10 @@ interface Reply {
 /**
  * Writes prediction batches from a worker thread with its own connection to the metadata
  * store, so the inserts' CPU stays off the event loop that answers requests. The event loop
- * encodes each entry once as it is appended (the log's {@link PredictionRowBatch}: the JSON
- * texts that are stored, in columns) and posts whole batches; the structured clone of that is
- * a copy of strings and typed arrays, not a walk over every record's fields, and the worker
- * binds the texts without parsing or serialising them again. The worker (`source`, CommonJS
+ * encodes each entry once as it is appended (the log's {@link PredictionRowBatch}: the input
+ * records' JSON texts that are stored, in columns) and posts whole batches; the structured
+ * clone of that is a copy of strings and typed arrays, not a walk over every record's fields,
+ * and the worker binds the texts without parsing them or serialising the records again. The worker (`source`, CommonJS
  * run with `eval`, replying `{ id, ok, message? }` to `{ id, batch }` and `{ id, close: true }`)
  * stores each batch in one transaction, and the returned promise settles when it committed or
  * failed. A worker that dies fails its pending batches (the log retries them) and is

@@ -70,8 +70,8 @@ export interface PredictionLogOptions {
  * Creates a prediction log over a serving store, or over a writer thread
  * ({@link SqliteLogWriter}, {@link PostgresLogWriter}) that stores the batches off the event
  * loop. Appends are synchronous: each entry is encoded once, there, into the batch being
- * filled ({@link PredictionRowBatchBuilder}: its JSON texts are what is stored; the entry
- * object is not kept). One writer at a time takes the batches in order and stores each in one
+ * filled ({@link PredictionRowBatchBuilder}: the input record's JSON text is what is stored;
+ * the entry and its record are not kept). One writer at a time takes the batches in order and stores each in one
  * transaction (so a crash leaves whole batches or nothing), while new entries keep queueing.
  * A failed write puts its batch back at the head of the queue and is retried on the next
  * tick of the interval; while the store stays down the queue fills and `hasRoomFor` answers
