@@ -126,6 +126,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
           version: handle.version,
         })),
       ),
+    () => options.log?.pendingBytes ?? 0,
   );
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_SERVING_BODY_LIMIT;
   const defaultDeployment = (): string => {
