@@ -52,7 +52,11 @@ export {
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
 export { EVENT_TIME_MAX_AHEAD_MS, parseEventTime } from "./event-time.js";
-export { LogWriterThread, type PredictionSink } from "./log-writer-thread.js";
+export {
+  LogWriterThread,
+  type PredictionRowSink,
+  type PredictionSink,
+} from "./log-writer-thread.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
 export {
   type FeatureLookup,
@@ -83,12 +87,20 @@ export {
 export { predictionLogFrame } from "./prediction-log-frame.js";
 export { type PredictionOutput, predictionOutput } from "./prediction-output.js";
 export {
+  decodePredictionRows,
+  encodePredictionRows,
+  type PredictionRowBatch,
+  PredictionRowBatchBuilder,
+  rowBytes,
+} from "./prediction-row-batch.js";
+export {
   conformRows,
   parseScoringCsv,
   parseScoringJson,
   type ScoringFormat,
   type ScoringRows,
 } from "./request-formats.js";
+export { newRequestId } from "./request-id.js";
 export {
   type PredictMeta,
   type ServeResult,

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { KeelError } from "../core/index.js";
 import type { PredictionLogEntry } from "./prediction-entry.js";
+import { encodePredictionRows, type PredictionRowBatch } from "./prediction-row-batch.js";
 
 /**
  * Where a {@link PredictionLog} writes its batches: a {@link ServingStore}, or a
@@ -19,6 +20,23 @@ export interface PredictionSink {
   close?(): Promise<void>;
 }
 
+/**
+ * A sink that stores batches already encoded by the log ({@link PredictionRowBatch}): a
+ * writer thread, which then binds the stored texts as they come.
+ *
+ * @example
+ * ```ts
+ * const sink: PredictionRowSink = new SqliteLogWriter(file);
+ * await sink.appendRows(encodePredictionRows([entry]));
+ * ```
+ */
+export interface PredictionRowSink {
+  /** Stores the batch's rows in one transaction: all of them or none. */
+  appendRows(batch: PredictionRowBatch): Promise<void>;
+  /** Releases what the sink holds (a worker thread); optional. */
+  close?(): Promise<void>;
+}
+
 interface Reply {
   readonly id: number;
   readonly ok: boolean;
@@ -28,12 +46,14 @@ interface Reply {
 /**
  * Writes prediction batches from a worker thread with its own connection to the metadata
  * store, so the inserts' CPU stays off the event loop that answers requests. The event loop
- * only posts each batch of entries (a structured clone: measured at about 60% of the event-loop
- * CPU of serialising the batch to JSON text first, which the writer then had to parse); the
- * worker (`source`, CommonJS run with `eval`, replying `{ id, ok, message? }` to
- * `{ id, entries }` and `{ id, close: true }`) maps them to rows and stores the batch in one
- * transaction, and the returned promise settles when it committed or failed. A worker that
- * dies fails its pending batches (the log retries them) and is restarted on the next batch.
+ * encodes each entry once as it is appended (the log's {@link PredictionRowBatch}: the input
+ * records' JSON texts that are stored, in columns) and posts whole batches; the structured
+ * clone of that is a copy of strings and typed arrays, not a walk over every record's fields,
+ * and the worker binds the texts without parsing them or serialising the records again. The worker (`source`, CommonJS
+ * run with `eval`, replying `{ id, ok, message? }` to `{ id, batch }` and `{ id, close: true }`)
+ * stores each batch in one transaction, and the returned promise settles when it committed or
+ * failed. A worker that dies fails its pending batches (the log retries them) and is
+ * restarted on the next batch.
  *
  * @example
  * ```ts
@@ -42,7 +62,7 @@ interface Reply {
  * await log.close(); // flushes, then stops the worker
  * ```
  */
-export class LogWriterThread implements PredictionSink {
+export class LogWriterThread implements PredictionSink, PredictionRowSink {
   readonly #source: string;
   readonly #workerData: () => Record<string, unknown>;
   #worker: Worker | undefined;
@@ -58,9 +78,13 @@ export class LogWriterThread implements PredictionSink {
     this.#workerData = workerData;
   }
 
+  appendRows(batch: PredictionRowBatch): Promise<void> {
+    if (batch.count === 0) return Promise.resolve();
+    return this.#send({ batch });
+  }
+
   appendPredictions(entries: readonly PredictionLogEntry[]): Promise<void> {
-    if (entries.length === 0) return Promise.resolve();
-    return this.#send({ entries });
+    return this.appendRows(encodePredictionRows(entries));
   }
 
   async close(): Promise<void> {
@@ -71,7 +95,7 @@ export class LogWriterThread implements PredictionSink {
     await worker.terminate();
   }
 
-  #send(message: { entries?: readonly PredictionLogEntry[]; close?: boolean }): Promise<void> {
+  #send(message: { batch?: PredictionRowBatch; close?: boolean }): Promise<void> {
     const worker = this.#worker ?? this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {

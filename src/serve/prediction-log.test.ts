@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type MetadataDatabase, openDatabase } from "../store/index.js";
-import { createPredictionLog, openServingStore, type ServingStore } from "./index.js";
+import {
+  createPredictionLog,
+  encodePredictionRows,
+  openServingStore,
+  rowBytes,
+  type ServingStore,
+} from "./index.js";
 import { logEntry } from "./testing/serving-store-suite.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keel-prediction-log-"));
@@ -109,7 +115,50 @@ describe("createPredictionLog", () => {
     ]);
   });
 
-  it("refuses a non-positive maxQueue or batchSize", () => {
+  it("counts its queue in rows and bytes, and says whether a request's rows fit", async () => {
+    const held = heldStore(store);
+    const log = createPredictionLog(held.store, {
+      maxQueue: 1000,
+      maxQueueBytes: 20_000,
+      batchSize: 100,
+    });
+    // A 250-row request weighs 250 rows, a single record one.
+    const big = (i: number) =>
+      logEntry({ requestId: `b:${i}`, input: { tenure: i, note: "x".repeat(50) } });
+    const batch = Array.from({ length: 250 }, (_, i) => big(i));
+    expect(log.hasRoomFor(250)).toBe(true);
+    for (const e of batch) expect(log.append(e)).toBe(true);
+    expect(log.append(logEntry({ requestId: "one" }))).toBe(true);
+    expect(log.pending).toBe(251);
+    const bytes = encodePredictionRows([...batch, logEntry({ requestId: "one" })]).bytes;
+    const one = logEntry({ requestId: "one" });
+    expect(bytes).toBe(
+      batch.reduce(
+        (sum, e) =>
+          sum + rowBytes(e.requestId, JSON.stringify(e.input), 0.25, { No: 0.75, Yes: 0.25 }, null),
+        0,
+      ) + rowBytes("one", JSON.stringify(one.input), 0.25, { No: 0.75, Yes: 0.25 }, null),
+    );
+    expect(log.pendingBytes).toBe(bytes);
+    expect(bytes).toBeGreaterThan(20_000);
+    // Room in rows, none in bytes: a new request is refused, entries already let in are taken.
+    expect(log.hasRoomFor(1)).toBe(false);
+    expect(log.append(logEntry({ requestId: "let-in-before" }))).toBe(true);
+    held.release();
+    await log.flush();
+    expect(log.pending).toBe(0);
+    expect(log.pendingBytes).toBe(0);
+    expect(log.hasRoomFor(1000)).toBe(true);
+    expect(log.hasRoomFor(1001)).toBe(false);
+    await log.close();
+    expect(log.hasRoomFor(1)).toBe(false);
+    const rows = await store.readPredictions({ deployment: "churn" });
+    expect(rows).toHaveLength(252);
+    expect(held.batches).toEqual([100, 100, 52]);
+  });
+
+  it("refuses a non-positive maxQueue, maxQueueBytes or batchSize", () => {
+    expect(() => createPredictionLog(store, { maxQueueBytes: -1 })).toThrowError(/maxQueueBytes/);
     expect(() => createPredictionLog(store, { maxQueue: 0 })).toThrowError(
       expect.objectContaining({ code: "KEEL_ERR_INVALID_ARGUMENT" }),
     );

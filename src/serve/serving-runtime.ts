@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { type FrameRecord, KeelError } from "../core/index.js";
 import type { Tracking } from "../track/index.js";
@@ -19,6 +18,7 @@ import { batchRowRequestId } from "./prediction-entry.js";
 import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
+import { newRequestId } from "./request-id.js";
 import type { ServingStore } from "./serving-store.js";
 import { type ShadowResult, ShadowScorer } from "./shadow-scorer.js";
 import { assignVariant } from "./sticky-assignment.js";
@@ -162,6 +162,7 @@ export class ServingRuntime {
   readonly #shadows: ShadowScorer;
   /** When each (shadow, message) was last reported. */
   readonly #shadowReports = new Map<string, number>();
+  /** Rows of requests let in whose entries are not in the log yet (scoring, or awaiting shadows). */
   #reserved = 0;
   #inflight = 0;
   #idle: (() => void) | undefined;
@@ -433,7 +434,7 @@ export class ServingRuntime {
         this.#closing ? "the server is shutting down" : "the models are still loading",
         { details: { deployment: name } },
       );
-    const requestId = meta.requestId ?? randomUUID();
+    const requestId = meta.requestId ?? newRequestId();
     const variant = assignVariant(state.weights, stickyKey(state.spec, input, requestId));
     const handle = this.#slots.get(state.refs.get(variant) ?? "");
     if (handle === undefined)
@@ -453,12 +454,26 @@ export class ServingRuntime {
         `the request holds ${records.length} rows; the prediction log takes at most ${capacity} at once: split the batch`,
         { details: { deployment: name, rows: records.length, maxRows: capacity } },
       );
-    if (log && log.pending + this.#reserved + records.length > capacity)
+    const wanted = this.#reserved + records.length;
+    if (log && (log.pending + wanted > capacity || !log.hasRoomFor(wanted)))
       throw new KeelError(
         "KEEL_ERR_SERVING_OVERLOADED",
-        `the prediction log's queue is full (${log.pending} entries waiting, capacity ${capacity}); retry shortly`,
-        { details: { deployment: name, pending: log.pending, capacity } },
+        `the prediction log's writer is behind (${log.pending} rows, ${log.pendingBytes} bytes waiting; ${this.#reserved} rows of requests in flight; capacity ${capacity} rows); retry shortly`,
+        {
+          details: {
+            deployment: name,
+            pending: log.pending,
+            pendingBytes: log.pendingBytes,
+            inFlight: this.#reserved,
+            capacity,
+          },
+        },
       );
+    // The rows hold their room in the log from here until they are appended, so requests let
+    // in together (each scoring, then appending) cannot overfill the queue and lose entries.
+    const held = log ? records.length : 0;
+    this.#reserved += held;
+    let handedOver = false;
     this.#inflight++;
     const started = performance.now();
     try {
@@ -487,6 +502,7 @@ export class ServingRuntime {
         ...(eventTime === undefined ? {} : { time: eventTime }),
         ...(lookup ? { featureStatuses: lookup.looked.map((l) => l.statuses) } : {}),
       };
+      handedOver = true;
       this.#afterResponse(
         state.spec,
         result,
@@ -495,6 +511,7 @@ export class ServingRuntime {
       );
       return result;
     } finally {
+      if (!handedOver) this.#reserved -= held;
       if (--this.#inflight === 0) this.#idle?.();
     }
   }
@@ -552,14 +569,16 @@ export class ServingRuntime {
     // Received: when the answer went out, not when the shadows finished (seconds later for a
     // slow one). It is the event time too unless the caller gave one (a replay).
     const time = Date.now();
+    // The rows' room in the log, held since the request was let in (see predict).
+    const held = log ? records.length : 0;
     if (shadows.length === 0) {
+      this.#reserved -= held;
       if (log) appendAll(log, result, logged, time, undefined);
       return;
     }
-    this.#reserved += records.length;
     const run = Promise.all(shadows.map((s) => this.#shadowOutputs(s.name, s.model, records))).then(
       (outputs) => {
-        this.#reserved -= records.length;
+        this.#reserved -= held;
         if (log)
           appendAll(log, result, logged, time, (i) => {
             const shadow: Record<string, unknown> = {};

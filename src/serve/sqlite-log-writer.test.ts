@@ -31,7 +31,8 @@ const entry = (i: number): PredictionLogEntry => ({
   // Replayed entries carry when they were served besides their event time; live ones need not.
   ...(i % 2 === 1 ? { receivedAt: 50_000 + i } : {}),
   deployment: "churn",
-  variant: i % 2 === 0 ? "a" : "b",
+  // Runs of three rows served alike, as the rows of one request are (the batch keeps runs).
+  variant: Math.floor(i / 3) % 2 === 0 ? "a" : "b",
   modelVersion: "3",
   input: { tenure: i, contract: i % 3 === 0 ? HARD : "One year", missing: null, ok: true },
   output:
@@ -45,11 +46,12 @@ const entry = (i: number): PredictionLogEntry => ({
 async function storesWhatTheStoreStores(
   database: MetadataDatabase,
   kind: typeof SqliteLogWriter | typeof PostgresLogWriter,
+  batchSize: number,
 ) {
   const store = openServingStore(database);
   const sink = predictionSinkFor(database, store);
   expect(sink).toBeInstanceOf(kind);
-  const log = createPredictionLog(sink, { batchSize: 7, flushIntervalMs: 5 });
+  const log = createPredictionLog(sink, { batchSize, flushIntervalMs: 5 });
   for (let i = 0; i < 100; i++) expect(log.append(entry(i))).toBe(true);
   await log.close();
   expect(log.append(entry(100))).toBe(false);
@@ -63,6 +65,8 @@ async function storesWhatTheStoreStores(
     const w = viaWorker.find((x) => x.requestId === d.requestId);
     expect({ ...w, id: 0 }).toEqual({ ...d, id: 0 });
   }
+  // And what was stored is what was appended, row for row, in order.
+  expect(viaWorker).toMatchObject(Array.from({ length: 100 }, (_, i) => entry(i)));
   // And what was stored is what was appended.
   expect(viaWorker.find((x) => x.requestId === "r\t5\n")?.input).toEqual(entry(5).input);
   expect(viaWorker.find((x) => x.requestId === "r7")).toMatchObject({
@@ -82,18 +86,21 @@ async function storesWhatTheStoreStores(
 
 describe("prediction log writer threads", () => {
   it("SQLite: stores what the store's own path stores, and everything acknowledged survives close", async () => {
-    const database = await openDatabase({ dbUrl: join(dir, "a.db") });
-    try {
-      await storesWhatTheStoreStores(database, SqliteLogWriter);
-    } finally {
-      await database.close();
+    // Batches of 7 rows (one insert per row) and of 100 (multi-row inserts, then the rest).
+    for (const batchSize of [7, 100]) {
+      const database = await openDatabase({ dbUrl: join(dir, `a-${batchSize}.db`) });
+      try {
+        await storesWhatTheStoreStores(database, SqliteLogWriter, batchSize);
+      } finally {
+        await database.close();
+      }
     }
   });
 
   it.skipIf(!pgUrl)("PostgreSQL: the same, from a thread with its own connection", async () => {
     const database = await openDatabase({ dbUrl: pgUrl, pgSchema: `${schemaPrefix}0` });
     try {
-      await storesWhatTheStoreStores(database, PostgresLogWriter);
+      await storesWhatTheStoreStores(database, PostgresLogWriter, 7);
     } finally {
       await database.close();
     }

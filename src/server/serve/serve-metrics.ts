@@ -54,23 +54,34 @@ export class ServingMetrics {
   >();
 
   /**
-   * Registers gauges read at scrape time: the log's pending entries and each variant's version.
+   * Registers gauges read at scrape time: the log's pending rows and their bytes (the queue's
+   * two bounds), and each variant's version.
    *
    * @example
    * ```ts
-   * metrics.collect(() => log.pending, () => [{ deployment: "d", variant: "v", version: "3" }]);
+   * metrics.collect(() => log.pending, () => [{ deployment: "d", variant: "v", version: "3" }],
+   *   () => log.pendingBytes);
    * ```
    */
   collect(
     pending: () => number,
     versions: () => readonly { deployment: string; variant: string; version: string }[],
+    pendingBytes: () => number = () => 0,
   ): void {
     new Gauge({
       name: "keel_serve_log_pending",
-      help: "Predictions waiting in the log's queue.",
+      help: "Predictions (rows, one per scored record) waiting in the log's queue.",
       registers: [this.registry],
       collect() {
         this.set(pending());
+      },
+    });
+    new Gauge({
+      name: "keel_serve_log_pending_bytes",
+      help: "Size of the predictions waiting in the log's queue, as the queue's byte bound counts it.",
+      registers: [this.registry],
+      collect() {
+        this.set(pendingBytes());
       },
     });
     new Gauge({

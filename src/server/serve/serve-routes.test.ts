@@ -295,6 +295,8 @@ describe("serving routes", () => {
     expect(metrics.body).toContain(
       'keel_serve_model_info{deployment="default",variant="default",version="1"} 1',
     );
+    expect(metrics.body).toMatch(/^keel_serve_log_pending \d+$/m);
+    expect(metrics.body).toMatch(/^keel_serve_log_pending_bytes \d+$/m);
     expect((await app.inject({ method: "GET", url: "/ready" })).statusCode).toBe(200);
     expect((await app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
     const openapi = (await app.inject({ method: "GET", url: "/openapi.json" })).json();

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isKeelError, KeelError } from "../../core/index.js";
 import {
   analyzeExperiment,
+  newRequestId,
   type PredictionLog,
   parseEventTime,
   parseScoringCsv,
@@ -60,7 +60,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 function requestIdOf(request: FastifyRequest): string {
   const given = request.headers["x-request-id"];
   if (typeof given === "string" && REQUEST_ID.test(given)) return given;
-  return randomUUID();
+  return newRequestId();
 }
 
 function rowsOf(request: FastifyRequest): ScoringRows {
@@ -126,6 +126,7 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
           version: handle.version,
         })),
       ),
+    () => options.log?.pendingBytes ?? 0,
   );
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_SERVING_BODY_LIMIT;
   const defaultDeployment = (): string => {
