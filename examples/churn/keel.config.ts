@@ -127,6 +127,15 @@ function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** The GBDT search space (the JSON form `keel tune --space` reads): small trees for weekly data. */
+const SEARCH_SPACE = {
+  nEstimators: { low: 20, high: 120 },
+  maxDepth: { low: 2, high: 5 },
+  learningRate: { low: 0.03, high: 0.3, log: true },
+  minChildWeight: { low: 1, high: 20, log: true },
+  subsample: { low: 0.6, high: 1 },
+};
+
 /** Training params: `trials` TPE trials, `folds`-fold CV, `snapshots` weekly label snapshots. */
 const trainParams = { trials: 50, folds: 5, snapshots: 4, seed: 7 };
 
@@ -228,104 +237,50 @@ const trainingSteps = {
       return { checks: report.results.length, passed: report.results.length };
     },
   }),
-  // TPE over the GBDT's parameters, each trial scored by stratified k-fold CV (a nested tracked
-  // run per trial); the best parameters are refitted on all training rows into a bundle.
+  // TPE over the GBDT's parameters, each trial scored by stratified k-fold CV (a nested run of
+  // this step's tracked run); the best parameters are refitted on all training rows into a
+  // bundle whose monitoring reference is the holdout (the newest labelled week, which the
+  // model never saw): in-sample scores of older weeks would make the prediction baseline drift
+  // with time alone.
   tune: step({
     after: ["training-set", "data-checks"],
     cache: false,
     run: async (ctx: StepContext) => {
-      const { data, models, tune, evaluate, monitor, track } = ctx.keel;
+      const { data, track } = ctx.keel;
       const { train, dir } = ctx.inputs["training-set"] as { train: string; dir: string };
       const file = `${ctx.root}/${train}`;
-      const frame = await data.readFrame(file, { schema: { plan: "categorical" } });
-      const x = frame.drop([TARGET, "customer_id", ...SEGMENTS]);
-      const training = x.withColumn(TARGET, frame.column(TARGET));
-      const folds = Number(ctx.params.folds);
-      const seed = Number(ctx.params.seed);
+      const schema = { plan: "categorical" } as const;
+      const training = (await data.readFrame(file, { schema })).drop(["customer_id", ...SEGMENTS]);
       const run = await ctx.trackedRun({ experiment: "churn" });
-      const study = await tune.createStudy({
-        name: `churn-${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`,
-        direction: "maximize",
-        sampler: new tune.TpeSampler({ seed }),
-        pruner: new tune.MedianPruner(),
-        storage: new track.TrackingStudyStorage(ctx.tracking, { experiment: "churn-tuning" }),
-        loadIfExists: true,
+      const tuned = await track.tuneGbdt(training, {
+        target: TARGET,
+        positive: "yes",
+        nTrials: Number(ctx.params.trials),
+        cv: Number(ctx.params.folds),
+        seed: Number(ctx.params.seed),
+        space: SEARCH_SPACE,
+        tracking: { tracking: ctx.tracking, run },
       });
-      await study.optimize(
-        async (trial) => {
-          const params = {
-            nEstimators: trial.suggestInt("nEstimators", 20, 120),
-            maxDepth: trial.suggestInt("maxDepth", 2, 5),
-            learningRate: trial.suggestFloat("learningRate", 0.03, 0.3, { log: true }),
-            minChildWeight: trial.suggestFloat("minChildWeight", 1, 20, { log: true }),
-            subsample: trial.suggestFloat("subsample", 0.6, 1),
-          };
-          const cv = await evaluate.crossValidate(
-            new models.GbdtClassifier({ ...params, positiveClass: "yes", seed }),
-            training,
-            {
-              target: TARGET,
-              cv: folds,
-              metrics: ["rocAuc"],
-              positive: "yes",
-              seed,
-              onFold: (fold) => {
-                trial.report(fold.metrics.rocAuc as number, fold.fold);
-                if (trial.shouldPrune())
-                  throw new tune.TrialPruned(`pruned after fold ${fold.fold}`);
-              },
-            },
-          );
-          return cv.mean.rocAuc as number;
-        },
-        { nTrials: Number(ctx.params.trials) },
-      );
-      const best = { ...study.bestParams, positiveClass: "yes", seed };
-      const estimator = new models.GbdtClassifier(best);
-      const model = await estimator.fit(x, frame.column(TARGET));
-      // The monitor's reference: the holdout (the newest labelled week, which the model never
-      // saw) with the model's scores on it, P(yes) being column 1 of the probabilities. Its
-      // mean prediction is the baseline of the prediction-shift check; in-sample scores of
-      // older weeks would make that baseline drift with time alone.
-      const recent = await data.readFrame(`${ctx.root}/${HOLDOUT}`, {
-        schema: { plan: "categorical" },
+      await track.saveTrainedModel(`${ctx.root}/${dir}/model`, {
+        model: tuned.model,
+        x: training.drop([TARGET]),
+        target: TARGET,
+        positive: "yes",
+        params: tuned.params,
+        metrics: { "valid.auc": tuned.bestValue, "cv.rocAuc": tuned.bestValue },
+        reference: await data.readFrame(`${ctx.root}/${HOLDOUT}`, { schema }),
+        data: file,
+        trainedOn: train,
+        codeVersion: "examples/churn",
+        createdAt: ctx.logicalDate,
+        run,
       });
-      const live = recent.select(x.columnNames);
-      const proba = model.predictProba(live);
-      const scores = Float64Array.from(
-        { length: live.nRows },
-        (_, i) => proba[2 * i + 1] as number,
-      );
-      const referenceProfile = monitor.profileToState(
-        monitor.buildProfile(live.withColumn("prediction", ctx.keel.core.numericColumn(scores))),
-      );
-      const out = `${ctx.root}/${dir}/model`;
-      await models.saveModel(out, {
-        model,
-        referenceProfile,
-        inputSignature: { columns: x.schema(), target: TARGET },
-        positiveClass: "yes",
-        metrics: { "valid.auc": study.bestValue, "cv.rocAuc": study.bestValue },
-        lineage: {
-          dataHash: await data.datasetVersion(file),
-          rows: evaluate.rowFingerprint(x),
-          params: estimator.params,
-          codeVersion: "examples/churn",
-          runId: run.id,
-          trainedOn: train,
-          createdAt: ctx.logicalDate.toISOString(),
-        },
-      });
-      await run.logParams({ ...study.bestParams, trials: study.trials.length, folds });
-      run.logMetrics({ "cv.rocAuc": study.bestValue });
-      await run.logArtifact(out, "model");
       await run.end();
-      const completed = study.trials.filter((t) => t.state === "COMPLETE").length;
       return {
         runId: run.id,
-        cvAuc: study.bestValue,
-        trials: study.trials.length,
-        completed,
+        cvAuc: tuned.bestValue,
+        trials: tuned.study.trials.length,
+        completed: tuned.trials.COMPLETE,
         bundle: `${dir}/model`,
       };
     },
