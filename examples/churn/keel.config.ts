@@ -26,9 +26,8 @@ import {
 } from "keel";
 
 const WAREHOUSE = "data/warehouse.duckdb";
-/** Training sets and bundles of each run live here; the promotion step reads the newest holdout. */
+/** Each run's training set, holdout and bundle live in a directory of its own under here. */
 const WORK = "work";
-const HOLDOUT = `${WORK}/holdout.csv`;
 const DAY_MS = 86_400_000;
 /** A customer counts as churned when the churn event falls within this many days of the snapshot. */
 const HORIZON_DAYS = 14;
@@ -184,7 +183,7 @@ const trainingSteps = {
         await mkdir(`${ctx.root}/${dir}`, { recursive: true });
         const rows = frame.drop(["event_timestamp"]);
         await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
-        await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${HOLDOUT}`);
+        await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${dir}/holdout.csv`);
         const labels = rows
           .take(train)
           .toRecords()
@@ -199,6 +198,7 @@ const trainingSteps = {
           train: `${dir}/train.csv`,
           rows: train.length,
           positives: labels,
+          holdout: `${dir}/holdout.csv`,
           holdoutRows: holdout.length,
           snapshots,
         };
@@ -247,7 +247,7 @@ const trainingSteps = {
     cache: false,
     run: async (ctx: StepContext) => {
       const { data, track } = ctx.keel;
-      const { train, dir } = ctx.inputs["training-set"] as { train: string; dir: string };
+      const { train, holdout, dir } = ctx.inputs["training-set"] as Record<string, string>;
       const file = `${ctx.root}/${train}`;
       const schema = { plan: "categorical" } as const;
       const training = (await data.readFrame(file, { schema })).drop(["customer_id", ...SEGMENTS]);
@@ -268,7 +268,7 @@ const trainingSteps = {
         positive: "yes",
         params: tuned.params,
         metrics: { "valid.auc": tuned.bestValue, "cv.rocAuc": tuned.bestValue },
-        reference: await data.readFrame(`${ctx.root}/${HOLDOUT}`, { schema }),
+        reference: await data.readFrame(`${ctx.root}/${holdout}`, { schema }),
         data: file,
         trainedOn: train,
         codeVersion: "examples/churn",
@@ -289,13 +289,14 @@ const trainingSteps = {
   // caught and, at that threshold, per segment the recall gap between groups (equal
   // opportunity difference) and the gap between their flag rates (demographic parity).
   evaluate: step({
-    after: ["tune"],
+    after: ["training-set", "tune"],
     cache: false,
     run: async (ctx: StepContext) => {
       const { models, evaluate } = ctx.keel;
       const { bundle, runId } = ctx.inputs.tune as { bundle: string; runId: string };
+      const file = (ctx.inputs["training-set"] as { holdout: string }).holdout;
       const model = await models.loadModel(`${ctx.root}/${bundle}`);
-      const holdout = await models.readBundleData(model.inputSignature, `${ctx.root}/${HOLDOUT}`);
+      const holdout = await models.readBundleData(model.inputSignature, `${ctx.root}/${file}`);
       const p = evaluate.predictionsOf(model, holdout, { target: TARGET, positive: "yes" });
       const y = evaluate.binaryLabels(p);
       const score = p.score as Float64Array;
@@ -351,9 +352,10 @@ const trainingSteps = {
   // differences rather than the four-fifths ratio, which the sampling noise of a few hundred
   // customers a group moves by ±0.15 when few are flagged).
   promote: promotionStep({
-    after: ["register"],
+    after: ["training-set", "register"],
     model: "churn",
-    holdout: HOLDOUT,
+    // This run's holdout, the file the training-set step wrote and named in its output.
+    holdout: { fromStep: "training-set" },
     metric: "rocAuc",
     minImprovement: 0.01,
     threshold: 0.12,
