@@ -20,6 +20,7 @@ import {
   defineFeatureService,
   defineFeatureView,
   definePipeline,
+  materializeStep,
   promotionStep,
   sqlSource,
   step,
@@ -107,21 +108,6 @@ const churnModel = defineFeatureService({
   features: [customerProfile, behaviour],
 });
 
-/** The feature store as registered (what `keel apply` stored), opened inside a step. */
-async function openFeatures(ctx: StepContext) {
-  const f = ctx.keel.features;
-  const registry = new f.FeatureRegistry(ctx.tracking.database);
-  const repo = f.FeatureRepo.from(await registry.current(), ctx.root);
-  const online = f.openOnlineStore(onlineStore, ctx.root);
-  const store = new f.FeatureStore({
-    repo,
-    offline: f.openOfflineStore(offlineStore, ctx.root),
-    online,
-    registry,
-  });
-  return { store, close: () => online.close() };
-}
-
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -146,65 +132,61 @@ const trainingSteps = {
   "training-set": step({
     cache: false,
     run: async (ctx: StepContext) => {
-      const { store, close } = await openFeatures(ctx);
-      try {
-        const known = ctx.logicalDate.getTime() - HORIZON_DAYS * DAY_MS;
-        // Mondays 00:00 UTC on or before the last date whose 14-day outcome is known.
-        const lastMonday =
-          known - (((new Date(known).getUTCDay() + 6) % 7) * DAY_MS + (known % DAY_MS));
-        const n = Number(ctx.params.snapshots);
-        const snapshots = Array.from({ length: n }, (_, i) =>
-          isoDay(lastMonday - (n - 1 - i) * 7 * DAY_MS),
-        );
-        const frame = await store.getHistoricalFeatures({
-          entityRows: {
-            sql: `
-              SELECT c.customer_id, CAST(s.snap AS TIMESTAMP) AS event_timestamp, c.region, c.age_band,
-                     CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL ${HORIZON_DAYS} DAY
-                          THEN 'yes' ELSE 'no' END AS ${TARGET}
-              FROM (SELECT CAST(unnest([${snapshots.map((d) => `'${d}'`).join(", ")}]) AS DATE) AS snap) s
-              JOIN customers c ON c.signup_date < s.snap
-              LEFT JOIN churn ch ON ch.customer_id = c.customer_id
-              WHERE ch.churned_at IS NULL OR ch.churned_at >= s.snap
-              ORDER BY s.snap, c.customer_id`,
-          },
-          features: { service: "churn_model" },
-        });
-        if (frame === undefined) throw new Error("the offline store returned no training set");
-        // Timestamps are epoch ms in a Float64Array, like numbers.
-        const times = frame.column("event_timestamp").values as Float64Array;
-        const newest = Date.parse(`${snapshots.at(-1)}T00:00:00Z`);
-        const train: number[] = [];
-        const holdout: number[] = [];
-        for (let i = 0; i < frame.nRows; i++)
-          ((times[i] as number) >= newest ? holdout : train).push(i);
-        const dir = `${WORK}/${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`;
-        const { mkdir } = await import("node:fs/promises");
-        await mkdir(`${ctx.root}/${dir}`, { recursive: true });
-        const rows = frame.drop(["event_timestamp"]);
-        await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
-        await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${dir}/holdout.csv`);
-        const labels = rows
-          .take(train)
-          .toRecords()
-          .filter((r) => r[TARGET] === "yes").length;
-        ctx.log.info("training set", {
-          snapshots: snapshots.join(","),
-          train: train.length,
-          holdout: holdout.length,
-        });
-        return {
-          dir,
-          train: `${dir}/train.csv`,
-          rows: train.length,
-          positives: labels,
-          holdout: `${dir}/holdout.csv`,
-          holdoutRows: holdout.length,
-          snapshots,
-        };
-      } finally {
-        await close();
-      }
+      const store = await ctx.features();
+      const known = ctx.logicalDate.getTime() - HORIZON_DAYS * DAY_MS;
+      // Mondays 00:00 UTC on or before the last date whose 14-day outcome is known.
+      const lastMonday =
+        known - (((new Date(known).getUTCDay() + 6) % 7) * DAY_MS + (known % DAY_MS));
+      const n = Number(ctx.params.snapshots);
+      const snapshots = Array.from({ length: n }, (_, i) =>
+        isoDay(lastMonday - (n - 1 - i) * 7 * DAY_MS),
+      );
+      const frame = await store.getHistoricalFeatures({
+        entityRows: {
+          sql: `
+            SELECT c.customer_id, CAST(s.snap AS TIMESTAMP) AS event_timestamp, c.region, c.age_band,
+                   CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL ${HORIZON_DAYS} DAY
+                        THEN 'yes' ELSE 'no' END AS ${TARGET}
+            FROM (SELECT CAST(unnest([${snapshots.map((d) => `'${d}'`).join(", ")}]) AS DATE) AS snap) s
+            JOIN customers c ON c.signup_date < s.snap
+            LEFT JOIN churn ch ON ch.customer_id = c.customer_id
+            WHERE ch.churned_at IS NULL OR ch.churned_at >= s.snap
+            ORDER BY s.snap, c.customer_id`,
+        },
+        features: { service: "churn_model" },
+      });
+      if (frame === undefined) throw new Error("the offline store returned no training set");
+      // Timestamps are epoch ms in a Float64Array, like numbers.
+      const times = frame.column("event_timestamp").values as Float64Array;
+      const newest = Date.parse(`${snapshots.at(-1)}T00:00:00Z`);
+      const train: number[] = [];
+      const holdout: number[] = [];
+      for (let i = 0; i < frame.nRows; i++)
+        ((times[i] as number) >= newest ? holdout : train).push(i);
+      const dir = `${WORK}/${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`;
+      const { mkdir } = await import("node:fs/promises");
+      await mkdir(`${ctx.root}/${dir}`, { recursive: true });
+      const rows = frame.drop(["event_timestamp"]);
+      await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
+      await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${dir}/holdout.csv`);
+      const labels = rows
+        .take(train)
+        .toRecords()
+        .filter((r) => r[TARGET] === "yes").length;
+      ctx.log.info("training set", {
+        snapshots: snapshots.join(","),
+        train: train.length,
+        holdout: holdout.length,
+      });
+      return {
+        dir,
+        train: `${dir}/train.csv`,
+        rows: train.length,
+        positives: labels,
+        holdout: `${dir}/holdout.csv`,
+        holdoutRows: holdout.length,
+        snapshots,
+      };
     },
   }),
   // Data checks on the training rows: features present, in range, labels known.
@@ -381,31 +363,14 @@ export default defineConfig({
       name: "features-daily",
       schedule: "0 1 * * *",
       steps: {
-        materialize: step({
-          run: async (ctx: StepContext) => {
-            const { store, close } = await openFeatures(ctx);
-            try {
-              const results = await store.materializeIncremental({
-                end: ctx.logicalDate.getTime(),
-              });
-              return { rows: results.reduce((n, r) => n + r.rows, 0), views: results.length };
-            } finally {
-              await close();
-            }
-          },
-        }),
+        materialize: materializeStep({ clock: "logicalDate" }),
         freshness: step({
           after: ["materialize"],
           run: async (ctx: StepContext) => {
-            const { store, close } = await openFeatures(ctx);
-            try {
-              const statuses = await store.status(ctx.logicalDate.getTime());
-              const stale = statuses.filter((s) => s.online && s.stale).map((s) => s.view);
-              if (stale.length > 0) throw new Error(`stale feature views: ${stale.join(", ")}`);
-              return { fresh: statuses.length };
-            } finally {
-              await close();
-            }
+            const statuses = await (await ctx.features()).status(ctx.logicalDate.getTime());
+            const stale = statuses.filter((s) => s.online && s.stale).map((s) => s.view);
+            if (stale.length > 0) throw new Error(`stale feature views: ${stale.join(", ")}`);
+            return { fresh: statuses.length };
           },
         }),
       },

@@ -1,4 +1,5 @@
 import { type JsonValue, KeelError } from "../core/index.js";
+import type { FeatureStoreOptions } from "../features/index.js";
 import { validateDag } from "./dag.js";
 import { compileSchedule, scheduleOf } from "./schedule.js";
 import type { StepContext } from "./step-context.js";
@@ -50,7 +51,25 @@ export interface PipelineDefinition<P = Record<string, unknown>> {
     | string
     | { readonly cron: string; readonly timezone?: string; readonly catchup?: boolean };
   readonly steps: Readonly<Record<string, StepDefinition<P>>>;
+  /**
+   * The feature store a step opens with `ctx.features()`: the store settings, project name and
+   * on-demand views. A pipeline in `keel.config.ts` gets `defineConfig`'s (`offlineStore`,
+   * `onlineStore`, `project`, `onDemandFeatureViews`) when it sets none; from code, default: the
+   * embedded stores (DuckDB, SQLite) and the project directory's name.
+   */
+  readonly featureStore?: FeatureStoreSettings;
 }
+
+/**
+ * A feature store's settings without the metadata store and project directory, which a step's
+ * run supplies (see {@link PipelineDefinition.featureStore}).
+ *
+ * @example
+ * ```ts
+ * const settings: FeatureStoreSettings = { onlineStore: { type: "redis" }, project: "churn" };
+ * ```
+ */
+export type FeatureStoreSettings = Omit<FeatureStoreOptions, "database" | "root">;
 
 /**
  * Declares a step (an identity function that types it).

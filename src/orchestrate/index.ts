@@ -30,6 +30,7 @@ export {
 export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
 export {
   definePipeline,
+  type FeatureStoreSettings,
   findPipeline,
   type PipelineDefinition,
   pipelineIssues,
