@@ -20,15 +20,15 @@ import {
   defineFeatureService,
   defineFeatureView,
   definePipeline,
-  materializeStep,
   promotionStep,
   sqlSource,
   step,
 } from "keel";
 
 const WAREHOUSE = "data/warehouse.duckdb";
-/** Each run's training set, holdout and bundle live in a directory of its own under here. */
+/** Training sets and bundles of each run live here; the promotion step reads the newest holdout. */
 const WORK = "work";
+const HOLDOUT = `${WORK}/holdout.csv`;
 const DAY_MS = 86_400_000;
 /** A customer counts as churned when the churn event falls within this many days of the snapshot. */
 const HORIZON_DAYS = 14;
@@ -108,18 +108,24 @@ const churnModel = defineFeatureService({
   features: [customerProfile, behaviour],
 });
 
+/** The feature store as registered (what `keel apply` stored), opened inside a step. */
+async function openFeatures(ctx: StepContext) {
+  const f = ctx.keel.features;
+  const registry = new f.FeatureRegistry(ctx.tracking.database);
+  const repo = f.FeatureRepo.from(await registry.current(), ctx.root);
+  const online = f.openOnlineStore(onlineStore, ctx.root);
+  const store = new f.FeatureStore({
+    repo,
+    offline: f.openOfflineStore(offlineStore, ctx.root),
+    online,
+    registry,
+  });
+  return { store, close: () => online.close() };
+}
+
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
-
-/** The GBDT search space (the JSON form `keel tune --space` reads): small trees for weekly data. */
-const SEARCH_SPACE = {
-  nEstimators: { low: 20, high: 120 },
-  maxDepth: { low: 2, high: 5 },
-  learningRate: { low: 0.03, high: 0.3, log: true },
-  minChildWeight: { low: 1, high: 20, log: true },
-  subsample: { low: 0.6, high: 1 },
-};
 
 /** Training params: `trials` TPE trials, `folds`-fold CV, `snapshots` weekly label snapshots. */
 const trainParams = { trials: 50, folds: 5, snapshots: 4, seed: 7 };
@@ -132,61 +138,64 @@ const trainingSteps = {
   "training-set": step({
     cache: false,
     run: async (ctx: StepContext) => {
-      const store = await ctx.features();
-      const known = ctx.logicalDate.getTime() - HORIZON_DAYS * DAY_MS;
-      // Mondays 00:00 UTC on or before the last date whose 14-day outcome is known.
-      const lastMonday =
-        known - (((new Date(known).getUTCDay() + 6) % 7) * DAY_MS + (known % DAY_MS));
-      const n = Number(ctx.params.snapshots);
-      const snapshots = Array.from({ length: n }, (_, i) =>
-        isoDay(lastMonday - (n - 1 - i) * 7 * DAY_MS),
-      );
-      const frame = await store.getHistoricalFeatures({
-        entityRows: {
-          sql: `
-            SELECT c.customer_id, CAST(s.snap AS TIMESTAMP) AS event_timestamp, c.region, c.age_band,
-                   CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL ${HORIZON_DAYS} DAY
-                        THEN 'yes' ELSE 'no' END AS ${TARGET}
-            FROM (SELECT CAST(unnest([${snapshots.map((d) => `'${d}'`).join(", ")}]) AS DATE) AS snap) s
-            JOIN customers c ON c.signup_date < s.snap
-            LEFT JOIN churn ch ON ch.customer_id = c.customer_id
-            WHERE ch.churned_at IS NULL OR ch.churned_at >= s.snap
-            ORDER BY s.snap, c.customer_id`,
-        },
-        features: { service: "churn_model" },
-      });
-      if (frame === undefined) throw new Error("the offline store returned no training set");
-      // Timestamps are epoch ms in a Float64Array, like numbers.
-      const times = frame.column("event_timestamp").values as Float64Array;
-      const newest = Date.parse(`${snapshots.at(-1)}T00:00:00Z`);
-      const train: number[] = [];
-      const holdout: number[] = [];
-      for (let i = 0; i < frame.nRows; i++)
-        ((times[i] as number) >= newest ? holdout : train).push(i);
-      const dir = `${WORK}/${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`;
-      const { mkdir } = await import("node:fs/promises");
-      await mkdir(`${ctx.root}/${dir}`, { recursive: true });
-      const rows = frame.drop(["event_timestamp"]);
-      await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
-      await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${dir}/holdout.csv`);
-      const labels = rows
-        .take(train)
-        .toRecords()
-        .filter((r) => r[TARGET] === "yes").length;
-      ctx.log.info("training set", {
-        snapshots: snapshots.join(","),
-        train: train.length,
-        holdout: holdout.length,
-      });
-      return {
-        dir,
-        train: `${dir}/train.csv`,
-        rows: train.length,
-        positives: labels,
-        holdout: `${dir}/holdout.csv`,
-        holdoutRows: holdout.length,
-        snapshots,
-      };
+      const { store, close } = await openFeatures(ctx);
+      try {
+        const known = ctx.logicalDate.getTime() - HORIZON_DAYS * DAY_MS;
+        // Mondays 00:00 UTC on or before the last date whose 14-day outcome is known.
+        const lastMonday =
+          known - (((new Date(known).getUTCDay() + 6) % 7) * DAY_MS + (known % DAY_MS));
+        const n = Number(ctx.params.snapshots);
+        const snapshots = Array.from({ length: n }, (_, i) =>
+          isoDay(lastMonday - (n - 1 - i) * 7 * DAY_MS),
+        );
+        const frame = await store.getHistoricalFeatures({
+          entityRows: {
+            sql: `
+              SELECT c.customer_id, CAST(s.snap AS TIMESTAMP) AS event_timestamp, c.region, c.age_band,
+                     CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL ${HORIZON_DAYS} DAY
+                          THEN 'yes' ELSE 'no' END AS ${TARGET}
+              FROM (SELECT CAST(unnest([${snapshots.map((d) => `'${d}'`).join(", ")}]) AS DATE) AS snap) s
+              JOIN customers c ON c.signup_date < s.snap
+              LEFT JOIN churn ch ON ch.customer_id = c.customer_id
+              WHERE ch.churned_at IS NULL OR ch.churned_at >= s.snap
+              ORDER BY s.snap, c.customer_id`,
+          },
+          features: { service: "churn_model" },
+        });
+        if (frame === undefined) throw new Error("the offline store returned no training set");
+        // Timestamps are epoch ms in a Float64Array, like numbers.
+        const times = frame.column("event_timestamp").values as Float64Array;
+        const newest = Date.parse(`${snapshots.at(-1)}T00:00:00Z`);
+        const train: number[] = [];
+        const holdout: number[] = [];
+        for (let i = 0; i < frame.nRows; i++)
+          ((times[i] as number) >= newest ? holdout : train).push(i);
+        const dir = `${WORK}/${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`;
+        const { mkdir } = await import("node:fs/promises");
+        await mkdir(`${ctx.root}/${dir}`, { recursive: true });
+        const rows = frame.drop(["event_timestamp"]);
+        await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
+        await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${HOLDOUT}`);
+        const labels = rows
+          .take(train)
+          .toRecords()
+          .filter((r) => r[TARGET] === "yes").length;
+        ctx.log.info("training set", {
+          snapshots: snapshots.join(","),
+          train: train.length,
+          holdout: holdout.length,
+        });
+        return {
+          dir,
+          train: `${dir}/train.csv`,
+          rows: train.length,
+          positives: labels,
+          holdoutRows: holdout.length,
+          snapshots,
+        };
+      } finally {
+        await close();
+      }
     },
   }),
   // Data checks on the training rows: features present, in range, labels known.
@@ -219,50 +228,104 @@ const trainingSteps = {
       return { checks: report.results.length, passed: report.results.length };
     },
   }),
-  // TPE over the GBDT's parameters, each trial scored by stratified k-fold CV (a nested run of
-  // this step's tracked run); the best parameters are refitted on all training rows into a
-  // bundle whose monitoring reference is the holdout (the newest labelled week, which the
-  // model never saw): in-sample scores of older weeks would make the prediction baseline drift
-  // with time alone.
+  // TPE over the GBDT's parameters, each trial scored by stratified k-fold CV (a nested tracked
+  // run per trial); the best parameters are refitted on all training rows into a bundle.
   tune: step({
     after: ["training-set", "data-checks"],
     cache: false,
     run: async (ctx: StepContext) => {
-      const { data, track } = ctx.keel;
-      const { train, holdout, dir } = ctx.inputs["training-set"] as Record<string, string>;
+      const { data, models, tune, evaluate, monitor, track } = ctx.keel;
+      const { train, dir } = ctx.inputs["training-set"] as { train: string; dir: string };
       const file = `${ctx.root}/${train}`;
-      const schema = { plan: "categorical" } as const;
-      const training = (await data.readFrame(file, { schema })).drop(["customer_id", ...SEGMENTS]);
+      const frame = await data.readFrame(file, { schema: { plan: "categorical" } });
+      const x = frame.drop([TARGET, "customer_id", ...SEGMENTS]);
+      const training = x.withColumn(TARGET, frame.column(TARGET));
+      const folds = Number(ctx.params.folds);
+      const seed = Number(ctx.params.seed);
       const run = await ctx.trackedRun({ experiment: "churn" });
-      const tuned = await track.tuneGbdt(training, {
-        target: TARGET,
-        positive: "yes",
-        nTrials: Number(ctx.params.trials),
-        cv: Number(ctx.params.folds),
-        seed: Number(ctx.params.seed),
-        space: SEARCH_SPACE,
-        tracking: { tracking: ctx.tracking, run },
+      const study = await tune.createStudy({
+        name: `churn-${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`,
+        direction: "maximize",
+        sampler: new tune.TpeSampler({ seed }),
+        pruner: new tune.MedianPruner(),
+        storage: new track.TrackingStudyStorage(ctx.tracking, { experiment: "churn-tuning" }),
+        loadIfExists: true,
       });
-      await track.saveTrainedModel(`${ctx.root}/${dir}/model`, {
-        model: tuned.model,
-        x: training.drop([TARGET]),
-        target: TARGET,
-        positive: "yes",
-        params: tuned.params,
-        metrics: { "valid.auc": tuned.bestValue, "cv.rocAuc": tuned.bestValue },
-        reference: await data.readFrame(`${ctx.root}/${holdout}`, { schema }),
-        data: file,
-        trainedOn: train,
-        codeVersion: "examples/churn",
-        createdAt: ctx.logicalDate,
-        run,
+      await study.optimize(
+        async (trial) => {
+          const params = {
+            nEstimators: trial.suggestInt("nEstimators", 20, 120),
+            maxDepth: trial.suggestInt("maxDepth", 2, 5),
+            learningRate: trial.suggestFloat("learningRate", 0.03, 0.3, { log: true }),
+            minChildWeight: trial.suggestFloat("minChildWeight", 1, 20, { log: true }),
+            subsample: trial.suggestFloat("subsample", 0.6, 1),
+          };
+          const cv = await evaluate.crossValidate(
+            new models.GbdtClassifier({ ...params, positiveClass: "yes", seed }),
+            training,
+            {
+              target: TARGET,
+              cv: folds,
+              metrics: ["rocAuc"],
+              positive: "yes",
+              seed,
+              onFold: (fold) => {
+                trial.report(fold.metrics.rocAuc as number, fold.fold);
+                if (trial.shouldPrune())
+                  throw new tune.TrialPruned(`pruned after fold ${fold.fold}`);
+              },
+            },
+          );
+          return cv.mean.rocAuc as number;
+        },
+        { nTrials: Number(ctx.params.trials) },
+      );
+      const best = { ...study.bestParams, positiveClass: "yes", seed };
+      const estimator = new models.GbdtClassifier(best);
+      const model = await estimator.fit(x, frame.column(TARGET));
+      // The monitor's reference: the holdout (the newest labelled week, which the model never
+      // saw) with the model's scores on it, P(yes) being column 1 of the probabilities. Its
+      // mean prediction is the baseline of the prediction-shift check; in-sample scores of
+      // older weeks would make that baseline drift with time alone.
+      const recent = await data.readFrame(`${ctx.root}/${HOLDOUT}`, {
+        schema: { plan: "categorical" },
       });
+      const live = recent.select(x.columnNames);
+      const proba = model.predictProba(live);
+      const scores = Float64Array.from(
+        { length: live.nRows },
+        (_, i) => proba[2 * i + 1] as number,
+      );
+      const referenceProfile = monitor.profileToState(
+        monitor.buildProfile(live.withColumn("prediction", ctx.keel.core.numericColumn(scores))),
+      );
+      const out = `${ctx.root}/${dir}/model`;
+      await models.saveModel(out, {
+        model,
+        referenceProfile,
+        inputSignature: { columns: x.schema(), target: TARGET },
+        positiveClass: "yes",
+        metrics: { "valid.auc": study.bestValue, "cv.rocAuc": study.bestValue },
+        lineage: {
+          dataHash: await data.datasetVersion(file),
+          rows: evaluate.rowFingerprint(x),
+          params: estimator.params,
+          codeVersion: "examples/churn",
+          runId: run.id,
+          trainedOn: train,
+          createdAt: ctx.logicalDate.toISOString(),
+        },
+      });
+      await run.logParams({ ...study.bestParams, trials: study.trials.length, folds });
+      run.logMetrics({ "cv.rocAuc": study.bestValue });
+      await run.logArtifact(out, "model");
       await run.end();
+      const completed = study.trials.filter((t) => t.state === "COMPLETE").length;
       return {
         runId: run.id,
-        cvAuc: tuned.bestValue,
-        trials: tuned.study.trials.length,
-        completed: tuned.trials.COMPLETE,
+        cvAuc: study.bestValue,
+        trials: study.trials.length,
+        completed,
         bundle: `${dir}/model`,
       };
     },
@@ -271,14 +334,13 @@ const trainingSteps = {
   // caught and, at that threshold, per segment the recall gap between groups (equal
   // opportunity difference) and the gap between their flag rates (demographic parity).
   evaluate: step({
-    after: ["training-set", "tune"],
+    after: ["tune"],
     cache: false,
     run: async (ctx: StepContext) => {
       const { models, evaluate } = ctx.keel;
       const { bundle, runId } = ctx.inputs.tune as { bundle: string; runId: string };
-      const file = (ctx.inputs["training-set"] as { holdout: string }).holdout;
       const model = await models.loadModel(`${ctx.root}/${bundle}`);
-      const holdout = await models.readBundleData(model.inputSignature, `${ctx.root}/${file}`);
+      const holdout = await models.readBundleData(model.inputSignature, `${ctx.root}/${HOLDOUT}`);
       const p = evaluate.predictionsOf(model, holdout, { target: TARGET, positive: "yes" });
       const y = evaluate.binaryLabels(p);
       const score = p.score as Float64Array;
@@ -334,10 +396,9 @@ const trainingSteps = {
   // differences rather than the four-fifths ratio, which the sampling noise of a few hundred
   // customers a group moves by ±0.15 when few are flagged).
   promote: promotionStep({
-    after: ["training-set", "register"],
+    after: ["register"],
     model: "churn",
-    // This run's holdout, the file the training-set step wrote and named in its output.
-    holdout: { fromStep: "training-set" },
+    holdout: HOLDOUT,
     metric: "rocAuc",
     minImprovement: 0.01,
     threshold: 0.12,
@@ -363,14 +424,31 @@ export default defineConfig({
       name: "features-daily",
       schedule: "0 1 * * *",
       steps: {
-        materialize: materializeStep({ clock: "logicalDate" }),
+        materialize: step({
+          run: async (ctx: StepContext) => {
+            const { store, close } = await openFeatures(ctx);
+            try {
+              const results = await store.materializeIncremental({
+                end: ctx.logicalDate.getTime(),
+              });
+              return { rows: results.reduce((n, r) => n + r.rows, 0), views: results.length };
+            } finally {
+              await close();
+            }
+          },
+        }),
         freshness: step({
           after: ["materialize"],
           run: async (ctx: StepContext) => {
-            const statuses = await (await ctx.features()).status(ctx.logicalDate.getTime());
-            const stale = statuses.filter((s) => s.online && s.stale).map((s) => s.view);
-            if (stale.length > 0) throw new Error(`stale feature views: ${stale.join(", ")}`);
-            return { fresh: statuses.length };
+            const { store, close } = await openFeatures(ctx);
+            try {
+              const statuses = await store.status(ctx.logicalDate.getTime());
+              const stale = statuses.filter((s) => s.online && s.stale).map((s) => s.view);
+              if (stale.length > 0) throw new Error(`stale feature views: ${stale.join(", ")}`);
+              return { fresh: statuses.length };
+            } finally {
+              await close();
+            }
           },
         }),
       },
