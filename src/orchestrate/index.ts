@@ -30,6 +30,7 @@ export {
 export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
 export {
   definePipeline,
+  type FeatureStoreSettings,
   findPipeline,
   type PipelineDefinition,
   pipelineIssues,
@@ -65,6 +66,7 @@ export {
   type StepStatus,
 } from "./pipeline-store.js";
 export {
+  type HoldoutSource,
   type PromotionDecision,
   type PromotionPolicy,
   promoteChallenger,
@@ -73,13 +75,12 @@ export {
 } from "./promote.js";
 export { QueueExecutor, type QueueExecutorOptions } from "./queue-executor.js";
 export { replayDeadLetter } from "./replay.js";
+export { REASON_PARAM, runParamsOf } from "./run-params.js";
 export {
   openRun,
   type PipelineResult,
   paramsHashOf,
-  REASON_PARAM,
   type RunPipelineOptions,
-  runParamsOf,
   runPipeline,
   type StepEvent,
   trackingFor,

@@ -18,7 +18,7 @@
  */
 export { ActiveRun, type LoggableValue } from "./active-run.js";
 export { RunArtifacts } from "./artifacts.js";
-export { gitCommit } from "./code-version.js";
+export { gitCommit, keelVersion } from "./code-version.js";
 export { Experiments, type SearchExperimentsRequest } from "./experiments.js";
 export {
   type ComparisonOp,
@@ -41,12 +41,18 @@ export {
   type SearchModelsRequest,
 } from "./registry.js";
 export { type CreateRunRequest, Runs, type SearchRunsRequest } from "./runs.js";
-export { TrackingStudyStorage } from "./study-storage.js";
+export { TrackingStudyStorage, type TrackingStudyStorageOptions } from "./study-storage.js";
 export {
   type OpenTrackingOptions,
   openTracking,
   type StartRunOptions,
   Tracking,
 } from "./tracking.js";
+export { inferTask } from "./training/infer-task.js";
+export { saveTrainedModel, tuneGbdt } from "./training/load-on-call.js";
+export type { SaveTrainedModelOptions } from "./training/save-trained-model.js";
+export { targetColumnOf } from "./training/target-column.js";
+export type { GbdtSpaceJson, TunedGbdt, TuneGbdtOptions } from "./training/tune-gbdt.js";
+export { countTrialStates, defaultTuneMetric } from "./training/tune-results.js";
 export * from "./types.js";
 export { LIMITS as TRACKING_LIMITS } from "./validation.js";
