@@ -299,8 +299,35 @@ function bundleError(
 }
 
 /**
+ * The manifest's task, classes and positive class are those of the model it holds: serving
+ * and `keel predict` read the labels from one and the probabilities from the other.
+ */
+function checkManifestAgrees(dir: string, manifest: BundleManifest, model: FittedModel): void {
+  if (manifest.task !== undefined && manifest.task !== model.task)
+    throw bundleError(dir, `$.task is '${manifest.task}' but the model is a ${model.task} model.`);
+  const classes = manifest.classes;
+  if (
+    classes !== undefined &&
+    (!Array.isArray(classes) ||
+      classes.length !== model.classes.length ||
+      classes.some((c, i) => c !== model.classes[i]))
+  )
+    throw bundleError(
+      dir,
+      `$.classes (${JSON.stringify(classes)}) differ from the model's classes (${JSON.stringify(model.classes)}).`,
+    );
+  if (manifest.positiveClass !== undefined && !model.classes.includes(manifest.positiveClass))
+    throw bundleError(
+      dir,
+      `$.positiveClass '${manifest.positiveClass}' is not one of the model's classes (${model.classes.join(", ")}).`,
+    );
+}
+
+/**
  * Loads a bundle written by {@link saveModel}. A missing or malformed bundle is
- * `KEEL_ERR_BUNDLE_INVALID`; one from a newer format is `KEEL_ERR_BUNDLE_VERSION`. Extra loaders
+ * `KEEL_ERR_BUNDLE_INVALID`, naming the file and, for a malformed model, where in it (a GBDT's
+ * tree and node: every structural invariant its scoring relies on is checked here, in one pass,
+ * so a broken bundle is refused at load rather than hanging or crashing a prediction); one from a newer format is `KEEL_ERR_BUNDLE_VERSION`. Extra loaders
  * let bundles hold estimator types from outside keel.
  *
  * @example
@@ -364,11 +391,26 @@ export async function loadModel(
       throw bundleError(dir, `${path} must be an estimator state with a 'type'.`);
     return state as unknown as EstimatorState;
   };
-  const model = loadFitted(decode(manifest.model, "$.model"), loaders) as FittedModel;
+  // A loader's complaint (a malformed tree, a weight vector of the wrong length) names a path
+  // inside the estimator's state; the reader also needs the file and which estimator.
+  const load = (json: unknown, path: string) => {
+    try {
+      return loadFitted(decode(json, path), loaders);
+    } catch (error) {
+      if (!(error instanceof KeelError)) throw error;
+      const code = error.code === "KEEL_ERR_STATE_INVALID" ? "KEEL_ERR_BUNDLE_INVALID" : error.code;
+      throw new KeelError(code, `${join(dir, BUNDLE_JSON)}: ${path}: ${error.message}`, {
+        details: { dir, estimator: path, ...error.details },
+        cause: error,
+      });
+    }
+  };
+  const model = load(manifest.model, "$.model") as FittedModel;
+  checkManifestAgrees(dir, manifest, model);
   const preprocessor =
     manifest.preprocessor === null || manifest.preprocessor === undefined
       ? undefined
-      : (loadFitted(decode(manifest.preprocessor, "$.preprocessor"), loaders) as FittedTransformer);
+      : (load(manifest.preprocessor, "$.preprocessor") as FittedTransformer);
   return new ModelBundle({
     model,
     ...(preprocessor ? { preprocessor } : {}),

@@ -14,6 +14,7 @@ import {
   predictRowMargins,
   type TreeEnsemble,
 } from "./ensemble.js";
+import { checkEnsemble } from "./ensemble-checks.js";
 import { type FeatureSpec, featureMatrix, recordInto } from "./feature-input.js";
 import { ResidentForest } from "./forest-kernel.js";
 import { frameMargins } from "./frame-margins.js";
@@ -360,6 +361,12 @@ function typed<T>(value: unknown, ctor: new (n: number) => T, path: string): T {
   return value;
 }
 
+function count(value: unknown, path: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
+    throw invalidState(path, `a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /**
  * Rebuilds a {@link FittedGbdt} from {@link FittedGbdt.toState} output.
  *
@@ -378,13 +385,16 @@ export function loadFittedGbdt(state: EstimatorState): FittedGbdt {
       { details: { version: state.version, supported: GBDT_STATE_VERSION } },
     );
   }
-  const s = state.state as Record<string, unknown>;
-  const e = s.ensemble as Record<string, unknown> | undefined;
-  if (typeof s !== "object" || s === null || e === undefined)
+  const s = state.state as Record<string, unknown> | null;
+  const e = (typeof s === "object" && s !== null ? s.ensemble : undefined) as
+    | Record<string, unknown>
+    | null
+    | undefined;
+  if (s === null || typeof e !== "object" || e === null)
     throw invalidState("$.state", "an object with an ensemble");
   const ensemble: TreeEnsemble = {
-    nFeatures: Number(e.nFeatures),
-    nOutputs: Number(e.nOutputs),
+    nFeatures: count(e.nFeatures, "$.state.ensemble.nFeatures"),
+    nOutputs: count(e.nOutputs, "$.state.ensemble.nOutputs"),
     baseScore: typed(e.baseScore, Float64Array, "$.state.ensemble.baseScore"),
     roots: typed(e.roots, Int32Array, "$.state.ensemble.roots"),
     treeOutput: typed(e.treeOutput, Int32Array, "$.state.ensemble.treeOutput"),
@@ -400,13 +410,23 @@ export function loadFittedGbdt(state: EstimatorState): FittedGbdt {
     cover: typed(e.cover, Float64Array, "$.state.ensemble.cover"),
     gain: typed(e.gain, Float64Array, "$.state.ensemble.gain"),
   };
-  return new FittedGbdt({
-    type: state.type,
+  const shape = {
     task: s.task as Task,
     classes: s.classes as string[],
-    featureNamesIn: s.featureNamesIn as string[],
     features: s.features as FeatureSpec[],
     objective: s.objective as ObjectiveName,
+  };
+  // A malformed forest (a cycle, a child out of range) would hang or misread at the first
+  // prediction; it is refused here, naming the tree and node, in one pass over the nodes.
+  checkEnsemble(ensemble, shape);
+  if ((shape.task === "regression") !== (state.type === "GbdtRegressor"))
+    throw invalidState("$.type", `a model type that fits its task '${shape.task}'`);
+  if (!Array.isArray(s.featureNamesIn) || s.featureNamesIn.some((n) => typeof n !== "string"))
+    throw invalidState("$.state.featureNamesIn", "an array of column names");
+  return new FittedGbdt({
+    type: state.type,
+    ...shape,
+    featureNamesIn: s.featureNamesIn as string[],
     ensemble,
     params: state.params,
     evalHistory: Array.from(typed(s.evalHistory, Float64Array, "$.state.evalHistory")),
