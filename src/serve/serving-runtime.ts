@@ -19,7 +19,7 @@ import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
 import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
 import type { ServingStore } from "./serving-store.js";
-import { type ShadowResult, ShadowScorer } from "./shadow-scorer.js";
+import { type ShadowResult, ShadowScorer, type ShadowScorerOptions } from "./shadow-scorer.js";
 import { assignVariant } from "./sticky-assignment.js";
 
 /**
@@ -56,6 +56,8 @@ export interface ServingRuntimeOptions {
    * the shadow's output logged as timed out (default 2,000 ms).
    */
   readonly shadowTimeoutMs?: number;
+  /** The shadow thread's other settings (its heap limit, queue bound, module). */
+  readonly shadows?: Omit<ShadowScorerOptions, "timeoutMs">;
   /** Called when a shadow or a background model load fails (the response path never sees it). */
   readonly onBackgroundError?: (what: string, error: unknown) => void;
   /** The project's feature store, for deployments with a `features` section. */
@@ -147,9 +149,10 @@ export class ServingRuntime {
   private constructor(options: ServingRuntimeOptions) {
     this.#options = options;
     this.#slots = new ModelSlots(options.tracking, options.cwd);
-    this.#shadows = new ShadowScorer(
-      options.shadowTimeoutMs === undefined ? {} : { timeoutMs: options.shadowTimeoutMs },
-    );
+    this.#shadows = new ShadowScorer({
+      ...options.shadows,
+      ...(options.shadowTimeoutMs === undefined ? {} : { timeoutMs: options.shadowTimeoutMs }),
+    });
     for (const spec of options.deployments)
       this.#deployments.set(spec.name, this.#newState(spec, options.stored?.[spec.name]));
   }

@@ -1,8 +1,8 @@
 /**
  * The worker-thread side of {@link ShadowScorer}: loads shadow bundles the main thread wrote
  * out, and scores the rows it is handed, one job at a time. It runs in its own thread so that
- * a shadow model that is slow, or never returns (a bundle whose tree links back on itself
- * loops forever), costs the main thread nothing: the main thread only stops waiting, and
+ * a shadow model that is slow, or never returns (a custom model type stuck in a loop; keel's
+ * own bundles with a cyclic tree are refused at load), costs the main thread nothing: the main thread only stops waiting, and
  * terminates this thread when a job runs past its time limit.
  *
  * @module

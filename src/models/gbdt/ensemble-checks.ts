@@ -20,6 +20,19 @@ const REGRESSION_OBJECTIVES: readonly string[] = [
 
 const ENSEMBLE = "$.state.ensemble";
 
+/** The arrays with one entry per node besides `feature`. */
+const PER_NODE = [
+  "threshold",
+  "left",
+  "right",
+  "defaultLeft",
+  "catStart",
+  "catWords",
+  "value",
+  "cover",
+  "gain",
+] as const satisfies readonly (keyof TreeEnsemble)[];
+
 function broken(path: string, message: string, details: Record<string, unknown> = {}): KeelError {
   return new KeelError("KEEL_ERR_STATE_INVALID", `${path}: ${message}`, {
     details: { path, ...details },
@@ -109,23 +122,14 @@ function checkShape(e: TreeEnsemble, shape: GbdtShape): void {
 /** Every per-node array has one entry per node; roots and tree outputs pair up. */
 function checkLengths(e: TreeEnsemble): number {
   const nNodes = e.feature.length;
-  const perNode = {
-    threshold: e.threshold,
-    left: e.left,
-    right: e.right,
-    defaultLeft: e.defaultLeft,
-    catStart: e.catStart,
-    catWords: e.catWords,
-    value: e.value,
-    cover: e.cover,
-    gain: e.gain,
-  };
-  for (const [name, values] of Object.entries(perNode))
+  for (const name of PER_NODE) {
+    const values = e[name];
     if (values.length !== nNodes)
       throw broken(
         `${ENSEMBLE}.${name}`,
         `expected one entry per node (${nNodes}, the length of 'feature'), got ${values.length}`,
       );
+  }
   if (e.treeOutput.length !== e.roots.length)
     throw broken(
       `${ENSEMBLE}.treeOutput`,
