@@ -64,6 +64,21 @@ export interface RecordPredictOptions {
   readonly checked?: boolean;
 }
 
+/**
+ * Options of the bundle's batch record methods: which records of the array to score.
+ *
+ * @example
+ * ```ts
+ * const options: RecordsPredictOptions = { checked: true, from: 512, to: 1000 };
+ * ```
+ */
+export interface RecordsPredictOptions extends RecordPredictOptions {
+  /** First record scored (default 0). */
+  readonly from?: number;
+  /** One past the last record scored (default: all). */
+  readonly to?: number;
+}
+
 /** A model with a single-record path (GBDT and the linear models have one). */
 interface RecordModel {
   predictRecord(record: FrameRecord): ArrayLike<number>;
@@ -71,6 +86,15 @@ interface RecordModel {
 
 function hasRecordPath(model: FittedModel): model is FittedModel & RecordModel {
   return typeof (model as Partial<RecordModel>).predictRecord === "function";
+}
+
+/** A model that scores many records at once without a frame (GBDT has one). */
+interface RecordsModel {
+  predictRecords(records: readonly FrameRecord[], from: number, to: number): Float64Array;
+}
+
+function hasRecordsPath(model: FittedModel): model is FittedModel & RecordsModel {
+  return typeof (model as Partial<RecordsModel>).predictRecords === "function";
 }
 
 /**
@@ -203,6 +227,73 @@ export class ModelBundle {
     let best = 0;
     for (let c = 1; c < out.length; c++) if (out[c]! > out[best]!) best = c;
     return best;
+  }
+
+  /**
+   * Class probabilities of many records, row-major `n × classes.length`: what
+   * {@link predictProbaRecord} gives for each, and {@link predictProba} for the same rows, from
+   * one pass (a GBDT without preprocessing writes the records straight into its kernel's inputs;
+   * other bundles score one frame built from the records).
+   *
+   * @example
+   * ```ts
+   * const proba = bundle.predictProbaRecords(records, { checked: true });
+   * ```
+   */
+  predictProbaRecords(
+    records: readonly FrameRecord[],
+    options: RecordsPredictOptions = {},
+  ): Float64Array {
+    if (this.task === "regression")
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `predictProbaRecords needs a classifier; this bundle's ${this.model.type} is a regression model (use predictValueRecords).`,
+      );
+    return this.#recordsOutput(records, options);
+  }
+
+  /**
+   * The predicted values of many records (regressors), as {@link predictRecord} gives each
+   * and {@link predict} the same rows.
+   *
+   * @example
+   * ```ts
+   * const values = bundle.predictValueRecords(records, { checked: true });
+   * ```
+   */
+  predictValueRecords(
+    records: readonly FrameRecord[],
+    options: RecordsPredictOptions = {},
+  ): Float64Array {
+    if (this.task !== "regression")
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `predictValueRecords needs a regression model; this bundle's ${this.model.type} is a classifier (use predictProbaRecords).`,
+      );
+    return this.#recordsOutput(records, options);
+  }
+
+  #recordsOutput(records: readonly FrameRecord[], options: RecordsPredictOptions): Float64Array {
+    const from = options.from ?? 0;
+    const to = options.to ?? records.length;
+    let input = records;
+    let start = from;
+    let end = to;
+    if (options.checked !== true) {
+      const issues: RecordIssue[] = [];
+      input = [];
+      for (let i = from; i < to; i++)
+        (input as FrameRecord[]).push(
+          conformRecord(this.inputSignature, records[i], `$[${i}]`, issues),
+        );
+      if (issues.length > 0) throw recordIssuesError(issues);
+      start = 0;
+      end = input.length;
+    }
+    if (this.preprocessor === undefined && hasRecordsPath(this.model))
+      return this.model.predictRecords(input, start, end);
+    const frame = Frame.fromRecords(input.slice(start, end), this.inputSignature.columns);
+    return this.task === "regression" ? this.predict(frame) : this.predictProba(frame);
   }
 
   /** Probabilities (classifiers) or the one value (regressors) of one record. */

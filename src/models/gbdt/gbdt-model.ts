@@ -19,6 +19,7 @@ import { type FeatureSpec, featureMatrix, recordInto } from "./feature-input.js"
 import { ResidentForest } from "./forest-kernel.js";
 import { frameMargins } from "./frame-margins.js";
 import { type ObjectiveName, transformMargins } from "./objectives.js";
+import { ResidentBatch } from "./resident-batch.js";
 import { treeShap } from "./tree-shap.js";
 
 /** Format version of {@link FittedGbdt} state. */
@@ -90,6 +91,7 @@ export class FittedGbdt implements FittedModel {
   readonly #row: Float64Array;
   readonly #margins: Float64Array;
   #resident: ResidentForest | null | undefined;
+  #residentBatch: ResidentBatch | null | undefined;
 
   constructor(parts: GbdtModelParts) {
     this.type = parts.type;
@@ -228,6 +230,37 @@ export class FittedGbdt implements FittedModel {
       return Float64Array.of(1 - p, p);
     }
     return transformMargins(this.objective, this.ensemble.nOutputs, this.#margins.slice());
+  }
+
+  /**
+   * Probabilities (classifiers, row-major `n × classes.length`) or values (regressors) of
+   * `records[from..to)`, without building a frame: the serving batch path. Records are written
+   * straight into the inputs of a forest kept in kernel memory (copied there once per model),
+   * so a batch costs no frame, no matrix and no forest copy. Equal to {@link predictProba} /
+   * {@link predict} on the same rows, bit for bit.
+   *
+   * @example
+   * ```ts
+   * const proba = model.predictRecords(records); // [P(no), P(yes)] per record
+   * ```
+   */
+  predictRecords(records: readonly FrameRecord[], from = 0, to = records.length): Float64Array {
+    const n = to - from;
+    const margins = new Float64Array(n * this.ensemble.nOutputs);
+    if (this.#residentBatch === undefined)
+      this.#residentBatch = ResidentBatch.create(this.ensemble, this.features) ?? null;
+    if (this.#residentBatch !== null)
+      this.#residentBatch.margins(records, from, to, this.#lookups, this.type, margins);
+    else {
+      const K = this.ensemble.nOutputs;
+      for (let i = from; i < to; i++) {
+        recordInto(records[i]!, this.features, this.#lookups, this.#row, this.type);
+        predictRowMargins(this.ensemble, this.#row, this.#margins);
+        margins.set(this.#margins, (i - from) * K);
+      }
+    }
+    if (this.task === "regression") return transformMargins(this.objective, 1, margins);
+    return this.#probaFromMargins(margins, n);
   }
 
   /** The forest in kernel memory for single records, made on first use (null: not paddable). */
