@@ -55,6 +55,17 @@ function classOutput(
 }
 
 /**
+ * From this many rows {@link predictionOutputs} (the batch record path) costs less per row than
+ * {@link predictionOutput} row by row; both give the same numbers.
+ *
+ * @example
+ * ```ts
+ * if (records.length >= BATCH_PATH_ROWS) predictionOutputs(bundle, records, 0, records.length, out);
+ * ```
+ */
+export const BATCH_PATH_ROWS = 32;
+
+/**
  * Scores `records[from..to)` (conformed to the bundle's signature) through the bundle's batch
  * record path (`predictProbaRecords`: no frame for a GBDT) into `out[from..to)`: the numbers
  * equal {@link predictionOutput}'s row by row.

@@ -16,7 +16,12 @@ import {
 } from "./online-features.js";
 import { batchRowRequestId } from "./prediction-entry.js";
 import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
-import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
+import {
+  BATCH_PATH_ROWS,
+  type PredictionOutput,
+  predictionOutput,
+  predictionOutputs,
+} from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
 import type { ServingStore } from "./serving-store.js";
 import { type ShadowResult, ShadowScorer, type ShadowScorerOptions } from "./shadow-scorer.js";
@@ -100,12 +105,6 @@ export interface StoredRecord {
 /** Rows scored between two yields to the event loop, so a big batch never stalls the server. */
 const CHUNK_ROWS = 512;
 const DEFAULT_TIMEOUT_MS = 10_000;
-/**
- * From this many rows a chunk goes through the bundle's batch path (one frame, the forest
- * kernel over all rows), which costs less per row than the record path; both give the same
- * numbers.
- */
-const BATCH_PATH_ROWS = 32;
 const DEFAULT_LOG_CAPACITY = 100_000;
 /** The same failure of one shadow is reported again after this long, not on every request. */
 const SHADOW_REPORT_MS = 60_000;

@@ -185,6 +185,22 @@ describe("a shadow whose scoring never returns", () => {
     }
   }, 120_000);
 
+  it("scores a shadow's many-row copy through the batch path with the primary's numbers", async () => {
+    const shadows = new ShadowScorer();
+    try {
+      const rows = fixture.x.slice(0, 700);
+      const result = await shadows.score(bundle, rows.toRecords());
+      const expected = bundle.predictProba(rows);
+      expect(Array.isArray(result)).toBe(true);
+      const outputs = result as readonly { prediction: number | string }[];
+      expect(outputs.map((o) => o.prediction)).toEqual(
+        Array.from({ length: 700 }, (_, i) => expected[2 * i + 1]),
+      );
+    } finally {
+      await shadows.close();
+    }
+  }, 120_000);
+
   it("skips, saying why, a copy bigger than the shadow queue or arriving when it is full", async () => {
     const shadows = new ShadowScorer({ maxQueuedRows: 5 });
     try {
