@@ -18,6 +18,7 @@ import { checkEnsemble } from "./ensemble-checks.js";
 import { type FeatureSpec, featureMatrix, recordInto } from "./feature-input.js";
 import { ResidentForest } from "./forest-kernel.js";
 import { frameMargins } from "./frame-margins.js";
+import { KernelMemory } from "./kernel-memory.js";
 import { type ObjectiveName, transformMargins } from "./objectives.js";
 import { ResidentBatch } from "./resident-batch.js";
 import { treeShap } from "./tree-shap.js";
@@ -92,6 +93,8 @@ export class FittedGbdt implements FittedModel {
   readonly #margins: Float64Array;
   #resident: ResidentForest | null | undefined;
   #residentBatch: ResidentBatch | null | undefined;
+  /** The kernel memory both resident forests live in (one WebAssembly memory per model). */
+  #residentMemory: KernelMemory | undefined;
 
   constructor(parts: GbdtModelParts) {
     this.type = parts.type;
@@ -248,7 +251,8 @@ export class FittedGbdt implements FittedModel {
     const n = to - from;
     const margins = new Float64Array(n * this.ensemble.nOutputs);
     if (this.#residentBatch === undefined)
-      this.#residentBatch = ResidentBatch.create(this.ensemble, this.features) ?? null;
+      this.#residentBatch =
+        ResidentBatch.create(this.ensemble, this.features, this.#kernelMemory()) ?? null;
     if (this.#residentBatch !== null)
       this.#residentBatch.margins(records, from, to, this.#lookups, this.type, margins);
     else {
@@ -263,11 +267,18 @@ export class FittedGbdt implements FittedModel {
     return this.#probaFromMargins(margins, n);
   }
 
+  #kernelMemory(): KernelMemory {
+    this.#residentMemory ??= KernelMemory.create(1 << 20);
+    return this.#residentMemory;
+  }
+
   /** The forest in kernel memory for single records, made on first use (null: not paddable). */
   #residentForest(): ResidentForest | undefined {
     if (this.#resident === undefined) {
       const forest = compiledForestOf(this.ensemble);
-      this.#resident = forest ? ResidentForest.create(this.ensemble, forest) : null;
+      this.#resident = forest
+        ? ResidentForest.create(this.ensemble, forest, this.#kernelMemory())
+        : null;
     }
     return this.#resident ?? undefined;
   }

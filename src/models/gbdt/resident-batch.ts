@@ -36,12 +36,11 @@ export class ResidentBatch {
   readonly #padded: ForestPointers | undefined;
   readonly #x: Float64Array | undefined;
 
-  private constructor(e: TreeEnsemble, specs: readonly FeatureSpec[]) {
+  private constructor(e: TreeEnsemble, specs: readonly FeatureSpec[], memory: KernelMemory) {
     const forest = compiledForestOf(e)!;
     this.#e = e;
     this.#specs = specs;
-    this.#memory = KernelMemory.create(1 << 20);
-    const memory = this.#memory;
+    this.#memory = memory;
     const K = e.nOutputs;
     const candidate = rankedForestOf(e);
     const ranked = candidate?.inputs.every((input) => specs[input.feature]?.kind === input.kind)
@@ -57,7 +56,7 @@ export class ResidentBatch {
       });
       // copyRankedBatch reads every input's column; unread features get none.
       const sources = columns.map((c) => c ?? new Float64Array(0));
-      const at = copyRankedBatch(memory, e, ranked, sources, 1);
+      const at = copyRankedBatch(memory, e, ranked, sources, 1, true);
       this.#out = memory.float64(CAPACITY * K, false);
       this.#walk = { kind: "ranked", at, nTrees: ranked.nTrees, out: this.#out.byteOffset };
       this.#columns = columns;
@@ -84,15 +83,21 @@ export class ResidentBatch {
 
   /**
    * The resident batch of an ensemble, or undefined when its trees are too deep to pad (the
-   * node-by-node walk serves those).
+   * node-by-node walk serves those). Laid out in `memory` when given (only added to, never
+   * reset: a model's single-record forest may share it), else in a new kernel memory.
    *
    * @example
    * ```ts
    * const batch = ResidentBatch.create(model.ensemble, model.features);
    * ```
    */
-  static create(e: TreeEnsemble, specs: readonly FeatureSpec[]): ResidentBatch | undefined {
-    return compiledForestOf(e) === undefined ? undefined : new ResidentBatch(e, specs);
+  static create(
+    e: TreeEnsemble,
+    specs: readonly FeatureSpec[],
+    memory?: KernelMemory,
+  ): ResidentBatch | undefined {
+    if (compiledForestOf(e) === undefined) return undefined;
+    return new ResidentBatch(e, specs, memory ?? KernelMemory.create(1 << 20));
   }
 
   /**
