@@ -79,7 +79,9 @@ for (let r = -2; r < ROUNDS; r++) {
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 const line = (name, what) =>
-  `${what.padEnd(58)} ${(median(stages[name]) / 1000).toFixed(2).padStart(6)} ms CPU per 1000 rows = ${Math.round((ROWS * 1e6) / median(stages[name]))
+  `${what.padEnd(58)} ${(median(stages[name]) / 1000).toFixed(2).padStart(6)} ms CPU per 1000 rows = ${Math.round(
+    (ROWS * 1e6) / median(stages[name]),
+  )
     .toLocaleString("en")
     .padStart(9)} rows per CPU-second`;
 console.log(`median of ${ROUNDS} interleaved rounds × ${REQUESTS} requests, ${ROWS} rows each`);
