@@ -114,5 +114,6 @@ export {
   type ReadPredictionsQuery,
   type ServingStore,
 } from "./serving-store.js";
+export type { ShadowScorerOptions } from "./shadow-scorer.js";
 export { predictionSinkFor, SqliteLogWriter } from "./sqlite-log-writer.js";
 export { assignVariant } from "./sticky-assignment.js";

@@ -1,4 +1,4 @@
-import { Frame, type FrameRecord } from "../core/index.js";
+import type { FrameRecord } from "../core/index.js";
 import type { ModelBundle } from "../models/index.js";
 
 /**
@@ -55,9 +55,20 @@ function classOutput(
 }
 
 /**
+ * From this many rows {@link predictionOutputs} (the batch record path) costs less per row than
+ * {@link predictionOutput} row by row; both give the same numbers.
+ *
+ * @example
+ * ```ts
+ * if (records.length >= BATCH_PATH_ROWS) predictionOutputs(bundle, records, 0, records.length, out);
+ * ```
+ */
+export const BATCH_PATH_ROWS = 32;
+
+/**
  * Scores `records[from..to)` (conformed to the bundle's signature) through the bundle's batch
- * path, one frame typed by the signature, into `out[from..to)`: the numbers equal
- * {@link predictionOutput}'s row by row.
+ * record path (`predictProbaRecords`: no frame for a GBDT) into `out[from..to)`: the numbers
+ * equal {@link predictionOutput}'s row by row.
  *
  * @example
  * ```ts
@@ -71,13 +82,13 @@ export function predictionOutputs(
   to: number,
   out: PredictionOutput[],
 ): void {
-  const frame = Frame.fromRecords(records.slice(from, to), bundle.inputSignature.columns);
+  const range = { checked: true, from, to };
   if (bundle.task === "regression") {
-    const values = bundle.predict(frame);
+    const values = bundle.predictValueRecords(records, range);
     for (let i = from; i < to; i++) out[i] = { prediction: values[i - from]! };
     return;
   }
-  const proba = bundle.predictProba(frame);
+  const proba = bundle.predictProbaRecords(records, range);
   const k = bundle.classes.length;
   for (let i = from; i < to; i++)
     out[i] = classOutput(bundle.classes, bundle.task, proba, (i - from) * k);

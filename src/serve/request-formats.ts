@@ -115,10 +115,14 @@ function splitRows(value: unknown, base: string, format: ScoringFormat): Scoring
   const names = columns as string[];
   checkUniqueColumns(names, (j) => `${base}.columns[${j}]`);
   const index = new Map(names.map((name, j) => [name, j]));
+  // Every row's record is a copy of one template holding the columns in order: filling a copy
+  // changes no object shape, where adding the columns one by one would, row after row.
+  const template: Record<string, unknown> = {};
+  for (const name of names) template[name] = undefined;
   const rows = data.map((row: unknown, i) => {
     if (!Array.isArray(row) || row.length !== names.length)
       throw bad(`${base}.data[${i}]`, `an array of ${names.length} value(s), one per column`, row);
-    const record: Record<string, unknown> = {};
+    const record: Record<string, unknown> = { ...template };
     for (let j = 0; j < names.length; j++) record[names[j]!] = row[j];
     return record;
   });
@@ -257,7 +261,7 @@ export function conformRows(signature: InputSignature, input: ScoringRows): Fram
   const issues: RecordIssue[] = [];
   const out = new Array<FrameRecord>(input.rows.length);
   for (let i = 0; i < input.rows.length; i++)
-    out[i] = conformRecord(signature, input.rows[i], input.paths(i), issues, input.source);
+    out[i] = conformRecord(signature, input.rows[i], () => input.paths(i), issues, input.source);
   if (issues.length > 0) throw recordIssuesError(issues);
   return out;
 }

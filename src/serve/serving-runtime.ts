@@ -16,11 +16,16 @@ import {
 } from "./online-features.js";
 import { batchRowRequestId } from "./prediction-entry.js";
 import type { PredictionLog, PredictionLogEntry } from "./prediction-log.js";
-import { type PredictionOutput, predictionOutput, predictionOutputs } from "./prediction-output.js";
+import {
+  BATCH_PATH_ROWS,
+  type PredictionOutput,
+  predictionOutput,
+  predictionOutputs,
+} from "./prediction-output.js";
 import { conformRows, type ScoringRows } from "./request-formats.js";
 import { newRequestId } from "./request-id.js";
 import type { ServingStore } from "./serving-store.js";
-import { type ShadowResult, ShadowScorer } from "./shadow-scorer.js";
+import { type ShadowResult, ShadowScorer, type ShadowScorerOptions } from "./shadow-scorer.js";
 import { assignVariant } from "./sticky-assignment.js";
 
 /**
@@ -57,6 +62,8 @@ export interface ServingRuntimeOptions {
    * the shadow's output logged as timed out (default 2,000 ms).
    */
   readonly shadowTimeoutMs?: number;
+  /** The shadow thread's other settings (its heap limit, queue bound, module). */
+  readonly shadows?: Omit<ShadowScorerOptions, "timeoutMs">;
   /** Called when a shadow or a background model load fails (the response path never sees it). */
   readonly onBackgroundError?: (what: string, error: unknown) => void;
   /** The project's feature store, for deployments with a `features` section. */
@@ -122,12 +129,6 @@ export interface StoredRecord {
 /** Rows scored between two yields to the event loop, so a big batch never stalls the server. */
 const CHUNK_ROWS = 512;
 const DEFAULT_TIMEOUT_MS = 10_000;
-/**
- * From this many rows a chunk goes through the bundle's batch path (one frame, the forest
- * kernel over all rows), which costs less per row than the record path; both give the same
- * numbers.
- */
-const BATCH_PATH_ROWS = 32;
 const DEFAULT_LOG_CAPACITY = 100_000;
 /** The same failure of one shadow is reported again after this long, not on every request. */
 const SHADOW_REPORT_MS = 60_000;
@@ -172,9 +173,10 @@ export class ServingRuntime {
   private constructor(options: ServingRuntimeOptions) {
     this.#options = options;
     this.#slots = new ModelSlots(options.tracking, options.cwd);
-    this.#shadows = new ShadowScorer(
-      options.shadowTimeoutMs === undefined ? {} : { timeoutMs: options.shadowTimeoutMs },
-    );
+    this.#shadows = new ShadowScorer({
+      ...options.shadows,
+      ...(options.shadowTimeoutMs === undefined ? {} : { timeoutMs: options.shadowTimeoutMs }),
+    });
     for (const spec of options.deployments)
       this.#deployments.set(spec.name, this.#newState(spec, options.stored?.[spec.name]));
   }

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EstimatorState } from "../core/index.js";
-import { loadFittedGbdt, loadModel, type ModelBundle, saveModel } from "../models/index.js";
+import { FittedGbdt, loadModel, type ModelBundle, saveModel } from "../models/index.js";
 import {
   createPredictionLog,
   type LoggedPrediction,
@@ -9,30 +8,25 @@ import {
   ServingRuntime,
 } from "./index.js";
 import { ShadowScorer } from "./shadow-scorer.js";
-import { type ServingFixture, servingFixture } from "./testing/index.js";
+import {
+  BLOCKING_SHADOW,
+  BLOCKING_SHADOW_WORKER,
+  type ServingFixture,
+  servingFixture,
+} from "./testing/index.js";
 
 /**
- * The bundle's model with its first tree's root linked back to itself: every way of scoring it
- * (the record path, the batch path, compiling the forest) loops forever. Written as a shadow
- * before the fix, it held the event loop on the first mirrored request, for good.
+ * The bundle as it is, marked so that the test shadow thread ({@link BLOCKING_SHADOW_WORKER})
+ * blocks for good when it scores with it: a shadow whose scoring never returns. (A cyclic tree
+ * did this once; such bundles are now refused at load.)
  */
-async function writeHangingBundle(bundle: ModelBundle, dir: string): Promise<void> {
-  const state = bundle.model.toState();
-  const inner = state.state as Record<string, unknown>;
-  const ensemble = inner.ensemble as Record<string, unknown>;
-  const roots = ensemble.roots as Int32Array;
-  const left = Int32Array.from(ensemble.left as Int32Array);
-  left[roots[0]!] = roots[0]!;
-  const looped: EstimatorState = {
-    ...state,
-    state: { ...inner, ensemble: { ...ensemble, left } },
-  };
+async function writeBlockingBundle(bundle: ModelBundle, dir: string): Promise<void> {
   await saveModel(dir, {
-    model: loadFittedGbdt(looped),
+    model: bundle.model,
     ...(bundle.preprocessor ? { preprocessor: bundle.preprocessor } : {}),
     inputSignature: bundle.inputSignature,
     ...(bundle.positiveClass !== undefined ? { positiveClass: bundle.positiveClass } : {}),
-    lineage: bundle.lineage,
+    lineage: { ...bundle.lineage, trainedOn: BLOCKING_SHADOW },
   });
 }
 
@@ -43,7 +37,7 @@ describe("a shadow whose scoring never returns", () => {
   beforeAll(async () => {
     fixture = await servingFixture();
     bundle = await loadModel(join(fixture.project, fixture.bundles[0]));
-    await writeHangingBundle(bundle, join(fixture.project, "models/hangs"));
+    await writeBlockingBundle(bundle, join(fixture.project, "models/hangs"));
   }, 120_000);
   afterAll(() => fixture?.close());
 
@@ -66,6 +60,7 @@ describe("a shadow whose scoring never returns", () => {
       ],
       log,
       shadowTimeoutMs: 1_000,
+      shadows: { workerModule: BLOCKING_SHADOW_WORKER },
       onBackgroundError: (what, error) => reported.push(`${what}: ${String(error)}`),
     });
     // Shadows load in the background; until then their entries say "not loaded".
@@ -106,7 +101,7 @@ describe("a shadow whose scoring never returns", () => {
       clearInterval(probe);
       await runtime.close();
     }
-    // The shadow's 1 s of looping never showed on this thread: a gap under its 1 s limit
+    // The shadow's 1 s of blocking never showed on this thread: a gap under its 1 s limit
     // (a loaded machine pauses a thread for a few hundred ms at most).
     expect(longestGap).toBeLessThan(900);
     const logged = new Map<string, LoggedPrediction>(
@@ -136,6 +131,75 @@ describe("a shadow whose scoring never returns", () => {
       expect(shadowOf(id).twin?.prediction).toBe(expected[2 * row + 1]);
     });
   }, 180_000);
+
+  it("refuses a bundle with a cyclic tree at load, as a primary or as a shadow", async () => {
+    const gbdt = bundle.model as FittedGbdt;
+    const e = gbdt.ensemble;
+    const left = e.left.slice();
+    left[e.roots[0]!] = e.roots[0]!;
+    const cyclic = new FittedGbdt({ ...gbdt, ensemble: { ...e, left } });
+    const dir = join(fixture.project, "models/cyclic");
+    await saveModel(dir, {
+      model: cyclic,
+      ...(bundle.preprocessor ? { preprocessor: bundle.preprocessor } : {}),
+      inputSignature: bundle.inputSignature,
+      lineage: bundle.lineage,
+    });
+    const refusal = new RegExp(
+      `models/cyclic/keel-model\\.json: \\$\\.model: \\$\\.state\\.ensemble tree 0, node ${e.roots[0]}: its left child ${e.roots[0]} was already reached \\(a cycle`,
+    );
+    await expect(
+      ServingRuntime.open({
+        tracking: fixture.tracking,
+        cwd: fixture.project,
+        deployments: [
+          { name: "d", variants: [{ name: "main", model: "models/cyclic", weight: 1 }] },
+        ],
+      }),
+    ).rejects.toThrow(refusal);
+    const reported: string[] = [];
+    const runtime = await ServingRuntime.open({
+      tracking: fixture.tracking,
+      cwd: fixture.project,
+      deployments: [
+        {
+          name: "d",
+          variants: [{ name: "main", model: "models:/churn/1", weight: 1 }],
+          shadow: [{ name: "cyclic", model: "models/cyclic" }],
+        },
+      ],
+      onBackgroundError: (what, error) => reported.push(`${what}: ${String(error)}`),
+    });
+    try {
+      while (reported.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reported[0]).toMatch(refusal);
+      const result = await runtime.predict("d", {
+        format: "records",
+        rows: [fixture.records[0]],
+        source: "json",
+        paths: (r) => ({ record: `$.records[${r}]`, field: (f) => `$.records[${r}].${f}` }),
+      });
+      expect(result.predictions[0]!.prediction).toBe(bundle.predictProba(fixture.x.slice(0, 1))[1]);
+    } finally {
+      await runtime.close();
+    }
+  }, 120_000);
+
+  it("scores a shadow's many-row copy through the batch path with the primary's numbers", async () => {
+    const shadows = new ShadowScorer();
+    try {
+      const rows = fixture.x.slice(0, 700);
+      const result = await shadows.score(bundle, rows.toRecords());
+      const expected = bundle.predictProba(rows);
+      expect(Array.isArray(result)).toBe(true);
+      const outputs = result as readonly { prediction: number | string }[];
+      expect(outputs.map((o) => o.prediction)).toEqual(
+        Array.from({ length: 700 }, (_, i) => expected[2 * i + 1]),
+      );
+    } finally {
+      await shadows.close();
+    }
+  }, 120_000);
 
   it("skips, saying why, a copy bigger than the shadow queue or arriving when it is full", async () => {
     const shadows = new ShadowScorer({ maxQueuedRows: 5 });

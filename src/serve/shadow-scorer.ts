@@ -24,6 +24,14 @@ export interface ShadowScorerOptions {
   readonly maxQueuedRows?: number;
   /** Heap limit of the shadow thread in MB (default 1,024): a runaway shadow dies alone. */
   readonly maxHeapMb?: number;
+  /**
+   * The module the shadow thread runs, as a file path (default: keel's `shadow-worker`). A
+   * replacement answers the same messages (`ShadowRequest`, `ShadowReply`), usually by wrapping
+   * the default one: the isolation tests wrap it with one that makes a chosen shadow's scoring
+   * block, which no valid bundle does. A `.ts` path is loaded through jiti, as the default is
+   * when keel runs from its sources.
+   */
+  readonly workerModule?: string;
 }
 
 /**
@@ -88,6 +96,7 @@ export class ShadowScorer {
   readonly #timeoutMs: number;
   readonly #maxQueuedRows: number;
   readonly #maxHeapMb: number;
+  readonly #workerModule: string | undefined;
   readonly #queue: Job[] = [];
   #queuedRows = 0;
   #running = false;
@@ -106,6 +115,7 @@ export class ShadowScorer {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#maxQueuedRows = options.maxQueuedRows ?? DEFAULT_MAX_QUEUED_ROWS;
     this.#maxHeapMb = options.maxHeapMb ?? 1024;
+    this.#workerModule = options.workerModule;
   }
 
   /** Rows queued and not yet scored. */
@@ -289,8 +299,9 @@ export class ShadowScorer {
   #start(): Promise<void> {
     if (this.#ready !== undefined) return this.#ready;
     const here = fileURLToPath(import.meta.url);
-    const fromSources = here.endsWith(".ts");
-    const entry = join(here, "..", `shadow-worker.${fromSources ? "ts" : "js"}`);
+    const entry =
+      this.#workerModule ?? join(here, "..", `shadow-worker.${here.endsWith(".ts") ? "ts" : "js"}`);
+    const fromSources = entry.endsWith(".ts");
     const resourceLimits = { maxOldGenerationSizeMb: this.#maxHeapMb };
     const worker = fromSources
       ? new Worker(TS_BOOTSTRAP, {

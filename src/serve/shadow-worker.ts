@@ -1,8 +1,8 @@
 /**
  * The worker-thread side of {@link ShadowScorer}: loads shadow bundles the main thread wrote
  * out, and scores the rows it is handed, one job at a time. It runs in its own thread so that
- * a shadow model that is slow, or never returns (a bundle whose tree links back on itself
- * loops forever), costs the main thread nothing: the main thread only stops waiting, and
+ * a shadow model that is slow, or never returns (a custom model type stuck in a loop; keel's
+ * own bundles with a cyclic tree are refused at load), costs the main thread nothing: the main thread only stops waiting, and
  * terminates this thread when a job runs past its time limit.
  *
  * @module
@@ -10,7 +10,12 @@
 import { parentPort } from "node:worker_threads";
 import type { FrameRecord } from "../core/index.js";
 import { loadModel, type ModelBundle } from "../models/index.js";
-import { type PredictionOutput, predictionOutput } from "./prediction-output.js";
+import {
+  BATCH_PATH_ROWS,
+  type PredictionOutput,
+  predictionOutput,
+  predictionOutputs,
+} from "./prediction-output.js";
 import { conformRows } from "./request-formats.js";
 import type { ShadowReply, ShadowRequest } from "./shadow-protocol.js";
 
@@ -42,7 +47,13 @@ function scoreJob(
       source: "json",
       paths: (i) => ({ record: `$[${i}]`, field: (f) => `$[${i}].${f}` }),
     });
-    return conformed.map((r) => predictionOutput(bundle, r));
+    // Many rows go through the batch record path (the model's resident forest), as on the
+    // primary; the numbers are the same either way.
+    if (conformed.length < BATCH_PATH_ROWS)
+      return conformed.map((r) => predictionOutput(bundle, r));
+    const out = new Array<PredictionOutput>(conformed.length);
+    predictionOutputs(bundle, conformed, 0, conformed.length, out);
+    return out;
   } catch (error) {
     return { error: describe(error) };
   }

@@ -20,6 +20,7 @@ export {
   ModelBundle,
   type ModelBundleParts,
   type RecordPredictOptions,
+  type RecordsPredictOptions,
   saveModel,
 } from "./model-bundle.js";
 export {

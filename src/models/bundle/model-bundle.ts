@@ -64,6 +64,21 @@ export interface RecordPredictOptions {
   readonly checked?: boolean;
 }
 
+/**
+ * Options of the bundle's batch record methods: which records of the array to score.
+ *
+ * @example
+ * ```ts
+ * const options: RecordsPredictOptions = { checked: true, from: 512, to: 1000 };
+ * ```
+ */
+export interface RecordsPredictOptions extends RecordPredictOptions {
+  /** First record scored (default 0). */
+  readonly from?: number;
+  /** One past the last record scored (default: all). */
+  readonly to?: number;
+}
+
 /** A model with a single-record path (GBDT and the linear models have one). */
 interface RecordModel {
   predictRecord(record: FrameRecord): ArrayLike<number>;
@@ -71,6 +86,15 @@ interface RecordModel {
 
 function hasRecordPath(model: FittedModel): model is FittedModel & RecordModel {
   return typeof (model as Partial<RecordModel>).predictRecord === "function";
+}
+
+/** A model that scores many records at once without a frame (GBDT has one). */
+interface RecordsModel {
+  predictRecords(records: readonly FrameRecord[], from: number, to: number): Float64Array;
+}
+
+function hasRecordsPath(model: FittedModel): model is FittedModel & RecordsModel {
+  return typeof (model as Partial<RecordsModel>).predictRecords === "function";
 }
 
 /**
@@ -205,6 +229,73 @@ export class ModelBundle {
     return best;
   }
 
+  /**
+   * Class probabilities of many records, row-major `n × classes.length`: what
+   * {@link predictProbaRecord} gives for each, and {@link predictProba} for the same rows, from
+   * one pass (a GBDT without preprocessing writes the records straight into its kernel's inputs;
+   * other bundles score one frame built from the records).
+   *
+   * @example
+   * ```ts
+   * const proba = bundle.predictProbaRecords(records, { checked: true });
+   * ```
+   */
+  predictProbaRecords(
+    records: readonly FrameRecord[],
+    options: RecordsPredictOptions = {},
+  ): Float64Array {
+    if (this.task === "regression")
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `predictProbaRecords needs a classifier; this bundle's ${this.model.type} is a regression model (use predictValueRecords).`,
+      );
+    return this.#recordsOutput(records, options);
+  }
+
+  /**
+   * The predicted values of many records (regressors), as {@link predictRecord} gives each
+   * and {@link predict} the same rows.
+   *
+   * @example
+   * ```ts
+   * const values = bundle.predictValueRecords(records, { checked: true });
+   * ```
+   */
+  predictValueRecords(
+    records: readonly FrameRecord[],
+    options: RecordsPredictOptions = {},
+  ): Float64Array {
+    if (this.task !== "regression")
+      throw new KeelError(
+        "KEEL_ERR_UNSUPPORTED",
+        `predictValueRecords needs a regression model; this bundle's ${this.model.type} is a classifier (use predictProbaRecords).`,
+      );
+    return this.#recordsOutput(records, options);
+  }
+
+  #recordsOutput(records: readonly FrameRecord[], options: RecordsPredictOptions): Float64Array {
+    const from = options.from ?? 0;
+    const to = options.to ?? records.length;
+    let input = records;
+    let start = from;
+    let end = to;
+    if (options.checked !== true) {
+      const issues: RecordIssue[] = [];
+      input = [];
+      for (let i = from; i < to; i++)
+        (input as FrameRecord[]).push(
+          conformRecord(this.inputSignature, records[i], `$[${i}]`, issues),
+        );
+      if (issues.length > 0) throw recordIssuesError(issues);
+      start = 0;
+      end = input.length;
+    }
+    if (this.preprocessor === undefined && hasRecordsPath(this.model))
+      return this.model.predictRecords(input, start, end);
+    const frame = Frame.fromRecords(input.slice(start, end), this.inputSignature.columns);
+    return this.task === "regression" ? this.predict(frame) : this.predictProba(frame);
+  }
+
   /** Probabilities (classifiers) or the one value (regressors) of one record. */
   #recordOutput(record: FrameRecord, options: RecordPredictOptions): Float64Array {
     let input = record;
@@ -299,8 +390,35 @@ function bundleError(
 }
 
 /**
+ * The manifest's task, classes and positive class are those of the model it holds: serving
+ * and `keel predict` read the labels from one and the probabilities from the other.
+ */
+function checkManifestAgrees(dir: string, manifest: BundleManifest, model: FittedModel): void {
+  if (manifest.task !== undefined && manifest.task !== model.task)
+    throw bundleError(dir, `$.task is '${manifest.task}' but the model is a ${model.task} model.`);
+  const classes = manifest.classes;
+  if (
+    classes !== undefined &&
+    (!Array.isArray(classes) ||
+      classes.length !== model.classes.length ||
+      classes.some((c, i) => c !== model.classes[i]))
+  )
+    throw bundleError(
+      dir,
+      `$.classes (${JSON.stringify(classes)}) differ from the model's classes (${JSON.stringify(model.classes)}).`,
+    );
+  if (manifest.positiveClass !== undefined && !model.classes.includes(manifest.positiveClass))
+    throw bundleError(
+      dir,
+      `$.positiveClass '${manifest.positiveClass}' is not one of the model's classes (${model.classes.join(", ")}).`,
+    );
+}
+
+/**
  * Loads a bundle written by {@link saveModel}. A missing or malformed bundle is
- * `KEEL_ERR_BUNDLE_INVALID`; one from a newer format is `KEEL_ERR_BUNDLE_VERSION`. Extra loaders
+ * `KEEL_ERR_BUNDLE_INVALID`, naming the file and, for a malformed model, where in it (a GBDT's
+ * tree and node: every structural invariant its scoring relies on is checked here, in one pass,
+ * so a broken bundle is refused at load rather than hanging or crashing a prediction); one from a newer format is `KEEL_ERR_BUNDLE_VERSION`. Extra loaders
  * let bundles hold estimator types from outside keel.
  *
  * @example
@@ -364,11 +482,26 @@ export async function loadModel(
       throw bundleError(dir, `${path} must be an estimator state with a 'type'.`);
     return state as unknown as EstimatorState;
   };
-  const model = loadFitted(decode(manifest.model, "$.model"), loaders) as FittedModel;
+  // A loader's complaint (a malformed tree, a weight vector of the wrong length) names a path
+  // inside the estimator's state; the reader also needs the file and which estimator.
+  const load = (json: unknown, path: string) => {
+    try {
+      return loadFitted(decode(json, path), loaders);
+    } catch (error) {
+      if (!(error instanceof KeelError)) throw error;
+      const code = error.code === "KEEL_ERR_STATE_INVALID" ? "KEEL_ERR_BUNDLE_INVALID" : error.code;
+      throw new KeelError(code, `${join(dir, BUNDLE_JSON)}: ${path}: ${error.message}`, {
+        details: { dir, estimator: path, ...error.details },
+        cause: error,
+      });
+    }
+  };
+  const model = load(manifest.model, "$.model") as FittedModel;
+  checkManifestAgrees(dir, manifest, model);
   const preprocessor =
     manifest.preprocessor === null || manifest.preprocessor === undefined
       ? undefined
-      : (loadFitted(decode(manifest.preprocessor, "$.preprocessor"), loaders) as FittedTransformer);
+      : (load(manifest.preprocessor, "$.preprocessor") as FittedTransformer);
   return new ModelBundle({
     model,
     ...(preprocessor ? { preprocessor } : {}),

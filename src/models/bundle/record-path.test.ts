@@ -22,6 +22,19 @@ function expectSameRows(bundle: ModelBundle, x: Frame, batch: Float64Array, widt
     for (let c = 0; c < width; c++) if (one[c] !== batch[i * width + c]) mismatches++;
   }
   expect(mismatches).toBe(0);
+  // The batch record path (serving's), whole and in a range that crosses its 512-row pieces.
+  const records = x.toRecords();
+  const many = (options: { from?: number; to?: number }) =>
+    bundle.task === "regression"
+      ? bundle.predictValueRecords(records, options)
+      : bundle.predictProbaRecords(records, options);
+  expect(Buffer.from(many({}).buffer).equals(Buffer.from(batch.buffer))).toBe(true);
+  const part = many({ from: 100, to: 1337 });
+  expect(
+    Buffer.from(part.buffer).equals(
+      Buffer.from(batch.buffer, 100 * width * 8, (1337 - 100) * width * 8),
+    ),
+  ).toBe(true);
 }
 
 describe("bundle record path on 10,000 Telco rows", () => {
@@ -45,6 +58,18 @@ describe("bundle record path on 10,000 Telco rows", () => {
     expectSameRows(bundle, x, bundle.predictProba(x), 2);
     const classes = bundle.predict(x);
     for (let i = 0; i < 500; i++) expect(bundle.predictRecord(x.row(i))).toBe(classes[i]);
+  });
+
+  it("GBDT with trees too deep to pad (lossguide): every record path equals predictProba", () => {
+    const model = new GbdtClassifier({
+      nEstimators: 15,
+      growPolicy: "lossguide",
+      numLeaves: 64,
+      maxDepth: 0,
+      seed: 2,
+    }).fit(x, y.column("churn"));
+    const bundle = new ModelBundle({ model, inputSignature: { columns: x.schema() }, lineage });
+    expectSameRows(bundle, x, bundle.predictProba(x), 2);
   });
 
   it("GBDT regressor: predictRecord equals predict", () => {

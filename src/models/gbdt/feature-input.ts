@@ -281,3 +281,57 @@ export function checkFiniteFeatures(
       finiteOrNaN(column.values, spec.name, owner);
   }
 }
+
+/**
+ * Writes the model inputs of `records[from..to)` column by column into `columns` (row `i` of
+ * the batch at index `i - from`): numbers, NaN missing, in a `Float64Array` for numeric
+ * features, category codes, -1 missing or unseen, in an `Int32Array` for categorical ones;
+ * `columns[f]` may be undefined for a feature nothing reads. The values are
+ * {@link recordInto}'s, laid out as {@link featureColumns} lays out a frame's, with no frame
+ * and no per-record allocation: the serving batch path. ±Infinity is `KEEL_ERR_NON_FINITE`.
+ *
+ * @example
+ * ```ts
+ * recordsIntoColumns(records, 0, records.length, specs, lookups, columns, "GbdtClassifier");
+ * ```
+ */
+export function recordsIntoColumns(
+  records: readonly FrameRecord[],
+  from: number,
+  to: number,
+  specs: readonly FeatureSpec[],
+  lookups: readonly (ReadonlyMap<string, number> | undefined)[],
+  columns: readonly (Float64Array | Int32Array | undefined)[],
+  owner: string,
+): void {
+  for (let f = 0; f < specs.length; f++) {
+    const column = columns[f];
+    if (column === undefined) continue;
+    const name = specs[f]!.name;
+    if (column instanceof Float64Array) {
+      for (let i = from; i < to; i++) {
+        const v = records[i]![name];
+        if (typeof v === "number") {
+          if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY)
+            throw nonFiniteError(owner, name, v);
+          column[i - from] = v;
+        } else if (v === null || v === undefined) column[i - from] = Number.NaN;
+        else {
+          const n = Number(v);
+          if (n === Number.POSITIVE_INFINITY || n === Number.NEGATIVE_INFINITY)
+            throw nonFiniteError(owner, name, n);
+          column[i - from] = n;
+        }
+      }
+    } else {
+      const lookup = lookups[f];
+      for (let i = from; i < to; i++) {
+        const v = records[i]![name];
+        column[i - from] =
+          v === null || v === undefined
+            ? -1
+            : (lookup?.get(typeof v === "string" ? v : String(v)) ?? -1);
+      }
+    }
+  }
+}

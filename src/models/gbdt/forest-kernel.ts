@@ -178,10 +178,13 @@ export class ResidentForest {
     this.#baseScore = e.baseScore;
   }
 
-  /** Copies `forest` into a new kernel memory. */
-  static create(e: TreeEnsemble, forest: CompiledForest): ResidentForest {
+  /**
+   * Copies `forest` into `memory`, or a new kernel memory of its size. A memory given is only
+   * added to (a model's single-record and batch forests share one): it must never be reset.
+   */
+  static create(e: TreeEnsemble, forest: CompiledForest, memory?: KernelMemory): ResidentForest {
     const bytes = forestBytes(forest) + 8 * (e.nFeatures + e.nOutputs) + 64;
-    return new ResidentForest(KernelMemory.create(bytes), e, forest);
+    return new ResidentForest(memory ?? KernelMemory.create(bytes), e, forest);
   }
 
   /** The margins of {@link row} into `out` (length nOutputs). */

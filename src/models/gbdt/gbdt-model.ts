@@ -14,10 +14,13 @@ import {
   predictRowMargins,
   type TreeEnsemble,
 } from "./ensemble.js";
+import { checkEnsemble } from "./ensemble-checks.js";
 import { type FeatureSpec, featureMatrix, recordInto } from "./feature-input.js";
 import { ResidentForest } from "./forest-kernel.js";
 import { frameMargins } from "./frame-margins.js";
+import { KernelMemory } from "./kernel-memory.js";
 import { type ObjectiveName, transformMargins } from "./objectives.js";
+import { ResidentBatch } from "./resident-batch.js";
 import { treeShap } from "./tree-shap.js";
 
 /** Format version of {@link FittedGbdt} state. */
@@ -89,6 +92,9 @@ export class FittedGbdt implements FittedModel {
   readonly #row: Float64Array;
   readonly #margins: Float64Array;
   #resident: ResidentForest | null | undefined;
+  #residentBatch: ResidentBatch | null | undefined;
+  /** The kernel memory both resident forests live in (one WebAssembly memory per model). */
+  #residentMemory: KernelMemory | undefined;
 
   constructor(parts: GbdtModelParts) {
     this.type = parts.type;
@@ -229,11 +235,50 @@ export class FittedGbdt implements FittedModel {
     return transformMargins(this.objective, this.ensemble.nOutputs, this.#margins.slice());
   }
 
+  /**
+   * Probabilities (classifiers, row-major `n × classes.length`) or values (regressors) of
+   * `records[from..to)`, without building a frame: the serving batch path. Records are written
+   * straight into the inputs of a forest kept in kernel memory (copied there once per model),
+   * so a batch costs no frame, no matrix and no forest copy. Equal to {@link predictProba} /
+   * {@link predict} on the same rows, bit for bit.
+   *
+   * @example
+   * ```ts
+   * const proba = model.predictRecords(records); // [P(no), P(yes)] per record
+   * ```
+   */
+  predictRecords(records: readonly FrameRecord[], from = 0, to = records.length): Float64Array {
+    const n = to - from;
+    const margins = new Float64Array(n * this.ensemble.nOutputs);
+    if (this.#residentBatch === undefined)
+      this.#residentBatch =
+        ResidentBatch.create(this.ensemble, this.features, this.#kernelMemory()) ?? null;
+    if (this.#residentBatch !== null)
+      this.#residentBatch.margins(records, from, to, this.#lookups, this.type, margins);
+    else {
+      const K = this.ensemble.nOutputs;
+      for (let i = from; i < to; i++) {
+        recordInto(records[i]!, this.features, this.#lookups, this.#row, this.type);
+        predictRowMargins(this.ensemble, this.#row, this.#margins);
+        margins.set(this.#margins, (i - from) * K);
+      }
+    }
+    if (this.task === "regression") return transformMargins(this.objective, 1, margins);
+    return this.#probaFromMargins(margins, n);
+  }
+
+  #kernelMemory(): KernelMemory {
+    this.#residentMemory ??= KernelMemory.create(1 << 20);
+    return this.#residentMemory;
+  }
+
   /** The forest in kernel memory for single records, made on first use (null: not paddable). */
   #residentForest(): ResidentForest | undefined {
     if (this.#resident === undefined) {
       const forest = compiledForestOf(this.ensemble);
-      this.#resident = forest ? ResidentForest.create(this.ensemble, forest) : null;
+      this.#resident = forest
+        ? ResidentForest.create(this.ensemble, forest, this.#kernelMemory())
+        : null;
     }
     return this.#resident ?? undefined;
   }
@@ -360,6 +405,12 @@ function typed<T>(value: unknown, ctor: new (n: number) => T, path: string): T {
   return value;
 }
 
+function count(value: unknown, path: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
+    throw invalidState(path, `a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /**
  * Rebuilds a {@link FittedGbdt} from {@link FittedGbdt.toState} output.
  *
@@ -378,13 +429,16 @@ export function loadFittedGbdt(state: EstimatorState): FittedGbdt {
       { details: { version: state.version, supported: GBDT_STATE_VERSION } },
     );
   }
-  const s = state.state as Record<string, unknown>;
-  const e = s.ensemble as Record<string, unknown> | undefined;
-  if (typeof s !== "object" || s === null || e === undefined)
+  const s = state.state as Record<string, unknown> | null;
+  const e = (typeof s === "object" && s !== null ? s.ensemble : undefined) as
+    | Record<string, unknown>
+    | null
+    | undefined;
+  if (s === null || typeof e !== "object" || e === null)
     throw invalidState("$.state", "an object with an ensemble");
   const ensemble: TreeEnsemble = {
-    nFeatures: Number(e.nFeatures),
-    nOutputs: Number(e.nOutputs),
+    nFeatures: count(e.nFeatures, "$.state.ensemble.nFeatures"),
+    nOutputs: count(e.nOutputs, "$.state.ensemble.nOutputs"),
     baseScore: typed(e.baseScore, Float64Array, "$.state.ensemble.baseScore"),
     roots: typed(e.roots, Int32Array, "$.state.ensemble.roots"),
     treeOutput: typed(e.treeOutput, Int32Array, "$.state.ensemble.treeOutput"),
@@ -400,13 +454,23 @@ export function loadFittedGbdt(state: EstimatorState): FittedGbdt {
     cover: typed(e.cover, Float64Array, "$.state.ensemble.cover"),
     gain: typed(e.gain, Float64Array, "$.state.ensemble.gain"),
   };
-  return new FittedGbdt({
-    type: state.type,
+  const shape = {
     task: s.task as Task,
     classes: s.classes as string[],
-    featureNamesIn: s.featureNamesIn as string[],
     features: s.features as FeatureSpec[],
     objective: s.objective as ObjectiveName,
+  };
+  // A malformed forest (a cycle, a child out of range) would hang or misread at the first
+  // prediction; it is refused here, naming the tree and node, in one pass over the nodes.
+  checkEnsemble(ensemble, shape);
+  if ((shape.task === "regression") !== (state.type === "GbdtRegressor"))
+    throw invalidState("$.type", `a model type that fits its task '${shape.task}'`);
+  if (!Array.isArray(s.featureNamesIn) || s.featureNamesIn.some((n) => typeof n !== "string"))
+    throw invalidState("$.state.featureNamesIn", "an array of column names");
+  return new FittedGbdt({
+    type: state.type,
+    ...shape,
+    featureNamesIn: s.featureNamesIn as string[],
     ensemble,
     params: state.params,
     evalHistory: Array.from(typed(s.evalHistory, Float64Array, "$.state.evalHistory")),

@@ -40,7 +40,8 @@ export interface RankedPointers {
 /**
  * Copies a ranked forest and the columns it reads (`columns[f]` for model feature `f`: numbers
  * with NaN missing, or category codes with -1 missing) into `memory`, with scratch for
- * `nThreads` threads.
+ * `nThreads` threads. With `placed`, the columns are views of `memory` itself (allocated from
+ * it) and are read in place, not copied: whoever placed them can refill them and walk again.
  *
  * @example
  * ```ts
@@ -53,11 +54,12 @@ export function copyRankedBatch(
   forest: RankedForest,
   columns: readonly (Float64Array | Int32Array)[],
   nThreads: number,
+  placed = false,
 ): RankedPointers {
   const table = new Int32Array(4 * forest.inputs.length);
   forest.inputs.forEach((input, u) => {
     const column = columns[input.feature]!;
-    table[4 * u] = memory.copyOf(column);
+    table[4 * u] = placed ? column.byteOffset : memory.copyOf(column);
     table[4 * u + 1] = input.kind === "numeric" ? 0 : 1;
     if (input.kind === "numeric") {
       table[4 * u + 2] = memory.copyOf(input.thresholds);

@@ -15,6 +15,7 @@ import {
 import { requireRows } from "../../transform/index.js";
 import { checkSampleWeight, regressionTarget, requireTarget } from "../target.js";
 import { designMatrix, recordVector } from "./design-matrix.js";
+import { checkCoefficients, checkNames } from "./linear-state-checks.js";
 
 /**
  * Parameters of {@link LinearRegression}.
@@ -258,8 +259,11 @@ export function loadLinearRegression(state: EstimatorState): FittedLinearRegress
       "$.state: expected featureNamesIn, Float64Array coef and a numeric intercept.",
     );
   }
+  const featureNamesIn = checkNames(s.featureNamesIn, "$.state.featureNamesIn");
+  checkCoefficients(s.coef, featureNamesIn.length, "$.state.coef", "one per input column");
+  checkCoefficients(Float64Array.of(s.intercept), 1, "$.state.intercept", "one intercept");
   return new FittedLinearRegression({
-    featureNamesIn: s.featureNamesIn as string[],
+    featureNamesIn,
     coef: s.coef,
     intercept: s.intercept,
     params: linearRegressionParams.parse(state.params),

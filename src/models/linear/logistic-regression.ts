@@ -17,6 +17,7 @@ import { requireRows } from "../../transform/index.js";
 import { checkSampleWeight, encodeClassTarget, requireTarget } from "../target.js";
 import { designMatrix, recordVector } from "./design-matrix.js";
 import { minimizeLbfgs } from "./lbfgs.js";
+import { checkCoefficients, checkNames } from "./linear-state-checks.js";
 
 /**
  * Parameters of {@link LogisticRegression}, named as scikit-learn's (camelCase, `C` accepted).
@@ -332,9 +333,24 @@ export function loadLogisticRegression(state: EstimatorState): FittedLogisticReg
       "$.state: expected classes, featureNamesIn and Float64Array weights.",
     );
   }
+  const classes = checkNames(s.classes, "$.state.classes");
+  if (classes.length < 2)
+    throw new KeelError(
+      "KEEL_ERR_STATE_INVALID",
+      `$.state.classes: a classifier needs 2 or more classes, this one lists ${classes.length}.`,
+    );
+  const featureNamesIn = checkNames(s.featureNamesIn, "$.state.featureNamesIn");
+  // Binary models keep one row of weights (the positive class's), others one per class.
+  const rows = classes.length === 2 ? 1 : classes.length;
+  checkCoefficients(
+    s.weights,
+    rows * (featureNamesIn.length + 1),
+    "$.state.weights",
+    `${rows} row(s) of ${featureNamesIn.length} weights and an intercept`,
+  );
   return new FittedLogisticRegression({
-    classes: s.classes as string[],
-    featureNamesIn: s.featureNamesIn as string[],
+    classes,
+    featureNamesIn,
     weights: s.weights,
     params: logisticRegressionParams.parse(state.params),
   });

@@ -3,5 +3,7 @@
  *
  * @module
  */
+
+export { BLOCKING_SHADOW, BLOCKING_SHADOW_WORKER } from "./blocking-shadow.js";
 export { type ServingFixture, servingFixture, TELCO_CSV } from "./serving-fixture.js";
 export { logEntry } from "./serving-store-suite.js";
