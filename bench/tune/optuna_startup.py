@@ -4,8 +4,9 @@ once, without running Optuna's sampler: its RandomSampler(seed=s) draws each par
 order the objective asks, as the next numpy RandomState(s).uniform(low, high) value. The first
 two seeds are also run through Optuna itself to check that.
 
-Usage: /usr/bin/python3 bench/tune/optuna_startup.py PROBLEM FROM:TO [FROM:TO ...]
-Prints {"FROM:TO": [best of the 10 startup trials, per seed], ...}.
+Usage: /usr/bin/python3 bench/tune/optuna_startup.py PROBLEM FROM:TO [FROM:TO ...] [--params]
+Prints {"FROM:TO": [best of the 10 startup trials, per seed], ...}; with --params
+{"SEED": [the 10 startup trials' parameters, in order], ...} instead (bench/tune/startup-swap.mjs).
 """
 import json
 import sys
@@ -21,14 +22,18 @@ class UniformTrial:
 
     def __init__(self, rs):
         self.rs = rs
+        self.params = {}
 
     def suggest_float(self, name, low, high):
-        return float(self.rs.uniform(low, high))
+        self.params[name] = float(self.rs.uniform(low, high))
+        return self.params[name]
 
 
-def emulated(objective, seed):
+def emulated(objective, seed, params=False):
     rs = np.random.RandomState(seed)
-    return [objective(UniformTrial(rs)) for _ in range(10)]
+    trials = [UniformTrial(rs) for _ in range(10)]
+    values = [objective(t) for t in trials]
+    return [t.params for t in trials] if params else values
 
 
 def main():
@@ -39,9 +44,12 @@ def main():
         study.optimize(objective, n_trials=10)
         assert np.allclose([t.value for t in study.trials], emulated(objective, seed)), seed
     out = {}
-    for spec in sys.argv[2:]:
+    for spec in [a for a in sys.argv[2:] if a != "--params"]:
         lo, hi = (int(v) for v in spec.split(":"))
-        out[spec] = [min(emulated(objective, s)) for s in range(lo, hi)]
+        if "--params" in sys.argv:
+            out.update({str(s): emulated(objective, s, True) for s in range(lo, hi)})
+        else:
+            out[spec] = [min(emulated(objective, s)) for s in range(lo, hi)]
     print(json.dumps(out))
 
 

@@ -68,6 +68,11 @@ const nTrials = Math.max(...budgets);
 const telcoSeeds = Number(values["telco-seeds"]);
 const telcoTrials = Number(values["telco-trials"]);
 const PY = "/usr/bin/python3";
+/**
+ * What the runs of this session found, for the README under the table (rewrite it when the
+ * runs change: the figures are those of the runs listed there).
+ */
+const FINDINGS = [];
 /** What keel's defaults are, for the table's note (keep in step with TpeSampler). */
 const DEFAULTS_NOTE =
   "Optuna 3.1's `TPESampler()` defaults: univariate, 10 startup trials, 24 EI candidates, gamma min(ceil(0.1·n), 25), default weights, prior weight 1, magic clip, no endpoints";
@@ -408,12 +413,47 @@ function table(parts) {
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   const order = [...Object.keys(PROBLEMS), "telcoGbdtAuc", "telcoGbdtAuc, Optuna+XGBoost"];
+  const firstSeedOf = (p) => p.seeds?.[0] ?? -1;
   const rows = parts
     .flatMap((p) => p.rows.map((r) => ({ p, r })))
     .sort(
-      (x, y) => order.indexOf(x.r.problem) - order.indexOf(y.r.problem) || x.r.trials - y.r.trials,
+      (x, y) =>
+        order.indexOf(x.r.problem) - order.indexOf(y.r.problem) ||
+        x.r.trials - y.r.trials ||
+        firstSeedOf(x.p) - firstSeedOf(y.p),
     );
-  for (const { p, r } of rows) {
+  // Where one problem and budget ran on several seed ranges, a last row pools them (each seed
+  // number once: a range run twice counts once).
+  const withPooled = [];
+  rows.forEach((entry, i) => {
+    withPooled.push(entry);
+    const same = rows.filter(
+      (o) => o.r.problem === entry.r.problem && o.r.trials === entry.r.trials && o.p.seeds,
+    );
+    const next = rows[i + 1];
+    const lastOfGroup =
+      next === undefined || next.r.problem !== entry.r.problem || next.r.trials !== entry.r.trials;
+    if (!lastOfGroup || same.length < 2) return;
+    const bySeed = (side) => {
+      const m = new Map();
+      for (const o of same) for (const run of o.r[side]) m.set(run.seed, run);
+      return m;
+    };
+    const keelRuns = bySeed("keel");
+    const optunaRuns = bySeed("optuna");
+    const seeds = [...keelRuns.keys()].filter((s) => optunaRuns.has(s)).sort((a, b) => a - b);
+    withPooled.push({
+      p: { loadStart: "–", loadEnd: "–", pooled: true },
+      r: {
+        ...entry.r,
+        seeds: seeds.length,
+        keel: seeds.map((s) => keelRuns.get(s)),
+        optuna: seeds.map((s) => optunaRuns.get(s)),
+        pooledLabel: same.map((o) => `${o.p.seeds[0]}–${o.p.seeds[1]}`).join(" + "),
+      },
+    });
+  });
+  for (const { p, r } of withPooled) {
     if (r.keel.length === 0) continue;
     // Losses: lower is better on both sides.
     const sign = r.direction === "min" ? 1 : -1;
@@ -440,26 +480,34 @@ function table(parts) {
     const km = mean(r.keel.map((x) => x.samplerMsPerTrial));
     const om = mean(r.optuna.map((x) => x.samplerMsPerTrial));
     lines.push(
-      `| ${r.problem} (${r.direction}) | ${r.trials} trials × ${r.seeds} seeds | ${fmt(sign * mk)} | ${fmt(sign * mo)} | [${signed(ci[0])}, ${signed(ci[1])}] | ${pBetter.toFixed(3)} | ${pValue.toFixed(3)} | ${verdict} | ${better} / ${worse} | ${km.toFixed(2)} | ${om.toFixed(2)} | ${p.loadStart.split(" ")[0]} → ${p.loadEnd.split(" ")[0]} |`,
+      `| ${r.problem} (${r.direction}) | ${r.trials} trials × ${r.seeds} seeds${p.seeds ? ` (${p.seeds[0]}–${p.seeds[1]})` : ""}${r.pooledLabel ? ` (pooled: ${r.pooledLabel})` : ""} | ${fmt(sign * mk)} | ${fmt(sign * mo)} | [${signed(ci[0])}, ${signed(ci[1])}] | ${pBetter.toFixed(3)} | ${pValue.toFixed(3)} | ${verdict} | ${better} / ${worse} | ${km.toFixed(2)} | ${om.toFixed(2)} | ${p.loadStart.split(" ")[0]} → ${p.loadEnd.split(" ")[0]} |`,
     );
   }
   return lines;
 }
 
 function notes(parts) {
+  const hasTelco = parts.some((p) => p.rows.some((r) => r.problem.startsWith("telco")));
   const runs = parts.map(
     (p) =>
       `\`${p.command}\` at ${p.started}Z (Optuna ${p.optunaVersion}, ${p.cpus}-core machine, load average ${p.loadStart} at the start, ${p.loadEnd} at the end)`,
   );
   return [
     "",
-    `keel TpeSampler with its defaults (${DEFAULTS_NOTE}; constant liar is on in keel and off in Optuna 3.1, which changes nothing here because trials run one at a time) vs Optuna's TPESampler() with its defaults, under /usr/bin/python3, seeds 0..n-1 for both. Runs: ${runs.join("; ")}.`,
+    `keel TpeSampler with its defaults (${DEFAULTS_NOTE}; constant liar is on in keel and off in Optuna 3.1, which changes nothing here because trials run one at a time) vs Optuna's TPESampler() with its defaults, under /usr/bin/python3, the same seed numbers on both sides (the range is in the budget column). Runs marked --optuna-fast use optuna_runner.py --fast (SciPy's log Φ and its inverse in Optuna's truncated normal instead of a Python bisection; on seed 7 of every problem all 80 trial values equal plain Optuna's to 1.3e-13 relative). Runs: ${runs.join("; ")}.`,
     "Analytic problems: Branin (2-D), Rosenbrock (4-D, [-5, 10]), Styblinski–Tang (5-D, [-5, 5]); mixed6: a 6-way categorical, two log-scale floats, an int and a float (GBDT-like); conditional: a 4-way categorical selecting which of 1–2 parameters exist (log floats, ints, a log int). All minimised; the value is the best objective found, median over seeds (bench/tune/problems.mjs and optuna_runner.py define the same functions). One study of 80 trials per seed gives both budgets: the 50-trial figure is its best after 50 trials.",
-    "Columns: the 95% interval is a percentile bootstrap (4,000 resamples, each side resampled on its own) of median(keel) − median(Optuna) in the objective's units (negative = keel lower); P(keel run better) is the Mann–Whitney probability that a random keel run ends better than a random Optuna run (0.5 = no difference); p is that test's two-sided p-value (normal approximation with tie correction). \"keel ≥ Optuna?\" is yes when keel's median is better or equal, a tie when it is worse but the interval includes 0 and p ≥ 0.05, otherwise no. Seeds better / worse pair runs with the same seed number; the two libraries draw different random numbers from a seed, so this is a count, not a paired design.",
-    "Telco: keel's GBDT (nEstimators fixed at 100; the other declared search hints: learningRate, maxDepth, minChildWeight, lambda, subsample, colsampleBytree), 5-fold CV ROC AUC computed by keel for both samplers (Optuna by ask/tell), so that only the sampler differs, maximised.",
-    "telcoGbdtAuc, Optuna+XGBoost: what a Python user would run instead, Optuna's TPESampler() with XGBoost 1.7 (`XGBClassifier(n_estimators=100, tree_method=\"hist\", max_bin=256, n_jobs=1)`, features one-hot encoded by `pandas.get_dummies`) on keel's five folds and the same search space (bench/tune/optuna_xgboost.py), against the telco row's keel runs (keel's TPE + keel's GBDT); here the model differs as well as the sampler, and Optuna's ms/trial is everything outside the objective.",
-    "Checks that keel's default runs Optuna's algorithm (not only its options): keel's Parzen log-densities equal Optuna 3.1's `_ParzenEstimator` within 1e-6 on float, log-float, stepped-float, int, log-int and categorical parameters (src/tune/samplers/tpe/fixtures, a test); 200,000 draws from one estimator agree in every decile to about 0.5%; and the parameters TPE proposes for trial 41 after a fixed 40-trial Branin history (1,500 seeds each side) agree by a two-sample Kolmogorov–Smirnov test (x0 p = 0.94, x1 p = 0.06). Branin at 80 trials is the one row where the two differ significantly, and the difference moves with the seeds: keel's seeds 150–299 give a median of 0.441 (Optuna's seeds 0–149: 0.438), and keel's seeds 0–149 against keel's own seeds 150–299 differ with Mann–Whitney p = 0.002 (`node bench/tune/seed-sets.mjs branin 80 0:150 150:300`). Either seeds 0–149 are an unlucky 1-in-400 draw for keel or keel's runs for nearby seeds are not independent (its per-trial random streams are forked from the seed); that was not settled.",
-    "A row's seed count is the seeds both sides finished: runs asked for 10 Telco seeds were stopped when the session's time ran out (keel's GBDT row after 5, Optuna+XGBoost after 6, compared on the 5 seeds both have), which is the issue's budget (5 seeds) but too few for the interval to say much.",
+    "Columns: the 95% interval is a percentile bootstrap (4,000 resamples, each side resampled on its own) of median(keel) − median(Optuna) in the objective's units (negative = keel lower); P(keel run better) is the Mann–Whitney probability that a random keel run ends better than a random Optuna run (0.5 = no difference); p is that test's two-sided p-value (normal approximation with tie correction). \"keel ≥ Optuna?\" is yes when keel's median is better or equal, a tie when it is worse but the interval includes 0 and p ≥ 0.05, otherwise no. Seeds better / worse pair runs with the same seed number; the two libraries draw different random numbers from a seed, so this is a count, not a paired design. A pooled row joins a problem's seed ranges (each seed once) and is computed the same way; the rows share runs, so they are not independent tests.",
+    ...(hasTelco
+      ? [
+          "Telco: keel's GBDT (nEstimators fixed at 100; the other declared search hints: learningRate, maxDepth, minChildWeight, lambda, subsample, colsampleBytree), 5-fold CV ROC AUC computed by keel for both samplers (Optuna by ask/tell), so that only the sampler differs, maximised.",
+          "telcoGbdtAuc, Optuna+XGBoost: what a Python user would run instead, Optuna's TPESampler() with XGBoost 1.7 (`XGBClassifier(n_estimators=100, tree_method=\"hist\", max_bin=256, n_jobs=1)`, features one-hot encoded by `pandas.get_dummies`) on keel's five folds and the same search space (bench/tune/optuna_xgboost.py), against the telco row's keel runs (keel's TPE + keel's GBDT); here the model differs as well as the sampler, and Optuna's ms/trial is everything outside the objective.",
+          "A row's seed count is the seeds both sides finished (Telco runs can be stopped part-way; a row compares the seeds both have).",
+        ]
+      : [
+          "Telco (keel's GBDT, 5-fold CV ROC AUC, both samplers on the same objective) was not re-run in these runs; its last figures (2026-12-06T07:11Z, 30 trials × 5 seeds: keel 0.84862 vs Optuna 0.84820, Mann–Whitney p 0.835; against Optuna + XGBoost 0.84912, p 0.531) are from `node bench/tune/run.mjs --part telco --telco-seeds 10 --telco-trials 30` and `--part telco-xgb`, whose raw results were not kept.",
+        ]),
+    "Checks that keel's default runs Optuna's algorithm (not only its options): keel's Parzen log-densities equal Optuna 3.1's `_ParzenEstimator` within 1e-6 on float, log-float, stepped-float, int, log-int and categorical parameters (src/tune/samplers/tpe/fixtures, a test); src/tune/samplers/tpe/tpe-proposal.test.ts compares keel's whole TPE step (split, old-trial weights, widths, sampling, choice) with 10,000 Optuna proposals after a fixed history and fails on each injected difference (magic clip, ramp, prior weight, endpoints, candidate count); `node bench/tune/estimator-check.mjs PROBLEM N SEED PARAM 100000 10000` does the same for one parameter after N trials of any problem.",
+    ...FINDINGS,
     "Sampler time is wall time inside the sampler's methods per trial (objective excluded); keel and Optuna ran at the same time in two processes, under the same load.",
   ];
 }
