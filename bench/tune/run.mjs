@@ -400,6 +400,11 @@ function writeReadme() {
         r.optuna = r.optuna.slice(0, n);
         r.seeds = n;
       }
+  if (parts.length === 0) {
+    // bench/.data is not committed: rebuilding from nothing would wipe the committed table.
+    console.error("no bench/.data/tune-*.json results here: bench/README.md left as it is");
+    return;
+  }
   const section = [...table(parts), ...notes(parts)].join("\n");
   const readmePath = join(root, "bench", "README.md");
   let readme = existsSync(readmePath) ? readFileSync(readmePath, "utf8") : "# Benchmarks\n";
