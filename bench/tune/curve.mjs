@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PROBLEMS } from "./problems.mjs";
-import { mannWhitney, median } from "./stats.mjs";
+import { mannWhitney, median, signTest } from "./stats.mjs";
 
 const root = join(import.meta.dirname, "..", "..");
 const { createStudy, TpeSampler, RandomSampler } = await import(
@@ -157,7 +157,7 @@ if (shared) {
     const better = a.filter((v, i) => v < b[i] - 1e-9 * Math.abs(b[i])).length;
     const worse = a.filter((v, i) => v > b[i] + 1e-9 * Math.abs(b[i])).length;
     console.log(
-      `paired by seed (same startup), best after ${budget}: keel better in ${better}, worse in ${worse} of ${a.length}`,
+      `paired by seed (same startup), best after ${budget}: keel better in ${better}, worse in ${worse} of ${a.length}, sign test p ${signTest(better, worse).toFixed(3)}`,
     );
   }
 }
@@ -170,7 +170,8 @@ if (flags.readme) {
     if (!shared) return cell;
     // Both sides compute the objective in their own language: equal to the last bits only.
     const better = a.filter((v, i) => v < b[i] - 1e-9 * Math.abs(b[i])).length;
-    return `${cell}, keel better in ${better}/${a.length}`;
+    const worse = a.filter((v, i) => v > b[i] + 1e-9 * Math.abs(b[i])).length;
+    return `${cell}, keel better / worse in ${better} / ${worse} of ${a.length} (sign test p ${signTest(better, worse).toFixed(3)})`;
   });
   const label = `${problem}, seeds ${from}–${to - 1}, ${shared ? "shared startup" : "own startup"}${tag ? `, keel ${flags.options}` : ""}`;
   const row = `| ${label} | ${cells.join(" | ")} |`;
@@ -192,7 +193,7 @@ if (flags.readme) {
     : [];
   const note = [
     "",
-    "Written by `node bench/tune/curve.mjs PROBLEM TRIALS FROM:TO [--shared-startup] --readme`: keel's default TpeSampler and Optuna 3.1's TPESampler() on the same seeds, each trial's value kept (bench/.data), medians of the best value after each budget and the Mann–Whitney p between the two sides. Own startup: each side draws its own 10 random startup trials, as in the table above. Shared startup: per seed both sides get the same 10 random startup trials (enqueued), so only the TPE phase differs and runs pair by seed. Optuna's side: plain Optuna for seeds 0–199 with their own startup, optuna_runner.py --fast for the other rows (SciPy's log Φ and its inverse in Optuna's truncated normal instead of Python bisection; seeds 0 and 1 gave the same 80 values as plain Optuna to 5e-13). Quality only: the runs were made at 1-minute load 15–20 on 2 cores (wall time means nothing here).",
+    "Written by `node bench/tune/curve.mjs PROBLEM TRIALS FROM:TO [--shared-startup] --readme`: keel's default TpeSampler and Optuna 3.1's TPESampler() on the same seeds, each trial's value kept (bench/.data), medians of the best value after each budget and the Mann–Whitney p between the two sides. Own startup: each side draws its own 10 random startup trials, as in the table above. Shared startup: per seed both sides get the same 10 random startup trials (enqueued), so only the TPE phase differs and runs pair by seed; the sign test asks whether keel's run ends better in as many pairs as it ends worse (ties, equal to 1e-9, left out). Optuna's side: plain Optuna for seeds 0–199 with their own startup, optuna_runner.py --fast for the other rows (SciPy's log Φ and its inverse in Optuna's truncated normal instead of Python bisection; seeds 0 and 1 gave the same 80 values as plain Optuna to 5e-13). Quality only: the runs were made at 1-minute load 15–25 on 2 cores (wall time means nothing here).",
   ];
   const block = [start, ...header, ...old, row, ...note, end].join("\n");
   readme = readme.includes(start)

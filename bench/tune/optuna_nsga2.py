@@ -24,7 +24,13 @@ def binh_korn(t):
     return 4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2
 
 
-PROBLEMS = {"zdt1": zdt1, "binhKorn": binh_korn}
+def zdt2(t):
+    x = [t.suggest_float(f"x{i}", 0.0, 1.0) for i in range(5)]
+    g = 1 + 9 * sum(x[1:]) / 4
+    return x[0], g * (1 - (x[0] / g) ** 2)
+
+
+PROBLEMS = {"zdt1": zdt1, "zdt2": zdt2, "binhKorn": binh_korn}
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 use_tpe = "--tpe" in sys.argv

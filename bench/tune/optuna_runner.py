@@ -8,6 +8,10 @@ Usage: /usr/bin/python3 bench/tune/optuna_runner.py PROBLEM N_TRIALS[,N_TRIALS..
 same functions to about 1e-15; bench/tune/curve.mjs checks that runs stay the same trial for trial.
 --startup FILE enqueues, per seed, the first trials' parameters from FILE ({"SEED": [{"x0": ..},
 ...]}), so both libraries start TPE from the same random startup trials (bench/tune/curve.mjs).
+--own-startup-stream gives the startup RandomSampler its own stream (seed 1,000,000 + seed):
+Optuna 3.1 seeds both its TPE RandomState and its startup RandomSampler with the same seed, so
+the TPE draws of trial 11 on replay the uniforms the startup trials were made of
+(bench/tune/README: does that help Optuna?).
 Output: {"problem", "optunaVersion", "runs": [{"seed", "best", "bestAt", "samplerMsPerTrial"}]}
 With several budgets (e.g. 50,80) one study runs the largest, and "bestAt" holds the best value
 after each budget's number of trials: TPE never looks at the total, so the first 50 trials of
@@ -126,14 +130,22 @@ def main():
 
         _truncnorm._log_ndtr = scipy.special.log_ndtr
         _truncnorm._ndtri_exp = scipy.special.ndtri_exp
-    args = [a for a in sys.argv if a not in ("--stream", "--values", "--fast")]
+    own_startup_stream = "--own-startup-stream" in sys.argv
+    args = [
+        a
+        for a in sys.argv
+        if a not in ("--stream", "--values", "--fast", "--own-startup-stream")
+    ]
     problem, seeds = args[1], [int(s) for s in args[3:]]
     budgets = [int(b) for b in args[2].split(",")]
     n_trials = max(budgets)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     runs = []
     for seed in seeds:
-        sampler = TimedSampler(optuna.samplers.TPESampler(seed=seed))
+        tpe = optuna.samplers.TPESampler(seed=seed)
+        if own_startup_stream:
+            tpe._random_sampler = optuna.samplers.RandomSampler(seed=1_000_000 + seed)
+        sampler = TimedSampler(tpe)
         study = optuna.create_study(direction="minimize", sampler=sampler)
         for params in startup.get(str(seed), []):
             study.enqueue_trial(params)

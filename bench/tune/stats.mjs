@@ -86,3 +86,21 @@ export function ksTwoSample(a, b) {
   for (let k = 1; k < 100; k++) p += 2 * (-1) ** (k - 1) * Math.exp(-2 * k * k * lambda * lambda);
   return { d, p: Math.min(1, Math.max(0, p)) };
 }
+
+/**
+ * Two-sided exact sign test for paired runs: `better` pairs went one way, `worse` the other
+ * (ties left out). The p-value of so uneven a split if each way were equally likely.
+ */
+export function signTest(better, worse) {
+  const n = better + worse;
+  if (n === 0) return 1;
+  const k = Math.min(better, worse);
+  // log C(n, i) − n log 2, summed over the tail i ≤ k, doubled for two sides.
+  let logC = 0;
+  let tail = 0;
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+    tail += Math.exp(logC - n * Math.LN2);
+  }
+  return Math.min(1, 2 * tail);
+}

@@ -152,52 +152,60 @@ describe("keel tune", () => {
     expect(io2.stderr()).toMatch(/\$\.learningRate: 'learningRate' and 'eta' both name/);
   });
 
-  it("on SIGINT: fails the running trial, ends the parent run KILLED, writes the best-so-far bundle, exits 130", async () => {
-    const root = mkdtempSync(join(tmpdir(), "keel-tune-sigint-"));
-    const out = join(root, "best");
-    const io = captureIo();
-    const args = ["tune", "--data", data, "--target", "y", "--positive", "Yes", "--cv", "3"];
-    const running = runCli(
-      [...args, "--trials", "500", "--space", space, "--experiment", "sigint", "--out", out],
-      { ...io, cwd: root },
-    );
-    // Interrupt once two trials are tracked (as nested runs of the study's run).
-    const tracking = await openTracking({ root });
-    try {
-      for (let i = 0; i < 600; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        const experiment = await tracking.experiments.getByName("sigint");
-        const runs =
-          experiment === undefined
-            ? undefined
-            : await tracking.runs.search({ experimentIds: [experiment.experimentId] });
-        if ((runs?.items.length ?? 0) >= 3) break;
-      }
-      process.kill(process.pid, "SIGINT");
-      const code = await running;
-      expect(code).toBe(130);
-      expect(io.stderr()).toMatch(
-        /Interrupted after \d+ trials; best-so-far bundle \(trial \d+\) written to /,
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "on %s: fails the running trial, ends the parent run KILLED, writes the best-so-far bundle, exits 130",
+    async (signal) => {
+      const root = mkdtempSync(join(tmpdir(), `keel-tune-${signal}-`));
+      const listening = {
+        SIGINT: process.listenerCount("SIGINT"),
+        SIGTERM: process.listenerCount("SIGTERM"),
+      };
+      const out = join(root, "best");
+      const io = captureIo();
+      const args = ["tune", "--data", data, "--target", "y", "--positive", "Yes", "--cv", "3"];
+      const running = runCli(
+        [...args, "--trials", "500", "--space", space, "--experiment", "sigint", "--out", out],
+        { ...io, cwd: root },
       );
-      expect(io.stderr()).toContain(out);
-      expect(existsSync(join(out, "keel-model.json"))).toBe(true);
-      const experiment = await tracking.experiments.getByName("sigint");
-      const runs = (
-        await tracking.runs.search({ experimentIds: [experiment?.experimentId as string] })
-      ).items;
-      const parent = runs.find((r) => r.info.runName === "tune-y");
-      expect(parent?.info.status).toBe("KILLED");
-      const trials = runs.filter((r) => r !== parent);
-      expect(trials.length).toBeGreaterThanOrEqual(2);
-      expect(trials.length).toBeLessThan(500);
-      expect(trials.every((r) => r.info.status !== "RUNNING")).toBe(true);
-      // The signal handlers are gone again: nothing left listening.
-      expect(process.listenerCount("SIGTERM")).toBe(0);
-    } finally {
-      await tracking.close();
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+      // Interrupt once two trials are tracked (as nested runs of the study's run).
+      const tracking = await openTracking({ root });
+      try {
+        for (let i = 0; i < 600; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const experiment = await tracking.experiments.getByName("sigint");
+          const runs =
+            experiment === undefined
+              ? undefined
+              : await tracking.runs.search({ experimentIds: [experiment.experimentId] });
+          if ((runs?.items.length ?? 0) >= 3) break;
+        }
+        process.kill(process.pid, signal);
+        const code = await running;
+        expect(code).toBe(130);
+        expect(io.stderr()).toMatch(
+          /Interrupted after \d+ trials; best-so-far bundle \(trial \d+\) written to /,
+        );
+        expect(io.stderr()).toContain(out);
+        expect(existsSync(join(out, "keel-model.json"))).toBe(true);
+        const experiment = await tracking.experiments.getByName("sigint");
+        const runs = (
+          await tracking.runs.search({ experimentIds: [experiment?.experimentId as string] })
+        ).items;
+        const parent = runs.find((r) => r.info.runName === "tune-y");
+        expect(parent?.info.status).toBe("KILLED");
+        const trials = runs.filter((r) => r !== parent);
+        expect(trials.length).toBeGreaterThanOrEqual(2);
+        expect(trials.length).toBeLessThan(500);
+        expect(trials.every((r) => r.info.status !== "RUNNING")).toBe(true);
+        // The signal handlers are gone again: nothing left listening.
+        expect(process.listenerCount("SIGTERM")).toBe(listening.SIGTERM);
+        expect(process.listenerCount("SIGINT")).toBe(listening.SIGINT);
+      } finally {
+        await tracking.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("rejects an unknown parameter in --space with a suggestion", async () => {
     const bad = join(dir, "bad-space.json");
