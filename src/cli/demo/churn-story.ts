@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { createJiti } from "jiti";
-import { type LoadedConfig, loadConfig } from "../../config/index.js";
+import { type LoadedConfig, loadConfig, runConfiguredMonitor } from "../../config/index.js";
 import { KeelError, type Progress } from "../../core/index.js";
-import { FeatureRegistry, type FeatureStore } from "../../features/index.js";
+import { FeatureRegistry, type FeatureStore, openFeatureStore } from "../../features/index.js";
 import type { MonitorDefinition } from "../../monitor/index.js";
 import {
   backfill,
@@ -10,26 +10,25 @@ import {
   type PipelineDefinition,
   type PipelineResult,
   PipelineStore,
-  triggerPipeline,
 } from "../../orchestrate/index.js";
 import {
   analyzeExperiment,
+  applyDeployments,
   createPredictionLog,
   type ExperimentAnalysis,
+  type OnlineFeatureReader,
   openServingStore,
   type PredictionLog,
-  parseDeploymentSpec,
   predictionSinkFor,
   ServingRuntime,
   type ServingStore,
 } from "../../serve/index.js";
-import { MonitoringStore } from "../../store/index.js";
 import { openTracking, type Tracking } from "../../track/index.js";
-import { openProjectFeatures } from "../features-project.js";
+import { featureStoreOptions } from "../features-project.js";
 import { CustomerBook, type CustomerTables } from "./customer-book.js";
 import { churnExampleDir } from "./demo-home.js";
 import type { DemoSettings } from "./demo-settings.js";
-import { runMonitorAt } from "./simulated-monitor.js";
+import { simulatedWindowReader } from "./simulated-monitor.js";
 import { TrafficReplay } from "./traffic-replay.js";
 import { type TrainingOutcome, trainingOutcome } from "./training-outcome.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
@@ -148,19 +147,7 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
     say(
       `registered ${changes.length} feature definitions (entity customer, views customer_profile and behaviour with a 1-day TTL, service churn_model)  [features: keel apply]`,
     );
-    const features = await openProjectFeatures(
-      {
-        command: "keel demo",
-        positionals: [],
-        options: {},
-        out: () => {},
-        err: () => {},
-        json: false,
-        interactive: false,
-        cwd: home,
-      },
-      loaded,
-    );
+    const features = await openFeatureStore(featureStoreOptions(loaded, database));
     closers.unshift(features.close);
     const story = new Story(
       options,
@@ -186,9 +173,14 @@ class Story {
   readonly #pipelines: PipelineStore;
   readonly #serving: ServingStore;
   readonly #log: PredictionLog;
-  readonly #monitoring: MonitoringStore;
   readonly #monitor: MonitorDefinition;
+  /** The online features as of the simulated moment being replayed. */
+  readonly #features: OnlineFeatureReader;
+  /** The simulated time the replay is at (epoch ms). */
+  #now = 0;
   #runtime: ServingRuntime | undefined;
+  /** Runs of retrain-on-drift already told. */
+  readonly #toldRetrains = new Set<string>();
   readonly #traffic: TrafficReplay;
   readonly #trainings: (TrainingOutcome & { day: string })[] = [];
   readonly #alerts: { day: string; kind: string; message: string }[] = [];
@@ -213,39 +205,28 @@ class Story {
     });
     this.#traffic = new TrafficReplay({
       book,
-      features,
       serving: this.#serving,
       log: this.#log,
       deployment: "churn",
-      featureService: "churn_model",
       requestsPerDay: o.settings.requestsPerDay,
       labelDelayDays: o.settings.labelDelayDays,
       seed: o.settings.seed,
     });
-    this.#monitoring = new MonitoringStore(tracking.database);
+    // The deployment reads features at the simulated moment: a wall-clock read would find
+    // every feature of a replayed day older than its 1-day TTL.
+    this.#features = {
+      repo: features.repo,
+      getOnlineFeatures: (request) =>
+        features.getOnlineFeatures({ ...request, now: request.now ?? this.#now }),
+    };
     const monitor = (loaded.config.monitors ?? []).find((m) => m.name === "churn-drift");
     if (monitor === undefined)
       throw new KeelError(
         "KEEL_ERR_CONFIG_INVALID",
         `${loaded.file} declares no monitor 'churn-drift'`,
-        {
-          details: { file: loaded.file },
-        },
+        { details: { file: loaded.file } },
       );
-    // File sinks are relative to the project, as `keel monitor run` reads them.
-    this.#monitor = {
-      ...monitor,
-      ...(monitor.alerts
-        ? {
-            alerts: {
-              ...monitor.alerts,
-              sinks: monitor.alerts.sinks.map((s) =>
-                s.type === "file" ? { ...s, path: join(loaded.root, s.path) } : s,
-              ),
-            },
-          }
-        : {}),
-    };
+    this.#monitor = monitor;
   }
 
   #pipeline(name: string): PipelineDefinition<unknown> {
@@ -281,7 +262,8 @@ class Story {
         break;
       }
       if (this.#runtime !== undefined) {
-        await this.#traffic.scoreDay(this.#runtime, dayMs, dayMs + 12 * HOUR_MS);
+        this.#now = dayMs + 12 * HOUR_MS;
+        await this.#traffic.scoreDay(this.#runtime, dayMs);
         await this.#traffic.feedBack(dayMs);
         await this.#runMonitor(dayMs);
         if (d % 7 === 6) await this.#abReport(dayMs);
@@ -379,71 +361,59 @@ class Story {
     return t;
   }
 
-  /** Creates the `churn` deployment once a champion exists, and hot-swaps aliases afterwards. */
+  /**
+   * Applies the config's deployments (as `keel deploy apply` does) once a champion exists and
+   * starts serving them; afterwards reloads the aliases a training moved.
+   */
   async #deploy(stamp: string): Promise<void> {
     if (this.#runtime !== undefined) {
       for (const ref of this.#runtime.aliasRefs()) await this.#runtime.reload(ref);
       return;
     }
     if ((await this.#aliasVersion("champion")) === undefined) return;
-    const text = await import("node:fs/promises").then((fs) =>
-      fs.readFile(join(this.#loaded.root, "deploy", "churn.json"), "utf8"),
-    );
-    const spec = parseDeploymentSpec(text, "deploy/churn.json");
-    if ((await this.#serving.findDeployment(spec.name)) === undefined)
-      await this.#serving.createDeployment(spec, {
-        actor: "keel demo",
-        reason: "champion/challenger A/B test",
-      });
+    const { deployments, root, file } = this.#loaded;
+    const applied = await applyDeployments(deployments, this.#serving, this.#tracking, {
+      cwd: root,
+      file,
+      by: { actor: "keel demo", reason: "the first champion exists" },
+    });
     this.#runtime = await ServingRuntime.open({
       tracking: this.#tracking,
-      cwd: this.#loaded.root,
-      deployments: [spec],
+      cwd: root,
+      deployments,
       store: this.#serving,
       log: this.#log,
+      features: this.#features,
       canaryTickMs: 0,
     });
-    this.#o.say(
-      `  ${" ".repeat(stamp.length)}  deployment churn live: ${spec.variants.map((v) => `${v.name} ${v.model} ${v.weight}%`).join(", ")}, sticky on ${spec.stickyKey}  [serve]`,
-    );
+    for (const a of applied) {
+      const { spec } = a;
+      this.#o.say(
+        `  ${" ".repeat(stamp.length)}  deployment ${spec.name} ${a.action === "create" ? "created" : a.action} from keel.config.ts and live: ${spec.variants.map((v) => `${v.name} ${v.model} ${v.weight}%`).join(", ")}${spec.stickyKey ? `, sticky on ${spec.stickyKey}` : ""}${(spec.shadow ?? []).map((sh) => `, shadow ${sh.name} ${sh.model}`).join("")}${spec.features ? `, online features of ${spec.features.service ?? "its references"}` : ""}  [serve applyDeployments = keel deploy apply]`,
+      );
+    }
   }
 
-  /** 23:00: the churn-drift monitor over the last week of the champion's predictions. */
+  /** 23:00: the churn-drift monitor over the last week of the champion's own predictions. */
   async #runMonitor(dayMs: number): Promise<void> {
     const now = dayMs + 23 * HOUR_MS;
     const stamp = this.#stamp(dayMs, "23:00");
-    const result = await runMonitorAt({
-      definition: this.#monitor,
-      tracking: this.#tracking,
+    const champion = await this.#aliasVersion("champion");
+    if (champion === undefined) return;
+    const run = await runConfiguredMonitor(this.#monitor, {
       root: this.#loaded.root,
-      serving: this.#serving,
-      monitoring: this.#monitoring,
-      loggedDays: this.#traffic.loggedDays,
-      // The champion's own predictions: the reference is its profile, and the challenger's
-      // 10% would mix another model's scores into the shift.
-      variant: "champion",
-      now,
-      // Three days of the champion's traffic: its mean score is then stable to about 3%.
-      minRows: Math.round(3 * 0.9 * this.#o.settings.requestsPerDay),
-      startRun: (pipeline, alert, params) => {
-        this.#o.say(
-          `  ${stamp}  alert → pipeline sink: starting ${pipeline} (${alert.kind})  [monitor → orchestrate triggerPipeline]`,
-        );
-        return triggerPipeline(this.#pipeline(pipeline), {
-          store: this.#pipelines,
-          root: this.#loaded.root,
-          tracking: this.#tracking,
-          signal: this.#o.signal,
-          source: `monitor:${alert.monitor}`,
-          reason: alert.message,
-          // The simulated moment of the alert: the retraining sees the labels known by then.
-          logicalDate: new Date(now),
-          params: { ...this.#trainParams, ...params, alertKind: alert.kind },
-        });
-      },
+      pipelines: this.#loaded.pipelines,
+      database: this.#tracking.database,
+      readWindow: simulatedWindowReader(this.#serving, this.#traffic.loggedDays, {
+        deployment: this.#monitor.deployment,
+        variant: "champion",
+        modelVersion: String(champion),
+      }),
+      windowEnd: now,
+      now: () => now,
+      pipelineParams: this.#trainParams,
+      signal: this.#o.signal,
     });
-    if (result === undefined) return;
-    const { run, retrainings } = result;
     const quiet: string[] = [];
     for (const alert of run.alerts) {
       this.#alerts.push({ day: isoDay(dayMs), kind: alert.kind, message: alert.message });
@@ -454,20 +424,34 @@ class Story {
       }
       const sent = mine.map((d) => `${d.sink.split(":")[0]} ${d.status}`).join(", ");
       this.#o.say(
-        `  ${stamp}  ALERT churn-drift ${alert.kind}: ${alert.message}; sinks: ${sent}  [monitor]`,
+        `  ${stamp}  ALERT churn-drift ${alert.kind}: ${alert.message}; sinks: ${sent}  [monitor runConfiguredMonitor]`,
       );
     }
     if (quiet.length > 0)
       this.#o.say(
         `  ${stamp}  churn-drift: ${quiet.join(" and ")} again (alerts suppressed by the 7-day cooldown)  [monitor]`,
       );
-    for (const r of retrainings) await this.#afterTraining(r, stamp, dayMs);
+    for (const r of await this.#newRetrainings()) await this.#afterTraining(r, stamp, dayMs);
     if (run.alerts.length === 0 && new Date(dayMs).getUTCDay() === 0) {
       const p = run.report.prediction;
       this.#o.say(
-        `  ${stamp}  churn-drift: ${run.rows} predictions, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p && p.relativeShift !== null ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
+        run.report.status === "insufficient data"
+          ? `  ${stamp}  churn-drift: ${run.rows} predictions of v${champion}, under the monitor's minRows (${run.report.minRows}): no verdict yet  [monitor]`
+          : `  ${stamp}  churn-drift: ${run.rows} predictions of v${champion}, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p && p.relativeShift !== null ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
       );
     }
+  }
+
+  /** The runs of `retrain-on-drift` an alert started since the last call, oldest first. */
+  async #newRetrainings(): Promise<PipelineResult[]> {
+    const runs = await this.#pipelines.listRuns({ pipeline: "retrain-on-drift", limit: 1000 });
+    const out: PipelineResult[] = [];
+    for (const run of runs.reverse()) {
+      if (this.#toldRetrains.has(run.runId)) continue;
+      this.#toldRetrains.add(run.runId);
+      out.push({ run, steps: await this.#pipelines.steps(run.runId) });
+    }
+    return out;
   }
 
   async #abReport(dayMs: number): Promise<void> {

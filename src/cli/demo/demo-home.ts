@@ -35,7 +35,7 @@ export function churnExampleDir(): string {
 }
 
 /**
- * Makes `home` a fresh demo project: the churn example's config and deployment spec, a marker
+ * Makes `home` a fresh demo project: the churn example's config, a marker
  * file and nothing else. A directory that holds files but no marker is refused rather than
  * wiped, so `keel demo` never deletes work it did not create.
  *
@@ -58,7 +58,6 @@ export async function prepareDemoHome(home: string): Promise<void> {
   await mkdir(join(home, "data"), { recursive: true });
   const example = churnExampleDir();
   await cp(join(example, "keel.config.ts"), join(home, "keel.config.ts"));
-  await cp(join(example, "deploy"), join(home, "deploy"), { recursive: true });
   await writeFile(
     join(home, DEMO_MARKER),
     "Made by `keel demo`; running it again replaces this directory.\n",

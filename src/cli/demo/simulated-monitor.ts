@@ -1,21 +1,6 @@
+import type { MonitorBundle } from "../../config/index.js";
 import type { Frame } from "../../core/index.js";
-import {
-  type Alert,
-  type MonitorDefinition,
-  type MonitorRun,
-  profileFromState,
-  runMonitor,
-  windowMs,
-} from "../../monitor/index.js";
-import { alertLogOf, type PipelineResult } from "../../orchestrate/index.js";
-import {
-  type LoggedPrediction,
-  loadModelRef,
-  predictionLogFrame,
-  type ServingStore,
-} from "../../serve/index.js";
-import type { MonitoringStore } from "../../store/index.js";
-import type { Tracking } from "../../track/index.js";
+import { type LoggedPrediction, predictionLogFrame, type ServingStore } from "../../serve/index.js";
 
 /**
  * One simulated day of replayed traffic: its simulated midnight and the real span its
@@ -33,99 +18,52 @@ export interface LoggedDay {
 }
 
 /**
- * What {@link runMonitorAt} needs: the monitor, where its data lives, the simulated moment,
- * and how to start the pipeline of a `pipeline` alert sink.
+ * Which predictions a monitor of the demo judges: one variant's, made by one model version
+ * (the version its reference resolves to now).
  *
  * @example
  * ```ts
- * const options: SimulatedMonitorOptions = { definition, tracking, root, serving, monitoring, loggedDays, variant: "champion", now, startRun };
+ * const only: WindowFilter = { deployment: "churn", variant: "champion", modelVersion: "7" };
  * ```
  */
-export interface SimulatedMonitorOptions {
-  readonly definition: MonitorDefinition;
-  readonly tracking: Tracking;
-  readonly root: string;
-  readonly serving: ServingStore;
-  readonly monitoring: MonitoringStore;
-  readonly loggedDays: readonly LoggedDay[];
-  /** Only this variant's predictions: the reference profile is that model's. */
+export interface WindowFilter {
+  readonly deployment: string;
   readonly variant: string;
-  /** The simulated time of the run (epoch ms). */
-  readonly now: number;
-  /**
-   * Fewer predictions of the reference model in the window than this and the run is skipped:
-   * right after a promotion the window holds the previous champion's scores, which its new
-   * reference would misjudge as a shift.
-   */
-  readonly minRows: number;
-  /** Starts a pipeline for an alert at the simulated moment; resolves when it ends. */
-  readonly startRun: (
-    pipeline: string,
-    alert: Alert,
-    params: Readonly<Record<string, unknown>>,
-  ) => Promise<PipelineResult>;
+  readonly modelVersion: string;
 }
 
 /**
- * Runs a monitor of the config at a simulated moment, as `keel monitor run` does at the real
- * one: the reference profile of the monitor's model, the window of the prediction log, alerts
- * delivered with the cooldown measured on the simulated clock, results recorded. The
- * prediction log stamps entries with the real time (`ServingRuntime.predict` takes no time), so
- * the simulated window is mapped to the real spans its days were replayed in. Only the
- * reference model's own predictions count. Returns nothing when the reference model has no
- * profile or the window holds fewer than `minRows` of its predictions.
+ * A `readWindow` for `runConfiguredMonitor` over the demo's replayed prediction log: the
+ * simulated window's days mapped to the real spans they were replayed in (the log stamps
+ * entries with the wall clock), and only the predictions of `filter`'s variant and model
+ * version — the reference profile is that model's, and the challenger's share or the previous
+ * champion's scores would be judged against it as a shift.
  *
  * @example
  * ```ts
- * const result = await runMonitorAt({ ...options, now: day + 23 * 3_600_000 });
- * result?.run.alerts; // what fired
- * result?.retrainings; // the runs its pipeline sink started
+ * const readWindow = simulatedWindowReader(serving, traffic.loggedDays, { deployment: "churn", variant: "champion", modelVersion: "7" });
+ * await runConfiguredMonitor(definition, { root, pipelines, database, readWindow, windowEnd: now, now: () => now });
  * ```
  */
-export async function runMonitorAt(
-  options: SimulatedMonitorOptions,
-): Promise<{ run: MonitorRun; retrainings: PipelineResult[] } | undefined> {
-  const { definition, serving, monitoring, now } = options;
-  const { bundle, version } = await loadModelRef(
-    options.tracking,
-    options.root,
-    definition.reference,
-  );
-  if (bundle.referenceProfile === undefined) return undefined;
-  const reference = profileFromState(bundle.referenceProfile, definition.reference);
-  const windowRows = async (from: number, to: number): Promise<LoggedPrediction[]> => {
+export function simulatedWindowReader(
+  serving: ServingStore,
+  loggedDays: readonly LoggedDay[],
+  filter: WindowFilter,
+): (bundle: MonitorBundle, from: number, to: number) => Promise<Frame> {
+  return async (bundle, from, to) => {
     const rows: LoggedPrediction[] = [];
-    for (const day of options.loggedDays.filter((l) => l.simFrom >= from && l.simFrom < to))
+    for (const day of loggedDays.filter((l) => l.simFrom >= from && l.simFrom < to))
       rows.push(
         ...(await serving.readPredictions({
-          deployment: definition.deployment,
-          variant: options.variant,
+          deployment: filter.deployment,
+          variant: filter.variant,
           from: day.realFrom,
           to: day.realTo,
         })),
       );
-    return rows.filter((r) => r.modelVersion === version);
+    return predictionLogFrame(
+      rows.filter((r) => r.modelVersion === filter.modelVersion),
+      bundle,
+    );
   };
-  const window = windowMs(definition);
-  if ((await windowRows(now - window, now)).length < options.minRows) return undefined;
-  const readWindow = async (from: number, to: number): Promise<Frame> =>
-    predictionLogFrame(await windowRows(from, to), bundle);
-  const retrainings: PipelineResult[] = [];
-  const baselineAuc = bundle.metrics["valid.auc"];
-  const run = await runMonitor(definition, {
-    reference,
-    readWindow,
-    ...(baselineAuc === undefined ? {} : { baselineAuc }),
-    results: monitoring,
-    alertLog: alertLogOf(monitoring),
-    startPipeline: async (sink, alert) => {
-      const result = await options.startRun(sink.pipeline, alert, sink.params ?? {});
-      retrainings.push(result);
-      return result.run.status === "succeeded"
-        ? { runId: result.run.runId }
-        : { runId: result.run.runId, error: `pipeline '${sink.pipeline}' ${result.run.status}` };
-    },
-    now: () => now,
-  });
-  return { run, retrainings };
 }

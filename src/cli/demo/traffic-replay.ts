@@ -1,5 +1,3 @@
-import type { FrameRecord } from "../../core/index.js";
-import type { FeatureStore } from "../../features/index.js";
 import {
   type PredictionLog,
   parseScoringJson,
@@ -23,17 +21,15 @@ interface PendingLabel {
  *
  * @example
  * ```ts
- * const options: TrafficReplayOptions = { book, features, serving, log, deployment: "churn", featureService: "churn_model", requestsPerDay: 400, labelDelayDays: 14, seed: 7 };
+ * const options: TrafficReplayOptions = { book, serving, log, deployment: "churn", requestsPerDay: 400, labelDelayDays: 14, seed: 7 };
  * ```
  */
 export interface TrafficReplayOptions {
   readonly book: CustomerBook;
-  readonly features: FeatureStore;
   readonly serving: ServingStore;
   /** The runtime's prediction log, flushed after each day so the monitor sees the day. */
   readonly log: PredictionLog;
   readonly deployment: string;
-  readonly featureService: string;
   readonly requestsPerDay: number;
   readonly labelDelayDays: number;
   readonly seed: number;
@@ -41,14 +37,14 @@ export interface TrafficReplayOptions {
 
 /**
  * The demo's scoring traffic and its delayed labels: each simulated day a sample of subscribed
- * customers is scored, one request each, with the features the online store holds at that
- * moment; whether each customer churned is fed back `labelDelayDays` later, joined to the
- * prediction by its request id.
+ * customers is scored, one request each naming only the customer (the deployment looks up
+ * their features in the online store); whether each customer churned is fed back
+ * `labelDelayDays` later, joined to the prediction by its request id.
  *
  * @example
  * ```ts
- * const traffic = new TrafficReplay({ book, features, serving, log, requestsPerDay: 400, labelDelayDays: 14, seed: 7 });
- * await traffic.scoreDay(runtime, day, day + 12 * 3_600_000);
+ * const traffic = new TrafficReplay({ book, serving, log, deployment: "churn", requestsPerDay: 400, labelDelayDays: 14, seed: 7 });
+ * await traffic.scoreDay(runtime, day);
  * await traffic.feedBack(day);
  * ```
  */
@@ -66,29 +62,21 @@ export class TrafficReplay {
     this.#o = options;
   }
 
-  /** Scores the day's sample at `now` (online features as of then) and flushes the log. */
-  async scoreDay(runtime: ServingRuntime, dayMs: number, now: number): Promise<void> {
+  /** Scores the day's sample, one request per customer, and flushes the log. */
+  async scoreDay(runtime: ServingRuntime, dayMs: number): Promise<void> {
     const o = this.#o;
     const ids = o.book.sample(dayMs, o.requestsPerDay, o.seed);
-    const online = await o.features.getOnlineFeatures({
-      features: { service: o.featureService },
-      entityRows: { customer_id: ids },
-      now,
-    });
-    const names = online.metadata.featureNames;
     const realFrom = Date.now();
     const day = new Date(dayMs).toISOString().slice(0, 10);
-    for (let i = 0; i < ids.length; i++) {
-      const record: FrameRecord = {};
-      names.forEach((name, k) => {
-        record[name] = online.results[k]?.values[i] ?? null;
-      });
-      const requestId = `${day}-${ids[i]}`;
-      const result = await runtime.predict(o.deployment, parseScoringJson({ records: [record] }), {
-        requestId,
-      });
+    for (const id of ids) {
+      const requestId = `${day}-${id}`;
+      const result = await runtime.predict(
+        o.deployment,
+        parseScoringJson({ records: [{ customer_id: id }] }),
+        { requestId },
+      );
       this.predictions[result.variant] = (this.predictions[result.variant] ?? 0) + 1;
-      this.#pending.push({ requestId, customerId: ids[i] as number, dayMs });
+      this.#pending.push({ requestId, customerId: id, dayMs });
     }
     await runtime.settle();
     await o.log.flush();
