@@ -17,7 +17,10 @@ const retrain = definePipeline({
   steps: {
     record: step({
       cache: false,
-      run: (ctx) => ({ logicalDate: ctx.logicalDate.getTime(), params: { ...ctx.params } }),
+      run: (ctx) => ({
+        logicalDate: ctx.logicalDate.getTime(),
+        params: JSON.parse(JSON.stringify(ctx.params)),
+      }),
     }),
   },
 });
