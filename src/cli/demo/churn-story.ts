@@ -10,6 +10,7 @@ import {
   type PipelineDefinition,
   type PipelineResult,
   PipelineStore,
+  runPipeline,
 } from "../../orchestrate/index.js";
 import {
   analyzeExperiment,
@@ -23,9 +24,11 @@ import {
   ServingRuntime,
   type ServingStore,
 } from "../../serve/index.js";
+import { MonitoringStore } from "../../store/index.js";
 import { openTracking, type Tracking } from "../../track/index.js";
 import { featureStoreOptions } from "../features-project.js";
 import { CustomerBook, type CustomerTables } from "./customer-book.js";
+import { type DemoCheckpoint, writeCheckpoint } from "./demo-checkpoint.js";
 import { churnExampleDir } from "./demo-home.js";
 import type { DemoSettings } from "./demo-settings.js";
 import { simulatedWindowReader } from "./simulated-monitor.js";
@@ -60,6 +63,8 @@ export interface ChurnStoryOptions {
   readonly settings: DemoSettings;
   /** Aborted by Ctrl-C: the story stops after the step in progress. */
   readonly signal: AbortSignal;
+  /** Continue a stopped story from its checkpoint (`keel demo --resume`) instead of starting one. */
+  readonly resume?: DemoCheckpoint;
   /** Prints one timeline line. */
   readonly say: (line: string) => void;
   readonly progress: Progress;
@@ -113,6 +118,7 @@ function pct(x: number): string {
  */
 export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnStorySummary> {
   const { home, settings, say } = options;
+  const resume = options.resume;
   const started = Date.now();
   const simulator = (await createJiti(import.meta.url).import(
     join(churnExampleDir(), "simulate.ts"),
@@ -124,11 +130,16 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
     changeWeek: settings.changeWeek,
     start: settings.start,
   });
-  await simulator.writeWarehouse(sim, join(home, "data", "warehouse.duckdb"));
   const startMs = Date.parse(`${settings.start}T00:00:00Z`);
-  say(
-    `simulated ${settings.weeks} weeks from ${settings.start}: ${sim.customers.customer_id.length} customers, ${sim.activity.customer_id.length} customer-days of logins/page views/tickets, ${sim.payments.customer_id.length} payments, ${sim.churn.customer_id.length} churns; the pro plan's price rises and support has an outage from ${isoDay(startMs + settings.changeWeek * 7 * DAY_MS)}  [examples/churn/simulate.ts → data/warehouse.duckdb]`,
-  );
+  if (resume !== undefined)
+    say(
+      `resuming at ${isoDay(startMs + resume.nextDay * DAY_MS)}, after ${resume.nextDay - settings.replayFromWeek * 7} of ${(settings.weeks - settings.replayFromWeek) * 7} simulated days${resume.scored ? " (that day's traffic already scored)" : ""}; the warehouse, runs, models and predictions so far are kept  [keel demo --resume]`,
+    );
+  else await simulator.writeWarehouse(sim, join(home, "data", "warehouse.duckdb"));
+  if (resume === undefined)
+    say(
+      `simulated ${settings.weeks} weeks from ${settings.start}: ${sim.customers.customer_id.length} customers, ${sim.activity.customer_id.length} customer-days of logins/page views/tickets, ${sim.payments.customer_id.length} payments, ${sim.churn.customer_id.length} churns; the pro plan's price rises and support has an outage from ${isoDay(startMs + settings.changeWeek * 7 * DAY_MS)}  [examples/churn/simulate.ts → data/warehouse.duckdb]`,
+    );
   const hook = await startWebhookReceiver();
   const previousHook = process.env.KEEL_DEMO_WEBHOOK_URL;
   process.env.KEEL_DEMO_WEBHOOK_URL = hook.url;
@@ -143,10 +154,12 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
   const closers: (() => Promise<void>)[] = [hook.close, () => tracking.close()];
   try {
     const database = tracking.database;
-    const changes = await new FeatureRegistry(database).apply(loaded.config, "keel demo");
-    say(
-      `registered ${changes.length} feature definitions (entity customer, views customer_profile and behaviour with a 1-day TTL, service churn_model)  [features: keel apply]`,
-    );
+    if (resume === undefined) {
+      const changes = await new FeatureRegistry(database).apply(loaded.config, "keel demo");
+      say(
+        `registered ${changes.length} feature definitions (entity customer, views customer_profile and behaviour with a 1-day TTL, service churn_model)  [features: keel apply]`,
+      );
+    }
     const features = await openFeatureStore(featureStoreOptions(loaded, database));
     closers.unshift(features.close);
     const story = new Story(
@@ -155,7 +168,6 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
       tracking,
       features.store,
       new CustomerBook(sim, settings.labelDelayDays),
-      hook,
     );
     closers.unshift(() => story.close());
     return await story.run(startMs, started);
@@ -169,7 +181,6 @@ class Story {
   readonly #o: ChurnStoryOptions;
   readonly #loaded: LoadedConfig;
   readonly #tracking: Tracking;
-  readonly #hook: { readonly received: readonly unknown[] };
   readonly #pipelines: PipelineStore;
   readonly #serving: ServingStore;
   readonly #log: PredictionLog;
@@ -179,11 +190,11 @@ class Story {
   /** The simulated time the replay is at (epoch ms). */
   #now = 0;
   #runtime: ServingRuntime | undefined;
-  /** Runs of retrain-on-drift already told. */
-  readonly #toldRetrains = new Set<string>();
+  /** Training runs whose outcome the timeline has told. */
+  readonly #told: Set<string>;
   readonly #traffic: TrafficReplay;
-  readonly #trainings: (TrainingOutcome & { day: string })[] = [];
-  readonly #alerts: { day: string; kind: string; message: string }[] = [];
+  readonly #trainings: (TrainingOutcome & { day: string })[];
+  readonly #alerts: { day: string; kind: string; message: string }[];
 
   constructor(
     o: ChurnStoryOptions,
@@ -191,12 +202,13 @@ class Story {
     tracking: Tracking,
     features: FeatureStore,
     book: CustomerBook,
-    hook: { readonly received: readonly unknown[] },
   ) {
     this.#o = o;
     this.#loaded = loaded;
     this.#tracking = tracking;
-    this.#hook = hook;
+    this.#told = new Set(o.resume?.toldRuns ?? []);
+    this.#trainings = [...(o.resume?.trainings ?? [])];
+    this.#alerts = [...(o.resume?.alerts ?? [])];
     this.#pipelines = new PipelineStore(tracking.database);
     this.#serving = openServingStore(tracking.database);
     this.#log = createPredictionLog(predictionSinkFor(tracking.database, this.#serving), {
@@ -211,6 +223,7 @@ class Story {
       requestsPerDay: o.settings.requestsPerDay,
       labelDelayDays: o.settings.labelDelayDays,
       seed: o.settings.seed,
+      ...(o.resume ? { state: o.resume.traffic } : {}),
     });
     // The deployment reads features at the simulated moment: a wall-clock read would find
     // every feature of a replayed day older than its 1-day TTL.
@@ -247,27 +260,44 @@ class Story {
     const { settings, say, progress, signal } = this.#o;
     const first = settings.replayFromWeek * 7;
     const last = settings.weeks * 7;
+    let d = this.#o.resume?.nextDay ?? first;
+    // Day d's schedules ran and its traffic was scored before the stop: its monitor is next.
+    let scored = this.#o.resume?.scored ?? false;
     progress.start(last - first, "simulated days");
+    progress.advance(d - first, { week: Math.floor(d / 7) });
+    if (this.#o.resume === undefined) await this.#checkpoint(d, false, false);
+    else if ((await this.#serving.findDeployment("churn")) !== undefined) await this.#serve();
     let completed = true;
-    for (let d = first; d < last; d++) {
+    for (; d < last; d++) {
       if (signal.aborted) {
         completed = false;
         break;
       }
       const dayMs = startMs + d * DAY_MS;
-      if (d % 7 === 0) await this.#weekHeader(dayMs, d / 7, d / 7 >= settings.changeWeek);
-      await this.#scheduled(dayMs);
-      if (signal.aborted) {
-        completed = false;
-        break;
+      const resumed = scored;
+      if (!scored) {
+        if (d % 7 === 0) await this.#weekHeader(dayMs, d / 7, d / 7 >= settings.changeWeek);
+        await this.#scheduled(dayMs);
+        if (signal.aborted) {
+          completed = false;
+          break;
+        }
+        if (this.#runtime !== undefined) {
+          this.#now = dayMs + 12 * HOUR_MS;
+          await this.#traffic.scoreDay(this.#runtime, dayMs);
+          await this.#traffic.feedBack(dayMs);
+        }
+        await this.#checkpoint(d, true, false);
       }
+      scored = false;
       if (this.#runtime !== undefined) {
-        this.#now = dayMs + 12 * HOUR_MS;
-        await this.#traffic.scoreDay(this.#runtime, dayMs);
-        await this.#traffic.feedBack(dayMs);
-        await this.#runMonitor(dayMs);
+        if (!(await this.#runMonitor(dayMs, resumed))) {
+          completed = false;
+          break;
+        }
         if (d % 7 === 6) await this.#abReport(dayMs);
       }
+      await this.#checkpoint(d + 1, false, d + 1 === last);
       progress.advance(1, { week: Math.floor(d / 7) });
     }
     progress.finish();
@@ -282,6 +312,21 @@ class Story {
         )}; ${summary.trainings.filter((t) => t.promoted).length} promotions, ${summary.trainings.filter((t) => t.promoted === false).length} refusals; ${summary.alerts.length} alerts`,
     );
     return summary;
+  }
+
+  /** Records how far the story got, for `keel demo --resume`. */
+  async #checkpoint(nextDay: number, scored: boolean, completed: boolean): Promise<void> {
+    await writeCheckpoint(this.#o.home, {
+      format: 1,
+      settings: this.#o.settings,
+      nextDay,
+      scored,
+      completed,
+      trainings: this.#trainings,
+      alerts: this.#alerts,
+      toldRuns: [...this.#told],
+      traffic: this.#traffic.state(),
+    });
   }
 
   async #weekHeader(dayMs: number, week: number, changed: boolean): Promise<void> {
@@ -318,21 +363,29 @@ class Story {
     await backfill(this.#pipeline("features-daily"), {
       ...common,
       onRun: (_, r) => {
-        if ("run" in r && r.run.status !== "succeeded")
+        if ("run" in r && r.run.status !== "succeeded" && !this.#o.signal.aborted)
           this.#o.say(
             `  ${this.#stamp(dayMs, "01:00")}  features-daily ${r.run.status}: ${r.run.error ?? ""}  [orchestrate → features]`,
           );
       },
     });
     const results: PipelineResult[] = [];
+    const skipped: string[] = [];
     await backfill(this.#pipeline("train-weekly"), {
       ...common,
       params: this.#trainParams,
       onRun: (_, r) => {
         if ("run" in r) results.push(r);
+        // Finished before a stop, not yet told: tell it now.
+        else if (!this.#told.has(r.skipped.runId)) skipped.push(r.skipped.runId);
       },
     });
+    for (const runId of skipped) results.unshift(await this.#result(runId));
     for (const r of results) await this.#afterTraining(r, this.#stamp(dayMs, "03:00"), dayMs);
+  }
+
+  async #result(runId: string): Promise<PipelineResult> {
+    return { run: await this.#pipelines.getRun(runId), steps: await this.#pipelines.steps(runId) };
   }
 
   async #afterTraining(
@@ -341,6 +394,9 @@ class Story {
     dayMs: number,
   ): Promise<TrainingOutcome> {
     const t = trainingOutcome(result);
+    // A run a stop interrupted is resumed, and told, by `keel demo --resume`.
+    if (t.status !== "succeeded" && this.#o.signal.aborted) return t;
+    this.#told.add(t.runId);
     this.#trainings.push({ ...t, day: isoDay(dayMs) });
     const say = this.#o.say;
     if (t.status !== "succeeded") {
@@ -377,15 +433,7 @@ class Story {
       file,
       by: { actor: "keel demo", reason: "the first champion exists" },
     });
-    this.#runtime = await ServingRuntime.open({
-      tracking: this.#tracking,
-      cwd: root,
-      deployments,
-      store: this.#serving,
-      log: this.#log,
-      features: this.#features,
-      canaryTickMs: 0,
-    });
+    await this.#serve();
     for (const a of applied) {
       const { spec } = a;
       this.#o.say(
@@ -394,12 +442,51 @@ class Story {
     }
   }
 
-  /** 23:00: the churn-drift monitor over the last week of the champion's own predictions. */
-  async #runMonitor(dayMs: number): Promise<void> {
+  /** Serves the config's deployments (applied before) with the simulated clock's features. */
+  async #serve(): Promise<void> {
+    this.#runtime = await ServingRuntime.open({
+      tracking: this.#tracking,
+      cwd: this.#loaded.root,
+      deployments: this.#loaded.deployments,
+      store: this.#serving,
+      log: this.#log,
+      features: this.#features,
+      canaryTickMs: 0,
+    });
+  }
+
+  /**
+   * 23:00: the churn-drift monitor over the last week of the champion's own predictions, and
+   * the retraining an alert starts. False when a stop interrupted that retraining. `resumed`:
+   * the day is being finished after a stop, so a monitor run already recorded for this moment
+   * is not repeated and a retraining it started is resumed.
+   */
+  async #runMonitor(dayMs: number, resumed: boolean): Promise<boolean> {
     const now = dayMs + 23 * HOUR_MS;
     const stamp = this.#stamp(dayMs, "23:00");
     const champion = await this.#aliasVersion("champion");
-    if (champion === undefined) return;
+    if (champion === undefined) return true;
+    const [last] = await new MonitoringStore(this.#tracking.database).listResults({
+      monitor: this.#monitor.name,
+      limit: 1,
+    });
+    if (resumed && last?.windowEnd === now) {
+      for (const r of await this.#untoldRetrainings()) {
+        const result =
+          r.run.status === "succeeded"
+            ? r
+            : await runPipeline(this.#pipeline(r.run.pipeline), {
+                store: this.#pipelines,
+                root: this.#loaded.root,
+                tracking: this.#tracking,
+                resume: r.run.runId,
+                signal: this.#o.signal,
+              });
+        if (this.#o.signal.aborted) return false;
+        await this.#afterTraining(result, stamp, dayMs);
+      }
+      return true;
+    }
     const run = await runConfiguredMonitor(this.#monitor, {
       root: this.#loaded.root,
       pipelines: this.#loaded.pipelines,
@@ -414,6 +501,8 @@ class Story {
       pipelineParams: this.#trainParams,
       signal: this.#o.signal,
     });
+    // The retraining an alert started was stopped: `--resume` finishes it.
+    if (this.#o.signal.aborted) return false;
     const quiet: string[] = [];
     for (const alert of run.alerts) {
       this.#alerts.push({ day: isoDay(dayMs), kind: alert.kind, message: alert.message });
@@ -431,7 +520,7 @@ class Story {
       this.#o.say(
         `  ${stamp}  churn-drift: ${quiet.join(" and ")} again (alerts suppressed by the 7-day cooldown)  [monitor]`,
       );
-    for (const r of await this.#newRetrainings()) await this.#afterTraining(r, stamp, dayMs);
+    for (const r of await this.#untoldRetrainings()) await this.#afterTraining(r, stamp, dayMs);
     if (run.alerts.length === 0 && new Date(dayMs).getUTCDay() === 0) {
       const p = run.report.prediction;
       this.#o.say(
@@ -440,17 +529,15 @@ class Story {
           : `  ${stamp}  churn-drift: ${run.rows} predictions of v${champion}, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p && p.relativeShift !== null ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
       );
     }
+    return true;
   }
 
-  /** The runs of `retrain-on-drift` an alert started since the last call, oldest first. */
-  async #newRetrainings(): Promise<PipelineResult[]> {
+  /** The runs of `retrain-on-drift` not told yet, oldest first. */
+  async #untoldRetrainings(): Promise<PipelineResult[]> {
     const runs = await this.#pipelines.listRuns({ pipeline: "retrain-on-drift", limit: 1000 });
     const out: PipelineResult[] = [];
-    for (const run of runs.reverse()) {
-      if (this.#toldRetrains.has(run.runId)) continue;
-      this.#toldRetrains.add(run.runId);
-      out.push({ run, steps: await this.#pipelines.steps(run.runId) });
-    }
+    for (const run of runs.reverse())
+      if (!this.#told.has(run.runId)) out.push(await this.#result(run.runId));
     return out;
   }
 
@@ -481,7 +568,12 @@ class Story {
       pipelineRuns,
       trainings: this.#trainings,
       alerts: this.#alerts,
-      webhookDeliveries: this.#hook.received.length,
+      webhookDeliveries: (
+        await new MonitoringStore(this.#tracking.database).list({
+          monitor: this.#monitor.name,
+          limit: 100_000,
+        })
+      ).filter((d) => d.sink.startsWith("webhook:") && d.status === "delivered").length,
       predictions: this.#traffic.predictions,
       feedbackLabels: this.#traffic.feedback,
       ...(experiment ? { experiment } : {}),

@@ -5,16 +5,10 @@ import {
   type ServingStore,
 } from "../../serve/index.js";
 import type { CustomerBook } from "./customer-book.js";
+import type { PendingLabel, TrafficState } from "./demo-checkpoint.js";
 import type { LoggedDay } from "./simulated-monitor.js";
 
 const DAY_MS = 86_400_000;
-
-/** A scored request whose label has not arrived yet. */
-interface PendingLabel {
-  readonly requestId: string;
-  readonly customerId: number;
-  readonly dayMs: number;
-}
 
 /**
  * What {@link TrafficReplay} scores against and where the labels come from.
@@ -33,6 +27,8 @@ export interface TrafficReplayOptions {
   readonly requestsPerDay: number;
   readonly labelDelayDays: number;
   readonly seed: number;
+  /** Where a stopped replay got to (`state()` of the previous one). */
+  readonly state?: TrafficState;
 }
 
 /**
@@ -60,6 +56,23 @@ export class TrafficReplay {
 
   constructor(options: TrafficReplayOptions) {
     this.#o = options;
+    const state = options.state;
+    if (state !== undefined) {
+      this.#pending.push(...state.pending);
+      this.loggedDays.push(...state.loggedDays);
+      Object.assign(this.predictions, state.predictions);
+      this.feedback = state.feedback;
+    }
+  }
+
+  /** What a resumed replay needs to go on where this one is. */
+  state(): TrafficState {
+    return {
+      pending: [...this.#pending],
+      loggedDays: [...this.loggedDays],
+      predictions: { ...this.predictions },
+      feedback: this.feedback,
+    };
   }
 
   /** Scores the day's sample, one request per customer, and flushes the log. */
