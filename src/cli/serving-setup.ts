@@ -31,6 +31,8 @@ export interface ServingSetup {
   readonly logQueue?: number;
   readonly bodyLimitBytes?: number;
   readonly timeoutMs?: number;
+  /** Take event times from predict bodies (`--accept-event-time`; see `ServingRoutesOptions`). */
+  readonly acceptEventTime?: boolean;
   /** How often aliases are polled for hot swaps, in ms (default 2 s; `KEEL_ALIAS_POLL_MS`). */
   readonly aliasPollMs?: number;
   /** Where background failures (a shadow, a reload) are reported. */
@@ -137,6 +139,7 @@ export async function startServing(setup: ServingSetup): Promise<RunningServing>
     store,
     ...(log ? { log } : {}),
     ...(setup.bodyLimitBytes !== undefined ? { bodyLimitBytes: setup.bodyLimitBytes } : {}),
+    ...(setup.acceptEventTime === true ? { acceptEventTime: true } : {}),
   });
   return {
     runtime,

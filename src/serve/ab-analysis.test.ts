@@ -238,4 +238,101 @@ describe("analyzeExperiment", () => {
       await database.close();
     }
   });
+  it("counts a replay's entries since the last change by when they were served, whatever their event time", async () => {
+    const database = await openDatabase({ dbUrl: join(dir, "replay.db") });
+    try {
+      const store = openServingStore(database);
+      await store.createDeployment({ ...fixture.spec, name: "replay" });
+      const servedAt = Date.now() + 1000;
+      // Simulated weeks of 2025, replayed now: event times long before the deployment exists.
+      await store.appendPredictions(
+        fixture.spec.variants.map((v, i) =>
+          logEntry({
+            requestId: `r${i}`,
+            deployment: "replay",
+            variant: v.name,
+            time: Date.UTC(2025, 2, 1 + i),
+            receivedAt: servedAt,
+          }),
+        ),
+      );
+      const since = await analyzeExperiment(store, "replay");
+      expect(since.windowBy).toBe("received");
+      expect(since.totalRequests).toBe(3);
+      // An explicit window is in event time: the replay's own calendar.
+      const march = await analyzeExperiment(store, "replay", {
+        from: Date.UTC(2025, 2, 2),
+        to: Date.UTC(2025, 2, 3),
+      });
+      expect(march.windowBy).toBe("event-time");
+      expect(march.variants.map((v) => v.requests)).toEqual([0, 1, 0]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("measures a variant on the version it serves now after an alias move, and names the versions", async () => {
+    const database = await openDatabase({ dbUrl: join(dir, "versions.db") });
+    try {
+      const store = openServingStore(database);
+      const spec: DeploymentSpec = {
+        name: "v",
+        variants: [
+          { name: "champion", model: "models:/churn@champion", weight: 50 },
+          { name: "challenger", model: "models:/churn@challenger", weight: 50 },
+        ],
+      };
+      await store.createDeployment(spec);
+      // Version 3 ranks perfectly; after the alias moved, version 4 ranks every row backwards.
+      const rows = (variant: string, version: string, offset: number, good: boolean) =>
+        Array.from({ length: 40 }, (_, i) =>
+          logEntry({
+            requestId: `${variant}-${version}-${i}`,
+            deployment: "v",
+            variant,
+            modelVersion: version,
+            time: Date.UTC(2026, 0, 1) + offset + i,
+            output: { prediction: (i % 2 === 1) === good ? 0.9 : 0.1 },
+          }),
+        );
+      await store.appendPredictions([
+        ...rows("champion", "3", 0, true),
+        ...rows("challenger", "7", 0, true),
+        ...rows("champion", "4", 1000, false),
+      ]);
+      for (const [variant, version] of [
+        ["champion", "3"],
+        ["challenger", "7"],
+        ["champion", "4"],
+      ] as const)
+        for (let i = 0; i < 40; i++)
+          await store.recordFeedback({
+            deployment: "v",
+            requestId: `${variant}-${version}-${i}`,
+            label: i % 2,
+            time: 1,
+          });
+      const analysis = await analyzeExperiment(store, "v", { from: 0 });
+      const champion = analysis.variants[0]!;
+      expect(champion.modelVersions).toEqual([
+        { version: "3", requests: 40, predictions: 40, labelled: 40, included: false },
+        { version: "4", requests: 40, predictions: 40, labelled: 40, included: true },
+      ]);
+      expect(champion.requests).toBe(80);
+      expect(champion.labelled).toBe(40);
+      expect(champion.metrics?.auc?.value).toBe(0);
+      expect(analysis.notes).toContain(
+        `variant 'champion' served versions 3, 4 in the window; its metrics use version 4 only (the newest; versions: "all" pools them)`,
+      );
+      expect(analysis.variants[1]?.modelVersions.map((v) => v.version)).toEqual(["7"]);
+      const pooled = await analyzeExperiment(store, "v", { from: 0, versions: "all" });
+      expect(pooled.variants[0]?.labelled).toBe(80);
+      expect(pooled.variants[0]?.metrics?.auc?.value).toBe(0.5);
+      await expect(
+        analyzeExperiment(store, "v", { versions: "latest" as "all" }),
+      ).rejects.toMatchObject({ code: "KEEL_ERR_INVALID_ARGUMENT" });
+    } finally {
+      await database.close();
+    }
+  });
 });

@@ -53,6 +53,23 @@ export interface VariantMetrics {
 }
 
 /**
+ * What one model version contributed to a variant in the window.
+ *
+ * @example
+ * ```ts
+ * const v: VersionShare = { version: "7", requests: 812, predictions: 812, labelled: 300, included: true };
+ * ```
+ */
+export interface VersionShare {
+  readonly version: string;
+  readonly requests: number;
+  readonly predictions: number;
+  readonly labelled: number;
+  /** Whether its rows count in the variant's metrics (see {@link AnalyzeOptions.versions}). */
+  readonly included: boolean;
+}
+
+/**
  * One variant of an experiment: its configured and observed share of traffic, and (with
  * feedback) its metrics and their difference from the control.
  *
@@ -71,7 +88,13 @@ export interface VariantAnalysis {
   readonly share: number;
   /** Logged predictions (records) and how many of them have a label. */
   readonly predictions: number;
+  /** Labelled predictions of the versions the metrics cover. */
   readonly labelled: number;
+  /**
+   * The model versions this variant served in the window (an alias move or a promotion
+   * changes them mid-window), oldest first, and whether each one's rows are in `metrics`.
+   */
+  readonly modelVersions: readonly VersionShare[];
   readonly metrics?: VariantMetrics;
   readonly versusControl?: {
     readonly auc?: Difference;
@@ -90,9 +113,16 @@ export interface VariantAnalysis {
  */
 export interface ExperimentAnalysis {
   readonly deployment: string;
-  /** The window analysed (epoch ms): by default since the deployment's last change. */
+  /**
+   * The window analysed (epoch ms). With `from` given, an event-time window (the entries'
+   * `time`); by default, the entries the server answered since the deployment's last change
+   * (`windowBy: "received"`), both measured on the server's clock.
+   */
   readonly from: number;
   readonly to: number | undefined;
+  readonly windowBy: "event-time" | "received";
+  /** Which versions per variant the metrics cover (see {@link AnalyzeOptions.versions}). */
+  readonly versions: "newest" | "all";
   readonly control: string;
   readonly totalRequests: number;
   readonly variants: readonly VariantAnalysis[];
@@ -118,9 +148,22 @@ export interface ExperimentAnalysis {
  * ```
  */
 export interface AnalyzeOptions {
-  /** Start of the window (epoch ms). Default: the deployment's last change (spec or canary step). */
+  /**
+   * Start of an event-time window (epoch ms, the entries' `time`: a replay's own clock).
+   * Default: the entries the server answered since the deployment's last change (spec or
+   * canary step), since weights are only meaningful since then.
+   */
   readonly from?: number;
+  /** End of the window in event time (epoch ms, exclusive). */
   readonly to?: number;
+  /**
+   * Which model versions of a variant its metrics (and the comparison with the control)
+   * cover. `"newest"` (default): only the version the variant logged last — an alias that
+   * moved mid-window (a promotion, a rollback) would otherwise pool two models into one AUC.
+   * `"all"`: every version pooled, as the traffic was served. Traffic counts and the
+   * sample-ratio test always count every version: assignment is by variant, not by model.
+   */
+  readonly versions?: "newest" | "all";
   /** The label value that means "positive" (besides 1 and true). Inferred from probabilities when absent. */
   readonly positiveLabel?: string;
   /** Threshold of the SRM p-value below which the split is flagged. Default 0.001. */
@@ -149,14 +192,39 @@ export async function analyzeExperiment(
 ): Promise<ExperimentAnalysis> {
   const record = await store.getDeployment(deployment);
   const { spec } = record;
+  const windowBy = options.from === undefined ? "received" : "event-time";
   const from = options.from ?? (await lastWeightChange(store, deployment));
+  const versions = options.versions ?? "newest";
+  if (versions !== "newest" && versions !== "all")
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `analyzeExperiment: versions must be "newest" or "all", got ${JSON.stringify(versions)}`,
+      { details: { parameter: "versions", got: versions } },
+    );
   const rows = await store.readPredictions({
     deployment,
-    from,
+    // Deployment changes are stamped by the server's clock: "since the change" is measured on
+    // it, whatever event times a replay gave its entries.
+    ...(windowBy === "received" ? { receivedFrom: from } : { from }),
     ...(options.to === undefined ? {} : { to: options.to }),
   });
   const notes: string[] = [];
   const byVariant = groupBy(rows, (r) => r.variant);
+  const shares = new Map(
+    [...byVariant].map(([name, served]) => [name, versionShares(served, versions)]),
+  );
+  for (const [name, list] of shares)
+    if (list.some((v) => !v.included))
+      notes.push(
+        `variant '${name}' served versions ${list.map((v) => v.version).join(", ")} in the window; its metrics use version ${list
+          .filter((v) => v.included)
+          .map((v) => v.version)
+          .join(", ")} only (the newest; versions: "all" pools them)`,
+      );
+    else if (list.length > 1)
+      notes.push(
+        `variant '${name}' pools versions ${list.map((v) => v.version).join(", ")} in its metrics (versions: "all")`,
+      );
   const live = effectiveVariants(record).filter((v) => v.weight > 0);
   const totalWeight = live.reduce((s, v) => s + v.weight, 0);
   const requests = new Map(
@@ -177,7 +245,13 @@ export async function analyzeExperiment(
   const toBinary = labelCoder(rows, options.positiveLabel, notes);
   const control = spec.variants[0]?.name ?? "";
   const samples = new Map(
-    spec.variants.map((v) => [v.name, labelledSample(byVariant.get(v.name) ?? [], toBinary)]),
+    spec.variants.map((v) => {
+      const included = new Set(
+        (shares.get(v.name) ?? []).filter((s) => s.included).map((s) => s.version),
+      );
+      const measured = (byVariant.get(v.name) ?? []).filter((r) => included.has(r.modelVersion));
+      return [v.name, labelledSample(measured, toBinary)];
+    }),
   );
   const controlMetrics = toBinary && metricsOf(samples.get(control));
   const weightOf = new Map(live.map((v) => [v.name, v.weight]));
@@ -197,6 +271,7 @@ export async function analyzeExperiment(
       share: totalRequests > 0 ? served / totalRequests : 0,
       predictions: byVariant.get(v.name)?.length ?? 0,
       labelled: sample?.labels.length ?? 0,
+      modelVersions: shares.get(v.name) ?? [],
       ...(metrics === undefined ? {} : { metrics }),
       ...(versus === undefined ? {} : { versusControl: versus }),
     };
@@ -213,7 +288,54 @@ export async function analyzeExperiment(
       notes.push(
         `variant '${v.name}': AUC needs both classes among its labels; all ${v.labelled} are ${v.metrics.positiveRate.value === 1 ? "positive" : "negative"}`,
       );
-  return { deployment, from, to: options.to, control, totalRequests, variants, sampleRatio, notes };
+  return {
+    deployment,
+    from,
+    to: options.to,
+    windowBy,
+    versions,
+    control,
+    totalRequests,
+    variants,
+    sampleRatio,
+    notes,
+  };
+}
+
+/**
+ * The versions a variant's rows were served by, in the order they first appear in the log
+ * (insertion order), each marked included when `versions` is "all" or it is the version
+ * logged last.
+ */
+function versionShares(
+  rows: readonly LoggedPrediction[],
+  versions: "newest" | "all",
+): VersionShare[] {
+  const byVersion = new Map<string, { first: number; last: number; rows: LoggedPrediction[] }>();
+  for (const r of rows) {
+    const entry = byVersion.get(r.modelVersion);
+    if (entry === undefined) byVersion.set(r.modelVersion, { first: r.id, last: r.id, rows: [r] });
+    else {
+      entry.first = Math.min(entry.first, r.id);
+      entry.last = Math.max(entry.last, r.id);
+      entry.rows.push(r);
+    }
+  }
+  const ordered = [...byVersion].sort((a, b) => a[1].first - b[1].first);
+  let newest = ordered[0]?.[0];
+  let newestId = -1;
+  for (const [version, entry] of ordered)
+    if (entry.last > newestId) {
+      newest = version;
+      newestId = entry.last;
+    }
+  return ordered.map(([version, entry]) => ({
+    version,
+    requests: new Set(entry.rows.map((r) => requestOfRow(r.requestId))).size,
+    predictions: entry.rows.length,
+    labelled: entry.rows.filter((r) => r.label !== undefined).length,
+    included: versions === "all" || version === newest,
+  }));
 }
 
 interface Sample {

@@ -21,6 +21,7 @@ export {
   type ExperimentAnalysis,
   type VariantAnalysis,
   type VariantMetrics,
+  type VersionShare,
 } from "./ab-analysis.js";
 export { type AliasWatcher, type WatchAliasesOptions, watchAliases } from "./alias-watcher.js";
 export {
@@ -56,6 +57,7 @@ export {
   type VariantSpec,
 } from "./deployment-spec.js";
 export { effectiveVariants } from "./effective-weights.js";
+export { EVENT_TIME_MAX_AHEAD_MS, parseEventTime } from "./event-time.js";
 export { LogWriterThread, type PredictionSink } from "./log-writer-thread.js";
 export { type ModelHandle, ModelSlots } from "./model-slots.js";
 export {
@@ -88,7 +90,12 @@ export {
   type ScoringFormat,
   type ScoringRows,
 } from "./request-formats.js";
-export { type ServeResult, ServingRuntime, type ServingRuntimeOptions } from "./serving-runtime.js";
+export {
+  type PredictMeta,
+  type ServeResult,
+  ServingRuntime,
+  type ServingRuntimeOptions,
+} from "./serving-runtime.js";
 export {
   type ChangeBy,
   type Feedback,

@@ -22,15 +22,16 @@ connected.catch(() => {});
 // JSON columns travel as JSON and are stored as their text (a json value keeps its text as
 // given, which is JSON.stringify's); a missing key is NULL.
 const SQL =
-  "insert into prediction_log (request_id, time, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) " +
-  "select request_id, time, deployment, variant, model_version, input::text, prediction, score, probabilities::text, latency_ms, shadow::text " +
-  "from json_to_recordset($1::json) as r(request_id text, time bigint, deployment text, variant text, model_version text, " +
+  "insert into prediction_log (request_id, time, received_at, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) " +
+  "select request_id, time, received_at, deployment, variant, model_version, input::text, prediction, score, probabilities::text, latency_ms, shadow::text " +
+  "from json_to_recordset($1::json) as r(request_id text, time bigint, received_at bigint, deployment text, variant text, model_version text, " +
   "input json, prediction text, score float8, probabilities json, latency_ms float8, shadow json)";
 async function write(entries) {
   const rows = entries.map((e) => {
     const p = e.output.prediction;
     const row = {
-      request_id: e.requestId, time: e.time, deployment: e.deployment, variant: e.variant,
+      request_id: e.requestId, time: e.time,
+      received_at: e.receivedAt === undefined ? e.time : e.receivedAt, deployment: e.deployment, variant: e.variant,
       model_version: e.modelVersion, input: e.input, prediction: JSON.stringify(p),
       score: typeof p === "number" && Number.isFinite(p) ? p : null, latency_ms: e.latencyMs,
     };

@@ -1,7 +1,15 @@
 /**
- * One scored record as the prediction log keeps it: who asked (request id, time), what
+ * One scored record as the prediction log keeps it: who asked (request id, event time), what
  * served it (deployment, variant, model version), the input record, the output, how long it
  * took and what the shadows answered.
+ *
+ * `time` is the entry's **event time**: when the prediction happened in the caller's world.
+ * Live traffic leaves it to the server (the moment the answer went out); a replay of historical
+ * or simulated traffic sets it per request (`runtime.predict(name, rows, { time })`, or `time`
+ * in the HTTP body where the server accepts it). Every reader that windows the log by time —
+ * monitors, A/B analysis, the dashboard — windows by this event time. `receivedAt` is when the
+ * server answered, by its own clock, kept for audit (which entries were back-dated) and for
+ * "since the deployment last changed" windows, which are measured on that same clock.
  *
  * @example
  * ```ts
@@ -13,8 +21,10 @@
  */
 export interface PredictionLogEntry {
   readonly requestId: string;
-  /** Epoch milliseconds. */
+  /** Event time, epoch milliseconds. */
   readonly time: number;
+  /** When the server answered, epoch milliseconds (default: `time`). */
+  readonly receivedAt?: number;
   readonly deployment: string;
   readonly variant: string;
   readonly modelVersion: string;
@@ -52,6 +62,7 @@ export type FeedbackLabel = number | string | boolean;
 export interface LoggedPrediction extends PredictionLogEntry {
   /** Insertion order within the log (ascending ids were written later). */
   readonly id: number;
+  readonly receivedAt: number;
   readonly label?: FeedbackLabel;
   readonly feedbackTime?: number;
 }

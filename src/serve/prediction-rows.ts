@@ -17,6 +17,7 @@ export function predictionRows(
   return entries.map((e) => ({
     request_id: e.requestId,
     time: e.time,
+    received_at: e.receivedAt ?? e.time,
     deployment: e.deployment,
     variant: e.variant,
     model_version: e.modelVersion,
@@ -52,6 +53,8 @@ export function predictionFromRow(
     id: Number(row.id),
     requestId: row.request_id,
     time: Number(row.time),
+    // Entries logged before migration 8 were stamped when answered: that is their receipt time.
+    receivedAt: Number(row.received_at ?? row.time),
     deployment: row.deployment,
     variant: row.variant,
     modelVersion: row.model_version,

@@ -5,6 +5,7 @@ import type { Tracking } from "../track/index.js";
 import { CanaryDriver } from "./canary-driver.js";
 import type { DeploymentState as StoredState } from "./deployment-record.js";
 import type { DeploymentSpec } from "./deployment-spec.js";
+import { parseEventTime } from "./event-time.js";
 import { type ModelHandle, ModelSlots } from "./model-slots.js";
 import {
   type FeatureLookup,
@@ -78,8 +79,31 @@ export interface ServeResult {
   readonly modelVersion: string;
   readonly predictions: readonly PredictionOutput[];
   readonly latencyMs: number;
+  /** The event time given with the request (epoch ms); absent: the entries carry the answer time. */
+  readonly time?: number;
   /** Per row, the status of each looked-up online feature (deployments with `features`). */
   readonly featureStatuses?: FeatureLookup["looked"][number]["statuses"][];
+}
+
+/**
+ * What a caller may say about one request besides its rows.
+ *
+ * @example
+ * ```ts
+ * const meta: PredictMeta = { requestId: "2026-03-02-c42", time: "2026-03-02T09:30:00Z" };
+ * ```
+ */
+export interface PredictMeta {
+  /** The request id logged (and echoed); default a random UUID. */
+  readonly requestId?: string;
+  /**
+   * The event time the request's entries are logged with: an ISO-8601 timestamp with a zone
+   * or epoch ms (see {@link parseEventTime}). Default: when the answer goes out. A replay of
+   * historical or simulated traffic sets it, so monitors and A/B analysis window the replay
+   * by its own time. Library callers may always set it; over HTTP only a server started to
+   * accept event times takes it (`acceptEventTime`).
+   */
+  readonly time?: string | number;
 }
 
 /**
@@ -389,19 +413,20 @@ export class ServingRuntime {
    * Scores the rows of one request on one variant of a deployment: the variant is picked by a
    * stable hash of the deployment's sticky key field in the first row (or of the request id),
    * every row is checked against that variant's model (one 400 listing every bad field), and
-   * each prediction is logged. Shadows get the rows after this returns.
+   * each prediction is logged, with `meta.time` as its event time when given (a bad one is
+   * `KEEL_ERR_INVALID_ARGUMENT` before anything is scored). Shadows get the rows after this
+   * returns.
    *
    * @example
    * ```ts
    * const result = await runtime.predict("churn", parseScoringJson(body), { requestId });
+   * await runtime.predict("churn", rows, { requestId: "d12-c42", time: "2026-03-02T09:30:00Z" }); // a replay
    * ```
    */
-  async predict(
-    name: string,
-    input: ScoringRows,
-    meta: { readonly requestId?: string } = {},
-  ): Promise<ServeResult> {
+  async predict(name: string, input: ScoringRows, meta: PredictMeta = {}): Promise<ServeResult> {
     const state = this.#state(name);
+    const eventTime =
+      meta.time === undefined ? undefined : parseEventTime(meta.time, "time", Date.now());
     if (!this.ready)
       throw new KeelError(
         "KEEL_ERR_SERVING_OVERLOADED",
@@ -459,6 +484,7 @@ export class ServingRuntime {
         modelVersion: handle.version,
         predictions,
         latencyMs,
+        ...(eventTime === undefined ? {} : { time: eventTime }),
         ...(lookup ? { featureStatuses: lookup.looked.map((l) => l.statuses) } : {}),
       };
       this.#afterResponse(
@@ -523,8 +549,8 @@ export class ServingRuntime {
   ): void {
     const log = this.#options.log;
     const shadows = spec.shadow ?? [];
-    // The entry's time is when the answer went out, not when the shadows finished (seconds
-    // later for a slow one): A/B windows and canary steps are judged by it.
+    // Received: when the answer went out, not when the shadows finished (seconds later for a
+    // slow one). It is the event time too unless the caller gave one (a replay).
     const time = Date.now();
     if (shadows.length === 0) {
       if (log) appendAll(log, result, logged, time, undefined);
@@ -646,7 +672,8 @@ function appendAll(
   for (let i = 0; i < records.length; i++) {
     const entry: PredictionLogEntry = {
       requestId: many ? batchRowRequestId(result.requestId, i) : result.requestId,
-      time,
+      time: result.time ?? time,
+      receivedAt: time,
       deployment: result.deployment,
       variant: result.variant,
       modelVersion: result.modelVersion,

@@ -1,5 +1,5 @@
 import type { Statement } from "better-sqlite3";
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { describeValue, KeelError } from "../core/index.js";
 import type { DeploymentEventRow, DeploymentRow, MetadataDatabase } from "../store/index.js";
 import type {
@@ -14,19 +14,23 @@ import type { FeedbackLabel, LoggedPrediction, PredictionLogEntry } from "./pred
 import { predictionFromRow, predictionRows } from "./prediction-rows.js";
 
 /**
- * Which logged predictions to read: one deployment, optionally a time window
- * `[from, to)` (epoch ms), one variant, and at most `limit` rows (oldest first).
+ * Which logged predictions to read: one deployment, optionally an event-time window
+ * `[from, to)` (epoch ms; the entries' `time`, see {@link PredictionLogEntry}), only entries
+ * the server answered at or after `receivedFrom` (its own clock, the clock deployment changes
+ * are stamped with), one variant, one model version, and at most `limit` rows (oldest first).
  *
  * @example
  * ```ts
- * const q: ReadPredictionsQuery = { deployment: "churn", from: Date.now() - 86_400_000 };
+ * const q: ReadPredictionsQuery = { deployment: "churn", from: Date.now() - 86_400_000, variant: "champion", modelVersion: "7" };
  * ```
  */
 export interface ReadPredictionsQuery {
   readonly deployment: string;
   readonly from?: number;
   readonly to?: number;
+  readonly receivedFrom?: number;
   readonly variant?: string;
+  readonly modelVersion?: string;
   readonly limit?: number;
 }
 
@@ -109,6 +113,7 @@ const INSERT_CHUNK = 400;
 const PREDICTION_COLUMNS = [
   "request_id",
   "time",
+  "received_at",
   "deployment",
   "variant",
   "model_version",
@@ -312,7 +317,7 @@ class SqlServingStore implements ServingStore {
   }
 
   async readPredictions(query: ReadPredictionsQuery): Promise<LoggedPrediction[]> {
-    const { deployment, from, to, variant, limit } = query;
+    const { deployment, from, to, receivedFrom, variant, modelVersion, limit } = query;
     if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
       throw new KeelError(
         "KEEL_ERR_INVALID_ARGUMENT",
@@ -329,7 +334,13 @@ class SqlServingStore implements ServingStore {
       .where("p.deployment", "=", deployment)
       .$if(from !== undefined, (q) => q.where("p.time", ">=", from as number))
       .$if(to !== undefined, (q) => q.where("p.time", "<", to as number))
+      .$if(receivedFrom !== undefined, (q) =>
+        q.where(sql<number>`coalesce(p.received_at, p.time)`, ">=", receivedFrom as number),
+      )
       .$if(variant !== undefined, (q) => q.where("p.variant", "=", variant as string))
+      .$if(modelVersion !== undefined, (q) =>
+        q.where("p.model_version", "=", modelVersion as string),
+      )
       .orderBy("p.time")
       .orderBy("p.id")
       .$if(limit !== undefined, (q) => q.limit(limit as number))

@@ -28,6 +28,8 @@ const HARD = 'a\tb\nc\r\\"q"\u2028 é 😀 \\t \\n';
 const entry = (i: number): PredictionLogEntry => ({
   requestId: i === 5 ? `r\t${i}\n` : `r${i}`,
   time: 1_000 + i,
+  // Replayed entries carry when they were served besides their event time; live ones need not.
+  ...(i % 2 === 1 ? { receivedAt: 50_000 + i } : {}),
   deployment: "churn",
   variant: i % 2 === 0 ? "a" : "b",
   modelVersion: "3",
@@ -63,6 +65,14 @@ async function storesWhatTheStoreStores(
   }
   // And what was stored is what was appended.
   expect(viaWorker.find((x) => x.requestId === "r\t5\n")?.input).toEqual(entry(5).input);
+  expect(viaWorker.find((x) => x.requestId === "r7")).toMatchObject({
+    time: 1_007,
+    receivedAt: 50_007,
+  });
+  expect(viaWorker.find((x) => x.requestId === "r8")).toMatchObject({
+    time: 1_008,
+    receivedAt: 1_008,
+  });
   expect(viaWorker.find((x) => x.requestId === "r0")).toMatchObject({
     input: entry(0).input,
     output: entry(0).output,

@@ -18,12 +18,12 @@ const db = new Database(workerData.file, { timeout: 10000 });
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
 const insert = db.prepare(
-  "insert into prediction_log (request_id, time, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) " +
-  "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  "insert into prediction_log (request_id, time, received_at, deployment, variant, model_version, input, prediction, score, probabilities, latency_ms, shadow) " +
+  "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 const writeAll = db.transaction((entries) => {
   for (const e of entries) {
     const p = e.output.prediction;
-    insert.run(e.requestId, e.time, e.deployment, e.variant, e.modelVersion,
+    insert.run(e.requestId, e.time, e.receivedAt === undefined ? e.time : e.receivedAt, e.deployment, e.variant, e.modelVersion,
       JSON.stringify(e.input), JSON.stringify(p),
       typeof p === "number" && Number.isFinite(p) ? p : null,
       e.output.probabilities === undefined ? null : JSON.stringify(e.output.probabilities),

@@ -5,7 +5,7 @@ import { monitoringTables } from "./monitoring-tables.js";
 import { orchestrationTables } from "./orchestration-tables.js";
 import { type RetryPolicy, retryWrite } from "./retry.js";
 import type { KeelDatabase } from "./schema.js";
-import { servingTables } from "./serving-tables.js";
+import { predictionReceivedAt, servingTables } from "./serving-tables.js";
 
 /** Which SQL engine a store runs on. @example `const d: SqlDialectName = "sqlite";` */
 export type SqlDialectName = "sqlite" | "postgres";
@@ -270,6 +270,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "monitoring", up: monitoringTables },
   { version: 6, name: "orchestration", up: orchestrationTables },
   { version: 7, name: "feature_newest_event", up: featureNewestEvent },
+  { version: 8, name: "prediction_received_at", up: predictionReceivedAt },
 ];
 
 /**

@@ -255,7 +255,10 @@ export interface DeploymentEventRow {
 export interface PredictionLogRow {
   id: Generated<number>;
   request_id: string;
+  /** The entry's event time (epoch ms): the caller's, or when the server answered. */
   time: number;
+  /** When the server answered (epoch ms); null on entries logged before migration 8. */
+  received_at: number | null;
   deployment: string;
   variant: string;
   model_version: string;

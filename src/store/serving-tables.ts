@@ -87,3 +87,21 @@ export async function servingTables(
     .addPrimaryKeyConstraint("prediction_feedback_pk", ["deployment", "request_id"])
     .execute();
 }
+
+/**
+ * Migration 8: event time in the prediction log. `time` is the entry's event time — when the
+ * prediction happened in the caller's world, which a replay of historical or simulated traffic
+ * sets explicitly — and the new `received_at` is when the server answered (its own clock).
+ * Entries logged before keep `received_at` null: they were stamped when answered, so their
+ * `time` is their receipt time too (readers use `coalesce(received_at, time)`).
+ *
+ * @example
+ * ```ts
+ * await predictionReceivedAt(db);
+ * ```
+ */
+export async function predictionReceivedAt(typed: Kysely<KeelDatabase>): Promise<void> {
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely<any> is the documented type for migrations
+  const db = typed as Kysely<any>;
+  await db.schema.alterTable("prediction_log").addColumn("received_at", "bigint").execute();
+}

@@ -35,7 +35,7 @@ export const serveCommand = defineCommand({
   path: ["serve"],
   summary: "Serve a model or a stored deployment over HTTP (predictions only)",
   usage:
-    "--model DIR|models:/NAME@ALIAS | --deployment NAME [--host 127.0.0.1] [--port 8080] [--allowed-hosts H,…] [--body-limit 10MB] [--timeout 10s] [--no-log]",
+    "--model DIR|models:/NAME@ALIAS | --deployment NAME [--host 127.0.0.1] [--port 8080] [--allowed-hosts H,…] [--body-limit 10MB] [--timeout 10s] [--no-log] [--accept-event-time]",
   positionals: [0, 0],
   options: {
     model: {
@@ -76,6 +76,11 @@ export const serveCommand = defineCommand({
     "no-log": {
       type: "boolean",
       description: "do not write predictions to the prediction log",
+    },
+    "accept-event-time": {
+      type: "boolean",
+      description:
+        "take the event time a predict body gives in 'time' (replays of past traffic); off: such bodies get 403",
     },
     config: {
       type: "string",
@@ -139,6 +144,7 @@ export const serveCommand = defineCommand({
         deployments,
         ...(features ? { features: features.store } : {}),
         log: !read.flag(ctx.options, "no-log"),
+        acceptEventTime: read.flag(ctx.options, "accept-event-time"),
         ...(bodyText !== undefined ? { bodyLimitBytes: parseBytes(bodyText, "--body-limit") } : {}),
         ...(timeoutText !== undefined
           ? { timeoutMs: parseDuration(timeoutText, "--timeout") }

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { isKeelError } from "../../core/index.js";
 import type { DeploymentSpec } from "../deployment-spec.js";
 import type { PredictionLogEntry } from "../prediction-entry.js";
-import type { ServingStore } from "../serving-store.js";
+import type { ReadPredictionsQuery, ServingStore } from "../serving-store.js";
 
 /**
  * A fresh, empty serving store and how to dispose of it, for {@link servingStoreSuite}.
@@ -175,7 +175,8 @@ export function servingStoreSuite(open: () => Promise<ServingStoreFixture>): voi
       expect(rows.map((r) => r.requestId)).toEqual(["b", "c", "a"]);
       const { id, ...b } = rows[0]!;
       expect(typeof id).toBe("number");
-      expect(b).toEqual(entries[1]);
+      // No receipt time given: the entry was received at its event time.
+      expect(b).toEqual({ ...entries[1], receivedAt: T });
       expect(rows[1]?.input).toEqual({ text: 'quote " and ünïcode' });
       expect(rows[2]).toMatchObject({ output: entries[0]!.output, input: entries[0]!.input });
       expect(
@@ -191,6 +192,32 @@ export function servingStoreSuite(open: () => Promise<ServingStoreFixture>): voi
       await expect(store.readPredictions({ deployment: "churn", limit: 0 })).rejects.toMatchObject({
         code: "KEEL_ERR_INVALID_ARGUMENT",
       });
+    }));
+
+  it("keeps a replayed entry's event time apart from when it was served, and filters by either and by version", () =>
+    using(async (store) => {
+      const T = Date.UTC(2026, 0, 1);
+      const served = Date.UTC(2026, 5, 1);
+      await store.appendPredictions([
+        // Simulated March traffic replayed in June, by two versions of the champion.
+        logEntry({ requestId: "old", time: T, receivedAt: served, modelVersion: "3" }),
+        logEntry({ requestId: "new", time: T + 10, receivedAt: served + 5, modelVersion: "4" }),
+        // Live traffic: served when it happened.
+        logEntry({ requestId: "live", time: served + 9 }),
+      ]);
+      const rows = await store.readPredictions({ deployment: "churn" });
+      expect(rows.map((r) => [r.requestId, r.time, r.receivedAt])).toEqual([
+        ["old", T, served],
+        ["new", T + 10, served + 5],
+        ["live", served + 9, served + 9],
+      ]);
+      const ids = async (q: Omit<ReadPredictionsQuery, "deployment">) =>
+        (await store.readPredictions({ deployment: "churn", ...q })).map((r) => r.requestId);
+      // Windows are event time: the replayed day, not the day it was replayed.
+      expect(await ids({ from: T, to: T + 86_400_000 })).toEqual(["old", "new"]);
+      expect(await ids({ from: served, to: served + 86_400_000 })).toEqual(["live"]);
+      expect(await ids({ receivedFrom: served + 5 })).toEqual(["new", "live"]);
+      expect(await ids({ modelVersion: "4" })).toEqual(["new"]);
     }));
 
   it("joins feedback by request id, whenever it arrives, keeping the latest label", () =>

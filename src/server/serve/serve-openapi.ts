@@ -64,6 +64,29 @@ const SCORING_BODY = {
   },
 };
 
+const EVENT_TIME = {
+  type: "string",
+  format: "date-time",
+  description:
+    "The event time the request's predictions are logged with (ISO-8601 with a zone), for replays of past traffic; default: when the answer goes out. Only servers started with --accept-event-time take it (403 otherwise); a malformed or future time is 400 with path $.time.",
+};
+
+/** The keel predict route's body: the scoring shapes, plus an optional event time. */
+const PREDICT_BODY = {
+  ...SCORING_BODY,
+  content: {
+    ...SCORING_BODY.content,
+    "application/json": {
+      schema: {
+        oneOf: SCORING_BODY.content["application/json"].schema.oneOf.map((shape) => ({
+          ...shape,
+          properties: { ...("properties" in shape ? shape.properties : {}), time: EVENT_TIME },
+        })),
+      },
+    },
+  },
+};
+
 const NAME = { name: "name", in: "path", required: true, schema: { type: "string" } };
 
 /**
@@ -96,7 +119,7 @@ export function servingOpenApi(): {
             NAME,
             { name: "x-request-id", in: "header", required: false, schema: { type: "string" } },
           ],
-          requestBody: SCORING_BODY,
+          requestBody: PREDICT_BODY,
           responses: {
             "200": {
               description: "one prediction per record, the variant and model version that answered",
@@ -199,6 +222,7 @@ export function servingOpenApi(): {
             variant: { type: "string" },
             modelVersion: { type: "string" },
             requestId: { type: "string" },
+            time: { ...EVENT_TIME, description: "the event time the request gave, echoed" },
             featureStatuses: {
               description:
                 "Deployments with online features: per row, each looked-up feature's status",

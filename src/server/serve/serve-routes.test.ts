@@ -197,6 +197,75 @@ describe("serving routes", () => {
     expect(await logged()).toBe(before);
   });
 
+  it("logs a predict body's ISO-8601 time as the event time only where the server accepts it", async () => {
+    const record = fixture.records[2];
+    const byId = async (requestId: string) => {
+      await runtime.settle();
+      await log.flush();
+      return (await store.readPredictions({ deployment: "default" })).filter(
+        (p) => p.requestId === requestId,
+      );
+    };
+    // By default clients cannot back-date entries: 403, nothing logged.
+    const refused = await app.inject({
+      method: "POST",
+      url: "/v1/deployments/default/predict",
+      headers: { "content-type": "application/json", "x-request-id": "dated-refused" },
+      payload: JSON.stringify({ records: [record], time: "2025-03-02T09:30:00Z" }),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({
+      error_code: "KEEL_ERR_PERMISSION_DENIED",
+      details: { path: "$.time" },
+    });
+    expect(await byId("dated-refused")).toEqual([]);
+
+    const replay = await createApp({
+      tracking: fixture.tracking,
+      mode: "serving",
+      plugins: servingRoutePlugins({ runtime, store, log, acceptEventTime: true }),
+    });
+    try {
+      const send = (requestId: string, body: unknown) =>
+        replay.inject({
+          method: "POST",
+          url: "/v1/deployments/default/predict",
+          headers: { "content-type": "application/json", "x-request-id": requestId },
+          payload: JSON.stringify(body),
+        });
+      const before = Date.now();
+      const dated = await send("dated", { records: [record], time: "2025-03-02T10:30:00+01:00" });
+      expect(dated.statusCode).toBe(200);
+      expect(dated.json().time).toBe("2025-03-02T09:30:00.000Z");
+      const [entry] = await byId("dated");
+      expect(entry?.time).toBe(Date.UTC(2025, 2, 2, 9, 30));
+      expect(entry?.receivedAt).toBeGreaterThanOrEqual(before);
+      // Without a time the server's clock stamps it, as before.
+      const live = await send("undated", { records: [record] });
+      expect(live.json().time).toBeUndefined();
+      const [stamped] = await byId("undated");
+      expect(stamped?.time).toBe(stamped?.receivedAt);
+      expect(stamped?.time).toBeGreaterThanOrEqual(before);
+      for (const [id, time] of [
+        ["no-zone", "2025-03-02T09:30:00"],
+        ["feb-30", "2025-02-30T09:30:00Z"],
+        ["words", "yesterday"],
+        ["future", new Date(Date.now() + 3_600_000).toISOString()],
+        ["null", null],
+      ] as const) {
+        const bad = await send(id, { records: [record], time });
+        expect(bad.statusCode, id).toBe(400);
+        expect(bad.json(), id).toMatchObject({
+          error_code: "KEEL_ERR_INVALID_ARGUMENT",
+          details: { path: "$.time", received: time },
+        });
+        expect(await byId(id)).toEqual([]);
+      }
+    } finally {
+      await replay.close();
+    }
+  });
+
   it("joins feedback to logged predictions and counts requests in /metrics", async () => {
     const response = await post("/v1/deployments/default/predict", {
       records: [fixture.records[1]],

@@ -4,6 +4,7 @@ import { isKeelError, KeelError } from "../../core/index.js";
 import {
   analyzeExperiment,
   type PredictionLog,
+  parseEventTime,
   parseScoringCsv,
   parseScoringJson,
   type ScoringRows,
@@ -44,6 +45,14 @@ export interface ServingRoutesOptions {
   readonly jsonDepth?: number;
   /** Metrics to count into (one is made when not given). */
   readonly metrics?: ServingMetrics;
+  /**
+   * Take the event time a predict body gives in `time` (default false: a body with `time` is
+   * refused with 403). Scoring needs only a read token, so by default no client can back-date
+   * or post-date log entries and move them into or out of the windows that monitors and A/B
+   * analysis judge; a server that replays historical or simulated traffic
+   * (`keel serve --accept-event-time`, `keel demo`) turns it on.
+   */
+  readonly acceptEventTime?: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -64,6 +73,23 @@ function rowsOf(request: FastifyRequest): ScoringRows {
     `unsupported content type ${JSON.stringify(type)}: send application/json (records, columns/data or MLflow's scoring shapes) or text/csv`,
     { details: { accepted: ["application/json", "text/csv"], received: type } },
   );
+}
+
+/**
+ * The event time a JSON predict body gives in `time`, checked (400 naming `$.time`), or
+ * undefined when it gives none; 403 when the server does not take event times.
+ */
+function eventTimeOf(request: FastifyRequest, accepted: boolean): number | undefined {
+  const body = request.body;
+  if (typeof body !== "object" || body === null || !Object.hasOwn(body, "time")) return undefined;
+  const value = (body as { time?: unknown }).time;
+  if (!accepted)
+    throw new KeelError(
+      "KEEL_ERR_PERMISSION_DENIED",
+      "$.time: this server stamps predictions with its own clock and does not accept event times from clients (start it with --accept-event-time to replay historical traffic)",
+      { details: { path: "$.time", received: value === undefined ? null : value } },
+    );
+  return parseEventTime(value, "$.time", Date.now());
 }
 
 function resultHeaders(reply: FastifyReply, result: ServeResult): FastifyReply {
@@ -110,10 +136,16 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
   // A read token may score (nothing but the log changes); the body may be JSON or CSV.
   const scoring = { bodyLimit, config: { scope: "read" as const, rawBody: true } };
 
-  const predict = async (name: string, request: FastifyRequest): Promise<ServeResult> => {
+  const predict = async (
+    name: string,
+    request: FastifyRequest,
+    readsTime = false,
+  ): Promise<ServeResult> => {
     try {
+      const time = readsTime ? eventTimeOf(request, options.acceptEventTime === true) : undefined;
       const result = await runtime.predict(name, rowsOf(request), {
         requestId: requestIdOf(request),
+        ...(time === undefined ? {} : { time }),
       });
       metrics.observe(name, result.variant, result.latencyMs / 1000, result.predictions.length);
       return result;
@@ -143,12 +175,14 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
       "/v1/deployments/:name/predict",
       scoring,
       async (request, reply) => {
-        const result = await predict(request.params.name, request);
+        const result = await predict(request.params.name, request, true);
         return resultHeaders(reply, result).send({
           predictions: result.predictions,
           variant: result.variant,
           modelVersion: result.modelVersion,
           requestId: result.requestId,
+          // Echoed when the request set it: the time its entries are logged (and judged) at.
+          ...(result.time === undefined ? {} : { time: new Date(result.time).toISOString() }),
           // Deployments with online features: each looked-up feature's status per row.
           ...(result.featureStatuses ? { featureStatuses: result.featureStatuses } : {}),
         });

@@ -8,7 +8,7 @@ import {
 } from "../../serve/index.js";
 import type { Tracking } from "../../track/index.js";
 import { paramsOf, read } from "../mlflow/request.js";
-import { shadowComparisons, trafficByVariant } from "./deployment-traffic.js";
+import { shadowComparisons, trafficByVariant, trafficWindowEnd } from "./deployment-traffic.js";
 
 /** The longest traffic window the dashboard asks for, and the most rows it reads for one. */
 const MAX_WINDOW_MS = 7 * 86_400_000;
@@ -32,7 +32,8 @@ function deploymentJson(d: Deployment): Record<string, unknown> {
  * The dashboard's read-only view of stored deployments, mounted under `/v1`:
  * `GET /v1/deployments` lists them (variants, configured and effective weights, shadows, canary
  * spec and progress); `GET /v1/deployments/:name/overview?window_ms=3600000` returns one with
- * its history, per-variant requests/s and latency over the window (in 60 buckets), the shadow
+ * its history, per-variant requests/s and latency over the event-time window (in 60 buckets;
+ * ending now, or at the newest entry when a replay logged nothing that recent), the shadow
  * comparison, and the A/B analysis since the last change (`analyzeExperiment`; a note instead
  * when it cannot be computed). Reads the serving store in the tracking database: it works
  * whether or not this server also serves the deployment.
@@ -62,7 +63,16 @@ export const deploymentRoutes: FastifyPluginAsync<{ tracking: Tracking }> = asyn
         { details: { parameter: "window_ms" } },
       );
     const deployment = await store.getDeployment(request.params.name);
-    const to = Date.now();
+    const newest = await tracking.database.db
+      .selectFrom("prediction_log")
+      .select((eb) => eb.fn.max("time").as("newest"))
+      .where("deployment", "=", deployment.name)
+      .executeTakeFirst();
+    const { to, anchored } = trafficWindowEnd(
+      Date.now(),
+      windowMs,
+      newest?.newest == null ? undefined : Number(newest.newest),
+    );
     const from = to - windowMs;
     const rows = await store.readPredictions({
       deployment: deployment.name,
@@ -91,6 +101,9 @@ export const deploymentRoutes: FastifyPluginAsync<{ tracking: Tracking }> = asyn
         from,
         to,
         bucket_ms: windowMs / 60,
+        // "newest-entry": no traffic in the last window (a replay's event times): the window
+        // ends at the newest logged entry instead of now.
+        anchored,
         rows: rows.length,
         truncated: rows.length === MAX_ROWS,
       },

@@ -40,6 +40,27 @@ function quantile(sorted: readonly number[], q: number): number | null {
 }
 
 /**
+ * Where the dashboard's traffic window ends. Windows are in event time (the entries' `time`),
+ * so a deployment fed by a replay of past or simulated traffic has nothing in the hour before
+ * the wall clock: when the newest entry is older than the window, the window ends just after
+ * it instead (the deployment's last active stretch), and `anchored` says so. Live traffic keeps
+ * the window ending now.
+ *
+ * @example
+ * ```ts
+ * trafficWindowEnd(Date.now(), 3_600_000, newestEventTime); // { to, anchored: "now" | "newest-entry" }
+ * ```
+ */
+export function trafficWindowEnd(
+  now: number,
+  windowMs: number,
+  newest: number | undefined,
+): { readonly to: number; readonly anchored: "now" | "newest-entry" } {
+  if (newest === undefined || newest >= now - windowMs) return { to: now, anchored: "now" };
+  return { to: newest + 1, anchored: "newest-entry" };
+}
+
+/**
  * Per-variant requests per second and latency quantiles of logged predictions in `[from, to)`,
  * overall and in `bucketMs` buckets (one logged row counts as one request).
  *
