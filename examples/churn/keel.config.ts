@@ -30,9 +30,8 @@ import {
 } from "keel";
 
 const WAREHOUSE = "data/warehouse.duckdb";
-/** Training sets and bundles of each run live here; the promotion step reads the newest holdout. */
+/** Each run's training set, holdout and bundle live in a directory of its own under here. */
 const WORK = "work";
-const HOLDOUT = `${WORK}/holdout.csv`;
 const DAY_MS = 86_400_000;
 /** A customer counts as churned when the churn event falls within this many days of the snapshot. */
 const HORIZON_DAYS = 14;
@@ -132,6 +131,15 @@ function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** The GBDT search space (the JSON form `keel tune --space` reads): small trees for weekly data. */
+const SEARCH_SPACE = {
+  nEstimators: { low: 20, high: 120 },
+  maxDepth: { low: 2, high: 5 },
+  learningRate: { low: 0.03, high: 0.3, log: true },
+  minChildWeight: { low: 1, high: 20, log: true },
+  subsample: { low: 0.6, high: 1 },
+};
+
 /** Training params: `trials` TPE trials, `folds`-fold CV, `snapshots` weekly label snapshots. */
 const trainParams = { trials: 50, folds: 5, snapshots: 4, seed: 7 };
 
@@ -180,7 +188,7 @@ const trainingSteps = {
         await mkdir(`${ctx.root}/${dir}`, { recursive: true });
         const rows = frame.drop(["event_timestamp"]);
         await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
-        await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${HOLDOUT}`);
+        await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${dir}/holdout.csv`);
         const labels = rows
           .take(train)
           .toRecords()
@@ -195,6 +203,7 @@ const trainingSteps = {
           train: `${dir}/train.csv`,
           rows: train.length,
           positives: labels,
+          holdout: `${dir}/holdout.csv`,
           holdoutRows: holdout.length,
           snapshots,
         };
@@ -233,104 +242,50 @@ const trainingSteps = {
       return { checks: report.results.length, passed: report.results.length };
     },
   }),
-  // TPE over the GBDT's parameters, each trial scored by stratified k-fold CV (a nested tracked
-  // run per trial); the best parameters are refitted on all training rows into a bundle.
+  // TPE over the GBDT's parameters, each trial scored by stratified k-fold CV (a nested run of
+  // this step's tracked run); the best parameters are refitted on all training rows into a
+  // bundle whose monitoring reference is the holdout (the newest labelled week, which the
+  // model never saw): in-sample scores of older weeks would make the prediction baseline drift
+  // with time alone.
   tune: step({
     after: ["training-set", "data-checks"],
     cache: false,
     run: async (ctx: StepContext) => {
-      const { data, models, tune, evaluate, monitor, track } = ctx.keel;
-      const { train, dir } = ctx.inputs["training-set"] as { train: string; dir: string };
+      const { data, track } = ctx.keel;
+      const { train, holdout, dir } = ctx.inputs["training-set"] as Record<string, string>;
       const file = `${ctx.root}/${train}`;
-      const frame = await data.readFrame(file, { schema: { plan: "categorical" } });
-      const x = frame.drop([TARGET, "customer_id", ...SEGMENTS]);
-      const training = x.withColumn(TARGET, frame.column(TARGET));
-      const folds = Number(ctx.params.folds);
-      const seed = Number(ctx.params.seed);
+      const schema = { plan: "categorical" } as const;
+      const training = (await data.readFrame(file, { schema })).drop(["customer_id", ...SEGMENTS]);
       const run = await ctx.trackedRun({ experiment: "churn" });
-      const study = await tune.createStudy({
-        name: `churn-${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`,
-        direction: "maximize",
-        sampler: new tune.TpeSampler({ seed }),
-        pruner: new tune.MedianPruner(),
-        storage: new track.TrackingStudyStorage(ctx.tracking, { experiment: "churn-tuning" }),
-        loadIfExists: true,
+      const tuned = await track.tuneGbdt(training, {
+        target: TARGET,
+        positive: "yes",
+        nTrials: Number(ctx.params.trials),
+        cv: Number(ctx.params.folds),
+        seed: Number(ctx.params.seed),
+        space: SEARCH_SPACE,
+        tracking: { tracking: ctx.tracking, run },
       });
-      await study.optimize(
-        async (trial) => {
-          const params = {
-            nEstimators: trial.suggestInt("nEstimators", 20, 120),
-            maxDepth: trial.suggestInt("maxDepth", 2, 5),
-            learningRate: trial.suggestFloat("learningRate", 0.03, 0.3, { log: true }),
-            minChildWeight: trial.suggestFloat("minChildWeight", 1, 20, { log: true }),
-            subsample: trial.suggestFloat("subsample", 0.6, 1),
-          };
-          const cv = await evaluate.crossValidate(
-            new models.GbdtClassifier({ ...params, positiveClass: "yes", seed }),
-            training,
-            {
-              target: TARGET,
-              cv: folds,
-              metrics: ["rocAuc"],
-              positive: "yes",
-              seed,
-              onFold: (fold) => {
-                trial.report(fold.metrics.rocAuc as number, fold.fold);
-                if (trial.shouldPrune())
-                  throw new tune.TrialPruned(`pruned after fold ${fold.fold}`);
-              },
-            },
-          );
-          return cv.mean.rocAuc as number;
-        },
-        { nTrials: Number(ctx.params.trials) },
-      );
-      const best = { ...study.bestParams, positiveClass: "yes", seed };
-      const estimator = new models.GbdtClassifier(best);
-      const model = await estimator.fit(x, frame.column(TARGET));
-      // The monitor's reference: the holdout (the newest labelled week, which the model never
-      // saw) with the model's scores on it, P(yes) being column 1 of the probabilities. Its
-      // mean prediction is the baseline of the prediction-shift check; in-sample scores of
-      // older weeks would make that baseline drift with time alone.
-      const recent = await data.readFrame(`${ctx.root}/${HOLDOUT}`, {
-        schema: { plan: "categorical" },
+      await track.saveTrainedModel(`${ctx.root}/${dir}/model`, {
+        model: tuned.model,
+        x: training.drop([TARGET]),
+        target: TARGET,
+        positive: "yes",
+        params: tuned.params,
+        metrics: { "valid.auc": tuned.bestValue, "cv.rocAuc": tuned.bestValue },
+        reference: await data.readFrame(`${ctx.root}/${holdout}`, { schema }),
+        data: file,
+        trainedOn: train,
+        codeVersion: "examples/churn",
+        createdAt: ctx.logicalDate,
+        run,
       });
-      const live = recent.select(x.columnNames);
-      const proba = model.predictProba(live);
-      const scores = Float64Array.from(
-        { length: live.nRows },
-        (_, i) => proba[2 * i + 1] as number,
-      );
-      const referenceProfile = monitor.profileToState(
-        monitor.buildProfile(live.withColumn("prediction", ctx.keel.core.numericColumn(scores))),
-      );
-      const out = `${ctx.root}/${dir}/model`;
-      await models.saveModel(out, {
-        model,
-        referenceProfile,
-        inputSignature: { columns: x.schema(), target: TARGET },
-        positiveClass: "yes",
-        metrics: { "valid.auc": study.bestValue, "cv.rocAuc": study.bestValue },
-        lineage: {
-          dataHash: await data.datasetVersion(file),
-          rows: evaluate.rowFingerprint(x),
-          params: estimator.params,
-          codeVersion: "examples/churn",
-          runId: run.id,
-          trainedOn: train,
-          createdAt: ctx.logicalDate.toISOString(),
-        },
-      });
-      await run.logParams({ ...study.bestParams, trials: study.trials.length, folds });
-      run.logMetrics({ "cv.rocAuc": study.bestValue });
-      await run.logArtifact(out, "model");
       await run.end();
-      const completed = study.trials.filter((t) => t.state === "COMPLETE").length;
       return {
         runId: run.id,
-        cvAuc: study.bestValue,
-        trials: study.trials.length,
-        completed,
+        cvAuc: tuned.bestValue,
+        trials: tuned.study.trials.length,
+        completed: tuned.trials.COMPLETE,
         bundle: `${dir}/model`,
       };
     },
@@ -339,13 +294,14 @@ const trainingSteps = {
   // caught and, at that threshold, per segment the recall gap between groups (equal
   // opportunity difference) and the gap between their flag rates (demographic parity).
   evaluate: step({
-    after: ["tune"],
+    after: ["training-set", "tune"],
     cache: false,
     run: async (ctx: StepContext) => {
       const { models, evaluate } = ctx.keel;
       const { bundle, runId } = ctx.inputs.tune as { bundle: string; runId: string };
+      const file = (ctx.inputs["training-set"] as { holdout: string }).holdout;
       const model = await models.loadModel(`${ctx.root}/${bundle}`);
-      const holdout = await models.readBundleData(model.inputSignature, `${ctx.root}/${HOLDOUT}`);
+      const holdout = await models.readBundleData(model.inputSignature, `${ctx.root}/${file}`);
       const p = evaluate.predictionsOf(model, holdout, { target: TARGET, positive: "yes" });
       const y = evaluate.binaryLabels(p);
       const score = p.score as Float64Array;
@@ -401,9 +357,10 @@ const trainingSteps = {
   // differences rather than the four-fifths ratio, which the sampling noise of a few hundred
   // customers a group moves by ±0.15 when few are flagged).
   promote: promotionStep({
-    after: ["register"],
+    after: ["training-set", "register"],
     model: "churn",
-    holdout: HOLDOUT,
+    // This run's holdout, the file the training-set step wrote and named in its output.
+    holdout: { fromStep: "training-set" },
     metric: "rocAuc",
     minImprovement: 0.01,
     threshold: 0.12,

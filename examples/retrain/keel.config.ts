@@ -73,39 +73,33 @@ const churnRetrain = definePipeline({
       after: ["validate"],
       retries: 1,
       run: async (ctx) => {
-        const { data, models, evaluate } = ctx.keel;
+        const { data, models, track } = ctx.keel;
         const { clean } = ctx.inputs.validate as { clean: string };
         const file = `${ctx.root}/${clean}`;
         const frame = await data.readFrame(file);
         const x = frame.drop(["churn"]);
-        const params = {
+        const estimator = new models.GbdtClassifier({
           nEstimators: Number(ctx.params.nEstimators),
           maxDepth: Number(ctx.params.maxDepth),
           learningRate: Number(ctx.params.learningRate),
           positiveClass: "Yes",
           seed: 0,
-        };
-        const estimator = new models.GbdtClassifier(params);
+        });
         const model = await estimator.fit(x, frame.column("churn"));
         const run = await ctx.trackedRun({ experiment: "churn-retrain" });
-        await run.logParams({ ...params, week: ctx.logicalDate.toISOString().slice(0, 10) });
-        const out = `${ctx.root}/${clean.replace(/clean\.csv$/, "model")}`;
-        await models.saveModel(out, {
+        // The bundle (signature, reference profile, lineage) and the run's params, input and artifact.
+        await track.saveTrainedModel(`${ctx.root}/${clean.replace(/clean\.csv$/, "model")}`, {
           model,
-          inputSignature: { columns: x.schema(), target: "churn" },
-          positiveClass: "Yes",
-          metrics: {},
-          lineage: {
-            dataHash: await data.datasetVersion(file),
-            rows: evaluate.rowFingerprint(x),
-            params: estimator.params,
-            codeVersion: "examples/retrain",
-            runId: run.id,
-            trainedOn: clean,
-            createdAt: ctx.logicalDate.toISOString(),
-          },
+          x,
+          target: "churn",
+          positive: "Yes",
+          params: estimator.params,
+          data: file,
+          trainedOn: clean,
+          codeVersion: "examples/retrain",
+          createdAt: ctx.logicalDate,
+          run,
         });
-        await run.logArtifact(out, "model");
         const version = await ctx.registerModel("churn", {
           artifactUri: `runs:/${run.id}/model`,
           runId: run.id,

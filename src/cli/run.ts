@@ -1,9 +1,12 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { closestNames, isKeelError, KeelError } from "../core/index.js";
+import { keelVersion } from "../track/index.js";
 import type { Command, CommandContext, OptionSpec } from "./command.js";
 import { type CommandEntry, commands, groupNotes } from "./commands/index.js";
 import { formatError, formatTable } from "./format.js";
+
+// The version lives with the library (bundles record it); the CLI prints it.
+export { keelVersion };
 
 /** Where the CLI writes; tests pass their own to capture output. */
 export interface CliIo {
@@ -18,21 +21,6 @@ const COMMON_OPTIONS: Record<string, OptionSpec> = {
   json: { type: "boolean", description: "Print one JSON document on stdout." },
   help: { type: "boolean", short: "h", description: "Show help for this command." },
 };
-
-/**
- * The installed package version, read from package.json.
- *
- * @example
- * ```ts
- * keelVersion(); // "0.1.0"
- * ```
- */
-export function keelVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /**
  * Runs the CLI on `argv` (without `node` and the script) and returns the exit code: 0 success,

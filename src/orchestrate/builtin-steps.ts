@@ -11,6 +11,8 @@ import type { PromotionPolicy, RollbackPolicy } from "./promote.js";
  * @example
  * ```ts
  * promote: promotionStep({ after: ["train"], model: "churn", holdout: "data/holdout.csv", minImprovement: 0.01 }),
+ * // the holdout file an upstream step wrote and named in its output `holdout`:
+ * promote: promotionStep({ after: ["split", "train"], model: "churn", holdout: { fromStep: "split" } }),
  * ```
  */
 export function promotionStep(
@@ -21,9 +23,15 @@ export function promotionStep(
     ...(after === undefined ? {} : { after }),
     ...(retries === undefined ? {} : { retries }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    inputs: [policy.holdout],
-    // The policy is part of the step's code version, so a changed threshold is not cached.
-    version: JSON.stringify(policy),
+    // A holdout file is an input (its hash is in the cache key); an upstream step's output is
+    // in the key as that step's outputs.
+    ...(typeof policy.holdout === "string" ? { inputs: [policy.holdout] } : {}),
+    // The policy is part of the step's code version, so a changed threshold is not cached; a
+    // holdout function by its source text.
+    version: JSON.stringify({
+      ...policy,
+      holdout: typeof policy.holdout === "function" ? policy.holdout.toString() : policy.holdout,
+    }),
     run: (ctx) => ctx.keel.orchestrate.promoteChallenger(ctx, policy),
   });
 }

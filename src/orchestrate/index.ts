@@ -65,6 +65,7 @@ export {
   type StepStatus,
 } from "./pipeline-store.js";
 export {
+  type HoldoutSource,
   type PromotionDecision,
   type PromotionPolicy,
   promoteChallenger,

@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
-import type { JsonValue } from "../core/index.js";
-import { KeelError } from "../core/index.js";
+import { describeValue, Frame, type JsonValue, KeelError } from "../core/index.js";
 import { datasetVersion } from "../data/index.js";
 import {
   type Gate,
@@ -30,8 +29,14 @@ export interface PromotionPolicy {
    * `modelUri` output of the first upstream step that has one.
    */
   readonly challenger?: string;
-  /** Labelled rows neither model was trained on (a file relative to the project root). */
-  readonly holdout: string;
+  /**
+   * Labelled rows neither model was trained on: a file relative to the project root (an input
+   * of the step, so a changed file is not served from the cache), an upstream step's output
+   * naming such a file (`{ fromStep: "training-set", output: "holdout" }`, the output's default
+   * name being `holdout`), or a function of the step's context that returns the rows as a
+   * frame (a query of the feature store through `ctx.features()`, a frame built in code).
+   */
+  readonly holdout: HoldoutSource;
   /** Default: the challenger's target column. */
   readonly target?: string;
   /** Default: the challenger's positive class. */
@@ -58,6 +63,21 @@ export interface PromotionPolicy {
   /** Bootstrap resamples of the comparison. Default 1000. */
   readonly nResamples?: number;
 }
+
+/**
+ * Where the promotion policy's holdout comes from (see {@link PromotionPolicy.holdout}).
+ *
+ * @example
+ * ```ts
+ * const file: HoldoutSource = "data/holdout.csv";
+ * const upstream: HoldoutSource = { fromStep: "training-set", output: "holdout" };
+ * const query: HoldoutSource = async (ctx) => (await ctx.features()).getHistoricalFeatures({ entityRows, features: { service: "churn_model" } });
+ * ```
+ */
+export type HoldoutSource =
+  | string
+  | { readonly fromStep: string; readonly output?: string }
+  | ((ctx: StepContext<unknown>) => Promise<Frame | undefined> | Frame | undefined);
 
 /**
  * What the promotion step decided and why (its recorded outputs).
@@ -95,6 +115,7 @@ export interface PromotionDecision {
  * @example
  * ```ts
  * step({ after: ["train"], run: (ctx) => ctx.keel.orchestrate.promoteChallenger(ctx, { model: "churn", holdout: "data/holdout.csv" }) });
+ * step({ after: ["split", "train"], run: (ctx) => ctx.keel.orchestrate.promoteChallenger(ctx, { model: "churn", holdout: { fromStep: "split" } }) });
  * ```
  */
 export async function promoteChallenger(
@@ -125,9 +146,7 @@ export async function promoteChallenger(
       gates: [],
     };
   const challenger = (await loadModelRef(tracking, root, challengerRef)).bundle;
-  const holdoutFile = resolve(root, policy.holdout);
-  const frame = await readBundleData(challenger.inputSignature, holdoutFile);
-  const dataHash = await datasetVersion(holdoutFile);
+  const { frame, dataHash } = await readHoldout(ctx, policy, challenger);
   const target = policy.target ?? challenger.inputSignature.target;
   if (target === undefined)
     throw new KeelError(
@@ -199,6 +218,67 @@ export async function promoteChallenger(
   });
   ctx.log.info(reason);
   return { ...base, challenger: version.version, promoted: promote, reason, gates };
+}
+
+/**
+ * The holdout rows as the challenger reads them, and their content hash: a file (typed by the
+ * challenger's input signature), the file an upstream step's output names, or the frame a
+ * function returns.
+ */
+async function readHoldout(
+  ctx: StepContext<unknown>,
+  policy: PromotionPolicy,
+  challenger: ModelBundle,
+): Promise<{ frame: Frame; dataHash: string }> {
+  const source = policy.holdout;
+  const where = `pipeline '${ctx.pipeline}' step '${ctx.step}' promotion of '${policy.model}'`;
+  if (typeof source === "function") {
+    const frame = await source(ctx);
+    if (!(frame instanceof Frame))
+      throw new KeelError(
+        "KEEL_ERR_INVALID_ARGUMENT",
+        `${where}: the holdout function must return a Frame of labelled rows. Got ${describeValue(frame)} instead.`,
+        { details: { pipeline: ctx.pipeline, step: ctx.step } },
+      );
+    return { frame, dataHash: await datasetVersion(frame) };
+  }
+  const file = resolve(
+    ctx.root,
+    typeof source === "string" ? source : upstreamFile(ctx, source, where),
+  );
+  return {
+    frame: await readBundleData(challenger.inputSignature, file),
+    dataHash: await datasetVersion(file),
+  };
+}
+
+/** The file an upstream step's output names, or an error saying what the output holds instead. */
+function upstreamFile(
+  ctx: StepContext<unknown>,
+  source: { readonly fromStep: string; readonly output?: string },
+  where: string,
+): string {
+  const output = source.output ?? "holdout";
+  if (!(source.fromStep in ctx.inputs))
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `${where}: holdout.fromStep '${source.fromStep}' is not an upstream step of this step (its inputs: ${Object.keys(ctx.inputs).join(", ") || "none"}); add it to 'after'.`,
+      { details: { pipeline: ctx.pipeline, step: ctx.step, fromStep: source.fromStep } },
+    );
+  const outputs = ctx.inputs[source.fromStep];
+  const value =
+    outputs !== null && typeof outputs === "object" && !Array.isArray(outputs)
+      ? (outputs as { readonly [key: string]: JsonValue })[output]
+      : undefined;
+  if (typeof value !== "string" || value === "")
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `${where}: step '${source.fromStep}' output '${output}' must name the holdout file (a path relative to the project root). Got ${describeValue(value)} instead.`,
+      {
+        details: { pipeline: ctx.pipeline, step: ctx.step, fromStep: source.fromStep, output },
+      },
+    );
+  return value;
 }
 
 function toJudge(

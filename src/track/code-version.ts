@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 /**
  * The git commit of the working tree at `dir`, or `undefined` when it is not a git checkout
@@ -22,4 +23,20 @@ export function gitCommit(dir: string): string | undefined {
     // Not a repository, no commits yet, or no git binary: the run simply has no code version.
     return undefined;
   }
+}
+
+/**
+ * The installed keel package's version, read from its package.json (the code version a model
+ * bundle's lineage records when nothing more precise is given).
+ *
+ * @example
+ * ```ts
+ * keelVersion(); // "0.1.0"
+ * ```
+ */
+export function keelVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }

@@ -18,7 +18,7 @@
  */
 export { ActiveRun, type LoggableValue } from "./active-run.js";
 export { RunArtifacts } from "./artifacts.js";
-export { gitCommit } from "./code-version.js";
+export { gitCommit, keelVersion } from "./code-version.js";
 export { Experiments, type SearchExperimentsRequest } from "./experiments.js";
 export {
   type ComparisonOp,
@@ -41,12 +41,29 @@ export {
   type SearchModelsRequest,
 } from "./registry.js";
 export { type CreateRunRequest, Runs, type SearchRunsRequest } from "./runs.js";
-export { TrackingStudyStorage } from "./study-storage.js";
+export { TrackingStudyStorage, type TrackingStudyStorageOptions } from "./study-storage.js";
 export {
   type OpenTrackingOptions,
   openTracking,
   type StartRunOptions,
   Tracking,
 } from "./tracking.js";
+export { gbdtEstimator } from "./training/gbdt-estimator.js";
+export { gbdtSearchSpace } from "./training/gbdt-search-space.js";
+export { inferTask } from "./training/infer-task.js";
+export {
+  predictBatch,
+  type SaveTrainedModelOptions,
+  saveTrainedModel,
+} from "./training/save-trained-model.js";
+export { targetColumnOf } from "./training/target-column.js";
+export {
+  countTrialStates,
+  defaultTuneMetric,
+  type GbdtSpaceJson,
+  type TunedGbdt,
+  type TuneGbdtOptions,
+  tuneGbdt,
+} from "./training/tune-gbdt.js";
 export * from "./types.js";
 export { LIMITS as TRACKING_LIMITS } from "./validation.js";

@@ -45,6 +45,25 @@ const RUN_STATUS: Record<TrialState, string> = {
 };
 
 /**
+ * Options of {@link TrackingStudyStorage}.
+ *
+ * @example
+ * ```ts
+ * const options: TrackingStudyStorageOptions = { studyRunId: (await ctx.trackedRun()).id };
+ * ```
+ */
+export interface TrackingStudyStorageOptions {
+  /** The experiment new study runs go into. Default `keel-studies`. */
+  readonly experiment?: string;
+  /**
+   * Record the study on this existing run (tags `keel.study.name`, `keel.study.direction`)
+   * instead of a new one, so every trial is a nested run of it: a pipeline step's tracked run
+   * or `keel tune`'s run, and the tracking UI shows one tree. Such a storage holds one study.
+   */
+  readonly studyRunId?: string;
+}
+
+/**
  * A {@link StudyStorage} on the tracking store (SQLite by default, PostgreSQL with
  * `KEEL_DB_URL`): a study is a run of an experiment, and every trial a nested run with its
  * parameters (as MLflow params), intermediate values (metric `intermediate_value` by step),
@@ -64,17 +83,21 @@ const RUN_STATUS: Record<TrialState, string> = {
  * const tracking = await openTracking();
  * const storage = new TrackingStudyStorage(tracking, { experiment: "churn-tuning" });
  * const study = await createStudy({ name: "gbdt", direction: "maximize", storage, loadIfExists: true });
+ * // In a pipeline step: the trials nested under the step's run.
+ * const nested = new TrackingStudyStorage(ctx.tracking, { studyRunId: (await ctx.trackedRun()).id });
  * ```
  */
 export class TrackingStudyStorage implements StudyStorage {
   readonly #tracking: Tracking;
   readonly #database: MetadataDatabase;
   readonly #experiment: string;
+  readonly #studyRunId: string | undefined;
 
-  constructor(tracking: Tracking, options: { experiment?: string } = {}) {
+  constructor(tracking: Tracking, options: TrackingStudyStorageOptions = {}) {
     this.#tracking = tracking;
     this.#database = tracking.database;
     this.#experiment = options.experiment ?? "keel-studies";
+    this.#studyRunId = options.studyRunId;
   }
 
   async createStudy(
@@ -82,6 +105,8 @@ export class TrackingStudyStorage implements StudyStorage {
     direction: StudyDirection | readonly StudyDirection[],
   ): Promise<StudySummary> {
     const directions = toDirections(direction);
+    if (this.#studyRunId !== undefined)
+      return this.#recordStudyOn(this.#studyRunId, name, directions);
     const experimentId = Number(await this.#tracking.experiments.ensure(this.#experiment));
     const studyId = newRunId();
     await this.#database.write(async (tx) => {
@@ -105,6 +130,46 @@ export class TrackingStudyStorage implements StudyStorage {
       });
     });
     return summaryOf(studyId, name, encodeDirections(directions));
+  }
+
+  /** Tags an existing run as the study (its trials become its nested runs). */
+  async #recordStudyOn(
+    runId: string,
+    name: string,
+    directions: readonly StudyDirection[],
+  ): Promise<StudySummary> {
+    await this.#database.write(async (tx) => {
+      if ((await this.#lockRun(tx, runId)) === undefined)
+        throw new KeelError(
+          "KEEL_ERR_NOT_FOUND",
+          `Cannot record study '${name}' on run '${runId}': there is no such run.`,
+          { details: { study: name, runId } },
+        );
+      if ((await this.#findStudy(tx, name)) !== undefined) {
+        throw new KeelError("KEEL_ERR_ALREADY_EXISTS", `A study named '${name}' already exists.`, {
+          details: { study: name },
+        });
+      }
+      const held = await tx
+        .selectFrom("tags")
+        .select("value")
+        .where("run_uuid", "=", runId)
+        .where("key", "=", STUDY_NAME)
+        .executeTakeFirst();
+      if (held !== undefined)
+        throw new KeelError(
+          "KEEL_ERR_ALREADY_EXISTS",
+          `Run '${runId}' already holds study '${held.value}'; one run records one study (cannot add '${name}').`,
+          { details: { study: name, runId, holds: held.value } },
+        );
+      await writeBatch(tx, this.#database, runId, {
+        tags: [
+          { key: STUDY_NAME, value: name },
+          { key: STUDY_DIRECTION, value: encodeDirections(directions) },
+        ],
+      });
+    });
+    return summaryOf(runId, name, encodeDirections(directions));
   }
 
   async getStudy(name: string): Promise<StudySummary | undefined> {
@@ -134,10 +199,14 @@ export class TrackingStudyStorage implements StudyStorage {
     await this.#database.write(async (tx) => {
       const study = await this.#lockRun(tx, studyId);
       if (study === undefined || !(await this.#isStudy(tx, studyId))) throw studyNotFound(studyId);
+      // Only trials count: a study recorded on a step's run may have other nested runs.
       const count = await tx
         .selectFrom("runs")
+        .innerJoin("tags as n", (join) =>
+          join.onRef("n.run_uuid", "=", "runs.run_uuid").on("n.key", "=", TRIAL_NUMBER),
+        )
         .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("parent_run_id", "=", studyId)
+        .where("runs.parent_run_id", "=", studyId)
         .executeTakeFirstOrThrow();
       const number = Number(count.n);
       await this.#insertRun(
@@ -254,8 +323,11 @@ export class TrackingStudyStorage implements StudyStorage {
     if (!(await this.#isStudy(db, studyId))) throw studyNotFound(studyId);
     const ids = await db
       .selectFrom("runs")
-      .select("run_uuid")
-      .where("parent_run_id", "=", studyId)
+      .innerJoin("tags as n", (join) =>
+        join.onRef("n.run_uuid", "=", "runs.run_uuid").on("n.key", "=", TRIAL_NUMBER),
+      )
+      .select("runs.run_uuid")
+      .where("runs.parent_run_id", "=", studyId)
       .execute();
     const trials = await this.#readTrials(
       db,

@@ -1,43 +1,44 @@
 import { resolve } from "node:path";
 import {
   type Column,
-  columnNotFound,
   createLogger,
   type Estimator,
   type FittedModel,
   type Frame,
   KeelError,
   type Logger,
-  numericColumn,
   type Task,
 } from "../../core/index.js";
-import { datasetVersion, readFrame } from "../../data/index.js";
-import { accuracy, logLoss, mae, rmse, rocAuc, rowFingerprint } from "../../evaluate/index.js";
+import { readFrame } from "../../data/index.js";
+import { accuracy, logLoss, mae, rmse, rocAuc } from "../../evaluate/index.js";
 import {
   type BatchPredictions,
   encodeClassTarget,
   encodeKnownClasses,
   FittedGbdt,
   gbdtParams,
-  type InputSignature,
   LinearRegression,
   LogisticRegression,
   linearRegressionParams,
   logisticRegressionParams,
   readBundleData,
   regressionTarget,
-  saveModel,
 } from "../../models/index.js";
-import { buildProfile, profileToState } from "../../monitor/index.js";
-import { type ActiveRun, openTracking } from "../../track/index.js";
+import {
+  type ActiveRun,
+  gbdtEstimator,
+  inferTask,
+  keelVersion,
+  openTracking,
+  predictBatch,
+  saveTrainedModel,
+  targetColumnOf,
+} from "../../track/index.js";
 import { linearPreprocessing } from "../../transform/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
-import { gbdtEstimator } from "../gbdt-estimator.js";
 import { createProgressBar } from "../progress-bar.js";
 import { dataPath } from "./data-profile.js";
-
-const KEEL_VERSION = "0.1.0";
 
 /**
  * `keel train`: reads a data file, infers the task when not given, fits the model (GBDT with
@@ -123,7 +124,11 @@ export const trainCommand = defineCommand({
     const clock = new PhaseClock();
     const frame = await readFrame(dataFile);
     clock.lap("read");
-    const yColumn = targetColumn(frame, target, read.string(ctx.options, "data") ?? "--data");
+    const yColumn = targetColumnOf(
+      frame,
+      target,
+      `--target in ${read.string(ctx.options, "data") ?? "--data"}`,
+    );
     const task = resolveTask(read.string(ctx.options, "task"), yColumn, positive);
     const linear = modelKind === "linear";
     const estimator = linear
@@ -142,7 +147,10 @@ export const trainCommand = defineCommand({
       ? await readBundleData({ columns: x.schema(), target }, dataPath(ctx, validFile))
       : undefined;
     const validation = valid
-      ? { x: valid.drop([target]), y: targetColumn(valid, target, validFile ?? "--valid") }
+      ? {
+          x: valid.drop([target]),
+          y: targetColumnOf(valid, target, `--target in ${validFile ?? "--valid"}`),
+        }
       : undefined;
     clock.lap("read");
 
@@ -181,43 +189,22 @@ export const trainCommand = defineCommand({
         trainSeconds,
       };
       clock.lap("metrics");
-      const inputSignature: InputSignature = { columns: x.schema(), target };
-      const dataHash = await datasetVersion(dataFile);
-      clock.lap("data hash");
-      const referenceProfile = profileToState(
-        buildProfile(withTrainingPredictions(x, model, trainPredictions)),
-      );
-      clock.lap("profile");
-      await saveModel(out, {
+      await saveTrainedModel(out, {
         model,
-        referenceProfile,
+        x,
+        target,
+        ...(positive !== undefined ? { positive } : {}),
         ...(preprocessor ? { preprocessor } : {}),
-        inputSignature,
-        ...(positive !== undefined ? { positiveClass: positive } : {}),
+        params: estimator.params,
         metrics,
-        lineage: {
-          dataHash,
-          rows: rowFingerprint(x),
-          params: estimator.params,
-          codeVersion: KEEL_VERSION,
-          ...(run ? { runId: run.id } : {}),
-          trainedOn: read.string(ctx.options, "data"),
-          createdAt: new Date().toISOString(),
-        },
+        trainingPredictions: trainPredictions,
+        data: dataFile,
+        ...(run ? { run } : {}),
+        trainedOn: read.string(ctx.options, "data"),
+        codeVersion: keelVersion(),
       });
       clock.lap("bundle write");
-      if (run) {
-        await run.logParams(loggableParams(estimator.params));
-        run.logMetrics(metrics);
-        await run.logInput({
-          name: target,
-          digest: dataHash.slice(0, 12),
-          source: dataFile,
-          context: "training",
-        });
-        await run.logArtifact(out, "model");
-        await run.end();
-      }
+      if (run) await run.end();
       clock.lap("tracking");
       if (read.flag(ctx.options, "verbose")) ctx.err(clock.report());
       const summary = {
@@ -265,27 +252,6 @@ export function cliLogger(ctx: CommandContext): Logger {
   return createLogger({ level: "warn", sink: (r) => ctx.err(`warning: ${r.message}\n`) });
 }
 
-function targetColumn(frame: Frame, target: string, where: string): Column {
-  const column = frame.get(target);
-  if (column === undefined) {
-    const notFound = columnNotFound(target, frame.columnNames, `--target in ${where}`);
-    throw new KeelError("KEEL_ERR_TARGET_INVALID", notFound.message, {
-      details: notFound.details,
-    });
-  }
-  return column;
-}
-
-function distinctCount(column: Column): number {
-  const seen = new Set<unknown>();
-  const n = column.kind === "categorical" ? column.codes.length : column.values.length;
-  for (let i = 0; i < n && seen.size <= 2; i++) {
-    const v = column.kind === "categorical" ? column.codes[i] : column.values[i];
-    if (v !== null && v !== -1 && !(typeof v === "number" && Number.isNaN(v))) seen.add(v);
-  }
-  return seen.size;
-}
-
 /**
  * The positive class, named by `--positive` or by the `positiveClass` parameter (or one of its
  * aliases); naming two different classes is refused rather than one silently winning.
@@ -326,10 +292,7 @@ function resolveTask(given: string | undefined, y: Column, positive: string | un
     if (given !== "regression") checkClassCount(given, y);
     return given;
   }
-  if (positive !== undefined) return "binary";
-  const distinct = distinctCount(y);
-  if (distinct <= 2) return "binary";
-  return y.kind === "numeric" ? "regression" : "multiclass";
+  return inferTask(y, positive);
 }
 
 /** A binary task needs exactly two classes, a multiclass one at least three. */
@@ -402,15 +365,6 @@ function prefixed(prefix: string, metrics: Record<string, number>): Record<strin
   return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
-/** A batch's predictions: one forest walk for a GBDT, `predictProba` and `predict` otherwise. */
-function predictBatch(model: FittedModel, x: Frame): BatchPredictions {
-  if (model instanceof FittedGbdt) return model.predictBatch(x);
-  return {
-    ...(model.task === "regression" ? {} : { proba: model.predictProba(x) }),
-    predicted: model.predict(x),
-  };
-}
-
 /** Headline metrics of a labelled batch's predictions: AUC/log loss/accuracy, or RMSE/MAE. */
 function scoreModel(
   model: FittedModel,
@@ -434,20 +388,6 @@ function scoreModel(
     };
   }
   return { logLoss: logLoss(truth, proba), accuracy: accuracy(truth, predicted) };
-}
-
-function loggableParams(
-  params: Readonly<Record<string, unknown>>,
-): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined) continue;
-    out[k] =
-      typeof v === "number" || typeof v === "boolean" || typeof v === "string"
-        ? v
-        : JSON.stringify(v);
-  }
-  return out;
 }
 
 /**
@@ -492,26 +432,4 @@ class PhaseClock {
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
-}
-
-/**
- * The training features plus the model's scores on them as a `prediction` column (P(positive)
- * for binary tasks, the value for regression; none for multiclass), for the reference profile
- * that monitoring compares live traffic and its predictions against. The scores are the ones the
- * training metrics were computed from, so the training set is not predicted a second time.
- */
-function withTrainingPredictions(
-  x: Frame,
-  model: FittedModel,
-  { proba, predicted }: BatchPredictions,
-): Frame {
-  if (x.has("prediction") || model.task === "multiclass") return x;
-  if (model.task === "regression" || !proba)
-    return x.withColumn("prediction", numericColumn(predicted));
-  const k = model.classes.length;
-  // Column 1 is P(positive class), as `keel predict` writes it.
-  const index = 1;
-  const scores = new Float64Array(x.nRows);
-  for (let i = 0; i < x.nRows; i++) scores[i] = proba[i * k + index] as number;
-  return x.withColumn("prediction", numericColumn(scores));
 }

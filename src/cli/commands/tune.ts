@@ -1,38 +1,23 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { isKeelError, KeelError } from "../../core/index.js";
+import { readFrame } from "../../data/index.js";
+import { METRIC_NAMES, type MetricSpec, resolveMetric } from "../../evaluate/index.js";
+import { gbdtParams } from "../../models/index.js";
 import {
-  type Column,
-  type FittedModel,
-  type Frame,
-  KeelError,
-  type Task,
-} from "../../core/index.js";
-import { datasetVersion, readFrame } from "../../data/index.js";
-import {
-  METRIC_NAMES,
-  type MetricSpec,
-  resolveMetric,
-  rowFingerprint,
-} from "../../evaluate/index.js";
-import { gbdtParams, saveModel } from "../../models/index.js";
-import { type ActiveRun, openTracking, type Tracking } from "../../track/index.js";
-import {
-  createStudy,
-  FAIL_REASON_ATTR,
-  type FrozenTrial,
-  fixedParams,
-  MedianPruner,
-  type ParamValue,
-  parseSearchSpace,
-  type SearchSpace,
-  TpeSampler,
-} from "../../tune/index.js";
+  type ActiveRun,
+  defaultTuneMetric,
+  gbdtSearchSpace,
+  inferTask,
+  openTracking,
+  saveTrainedModel,
+  targetColumnOf,
+  tuneGbdt,
+} from "../../track/index.js";
+import { parseSearchSpace, type SearchSpace } from "../../tune/index.js";
 import { type CommandContext, defineCommand, read, requireOption } from "../command.js";
 import { formatTable } from "../format.js";
-import { gbdtEstimator } from "../gbdt-estimator.js";
-import { gbdtSearchSpace } from "../gbdt-search-space.js";
 import { createProgressBar } from "../progress-bar.js";
-import { objective, type TuneContext } from "../tune-objective.js";
 import { dataPath } from "./data-profile.js";
 
 /**
@@ -121,27 +106,8 @@ export const tuneCommand = defineCommand({
     const space = loadSpace(ctx);
     const dataFile = dataPath(ctx, dataArg);
     const frame = await readFrame(dataFile);
-    const task = inferTask(frame, target, positive);
-    const metricSpec = metricSpecOf(
-      ctx,
-      read.string(ctx.options, "metric") ??
-        (task === "regression" ? "rmse" : task === "binary" ? "rocAuc" : "logLoss"),
-    );
-    const metric = resolveMetric(metricSpec, "--metric");
-    const direction = metric.higherIsBetter ? "maximize" : "minimize";
-    const build = (params: Record<string, ParamValue>) =>
-      gbdtEstimator(task, { ...params, seed }, positive);
-    const context: TuneContext = {
-      dataFile,
-      target,
-      ...(positive === undefined ? {} : { positive }),
-      task,
-      folds,
-      metric: metricSpec,
-      metricKey: metric.key,
-      seed,
-      space,
-    };
+    const task = inferTask(targetColumnOf(frame, target, `--target in ${dataArg}`), positive);
+    const metric = metricSpecOf(ctx, read.string(ctx.options, "metric") ?? defaultTuneMetric(task));
 
     const experiment = read.string(ctx.options, "experiment");
     const tracking = experiment ? await openTracking({ root: ctx.cwd }) : undefined;
@@ -151,89 +117,59 @@ export const tuneCommand = defineCommand({
       parent = tracking
         ? await tracking.startRun({ experiment, runName: `tune-${target}` })
         : undefined;
-      const study = await createStudy({
-        direction,
-        sampler: new TpeSampler({ seed }),
-        pruner: new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 1 }),
+      const tuned = await tuneGbdt(frame, {
+        target,
+        ...(positive === undefined ? {} : { positive }),
+        task,
+        nTrials,
+        cv: folds,
+        metric,
+        seed,
+        space,
+        nJobs,
+        signal: interrupt.signal,
+        progress: createProgressBar({
+          write: (t) => ctx.err(t),
+          interactive: ctx.interactive && !ctx.json,
+        }),
+        ...(tracking && parent ? { tracking: { tracking, run: parent } } : {}),
+      }).catch((error: unknown) => {
+        // Interrupted before any trial completed: nothing to refit.
+        if (isKeelError(error) && error.code === "KEEL_ERR_CANCELLED") return error;
+        throw error;
       });
-      const progress = createProgressBar({
-        write: (t) => ctx.err(t),
-        interactive: ctx.interactive && !ctx.json,
-      });
-      // One job: trials run here, on the frame already read. More: each trial runs on one of
-      // nJobs worker threads (fits are CPU-bound; the event loop alone would run them in turn),
-      // and each thread reads the data file once.
-      await study.optimize(
-        nJobs === 1
-          ? (trial) => objective(trial, context, frame)
-          : { module: new URL("../tune-objective.js", import.meta.url), context },
-        {
-          nTrials,
-          nJobs,
-          progress,
-          signal: interrupt.signal,
-          callbacks:
-            tracking && parent
-              ? [
-                  (_, t) =>
-                    logTrial(tracking, parent as ActiveRun, experiment as string, t, metric.key),
-                ]
-              : [],
-        },
-      );
-      const interrupted = interrupt.signal.aborted;
       // A second Ctrl-C while the best model is refitted and saved exits at once.
       interrupt.dispose();
-      if (!study.trials.some((t) => t.state === "COMPLETE")) {
-        if (!interrupted) throw noTrialCompleted(study.trials);
+      if (tuned instanceof KeelError) {
         if (parent) await parent.end("KILLED");
-        ctx.err(
-          `Interrupted after ${study.trials.length} trials, none complete: no bundle written.\n`,
-        );
+        const { trials, ...counts } = tuned.details as { trials: number };
+        ctx.err(`Interrupted after ${trials} trials, none complete: no bundle written.\n`);
         if (ctx.json)
-          ctx.out(
-            `${JSON.stringify({ interrupted: true, bundle: null, trials: countStates(study.trials) })}\n`,
-          );
+          ctx.out(`${JSON.stringify({ interrupted: true, bundle: null, trials: counts })}\n`);
         return 130;
       }
-      const best = study.bestTrial;
-      // Fixed entries of the space are not trial parameters; the refit needs them all the same.
-      const bestParams = { ...fixedParams(space), ...best.params };
-      const model = (await build(bestParams).fit(
-        frame.drop([target]),
-        frame.column(target),
-      )) as FittedModel;
-      await saveModel(out, {
-        model,
-        inputSignature: { columns: frame.drop([target]).schema(), target },
-        ...(positive === undefined ? {} : { positiveClass: positive }),
-        metrics: { [`cv.${metric.key}`]: best.value as number },
-        lineage: {
-          dataHash: await datasetVersion(dataFile),
-          rows: rowFingerprint(frame.drop([target])),
-          params: { ...bestParams, seed },
-          codeVersion: "0.1.0",
-          ...(parent ? { runId: parent.id } : {}),
-          trainedOn: dataArg,
-          createdAt: new Date().toISOString(),
-        },
+      const { interrupted, bestParams } = tuned;
+      await saveTrainedModel(out, {
+        model: tuned.model,
+        x: frame.drop([target]),
+        target,
+        ...(positive === undefined ? {} : { positive }),
+        params: tuned.params,
+        metrics: { [`cv.${tuned.metricKey}`]: tuned.bestValue },
+        data: dataFile,
+        trainedOn: dataArg,
+        ...(parent ? { run: parent } : {}),
       });
-      const counts = countStates(study.trials);
-      if (parent) {
-        await parent.logParams(
-          Object.fromEntries(Object.entries(bestParams).map(([k, v]) => [k, String(v)])),
-        );
-        parent.logMetric(`best.${metric.key}`, best.value as number);
-        await parent.logArtifact(out, "model");
-        // MLflow's status for a run stopped by the user.
-        await parent.end(interrupted ? "KILLED" : "FINISHED");
-      }
+      // MLflow's status for a run stopped by the user.
+      if (parent) await parent.end(interrupted ? "KILLED" : "FINISHED");
+      const counts = tuned.trials;
+      const total = tuned.study.trials.length;
       const summary = {
-        metric: metric.key,
-        direction,
-        bestValue: best.value,
+        metric: tuned.metricKey,
+        direction: tuned.direction,
+        bestValue: tuned.bestValue,
         bestParams,
-        bestTrial: best.number,
+        bestTrial: tuned.bestTrial,
         trials: counts,
         bundle: out,
         ...(interrupted ? { interrupted: true } : {}),
@@ -241,13 +177,13 @@ export const tuneCommand = defineCommand({
       };
       if (interrupted) {
         ctx.err(
-          `Interrupted after ${study.trials.length} trials; best-so-far bundle (trial ${best.number}) written to ${out}\n`,
+          `Interrupted after ${total} trials; best-so-far bundle (trial ${tuned.bestTrial}) written to ${out}\n`,
         );
       }
       if (ctx.json) ctx.out(`${JSON.stringify(summary)}\n`);
       else {
         ctx.out(
-          `Best ${metric.key} ${Number((best.value as number).toPrecision(6))} (trial ${best.number} of ${study.trials.length}; ${counts.COMPLETE} complete, ${counts.PRUNED} pruned, ${counts.FAIL} failed) → ${out}\n\n`,
+          `Best ${tuned.metricKey} ${Number(tuned.bestValue.toPrecision(6))} (trial ${tuned.bestTrial} of ${total}; ${counts.COMPLETE} complete, ${counts.PRUNED} pruned, ${counts.FAIL} failed) → ${out}\n\n`,
         );
         ctx.out(
           `${formatTable(
@@ -358,62 +294,4 @@ function loadSpace(ctx: CommandContext): SearchSpace {
     });
   }
   return parseSearchSpace(json, gbdtParams, file);
-}
-
-function inferTask(frame: Frame, target: string, positive: string | undefined): Task {
-  const column: Column = frame.column(target);
-  if (positive !== undefined) return "binary";
-  const seen = new Set<unknown>();
-  const n = column.kind === "categorical" ? column.codes.length : column.values.length;
-  for (let i = 0; i < n && seen.size <= 2; i++) {
-    const v = column.kind === "categorical" ? column.codes[i] : column.values[i];
-    if (v !== null && v !== -1 && !(typeof v === "number" && Number.isNaN(v))) seen.add(v);
-  }
-  if (seen.size <= 2) return "binary";
-  return column.kind === "numeric" ? "regression" : "multiclass";
-}
-
-/** Why no trial completed, with the first failure's reason (the user's first clue). */
-function noTrialCompleted(trials: readonly FrozenTrial[]): KeelError {
-  const counts = countStates(trials);
-  const failed = trials.find((t) => t.state === "FAIL");
-  const reason = failed?.systemAttrs[FAIL_REASON_ATTR];
-  return new KeelError(
-    "KEEL_ERR_NO_COMPLETED_TRIALS",
-    `No trial completed (${counts.FAIL} failed, ${counts.PRUNED} pruned).${reason === undefined ? "" : ` Trial ${failed?.number} failed with: ${String(reason)}`}`,
-    { details: { ...counts, firstFailure: reason === undefined ? null : String(reason) } },
-  );
-}
-
-function countStates(
-  trials: readonly FrozenTrial[],
-): Record<"COMPLETE" | "PRUNED" | "FAIL", number> {
-  const counts = { COMPLETE: 0, PRUNED: 0, FAIL: 0 };
-  for (const t of trials) if (t.state in counts) counts[t.state as keyof typeof counts]++;
-  return counts;
-}
-
-/** Records a finished trial as a nested run of the study's run. */
-async function logTrial(
-  tracking: Tracking,
-  parent: ActiveRun,
-  experiment: string,
-  trial: FrozenTrial,
-  metricKey: string,
-): Promise<void> {
-  const run = await tracking.startRun({
-    experiment,
-    runName: `trial-${trial.number}`,
-    parentRunId: parent.id,
-    tags: { "keel.trial.number": trial.number, "keel.trial.state": trial.state },
-  });
-  await run.logParams(
-    Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, String(v)])),
-  );
-  for (const [step, value] of trial.intermediateValues)
-    if (Number.isFinite(value)) run.logMetric(`fold.${metricKey}`, value, step);
-  if (trial.value !== undefined) run.logMetric(metricKey, trial.value);
-  await run.end(
-    trial.state === "COMPLETE" ? "FINISHED" : trial.state === "PRUNED" ? "KILLED" : "FAILED",
-  );
 }

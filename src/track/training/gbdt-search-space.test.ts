@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gbdtParams } from "../models/index.js";
-import { defaultSearchSpace } from "../tune/index.js";
+import { gbdtParams } from "../../models/index.js";
+import { defaultSearchSpace } from "../../tune/index.js";
 import { gbdtSearchSpace } from "./gbdt-search-space.js";
 
 describe("keel tune's default GBDT search space", () => {

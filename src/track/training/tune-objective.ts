@@ -1,29 +1,28 @@
-import type { Frame, Task } from "../core/index.js";
-import { readFrame } from "../data/index.js";
-import { crossValidate, type MetricSpec } from "../evaluate/index.js";
+import { type Column, Frame, type Task } from "../../core/index.js";
+import { crossValidate, type MetricSpec } from "../../evaluate/index.js";
 import {
   type ParamValue,
   type SearchSpace,
   suggestParams,
   type Trial,
   TrialPruned,
-} from "../tune/index.js";
+} from "../../tune/index.js";
 import { gbdtEstimator } from "./gbdt-estimator.js";
 
 /**
- * What a `keel tune` trial needs besides its trial: plain data, so it can be sent once to each
- * worker thread when trials run in parallel (`--jobs`).
+ * What a {@link tuneGbdt} trial needs besides its trial: plain data, so it can be sent once to
+ * each worker thread when trials run in parallel (`nJobs`). `columns` are the training frame's
+ * columns (typed arrays, copied to a worker once); in process the frame is passed directly.
  *
  * @example
  * ```ts
- * const context: TuneContext = { dataFile: "telco.csv", target: "churn", positive: "Yes",
+ * const context: TuneContext = { columns: frame.entries(), target: "churn", positive: "Yes",
  *   task: "binary", folds: 5, metric: "rocAuc", metricKey: "rocAuc", seed: 0, space };
  * ```
  */
 export interface TuneContext {
-  /** Path of the data file (absolute, or relative to the process's working directory, which
-   * worker threads share); a worker reads it once. */
-  readonly dataFile: string;
+  /** The training rows (features and target) as `[name, column]` pairs; only worker threads read them. */
+  readonly columns?: readonly (readonly [string, Column])[];
   readonly target: string;
   readonly positive?: string;
   readonly task: Task;
@@ -49,17 +48,18 @@ export type TuneTrial = Pick<
   "suggestFloat" | "suggestInt" | "suggestCategorical" | "report" | "shouldPrune"
 > & { readonly signal?: AbortSignal };
 
-/** This thread's copy of the data, read on the first trial (one file per `keel tune`). */
-let loaded: { file: string; frame: Promise<Frame> } | undefined;
+/** A worker thread's frame, rebuilt once from the context it was sent. */
+const rebuilt = new WeakMap<TuneContext, Frame>();
 
 /**
- * One `keel tune` trial: suggest the space's parameters, cross-validate the model with them
+ * One tuning trial: suggest the space's parameters, cross-validate the GBDT with them
  * (reporting each fold, so the pruner can stop a poor trial early) and return the mean metric.
- * In a worker thread the data is read from `context.dataFile` once; in process, pass `frame`.
+ * In a worker thread the frame is rebuilt from `context.columns` once; in process, pass `frame`.
  *
  * @example
  * ```ts
  * await study.optimize({ module: new URL("./tune-objective.js", import.meta.url), context }, { nJobs: 2 });
+ * await study.optimize((trial) => objective(trial, context, frame), { nTrials: 50 });
  * ```
  */
 export async function objective(
@@ -67,15 +67,11 @@ export async function objective(
   context: TuneContext,
   frame?: Frame,
 ): Promise<number> {
-  if (frame === undefined) {
-    if (loaded?.file !== context.dataFile)
-      loaded = { file: context.dataFile, frame: readFrame(context.dataFile) };
-    frame = await loaded.frame;
-  }
+  const data = frame ?? frameOf(context);
   const params: Record<string, ParamValue> = suggestParams(trial, context.space);
   const result = await crossValidate(
     gbdtEstimator(context.task, { ...params, seed: context.seed }, context.positive),
-    frame,
+    data,
     {
       target: context.target,
       cv: context.folds,
@@ -91,4 +87,13 @@ export async function objective(
     },
   );
   return result.mean[context.metricKey] as number;
+}
+
+function frameOf(context: TuneContext): Frame {
+  let frame = rebuilt.get(context);
+  if (frame === undefined) {
+    frame = Frame.fromColumns(context.columns ?? []);
+    rebuilt.set(context, frame);
+  }
+  return frame;
 }

@@ -1,5 +1,5 @@
-import { gbdtParams } from "../models/index.js";
-import { defaultSearchSpace, type SearchSpace } from "../tune/index.js";
+import { gbdtParams } from "../../models/index.js";
+import { defaultSearchSpace, type SearchSpace } from "../../tune/index.js";
 
 /**
  * `keel tune`'s default GBDT search space: the parameters' declared search hints, with
