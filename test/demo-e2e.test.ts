@@ -1,129 +1,32 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ChurnStorySummary } from "../src/cli/demo/churn-story.js";
-import { demoSettings } from "../src/cli/demo/demo-settings.js";
-import { runCli } from "../src/cli/run.js";
-import { captureIo } from "../src/cli/testing/capture-io.js";
-import { PipelineStore } from "../src/orchestrate/index.js";
-import { openServingStore } from "../src/serve/index.js";
-import { MonitoringStore } from "../src/store/index.js";
-import { openTracking } from "../src/track/index.js";
+import { expectChurnStory, runFastDemo } from "../src/cli/testing/churn-story-checks.js";
+import { chromiumAvailable } from "../src/server/testing/chromium.js";
+import { expectDashboardShowsDemo } from "../src/server/testing/demo-dashboard.js";
 
 // `keel demo --fast --no-serve` in a temporary directory, then what it left in ./keel-demo:
-// the metadata store read back through the library, not the demo's own words.
+// the metadata store read back through the library, not the demo's own words; then keel
+// server in the home, every dashboard page browsed in Chromium.
+// (test/demo-pg-redis.test.ts runs the same on PostgreSQL and Redis.)
 const cwd = mkdtempSync(join(tmpdir(), "keel-demo-e2e-"));
-const home = join(cwd, "keel-demo");
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-const DAY_MS = 86_400_000;
-const settings = demoSettings(true);
-const start = Date.parse(`${settings.start}T00:00:00Z`);
-const change = start + settings.changeWeek * 7 * DAY_MS;
-const replayedDays = (settings.weeks - settings.replayFromWeek) * 7;
-
 describe("keel demo --fast --no-serve", () => {
+  let home = "";
   it("tells the churn story end to end and leaves every stage's results in the store", async () => {
-    const io = captureIo(cwd);
-    const code = await runCli(["demo", "--fast", "--no-serve"], io);
-    expect(io.stderr()).not.toContain("error");
-    expect(code, io.stdout()).toBe(0);
-    const summary = JSON.parse(
-      readFileSync(join(home, "demo-summary.json"), "utf8"),
-    ) as ChurnStorySummary;
-    expect(summary.completed).toBe(true);
-    const timeline = io.stdout();
-    // The story as printed, for whoever reads a CI failure (test-output/ is not committed).
-    mkdirSync(join("test-output", "demo"), { recursive: true });
-    writeFileSync(join("test-output", "demo", "timeline.txt"), timeline);
-
-    const tracking = await openTracking({ root: home });
-    try {
-      // Pipeline runs: one features-daily per replayed day, one train-weekly per replayed
-      // Monday, every one succeeded.
-      const pipelines = new PipelineStore(tracking.database);
-      const daily = await pipelines.listRuns({ pipeline: "features-daily", limit: 1000 });
-      const weekly = await pipelines.listRuns({ pipeline: "train-weekly", limit: 1000 });
-      const retrains = await pipelines.listRuns({ pipeline: "retrain-on-drift", limit: 1000 });
-      expect(daily).toHaveLength(replayedDays);
-      expect(weekly).toHaveLength(replayedDays / 7);
-      expect([...daily, ...weekly, ...retrains].every((r) => r.status === "succeeded")).toBe(true);
-
-      // Every training ran the configured number of TPE trials, each a nested run of its
-      // pipeline's tune step run (one tree per training in the tracking UI).
-      const trainings = summary.trainings;
-      expect(trainings).toHaveLength(weekly.length + retrains.length);
-      for (const t of trainings) expect(t.trials).toBe(settings.trials);
-      const churn = await tracking.experiments.getByName("churn");
-      expect(churn).toBeDefined();
-      const runs = await tracking.runs.search({
-        experimentIds: [churn?.experimentId ?? ""],
-        maxResults: 1000,
-      });
-      const tuneRuns = new Set(
-        runs.items
-          .filter((r) => r.data.tags.some((t) => t.key === "keel.pipeline.step"))
-          .map((r) => r.info.runId),
-      );
-      expect(tuneRuns.size).toBe(trainings.length);
-      const trials = runs.items.filter((r) =>
-        r.data.tags.some((t) => t.key === "mlflow.parentRunId"),
-      );
-      expect(trials).toHaveLength(trainings.length * settings.trials);
-      expect(trials.every((r) => tuneRuns.has(r.info.parentRunId ?? ""))).toBe(true);
-
-      // At least one promotion and one refusal, each with its reason on the version.
-      const versions = (await tracking.models.searchVersions({ filter: "name = 'churn'" })).items;
-      const decisions = versions.map(
-        (v) => v.tags.find((t) => t.key === "keel.promotion")?.value ?? "",
-      );
-      expect(decisions.some((d) => d.startsWith("promoted:"))).toBe(true);
-      const refused = decisions.filter((d) => d.startsWith("not promoted:"));
-      expect(refused.length).toBeGreaterThan(0);
-      expect(refused.every((d) => /failed|needed more than/.test(d))).toBe(true);
-      const history = await tracking.models.aliasHistory("churn", "champion");
-      expect(history.length).toBeGreaterThan(0);
-      expect(timeline).toContain("PROMOTED");
-      expect(timeline).toContain("REFUSED");
-
-      // A drift alert after the business change, and a retraining the alert started after it.
-      const deliveries = await new MonitoringStore(tracking.database).list({
-        monitor: "churn-drift",
-        limit: 1000,
-      });
-      const afterChange = deliveries.filter((d) => d.at >= change && d.status === "delivered");
-      expect(afterChange.some((d) => d.sink.startsWith("webhook:"))).toBe(true);
-      const started = afterChange.filter((d) => d.sink === "pipeline:retrain-on-drift");
-      expect(started.length).toBeGreaterThan(0);
-      const retrain = retrains.find(
-        (r) =>
-          r.trigger === "trigger:monitor:churn-drift" &&
-          r.logicalDate.getTime() >= change &&
-          r.status === "succeeded",
-      );
-      expect(retrain).toBeDefined();
-      expect(summary.webhookDeliveries).toBeGreaterThan(0);
-
-      // Predictions of both variants in the log, with fed-back labels, and the A/B analysis
-      // with confidence intervals for both.
-      const serving = openServingStore(tracking.database);
-      for (const variant of ["champion", "challenger"]) {
-        const logged = await serving.readPredictions({ deployment: "churn", variant });
-        expect(logged.length).toBeGreaterThan(0);
-        expect(logged.some((p) => p.label !== undefined)).toBe(true);
-      }
-      const ab = summary.experiment;
-      expect(ab?.sampleRatio.mismatch).toBe(false);
-      for (const v of ab?.variants ?? []) {
-        const auc = v.metrics?.auc;
-        expect(auc, `${v.name} has an AUC interval`).toBeDefined();
-        expect(auc?.lower).toBeLessThanOrEqual(auc?.value ?? Number.NaN);
-        expect(auc?.upper).toBeGreaterThanOrEqual(auc?.value ?? Number.NaN);
-      }
-      expect(ab?.variants).toHaveLength(2);
-    } finally {
-      await tracking.close();
-    }
+    const demo = await runFastDemo(cwd, "timeline");
+    home = demo.home;
+    await expectChurnStory(home, demo.timeline);
   }, 600_000);
+
+  it.skipIf(!chromiumAvailable("the demo dashboard browser check"))(
+    "serves every dashboard page with the story's results (keel server in the demo home)",
+    async () => {
+      expect(home, "the story ran").not.toBe("");
+      await expectDashboardShowsDemo(home, "sqlite");
+    },
+    180_000,
+  );
 });

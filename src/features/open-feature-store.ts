@@ -9,6 +9,7 @@ import {
   type OnlineStoreSettings,
   openOfflineStore,
   openOnlineStore,
+  projectOnlineStore,
 } from "./settings.js";
 
 /**
@@ -48,11 +49,8 @@ export async function openFeatureStore(
   options: FeatureStoreOptions,
 ): Promise<{ store: FeatureStore; close: () => Promise<void> }> {
   const { repo, registry } = await registeredFeatures(options);
-  const settings = options.onlineStore;
   const online = openOnlineStore(
-    settings?.type === "redis" && settings.prefix === undefined && options.project !== undefined
-      ? { ...settings, prefix: `keel:${options.project}` }
-      : settings,
+    projectOnlineStore(options.onlineStore, options.project),
     options.root,
   );
   const store = new FeatureStore({

@@ -81,6 +81,31 @@ export function openOfflineStore(
 }
 
 /**
+ * The online store settings of a project named `project`: Redis keys are namespaced as
+ * `keel:<project>` unless the settings give a prefix, and Redis chosen by `KEEL_REDIS_URL`
+ * alone (no settings) gets the same namespace as `{ type: "redis" }` does, so every way of
+ * opening a project's online store (pipeline steps, `keel server`, deployments) reads and writes
+ * the same keys, and two projects on one Redis do not share them.
+ *
+ * @example
+ * ```ts
+ * projectOnlineStore({ type: "redis" }, "churn"); // { type: "redis", prefix: "keel:churn" }
+ * projectOnlineStore(undefined, "churn", {});     // undefined: SQLite in the project
+ * ```
+ */
+export function projectOnlineStore(
+  settings: OnlineStoreSettings | undefined,
+  project: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): OnlineStoreSettings | undefined {
+  const redisFromEnv = settings === undefined && (env.KEEL_REDIS_URL ?? "") !== "";
+  const chosen: OnlineStoreSettings | undefined = redisFromEnv ? { type: "redis" } : settings;
+  return chosen?.type === "redis" && chosen.prefix === undefined && project !== undefined
+    ? { ...chosen, prefix: `keel:${project}` }
+    : chosen;
+}
+
+/**
  * Opens the online store the settings name (SQLite at `.keel/online.db` by default; Redis when
  * the settings say so or `KEEL_REDIS_URL` is set and no settings are given).
  *

@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTracking, type Tracking } from "../../track/index.js";
 import { createApp } from "../app.js";
 import { hashToken } from "../auth.js";
+import { chromiumAvailable, launchChromium, openRecorded } from "../testing/chromium.js";
 import { type DashboardSeed, SEED_AUC, seedDashboard } from "../testing/dashboard-seed.js";
 import { type SeededFeatures, seedFeatures } from "../testing/feature-seed.js";
 import { SEED_OPS } from "../testing/ops-seed.js";
@@ -15,14 +16,9 @@ import { type SeededPipelines, seedPipelines } from "../testing/pipeline-seed.js
 import { SEED_STUDY } from "../testing/study-seed.js";
 import { defaultUiDir } from "./static-routes.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SWEEP_RUNS = 10_000;
 const SHOTS = resolve("test-output", "dashboard");
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  console.warn(
-    `dashboard browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
+const haveChromium = chromiumAvailable("dashboard browser tests");
 
 /** Figures the tests measure, printed at the end for bench/README.md. */
 const figures: Record<string, number | string> = {};
@@ -63,20 +59,7 @@ describe.skipIf(!haveChromium)("dashboard in Chromium", () => {
     });
     base = await app.listen({ host: "127.0.0.1", port: 0 });
     mkdirSync(SHOTS, { recursive: true });
-    context = await chromium.launchPersistentContext(join(root, "chromium-profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-      viewport: { width: 1366, height: 800 },
-    });
+    context = await launchChromium(join(root, "chromium-profile"));
     // Long tasks are recorded from the first script on, for every page.
     // (Browser code as strings: this file is typed for Node, without the DOM library.)
     await context.addInitScript({
@@ -94,14 +77,8 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
     console.log(`dashboard figures: ${JSON.stringify(figures)}`);
   });
 
-  async function open(hash: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(`${hash}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => errors.push(`${hash}: ${e.message}`));
-    await page.goto(`${base}/${hash}`);
-    return page;
+  function open(hash: string): Promise<Page> {
+    return openRecorded(context, `${base}/${hash}`, hash, errors);
   }
 
   async function shot(page: Page, name: string): Promise<void> {

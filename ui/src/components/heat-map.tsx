@@ -38,8 +38,9 @@ export function HeatMap(props: {
         <thead>
           <tr>
             <th scope="col">feature</th>
-            {props.columns.map((c) => (
-              <th scope="col" key={c}>
+            {/* Keyed by position: two columns may carry the same label. */}
+            {props.columns.map((c, j) => (
+              <th scope="col" key={j}>
                 {c}
               </th>
             ))}
@@ -53,7 +54,7 @@ export function HeatMap(props: {
                 const cell = props.cells[i]?.[j] ?? { score: null, flagged: false, title: "" };
                 const chosen = props.selected?.[0] === i && props.selected?.[1] === j;
                 return (
-                  <td key={c} class={cell.flagged ? "flagged" : undefined}>
+                  <td key={j} class={cell.flagged ? "flagged" : undefined}>
                     <button
                       type="button"
                       style={{ background: fill(cell.score) }}

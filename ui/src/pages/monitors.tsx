@@ -128,10 +128,20 @@ function scoreOf(c: ColumnDrift): number {
   return c.threshold > 0 ? c.statistic / c.threshold : 0;
 }
 
-function hhmm(ms: number | null): string {
-  if (ms === null) return "?";
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+/**
+ * Column labels for windows by their end: the time of day, with the month and day in front
+ * when the windows span several days (a daily monitor's windows all end at the same hour).
+ * @example `windowLabels([Date.UTC(2026, 3, 11, 23), Date.UTC(2026, 3, 12, 23)]); // ["04-11 23:00", "04-12 23:00"] in UTC`
+ */
+function windowLabels(ends: (number | null)[]): string[] {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const days = new Set(ends.map((ms) => (ms === null ? "" : new Date(ms).toDateString())));
+  return ends.map((ms) => {
+    if (ms === null) return "?";
+    const d = new Date(ms);
+    const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    return days.size > 1 ? `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}` : time;
+  });
 }
 
 function Overlay(props: { title: string; chart: Chart | undefined }) {
@@ -167,6 +177,8 @@ function MonitorView(props: { data: Results }) {
   const [pick, setPick] = useState<[number, number]>([0, results.length - 1]);
   const feature = rows[pick[0]] ?? rows[0] ?? "";
   const result = results[pick[1]] ?? results[results.length - 1]!;
+  const labels = windowLabels(results.map((r) => r.window_end));
+  const resultLabel = labels[results.indexOf(result)] ?? "?";
   const cells: HeatCell[][] = rows.map((f) =>
     results.map((r) => {
       const c = r.summary.columns[f];
@@ -183,7 +195,7 @@ function MonitorView(props: { data: Results }) {
       <HeatMap
         caption="Drift by feature and window (darker: further past the test's threshold; ● drifted)"
         rows={rows}
-        columns={results.map((r) => hhmm(r.window_end))}
+        columns={labels}
         cells={cells}
         selected={pick}
         onPick={(r, c) => setPick([r, c])}
@@ -191,7 +203,7 @@ function MonitorView(props: { data: Results }) {
       <div class="charts">
         <XYPlot
           title="Drift share and prediction shift over time"
-          x={{ label: "window", categories: results.map((r) => hhmm(r.window_end)) }}
+          x={{ label: "window", categories: labels }}
           y={{ label: "share", domain: [0, 1] }}
           series={[
             {
@@ -223,13 +235,13 @@ function MonitorView(props: { data: Results }) {
             ))}
           </select>
           <Overlay
-            title={`${feature}: reference vs window ending ${hhmm(result.window_end)}`}
+            title={`${feature}: reference vs window ending ${resultLabel}`}
             chart={result.summary.charts?.[feature]}
           />
         </div>
         {predictionColumn !== undefined && (
           <Overlay
-            title={`Prediction distribution, window ending ${hhmm(result.window_end)}`}
+            title={`Prediction distribution, window ending ${resultLabel}`}
             chart={result.summary.charts?.[predictionColumn]}
           />
         )}
