@@ -39,8 +39,9 @@ const TARGET = "churned";
 const SEGMENTS = ["region", "age_band"] as const;
 
 const project = "churn";
+// The warehouse the features are computed from. No `onlineStore`: the embedded default (SQLite
+// in .keel/), or Redis under keel:churn when KEEL_REDIS_URL is set.
 const offlineStore = { type: "duckdb", database: WAREHOUSE } as const;
-const onlineStore = { type: "sqlite" } as const;
 
 const customer = defineEntity({ name: "customer", joinKeys: ["customer_id"] });
 
@@ -113,18 +114,13 @@ const churnModel = defineFeatureService({
 });
 
 /** The feature store as registered (what `keel apply` stored), opened inside a step. */
-async function openFeatures(ctx: StepContext) {
-  const f = ctx.keel.features;
-  const registry = new f.FeatureRegistry(ctx.tracking.database);
-  const repo = f.FeatureRepo.from(await registry.current(), ctx.root);
-  const online = f.openOnlineStore(onlineStore, ctx.root);
-  const store = new f.FeatureStore({
-    repo,
-    offline: f.openOfflineStore(offlineStore, ctx.root),
-    online,
-    registry,
+function openFeatures(ctx: StepContext) {
+  return ctx.keel.features.openFeatureStore({
+    database: ctx.tracking.database,
+    root: ctx.root,
+    project,
+    offlineStore,
   });
-  return { store, close: () => online.close() };
 }
 
 function isoDay(ms: number): string {
@@ -333,6 +329,51 @@ const trainingSteps = {
       return { auc, precisionAtRecall80: precision, threshold, bias };
     },
   }),
+  // A logistic regression on the same rows, registered as 'churn-baseline' @latest: the
+  // deployment scores every request with it in shadow (logged, never answered with), so the
+  // shadow agreement on the dashboard shows on live traffic what the GBDT adds.
+  baseline: step({
+    after: ["training-set", "data-checks"],
+    cache: false,
+    run: async (ctx: StepContext) => {
+      const { data, models, transform, track } = ctx.keel;
+      const { train, holdout, dir } = ctx.inputs["training-set"] as Record<string, string>;
+      const schema = { plan: "categorical" } as const;
+      const rows = (await data.readFrame(`${ctx.root}/${train}`, { schema })).drop([
+        "customer_id",
+        ...SEGMENTS,
+      ]);
+      const x = rows.drop([TARGET]);
+      // Linear models take imputed, scaled, one-hot columns; the bundle keeps the recipe.
+      const preprocessor = await transform.linearPreprocessing().fit(x);
+      const estimator = new models.LogisticRegression({ positiveClass: "yes", maxIter: 500 });
+      const model = await estimator.fit(preprocessor.transform(x), rows.column(TARGET));
+      const run = await ctx.trackedRun({ experiment: "churn-baseline" });
+      await track.saveTrainedModel(`${ctx.root}/${dir}/baseline`, {
+        model,
+        preprocessor,
+        x,
+        target: TARGET,
+        positive: "yes",
+        params: estimator.params,
+        reference: await data.readFrame(`${ctx.root}/${holdout}`, { schema }),
+        trainedOn: train,
+        codeVersion: "examples/churn",
+        createdAt: ctx.logicalDate,
+        run,
+      });
+      await run.end();
+      const version = await ctx.registerModel("churn-baseline", {
+        artifactUri: `runs:/${run.id}/model`,
+        runId: run.id,
+      });
+      await ctx.tracking.models.setAlias("churn-baseline", "latest", version.version, {
+        actor: `pipeline:${ctx.pipeline}`,
+        reason: `trained for ${isoDay(ctx.logicalDate.getTime())}`,
+      });
+      return { baselineUri: `models:/churn-baseline/${version.version}`, version: version.version };
+    },
+  }),
   // A new version of 'churn', and @challenger on it: it gets the challenger's share of traffic.
   register: step({
     after: ["tune", "evaluate"],
@@ -376,7 +417,6 @@ const trainingSteps = {
 export default defineConfig({
   project,
   offlineStore,
-  onlineStore,
   entities: [customer],
   featureViews: [customerProfile, behaviour],
   featureServices: [churnModel],
@@ -387,7 +427,7 @@ export default defineConfig({
       schedule: "0 1 * * *",
       steps: {
         // Up to the run's logical date: a scheduled run's fire time, a backfilled day's date.
-        materialize: materializeStep({ project, offlineStore, onlineStore, clock: "logicalDate" }),
+        materialize: materializeStep({ project, offlineStore, clock: "logicalDate" }),
         freshness: freshnessStep({
           after: ["materialize"],
           failOnStale: true,
@@ -421,6 +461,8 @@ export default defineConfig({
       ],
       // A customer stays on one variant, so the A/B comparison is per customer.
       stickyKey: "customer_id",
+      // Scored on every request after the answer went out; its outputs are only logged.
+      shadow: [{ name: "baseline", model: "models:/churn-baseline@latest" }],
       features: { service: "churn_model", entityKey: "customer_id" },
     },
   ],

@@ -17,7 +17,6 @@ import {
   applyDeployments,
   createPredictionLog,
   type ExperimentAnalysis,
-  type OnlineFeatureReader,
   openServingStore,
   type PredictionLog,
   predictionSinkFor,
@@ -31,7 +30,7 @@ import { CustomerBook, type CustomerTables } from "./customer-book.js";
 import { type DemoCheckpoint, writeCheckpoint } from "./demo-checkpoint.js";
 import { churnExampleDir } from "./demo-home.js";
 import type { DemoSettings } from "./demo-settings.js";
-import { simulatedWindowReader } from "./simulated-monitor.js";
+import { championWindowReader } from "./simulated-monitor.js";
 import { TrafficReplay } from "./traffic-replay.js";
 import { type TrainingOutcome, trainingOutcome } from "./training-outcome.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
@@ -185,10 +184,7 @@ class Story {
   readonly #serving: ServingStore;
   readonly #log: PredictionLog;
   readonly #monitor: MonitorDefinition;
-  /** The online features as of the simulated moment being replayed. */
-  readonly #features: OnlineFeatureReader;
-  /** The simulated time the replay is at (epoch ms). */
-  #now = 0;
+  readonly #features: FeatureStore;
   #runtime: ServingRuntime | undefined;
   /** Training runs whose outcome the timeline has told. */
   readonly #told: Set<string>;
@@ -225,13 +221,7 @@ class Story {
       seed: o.settings.seed,
       ...(o.resume ? { state: o.resume.traffic } : {}),
     });
-    // The deployment reads features at the simulated moment: a wall-clock read would find
-    // every feature of a replayed day older than its 1-day TTL.
-    this.#features = {
-      repo: features.repo,
-      getOnlineFeatures: (request) =>
-        features.getOnlineFeatures({ ...request, now: request.now ?? this.#now }),
-    };
+    this.#features = features;
     const monitor = (loaded.config.monitors ?? []).find((m) => m.name === "churn-drift");
     if (monitor === undefined)
       throw new KeelError(
@@ -283,7 +273,6 @@ class Story {
           break;
         }
         if (this.#runtime !== undefined) {
-          this.#now = dayMs + 12 * HOUR_MS;
           await this.#traffic.scoreDay(this.#runtime, dayMs);
           await this.#traffic.feedBack(dayMs);
         }
@@ -491,7 +480,7 @@ class Story {
       root: this.#loaded.root,
       pipelines: this.#loaded.pipelines,
       database: this.#tracking.database,
-      readWindow: simulatedWindowReader(this.#serving, this.#traffic.loggedDays, {
+      readWindow: championWindowReader(this.#serving, {
         deployment: this.#monitor.deployment,
         variant: "champion",
         modelVersion: String(champion),
@@ -541,15 +530,25 @@ class Story {
     return out;
   }
 
+  /**
+   * The A/B comparison by alias, every version pooled: @champion moves almost weekly and
+   * labels arrive 14 days after a prediction, so no single version has labels yet when it is
+   * replaced (the default, newest version only, would report no AUC at all).
+   */
+  #analyze(): Promise<ExperimentAnalysis> {
+    return analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes", versions: "all" });
+  }
+
   async #abReport(dayMs: number): Promise<void> {
-    const analysis = await analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes" });
+    const analysis = await this.#analyze();
     const parts = analysis.variants.map((v) => {
       const auc = v.metrics?.auc;
-      return `${v.name} ${v.requests} requests (${(v.share * 100).toFixed(0)}%), ${v.labelled} labelled${auc ? `, AUC ${auc.value.toFixed(3)} [${auc.lower.toFixed(3)}, ${auc.upper.toFixed(3)}]` : ""}`;
+      const versions = v.modelVersions.map((m) => `v${m.version}`);
+      return `${v.name} (${versions.length > 2 ? `${versions[0]}…${versions.at(-1)}` : versions.join(", ")}) ${v.requests} requests (${(v.share * 100).toFixed(0)}%), ${v.labelled} labelled${auc ? `, AUC ${auc.value.toFixed(3)} [${auc.lower.toFixed(3)}, ${auc.upper.toFixed(3)}]` : ""}`;
     });
     const diff = analysis.variants[1]?.versusControl?.auc;
     this.#o.say(
-      `  ${this.#stamp(dayMs, "23:59")}  A/B churn: ${parts.join(" | ")}${diff ? `; challenger − champion AUC ${diff.difference.toFixed(3)} [${diff.lower.toFixed(3)}, ${diff.upper.toFixed(3)}], p ${diff.pValue.toFixed(2)}` : ""}; SRM p ${analysis.sampleRatio.pValue.toFixed(2)}  [serve analyzeExperiment]`,
+      `  ${this.#stamp(dayMs, "23:59")}  A/B churn: ${parts.join(" | ")}${diff ? `; challenger − champion AUC ${diff.difference.toFixed(3)} [${diff.lower.toFixed(3)}, ${diff.upper.toFixed(3)}], p ${diff.pValue.toFixed(2)}` : ""}; SRM p ${analysis.sampleRatio.pValue.toFixed(2)}  [serve analyzeExperiment, versions pooled per alias]`,
     );
   }
 
@@ -560,8 +559,7 @@ class Story {
         await this.#pipelines.listRuns({ pipeline: p.name, limit: 100_000 })
       ).length;
     let experiment: ExperimentAnalysis | undefined;
-    if (this.#runtime !== undefined)
-      experiment = await analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes" });
+    if (this.#runtime !== undefined) experiment = await this.#analyze();
     return {
       completed,
       days,

@@ -3,7 +3,6 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { KeelError } from "../../core/index.js";
 import type { DemoSettings } from "./demo-settings.js";
-import type { LoggedDay } from "./simulated-monitor.js";
 import type { TrainingOutcome } from "./training-outcome.js";
 
 /**
@@ -31,17 +30,16 @@ export interface PendingLabel {
 }
 
 /**
- * What the traffic replay must remember across a stop: labels still to come, the days logged
- * and what was served so far.
+ * What the traffic replay must remember across a stop: labels still to come and what was
+ * served so far.
  *
  * @example
  * ```ts
- * const t: TrafficState = { pending: [], loggedDays: [], predictions: { champion: 360 }, feedback: 0 };
+ * const t: TrafficState = { pending: [], predictions: { champion: 360 }, feedback: 0 };
  * ```
  */
 export interface TrafficState {
   readonly pending: readonly PendingLabel[];
-  readonly loggedDays: readonly LoggedDay[];
   readonly predictions: Readonly<Record<string, number>>;
   readonly feedback: number;
 }

@@ -6,9 +6,11 @@ import {
 } from "../../serve/index.js";
 import type { CustomerBook } from "./customer-book.js";
 import type { PendingLabel, TrafficState } from "./demo-checkpoint.js";
-import type { LoggedDay } from "./simulated-monitor.js";
 
 const DAY_MS = 86_400_000;
+/** Requests arrive from 08:00 to 20:00 of their simulated day. */
+const OPEN_MS = 8 * 3_600_000;
+const BUSINESS_DAY_MS = 12 * 3_600_000;
 
 /**
  * What {@link TrafficReplay} scores against and where the labels come from.
@@ -47,8 +49,6 @@ export interface TrafficReplayOptions {
 export class TrafficReplay {
   readonly #o: TrafficReplayOptions;
   readonly #pending: PendingLabel[] = [];
-  /** The days replayed so far, with the real spans their predictions were logged in. */
-  readonly loggedDays: LoggedDay[] = [];
   /** Requests served per variant. */
   readonly predictions: Record<string, number> = {};
   /** Labels fed back so far. */
@@ -59,7 +59,6 @@ export class TrafficReplay {
     const state = options.state;
     if (state !== undefined) {
       this.#pending.push(...state.pending);
-      this.loggedDays.push(...state.loggedDays);
       Object.assign(this.predictions, state.predictions);
       this.feedback = state.feedback;
     }
@@ -69,31 +68,30 @@ export class TrafficReplay {
   state(): TrafficState {
     return {
       pending: [...this.#pending],
-      loggedDays: [...this.loggedDays],
       predictions: { ...this.predictions },
       feedback: this.feedback,
     };
   }
 
-  /** Scores the day's sample, one request per customer, and flushes the log. */
+  /** Scores the day's sample, one request per customer at simulated times, and flushes the log. */
   async scoreDay(runtime: ServingRuntime, dayMs: number): Promise<void> {
     const o = this.#o;
     const ids = o.book.sample(dayMs, o.requestsPerDay, o.seed);
-    const realFrom = Date.now();
     const day = new Date(dayMs).toISOString().slice(0, 10);
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
       const requestId = `${day}-${id}`;
       const result = await runtime.predict(
         o.deployment,
         parseScoringJson({ records: [{ customer_id: id }] }),
-        { requestId },
+        // Business hours of the simulated day: the log, the monitor's windows and the
+        // features' TTL all go by this time, not by when the replay ran.
+        { requestId, time: dayMs + OPEN_MS + Math.floor((i * BUSINESS_DAY_MS) / ids.length) },
       );
       this.predictions[result.variant] = (this.predictions[result.variant] ?? 0) + 1;
       this.#pending.push({ requestId, customerId: id, dayMs });
     }
     await runtime.settle();
     await o.log.flush();
-    this.loggedDays.push({ simFrom: dayMs, realFrom, realTo: Date.now() });
   }
 
   /** Records the labels due by the day: did each customer scored `labelDelayDays` ago churn since? */
@@ -106,7 +104,7 @@ export class TrafficReplay {
         deployment: o.deployment,
         requestId: p.requestId,
         label: o.book.label(p.customerId, p.dayMs),
-        time: Date.now(),
+        time: dayMs + OPEN_MS,
       });
       this.feedback++;
     }
