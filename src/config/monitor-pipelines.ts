@@ -136,6 +136,7 @@ export function monitorRunOutputs(run: MonitorRun): JsonValue {
       monitor: run.monitor,
       windowStart: run.windowStart,
       windowEnd: run.windowEnd,
+      scope: run.scope ?? null,
       rows: run.rows,
       status: run.report.status,
       datasetDrift: run.report.datasetDrift,

@@ -4,6 +4,7 @@ import {
   type AlertSink,
   type MonitorDefinition,
   type MonitorRun,
+  monitorScopeIssues,
   type PipelineStarter,
   profileFromState,
   runMonitor,
@@ -17,7 +18,7 @@ import {
 } from "../orchestrate/index.js";
 import {
   type LoadedModelRef,
-  openModelBundle,
+  openModelRef,
   openServingStore,
   predictionLogFrame,
 } from "../serve/index.js";
@@ -113,13 +114,20 @@ export interface ConfiguredMonitorOptions {
   readonly pipelineParams?: Readonly<Record<string, unknown>>;
   /** Stops a pipeline an alert started after its step in progress (Ctrl-C). */
   readonly signal?: AbortSignal;
+  /**
+   * Overrides the definition's `variant` / `modelVersion` filters for this run
+   * (`keel monitor run --variant --model-version`); checked the same way.
+   */
+  readonly scope?: { readonly variant?: string; readonly modelVersion?: string };
   readonly logger?: Logger;
 }
 
 /**
  * Runs a monitor of the config once, as `keel monitor run NAME` and a scheduled monitor's
- * pipeline step both do: loads the reference bundle and its profile, reads the window of the
- * deployment's prediction log (or `readWindow`), runs the checks, records the result in the
+ * pipeline step both do: loads the reference bundle and its profile, reads the event-time
+ * window of the deployment's prediction log — only the entries of the monitor's `variant` and
+ * `modelVersion` when it names them (`"reference"`: the version the reference resolves to
+ * now) — or `readWindow`, runs the checks, records the result (with the scope) in the
  * metadata store and delivers alerts (file sinks relative to `root`, `pipeline` sinks through
  * `triggerPipeline`). A bundle without a reference profile is `KEEL_ERR_BUNDLE_INVALID`.
  *
@@ -157,7 +165,24 @@ export async function runConfiguredMonitor(
       ...(options.signal ? { signal: options.signal } : {}),
     },
   );
-  const bundle = await openModelBundle(root, definition.reference);
+  const variant = options.scope?.variant ?? definition.variant;
+  const wantedVersion = options.scope?.modelVersion ?? definition.modelVersion;
+  const issues = monitorScopeIssues(
+    options.scope ? "options.scope" : `monitor '${definition.name}'`,
+    variant,
+    wantedVersion,
+  );
+  if (issues.length > 0)
+    throw new KeelError("KEEL_ERR_INVALID_ARGUMENT", issues.join("; "), {
+      details: { monitor: definition.name, issues },
+    });
+  const { bundle, version } = await openModelRef(root, definition.reference);
+  // "reference": the version the reference resolves to now (an alias moves on promotion).
+  const modelVersion = wantedVersion === "reference" ? version : wantedVersion;
+  const scope = {
+    ...(variant === undefined ? {} : { variant }),
+    ...(modelVersion === undefined ? {} : { modelVersion }),
+  };
   if (bundle.referenceProfile === undefined) {
     throw new KeelError(
       "KEEL_ERR_BUNDLE_INVALID",
@@ -169,10 +194,12 @@ export async function runConfiguredMonitor(
   const store = new MonitoringStore(database);
   const readWindow = async (from: number, to: number): Promise<Frame> => {
     if (options.readWindow) return options.readWindow(bundle, from, to);
+    // An event-time window: a replay's entries are judged by the time they carry.
     const rows = await openServingStore(database).readPredictions({
       deployment: definition.deployment,
       from,
       to,
+      ...scope,
     });
     return predictionLogFrame(rows, bundle);
   };
@@ -195,5 +222,7 @@ export async function runConfiguredMonitor(
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.windowEnd !== undefined ? { windowEnd: options.windowEnd } : {}),
+    // A file given instead of the log (`--current`) is judged whole: it has no variants.
+    ...(Object.keys(scope).length > 0 && !options.readWindow ? { scope } : {}),
   });
 }

@@ -10,6 +10,7 @@ export * from "./bias/fairness.js";
 export * from "./bias/metric-frame.js";
 export * from "./compare.js";
 export * from "./cross-validate.js";
+export * from "./gates/bias-interval.js";
 export * from "./gates/check-gates.js";
 export * from "./gates/policy.js";
 export * from "./judge-model.js";

@@ -67,7 +67,12 @@ export {
   lookupFeatures,
   type OnlineFeatureReader,
 } from "./online-features.js";
-export { type LoadedModelRef, loadModelRef, openModelBundle } from "./open-model-bundle.js";
+export {
+  type LoadedModelRef,
+  loadModelRef,
+  openModelBundle,
+  openModelRef,
+} from "./open-model-bundle.js";
 export { PostgresLogWriter } from "./postgres-log-writer.js";
 export {
   batchRowRequestId,

@@ -93,10 +93,24 @@ export async function loadModelRef(
  * ```
  */
 export async function openModelBundle(cwd: string, ref: string): Promise<ModelBundle> {
-  if (!ref.startsWith("models:/")) return loadModel(resolve(cwd, ref));
+  return (await openModelRef(cwd, ref)).bundle;
+}
+
+/**
+ * {@link openModelBundle} with the version it resolved to (`"7"`, or `"local"` for a
+ * directory), as the prediction log records it in `modelVersion`.
+ *
+ * @example
+ * ```ts
+ * const { bundle, version } = await openModelRef(process.cwd(), "models:/churn@champion");
+ * ```
+ */
+export async function openModelRef(cwd: string, ref: string): Promise<LoadedModelRef> {
+  if (!ref.startsWith("models:/"))
+    return { bundle: await loadModel(resolve(cwd, ref)), version: "local" };
   const tracking = await openTracking({ root: cwd });
   try {
-    return (await loadModelRef(tracking, cwd, ref)).bundle;
+    return await loadModelRef(tracking, cwd, ref);
   } finally {
     await tracking.close();
   }

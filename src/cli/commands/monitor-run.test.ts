@@ -100,6 +100,9 @@ export default {
       window: "daily",
       alerts: { sinks: [{ type: "pipeline", pipeline: "retrain", params: { note: "drift" } }], cooldownMinutes: 60 },
     },
+    { name: "ab-all", deployment: "ab", reference: "model", window: "daily", performance: false },
+    { name: "ab-champion", deployment: "ab", reference: "model", window: "daily", performance: false, variant: "champion" },
+    { name: "ab-reference", deployment: "ab", reference: "model", window: "daily", performance: false, modelVersion: "reference" },
     {
       name: "churn-typo",
       deployment: "churn",
@@ -127,10 +130,29 @@ export default {
       output: { prediction: proba[2 * i + 1] as number },
       latencyMs: 0.5,
     }));
+    // A 90/10-style A/B deployment "ab" on the reference rows: the champion (the bundle
+    // directory, logged as version "local") answers as the model does; a challenger (version
+    // 9) answers 0.95 for everyone. Only a check that mixes them in sees a prediction shift.
+    const reference = (await readFrame(join(dir, "reference.csv"))).drop(["churn"]);
+    const referenceProba = bundle.predictProba(reference);
+    const ab: PredictionLogEntry[] = Array.from({ length: 1800 }, (_, i) => {
+      const challenger = i % 3 === 0;
+      return {
+        requestId: `ab${i}`,
+        time: now - 3_600_000 + i,
+        deployment: "ab",
+        variant: challenger ? "challenger" : "champion",
+        modelVersion: challenger ? "9" : "local",
+        input: reference.row(i),
+        output: { prediction: challenger ? 0.95 : (referenceProba[2 * i + 1] as number) },
+        latencyMs: 0.5,
+      };
+    });
     const database = await openDatabase({ root: dir });
     try {
       const store = openServingStore(database);
       await store.appendPredictions(entries);
+      await store.appendPredictions(ab);
       const churn = frame.categorical("churn");
       for (let i = 0; i < x.nRows; i++) {
         await store.recordFeedback({
@@ -246,6 +268,41 @@ export default {
       "pipeline:retrain suppressed",
       "pipeline:retrain delivered",
     ]);
+  }, 60_000);
+
+  it("judges only the variant or model version a monitor names, and records the scope", async () => {
+    const run = async (...args: string[]) => {
+      const io = captureIo(dir);
+      const code = await runCli(["monitor", "run", ...args, "--json"], io);
+      expect(io.stderr()).not.toMatch(/\n\s+at /);
+      return { code, out: code === 2 ? null : JSON.parse(io.stdout()), err: io.stderr() };
+    };
+    // Unfiltered, the challenger's answers drag the mean prediction far from the reference.
+    const mixed = await run("ab-all");
+    expect(mixed.out.rows).toBe(1800);
+    expect(mixed.out.scope).toBeNull();
+    expect(mixed.out.prediction.shifted).toBe(true);
+    const champion = await run("ab-champion");
+    expect(champion.out).toMatchObject({ rows: 1200, scope: { variant: "champion" } });
+    expect(champion.out.prediction.shifted).toBe(false);
+    expect(champion.code).toBe(0);
+    // "reference": the version the reference resolves to (a bundle directory logs "local").
+    const own = await run("ab-reference");
+    expect(own.out).toMatchObject({ rows: 1200, scope: { modelVersion: "local" } });
+    expect(own.out.prediction.shifted).toBe(false);
+    // The flags override the definition's filters for one run.
+    const flagged = await run("ab-champion", "--variant", "challenger", "--model-version", "9");
+    expect(flagged.out).toMatchObject({
+      rows: 600,
+      scope: { variant: "challenger", modelVersion: "9" },
+    });
+    expect(flagged.out.prediction.shifted).toBe(true);
+    const bad = await run("ab-all", "--model-version", "latest");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--model-version: expected a version number");
+    const withFile = await run("ab-all", "--variant", "champion", "--current", "live.csv");
+    expect(withFile.code).toBe(2);
+    expect(withFile.err).toContain("cannot go together");
   }, 60_000);
 
   it("names a pipeline sink's unknown pipeline before running the monitor", async () => {

@@ -6,7 +6,11 @@ import {
 } from "../../config/index.js";
 import { closestNames, type Frame, KeelError } from "../../core/index.js";
 import { readBundleData } from "../../models/index.js";
-import type { MonitorDefinition, MonitorRun } from "../../monitor/index.js";
+import {
+  type MonitorDefinition,
+  type MonitorRun,
+  monitorScopeIssues,
+} from "../../monitor/index.js";
 import { MonitoringStore, openDatabase } from "../../store/index.js";
 import { type CommandContext, defineCommand, read } from "../command.js";
 import { formatTable } from "../format.js";
@@ -33,7 +37,16 @@ function findMonitor(
 function describeRun(run: MonitorRun): string {
   const r = run.report;
   const lines = [
-    `Monitor ${run.monitor}: ${run.rows} rows from ${new Date(run.windowStart).toISOString()} to ${new Date(run.windowEnd).toISOString()}`,
+    `Monitor ${run.monitor}: ${run.rows} rows from ${new Date(run.windowStart).toISOString()} to ${new Date(run.windowEnd).toISOString()}${
+      run.scope
+        ? ` (${[
+            run.scope.variant ? `variant ${run.scope.variant}` : "",
+            run.scope.modelVersion ? `model version ${run.scope.modelVersion}` : "",
+          ]
+            .filter(Boolean)
+            .join(", ")})`
+        : ""
+    }`,
     r.status === "insufficient data"
       ? `Insufficient data: fewer than ${r.minRows} values per column (drift.minRows); nothing tested, no drift reported`
       : `${r.datasetDrift ? "Dataset drift" : "No dataset drift"}: ${r.driftedColumns} of ${r.testedColumns} columns drifted (share ${r.driftShare.toFixed(3)})${
@@ -75,7 +88,8 @@ function describeRun(run: MonitorRun): string {
 export const monitorRunCommand = defineCommand({
   path: ["monitor", "run"],
   summary: "Run a monitor of keel.config.ts once (exit 1 when it raises an alert)",
-  usage: "NAME [--current FILE] [--config PATH] [--json]",
+  usage:
+    "NAME [--current FILE] [--variant NAME] [--model-version N|reference] [--config PATH] [--json]",
   positionals: [1, 1],
   options: {
     current: {
@@ -89,10 +103,23 @@ export const monitorRunCommand = defineCommand({
       valueName: "PATH",
       description: "config file or directory (default: keel.config.ts here)",
     },
+    variant: {
+      type: "string",
+      valueName: "NAME",
+      description:
+        "judge only the predictions this variant served (overrides the monitor's variant)",
+    },
+    "model-version": {
+      type: "string",
+      valueName: "VERSION",
+      description:
+        "judge only the predictions this model version served: a number, local, or reference (the version the monitor's reference resolves to)",
+    },
   },
   examples: [
     "keel monitor run churn-daily",
     "keel monitor run churn-daily --current last-week.csv",
+    "keel monitor run churn-daily --variant champion --model-version reference",
   ],
   async run(ctx) {
     const name = ctx.positionals[0] as string;
@@ -100,6 +127,19 @@ export const monitorRunCommand = defineCommand({
     const loaded = await loadConfig({ cwd: ctx.cwd, ...(configPath ? { path: configPath } : {}) });
     const definition = findMonitor(loaded.config.monitors ?? [], name, loaded.file);
     const currentFile = read.string(ctx.options, "current");
+    const variant = read.string(ctx.options, "variant");
+    const modelVersion = read.string(ctx.options, "model-version");
+    const issues = monitorScopeIssues("", variant, modelVersion).map((i) =>
+      i.replace(/^\.variant/, "--variant").replace(/^\.modelVersion/, "--model-version"),
+    );
+    if (issues.length > 0 || (currentFile && (variant || modelVersion)))
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        issues.length > 0
+          ? issues.join("; ")
+          : "--variant and --model-version select entries of the prediction log; --current FILE replaces the log, so they cannot go together",
+        { details: { variant: variant ?? null, modelVersion: modelVersion ?? null } },
+      );
     // --current FILE: that file instead of the log window, scored by the model when unscored.
     const readWindow = currentFile
       ? async (bundle: MonitorBundle): Promise<Frame> => {
@@ -116,6 +156,14 @@ export const monitorRunCommand = defineCommand({
         pipelines: loaded.pipelines,
         database,
         ...(readWindow ? { readWindow } : {}),
+        ...(variant || modelVersion
+          ? {
+              scope: {
+                ...(variant ? { variant } : {}),
+                ...(modelVersion ? { modelVersion } : {}),
+              },
+            }
+          : {}),
         logger: cliLogger(ctx),
       });
       if (ctx.json) ctx.out(`${JSON.stringify(monitorRunOutputs(run))}\n`);

@@ -4,6 +4,7 @@ import { type GroupResult, MetricFrame } from "../bias/metric-frame.js";
 import { comparePredictions, type ModelComparison } from "../compare.js";
 import { type MetricSpec, resolveMetric } from "../metrics/registry.js";
 import { binaryLabels, labelsOf, type Predictions } from "../predictions.js";
+import { type BiasInterval, biasInterval, type GroupCounts } from "./bias-interval.js";
 import type { BiasGate, CompareGate, Gate, MetricGate, ValidationPolicy } from "./policy.js";
 
 /**
@@ -93,6 +94,12 @@ export interface GateResult {
   readonly reason?: string;
   readonly groups?: readonly GateGroup[];
   readonly minGroupSize?: number;
+  /**
+   * A bias gate with `interval`: the metric's bootstrap interval over the judged groups, and
+   * the rule that decided (`"interval"`: fail only when the interval lies wholly on the unfair
+   * side of the threshold).
+   */
+  readonly interval?: BiasInterval & { readonly rule: "interval" };
   readonly comparison?: ModelComparison;
 }
 
@@ -309,11 +316,66 @@ function checkBias(
   }
   const value = biasValue(gate, groups);
   const small = groups.byGroup.length - judgedGroups.length;
-  const result = judged(draft, value, extra);
+  const result =
+    gate.interval === undefined || gate.interval === false
+      ? judged(draft, value, extra)
+      : judgedOnInterval(gate, draft, value, reported, extra);
   if (small === 0 || result.status !== "pass") return result;
   return {
     ...result,
     reason: `${small} group(s) under ${minGroupSize} rows reported, not judged (${sizes(groups.byGroup.filter((g) => !g.judged))})`,
+  };
+}
+
+/**
+ * A bias gate decided on its interval: fails only when the whole interval lies on the unfair
+ * side of the threshold; a point value past the threshold whose interval still holds it
+ * passes, with a reason that says it is inconclusive.
+ */
+function judgedOnInterval(
+  gate: BiasGate,
+  draft: Draft,
+  value: number,
+  groups: readonly GateGroup[],
+  extra: Partial<GateResult>,
+): GateResult {
+  const point = judged(draft, value, extra);
+  if (Number.isNaN(value)) return point;
+  const counts = groups.filter((g) => g.judged).map(countsOf);
+  const interval = {
+    ...biasInterval(gate.bias, counts, typeof gate.interval === "object" ? gate.interval : {}),
+    rule: "interval" as const,
+  };
+  const { min, max } = draft.threshold;
+  const text = `${Math.round(interval.level * 100)}% interval [${fmt(interval.lower)}, ${fmt(interval.upper)}]`;
+  const evidence =
+    min !== undefined && interval.upper < min
+      ? `${text} lies wholly below the minimum ${min}`
+      : max !== undefined && interval.lower > max
+        ? `${text} lies wholly above the maximum ${max}`
+        : undefined;
+  if (evidence !== undefined)
+    return { ...point, interval, status: "fail", reason: `${fmt(value)}; the ${evidence}` };
+  if (point.status === "fail")
+    return {
+      ...point,
+      interval,
+      status: "pass",
+      reason: `inconclusive: ${point.reason}, but the ${text} still holds the threshold: too little data to call the model unfair (interval rule)`,
+    };
+  return { ...point, interval };
+}
+
+/** A judged group's counts back from its reported rates (each rate is k/n exactly). */
+function countsOf(g: GateGroup): GroupCounts {
+  const negatives = g.size - g.positives;
+  return {
+    size: g.size,
+    selected: Math.round(g.values.selectionRate! * g.size),
+    positives: g.positives,
+    truePositives: g.positives === 0 ? 0 : Math.round(g.values.truePositiveRate! * g.positives),
+    negatives,
+    falsePositives: negatives === 0 ? 0 : Math.round(g.values.falsePositiveRate! * negatives),
   };
 }
 

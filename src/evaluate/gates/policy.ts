@@ -1,6 +1,7 @@
 import { closestNames, describeValue, KeelError, type Task } from "../../core/index.js";
 import type { CostMatrix } from "../metrics/expected-cost.js";
 import { type MetricSpec, metricInfo, resolveMetric } from "../metrics/registry.js";
+import type { BiasIntervalOptions } from "./bias-interval.js";
 
 /**
  * What every gate may say besides its threshold.
@@ -57,6 +58,16 @@ export interface BiasGate extends GateOptions {
   readonly max?: number;
   /** Groups smaller than this are reported but not judged. Default 30. */
   readonly minGroupSize?: number;
+  /**
+   * Decide on a confidence interval instead of the point value (`true`: 95%, 1000 bootstrap
+   * resamples, seed 0). A point value from a small group is noisy: a fair model can show a
+   * ratio of 0.7 on 40 rows by chance. With an interval the gate fails only on evidence — when
+   * the whole interval lies on the unfair side of the threshold (upper < `min` for a ratio,
+   * lower > `max` for a difference); a point value past the threshold whose interval still
+   * holds it passes as inconclusive, saying so. Groups under `minGroupSize` stay unjudged
+   * either way. The interval is reported with the result.
+   */
+  readonly interval?: boolean | BiasIntervalOptions;
 }
 
 /**
@@ -286,7 +297,7 @@ function checkGate(
     issue(`${path}.optional`, `expected true or false, got ${describeValue(gate.optional)}`);
   if (gate.bias !== undefined) {
     checkBiasGate(gate, path, source, options, issue);
-    unknownKeys(["bias", "by", "min", "max", "minGroupSize", "optional"]);
+    unknownKeys(["bias", "by", "min", "max", "minGroupSize", "interval", "optional"]);
     return;
   }
   if (gate.compare !== undefined) {
@@ -361,6 +372,7 @@ function checkBiasGate(
       `${path}.minGroupSize`,
       `expected an integer ≥ 1, got ${describeValue(gate.minGroupSize)}`,
     );
+  checkInterval(gate.interval, `${path}.interval`, issue);
   if (options.task !== undefined && options.task !== "binary")
     issue(
       `${path}.bias`,
@@ -384,6 +396,38 @@ function checkBiasGate(
   const value = gate[good];
   if (typeof value === "number" && !(value >= 0 && value <= 1))
     issue(`${path}.${good}`, `${name} lies between 0 and 1; got ${value}`);
+}
+
+/** A bias gate's `interval`: true, false, or { level, resamples, seed } within their ranges. */
+function checkInterval(value: unknown, path: string, issue: Issue): void {
+  if (value === undefined || typeof value === "boolean") return;
+  if (!isObject(value)) {
+    issue(path, `expected true, false or { level, resamples, seed }, got ${describeValue(value)}`);
+    return;
+  }
+  const { level, resamples, seed } = value;
+  if (level !== undefined && !(typeof level === "number" && level > 0 && level < 1))
+    issue(
+      `${path}.level`,
+      `expected a confidence level between 0 and 1 (0.95), got ${describeValue(level)}`,
+    );
+  if (
+    resamples !== undefined &&
+    !(
+      Number.isInteger(resamples) &&
+      (resamples as number) >= 100 &&
+      (resamples as number) <= 100_000
+    )
+  )
+    issue(
+      `${path}.resamples`,
+      `expected an integer from 100 to 100000, got ${describeValue(resamples)}`,
+    );
+  if (seed !== undefined && !Number.isInteger(seed))
+    issue(`${path}.seed`, `expected an integer, got ${describeValue(seed)}`);
+  for (const key of Object.keys(value))
+    if (!["level", "resamples", "seed"].includes(key))
+      issue(`${path}.${key}`, `unknown key${hint(key, ["level", "resamples", "seed"])}`);
 }
 
 /** Metric parameter keys: checkMetric reports those a gate's metric does not take. */

@@ -50,6 +50,20 @@ export interface MonitorDefinition {
   readonly deployment: string;
   /** Where the reference profile comes from: a bundle directory or `models:/NAME@ALIAS`. */
   readonly reference: string;
+  /**
+   * Judge only the entries one variant served (`"champion"`): in a 90/10 A/B test the
+   * challenger's 10% would otherwise be mixed into the champion's drift and prediction checks.
+   */
+  readonly variant?: string;
+  /**
+   * Judge only the entries one model version served: a version (`"7"`, `"local"` for a bundle
+   * directory), or `"reference"` — the version `reference` resolves to when the monitor runs.
+   * After a promotion the window can still hold the old champion's predictions; judged against
+   * the new champion's reference profile they would raise a prediction shift that no model
+   * made. With `"reference"` only the reference model's own predictions are judged (and a
+   * window with too few of them says "insufficient data").
+   */
+  readonly modelVersion?: string;
   /** The window each run covers, ending now: `hourly`, `daily` (default), `weekly` or milliseconds. */
   readonly window?: keyof typeof WINDOWS | number;
   /** Run on this schedule as pipeline `monitor.NAME` (see {@link MonitorSchedule}); without it, on demand only. */
@@ -121,6 +135,7 @@ export function parseMonitors(value: unknown, file: string): MonitorDefinition[]
         if (typeof d[key] !== "string" || d[key] === "")
           issues.push(`${at}.${key}: expected a non-empty string`);
       }
+      issues.push(...monitorScopeIssues(at, d.variant, d.modelVersion));
       if (typeof d.name === "string") {
         if (names.has(d.name)) issues.push(`${at}.name: '${d.name}' is declared twice`);
         names.add(d.name);
@@ -171,6 +186,36 @@ export function parseMonitors(value: unknown, file: string): MonitorDefinition[]
     );
   }
   return value as MonitorDefinition[];
+}
+
+/** A variant name as deployment specs take it; a version number, `local` or `reference`. */
+const VARIANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const MODEL_VERSION = /^(\d+|local|reference)$/;
+
+/**
+ * Problems with a monitor's `variant` and `modelVersion` filters, each with its path
+ * (`monitors[0].modelVersion`), or none. `keel monitor run --variant/--model-version` checks its
+ * flags with it too.
+ *
+ * @example
+ * ```ts
+ * monitorScopeIssues("monitors[0]", "champion", "latest"); // ["monitors[0].modelVersion: expected …"]
+ * ```
+ */
+export function monitorScopeIssues(at: string, variant: unknown, modelVersion: unknown): string[] {
+  const issues: string[] = [];
+  if (variant !== undefined && !(typeof variant === "string" && VARIANT_NAME.test(variant)))
+    issues.push(
+      `${at}.variant: expected a variant name of the deployment (a letter or digit, then letters, digits, _ . -), got ${JSON.stringify(variant) ?? String(variant)}`,
+    );
+  if (
+    modelVersion !== undefined &&
+    !(typeof modelVersion === "string" && MODEL_VERSION.test(modelVersion))
+  )
+    issues.push(
+      `${at}.modelVersion: expected a version number as text ("7"), "local" or "reference" (the version the reference resolves to), got ${JSON.stringify(modelVersion) ?? String(modelVersion)}`,
+    );
+  return issues;
 }
 
 /** A scheduled monitor's name becomes part of a pipeline name, so it takes the same characters. */

@@ -11,11 +11,27 @@ import type { ReferenceProfile } from "../profile/index.js";
 import { type DriftReport, driftReport, driftSummary } from "../report/index.js";
 import { type MonitorDefinition, windowMs } from "./monitor-definition.js";
 
+/**
+ * Which entries of the window a run judged: one variant, one model version (resolved: `"7"`,
+ * never `"reference"`), or all when neither is set.
+ *
+ * @example
+ * ```ts
+ * const scope: MonitorScope = { variant: "champion", modelVersion: "7" };
+ * ```
+ */
+export interface MonitorScope {
+  readonly variant?: string;
+  readonly modelVersion?: string;
+}
+
 /** What one monitor run found. */
 export interface MonitorRun {
   readonly monitor: string;
   readonly windowStart: number;
   readonly windowEnd: number;
+  /** The entries judged (see {@link MonitorScope}); absent: every entry of the window. */
+  readonly scope?: MonitorScope;
   readonly rows: number;
   readonly report: DriftReport;
   /** AUC on the window's labelled rows against the baseline, when there were enough labels. */
@@ -65,6 +81,8 @@ export interface RunMonitorContext {
   readonly now?: () => number;
   /** Where the window ends (a scheduled run's logical date). Default: now. */
   readonly windowEnd?: number;
+  /** The entries `readWindow` keeps (recorded with the result and shown in the title). */
+  readonly scope?: MonitorScope;
   readonly logger?: import("../../core/index.js").Logger;
 }
 
@@ -93,7 +111,7 @@ export async function runMonitor(
       definition.prediction === false
         ? false
         : { maxShift: definition.prediction?.maxShift ?? 0.1 },
-    title: `Monitor ${definition.name}: ${new Date(windowStart).toISOString()} – ${new Date(windowEnd).toISOString()}`,
+    title: `Monitor ${definition.name}: ${new Date(windowStart).toISOString()} – ${new Date(windowEnd).toISOString()}${scopeText(ctx.scope)}`,
   });
   const performance = performanceCheck(definition, frame, ctx.baselineAuc);
   const alerts: Alert[] = [];
@@ -156,6 +174,7 @@ export async function runMonitor(
     summary: {
       ...driftSummary(report),
       rows: frame.nRows,
+      scope: ctx.scope ?? null,
       prediction: report.prediction ?? null,
       performance: performance ?? null,
       alerts: alerts.map((a) => a.kind),
@@ -167,12 +186,21 @@ export async function runMonitor(
     monitor: definition.name,
     windowStart,
     windowEnd,
+    ...(ctx.scope ? { scope: ctx.scope } : {}),
     rows: frame.nRows,
     report,
     ...(performance ? { performance } : {}),
     alerts,
     deliveries,
   };
+}
+
+function scopeText(scope: MonitorScope | undefined): string {
+  const parts = [
+    scope?.variant === undefined ? "" : `variant ${scope.variant}`,
+    scope?.modelVersion === undefined ? "" : `model version ${scope.modelVersion}`,
+  ].filter(Boolean);
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
 }
 
 function driftedColumns(report: DriftReport): string[] {
