@@ -63,7 +63,7 @@ describe("a churn story stopped by Ctrl-C and resumed", () => {
       resume: checkpoint,
       say: (line) => second.push(line),
     });
-    expect(resumed.completed).toBe(true);
+    expect(resumed.completed, JSON.stringify(resumed.trainings)).toBe(true);
     expect(second[0]).toMatch(/^resuming at 2026-03-23, after 7 of 14 simulated days/);
     expect(second.filter((l) => l.startsWith("── week 11"))).toHaveLength(1);
     expect(second.some((l) => l.startsWith("── week 10"))).toBe(false);
@@ -84,7 +84,7 @@ describe("a churn story stopped by Ctrl-C and resumed", () => {
       const logged = await openServingStore(tracking.database).readPredictions({
         deployment: "churn",
       });
-      expect(logged.length).toBeGreaterThan(0);
+      expect(logged.length, JSON.stringify(resumed.trainings)).toBeGreaterThan(0);
       expect(new Set(logged.map((p) => p.requestId)).size).toBe(logged.length);
       const servedDays = new Set(logged.map((p) => p.requestId.slice(0, 10)));
       expect(logged.length).toBe(servedDays.size * settings.requestsPerDay);

@@ -30,7 +30,6 @@ import { CustomerBook, type CustomerTables } from "./customer-book.js";
 import { type DemoCheckpoint, writeCheckpoint } from "./demo-checkpoint.js";
 import { churnExampleDir } from "./demo-home.js";
 import type { DemoSettings } from "./demo-settings.js";
-import { championWindowReader } from "./simulated-monitor.js";
 import { TrafficReplay } from "./traffic-replay.js";
 import { type TrainingOutcome, trainingOutcome } from "./training-outcome.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
@@ -480,11 +479,6 @@ class Story {
       root: this.#loaded.root,
       pipelines: this.#loaded.pipelines,
       database: this.#tracking.database,
-      readWindow: championWindowReader(this.#serving, {
-        deployment: this.#monitor.deployment,
-        variant: "champion",
-        modelVersion: String(champion),
-      }),
       windowEnd: now,
       now: () => now,
       pipelineParams: this.#trainParams,

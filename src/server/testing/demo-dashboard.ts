@@ -148,7 +148,7 @@ async function checkPages(visit: Visit, facts: DemoFacts): Promise<void> {
     "#/experiments",
     async (page) => {
       await page.getByRole("link", { name: "churn", exact: true }).waitFor();
-      await page.getByRole("link", { name: "churn-tuning", exact: true }).waitFor();
+      await page.getByRole("link", { name: "churn-baseline", exact: true }).waitFor();
     },
     "01-experiments",
   );
