@@ -1,4 +1,4 @@
-import { type LoadedConfig, loadConfig, projectName } from "../config/index.js";
+import { featureStoreSettings, type LoadedConfig, loadConfig } from "../config/index.js";
 import { KeelError } from "../core/index.js";
 import {
   type FeatureStore,
@@ -91,15 +91,7 @@ export function featureStoreOptions(
   loaded: LoadedConfig,
   database: MetadataDatabase,
 ): FeatureStoreOptions {
-  const { offlineStore, onlineStore, onDemandFeatureViews } = loaded.config;
-  return {
-    database,
-    root: loaded.root,
-    project: projectName(loaded),
-    ...(offlineStore === undefined ? {} : { offlineStore }),
-    ...(onlineStore === undefined ? {} : { onlineStore }),
-    ...(onDemandFeatureViews === undefined ? {} : { onDemandFeatureViews }),
-  };
+  return { ...featureStoreSettings(loaded), database, root: loaded.root };
 }
 
 /**

@@ -21,6 +21,7 @@ export {
 } from "./define-config.js";
 export {
   CONFIG_FILES,
+  featureStoreSettings,
   type LoadedConfig,
   loadConfig,
   pipelineThreadEntry,

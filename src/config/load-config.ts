@@ -6,7 +6,11 @@ import { createJiti } from "jiti";
 import { closestNames, describeValue, isKeelError, KeelError } from "../core/index.js";
 import { FeatureRepo } from "../features/index.js";
 import { alertSinkIssues, parseMonitors } from "../monitor/index.js";
-import { type PipelineDefinition, validatePipelines } from "../orchestrate/index.js";
+import {
+  type FeatureStoreSettings,
+  type PipelineDefinition,
+  validatePipelines,
+} from "../orchestrate/index.js";
 import type { DeploymentSpec } from "../serve/index.js";
 import { parseConfigDeployments } from "./config-deployments.js";
 import { CONFIG_KEYS, type KeelConfig } from "./define-config.js";
@@ -116,7 +120,7 @@ export async function loadConfig(
   const monitors = parseMonitors(config.monitors, file);
   const deployments = parseConfigDeployments(config.deployments, file);
   const root = dirname(file);
-  const pipelines = pipelinesOf(file, config);
+  const pipelines = pipelinesOf(file, config, root);
   return {
     file,
     root,
@@ -221,12 +225,41 @@ function checkShape(file: string, exported: unknown): KeelConfig {
   return config;
 }
 
-function pipelinesOf(file: string, config: KeelConfig): readonly PipelineDefinition[] {
+/** The pipelines, validated, each with the config's feature store unless it names its own. */
+function pipelinesOf(
+  file: string,
+  config: KeelConfig,
+  root: string,
+): readonly PipelineDefinition[] {
   try {
-    return validatePipelines(config.pipelines ?? []);
+    const settings = featureStoreSettings({ config, root });
+    return validatePipelines(config.pipelines ?? []).map((p) =>
+      p.featureStore === undefined ? { ...p, featureStore: settings } : p,
+    );
   } catch (error) {
     throw loadError(file, error);
   }
+}
+
+/**
+ * A config's feature store settings, as `ctx.features()` in its pipelines' steps and the CLI
+ * open the store: `offlineStore`, `onlineStore`, `onDemandFeatureViews` and the project name.
+ *
+ * @example
+ * ```ts
+ * await openFeatureStore({ ...featureStoreSettings(loaded), database, root: loaded.root });
+ * ```
+ */
+export function featureStoreSettings(
+  loaded: Pick<LoadedConfig, "config" | "root">,
+): FeatureStoreSettings {
+  const { offlineStore, onlineStore, onDemandFeatureViews } = loaded.config;
+  return {
+    project: projectName(loaded),
+    ...(offlineStore === undefined ? {} : { offlineStore }),
+    ...(onlineStore === undefined ? {} : { onlineStore }),
+    ...(onDemandFeatureViews === undefined ? {} : { onDemandFeatureViews }),
+  };
 }
 
 /**

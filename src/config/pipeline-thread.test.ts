@@ -11,6 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FeatureRegistry } from "../features/index.js";
 import {
   findPipeline,
   type PipelineDefinition,
@@ -31,10 +32,10 @@ const jsDir = join(process.cwd(), ".tmp", `orch-threads-js-${process.pid}`);
 const root = mkdtempSync(join(tmpdir(), "keel-orch-threads-"));
 const entry = join(jsDir, "config", "pipeline-thread.js");
 
-const CONFIG = `import { appendFileSync } from "node:fs";
+const CONFIG = `import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
-import { defineConfig, definePipeline, step } from "keel";
+import { defineConfig, defineEntity, defineFeatureView, definePipeline, fileSource, step } from "keel";
 
 // Ignores ctx.signal: only terminating its thread stops it. Beats while it spins.
 const spin = definePipeline({
@@ -103,7 +104,47 @@ const tick = definePipeline({
   },
 });
 
-export default defineConfig({ pipelines: [spin, work, bad, tick] });
+// ctx.features(): the config's feature store (its own online store path) from a step.
+const customer = defineEntity({ name: "customer", joinKeys: ["customer_id"] });
+const stats = defineFeatureView({
+  name: "stats",
+  entities: [customer],
+  ttl: "1d",
+  source: fileSource({ path: "stats.csv" }),
+  timestampField: "ts",
+  schema: { spend: "numeric" },
+});
+const feat = definePipeline({
+  name: "feat",
+  steps: {
+    lookup: step({
+      run: async (ctx) => {
+        const store = await ctx.features();
+        const now = ctx.logicalDate.getTime();
+        const [result] = await store.materializeIncremental({ end: now });
+        const history = await store.getHistoricalFeatures({
+          entityRows: { sql: "SELECT 1 AS customer_id, TIMESTAMP '2026-03-01 12:00:00' AS event_timestamp" },
+          features: ["stats:spend"],
+        });
+        const online = await store.getOnlineFeatures({ features: ["stats:spend"], entityRows: { customer_id: [1] }, now });
+        return {
+          main: isMainThread,
+          materialized: result?.rows ?? 0,
+          history: history?.numeric("spend")[0] ?? null,
+          online: online.results.map((r) => r.values[0] ?? null),
+          customDb: existsSync(join(ctx.root, "online-custom.db")),
+        };
+      },
+    }),
+  },
+});
+
+export default defineConfig({
+  pipelines: [spin, work, bad, tick, feat],
+  entities: [customer],
+  featureViews: [stats],
+  onlineStore: { type: "sqlite", path: "online-custom.db" },
+});
 `;
 
 let database: MetadataDatabase;
@@ -114,9 +155,19 @@ beforeAll(async () => {
   mkdirSync(jsDir, { recursive: true });
   transpileTrack(jsDir, [...ORCHESTRATE_RUNTIME_MODULES, "cli", "server"]);
   writeFileSync(join(root, "keel.config.ts"), CONFIG);
-  pipelines = (await loadConfig({ cwd: root })).pipelines;
+  const T0 = Date.UTC(2026, 2, 1);
+  writeFileSync(
+    join(root, "stats.csv"),
+    `customer_id,ts,spend\n1,${new Date(T0).toISOString()},10\n1,${new Date(T0 + 86_400_000).toISOString()},11\n`,
+  );
+  const loaded = await loadConfig({ cwd: root });
+  pipelines = loaded.pipelines;
   database = await openDatabase({ root });
   store = new PipelineStore(database);
+  await new FeatureRegistry(database).apply({
+    entities: loaded.config.entities ?? [],
+    featureViews: loaded.config.featureViews ?? [],
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -266,6 +317,32 @@ describe("the worker-thread step runner", () => {
         new ThreadRunner({ entry: join(root, "x.ts"), configFile: "c", database: { root }, root }),
     ).toThrow(/--executor inline/);
   });
+  it("gives steps the config's feature store through ctx.features(), inline and in a worker thread", async () => {
+    const feat = findPipeline(pipelines, "feat");
+    expect(feat.featureStore?.onlineStore).toEqual({ type: "sqlite", path: "online-custom.db" });
+    const logicalDate = new Date("2026-03-02T06:00:00Z");
+    const inline = await runPipeline(feat, { store, root, logicalDate });
+    expect(inline.run.status, inline.steps[0]?.error ?? "").toBe("succeeded");
+    const fromInline = JSON.parse(inline.steps[0]?.outputs ?? "null");
+    // Point in time: at 12:00 on 1 March the customer's spend was the first row's, 10; online,
+    // after materialising up to 2 March 06:00, the newest, 11 — in the config's online store.
+    expect(fromInline).toEqual({
+      main: true,
+      materialized: 1,
+      history: 10,
+      online: [1, 11],
+      customDb: true,
+    });
+    const runner = runnerFor();
+    try {
+      const threaded = await runPipeline(feat, { store, root, logicalDate, runner, force: true });
+      expect(threaded.run.status, threaded.steps[0]?.error ?? "").toBe("succeeded");
+      const fromThread = JSON.parse(threaded.steps[0]?.outputs ?? "null");
+      expect(fromThread).toEqual({ ...fromInline, main: false, materialized: 0 });
+    } finally {
+      await runner.close();
+    }
+  }, 120_000);
 });
 
 /** Starts the transpiled CLI in the project: the child, its output so far, and its exit. */

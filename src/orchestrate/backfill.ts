@@ -1,13 +1,13 @@
 import type { PipelineDefinition } from "./define-pipeline.js";
 import type { PipelineRun } from "./pipeline-store.js";
+import { runParamsOf } from "./run-params.js";
 import {
   type PipelineResult,
   paramsHashOf,
   type RunPipelineOptions,
-  runParamsOf,
   runPipeline,
 } from "./run-pipeline.js";
-import { fireTimes } from "./schedule.js";
+import { fireTimes, scheduleOf } from "./schedule.js";
 
 /**
  * What a backfill did: one entry per scheduled logical date, in order.
@@ -33,7 +33,8 @@ export interface BackfillResult {
  * so a year of weekly runs replays in minutes. A date that already has a succeeded run with
  * the same params is skipped (a second backfill over the same range does nothing); a failed
  * or interrupted run of a date is resumed; every new run's steps still hit the content-hash
- * cache. Stops at the first date whose run fails (later dates depend on earlier ones in
+ * cache. Its runs take the schedule's `params` (what the scheduled runs would have had), with
+ * `params` given here on top. Stops at the first date whose run fails (later dates depend on earlier ones in
  * retraining pipelines); `onRun` sees each date's outcome.
  *
  * @example
@@ -52,7 +53,8 @@ export async function backfill(
 ): Promise<BackfillResult> {
   const { from, to, onRun, ...rest } = options;
   const dates = fireTimes(pipeline, from, to);
-  const params = runParamsOf(pipeline, rest.params);
+  // The scheduled runs' params (the schedule's own), then the backfill's.
+  const params = runParamsOf(pipeline, { ...scheduleOf(pipeline)?.params, ...rest.params });
   const paramsHash = paramsHashOf(params);
   const ran: PipelineRun[] = [];
   const skipped: PipelineRun[] = [];

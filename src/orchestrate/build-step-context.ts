@@ -1,5 +1,8 @@
+import { basename } from "node:path";
 import type { JsonValue, Logger } from "../core/index.js";
+import { type FeatureStore, openFeatureStore } from "../features/index.js";
 import { ActiveRun, type ModelVersion, type Tracking } from "../track/index.js";
+import type { FeatureStoreSettings } from "./define-pipeline.js";
 import type { PipelineStore } from "./pipeline-store.js";
 import { keelSdk } from "./sdk.js";
 import type { StepContext } from "./step-context.js";
@@ -30,12 +33,13 @@ const STEP_TAG = "keel.pipeline.step";
 
 /**
  * The `ctx` a step's `run` receives, on the given tracking SDK and pipeline store (the
- * runner's own, or a worker thread's connections to the same database).
+ * runner's own, or a worker thread's connections to the same database), with `close` to call
+ * when the try has ended (it closes what the step opened through `ctx`, e.g. the feature store).
  *
  * @example
  * ```ts
- * const ctx = buildStepContext(stepTry, { tracking, store, log, signal });
- * await definition.run(ctx);
+ * const { ctx, close } = buildStepContext(stepTry, { tracking, store, log, signal, features: pipeline.featureStore });
+ * try { await definition.run(ctx); } finally { await close(); }
  * ```
  */
 export function buildStepContext(
@@ -45,12 +49,15 @@ export function buildStepContext(
     readonly store: PipelineStore;
     readonly log: Logger;
     readonly signal: AbortSignal;
+    /** The pipeline's feature store settings (`ctx.features()`). */
+    readonly features?: FeatureStoreSettings;
   },
-): StepContext<Record<string, unknown>> {
+): { ctx: StepContext<Record<string, unknown>>; close: () => Promise<void> } {
   const { tracking, store } = around;
   const key = `${t.runId}/${t.step}`;
   let active: ActiveRun | undefined;
-  return {
+  let features: Promise<{ store: FeatureStore; close: () => Promise<void> }> | undefined;
+  const ctx: StepContext<Record<string, unknown>> = {
     pipeline: t.pipeline,
     runId: t.runId,
     step: t.step,
@@ -76,6 +83,15 @@ export function buildStepContext(
     async registerModel(modelName, options) {
       return keyedVersion(tracking, modelName, options);
     },
+    async features() {
+      features ??= openFeatureStore({
+        project: basename(t.root),
+        ...around.features,
+        database: tracking.database,
+        root: t.root,
+      });
+      return (await features).store;
+    },
     rejectRecords: (records, reason) =>
       store.rejectRecords({
         pipeline: t.pipeline,
@@ -85,6 +101,11 @@ export function buildStepContext(
         records,
       }),
   };
+  const close = async () => {
+    const opened = await features?.catch(() => undefined);
+    await opened?.close();
+  };
+  return { ctx, close };
 }
 
 /** The tracked run tagged with this step key, reopened, or a new one. */

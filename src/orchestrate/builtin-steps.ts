@@ -60,7 +60,7 @@ export function rollbackStep(
 /**
  * The feature materialisation step: each online view from its watermark up to now into the
  * online store (`keel features materialize-incremental` as a step). Never cached: each run
- * has new data to copy. Give it the `offlineStore`/`onlineStore` your `defineConfig` has.
+ * has new data to copy. It uses the pipeline's feature store (`defineConfig`'s settings) unless given its own.
  *
  * @example
  * ```ts

@@ -1,5 +1,7 @@
 import { type JsonValue, KeelError } from "../core/index.js";
+import type { FeatureStoreOptions } from "../features/index.js";
 import { validateDag } from "./dag.js";
+import { runParamsOf } from "./run-params.js";
 import { compileSchedule, scheduleOf } from "./schedule.js";
 import type { StepContext } from "./step-context.js";
 
@@ -45,12 +47,39 @@ export interface PipelineDefinition<P = Record<string, unknown>> {
   readonly name: string;
   /** Default params; `keel run --param k=v` overrides them. Part of every step's cache key. */
   readonly params?: P;
-  /** Cron schedule (croner syntax), in `timezone` (default UTC). */
+  /**
+   * Cron schedule (croner syntax), in `timezone` (default UTC). `params` are the scheduled
+   * runs' params (over the pipeline's defaults; backfills replay them too): declared params
+   * only, checked like `keel run --param`.
+   */
   readonly schedule?:
     | string
-    | { readonly cron: string; readonly timezone?: string; readonly catchup?: boolean };
+    | {
+        readonly cron: string;
+        readonly timezone?: string;
+        readonly catchup?: boolean;
+        readonly params?: Readonly<Partial<P>> & Readonly<Record<string, unknown>>;
+      };
   readonly steps: Readonly<Record<string, StepDefinition<P>>>;
+  /**
+   * The feature store a step opens with `ctx.features()`: the store settings, project name and
+   * on-demand views. A pipeline in `keel.config.ts` gets `defineConfig`'s (`offlineStore`,
+   * `onlineStore`, `project`, `onDemandFeatureViews`) when it sets none; from code, default: the
+   * embedded stores (DuckDB, SQLite) and the project directory's name.
+   */
+  readonly featureStore?: FeatureStoreSettings;
 }
+
+/**
+ * A feature store's settings without the metadata store and project directory, which a step's
+ * run supplies (see {@link PipelineDefinition.featureStore}).
+ *
+ * @example
+ * ```ts
+ * const settings: FeatureStoreSettings = { onlineStore: { type: "redis" }, project: "churn" };
+ * ```
+ */
+export type FeatureStoreSettings = Omit<FeatureStoreOptions, "database" | "root">;
 
 /**
  * Declares a step (an identity function that types it).
@@ -80,7 +109,7 @@ const NAME = /^[A-Za-z_][\w.-]{0,127}$/;
  * ```ts
  * export const retrain = definePipeline({
  *   name: "retrain",
- *   schedule: { cron: "0 3 * * 1", timezone: "Europe/Berlin" },
+ *   schedule: { cron: "0 3 * * 1", timezone: "Europe/Berlin", params: { target: "churned" } },
  *   params: { target: "churn" },
  *   steps: {
  *     ingest: step({ run: async () => ({ rows: 7043 }) }),
@@ -152,7 +181,10 @@ export function pipelineIssues(definition: PipelineDefinition<unknown>): string[
   issues.push(...validateDag(steps));
   try {
     const schedule = scheduleOf(definition);
-    if (schedule !== undefined) compileSchedule(String(definition.name), schedule);
+    if (schedule !== undefined) {
+      compileSchedule(String(definition.name), schedule);
+      runParamsOf(definition, schedule.params);
+    }
   } catch (error) {
     issues.push((error as Error).message);
   }

@@ -279,7 +279,7 @@ async function tryStep(
       const runner = env.runner;
       const outputs = await withTimeout(definition, name, leaseSignal, runner, (signal, started) =>
         runner === undefined
-          ? runInline(env, definition, t, log, signal)
+          ? runInline(env, pipeline, definition, t, log, signal)
           : runner.runTry(t, stepCodeHash(definition as StepDefinition<never>), {
               log,
               signal,
@@ -364,15 +364,28 @@ function formatLine(message: string, fields: Readonly<Record<string, unknown>>):
 /** One try on this event loop: the step's outputs as canonical JSON text. */
 async function runInline(
   env: StepEnvironment,
+  pipeline: PipelineDefinition<unknown>,
   definition: StepDefinition<unknown>,
   t: StepTry,
   log: Logger,
   signal: AbortSignal,
 ): Promise<string> {
-  const value = await definition.run(
-    buildStepContext(t, { tracking: env.tracking, store: env.store, log, signal }),
-  );
-  return canonicalJson(value ?? null, `step '${t.step}' of pipeline '${t.pipeline}': its outputs`);
+  const { ctx, close } = buildStepContext(t, {
+    tracking: env.tracking,
+    store: env.store,
+    log,
+    signal,
+    ...(pipeline.featureStore === undefined ? {} : { features: pipeline.featureStore }),
+  });
+  try {
+    const value = await definition.run(ctx);
+    return canonicalJson(
+      value ?? null,
+      `step '${t.step}' of pipeline '${t.pipeline}': its outputs`,
+    );
+  } finally {
+    await close();
+  }
 }
 
 /**

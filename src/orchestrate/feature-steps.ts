@@ -33,9 +33,10 @@ import type { StepContext } from "./step-context.js";
 export type FeatureStepClock = "wall" | "logicalDate";
 
 /**
- * Options of the built-in materialisation step (`materializeStep` in a config). The store
- * settings are those of `defineConfig` (a step does not see the config): pass the same values,
- * e.g. one `const onlineStore = …` used in both places.
+ * Options of the built-in materialisation step (`materializeStep` in a config). Without store
+ * settings the step uses the pipeline's feature store (`ctx.features()`: `defineConfig`'s
+ * `offlineStore`, `onlineStore` and `project` for a pipeline in `keel.config.ts`); given any,
+ * it opens the store they name.
  *
  * @example
  * ```ts
@@ -93,13 +94,20 @@ export async function materializeFeatures(
   options: MaterializeStepOptions = {},
 ): Promise<{ end: string; views: { view: string; start: string; rows: number }[] }> {
   const end = nowOf(ctx, options.clock);
-  const { store, close } = await openFeatureStore({
-    database: ctx.tracking.database,
-    root: ctx.root,
-    project: options.project ?? projectOf(ctx.root),
-    ...(options.offlineStore === undefined ? {} : { offlineStore: options.offlineStore }),
-    ...(options.onlineStore === undefined ? {} : { onlineStore: options.onlineStore }),
-  });
+  // Without store settings of its own, the step uses the pipeline's (defineConfig's in a config).
+  const own =
+    options.offlineStore !== undefined ||
+    options.onlineStore !== undefined ||
+    options.project !== undefined;
+  const { store, close } = own
+    ? await openFeatureStore({
+        database: ctx.tracking.database,
+        root: ctx.root,
+        project: options.project ?? projectOf(ctx.root),
+        ...(options.offlineStore === undefined ? {} : { offlineStore: options.offlineStore }),
+        ...(options.onlineStore === undefined ? {} : { onlineStore: options.onlineStore }),
+      })
+    : { store: await ctx.features(), close: async () => {} };
   try {
     const results = await store.materializeIncremental({
       end,

@@ -30,6 +30,7 @@ export {
 export { downstreamOf, topologicalOrder, validateDag } from "./dag.js";
 export {
   definePipeline,
+  type FeatureStoreSettings,
   findPipeline,
   type PipelineDefinition,
   pipelineIssues,
@@ -74,13 +75,12 @@ export {
 } from "./promote.js";
 export { QueueExecutor, type QueueExecutorOptions } from "./queue-executor.js";
 export { replayDeadLetter } from "./replay.js";
+export { REASON_PARAM, runParamsOf } from "./run-params.js";
 export {
   openRun,
   type PipelineResult,
   paramsHashOf,
-  REASON_PARAM,
   type RunPipelineOptions,
-  runParamsOf,
   runPipeline,
   type StepEvent,
   trackingFor,

@@ -171,6 +171,74 @@ describe("backfill, the scheduler and triggers", () => {
     }
   });
 
+  it("carries params into scheduled runs and backfills: the schedule's, then runScheduler's, each checked", async () => {
+    const weekly = definePipeline({
+      name: "weekly-params",
+      params: { trials: 50, folds: 5 },
+      schedule: { cron: "0 3 * * 1", params: { trials: 20 } },
+      steps: {
+        a: step({
+          run: (ctx) => ({ trials: Number(ctx.params.trials), folds: Number(ctx.params.folds) }),
+        }),
+      },
+    });
+    const once = async (params?: Record<string, Record<string, unknown>>) => {
+      // Sleeps until the next Monday 03:00, runs it, and stops at the following sleep.
+      let now = Date.parse("2026-01-04T00:00:00Z");
+      let sleeps = 0;
+      const controller = new AbortController();
+      const clock: Clock = {
+        now: () => now,
+        sleep: async (ms) => {
+          now += ms;
+          if (++sleeps === 2) controller.abort();
+        },
+      };
+      const ran: unknown[] = [];
+      await runScheduler([weekly], {
+        store,
+        root,
+        clock,
+        signal: controller.signal,
+        ...(params === undefined ? {} : { params }),
+        onRun: (_, r) => ran.push(JSON.parse(r.steps[0]?.outputs ?? "null")),
+      });
+      return ran;
+    };
+    expect(await once()).toEqual([{ trials: 20, folds: 5 }]);
+    expect(await once({ "weekly-params": { folds: 3 } })).toEqual([{ trials: 20, folds: 3 }]);
+    // A backfill replays the scheduled runs with the schedule's params.
+    const replayed = await backfill(weekly, {
+      store,
+      root,
+      from: new Date("2025-12-01T00:00:00Z"),
+      to: new Date("2025-12-08T12:00:00Z"),
+    });
+    expect(replayed.ran.map((r) => r.params)).toEqual([
+      { trials: 20, folds: 5 },
+      { trials: 20, folds: 5 },
+    ]);
+
+    // Undeclared params and unscheduled pipelines are refused before anything runs.
+    await expect(once({ "weekly-params": { trails: 10 } })).rejects.toThrow(
+      "pipeline 'weekly-params' has no param 'trails'; its params are trials (default 50), folds (default 5). 'trails': did you mean 'trials'?",
+    );
+    await expect(once({ "weekly-parms": { trials: 10 } })).rejects.toThrow(
+      "runScheduler params: 'weekly-parms' is not a scheduled pipeline; scheduled: weekly-params",
+    );
+    await expect(once({ "weekly-params": { trials: "ten" } })).rejects.toThrow(
+      "param 'trials' of pipeline 'weekly-params' is a number (default 50), got \"ten\"",
+    );
+    expect(() =>
+      definePipeline({
+        name: "bad-schedule-params",
+        params: { trials: 50 },
+        schedule: { cron: "0 3 * * 1", params: { trails: 20 } },
+        steps: { a: step({ run: () => 1 }) },
+      }),
+    ).toThrow("pipeline 'bad-schedule-params' has no param 'trails'");
+  });
+
   it("starts a run from a trigger with the reason as a param", async () => {
     const retrain = definePipeline({
       name: "on-drift",

@@ -7,7 +7,7 @@ import type { PipelineDefinition } from "./define-pipeline.js";
  *
  * @example
  * ```ts
- * const s: Schedule = { cron: "0 3 * * 1", timezone: "Europe/Berlin", catchup: false };
+ * const s: Schedule = { cron: "0 3 * * 1", timezone: "Europe/Berlin", catchup: false, params: { trials: 50 } };
  * ```
  */
 export interface Schedule {
@@ -16,6 +16,8 @@ export interface Schedule {
   readonly timezone: string;
   /** Run every missed fire time when the scheduler was down (Airflow's catchup). Default false: only the latest. */
   readonly catchup: boolean;
+  /** The scheduled runs' params over the pipeline's defaults. Default none. */
+  readonly params: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -23,14 +25,19 @@ export interface Schedule {
  *
  * @example
  * ```ts
- * scheduleOf(definePipeline({ name: "p", schedule: "0 3 * * *", steps })); // { cron: "0 3 * * *", timezone: "UTC", catchup: false }
+ * scheduleOf(definePipeline({ name: "p", schedule: "0 3 * * *", steps })); // { cron: "0 3 * * *", timezone: "UTC", catchup: false, params: {} }
  * ```
  */
 export function scheduleOf(pipeline: PipelineDefinition<unknown>): Schedule | undefined {
   const s = pipeline.schedule;
   if (s === undefined) return undefined;
-  if (typeof s === "string") return { cron: s, timezone: "UTC", catchup: false };
-  return { cron: s.cron, timezone: s.timezone ?? "UTC", catchup: s.catchup ?? false };
+  if (typeof s === "string") return { cron: s, timezone: "UTC", catchup: false, params: {} };
+  return {
+    cron: s.cron,
+    timezone: s.timezone ?? "UTC",
+    catchup: s.catchup ?? false,
+    params: s.params ?? {},
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
-import { type Logger, nullLogger } from "../core/index.js";
+import { KeelError, type Logger, nullLogger } from "../core/index.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
 import { abortableSleep, describeThrown } from "./execute-step.js";
+import { runParamsOf } from "./run-params.js";
 import type { PipelineResult, RunPipelineOptions } from "./run-pipeline.js";
 import { runPipeline, wasInterrupted } from "./run-pipeline.js";
 import { compileSchedule, scheduleOf } from "./schedule.js";
@@ -42,6 +43,13 @@ export interface SchedulerOptions
    * fit): the scheduler reports it here (default: the log) and goes on with the next fire time.
    */
   readonly onError?: (pipeline: string, error: unknown) => void;
+  /**
+   * Params of the scheduled runs, by pipeline name, over each pipeline's own `schedule.params`
+   * and its defaults (`{ "train-weekly": { trials: 20 } }`). Checked when the scheduler starts,
+   * by the function every other way params enter a run goes through: a pipeline that is not
+   * scheduled, or a param it does not declare, is `KEEL_ERR_INVALID_ARGUMENT` before anything runs.
+   */
+  readonly params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /**
@@ -58,6 +66,8 @@ export interface SchedulerOptions
  * ```ts
  * const controller = new AbortController();
  * void runScheduler(config.pipelines, { store, root, signal: controller.signal });
+ * // Scheduled runs of train-weekly with 20 trials (over its schedule's and its own defaults):
+ * void runScheduler(config.pipelines, { store, root, params: { "train-weekly": { trials: 20 } } });
  * ```
  */
 export async function runScheduler(
@@ -69,6 +79,7 @@ export async function runScheduler(
     clock = { now: () => Date.now(), sleep: abortableSleep },
     onRun,
     onError,
+    params: given = {},
     ...runOptions
   } = options;
   const log = options.log ?? nullLogger;
@@ -78,10 +89,22 @@ export async function runScheduler(
       log.error(`pipeline '${name}': the scheduler could not run it: ${describeThrown(error)}`));
   const scheduled = pipelines.flatMap((p) => {
     const schedule = scheduleOf(p);
-    return schedule === undefined
-      ? []
-      : [{ pipeline: p, schedule, cron: compileSchedule(p.name, schedule) }];
+    if (schedule === undefined) return [];
+    const params = { ...schedule.params, ...given[p.name] };
+    runParamsOf(p, params);
+    return [{ pipeline: p, schedule, cron: compileSchedule(p.name, schedule), params }];
   });
+  const unknown = Object.keys(given).filter(
+    (name) => !scheduled.some((s) => s.pipeline.name === name),
+  );
+  if (unknown.length > 0) {
+    const names = scheduled.map((s) => s.pipeline.name);
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `runScheduler params: ${unknown.map((n) => `'${n}'`).join(", ")} ${unknown.length === 1 ? "is not a scheduled pipeline" : "are not scheduled pipelines"}; scheduled: ${names.join(", ") || "none"}`,
+      { details: { unknown, scheduled: names } },
+    );
+  }
   const run = async (pipeline: PipelineDefinition<unknown>, extra: Partial<RunPipelineOptions>) => {
     try {
       const result = await runPipeline(pipeline, {
@@ -112,7 +135,7 @@ export async function runScheduler(
   while (!signal?.aborted && scheduled.length > 0) {
     const now = clock.now();
     let wait = Number.POSITIVE_INFINITY;
-    for (const { pipeline, schedule, cron } of scheduled) {
+    for (const { pipeline, schedule, cron, params } of scheduled) {
       const due: Date[] = [];
       let next = cron.nextRun(new Date(last.get(pipeline.name) ?? now));
       while (next !== null && next.getTime() <= now) {
@@ -122,7 +145,7 @@ export async function runScheduler(
       if (next !== null) wait = Math.min(wait, next.getTime() - now);
       for (const date of schedule.catchup ? due : due.slice(-1)) {
         if (signal?.aborted) return;
-        await run(pipeline, { logicalDate: date, trigger: "schedule" });
+        await run(pipeline, { logicalDate: date, trigger: "schedule", params });
       }
       const newest = due.at(-1);
       if (newest !== undefined) last.set(pipeline.name, newest.getTime());

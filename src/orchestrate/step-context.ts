@@ -1,4 +1,5 @@
 import type { JsonValue, Logger } from "../core/index.js";
+import type { FeatureStore } from "../features/index.js";
 import type { ActiveRun, ModelVersion, Tracking } from "../track/index.js";
 import type { KeelSdk } from "./sdk.js";
 
@@ -51,6 +52,21 @@ export interface StepContext<P = Record<string, unknown>> {
     name: string,
     options: { artifactUri: string; runId: string; description?: string },
   ): Promise<ModelVersion>;
+  /**
+   * The project's feature store as registered (`keel apply`), on the pipeline's store settings
+   * (`defineConfig`'s for a pipeline in `keel.config.ts`): point-in-time training sets with
+   * `getHistoricalFeatures`, online lookups with `getOnlineFeatures`, materialisation. Opened on
+   * first use, the same store for the rest of the try, closed when the try ends; in a worker
+   * thread it opens the thread's own connections. Nothing registered is `KEEL_ERR_NOT_FOUND`.
+   *
+   * @example
+   * ```ts
+   * const store = await ctx.features();
+   * const training = await store.getHistoricalFeatures({ entityRows: { sql: "SELECT customer_id, event_timestamp, churned FROM labels" }, features: { service: "churn_model" } });
+   * const online = await store.getOnlineFeatures({ features: { service: "churn_model" }, entityRows: { customer_id: [42] } });
+   * ```
+   */
+  features(): Promise<FeatureStore>;
   /** Files records the step rejects (rows failing checks) as dead letters with the reason. */
   rejectRecords(records: readonly unknown[], reason: string): Promise<void>;
 }

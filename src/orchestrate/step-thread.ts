@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { createLogger, KeelError } from "../core/index.js";
+import { createLogger, type JsonValue, KeelError } from "../core/index.js";
 import { type MetadataDatabase, openDatabase } from "../store/index.js";
 import type { Tracking } from "../track/index.js";
 import { buildStepContext } from "./build-step-context.js";
@@ -76,9 +76,8 @@ export function serveStepThread(
     running = { id, controller };
     try {
       const { store, tracking, pipelines } = await setup;
-      const definition = pipelines.get(t.pipeline)?.steps[t.step] as
-        | StepDefinition<unknown>
-        | undefined;
+      const pipeline = pipelines.get(t.pipeline);
+      const definition = pipeline?.steps[t.step] as StepDefinition<unknown> | undefined;
       if (definition === undefined)
         throw new KeelError(
           "KEEL_ERR_PIPELINE_NOT_FOUND",
@@ -96,9 +95,20 @@ export function serveStepThread(
         sink: (record) =>
           post({ type: "log", id, record: { ...record, fields: jsonSafe(record.fields) } }),
       });
-      const ctx = buildStepContext(t, { tracking, store, log, signal: controller.signal });
+      const { ctx, close } = buildStepContext(t, {
+        tracking,
+        store,
+        log,
+        signal: controller.signal,
+        ...(pipeline?.featureStore === undefined ? {} : { features: pipeline.featureStore }),
+      });
       post({ type: "started", id });
-      const value = await definition.run(ctx);
+      let value: JsonValue | undefined;
+      try {
+        value = await definition.run(ctx);
+      } finally {
+        await close();
+      }
       post({
         type: "result",
         id,

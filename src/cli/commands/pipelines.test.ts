@@ -207,6 +207,22 @@ describe("keel run, dlq, backfill and pipelines", () => {
     );
   });
 
+  it("refuses a scheduler --param a scheduled pipeline does not declare, before anything runs", async () => {
+    const typo = await keel("scheduler", "--param", "weekly.factr=3", "--executor", "inline");
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain(
+      "pipeline 'weekly' has no param 'factr'; its params are factor (default 2). 'factr': did you mean 'factor'?",
+    );
+    const unscheduled = await keel("scheduler", "--param", "checks.x=1", "--executor", "inline");
+    expect(unscheduled.code).toBe(2);
+    expect(unscheduled.err).toContain(
+      "runScheduler params: 'checks' is not a scheduled pipeline; scheduled: weekly",
+    );
+    const flat = await keel("scheduler", "--param", "factor=3", "--executor", "inline");
+    expect(flat.code).toBe(2);
+    expect(flat.err).toContain("keel scheduler --param needs PIPELINE.key=value");
+  });
+
   it("shows a run's steps in the order they ran, not by name", async () => {
     expect((await keel("run", "order", "--date", "2026-01-05")).code).toBe(0);
     const shown = (await keel("pipelines", "show", "order")).out;

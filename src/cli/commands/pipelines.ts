@@ -596,15 +596,28 @@ export const dlqReplayCommand = defineCommand({
  * @example
  * ```sh
  * keel scheduler
+ * keel scheduler --param train-weekly.trials=20
  * ```
  */
 export const schedulerCommand = defineCommand({
   path: ["scheduler"],
   summary: "Run scheduled pipelines at their fire times (until Ctrl-C)",
-  usage: "[--executor threads|inline]",
+  usage: "[--param PIPELINE.k=v]... [--executor threads|inline]",
   positionals: [0, 0],
-  options: { ...PROJECT_OPTIONS, ...EXECUTOR_OPTION },
+  options: {
+    ...PROJECT_OPTIONS,
+    param: {
+      type: "string",
+      valueName: "PIPELINE.k=v",
+      multiple: true,
+      description:
+        "a param of a scheduled pipeline's runs, over its schedule's params and defaults (e.g. train-weekly.trials=20)",
+    },
+    ...EXECUTOR_OPTION,
+  },
+  examples: ["keel scheduler", "keel scheduler --param train-weekly.trials=20"],
   async run(ctx) {
+    const params = scheduledParams(runParams(ctx));
     return withPipelineStore(ctx, async (store, loaded) => {
       const controller = new AbortController();
       const stop = () => controller.abort();
@@ -619,6 +632,7 @@ export const schedulerCommand = defineCommand({
           ...(runner === undefined ? {} : { runner }),
           signal: controller.signal,
           log: view.log,
+          params,
           onRun: (name, result) =>
             ctx.err(
               `${new Date().toISOString()} ${name} ${result.run.logicalDate.toISOString()}: ${result.run.status}\n`,
@@ -633,6 +647,25 @@ export const schedulerCommand = defineCommand({
     });
   },
 });
+
+/** `--param PIPELINE.key=value` options as runScheduler's params by pipeline (names may hold dots: the last one splits). */
+function scheduledParams(
+  flat: Readonly<Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const dot = key.lastIndexOf(".");
+    if (dot <= 0 || dot === key.length - 1)
+      throw new KeelError(
+        "KEEL_ERR_USAGE",
+        `keel scheduler --param needs PIPELINE.key=value (e.g. train-weekly.trials=20). Got '${key}' instead.`,
+        { details: { option: "param", received: key } },
+      );
+    const pipeline = key.slice(0, dot);
+    out[pipeline] = { ...out[pipeline], [key.slice(dot + 1)]: value };
+  }
+  return out;
+}
 
 function openQueue(
   ctx: Parameters<typeof runCommand.run>[0],
