@@ -25,13 +25,15 @@ const database = `keel_demo_e2e_${process.pid}`;
 // Redis logical databases 1-15 (0 is where the other tests' prefixed keys live); the demo's
 // keys are the project's, keel:churn:*, so the database is what keeps concurrent runs apart.
 const redisDb = 1 + (process.pid % 15);
-const cwd = mkdtempSync(join(tmpdir(), "keel-demo-pg-"));
 
 describe.skipIf(missing.length > 0)("keel demo --fast on PostgreSQL and Redis", () => {
   let redis: Redis;
+  // Made here, not at load: a skipped suite leaves no directory behind.
+  let cwd = "";
   const saved = { db: process.env.KEEL_DB_URL, redis: process.env.KEEL_REDIS_URL };
 
   beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), "keel-demo-pg-"));
     process.env.KEEL_DB_URL = await createPgDatabase(pgUrl ?? "", database);
     const url = new URL(redisUrl ?? "");
     url.pathname = `/${redisDb}`;
@@ -53,7 +55,7 @@ describe.skipIf(missing.length > 0)("keel demo --fast on PostgreSQL and Redis", 
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     await dropPgDatabase(pgUrl ?? "", database);
-    rmSync(cwd, { recursive: true, force: true });
+    if (cwd !== "") rmSync(cwd, { recursive: true, force: true });
   });
 
   let home = "";

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import { PipelineStore } from "../../orchestrate/index.js";
 import { openServingStore } from "../../serve/index.js";
-import { openTracking } from "../../track/index.js";
+import { openTracking, TrackingStudyStorage } from "../../track/index.js";
 import { launchChromium, openRecorded } from "./chromium.js";
 
 /** The built CLI (`npm run build`), as a user runs it. */
@@ -54,14 +54,28 @@ async function stopKeelServer(child: ChildProcess): Promise<void> {
 
 /** What the dashboard should show, read from the demo home's store through the library. */
 interface DemoFacts {
+  readonly experiments: readonly string[];
+  readonly studies: readonly string[];
   readonly churnExperimentId: string;
   readonly churnRuns: number;
   readonly championRunId: string;
   readonly champion: number;
   readonly versions: number;
-  readonly trainings: number;
   readonly trainRunId: string;
+  /** Requests per variant in the deployment page's traffic window (see {@link trafficWindow}). */
   readonly requests: Readonly<Record<"champion" | "challenger", number>>;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The deployment page's traffic window: the last hour, or, when the newest logged prediction
+ * is older than that (a replay on a simulated clock), the hour up to it.
+ */
+function trafficWindow(times: readonly number[], now: number): { from: number; to: number } {
+  const newest = times.length === 0 ? now : Math.max(...times);
+  const to = newest >= now - HOUR_MS ? now : newest + 1;
+  return { from: to - HOUR_MS, to };
 }
 
 async function demoFacts(home: string): Promise<DemoFacts> {
@@ -77,18 +91,26 @@ async function demoFacts(home: string): Promise<DemoFacts> {
     const versions = await tracking.models.searchVersions({ filter: "name = 'churn'" });
     const pipelines = new PipelineStore(tracking.database);
     const weekly = await pipelines.listRuns({ pipeline: "train-weekly", limit: 1000 });
-    const retrains = await pipelines.listRuns({ pipeline: "retrain-on-drift", limit: 1000 });
     const serving = openServingStore(tracking.database);
+    const logged = await serving.readPredictions({ deployment: "churn" });
+    const { from, to } = trafficWindow(
+      logged.map((p) => p.time),
+      Date.now(),
+    );
     const requests = { champion: 0, challenger: 0 };
-    for (const variant of ["champion", "challenger"] as const)
-      requests[variant] = (await serving.readPredictions({ deployment: "churn", variant })).length;
+    for (const p of logged)
+      if ((p.variant === "champion" || p.variant === "challenger") && p.time >= from && p.time < to)
+        requests[p.variant]++;
+    const experiments = await tracking.experiments.search({ maxResults: 1000 });
+    const studies = await new TrackingStudyStorage(tracking).listStudies();
     return {
+      experiments: experiments.items.map((e) => e.name),
+      studies: studies.map((s) => s.name),
       churnExperimentId,
       churnRuns: runs.items.length,
       championRunId: champion.runId,
       champion: champion.version,
       versions: versions.items.length,
-      trainings: weekly.length + retrains.length,
       trainRunId: weekly[0]?.runId ?? "",
       requests,
     };
@@ -147,8 +169,9 @@ async function checkPages(visit: Visit, facts: DemoFacts): Promise<void> {
   await visit(
     "#/experiments",
     async (page) => {
-      await page.getByRole("link", { name: "churn", exact: true }).waitFor();
-      await page.getByRole("link", { name: "churn-baseline", exact: true }).waitFor();
+      expect(facts.experiments).toContain("churn");
+      for (const name of facts.experiments)
+        await page.getByRole("link", { name, exact: true }).waitFor();
     },
     "01-experiments",
   );
@@ -157,7 +180,6 @@ async function checkPages(visit: Visit, facts: DemoFacts): Promise<void> {
     async (page) => {
       await page.getByText(`${facts.churnRuns} runs`, { exact: true }).waitFor();
       await page.getByRole("columnheader", { name: /holdout\.rocAuc/ }).waitFor();
-      expect(await page.locator("table.runs tbody tr").count()).toBe(facts.churnRuns);
     },
     "02-churn-runs",
   );
@@ -170,20 +192,18 @@ async function checkPages(visit: Visit, facts: DemoFacts): Promise<void> {
     },
     "03-champion-run",
   );
-  let study = "";
+  // The TPE searches of the trainings, every one listed.
+  expect(facts.studies.length).toBeGreaterThan(0);
   await visit(
     "#/studies",
     async (page) => {
-      const links = page.locator('main a[href^="#/studies/"]');
-      await links.first().waitFor();
-      // One study per training: every weekly training and every retraining.
-      expect(await links.count()).toBe(facts.trainings);
-      study = (await links.first().textContent()) ?? "";
+      for (const name of facts.studies)
+        await page.getByRole("link", { name, exact: true }).waitFor();
     },
     "04-studies",
   );
   await visit(
-    `#/studies/${encodeURIComponent(study)}`,
+    `#/studies/${encodeURIComponent(facts.studies[0] ?? "")}`,
     async (page) => {
       await page.getByRole("heading", { name: "Slice plots" }).waitFor();
       const trials = page.getByRole("table", { name: "Trials" });
@@ -244,7 +264,6 @@ async function checkPages(visit: Visit, facts: DemoFacts): Promise<void> {
           .allTextContents();
         expect(cells[1]).toBe(weight);
         expect(cells[3]).toBe(String(facts.requests[variant]));
-        expect(facts.requests[variant]).toBeGreaterThan(0);
       }
       const ab = page.getByRole("table", { name: "A/B results" });
       await ab.waitFor();

@@ -129,18 +129,26 @@ function scoreOf(c: ColumnDrift): number {
 }
 
 /**
- * Column labels for windows by their end: the time of day, with the month and day in front
- * when the windows span several days (a daily monitor's windows all end at the same hour).
- * @example `windowLabels([Date.UTC(2026, 3, 11, 23), Date.UTC(2026, 3, 12, 23)]); // ["04-11 23:00", "04-12 23:00"] in UTC`
+ * Short labels for windows by their end: the time of day when they all fall on one day, the
+ * date when they all end at the same time of day (a daily monitor's), else both.
+ * @example `windowLabels([Date.UTC(2026, 3, 11, 23), Date.UTC(2026, 3, 12, 23)]); // ["04-11", "04-12"] in UTC`
  */
 function windowLabels(ends: (number | null)[]): string[] {
   const pad = (n: number) => String(n).padStart(2, "0");
-  const days = new Set(ends.map((ms) => (ms === null ? "" : new Date(ms).toDateString())));
-  return ends.map((ms) => {
-    if (ms === null) return "?";
+  const parts = ends.map((ms) => {
+    if (ms === null) return undefined;
     const d = new Date(ms);
-    const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-    return days.size > 1 ? `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}` : time;
+    return {
+      day: `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`,
+      time: `${pad(d.getHours())}:${pad(d.getMinutes())}`,
+    };
+  });
+  const days = new Set(parts.map((p) => p?.day)).size;
+  const times = new Set(parts.map((p) => p?.time)).size;
+  return parts.map((p) => {
+    if (p === undefined) return "?";
+    if (days <= 1) return p.time;
+    return times <= 1 ? p.day : `${p.day} ${p.time}`;
   });
 }
 
@@ -178,7 +186,7 @@ function MonitorView(props: { data: Results }) {
   const feature = rows[pick[0]] ?? rows[0] ?? "";
   const result = results[pick[1]] ?? results[results.length - 1]!;
   const labels = windowLabels(results.map((r) => r.window_end));
-  const resultLabel = labels[results.indexOf(result)] ?? "?";
+  const resultEnd = result.window_end === null ? "?" : when(result.window_end);
   const cells: HeatCell[][] = rows.map((f) =>
     results.map((r) => {
       const c = r.summary.columns[f];
@@ -235,13 +243,13 @@ function MonitorView(props: { data: Results }) {
             ))}
           </select>
           <Overlay
-            title={`${feature}: reference vs window ending ${resultLabel}`}
+            title={`${feature}: reference vs window ending ${resultEnd}`}
             chart={result.summary.charts?.[feature]}
           />
         </div>
         {predictionColumn !== undefined && (
           <Overlay
-            title={`Prediction distribution, window ending ${resultLabel}`}
+            title={`Prediction distribution, window ending ${resultEnd}`}
             chart={result.summary.charts?.[predictionColumn]}
           />
         )}
