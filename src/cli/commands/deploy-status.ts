@@ -23,10 +23,10 @@ import { DB_OPTION } from "./runs.js";
 export const deployStatusCommand = defineCommand({
   path: ["deploy", "status"],
   summary: "Show a deployment: traffic, SRM test, per-variant metrics, history",
-  usage: "NAME [--from TIME] [--to TIME] [--positive LABEL] [--json]",
+  usage: "NAME [--from TIME] [--to TIME] [--positive LABEL] [--all-versions] [--json]",
   positionals: [1, 1],
   description:
-    "By default the window starts at the deployment's last spec change (the weights the SRM test checks against). TIME is epoch milliseconds or an ISO date.",
+    "By default the window holds what was served since the deployment's last change (the weights the SRM test checks against); --from/--to give a window in event time (a replay's own clock). TIME is epoch milliseconds or an ISO date. A variant's metrics cover the model version it serves now, unless --all-versions.",
   options: {
     from: { type: "string", valueName: "TIME", description: "start of the window" },
     to: { type: "string", valueName: "TIME", description: "end of the window (exclusive)" },
@@ -34,6 +34,11 @@ export const deployStatusCommand = defineCommand({
       type: "string",
       valueName: "LABEL",
       description: "the feedback label meaning positive (default: 1/true, or the second class)",
+    },
+    "all-versions": {
+      type: "boolean",
+      description:
+        "pool every model version a variant served in the window (default: only the newest, after an alias move)",
     },
     ...DB_OPTION,
   },
@@ -48,6 +53,7 @@ export const deployStatusCommand = defineCommand({
         ...(from === undefined ? {} : { from }),
         ...(to === undefined ? {} : { to }),
         ...(positiveLabel === undefined ? {} : { positiveLabel }),
+        ...(read.flag(ctx.options, "all-versions") ? { versions: "all" as const } : {}),
       });
       const events = (await store.deploymentEvents(name)).slice(0, 5);
       if (ctx.json) {
@@ -62,7 +68,7 @@ export const deployStatusCommand = defineCommand({
           : [
               `canary ${canary.variant}: steps ${canary.steps.join("→")}%, ${(deployment.state.canary?.outcome ?? "running").replace("_", " ")}${deployment.state.canary?.reason ? ` (${deployment.state.canary.reason})` : " at the first step"}; traffic now ${weightsText(effectiveVariants(deployment))}`,
             ]),
-        `window from ${iso(analysis.from)}${analysis.to === undefined ? "" : ` to ${iso(analysis.to)}`}: ${analysis.totalRequests} requests`,
+        `window ${analysis.windowBy === "received" ? "served since" : "from"} ${iso(analysis.from)}${analysis.to === undefined ? "" : ` to ${iso(analysis.to)}`}: ${analysis.totalRequests} requests`,
         "",
         trafficTable(analysis),
         "",
@@ -83,7 +89,7 @@ export const deployStatusCommand = defineCommand({
 
 function trafficTable(analysis: ExperimentAnalysis): string {
   return formatTable(
-    ["variant", "weight", "expected", "requests", "share", "labelled"],
+    ["variant", "weight", "expected", "requests", "share", "labelled", "versions (in metrics*)"],
     analysis.variants.map((v) => [
       v.name,
       v.weight,
@@ -91,6 +97,7 @@ function trafficTable(analysis: ExperimentAnalysis): string {
       v.requests,
       percent(v.share),
       v.labelled,
+      v.modelVersions.map((m) => `${m.version}${m.included ? "*" : ""}`).join(", "),
     ]),
   );
 }

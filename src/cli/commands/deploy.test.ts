@@ -92,18 +92,24 @@ describe("keel deploy", () => {
     const status = await keel("deploy", "status", "churn", "--positive", "Yes");
     expect(status.code).toBe(0);
     expect(status.out).toContain("deployment churn (revision 1): champion:50 challenger:50");
-    expect(status.out).toMatch(/window from .*: 400 requests/);
-    expect(status.out).toMatch(/champion\s+50\s+50\.0%\s+200\s+50\.0%\s+200/);
+    expect(status.out).toMatch(/window served since .*: 400 requests/);
+    // The versions each variant served, starred where its metrics count them.
+    expect(status.out).toMatch(/champion\s+50\s+50\.0%\s+200\s+50\.0%\s+200\s+1\*/);
     expect(status.out).toContain(
       "sample ratio: chi-square 0 on 1 df, p = 1 (consistent with the weights)",
     );
     expect(status.out).toMatch(/champion \(control\)\s+0\.\d+ \[/);
     expect(status.out).toMatch(/challenger\s+1 \[1, 1\]\s+\+0\.\d+ \(p /);
     const json = JSON.parse(
-      (await keel("deploy", "status", "churn", "--positive", "Yes", "--json")).out,
+      (await keel("deploy", "status", "churn", "--positive", "Yes", "--all-versions", "--json"))
+        .out,
     ) as {
-      analysis: { variants: { name: string; metrics: { auc: { value: number } } }[] };
+      analysis: {
+        versions: string;
+        variants: { name: string; metrics: { auc: { value: number } } }[];
+      };
     };
+    expect(json.analysis.versions).toBe("all");
     expect(json.analysis.variants.map((v) => v.name)).toEqual(["champion", "challenger"]);
     expect(json.analysis.variants[1]?.metrics.auc.value).toBe(1);
 

@@ -88,7 +88,7 @@ export const serverCommand = defineCommand({
   summary:
     "Serve the tracking and registry API (MLflow REST 2.0 compatible) and run scheduled pipelines",
   usage:
-    "[--host 127.0.0.1] [--port 5000] [--allowed-hosts H,…] [--allow-insecure] [--upload-limit SIZE] [--statement-timeout DURATION] [--no-scheduler]",
+    "[--host 127.0.0.1] [--port 5000] [--allowed-hosts H,…] [--allow-insecure] [--upload-limit SIZE] [--statement-timeout DURATION] [--no-scheduler] [--accept-event-time]",
   positionals: [0, 0],
   options: {
     host: {
@@ -127,6 +127,11 @@ export const serverCommand = defineCommand({
       type: "boolean",
       description:
         "do not run the config's scheduled pipelines (default: run them at their fire times, steps in worker threads)",
+    },
+    "accept-event-time": {
+      type: "boolean",
+      description:
+        "the serving routes take the event time a predict body gives in 'time' (replays of past traffic); off: such bodies get 403",
     },
     ...DB_OPTION,
   },
@@ -219,6 +224,7 @@ async function servingPlugins(
       cwd: ctx.cwd,
       deployments: await openServingStore(tracking.database).listDeployments(),
       ...(features ? { features } : {}),
+      acceptEventTime: read.flag(ctx.options, "accept-event-time"),
       report: (line) => ctx.err(`${line}\n`),
     });
   } catch (error) {

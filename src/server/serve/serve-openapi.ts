@@ -183,9 +183,21 @@ export function servingOpenApi(): {
       "/v1/deployments/{name}/experiment": {
         get: {
           summary:
-            "A/B analysis: traffic per variant, sample-ratio test, labelled metrics with CIs",
-          parameters: [NAME],
-          responses: { "200": { description: "the analysis" }, ...errors([401, 403, 404, 503]) },
+            "A/B analysis since the last change: traffic per variant, sample-ratio test, labelled metrics with CIs on the model version each variant serves now (modelVersions lists every version served)",
+          parameters: [
+            NAME,
+            {
+              name: "versions",
+              in: "query",
+              required: false,
+              schema: { enum: ["newest", "all"] },
+              description: "all: pool every model version a variant served in the window",
+            },
+          ],
+          responses: {
+            "200": { description: "the analysis" },
+            ...errors([400, 401, 403, 404, 503]),
+          },
         },
       },
       "/health": { get: { summary: "Alive", responses: { "200": { description: "OK" } } } },

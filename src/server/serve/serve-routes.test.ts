@@ -332,6 +332,17 @@ describe("serving routes", () => {
       "champion",
     ]);
     expect(analysis.sampleRatio.mismatch).toBe(false);
+    expect(analysis.variants[0].modelVersions).toMatchObject([{ version: "1", included: true }]);
+    const pooled = await app.inject({
+      method: "GET",
+      url: "/v1/deployments/ab/experiment?versions=all",
+    });
+    expect(pooled.json().versions).toBe("all");
+    const bad = await app.inject({
+      method: "GET",
+      url: "/v1/deployments/ab/experiment?versions=latest",
+    });
+    expect(bad.statusCode).toBe(400);
   });
 
   it("shadows that fail or never load leave primary answers unaffected, their errors logged", async () => {

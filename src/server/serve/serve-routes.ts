@@ -218,21 +218,26 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
       },
     );
 
-    app.get<{ Params: { name: string } }>("/v1/deployments/:name/experiment", async (request) => {
-      const name = request.params.name;
-      runtime.deployment(name);
-      const store = requireStore(options.store);
-      // `keel serve --model` serves a deployment that is not stored: say so, not "no such one".
-      if ((await store.findDeployment(name)) === undefined)
-        throw new KeelError(
-          "KEEL_ERR_DEPLOYMENT_NOT_FOUND",
-          `deployment '${name}' is served here but not stored, so it has no weights or history to analyse: create it with keel deploy create and serve it with keel serve --deployment ${name}`,
-          { details: { deployment: name } },
-        );
-      await runtime.settle();
-      await options.log?.flush();
-      return analyzeExperiment(store, name);
-    });
+    app.get<{ Params: { name: string }; Querystring: { versions?: string } }>(
+      "/v1/deployments/:name/experiment",
+      async (request) => {
+        const name = request.params.name;
+        runtime.deployment(name);
+        const store = requireStore(options.store);
+        // `keel serve --model` serves a deployment that is not stored: say so, not "no such one".
+        if ((await store.findDeployment(name)) === undefined)
+          throw new KeelError(
+            "KEEL_ERR_DEPLOYMENT_NOT_FOUND",
+            `deployment '${name}' is served here but not stored, so it has no weights or history to analyse: create it with keel deploy create and serve it with keel serve --deployment ${name}`,
+            { details: { deployment: name } },
+          );
+        await runtime.settle();
+        await options.log?.flush();
+        // ?versions=all pools the model versions a variant served; an unknown value is a 400.
+        const versions = request.query.versions as "newest" | "all" | undefined;
+        return analyzeExperiment(store, name, versions === undefined ? {} : { versions });
+      },
+    );
 
     // MLflow's scoring server health check (load balancers and SageMaker probe it).
     app.get("/ping", { config: { public: true } }, async (_request, reply) =>
