@@ -38,7 +38,6 @@ const HORIZON_DAYS = 14;
 const TARGET = "churned";
 const SEGMENTS = ["region", "age_band"] as const;
 
-const project = "churn";
 // The warehouse the features are computed from. No `onlineStore`: the embedded default (SQLite
 // in .keel/), or Redis under keel:churn when KEEL_REDIS_URL is set.
 const offlineStore = { type: "duckdb", database: WAREHOUSE } as const;
@@ -113,16 +112,6 @@ const churnModel = defineFeatureService({
   features: [customerProfile, behaviour],
 });
 
-/** The feature store as registered (what `keel apply` stored), opened inside a step. */
-function openFeatures(ctx: StepContext) {
-  return ctx.keel.features.openFeatureStore({
-    database: ctx.tracking.database,
-    root: ctx.root,
-    project,
-    offlineStore,
-  });
-}
-
 function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -147,65 +136,62 @@ const trainingSteps = {
   "training-set": step({
     cache: false,
     run: async (ctx: StepContext) => {
-      const { store, close } = await openFeatures(ctx);
-      try {
-        const known = ctx.logicalDate.getTime() - HORIZON_DAYS * DAY_MS;
-        // Mondays 00:00 UTC on or before the last date whose 14-day outcome is known.
-        const lastMonday =
-          known - (((new Date(known).getUTCDay() + 6) % 7) * DAY_MS + (known % DAY_MS));
-        const n = Number(ctx.params.snapshots);
-        const snapshots = Array.from({ length: n }, (_, i) =>
-          isoDay(lastMonday - (n - 1 - i) * 7 * DAY_MS),
-        );
-        const frame = await store.getHistoricalFeatures({
-          entityRows: {
-            sql: `
-              SELECT c.customer_id, CAST(s.snap AS TIMESTAMP) AS event_timestamp, c.region, c.age_band,
-                     CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL ${HORIZON_DAYS} DAY
-                          THEN 'yes' ELSE 'no' END AS ${TARGET}
-              FROM (SELECT CAST(unnest([${snapshots.map((d) => `'${d}'`).join(", ")}]) AS DATE) AS snap) s
-              JOIN customers c ON c.signup_date < s.snap
-              LEFT JOIN churn ch ON ch.customer_id = c.customer_id
-              WHERE ch.churned_at IS NULL OR ch.churned_at >= s.snap
-              ORDER BY s.snap, c.customer_id`,
-          },
-          features: { service: "churn_model" },
-        });
-        if (frame === undefined) throw new Error("the offline store returned no training set");
-        // Timestamps are epoch ms in a Float64Array, like numbers.
-        const times = frame.column("event_timestamp").values as Float64Array;
-        const newest = Date.parse(`${snapshots.at(-1)}T00:00:00Z`);
-        const train: number[] = [];
-        const holdout: number[] = [];
-        for (let i = 0; i < frame.nRows; i++)
-          ((times[i] as number) >= newest ? holdout : train).push(i);
-        const dir = `${WORK}/${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`;
-        const { mkdir } = await import("node:fs/promises");
-        await mkdir(`${ctx.root}/${dir}`, { recursive: true });
-        const rows = frame.drop(["event_timestamp"]);
-        await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
-        await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${dir}/holdout.csv`);
-        const labels = rows
-          .take(train)
-          .toRecords()
-          .filter((r) => r[TARGET] === "yes").length;
-        ctx.log.info("training set", {
-          snapshots: snapshots.join(","),
-          train: train.length,
-          holdout: holdout.length,
-        });
-        return {
-          dir,
-          train: `${dir}/train.csv`,
-          rows: train.length,
-          positives: labels,
-          holdout: `${dir}/holdout.csv`,
-          holdoutRows: holdout.length,
-          snapshots,
-        };
-      } finally {
-        await close();
-      }
+      // The project's feature store as registered, on the config's stores (closed after the step).
+      const store = await ctx.features();
+      const known = ctx.logicalDate.getTime() - HORIZON_DAYS * DAY_MS;
+      // Mondays 00:00 UTC on or before the last date whose 14-day outcome is known.
+      const lastMonday =
+        known - (((new Date(known).getUTCDay() + 6) % 7) * DAY_MS + (known % DAY_MS));
+      const n = Number(ctx.params.snapshots);
+      const snapshots = Array.from({ length: n }, (_, i) =>
+        isoDay(lastMonday - (n - 1 - i) * 7 * DAY_MS),
+      );
+      const frame = await store.getHistoricalFeatures({
+        entityRows: {
+          sql: `
+            SELECT c.customer_id, CAST(s.snap AS TIMESTAMP) AS event_timestamp, c.region, c.age_band,
+                   CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL ${HORIZON_DAYS} DAY
+                        THEN 'yes' ELSE 'no' END AS ${TARGET}
+            FROM (SELECT CAST(unnest([${snapshots.map((d) => `'${d}'`).join(", ")}]) AS DATE) AS snap) s
+            JOIN customers c ON c.signup_date < s.snap
+            LEFT JOIN churn ch ON ch.customer_id = c.customer_id
+            WHERE ch.churned_at IS NULL OR ch.churned_at >= s.snap
+            ORDER BY s.snap, c.customer_id`,
+        },
+        features: { service: "churn_model" },
+      });
+      if (frame === undefined) throw new Error("the offline store returned no training set");
+      // Timestamps are epoch ms in a Float64Array, like numbers.
+      const times = frame.column("event_timestamp").values as Float64Array;
+      const newest = Date.parse(`${snapshots.at(-1)}T00:00:00Z`);
+      const train: number[] = [];
+      const holdout: number[] = [];
+      for (let i = 0; i < frame.nRows; i++)
+        ((times[i] as number) >= newest ? holdout : train).push(i);
+      const dir = `${WORK}/${isoDay(ctx.logicalDate.getTime())}-${ctx.runId.slice(0, 8)}`;
+      const { mkdir } = await import("node:fs/promises");
+      await mkdir(`${ctx.root}/${dir}`, { recursive: true });
+      const rows = frame.drop(["event_timestamp"]);
+      await ctx.keel.data.writeFrame(rows.take(train), `${ctx.root}/${dir}/train.csv`);
+      await ctx.keel.data.writeFrame(rows.take(holdout), `${ctx.root}/${dir}/holdout.csv`);
+      const labels = rows
+        .take(train)
+        .toRecords()
+        .filter((r) => r[TARGET] === "yes").length;
+      ctx.log.info("training set", {
+        snapshots: snapshots.join(","),
+        train: train.length,
+        holdout: holdout.length,
+      });
+      return {
+        dir,
+        train: `${dir}/train.csv`,
+        rows: train.length,
+        positives: labels,
+        holdout: `${dir}/holdout.csv`,
+        holdoutRows: holdout.length,
+        snapshots,
+      };
     },
   }),
   // Data checks on the training rows: features present, in range, labels known.
@@ -417,7 +403,7 @@ const trainingSteps = {
 };
 
 export default defineConfig({
-  project,
+  project: "churn",
   offlineStore,
   entities: [customer],
   featureViews: [customerProfile, behaviour],
@@ -429,7 +415,7 @@ export default defineConfig({
       schedule: "0 1 * * *",
       steps: {
         // Up to the run's logical date: a scheduled run's fire time, a backfilled day's date.
-        materialize: materializeStep({ project, offlineStore, clock: "logicalDate" }),
+        materialize: materializeStep({ clock: "logicalDate" }),
         freshness: freshnessStep({
           after: ["materialize"],
           failOnStale: true,

@@ -123,12 +123,12 @@ export const demoCommand = defineCommand({
     if (ctx.json) ctx.out(`${JSON.stringify({ home, ...summary })}\n`);
     if (!summary.completed) {
       ctx.err(
-        `stopped; what ran so far is in ${home} (cd there and run keel server to browse it); keel demo${settings.trials === demoSettings(true).trials ? " --fast" : ""} --resume continues from the last finished simulated day, --fresh starts over\n`,
+        `stopped; what ran so far is in ${home} (cd there and run keel server --no-scheduler to browse it); keel demo${settings.trials === demoSettings(true).trials ? " --fast" : ""} --resume continues from the last finished simulated day, --fresh starts over\n`,
       );
       return 130;
     }
     if (!serve) {
-      say(`everything is in ${home}: cd there and run keel server to browse it`);
+      say(`everything is in ${home}: cd there and run keel server --no-scheduler to browse it`);
       return 0;
     }
     return serveHome(ctx, say, home, port);
@@ -142,8 +142,16 @@ function serveHome(
   home: string,
   port: string,
 ): Promise<number> {
-  say(`dashboard: http://127.0.0.1:${port}/  (keel server in ${home}; Ctrl-C stops it)`);
-  return serverCommand.run({ ...ctx, cwd: home, positionals: [], options: { port } });
+  say(
+    `dashboard: http://127.0.0.1:${port}/  (keel server --no-scheduler in ${home}; Ctrl-C stops it)`,
+  );
+  // The home's schedules ran on the simulated clock; at today's date the warehouse has no data.
+  return serverCommand.run({
+    ...ctx,
+    cwd: home,
+    positionals: [],
+    options: { port, "no-scheduler": true },
+  });
 }
 
 /**
