@@ -247,7 +247,11 @@ const trainingSteps = {
         seed: Number(ctx.params.seed),
         space: SEARCH_SPACE,
         tracking: { tracking: ctx.tracking, run },
+        signal: ctx.signal,
       });
+      // Stopped (Ctrl-C) before its trials were done: fail the step rather than register the
+      // best so far; a resumed run tunes again.
+      ctx.signal.throwIfAborted();
       await track.saveTrainedModel(`${ctx.root}/${dir}/model`, {
         model: tuned.model,
         x: training.drop([TARGET]),
