@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runConfiguredMonitor } from "../../config/index.js";
 import { readFrame } from "../../data/index.js";
 import { loadModel } from "../../models/index.js";
 import { openServingStore, type PredictionLogEntry } from "../../serve/index.js";
@@ -11,6 +12,7 @@ import { MonitoringStore, openDatabase } from "../../store/index.js";
 import { runCli } from "../run.js";
 import { captureIo } from "../testing/capture-io.js";
 
+const REPLAY_DAY = Date.UTC(2025, 2, 2);
 const TELCO = join(import.meta.dirname, "..", "..", "..", "data", "telco_churn.csv");
 
 describe("keel monitor run / alerts over the serving prediction log", () => {
@@ -153,6 +155,18 @@ export default {
       const store = openServingStore(database);
       await store.appendPredictions(entries);
       await store.appendPredictions(ab);
+      // A replay: 600 of the reference rows scored now, stamped with a simulated day of 2025.
+      await store.appendPredictions(
+        ab.slice(0, 600).map((e, i) => ({
+          ...e,
+          requestId: `replay${i}`,
+          deployment: "replay",
+          variant: "champion",
+          modelVersion: "local",
+          time: REPLAY_DAY + i * 60_000,
+          receivedAt: now,
+        })),
+      );
       const churn = frame.categorical("churn");
       for (let i = 0; i < x.nRows; i++) {
         await store.recordFeedback({
@@ -303,6 +317,24 @@ export default {
     const withFile = await run("ab-all", "--variant", "champion", "--current", "live.csv");
     expect(withFile.code).toBe(2);
     expect(withFile.err).toContain("cannot go together");
+  }, 60_000);
+
+  it("windows a replay by its event times: the simulated day holds its entries, today none", async () => {
+    const database = await openDatabase({ root: dir });
+    try {
+      const definition = { name: "replay-daily", deployment: "replay", reference: "model" };
+      const options = { root: dir, pipelines: [], database };
+      const simulated = await runConfiguredMonitor(definition, {
+        ...options,
+        windowEnd: REPLAY_DAY + 86_400_000,
+      });
+      expect(simulated.rows).toBe(600);
+      expect(simulated.report.status).not.toBe("insufficient data");
+      const today = await runConfiguredMonitor(definition, options);
+      expect(today.rows).toBe(0);
+    } finally {
+      await database.close();
+    }
   }, 60_000);
 
   it("names a pipeline sink's unknown pipeline before running the monitor", async () => {
