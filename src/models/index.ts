@@ -9,6 +9,7 @@ export * from "./gbdt/index.js";
 export * from "./interop/index.js";
 export * from "./linear/index.js";
 export { modelLoaders } from "./loaders.js";
+export { predictBatch } from "./predict-batch.js";
 export {
   checkSampleWeight,
   classWeights,

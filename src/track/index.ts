@@ -48,22 +48,11 @@ export {
   type StartRunOptions,
   Tracking,
 } from "./tracking.js";
-export { gbdtEstimator } from "./training/gbdt-estimator.js";
-export { gbdtSearchSpace } from "./training/gbdt-search-space.js";
 export { inferTask } from "./training/infer-task.js";
-export {
-  predictBatch,
-  type SaveTrainedModelOptions,
-  saveTrainedModel,
-} from "./training/save-trained-model.js";
+export { saveTrainedModel, tuneGbdt } from "./training/load-on-call.js";
+export type { SaveTrainedModelOptions } from "./training/save-trained-model.js";
 export { targetColumnOf } from "./training/target-column.js";
-export {
-  countTrialStates,
-  defaultTuneMetric,
-  type GbdtSpaceJson,
-  type TunedGbdt,
-  type TuneGbdtOptions,
-  tuneGbdt,
-} from "./training/tune-gbdt.js";
+export type { GbdtSpaceJson, TunedGbdt, TuneGbdtOptions } from "./training/tune-gbdt.js";
+export { countTrialStates, defaultTuneMetric } from "./training/tune-results.js";
 export * from "./types.js";
 export { LIMITS as TRACKING_LIMITS } from "./validation.js";

@@ -16,21 +16,21 @@ import {
   encodeClassTarget,
   encodeKnownClasses,
   FittedGbdt,
+  gbdtEstimator,
   gbdtParams,
   LinearRegression,
   LogisticRegression,
   linearRegressionParams,
   logisticRegressionParams,
+  predictBatch,
   readBundleData,
   regressionTarget,
 } from "../../models/index.js";
 import {
   type ActiveRun,
-  gbdtEstimator,
   inferTask,
   keelVersion,
   openTracking,
-  predictBatch,
   saveTrainedModel,
   targetColumnOf,
 } from "../../track/index.js";

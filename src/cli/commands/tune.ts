@@ -7,7 +7,6 @@ import { gbdtParams } from "../../models/index.js";
 import {
   type ActiveRun,
   defaultTuneMetric,
-  gbdtSearchSpace,
   inferTask,
   openTracking,
   saveTrainedModel,
@@ -125,7 +124,7 @@ export const tuneCommand = defineCommand({
         cv: folds,
         metric,
         seed,
-        space,
+        ...(space === undefined ? {} : { space }),
         nJobs,
         signal: interrupt.signal,
         progress: createProgressBar({
@@ -278,9 +277,10 @@ function intOption(ctx: CommandContext, name: string, fallback: number, min: num
   return value;
 }
 
-function loadSpace(ctx: CommandContext): SearchSpace {
+/** The `--space` file's search space; without one, tuneGbdt's default (the GBDT's search hints). */
+function loadSpace(ctx: CommandContext): SearchSpace | undefined {
   const file = read.string(ctx.options, "space");
-  if (file === undefined) return gbdtSearchSpace();
+  if (file === undefined) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(dataPath(ctx, file), "utf8"));

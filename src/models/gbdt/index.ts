@@ -5,6 +5,7 @@
  * @module
  */
 export { predictMargins as predictEnsembleMargins, type TreeEnsemble } from "./ensemble.js";
+export { gbdtEstimator } from "./estimator-for-task.js";
 export type { FeatureSpec } from "./feature-input.js";
 export { GbdtClassifier, type GbdtParamsInput, GbdtRegressor } from "./gbdt-estimator.js";
 export {

@@ -6,7 +6,7 @@ import {
 } from "../../core/index.js";
 import { datasetVersion } from "../../data/index.js";
 import { rowFingerprint } from "../../evaluate/index.js";
-import { type BatchPredictions, FittedGbdt, saveModel } from "../../models/index.js";
+import { type BatchPredictions, predictBatch, saveModel } from "../../models/index.js";
 import { buildProfile, profileToState } from "../../monitor/index.js";
 import type { ActiveRun } from "../active-run.js";
 import { keelVersion } from "../code-version.js";
@@ -58,19 +58,12 @@ export interface SaveTrainedModelOptions {
 }
 
 /**
- * Writes a trained model as a bundle at `dir` with everything serving, monitoring and audits
- * read: input signature, metrics, the monitoring reference profile (features plus the model's
- * `prediction`), lineage (data hash, row fingerprint, params, code version, run, time) — and,
- * given a tracked run, logs params, metrics, input and the bundle as artifact `model`. What
- * `keel train` and `keel tune` write; returns the lineage's data hash.
+ * The implementation of the track module's `saveTrainedModel` (loaded on its first call; see
+ * load-on-call.ts).
  *
  * @example
  * ```ts
- * const tuned = await tuneGbdt(frame, { target: "churn", positive: "Yes" });
- * await saveTrainedModel("models/churn", {
- *   model: tuned.model, x: frame.drop(["churn"]), target: "churn", positive: "Yes",
- *   params: tuned.params, metrics: { [`cv.${tuned.metricKey}`]: tuned.bestValue }, run,
- * });
+ * await (await import("./save-trained-model.js")).saveTrainedModel("models/churn", options);
  * ```
  */
 export async function saveTrainedModel(
@@ -118,22 +111,6 @@ export async function saveTrainedModel(
     await run.logArtifact(dir, "model");
   }
   return { dataHash };
-}
-
-/**
- * A batch's predictions: one forest walk for a GBDT, `predictProba` and `predict` otherwise.
- *
- * @example
- * ```ts
- * const { proba, predicted } = predictBatch(model, x);
- * ```
- */
-export function predictBatch(model: FittedModel, x: Frame): BatchPredictions {
-  if (model instanceof FittedGbdt) return model.predictBatch(x);
-  return {
-    ...(model.task === "regression" ? {} : { proba: model.predictProba(x) }),
-    predicted: model.predict(x),
-  };
 }
 
 /**

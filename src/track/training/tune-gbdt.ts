@@ -1,6 +1,6 @@
 import { type FittedModel, type Frame, KeelError, type Task } from "../../core/index.js";
 import { type MetricSpec, resolveMetric } from "../../evaluate/index.js";
-import { gbdtParams } from "../../models/index.js";
+import { gbdtEstimator, gbdtParams } from "../../models/index.js";
 import {
   createStudy,
   FAIL_REASON_ATTR,
@@ -19,11 +19,11 @@ import {
 import type { ActiveRun } from "../active-run.js";
 import { TrackingStudyStorage } from "../study-storage.js";
 import type { Tracking } from "../tracking.js";
-import { gbdtEstimator } from "./gbdt-estimator.js";
 import { gbdtSearchSpace } from "./gbdt-search-space.js";
 import { inferTask } from "./infer-task.js";
 import { targetColumnOf } from "./target-column.js";
 import { objective, type TuneContext } from "./tune-objective.js";
+import { countTrialStates, defaultTuneMetric } from "./tune-results.js";
 
 /**
  * Options of {@link tuneGbdt}. Only `target` is required: the defaults are the churn story's
@@ -134,23 +134,12 @@ export interface TunedGbdt {
 }
 
 /**
- * Tunes a gradient-boosted tree model: a TPE search over the GBDT search space, every trial
- * scored by k-fold cross-validation (each fold reported, so poor trials are pruned early), then
- * the best parameters refitted on all rows. What `keel tune` runs; in a pipeline step, pass the
- * step's tracked run so the trials are nested under it. Write the result with
- * {@link saveTrainedModel}.
- *
- * No trial completing is `KEEL_ERR_NO_COMPLETED_TRIALS` with the first failure's reason; an
- * interruption before any trial completed is `KEEL_ERR_CANCELLED`.
+ * The implementation of the track module's `tuneGbdt` (load-on-call.ts loads this file on its
+ * first call, so tracking alone does not load models, evaluate and DuckDB).
  *
  * @example
  * ```ts
- * const run = await ctx.trackedRun({ experiment: "churn" });
- * const tuned = await tuneGbdt(frame.drop(["customer_id"]), {
- *   target: "churned", positive: "yes", nTrials: 50, cv: 5, seed: 7,
- *   tracking: { tracking: ctx.tracking, run },
- * });
- * tuned.bestValue; // 0.87 (mean CV AUC of the best trial)
+ * const tuned = await (await import("./tune-gbdt.js")).tuneGbdt(frame, { target: "churn" });
  * ```
  */
 export async function tuneGbdt(frame: Frame, options: TuneGbdtOptions): Promise<TunedGbdt> {
@@ -238,35 +227,6 @@ export async function tuneGbdt(frame: Frame, options: TuneGbdtOptions): Promise<
     trials: counts,
     interrupted,
   };
-}
-
-/**
- * The metric {@link tuneGbdt} optimises when none is given: AUC for a binary task, log loss for
- * a multiclass one, RMSE for regression.
- *
- * @example
- * ```ts
- * defaultTuneMetric("binary"); // "rocAuc"
- * ```
- */
-export function defaultTuneMetric(task: Task): "rocAuc" | "logLoss" | "rmse" {
-  return task === "regression" ? "rmse" : task === "binary" ? "rocAuc" : "logLoss";
-}
-
-/**
- * Trials by final state (running and waiting ones are not counted).
- *
- * @example
- * ```ts
- * countTrialStates(study.trials); // { COMPLETE: 44, PRUNED: 6, FAIL: 0 }
- * ```
- */
-export function countTrialStates(
-  trials: readonly FrozenTrial[],
-): Record<"COMPLETE" | "PRUNED" | "FAIL", number> {
-  const counts = { COMPLETE: 0, PRUNED: 0, FAIL: 0 };
-  for (const t of trials) if (t.state in counts) counts[t.state as keyof typeof counts]++;
-  return counts;
 }
 
 /** Why no trial completed, with the first failure's reason (the user's first clue). */

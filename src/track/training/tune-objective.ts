@@ -1,5 +1,6 @@
 import { type Column, Frame, type Task } from "../../core/index.js";
 import { crossValidate, type MetricSpec } from "../../evaluate/index.js";
+import { gbdtEstimator } from "../../models/index.js";
 import {
   type ParamValue,
   type SearchSpace,
@@ -7,7 +8,6 @@ import {
   type Trial,
   TrialPruned,
 } from "../../tune/index.js";
-import { gbdtEstimator } from "./gbdt-estimator.js";
 
 /**
  * What a {@link tuneGbdt} trial needs besides its trial: plain data, so it can be sent once to

@@ -1,5 +1,5 @@
 import type { Estimator, FittedModel, Task } from "../../core/index.js";
-import { GbdtClassifier, GbdtRegressor } from "../../models/index.js";
+import { GbdtClassifier, GbdtRegressor } from "./gbdt-estimator.js";
 
 /**
  * The GBDT estimator `keel train` and `keel tune` fit for a task: a regressor, or a classifier
