@@ -36,9 +36,12 @@ export type MonitorBundle = LoadedModelRef["bundle"];
 
 /**
  * The `pipeline` alert sinks' starter: each alert runs the named pipeline of the config through
- * orchestration's `triggerPipeline` (trigger `monitor:NAME`, params of the sink plus the alert's
- * kind and message), to the end, in the project's pipeline store. Unknown pipeline names fail
- * before the monitor runs, so a typo never waits for the first alert.
+ * orchestration's `triggerPipeline` (trigger `monitor:NAME`, params of the sink, then
+ * `options.params`, plus the alert's kind and message), to the end, in the project's pipeline
+ * store. The run's logical date is the alert's time on `options.now` (default the wall clock),
+ * so a monitor run at a simulated or backfilled moment retrains on what was known then.
+ * Unknown pipeline names fail before the monitor runs, so a typo never waits for the first
+ * alert.
  *
  * @example
  * ```ts
@@ -50,6 +53,11 @@ export function pipelineStarter(
   pipelines: readonly PipelineDefinition[],
   database: MetadataDatabase,
   root: string,
+  options: {
+    readonly now?: () => number;
+    readonly params?: Readonly<Record<string, unknown>>;
+    readonly signal?: AbortSignal;
+  } = {},
 ): PipelineStarter | undefined {
   const wanted = sinks.flatMap((s) => (s.type === "pipeline" ? [s.pipeline] : []));
   if (wanted.length === 0) return undefined;
@@ -62,9 +70,12 @@ export function pipelineStarter(
       root,
       source: `monitor:${alert.monitor}`,
       reason: alert.message,
+      logicalDate: new Date(options.now?.() ?? Date.now()),
+      ...(options.signal ? { signal: options.signal } : {}),
       // Pipelines refuse params they do not declare; the kind goes to those that ask for it.
       params: {
         ...sink.params,
+        ...options.params,
         ...(declaresParam(pipeline, "alertKind") ? { alertKind: alert.kind } : {}),
       },
     });
@@ -97,8 +108,12 @@ export interface ConfiguredMonitorOptions {
   readonly readWindow?: (bundle: MonitorBundle, from: number, to: number) => Promise<Frame>;
   /** Where the window ends (a scheduled run's logical date). Default: now. */
   readonly windowEnd?: number;
-  /** The clock of alert times and cooldowns. Default: `Date.now`. */
+  /** The clock of alert times and cooldowns, and the logical date of pipelines alerts start. Default: `Date.now`. */
   readonly now?: () => number;
+  /** Params for the pipelines `pipeline` sinks start, over each sink's own `params`. */
+  readonly pipelineParams?: Readonly<Record<string, unknown>>;
+  /** Stops a pipeline an alert started after its step in progress (Ctrl-C). */
+  readonly signal?: AbortSignal;
   /**
    * Overrides the definition's `variant` / `modelVersion` filters for this run
    * (`keel monitor run --variant --model-version`); checked the same way.
@@ -144,6 +159,11 @@ export async function runConfiguredMonitor(
     options.pipelines,
     database,
     root,
+    {
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.pipelineParams ? { params: options.pipelineParams } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
   );
   const variant = options.scope?.variant ?? definition.variant;
   const wantedVersion = options.scope?.modelVersion ?? definition.modelVersion;

@@ -25,6 +25,12 @@ export {
 } from "./ab-analysis.js";
 export { type AliasWatcher, type WatchAliasesOptions, watchAliases } from "./alias-watcher.js";
 export {
+  type AppliedDeployment,
+  type ApplyDeploymentsOptions,
+  applyDeployments,
+  checkDeploymentModels,
+} from "./apply-deployments.js";
+export {
   CanaryController,
   type CanaryControllerOptions,
   type CanaryDecision,

@@ -417,7 +417,8 @@ export class ServingRuntime {
    * stable hash of the deployment's sticky key field in the first row (or of the request id),
    * every row is checked against that variant's model (one 400 listing every bad field), and
    * each prediction is logged, with `meta.time` as its event time when given (a bad one is
-   * `KEEL_ERR_INVALID_ARGUMENT` before anything is scored). Shadows get the rows after this
+   * `KEEL_ERR_INVALID_ARGUMENT` before anything is scored); online features are then read as of
+   * that time (their TTL judged at it). Shadows get the rows after this
    * returns.
    *
    * @example
@@ -445,7 +446,8 @@ export class ServingRuntime {
         `variant '${variant}' of deployment '${name}' has no model loaded`,
         { details: { deployment: name, variant } },
       );
-    const lookup = state.features && (await this.#lookup(state.features, input));
+    // A replayed request reads the features as of its event time: their TTL is judged then.
+    const lookup = state.features && (await this.#lookup(state.features, input, eventTime));
     const records = conformRows(handle.bundle.inputSignature, lookup?.rows ?? input);
     const log = this.#options.log;
     const capacity = this.#options.logCapacity ?? DEFAULT_LOG_CAPACITY;
@@ -519,10 +521,14 @@ export class ServingRuntime {
   }
 
   /** Reads a request's online features, counted in flight so that close() waits for it. */
-  async #lookup(plan: FeaturePlan, input: ScoringRows): Promise<FeatureLookup> {
+  async #lookup(
+    plan: FeaturePlan,
+    input: ScoringRows,
+    at: number | undefined,
+  ): Promise<FeatureLookup> {
     this.#inflight++;
     try {
-      return await lookupFeatures(plan, this.#options.features!, input);
+      return await lookupFeatures(plan, this.#options.features!, input, at);
     } finally {
       if (--this.#inflight === 0) this.#idle?.();
     }

@@ -1,17 +1,8 @@
-import type { DeploymentSpec, ServingStore } from "../../serve/index.js";
-import type { Tracking } from "../../track/index.js";
+import { applyDeployments } from "../../serve/index.js";
 import { defineCommand, read } from "../command.js";
 import { configFor, PROJECT_OPTIONS } from "../features-project.js";
 import { formatTable } from "../format.js";
-import { checkModels, weightsText, withServing } from "./deploy.js";
-
-/** What applying one declared deployment did (or would do, with `--dry-run`). */
-interface Applied {
-  readonly name: string;
-  readonly action: "create" | "update" | "unchanged" | "not in config";
-  readonly revision: number | null;
-  readonly variants: string;
-}
+import { weightsText, withServing } from "./deploy.js";
 
 /**
  * `keel deploy apply`: stores the deployments declared in `keel.config.ts` (`deployments:
@@ -46,12 +37,14 @@ export const deployApplyCommand = defineCommand({
       reason: read.string(ctx.options, "reason") ?? `declared in ${loaded.file}`,
     };
     return withServing(ctx, async (store, tracking) => {
-      const applied = await applyAll(loaded.deployments, store, tracking, {
-        cwd: ctx.cwd,
-        file: loaded.file,
-        dryRun,
-        by,
-      });
+      const applied = (
+        await applyDeployments(loaded.deployments, store, tracking, {
+          cwd: ctx.cwd,
+          file: loaded.file,
+          dryRun,
+          by,
+        })
+      ).map(({ spec, ...a }) => ({ ...a, variants: weightsText(spec.variants) }));
       if (ctx.json) {
         ctx.out(`${JSON.stringify({ dryRun, deployments: applied })}\n`);
         return 0;
@@ -66,63 +59,3 @@ export const deployApplyCommand = defineCommand({
     });
   },
 });
-
-async function applyAll(
-  specs: readonly DeploymentSpec[],
-  store: ServingStore,
-  tracking: Tracking,
-  options: {
-    readonly cwd: string;
-    readonly file: string;
-    readonly dryRun: boolean;
-    readonly by: { readonly actor: string; readonly reason: string };
-  },
-): Promise<Applied[]> {
-  // Every model of every deployment resolves before anything is stored.
-  for (const [i, spec] of specs.entries())
-    await checkModels(spec, tracking, options.cwd, `${options.file}: deployments[${i}]`);
-  const applied: Applied[] = [];
-  for (const spec of specs) {
-    const stored = await store.findDeployment(spec.name);
-    const variants = weightsText(spec.variants);
-    if (stored !== undefined && JSON.stringify(stored.spec) === JSON.stringify(spec)) {
-      applied.push({ name: spec.name, action: "unchanged", revision: stored.revision, variants });
-      continue;
-    }
-    if (options.dryRun) {
-      applied.push({
-        name: spec.name,
-        action: stored === undefined ? "create" : "update",
-        revision: stored?.revision ?? null,
-        variants,
-      });
-      continue;
-    }
-    const after =
-      stored === undefined
-        ? await store.createDeployment(spec, options.by)
-        : await store.updateDeployment(spec.name, {
-            kind: "update",
-            spec,
-            state: {},
-            ...options.by,
-            expectedRevision: stored.revision,
-          });
-    applied.push({
-      name: spec.name,
-      action: stored === undefined ? "create" : "update",
-      revision: after.revision,
-      variants,
-    });
-  }
-  const declared = new Set(specs.map((s) => s.name));
-  for (const d of await store.listDeployments())
-    if (!declared.has(d.name))
-      applied.push({
-        name: d.name,
-        action: "not in config",
-        revision: d.revision,
-        variants: weightsText(d.spec.variants),
-      });
-  return applied;
-}

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describeValue, KeelError } from "../../core/index.js";
 import {
+  checkDeploymentModels,
   type DeploymentSpec,
   openServingStore,
   parseDeploymentSpec,
@@ -70,7 +71,7 @@ export const deployCreateCommand = defineCommand({
         ? parseDeploymentSpec(specFromFlags(ctx), "flags")
         : parseDeploymentSpec(await readSpecFile(ctx, file), file);
     return withServing(ctx, async (store, tracking) => {
-      await checkModels(spec, tracking, ctx.cwd, file ?? "flags");
+      await checkDeploymentModels(spec, tracking, ctx.cwd, file ?? "flags");
       const deployment = await store.createDeployment(spec, changeBy(ctx, "created"));
       if (ctx.json) ctx.out(`${JSON.stringify(deployment)}\n`);
       else ctx.out(`created deployment ${spec.name} (revision 1): ${weightsText(spec.variants)}\n`);
@@ -292,43 +293,4 @@ function splitAssignment(ctx: CommandContext, option: string, text: string): [st
       { details: { option, got: text } },
     );
   return [text.slice(0, eq), text.slice(eq + 1)];
-}
-
-/**
- * Every model the spec names must resolve now, not at the first request: one
- * `KEEL_ERR_DEPLOYMENT_INVALID` lists each that does not, with its JSON path.
- *
- * @example
- * ```ts
- * await checkModels(spec, tracking, ctx.cwd, "deploy/churn.json");
- * ```
- */
-export async function checkModels(
-  spec: DeploymentSpec,
-  tracking: Tracking,
-  cwd: string,
-  where: string,
-): Promise<void> {
-  const issues: { path: string; message: string }[] = [];
-  const models = [
-    ...spec.variants.map((v, i) => [`$.variants[${i}].model`, v.model] as const),
-    ...(spec.shadow ?? []).map((s, i) => [`$.shadow[${i}].model`, s.model] as const),
-  ];
-  for (const [path, model] of models) {
-    if (model.startsWith("models:/")) {
-      try {
-        await tracking.models.resolve(model);
-      } catch (error) {
-        issues.push({ path, message: `${model} does not resolve: ${(error as Error).message}` });
-      }
-    } else if (!existsSync(resolve(cwd, model))) {
-      issues.push({ path, message: `no bundle directory ${model}` });
-    }
-  }
-  if (issues.length > 0)
-    throw new KeelError(
-      "KEEL_ERR_DEPLOYMENT_INVALID",
-      `${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
-      { details: { where, issues } },
-    );
 }

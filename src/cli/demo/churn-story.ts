@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { createJiti } from "jiti";
-import { type LoadedConfig, loadConfig } from "../../config/index.js";
+import { type LoadedConfig, loadConfig, runConfiguredMonitor } from "../../config/index.js";
 import { KeelError, type Progress } from "../../core/index.js";
-import { FeatureRegistry, type FeatureStore } from "../../features/index.js";
+import { FeatureRegistry, type FeatureStore, openFeatureStore } from "../../features/index.js";
 import type { MonitorDefinition } from "../../monitor/index.js";
 import {
   backfill,
@@ -10,26 +10,26 @@ import {
   type PipelineDefinition,
   type PipelineResult,
   PipelineStore,
-  triggerPipeline,
+  runPipeline,
 } from "../../orchestrate/index.js";
 import {
   analyzeExperiment,
+  applyDeployments,
   createPredictionLog,
   type ExperimentAnalysis,
   openServingStore,
   type PredictionLog,
-  parseDeploymentSpec,
   predictionSinkFor,
   ServingRuntime,
   type ServingStore,
 } from "../../serve/index.js";
 import { MonitoringStore } from "../../store/index.js";
 import { openTracking, type Tracking } from "../../track/index.js";
-import { openProjectFeatures } from "../features-project.js";
+import { featureStoreOptions } from "../features-project.js";
 import { CustomerBook, type CustomerTables } from "./customer-book.js";
+import { type DemoCheckpoint, writeCheckpoint } from "./demo-checkpoint.js";
 import { churnExampleDir } from "./demo-home.js";
 import type { DemoSettings } from "./demo-settings.js";
-import { runMonitorAt } from "./simulated-monitor.js";
 import { TrafficReplay } from "./traffic-replay.js";
 import { type TrainingOutcome, trainingOutcome } from "./training-outcome.js";
 import { startWebhookReceiver } from "./webhook-receiver.js";
@@ -61,6 +61,8 @@ export interface ChurnStoryOptions {
   readonly settings: DemoSettings;
   /** Aborted by Ctrl-C: the story stops after the step in progress. */
   readonly signal: AbortSignal;
+  /** Continue a stopped story from its checkpoint (`keel demo --resume`) instead of starting one. */
+  readonly resume?: DemoCheckpoint;
   /** Prints one timeline line. */
   readonly say: (line: string) => void;
   readonly progress: Progress;
@@ -114,6 +116,7 @@ function pct(x: number): string {
  */
 export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnStorySummary> {
   const { home, settings, say } = options;
+  const resume = options.resume;
   const started = Date.now();
   const simulator = (await createJiti(import.meta.url).import(
     join(churnExampleDir(), "simulate.ts"),
@@ -125,11 +128,16 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
     changeWeek: settings.changeWeek,
     start: settings.start,
   });
-  await simulator.writeWarehouse(sim, join(home, "data", "warehouse.duckdb"));
   const startMs = Date.parse(`${settings.start}T00:00:00Z`);
-  say(
-    `simulated ${settings.weeks} weeks from ${settings.start}: ${sim.customers.customer_id.length} customers, ${sim.activity.customer_id.length} customer-days of logins/page views/tickets, ${sim.payments.customer_id.length} payments, ${sim.churn.customer_id.length} churns; the pro plan's price rises and support has an outage from ${isoDay(startMs + settings.changeWeek * 7 * DAY_MS)}  [examples/churn/simulate.ts → data/warehouse.duckdb]`,
-  );
+  if (resume !== undefined)
+    say(
+      `resuming at ${isoDay(startMs + resume.nextDay * DAY_MS)}, after ${resume.nextDay - settings.replayFromWeek * 7} of ${(settings.weeks - settings.replayFromWeek) * 7} simulated days${resume.scored ? " (that day's traffic already scored)" : ""}; the warehouse, runs, models and predictions so far are kept  [keel demo --resume]`,
+    );
+  else await simulator.writeWarehouse(sim, join(home, "data", "warehouse.duckdb"));
+  if (resume === undefined)
+    say(
+      `simulated ${settings.weeks} weeks from ${settings.start}: ${sim.customers.customer_id.length} customers, ${sim.activity.customer_id.length} customer-days of logins/page views/tickets, ${sim.payments.customer_id.length} payments, ${sim.churn.customer_id.length} churns; the pro plan's price rises and support has an outage from ${isoDay(startMs + settings.changeWeek * 7 * DAY_MS)}  [examples/churn/simulate.ts → data/warehouse.duckdb]`,
+    );
   const hook = await startWebhookReceiver();
   const previousHook = process.env.KEEL_DEMO_WEBHOOK_URL;
   process.env.KEEL_DEMO_WEBHOOK_URL = hook.url;
@@ -144,23 +152,13 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
   const closers: (() => Promise<void>)[] = [hook.close, () => tracking.close()];
   try {
     const database = tracking.database;
-    const changes = await new FeatureRegistry(database).apply(loaded.config, "keel demo");
-    say(
-      `registered ${changes.length} feature definitions (entity customer, views customer_profile and behaviour with a 1-day TTL, service churn_model)  [features: keel apply]`,
-    );
-    const features = await openProjectFeatures(
-      {
-        command: "keel demo",
-        positionals: [],
-        options: {},
-        out: () => {},
-        err: () => {},
-        json: false,
-        interactive: false,
-        cwd: home,
-      },
-      loaded,
-    );
+    if (resume === undefined) {
+      const changes = await new FeatureRegistry(database).apply(loaded.config, "keel demo");
+      say(
+        `registered ${changes.length} feature definitions (entity customer, views customer_profile and behaviour with a 1-day TTL, service churn_model)  [features: keel apply]`,
+      );
+    }
+    const features = await openFeatureStore(featureStoreOptions(loaded, database));
     closers.unshift(features.close);
     const story = new Story(
       options,
@@ -168,7 +166,6 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
       tracking,
       features.store,
       new CustomerBook(sim, settings.labelDelayDays),
-      hook,
     );
     closers.unshift(() => story.close());
     return await story.run(startMs, started);
@@ -182,16 +179,17 @@ class Story {
   readonly #o: ChurnStoryOptions;
   readonly #loaded: LoadedConfig;
   readonly #tracking: Tracking;
-  readonly #hook: { readonly received: readonly unknown[] };
   readonly #pipelines: PipelineStore;
   readonly #serving: ServingStore;
   readonly #log: PredictionLog;
-  readonly #monitoring: MonitoringStore;
   readonly #monitor: MonitorDefinition;
+  readonly #features: FeatureStore;
   #runtime: ServingRuntime | undefined;
+  /** Training runs whose outcome the timeline has told. */
+  readonly #told: Set<string>;
   readonly #traffic: TrafficReplay;
-  readonly #trainings: (TrainingOutcome & { day: string })[] = [];
-  readonly #alerts: { day: string; kind: string; message: string }[] = [];
+  readonly #trainings: (TrainingOutcome & { day: string })[];
+  readonly #alerts: { day: string; kind: string; message: string }[];
 
   constructor(
     o: ChurnStoryOptions,
@@ -199,12 +197,13 @@ class Story {
     tracking: Tracking,
     features: FeatureStore,
     book: CustomerBook,
-    hook: { readonly received: readonly unknown[] },
   ) {
     this.#o = o;
     this.#loaded = loaded;
     this.#tracking = tracking;
-    this.#hook = hook;
+    this.#told = new Set(o.resume?.toldRuns ?? []);
+    this.#trainings = [...(o.resume?.trainings ?? [])];
+    this.#alerts = [...(o.resume?.alerts ?? [])];
     this.#pipelines = new PipelineStore(tracking.database);
     this.#serving = openServingStore(tracking.database);
     this.#log = createPredictionLog(predictionSinkFor(tracking.database, this.#serving), {
@@ -213,39 +212,23 @@ class Story {
     });
     this.#traffic = new TrafficReplay({
       book,
-      features,
       serving: this.#serving,
       log: this.#log,
       deployment: "churn",
-      featureService: "churn_model",
       requestsPerDay: o.settings.requestsPerDay,
       labelDelayDays: o.settings.labelDelayDays,
       seed: o.settings.seed,
+      ...(o.resume ? { state: o.resume.traffic } : {}),
     });
-    this.#monitoring = new MonitoringStore(tracking.database);
+    this.#features = features;
     const monitor = (loaded.config.monitors ?? []).find((m) => m.name === "churn-drift");
     if (monitor === undefined)
       throw new KeelError(
         "KEEL_ERR_CONFIG_INVALID",
         `${loaded.file} declares no monitor 'churn-drift'`,
-        {
-          details: { file: loaded.file },
-        },
+        { details: { file: loaded.file } },
       );
-    // File sinks are relative to the project, as `keel monitor run` reads them.
-    this.#monitor = {
-      ...monitor,
-      ...(monitor.alerts
-        ? {
-            alerts: {
-              ...monitor.alerts,
-              sinks: monitor.alerts.sinks.map((s) =>
-                s.type === "file" ? { ...s, path: join(loaded.root, s.path) } : s,
-              ),
-            },
-          }
-        : {}),
-    };
+    this.#monitor = monitor;
   }
 
   #pipeline(name: string): PipelineDefinition<unknown> {
@@ -266,26 +249,43 @@ class Story {
     const { settings, say, progress, signal } = this.#o;
     const first = settings.replayFromWeek * 7;
     const last = settings.weeks * 7;
+    let d = this.#o.resume?.nextDay ?? first;
+    // Day d's schedules ran and its traffic was scored before the stop: its monitor is next.
+    let scored = this.#o.resume?.scored ?? false;
     progress.start(last - first, "simulated days");
+    progress.advance(d - first, { week: Math.floor(d / 7) });
+    if (this.#o.resume === undefined) await this.#checkpoint(d, false, false);
+    else if ((await this.#serving.findDeployment("churn")) !== undefined) await this.#serve();
     let completed = true;
-    for (let d = first; d < last; d++) {
+    for (; d < last; d++) {
       if (signal.aborted) {
         completed = false;
         break;
       }
       const dayMs = startMs + d * DAY_MS;
-      if (d % 7 === 0) await this.#weekHeader(dayMs, d / 7, d / 7 >= settings.changeWeek);
-      await this.#scheduled(dayMs);
-      if (signal.aborted) {
-        completed = false;
-        break;
+      const resumed = scored;
+      if (!scored) {
+        if (d % 7 === 0) await this.#weekHeader(dayMs, d / 7, d / 7 >= settings.changeWeek);
+        await this.#scheduled(dayMs);
+        if (signal.aborted) {
+          completed = false;
+          break;
+        }
+        if (this.#runtime !== undefined) {
+          await this.#traffic.scoreDay(this.#runtime, dayMs);
+          await this.#traffic.feedBack(dayMs);
+        }
+        await this.#checkpoint(d, true, false);
       }
+      scored = false;
       if (this.#runtime !== undefined) {
-        await this.#traffic.scoreDay(this.#runtime, dayMs, dayMs + 12 * HOUR_MS);
-        await this.#traffic.feedBack(dayMs);
-        await this.#runMonitor(dayMs);
+        if (!(await this.#runMonitor(dayMs, resumed))) {
+          completed = false;
+          break;
+        }
         if (d % 7 === 6) await this.#abReport(dayMs);
       }
+      await this.#checkpoint(d + 1, false, d + 1 === last);
       progress.advance(1, { week: Math.floor(d / 7) });
     }
     progress.finish();
@@ -300,6 +300,21 @@ class Story {
         )}; ${summary.trainings.filter((t) => t.promoted).length} promotions, ${summary.trainings.filter((t) => t.promoted === false).length} refusals; ${summary.alerts.length} alerts`,
     );
     return summary;
+  }
+
+  /** Records how far the story got, for `keel demo --resume`. */
+  async #checkpoint(nextDay: number, scored: boolean, completed: boolean): Promise<void> {
+    await writeCheckpoint(this.#o.home, {
+      format: 1,
+      settings: this.#o.settings,
+      nextDay,
+      scored,
+      completed,
+      trainings: this.#trainings,
+      alerts: this.#alerts,
+      toldRuns: [...this.#told],
+      traffic: this.#traffic.state(),
+    });
   }
 
   async #weekHeader(dayMs: number, week: number, changed: boolean): Promise<void> {
@@ -336,21 +351,29 @@ class Story {
     await backfill(this.#pipeline("features-daily"), {
       ...common,
       onRun: (_, r) => {
-        if ("run" in r && r.run.status !== "succeeded")
+        if ("run" in r && r.run.status !== "succeeded" && !this.#o.signal.aborted)
           this.#o.say(
             `  ${this.#stamp(dayMs, "01:00")}  features-daily ${r.run.status}: ${r.run.error ?? ""}  [orchestrate → features]`,
           );
       },
     });
     const results: PipelineResult[] = [];
+    const skipped: string[] = [];
     await backfill(this.#pipeline("train-weekly"), {
       ...common,
       params: this.#trainParams,
       onRun: (_, r) => {
         if ("run" in r) results.push(r);
+        // Finished before a stop, not yet told: tell it now.
+        else if (!this.#told.has(r.skipped.runId)) skipped.push(r.skipped.runId);
       },
     });
+    for (const runId of skipped) results.unshift(await this.#result(runId));
     for (const r of results) await this.#afterTraining(r, this.#stamp(dayMs, "03:00"), dayMs);
+  }
+
+  async #result(runId: string): Promise<PipelineResult> {
+    return { run: await this.#pipelines.getRun(runId), steps: await this.#pipelines.steps(runId) };
   }
 
   async #afterTraining(
@@ -359,6 +382,9 @@ class Story {
     dayMs: number,
   ): Promise<TrainingOutcome> {
     const t = trainingOutcome(result);
+    // A run a stop interrupted is resumed, and told, by `keel demo --resume`.
+    if (t.status !== "succeeded" && this.#o.signal.aborted) return t;
+    this.#told.add(t.runId);
     this.#trainings.push({ ...t, day: isoDay(dayMs) });
     const say = this.#o.say;
     if (t.status !== "succeeded") {
@@ -379,71 +405,87 @@ class Story {
     return t;
   }
 
-  /** Creates the `churn` deployment once a champion exists, and hot-swaps aliases afterwards. */
+  /**
+   * Applies the config's deployments (as `keel deploy apply` does) once a champion exists and
+   * starts serving them; afterwards reloads the aliases a training moved.
+   */
   async #deploy(stamp: string): Promise<void> {
     if (this.#runtime !== undefined) {
       for (const ref of this.#runtime.aliasRefs()) await this.#runtime.reload(ref);
       return;
     }
     if ((await this.#aliasVersion("champion")) === undefined) return;
-    const text = await import("node:fs/promises").then((fs) =>
-      fs.readFile(join(this.#loaded.root, "deploy", "churn.json"), "utf8"),
-    );
-    const spec = parseDeploymentSpec(text, "deploy/churn.json");
-    if ((await this.#serving.findDeployment(spec.name)) === undefined)
-      await this.#serving.createDeployment(spec, {
-        actor: "keel demo",
-        reason: "champion/challenger A/B test",
-      });
+    const { deployments, root, file } = this.#loaded;
+    const applied = await applyDeployments(deployments, this.#serving, this.#tracking, {
+      cwd: root,
+      file,
+      by: { actor: "keel demo", reason: "the first champion exists" },
+    });
+    await this.#serve();
+    for (const a of applied) {
+      const { spec } = a;
+      this.#o.say(
+        `  ${" ".repeat(stamp.length)}  deployment ${spec.name} ${a.action === "create" ? "created" : a.action} from keel.config.ts and live: ${spec.variants.map((v) => `${v.name} ${v.model} ${v.weight}%`).join(", ")}${spec.stickyKey ? `, sticky on ${spec.stickyKey}` : ""}${(spec.shadow ?? []).map((sh) => `, shadow ${sh.name} ${sh.model}`).join("")}${spec.features ? `, online features of ${spec.features.service ?? "its references"}` : ""}  [serve applyDeployments = keel deploy apply]`,
+      );
+    }
+  }
+
+  /** Serves the config's deployments (applied before) with the simulated clock's features. */
+  async #serve(): Promise<void> {
     this.#runtime = await ServingRuntime.open({
       tracking: this.#tracking,
       cwd: this.#loaded.root,
-      deployments: [spec],
+      deployments: this.#loaded.deployments,
       store: this.#serving,
       log: this.#log,
+      features: this.#features,
       canaryTickMs: 0,
     });
-    this.#o.say(
-      `  ${" ".repeat(stamp.length)}  deployment churn live: ${spec.variants.map((v) => `${v.name} ${v.model} ${v.weight}%`).join(", ")}, sticky on ${spec.stickyKey}  [serve]`,
-    );
   }
 
-  /** 23:00: the churn-drift monitor over the last week of the champion's predictions. */
-  async #runMonitor(dayMs: number): Promise<void> {
+  /**
+   * 23:00: the churn-drift monitor over the last week of the champion's own predictions, and
+   * the retraining an alert starts. False when a stop interrupted that retraining. `resumed`:
+   * the day is being finished after a stop, so a monitor run already recorded for this moment
+   * is not repeated and a retraining it started is resumed.
+   */
+  async #runMonitor(dayMs: number, resumed: boolean): Promise<boolean> {
     const now = dayMs + 23 * HOUR_MS;
     const stamp = this.#stamp(dayMs, "23:00");
-    const result = await runMonitorAt({
-      definition: this.#monitor,
-      tracking: this.#tracking,
-      root: this.#loaded.root,
-      serving: this.#serving,
-      monitoring: this.#monitoring,
-      loggedDays: this.#traffic.loggedDays,
-      // The champion's own predictions: the reference is its profile, and the challenger's
-      // 10% would mix another model's scores into the shift.
-      variant: "champion",
-      now,
-      // Three days of the champion's traffic: its mean score is then stable to about 3%.
-      minRows: Math.round(3 * 0.9 * this.#o.settings.requestsPerDay),
-      startRun: (pipeline, alert, params) => {
-        this.#o.say(
-          `  ${stamp}  alert → pipeline sink: starting ${pipeline} (${alert.kind})  [monitor → orchestrate triggerPipeline]`,
-        );
-        return triggerPipeline(this.#pipeline(pipeline), {
-          store: this.#pipelines,
-          root: this.#loaded.root,
-          tracking: this.#tracking,
-          signal: this.#o.signal,
-          source: `monitor:${alert.monitor}`,
-          reason: alert.message,
-          // The simulated moment of the alert: the retraining sees the labels known by then.
-          logicalDate: new Date(now),
-          params: { ...this.#trainParams, ...params, alertKind: alert.kind },
-        });
-      },
+    const champion = await this.#aliasVersion("champion");
+    if (champion === undefined) return true;
+    const [last] = await new MonitoringStore(this.#tracking.database).listResults({
+      monitor: this.#monitor.name,
+      limit: 1,
     });
-    if (result === undefined) return;
-    const { run, retrainings } = result;
+    if (resumed && last?.windowEnd === now) {
+      for (const r of await this.#untoldRetrainings()) {
+        const result =
+          r.run.status === "succeeded"
+            ? r
+            : await runPipeline(this.#pipeline(r.run.pipeline), {
+                store: this.#pipelines,
+                root: this.#loaded.root,
+                tracking: this.#tracking,
+                resume: r.run.runId,
+                signal: this.#o.signal,
+              });
+        if (this.#o.signal.aborted) return false;
+        await this.#afterTraining(result, stamp, dayMs);
+      }
+      return true;
+    }
+    const run = await runConfiguredMonitor(this.#monitor, {
+      root: this.#loaded.root,
+      pipelines: this.#loaded.pipelines,
+      database: this.#tracking.database,
+      windowEnd: now,
+      now: () => now,
+      pipelineParams: this.#trainParams,
+      signal: this.#o.signal,
+    });
+    // The retraining an alert started was stopped: `--resume` finishes it.
+    if (this.#o.signal.aborted) return false;
     const quiet: string[] = [];
     for (const alert of run.alerts) {
       this.#alerts.push({ day: isoDay(dayMs), kind: alert.kind, message: alert.message });
@@ -454,31 +496,53 @@ class Story {
       }
       const sent = mine.map((d) => `${d.sink.split(":")[0]} ${d.status}`).join(", ");
       this.#o.say(
-        `  ${stamp}  ALERT churn-drift ${alert.kind}: ${alert.message}; sinks: ${sent}  [monitor]`,
+        `  ${stamp}  ALERT churn-drift ${alert.kind}: ${alert.message}; sinks: ${sent}  [monitor runConfiguredMonitor]`,
       );
     }
     if (quiet.length > 0)
       this.#o.say(
         `  ${stamp}  churn-drift: ${quiet.join(" and ")} again (alerts suppressed by the 7-day cooldown)  [monitor]`,
       );
-    for (const r of retrainings) await this.#afterTraining(r, stamp, dayMs);
+    for (const r of await this.#untoldRetrainings()) await this.#afterTraining(r, stamp, dayMs);
     if (run.alerts.length === 0 && new Date(dayMs).getUTCDay() === 0) {
       const p = run.report.prediction;
       this.#o.say(
-        `  ${stamp}  churn-drift: ${run.rows} predictions, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p && p.relativeShift !== null ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
+        run.report.status === "insufficient data"
+          ? `  ${stamp}  churn-drift: ${run.rows} predictions of v${champion}, under the monitor's minRows (${run.report.minRows}): no verdict yet  [monitor]`
+          : `  ${stamp}  churn-drift: ${run.rows} predictions of v${champion}, ${run.report.driftedColumns} of ${run.report.testedColumns} columns drifted${p && p.relativeShift !== null ? `, mean prediction ${pct(p.relativeShift)} vs training` : ""}: no alert  [monitor]`,
       );
     }
+    return true;
+  }
+
+  /** The runs of `retrain-on-drift` not told yet, oldest first. */
+  async #untoldRetrainings(): Promise<PipelineResult[]> {
+    const runs = await this.#pipelines.listRuns({ pipeline: "retrain-on-drift", limit: 1000 });
+    const out: PipelineResult[] = [];
+    for (const run of runs.reverse())
+      if (!this.#told.has(run.runId)) out.push(await this.#result(run.runId));
+    return out;
+  }
+
+  /**
+   * The A/B comparison by alias, every version pooled: @champion moves almost weekly and
+   * labels arrive 14 days after a prediction, so no single version has labels yet when it is
+   * replaced (the default, newest version only, would report no AUC at all).
+   */
+  #analyze(): Promise<ExperimentAnalysis> {
+    return analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes", versions: "all" });
   }
 
   async #abReport(dayMs: number): Promise<void> {
-    const analysis = await analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes" });
+    const analysis = await this.#analyze();
     const parts = analysis.variants.map((v) => {
       const auc = v.metrics?.auc;
-      return `${v.name} ${v.requests} requests (${(v.share * 100).toFixed(0)}%), ${v.labelled} labelled${auc ? `, AUC ${auc.value.toFixed(3)} [${auc.lower.toFixed(3)}, ${auc.upper.toFixed(3)}]` : ""}`;
+      const versions = v.modelVersions.map((m) => `v${m.version}`);
+      return `${v.name} (${versions.length > 2 ? `${versions[0]}…${versions.at(-1)}` : versions.join(", ")}) ${v.requests} requests (${(v.share * 100).toFixed(0)}%), ${v.labelled} labelled${auc ? `, AUC ${auc.value.toFixed(3)} [${auc.lower.toFixed(3)}, ${auc.upper.toFixed(3)}]` : ""}`;
     });
     const diff = analysis.variants[1]?.versusControl?.auc;
     this.#o.say(
-      `  ${this.#stamp(dayMs, "23:59")}  A/B churn: ${parts.join(" | ")}${diff ? `; challenger − champion AUC ${diff.difference.toFixed(3)} [${diff.lower.toFixed(3)}, ${diff.upper.toFixed(3)}], p ${diff.pValue.toFixed(2)}` : ""}; SRM p ${analysis.sampleRatio.pValue.toFixed(2)}  [serve analyzeExperiment]`,
+      `  ${this.#stamp(dayMs, "23:59")}  A/B churn: ${parts.join(" | ")}${diff ? `; challenger − champion AUC ${diff.difference.toFixed(3)} [${diff.lower.toFixed(3)}, ${diff.upper.toFixed(3)}], p ${diff.pValue.toFixed(2)}` : ""}; SRM p ${analysis.sampleRatio.pValue.toFixed(2)}  [serve analyzeExperiment, versions pooled per alias]`,
     );
   }
 
@@ -489,15 +553,19 @@ class Story {
         await this.#pipelines.listRuns({ pipeline: p.name, limit: 100_000 })
       ).length;
     let experiment: ExperimentAnalysis | undefined;
-    if (this.#runtime !== undefined)
-      experiment = await analyzeExperiment(this.#serving, "churn", { positiveLabel: "yes" });
+    if (this.#runtime !== undefined) experiment = await this.#analyze();
     return {
       completed,
       days,
       pipelineRuns,
       trainings: this.#trainings,
       alerts: this.#alerts,
-      webhookDeliveries: this.#hook.received.length,
+      webhookDeliveries: (
+        await new MonitoringStore(this.#tracking.database).list({
+          monitor: this.#monitor.name,
+          limit: 100_000,
+        })
+      ).filter((d) => d.sink.startsWith("webhook:") && d.status === "delivered").length,
       predictions: this.#traffic.predictions,
       feedbackLabels: this.#traffic.feedback,
       ...(experiment ? { experiment } : {}),

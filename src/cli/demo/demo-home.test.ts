@@ -12,7 +12,7 @@ describe("prepareDemoHome", () => {
   it("makes a fresh home from the churn example, and replaces one it made before", async () => {
     const home = join(top, "keel-demo");
     await prepareDemoHome(home);
-    expect(readdirSync(home).sort()).toEqual([DEMO_MARKER, "data", "deploy", "keel.config.ts"]);
+    expect(readdirSync(home).sort()).toEqual([DEMO_MARKER, "data", "keel.config.ts"]);
     writeFileSync(join(home, "data", "left-over.csv"), "a\n1\n");
     await prepareDemoHome(home);
     expect(existsSync(join(home, "data", "left-over.csv"))).toBe(false);

@@ -35,7 +35,24 @@ export function churnExampleDir(): string {
 }
 
 /**
- * Makes `home` a fresh demo project: the churn example's config and deployment spec, a marker
+ * What is at a demo home's path: nothing (or an empty directory), a home `keel demo` made, or
+ * a directory of someone else's files.
+ *
+ * @example
+ * ```ts
+ * const found = await inspectDemoHome("./keel-demo");
+ * if (found === "demo") console.log("pass --resume or --fresh");
+ * ```
+ */
+export async function inspectDemoHome(home: string): Promise<"none" | "demo" | "foreign"> {
+  if (!existsSync(home)) return "none";
+  const entries = await readdir(home);
+  if (entries.length === 0) return "none";
+  return entries.includes(DEMO_MARKER) ? "demo" : "foreign";
+}
+
+/**
+ * Makes `home` a fresh demo project: the churn example's config, a marker
  * file and nothing else. A directory that holds files but no marker is refused rather than
  * wiped, so `keel demo` never deletes work it did not create.
  *
@@ -45,22 +62,19 @@ export function churnExampleDir(): string {
  * ```
  */
 export async function prepareDemoHome(home: string): Promise<void> {
-  if (existsSync(home)) {
-    const entries = await readdir(home);
-    if (entries.length > 0 && !entries.includes(DEMO_MARKER))
-      throw new KeelError(
-        "KEEL_ERR_USAGE",
-        `${home} exists and was not made by keel demo (no ${DEMO_MARKER} file); remove it or pass --home DIR`,
-        { details: { home } },
-      );
-    await rm(home, { recursive: true, force: true });
-  }
+  const found = await inspectDemoHome(home);
+  if (found === "foreign")
+    throw new KeelError(
+      "KEEL_ERR_USAGE",
+      `${home} exists and was not made by keel demo (no ${DEMO_MARKER} file); remove it or pass --home DIR`,
+      { details: { home } },
+    );
+  if (found === "demo") await rm(home, { recursive: true, force: true });
   await mkdir(join(home, "data"), { recursive: true });
   const example = churnExampleDir();
   await cp(join(example, "keel.config.ts"), join(home, "keel.config.ts"));
-  await cp(join(example, "deploy"), join(home, "deploy"), { recursive: true });
   await writeFile(
     join(home, DEMO_MARKER),
-    "Made by `keel demo`; running it again replaces this directory.\n",
+    "Made by `keel demo`; `keel demo --resume` continues its story, `keel demo --fresh` replaces this directory.\n",
   );
 }

@@ -79,16 +79,24 @@ export async function expectChurnStory(home: string, timeline: string): Promise<
     const trainings = summary.trainings;
     expect(trainings).toHaveLength(weekly.length + retrains.length);
     for (const t of trainings) expect(t.trials).toBe(settings.trials);
-    const tuning = await tracking.experiments.getByName("churn-tuning");
-    expect(tuning).toBeDefined();
+    // Each trial a nested run of its pipeline's tune step run (one tree per training).
+    const churn = await tracking.experiments.getByName("churn");
+    expect(churn).toBeDefined();
     const runs = await tracking.runs.search({
-      experimentIds: [tuning?.experimentId ?? ""],
+      experimentIds: [churn?.experimentId ?? ""],
       maxResults: 1000,
     });
+    const tuneRuns = new Set(
+      runs.items
+        .filter((r) => r.data.tags.some((t) => t.key === "keel.pipeline.step"))
+        .map((r) => r.info.runId),
+    );
+    expect(tuneRuns.size).toBe(trainings.length);
     const trials = runs.items.filter((r) =>
       r.data.tags.some((t) => t.key === "mlflow.parentRunId"),
     );
     expect(trials).toHaveLength(trainings.length * settings.trials);
+    expect(trials.every((r) => tuneRuns.has(r.info.parentRunId ?? ""))).toBe(true);
 
     // At least one promotion and one refusal, each with its reason on the version.
     const versions = (await tracking.models.searchVersions({ filter: "name = 'churn'" })).items;

@@ -24,6 +24,7 @@ import {
   openServingStore,
   type PredictionLog,
   parseDeploymentSpec,
+  parseScoringJson,
   predictionOutput,
   ServingRuntime,
   type ServingStore,
@@ -248,6 +249,20 @@ for (const [backend, openOnline] of backends) {
           amount: 55,
           _featureStatus: { tenure: "OUTSIDE_MAX_AGE", plan: "OUTSIDE_MAX_AGE" },
         });
+      });
+
+      it("judges the features' TTL at a replayed request's event time", async () => {
+        // Customer 2's row was fresh three days ago: a request replayed from then gets it.
+        // (After the log test: this entry's event time sorts before every other.)
+        const result = await runtime.predict(
+          "churn",
+          parseScoringJson({ records: [{ customer_id: 2, amount: 55 }] }),
+          { time: now - 3 * DAY + HOUR },
+        );
+        expect(result.featureStatuses).toEqual([{ tenure: "PRESENT", plan: "PRESENT" }]);
+        expect(result.predictions[0]?.prediction).toBe(
+          score({ tenure: 40, plan: "basic", amount: 55 }),
+        );
       });
 
       it("fails to open a deployment naming an unknown service or the wrong entity key, or without a feature store", async () => {
