@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openServingStore } from "../../serve/index.js";
 import { openTracking, type Tracking } from "../../track/index.js";
 import { createApp } from "../app.js";
 import { SEED_OPS, seedDeployment } from "../testing/ops-seed.js";
@@ -82,5 +83,53 @@ describe("dashboard /v1 routes", () => {
     expect(shadow!.compared).toBe(3000);
     expect(shadow!.agreement).toBeGreaterThan(0.8);
     expect((body.analysis as { totalRequests: number }).totalRequests).toBe(3000);
+  });
+
+  it("pools every version the variants served when the versions serving now have no labels yet, and says so", async () => {
+    // A weekly promotion with labels two weeks late: version 1 of both variants is labelled,
+    // version 2 (serving now) is not.
+    const store = openServingStore(tracking.database);
+    const name = "weekly";
+    await store.createDeployment(
+      {
+        name,
+        variants: [
+          { name: "champion", model: "models:/churn/1", weight: 50 },
+          { name: "challenger", model: "models:/churn/2", weight: 50 },
+        ],
+      },
+      { actor: "test", reason: "labels arrive late" },
+    );
+    const start = Date.now();
+    const entries = Array.from({ length: 400 }, (_, i) => ({
+      requestId: `weekly-${i}`,
+      time: start + i,
+      deployment: name,
+      variant: i % 2 === 0 ? "champion" : "challenger",
+      modelVersion: i < 200 ? "1" : "2",
+      input: { tenure: i },
+      output: { prediction: ((i * 37) % 100) / 100 },
+      latencyMs: 1,
+    }));
+    await store.appendPredictions(entries);
+    for (const e of entries.slice(0, 200))
+      await store.recordFeedback({
+        deployment: name,
+        requestId: e.requestId,
+        label: e.output.prediction > 0.4 ? 1 : 0,
+        time: start + 1000,
+      });
+    const { body } = await get(`/v1/deployments/${name}/overview`);
+    const analysis = body.analysis as {
+      versions: string;
+      notes: string[];
+      variants: { labelled: number; metrics?: { auc?: { value: number } } }[];
+    };
+    expect(analysis.versions).toBe("all");
+    expect(analysis.notes[0]).toMatch(/No labels yet for the versions serving now/);
+    for (const v of analysis.variants) {
+      expect(v.labelled).toBe(100);
+      expect(v.metrics?.auc?.value).toBeGreaterThan(0.5);
+    }
   });
 });

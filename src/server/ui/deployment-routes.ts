@@ -3,8 +3,10 @@ import { isKeelError, KeelError } from "../../core/index.js";
 import {
   analyzeExperiment,
   type Deployment,
+  type ExperimentAnalysis,
   effectiveVariants,
   openServingStore,
+  type ServingStore,
 } from "../../serve/index.js";
 import type { Tracking } from "../../track/index.js";
 import { paramsOf, read } from "../mlflow/request.js";
@@ -83,7 +85,7 @@ export const deploymentRoutes: FastifyPluginAsync<{ tracking: Tracking }> = asyn
     let analysis: unknown = null;
     let analysisNote: string | null = null;
     try {
-      analysis = await analyzeExperiment(store, deployment.name);
+      analysis = await analyzeForPage(store, deployment.name);
     } catch (error) {
       if (!isKeelError(error)) throw error;
       analysisNote = error.message;
@@ -117,3 +119,23 @@ export const deploymentRoutes: FastifyPluginAsync<{ tracking: Tracking }> = asyn
     };
   });
 };
+
+/**
+ * The A/B analysis the page shows: each variant measured on the version it serves now; when none
+ * of those has a label yet (labels arrive days later, and a weekly promotion can always be
+ * newer than the newest label), every version the variants served, pooled, with a note saying so
+ * — an empty table would hide results the log holds.
+ */
+async function analyzeForPage(store: ServingStore, name: string): Promise<ExperimentAnalysis> {
+  const newest = await analyzeExperiment(store, name);
+  if (newest.variants.some((v) => v.labelled > 0)) return newest;
+  const all = await analyzeExperiment(store, name, { versions: "all" });
+  if (!all.variants.some((v) => v.labelled > 0)) return newest;
+  return {
+    ...all,
+    notes: [
+      "No labels yet for the versions serving now: the metrics pool every version each variant served in the window.",
+      ...all.notes,
+    ],
+  };
+}
