@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Simulation, simulate, writeWarehouse } from "../examples/churn/simulate.js";
 import { readFrame } from "../src/data/index.js";
+import { createPgDatabase, dropPgDatabase } from "../src/store/testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keel-churn-sim-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const pgUrl = process.env.KEEL_TEST_PG_URL;
 
 const OPTIONS = { seed: 11, customers: 400, weeks: 8, changeWeek: 5 } as const;
 
@@ -86,12 +88,12 @@ describe("examples/churn/simulate", () => {
     await writeWarehouse(sim, file);
     const activity = await readFrame({
       duckdb: file,
-      sql: "SELECT * FROM activity ORDER BY customer_id, day",
+      sql: "SELECT * FROM churn_warehouse.activity ORDER BY customer_id, day",
     });
     expect(activity.nRows).toBe(sim.activity.customer_id.length);
     const payments = await readFrame({
       duckdb: file,
-      sql: "SELECT sum(amount) AS total FROM payments",
+      sql: "SELECT sum(amount) AS total FROM churn_warehouse.payments",
     });
     const total = sim.payments.amount.reduce((a, b) => a + b, 0);
     expect(payments.numeric("total")[0]).toBeCloseTo(total, 6);
@@ -101,4 +103,39 @@ describe("examples/churn/simulate", () => {
     const churn = await readFrame(join(parquet, "churn.parquet"));
     expect(churn.nRows).toBe(sim.churn.customer_id.length);
   });
+
+  it.skipIf(!pgUrl)(
+    "writes the event tables into PostgreSQL at a postgres:// URL, replacing them",
+    async () => {
+      const database = `keel_churn_sim_${process.pid}`;
+      const url = await createPgDatabase(pgUrl ?? "", database);
+      try {
+        const sim = simulate({ ...OPTIONS, customers: 100, weeks: 2 });
+        // Twice: a fresh story replaces the schema rather than adding to it.
+        await writeWarehouse(sim, url);
+        await writeWarehouse(sim, url);
+        const counts = await readFrame({
+          postgres: url,
+          sql: `SELECT (SELECT count(*) FROM churn_warehouse.activity) AS activity,
+                       (SELECT count(*) FROM churn_warehouse.customers) AS customers,
+                       (SELECT count(*) FROM churn_warehouse.churn) AS churn,
+                       (SELECT sum(amount) FROM churn_warehouse.payments) AS total,
+                       (SELECT max(day) FROM churn_warehouse.activity) AS last_day`,
+        });
+        const row = counts.toRecords()[0] ?? {};
+        expect(Number(row.activity)).toBe(sim.activity.customer_id.length);
+        expect(Number(row.customers)).toBe(sim.customers.customer_id.length);
+        expect(Number(row.churn)).toBe(sim.churn.customer_id.length);
+        expect(Number(row.total)).toBeCloseTo(
+          sim.payments.amount.reduce((a, b) => a + b, 0),
+          6,
+        );
+        // Dates come back as epoch ms (UTC midnight).
+        expect(row.last_day).toBe(Date.parse(sim.activity.day.at(-1) ?? ""));
+      } finally {
+        await dropPgDatabase(pgUrl ?? "", database);
+      }
+    },
+    60_000,
+  );
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectChurnStory, runFastDemo } from "../src/cli/testing/churn-story-checks.js";
+import { readFrame } from "../src/data/index.js";
 import { chromiumAvailable } from "../src/server/testing/chromium.js";
 import { expectDashboardShowsDemo } from "../src/server/testing/demo-dashboard.js";
 import { createPgDatabase, dropPgDatabase } from "../src/store/testing/index.js";
@@ -67,6 +68,21 @@ describe.skipIf(missing.length > 0)("keel demo --fast on PostgreSQL and Redis", 
     // Nothing went to the embedded stores: no SQLite metadata or online store in the home.
     expect(existsSync(join(home, ".keel", "keel.db"))).toBe(false);
     expect(existsSync(join(home, ".keel", "online.db"))).toBe(false);
+    // The warehouse followed KEEL_DB_URL: the simulator's event tables are in PostgreSQL's
+    // schema churn_warehouse (which the feature views read), no DuckDB file is in the home.
+    expect(existsSync(join(home, "data", "warehouse.duckdb"))).toBe(false);
+    expect(demo.timeline).toContain("→ PostgreSQL schema churn_warehouse]");
+    const warehouse = await readFrame({
+      postgres: process.env.KEEL_DB_URL ?? "",
+      sql: `SELECT (SELECT count(*) FROM churn_warehouse.customers) AS customers,
+                   (SELECT count(*) FROM churn_warehouse.activity) AS activity,
+                   (SELECT count(*) FROM churn_warehouse.payments) AS payments,
+                   (SELECT count(*) FROM churn_warehouse.churn) AS churn`,
+    });
+    const counts = warehouse.toRecords()[0] ?? {};
+    for (const table of ["customers", "activity", "payments", "churn"])
+      expect(Number(counts[table]), table).toBeGreaterThan(0);
+    expect(Number(counts.activity)).toBeGreaterThan(10_000);
     // The daily materialisations wrote every view's customers to Redis, under the project.
     for (const view of ["customer_profile", "behaviour"])
       expect(await redis.hlen(`keel:churn:${view}`)).toBeGreaterThan(500);

@@ -1,9 +1,10 @@
-// The churn story as a keel project: a subscription business's warehouse (data/warehouse.duckdb,
-// written by simulate.ts), customer and behavioural features computed from it in SQL, a daily
-// feature refresh, a weekly retraining with TPE over gradient-boosted trees, validation
-// (5-fold CV, precision at 80% recall, a bias check across segments), a promotion policy, a
-// retraining that a drift alert starts, the `churn` deployment (champion and challenger with
-// online features, a baseline in shadow) and a monitor over it.
+// The churn story as a keel project: a subscription business's warehouse (the schema
+// churn_warehouse that simulate.ts writes into data/warehouse.duckdb, or into PostgreSQL when
+// KEEL_DB_URL is a postgres:// URL), customer and behavioural features computed from it in
+// SQL, a daily feature refresh, a weekly retraining with TPE over gradient-boosted trees,
+// validation (5-fold CV, precision at 80% recall, a bias check across segments), a promotion
+// policy, a retraining that a drift alert starts, the `churn` deployment (champion and
+// challenger with online features, a baseline in shadow) and a monitor over it.
 //
 // `keel demo` replays weeks of this business on a simulated clock. Copy this directory to start
 // your own project: point the views' SQL at your warehouse and keep the rest.
@@ -24,12 +25,12 @@ import {
   definePipeline,
   freshnessStep,
   materializeStep,
+  postgresSource,
   promotionStep,
   sqlSource,
   step,
 } from "keel";
 
-const WAREHOUSE = "data/warehouse.duckdb";
 /** Each run's training set, holdout and bundle live in a directory of its own under here. */
 const WORK = "work";
 const DAY_MS = 86_400_000;
@@ -38,9 +39,19 @@ const HORIZON_DAYS = 14;
 const TARGET = "churned";
 const SEGMENTS = ["region", "age_band"] as const;
 
-// The warehouse the features are computed from. No `onlineStore`: the embedded default (SQLite
-// in .keel/), or Redis under keel:churn when KEEL_REDIS_URL is set.
-const offlineStore = { type: "duckdb", database: WAREHOUSE } as const;
+// The warehouse the features are computed from, where simulate.ts wrote it: PostgreSQL when
+// KEEL_DB_URL is a postgres:// URL (keel's working tables go into the warehouse's schema too),
+// else the embedded DuckDB file. The views' SQL runs on either. No `onlineStore`: the embedded
+// default (SQLite in .keel/), or Redis under keel:churn when KEEL_REDIS_URL is set.
+const pgUrl = /^postgres(ql)?:\/\//.test(process.env.KEEL_DB_URL ?? "")
+  ? process.env.KEEL_DB_URL
+  : undefined;
+const offlineStore =
+  pgUrl === undefined
+    ? ({ type: "duckdb", database: "data/warehouse.duckdb" } as const)
+    : ({ type: "postgres", url: pgUrl, schema: "churn_warehouse" } as const);
+const warehouseSql = (query: string) =>
+  pgUrl === undefined ? sqlSource({ query }) : postgresSource({ query });
 
 const customer = defineEntity({ name: "customer", joinKeys: ["customer_id"] });
 
@@ -50,21 +61,19 @@ const customerProfile = defineFeatureView({
   entities: [customer],
   ttl: "1d",
   description: "Tenure, recency, frequency and monetary value (RFM) and the plan",
-  source: sqlSource({
-    query: `
+  source: warehouseSql(`
       SELECT a.customer_id,
-             CAST(a.day + INTERVAL 1 DAY AS TIMESTAMP) AS event_timestamp,
-             CAST(a.day - c.signup_date AS DOUBLE) AS tenure_days,
-             CAST(a.day - MAX(CASE WHEN a.logins > 0 THEN a.day END) OVER all_days AS DOUBLE) AS recency_days,
-             CAST(COUNT(CASE WHEN a.logins > 0 THEN 1 END) OVER d30 AS DOUBLE) AS frequency_30d,
-             CAST(SUM(COALESCE(p.amount, 0)) OVER d30 AS DOUBLE) AS monetary_30d,
+             CAST(a.day + INTERVAL '1 day' AS TIMESTAMP) AS event_timestamp,
+             CAST(a.day - c.signup_date AS DOUBLE PRECISION) AS tenure_days,
+             CAST(a.day - MAX(CASE WHEN a.logins > 0 THEN a.day END) OVER all_days AS DOUBLE PRECISION) AS recency_days,
+             CAST(COUNT(CASE WHEN a.logins > 0 THEN 1 END) OVER d30 AS DOUBLE PRECISION) AS frequency_30d,
+             CAST(SUM(COALESCE(p.amount, 0)) OVER d30 AS DOUBLE PRECISION) AS monetary_30d,
              c.plan
-      FROM activity a
-      JOIN customers c USING (customer_id)
-      LEFT JOIN payments p ON p.customer_id = a.customer_id AND p.paid_at = a.day
+      FROM churn_warehouse.activity a
+      JOIN churn_warehouse.customers c USING (customer_id)
+      LEFT JOIN churn_warehouse.payments p ON p.customer_id = a.customer_id AND p.paid_at = a.day
       WINDOW all_days AS (PARTITION BY a.customer_id ORDER BY a.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-             d30 AS (PARTITION BY a.customer_id ORDER BY a.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)`,
-  }),
+             d30 AS (PARTITION BY a.customer_id ORDER BY a.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)`),
   timestampField: "event_timestamp",
   schema: {
     tenure_days: "numeric",
@@ -81,20 +90,18 @@ const behaviour = defineFeatureView({
   entities: [customer],
   ttl: "1d",
   description: "Logins, page views and support tickets over the last 7 and 30 days",
-  source: sqlSource({
-    query: `
+  source: warehouseSql(`
       SELECT customer_id,
-             CAST(day + INTERVAL 1 DAY AS TIMESTAMP) AS event_timestamp,
-             CAST(SUM(logins) OVER d7 AS DOUBLE) AS logins_7d,
-             CAST(SUM(logins) OVER d30 AS DOUBLE) AS logins_30d,
-             CAST(SUM(page_views) OVER d7 AS DOUBLE) AS page_views_7d,
-             CAST(SUM(page_views) OVER d30 AS DOUBLE) AS page_views_30d,
-             CAST(SUM(support_tickets) OVER d7 AS DOUBLE) AS tickets_7d,
-             CAST(SUM(support_tickets) OVER d30 AS DOUBLE) AS tickets_30d
-      FROM activity
+             CAST(day + INTERVAL '1 day' AS TIMESTAMP) AS event_timestamp,
+             CAST(SUM(logins) OVER d7 AS DOUBLE PRECISION) AS logins_7d,
+             CAST(SUM(logins) OVER d30 AS DOUBLE PRECISION) AS logins_30d,
+             CAST(SUM(page_views) OVER d7 AS DOUBLE PRECISION) AS page_views_7d,
+             CAST(SUM(page_views) OVER d30 AS DOUBLE PRECISION) AS page_views_30d,
+             CAST(SUM(support_tickets) OVER d7 AS DOUBLE PRECISION) AS tickets_7d,
+             CAST(SUM(support_tickets) OVER d30 AS DOUBLE PRECISION) AS tickets_30d
+      FROM churn_warehouse.activity
       WINDOW d7 AS (PARTITION BY customer_id ORDER BY day ROWS BETWEEN 6 PRECEDING AND CURRENT ROW),
-             d30 AS (PARTITION BY customer_id ORDER BY day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)`,
-  }),
+             d30 AS (PARTITION BY customer_id ORDER BY day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)`),
   timestampField: "event_timestamp",
   schema: {
     logins_7d: "numeric",
@@ -132,7 +139,8 @@ const trainParams = { trials: 50, folds: 5, snapshots: 4, seed: 7 };
 const trainingSteps = {
   // Point-in-time training set: a row per customer subscribed at each of the last weekly
   // snapshots whose label is known by the logical date (churned within 14 days: yes/no),
-  // joined with the features as of that snapshot. The newest snapshot is the holdout.
+  // joined with the features as of that snapshot. The newest snapshot is the holdout. The
+  // entity rows' SQL runs on the offline store's engine, so it too is DuckDB and PostgreSQL alike.
   "training-set": step({
     cache: false,
     run: async (ctx: StepContext) => {
@@ -150,11 +158,11 @@ const trainingSteps = {
         entityRows: {
           sql: `
             SELECT c.customer_id, CAST(s.snap AS TIMESTAMP) AS event_timestamp, c.region, c.age_band,
-                   CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL ${HORIZON_DAYS} DAY
+                   CASE WHEN ch.churned_at IS NOT NULL AND ch.churned_at < s.snap + INTERVAL '${HORIZON_DAYS} days'
                         THEN 'yes' ELSE 'no' END AS ${TARGET}
-            FROM (SELECT CAST(unnest([${snapshots.map((d) => `'${d}'`).join(", ")}]) AS DATE) AS snap) s
-            JOIN customers c ON c.signup_date < s.snap
-            LEFT JOIN churn ch ON ch.customer_id = c.customer_id
+            FROM (VALUES ${snapshots.map((d) => `(DATE '${d}')`).join(", ")}) AS s(snap)
+            JOIN churn_warehouse.customers c ON c.signup_date < s.snap
+            LEFT JOIN churn_warehouse.churn ch ON ch.customer_id = c.customer_id
             WHERE ch.churned_at IS NULL OR ch.churned_at >= s.snap
             ORDER BY s.snap, c.customer_id`,
         },

@@ -44,7 +44,10 @@ interface SimulatorModule {
     readonly activity: { readonly customer_id: readonly number[] };
     readonly payments: { readonly customer_id: readonly number[] };
   };
-  writeWarehouse(sim: unknown, path: string): Promise<void>;
+  /** Into a DuckDB file at a path, or into PostgreSQL at a `postgres://` URL. */
+  writeWarehouse(sim: unknown, target: string): Promise<void>;
+  isPostgresUrl(target: string): boolean;
+  readonly WAREHOUSE_SCHEMA: string;
 }
 
 /**
@@ -129,14 +132,25 @@ export async function runChurnStory(options: ChurnStoryOptions): Promise<ChurnSt
     start: settings.start,
   });
   const startMs = Date.parse(`${settings.start}T00:00:00Z`);
+  // The warehouse follows the metadata store, as the example's keel.config.ts reads it: into
+  // PostgreSQL when KEEL_DB_URL is a postgres:// URL, else the home's DuckDB file.
+  const dbUrl = process.env.KEEL_DB_URL ?? "";
+  const onPostgres = simulator.isPostgresUrl(dbUrl);
+  const warehouse = onPostgres
+    ? `PostgreSQL schema ${simulator.WAREHOUSE_SCHEMA}`
+    : `data/warehouse.duckdb (schema ${simulator.WAREHOUSE_SCHEMA})`;
   if (resume !== undefined)
     say(
       `resuming at ${isoDay(startMs + resume.nextDay * DAY_MS)}, after ${resume.nextDay - settings.replayFromWeek * 7} of ${(settings.weeks - settings.replayFromWeek) * 7} simulated days${resume.scored ? " (that day's traffic already scored)" : ""}; the warehouse, runs, models and predictions so far are kept  [keel demo --resume]`,
     );
-  else await simulator.writeWarehouse(sim, join(home, "data", "warehouse.duckdb"));
+  else
+    await simulator.writeWarehouse(
+      sim,
+      onPostgres ? dbUrl : join(home, "data", "warehouse.duckdb"),
+    );
   if (resume === undefined)
     say(
-      `simulated ${settings.weeks} weeks from ${settings.start}: ${sim.customers.customer_id.length} customers, ${sim.activity.customer_id.length} customer-days of logins/page views/tickets, ${sim.payments.customer_id.length} payments, ${sim.churn.customer_id.length} churns; the pro plan's price rises and support has an outage from ${isoDay(startMs + settings.changeWeek * 7 * DAY_MS)}  [examples/churn/simulate.ts → data/warehouse.duckdb]`,
+      `simulated ${settings.weeks} weeks from ${settings.start}: ${sim.customers.customer_id.length} customers, ${sim.activity.customer_id.length} customer-days of logins/page views/tickets, ${sim.payments.customer_id.length} payments, ${sim.churn.customer_id.length} churns; the pro plan's price rises and support has an outage from ${isoDay(startMs + settings.changeWeek * 7 * DAY_MS)}  [examples/churn/simulate.ts → ${warehouse}]`,
     );
   const hook = await startWebhookReceiver();
   const previousHook = process.env.KEEL_DEMO_WEBHOOK_URL;
