@@ -1,5 +1,5 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { type FrameRecord, KeelError } from "../core/index.js";
+import { type FrameRecord, isKeelError, KeelError } from "../core/index.js";
 import type { Tracking } from "../track/index.js";
 import { CanaryDriver } from "./canary-driver.js";
 import type { DeploymentState as StoredState } from "./deployment-record.js";
@@ -290,8 +290,10 @@ export class ServingRuntime {
         const deployments = options.deployments
           .filter((d) => d.variants.some((v) => v.model === ref))
           .map((d) => d.name);
+        // A bundle that is there but malformed keeps its own code (KEEL_ERR_BUNDLE_INVALID):
+        // "not found" would send an operator looking for a missing file.
         throw new KeelError(
-          "KEEL_ERR_NOT_FOUND",
+          isKeelError(error) ? error.code : "KEEL_ERR_NOT_FOUND",
           `cannot load model '${ref}' of deployment(s) ${deployments.join(", ")}: ${error instanceof Error ? error.message : String(error)}`,
           { details: { model: ref, deployments }, cause: error },
         );

@@ -157,6 +157,16 @@ describe("a shadow whose scoring never returns", () => {
         ],
       }),
     ).rejects.toThrow(refusal);
+    // It keeps the loader's code: the bundle is there, just malformed (not "not found").
+    await expect(
+      ServingRuntime.open({
+        tracking: fixture.tracking,
+        cwd: fixture.project,
+        deployments: [
+          { name: "d", variants: [{ name: "main", model: "models/cyclic", weight: 1 }] },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: "KEEL_ERR_BUNDLE_INVALID" });
     const reported: string[] = [];
     const runtime = await ServingRuntime.open({
       tracking: fixture.tracking,

@@ -262,4 +262,18 @@ describe("loading a bundle whose model is malformed", () => {
     });
     await refused(await write(nanCoef), /\$\.state\.coef\[1\]: expected a finite number, got NaN/);
   });
+
+  it("an input signature that lacks a column the model reads", async () => {
+    const dropped = train.x.schema()[2]!.name;
+    const dir = join(root, `b${counter++}`);
+    await saveModel(dir, {
+      model,
+      inputSignature: {
+        columns: train.x.schema().filter((c) => c.name !== dropped),
+        target: "y",
+      },
+      lineage,
+    });
+    await refused(dir, new RegExp(`\\$\\.inputSignature\\.columns lacks '${dropped}'`));
+  });
 });

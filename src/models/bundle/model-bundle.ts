@@ -5,6 +5,7 @@ import {
   decodeState,
   type EstimatorState,
   encodeState,
+  type Fitted,
   type FittedModel,
   type FittedTransformer,
   Frame,
@@ -415,6 +416,22 @@ function checkManifestAgrees(dir: string, manifest: BundleManifest, model: Fitte
 }
 
 /**
+ * The input signature must name every column the first stage reads: the record path checks
+ * records against the signature and drops other keys, so a column missing from it would reach
+ * the model as "missing" on every request — wrong scores, no error.
+ */
+function checkSignatureCovers(dir: string, signature: InputSignature, first: Fitted): void {
+  const named = new Set(signature.columns.map((c) => c.name));
+  const missing = first.featureNamesIn.filter((name) => !named.has(name));
+  if (missing.length > 0)
+    throw bundleError(
+      dir,
+      `$.inputSignature.columns lacks ${missing.map((m) => `'${m}'`).join(", ")}, which the model's first stage reads; a record without ${missing.length === 1 ? "it" : "them"} would be scored as missing.`,
+      { missing },
+    );
+}
+
+/**
  * Loads a bundle written by {@link saveModel}. A missing or malformed bundle is
  * `KEEL_ERR_BUNDLE_INVALID`, naming the file and, for a malformed model, where in it (a GBDT's
  * tree and node: every structural invariant its scoring relies on is checked here, in one pass,
@@ -502,6 +519,7 @@ export async function loadModel(
     manifest.preprocessor === null || manifest.preprocessor === undefined
       ? undefined
       : (load(manifest.preprocessor, "$.preprocessor") as FittedTransformer);
+  checkSignatureCovers(dir, manifest.inputSignature, preprocessor ?? model);
   return new ModelBundle({
     model,
     ...(preprocessor ? { preprocessor } : {}),

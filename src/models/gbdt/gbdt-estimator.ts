@@ -288,6 +288,12 @@ function fitGbdt(
   const weight = rowWeights(y, classes, params, options.sampleWeight, task);
   const allSpecs = featureSpecsOf(x);
   const { specs, values } = usableFeatures(allSpecs, featureValues(x, allSpecs, type), logger);
+  if (specs.length === 0 && allSpecs.length > 0)
+    throw new KeelError(
+      "KEEL_ERR_INVALID_ARGUMENT",
+      `No usable features: every feature column (${allSpecs.map((s) => `'${s.name}'`).join(", ")}) is missing in every row, so there is nothing to split on. Fill them in or train on other columns.`,
+      { details: { parameter: "x", allMissing: allSpecs.map((s) => s.name) } },
+    );
   const data = binFeatures(
     values,
     specs.map((s) => s.categories?.length ?? 0),

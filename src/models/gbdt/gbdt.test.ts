@@ -216,6 +216,17 @@ describe("GbdtClassifier bad input", () => {
     expect(lines[0]!.message).toContain("empty");
   });
 
+  it("refuses, naming them, when every feature is all-missing (classifier and regressor)", () => {
+    const x = Frame.fromColumns({
+      empty: numericColumn(new Float64Array(200).fill(Number.NaN)),
+    });
+    expect(() => new GbdtClassifier({ nEstimators: 3 }).fit(x, train.y)).toThrow(
+      "No usable features: every feature column ('empty') is missing in every row",
+    );
+    const y = numericColumn(Float64Array.from({ length: 200 }, (_, i) => i));
+    expect(() => new GbdtRegressor({ nEstimators: 3 }).fit(x, y)).toThrow(/No usable features/);
+  });
+
   it("names the param, the constraint and the value when out of range", () => {
     expect(() => new GbdtClassifier({ learningRate: 0 })).toThrow(
       "The 'learningRate' parameter of Gbdt must be a number in (0, 1]. Got 0 instead.",

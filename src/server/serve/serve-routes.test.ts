@@ -219,6 +219,15 @@ describe("serving routes", () => {
       details: { path: "$.time" },
     });
     expect(await byId("dated-refused")).toEqual([]);
+    // The MLflow route reads it too, rather than stamping a replay with today's date.
+    const mlflowRefused = await app.inject({
+      method: "POST",
+      url: "/invocations",
+      headers: { "content-type": "application/json", "x-request-id": "dated-mlflow" },
+      payload: JSON.stringify({ dataframe_records: [record], time: "2025-03-02T09:30:00Z" }),
+    });
+    expect(mlflowRefused.statusCode).toBe(403);
+    expect(await byId("dated-mlflow")).toEqual([]);
 
     const replay = await createApp({
       tracking: fixture.tracking,
@@ -240,6 +249,14 @@ describe("serving routes", () => {
       const [entry] = await byId("dated");
       expect(entry?.time).toBe(Date.UTC(2025, 2, 2, 9, 30));
       expect(entry?.receivedAt).toBeGreaterThanOrEqual(before);
+      const viaMlflow = await replay.inject({
+        method: "POST",
+        url: "/invocations",
+        headers: { "content-type": "application/json", "x-request-id": "dated-mlflow-ok" },
+        payload: JSON.stringify({ dataframe_records: [record], time: "2025-03-02T09:30:00Z" }),
+      });
+      expect(viaMlflow.statusCode).toBe(200);
+      expect((await byId("dated-mlflow-ok"))[0]?.time).toBe(Date.UTC(2025, 2, 2, 9, 30));
       // Without a time the server's clock stamps it, as before.
       const live = await send("undated", { records: [record] });
       expect(live.json().time).toBeUndefined();

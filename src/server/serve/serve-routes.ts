@@ -191,7 +191,9 @@ export function servingRoutePlugins(options: ServingRoutesOptions): RoutePlugin[
     );
 
     app.post("/invocations", scoring, async (request, reply) => {
-      const result = await predict(defaultDeployment(), request);
+      // A JSON body's `time` is read here too: ignoring it would stamp a replay through the
+      // MLflow route with today's date and tell nobody (403 unless the server accepts event times).
+      const result = await predict(defaultDeployment(), request, true);
       // MLflow's scoring response: one value per row, in `predictions`.
       return resultHeaders(reply, result).send({
         predictions: result.predictions.map((p) => p.prediction),
