@@ -148,25 +148,14 @@ describe("a shadow whose scoring never returns", () => {
     const refusal = new RegExp(
       `models/cyclic/keel-model\\.json: \\$\\.model: \\$\\.state\\.ensemble tree 0, node ${e.roots[0]}: its left child ${e.roots[0]} was already reached \\(a cycle`,
     );
-    await expect(
-      ServingRuntime.open({
-        tracking: fixture.tracking,
-        cwd: fixture.project,
-        deployments: [
-          { name: "d", variants: [{ name: "main", model: "models/cyclic", weight: 1 }] },
-        ],
-      }),
-    ).rejects.toThrow(refusal);
+    const asPrimary = ServingRuntime.open({
+      tracking: fixture.tracking,
+      cwd: fixture.project,
+      deployments: [{ name: "d", variants: [{ name: "main", model: "models/cyclic", weight: 1 }] }],
+    });
+    await expect(asPrimary).rejects.toThrow(refusal);
     // It keeps the loader's code: the bundle is there, just malformed (not "not found").
-    await expect(
-      ServingRuntime.open({
-        tracking: fixture.tracking,
-        cwd: fixture.project,
-        deployments: [
-          { name: "d", variants: [{ name: "main", model: "models/cyclic", weight: 1 }] },
-        ],
-      }),
-    ).rejects.toMatchObject({ code: "KEEL_ERR_BUNDLE_INVALID" });
+    await expect(asPrimary).rejects.toMatchObject({ code: "KEEL_ERR_BUNDLE_INVALID" });
     const reported: string[] = [];
     const runtime = await ServingRuntime.open({
       tracking: fixture.tracking,
