@@ -97,6 +97,8 @@ export function sendError(
       ? 400
       : keel.status;
   if (status >= 500) request.log.error({ err: keel.cause ?? keel }, "request failed");
+  // 503 means "full or not ready, try again": say when, as clients and load balancers expect.
+  if (status === 503) reply.header("retry-after", "1");
   return reply
     .status(status)
     .send({ error_code: mlflowCode, message: keel.message, details: keel.details });

@@ -65,6 +65,8 @@ export function sendServingError(
   const keel = servingError(error, request);
   if (keel.status >= 500 && keel.code === "KEEL_ERR_INTERNAL")
     request.log.error({ err: keel.cause ?? keel }, "request failed");
+  // A full log queue or a server still loading: the client may retry shortly, and says so.
+  if (keel.status === 503) reply.header("retry-after", "1");
   return reply
     .status(keel.status)
     .send({ error_code: keel.code, message: keel.message, details: keel.details ?? {} });

@@ -425,6 +425,7 @@ describe("serving routes", () => {
       });
       expect(refused.statusCode).toBe(503);
       expect(refused.json().error_code).toBe("KEEL_ERR_SERVING_OVERLOADED");
+      expect(refused.headers["retry-after"]).toBe("1");
       const late = await slow.inject({
         method: "POST",
         url: "/invocations",

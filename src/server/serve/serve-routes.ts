@@ -328,7 +328,7 @@ function refuseOtherMethods(
 }
 
 function notReady(reply: FastifyReply): FastifyReply {
-  return reply.status(503).send({
+  return reply.status(503).header("retry-after", "1").send({
     error_code: "KEEL_ERR_SERVING_OVERLOADED",
     message: "not ready: models are loading or the server is shutting down",
     details: {},
