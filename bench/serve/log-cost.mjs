@@ -8,6 +8,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { TELCO_RECORD } from "./telco-record.mjs";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const arg = (name) => {
@@ -20,28 +21,7 @@ const { openDatabase } = await import(`${D}/store/index.js`);
 const { createPredictionLog, openServingStore, predictionSinkFor } = await import(
   `${D}/serve/index.js`
 );
-const rec = {
-  customer_id: "7590-VHVEG",
-  gender: "Female",
-  senior_citizen: 0,
-  partner: "Yes",
-  dependents: "No",
-  tenure: 1,
-  phone_service: "No",
-  multiple_lines: "No phone service",
-  internet_service: "DSL",
-  online_security: "No",
-  online_backup: "Yes",
-  device_protection: "No",
-  tech_support: "No",
-  streaming_tv: "No",
-  streaming_movies: "No",
-  contract: "Month-to-month",
-  paperless_billing: "Yes",
-  payment_method: "Electronic check",
-  monthly_charges: 29.85,
-  total_charges: 29.85,
-};
+const rec = TELCO_RECORD;
 const N = 50000;
 
 import { readFileSync } from "node:fs";

@@ -16,6 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { TELCO_RECORD } from "./telco-record.mjs";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -28,28 +29,7 @@ const ROWS = Number(one("--rows", 200_000));
 const ROUNDS = Number(one("--rounds", 2));
 const PG = one("--pg", undefined);
 
-const rec = {
-  customer_id: "7590-VHVEG",
-  gender: "Female",
-  senior_citizen: 0,
-  partner: "Yes",
-  dependents: "No",
-  tenure: 1,
-  phone_service: "No",
-  multiple_lines: "No phone service",
-  internet_service: "DSL",
-  online_security: "No",
-  online_backup: "Yes",
-  device_protection: "No",
-  tech_support: "No",
-  streaming_tv: "No",
-  streaming_movies: "No",
-  contract: "Month-to-month",
-  paperless_billing: "Yes",
-  payment_method: "Electronic check",
-  monthly_charges: 29.85,
-  total_charges: 29.85,
-};
+const rec = TELCO_RECORD;
 
 /** CPU time so far per thread of this process, µs, by thread id (from /proc). */
 function threadCpu() {
